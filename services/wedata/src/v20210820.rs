@@ -5,19 +5,19 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AddProjectUserRole` (添加项目用户角色).
+/// Request of `AddProjectUserRole` (Add a project user role).
 ///
-/// 添加项目用户角色
+/// This API is used to add a user role to a project.
 AddProjectUserRoleRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 用户uin
+    /// User UIN
     ///
     /// Required.
     "UserIds" user_ids set_user_ids: list String,
-    /// 角色id
+    /// Role ID
     ///
     /// Required.
     "RoleIds" role_ids set_role_ids: list String,
@@ -25,54 +25,62 @@ AddProjectUserRoleRequest {
 rt::action!("wedata", "2021-08-20", "AddProjectUserRole", AddProjectUserRoleRequest => AddProjectUserRoleResponse);
 
 rt::model! { read debug;
-/// AddProjectUserRole返回参数结构体
+/// AddProjectUserRole response structure.
 AddProjectUserRoleResponse {
-    /// 返回数据
+    /// Returned data
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 子任务记录
+/// Subtask records
 AdhocDetail {
-    /// 子任务记录Id
+    /// Subtask record Id
     "Id" id set_id: i128,
-    /// 脚本内容
+    /// Script Content
     "ScriptContent" script_content set_script_content: str,
-    /// 任务启动时间
+    /// Task start time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 任务结束时间
+    /// Task termination time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 当前任务状态
+    /// Current Task Status
     "Status" status set_status: str,
-    /// 提交任务id
+    /// Submit Task ID
     "RecordId" record_id set_record_id: i128,
 } }
 
 rt::model! { read debug;
-/// 任务提交记录
+/// Task Submission Record
 AdhocRecord {
-    /// 任务提交记录id
+    /// Task Submission Record ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: i128,
-    /// 脚本内容
+    /// Script ContentNote: This field may return null, indicating that no valid value can be obtained.
     "ScriptContent" script_content set_script_content: str,
-    /// 任务提交时间
+    /// Task Submission Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 任务状态
+    /// Task StatusNote: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: str,
-    /// 实例id
+    /// Instance ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { read debug;
-/// Agent采集器状态统计
+/// Agent Collector Status Statistics
 AgentStatus {
-    /// 运行中的数量
+    /// Running Quantity
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Running" running set_running: i64,
-    /// 异常的数量
+    /// Number of Anomalies
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Abnormal" abnormal set_abnormal: i64,
-    /// 操作中的数量
+    /// Operating Quantity
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InOperation" in_operation set_in_operation: i64,
 } }
 
@@ -206,59 +214,74 @@ AlarmDsVO {
 } }
 
 rt::model! { read debug;
-/// 告警事件详情
+/// Alarm Event Details
 AlarmEventInfo {
-    /// 告警ID
+    /// Alert ID
     "AlarmId" alarm_id set_alarm_id: str,
-    /// 告警时间
+    /// Alarm Time
     "AlarmTime" alarm_time set_alarm_time: str,
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 规则名称
+    /// Rule name
     "RegularName" regular_name set_regular_name: str,
-    /// 告警级别,0表示普通，1表示重要，2表示紧急
+    /// Alert level, 0 for normal, 1 for important, 2 for urgent
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警方式,多个用逗号隔开（1:邮件，2:短信，3:微信，4:语音，5:代表企业微信，6:http）
+    /// Alert Method, separated by commas (1: email, 2: SMS, 3: WeChat, 4: voice call, 5: represents WeCom, 6: http)
     "AlarmWay" alarm_way set_alarm_way: i128,
-    /// 告警接收人Id，多个用逗号隔开
+    /// Alert Recipient ID, separated by commas
     "AlarmRecipientId" alarm_recipient_id set_alarm_recipient_id: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 告警指标,0表示任务失败，1表示任务运行超时，2表示任务停止，3表示任务暂停
+    /// Alert Metrics, 0 for task failure, 1 for task run timeout, 2 for task stop, 3 for task pause
     "AlarmIndicator" alarm_indicator set_alarm_indicator: i128,
-    /// 告警指标描述
+    /// Alert Metric Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmIndicatorDesc" alarm_indicator_desc set_alarm_indicator_desc: str,
-    /// 指标阈值，1表示离线任务第一次运行失败，2表示离线任务所有重试完成后失败
+    /// Metric threshold, 1 indicates the first run failure of the offline task, 2 indicates failure after all retries of the offline task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TriggerType" trigger_type set_trigger_type: i128,
-    /// 预计的超时时间，分钟级别
+    /// Estimated timeout, minute level
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EstimatedTime" estimated_time set_estimated_time: i128,
-    /// 实例ID
+    /// Instance IDNote: This field may return null, indicating that no valid value can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务名称
+    /// Task NameNote: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 0：部分成功，1：全部成功，2：全部失败
+    /// 0: Partial Success, 1: Complete Success, 2: Complete Failure
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IsSendSuccess" is_send_success set_is_send_success: i128,
-    /// 是否在免打扰时间内，0:否, 1:是
+    /// During Do Not Disturb time, 0: No, 1: Yes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InQuitePeriods" in_quite_periods set_in_quite_periods: i128,
-    /// 告警记录id
+    /// Alert Record ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RecordId" record_id set_record_id: i128,
-    /// 消息ID
+    /// Message ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MessageId" message_id set_message_id: str,
-    /// 阈值计算算子，1 : 大于 2 ：小于
+    /// Threshold Calculation Operator, 1: Greater than, 2: Less than
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Operator" operator set_operator: i64,
-    /// 告警规则ID
+    /// Alert Rule ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RegularId" regular_id set_regular_id: str,
-    /// 告警接收人昵称
+    /// Alert Recipient Nickname
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmRecipientName" alarm_recipient_name set_alarm_recipient_name: str,
-    /// 告警任务类型
+    /// Alert Task Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskType" task_type set_task_type: i64,
-    /// 发送结果
+    /// Send Result
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SendResult" send_result set_send_result: str,
-    /// 监控对象id
+    /// Monitoring Object ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MonitorObjectId" monitor_object_id set_monitor_object_id: str,
-    /// 监控对象名称
+    /// Monitoring Object Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MonitorObjectName" monitor_object_name set_monitor_object_name: str,
-    /// 指标阈值
+    /// Metric Threshold
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Threshold" threshold set_threshold: f64,
     /// 告警原因
     "AlarmReason" alarm_reason set_alarm_reason: str,
@@ -309,29 +332,37 @@ AlarmGroup {
 } }
 
 rt::model! { both debug;
-/// 告警指标
+/// Alert Metrics
 AlarmIndicatorInfo {
-    /// 指标id
+    /// Metric ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: str,
-    /// 告警指标,0任务失败,1任务运行超时,2任务停止,3任务暂停, 4读取速度,5写入速度,6读取吞吐 7写入吞吐, 8脏数据字节数,9脏数据条数,10任务异常,11任务检测异常, 12重启次数, 13任务延时, 14近20分内的重启次数 15传输延迟,16业务延迟, 50离线包CPU使用率, 51离线包内存使用率, 52离线包并行度使用率, 53离线包排队中的实例数, 54实时包资源使用率, 55实时包运行中的任务数
+    /// Alert Metrics, 0 for task failure, 1 for task execution timeout, 2 for task stop, 3 for task pause, 4 read speed, 5 write speed, 6 read throughput, 7 write throughput, 8 dirty data byte count, 9 number of dirty data entries, 10 task exception, 11 task detection anomaly, 12 restart times, 13 task delay, 14 number of restarts within the last 20 minutes, 15 transmission delay, 16 business delay, 50 offline package CPU usage rate, 51 offline package memory usage rate, 52 offline package parallelism utilization, 53 number of instances queued for offline packages, 54 real-time package resource utilization, 55 number of tasks running in real-time packages
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmIndicator" alarm_indicator set_alarm_indicator: i128,
-    /// 告警指标描述
+    /// Alert Metric Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmIndicatorDesc" alarm_indicator_desc set_alarm_indicator_desc: str,
-    /// 指标阈值，1表示离线任务第一次运行失败，2表示离线任务所有重试完成后失败
+    /// Metric Threshold, 1 for the first run failure of an offline task, 2 for all retries failed of an offline task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TriggerType" trigger_type set_trigger_type: i128,
-    /// 预计的超时时间，分钟级别
+    /// Estimated timeout duration, minute level
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EstimatedTime" estimated_time set_estimated_time: i128,
-    /// 告警阈值的算子,1 大于,2 小于
+    /// Alert threshold operator, 1 Greater than, 2 Less than
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Operator" operator set_operator: i128,
-    /// 告警指标阈值单位：ms(毫秒)、s(秒)、min(分钟)
+    /// Alert metric threshold unit: ms (milliseconds), s (seconds), min (minutes)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmIndicatorUnit" alarm_indicator_unit set_alarm_indicator_unit: str,
-    /// 告警周期
+    /// Alert Interval
     "Duration" duration set_duration: i64,
-    /// 告警周期单位:hour,minute,day
+    /// Alert interval unit: hour, minute, day
     "DurationUnit" duration_unit set_duration_unit: str,
-    /// 周期内最多告警次数
+    /// Maximum number of alerts within a cycle
     "MaxTimes" max_times set_max_times: i64,
-    /// 指标阈值
+    /// Metric Threshold
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Threshold" threshold set_threshold: f64,
     /// 时间范围单位
     "IndicatorTimeRangeUnit" indicator_time_range_unit set_indicator_time_range_unit: str,
@@ -340,43 +371,43 @@ AlarmIndicatorInfo {
 } }
 
 rt::model! { write debug;
-/// 任务告警信息
+/// Task Alert Information
 AlarmInfo {
-    /// 关联任务id
+    /// Associated Task ID
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: str,
-    /// 告警类别；failure表示失败告警；overtime表示超时告警
+    /// Alert Categories; 'failure' indicates failure alert; 'overtime' indicates timeout alert
     ///
     /// Required.
     "AlarmType" alarm_type set_alarm_type: str,
-    /// 告警方式；SMS表示短信；Email表示邮件；HTTP 表示接口方式；Wechat表示微信方式
+    /// Alert Method; 'SMS' indicates SMS; 'Email' indicates email; 'HTTP' indicates an interface method; 'Wechat' indicates WeChat method
     ///
     /// Required.
     "AlarmWay" alarm_way set_alarm_way: str,
-    /// 告警接收人，多个告警接收人以;分割
+    /// Alert Recipient, multiple recipients separated by ;
     ///
     /// Required.
     "AlarmRecipient" alarm_recipient set_alarm_recipient: str,
-    /// 告警接收人id，多个告警接收人id以;分割
+    /// Alert Recipient ID, multiple recipient IDs separated by ;
     ///
     /// Required.
     "AlarmRecipientId" alarm_recipient_id set_alarm_recipient_id: str,
-    /// 预计运行的小时，取值范围0-23
+    /// Estimated Running Hours, value range 0-23
     ///
     /// Required.
     "Hours" hours set_hours: i128,
-    /// 预计运行分钟，取值范围0-59
+    /// Estimated Running Minutes, value range 0-59
     ///
     /// Required.
     "Minutes" minutes set_minutes: i128,
-    /// 告警出发时机；1表示第一次运行失败；2表示所有重试完成后失败；
+    /// Alert Trigger Moment; '1' means first run failure; '2' means failure after all retries;
     ///
     /// Required.
     "TriggerType" trigger_type set_trigger_type: i128,
-    /// 告警信息id
+    /// Alert Information ID
     "AlarmId" alarm_id set_alarm_id: str,
-    /// 告警状态设置；1表示可用；0表示不可用，默认可用
+    /// Alert Status Setting; '1' indicates available; '0' indicates unavailable, default is available
     "Status" status set_status: i128,
 } }
 
@@ -409,68 +440,77 @@ AlarmReceiverGroup {
 } }
 
 rt::model! { read debug;
-/// 告警接收人详情
+/// Alert Recipient Details
 AlarmReceiverInfo {
-    /// 告警ID
+    /// Alert ID
     "AlarmId" alarm_id set_alarm_id: str,
-    /// 告警接收人ID
+    /// Alarm Recipient ID
     "AlarmReceiver" alarm_receiver set_alarm_receiver: str,
-    /// 邮件，0：未设置，1：成功，2：失败
+    /// Email,0: Not set,1: Success,2: Failure
     "Email" email set_email: i128,
-    /// 短信，0：未设置，1：成功，2：失败
+    /// SMS,0: Not set,1: Success,2: Failure
     "Sms" sms set_sms: i128,
-    /// 微信，0：未设置，1：成功，2：失败
+    /// WeChat,0: Not set,1: Success,2: Failure
     "Wechat" wechat set_wechat: i128,
-    /// 电话，0：未设置，1：成功，2：失败
+    /// Telephone,0: Not set,1: Success,2: Failure
     "Voice" voice set_voice: i128,
-    /// 企业微信，0：未设置，1：成功，2：失败
+    /// WeCom,0: Not set,1: Success,2: Failure
     "Wecom" wecom set_wecom: i128,
-    /// http，0：未设置，1：成功，2：失败
+    /// http,0: Not set,1: Success,2: Failure
     "Http" http set_http: i128,
-    /// 企业微信群，0：未设置，1：成功，2：失败
+    /// Enterprise WeChat group,0: Not set,1: Success,2: Failure
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WecomGroup" wecom_group set_wecom_group: i128,
-    /// 飞书群，0：未设置，1：成功，2：失败
+    /// FeiShu Group,0: Not set,1: Success,2: Failure
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LarkGroup" lark_group set_lark_group: i128,
     /// 发送结果 大json格式
     "AlarmMessageSendResult" alarm_message_send_result set_alarm_message_send_result: str,
 } }
 
 rt::model! { read debug;
-/// 审批列表信息
+/// Approval List Information
 Apply {
-    /// 申请人id
+    /// Applicant ID
     "ApplicantId" applicant_id set_applicant_id: str,
-    /// 申请人名称
+    /// Applicant Name
     "ApplicantName" applicant_name set_applicant_name: str,
-    /// 审批备注
+    /// Approval Remarks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Remark" remark set_remark: str,
-    /// 审批分类key
+    /// Approval Category Key
     "ApproveClassification" approve_classification set_approve_classification: str,
-    /// 审批单id
+    /// Approval Form ID
     "ApproveId" approve_id set_approve_id: str,
-    /// 审批类型key
+    /// Approval Type Key
     "ApproveType" approve_type set_approve_type: str,
-    /// 申请原因
+    /// Application Reason
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Reason" reason set_reason: str,
-    /// 创建时间
+    /// Creation Time
     "CreateTime" create_time set_create_time: str,
-    /// 审批时间
+    /// Approval Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ApproveTime" approve_time set_approve_time: str,
-    /// 审批分类名称
+    /// Approval Category Name
     "ApproveClassificationName" approve_classification_name set_approve_classification_name: str,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 审批类型名称
+    /// Approval Type Name
     "ApproveTypeName" approve_type_name set_approve_type_name: str,
-    /// 审批异常或者失败信息
+    /// Approval Exception or Failure Information
     "ErrorMessage" error_message set_error_message: str,
-    /// 申请名称
+    /// Apply for Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ApplyName" apply_name set_apply_name: str,
-    /// 审批人id
+    /// Approver ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ApproverId" approver_id set_approver_id: str,
-    /// 审批人名称
+    /// Approver Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ApproverName" approver_name set_approver_name: str,
-    /// 审批所属项目
+    /// Project for Approval
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ApproveProjectName" approve_project_name set_approve_project_name: str,
     /// 审批id
     "ApplyId" apply_id set_apply_id: str,
@@ -485,22 +525,22 @@ Apply {
 } }
 
 rt::model! { read debug;
-/// 修改审批单状态
+/// Modify Approval Form Status
 ApproveModify {
-    /// 审批单id
+    /// Approval Form ID
     "ApproveId" approve_id set_approve_id: str,
-    /// 是否修改成功
+    /// Modification successful?
     "Success" success set_success: bool,
 } }
 
 rt::model! { read debug;
-/// 审批分类
+/// Approval Category
 ApproveType {
-    /// 申请分类key
+    /// Application Category Key
     "Type" r#type set_type: str,
-    /// 类型名称
+    /// Type Name
     "TypeName" type_name set_type_name: str,
-    /// 申请类型key
+    /// Application Type Key
     "Classification" classification set_classification: str,
 } }
 
@@ -599,13 +639,15 @@ AsyncResourceVO {
 } }
 
 rt::model! { both debug;
-/// aiops基础信息
+/// AIOps basic information
 AttributeItemDTO {
     /// key
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Key" key set_key: str,
     /// value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Value" value set_value: str,
-    /// 描述
+    /// DescriptionNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
 } }
 
@@ -632,41 +674,55 @@ AttributeItemOpsDto {
 } }
 
 rt::model! { read debug;
-/// 集群基础信息
+/// Cluster Basic Information
 BaseClusterInfo {
-    /// 集群id
+    /// Cluster ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群类型，EMR/CDW等
+    /// Cluster Type, EMR/CDW, etc.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群名称
+    /// Cluster NameNote: This field may return null, indicating that no valid value can be obtained.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 地域中文
+    /// Region Chinese
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RegionCn" region_cn set_region_cn: str,
-    /// 地域英文
+    /// Region English
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RegionEn" region_en set_region_en: str,
-    /// 地区
+    /// RegionNote: This field may return null, indicating that no valid value can be obtained.
     "RegionArea" region_area set_region_area: str,
-    /// 集群是否使用
+    /// Whether the Cluster is Used
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Used" used set_used: bool,
-    /// 集群状态
+    /// Cluster StatusNote: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: i128,
-    /// 集群状态信息
+    /// Cluster State Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StatusInfo" status_info set_status_info: str,
-    /// 集群存储类型
+    /// Cluster Storage Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StorageType" storage_type set_storage_type: str,
-    /// 集群计算类型
+    /// Cluster Computing Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ComputeType" compute_type set_compute_type: str,
-    /// 集群资源量
+    /// Cluster Resource Quantity
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ClusterResource" cluster_resource set_cluster_resource: str,
-    /// 集群付费方式
+    /// Cluster Payment Method
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ChargeType" charge_type set_charge_type: str,
-    /// 集群创建时间
+    /// Cluster Creation Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 额外配置
+    /// Additional Configuration
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExtraConf" extra_conf set_extra_conf: str,
-    /// ranger账号名称
+    /// Ranger Account Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RangerUserName" ranger_user_name set_ranger_user_name: str,
-    /// cdw账号（用于展示）
+    /// CDW Account (for display)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CdwUserName" cdw_user_name set_cdw_user_name: str,
     /// 创建时间
     "CreateTimestamp" create_timestamp set_create_timestamp: i128,
@@ -706,92 +762,127 @@ BaseProject {
 } }
 
 rt::model! { read debug;
-/// 基础角色对象
+/// Basic role object.
 BaseRole {
-    /// 角色id
+    /// Role id.
     "RoleId" role_id set_role_id: str,
-    /// 角色名称
+    /// Role name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleName" role_name set_role_name: str,
-    /// 角色昵称
+    /// Role nickname.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 描述
+    /// Description
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 角色类型, 分为System,Tenant,Project,Commercial
+    /// Role type divides into System, Tenant, Project, Commercial.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleType" role_type set_role_type: str,
-    /// 系统预设
+    /// System preset.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SystemDefault" system_default set_system_default: bool,
-    /// 自定义参数
+    /// Custom parameter.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Parameters" parameters set_parameters: str,
-    /// 成员统计
+    /// Specifies member statistics.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MemberCount" member_count set_member_count: i64,
-    /// 权限
+    /// Permission
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Privileges" privileges set_privileges: list RolePrivilege,
-    /// 操作者
+    /// Operator.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operator" operator set_operator: obj BaseUser,
-    /// 操作时间
+    /// Operation time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OperateTime" operate_time set_operate_time: i128,
-    /// 创建时间
+    /// Creation time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
-    /// 创建时间
+    /// Creation time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTimeStr" create_time_str set_create_time_str: str,
-    /// 更新时间
+    /// Update time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTimeStr" update_time_str set_update_time_str: str,
-    /// 项目id
+    /// Project ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 更新时间
+    /// Update time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 创建人
+    /// Creator
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Creator" creator set_creator: str,
 } }
 
 rt::model! { read debug;
-/// 租户基础信息
+/// Tenant basic information
 BaseTenant {
-    /// 租户id
+    /// Tenant IDNote: This field may return null, indicating that no valid value can be obtained.
     "TenantId" tenant_id set_tenant_id: str,
-    /// 租户标识
+    /// Tenant ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TenantName" tenant_name set_tenant_name: str,
-    /// 租户显示名称，一般是中文名
+    /// Tenant display name, usually the Chinese name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 备注
+    /// RemarksNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 租户主账号
+    /// Tenant Main Account
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerUserId" owner_user_id set_owner_user_id: str,
-    /// 租户的额外配置参数, json格式字符串
+    /// Tenant's additional configuration parameters, in JSON format string
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Params" params set_params: str,
 } }
 
 rt::model! { read debug;
-/// 基础用户信息
+/// Basic User Information
 BaseUser {
-    /// 有云的UIN，全局唯一
+    /// Cloud User UIN, Globally Unique
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 用户全局唯一标识
+    /// User Global Unique Identifier
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 用户显示名称
+    /// User Display Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 电话号码
+    /// Telephone Number
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PhoneNum" phone_num set_phone_num: str,
-    /// 邮箱
+    /// Email
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Email" email set_email: str,
     /// 0: 普通用户 1: entraId用户
     "UserTag" user_tag set_user_tag: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchCreateIntegrationTaskAlarms` (批量创建任务告警规则).
+/// Request of `BatchCreateIntegrationTaskAlarms` (Bulk Create Task Alert Rules).
 ///
-/// 批量创建任务告警规则
+/// Bulk Create Task Alert Rules
 BatchCreateIntegrationTaskAlarmsRequest {
-    /// 任务id
+    /// Task ID.
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 告警配置信息
+    /// Alert Configuration Information
     ///
     /// Required.
     "TaskAlarmInfo" task_alarm_info set_task_alarm_info: obj TaskAlarmInfo,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -799,38 +890,38 @@ BatchCreateIntegrationTaskAlarmsRequest {
 rt::action!("wedata", "2021-08-20", "BatchCreateIntegrationTaskAlarms", BatchCreateIntegrationTaskAlarmsRequest => BatchCreateIntegrationTaskAlarmsResponse);
 
 rt::model! { read debug;
-/// BatchCreateIntegrationTaskAlarms返回参数结构体
+/// BatchCreateIntegrationTaskAlarms response structure.
 BatchCreateIntegrationTaskAlarmsResponse {
-    /// 操作成功的任务数
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SuccessCount" success_count set_success_count: i64,
-    /// 操作失败的任务数
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FailedCount" failed_count set_failed_count: i64,
-    /// 任务总数
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchCreateTaskVersionAsync` (异步批量创建任务版本).
+/// Request of `BatchCreateTaskVersionAsync` (Async batch create task versions).
 ///
-/// 异步批量创建任务版本
+/// This API is used to asynchronously create task versions in batches.
 BatchCreateTaskVersionAsyncRequest {
-    /// 任务信息
+    /// Task information
     ///
     /// Required.
     "Tasks" tasks set_tasks: list BatchCreateTaskVersionDTO,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 是否自动运行
+    /// Specifies whether to run automatically
     "AutoRun" auto_run set_auto_run: bool,
-    /// 告警方式:email-邮件;sms-短信;wecom-企业微信
+    /// Alert method: email-email; sms-sms; wecom-wecom
     "AlarmWays" alarm_ways set_alarm_ways: str,
-    /// 告警对象:1-项目管理员，2-任务责任人
+    /// Alarm object: 1. Project Administrator. 2. Task Owner
     "AlarmRecipientTypes" alarm_recipient_types set_alarm_recipient_types: str,
-    /// 是否需要校验父任务已经提交到调度
+    /// Whether validation is required to check if the parent task has been submitted to scheduling
     "NeedCheckParentSubmitted" need_check_parent_submitted set_need_check_parent_submitted: bool,
     /// 是否需要补录中间实例
     "EnableMakeUp" enable_make_up set_enable_make_up: bool,
@@ -844,86 +935,89 @@ BatchCreateTaskVersionAsyncRequest {
 rt::action!("wedata", "2021-08-20", "BatchCreateTaskVersionAsync", BatchCreateTaskVersionAsyncRequest => BatchCreateTaskVersionAsyncResponse);
 
 rt::model! { read debug;
-/// BatchCreateTaskVersionAsync返回参数结构体
+/// BatchCreateTaskVersionAsync response structure.
 BatchCreateTaskVersionAsyncResponse {
-    /// 批量操作返回
+    /// Batch Operation Return
+    /// Note: This field may return null, indicating that no valid values can be obtained
     "Data" data set_data: obj BatchTaskOperateNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// BatchCreateTaskVersion使用，描述任务信息
+/// Used by BatchCreateTaskVersion, describes task information
 BatchCreateTaskVersionDTO {
-    /// 任务ID
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
     /// VersionRemark
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "VersionRemark" version_remark set_version_remark: str,
-    /// 文件夹ID
+    /// Folder ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FolderId" folder_id set_folder_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchDeleteIntegrationTasks` (批量删除集成任务).
+/// Request of `BatchDeleteIntegrationTasks` (Batch Delete Integration Tasks).
 ///
-/// 批量删除集成任务
+/// Batch Delete Integration Tasks.
 BatchDeleteIntegrationTasksRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 任务类型，201为实时任务，202为离线任务
+    /// Task Type, 201 for real-time tasks, 202 for offline tasks
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 是否删除开发态任务。默认不删除开发态，为 0 不删除 , 为 1 删除
+    /// Whether to delete development state tasks. By default, development state is not deleted, 0 means do not delete, 1 means delete
     "DeleteKFFlag" delete_kf_flag set_delete_kf_flag: i64,
-    /// 操作名称
+    /// Operation Name
     "Name" name set_name: str,
-    /// 本次批量操作涉及任务，用于审计
+    /// This batch operation involves tasks for auditing
     "TaskNames" task_names set_task_names: list String,
 } }
 rt::action!("wedata", "2021-08-20", "BatchDeleteIntegrationTasks", BatchDeleteIntegrationTasksRequest => BatchDeleteIntegrationTasksResponse);
 
 rt::model! { read debug;
-/// BatchDeleteIntegrationTasks返回参数结构体
+/// BatchDeleteIntegrationTasks response structure.
 BatchDeleteIntegrationTasksResponse {
-    /// 操作成功的任务数
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SuccessCount" success_count set_success_count: i64,
-    /// 操作失败的任务数
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FailedCount" failed_count set_failed_count: i64,
-    /// 任务总数
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchDeleteOpsTasks` (任务运维-批量删除任务).
+/// Request of `BatchDeleteOpsTasks` (Task Operation and Maintenance - Batch Delete Tasks).
 ///
-/// 任务运维-批量删除任务
+/// Task Operation and Maintenance - Batch Delete Tasks
 BatchDeleteOpsTasksRequest {
-    /// 批量删除的任务TaskId
+    /// Batch Deleted Task TaskId
     ///
     /// Required.
     "TaskIdList" task_id_list set_task_id_list: list String,
-    /// true : 删除后下游任务可正常运行
-    /// false：删除后下游任务不可运行
+    /// true: After deletion, downstream tasks can run normally
+    /// false: After deletion, downstream tasks cannot run
     ///
     /// Required.
     "DeleteMode" delete_mode set_delete_mode: bool,
-    /// true：通知下游任务责任人
-    /// false:  不通知下游任务责任人
+    /// true: Notify Downstream Task Responsible Persons
+    /// false: Do Not Notify Downstream Task Responsible Persons
     ///
     /// Required.
     "EnableNotify" enable_notify set_enable_notify: bool,
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -933,24 +1027,24 @@ BatchDeleteOpsTasksRequest {
 rt::action!("wedata", "2021-08-20", "BatchDeleteOpsTasks", BatchDeleteOpsTasksRequest => BatchDeleteOpsTasksResponse);
 
 rt::model! { read debug;
-/// BatchDeleteOpsTasks返回参数结构体
+/// BatchDeleteOpsTasks response structure.
 BatchDeleteOpsTasksResponse {
-    /// 返回批量操作成功个数、失败个数、操作总数
+    /// Returns the number of successful batch operations, the number of failures, and the total number of operations
     "Data" data set_data: obj BatchOperationOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchForceSuccessIntegrationTaskInstances` (批量置成功集成任务实例).
+/// Request of `BatchForceSuccessIntegrationTaskInstances` (Batch set successful integration task instances).
 ///
-/// 批量置成功集成任务实例
+/// Batch set successful integration task instances
 BatchForceSuccessIntegrationTaskInstancesRequest {
-    /// 实例信息
+    /// Instance Information
     ///
     /// Required.
     "Instances" instances set_instances: list SchedulerTaskInstanceInfo,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -958,28 +1052,28 @@ BatchForceSuccessIntegrationTaskInstancesRequest {
 rt::action!("wedata", "2021-08-20", "BatchForceSuccessIntegrationTaskInstances", BatchForceSuccessIntegrationTaskInstancesRequest => BatchForceSuccessIntegrationTaskInstancesResponse);
 
 rt::model! { read debug;
-/// BatchForceSuccessIntegrationTaskInstances返回参数结构体
+/// BatchForceSuccessIntegrationTaskInstances response structure.
 BatchForceSuccessIntegrationTaskInstancesResponse {
-    /// 操作成功的任务数
+    /// Number of Successful Operations
     "SuccessCount" success_count set_success_count: i64,
-    /// 操作失败的任务数
+    /// Number of Failed Operations
     "FailedCount" failed_count set_failed_count: i64,
-    /// 任务总数
+    /// Total Number of Tasks
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchKillIntegrationTaskInstances` (批量终止集成任务实例).
+/// Request of `BatchKillIntegrationTaskInstances` (Batch Terminate Integration Task Instances).
 ///
-/// 批量终止集成任务实例
+/// Batch Terminate Integration Task Instances
 BatchKillIntegrationTaskInstancesRequest {
-    /// 实例信息
+    /// Instance Information
     ///
     /// Required.
     "Instances" instances set_instances: list SchedulerTaskInstanceInfo,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -987,42 +1081,43 @@ BatchKillIntegrationTaskInstancesRequest {
 rt::action!("wedata", "2021-08-20", "BatchKillIntegrationTaskInstances", BatchKillIntegrationTaskInstancesRequest => BatchKillIntegrationTaskInstancesResponse);
 
 rt::model! { read debug;
-/// BatchKillIntegrationTaskInstances返回参数结构体
+/// BatchKillIntegrationTaskInstances response structure.
 BatchKillIntegrationTaskInstancesResponse {
-    /// 操作成功的任务数
+    /// Number of Successfully Operated Tasks
     "SuccessCount" success_count set_success_count: i64,
-    /// 操作失败的任务数
+    /// Number of Failed Tasks
     "FailedCount" failed_count set_failed_count: i64,
-    /// 任务总数
+    /// Total Number of Tasks
     "TotalCount" total_count set_total_count: i64,
-    /// 实际传的为taskId
+    /// What is actually passed is taskId
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskNames" task_names set_task_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchMakeUpIntegrationTasks` (批量补数据).
+/// Request of `BatchMakeUpIntegrationTasks` (Bulk Data Supplement).
 ///
-/// 对集成离线任务执行批量补数据操作
+/// Perform Batch Data Supplement Operation on Integrated Offline Tasks
 BatchMakeUpIntegrationTasksRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 任务类型，201为实时任务，202为离线任务
+    /// Task Type, 201 for Real-time Task, 202 for Offline Task
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 补数据开始时间
+    /// Data Supplement Start Time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 补数据结束时间
+    /// Data Supplement End Time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -1030,32 +1125,32 @@ BatchMakeUpIntegrationTasksRequest {
 rt::action!("wedata", "2021-08-20", "BatchMakeUpIntegrationTasks", BatchMakeUpIntegrationTasksRequest => BatchMakeUpIntegrationTasksResponse);
 
 rt::model! { read debug;
-/// BatchMakeUpIntegrationTasks返回参数结构体
+/// BatchMakeUpIntegrationTasks response structure.
 BatchMakeUpIntegrationTasksResponse {
-    /// 操作成功的任务数
+    /// Number of Successfully Operated Tasks
     "SuccessCount" success_count set_success_count: i64,
-    /// 操作失败的任务数
+    /// Number of Failed Tasks
     "FailedCount" failed_count set_failed_count: i64,
-    /// 任务总数
+    /// Total Number of Tasks
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchModifyOpsOwners` (任务运维-批量修改任务责任人).
+/// Request of `BatchModifyOpsOwners` (Task Operation and Maintenance-Batch Modify Task Assignee).
 ///
-/// 批量修改任务责任人
+/// Batch Modify Task Assignee
 BatchModifyOpsOwnersRequest {
-    /// 需要更新责任人的TaskId数组
+    /// TaskId Array that Needs Updated Responsible Person
     ///
     /// Required.
     "TaskIdList" task_id_list set_task_id_list: list String,
-    /// 需要更新的责任人userId信息，多个责任人用;连接
+    /// Responsible User Id Information that Needs Updating, Connect Multiple Persons in Charge with ;
     ///
     /// Required.
     "Owners" owners set_owners: str,
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -1063,74 +1158,85 @@ BatchModifyOpsOwnersRequest {
 rt::action!("wedata", "2021-08-20", "BatchModifyOpsOwners", BatchModifyOpsOwnersRequest => BatchModifyOpsOwnersResponse);
 
 rt::model! { read debug;
-/// BatchModifyOpsOwners返回参数结构体
+/// BatchModifyOpsOwners response structure.
 BatchModifyOpsOwnersResponse {
-    /// 返回批量操作成功个数、失败个数、操作总数
+    /// Return the number of successful batch operations, the number of failures, and the total number of operations
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj BatchOperationOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量操作的结果返回
+/// Batch operation result return
 BatchOperateResult {
-    /// 批量操作成功数
+    /// Number of Batch Operations Succeeded
     "SuccessCount" success_count set_success_count: i64,
-    /// 批量操作失败数
+    /// Number of Batch Operations Failed
     "FailedCount" failed_count set_failed_count: i64,
-    /// 批量操作的总数
+    /// Total Number of Batch Operations
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { read debug;
-/// 实例批量操作结果类
+/// Instance Batch Operation Result Class
 BatchOperateResultOpsDto {
-    /// 结果
+    /// ResultNote: This field may return null, indicating that no valid value can be obtained.
     "Result" result set_result: bool,
-    /// 错误id
+    /// Error ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorId" error_id set_error_id: str,
-    /// 错误说明
+    /// Error Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorDesc" error_desc set_error_desc: str,
     /// 异步操作id
     "AsyncActionId" async_action_id set_async_action_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量操作的结果返回
+/// Batch operation result return
 BatchOperationOpsDto {
-    /// 批量操作成功数
+    /// Number of successful batch operations
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SuccessCount" success_count set_success_count: i64,
-    /// 批量操作失败数
+    /// Number of failed batch operations
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FailedCount" failed_count set_failed_count: i64,
-    /// 批量操作的总数
+    /// Total number of batch operations
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 异步操作记录的唯一id
+    /// Unique id of the asynchronous operation record.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AsyncActionId" async_action_id set_async_action_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量操作结果，带失败原因
+/// Batch Operation Result, with Failure Reason
 BatchOpsDTO {
-    /// 总数量
+    /// Total Quantity
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 成功数量
+    /// Success count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SuccessCount" success_count set_success_count: i64,
-    /// 失败数量
+    /// Failure count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FailCount" fail_count set_fail_count: i64,
-    /// 失败原因
+    /// Failure reason
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FailMessageList" fail_message_list set_fail_message_list: list FailMessage,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchRerunIntegrationTaskInstances` (批量重跑集成任务实例).
+/// Request of `BatchRerunIntegrationTaskInstances` (Batch Rerun Integration Task Instances).
 ///
-/// 批量重跑集成任务实例
+/// Batch Rerun Integration Task Instances
 BatchRerunIntegrationTaskInstancesRequest {
-    /// 实例信息
+    /// Instance Information
     ///
     /// Required.
     "Instances" instances set_instances: list SchedulerTaskInstanceInfo,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -1138,58 +1244,61 @@ BatchRerunIntegrationTaskInstancesRequest {
 rt::action!("wedata", "2021-08-20", "BatchRerunIntegrationTaskInstances", BatchRerunIntegrationTaskInstancesRequest => BatchRerunIntegrationTaskInstancesResponse);
 
 rt::model! { read debug;
-/// BatchRerunIntegrationTaskInstances返回参数结构体
+/// BatchRerunIntegrationTaskInstances response structure.
 BatchRerunIntegrationTaskInstancesResponse {
-    /// 操作成功的任务数
+    /// Number of Successfully Operated Tasks
     "SuccessCount" success_count set_success_count: i64,
-    /// 操作失败的任务数
+    /// Number of Failed Tasks
     "FailedCount" failed_count set_failed_count: i64,
-    /// 任务总数
+    /// Total Number of Tasks
     "TotalCount" total_count set_total_count: i64,
-    /// 实际传的为taskId
+    /// What is actually passed is taskId
     "TaskNames" task_names set_task_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量操作结果
+/// Batch Operation Result
 BatchResult {
-    /// 正在运行的任务数
+    /// Number of Tasks Running
     "Running" running set_running: i64,
-    /// 执行成功的任务数
+    /// Number of Tasks Executed Successfully
     "Success" success set_success: i64,
-    /// 执行失败的任务数
+    /// Number of Tasks Executed Failed
     "Failed" failed set_failed: i64,
-    /// 总任务数
+    /// Total Tasks
     "Total" total set_total: i64,
 } }
 
 rt::model! { read debug;
-/// 批量执行结果
+/// Batch execution result.
 BatchResultDs {
-    /// 成功数
+    /// Number of successes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Success" success set_success: i64,
-    /// 失败数
+    /// Failure count.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Failed" failed set_failed: i64,
-    /// 总计
+    /// Total.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchResumeIntegrationTasks` (批量继续执行集成任务).
+/// Request of `BatchResumeIntegrationTasks` (Batch Continue Execution of Integration Tasks).
 ///
-/// 批量继续执行集成实时任务
+/// Batch Continue Execution of Integrated Real-time Tasks
 BatchResumeIntegrationTasksRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 任务类型, 201为实时任务，202为离线任务
+    /// Task Type, 201 for Real-time Task, 202 for Offline Task
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -1197,45 +1306,47 @@ BatchResumeIntegrationTasksRequest {
 rt::action!("wedata", "2021-08-20", "BatchResumeIntegrationTasks", BatchResumeIntegrationTasksRequest => BatchResumeIntegrationTasksResponse);
 
 rt::model! { read debug;
-/// BatchResumeIntegrationTasks返回参数结构体
+/// BatchResumeIntegrationTasks response structure.
 BatchResumeIntegrationTasksResponse {
-    /// 操作成功的任务数
+    /// Number of Successfully Operated Tasks
     "SuccessCount" success_count set_success_count: i64,
-    /// 操作失败的任务数
+    /// Number of Failed Tasks
     "FailedCount" failed_count set_failed_count: i64,
-    /// 任务总数
+    /// Total Number of Tasks
     "TotalCount" total_count set_total_count: i64,
-    /// 本次批量操作涉及任务，用于审计
+    /// This batch operation involves tasks for auditing
     "TaskNames" task_names set_task_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 操作结果
+/// Operation result
 BatchReturn {
-    /// 执行结果
+    /// Execution Result
     "Result" result set_result: bool,
-    /// 执行情况备注
+    /// Execution remarks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorDesc" error_desc set_error_desc: str,
-    /// 执行情况id
+    /// Execution ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorId" error_id set_error_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchRunOpsTask` (任务运维-批量启动任务).
+/// Request of `BatchRunOpsTask` (Task Operation and Maintenance - Batch Startup Tasks).
 ///
-/// 任务运维-任务列表 批量启动
+/// Task Operation and Maintenance - Task List Batch Startup
 BatchRunOpsTaskRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 是否补录中间实例,0不补录;1补录
+    /// Whether to Supplement Intermediate Instances, 0 for not supplementing; 1 for supplementing
     ///
     /// Required.
     "EnableMakeUp" enable_make_up set_enable_make_up: i64,
-    /// 任务id列表
+    /// Task ID list
     ///
     /// Required.
     "Tasks" tasks set_tasks: list String,
@@ -1243,63 +1354,63 @@ BatchRunOpsTaskRequest {
 rt::action!("wedata", "2021-08-20", "BatchRunOpsTask", BatchRunOpsTaskRequest => BatchRunOpsTaskResponse);
 
 rt::model! { read debug;
-/// BatchRunOpsTask返回参数结构体
+/// BatchRunOpsTask response structure.
 BatchRunOpsTaskResponse {
-    /// 操作结果
+    /// Operation resultNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchStartIntegrationTasks` (批量运行集成任务).
+/// Request of `BatchStartIntegrationTasks` (Batch Run Integration Tasks).
 ///
-/// 批量运行集成任务
+/// Batch Run Integration Tasks
 BatchStartIntegrationTasksRequest {
-    /// 任务类型，201为实时任务，202为离线任务
+    /// Task Type, 201 for real-time tasks, 202 for offline tasks
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务id
+    /// Task ID
     "TaskIds" task_ids set_task_ids: list String,
-    /// 批量运行集成任务，目前仅实时集成用到了这个参数
+    /// Batch run integration tasks, currently only used in real-time integration
     "StartTaskInfoSet" start_task_info_set set_start_task_info_set: list StartTaskInfo,
 } }
 rt::action!("wedata", "2021-08-20", "BatchStartIntegrationTasks", BatchStartIntegrationTasksRequest => BatchStartIntegrationTasksResponse);
 
 rt::model! { read debug;
-/// BatchStartIntegrationTasks返回参数结构体
+/// BatchStartIntegrationTasks response structure.
 BatchStartIntegrationTasksResponse {
-    /// 操作成功的任务数
+    /// Number of Successfully Operated Tasks
     "SuccessCount" success_count set_success_count: i64,
-    /// 操作失败的任务数
+    /// Number of Failed Tasks
     "FailedCount" failed_count set_failed_count: i64,
-    /// 任务总数
+    /// Total Number of Tasks
     "TotalCount" total_count set_total_count: i64,
-    /// 本次批量操作成功任务id，用于审计
+    /// Batch operation successful task IDs for audit
     "TaskNames" task_names set_task_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchStopIntegrationTasks` (批量停止集成任务).
+/// Request of `BatchStopIntegrationTasks` (Batch Stop Integration Tasks).
 ///
-/// 批量停止集成任务
+/// Batch Stop Integration Tasks
 BatchStopIntegrationTasksRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 任务类型，201为实时任务，202为离线任务
+    /// Task Type, 201 for real-time tasks, 202 for offline tasks
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -1307,34 +1418,34 @@ BatchStopIntegrationTasksRequest {
 rt::action!("wedata", "2021-08-20", "BatchStopIntegrationTasks", BatchStopIntegrationTasksRequest => BatchStopIntegrationTasksResponse);
 
 rt::model! { read debug;
-/// BatchStopIntegrationTasks返回参数结构体
+/// BatchStopIntegrationTasks response structure.
 BatchStopIntegrationTasksResponse {
-    /// 操作成功的任务数
+    /// Number of Successful Operations
     "SuccessCount" success_count set_success_count: i64,
-    /// 操作失败的任务数
+    /// Number of Failed Operations
     "FailedCount" failed_count set_failed_count: i64,
-    /// 任务总数
+    /// Total Number of Tasks
     "TotalCount" total_count set_total_count: i64,
-    /// 本次批量操作涉及成功任务，用于审计
+    /// Number of successful tasks involved in this batch operation, for auditing
     "TaskNames" task_names set_task_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchStopOpsTasks` (任务运维-批量停止任务).
+/// Request of `BatchStopOpsTasks` (Task Operation and Maintenance - Batch Stop Tasks).
 ///
-/// 仅对任务状态为”调度中“和”已暂停“有效，对所选任务的任务实例进行终止，并停止调度
+/// Only valid for tasks in "Scheduling In Progress" and "Paused" statuses, terminate the task instances of the selected tasks, and stop scheduling
 BatchStopOpsTasksRequest {
-    /// 批量停止任务的TaskId
+    /// TaskId for batch stop tasks
     ///
     /// Required.
     "TaskIdList" task_id_list set_task_id_list: list String,
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 是否终止已生成的实例
+    /// Whether to terminate the generated instance
     "KillInstance" kill_instance set_kill_instance: bool,
     /// 是否异步模式
     "AsyncMode" async_mode set_async_mode: bool,
@@ -1342,28 +1453,28 @@ BatchStopOpsTasksRequest {
 rt::action!("wedata", "2021-08-20", "BatchStopOpsTasks", BatchStopOpsTasksRequest => BatchStopOpsTasksResponse);
 
 rt::model! { read debug;
-/// BatchStopOpsTasks返回参数结构体
+/// BatchStopOpsTasks response structure.
 BatchStopOpsTasksResponse {
-    /// 返回批量操作成功个数、失败个数、操作总数
+    /// Returns the number of successful batch operations, the number of failures, and the total number of operations
     "Data" data set_data: obj BatchOperationOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchStopWorkflowsByIds` (批量停止工作流).
+/// Request of `BatchStopWorkflowsByIds` (Batch Stop Workflow).
 ///
-/// 批量停止工作流
+/// Batch Stop Workflow
 BatchStopWorkflowsByIdsRequest {
-    /// 工作流id列表
+    /// Workflow ID List
     ///
     /// Required.
     "WorkflowIds" workflow_ids set_workflow_ids: list String,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 是否终止已生成的实例
+    /// Whether to terminate the generated instance
     "KillInstance" kill_instance set_kill_instance: bool,
     /// 是否异步模式
     "AsyncMode" async_mode set_async_mode: bool,
@@ -1371,96 +1482,96 @@ BatchStopWorkflowsByIdsRequest {
 rt::action!("wedata", "2021-08-20", "BatchStopWorkflowsByIds", BatchStopWorkflowsByIdsRequest => BatchStopWorkflowsByIdsResponse);
 
 rt::model! { read debug;
-/// BatchStopWorkflowsByIds返回参数结构体
+/// BatchStopWorkflowsByIds response structure.
 BatchStopWorkflowsByIdsResponse {
-    /// 操作返回结果
+    /// Operation ResultNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj OperationOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchSuspendIntegrationTasks` (批量暂停集成任务).
+/// Request of `BatchSuspendIntegrationTasks` (Batch pause integration tasks).
 ///
-/// 批量暂停集成任务
+/// Batch pause integration tasks
 BatchSuspendIntegrationTasksRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 任务类型，201为实时任务，202为离线任务
+    /// Task Type, 201 for real-time tasks, 202 for offline tasks
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 事件类型(START, STOP, SUSPEND, SUSPEND_WITHOUT_SP,RESUME, COMMIT, TIMESTAMP)
+    /// Event Type (START, STOP, SUSPEND, SUSPEND_WITHOUT_SP, RESUME, COMMIT, TIMESTAMP)
     "Event" event set_event: str,
-    /// 本次批量操作涉及任务，用于审计
+    /// This batch operation involves tasks for auditing
     "TaskNames" task_names set_task_names: list String,
 } }
 rt::action!("wedata", "2021-08-20", "BatchSuspendIntegrationTasks", BatchSuspendIntegrationTasksRequest => BatchSuspendIntegrationTasksResponse);
 
 rt::model! { read debug;
-/// BatchSuspendIntegrationTasks返回参数结构体
+/// BatchSuspendIntegrationTasks response structure.
 BatchSuspendIntegrationTasksResponse {
-    /// 操作成功的任务数
+    /// Number of Successfully Operated Tasks
     "SuccessCount" success_count set_success_count: i64,
-    /// 操作失败的任务数
+    /// Number of Failed Tasks
     "FailedCount" failed_count set_failed_count: i64,
-    /// 任务总数
+    /// Total Number of Tasks
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量操作出参
+/// Batch operation output parameters.
 BatchTaskOperateNew {
-    /// 操作Id
+    /// Operation ID.
     ///
-    /// 可使用JobId字段通过ListBatchDetail接口 查询异步操作结果
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobId" job_id set_job_id: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchUpdateIntegrationTasks` (批量更新集成任务).
+/// Request of `BatchUpdateIntegrationTasks` (Bulk Update Integration Tasks).
 ///
-/// 批量更新集成任务（暂时仅支持批量更新责任人）
+/// Bulk Update Integration Tasks (Currently only supports bulk updating of the person in charge)
 BatchUpdateIntegrationTasksRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 责任人（多个责任人用小写分号隔开；离线任务传入的是账号名，实时任务传入的是账号id）
+    /// Person in Charge (separate multiple persons in charge with a lowercase semicolon; offline tasks use the account name, real-time tasks use the account ID)
     ///
     /// Required.
     "Incharge" incharge set_incharge: str,
-    /// 任务类型
+    /// Task Type
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 责任人Id（多个责任人用小写分号隔开）
+    /// Responsible Person ID (separate multiple persons in charge with a lowercase semicolon)
     "InchargeIds" incharge_ids set_incharge_ids: str,
-    /// 本次批量操作涉及任务，用于审计
+    /// This batch operation involves tasks for auditing
     "TaskNames" task_names set_task_names: list String,
 } }
 rt::action!("wedata", "2021-08-20", "BatchUpdateIntegrationTasks", BatchUpdateIntegrationTasksRequest => BatchUpdateIntegrationTasksResponse);
 
 rt::model! { read debug;
-/// BatchUpdateIntegrationTasks返回参数结构体
+/// BatchUpdateIntegrationTasks response structure.
 BatchUpdateIntegrationTasksResponse {
-    /// 操作成功的任务数
+    /// Number of Successful Operations
     "SuccessCount" success_count set_success_count: i64,
-    /// 操作失败的任务数
+    /// Number of Failed Operations
     "FailedCount" failed_count set_failed_count: i64,
-    /// 任务总数
+    /// Total Number of Tasks
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1564,13 +1675,14 @@ BundleResource {
 } }
 
 rt::model! { read debug;
-/// 实时任务同步速度 字节/s
+/// Real-time task synchronization speed Bytes/s
 BytesSpeed {
-    /// 节点类型
+    /// Node TypeNote: This field may return null, indicating that no valid value can be obtained.
     "NodeType" node_type set_node_type: str,
-    /// 节点名称
+    /// Node nameNote: This field may return null, indicating that no valid value can be obtained.
     "NodeName" node_name set_node_name: str,
-    /// 速度值列表
+    /// Speed value list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Values" values set_values: list SpeedValue,
 } }
 
@@ -1603,116 +1715,116 @@ ChangeLog {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckAlarmRegularNameExist` (判断告警规则重名).
+/// Request of `CheckAlarmRegularNameExist` (Check for Duplicate Alert Rule Names).
 ///
-/// 判断告警规则重名
+/// Check for Duplicate Alert Rule Names
 CheckAlarmRegularNameExistRequest {
-    /// 项目名称
+    /// Project name
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "AlarmRegularName" alarm_regular_name set_alarm_regular_name: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Disabled in the spec.
     "TaskId" task_id set_task_id: str,
-    /// 主键ID
+    /// Primary key ID
     "Id" id set_id: str,
-    /// 任务类型:201.实时,202.离线
+    /// Task type: 201.Real-time, 202.Offline
     "TaskType" task_type set_task_type: i64,
-    /// 监控对象类型(1:所有任务,2:指定任务,3:指定责任人,4:指定资源组)
+    /// Monitored Object Type (1: All Tasks, 2: Assigned Task, 3: Designated Responsible Person, 4: Specified Resource Group)
     "MonitorType" monitor_type set_monitor_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "CheckAlarmRegularNameExist", CheckAlarmRegularNameExistRequest => CheckAlarmRegularNameExistResponse);
 
 rt::model! { read debug;
-/// CheckAlarmRegularNameExist返回参数结构体
+/// CheckAlarmRegularNameExist response structure.
 CheckAlarmRegularNameExistResponse {
-    /// 是否重名
+    /// Whether there are duplicate names
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckIntegrationNodeNameExists` (判断集成节点名称是否存在).
+/// Request of `CheckIntegrationNodeNameExists` (Determining if the name of the integrated node exists).
 ///
-/// 判断集成节点名称是否存在
+/// Determining if the name of the integrated node exists
 CheckIntegrationNodeNameExistsRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 节点名称
+    /// Node name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 节点ID
+    /// Node ID
     "Id" id set_id: i64,
 } }
 rt::action!("wedata", "2021-08-20", "CheckIntegrationNodeNameExists", CheckIntegrationNodeNameExistsRequest => CheckIntegrationNodeNameExistsResponse);
 
 rt::model! { read debug;
-/// CheckIntegrationNodeNameExists返回参数结构体
+/// CheckIntegrationNodeNameExists response structure.
 CheckIntegrationNodeNameExistsResponse {
-    /// 返回true代表存在，返回false代表不存在
+    /// Return true means it exists, return false means it does not exist
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckIntegrationTaskNameExists` (判断集成任务名称是否存在).
+/// Request of `CheckIntegrationTaskNameExists` (Check if Integration Task Name Exists).
 ///
-/// 判断集成任务名称是否存在
+/// Check if Integration Task Name Exists
 CheckIntegrationTaskNameExistsRequest {
-    /// 任务名称
+    /// Task Name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 同步类型1.单表同步，2.解决方案
+    /// Synchronization Type 1. Single Table Synchronization, 2. Solution
     "SyncType" sync_type set_sync_type: i64,
 } }
 rt::action!("wedata", "2021-08-20", "CheckIntegrationTaskNameExists", CheckIntegrationTaskNameExistsRequest => CheckIntegrationTaskNameExistsResponse);
 
 rt::model! { read debug;
-/// CheckIntegrationTaskNameExists返回参数结构体
+/// CheckIntegrationTaskNameExists response structure.
 CheckIntegrationTaskNameExistsResponse {
-    /// true表示存在，false表示不存在
+    /// true indicates it exists, false indicates it does not exist
     "Data" data set_data: bool,
-    /// 任务名重复类型（0:未重复, 1:开发态重复, 2:生产态重复）
+    /// Task Name Duplication Type (0: Not duplicated, 1: Duplicated in development state, 2: Duplicated in production state)
     "ExistsType" exists_type set_exists_type: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckTaskNameExist` (离线任务重名校验).
+/// Request of `CheckTaskNameExist` (Offline Task Renaming Verification).
 ///
-/// 离线任务重名校验
+/// Offline Task Renaming Verification
 CheckTaskNameExistRequest {
-    /// 项目id/工作空间id
+    /// Project ID/Workspace ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务类型（跟调度传参保持一致27）
+    /// Task Type (consistent with scheduling parameters).
     ///
     /// Required.
     "TypeId" type_id(type_id_value) set_type_id: i64,
-    /// 任务名
+    /// Task Name.
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
@@ -1720,9 +1832,10 @@ CheckTaskNameExistRequest {
 rt::action!("wedata", "2021-08-20", "CheckTaskNameExist", CheckTaskNameExistRequest => CheckTaskNameExistResponse);
 
 rt::model! { read debug;
-/// CheckTaskNameExist返回参数结构体
+/// CheckTaskNameExist response structure.
 CheckTaskNameExistResponse {
-    /// 结果
+    /// Result
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1778,98 +1891,126 @@ CodeTemplateDetail {
 } }
 
 rt::model! { read debug;
-/// 文件夹列表
+/// Folder List
 CollectionFolderOpsDto {
-    /// 总数
+    /// Total numberNote: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 总页面数
+    /// Total number of pages
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalPage" total_page set_total_page: i64,
-    /// 当前页面数量
+    /// Current Page Number
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageCount" page_count set_page_count: i64,
-    /// 页码
+    /// Page Number
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页数量
+    /// Quantity per page
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageSize" page_size set_page_size: i64,
-    /// 任务信息
+    /// Task InformationNote: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list FolderOpsDto,
 } }
 
 rt::model! { read debug;
-/// 实例列表结构体
+/// Instance List Structure
 CollectionInstanceOpsDto {
-    /// 总数
+    /// Total numberNote: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 总页面数
+    /// Total Number of Pages
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalPage" total_page set_total_page: i64,
-    /// 当前页面数量
+    /// Current Page Number
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageCount" page_count set_page_count: i64,
-    /// 页码
+    /// Page Number
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页数量
+    /// Quantity per page
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageSize" page_size set_page_size: i64,
-    /// 实例信息
+    /// Instance InformationNote: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list InstanceOpsDto,
 } }
 
 rt::model! { read debug;
-/// 列血缘聚合信息
+/// Column Lineage Aggregation Information
 ColumnAggregationLineage {
-    /// 表名
+    /// Table nameNote: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 父节点ID
+    /// Parent Node ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParentId" parent_id set_parent_id: str,
-    /// 元数据类型
+    /// Metadata Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MetastoreType" metastore_type set_metastore_type: str,
-    /// 字符串类型的父节点集合
+    /// String Type Parent Node Collection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParentSet" parent_set set_parent_set: str,
-    /// 字符串类型的子节点集合
+    /// String Type Child Node Collection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ChildSet" child_set set_child_set: str,
-    /// 列信息集合
+    /// Column Information Collection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnInfoSet" column_info_set set_column_info_set: list SimpleColumnInfo,
 } }
 
 rt::model! { read debug;
-/// 表的元数据信息
+/// Table Metadata Information
 ColumnBasicInfo {
-    /// 表的全局唯一ID
+    /// Table's Globally Unique ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 数据源全局唯一ID
+    /// Data Source Globally Unique ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据源名
+    /// Data Source Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceName" datasource_name set_datasource_name: str,
-    /// 数据库ID
+    /// Database ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 数据库名
+    /// Database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 表名称
+    /// Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 字段名称
+    /// Field NameNote: This field may return null, indicating that no valid value can be obtained.
     "ColumnName" column_name set_column_name: str,
-    /// 数据类型,string/int等
+    /// Data Type, such as string/int etc.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DataType" data_type set_data_type: str,
-    /// 字段类型, varchar(32)/int(10)等
+    /// Field Type, such as varchar(32)/int(10) etc.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnType" column_type set_column_type: str,
-    /// 字段默认值
+    /// Field Default Value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnDefault" column_default set_column_default: str,
-    /// 索引类型, PRI/MUL/PARTITION等,普通字段该值为空串
+    /// Index Type, such as PRI/MUL/PARTITION etc., For normal fields, this value is an empty string
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnKey" column_key set_column_key: str,
-    /// 字段顺序标识
+    /// Field Order Identifier
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnPosition" column_position set_column_position: i64,
-    /// 字段注释
+    /// Field Comment
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnComment" column_comment set_column_comment: str,
-    /// 数据类型
+    /// Data TypeNote: This field may return null, indicating that no valid value can be obtained.
     "StoreType" store_type set_store_type: str,
-    /// 所属项目ID
+    /// Project ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 所属项目英文名
+    /// Project Name in English
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 所属项目中文名
+    /// Project Name in Chinese
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectDisplayName" project_display_name set_project_display_name: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 精度
+    /// Precision
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Scale" scale set_scale: i64,
 } }
 
@@ -1877,24 +2018,31 @@ rt::model! { read debug;
 /// ColumnItem
 ColumnData {
     /// ColumnName1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EventName" event_name set_event_name: str,
     /// ColumnName1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EventProjectName" event_project_name set_event_project_name: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CurRunDate" cur_run_date set_cur_run_date: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "State" state set_state: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EventType" event_type set_event_type: str,
-    /// 任务名称
+    /// Task NameNote: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 项目名称
+    /// Project nameNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 项目ID
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
 } }
 
@@ -1902,8 +2050,10 @@ rt::model! { read debug;
 /// ColumnItem
 ColumnItem {
     /// ColumnName1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnName" column_name set_column_name: str,
     /// ColumnName1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnRef" column_ref set_column_ref: str,
 } }
 
@@ -1939,57 +2089,73 @@ ColumnLineage {
 } }
 
 rt::model! { both debug;
-/// 血缘字段信息
+/// Lineage Field Information
 ColumnLineageInfo {
-    /// 血缘id
+    /// Lineage ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 数据源ID
+    /// Data Source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 字段名称
+    /// Field NameNote: This field may return null, indicating that no valid value can be obtained.
     "ColumnName" column_name set_column_name: str,
-    /// 字段中文名称
+    /// Field Chinese Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnNameCn" column_name_cn set_column_name_cn: str,
-    /// 字段类型
+    /// Field TypeNote: This field may return null, indicating that no valid value can be obtained.
     "ColumnType" column_type set_column_type: str,
-    /// 关系参数
+    /// Relationship Parameters
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RelationParams" relation_params set_relation_params: str,
-    /// 参数
+    /// ParameterNote: This field may return null, indicating that no valid value can be obtained.
     "Params" params set_params: str,
-    /// 父id
+    /// Parent ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParentId" parent_id set_parent_id: str,
-    /// 元数据类型
+    /// Metadata Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MetastoreType" metastore_type set_metastore_type: str,
-    /// 元数据类型名称
+    /// Metadata Type Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MetastoreTypeName" metastore_type_name set_metastore_type_name: str,
-    /// 表名称
+    /// Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 字段全名称
+    /// Full Field Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "QualifiedName" qualified_name set_qualified_name: str,
-    /// 下游节点数
+    /// Number of Downstream Nodes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DownStreamCount" down_stream_count set_down_stream_count: i64,
-    /// 上游节点数
+    /// Number of Upstream Nodes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UpStreamCount" up_stream_count set_up_stream_count: i64,
-    /// 描述信息
+    /// DescriptionNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 由中心节点出发的路径信息
+    /// Path Information Starting from the Central Node
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PrefixPath" prefix_path set_prefix_path: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 任务id列表
+    /// Task ID list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Tasks" tasks set_tasks: list String,
-    /// 父节点列表字符串
+    /// Parent Node List String
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParentSet" parent_set set_parent_set: str,
-    /// 子节点列表字符串
+    /// Child Node List String
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ChildSet" child_set set_child_set: str,
-    /// 额外参数
+    /// Additional parameters
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExtParams" ext_params set_ext_params: list LineageParamRecord,
-    /// 表ID
+    /// Table IDNote: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
 } }
 
@@ -2007,31 +2173,40 @@ ColumnLineagePair {
 } }
 
 rt::model! { read debug;
-/// 列的元数据
+/// Column Metadata
 ColumnMeta {
-    /// 字段英文名称
+    /// Field English Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NameEn" name_en set_name_en: str,
-    /// 字段中文名称
+    /// Field Chinese Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NameCn" name_cn set_name_cn: str,
-    /// 字段类型
+    /// Field TypeNote: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// 字段描述
+    /// Field DescriptionNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 字段序号
+    /// Field Sequence Number
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Position" position set_position: i64,
-    /// 是否为分区字段
+    /// Is Partition Field
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IsPartition" is_partition set_is_partition: bool,
-    /// 字段名
+    /// Field nameNote: This field may return null, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// HBase列簇属性集合
+    /// HBase Column Family Attribute Set
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnFamiliesFieldSet" column_families_field_set set_column_families_field_set: list Pair,
-    /// 对应码表字典ID
+    /// Corresponding Code Table Dictionary ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DictionaryId" dictionary_id set_dictionary_id: str,
-    /// 对应码表字典名称
+    /// Corresponding Code Table Dictionary Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DictionaryName" dictionary_name set_dictionary_name: str,
-    /// 安全等级：名称
+    /// Security Level: Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LevelName" level_name set_level_name: str,
-    /// 安全等级：值范围1-10
+    /// Security Level: Value Range 1-10
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LevelRank" level_rank set_level_rank: i64,
     /// influxdb字段类别
     "InfluxCategory" influx_category set_influx_category: str,
@@ -2059,29 +2234,29 @@ ColumnValueConfig {
 } }
 
 rt::model! { write debug;
-/// Request of `CommitIntegrationTask` (提交集成任务).
+/// Request of `CommitIntegrationTask` (Submit integration task).
 ///
-/// 提交集成任务
+/// Submit integration task
 CommitIntegrationTaskRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 0.仅提交，1.立即启动，2.停止线上作业，丢弃作业状态数据，重新启动运行，3.暂停线上作业，保留作业状态数据，继续运行，4.保留作业状态数据，继续运行
+    /// 0. Only submit, 1. Start immediately, 2. Stop online jobs, discard job state data, restart, 3. Pause online jobs, keep job state data, continue running, 4. Keep job state data, continue running
     "CommitType" commit_type set_commit_type: i64,
-    /// 实时任务 201   离线任务 202  默认实时任务
+    /// Real-time task 201 Offline task 202 Default is real-time task
     "TaskType" task_type set_task_type: i128,
-    /// 额外参数
+    /// Additional parameters
     "ExtConfig" ext_config set_ext_config: list RecordField,
-    /// 提交版本描述
+    /// Submit version description
     "VersionDesc" version_desc set_version_desc: str,
-    /// 提交版本号
+    /// Submit version number
     "InstanceVersion" instance_version set_instance_version: i64,
-    /// 前端操作类型描述
+    /// Describe the type of front-end operation
     "EventDesc" event_desc set_event_desc: str,
     /// 提交时任务状态
     ///
@@ -2093,9 +2268,9 @@ CommitIntegrationTaskRequest {
 rt::action!("wedata", "2021-08-20", "CommitIntegrationTask", CommitIntegrationTaskRequest => CommitIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// CommitIntegrationTask返回参数结构体
+/// CommitIntegrationTask response structure.
 CommitIntegrationTaskResponse {
-    /// 操作成功与否标识
+    /// Operation Success or Failure Indicator
     "Data" data set_data: bool,
     /// 数据结构
     "DataDto" data_dto set_data_dto: obj CommitTaskDataDto,
@@ -2104,29 +2279,30 @@ CommitIntegrationTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CommitRuleGroupTask` (提交规则组运行任务接口).
+/// Request of `CommitRuleGroupTask` (Submit Rule Group to Run Task Interface).
 ///
-/// 提交规则组运行任务接口
+/// Submit Rule Group to Run Task Interface
 CommitRuleGroupTaskRequest {
-    /// 规则组ID
+    /// Rule Group ID
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 触发类型：1-手动触发，2-调度事件触发，3-周期调度触发
+    /// Trigger Type 1. Manual Trigger 2. In-process Scheduling Trigger 3. Periodic Scheduling Trigger
     "TriggerType" trigger_type set_trigger_type: i128,
-    /// 规则配置列表
+    /// Rule Configuration List
     "ExecRuleConfig" exec_rule_config set_exec_rule_config: list RuleConfig,
-    /// 执行配置
+    /// Execution configuration
     "ExecConfig" exec_config set_exec_config: obj RuleExecConfig,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 执行引擎类型，可选值：MYSQL, HIVE, SPARK, LIVY, DLC, GBASE, CDW_PG, TCHouse-P, DORIS, TCHouse-D
+    /// The execution engine that this rule runs. If this parameter is not passed, the default execution engine under this data source will be requested.
     "EngineType" engine_type set_engine_type: str,
 } }
 rt::action!("wedata", "2021-08-20", "CommitRuleGroupTask", CommitRuleGroupTaskRequest => CommitRuleGroupTaskResponse);
 
 rt::model! { read debug;
-/// CommitRuleGroupTask返回参数结构体
+/// CommitRuleGroupTask response structure.
 CommitRuleGroupTaskResponse {
-    /// 规则组执行id
+    /// Rule Group Execution ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RuleGroupExecResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2140,107 +2316,130 @@ CommitTaskDataDto {
 } }
 
 rt::model! { read debug;
-/// 内容详情
+/// Content Details
 CommonContent {
-    /// 详情内容
+    /// Detailed Content
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Content" content set_content: str,
 } }
 
 rt::model! { read debug;
-/// Id包装对象
+/// ID Wrapper Object
 CommonId {
-    /// Id值
+    /// ID Value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: str,
 } }
 
 rt::model! { read debug;
-/// 返回命令id
+/// Return Command ID
 CommonIdOpsDto {
-    /// 返回补录计划名称_ok
+    /// Returns the supplemental plan id
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: str,
     /// 补录计划Id
     "MakeId" make_id set_make_id: str,
 } }
 
 rt::model! { read debug;
-/// 质量检查对比结果
+/// Quality Check Comparison Results
 CompareResult {
-    /// 对比结果项列表
+    /// Comparison Result Item List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list CompareResultItem,
-    /// 检测总行数
+    /// Total Number of Rows Detected
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalRows" total_rows set_total_rows: i128,
-    /// 检测通过行数
+    /// Number of Rows Passed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PassRows" pass_rows set_pass_rows: i128,
-    /// 检测不通过行数
+    /// Number of Rows Failed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TriggerRows" trigger_rows set_trigger_rows: i128,
     /// 比较关系
     "ComputeExpression" compute_expression set_compute_expression: str,
 } }
 
 rt::model! { read debug;
-/// 对比结果项
+/// Comparison Result Item
 CompareResultItem {
-    /// 对比结果， 1为真 2为假
+    /// Comparison Result, 1 is true, 2 is false
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FixResult" fix_result set_fix_result: i128,
-    /// 质量sql执行结果
+    /// Quality SQL Execution Result
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ResultValue" result_value set_result_value: str,
-    /// 阈值列表
+    /// Threshold List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Values" values set_values: list ThresholdValue,
-    /// 比较操作类型
+    /// Comparison Operation Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Operator" operator set_operator: str,
-    /// 比较类型：1-固定值, 2-波动值, 3-数值范围比较, 4-枚举范围比较, 5-不用比较, 6-字段数据相关性, 7-公平性
+    /// Comparison Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CompareType" compare_type set_compare_type: i128,
-    /// 值比较类型：1-绝对值, 2-上升, 3-下降, 4-范围内, 5-范围外, 6-公平率, 7-公平差
+    /// Value Comparison Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ValueComputeType" value_compute_type set_value_compute_type: i128,
 } }
 
 rt::model! { both debug;
-/// 对比规则
+/// Comparison Rules
 CompareRule {
-    /// 比较条件列表
+    /// Comparison Criteria List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list CompareRuleItem,
-    /// 周期性模板默认周期，单位秒
+    /// Default cycle of the periodic template, Unit: seconds
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleStep" cycle_step set_cycle_step: i128,
-    /// o 表示 或，a 表示 且，数字表示items下标
+    /// o represents OR, a represents AND, numbers represent items' indices
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ComputeExpression" compute_expression set_compute_expression: str,
 } }
 
 rt::model! { both debug;
-/// 比较条件
+/// Comparison Criterion
 CompareRuleItem {
-    /// 比较类型 1.固定值  2.波动值  3.数值范围比较  4.枚举范围比较  5.不用比较
+    /// Comparison Type 1. Fixed value  2. Fluctuation Value  3. Numeric Range Comparison  4. Enumeration Range Comparison  5. No Comparison
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CompareType" compare_type set_compare_type: i128,
-    /// 比较操作类型
+    /// Comparison Operation Type
     /// <  <=  ==  =>  > !=
-    /// IRLCRO:在区间内(左闭右开)
-    /// IRLORC:在区间内(左开右闭)
-    /// IRLCRC:在区间内(左闭右闭)
-    /// IRLORO:在区间内(左开右开)
-    /// NRLCRO:不在区间内(左闭右开)
-    /// NRLORC:不在区间内(左开右闭)
-    /// NRLCRC:不在区间内(左闭右闭)
-    /// NRLORO:不在区间内(左开右开)
+    /// IRLCRO: Within the interval (left closed, right open)
+    /// IRLORC: Within the interval (left open, right closed)
+    /// IRLCRC: Within the interval (left closed, right closed)
+    /// IRLORO: Within the interval (left open, right open)
+    /// NRLCRO: Not within the range (left-closed, right-open)
+    /// NRLORC: Not within the range (left-open, right-closed)
+    /// NRLCRC: Not within the range (left-closed, right-closed)
+    /// NRLORO: Not within the range (left-open, right-open)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Operator" operator set_operator: str,
-    /// 质量统计值类型 1.绝对值  2.上升 3. 下降  4._C包含   5. N_C不包含
+    /// Quality statistical value types 1. Absolute Value 2. Increase 3. Decline 4. _C includes 5. N_C does not include
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ValueComputeType" value_compute_type set_value_compute_type: i128,
-    /// 比较阈值列表
+    /// Comparison threshold list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ValueList" value_list set_value_list: list ThresholdValue,
 } }
 
 rt::model! { read debug;
 /// Content
 Content {
-    /// 任务id
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task NameNote: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 诊断
+    /// Diagnosis
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Diagnose" diagnose set_diagnose: str,
-    /// 理由
+    /// Reason
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Reason" reason set_reason: str,
-    /// 操作
+    /// OperationNote: This field may return null, indicating that no valid value can be obtained.
     "Operation" operation set_operation: str,
-    /// 链接
+    /// Link
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Url" url set_url: str,
 } }
 
@@ -2286,15 +2485,15 @@ impl ::core::fmt::Debug for CosTokenResponse {
 }
 
 rt::model! { write debug;
-/// Request of `CountOpsInstanceState` (智能运维-统计任务实例状态).
+/// Request of `CountOpsInstanceState` (Smart Ops - Statistics on task instance status).
 ///
-/// 统计任务实例状态
+/// Statistics on task instance status
 CountOpsInstanceStateRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -2302,9 +2501,9 @@ CountOpsInstanceStateRequest {
 rt::action!("wedata", "2021-08-20", "CountOpsInstanceState", CountOpsInstanceStateRequest => CountOpsInstanceStateResponse);
 
 rt::model! { read debug;
-/// CountOpsInstanceState返回参数结构体
+/// CountOpsInstanceState response structure.
 CountOpsInstanceStateResponse {
-    /// 任务对应实例的状态统计
+    /// Task Corresponding Instance Status Statistics
     "Data" data set_data: obj TaskInstanceCountDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2412,29 +2611,29 @@ CreateCodeTemplateVersionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCustomFunction` (创建用户自定义函数).
+/// Request of `CreateCustomFunction` (Create User-Defined Function).
 ///
-/// 创建用户自定义函数
+/// Create User-Defined Function
 CreateCustomFunctionRequest {
-    /// 枚举值：HIVE、SPARK、DLC
+    /// Enumerated values: HIVE, SPARK, DLC
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 枚举值：ANALYSIS(函数)、ENCRYPTION(加密函数)、AGGREGATE(聚合函数)、LOGIC(逻辑函数)、DATE_AND_TIME(日期与时间函数)、MATH(数学函数)、CONVERSION(转换函数)、STRING(字符串函数)、IP_AND_DOMAIN(IP和域名函数)、WINDOW(窗口函数)、OTHER(其他函数)
+    /// Enumerated values: ANALYSIS (function), ENCRYPTION (encryption function), AGGREGATE (aggregate function), LOGIC (logic function), DATE_AND_TIME (date and time function), MATH (math function), CONVERSION (conversion function), STRING (string function), IP_AND_DOMAIN (IP and domain function), WINDOW (window function), OTHER (other function)
     ///
     /// Required.
     "Kind" kind set_kind: str,
-    /// 函数名称
+    /// Function Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 集群实例引擎 ID
+    /// Cluster Instance Engine ID
     ///
     /// Required.
     "ClusterIdentifier" cluster_identifier set_cluster_identifier: str,
-    /// 数据库名称
+    /// Database name
     "DbName" db_name set_db_name: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
     /// 函数资源文件类型
     "FunctionResourceFileType" function_resource_file_type set_function_resource_file_type: str,
@@ -2442,11 +2641,11 @@ CreateCustomFunctionRequest {
 rt::action!("wedata", "2021-08-20", "CreateCustomFunction", CreateCustomFunctionRequest => CreateCustomFunctionResponse);
 
 rt::model! { read debug;
-/// CreateCustomFunction返回参数结构体
+/// CreateCustomFunction response structure.
 CreateCustomFunctionResponse {
-    /// 函数唯一标识
+    /// Function Unique IdentifierNote: This field may return null, indicating that no valid value can be obtained.
     "FunctionId" function_id set_function_id: str,
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "ErrorMessage" error_message set_error_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2486,59 +2685,59 @@ CreateDataModelResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDataSource` (数据源管理-创建数据源).
+/// Request of `CreateDataSource` (Data Source Management - Create Data Source).
 ///
-/// 创建数据源
+/// Create Data Source
 CreateDataSourceRequest {
-    /// 数据源名称，在相同SpaceName下，数据源名称不能为空
+    /// Data Source Name, cannot be empty under the same SpaceName
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 数据源类别：绑定引擎、绑定数据库
+    /// Data Source Category: Binding Engine, Binding Database
     ///
     /// Required.
     "Category" category set_category: str,
-    /// 数据源类型:枚举值
+    /// Data Source Type: enumerated values
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 归属项目ID
+    /// Project ID
     ///
     /// Required.
     "OwnerProjectId" owner_project_id set_owner_project_id: str,
-    /// 归属项目Name
+    /// Project Name
     ///
     /// Required.
     "OwnerProjectName" owner_project_name set_owner_project_name: str,
-    /// 归属项目Name中文
+    /// Project Name (Chinese)
     ///
     /// Required.
     "OwnerProjectIdent" owner_project_ident set_owner_project_ident: str,
-    /// 业务侧数据源的配置信息扩展
+    /// Configuration Information Extension of Business Data Source
     "BizParams" biz_params set_biz_params: str,
-    /// 数据源的配置信息，以JSON KV存储，根据每个数据源类型不同，而KV存储信息不同
+    /// Data source configuration information, stored as JSON KV. The KV storage information varies according to the data source type
     "Params" params set_params: str,
-    /// 数据源描述信息
+    /// Data source description information
     "Description" description set_description: str,
-    /// 数据源展示名，为了可视化查看
+    /// Data Source Display Name, for visual inspection
     "Display" display set_display: str,
-    /// 若数据源列表为绑定数据库，则为db名称
+    /// If the data source list is bound to a database, then it is the database name
     "DatabaseName" database_name set_database_name: str,
-    /// 数据源引擎的实例ID，如CDB实例ID
+    /// Instance ID of the data source engine, e.g., CDB Instance ID
     "Instance" instance set_instance: str,
-    /// 数据源数据源的可见性，1为可见、0为不可见。默认为1
+    /// Visibility of the data source, where 1 is visible and 0 is not visible. Default is 1
     "Status" status set_status: i128,
-    /// 数据源所属的业务空间名称
+    /// Name of the business space to which the data source belongs
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 是否采集
+    /// Collection Status
     "Collect" collect set_collect: str,
-    /// cos桶信息
+    /// COS Bucket Information
     "COSBucket" cos_bucket set_cos_bucket: str,
     /// cos region
     "COSRegion" cos_region set_cos_region: str,
-    /// 连接测试结果
+    /// Connection Test Result
     "ConnectResult" connect_result set_connect_result: str,
-    /// 开发环境数据源配置
+    /// Development Environment Data Source Configuration
     "DevelopmentParams" development_params set_development_params: str,
     /// 新建数据源的项目ID
     "ProjectId" project_id set_project_id: str,
@@ -2546,28 +2745,29 @@ CreateDataSourceRequest {
 rt::action!("wedata", "2021-08-20", "CreateDataSource", CreateDataSourceRequest => CreateDataSourceResponse);
 
 rt::model! { read debug;
-/// CreateDataSource返回参数结构体
+/// CreateDataSource response structure.
 CreateDataSourceResponse {
-    /// 主键ID
+    /// Primary Key ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDsFolder` (创建文件夹).
+/// Request of `CreateDsFolder` (Folder creation).
 ///
-/// 编排空间-创建文件夹
+/// Orchestration Space - Create Folder
 CreateDsFolderRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹名称
+    /// Folder Name
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
-    /// 父文件夹ID
+    /// Parent Folder ID
     "ParentsFolderId" parents_folder_id set_parents_folder_id: str,
     /// 文件夹来源 template管理，orchestrationSpace 编排空间
     "FolderForm" folder_form set_folder_form: str,
@@ -2575,46 +2775,47 @@ CreateDsFolderRequest {
 rt::action!("wedata", "2021-08-20", "CreateDsFolder", CreateDsFolderRequest => CreateDsFolderResponse);
 
 rt::model! { read debug;
-/// CreateDsFolder返回参数结构体
+/// CreateDsFolder response structure.
 CreateDsFolderResponse {
-    /// 文件夹Id，null则创建失败
+    /// Folder ID, null if creation fails
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHiveTableByDDL` (创建hive表).
+/// Request of `CreateHiveTableByDDL` (Create Hive table).
 ///
-/// 创建hive表，返回表名称
+/// Create Hive table and return table name
 CreateHiveTableByDDLRequest {
-    /// 数据源ID
+    /// Data Source ID
     ///
     /// Required.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据库
+    /// Database
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 建hive表ddl的base64编码
+    /// Create Hive Table DDL
     ///
     /// Required.
     "DDLSql" ddl_sql set_ddl_sql: str,
-    /// 表权限 ，默认为0:项目共享;1:仅个人与管理员
+    /// Table permissions, default is 0: Project share; 1: Individual and administrator only
     ///
     /// Required.
     "Privilege" privilege set_privilege: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 目标表类型(HIVE或GBASE)
+    /// Target Table Type (HIVE or GBASE)
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 责任人
+    /// Person in Charge
     "Incharge" incharge set_incharge: str,
-    /// schema名称
+    /// Schema Name
     "SchemaName" schema_name set_schema_name: str,
     /// 是否异步建表
     "Async" r#async set_async: bool,
@@ -2630,9 +2831,9 @@ CreateHiveTableByDDLRequest {
 rt::action!("wedata", "2021-08-20", "CreateHiveTableByDDL", CreateHiveTableByDDLRequest => CreateHiveTableByDDLResponse);
 
 rt::model! { read debug;
-/// CreateHiveTableByDDL返回参数结构体
+/// CreateHiveTableByDDL response structure.
 CreateHiveTableByDDLResponse {
-    /// 返回表名称，无论是否异步都有值
+    /// Table Name
     "Data" data set_data: str,
     /// 异步任务轮询 id，只有异步才有值
     "TaskId" task_id set_task_id: str,
@@ -2641,33 +2842,33 @@ CreateHiveTableByDDLResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHiveTable` (建hive表).
+/// Request of `CreateHiveTable` (Create Hive Table).
 ///
-/// 建hive表
+/// Create Hive Table
 CreateHiveTableRequest {
-    /// 数据源id
+    /// Data source ID
     ///
     /// Required.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据库名称
+    /// Database name
     ///
     /// Required.
     "Database" database set_database: str,
-    /// base64转码之后的建表语句
+    /// Base64-encoded Table Creation Statement
     ///
     /// Required.
     "DDLSql" ddl_sql set_ddl_sql: str,
-    /// 表权限 ，默认为0:项目共享;1:仅个人与管理员
+    /// Table permissions, default is 0: Project share; 1: Individual and administrator only
     ///
     /// Required.
     "Privilege" privilege set_privilege: i64,
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
     /// 数据库类型
     "Type" r#type set_type: str,
-    /// 责任人
+    /// Person in Charge
     "Incharge" incharge set_incharge: str,
     /// 数据优化引擎
     "DataOptimizationResource" data_optimization_resource set_data_optimization_resource: str,
@@ -2681,53 +2882,54 @@ CreateHiveTableRequest {
 rt::action!("wedata", "2021-08-20", "CreateHiveTable", CreateHiveTableRequest => CreateHiveTableResponse);
 
 rt::model! { read debug;
-/// CreateHiveTable返回参数结构体
+/// CreateHiveTable response structure.
 CreateHiveTableResponse {
-    /// 建表是否成功
+    /// Whether table creation was successful
     "IsSuccess" is_success set_is_success: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateIntegrationNode` (创建集成节点).
+/// Request of `CreateIntegrationNode` (Create Integration Node).
 ///
-/// 创建集成节点
+/// Create Integration Node
 CreateIntegrationNodeRequest {
-    /// 集成节点信息
+    /// Integrated Node Information
     ///
     /// Required.
     "NodeInfo" node_info set_node_info: obj IntegrationNodeInfo,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务类型，201为实时任务，202为离线任务
+    /// Task Type, 201 for real-time tasks, 202 for offline tasks
     "TaskType" task_type set_task_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "CreateIntegrationNode", CreateIntegrationNodeRequest => CreateIntegrationNodeResponse);
 
 rt::model! { read debug;
-/// CreateIntegrationNode返回参数结构体
+/// CreateIntegrationNode response structure.
 CreateIntegrationNodeResponse {
-    /// 节点
+    /// Node
     "Id" id set_id: str,
-    /// 当前任务id
+    /// Current Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateIntegrationTask` (创建集成任务).
+/// Request of `CreateIntegrationTask` (Create Integration Task).
 ///
-/// 创建集成任务
+/// Create Integration Task
 CreateIntegrationTaskRequest {
-    /// 任务信息
+    /// Task Information
     ///
     /// Required.
     "TaskInfo" task_info set_task_info: obj IntegrationTaskInfo,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -2735,69 +2937,71 @@ CreateIntegrationTaskRequest {
 rt::action!("wedata", "2021-08-20", "CreateIntegrationTask", CreateIntegrationTaskRequest => CreateIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// CreateIntegrationTask返回参数结构体
+/// CreateIntegrationTask response structure.
 CreateIntegrationTaskResponse {
-    /// 任务id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 补录计划日期范围
+/// Supplementary Plan Date Range
 CreateMakeDatetimeInfo {
-    /// 开始日期
+    /// Start date
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StartDate" start_date set_start_date: str,
-    /// 结束日期
+    /// End date
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EndDate" end_date set_end_date: str,
-    /// 开始时间
+    /// Start TimeNote: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End timeNote: This field may return null, indicating that no valid value can be obtained.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOfflineTask` (创建离线任务).
+/// Request of `CreateOfflineTask` (Create Offline Task).
 ///
-/// 创建离线任务
+/// Create Offline Task
 CreateOfflineTaskRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 间隔，可选，默认1。非空。默认 1
+    /// Interval, optional, default is 1. Not null. Default is 1
     ///
     /// Required.
     "CycleStep" cycle_step set_cycle_step: i64,
-    /// 延时执行时间，单位分钟
+    /// Delayed Execution Time, in minutes
     ///
     /// Required.
     "DelayTime" delay_time set_delay_time: i64,
-    /// 任务结束数据时间。非空。默认当前时间
+    /// Task End Data Time. Not Empty. Default to Current Time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 备注
+    /// Remarks
     ///
     /// Required.
     "Notes" notes set_notes: str,
-    /// 当前日期
+    /// Current date
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 任务名称
+    /// Task Name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 跟之前调用调度接口保持一致27
+    /// Keep it consistent with the previous call to the scheduling interface 27
     ///
     /// Required.
     "TypeId" type_id(type_id_value) set_type_id: i64,
-    /// 时间指定，如月任务指定1，3号，则填入 1，3。非空。默认 "" 月任务：如具体1，3号则写 "1,3"，指定月末不可和具体号数一起输入，仅能为 "L"
+    /// Time Specification, for monthly tasks specify days like 1,3, then enter 1,3. Not Empty. Default "" Monthly Task: For specific days like "1,3", specifying the end of the month cannot be combined with specific dates, can only be "L"
     ///
     /// Required.
     "TaskAction" task_action set_task_action: str,
-    /// 区分画布和表单
+    /// Distinguish between canvas and form
     ///
     /// Required.
     "TaskMode" task_mode set_task_mode: str,
@@ -2807,82 +3011,82 @@ CreateOfflineTaskRequest {
 rt::action!("wedata", "2021-08-20", "CreateOfflineTask", CreateOfflineTaskRequest => CreateOfflineTaskResponse);
 
 rt::model! { read debug;
-/// CreateOfflineTask返回参数结构体
+/// CreateOfflineTask response structure.
 CreateOfflineTaskResponse {
-    /// 任务ID
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
     /// 导入到编排空间的任务id
     "ArrangeSpaceTaskId" arrange_space_task_id set_arrange_space_task_id: str,
-    /// 结果
+    /// Result
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOpsMakePlan` (任务运维-批量补数据（创建补录计划）).
+/// Request of `CreateOpsMakePlan` (Task Operation and Maintenance - Bulk Data Supplement (Create Supplementary Entry Plan)).
 ///
-/// 批量补数据（创建补录任务）
+/// Bulk Data Supplement (Create Supplementary Entry Task)
 CreateOpsMakePlanRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 补录计划名称
+    /// Supplemental Plan Name
     ///
     /// Required.
     "MakeName" make_name set_make_name: str,
-    /// 补录任务集合
+    /// Supplementary Task Collection
     ///
     /// Required.
     "TaskIdList" task_id_list set_task_id_list: list String,
-    /// 补录计划日期范围
+    /// Supplementary Plan Date Range
     ///
     /// Required.
     "MakeDatetimeList" make_datetime_list set_make_datetime_list: list CreateMakeDatetimeInfo,
-    /// 项目标识
+    /// Project Identifier
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 补录是否检查父任务状态，默认不检查。不推荐使用，后续会废弃，推荐使用 CheckParentType。
+    /// Check Parent Task Status for Supplement, default is not to check. Not recommended for use, will be deprecated, recommend using CheckParentType.
     "CheckParent" check_parent set_check_parent: bool,
-    /// 补录检查父任务类型。取值范围：
+    /// Check Parent Task Type for Supplementary. Value range:
     ///
-    /// -  NONE: 全部不检查
+    /// -  NONE: Do not check any
     ///
-    /// -  ALL: 检查全部上游父任务
+    /// -  ALL: Check all upstream parent tasks
     ///
-    /// -  MAKE_SCOPE: 只在（当前补录计划）选中任务中检查
+    /// -  MAKE_SCOPE: Check only within the selected tasks of (the current supplementary plan)
     "CheckParentType" check_parent_type set_check_parent_type: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 已弃用。任务自依赖类型：parallel（并行），serial（无序串行），orderly（有序串行）
+    /// Deprecated. Task Self-Dependency Type: parallel, serial (unordered parallel), orderly (ordered serial)
     "SelfDependence" self_dependence set_self_dependence: str,
-    /// 并行度
+    /// Parallelism
     "ParallelNum" parallel_num set_parallel_num: i64,
-    /// 补录实例生成周期是否和原周期相同，默认为true
+    /// Is the generation cycle of the supplementary instance the same as the original cycle, default is true
     "SameCycle" same_cycle set_same_cycle: bool,
-    /// 补录实例目标周期类型
+    /// Supplementary Instance Target Cycle Type
     "TargetTaskCycle" target_task_cycle set_target_task_cycle: str,
-    /// 补录实例目标周期类型指定时间
+    /// Specified Time for Supplementary Instance Target Cycle Type
     "TargetTaskAction" target_task_action set_target_task_action: i64,
-    /// 补录实例自定义参数
+    /// Custom Parameters for Supplement Instance
     "MapParamList" map_param_list set_map_param_list: list StrToStrMap,
-    /// 创建人id
+    /// Creator ID
     "CreatorId" creator_id set_creator_id: str,
-    /// 创建人
+    /// Creator
     "Creator" creator set_creator: str,
-    /// 补录计划说明
+    /// Supplementary Plan Description
     "Remark" remark set_remark: str,
-    /// 是否使用任务原有自依赖配置，默认为true
+    /// Use Original Self-Dependency Configuration of Task, default is true
     "SameSelfDependType" same_self_depend_type set_same_self_depend_type: bool,
-    /// 补录实例原始周期类型
+    /// Supplementary Instance Original Cycle Type
     "SourceTaskCycle" source_task_cycle set_source_task_cycle: str,
-    /// 补录指定的调度资源组（ID） 为空则表示使用任务原有调度执行资源组
+    /// If no specified scheduling resource group (ID) is provided, the original task scheduling execution resource group will be used
     "SchedulerResourceGroup" scheduler_resource_group set_scheduler_resource_group: str,
-    /// 补录指定的集成资源组（ID） 为空则表示使用任务原有集成执行资源组
+    /// If no specified integration resource group (ID) is provided, the original task integration execution resource group will be used
     "IntegrationResourceGroup" integration_resource_group set_integration_resource_group: str,
-    /// 补录指定的调度资源组名称 为空则表示使用任务原有调度执行资源组
+    /// If no specified scheduling resource group name is provided, the original task scheduling execution resource group will be used
     "SchedulerResourceGroupName" scheduler_resource_group_name set_scheduler_resource_group_name: str,
-    /// 补录指定的集成资源组名称 为空则表示使用任务原有集成执行资源组
+    /// If no specified integration resource group name is provided, the original task integration execution resource group will be used
     "IntegrationResourceGroupName" integration_resource_group_name set_integration_resource_group_name: str,
     /// 补录扩展属性
     "MakeExtList" make_ext_list set_make_ext_list: list StrToStrMap,
@@ -2900,126 +3104,127 @@ CreateOpsMakePlanRequest {
 rt::action!("wedata", "2021-08-20", "CreateOpsMakePlan", CreateOpsMakePlanRequest => CreateOpsMakePlanResponse);
 
 rt::model! { read debug;
-/// CreateOpsMakePlan返回参数结构体
+/// CreateOpsMakePlan response structure.
 CreateOpsMakePlanResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj CommonIdOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRule` (创建质量规则接口).
+/// Request of `CreateRule` (Create quality rule interface).
 ///
-/// 创建质量规则接口
+/// Create quality rule interface
 CreateRuleRequest {
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 规则组Id
+    /// Rule Group ID
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 规则名称
+    /// Rule name
     "Name" name set_name: str,
-    /// 数据表ID
+    /// Data Table ID
     "TableId" table_id set_table_id: str,
-    /// 规则模板列表
+    /// Rule Template List
     "RuleTemplateId" rule_template_id set_rule_template_id: i128,
-    /// 规则类型：1-系统模版，2-自定义模版，3-自定义SQL
+    /// Rule type 1.System Template, 2.Custom Definition Template, 3.Custom Definition SQL
     "Type" r#type set_type: i128,
-    /// 质量维度：1-准确性，2-唯一性，3-完整性，4-一致性，5-及时性，6-有效性
+    /// Quality Dimension of Rule (1: Accuracy, 2: Uniqueness, 3: Integrity, 4: Consistency, 5: Timeliness, 6: Validity)
     "QualityDim" quality_dim set_quality_dim: i128,
-    /// 源字段详细类型，int、string
+    /// Source Field Detailed Type, int, string
     "SourceObjectDataTypeName" source_object_data_type_name set_source_object_data_type_name: str,
-    /// 源字段名称
+    /// Source Field Name
     "SourceObjectValue" source_object_value set_source_object_value: str,
-    /// 检测范围类型：1-全表，2-条件扫描
+    /// Detection Range 1.Whole Table 2.Conditional Scan
     "ConditionType" condition_type set_condition_type: i128,
-    /// 条件扫描WHERE条件表达式
+    /// Conditional Scan WHERE Condition Expression
     "ConditionExpression" condition_expression set_condition_expression: str,
-    /// 自定义SQL
+    /// Custom Definition SQL
     "CustomSql" custom_sql set_custom_sql: str,
-    /// 报警触发条件
+    /// Alert Trigger Condition
     "CompareRule" compare_rule set_compare_rule: obj CompareRule,
-    /// 告警级别：1-低，2-中，3-高
+    /// Alert Trigger Level 1.Low, 2.Medium, 3.High
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 规则描述
+    /// Rule Description
     "Description" description set_description: str,
-    /// 数据源Id
+    /// Data Source ID
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据库Id
+    /// Database ID
     "DatabaseId" database_id set_database_id: str,
-    /// 目标库Id
+    /// Target Database Id
     "TargetDatabaseId" target_database_id set_target_database_id: str,
-    /// 目标表Id
+    /// Target Table Id
     "TargetTableId" target_table_id set_target_table_id: str,
-    /// 目标过滤条件表达式
+    /// Target Filter Condition Expression
     "TargetConditionExpr" target_condition_expr set_target_condition_expr: str,
-    /// 源字段与目标字段关联条件on表达式
+    /// Source Field and Target Field Association Condition ON Expression
     "RelConditionExpr" rel_condition_expr set_rel_condition_expr: str,
-    /// 自定义模版sql表达式字段替换参数
+    /// Custom Definition Template SQL Expression Field Replacement Parameter
     "FieldConfig" field_config set_field_config: obj RuleFieldConfig,
-    /// 目标字段名称  CITY
+    /// Target Field Name CITY
     "TargetObjectValue" target_object_value set_target_object_value: str,
-    /// 执行引擎多选（位运算数组）：2-HIVE，4-SPARK，8-LIVY，16-DLC，64-TCHouse-P，128-DORIS，256-TCHouse-D，512-EMR-StarRocks，1024-TCHouse-X
+    /// Supported Execution Engine List for the Rule
     "SourceEngineTypes" source_engine_types set_source_engine_types: list i128,
 } }
 rt::action!("wedata", "2021-08-20", "CreateRule", CreateRuleRequest => CreateRuleResponse);
 
 rt::model! { read debug;
-/// CreateRule返回参数结构体
+/// CreateRule response structure.
 CreateRuleResponse {
-    /// 规则
+    /// RuleNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj Rule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRuleTemplate` (创建规则模板).
+/// Request of `CreateRuleTemplate` (Create Rule Template).
 ///
-/// 创建规则模板
+/// Create Rule Template
 CreateRuleTemplateRequest {
-    /// 模版类型：1-系统模版，2-用户自定义模版
+    /// Template Type 1. System Template 2. Custom Definition Template
     "Type" r#type set_type: i128,
-    /// 模板名称
+    /// Template Name
     "Name" name set_name: str,
-    /// 质量维度：1-准确性，2-唯一性，3-完整性，4-一致性，5-及时性，6-有效性
+    /// Quality Inspection Dimension 1. Accuracy 2. Uniqueness 3. Integrity 4. Consistency 5. Timeliness 6. Validity
     "QualityDim" quality_dim set_quality_dim: i128,
-    /// 源数据对象类型：1-常量，2-离线表级，3-离线字段级别
+    /// Source Data Object Type 1. Constant 2. Offline Table Level 2. Offline Field Level
     "SourceObjectType" source_object_type set_source_object_type: i128,
-    /// 模板描述
+    /// Template Description
     "Description" description set_description: str,
-    /// 执行引擎多选（位运算数组）：2-HIVE，4-SPARK，8-LIVY，16-DLC，64-TCHouse-P，128-DORIS，256-TCHouse-D，512-EMR-StarRocks，1024-TCHouse-X
+    /// Corresponding Engine Type of the Source
     "SourceEngineTypes" source_engine_types set_source_engine_types: list i128,
-    /// 是否关联其它库表
+    /// Whether to Associate with Other Databases and Tables
     "MultiSourceFlag" multi_source_flag set_multi_source_flag: bool,
-    /// SQL 表达式
+    /// SQL Expression
     "SqlExpression" sql_expression set_sql_expression: str,
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 是否添加where参数
+    /// Whether to add where parameter
     "WhereFlag" where_flag set_where_flag: bool,
 } }
 rt::action!("wedata", "2021-08-20", "CreateRuleTemplate", CreateRuleTemplateRequest => CreateRuleTemplateResponse);
 
 rt::model! { read debug;
-/// CreateRuleTemplate返回参数结构体
+/// CreateRuleTemplate response structure.
 CreateRuleTemplateResponse {
-    /// 模板Id
+    /// Template ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTaskAlarmRegular` (创建任务告警规则).
+/// Request of `CreateTaskAlarmRegular` (Create task alert rules).
 ///
-/// 创建任务告警规则
+/// Create task alert rules
 CreateTaskAlarmRegularRequest {
-    /// 告警配置信息
+    /// Alert Configuration Information
     ///
     /// Required.
     "TaskAlarmInfo" task_alarm_info set_task_alarm_info: obj TaskAlarmInfo,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -3027,32 +3232,32 @@ CreateTaskAlarmRegularRequest {
 rt::action!("wedata", "2021-08-20", "CreateTaskAlarmRegular", CreateTaskAlarmRegularRequest => CreateTaskAlarmRegularResponse);
 
 rt::model! { read debug;
-/// CreateTaskAlarmRegular返回参数结构体
+/// CreateTaskAlarmRegular response structure.
 CreateTaskAlarmRegularResponse {
-    /// 告警ID
+    /// Alert ID
     "AlarmId" alarm_id set_alarm_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTaskFolder` (创建任务文件夹).
+/// Request of `CreateTaskFolder` (Create Task Folder).
 ///
-/// 编排空间-工作流-创建任务文件夹
+/// Orchestration Space - Workflow - Create Task Folder
 CreateTaskFolderRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹名称
+    /// Folder Name
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
-    /// 工作流ID
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 父文件夹ID
+    /// Parent Folder ID
     "ParentFolderId" parent_folder_id set_parent_folder_id: str,
     /// 目录分类，该值必传，枚举值如下：
     /// ETL：数据集成
@@ -3069,128 +3274,132 @@ CreateTaskFolderRequest {
 rt::action!("wedata", "2021-08-20", "CreateTaskFolder", CreateTaskFolderRequest => CreateTaskFolderResponse);
 
 rt::model! { read debug;
-/// CreateTaskFolder返回参数结构体
+/// CreateTaskFolder response structure.
 CreateTaskFolderResponse {
-    /// 任务文件夹Id，null则创建失败
+    /// Task Folder ID, null if creation failed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTaskNew` (聚合创建任务).
+/// Request of `CreateTaskNew` (Aggregate task creation).
 ///
-/// 聚合创建任务
+/// This API is used to aggregate task creation.
 CreateTaskNewRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流id
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务名
+    /// Task Name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 26离线同步，30Python，31PySpark，32DLC，33Impala，34Hive SQL，35Shell，36Spark SQL，39Spark，40CDW PG，92MapReduce
+    /// 26 offline synchronization,30 Python,31 PySpark,32 DLC,33 Impala,34 Hive SQL,35 Shell,36 Spark SQL,39 Spark,40 CDW PG,92 MapReduce.
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// （必填参数）指定脚本内容，base64编码
+    /// Specifies the script content, base64 encoded
     ///
     /// Required.
     "Content" content set_content: str,
-    /// 扩展属性
+    /// Extended Attribute
     "TaskExt" task_ext set_task_ext: list TaskExtInfo,
-    /// 产品名称
+    /// Product Name
     "ProductName" product_name set_product_name: str,
-    /// 任务实例初始化策略
+    /// Specifies the task instance initialization strategy
     "InstanceInitStrategy" instance_init_strategy set_instance_init_strategy: str,
-    /// 画布坐标横轴
+    /// The horizontal axis of the canvas coordinate
     "LeftCoordinate" left_coordinate set_left_coordinate: f64,
-    /// 画布坐标纵轴
+    /// The vertical axis of the canvas coordinate
     "TopCoordinate" top_coordinate set_top_coordinate: f64,
-    /// 工作流目录ID
+    /// Workflow Directory ID
     "TaskFolderId" task_folder_id set_task_folder_id: str,
-    /// 代码模板ID
+    /// Code Template ID
     "CodeTemplateId" code_template_id set_code_template_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "CreateTaskNew", CreateTaskNewRequest => CreateTaskNewResponse);
 
 rt::model! { read debug;
-/// CreateTaskNew返回参数结构体
+/// CreateTaskNew response structure.
 CreateTaskNewResponse {
-    /// 无
+    /// None
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTask` (创建任务（废弃）).
+/// Request of `CreateTask` (Create a task (Deprecated)).
 ///
-/// 创建任务。本接口已废弃，请使用接口CreateTaskNew。
+/// This API is used to create a task. This API is deprecated. Use the CreateTaskNew API.
 CreateTaskRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流id
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务名
+    /// Task Name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 26离线同步，30Python，31PySpark，32DLC，33Impala，34Hive SQL，35Shell，36Spark SQL，39Spark，40TCHouse-P，92MapReduce
+    /// 26 Offline Synchronization,30 Python,31 PySpark,32 DLC,33 Impala,34 Hive SQL,35 Shell,36 Spark SQL,39 Spark,40 TCHouse-P,92 MapReduce
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 扩展属性
+    /// Extended Attributes
     "TaskExt" task_ext set_task_ext: list TaskExtInfo,
 } }
 rt::action!("wedata", "2021-08-20", "CreateTask", CreateTaskRequest => CreateTaskResponse);
 
 rt::model! { read debug;
-/// CreateTask返回参数结构体
+/// CreateTask response structure.
 CreateTaskResponse {
-    /// 返回任务Id
+    /// Return Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj CommonId,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTaskVersionDs` (提交任务版本).
+/// Request of `CreateTaskVersionDs` (Submit Task Version).
 ///
-/// 提交任务版本
+/// Submit Task Version
 CreateTaskVersionDsRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "Task" task set_task: obj BatchCreateTaskVersionDTO,
-    /// 是否需要校验父任务已经提交到调度
+    /// Whether to verify that the parent task has been submitted for scheduling
     ///
     /// Required.
     "NeedCheckParentSubmitted" need_check_parent_submitted set_need_check_parent_submitted: bool,
-    /// 是否自动运行
+    /// Automatic Execution
     ///
     /// Required.
     "AutoRun" auto_run set_auto_run: bool,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 请求来源，WEB 前端；CLIENT 客户端
+    /// Request Source, WEB frontend; CLIENT client
     "RequestFromSource" request_from_source set_request_from_source: str,
-    /// 告警方式:email-邮件;sms-短信;wecom-企业微信
+    /// Alert Method: email-Email; sms-SMS; wecom-WeCom
     "AlarmWays" alarm_ways set_alarm_ways: str,
-    /// 告警对象:1-项目管理员，2-任务责任人
+    /// Alert Object: 1-Project Administrator, 2-Task Owner
     "AlarmRecipientTypes" alarm_recipient_types set_alarm_recipient_types: str,
-    /// 是否需要校验循环依赖，默认为 true，如果使用了 CheckTaskCycleLink 和 CheckTaskCycleConfiguration 两个接口校验成功可以传 false，后台服务器不再做校验
+    /// Whether to verify circular dependencies, default is true. If false is passed after successful validation using CheckTaskCycleLink and CheckTaskCycleConfiguration interfaces, the back-end server will not perform validation
     "EnableCheckTaskCycleLink" enable_check_task_cycle_link set_enable_check_task_cycle_link: bool,
     /// 是否需要补录中间实例
     "EnableMakeUp" enable_make_up set_enable_make_up: bool,
@@ -3202,32 +3411,32 @@ CreateTaskVersionDsRequest {
 rt::action!("wedata", "2021-08-20", "CreateTaskVersionDs", CreateTaskVersionDsRequest => CreateTaskVersionDsResponse);
 
 rt::model! { read debug;
-/// CreateTaskVersionDs返回参数结构体
+/// CreateTaskVersionDs response structure.
 CreateTaskVersionDsResponse {
-    /// 版本
+    /// VersionNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWorkflowDs` (创建工作流).
+/// Request of `CreateWorkflowDs` (Creating workflow).
 ///
-/// 创建工作流
+/// Creating workflow
 CreateWorkflowDsRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流名称
+    /// Workflow name
     ///
     /// Required.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 文件夹ID
+    /// Folder ID
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
-    /// 工作流描述
+    /// Workflow Description
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
     /// 工作流类型,取值示例
     ///
@@ -3238,73 +3447,73 @@ CreateWorkflowDsRequest {
 rt::action!("wedata", "2021-08-20", "CreateWorkflowDs", CreateWorkflowDsRequest => CreateWorkflowDsResponse);
 
 rt::model! { read debug;
-/// CreateWorkflowDs返回参数结构体
+/// CreateWorkflowDs response structure.
 CreateWorkflowDsResponse {
-    /// 工作流ID
+    /// Workflow ID
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DagInstances` (拉取dag实例).
+/// Request of `DagInstances` (Pull DAG Instance).
 ///
-/// 拉取dag实例
+/// Pull DAG Instance
 DagInstancesRequest {
-    /// 实例列表
+    /// Instance List
     "Instances" instances set_instances: list InstanceOpsDto,
-    /// 检查父任务类型, true: 检查父任务; false: 不检查父任务
+    /// Check Parent Task Type, true: Check parent task; false: Do not check parent task
     "CheckFather" check_father set_check_father: bool,
-    /// 重跑类型, 1: 自身; 3: 孩子; 2: 自身以及孩子
+    /// Rerun Type, 1: Self; 3: Child; 2: Self and Child
     "RerunType" rerun_type set_rerun_type: str,
-    /// 实例依赖方式, 1: 自依赖; 2: 任务依赖; 3: 自依赖及父子依赖
+    /// Instance Dependency Mode, 1: Self-dependent; 2: Task-dependent; 3: Self and Parent-Child dependent
     "DependentWay" dependent_way set_dependent_way: str,
-    /// 重跑忽略事件监听与否
+    /// Rerun Ignore Event Listening or Not
     "SkipEventListening" skip_event_listening set_skip_event_listening: bool,
-    /// 下游实例范围 1: 所在工作流 2: 所在项目 3: 所有跨工作流依赖的项目
+    /// Downstream Instance Range 1: Within the workflow 2: Within the project 3: Across all workflows dependent on the project
     "SonInstanceType" son_instance_type set_son_instance_type: str,
-    /// 查询条件,当前接口需要把要查询的示例信息放在该字段
+    /// Query conditions, this interface requires the example information to be placed in this field
     "SearchCondition" search_condition set_search_condition: obj InstanceApiOpsRequest,
-    /// 访问类型
+    /// Access type
     "OptType" opt_type set_opt_type: str,
-    /// 操作者名称
+    /// Operator Name
     "OperatorName" operator_name set_operator_name: str,
-    /// 操作者id
+    /// Operator ID
     "OperatorId" operator_id set_operator_id: str,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目标志
+    /// Project Identifier
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 索引页码
+    /// Index Page Number
     "PageIndex" page_index set_page_index: i64,
-    /// 页面大小
+    /// Page size
     "PageSize" page_size set_page_size: i64,
-    /// 数据总数
+    /// Total Data
     "Count" count set_count: i64,
-    /// 基础请求信息
+    /// Basic Request Information
     "RequestBaseInfo" request_base_info set_request_base_info: obj ProjectBaseInfoOpsRequest,
-    /// 是否计算总数
+    /// Whether to Calculate Total
     "IsCount" is_count set_is_count: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DagInstances", DagInstancesRequest => DagInstancesResponse);
 
 rt::model! { read debug;
-/// DagInstances返回参数结构体
+/// DagInstances response structure.
 DagInstancesResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj CollectionInstanceOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 日评分信息
+/// Daily Rating Information
 DailyScoreInfo {
-    /// 统计日期 时间戳
+    /// Statistics Date TimestampNote: This field may return null, indicating that no valid value can be obtained.
     "StatisticsDate" statistics_date set_statistics_date: i64,
-    /// 评分
+    /// ScoringNote: This field may return null, indicating that no valid value can be obtained.
     "Score" score set_score: f64,
 } }
 
@@ -3332,19 +3541,19 @@ DataAssetOption {
 } }
 
 rt::model! { read debug;
-/// 数据监测情况结果
+/// Data Monitoring Results
 DataCheckStat {
-    /// 表总数
+    /// Total Tables
     "TableTotal" table_total set_table_total: i128,
-    /// 字段总数
+    /// Total Number of Fields
     "ColumnTotal" column_total set_column_total: i128,
-    /// 表配置检测数
+    /// Number of Table Configuration Checks
     "TableConfig" table_config set_table_config: i128,
-    /// 字段配置检测数
+    /// Number of Field Configuration Checks
     "ColumnConfig" column_config set_column_config: i128,
-    /// 表实际检测数
+    /// Actual Number of Table Checks
     "TableExec" table_exec set_table_exec: i128,
-    /// 字段实际检测数
+    /// Actual Number of Field Checks
     "ColumnExec" column_exec set_column_exec: i128,
 } }
 
@@ -3598,75 +3807,94 @@ DataSourceEnvInfo {
 } }
 
 rt::model! { read debug;
-/// 数据源对象
+/// Data Source Object
 DataSourceInfo {
-    /// 若数据源列表为绑定数据库，则为db名称
+    /// If the data source list is bound to a database, then it is the database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 数据源描述信息
+    /// Data source description informationNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 数据源ID
+    /// Data Source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ID" id set_id: i128,
-    /// 数据源引擎的实例ID，如CDB实例ID
+    /// Instance ID of the data source engine, e.g., CDB Instance IDNote: This field may return null, indicating that no valid value can be obtained.
     "Instance" instance set_instance: str,
-    /// 数据源名称，在相同SpaceName下，数据源名称不能为空
+    /// Data Source Name, cannot be empty under the same SpaceNameNote: This field may return null, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 数据源引擎所属区域
+    /// Region to which the data source engine belongs
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Region" region set_region: str,
-    /// 数据源类型:枚举值
+    /// Data Source Type: enumerated valuesNote: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// 数据源所属的集群id
+    /// Cluster ID to which the data source belongs
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 应用ID AppId
+    /// Application ID AppId
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AppId" app_id set_app_id: i128,
-    /// 业务侧数据源的配置信息扩展
+    /// Configuration Information Extension of Business Data SourceNote: This field may return null, indicating that no valid value can be obtained.
     "BizParams" biz_params set_biz_params: str,
-    /// 数据源类别：绑定引擎、绑定数据库
+    /// Data Source Category: Binding Engine, Binding DatabaseNote: This field may return null, indicating that no valid value can be obtained.
     "Category" category set_category: str,
-    /// 数据源展示名，为了可视化查看
+    /// Data Source Display Name, for visual inspectionNote: This field may return null, indicating that no valid value can be obtained.
     "Display" display set_display: str,
-    /// 数据源责任人账号ID
+    /// Data Source Responsible Person Account ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerAccount" owner_account set_owner_account: str,
-    /// 数据源的配置信息，以JSON KV存储，根据每个数据源类型不同，而KV存储信息不同
+    /// Data source configuration information, stored as JSON KV. The KV storage information varies according to the data source typeNote: This field may return null, indicating that no valid value can be obtained.
     "Params" params set_params: str,
-    /// 数据源数据源的可见性，1为可见、0为不可见。默认为1
+    /// Visibility of the data source, where 1 is visible and 0 is not visible. Default is 1Note: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: i128,
-    /// 数据源责任人账号名称
+    /// Data source owner account name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerAccountName" owner_account_name set_owner_account_name: str,
-    /// 集群名称
+    /// Cluster NameNote: This field may return null, indicating that no valid value can be obtained.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 归属项目ID
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "OwnerProjectId" owner_project_id set_owner_project_id: str,
-    /// 归属项目Name
+    /// Project NameNote: This field may return null, indicating that no valid value can be obtained.
     "OwnerProjectName" owner_project_name set_owner_project_name: str,
-    /// 归属项目标识
+    /// Belonging project identifier
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerProjectIdent" owner_project_ident set_owner_project_ident: str,
-    /// 授权项目
+    /// Authorized project
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AuthorityProjectName" authority_project_name set_authority_project_name: str,
-    /// 授权用户
+    /// Authorized user
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AuthorityUserName" authority_user_name set_authority_user_name: str,
-    /// 是否有编辑权限
+    /// Edit permissions available
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Edit" edit set_edit: bool,
-    /// 是否有授权权限
+    /// Authorization permissions available
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Author" author set_author: bool,
-    /// 是否有转交权限
+    /// Transfer permissions available
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Deliver" deliver set_deliver: bool,
-    /// 数据源状态
+    /// Data source status
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DataSourceStatus" data_source_status set_data_source_status: str,
-    /// 时间
+    /// TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: i64,
-    /// Params json字符串
+    /// Params JSON string
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParamsString" params_string set_params_string: str,
-    /// BizParams json字符串
+    /// BizParams JSON string
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "BizParamsString" biz_params_string set_biz_params_string: str,
-    /// 修改时间
+    /// Modification TimeNote: This field may return null, indicating that no valid value can be obtained.
     "ModifiedTime" modified_time set_modified_time: i64,
-    /// 数据源页面展示类型，与Type对应
+    /// Data source display type, corresponding to Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ShowType" show_type set_show_type: str,
-    /// 当前数据源生产源Id
+    /// Current data source production source Id
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProductId" product_id set_product_id: i128,
-    /// 当前数据源开发源Id
+    /// Current data source development source Id
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DevelopmentId" development_id set_development_id: i128,
-    /// 同params 内容为开发数据源的数据
+    /// Same as params, content is the data for the development data source
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DevelopmentParams" development_params set_development_params: str,
     /// 数据源连接状态
     "ConnectStatus" connect_status set_connect_status: obj DataSourceConnectStatus,
@@ -3689,42 +3917,51 @@ DataSourceInfo {
 } }
 
 rt::model! { read debug;
-/// 查询数据源分页列表
+/// Query Data Source Pagination List
 DataSourceInfoPage {
-    /// 分页页码
+    /// pagination page number
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// pagination size
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 数据源列表
+    /// data source list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Rows" rows set_rows: list DataSourceInfo,
-    /// 总数
+    /// Total numberNote: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 总分页页码
+    /// total pagination pages
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
     /// 快照Id
     "SnapshotId" snapshot_id set_snapshot_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据质量数据来源数据库
+/// Data Quality Data Source Database
 DatabaseInfo {
-    /// 数据源名称
+    /// Data source name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceName" datasource_name set_datasource_name: str,
-    /// 数据源Id
+    /// Data Source IDNote: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据库名称
+    /// Database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 数据库id
+    /// Database id
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 实例Id
+    /// Instance Id
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据源类型
+    /// Data source typeNote: This field may return null, indicating that no valid value can be obtained.
     "DatasourceType" datasource_type set_datasource_type: i128,
-    /// 数据库原始名称
+    /// Database Original Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OriginDatabaseName" origin_database_name set_origin_database_name: str,
-    /// schema名称
+    /// Schema NameNote: This field may return null, indicating that no valid value can be obtained.
     "OriginSchemaName" origin_schema_name set_origin_schema_name: str,
-    /// 0或者未返回.未定义，1.生产 2.开发
+    /// 0 or Not Returned. Undefined, 1. generation 2. development
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DsEnvType" ds_env_type set_ds_env_type: i64,
     /// EMR引擎部署方式：CVM/TKE
     "ClusterDeployType" cluster_deploy_type set_cluster_deploy_type: str,
@@ -3735,45 +3972,58 @@ DatabaseInfo {
 } }
 
 rt::model! { read debug;
-/// 数据源元数据
+/// Data Source Metadata
 DatabaseMeta {
-    /// 项目Id
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 技术类型
+    /// Technology Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MetastoreType" metastore_type set_metastore_type: str,
-    /// 数据源名称
+    /// Data Source Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceName" datasource_name set_datasource_name: str,
-    /// 数据源Id
+    /// Data Source IDNote: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: i64,
-    /// 项目英文名
+    /// Project English Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 数据源类别：绑定引擎、绑定数据库,可用值:DB,ENGINE
+    /// Data Source Category: Binding Engine, Binding Database, Available Values: DB, ENGINE
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Category" category set_category: str,
-    /// 数据源描述信息
+    /// Data source description informationNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 数据源引擎的实例ID，如CDB实例ID
+    /// Instance ID of the data source engine, e.g., CDB Instance IDNote: This field may return null, indicating that no valid value can be obtained.
     "Instance" instance set_instance: str,
-    /// 数据源引擎所属区域
+    /// Data Source Engine Region
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Region" region set_region: str,
-    /// 数据源数据源的可见性，1为可见、0为不可见。默认为1
+    /// Visibility of the data source, where 1 is visible and 0 is not visible. Default is 1Note: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: i64,
-    /// db名称
+    /// Database Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 项目中文名
+    /// Project Chinese Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectDisplayName" project_display_name set_project_display_name: str,
-    /// 责任人名称
+    /// Person in Charge Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerAccountName" owner_account_name set_owner_account_name: str,
-    /// 数据来源展示名称
+    /// Data Source Display Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 数据库ID
+    /// Database ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 数据来源类型：hive/mysql/hbase等
+    /// Data Source Type: hive/mysql/hbase, etc.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Catalog" catalog set_catalog: str,
-    /// 存储量大小,单位为 byte
+    /// Storage Size in bytes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StorageSize" storage_size set_storage_size: i64,
-    /// 格式化后的存储量大小，带单位，如 12B
+    /// Formatted Storage Size, with unit, e.g., 12B
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StorageSizeWithUnit" storage_size_with_unit set_storage_size_with_unit: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
     /// 总表数
     "TableCount" table_count set_table_count: i64,
@@ -3861,29 +4111,34 @@ DatabaseSchemaIInfo {
 } }
 
 rt::model! { read debug;
-/// 数据源对象
+/// Data Source Object
 DatasourceBaseInfo {
-    /// 若数据源列表为绑定数据库，则为db名称
+    /// If the data source list is bound to a database, then it is the database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseNames" database_names set_database_names: list String,
-    /// 数据源描述信息
+    /// Data source description informationNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 数据源ID
+    /// Data Source ID
     "ID" id set_id: i128,
-    /// 数据源引擎的实例ID，如CDB实例ID
+    /// Instance ID of the data source engine, e.g., CDB Instance IDNote: This field may return null, indicating that no valid value can be obtained.
     "Instance" instance set_instance: str,
-    /// 数据源名称，在相同SpaceName下，数据源名称不能为空
+    /// Data Source Name, cannot be empty under the same SpaceName
     "Name" name set_name: str,
-    /// 数据源引擎所属区域
+    /// Region to which the data source engine belongs
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Region" region set_region: str,
-    /// 数据源类型:枚举值
+    /// Data Source Type: enumerated valuesNote: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// 数据源所属的集群id
+    /// Cluster ID to which the data source belongs
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据源版本信息
+    /// Version information of the data source
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Version" version set_version: str,
-    /// 数据源附带参数信息Params json字符串
+    /// Attached parameter information of the data source Params JSON string
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParamsString" params_string set_params_string: str,
-    /// 区分数据源类型自定义源还是系统源
+    /// Distinguish whether the data source type is a custom Definition source or a system source
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Category" category set_category: str,
     /// 数据实例ip
     "Ip" ip set_ip: str,
@@ -3917,35 +4172,36 @@ DeleteCodeTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCustomFunction` (删除用户自定义函数).
+/// Request of `DeleteCustomFunction` (Delete user-defined Definition functions).
 ///
-/// 删除用户自定义函数
+/// Delete user-defined Definition functions
 DeleteCustomFunctionRequest {
-    /// 集群实例 ID
+    /// Cluster Instance ID
     "ClusterIdentifier" cluster_identifier set_cluster_identifier: str,
-    /// 函数 ID
+    /// Function ID
     "FunctionId" function_id set_function_id: str,
-    /// 项目ID，必须填
+    /// Project ID, required
     "ProjectId" project_id set_project_id: str,
-    /// 函数名称
+    /// Function Name
     "FunctionName" function_name set_function_name: str,
-    /// 函数类型，HIVE，SPARK，DLC，CDW_POSTGRESQL
+    /// Function Type, HIVE, SPARK, DLC, CDW_POSTGRESQL
     "FunctionType" function_type set_function_type: str,
-    /// 数据库名
+    /// Database name
     "DatabaseName" database_name set_database_name: str,
-    /// 模式名
+    /// Pattern name
     "SchemaName" schema_name set_schema_name: str,
-    /// 函数命令格式
+    /// Function Command Format
     "CommandFormat" command_format set_command_format: str,
 } }
 rt::action!("wedata", "2021-08-20", "DeleteCustomFunction", DeleteCustomFunctionRequest => DeleteCustomFunctionResponse);
 
 rt::model! { read debug;
-/// DeleteCustomFunction返回参数结构体
+/// DeleteCustomFunction response structure.
 DeleteCustomFunctionResponse {
-    /// 函数 ID
+    /// Function ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FunctionId" function_id set_function_id: str,
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "ErrorMessage" error_message set_error_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3981,38 +4237,39 @@ DeleteDataModelResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDataSources` (数据源管理-删除数据源).
+/// Request of `DeleteDataSources` (Data Source Management - Delete Data Source).
 ///
-/// 删除数据源
+/// Delete Data Source
 DeleteDataSourcesRequest {
-    /// id列表
+    /// ID List
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DeleteDataSources", DeleteDataSourcesRequest => DeleteDataSourcesResponse);
 
 rt::model! { read debug;
-/// DeleteDataSources返回参数结构体
+/// DeleteDataSources response structure.
 DeleteDataSourcesResponse {
-    /// 是否删除成功
+    /// Delete successful?
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDsFolder` (删除文件夹).
+/// Request of `DeleteDsFolder` (Folder deletion).
 ///
-/// 编排空间-删除文件夹
+/// Orchestration space - delete folders
 DeleteDsFolderRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID
+    /// Folder ID
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
@@ -4020,57 +4277,56 @@ DeleteDsFolderRequest {
 rt::action!("wedata", "2021-08-20", "DeleteDsFolder", DeleteDsFolderRequest => DeleteDsFolderResponse);
 
 rt::model! { read debug;
-/// DeleteDsFolder返回参数结构体
+/// DeleteDsFolder response structure.
 DeleteDsFolderResponse {
-    /// true代表删除成功，false代表删除失败
+    /// true means deletion successful, false means deletion failed
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteFilePath` (开发空间-批量删除目录和文件).
+/// Request of `DeleteFilePath` (Development Space - Batch Delete Directories and Files).
 ///
-/// 开发空间-批量删除目录和文件
+/// Development Space - Batch Delete Directories and Files
 DeleteFilePathRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 资源ID
+    /// Resource ID
     ///
     /// Required.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 使用状态
-    /// - true
+    /// Usage Status- true
     /// - false
     ///
     /// Required.
     "UseStatus" use_status set_use_status: str,
-    /// 文件路径
+    /// File path
     "FilePaths" file_paths set_file_paths: list String,
 } }
 rt::action!("wedata", "2021-08-20", "DeleteFilePath", DeleteFilePathRequest => DeleteFilePathResponse);
 
 rt::model! { read debug;
-/// DeleteFilePath返回参数结构体
+/// DeleteFilePath response structure.
 DeleteFilePathResponse {
-    /// 文件列表
+    /// File ListNote: This field may return null, indicating that no valid value can be obtained.
     "UserFileList" user_file_list set_user_file_list: list UserFileInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteFile` (开发空间-删除文件).
+/// Request of `DeleteFile` (Development Space - Delete File).
 ///
-/// 删除文件
+/// Delete File
 DeleteFileRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 资源id
+    /// Resource ID
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
@@ -4078,24 +4334,25 @@ DeleteFileRequest {
 rt::action!("wedata", "2021-08-20", "DeleteFile", DeleteFileRequest => DeleteFileResponse);
 
 rt::model! { read debug;
-/// DeleteFile返回参数结构体
+/// DeleteFile response structure.
 DeleteFileResponse {
-    /// 删除结果
+    /// Delete Result
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteIntegrationNode` (删除集成节点).
+/// Request of `DeleteIntegrationNode` (Delete Integration Node).
 ///
-/// 删除集成节点
+/// Delete Integration Node
 DeleteIntegrationNodeRequest {
-    /// 节点id
+    /// Node ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -4103,24 +4360,24 @@ DeleteIntegrationNodeRequest {
 rt::action!("wedata", "2021-08-20", "DeleteIntegrationNode", DeleteIntegrationNodeRequest => DeleteIntegrationNodeResponse);
 
 rt::model! { read debug;
-/// DeleteIntegrationNode返回参数结构体
+/// DeleteIntegrationNode response structure.
 DeleteIntegrationNodeResponse {
-    /// 删除返回是否成功标识
+    /// Indication of whether the deletion was successful
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteIntegrationTask` (删除实时集成任务).
+/// Request of `DeleteIntegrationTask` (Delete integration tasks).
 ///
-/// 删除集成任务
+/// Delete integration tasks
 DeleteIntegrationTaskRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -4128,16 +4385,18 @@ DeleteIntegrationTaskRequest {
 rt::action!("wedata", "2021-08-20", "DeleteIntegrationTask", DeleteIntegrationTaskRequest => DeleteIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// DeleteIntegrationTask返回参数结构体
+/// DeleteIntegrationTask response structure.
 DeleteIntegrationTaskResponse {
-    /// 任务删除成功与否标识
+    /// Task Deletion Success or Failure Indicator
     "Data" data set_data: bool,
-    /// 任务删除成功与否标识
-    /// 0表示删除成功
-    /// 1 表示失败，失败原因见 DeleteErrInfo
-    /// 100 表示running or suspend task can't be deleted失败，失败原因也会写到DeleteErrInfo里面
+    /// Task Deletion Success or Failure Indicator
+    /// 0 indicates deletion was successful
+    /// 1 indicates failure, see DeleteErrInfo for the reason
+    /// 100 indicates running or suspend task can't be deleted, the reason will also be written in DeleteErrInfo
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DeleteFlag" delete_flag set_delete_flag: i64,
-    /// 删除失败原因
+    /// Reason for Deletion Failure
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DeleteErrInfo" delete_err_info set_delete_err_info: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4183,23 +4442,23 @@ DeleteLinkResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOfflineTask` (删除离线任务).
+/// Request of `DeleteOfflineTask` (Deleting task).
 ///
-/// 删除任务
+/// Deleting task
 DeleteOfflineTaskRequest {
-    /// 操作者name
+    /// Operator's name
     ///
     /// Required.
     "OperatorName" operator_name set_operator_name: str,
-    /// 项目/工作空间id
+    /// Project/workspace ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 虚拟任务标记(跟之前调度接口保持一致默认false)
+    /// Virtual task marker (defaults to false, consistent with previous scheduling interfaces)
     ///
     /// Required.
     "VirtualFlag" virtual_flag set_virtual_flag: bool,
@@ -4207,24 +4466,24 @@ DeleteOfflineTaskRequest {
 rt::action!("wedata", "2021-08-20", "DeleteOfflineTask", DeleteOfflineTaskRequest => DeleteOfflineTaskResponse);
 
 rt::model! { read debug;
-/// DeleteOfflineTask返回参数结构体
+/// DeleteOfflineTask response structure.
 DeleteOfflineTaskResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProjectParamDs` (删除项目参数).
+/// Request of `DeleteProjectParamDs` (Delete Project Parameters).
 ///
-/// 删除项目参数
+/// Delete Project Parameters
 DeleteProjectParamDsRequest {
-    /// 参数名
+    /// Parameter Name
     ///
     /// Required.
     "ParamKey" param_key set_param_key: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -4232,25 +4491,25 @@ DeleteProjectParamDsRequest {
 rt::action!("wedata", "2021-08-20", "DeleteProjectParamDs", DeleteProjectParamDsRequest => DeleteProjectParamDsResponse);
 
 rt::model! { read debug;
-/// DeleteProjectParamDs返回参数结构体
+/// DeleteProjectParamDs response structure.
 DeleteProjectParamDsResponse {
-    /// 结果 true 删除成功
-    /// false 删除失败
+    /// Result true Deleted Successfully
+    /// false Deletion Failed
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProjectUsers` (删除项目用户).
+/// Request of `DeleteProjectUsers` (Delete Project Users).
 ///
-/// 删除项目用户
+/// Delete Project Users
 DeleteProjectUsersRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 用户ID列表
+    /// User ID list
     ///
     /// Required.
     "UserIds" user_ids set_user_ids: list String,
@@ -4258,22 +4517,22 @@ DeleteProjectUsersRequest {
 rt::action!("wedata", "2021-08-20", "DeleteProjectUsers", DeleteProjectUsersRequest => DeleteProjectUsersResponse);
 
 rt::model! { read debug;
-/// DeleteProjectUsers返回参数结构体
+/// DeleteProjectUsers response structure.
 DeleteProjectUsersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteResourceFile` (【资源管理】删除资源).
+/// Request of `DeleteResourceFile` ([Resource Management] Delete Resource).
 ///
-/// 资源管理-删除资源文件
+/// Resource Management - Delete Resource File
 DeleteResourceFileRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 资源id
+    /// Resource ID
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
@@ -4281,53 +4540,53 @@ DeleteResourceFileRequest {
 rt::action!("wedata", "2021-08-20", "DeleteResourceFile", DeleteResourceFileRequest => DeleteResourceFileResponse);
 
 rt::model! { read debug;
-/// DeleteResourceFile返回参数结构体
+/// DeleteResourceFile response structure.
 DeleteResourceFileResponse {
-    /// 资源删除结果
+    /// Resource Deletion Result
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteResourceFiles` (【资源管理】批量删除资源).
+/// Request of `DeleteResourceFiles` ([Resource Management] Bulk Delete Resources).
 ///
-/// 资源管理-批量删除资源文件
+/// Resource Management-Batch Delete Resource Files
 DeleteResourceFilesRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 使用状态， 为ture 判断资源的使用状态，如果使用中则不能删除
+    /// Usage Status
     ///
     /// Required.
     "UseStatus" use_status set_use_status: bool,
-    /// 资源id列表
+    /// Resource ID List
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 需要删除的资源路径列表 即资源管理中的目录结构
+    /// Resource Path List
     "FilePaths" file_paths set_file_paths: list String,
 } }
 rt::action!("wedata", "2021-08-20", "DeleteResourceFiles", DeleteResourceFilesRequest => DeleteResourceFilesResponse);
 
 rt::model! { read debug;
-/// DeleteResourceFiles返回参数结构体
+/// DeleteResourceFiles response structure.
 DeleteResourceFilesResponse {
-    /// 资源批量删除结果
+    /// Resource Batch Deletion Result
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteResource` (删除资源（废弃）).
+/// Request of `DeleteResource` (Delete Resources).
 ///
-/// 资源管理删除资源。本接口已废弃，请使用接口DeleteResourceFile。
+/// Remove resources in Resource Management
 DeleteResourceRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 资源ID
+    /// Resource ID
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
@@ -4335,126 +4594,131 @@ DeleteResourceRequest {
 rt::action!("wedata", "2021-08-20", "DeleteResource", DeleteResourceRequest => DeleteResourceResponse);
 
 rt::model! { read debug;
-/// DeleteResource返回参数结构体
+/// DeleteResource response structure.
 DeleteResourceResponse {
-    /// 是否成功
+    /// Success Status
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRule` (删除质量规则接口).
+/// Request of `DeleteRule` (Delete Quality Rule Interface).
 ///
-/// 删除质量规则接口
+/// Delete Quality Rule Interface
 DeleteRuleRequest {
-    /// 质量规则ID
+    /// Quality Rule ID
     "RuleId" rule_id set_rule_id: i128,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DeleteRule", DeleteRuleRequest => DeleteRuleResponse);
 
 rt::model! { read debug;
-/// DeleteRule返回参数结构体
+/// DeleteRule response structure.
 DeleteRuleResponse {
-    /// 是否删除成功
+    /// Whether Deletion is Successful
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRuleTemplate` (删除规则模板).
+/// Request of `DeleteRuleTemplate` (Deleting Rule Template).
 ///
-/// 删除规则模板
+/// Deleting Rule Template
 DeleteRuleTemplateRequest {
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 模板Id列表
+    /// Template ID List
     "Ids" ids set_ids: list i128,
 } }
 rt::action!("wedata", "2021-08-20", "DeleteRuleTemplate", DeleteRuleTemplateRequest => DeleteRuleTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteRuleTemplate返回参数结构体
+/// DeleteRuleTemplate response structure.
 DeleteRuleTemplateResponse {
-    /// 删除成功
+    /// Deleted successfully
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTaskAlarmRegular` (删除任务告警规则).
+/// Request of `DeleteTaskAlarmRegular` (Delete Task Alert Rule).
 ///
-/// 删除任务告警规则
+/// Delete Task Alert Rule
 DeleteTaskAlarmRegularRequest {
-    /// 主键ID
+    /// Primary key ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务类型(201表示实时任务，202表示离线任务)
+    /// Task Type (201 represents Real-time task, 202 represents Offline task)
     "TaskType" task_type set_task_type: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DeleteTaskAlarmRegular", DeleteTaskAlarmRegularRequest => DeleteTaskAlarmRegularResponse);
 
 rt::model! { read debug;
-/// DeleteTaskAlarmRegular返回参数结构体
+/// DeleteTaskAlarmRegular response structure.
 DeleteTaskAlarmRegularResponse {
-    /// 删除结果(true表示删除成功，false表示删除失败)
+    /// Delete Result (true for success, false for failure)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTaskDs` (删除编排空间任务).
+/// Request of `DeleteTaskDs` (Delete Orchestration Space Task).
 ///
-/// 删除编排空间任务
+/// Delete Orchestration Space Task
 DeleteTaskDsRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 是否删除脚本
-    /// true：删除
-    /// false：不删除
-    /// 不传默认false
+    /// Delete script?
+    /// true: delete
+    /// false: do not delete
+    /// Default false if not passed
     "DeleteScript" delete_script set_delete_script: bool,
-    /// 任务操作是否消息通知下游任务责任人true：通知
-    /// false：不通知
-    /// 不传默认false
+    /// Task operation: Notify downstream task owners?
+    /// true: notify
+    /// false: do not notify
+    /// Default false if not passed
     "OperateInform" operate_inform set_operate_inform: bool,
-    /// 任务ID
-    /// 和VirtualTaskId选填一个
+    /// Task IDChoose either VirtualTaskId or
     "TaskId" task_id set_task_id: str,
-    /// 虚拟任务id
-    /// 和TaskId选填一个
+    /// Virtual task id
+    /// Either TaskId or this field is optional
     "VirtualTaskId" virtual_task_id set_virtual_task_id: str,
-    /// 虚拟任务标记
-    /// true：是虚拟任务
-    /// false：不是虚拟任务
-    /// 不传默认false
+    /// Virtual task flag
+    /// true: It is a virtual task
+    /// false: It is not a virtual task
+    /// Default false if not passed
     "VirtualFlag" virtual_flag set_virtual_flag: bool,
-    /// 任务删除方式
-    /// true：不针对下游任务实例进行强制失败
-    /// false：针对下游任务实例进行强制失败
-    /// 不传默认false
+    /// Task deletion method
+    /// true: Do not force fail downstream task instances
+    /// false: Force fail downstream task instances
+    /// If not specified, the default is false
     "DeleteMode" delete_mode set_delete_mode: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DeleteTaskDs", DeleteTaskDsRequest => DeleteTaskDsResponse);
 
 rt::model! { read debug;
-/// DeleteTaskDs返回参数结构体
+/// DeleteTaskDs response structure.
 DeleteTaskDsResponse {
-    /// 是否删除成功
+    /// Delete successful?
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4486,52 +4750,56 @@ DeleteTaskLineageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWorkflowById` (通过工作流Id删除工作流).
+/// Request of `DeleteWorkflowById` (Delete Workflow by Workflow Id).
 ///
-/// 通过工作流Id删除工作流
+/// Delete Workflow by Workflow Id
 DeleteWorkflowByIdRequest {
-    /// 工作流id
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 删除后下游任务的处理方式，true:下游任务均正常运行 false:下游任务均运行失败
+    /// Handling method for downstream tasks after deletion, true: all downstream tasks run normally false: all downstream tasks fail
     "DeleteMode" delete_mode set_delete_mode: bool,
-    /// 删除任务后是否通知下游任务责任人, true:通知 false:不通知
+    /// Notify downstream task owners after task deletion, true: notify false: do not notify
     "EnableNotify" enable_notify set_enable_notify: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DeleteWorkflowById", DeleteWorkflowByIdRequest => DeleteWorkflowByIdResponse);
 
 rt::model! { read debug;
-/// DeleteWorkflowById返回参数结构体
+/// DeleteWorkflowById response structure.
 DeleteWorkflowByIdResponse {
-    /// 删除结果
+    /// Delete Result
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj OperationOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 依赖配置
+/// Dependency Configuration
 DependencyConfig {
-    /// 周期运行依赖配置： HOUR,DAY,WEEK,MONTH,YEAR,CRONTAB,MINUTE,RANGE_DAY,RANGE_HOUR,RANGE_MINUTE,LIST_DAY,LIST_HOUR,LIST_MINUTE;
+    /// Only five types of periodic execution dependency configurations: HOUR, DAY, WEEK, MONTH, YEAR, CRONTAB, MINUTE
     ///
     /// Required.
     "DependConfType" depend_conf_type set_depend_conf_type: str,
-    /// 依赖配置从属周期类型，CURRENT_HOUR，PREVIOUS_HOUR，CURRENT_DAY，PREVIOUS_DAY，PREVIOUS_WEEK，PREVIOUS_FRIDAY，PREVIOUS_WEEKEND，CURRENT_MONTH，PREVIOUS_MONTH，PREVIOUS_END_OF_MONTH，PREVIOUS_BEGIN_OF_MONTH，ALL_MONTH_OF_YEAR，ALL_DAY_OF_YEAR，CURRENT_YEAR，CURRENT，CURRENT_MINUTE，PREVIOUS_MINUTE_CYCLE，PREVIOUS_HOUR_CYCLE
+    /// Dependency Configuration Subordinate Period Type, CURRENT_HOUR, PREVIOUS_HOUR, CURRENT_DAY, PREVIOUS_DAY, PREVIOUS_WEEK, PREVIOUS_FRIDAY, PREVIOUS_WEEKEND, CURRENT_MONTH, PREVIOUS_MONTH, PREVIOUS_END_OF_MONTH
+    /// * PREVIOUS_BEGIN_OF_MONTH,ALL_MONTH_OF_YEAR,ALL_DAY_OF_YEAR,CURRENT_YEAR,CURRENT,CURRENT_MINUTE,PREVIOUS_MINUTE_CYCLE,PREVIOUS_HOUR_CYCLE
     ///
     /// Required.
     "SubordinateCyclicType" subordinate_cyclic_type set_subordinate_cyclic_type: str,
-    /// WAITING，等待（默认策略）EXECUTING:执行
+    /// WAITING, waiting (default policy) EXECUTING: executing
     ///
     /// Required.
     "DependencyStrategy" dependency_strategy set_dependency_strategy: str,
-    /// 父任务信息
+    /// Parent Task Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParentTask" parent_task set_parent_task: obj TaskInnerInfo,
-    /// 子任务信息
+    /// Subtask Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SonTask" son_task set_son_task: obj TaskInnerInfo,
     /// 偏移量
     "Offset" offset set_offset: str,
@@ -4584,206 +4852,208 @@ DependencyStrategyDs {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmEvents` (告警事件列表).
+/// Request of `DescribeAlarmEvents` (Alert event list).
 ///
-/// 告警事件列表
+/// Alert event list
 DescribeAlarmEventsRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 当前页
+    /// Current Page
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页记录数
+    /// Number of records per page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 过滤条件(key可以是：AlarmLevel,AlarmIndicator,KeyWord)
+    /// Filter criteria (key can be: AlarmLevel, AlarmIndicator, KeyWord)
     "Filters" filters set_filters: list Filter,
-    /// 排序字段（AlarmTime）
+    /// Sort Fields (AlarmTime)
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 类型(201表示实时，202表示离线)
+    /// Type (201 for real-time, 202 for offline)
     "TaskType" task_type set_task_type: i128,
-    /// 开始时间
+    /// Start Time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 监控对象类型(1:所有任务,2:指定任务,3:指定责任人,4:指定资源组)
+    /// Monitored Object Type (1: All Tasks, 2: Assigned Task, 3: Designated Responsible Person, 4: Specified Resource Group)
     "MonitorType" monitor_type set_monitor_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeAlarmEvents", DescribeAlarmEventsRequest => DescribeAlarmEventsResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmEvents返回参数结构体
+/// DescribeAlarmEvents response structure.
 DescribeAlarmEventsResponse {
-    /// 告警事件列表
+    /// Alert event listNote: This field may return null, indicating that no valid value can be obtained.
     "AlarmEventInfoList" alarm_event_info_list set_alarm_event_info_list: list AlarmEventInfo,
-    /// 总记录数
+    /// Number of records
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmReceiver` (告警接收人详情).
+/// Request of `DescribeAlarmReceiver` (Alert Recipient Details).
 ///
-/// 告警接收人详情
+/// Alert Recipient Details
 DescribeAlarmReceiverRequest {
-    /// 告警ID
+    /// Alert ID
     ///
     /// Required.
     "AlarmId" alarm_id set_alarm_id: str,
-    /// 当前页
+    /// Current Page
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页记录数
+    /// Number of records per page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 类型
+    /// Type
     "TaskType" task_type set_task_type: i128,
-    /// 告警接收人ID(逗号分隔)
+    /// Alarm Recipient ID (comma-separated)
     "AlarmRecipient" alarm_recipient set_alarm_recipient: str,
-    /// 告警接收人姓名(逗号分隔)
+    /// Name of alarm recipient (comma-separated)
     "AlarmRecipientName" alarm_recipient_name set_alarm_recipient_name: str,
-    /// 告警时间
+    /// Alarm Time
     "AlarmTime" alarm_time set_alarm_time: str,
-    /// 消息ID
+    /// Message ID
     "MessageId" message_id set_message_id: str,
-    /// 告警记录id
+    /// Alert Record ID
     "RecordId" record_id set_record_id: i128,
-    /// 监控对象类型(1:所有任务,2:指定任务,3:指定责任人,4:指定资源组)
+    /// Monitored Object Type (1: All Tasks, 2: Assigned Task, 3: Designated Responsible Person, 4: Specified Resource Group)
     "MonitorType" monitor_type set_monitor_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeAlarmReceiver", DescribeAlarmReceiverRequest => DescribeAlarmReceiverResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmReceiver返回参数结构体
+/// DescribeAlarmReceiver response structure.
 DescribeAlarmReceiverResponse {
-    /// 告警接收人列表
+    /// Alert Recipient List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmReceiverInfoList" alarm_receiver_info_list set_alarm_receiver_info_list: list AlarmReceiverInfo,
-    /// 总记录数
+    /// Number of records
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllByFolderNew` (查询父目录下所有子文件夹+工作流).
+/// Request of `DescribeAllByFolderNew` (Query all subfolders + workflows under the parent directory).
 ///
-/// 查询父目录下所有子文件夹+工作流
+/// Query all subfolders + workflows under the parent directory
 DescribeAllByFolderNewRequest {
-    /// 文件夹属性
+    /// Folder Attributes
     "Folder" folder set_folder: obj FolderOpsDto,
-    /// 工作流列表
+    /// Workflow List
     "Workflows" workflows set_workflows: list WorkflowCanvasOpsDto,
-    /// 目标文件id
+    /// Target File ID
     "TargetFolderId" target_folder_id set_target_folder_id: str,
-    /// 关键字
+    /// Keyword
     "KeyWords" key_words set_key_words: str,
-    /// 父文件id
+    /// Parent File ID
     "ParentsFolderId" parents_folder_id set_parents_folder_id: str,
-    /// 拉取文件夹列表
+    /// Pull Folder List
     "IsAddWorkflow" is_add_workflow set_is_add_workflow: str,
-    /// 任务状态
+    /// Task Status
     "TaskStates" task_states set_task_states: list String,
-    /// 搜索类型
+    /// Search type
     "FindType" find_type set_find_type: str,
-    /// 访问类型
+    /// Access type
     "OptType" opt_type set_opt_type: str,
-    /// 操作者名称
+    /// Operator Name
     "OperatorName" operator_name set_operator_name: str,
-    /// 操作者id
+    /// Operator ID
     "OperatorId" operator_id set_operator_id: str,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目标志
+    /// Project Identifier
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 索引页码
+    /// Index Page Number
     "PageIndex" page_index set_page_index: i64,
-    /// 页面大小
+    /// Page size
     "PageSize" page_size set_page_size: i64,
-    /// 数据总数
+    /// Total Data
     "Count" count set_count: i64,
-    /// 基础请求信息
+    /// Basic Request Information
     "RequestBaseInfo" request_base_info set_request_base_info: obj ProjectBaseInfoOpsRequest,
-    /// 是否计算总数
+    /// Whether to Calculate Total
     "IsCount" is_count set_is_count: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeAllByFolderNew", DescribeAllByFolderNewRequest => DescribeAllByFolderNewResponse);
 
 rt::model! { read debug;
-/// DescribeAllByFolderNew返回参数结构体
+/// DescribeAllByFolderNew response structure.
 DescribeAllByFolderNewResponse {
-    /// 结果集
+    /// Result Set
     "Data" data set_data: obj CollectionFolderOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 申请列表
+/// Application List
 DescribeApply {
-    /// 申请列表详情
+    /// Application List Details
     "Rows" rows set_rows: list Apply,
-    /// 总分页页码
+    /// Total Pagination Pages
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 总个数
+    /// Total Count
     "TotalCount" total_count set_total_count: i128,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Page size
     "PageSize" page_size set_page_size: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApproveList` (获取待审批列表).
+/// Request of `DescribeApproveList` (Getting pending approval list).
 ///
-/// 获取待审批列表
+/// Getting pending approval list
 DescribeApproveListRequest {
-    /// 审批分类key
+    /// Approval Category Key
     ///
     /// Required.
     "ApproveClassification" approve_classification set_approve_classification: str,
-    /// 分页大小
+    /// Page size
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 分页数
+    /// Pagination Number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 自定义条件查询
+    /// Custom Definition condition query
     "Filters" filters set_filters: list FilterOptional,
-    /// 排序字段
+    /// Sort Fields
     "OrderFields" order_fields set_order_fields: list OrderFieldOptional,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeApproveList", DescribeApproveListRequest => DescribeApproveListResponse);
 
 rt::model! { read debug;
-/// DescribeApproveList返回参数结构体
+/// DescribeApproveList response structure.
 DescribeApproveListResponse {
-    /// 待审批列表详情
+    /// Pending Approval List Details
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj DescribeApply,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApproveTypeList` (获取审批分类列表).
+/// Request of `DescribeApproveTypeList` (Get Approval Category List).
 ///
-/// 获取审批分类列表
+/// Get Approval Category List
 DescribeApproveTypeListRequest {
-    /// 类型key
+    /// Type key
     ///
     /// Required.
     "Classification" classification set_classification: str,
@@ -4791,9 +5061,9 @@ DescribeApproveTypeListRequest {
 rt::action!("wedata", "2021-08-20", "DescribeApproveTypeList", DescribeApproveTypeListRequest => DescribeApproveTypeListResponse);
 
 rt::model! { read debug;
-/// DescribeApproveTypeList返回参数结构体
+/// DescribeApproveTypeList response structure.
 DescribeApproveTypeListResponse {
-    /// 获取审批分类列表
+    /// Get Approval Category List
     "Data" data set_data: list ApproveType,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4817,52 +5087,54 @@ DescribeBaseBizCatalogsResponse {
 } }
 
 rt::model! { read debug;
-/// 批量操作任务列表
+/// Batch Operation Task List
 DescribeBatchOperateTaskDTO {
-    /// 任务ID
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名
+    /// Task NameNote: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 工作流Id
+    /// Workflow Id
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名
+    /// Workflow name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 状态
+    /// StatusNote: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: str,
-    /// 任务ID
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// 任务类型
+    /// Task TypeNote: This field may return null, indicating that no valid value can be obtained.
     "TaskTypeDesc" task_type_desc set_task_type_desc: str,
-    /// 文件夹名
+    /// Folder name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FolderName" folder_name set_folder_name: str,
-    /// 文件夹ID
+    /// Folder IDNote: This field may return null, indicating that no valid value can be obtained.
     "FolderId" folder_id set_folder_id: str,
-    /// 负责人
+    /// Owner
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InCharge" in_charge set_in_charge: str,
-    /// 是否提交
+    /// Submitted?
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Submit" submit set_submit: i128,
-    /// 引擎：
+    /// Engine:
     /// presto\SparkJob\SparkSql
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DataEngine" data_engine set_data_engine: str,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 创造时间
+    /// Creation time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 周期类型D天周期
-    /// H小时
-    /// Ccrontab类型
-    /// I分钟
-    /// O一次性
-    /// Y年
-    /// R用户驱动
-    /// W周
-    /// M月
+    /// Cycle type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleUnit" cycle_unit set_cycle_unit: str,
-    /// 调度计划
+    /// Scheduling plan
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ScheduleDesc" schedule_desc set_schedule_desc: str,
-    /// 数据源ID
+    /// Data source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据源类型
+    /// Data source typeNote: This field may return null, indicating that no valid value can be obtained.
     "DatasourceType" datasource_type set_datasource_type: str,
     /// 引擎名称
     "ComputeResource" compute_resource set_compute_resource: str,
@@ -4881,79 +5153,80 @@ DescribeBatchOperateTaskDTO {
 } }
 
 rt::model! { read debug;
-/// 批量操作任务列表分页
+/// Batch Operation Task List Pagination
 DescribeBatchOperateTaskPage {
-    /// 总页码数
+    /// Total Number of Pages
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageCount" page_count set_page_count: i128,
-    /// 内容
+    /// ContentNote: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list DescribeBatchOperateTaskDTO,
-    /// 总个数
+    /// Total count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBatchOperateTask` (批量操作页面获取任务列表).
+/// Request of `DescribeBatchOperateTask` (Batch operation page to retrieve task list).
 ///
-/// 批量操作页面获取任务列表
+/// Batch operation page to retrieve task list
 DescribeBatchOperateTaskRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 页码
+    /// Page Number
     ///
     /// Required.
     "Page" page set_page: str,
-    /// 页号
+    /// Page Number
     ///
     /// Required.
     "Size" size set_size: str,
-    /// 状态列表
-    /// 草稿：'NS'，'N','P','R'
-    /// 运行：''Y'
-    /// 停止：'F'
-    /// 冻结：'O'
-    /// 停止中：'T'
+    /// Status ListDraft: 'NS','N','P','R'
+    /// Running: 'Y'
+    /// Stopped: 'F'
+    /// Frozen: 'O'
+    /// Stopping: 'T'
     "StatusList" status_list set_status_list: list String,
-    /// 责任人名列表
+    /// List of Responsible Persons
     "OwnerNameList" owner_name_list set_owner_name_list: list String,
-    /// 工作流列表
+    /// Workflow List
     "WorkflowIdList" workflow_id_list set_workflow_id_list: list String,
-    /// 任务名称搜索
+    /// Task Name Search
     "TaskNameFilter" task_name_filter set_task_name_filter: str,
-    /// 任务类型列表
+    /// Task Type List
     "TaskTypeList" task_type_list set_task_type_list: list String,
-    /// 文件夹列表
+    /// Folder List
     "FordIdList" ford_id_list set_ford_id_list: list String,
-    /// 任务Id搜索
+    /// Task ID Search
     "TaskIdFilter" task_id_filter set_task_id_filter: str,
-    /// 责任人搜索
+    /// Responsible Person Search
     "OwnerNameFilter" owner_name_filter set_owner_name_filter: str,
-    /// 排序字段：
+    /// Sort Fields:
     /// UpdateTime
     /// CreateTime
     "SortItem" sort_item set_sort_item: str,
-    /// asc:升序
-    /// desc:降序
+    /// asc: Ascending
+    /// desc: Descending
     "SortType" sort_type set_sort_type: str,
-    /// 引擎类型列表：三种
+    /// Engine Type List: Three Types
     /// SparkJob
     /// SparkSql
     /// presto
     "DataEngineList" data_engine_list set_data_engine_list: list String,
-    /// 操作人名
+    /// Operator Name
     "UserId" user_id set_user_id: str,
     /// 1
     "OwnerId" owner_id set_owner_id: str,
     /// 1
     "TenantId" tenant_id set_tenant_id: str,
-    /// 数据源ID列表
+    /// Data Source ID List
     "DatasourceIdList" datasource_id_list set_datasource_id_list: list String,
-    /// 数据源类型列表
+    /// Data Source Type List
     "DatasourceTypeList" datasource_type_list set_datasource_type_list: list String,
-    /// 调度单位类型列表
+    /// Scheduling Unit Type List
     "CycleUnitList" cycle_unit_list set_cycle_unit_list: list String,
-    /// 是否筛选出可提交的任务
+    /// Filter out tasks that can be submitted?
     "CanSubmit" can_submit set_can_submit: bool,
     /// 返回时间字段需要转换的时区
     "TimeZone" time_zone set_time_zone: str,
@@ -4965,9 +5238,9 @@ DescribeBatchOperateTaskRequest {
 rt::action!("wedata", "2021-08-20", "DescribeBatchOperateTask", DescribeBatchOperateTaskRequest => DescribeBatchOperateTaskResponse);
 
 rt::model! { read debug;
-/// DescribeBatchOperateTask返回参数结构体
+/// DescribeBatchOperateTask response structure.
 DescribeBatchOperateTaskResponse {
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj DescribeBatchOperateTaskPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5001,11 +5274,11 @@ DescribeCodeTemplateDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeColumnLineage` (列出字段血缘信息).
+/// Request of `DescribeColumnLineage` (List Field Lineage Information).
 ///
-/// 列出字段血缘信息
+/// List Field Lineage Information
 DescribeColumnLineageRequest {
-    /// 查询方向枚举值
+    /// Enumeration value of query direction.
     ///
     /// - INPUT
     /// - OUTPUT
@@ -5013,64 +5286,66 @@ DescribeColumnLineageRequest {
     ///
     /// Required.
     "Direction" direction set_direction: str,
-    /// 字段信息
+    /// Field Information
     ///
     /// Required.
     "Data" data set_data: obj ColumnLineageInfo,
-    /// 单次查询入度
+    /// Single Query Indegree
     "InputDepth" input_depth set_input_depth: i64,
-    /// 单次查询出度
+    /// Single Query Outdegree
     "OutputDepth" output_depth set_output_depth: i64,
-    /// 额外参数（传递调用方信息）
+    /// Additional Parameters (Pass Caller Information)
     "ExtParams" ext_params set_ext_params: list RecordField,
-    /// 是否过滤临时表 默认值为true
+    /// Filter Temporary Tables with the default value true
     "IgnoreTemp" ignore_temp set_ignore_temp: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeColumnLineage", DescribeColumnLineageRequest => DescribeColumnLineageResponse);
 
 rt::model! { read debug;
-/// DescribeColumnLineage返回参数结构体
+/// DescribeColumnLineage response structure.
 DescribeColumnLineageResponse {
-    /// 字段血缘信息
+    /// Field lineage information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnAggregationLineage" column_aggregation_lineage set_column_aggregation_lineage: obj ColumnAggregationLineage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeColumnsMeta` (查询表的所有列元数据).
+/// Request of `DescribeColumnsMeta` (Query all column metadata of the table).
 ///
-/// 查询表的所有列元数据
+/// Query all column metadata of the table
 DescribeColumnsMetaRequest {
-    /// 表ID
+    /// Table ID
     ///
     /// Required.
     "TableId" table_id set_table_id: str,
-    /// 页码
+    /// Page Number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页大小
+    /// Page Size
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 过滤器
+    /// Filter
     "FilterSet" filter_set set_filter_set: list Filter,
-    /// 排序字段
+    /// Sort Fields
     "OrderFieldSet" order_field_set set_order_field_set: list OrderField,
-    /// 是否查询分区字段，默认false
+    /// Whether to Query Partition Field, Default false
     "IsPartitionQuery" is_partition_query set_is_partition_query: bool,
-    /// 合规组ID
+    /// Compliance Group ID
     "ComplianceId" compliance_id set_compliance_id: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeColumnsMeta", DescribeColumnsMetaRequest => DescribeColumnsMetaResponse);
 
 rt::model! { read debug;
-/// DescribeColumnsMeta返回参数结构体
+/// DescribeColumnsMeta response structure.
 DescribeColumnsMetaResponse {
-    /// 分页返回的
+    /// Pagination return
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnMetaSet" column_meta_set set_column_meta_set: list ColumnMeta,
-    /// 总记录数
+    /// Number of records
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5130,19 +5405,19 @@ DescribeDataAssetsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataCheckStat` (数据质量数据监测情况接口).
+/// Request of `DescribeDataCheckStat` (Data Quality Data Monitoring Interface).
 ///
-/// 数据质量的概览页面数据监测情况接口
+/// Data Quality Overview Page Data Monitoring Interface
 DescribeDataCheckStatRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 开始时间，时间戳到秒
+    /// Start time, timestamp to the second
     ///
     /// Required.
     "BeginDate" begin_date set_begin_date: str,
-    /// 结束时间，时间戳到秒
+    /// End time, timestamp to the second
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
@@ -5150,9 +5425,9 @@ DescribeDataCheckStatRequest {
 rt::action!("wedata", "2021-08-20", "DescribeDataCheckStat", DescribeDataCheckStatRequest => DescribeDataCheckStatResponse);
 
 rt::model! { read debug;
-/// DescribeDataCheckStat返回参数结构体
+/// DescribeDataCheckStat response structure.
 DescribeDataCheckStatResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj DataCheckStat,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5300,60 +5575,62 @@ DescribeDataServicePublishedApiListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataSourceInfoList` (获取数据源信息).
+/// Request of `DescribeDataSourceInfoList` (Obtain Data Source Information).
 ///
-/// 获取数据源信息-数据源分页列表
+/// Obtain Data Source Information - Data Source Pagination List
 DescribeDataSourceInfoListRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 页码
+    /// Page Number
     "PageNumber" page_number set_page_number: i128,
-    /// 页数
+    /// Page number
     "PageSize" page_size set_page_size: i128,
-    /// 过滤条件（暂不支持）
+    /// Filter condition (not supported yet)
     "Filters" filters set_filters: obj Filter,
-    /// 排序配置
+    /// Sorting Configuration
     "OrderFields" order_fields set_order_fields: obj OrderField,
-    /// 数据源类型，MYSQL,TENCENT_MYSQL,TDSQL_MYSQL,HIVE,KAFKA,POSTGRE,CDW,ORACLE,SQLSERVER,FTP,HDFS,ICEBERG,HBASE,TDSQL,TDSQLC,SPARK,VIRTUAL,TBASE,DB2,DM,TDENGINE,GAUSSDB,GBASE,IMPALA,ES,TENCENT_ES,S3_DATAINSIGHT,GREENPLUM,PHOENIX,SAP_HANA,SFTP,OCEANBASE,CLICKHOUSE,TCHOUSE_C,KUDU,VERTICA,REDIS,COS,S3,DLC,DORIS,CKAFKA,TDMQ_PULSAR,MONGODB,TENCENT_MONGODB,FTP_FILE,HDFS_FILE,DTS_KAFKA,REST_API,FILE,TIDB,SYBASE,TCHOUSE_X,TDSQL_POSTGRE,TCHOUSE_P,TCHOUSE_D,STARROCKS,EMR_STARROCKS,TBDS_STARROCKS,TRINO,KYUUBI,GDB,INFLUXDB,BIG_QUERY,BLOB,FILESYSTEM,SHAREPOINT,KINGBASEES,HUDI等
+    /// Data Source Type, mandatory (e.g., MYSQL, DLC, etc.)
     "Type" r#type set_type: str,
-    /// 数据源名称过滤
+    /// Data Source Name Filter
     "DatasourceName" datasource_name set_datasource_name: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDataSourceInfoList", DescribeDataSourceInfoListRequest => DescribeDataSourceInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeDataSourceInfoList返回参数结构体
+/// DescribeDataSourceInfoList response structure.
 DescribeDataSourceInfoListResponse {
-    /// 总条数。
+    /// Total number of items.
     "TotalCount" total_count set_total_count: i64,
-    /// 数据源信息列表。
+    /// Data Source Information List.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceSet" datasource_set set_datasource_set: list DatasourceBaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataSourceList` (数据源管理-查询数据源分页列表).
+/// Request of `DescribeDataSourceList` (Data Source Management - Query Data Source Pagination List).
 ///
-/// 数据源详情
+/// Data Source Details
 DescribeDataSourceListRequest {
-    /// 页码
+    /// Page Number
     "PageNumber" page_number set_page_number: i128,
-    /// 返回数量
+    /// Number of returns
     "PageSize" page_size set_page_size: i128,
-    /// 排序配置
+    /// Sorting Configuration
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 可选过滤条件，Filter可选配置(参考): "Name": { "type": "string", "description": "数据源名称" }, "Type": { "type": "string", "description": "类型" }, "ClusterId": { "type": "string", "description": "集群id" }, "CategoryId": { "type": "string", "description": "分类，项目或空间id" }
+    /// Optional Filter Criteria, Filter optional configurations (reference): "Name": { "type": "string", "description": "Data Source Name" }, "Type": { "type": "string", "description": "Type" }, "ClusterId": { "type": "string", "description": "Cluster ID" }, "CategoryId": { "type": "string", "description": "Classification, Project or Space ID" }
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDataSourceList", DescribeDataSourceListRequest => DescribeDataSourceListResponse);
 
 rt::model! { read debug;
-/// DescribeDataSourceList返回参数结构体
+/// DescribeDataSourceList response structure.
 DescribeDataSourceListResponse {
-    /// 数据源列表
+    /// data source list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj DataSourceInfoPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5389,15 +5666,15 @@ DescribeDatabaseByNameResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabaseInfoList` (获取数据库信息).
+/// Request of `DescribeDatabaseInfoList` (Obtain Database Information).
 ///
-/// 获取数据库信息
+/// Obtain Database Information
 DescribeDatabaseInfoListRequest {
-    /// 过滤参数
+    /// Ignore Query String
     ///
     /// Required.
     "Filters" filters set_filters: list Filter,
-    /// 连接类型
+    /// Connection Type
     ///
     /// Required.
     "ConnectionType" connection_type set_connection_type: str,
@@ -5405,9 +5682,10 @@ DescribeDatabaseInfoListRequest {
 rt::action!("wedata", "2021-08-20", "DescribeDatabaseInfoList", DescribeDatabaseInfoListRequest => DescribeDatabaseInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeDatabaseInfoList返回参数结构体
+/// DescribeDatabaseInfoList response structure.
 DescribeDatabaseInfoListResponse {
-    /// 数据库列表
+    /// Database List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseInfo" database_info set_database_info: list DatabaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5435,13 +5713,13 @@ DescribeDatabaseMetaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabaseMetas` (查询数据库列表).
+/// Request of `DescribeDatabaseMetas` (Querying database list).
 ///
-/// 查询数据库列表
+/// Querying database list
 DescribeDatabaseMetasRequest {
-    /// 过滤字段，projectIds/msTypes/createTime/modifiedTime
+    /// Filter Fields, projectIds/msTypes/createTime/modifiedTime
     "Filters" filters set_filters: list Filter,
-    /// 排序字段，如name
+    /// Sort Fields, such as name
     "OrderFields" order_fields set_order_fields: list OrderField,
     /// pagesize
     "PageSize" page_size set_page_size: i64,
@@ -5451,59 +5729,60 @@ DescribeDatabaseMetasRequest {
 rt::action!("wedata", "2021-08-20", "DescribeDatabaseMetas", DescribeDatabaseMetasRequest => DescribeDatabaseMetasResponse);
 
 rt::model! { read debug;
-/// DescribeDatabaseMetas返回参数结构体
+/// DescribeDatabaseMetas response structure.
 DescribeDatabaseMetasResponse {
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseMeta" database_meta set_database_meta: list DatabaseMeta,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatasource` (数据源管理-数据源详情).
+/// Request of `DescribeDatasource` (Data Source Management - Data Source Details).
 ///
-/// 数据源详情
+/// Data Source Details
 DescribeDatasourceRequest {
-    /// 对象唯一ID
+    /// Unique Object ID
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// production：生产，development开发
+    /// production: production, development: development
     "Env" env set_env: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDatasource", DescribeDatasourceRequest => DescribeDatasourceResponse);
 
 rt::model! { read debug;
-/// DescribeDatasource返回参数结构体
+/// DescribeDatasource response structure.
 DescribeDatasourceResponse {
-    /// 数据源对象
+    /// Data Source Object
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj DataSourceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDependOpsTasks` (根据层级查找上-下游任务节点).
+/// Request of `DescribeDependOpsTasks` (Search for upstream-downstream task nodes by hierarchy).
 ///
-/// 根据层级查找上/下游任务节点
+/// Search for upstream/downstream task nodes by hierarchy
 DescribeDependOpsTasksRequest {
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 上游/下游层级1-6级
+    /// Upstream/Downstream Levels 1-6
     ///
     /// Required.
     "Deep" deep set_deep: i128,
-    /// 1: 表示查询上游节点；0:表示查询下游节点；2：表示查询上游和下游节点
+    /// 1: Indicates querying upstream nodes; 0: Indicates querying downstream nodes; 2: Indicates querying both upstream and downstream nodes
     ///
     /// Required.
     "Up" up set_up: i128,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务工作流id
+    /// Task Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
@@ -5511,24 +5790,24 @@ DescribeDependOpsTasksRequest {
 rt::action!("wedata", "2021-08-20", "DescribeDependOpsTasks", DescribeDependOpsTasksRequest => DescribeDependOpsTasksResponse);
 
 rt::model! { read debug;
-/// DescribeDependOpsTasks返回参数结构体
+/// DescribeDependOpsTasks response structure.
 DescribeDependOpsTasksResponse {
-    /// 画布任务和链接信息
+    /// Canvas Task and Link Information
     "Data" data set_data: obj OpsTaskCanvasInfoList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDependTaskLists` (通过taskIds查询task详情列表).
+/// Request of `DescribeDependTaskLists` (Query Task Detail List by taskIds).
 ///
-/// 通过taskIds查询task详情列表
+/// Query Task Detail List by taskIds
 DescribeDependTaskListsRequest {
-    /// 任务Id列表
+    /// Task ID List
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -5536,75 +5815,77 @@ DescribeDependTaskListsRequest {
 rt::action!("wedata", "2021-08-20", "DescribeDependTaskLists", DescribeDependTaskListsRequest => DescribeDependTaskListsResponse);
 
 rt::model! { read debug;
-/// DescribeDependTaskLists返回参数结构体
+/// DescribeDependTaskLists response structure.
 DescribeDependTaskListsResponse {
-    /// 删除结果
+    /// Delete Result
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list TaskOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDimensionScore` (查询维度评分).
+/// Request of `DescribeDimensionScore` (Query Dimension Score).
 ///
-/// 质量报告-查询质量评分
+/// Quality Report - Query Quality Score
 DescribeDimensionScoreRequest {
-    /// 统计日期 时间戳
+    /// Statistics Date Timestamp
     ///
     /// Required.
     "StatisticsDate" statistics_date set_statistics_date: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 数据来源id
+    /// Data source ID
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 过滤参数
+    /// Ignore Query String
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDimensionScore", DescribeDimensionScoreRequest => DescribeDimensionScoreResponse);
 
 rt::model! { read debug;
-/// DescribeDimensionScore返回参数结构体
+/// DescribeDimensionScore response structure.
 DescribeDimensionScoreResponse {
-    /// 维度评分
+    /// Dimensional scoring
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj DimensionScore,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDsFolderTree` (编排空间-查询目录树).
+/// Request of `DescribeDsFolderTree` (Orchestration Space - Query Directory Tree).
 ///
-/// 查询目录树
+/// Query Directory Tree
 DescribeDsFolderTreeRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 是否一级拉取 true 是
-    /// false 否
+    /// Whether to Pull at First Level true Yes
+    /// false No
     "FirstLevelPull" first_level_pull set_first_level_pull: bool,
-    /// 文件夹ID
+    /// Folder ID
     "FolderId" folder_id set_folder_id: str,
-    /// 工作流ID
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 关键字搜索
+    /// Keyword Search
     "Keyword" keyword set_keyword: str,
-    /// 是否包含工作流 true 是
-    /// false 否
+    /// Whether to Include Workflow true Yes
+    /// false No
     "IncludeWorkflow" include_workflow set_include_workflow: bool,
-    /// 是否包含任务 true 是
-    /// false 否
+    /// Whether to Include Tasks true Yes
+    /// false No
     "IncludeTask" include_task set_include_task: bool,
-    /// 是否包含虚拟任务，当 IncludeTask 为 true 的时候，该参数才生效，默认为 true
+    /// Does it include virtual tasks? This parameter is effective only when IncludeTask is true, default is true
     "IncludeVirtualTask" include_virtual_task set_include_virtual_task: bool,
-    /// 任务目录id
+    /// Task directory ID
     "TaskFolderId" task_folder_id set_task_folder_id: str,
-    /// classification.分类展示  catalog.目录展示
+    /// classification. Categorized Display  catalog. Directory Display
     "DisplayType" display_type set_display_type: str,
-    /// 是否包含任务目录 true 是
-    /// false 否
+    /// Does it include task directories? true means yes
+    /// false No
     "IncludeTaskFolder" include_task_folder set_include_task_folder: bool,
     /// 是否使用最新模式展示目录树
     "NewFolderTreeMode" new_folder_tree_mode set_new_folder_tree_mode: bool,
@@ -5629,32 +5910,32 @@ DescribeDsFolderTreeRequest {
 rt::action!("wedata", "2021-08-20", "DescribeDsFolderTree", DescribeDsFolderTreeRequest => DescribeDsFolderTreeResponse);
 
 rt::model! { read debug;
-/// DescribeDsFolderTree返回参数结构体
+/// DescribeDsFolderTree response structure.
 DescribeDsFolderTreeResponse {
-    /// 统一树结构返回属性列表
+    /// Unified Tree Structure Return Attribute List
     "Data" data set_data: list PathNodeDsVO,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDsParentFolderTree` (编排空间-查询父目录树).
+/// Request of `DescribeDsParentFolderTree` (Orchestration Space-Query Parent Directory Tree).
 ///
-/// 查询父目录树，用于工作流、任务定位
+/// Query Parent Directory Tree, for Workflow, Task Localization
 DescribeDsParentFolderTreeRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID
+    /// Folder ID
     "FolderId" folder_id set_folder_id: str,
-    /// 工作流ID
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务展示形式, 示例取值
-    /// -    classification:分类展示
-    /// -    catalog:目录展示
+    /// Task Display Format, Example Values
+    /// -    classification: Categorized Display
+    /// -    catalog: Directory Display
     "DisplayType" display_type set_display_type: str,
     /// 是否新模式展示目录树
     "NewFolderTreeMode" new_folder_tree_mode set_new_folder_tree_mode: bool,
@@ -5662,9 +5943,9 @@ DescribeDsParentFolderTreeRequest {
 rt::action!("wedata", "2021-08-20", "DescribeDsParentFolderTree", DescribeDsParentFolderTreeRequest => DescribeDsParentFolderTreeResponse);
 
 rt::model! { read debug;
-/// DescribeDsParentFolderTree返回参数结构体
+/// DescribeDsParentFolderTree response structure.
 DescribeDsParentFolderTreeResponse {
-    /// 统一树结构返回属性列表
+    /// Unified Tree Structure Return Attribute List
     "Data" data set_data: list PathNodeDsVO,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5779,68 +6060,68 @@ DescribeDutyScheduleListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEventCases` (查找事件实例).
+/// Request of `DescribeEventCases` (Search for Event Instances).
 ///
-/// 根据条件查找事件实例
+/// Find Event Instances Based on Conditions
 DescribeEventCasesRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 事件实例目录,示例取值:
-    /// - 已过期: expired
-    /// - 未过期: consuming
-    /// - 全部: all
+    /// Event Instance Catalog, Example Value:
+    /// - Expired: expired
+    /// - Not Expired: consuming
+    /// - All: all
     ///
     /// Required.
     "Category" category set_category: str,
-    /// 页码
+    /// Page Number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数目
+    /// Number of items per page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 事件名称
+    /// Event name
     "EventName" event_name set_event_name: str,
-    /// 事件类型
+    /// Event type
     ///
     /// Disabled in the spec.
     "EventType" event_type set_event_type: str,
-    /// 事件分割类型
+    /// Event Segmentation Type
     "EventSubType" event_sub_type set_event_sub_type: str,
-    /// 事件广播类型
+    /// Event Broadcast Type
     ///
     /// Disabled in the spec.
     "EventBroadcastType" event_broadcast_type set_event_broadcast_type: str,
-    /// 事件实例状态,示例取值:
-    /// - 已消费: COMSUMED
-    /// - 已过期: EXPIRED
-    /// - 待消费: ACTIVE
-    /// - 消费中: CONSUMING
+    /// Event Instance Status, Example Value:
+    /// - Consumed: COMSUMED
+    /// - Expired: EXPIRED
+    /// - Pending Consumption: ACTIVE
+    /// - Consuming: CONSUMING
     ///
     /// Disabled in the spec.
     "Status" status set_status: str,
-    /// 事件实例最小创建时间
+    /// Minimum Creation Time of Event Instance
     "CreationTimeStart" creation_time_start set_creation_time_start: str,
-    /// 事件实例最大创建时间
+    /// Maximum Creation Time of Event Instance
     "CreationTimeEnd" creation_time_end set_creation_time_end: str,
-    /// 事件实例最小触发时间
+    /// Minimum Trigger Time of Event Instance
     "EventTriggeredTimeStart" event_triggered_time_start set_event_triggered_time_start: str,
-    /// 事件实例最大触发时间
+    /// Maximum Trigger Time of Event Instance
     "EventTriggeredTimeEnd" event_triggered_time_end set_event_triggered_time_end: str,
-    /// 事件实例最小消费时间
+    /// Minimum Consumption Time of Event Instance
     "LogTimeStart" log_time_start set_log_time_start: str,
-    /// 事件实例最大消费时间
+    /// Maximum Consumption Time of Event Instance
     "LogTimeEnd" log_time_end set_log_time_end: str,
-    /// 事件实例数据时间
+    /// Event Instance Data Timestamp
     "Dimension" dimension set_dimension: str,
-    /// 事件实例有效时间
+    /// Event Instance Validity Period
     "TimeToLive" time_to_live set_time_to_live: str,
-    /// 排序字段
+    /// Sort Fields
     "SortItem" sort_item set_sort_item: str,
-    /// 排序顺序
+    /// Sorting Order
     "SortType" sort_type set_sort_type: str,
     /// 有效次数
     "ConsumeCount" consume_count set_consume_count: str,
@@ -5848,28 +6129,29 @@ DescribeEventCasesRequest {
 rt::action!("wedata", "2021-08-20", "DescribeEventCases", DescribeEventCasesRequest => DescribeEventCasesResponse);
 
 rt::model! { read debug;
-/// DescribeEventCases返回参数结构体
+/// DescribeEventCases response structure.
 DescribeEventCasesResponse {
-    /// 事件实例分页查询结果
+    /// Event Instance Pagination Query Results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj EventCaseAuditLogVOCollection,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEventConsumeTasks` (事件实例-事件实例查看消费任务).
+/// Request of `DescribeEventConsumeTasks` (Event Instance - Viewing consumption tasks of event instances).
 ///
-/// 查看事件实例的消费任务
+/// Viewing consumption tasks of event instances
 DescribeEventConsumeTasksRequest {
-    /// 事件实例ID
+    /// Event Instance ID
     ///
     /// Required.
     "EventCaseId" event_case_id set_event_case_id: str,
-    /// 页码
+    /// Page Number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数目
+    /// Number of items per page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
@@ -5879,24 +6161,25 @@ DescribeEventConsumeTasksRequest {
 rt::action!("wedata", "2021-08-20", "DescribeEventConsumeTasks", DescribeEventConsumeTasksRequest => DescribeEventConsumeTasksResponse);
 
 rt::model! { read debug;
-/// DescribeEventConsumeTasks返回参数结构体
+/// DescribeEventConsumeTasks response structure.
 DescribeEventConsumeTasksResponse {
-    /// 事件消费任务记录列表
+    /// Event Consumption Task Record List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj EventCaseConsumeLogOptDtoCollection,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEvent` (实例运维-事件实例-查询事件详情).
+/// Request of `DescribeEvent` (Instance O&M - Event Instance - Query Event Details).
 ///
-/// 根据项目ID和事件名称查看事件详情
+/// View Event Details by Project ID and Event Name
 DescribeEventRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 事件名称
+    /// Event name
     ///
     /// Required.
     "EventName" event_name set_event_name: str,
@@ -5904,30 +6187,31 @@ DescribeEventRequest {
 rt::action!("wedata", "2021-08-20", "DescribeEvent", DescribeEventRequest => DescribeEventResponse);
 
 rt::model! { read debug;
-/// DescribeEvent返回参数结构体
+/// DescribeEvent response structure.
 DescribeEventResponse {
-    /// 事件
+    /// EventNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj EventOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExecStrategy` (查询规则组执行策略).
+/// Request of `DescribeExecStrategy` (Query Rule Group Execution Policy).
 ///
-/// 查询规则组执行策略
+/// Query Rule Group Execution Policy
 DescribeExecStrategyRequest {
-    /// 规则组Id
+    /// Rule Group ID
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeExecStrategy", DescribeExecStrategyRequest => DescribeExecStrategyResponse);
 
 rt::model! { read debug;
-/// DescribeExecStrategy返回参数结构体
+/// DescribeExecStrategy response structure.
 DescribeExecStrategyResponse {
-    /// 规则组执行策略
+    /// Rule Group Execution Strategy
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RuleGroupExecStrategy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5969,71 +6253,73 @@ DescribeExecutorGroupMetricResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFieldBasicInfo` (字段基础信息查询).
+/// Request of `DescribeFieldBasicInfo` (Field Basic Information Query).
 ///
-/// 元数据模型-字段基础信息查询接口
+/// Metadata Model - Field Basic Information Query Interface
 DescribeFieldBasicInfoRequest {
-    /// 分页页码
+    /// Page Number
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Page Size
     "PageSize" page_size set_page_size: i64,
-    /// 过滤字段
+    /// Filter field
     "Filters" filters set_filters: list Filter,
-    /// 排序字段
+    /// Sort Fields
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeFieldBasicInfo", DescribeFieldBasicInfoRequest => DescribeFieldBasicInfoResponse);
 
 rt::model! { read debug;
-/// DescribeFieldBasicInfo返回参数结构体
+/// DescribeFieldBasicInfo response structure.
 DescribeFieldBasicInfoResponse {
-    /// 字段元数据
+    /// Field Metadata
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnBasicInfoList" column_basic_info_list set_column_basic_info_list: list ColumnBasicInfo,
-    /// 总条数
+    /// Total number of items
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 文件夹分页信息
+/// Folder Pagination Information
 DescribeFolderWorkflowListData {
-    /// 工作流信息列表
+    /// Workflow Information List
     "Items" items set_items: list Workflow,
-    /// 总条数
+    /// Total number of items
     "TotalCount" total_count set_total_count: i64,
-    /// 页号
+    /// Page Number
     "PageNumber" page_number set_page_number: i64,
-    /// 页大小
+    /// Page Size
     "PageSize" page_size set_page_size: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFolderWorkflowList` (拉取文件夹下的工作流).
+/// Request of `DescribeFolderWorkflowList` (Pull workflows from folders).
 ///
-/// 根据项目id 获取项目下所有工作流列表
+/// Get all workflow lists under the project by Project ID
 DescribeFolderWorkflowListRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父文件夹ID
+    /// Parent Folder ID
     ///
     /// Required.
     "ParentsFolderId" parents_folder_id set_parents_folder_id: str,
-    /// 关键字
+    /// Keyword
     "KeyWords" key_words set_key_words: str,
-    /// 页码，默认1
+    /// Page number, default is 1
     "PageNumber" page_number set_page_number: i64,
-    /// 页大小，默认10
+    /// Page size, default is 10
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeFolderWorkflowList", DescribeFolderWorkflowListRequest => DescribeFolderWorkflowListResponse);
 
 rt::model! { read debug;
-/// DescribeFolderWorkflowList返回参数结构体
+/// DescribeFolderWorkflowList response structure.
 DescribeFolderWorkflowListResponse {
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj DescribeFolderWorkflowListData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6073,47 +6359,47 @@ DescribeFormVersionParamResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFunctionKinds` (查询函数分类).
+/// Request of `DescribeFunctionKinds` (Query Function Classification).
 ///
-/// 查询函数分类
+/// Query Function Classification
 DescribeFunctionKindsRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeFunctionKinds", DescribeFunctionKindsRequest => DescribeFunctionKindsResponse);
 
 rt::model! { read debug;
-/// DescribeFunctionKinds返回参数结构体
+/// DescribeFunctionKinds response structure.
 DescribeFunctionKindsResponse {
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "Kinds" kinds set_kinds: list FunctionTypeOrKind,
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "ErrorMessage" error_message set_error_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFunctionTypes` (查询函数类型).
+/// Request of `DescribeFunctionTypes` (Query Function Type).
 ///
-/// 查询函数类型
+/// Query Function Type
 DescribeFunctionTypesRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeFunctionTypes", DescribeFunctionTypesRequest => DescribeFunctionTypesResponse);
 
 rt::model! { read debug;
-/// DescribeFunctionTypes返回参数结构体
+/// DescribeFunctionTypes response structure.
 DescribeFunctionTypesResponse {
-    /// 类型
+    /// TypeNote: This field may return null, indicating that no valid value can be obtained.
     "Types" types set_types: list FunctionTypeOrKind,
-    /// 错误信息
+    /// Error messageNote: This field may return null, indicating that no valid value can be obtained.
     "ErrorMessage" error_message set_error_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceByCycle` (周期实例统计).
+/// Request of `DescribeInstanceByCycle` (Periodic Instance Statistics).
 ///
-/// 根据周期类型查询所有实例
+/// Query all instances by cycle type
 DescribeInstanceByCycleRequest {
     /// 1
     "ProjectId" project_id set_project_id: str,
@@ -6123,9 +6409,9 @@ DescribeInstanceByCycleRequest {
 rt::action!("wedata", "2021-08-20", "DescribeInstanceByCycle", DescribeInstanceByCycleRequest => DescribeInstanceByCycleResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceByCycle返回参数结构体
+/// DescribeInstanceByCycle response structure.
 DescribeInstanceByCycleResponse {
-    /// 统计结果
+    /// Statistical Results
     "Data" data set_data: list TaskByCycle,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6169,15 +6455,15 @@ DescribeInstanceDetailInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceLastLog` (获取日志详情页面).
+/// Request of `DescribeInstanceLastLog` (Get Log Detail Page).
 ///
-/// 日志获取详情页面
+/// Log Detail Acquisition Page
 DescribeInstanceLastLogRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 数据时间
+    /// Data Timestamp
     ///
     /// Required.
     "CurRunDate" cur_run_date set_cur_run_date: str,
@@ -6185,95 +6471,95 @@ DescribeInstanceLastLogRequest {
 rt::action!("wedata", "2021-08-20", "DescribeInstanceLastLog", DescribeInstanceLastLogRequest => DescribeInstanceLastLogResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceLastLog返回参数结构体
+/// DescribeInstanceLastLog response structure.
 DescribeInstanceLastLogResponse {
-    /// 日志
+    /// Log
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceList` (获取离线运维实例列表).
+/// Request of `DescribeInstanceList` (Get Offline Operation and Maintenance Instance List).
 ///
-/// 获取实例列表
+/// Get Instance List
 DescribeInstanceListRequest {
-    /// 项目/工作空间id
+    /// Project/workspace ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 页码
+    /// Page Number
     ///
     /// Required.
     "PageIndex" page_index set_page_index: i64,
-    /// 一页展示的条数
+    /// Number of items displayed per page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 周期列表（如天，一次性），可选
+    /// Cycle List (e.g., daily, one-time), optional
     ///
     /// Required.
     "CycleList" cycle_list set_cycle_list: list String,
-    /// 责任人
+    /// Person in Charge
     ///
     /// Required.
     "OwnerList" owner_list set_owner_list: list String,
-    /// 跟之前保持一致
+    /// Keep consistent with previous
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 排序顺序（asc，desc）
+    /// Sorting Order (asc, desc)
     ///
     /// Required.
     "Sort" sort set_sort: str,
-    /// 排序列（costTime 运行耗时，startTime 开始时间，state 实例状态，curRunDate 数据时间）
+    /// Sort Column (costTime Runtime duration, startTime Start Time, state Instance status, curRunDate Data Timestamp)
     ///
     /// Required.
     "SortCol" sort_col set_sort_col: str,
-    /// 类型列表（如python任务类型：30
-    /// pyspark任务类型：31
-    /// hivesql任务类型：34
-    /// shell任务类型：35
-    /// sparksql任务类型：36 jdbcsql任务类型：21 dlc任务类型：32），可选
+    /// Type List (e.g., Python Task Type: 30
+    /// PySpark Task Type: 31
+    /// hivesql task type:34
+    /// shell task type:35
+    /// sparksql task type:36 jdbcsql task type:21 dlc task type:32), optional
     ///
     /// Required.
     "TaskTypeList" task_type_list set_task_type_list: list i64,
-    /// 状态列表（如成功 2，正在执行 1），可选
+    /// Status list (e.g., success 2, executing 1), optional
     ///
     /// Required.
     "StateList" state_list set_state_list: list i64,
-    /// 任务名称
+    /// Task Name
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceList返回参数结构体
+/// DescribeInstanceList response structure.
 DescribeInstanceListResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: str,
-    /// 实例列表
+    /// Instance ListNote: This field may return null, indicating that no valid value can be obtained.
     "InstanceList" instance_list set_instance_list: list InstanceList,
-    /// 总条数
+    /// Total number of itemsNote: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceLogDetail` (实例运维-获取具体实例相关日志信息内容).
+/// Request of `DescribeInstanceLogDetail` (Instance Operation and Maintenance - Obtain Specific Instance-related Log Information).
 ///
-/// 获取具体实例相关日志信息
+/// Obtain Specific Instance-related Log Information
 DescribeInstanceLogDetailRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 数据时间
+    /// Data Timestamp
     ///
     /// Required.
     "CurRunDate" cur_run_date set_cur_run_date: str,
@@ -6283,13 +6569,13 @@ DescribeInstanceLogDetailRequest {
     "ExecutionFileType" execution_file_type set_execution_file_type: str,
     /// 统一执行平台执行id, 注意: ExecutionJobId 跟 "BrokerIp+OriginFileName" 必须有一个不为空
     "ExecutionJobId" execution_job_id set_execution_job_id: str,
-    /// 服务器Ip, 注意: "BrokerIp+OriginFileName"跟ExecutionJobId必须有一个不为空
+    /// Server Ip
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 文件Name, 注意: "BrokerIp+OriginFileName"跟ExecutionJobId必须有一个不为空
+    /// File Name
     "OriginFileName" origin_file_name set_origin_file_name: str,
-    /// 起始行
+    /// Starting Row
     "StartCount" start_count set_start_count: i64,
-    /// 每次查询行数
+    /// Number of Rows Per Query
     "LineCount" line_count set_line_count: i64,
     /// 查询日志扩展信息,通过统一执行平台接口分页查询日志时需要带上,第一页时为null
     "ExtInfo" ext_info set_ext_info: str,
@@ -6309,34 +6595,35 @@ DescribeInstanceLogDetailRequest {
 rt::action!("wedata", "2021-08-20", "DescribeInstanceLogDetail", DescribeInstanceLogDetailRequest => DescribeInstanceLogDetailResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceLogDetail返回参数结构体
+/// DescribeInstanceLogDetail response structure.
 DescribeInstanceLogDetailResponse {
-    /// 日志结果
+    /// Log results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj InstanceLogInfoOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceLogFile` (下载日志文件).
+/// Request of `DescribeInstanceLogFile` (Download Log File).
 ///
-/// 下载日志文件，返回日志下载URL
+/// Download Log File, Return Log Download URL
 DescribeInstanceLogFileRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 实例数据时间
+    /// Instance data time
     "CurRunDate" cur_run_date set_cur_run_date: str,
     /// 请求来源，WEB 前端；CLIENT 客户端
     "RequestFromSource" request_from_source set_request_from_source: str,
-    /// 执行机IP
+    /// Executor IP
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 日志文件名
+    /// Log file name
     "OriginFileName" origin_file_name set_origin_file_name: str,
     /// 执行平台下发执行id
     "ExecutionJobId" execution_job_id set_execution_job_id: str,
@@ -6358,24 +6645,25 @@ DescribeInstanceLogFileRequest {
 rt::action!("wedata", "2021-08-20", "DescribeInstanceLogFile", DescribeInstanceLogFileRequest => DescribeInstanceLogFileResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceLogFile返回参数结构体
+/// DescribeInstanceLogFile response structure.
 DescribeInstanceLogFileResponse {
-    /// 下载文件详情
+    /// Download File Details
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj InstanceDownloadLogInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceLogList` (获取离线任务实例运行日志列表).
+/// Request of `DescribeInstanceLogList` (Get Offline Task Instance Run Log List).
 ///
-/// 离线任务实例运行日志列表
+/// Offline Task Instance Run Log List
 DescribeInstanceLogListRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 数据时间
+    /// Data Timestamp
     ///
     /// Required.
     "CurRunDate" cur_run_date set_cur_run_date: str,
@@ -6383,34 +6671,34 @@ DescribeInstanceLogListRequest {
 rt::action!("wedata", "2021-08-20", "DescribeInstanceLogList", DescribeInstanceLogListRequest => DescribeInstanceLogListResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceLogList返回参数结构体
+/// DescribeInstanceLogList response structure.
 DescribeInstanceLogListResponse {
-    /// 日志列表
+    /// Log list
     "Data" data set_data: str,
-    /// 日志列表
+    /// Log listNote: This field may return null, indicating that no valid value can be obtained.
     "InstanceLogList" instance_log_list set_instance_log_list: list InstanceLogList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceLog` (获取实例运行日志).
+/// Request of `DescribeInstanceLog` (Get Instance Running Logs).
 ///
-/// 获取实例运行日志
+/// Get Instance Running Logs
 DescribeInstanceLogRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 数据时间
+    /// Data Timestamp
     ///
     /// Required.
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// 服务器Ip
+    /// Server Ip
     ///
     /// Required.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 文件Name
+    /// File Name
     ///
     /// Required.
     "OriginFileName" origin_file_name set_origin_file_name: str,
@@ -6418,11 +6706,12 @@ DescribeInstanceLogRequest {
 rt::action!("wedata", "2021-08-20", "DescribeInstanceLog", DescribeInstanceLogRequest => DescribeInstanceLogResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceLog返回参数结构体
+/// DescribeInstanceLog response structure.
 DescribeInstanceLogResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: str,
-    /// 返回结果
+    /// Return results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceLogInfo" instance_log_info set_instance_log_info: obj IntegrationInstanceLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6450,213 +6739,226 @@ DescribeInstancesByExecutorsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIntegrationNode` (查询集成节点).
+/// Request of `DescribeIntegrationNode` (Query integrated nodes).
 ///
-/// 查询集成节点
+/// Query integrated nodes
 DescribeIntegrationNodeRequest {
-    /// 节点id
+    /// Node ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务类型，201为实时任务，202为离线任务
+    /// Task Type, 201 for Real-time Task, 202 for Offline Task
     "TaskType" task_type set_task_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeIntegrationNode", DescribeIntegrationNodeRequest => DescribeIntegrationNodeResponse);
 
 rt::model! { read debug;
-/// DescribeIntegrationNode返回参数结构体
+/// DescribeIntegrationNode response structure.
 DescribeIntegrationNodeResponse {
-    /// 节点信息
+    /// Node information\nNote: This field may return null, indicating that no valid value can be obtained.
     "NodeInfo" node_info set_node_info: obj IntegrationNodeInfo,
-    /// 上游节点是否已经修改。true 已修改，需要提示；false 没有修改
+    /// Has the upstream node been modified? true Modified, needs to be prompted; false Not modified\nNote: This field may return null, indicating that no valid value can be obtained.
     "SourceCheckFlag" source_check_flag set_source_check_flag: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIntegrationStatisticsInstanceTrend` (数据集成大屏实例状态统计趋势).
+/// Request of `DescribeIntegrationStatisticsInstanceTrend` (DataInLong dashboard instance status statistical trend).
 ///
-/// 数据集成大屏实例状态统计趋势
+/// DataInLong dashboard instance status statistical trend
 DescribeIntegrationStatisticsInstanceTrendRequest {
-    /// 任务类型（实时：201，离线：202）
+    /// Task Type (Real-time: 201, Offline: 202)
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 查询日期
+    /// Query Date
     "QueryDate" query_date set_query_date: str,
-    /// 资源组id
+    /// Resource Group ID
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeIntegrationStatisticsInstanceTrend", DescribeIntegrationStatisticsInstanceTrendRequest => DescribeIntegrationStatisticsInstanceTrendResponse);
 
 rt::model! { read debug;
-/// DescribeIntegrationStatisticsInstanceTrend返回参数结构体
+/// DescribeIntegrationStatisticsInstanceTrend response structure.
 DescribeIntegrationStatisticsInstanceTrendResponse {
-    /// 统计结果
+    /// Statistical ResultsNote: This field may return null, indicating that no valid value can be obtained.
     "TrendsData" trends_data set_trends_data: list IntegrationStatisticsTrendResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIntegrationStatisticsRecordsTrend` (数据集成大屏同步条数统计趋势).
+/// Request of `DescribeIntegrationStatisticsRecordsTrend` (DataInLong Dashboard synchronization count trend).
 ///
-/// 数据集成大屏同步条数统计趋势
+/// DataInLong Dashboard synchronization count trend
 DescribeIntegrationStatisticsRecordsTrendRequest {
-    /// 任务类型（实时：201，离线：202）
+    /// Task Type (Real-time: 201, Offline: 202)
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 查询日期
+    /// Query Date
     "QueryDate" query_date set_query_date: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeIntegrationStatisticsRecordsTrend", DescribeIntegrationStatisticsRecordsTrendRequest => DescribeIntegrationStatisticsRecordsTrendResponse);
 
 rt::model! { read debug;
-/// DescribeIntegrationStatisticsRecordsTrend返回参数结构体
+/// DescribeIntegrationStatisticsRecordsTrend response structure.
 DescribeIntegrationStatisticsRecordsTrendResponse {
-    /// 统计结果
+    /// Statistical ResultsNote: This field may return null, indicating that no valid value can be obtained.
     "TrendsData" trends_data set_trends_data: list IntegrationStatisticsTrendResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIntegrationStatistics` (数据集成大屏概览).
+/// Request of `DescribeIntegrationStatistics` (DataInLong Dashboard Overview).
 ///
-/// 数据集成大屏概览
+/// DataInLong Dashboard Overview
 DescribeIntegrationStatisticsRequest {
-    /// 任务类型（实时：201，离线：202）
+    /// Task Type (Real-time: 201, Offline: 202)
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 查询日期
+    /// Query Date
     "QueryDate" query_date set_query_date: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeIntegrationStatistics", DescribeIntegrationStatisticsRequest => DescribeIntegrationStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeIntegrationStatistics返回参数结构体
+/// DescribeIntegrationStatistics response structure.
 DescribeIntegrationStatisticsResponse {
-    /// 总任务数
+    /// Total Tasks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalTask" total_task set_total_task: i64,
-    /// 生产态任务数
+    /// Number of Production Tasks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProdTask" prod_task set_prod_task: i64,
-    /// 开发态任务数
+    /// Number of Development Tasks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DevTask" dev_task set_dev_task: i64,
-    /// 总读取条数
+    /// Total Number of Reads
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalReadRecords" total_read_records set_total_read_records: i64,
-    /// 总写入条数
+    /// Total Number of Writes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalWriteRecords" total_write_records set_total_write_records: i64,
-    /// 总脏数据条数
+    /// Total Number of Dirty Data Entries
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalErrorRecords" total_error_records set_total_error_records: i64,
-    /// 总告警事件数
+    /// Total Number of Alarm Events
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalAlarmEvent" total_alarm_event set_total_alarm_event: i64,
-    /// 当天读取增长条数
+    /// Daily Increase in Reads
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IncreaseReadRecords" increase_read_records set_increase_read_records: i64,
-    /// 当天写入增长条数
+    /// Daily Increase in Writes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IncreaseWriteRecords" increase_write_records set_increase_write_records: i64,
-    /// 当天脏数据增长条数
+    /// Daily Increase in Dirty Data Entries
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IncreaseErrorRecords" increase_error_records set_increase_error_records: i64,
-    /// 当天告警事件增长数
+    /// Daily Increase in Alarm Events
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IncreaseAlarmEvent" increase_alarm_event set_increase_alarm_event: i64,
-    /// 告警事件统计
+    /// Alarm Event Statistics
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmEvent" alarm_event set_alarm_event: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIntegrationStatisticsTaskStatus` (数据集成大屏任务状态分布统计).
+/// Request of `DescribeIntegrationStatisticsTaskStatus` (DataInLong Dashboard Task Status Distribution Statistics).
 ///
-/// 数据集成大屏任务状态分布统计
+/// DataInLong Dashboard Task Status Distribution Statistics
 DescribeIntegrationStatisticsTaskStatusRequest {
-    /// 任务类型（实时：201，离线：202）
+    /// Task Type (Real-time: 201, Offline: 202)
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 查询日期
+    /// Query Date
     "QueryDate" query_date set_query_date: str,
-    /// 资源组id
+    /// Resource Group ID
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeIntegrationStatisticsTaskStatus", DescribeIntegrationStatisticsTaskStatusRequest => DescribeIntegrationStatisticsTaskStatusResponse);
 
 rt::model! { read debug;
-/// DescribeIntegrationStatisticsTaskStatus返回参数结构体
+/// DescribeIntegrationStatisticsTaskStatus response structure.
 DescribeIntegrationStatisticsTaskStatusResponse {
-    /// 统计结果
+    /// Statistical ResultsNote: This field may return null, indicating that no valid value can be obtained.
     "StatusData" status_data set_status_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIntegrationStatisticsTaskStatusTrend` (数据集成大屏任务状态统计趋势).
+/// Request of `DescribeIntegrationStatisticsTaskStatusTrend` (DataInLong Dashboard Task Status Statistical Trend).
 ///
-/// 数据集成大屏任务状态统计趋势
+/// DataInLong Dashboard Task Status Statistical Trend
 DescribeIntegrationStatisticsTaskStatusTrendRequest {
-    /// 任务类型（实时：201，离线：202）
+    /// Task Type (Real-time:201, Offline:202)
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 查询日期
+    /// Query Date
     "QueryDate" query_date set_query_date: str,
-    /// 资源组id
+    /// Resource Group ID
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeIntegrationStatisticsTaskStatusTrend", DescribeIntegrationStatisticsTaskStatusTrendRequest => DescribeIntegrationStatisticsTaskStatusTrendResponse);
 
 rt::model! { read debug;
-/// DescribeIntegrationStatisticsTaskStatusTrend返回参数结构体
+/// DescribeIntegrationStatisticsTaskStatusTrend response structure.
 DescribeIntegrationStatisticsTaskStatusTrendResponse {
-    /// 统计结果
+    /// Statistical Results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TrendsData" trends_data set_trends_data: list IntegrationStatisticsTrendResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIntegrationTask` (查询集成任务详情).
+/// Request of `DescribeIntegrationTask` (Query integration task details).
 ///
-/// 查询集成任务
+/// Query integration tasks
 DescribeIntegrationTaskRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务类型，201: 实时集成任务,   202：离线集成任务，不传默认值为201 实时任务类型
+    /// Task Type, 201: Real-time Integration Task, 202: Offline Integration Task, default value is 201 for real-time task if not specified
     "TaskType" task_type set_task_type: i128,
-    /// 提交版本号
+    /// Submit version number
     "InstanceVersion" instance_version set_instance_version: i64,
     /// 额外参数
     "ExtConfig" ext_config set_ext_config: list RecordField,
@@ -6664,13 +6966,15 @@ DescribeIntegrationTaskRequest {
 rt::action!("wedata", "2021-08-20", "DescribeIntegrationTask", DescribeIntegrationTaskRequest => DescribeIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// DescribeIntegrationTask返回参数结构体
+/// DescribeIntegrationTask response structure.
 DescribeIntegrationTaskResponse {
-    /// 任务信息
+    /// Task InformationNote: This field may return null, indicating that no valid value can be obtained.
     "TaskInfo" task_info set_task_info: obj IntegrationTaskInfo,
-    /// 采集器统计信息
+    /// Collector statistics
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AgentStatus" agent_status set_agent_status: obj AgentStatus,
-    /// 任务版本信息
+    /// Task version information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskVersion" task_version set_task_version: obj TaskVersionInstance,
     /// 历史实例信息
     "TaskVersionList" task_version_list set_task_version_list: list RealtimeTaskInstanceVO,
@@ -6679,78 +6983,81 @@ DescribeIntegrationTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIntegrationTasks` (查询集成任务列表).
+/// Request of `DescribeIntegrationTasks` (Query Integration Task List).
 ///
-/// 查询集成任务列表
+/// Query Integration Task List
 DescribeIntegrationTasksRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 分页第n页
+    /// Page n of Pagination
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Page size
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 查询filter;默认查询任务的开发态，如需查询生产态任务需添加{"Values":["true"],"Name":"ProductionState"};如需查询查询任务状态需要查询生产态任务列表
+    /// Query Filter
     "Filters" filters set_filters: list Filter,
-    /// 排序字段信息
+    /// Sorting Field Information
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 开始时间
+    /// Start Time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 201. 实时同步, 202. 离线同步 默认实时
+    /// 201. Real-time synchronization, 202. Offline Synchronization Default is real-time
     "TaskType" task_type set_task_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeIntegrationTasks", DescribeIntegrationTasksRequest => DescribeIntegrationTasksResponse);
 
 rt::model! { read debug;
-/// DescribeIntegrationTasks返回参数结构体
+/// DescribeIntegrationTasks response structure.
 DescribeIntegrationTasksResponse {
-    /// 任务列表
+    /// Task ListNote: This field may return null, indicating that no valid value can be obtained.
     "TaskInfoSet" task_info_set set_task_info_set: list IntegrationTaskInfo,
-    /// 任务总数
+    /// Total Number of Tasks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIntegrationVersionNodesInfo` (查询集成任务版本节点信息).
+/// Request of `DescribeIntegrationVersionNodesInfo` (Query Integration Task Version Node Information).
 ///
-/// 查询集成任务版本节点信息
+/// Query Integration Task Version Node Information
 DescribeIntegrationVersionNodesInfoRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 该任务选定版本的存储路径：
-    /// DescribeDsTaskVersionList 或者 DescribeDsTaskVersionInfo 返回的对应的 TaskInfo.TaskExt.Properties 下 Base64.encode($region | $bucket | $ftp.file.name) 值
+    /// The selected version's storage path for the task:
+    /// The value of Base64.encode($region | $bucket | $ftp.file.name) under TaskInfo.TaskExt.Properties returned by DescribeDsTaskVersionList or DescribeDsTaskVersionInfo
     ///
     /// Required.
     "TaskVersionPath" task_version_path set_task_version_path: str,
-    /// 该任务选定版本id：
-    /// DescribeDsTaskVersionList 或者 DescribeDsTaskVersionInfo 返回的对应的 VersionId 取值
+    /// The selected version ID for the task:
+    /// The value of VersionId returned by DescribeDsTaskVersionList or DescribeDsTaskVersionInfo
     "TaskVersion" task_version set_task_version: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeIntegrationVersionNodesInfo", DescribeIntegrationVersionNodesInfoRequest => DescribeIntegrationVersionNodesInfoResponse);
 
 rt::model! { read debug;
-/// DescribeIntegrationVersionNodesInfo返回参数结构体
+/// DescribeIntegrationVersionNodesInfo response structure.
 DescribeIntegrationVersionNodesInfoResponse {
-    /// 任务节点信息
+    /// Task Node Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Nodes" nodes set_nodes: list IntegrationNodeInfo,
-    /// 任务映射信息
+    /// Task Mapping Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Mappings" mappings set_mappings: list IntegrationNodeMapping,
-    /// 任务id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6860,19 +7167,20 @@ DescribeManualTriggerRecordPageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOfflineTaskToken` (获取离线任务长连接Token).
+/// Request of `DescribeOfflineTaskToken` (Getting long connection Token for offline tasks).
 ///
-/// 获取离线任务长连接Token
+/// Getting long connection Token for offline tasks
 DescribeOfflineTaskTokenRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOfflineTaskToken", DescribeOfflineTaskTokenRequest => DescribeOfflineTaskTokenResponse);
 
 rt::model! { read nodebug;
-/// DescribeOfflineTaskToken返回参数结构体
+/// DescribeOfflineTaskToken response structure.
 DescribeOfflineTaskTokenResponse {
-    /// 长连接临时token
+    /// Long Connection Temporary Token
     "Token" token set_token: str,
-    /// 长连接临时token。与Token相同含义，优先取Data，Data为空时，取Token。
+    /// Long Connection Temporary Token. Same meaning as Token, prioritize Data, if Data is null, then use Token.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6888,61 +7196,61 @@ impl ::core::fmt::Debug for DescribeOfflineTaskTokenResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeOperateOpsTasks` (智能运维-任务运维列表组合条件查询).
+/// Request of `DescribeOperateOpsTasks` (Smart Ops - Task Operation and Maintenance List Combined Condition Query).
 ///
-/// 任务运维列表组合条件查询
+/// Task Operation and Maintenance List Combined Condition Query
 DescribeOperateOpsTasksRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹id，多个文件夹以逗号分隔
+    /// Folder ID, multiple folders separated by commas
     "FolderIdList" folder_id_list set_folder_id_list: str,
-    /// 工作流id，多个工作流id之间以英文字符逗号分隔
+    /// Workflow ID, multiple Workflow IDs separated by English commas
     "WorkFlowIdList" work_flow_id_list set_work_flow_id_list: str,
-    /// 工作流名称，多个工作流名称之间以英文字符逗号分隔
+    /// Workflow name, multiple Workflow names separated by English commas
     "WorkFlowNameList" work_flow_name_list set_work_flow_name_list: str,
-    /// 任务名称，多个任务名称之间以英文字符逗号分隔
+    /// Task Name, multiple Task Names separated by English commas
     "TaskNameList" task_name_list set_task_name_list: str,
-    /// 任务id，多个任务id之间以英文字符逗号分隔
+    /// Task ID, multiple Task IDs separated by English commas
     "TaskIdList" task_id_list set_task_id_list: str,
-    /// 页号
+    /// Page Number
     "PageNumber" page_number set_page_number: str,
-    /// 分页大小
+    /// Page size
     "PageSize" page_size set_page_size: str,
-    /// 排序字段，支持字段为FirstSubmitTime和FirstRunTime，标识最近提交和首次执行事件
+    /// Sort Fields, supported fields are FirstSubmitTime and FirstRunTime, indicating the most recent submission and the first execution event
     "SortItem" sort_item set_sort_item: str,
-    /// 排序类型。两种取值 DESC、ASC
+    /// Sort Type. Two values DESC,ASC
     "SortType" sort_type set_sort_type: str,
-    /// 责任人，多个责任人之间以英文字符逗号分隔
+    /// Person in Charge, multiple Persons in Charge separated by English commas
     "InChargeList" in_charge_list set_in_charge_list: str,
-    /// 任务类型Id字符串，多个任务类型id之间以英文字符逗号分隔
+    /// Task Type ID String, multiple Task Type IDs separated by English commas
     "TaskTypeIdList" task_type_id_list set_task_type_id_list: str,
-    /// 任务状态字符串，多个任务状态之间以英文字符逗号分隔
+    /// Task Status String, multiple Task Statuses separated by English commas
     "StatusList" status_list set_status_list: str,
-    /// 任务周期类型字符串，多个任务周期之间以英文字符逗号分隔
+    /// Task Cycle Type String, multiple Task Cycles separated by English commas
     "TaskCycleUnitList" task_cycle_unit_list set_task_cycle_unit_list: str,
-    /// 任务所属产品类型
+    /// Task Belonging Product Type
     "ProductNameList" product_name_list set_product_name_list: str,
-    /// 数据源id或（仅针对离线同步任务）来源数据源id
+    /// Data Source ID or (only for offline sync tasks) Source Data Source ID
     "SourceServiceId" source_service_id set_source_service_id: str,
-    /// 数据源类型或（仅针对离线同步任务）来源数据源类型
+    /// Data Source Type or (only for offline sync tasks) Source Data Source Type
     "SourceServiceType" source_service_type set_source_service_type: str,
-    /// （仅针对离线同步任务）目标数据源id
+    /// (Only for offline sync tasks) Target Data Source ID
     "TargetServiceId" target_service_id set_target_service_id: str,
-    /// （仅针对离线同步任务）目标数据源类型
+    /// (Only for offline sync tasks) Target Data Source Type
     "TargetServiceType" target_service_type set_target_service_type: str,
-    /// 告警类型，多个类型以逗号分隔
+    /// Alarm Type, multiple types separated by commas
     "AlarmType" alarm_type set_alarm_type: str,
-    /// 资源组id,多个资源组id之间以英文字符逗号分隔
+    /// Resource Group ID, multiple Resource Group IDs separated by English commas
     "ExecutorGroupIdList" executor_group_id_list set_executor_group_id_list: str,
-    /// 任务标签
+    /// Task tag
     "TaskTags" task_tags set_task_tags: list TaskTag,
-    /// 查询关键字
+    /// Query Keyword
     "KeyWord" key_word set_key_word: str,
-    /// 实例生成方式
+    /// Instance Generation Method
     "InitStrategy" init_strategy set_init_strategy: str,
-    /// 额外请求的资源类型
+    /// Additional Requested Resource Types
     "RequestResourceTypes" request_resource_types set_request_resource_types: list String,
     /// 项目ID列表
     "ProjectIds" project_ids set_project_ids: list String,
@@ -6960,24 +7268,24 @@ DescribeOperateOpsTasksRequest {
 rt::action!("wedata", "2021-08-20", "DescribeOperateOpsTasks", DescribeOperateOpsTasksRequest => DescribeOperateOpsTasksResponse);
 
 rt::model! { read debug;
-/// DescribeOperateOpsTasks返回参数结构体
+/// DescribeOperateOpsTasks response structure.
 DescribeOperateOpsTasksResponse {
-    /// 任务列表信息
+    /// Task List Information
     "Data" data set_data: obj OpsTaskInfoPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOpsInstanceLogList` (实例运维-获取实例日志列表).
+/// Request of `DescribeOpsInstanceLogList` (Instance Operation and Maintenance - Get Instance Log List).
 ///
-/// 实例运维-获取实例日志列表
+/// Instance Operation and Maintenance - Get Instance Log List
 DescribeOpsInstanceLogListRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 数据时间
+    /// Data Timestamp
     ///
     /// Required.
     "CurRunDate" cur_run_date set_cur_run_date: str,
@@ -6985,34 +7293,35 @@ DescribeOpsInstanceLogListRequest {
 rt::action!("wedata", "2021-08-20", "DescribeOpsInstanceLogList", DescribeOpsInstanceLogListRequest => DescribeOpsInstanceLogListResponse);
 
 rt::model! { read debug;
-/// DescribeOpsInstanceLogList返回参数结构体
+/// DescribeOpsInstanceLogList response structure.
 DescribeOpsInstanceLogListResponse {
-    /// 实例日志列表
+    /// Instance Log List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list InstanceLogInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOpsMakePlanInstances` (数据补录-查看补录计划任务实例).
+/// Request of `DescribeOpsMakePlanInstances` (Data Supplement - View Supplementary Scheduled Task Instances).
 ///
-/// 根据补录计划和补录任务获取补录实例列表。
+/// Obtain the Supplementary Instance List based on the Supplementary Plan and Task.
 DescribeOpsMakePlanInstancesRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 补录计划ID
+    /// Supplemental Plan ID
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
-    /// 补录任务ID
+    /// Supplementary Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 分页页码，默认值1
+    /// Page number, default value 1
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小，默认值10
+    /// Page size, default value 10
     "PageSize" page_size set_page_size: i64,
     /// 实例状态列表
     "StateList" state_list set_state_list: list i64,
@@ -7020,71 +7329,73 @@ DescribeOpsMakePlanInstancesRequest {
 rt::action!("wedata", "2021-08-20", "DescribeOpsMakePlanInstances", DescribeOpsMakePlanInstancesRequest => DescribeOpsMakePlanInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeOpsMakePlanInstances返回参数结构体
+/// DescribeOpsMakePlanInstances response structure.
 DescribeOpsMakePlanInstancesResponse {
-    /// 补录计划实例分页查询结果
+    /// Supplemental plan instance paged query results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj MakePlanInstanceOpsDtoCollection,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOpsMakePlanTasks` (数据补录-查看补录计划任务).
+/// Request of `DescribeOpsMakePlanTasks` (Data Supplement - View Supplemental Plan Tasks).
 ///
-/// 查看补录计划任务
+/// View Supplemental Plan Tasks
 DescribeOpsMakePlanTasksRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 补录计划ID
+    /// Supplemental Plan ID
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
     /// 实例状态过滤条件
     "StateList" state_list set_state_list: list i64,
-    /// 分页页码，默认值1
+    /// Page number, default value 1
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小，默认值10
+    /// Page size, default value 10
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOpsMakePlanTasks", DescribeOpsMakePlanTasksRequest => DescribeOpsMakePlanTasksResponse);
 
 rt::model! { read debug;
-/// DescribeOpsMakePlanTasks返回参数结构体
+/// DescribeOpsMakePlanTasks response structure.
 DescribeOpsMakePlanTasksResponse {
-    /// 补录计划任务分页查询结果
+    /// Supplementary plan task pagination query results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj MakePlanTaskOpsDtoCollection,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOpsMakePlans` (数据补录-查询补录计划).
+/// Request of `DescribeOpsMakePlans` (Data Supplement - Query Supplement Plan).
 ///
-/// 根据条件分页查询补录计划
+/// Paginated Query of Supplement Plan Based on Conditions
 DescribeOpsMakePlansRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 分页数，默认值1
+    /// Pagination number, default value: 1
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小，默认值10
+    /// Page size, default value 10
     "PageSize" page_size set_page_size: i64,
-    /// 补录计划ID
+    /// Supplemental Plan ID
     "PlanId" plan_id set_plan_id: str,
-    /// 补录计划名称
+    /// Supplemental Plan Name
     "PlanName" plan_name set_plan_name: str,
-    /// 补录任务名称
+    /// Supplementary Task Name
     "TaskName" task_name set_task_name: str,
-    /// 补录任务ID
+    /// Supplementary Task ID
     "TaskId" task_id set_task_id: str,
-    /// 补录计划创建者
+    /// Supplementary Plan Creator
     "Creator" creator set_creator: str,
-    /// 补录计划最小创建时间
+    /// Minimum Creation Time of Supplementary Plan
     "MinCreateTime" min_create_time set_min_create_time: str,
-    /// 补录计划最大创建时间
+    /// Maximum Creation Time of Supplementary Plan
     "MaxCreateTime" max_create_time set_max_create_time: str,
     /// 实例状态过滤条件
     "StateList" state_list set_state_list: list i64,
@@ -7094,46 +7405,47 @@ DescribeOpsMakePlansRequest {
 rt::action!("wedata", "2021-08-20", "DescribeOpsMakePlans", DescribeOpsMakePlansRequest => DescribeOpsMakePlansResponse);
 
 rt::model! { read debug;
-/// DescribeOpsMakePlans返回参数结构体
+/// DescribeOpsMakePlans response structure.
 DescribeOpsMakePlansResponse {
-    /// 补录计划分页查询结果
+    /// Supplemental Plan Pagination Query Results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj MakePlanOpsDtoCollection,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOpsWorkflows` (查询用户生产工作流列表).
+/// Request of `DescribeOpsWorkflows` (Query User Production Workflow List).
 ///
-/// 查询用户生产工作流列表
+/// Querying User Production Workflow List
 DescribeOpsWorkflowsRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务产品类型名称列表，以 ',' 号分割
+    /// Task Product Type Name List, separated by ','
     "ProductNameList" product_name_list set_product_name_list: str,
-    /// 文件id列表，以 ',' 号分割
+    /// File ID list, separated by ','
     "FolderIdList" folder_id_list set_folder_id_list: str,
-    /// 工作流id，以 ',' 号分割
+    /// Workflow ID, separated by ','
     "WorkFlowIdList" work_flow_id_list set_work_flow_id_list: str,
-    /// 工作流名称列表，以 ',' 号分割
+    /// Workflow Name List, separated by ','
     "WorkFlowNameList" work_flow_name_list set_work_flow_name_list: str,
-    /// 任务名称列表，以 ',' 号分割
+    /// Task Name List, separated by ','
     "TaskNameList" task_name_list set_task_name_list: str,
-    /// 任务id列表，以 ',' 号分割
+    /// Task ID list, separated by ','
     "TaskIdList" task_id_list set_task_id_list: str,
-    /// 状态列表，以 ',' 号分割
+    /// Status List, separated by ','
     "StatusList" status_list set_status_list: str,
-    /// 负责人列表，以 ',' 号分割
+    /// Person in Charge List, separated by ','
     "InChargeList" in_charge_list set_in_charge_list: str,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Page size
     "PageSize" page_size set_page_size: i128,
-    /// 排序项
+    /// Sorting Item
     "SortItem" sort_item set_sort_item: str,
-    /// 排序方式，DESC或ASC
+    /// Sort Method, DESC or ASC
     "SortType" sort_type set_sort_type: str,
     /// 项目ID列表，用于多项目工作流筛选
     "ProjectIds" project_ids set_project_ids: list String,
@@ -7151,34 +7463,34 @@ DescribeOpsWorkflowsRequest {
 rt::action!("wedata", "2021-08-20", "DescribeOpsWorkflows", DescribeOpsWorkflowsRequest => DescribeOpsWorkflowsResponse);
 
 rt::model! { read debug;
-/// DescribeOpsWorkflows返回参数结构体
+/// DescribeOpsWorkflows response structure.
 DescribeOpsWorkflowsResponse {
-    /// 工作流列表
+    /// Workflow ListNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj WorkflowExtOpsDtoPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrganizationalFunctions` (查询全量函数（层级化）接口).
+/// Request of `DescribeOrganizationalFunctions` (Query Full Functionality (Hierarchical) Interface).
 ///
-/// 查询全量函数
+/// Query Full Functionality
 DescribeOrganizationalFunctionsRequest {
-    /// 场景类型：开发、使用
+    /// Scenario Type: Development, In Use
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 项目 ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 函数名称
+    /// Function Name
     "Name" name set_name: str,
-    /// 展示名称
+    /// Display Name
     "DisplayName" display_name set_display_name: str,
-    /// 标准模式开发环境：DEV
-    /// 标准模式生产环境：PROD
-    /// 简单模式：ALL
+    /// Standard Mode Development Environment: DEV
+    /// Standard Mode Production Environment: PROD
+    /// Simple Mode: ALL
     "EnvType" env_type set_env_type: str,
     /// 过滤条件
     "Filters" filters set_filters: list Filter,
@@ -7188,11 +7500,13 @@ DescribeOrganizationalFunctionsRequest {
 rt::action!("wedata", "2021-08-20", "DescribeOrganizationalFunctions", DescribeOrganizationalFunctionsRequest => DescribeOrganizationalFunctionsResponse);
 
 rt::model! { read debug;
-/// DescribeOrganizationalFunctions返回参数结构体
+/// DescribeOrganizationalFunctions response structure.
 DescribeOrganizationalFunctionsResponse {
-    /// 函数信息
+    /// Function information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Content" content set_content: list OrganizationalFunction,
-    /// 操作失败
+    /// Operation failed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorMessage" error_message set_error_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7307,31 +7621,31 @@ DescribePendingSubmitTaskListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProject` (获取项目信息).
+/// Request of `DescribeProject` (Retrieving Project Information).
 ///
-/// 获取项目信息
+/// Retrieving Project Information
 DescribeProjectRequest {
-    /// 项目id。一般使用项目Id来查询，与projectName必须存在一个。
+    /// Project ID. It is common to use the Project ID for queries, and either this or projectName must be present.
     "ProjectId" project_id set_project_id: str,
-    /// 是否展示关联集群信息
+    /// Whether to Display Associated Cluster Information
     "DescribeClusters" describe_clusters set_describe_clusters: bool,
-    /// 是否展示关联执行组的信息，仅部分信息。
+    /// Whether to Display Information of Associated Execution Group, only partial information.
     "DescribeExecutors" describe_executors set_describe_executors: bool,
-    /// 默认不展示项目管理员信息
+    /// Default not to display project administrator information
     "DescribeAdminUsers" describe_admin_users set_describe_admin_users: bool,
-    /// 默认不统计项目人员数量
+    /// Default not to count the number of project personnel
     "DescribeMemberCount" describe_member_count set_describe_member_count: bool,
-    /// 默认不查询创建者的信息
+    /// Default not to query creator's information
     "DescribeCreator" describe_creator set_describe_creator: bool,
-    /// 项目名只在租户内唯一，一般用来转化为项目ID。
+    /// The project name is unique within a tenant, generally used for conversion to Project ID.
     "ProjectName" project_name set_project_name: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeProject", DescribeProjectRequest => DescribeProjectResponse);
 
 rt::model! { read debug;
-/// DescribeProject返回参数结构体
+/// DescribeProject response structure.
 DescribeProjectResponse {
-    /// 项目信息
+    /// Project Information
     "Data" data set_data: obj Project,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7373,81 +7687,83 @@ DescribeProjectUsersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeQualityScore` (查询质量评分).
+/// Request of `DescribeQualityScore` (Query Quality Score).
 ///
-/// 质量报告-质量评分
+/// Quality Report - Quality Score
 DescribeQualityScoreRequest {
-    /// 统计日期
+    /// Statistics Date
     ///
     /// Required.
     "StatisticsDate" statistics_date set_statistics_date: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 数据来源id
+    /// Data source ID
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 1:按全维度权重计算,2:按已配置维度权重计算,3:不按维度权重计算,默认1
+    /// 1: Calculate by full dimension weight, 2: Calculate by configured dimension weight, 3: Do not calculate by dimension weight, default is 1
     "ScoreType" score_type set_score_type: str,
-    /// 过滤参数
+    /// Ignore Query String
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeQualityScore", DescribeQualityScoreRequest => DescribeQualityScoreResponse);
 
 rt::model! { read debug;
-/// DescribeQualityScore返回参数结构体
+/// DescribeQualityScore response structure.
 DescribeQualityScoreResponse {
-    /// 质量评分
+    /// Quality Score
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj QualityScore,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeQualityScoreTrend` (查询质量分趋势).
+/// Request of `DescribeQualityScoreTrend` (Query Quality Score Trend).
 ///
-/// 质量报告-质量分周期趋势
+/// Quality Report - Quality Score Periodic Trend
 DescribeQualityScoreTrendRequest {
-    /// 统计开始日期
+    /// Start Date of Statistics
     ///
     /// Required.
     "StatisticsStartDate" statistics_start_date set_statistics_start_date: i64,
-    /// 统计结束日期
+    /// Statistics End Date
     ///
     /// Required.
     "StatisticsEndDate" statistics_end_date set_statistics_end_date: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 数据来源id
+    /// Data source ID
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 1:按全维度权重计算,2:按已配置维度权重计算,3:不按维度权重计算,默认1
+    /// 1: Calculate by full dimension weight, 2: Calculate by configured dimension weight, 3: Do not calculate by dimension weight, default is 1
     "ScoreType" score_type set_score_type: str,
-    /// 过滤参数
+    /// Ignore Query String
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeQualityScoreTrend", DescribeQualityScoreTrendRequest => DescribeQualityScoreTrendResponse);
 
 rt::model! { read debug;
-/// DescribeQualityScoreTrend返回参数结构体
+/// DescribeQualityScoreTrend response structure.
 DescribeQualityScoreTrendResponse {
-    /// 质量评分趋势视图
+    /// Quality score trend view
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj QualityScoreTrend,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRealTimeTaskInstanceNodeInfo` (查询实时任务实例节点信息).
+/// Request of `DescribeRealTimeTaskInstanceNodeInfo` (Query Real-time Task Instance Node Information).
 ///
-/// 查询实时任务实例节点信息
+/// Query Real-time Task Instance Node Information
 DescribeRealTimeTaskInstanceNodeInfoRequest {
-    /// 实时任务id
+    /// Real-time Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -7455,81 +7771,82 @@ DescribeRealTimeTaskInstanceNodeInfoRequest {
 rt::action!("wedata", "2021-08-20", "DescribeRealTimeTaskInstanceNodeInfo", DescribeRealTimeTaskInstanceNodeInfoRequest => DescribeRealTimeTaskInstanceNodeInfoResponse);
 
 rt::model! { read debug;
-/// DescribeRealTimeTaskInstanceNodeInfo返回参数结构体
+/// DescribeRealTimeTaskInstanceNodeInfo response structure.
 DescribeRealTimeTaskInstanceNodeInfoResponse {
-    /// 实时任务实例节点相关信息
+    /// Real-time task instance node related information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RealTimeTaskInstanceNodeInfo" real_time_task_instance_node_info set_real_time_task_instance_node_info: obj RealTimeTaskInstanceNodeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRealTimeTaskMetricOverview` (实时任务运行指标概览).
+/// Request of `DescribeRealTimeTaskMetricOverview` (Real-time Task Running Metrics Overview).
 ///
-/// 实时任务运行指标概览
+/// Real-time Task Running Metrics Overview
 DescribeRealTimeTaskMetricOverviewRequest {
-    /// 要查看的实时任务的任务ID，可在任务列表页面中获得
+    /// Task ID of the real-time task to be viewed, which can be obtained from the task list page
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 要查看的项目ID
+    /// Project ID to be viewed
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 开始时间
+    /// Start Time
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRealTimeTaskMetricOverview", DescribeRealTimeTaskMetricOverviewRequest => DescribeRealTimeTaskMetricOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeRealTimeTaskMetricOverview返回参数结构体
+/// DescribeRealTimeTaskMetricOverview response structure.
 DescribeRealTimeTaskMetricOverviewResponse {
-    /// 总读取记录数
+    /// Total Read Records
     "TotalRecordNumOfRead" total_record_num_of_read set_total_record_num_of_read: i128,
-    /// 总读取字节数
+    /// Total Read Bytes
     "TotalRecordByteNumOfRead" total_record_byte_num_of_read set_total_record_byte_num_of_read: i128,
-    /// 总写入记录数
+    /// Total Write Records
     "TotalRecordNumOfWrite" total_record_num_of_write set_total_record_num_of_write: i128,
-    /// 总写入字节数 单位字节
+    /// Total Write Bytes Unit: bytes
     "TotalRecordByteNumOfWrite" total_record_byte_num_of_write set_total_record_byte_num_of_write: i128,
-    /// 总的脏记录数据
+    /// Total Dirty Record Data
     "TotalDirtyRecordNum" total_dirty_record_num set_total_dirty_record_num: i128,
-    /// 总的脏字节数 单位字节
+    /// Total Dirty Bytes Unit: bytes
     "TotalDirtyRecordByte" total_dirty_record_byte set_total_dirty_record_byte: i128,
-    /// 运行时长 单位s
+    /// Execution Duration Unit: s
     "TotalDuration" total_duration set_total_duration: i128,
-    /// 开始运行时间
+    /// Start Running Time
     "BeginRunTime" begin_run_time set_begin_run_time: str,
-    /// 目前运行到的时间
+    /// Current Running Time
     "EndRunTime" end_run_time set_end_run_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRealTimeTaskSpeed` (实时任务同步速度趋势).
+/// Request of `DescribeRealTimeTaskSpeed` (Real-time task synchronization speed trend).
 ///
-/// 实时任务同步速度趋势
+/// Real-time task synchronization speed trend
 DescribeRealTimeTaskSpeedRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 带毫秒的时间戳
+    /// Timestamp with Milliseconds
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 带毫秒的时间戳
+    /// Timestamp with Milliseconds
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 粒度，1或者5
+    /// Granularity, 1 or 5
     ///
     /// Required.
     "Granularity" granularity set_granularity: i128,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -7537,13 +7854,13 @@ DescribeRealTimeTaskSpeedRequest {
 rt::action!("wedata", "2021-08-20", "DescribeRealTimeTaskSpeed", DescribeRealTimeTaskSpeedRequest => DescribeRealTimeTaskSpeedResponse);
 
 rt::model! { read debug;
-/// DescribeRealTimeTaskSpeed返回参数结构体
+/// DescribeRealTimeTaskSpeed response structure.
 DescribeRealTimeTaskSpeedResponse {
-    /// 同步速度条/s列表
+    /// Synchronous Speed Bar/s List
     "RecordsSpeedList" records_speed_list set_records_speed_list: list RecordsSpeed,
-    /// 同步速度字节/s列表
+    /// Synchronous Speed Bytes/s List
     "BytesSpeedList" bytes_speed_list set_bytes_speed_list: list BytesSpeed,
-    /// 同步速度，包括了RecordsSpeedList和BytesSpeedList
+    /// Synchronous Speed, including RecordsSpeedList and BytesSpeedList
     "Data" data set_data: obj RealTimeTaskSpeed,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7712,11 +8029,11 @@ DescribeRelatedTasksByTaskIdResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReportTaskDetail` (获取用量大盘任务详情).
+/// Request of `DescribeReportTaskDetail` (Query the task details of the usage dashboard).
 ///
-/// 查询上报任务详情，注意：任务执行完后，任务详情上报存在10分钟的延迟，使用接口查询任务详情时需等待任务运行完10分钟后查询
+/// This API is used to query task details for reports.
 DescribeReportTaskDetailRequest {
-    /// 引擎任务id
+    /// Engine task id.
     ///
     /// Required.
     "EngineTaskId" engine_task_id set_engine_task_id: str,
@@ -7724,140 +8041,142 @@ DescribeReportTaskDetailRequest {
 rt::action!("wedata", "2021-08-20", "DescribeReportTaskDetail", DescribeReportTaskDetailRequest => DescribeReportTaskDetailResponse);
 
 rt::model! { read debug;
-/// DescribeReportTaskDetail返回参数结构体
+/// DescribeReportTaskDetail response structure.
 DescribeReportTaskDetailResponse {
     /// 1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj ReportTaskDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReportTaskList` (查询用量大盘任务列表).
+/// Request of `DescribeReportTaskList` (Query the usage dashboard task list).
 ///
-/// 查询上报任务列表
+/// This API is used to query the task submission list.
 DescribeReportTaskListRequest {
-    /// 页码
+    /// Page number
     "PageNum" page_num set_page_num: i128,
-    /// 每页条数
+    /// Entries per page.
     "PageSize" page_size set_page_size: i128,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 任务id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 作业id
+    /// Job id.
     "JobId" job_id set_job_id: str,
-    /// 引擎任务id
+    /// Engine task id.
     "EngineTaskId" engine_task_id set_engine_task_id: str,
-    /// 数据来源,DATA_INTEGRATION、DATA_EXPLORATION、DATA_QUALITY、OM_CENTER等
+    /// DATA source, such as DATA_INTEGRATION, DATA_EXPLORATION, DATA_QUALITY, OM_CENTER.
     "ProductSource" product_source set_product_source: str,
-    /// 主账号
+    /// Root account.
     "OnwerUid" onwer_uid set_onwer_uid: str,
-    /// 开始时间
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeReportTaskList", DescribeReportTaskListRequest => DescribeReportTaskListResponse);
 
 rt::model! { read debug;
-/// DescribeReportTaskList返回参数结构体
+/// DescribeReportTaskList response structure.
 DescribeReportTaskListResponse {
-    /// 任务列表信息
+    /// Task list information.
     "Data" data set_data: obj ReportTaskListInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceManagePathTrees` (获取资源管理目录树).
+/// Request of `DescribeResourceManagePathTrees` (Retrieve resource management directory tree).
 ///
-/// 获取资源管理目录树
+/// Retrieve resource management directory tree
 DescribeResourceManagePathTreesRequest {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 名字，供搜索
+    /// Name, for search
     "Name" name set_name: str,
-    /// 文件类型
+    /// File Type
     "FileType" file_type set_file_type: str,
-    /// 文件路径
+    /// File path
     "FilePath" file_path set_file_path: str,
-    /// 文件夹类型
-    /// personal 个人
-    /// project 项目
-    /// resource 资源
+    /// Folder Type
+    /// personal individual
+    /// project Item
+    /// resource
     "DirType" dir_type set_dir_type: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeResourceManagePathTrees", DescribeResourceManagePathTreesRequest => DescribeResourceManagePathTreesResponse);
 
 rt::model! { read debug;
-/// DescribeResourceManagePathTrees返回参数结构体
+/// DescribeResourceManagePathTrees response structure.
 DescribeResourceManagePathTreesResponse {
-    /// 响应数据
+    /// Response Data
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list ResourcePathTree,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRoleList` (获取角色列表信息).
+/// Request of `DescribeRoleList` (Retrieve role list information).
 ///
-/// 获取角色列表信息
+/// This API is used to retrieve role list information.
 DescribeRoleListRequest {
-    /// 返回所有角色。
+    /// Return all Roles
     "ShowAllRoles" show_all_roles set_show_all_roles: bool,
-    /// 需要返回的角色类型(system,tenant,project)
+    /// Role type (system, tenant, project) that needs to be returned
     "IncludeRoleTypes" include_role_types set_include_role_types: list String,
-    /// 返回角色绑定人员统计，仅私有化版本支持
+    /// Specifies the statistics of role binding personnel. Only supported in the private edition.
     "DescribeMemberCount" describe_member_count set_describe_member_count: bool,
-    /// 返回操作者信息，私有化多租户版本
+    /// Specifies the operator information. describes the privatized multi-tenancy version.
     "DescribeOperator" describe_operator set_describe_operator: bool,
-    /// 系统角色
+    /// System Role
     "DescribeSystemRoleOnly" describe_system_role_only set_describe_system_role_only: bool,
-    /// 自定义角色
+    /// Custom Role
     "DescribeCustomRoleOnly" describe_custom_role_only set_describe_custom_role_only: bool,
-    /// 查看权限
+    /// Permission to view
     "DescribePrivileges" describe_privileges set_describe_privileges: bool,
-    /// 筛选角色id
+    /// Filter criteria for Role ID
     "RoleIds" role_ids set_role_ids: list String,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 页码
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
-    /// 分页信息
+    /// Paging information
     "PageSize" page_size set_page_size: i64,
-    /// 查询字段
+    /// Query Field
     "Filters" filters set_filters: list Filter,
-    /// 排序字段
+    /// Sorting Field
     "OrderFields" order_fields set_order_fields: list OrderFields,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRoleList", DescribeRoleListRequest => DescribeRoleListResponse);
 
 rt::model! { read debug;
-/// DescribeRoleList返回参数结构体
+/// DescribeRoleList response structure.
 DescribeRoleListResponse {
-    /// 角色列表
+    /// This API is used to provide the Role List
     "Data" data set_data: obj PageRoles,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleDimStat` (数据质量触发维度分布统计接口).
+/// Request of `DescribeRuleDimStat` (Data Quality Triggers Dimension Distribution Statistics Interface).
 ///
-/// 数据质量概览页面触发维度分布统计接口
+/// Data Quality Overview Page Triggers Dimension Distribution Statistics Interface
 DescribeRuleDimStatRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 开始时间，时间戳到秒
+    /// Start time, timestamp to the second
     ///
     /// Required.
     "BeginDate" begin_date set_begin_date: str,
-    /// 结束时间，时间戳到秒
+    /// End time, timestamp to the second
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
@@ -7865,49 +8184,49 @@ DescribeRuleDimStatRequest {
 rt::action!("wedata", "2021-08-20", "DescribeRuleDimStat", DescribeRuleDimStatRequest => DescribeRuleDimStatResponse);
 
 rt::model! { read debug;
-/// DescribeRuleDimStat返回参数结构体
+/// DescribeRuleDimStat response structure.
 DescribeRuleDimStatResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj RuleDimStat,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleExecDetail` (查询规则执行结果详情).
+/// Request of `DescribeRuleExecDetail` (Query Rule Execution Result Details).
 ///
-/// 查询规则执行结果详情
+/// Query Rule Execution Result Details
 DescribeRuleExecDetailRequest {
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 规则执行id
+    /// Rule Execution ID
     "RuleExecId" rule_exec_id set_rule_exec_id: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleExecDetail", DescribeRuleExecDetailRequest => DescribeRuleExecDetailResponse);
 
 rt::model! { read debug;
-/// DescribeRuleExecDetail返回参数结构体
+/// DescribeRuleExecDetail response structure.
 DescribeRuleExecDetailResponse {
-    /// 规则执行结果详情
+    /// Rule Execution Result DetailsNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RuleExecResultDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleExecLog` (规则执行日志查询).
+/// Request of `DescribeRuleExecLog` (Rule Execution Log Query).
 ///
-/// 规则执行日志查询
+/// Rule Execution Log Query
 DescribeRuleExecLogRequest {
-    /// 规则执行Id
+    /// Rule Execution ID
     ///
     /// Required.
     "RuleExecId" rule_exec_id set_rule_exec_id: i128,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 规则组执行id
+    /// Rule Group Execution ID
     ///
     /// Required.
     "RuleGroupExecId" rule_group_exec_id set_rule_group_exec_id: i128,
@@ -7915,22 +8234,22 @@ DescribeRuleExecLogRequest {
 rt::action!("wedata", "2021-08-20", "DescribeRuleExecLog", DescribeRuleExecLogRequest => DescribeRuleExecLogResponse);
 
 rt::model! { read debug;
-/// DescribeRuleExecLog返回参数结构体
+/// DescribeRuleExecLog response structure.
 DescribeRuleExecLogResponse {
-    /// 规则执行日志
+    /// Rule Execution LogNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RuleExecLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleExecResults` (规则执行结果列表查询).
+/// Request of `DescribeRuleExecResults` (Query Rule Execution Result List).
 ///
-/// 规则执行结果列表查询
+/// Query Rule Execution Result List
 DescribeRuleExecResultsRequest {
-    /// 规则组执行Id
+    /// Rule Group Execution ID
     "RuleGroupExecId" rule_group_exec_id set_rule_group_exec_id: i128,
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
     /// 过滤条件
     "Filters" filters set_filters: list Filter,
@@ -7940,28 +8259,29 @@ DescribeRuleExecResultsRequest {
 rt::action!("wedata", "2021-08-20", "DescribeRuleExecResults", DescribeRuleExecResultsRequest => DescribeRuleExecResultsResponse);
 
 rt::model! { read debug;
-/// DescribeRuleExecResults返回参数结构体
+/// DescribeRuleExecResults response structure.
 DescribeRuleExecResultsResponse {
-    /// 规则执行结果列表
+    /// Rule Execution Result List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RuleExecResultPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleExecStat` (数据质量规则运行情况接口).
+/// Request of `DescribeRuleExecStat` (Data Quality Rule Operation Interface).
 ///
-/// 数据质量概览页面规则运行情况接口
+/// Data Quality Overview Page Rule Operation Interface
 DescribeRuleExecStatRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 开始时间，时间戳到秒
+    /// Start time, timestamp to the second
     ///
     /// Required.
     "BeginDate" begin_date set_begin_date: str,
-    /// 结束时间，时间戳到秒
+    /// End time, timestamp to the second
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
@@ -7969,95 +8289,98 @@ DescribeRuleExecStatRequest {
 rt::action!("wedata", "2021-08-20", "DescribeRuleExecStat", DescribeRuleExecStatRequest => DescribeRuleExecStatResponse);
 
 rt::model! { read debug;
-/// DescribeRuleExecStat返回参数结构体
+/// DescribeRuleExecStat response structure.
 DescribeRuleExecStatResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj RuleExecStat,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleGroupExecResultsByPage` (规则组执行结果分页查询接口).
+/// Request of `DescribeRuleGroupExecResultsByPage` (Rule Group Execution Result Pagination Query Interface).
 ///
-/// 规则组执行结果分页查询接口
+/// Rule Group Execution Result Pagination Query Interface
 DescribeRuleGroupExecResultsByPageRequest {
-    /// 分页序号
+    /// Pagination Index
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Page size
     "PageSize" page_size set_page_size: i128,
-    /// 过滤条件
+    /// Filter criteria
     "Filters" filters set_filters: list Filter,
-    /// 排序字段
+    /// Sort Fields
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleGroupExecResultsByPage", DescribeRuleGroupExecResultsByPageRequest => DescribeRuleGroupExecResultsByPageResponse);
 
 rt::model! { read debug;
-/// DescribeRuleGroupExecResultsByPage返回参数结构体
+/// DescribeRuleGroupExecResultsByPage response structure.
 DescribeRuleGroupExecResultsByPageResponse {
-    /// 规则组执行结果列表
+    /// Rule Group Execution Result List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RuleGroupExecResultPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleGroup` (查询规则组详情接口).
+/// Request of `DescribeRuleGroup` (Query Rule Group Details Interface).
 ///
-/// 查询规则组详情接口
+/// Query Rule Group Details Interface
 DescribeRuleGroupRequest {
-    /// 规则组ID
+    /// Rule Group ID
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 数据来源ID
+    /// Data Source ID
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据表Id
+    /// Data Table ID
     "TableId" table_id set_table_id: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 数据库ID
+    /// Database ID
     "DatabaseId" database_id set_database_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleGroup", DescribeRuleGroupRequest => DescribeRuleGroupResponse);
 
 rt::model! { read debug;
-/// DescribeRuleGroup返回参数结构体
+/// DescribeRuleGroup response structure.
 DescribeRuleGroupResponse {
-    /// 数据质量规则组详情
+    /// Data quality rule group details
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RuleGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleGroupSubscription` (查询规则组订阅信息).
+/// Request of `DescribeRuleGroupSubscription` (Query Rule Group Subscription Information).
 ///
-/// 查询规则组订阅信息
+/// Query Rule Group Subscription Information
 DescribeRuleGroupSubscriptionRequest {
-    /// 规则组ID
+    /// Rule Group ID
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleGroupSubscription", DescribeRuleGroupSubscriptionRequest => DescribeRuleGroupSubscriptionResponse);
 
 rt::model! { read debug;
-/// DescribeRuleGroupSubscription返回参数结构体
+/// DescribeRuleGroupSubscription response structure.
 DescribeRuleGroupSubscriptionResponse {
-    /// 规则组订阅信息
+    /// Rule Group Subscription Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RuleGroupSubscribe,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleGroupTable` (查询表绑定执行规则组信息).
+/// Request of `DescribeRuleGroupTable` (Query Table Binding Execution Rule Group Information).
 ///
-/// 查询表绑定执行规则组信息
+/// Query Table Binding Execution Rule Group Information
 DescribeRuleGroupTableRequest {
-    /// 表ID
+    /// Table ID
     ///
     /// Required.
     "TableId" table_id set_table_id: str,
@@ -8065,252 +8388,242 @@ DescribeRuleGroupTableRequest {
 rt::action!("wedata", "2021-08-20", "DescribeRuleGroupTable", DescribeRuleGroupTableRequest => DescribeRuleGroupTableResponse);
 
 rt::model! { read debug;
-/// DescribeRuleGroupTable返回参数结构体
+/// DescribeRuleGroupTable response structure.
 DescribeRuleGroupTableResponse {
-    /// 数据
+    /// DataNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RuleGroupTable,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleGroupsByPage` (分页查询规则组接口).
+/// Request of `DescribeRuleGroupsByPage` (Pagination Query Rule Group Interface).
 ///
-/// 【过滤条件】
-/// {表名称TableName,支持模糊匹配}       {表负责人TableOwnerName,支持模糊匹配}      {监控方式MonitorTypes，1.未配置 2.关联生产调度 3.离线周期检测,支持多选}  {订阅人ReceiverUin}
-/// 【必要字段】
-/// {数据来源DatasourceId}
+/// [Filter Criteria]
+/// {Table Name (TableName), supports fuzzy matching}       {Table Owner (TableOwnerName), supports fuzzy matching}      {Monitoring Methods (MonitorTypes), 1. Not Configured 2. Linked to Production Scheduling 3. Offline Periodic Inspection, supports multiple selections}  {Subscriber (ReceiverUin)}
+/// [Required Fields]
+/// {Data Source (DatasourceId)}
 DescribeRuleGroupsByPageRequest {
-    /// 分页序号
+    /// Pagination Index
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Page size
     "PageSize" page_size set_page_size: i128,
-    /// 过滤条件,每次请求的Filters的上限为10，Filter.Values的上限为5
+    /// Filter criteria, each request's Filters limit is 10, Filter.Values limit is 5
     "Filters" filters set_filters: list Filter,
-    /// 排序方式
+    /// Sorting Method
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleGroupsByPage", DescribeRuleGroupsByPageRequest => DescribeRuleGroupsByPageResponse);
 
 rt::model! { read debug;
-/// DescribeRuleGroupsByPage返回参数结构体
+/// DescribeRuleGroupsByPage response structure.
 DescribeRuleGroupsByPageResponse {
-    /// 规则组列表
+    /// Rule Group List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RuleGroupPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRule` (查询规则详情).
+/// Request of `DescribeRule` (Queries rule details).
 ///
-/// 查询规则详情
+/// Queries rule details
 DescribeRuleRequest {
-    /// 质量规则ID
+    /// Quality Rule ID
     "RuleId" rule_id set_rule_id: i128,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRule", DescribeRuleRequest => DescribeRuleResponse);
 
 rt::model! { read debug;
-/// DescribeRule返回参数结构体
+/// DescribeRule response structure.
 DescribeRuleResponse {
-    /// 规则详情
+    /// Rule Details
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj Rule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleTemplate` (查询模板详情).
+/// Request of `DescribeRuleTemplate` (Query Template Details).
 ///
-/// 查询模板详情
+/// Query Template Details
 DescribeRuleTemplateRequest {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 规则模板Id
+    /// Rule Template ID
     "TemplateId" template_id set_template_id: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleTemplate", DescribeRuleTemplateRequest => DescribeRuleTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeRuleTemplate返回参数结构体
+/// DescribeRuleTemplate response structure.
 DescribeRuleTemplateResponse {
-    /// 模板详情
+    /// Template Details
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RuleTemplate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleTemplatesByPage` (规则模板查询接口).
+/// Request of `DescribeRuleTemplatesByPage` (Rule Template Query Interface).
 ///
-/// 【过滤条件】 {模板名称Name,支持模糊匹配} {模板类型type，1.系统模板 2.自定义模板} {质量检测维度QualityDims, 1.准确性 2.唯一性 3.完整性 4.一致性 5.及时性 6.有效性} 【排序字段】 { 引用数排序类型CitationOrderType，根据引用数量排序 ASC DESC}
+/// [Filter Conditions] {Template Name (Name), supports fuzzy matching} {Template Type (type), 1.System Template 2.Custom Definition Template} {Quality Detection Dimensions (QualityDims), 1.Accuracy 2.Uniqueness 3.Integrity 4.Consistency 5.Timeliness 6.Validity} [Sorting Field] {Citation Sorting Type (CitationOrderType), sort by citation count ASC DESC}
 DescribeRuleTemplatesByPageRequest {
-    /// 当前页
+    /// Current Page
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页记录数
+    /// Number of records per page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 工作空间ID
+    /// Workspace ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 通用排序字段
+    /// Universal Sort Field
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 通用过滤条件
+    /// Universal Filter Criteria
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleTemplatesByPage", DescribeRuleTemplatesByPageRequest => DescribeRuleTemplatesByPageResponse);
 
 rt::model! { read debug;
-/// DescribeRuleTemplatesByPage返回参数结构体
+/// DescribeRuleTemplatesByPage response structure.
 DescribeRuleTemplatesByPageResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj RuleTemplatePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleTemplates` (查询规则模板列表).
+/// Request of `DescribeRuleTemplates` (Viewing Rule Template List).
 ///
-/// 查询规则模板列表
+/// Viewing Rule Template List
 DescribeRuleTemplatesRequest {
-    /// 模版类型：1-系统模版，2-用户自定义模版
+    /// Template Type 1. System Template 2. Custom Definition Template
     "Type" r#type set_type: i128,
-    /// 源数据对象类型：1-常量，2-离线表级，3-离线字段级别
+    /// 1. Constant 2. Offline Table Level 2. Offline Field Level
     "SourceObjectType" source_object_type set_source_object_type: i128,
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 执行引擎多选（位运算数组）：2-HIVE，4-SPARK，8-LIVY，16-DLC，64-TCHouse-P，128-DORIS，256-TCHouse-D，512-EMR-StarRocks，1024-TCHouse-X
+    /// Corresponding Engine Type of the Source
     "SourceEngineTypes" source_engine_types set_source_engine_types: list i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleTemplates", DescribeRuleTemplatesRequest => DescribeRuleTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeRuleTemplates返回参数结构体
+/// DescribeRuleTemplates response structure.
 DescribeRuleTemplatesResponse {
-    /// 规则模板列表
+    /// Rule Template List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list RuleTemplate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRulesByPage` (分页查询质量规则).
+/// Request of `DescribeRulesByPage` (Paginated Query of Quality Rules).
 ///
-/// 分页查询质量规则
+/// Paginated Query of Quality Rules
 DescribeRulesByPageRequest {
-    /// 分页序号
+    /// Pagination Index
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Page size
     "PageSize" page_size set_page_size: i128,
-    /// 过滤条件
+    /// Filter criteria
     "Filters" filters set_filters: list Filter,
-    /// 排序字段
+    /// Sort Fields
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRulesByPage", DescribeRulesByPageRequest => DescribeRulesByPageResponse);
 
 rt::model! { read debug;
-/// DescribeRulesByPage返回参数结构体
+/// DescribeRulesByPage response structure.
 DescribeRulesByPageResponse {
-    /// 规则质量列表
+    /// Rule Quality List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj RulePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRules` (查询质量规则列表).
+/// Request of `DescribeRules` (Query Quality Rule List).
 ///
-/// 查询质量规则列表
+/// Query Quality Rule List
 DescribeRulesRequest {
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 规则组id
+    /// Rule Group ID
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 执行引擎类型，可选值：MYSQL, HIVE, SPARK, LIVY, DLC, GBASE, CDW_PG, TCHouse-P, DORIS, TCHouse-D
+    /// The running execution engine, if not specified, the default execution engine under this data source will be requested
     "EngineType" engine_type set_engine_type: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRules", DescribeRulesRequest => DescribeRulesResponse);
 
 rt::model! { read debug;
-/// DescribeRules返回参数结构体
+/// DescribeRules response structure.
 DescribeRulesResponse {
-    /// 规则列表
+    /// Rule list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list Rule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScheduleInstances` (运维中心-获取实例列表).
+/// Request of `DescribeScheduleInstances` (AIOps - Get Instance List).
 ///
-/// 获取实例列表
+/// Get Instance List
 DescribeScheduleInstancesRequest {
     /// 请求来源，WEB 前端；CLIENT 客户端
     "RequestFromSource" request_from_source set_request_from_source: str,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 实例列表过滤条件
+    /// Instance List
     "Instances" instances set_instances: list InstanceOpsDto,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 检查父任务类型,  true: 检查父任务类型;  false: 不检查父任务类型
+    /// Check Parent Task Type, true: Check parent task; false: Do not check parent task
     "CheckFather" check_father set_check_father: bool,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 重跑类型, 1: 仅重跑当前实例; 2: 重跑当前实例及其子实例; 3: 仅重跑子实例
+    /// Rerun Type, 1: Self; 3: Child; 2: Self and Child
     "RerunType" rerun_type set_rerun_type: str,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 实例依赖方式, 1: 任务自依赖; 2: 任务上游依赖; 3: 自依赖及其上游依赖
+    /// Instance Dependency Mode, 1: Self-dependent; 2: Task-dependent; 3: Self and Parent-Child dependent
     "DependentWay" dependent_way set_dependent_way: str,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 重跑时是否忽略事件监听
+    /// Rerun Ignore Event Listening or Not
     "SkipEventListening" skip_event_listening set_skip_event_listening: bool,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 下游实例范围 1: 所在工作流 2: 所在项目 3: 所有跨工作流依赖的项目
+    /// Downstream Instance Range 1: Within the workflow 2: Within the project 3: Across all workflows dependent on the project
     "SonInstanceType" son_instance_type set_son_instance_type: str,
-    /// 查询条件
+    /// Query conditions
     "SearchCondition" search_condition set_search_condition: obj InstanceApiOpsRequest,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 访问类型
+    /// Access type
     "OptType" opt_type set_opt_type: str,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 操作者名称
+    /// Operator Name
     "OperatorName" operator_name set_operator_name: str,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 操作者id
+    /// Operator ID
     "OperatorId" operator_id set_operator_id: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 【必要参数】
-    /// 项目ID
+    /// Project Identifier
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 【必要参数】
-    /// 分页查询开始页页码，默认值为 1
+    /// Index Page Number
     "PageIndex" page_index set_page_index: i64,
-    /// 【必要参数】
-    /// 分页查询每页返回的结果行数，默认值为 10
+    /// Page size
     "PageSize" page_size set_page_size: i64,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 数据总数
+    /// Total Data
     "Count" count set_count: i64,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 基础请求信息
+    /// Basic Request Information
     "RequestBaseInfo" request_base_info set_request_base_info: obj ProjectBaseInfoOpsRequest,
-    /// 【已废弃参数，新用户接入无需关注】
-    /// 是否计算总数
+    /// Whether to Calculate Total
     "IsCount" is_count set_is_count: bool,
     /// 【已废弃参数，新用户接入无需关注】
     /// 项目ID列表，用于多项目实例列表筛选，请注意，该字段传入时 ProjectId 字段也必须传，且传入的 ProjectIds 中的项目ID必须是当前用户有权限的项目ID，否则会由于权限校验失败报错
@@ -8319,38 +8632,38 @@ DescribeScheduleInstancesRequest {
 rt::action!("wedata", "2021-08-20", "DescribeScheduleInstances", DescribeScheduleInstancesRequest => DescribeScheduleInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeScheduleInstances返回参数结构体
+/// DescribeScheduleInstances response structure.
 DescribeScheduleInstancesResponse {
     /// 请求来源，WEB 前端；CLIENT 客户端
     "RequestFromSource" request_from_source set_request_from_source: str,
-    /// 实例结果集
+    /// Instance Result Set
     "Data" data set_data: obj CollectionInstanceOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSchedulerInstanceStatus` (运维大屏-实例状态分布).
+/// Request of `DescribeSchedulerInstanceStatus` (Operation and Maintenance Dashboard-Instance Status Distribution).
 ///
-/// 运维大屏-实例状态分布
+/// Operation and Maintenance Dashboard-Instance Status Distribution
 DescribeSchedulerInstanceStatusRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务类型ID
+    /// Task Type ID
     "TaskTypeId" task_type_id set_task_type_id: str,
-    /// 执行资源组ID
+    /// Execution Resource Group ID
     "ExecutionGroupId" execution_group_id set_execution_group_id: str,
-    /// 执行资源组名字
+    /// Execution Resource Group Name
     "ExecutionGroupName" execution_group_name set_execution_group_name: str,
-    /// 开始时间
+    /// Start Time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 责任人
+    /// Person in Charge
     "InCharge" in_charge set_in_charge: str,
-    /// 工作流ID
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
     /// 任务ID列表
     "ProjectIds" project_ids set_project_ids: list String,
@@ -8358,40 +8671,41 @@ DescribeSchedulerInstanceStatusRequest {
 rt::action!("wedata", "2021-08-20", "DescribeSchedulerInstanceStatus", DescribeSchedulerInstanceStatusRequest => DescribeSchedulerInstanceStatusResponse);
 
 rt::model! { read debug;
-/// DescribeSchedulerInstanceStatus返回参数结构体
+/// DescribeSchedulerInstanceStatus response structure.
 DescribeSchedulerInstanceStatusResponse {
-    /// 响应数据
+    /// Response Data
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list ScreenInstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSchedulerRunTimeInstanceCntByStatus` (运维大屏-实例运行时长排行).
+/// Request of `DescribeSchedulerRunTimeInstanceCntByStatus` (Operation and Maintenance Dashboard - Instance Running Duration Ranking).
 ///
-/// 运维大屏-实例运行时长排行
+/// Operation and Maintenance Dashboard - Instance Running Duration Ranking
 DescribeSchedulerRunTimeInstanceCntByStatusRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 周期类型
+    /// Cycle Type
     "CycleUnit" cycle_unit set_cycle_unit: str,
-    /// 时间单元 eg: 12h
+    /// Time Unit e.g.: 12h
     "TimeUnit" time_unit set_time_unit: str,
-    /// 开始日期：2023-03-02
+    /// Start Date: 2023-03-02
     "StartTime" start_time set_start_time: str,
-    /// 结束日前：2023-03-20
+    /// Before End Date: 2023-03-20
     "EndTime" end_time set_end_time: str,
-    /// 任务类型
+    /// Task Type
     "TaskType" task_type set_task_type: i64,
-    /// 责任人
+    /// Person in Charge
     "InCharge" in_charge set_in_charge: str,
-    /// 工作流ID
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 排序字段
+    /// Sort Fields
     "SortItem" sort_item set_sort_item: str,
-    /// 升序降序
+    /// Ascending/Descending Order
     "SortType" sort_type set_sort_type: str,
     /// 项目ID列表，如果传了 ProjectIds，则 ProjectId 不会生效，用于多项目筛选
     "ProjectIds" project_ids set_project_ids: list String,
@@ -8399,18 +8713,19 @@ DescribeSchedulerRunTimeInstanceCntByStatusRequest {
 rt::action!("wedata", "2021-08-20", "DescribeSchedulerRunTimeInstanceCntByStatus", DescribeSchedulerRunTimeInstanceCntByStatusRequest => DescribeSchedulerRunTimeInstanceCntByStatusResponse);
 
 rt::model! { read debug;
-/// DescribeSchedulerRunTimeInstanceCntByStatus返回参数结构体
+/// DescribeSchedulerRunTimeInstanceCntByStatus response structure.
 DescribeSchedulerRunTimeInstanceCntByStatusResponse {
-    /// 响应数据
+    /// Response Data
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list RuntimeInstanceCntTop,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSchedulerTaskCntByStatus` (任务状态统计).
+/// Request of `DescribeSchedulerTaskCntByStatus` (Task Status Statistics).
 ///
-/// 任务状态统计
+/// Task Status Statistics
 DescribeSchedulerTaskCntByStatusRequest {
     /// 1
     "TaskType" task_type set_task_type: i128,
@@ -8420,7 +8735,7 @@ DescribeSchedulerTaskCntByStatusRequest {
     "ProjectId" project_id set_project_id: str,
     /// 1
     "InCharge" in_charge set_in_charge: str,
-    /// 工作流ID
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
     /// 项目ID列表，如果传了 ProjectIds ，ProjectId 不会生效
     "ProjectIds" project_ids set_project_ids: list String,
@@ -8430,59 +8745,61 @@ DescribeSchedulerTaskCntByStatusRequest {
 rt::action!("wedata", "2021-08-20", "DescribeSchedulerTaskCntByStatus", DescribeSchedulerTaskCntByStatusRequest => DescribeSchedulerTaskCntByStatusResponse);
 
 rt::model! { read debug;
-/// DescribeSchedulerTaskCntByStatus返回参数结构体
+/// DescribeSchedulerTaskCntByStatus response structure.
 DescribeSchedulerTaskCntByStatusResponse {
-    /// 统计结果
+    /// Statistical Results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list ScreenTaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSchedulerTaskTypeCnt` (运维大屏-任务状态分布).
+/// Request of `DescribeSchedulerTaskTypeCnt` (Operation and Maintenance Dashboard - Task Status Distribution).
 ///
-/// 运维大屏-任务状态分布
+/// Operation and Maintenance Dashboard - Task Status Distribution
 DescribeSchedulerTaskTypeCntRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 责任人
+    /// Person in Charge
     "InCharge" in_charge set_in_charge: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeSchedulerTaskTypeCnt", DescribeSchedulerTaskTypeCntRequest => DescribeSchedulerTaskTypeCntResponse);
 
 rt::model! { read debug;
-/// DescribeSchedulerTaskTypeCnt返回参数结构体
+/// DescribeSchedulerTaskTypeCnt response structure.
 DescribeSchedulerTaskTypeCntResponse {
     /// data
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list TaskTypeCnt,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStatisticInstanceStatusTrendOps` (实例状态趋势).
+/// Request of `DescribeStatisticInstanceStatusTrendOps` (Instance Status Trend).
 ///
-/// 任务状态趋势
+/// Task Status Trend
 DescribeStatisticInstanceStatusTrendOpsRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务类型Id
+    /// Task Type Id
     "TaskTypeId" task_type_id set_task_type_id: str,
-    /// 时间类型
+    /// Time Type
     "TimeType" time_type set_time_type: str,
-    /// 任务类型名称
+    /// Task Type Name
     "TypeName" type_name set_type_name: str,
-    /// 开始时间
+    /// Start Time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 资源组ID
+    /// Resource Group ID
     "ExecutionGroupId" execution_group_id set_execution_group_id: str,
-    /// 资源组名称
+    /// Resource Group Name
     "ExecutionGroupName" execution_group_name set_execution_group_name: str,
     /// 1
     "InCharge" in_charge set_in_charge: str,
@@ -8490,11 +8807,11 @@ DescribeStatisticInstanceStatusTrendOpsRequest {
     "TaskType" task_type set_task_type: i64,
     /// 1
     "StateList" state_list set_state_list: list i64,
-    /// D代表天，H代表小时
+    /// D represents days, H represents hours
     "AggregationUnit" aggregation_unit set_aggregation_unit: str,
     /// 1
     "AverageWindowSize" average_window_size set_average_window_size: i64,
-    /// 工作流ID
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
     /// 项目ID列表，用于多项目实例趋势筛选，当指定了 ProjectIds 的时候，ProjectId 将只用来鉴权，不做筛选
     "ProjectIds" project_ids set_project_ids: list String,
@@ -8504,48 +8821,49 @@ DescribeStatisticInstanceStatusTrendOpsRequest {
 rt::action!("wedata", "2021-08-20", "DescribeStatisticInstanceStatusTrendOps", DescribeStatisticInstanceStatusTrendOpsRequest => DescribeStatisticInstanceStatusTrendOpsResponse);
 
 rt::model! { read debug;
-/// DescribeStatisticInstanceStatusTrendOps返回参数结构体
+/// DescribeStatisticInstanceStatusTrendOps response structure.
 DescribeStatisticInstanceStatusTrendOpsResponse {
-    /// 实例状态统计结果
+    /// Instance status statistics results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list InstanceStatisticInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStreamTaskLogList` (查询实时任务日志列表).
+/// Request of `DescribeStreamTaskLogList` (Query real-time task log list).
 ///
-/// 查询实时任务日志列表
+/// Query real-time task log list
 DescribeStreamTaskLogListRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 作业ID
+    /// Job ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 开始时间
+    /// Start Time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// container名字
+    /// container Name
     "Container" container set_container: str,
-    /// 条数
+    /// Number of entries
     "Limit" limit set_limit: i128,
-    /// 排序类型 desc asc
+    /// Sort Type desc asc
     "OrderType" order_type set_order_type: str,
-    /// 作业运行的实例ID
+    /// Instance ID of Job Execution
     "RunningOrderId" running_order_id set_running_order_id: i128,
-    /// 关键字
+    /// Keyword
     "Keyword" keyword set_keyword: str,
     /// 任务类型，不传时按 `INTEGRATION` 处理
     ///
@@ -8560,11 +8878,13 @@ DescribeStreamTaskLogListRequest {
 rt::action!("wedata", "2021-08-20", "DescribeStreamTaskLogList", DescribeStreamTaskLogListRequest => DescribeStreamTaskLogListResponse);
 
 rt::model! { read debug;
-/// DescribeStreamTaskLogList返回参数结构体
+/// DescribeStreamTaskLogList response structure.
 DescribeStreamTaskLogListResponse {
-    /// 是否是全量
+    /// Is it full
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ListOver" list_over set_list_over: bool,
-    /// 日志集合
+    /// Log Collection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LogContentList" log_content_list set_log_content_list: list LogContentInfo,
     /// 滚动查询游标
     "Context" context set_context: str,
@@ -8573,15 +8893,15 @@ DescribeStreamTaskLogListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSuccessorOpsTaskInfos` (获取任务全部下游（开发态）).
+/// Request of `DescribeSuccessorOpsTaskInfos` (Get All Downstream Tasks (Development State)).
 ///
-/// 获取下游任务信息
+/// Get Downstream Task Information
 DescribeSuccessorOpsTaskInfosRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -8589,9 +8909,9 @@ DescribeSuccessorOpsTaskInfosRequest {
 rt::action!("wedata", "2021-08-20", "DescribeSuccessorOpsTaskInfos", DescribeSuccessorOpsTaskInfosRequest => DescribeSuccessorOpsTaskInfosResponse);
 
 rt::model! { read debug;
-/// DescribeSuccessorOpsTaskInfos返回参数结构体
+/// DescribeSuccessorOpsTaskInfos response structure.
 DescribeSuccessorOpsTaskInfosResponse {
-    /// 下游任务列表
+    /// Downstream Task List
     "Data" data set_data: list TaskOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8619,27 +8939,29 @@ DescribeSuccessorTaskInfoListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableBasicInfo` (表基础信息查询).
+/// Request of `DescribeTableBasicInfo` (Table Basic Information Query).
 ///
-/// 元数据模型-表基础信息查询接口
+/// Metadata Model-Table Basic Information Query Interface
 DescribeTableBasicInfoRequest {
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Page size
     "PageSize" page_size set_page_size: i64,
-    /// 过滤字段
+    /// Filter field
     "Filters" filters set_filters: list Filter,
-    /// 排序字段
+    /// Sort Fields
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableBasicInfo", DescribeTableBasicInfoRequest => DescribeTableBasicInfoResponse);
 
 rt::model! { read debug;
-/// DescribeTableBasicInfo返回参数结构体
+/// DescribeTableBasicInfo response structure.
 DescribeTableBasicInfoResponse {
-    /// 表元数据
+    /// Table Metadata
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableBasicInfoList" table_basic_info_list set_table_basic_info_list: list TableBasicInfo,
-    /// 总条数
+    /// Total number of items
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8738,19 +9060,19 @@ DescribeTableDdlResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableInfoList` (获取数据表信息).
+/// Request of `DescribeTableInfoList` (Retrieve Data Table Information).
 ///
-/// 获取数据表信息
+/// Retrieve Data Table Information
 DescribeTableInfoListRequest {
-    /// 表名
+    /// Table name
     ///
     /// Required.
     "Filters" filters set_filters: list Filter,
-    /// 如果是hive这里写rpc，如果是其他类型不传
+    /// If it is hive write rpc, if it is other types do not transmit
     ///
     /// Required.
     "ConnectionType" connection_type set_connection_type: str,
-    /// 数据库源类型
+    /// Database source type
     ///
     /// Required.
     "Catalog" catalog set_catalog: str,
@@ -8758,55 +9080,56 @@ DescribeTableInfoListRequest {
 rt::action!("wedata", "2021-08-20", "DescribeTableInfoList", DescribeTableInfoListRequest => DescribeTableInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeTableInfoList返回参数结构体
+/// DescribeTableInfoList response structure.
 DescribeTableInfoListResponse {
-    /// 表信息
+    /// Table informationNote: This field may return null, indicating that no valid value can be obtained.
     "TableInfo" table_info set_table_info: list TableInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableLineageInfo` (表血缘信息查询接口).
+/// Request of `DescribeTableLineageInfo` (Table Lineage Information Query Interface).
 ///
-/// 列出表血缘信息
+/// List Table Lineage Information
 DescribeTableLineageInfoRequest {
-    /// 查询方向，INPUT,OUTPUT,BOTH枚举值
+    /// Query Direction, INPUT, OUTPUT, BOTH enumerated values
     ///
     /// Required.
     "Direction" direction set_direction: str,
-    /// 表信息
+    /// Table information
     ///
     /// Required.
     "Data" data set_data: obj TableLineageInfo,
-    /// 单次查询入度,默认 1
+    /// Single Query Indegree, default 1
     "InputDepth" input_depth set_input_depth: i64,
-    /// 单次查询出度,默认 1
+    /// Single Query Outdegree, default 1
     "OutputDepth" output_depth set_output_depth: i64,
-    /// 额外参数（传递调用方信息）
+    /// Additional Parameters (Pass Caller Information)
     "ExtParams" ext_params set_ext_params: list LineageParamRecord,
-    /// 是否过滤临时表,默认true
+    /// Filter Temporary Tables, default true
     "IgnoreTemp" ignore_temp set_ignore_temp: bool,
-    /// 是否递归查询二级节点数目，默认为true
+    /// Recursively Query Number of Secondary Nodes, default is true
     "RecursiveSecond" recursive_second set_recursive_second: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableLineageInfo", DescribeTableLineageInfoRequest => DescribeTableLineageInfoResponse);
 
 rt::model! { read debug;
-/// DescribeTableLineageInfo返回参数结构体
+/// DescribeTableLineageInfo response structure.
 DescribeTableLineageInfoResponse {
-    /// 表血缘信息
+    /// Table Lineage Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableLineageBasicInfo" table_lineage_basic_info set_table_lineage_basic_info: obj TableLineageBaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableLineage` (列出表血缘信息).
+/// Request of `DescribeTableLineage` (List Table Lineage Information).
 ///
-/// 列出表血缘信息
+/// List Table Lineage Information
 DescribeTableLineageRequest {
-    /// 查询方向枚举值
+    /// Enumeration value of query direction.
     ///
     /// - INPUT
     /// - OUTPUT
@@ -8814,44 +9137,45 @@ DescribeTableLineageRequest {
     ///
     /// Required.
     "Direction" direction set_direction: str,
-    /// 表信息
+    /// Table information
     ///
     /// Required.
     "Data" data set_data: obj TableLineageInfo,
-    /// 单次查询入度,默认 1
+    /// Single Query Indegree, default 1
     "InputDepth" input_depth set_input_depth: i64,
-    /// 单次查询出度,默认 1
+    /// Single Query Outdegree, default 1
     "OutputDepth" output_depth set_output_depth: i64,
-    /// 额外参数（传递调用方信息）
+    /// Additional Parameters (Pass Caller Information)
     "ExtParams" ext_params set_ext_params: list LineageParamRecord,
-    /// 是否过滤临时表,默认true
+    /// Filter Temporary Tables, default true
     "IgnoreTemp" ignore_temp set_ignore_temp: bool,
-    /// 是否递归查询二级节点数目，默认为true
+    /// Recursively Query Number of Secondary Nodes, default is true
     "RecursiveSecond" recursive_second set_recursive_second: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableLineage", DescribeTableLineageRequest => DescribeTableLineageResponse);
 
 rt::model! { read debug;
-/// DescribeTableLineage返回参数结构体
+/// DescribeTableLineage response structure.
 DescribeTableLineageResponse {
-    /// 表血缘信息
+    /// Table Lineage Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableLineage" table_lineage set_table_lineage: obj TableLineageInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableMeta` (查询表元数据详情).
+/// Request of `DescribeTableMeta` (Querying Table Metadata Details).
 ///
-/// 查询表元数据详情
+/// Querying Table Metadata Details
 DescribeTableMetaRequest {
-    /// 表唯一id
+    /// Unique Table ID
     ///
     /// Required.
     "TableId" table_id set_table_id: str,
-    /// 按名称查询的条件
+    /// Query conditions by Name
     "TableNameFilter" table_name_filter set_table_name_filter: obj TableNameFilter,
-    /// 查询条件类型0按id，1按名称，默认为0
+    /// Query condition type: 0 by ID, 1 by Name, default is 0
     "TableFilterType" table_filter_type set_table_filter_type: i128,
     /// 查询字段列表
     "SearchNames" search_names set_search_names: list String,
@@ -8859,9 +9183,9 @@ DescribeTableMetaRequest {
 rt::action!("wedata", "2021-08-20", "DescribeTableMeta", DescribeTableMetaRequest => DescribeTableMetaResponse);
 
 rt::model! { read debug;
-/// DescribeTableMeta返回参数结构体
+/// DescribeTableMeta response structure.
 DescribeTableMetaResponse {
-    /// 表的元数据信息
+    /// Table Metadata InformationNote: This field may return null, indicating that no valid value can be obtained.
     "TableMeta" table_meta set_table_meta: obj TableMeta,
     /// 生命周期信息
     "LifecycleInfo" lifecycle_info set_lifecycle_info: obj LifecycleInfo,
@@ -8872,130 +9196,29 @@ DescribeTableMetaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableMetas` (获取表元数据list).
+/// Request of `DescribeTableMetas` (Get Table Metadata List).
 ///
-/// 获取表元数据list
+/// Get Table Metadata List
 DescribeTableMetasRequest {
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Page size
     "PageSize" page_size set_page_size: i64,
-    /// 过滤字段:
-    /// dbName-数据库名称
-    /// bizCatalogIds-资产目录ID
-    /// DataLayerUuid-数仓分层ID
-    /// ownerAccount-负责人ID
-    /// assetStatus-资产状态：1-已上架 0-未上架
-    /// assetLevel-资产等级：40-核心30-重要 20-一般 10-临时
-    /// msTypes-数据源类型：例如TENCENT_MYSQL-腾讯云MySQL，数据源类型ID可参考
-    /// [
-    /// {
-    /// "DisplayName": "TCHouse-P",
-    /// "Id": "TCHOUSE_P"
-    /// },
-    /// {
-    /// "DisplayName": "Iceberg",
-    /// "Id": "ICEBERG"
-    /// },
-    /// {
-    /// "DisplayName": "Hive",
-    /// "Id": "HIVE"
-    /// },
-    /// {
-    /// "DisplayName": "HBase",
-    /// "Id": "HBASE"
-    /// },
-    /// {
-    /// "DisplayName": "DLC",
-    /// "Id": "DLC"
-    /// },
-    /// {
-    /// "DisplayName": "腾讯云MySQL",
-    /// "Id": "TENCENT_MYSQL"
-    /// },
-    /// {
-    /// "DisplayName": "TCHouse-D",
-    /// "Id": "TCHOUSE_D"
-    /// },
-    /// {
-    /// "DisplayName": "TCHouse-C",
-    /// "Id": "TCHOUSE_C"
-    /// },
-    /// {
-    /// "DisplayName": "EMR StarRocks",
-    /// "Id": "EMR_STARROCKS"
-    /// },
-    /// {
-    /// "DisplayName": "Doris",
-    /// "Id": "DORIS"
-    /// },
-    /// {
-    /// "DisplayName": "MySQL",
-    /// "Id": "MYSQL"
-    /// },
-    /// {
-    /// "DisplayName": "Oracle",
-    /// "Id": "ORACLE"
-    /// },
-    /// {
-    /// "DisplayName": "PostgreSQL",
-    /// "Id": "POSTGRE"
-    /// },
-    /// {
-    /// "DisplayName": "SQL Server",
-    /// "Id": "SQLSERVER"
-    /// },
-    /// {
-    /// "DisplayName": "TDSQL PostgreSQL",
-    /// "Id": "TDSQL_POSTGRE"
-    /// },
-    /// {
-    /// "DisplayName": "Greenplum",
-    /// "Id": "GREENPLUM"
-    /// },
-    /// {
-    /// "DisplayName": "StarRocks",
-    /// "Id": "STARROCKS"
-    /// },
-    /// {
-    /// "DisplayName": "ClickHouse",
-    /// "Id": "CLICKHOUSE"
-    /// },
-    /// {
-    /// "DisplayName": "INFLUXDB",
-    /// "Id": "INFLUXDB"
-    /// },
-    /// {
-    /// "DisplayName": "达梦DM",
-    /// "Id": "DM"
-    /// },
-    /// {
-    /// "DisplayName": "OceanBase",
-    /// "Id": "OCEANBASE"
-    /// },
-    /// {
-    /// "DisplayName": "TDSQL MySQL",
-    /// "Id": "TDSQL_MYSQL"
-    /// },
-    /// {
-    /// "DisplayName": "GaussDB",
-    /// "Id": "GAUSSDB"
-    /// }
-    /// ]
-    /// projectIds-归属项目ID
-    /// keyword-关键字，支持表名/表中文名/数据库名
+    /// Filter field
     "Filters" filters set_filters: list Filter,
-    /// 排序字段
+    /// Sort Fields
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableMetas", DescribeTableMetasRequest => DescribeTableMetasResponse);
 
 rt::model! { read debug;
-/// DescribeTableMetas返回参数结构体
+/// DescribeTableMetas response structure.
 DescribeTableMetasResponse {
-    /// 表元数据
+    /// Table Metadata
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableMetas" table_metas set_table_metas: list TableMeta,
-    /// 总条数
+    /// Total number of items
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9033,70 +9256,71 @@ DescribeTablePartitionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableQualityDetails` (查询表质量详情).
+/// Request of `DescribeTableQualityDetails` (Query Table Quality Details).
 ///
-/// 质量报告-查询表质量详情
+/// Quality Report - Query Table Quality Details
 DescribeTableQualityDetailsRequest {
-    /// 统计日期
+    /// Statistics Date
     ///
     /// Required.
     "StatisticsDate" statistics_date set_statistics_date: i64,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 分页序号
+    /// Pagination Index
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Page size
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 过滤参数TableName、DatabaseId 、DatabaseName、OwnerUserName
+    /// Filter Parameters TableName, DatabaseId, DatabaseName, OwnerUserName
     "Filters" filters set_filters: list Filter,
-    /// 排序参数 排序方式 DESC 或者 ASC，表得分排序 TableScore
+    /// Sorting Parameters Sort order DESC or ASC, Table score sorting TableScore
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 数据来源id
+    /// Data source ID
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 1:按全维度权重计算,2:按已配置维度权重计算,3:不按维度权重计算,默认1
+    /// 1: Calculate by full dimension weight, 2: Calculate by configured dimension weight, 3: Do not calculate by dimension weight, default is 1
     "ScoreType" score_type set_score_type: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableQualityDetails", DescribeTableQualityDetailsRequest => DescribeTableQualityDetailsResponse);
 
 rt::model! { read debug;
-/// DescribeTableQualityDetails返回参数结构体
+/// DescribeTableQualityDetails response structure.
 DescribeTableQualityDetailsResponse {
-    /// 表质量分详情结果
+    /// Table quality score details result
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj TableQualityDetailPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableSchemaInfo` (获取表schema信息).
+/// Request of `DescribeTableSchemaInfo` (Retrieve Table Schema Information).
 ///
-/// 获取表schema信息
+/// Retrieve Table Schema Information
 DescribeTableSchemaInfoRequest {
-    /// 表名称
+    /// Table Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 数据库名称
+    /// Database name
     ///
     /// Required.
     "DatabaseName" database_name set_database_name: str,
-    /// 数据源的类型（例如MYSQL、HIVE、KAFKA等）
+    /// Data Source Types (e.g., MYSQL, HIVE, KAFKA, etc.)
     ///
     /// Required.
     "MsType" ms_type set_ms_type: str,
-    /// 数据源id
+    /// Data source ID
     ///
     /// Required.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 连接类型（示例值rpc）
+    /// Connection Type (example value: rpc)
     "ConnectionType" connection_type set_connection_type: str,
-    /// 元数据Database下的Schema名称
+    /// Schema Name under Metadata Database
     "SchemaName" schema_name set_schema_name: str,
     /// 项目空间ID
     "ProjectId" project_id set_project_id: str,
@@ -9110,44 +9334,46 @@ DescribeTableSchemaInfoRequest {
 rt::action!("wedata", "2021-08-20", "DescribeTableSchemaInfo", DescribeTableSchemaInfoRequest => DescribeTableSchemaInfoResponse);
 
 rt::model! { read debug;
-/// DescribeTableSchemaInfo返回参数结构体
+/// DescribeTableSchemaInfo response structure.
 DescribeTableSchemaInfoResponse {
-    /// 查询到的SchemaInfo信息
+    /// Retrieved SchemaInfo Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SchemaInfoList" schema_info_list set_schema_info_list: list SchemaDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableScoreTrend` (查询表得分趋势).
+/// Request of `DescribeTableScoreTrend` (Query Table Score Trend).
 ///
-/// 查询表得分趋势
+/// Query Table Score Trend
 DescribeTableScoreTrendRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 开始时间 秒级时间戳
+    /// Start time Second-level Timestamp
     ///
     /// Required.
     "StatisticsStartDate" statistics_start_date set_statistics_start_date: i64,
-    /// 结束时间 秒级时间戳
+    /// End time Second-level Timestamp
     ///
     /// Required.
     "StatisticsEndDate" statistics_end_date set_statistics_end_date: i64,
-    /// 表id
+    /// Table ID
     ///
     /// Required.
     "TableId" table_id set_table_id: str,
-    /// 1:按全维度权重计算,2:按已配置维度权重计算,3:不按维度权重计算,默认1
+    /// 1: Calculate by full dimension weight, 2: Calculate by configured dimension weight, 3: Do not calculate by dimension weight, default is 1
     "ScoreType" score_type set_score_type: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableScoreTrend", DescribeTableScoreTrendRequest => DescribeTableScoreTrendResponse);
 
 rt::model! { read debug;
-/// DescribeTableScoreTrend返回参数结构体
+/// DescribeTableScoreTrend response structure.
 DescribeTableScoreTrendResponse {
-    /// 表得分趋势
+    /// Table Scoring Trend
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj QualityScoreTrend,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9175,56 +9401,57 @@ DescribeTableSelectResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskAlarmRegulations` (查询任务告警规则列表).
+/// Request of `DescribeTaskAlarmRegulations` (Query Task Alert Rule List).
 ///
-/// 查询任务告警规则列表
+/// Query Task Alert Rule List
 DescribeTaskAlarmRegulationsRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 当前页
+    /// Current Page
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页记录数
+    /// Number of records per page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 过滤条件(name有RegularStatus、AlarmLevel、AlarmIndicator、RegularName)
+    /// Filter criteria (name includes RegularStatus, AlarmLevel, AlarmIndicator, RegularName)
     "Filters" filters set_filters: list Filter,
-    /// 排序条件(RegularId)
+    /// Sorting criteria (RegularId)
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务类型(201代表实时任务，202代表离线任务)
+    /// Task Type (201 for real-time task, 202 for offline task)
     "TaskType" task_type set_task_type: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTaskAlarmRegulations", DescribeTaskAlarmRegulationsRequest => DescribeTaskAlarmRegulationsResponse);
 
 rt::model! { read debug;
-/// DescribeTaskAlarmRegulations返回参数结构体
+/// DescribeTaskAlarmRegulations response structure.
 DescribeTaskAlarmRegulationsResponse {
-    /// 告警规则信息
+    /// Alert Rule Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskAlarmInfos" task_alarm_infos set_task_alarm_infos: list TaskAlarmInfo,
-    /// 总记录数
+    /// Number of recordsNote: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskByCycle` (周期任务统计).
+/// Request of `DescribeTaskByCycle` (Periodic Task Statistics).
 ///
-/// 根据周期类型 查询所有任务
+/// Query all tasks by cycle type
 DescribeTaskByCycleRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
     /// 1
     "InCharge" in_charge set_in_charge: str,
-    /// 工作流ID
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
     /// 项目ID列表筛选
     "ProjectIds" project_ids set_project_ids: list String,
@@ -9236,42 +9463,42 @@ DescribeTaskByCycleRequest {
 rt::action!("wedata", "2021-08-20", "DescribeTaskByCycle", DescribeTaskByCycleRequest => DescribeTaskByCycleResponse);
 
 rt::model! { read debug;
-/// DescribeTaskByCycle返回参数结构体
+/// DescribeTaskByCycle response structure.
 DescribeTaskByCycleResponse {
-    /// 周期任务统计值
+    /// Periodic Task Statistics
     "Data" data set_data: list TaskByCycle,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskByStatusReport` (任务状态趋势).
+/// Request of `DescribeTaskByStatusReport` (Task Status Trend).
 ///
-/// 任务状态趋势
+/// Task Status Trend
 DescribeTaskByStatusReportRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 时间类型
+    /// Time Type
     "Type" r#type set_type: str,
-    /// 类型
+    /// Type
     "TaskType" task_type set_task_type: str,
-    /// 类型名称
+    /// Type Name
     "TypeName" type_name set_type_name: str,
-    /// 开始时间
+    /// Start Time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 聚合单元，H小时
+    /// Aggregation Unit, H Hours
     "AggregationUnit" aggregation_unit set_aggregation_unit: str,
-    /// 周期
+    /// Cycle
     "CycleUnit" cycle_unit set_cycle_unit: str,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 责任人
+    /// Person in Charge
     "InCharge" in_charge set_in_charge: str,
-    /// 工作流ID
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
     /// 项目ID列表，用于多项目实例趋势筛选，当指定了 ProjectIds 的时候，ProjectId 将只用来鉴权，不做筛选
     "ProjectIds" project_ids set_project_ids: list String,
@@ -9279,9 +9506,10 @@ DescribeTaskByStatusReportRequest {
 rt::action!("wedata", "2021-08-20", "DescribeTaskByStatusReport", DescribeTaskByStatusReportRequest => DescribeTaskByStatusReportResponse);
 
 rt::model! { read debug;
-/// DescribeTaskByStatusReport返回参数结构体
+/// DescribeTaskByStatusReport response structure.
 DescribeTaskByStatusReportResponse {
-    /// 任务上报趋势指标
+    /// Task reporting trend indicators
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list TaskByStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9372,19 +9600,19 @@ DescribeTaskLineageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskLockStatus` (查看任务锁状态信息).
+/// Request of `DescribeTaskLockStatus` (View Task Lock Status Information).
 ///
-/// 查看任务锁状态信息
+/// View Task Lock Status Information
 DescribeTaskLockStatusRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务类型：201. stream,   202. offline
+    /// Task Type: 201. stream, 202. offline
     ///
     /// Required.
     "TaskType" task_type set_task_type: i128,
@@ -9392,9 +9620,9 @@ DescribeTaskLockStatusRequest {
 rt::action!("wedata", "2021-08-20", "DescribeTaskLockStatus", DescribeTaskLockStatusRequest => DescribeTaskLockStatusResponse);
 
 rt::model! { read debug;
-/// DescribeTaskLockStatus返回参数结构体
+/// DescribeTaskLockStatus response structure.
 DescribeTaskLockStatusResponse {
-    /// 任务锁状态信息
+    /// Task lock status information
     "TaskLockStatus" task_lock_status set_task_lock_status: obj TaskLockStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9424,23 +9652,23 @@ DescribeTaskParamDsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskRunHistory` (分页查询任务运行历史).
+/// Request of `DescribeTaskRunHistory` (Paging Query Task Execution History).
 ///
-/// 分页查询任务运行历史
+/// Paging Query Task Execution History
 DescribeTaskRunHistoryRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 检索条件
+    /// Search Criteria
     ///
     /// Required.
     "SearchCondition" search_condition set_search_condition: obj InstanceSearchCondition,
-    /// 分页大小
+    /// Page Size
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 分页页码
+    /// Page Number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
@@ -9448,24 +9676,25 @@ DescribeTaskRunHistoryRequest {
 rt::action!("wedata", "2021-08-20", "DescribeTaskRunHistory", DescribeTaskRunHistoryRequest => DescribeTaskRunHistoryResponse);
 
 rt::model! { read debug;
-/// DescribeTaskRunHistory返回参数结构体
+/// DescribeTaskRunHistory response structure.
 DescribeTaskRunHistoryResponse {
-    /// 分页查询任务运行历史结果
+    /// Paginated Query Task Run History Results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj InstanceOpsInfoPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskScript` (查询任务脚本（废弃）).
+/// Request of `DescribeTaskScript` (Query Task Script).
 ///
-/// 查询任务脚本。本接口已废弃，请使用接口GetPaginationTaskScript。
+/// Query Task Script
 DescribeTaskScriptRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -9473,9 +9702,10 @@ DescribeTaskScriptRequest {
 rt::action!("wedata", "2021-08-20", "DescribeTaskScript", DescribeTaskScriptRequest => DescribeTaskScriptResponse);
 
 rt::model! { read debug;
-/// DescribeTaskScript返回参数结构体
+/// DescribeTaskScript response structure.
 DescribeTaskScriptResponse {
-    /// 任务脚本内容，BASE64编码
+    /// Task Script Content
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj TaskScriptContent,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9624,21 +9854,22 @@ DescribeTasksForCodeTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTemplateDimCount` (查询规则模板维度分布情况).
+/// Request of `DescribeTemplateDimCount` (Query rule template dimension distribution).
 ///
-/// 查询规则模板维度分布情况
+/// Query rule template dimension distribution
 DescribeTemplateDimCountRequest {
-    /// 模板类型
+    /// Template Type
     "Type" r#type set_type: i128,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTemplateDimCount", DescribeTemplateDimCountRequest => DescribeTemplateDimCountResponse);
 
 rt::model! { read debug;
-/// DescribeTemplateDimCount返回参数结构体
+/// DescribeTemplateDimCount response structure.
 DescribeTemplateDimCountResponse {
-    /// 维度统计结果
+    /// Dimensional statistics results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list DimensionCount,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9731,15 +9962,15 @@ DescribeTestRunningRecordResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeThirdTaskRunLog` (实例运维-获取第三方运行日志).
+/// Request of `DescribeThirdTaskRunLog` (Instance Operation and Maintenance-Get Third-party Operation Logs).
 ///
-/// 获取第三方运行日志
+/// Get third-party operation logs
 DescribeThirdTaskRunLogRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 实例数据时间
+    /// Instance data time
     ///
     /// Required.
     "CurRunDate" cur_run_date set_cur_run_date: str,
@@ -9747,28 +9978,28 @@ DescribeThirdTaskRunLogRequest {
 rt::action!("wedata", "2021-08-20", "DescribeThirdTaskRunLog", DescribeThirdTaskRunLogRequest => DescribeThirdTaskRunLogResponse);
 
 rt::model! { read debug;
-/// DescribeThirdTaskRunLog返回参数结构体
+/// DescribeThirdTaskRunLog response structure.
 DescribeThirdTaskRunLogResponse {
-    /// 获取第三方运行日志
+    /// Get third-party operation logsNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopTableStat` (数据质量表排行接口).
+/// Request of `DescribeTopTableStat` (Data Quality Table Ranking Interface).
 ///
-/// 数据质量概览页面表排行接口
+/// Data Quality Overview Page Table Ranking Interface
 DescribeTopTableStatRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 开始时间，时间戳到秒
+    /// Start time, timestamp to the second
     ///
     /// Required.
     "BeginDate" begin_date set_begin_date: str,
-    /// 结束时间，时间戳到秒
+    /// End time, timestamp to the second
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
@@ -9776,28 +10007,28 @@ DescribeTopTableStatRequest {
 rt::action!("wedata", "2021-08-20", "DescribeTopTableStat", DescribeTopTableStatRequest => DescribeTopTableStatResponse);
 
 rt::model! { read debug;
-/// DescribeTopTableStat返回参数结构体
+/// DescribeTopTableStat response structure.
 DescribeTopTableStatResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj TopTableStat,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTrendStat` (数据质量概览页面趋势接口).
+/// Request of `DescribeTrendStat` (Data Quality Overview Page Trend Interface).
 ///
-/// 数据质量概览页面趋势变化接口
+/// Data Quality Overview Page Trend Change Interface
 DescribeTrendStatRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 开始时间，时间戳到秒
+    /// Start time, timestamp to the second
     ///
     /// Required.
     "BeginDate" begin_date set_begin_date: str,
-    /// 结束时间，时间戳到秒
+    /// End time, timestamp to the second
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
@@ -9805,9 +10036,9 @@ DescribeTrendStatRequest {
 rt::action!("wedata", "2021-08-20", "DescribeTrendStat", DescribeTrendStatRequest => DescribeTrendStatResponse);
 
 rt::model! { read debug;
-/// DescribeTrendStat返回参数结构体
+/// DescribeTrendStat response structure.
 DescribeTrendStatResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: list RuleExecDateStat,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9839,15 +10070,15 @@ DescribeWorkflowByFordIdsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWorkflowCanvasInfo` (查询工作流画布).
+/// Request of `DescribeWorkflowCanvasInfo` (Query Workflow Canvas).
 ///
-/// 查询工作流画布
+/// Query Workflow Canvas
 DescribeWorkflowCanvasInfoRequest {
-    /// 工作流id
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -9857,51 +10088,53 @@ DescribeWorkflowCanvasInfoRequest {
 rt::action!("wedata", "2021-08-20", "DescribeWorkflowCanvasInfo", DescribeWorkflowCanvasInfoRequest => DescribeWorkflowCanvasInfoResponse);
 
 rt::model! { read debug;
-/// DescribeWorkflowCanvasInfo返回参数结构体
+/// DescribeWorkflowCanvasInfo response structure.
 DescribeWorkflowCanvasInfoResponse {
-    /// 工作流调度详情
+    /// Workflow Scheduling Details
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj WorkflowCanvasOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWorkflowExecuteById` (查询工作流画布运行起止时间).
+/// Request of `DescribeWorkflowExecuteById` (Query Workflow Canvas Run Start and End Time).
 ///
-/// 查询工作流画布运行起止时间
+/// Query Workflow Canvas Run Start and End Time
 DescribeWorkflowExecuteByIdRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID
     "WorkFlowIdList" work_flow_id_list set_work_flow_id_list: str,
-    /// 分页大小
+    /// Page size
     "PageNumber" page_number set_page_number: i128,
-    /// 分页索引
+    /// Pagination index
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeWorkflowExecuteById", DescribeWorkflowExecuteByIdRequest => DescribeWorkflowExecuteByIdResponse);
 
 rt::model! { read debug;
-/// DescribeWorkflowExecuteById返回参数结构体
+/// DescribeWorkflowExecuteById response structure.
 DescribeWorkflowExecuteByIdResponse {
-    /// 工作流运行时间信息
+    /// Workflow Runtime Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj WorkFlowExecuteDtoByPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWorkflowInfoById` (通过工作流id，查询工作流详情).
+/// Request of `DescribeWorkflowInfoById` (Query Workflow Details by Workflow ID).
 ///
-/// 通过工作流id，查询工作流详情
+/// Query Workflow Details by Workflow ID
 DescribeWorkflowInfoByIdRequest {
-    /// 工作流id
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -9909,20 +10142,21 @@ DescribeWorkflowInfoByIdRequest {
 rt::action!("wedata", "2021-08-20", "DescribeWorkflowInfoById", DescribeWorkflowInfoByIdRequest => DescribeWorkflowInfoByIdResponse);
 
 rt::model! { read debug;
-/// DescribeWorkflowInfoById返回参数结构体
+/// DescribeWorkflowInfoById response structure.
 DescribeWorkflowInfoByIdResponse {
-    /// 工作流调度详情
+    /// Workflow Scheduling Details
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj WorkflowSchedulerOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWorkflowListByProjectId` (根据项目id 获取项目下所有工作流列表).
+/// Request of `DescribeWorkflowListByProjectId` (Get all workflow lists under the project by Project ID).
 ///
-/// 根据项目id 获取项目下所有工作流列表
+/// Get all workflow lists under the project by Project ID
 DescribeWorkflowListByProjectIdRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -9930,9 +10164,10 @@ DescribeWorkflowListByProjectIdRequest {
 rt::action!("wedata", "2021-08-20", "DescribeWorkflowListByProjectId", DescribeWorkflowListByProjectIdRequest => DescribeWorkflowListByProjectIdResponse);
 
 rt::model! { read debug;
-/// DescribeWorkflowListByProjectId返回参数结构体
+/// DescribeWorkflowListByProjectId response structure.
 DescribeWorkflowListByProjectIdResponse {
-    /// 根据项目id获取项目下所有工作流列表
+    /// Obtain a list of all workflows under the project based on the project ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list WorkflowCanvasOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9964,15 +10199,15 @@ DescribeWorkflowSchedulerInfoDsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWorkflowTaskCount` (查询工作流任务数).
+/// Request of `DescribeWorkflowTaskCount` (Query the number of workflow tasks).
 ///
-/// 查询工作流任务数
+/// Query the number of workflow tasks
 DescribeWorkflowTaskCountRequest {
-    /// 工作流列表
+    /// Workflow List
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -9980,66 +10215,67 @@ DescribeWorkflowTaskCountRequest {
 rt::action!("wedata", "2021-08-20", "DescribeWorkflowTaskCount", DescribeWorkflowTaskCountRequest => DescribeWorkflowTaskCountResponse);
 
 rt::model! { read debug;
-/// DescribeWorkflowTaskCount返回参数结构体
+/// DescribeWorkflowTaskCount response structure.
 DescribeWorkflowTaskCountResponse {
-    /// 统计结果
+    /// Statistical Results
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj WorkflowTaskCountOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DiagnosePro` (实例诊断信息-新).
+/// Request of `DiagnosePro` (Instance Diagnosis Information - New).
 ///
-/// 实例诊断，用于诊断 INITIAL、DEPENDENCE、ALLOCATED、LAUNCHED、EVENT_LISTENING、BEFORE_ASPECT、EXPIRED、FAILED状态的实例
+/// Instance diagnosis for diagnosing instances in INITIAL, DEPENDENCE, ALLOCATED, LAUNCHED, EVENT_LISTENING, BEFORE_ASPECT, EXPIRED, FAILED states
 DiagnoseProRequest {
-    /// 查询条件（当前接口TaskId和CurRunDate需要填充在该字段方可诊断）
+    /// Query Conditions (TaskId and CurRunDate need to be filled in this field for diagnosis)
     ///
     /// Required.
     "SearchCondition" search_condition set_search_condition: obj InstanceApiOpsRequest,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 实例列表
+    /// Instance List
     "Instances" instances set_instances: list InstanceOpsDto,
-    /// 检查父任务类型, true: 检查父任务; false: 不检查父任务
+    /// Check Parent Task Type, true: Check parent task; false: Do not check parent task
     "CheckFather" check_father set_check_father: bool,
-    /// 重跑类型, 1: 自身; 3: 孩子; 2: 自身以及孩子
+    /// Rerun Type, 1: Self; 3: Child; 2: Self and Child
     "RerunType" rerun_type set_rerun_type: str,
-    /// 实例依赖方式, 1: 自依赖; 2: 任务依赖; 3: 自依赖及父子依赖
+    /// Instance Dependency Mode, 1: Self-dependent; 2: Task-dependent; 3: Self and Parent-Child dependent
     "DependentWay" dependent_way set_dependent_way: str,
-    /// 重跑忽略事件监听与否
+    /// Rerun Ignore Event Listening or Not
     "SkipEventListening" skip_event_listening set_skip_event_listening: bool,
-    /// 下游实例范围 1: 所在工作流 2: 所在项目 3: 所有跨工作流依赖的项目
+    /// Downstream Instance Range 1: Within the workflow 2: Within the project 3: Across all workflows dependent on the project
     "SonInstanceType" son_instance_type set_son_instance_type: str,
-    /// 访问类型
+    /// Access type
     "OptType" opt_type set_opt_type: str,
-    /// 操作者名称
+    /// Operator Name
     "OperatorName" operator_name set_operator_name: str,
-    /// 操作者id
+    /// Operator ID
     "OperatorId" operator_id set_operator_id: str,
-    /// 项目标志
+    /// Project Identifier
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 索引页码
+    /// Index Page Number
     "PageIndex" page_index set_page_index: i64,
-    /// 页面大小
+    /// Page size
     "PageSize" page_size set_page_size: i64,
-    /// 数据总数
+    /// Total Data
     "Count" count set_count: i64,
-    /// 基础请求信息
+    /// Basic Request Information
     "RequestBaseInfo" request_base_info set_request_base_info: obj ProjectBaseInfoOpsRequest,
-    /// 是否计算总数
+    /// Whether to Calculate Total
     "IsCount" is_count set_is_count: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DiagnosePro", DiagnoseProRequest => DiagnoseProResponse);
 
 rt::model! { read debug;
-/// DiagnosePro返回参数结构体
+/// DiagnosePro response structure.
 DiagnoseProResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj DiagnoseRep,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10048,9 +10284,11 @@ DiagnoseProResponse {
 rt::model! { read debug;
 /// DiagnoseRep
 DiagnoseRep {
-    /// 诊断信息内容
+    /// Diagnostic information content
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Content" content set_content: obj Content,
-    /// 诊断结果相关信息列表
+    /// List of diagnostic result-related information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Table" table set_table: obj Table,
 } }
 
@@ -10068,43 +10306,51 @@ DimTableLink {
 } }
 
 rt::model! { read debug;
-/// 维度统计业务视图
+/// Dimension statistical business view
 DimensionCount {
-    /// 维度类型1：准确性，2：唯一性，3：完整性，4：一致性，5：及时性，6：有效性
+    /// Dimension types 1: Accuracy, 2: Uniqueness, 3: Completeness, 4: Consistency, 5: Timeliness, 6: Validity
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Disabled in the spec.
     "DimType" dim_type set_dim_type: i128,
-    /// 统计值
+    /// Statistics value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Count" count set_count: i128,
-    /// 维度类型1：准确性，2：唯一性，3：完整性，4：一致性，5：及时性，6：有效性
+    /// Dimension types 1: Accuracy, 2: Uniqueness, 3: Completeness, 4: Consistency, 5: Timeliness, 6: Validity
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "QualityDim" quality_dim set_quality_dim: i128,
 } }
 
 rt::model! { read debug;
-/// 维度评分
+/// Dimension Scoring
 DimensionScore {
-    /// 维度评分列表
+    /// Dimension Scoring List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DimensionScoreList" dimension_score_list set_dimension_score_list: list DimensionScoreInfo,
 } }
 
 rt::model! { read debug;
-/// 维度评分信息
+/// Dimension Scoring Information
 DimensionScoreInfo {
-    /// 维度名称
+    /// Dimension NameNote: This field may return null, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 权重
+    /// WeightNote: This field may return null, indicating that no valid value can be obtained.
     "Weight" weight set_weight: f64,
-    /// 设置人id
+    /// Setter ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserId" user_id set_user_id: i64,
-    /// 设置人名
+    /// Setter Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 更新时间 时间戳
+    /// Update Time Timestamp
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: i64,
-    /// 参与评估表数量
+    /// Number of Evaluation Forms Involved
     "JoinTableNumber" join_table_number set_join_table_number: i64,
-    /// 评分
+    /// Scoring
     "Score" score set_score: f64,
-    /// 设置人idStr
+    /// Set by User ID Str
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserIdStr" user_id_str set_user_id_str: str,
 } }
 
@@ -10132,79 +10378,105 @@ DisableProjectResponse {
 } }
 
 rt::model! { write debug;
-/// 数据治理配置项
+/// Data Governance Configuration Items
 DlcDataGovernPolicy {
-    /// 数据排布治理项
+    /// Data Layout Governance Item
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RewriteDataPolicy" rewrite_data_policy set_rewrite_data_policy: obj DlcRewriteDataInfo,
-    /// 快照过期治理项
+    /// Snapshot Expiration Governance Item
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExpiredSnapshotsPolicy" expired_snapshots_policy set_expired_snapshots_policy: obj DlcExpiredSnapshotsInfo,
-    /// 移除孤立文件治理项
+    /// Remove Isolated Files Governance Item
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RemoveOrphanFilesPolicy" remove_orphan_files_policy set_remove_orphan_files_policy: obj DlcRemoveOrphanFilesInfo,
-    /// 合并元数据Manifests治理项
+    /// Merge Metadata Manifests Governance Item
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MergeManifestsPolicy" merge_manifests_policy set_merge_manifests_policy: obj DlcMergeManifestsInfo,
-    /// 是否集成库规则：default（默认继承）、none（不继承）
+    /// Integration Library Rules: default (Default Inheritance), none (No Inheritance)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InheritDataBase" inherit_data_base set_inherit_data_base: str,
-    /// 治理规则类型，Customize: 自定义；Intelligence: 智能治理
+    /// Governance Rule Types, Customize: Custom Definition; Intelligence: Intelligent Governance
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleType" rule_type set_rule_type: str,
-    /// 治理引擎
+    /// Governance Engine
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "GovernEngine" govern_engine set_govern_engine: str,
 } }
 
 rt::model! { write debug;
-/// 快照过期治理项
+/// Snapshot Expiration Governance Item
 DlcExpiredSnapshotsInfo {
-    /// 是否启用快照过期治理项：enable、none
+    /// Whether to enable snapshot expiration governance: enable, none
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExpiredSnapshotsEnable" expired_snapshots_enable set_expired_snapshots_enable: str,
-    /// 用于运行快照过期治理项的引擎名称
+    /// Name of the engine used to run snapshot expiration governance
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Engine" engine set_engine: str,
-    /// 需要保留的最近快照个数
+    /// Number of recent snapshots to retain
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RetainLast" retain_last set_retain_last: i128,
-    /// 过期指定天前的快照
+    /// Snapshots expired before specified days
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "BeforeDays" before_days set_before_days: i128,
-    /// 清理过期快照的并行数
+    /// Number of parallel processes for cleaning up expired snapshots
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MaxConcurrentDeletes" max_concurrent_deletes set_max_concurrent_deletes: i128,
-    /// 快照过期治理运行周期，单位为分钟
+    /// Snapshot expiration governance run cycle, unit: minutes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IntervalMin" interval_min set_interval_min: i128,
 } }
 
 rt::model! { write debug;
-/// 合并元数据Manifests治理项
+/// Merge metadata Manifests governance items
 DlcMergeManifestsInfo {
-    /// 是否启用合并元数据Manifests文件治理项：enable、none
+    /// Whether to enable merging metadata Manifests file governance items: enable, none
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MergeManifestsEnable" merge_manifests_enable set_merge_manifests_enable: str,
-    /// 用于运行合并元数据Manifests文件治理项的引擎名称
+    /// Engine name used to run merging metadata Manifests file governance items
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Engine" engine set_engine: str,
-    /// 合并元数据Manifests文件治理运行周期，单位为分钟
+    /// Merge Metadata Manifests file governance runtime cycle, in minutes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IntervalMin" interval_min set_interval_min: i128,
 } }
 
 rt::model! { write debug;
-/// 移除孤立文件治理项
+/// Remove Isolated Files Governance Item
 DlcRemoveOrphanFilesInfo {
-    /// 是否启用移除孤立文件治理项：enable、none
+    /// Enable Removal of Isolated Files Governance Item: enable, none
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RemoveOrphanFilesEnable" remove_orphan_files_enable set_remove_orphan_files_enable: str,
-    /// 用于运行移除孤立文件治理项的引擎名称
+    /// Engine Name for Running Removal of Isolated Files Governance Item
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Engine" engine set_engine: str,
-    /// 移除指定天前的孤立文件
+    /// Remove Isolated Files Older Than Specified Days
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "BeforeDays" before_days set_before_days: i128,
-    /// 移除孤立文件的并行数
+    /// Number of Concurrent Processes for Removing Isolated Files
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MaxConcurrentDeletes" max_concurrent_deletes set_max_concurrent_deletes: i128,
-    /// 移除孤立文件治理运行周期，单位为分钟
+    /// Isolated Files Governance Run Cycle, in minutes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IntervalMin" interval_min set_interval_min: i128,
 } }
 
 rt::model! { write debug;
-/// 数据排布治理项
+/// Data Layout Governance Item
 DlcRewriteDataInfo {
-    /// 是否启用数据重排布治理项：enable（启动）、disable（不启用，默认）
+    /// Whether to enable data layout governance item: enable (start), disable (do not enable, default)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RewriteDataEnable" rewrite_data_enable set_rewrite_data_enable: str,
-    /// 用于运行数据重排布治理项的引擎名称
+    /// Engine name used to run data layout governance item
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Engine" engine set_engine: str,
-    /// 重排布任务执行的文件个数
+    /// Number of files executed by the rearrangement task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MinInputFiles" min_input_files set_min_input_files: i128,
-    /// 数据重排布写后的数据文件大小，单位为字节
+    /// Data file size after data rearrangement, in bytes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetFileSizeBytes" target_file_size_bytes set_target_file_size_bytes: i128,
-    /// 数据重排布治理运行周期，单位为分钟
+    /// Data layout governance runtime cycle, in minutes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IntervalMin" interval_min set_interval_min: i128,
 } }
 
@@ -10260,37 +10532,37 @@ DownloadLogByLineResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DryRunDIOfflineTask` (调试运行集成任务).
+/// Request of `DryRunDIOfflineTask` (Debug and Run Integration Task).
 ///
-/// 调试运行集成任务
+/// Debug and Run Integration Task
 DryRunDIOfflineTaskRequest {
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 资源组Id
+    /// Resource Group ID
     "ResourceGroup" resource_group set_resource_group: str,
-    /// 默认 27
+    /// Default 27
     "TaskTypeId" task_type_id set_task_type_id: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DryRunDIOfflineTask", DryRunDIOfflineTaskRequest => DryRunDIOfflineTaskResponse);
 
 rt::model! { read debug;
-/// DryRunDIOfflineTask返回参数结构体
+/// DryRunDIOfflineTask response structure.
 DryRunDIOfflineTaskResponse {
-    /// 数据时间
+    /// Data Timestamp
     "CurrentRunDate" current_run_date set_current_run_date: str,
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 任务状态
+    /// Task Status
     "Status" status set_status: str,
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务实例唯一key
+    /// Unique Key for Task Instance
     "TaskInstanceKey" task_instance_key set_task_instance_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10385,47 +10657,77 @@ EnableProjectResponse {
 } }
 
 rt::model! { read debug;
-/// 引擎任务信息
+/// Engine task information.
 EngineTaskInfo {
-    /// 引擎提交时间
+    /// Engine submission time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineSubmitTime" engine_submit_time set_engine_submit_time: str,
-    /// 引擎执行时间
+    /// Engine execution time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineExeTime" engine_exe_time set_engine_exe_time: str,
     /// 引擎执行总时间
     "EngineExeTimeCost" engine_exe_time_cost set_engine_exe_time_cost: f64,
-    /// cu消耗
+    /// cu consumption.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CuConsume" cu_consume set_cu_consume: i128,
-    /// 该值表示任务预设资源，sql任务不需要预设资源，该值为-1
+    /// Resource consumption.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceUsage" resource_usage set_resource_usage: i64,
-    /// 引擎名。在wedata侧若获取不到引擎名，则是wedata侧生成dlc标识，与dlc侧的引擎名存在不一致的情况
+    /// Engine name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineName" engine_name set_engine_name: str,
-    /// 引擎执行状态
+    /// Engine execution status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineExeStatus" engine_exe_status set_engine_exe_status: str,
-    /// 任务种类
+    /// Task type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskKind" task_kind set_task_kind: str,
-    /// 任务类型
+    /// Task type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskType" task_type set_task_type: str,
-    /// 任务SQL语句
+    /// Task SQL statement.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskContent" task_content set_task_content: str,
-    /// 数据扫描总 bytes
+    /// Total bytes of data scanning.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InputBytesSum" input_bytes_sum set_input_bytes_sum: i128,
-    /// shuffle read 总 bytes
+    /// Total shuffle read bytes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShuffleReadBytesSum" shuffle_read_bytes_sum set_shuffle_read_bytes_sum: i128,
-    /// shuffle read 总行数
+    /// Total number of shuffle read lines.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShuffleReadRecordsSum" shuffle_read_records_sum set_shuffle_read_records_sum: i128,
-    /// 输出总行数
+    /// Total number of outputs.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OutputRecordsSum" output_records_sum set_output_records_sum: i128,
-    /// 输出总 bytes
+    /// Total output in bytes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OutputBytesSum" output_bytes_sum set_output_bytes_sum: i128,
-    /// 输出文件数
+    /// Number of output files.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OutputFilesNum" output_files_num set_output_files_num: i128,
-    /// 输出小文件数
+    /// Number of small files output.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OutputSmallFilesNum" output_small_files_num set_output_small_files_num: i128,
-    /// 执行等待时间
+    /// Execution wait time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WaitTime" wait_time set_wait_time: i128,
-    /// 查询结果时间
+    /// Query result time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QueryResultTime" query_result_time set_query_result_time: i128,
-    /// 入参
+    /// Input parameters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CmdArgs" cmd_args set_cmd_args: str,
     /// 使用虚拟核心秒数
     "VCoreSeconds" v_core_seconds set_v_core_seconds: i128,
@@ -10440,170 +10742,208 @@ EngineTaskInfo {
 } }
 
 rt::model! { write debug;
-/// 事件连续时间实例信息
+/// Event Continuous Time Instance Information
 EventBatchCaseDTO {
-    /// 事件实例id
+    /// Event Instance ID
     "CaseId" case_id set_case_id: str,
-    /// 事件名
+    /// Event
     "Name" name set_name: str,
-    /// 事件触发起始时间
+    /// Event Trigger Start Time
     "StartDimension" start_dimension set_start_dimension: str,
-    /// 创建时间
+    /// Creation Time
     "CreationTs" creation_ts set_creation_ts: str,
-    /// 消费者id
+    /// Consumer ID
     "ConsumerId" consumer_id set_consumer_id: str,
-    /// 描述信息
+    /// Description
     "Description" description set_description: str,
-    /// 事件触发结束时间
+    /// Event Trigger End Time
     "EndDimension" end_dimension set_end_dimension: str,
-    /// 事件周期
+    /// Event Cycle
     "EventSubType" event_sub_type set_event_sub_type: str,
 } }
 
 rt::model! { both debug;
-/// 事件实例
+/// Event Instance
 EventCaseAuditLogOptDto {
-    /// 事件实例ID
+    /// Event Instance ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CaseId" case_id set_case_id: str,
-    /// 事件名称
+    /// Event nameNote: This field may return null, indicating that no valid value can be obtained.
     "EventName" event_name set_event_name: str,
-    /// 事件类型
+    /// Event typeNote: This field may return null, indicating that no valid value can be obtained.
     "EventType" event_type set_event_type: str,
-    /// 事件分割类型
+    /// Event Split Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EventSubType" event_sub_type set_event_sub_type: str,
-    /// 事件广播类型
+    /// Event Broadcast Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EventBroadcastType" event_broadcast_type set_event_broadcast_type: str,
-    /// 事件实例存活时间
+    /// Event Instance TTL
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TTL" ttl set_ttl: i128,
-    /// 事件实例存活时间单位
+    /// Event Instance TTL Unit
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 数据时间
+    /// Data Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Dimension" dimension set_dimension: str,
-    /// 事件实例状态
+    /// Event Instance Status
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: str,
-    /// 事件实例触发时间戳
+    /// Event Instance Trigger Timestamp
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EventTriggerTimestamp" event_trigger_timestamp set_event_trigger_timestamp: str,
-    /// 事件实例消费时间戳
+    /// Event Instance Consumption Timestamp
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LogTimestamp" log_timestamp set_log_timestamp: str,
-    /// 事件实例描述
+    /// Event Instance Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
     /// 消费次数
     "ConsumeCount" consume_count set_consume_count: i64,
 } }
 
 rt::model! { read debug;
-/// 事件实例分页查询结果
+/// Event Instance Pagination Query Results
 EventCaseAuditLogVOCollection {
-    /// 结果总数
+    /// Total number of resultsNote: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 总页数
+    /// Total PagesNote: This field may return null, indicating that no valid value can be obtained.
     "TotalPage" total_page set_total_page: i128,
-    /// 当前页记录数
+    /// Number of records on current page
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageCount" page_count set_page_count: i128,
-    /// 页码
+    /// Page NumberNote: This field may return null, indicating that no valid value can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Page sizeNote: This field may return null, indicating that no valid value can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 分页数据
+    /// Pagination Data
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list EventCaseAuditLogOptDto,
 } }
 
 rt::model! { read debug;
-/// 事件消费记录
+/// Event Consumption Record
 EventCaseConsumeLogOptDto {
-    /// 消费ID
+    /// Consumer ID\nNote: This field may return null, indicating that no valid value can be obtained.
     "ConsumeLogId" consume_log_id set_consume_log_id: str,
-    /// 事件案例ID
+    /// Event Case ID\nNote: This field may return null, indicating that no valid value can be obtained.
     "EventCaseId" event_case_id set_event_case_id: str,
-    /// 消费者ID
+    /// Consumer ID\nNote: This field may return null, indicating that no valid value can be obtained.
     "ConsumerId" consumer_id set_consumer_id: str,
-    /// 消费时间戳
+    /// Consumption Timestamp\nNote: This field may return null, indicating that no valid value can be obtained.
     "CreationTimestamp" creation_timestamp set_creation_timestamp: str,
-    /// 任务详情
+    /// Task DetailsNote: This field may return null, indicating that no valid value can be obtained.
     "ConsumerDetail" consumer_detail set_consumer_detail: obj TaskOpsDto,
 } }
 
 rt::model! { read debug;
-/// 事件消费任务记录列表
+/// Event Consumption Task Record List
 EventCaseConsumeLogOptDtoCollection {
-    /// 结果总数
+    /// Total number of resultsNote: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 结果总页数
+    /// Total Number of Pages
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalPage" total_page set_total_page: i128,
-    /// 当前页结果数
+    /// Number of Results on Current Page
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageCount" page_count set_page_count: i128,
-    /// 页码
+    /// Page NumberNote: This field may return null, indicating that no valid value can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数目
+    /// Number of items per pageNote: This field may return null, indicating that no valid value can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 分页数据
+    /// Pagination Data
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list EventCaseConsumeLogOptDto,
 } }
 
 rt::model! { write debug;
-/// 事件实例信息
+/// Event Instance Information
 EventCaseDTO {
-    /// 事件实例id
+    /// Event Instance ID
     "CaseId" case_id set_case_id: str,
-    /// 事件名
+    /// Event
     "Name" name set_name: str,
-    /// 事件格式
+    /// Event Format
     "Dimension" dimension set_dimension: str,
-    /// 创建时间
+    /// Creation Time
     "CreationTs" creation_ts set_creation_ts: str,
-    /// 消费者id
+    /// Consumer ID
     "ConsumerId" consumer_id set_consumer_id: str,
-    /// 描述信息
+    /// Description
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
 /// EventCaseOpsDto
 EventCaseOpsDto {
-    /// 案例ID
+    /// Case ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CaseId" case_id set_case_id: str,
-    /// 案例名称
+    /// Case Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 时间格式
+    /// time format
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Dimension" dimension set_dimension: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreationTimestamp" creation_timestamp set_creation_timestamp: str,
-    /// 消费者id
+    /// Consumer ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ConsumerId" consumer_id set_consumer_id: str,
-    /// 描述信息
+    /// DescriptionNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 事件管理- 事件实体
+/// Event management - event entity.
 EventDsDto {
-    /// 事件名称
+    /// Event name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 事件类型GENERAL、TIME_SERIES
+    /// Event type GENERAL, TIME_SERIES.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventType" event_type set_event_type: str,
-    /// 存活时间
+    /// Survival time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeToLive" time_to_live set_time_to_live: i64,
-    /// 存活时间单位
+    /// Lifetime unit.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 事件分割类型 SECOND、MIN、HOUR、DAY
+    /// Event segmentation type: SECOND, MIN, HOUR, DAY.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventSubType" event_sub_type set_event_sub_type: str,
-    /// 事件广播类型SINGLE、BROADCAST
+    /// Event BROADCAST type: SINGLE, BROADCAST.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventBroadcastType" event_broadcast_type set_event_broadcast_type: str,
-    /// 时间格式
+    /// Time format.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DimensionFormat" dimension_format set_dimension_format: str,
-    /// 创建时间
+    /// Creation time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreationTs" creation_ts set_creation_ts: str,
-    /// 事件所属人
+    /// Event owner.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Owner" owner set_owner: str,
-    /// 属性
+    /// Attribute.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Properties" properties set_properties: str,
-    /// 描述信息
+    /// Description information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 事件监听者信息
+    /// Event listener information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Listeners" listeners set_listeners: list EventListenerDTO,
-    /// 项目id
+    /// Project ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称
+    /// Project name.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
     /// 事件消费有效次数
     "ValidConsumeCount" valid_consume_count set_valid_consume_count: i64,
@@ -10616,90 +10956,118 @@ EventDsDto {
 } }
 
 rt::model! { read debug;
-/// 事件监听者信息
+/// Event listener information.
 EventListenerDTO {
-    /// 关键字，一般为任务id
+    /// Keyword, generally the task id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Key" key set_key: str,
-    /// REST_API、KAFKA
+    /// REST_API,KAFKA
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 创建时间
+    /// Creation time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreationTs" creation_ts set_creation_ts: str,
-    /// 配置信息
+    /// Configuration information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PropertiesList" properties_list set_properties_list: list ParamInfoDs,
-    /// 事件名称
+    /// Event name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventName" event_name set_event_name: str,
-    /// 监听者任务信息
+    /// Listener task information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskInfo" task_info set_task_info: obj EventListenerTaskInfo,
-    /// 事件所属项目id
+    /// Project id to which the event belongs.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventProjectId" event_project_id set_event_project_id: str,
 } }
 
 rt::model! { read debug;
-/// 事件监听器
+/// Event Listener
 EventListenerOpsDto {
-    /// 事件名称
+    /// Event nameNote: This field may return null, indicating that no valid value can be obtained.
     "EventName" event_name set_event_name: str,
-    /// 关键字，如果是任务，则是任务ID
+    /// Keyword, if it is a task, then it is the Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Key" key set_key: str,
-    /// 触发方式
+    /// Trigger methodNote: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// 事件属性
+    /// Event Attributes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Properties" properties set_properties: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreationTimestamp" creation_timestamp set_creation_timestamp: str,
 } }
 
 rt::model! { read debug;
-/// 监听者任务信息
+/// Listener task information.
 EventListenerTaskInfo {
-    /// 任务id
+    /// Task ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 工作流id
+    /// Workflow id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 任务类型id
+    /// Task type id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTypeId" task_type_id set_task_type_id: i64,
-    /// 任务类型名称
+    /// Task type name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskType" task_type set_task_type: str,
-    /// 项目id
+    /// Project ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 任务周期类型
+    /// Task cycle type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CycleType" cycle_type set_cycle_type: str,
     /// 事件名称
     "EventName" event_name set_event_name: str,
 } }
 
 rt::model! { read debug;
-/// 事件详情
+/// Event details
 EventOpsDto {
-    /// 事件名称
+    /// Event nameNote: This field may return null, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 事件类型
+    /// Event typeNote: This field may return null, indicating that no valid value can be obtained.
     "EventType" event_type set_event_type: str,
-    /// 事件分割类型
+    /// Event Segmentation TypeNote: This field may return null, indicating that no valid value can be obtained.
     "EventSubType" event_sub_type set_event_sub_type: str,
-    /// 事件广播类型
+    /// Event Broadcast TypeNote: This field may return null, indicating that no valid value can be obtained.
     "EventBroadcastType" event_broadcast_type set_event_broadcast_type: str,
-    /// 数据时间格式
+    /// Data Time Format
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DimensionFormat" dimension_format set_dimension_format: str,
-    /// 存活时间
+    /// UptimeNote: This field may return null, indicating that no valid value can be obtained.
     "TimeToLive" time_to_live set_time_to_live: i128,
-    /// 存活时间单位
+    /// Lifetime Unit
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 创建时间戳
+    /// Creation Timestamp
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CreationTimestamp" creation_timestamp set_creation_timestamp: str,
-    /// 所属者
+    /// Owner
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Owner" owner set_owner: str,
-    /// 属性
+    /// AttributeNote: This field may return null, indicating that no valid value can be obtained.
     "Properties" properties set_properties: str,
-    /// 描述
+    /// DescriptionNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 监听器
+    /// Listener
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Listeners" listeners set_listeners: list EventListenerOpsDto,
-    /// 事件案例
+    /// Incident Case
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EventCases" event_cases set_event_cases: list EventCaseOpsDto,
 } }
 
@@ -11045,51 +11413,55 @@ ExtensionInfoVO {
 } }
 
 rt::model! { read debug;
-/// 错误处理结果信息
+/// Error Handling Result Information
 FailMessage {
-    /// 数据唯一标识
+    /// Unique Data Identifier
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Key" key set_key: str,
-    /// 失败原因
+    /// Failure Reason
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorMessage" error_message set_error_message: str,
 } }
 
 rt::model! { both debug;
-/// 字段变量
+/// Field Variable
 FieldConfig {
-    /// 字段key
+    /// Field key
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FieldKey" field_key set_field_key: str,
-    /// 字段值
+    /// Field valueNote: This field may return null, indicating that no valid value can be obtained.
     "FieldValue" field_value set_field_value: str,
-    /// 字段值类型
+    /// Field Value Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FieldDataType" field_data_type set_field_data_type: str,
     /// 字段值变量信息
     "ValueConfig" value_config set_value_config: obj ColumnValueConfig,
 } }
 
 rt::model! { write debug;
-/// 通用过滤器
+/// Universal Filter
 Filter {
-    /// 过滤字段名称
+    /// Filter Field Name
     "Name" name set_name: str,
-    /// 过滤值列表
+    /// Filter Value List
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// 通用过滤器
+/// Universal Filter
 FilterOptional {
-    /// 过滤字段名称
+    /// Filter Field Name
     "Name" name set_name: str,
-    /// 过滤值列表
+    /// Filter Value List
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `FindAllFolder` (编排空间批量操作页面查找全部的文件夹).
+/// Request of `FindAllFolder` (Orchestration Space Bulk Operation Page Find All Folders).
 ///
-/// 编排空间批量操作页面查找全部的文件夹
+/// Orchestration Space Bulk Operation Page Find All Folders
 FindAllFolderRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -11097,38 +11469,44 @@ FindAllFolderRequest {
 rt::action!("wedata", "2021-08-20", "FindAllFolder", FindAllFolderRequest => FindAllFolderResponse);
 
 rt::model! { read debug;
-/// FindAllFolder返回参数结构体
+/// FindAllFolder response structure.
 FindAllFolderResponse {
-    /// 文件夹列表
+    /// Folder ListNote: This field may return null, indicating that no valid value can be obtained.
     "FolderList" folder_list set_folder_list: list FolderDsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 文件夹属性
+/// Folder Attributes
 FolderDsDto {
-    /// 文件夹id
+    /// Folder ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 文件夹名称
+    /// Folder NameNote: This field may return null, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 所属项目id
+    /// Project ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 父文件夹id
+    /// Parent Folder ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParentsFolderId" parents_folder_id set_parents_folder_id: str,
-    /// 工作流总数
+    /// Total Workflows
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Total" total set_total: i64,
-    /// 工作流列表
+    /// Workflow ListNote: This field may return null, indicating that no valid value can be obtained.
     "Workflows" workflows set_workflows: list WorkflowCanvasOpsDto,
-    /// 子文件夹总数
+    /// Total Subfolders
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalFolders" total_folders set_total_folders: i64,
-    /// 子文件夹列表
+    /// Subfolder List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Folders" folders set_folders: list FolderDsDto,
-    /// 搜索类型
+    /// Search typeNote: This field may return null, indicating that no valid value can be obtained.
     "FindType" find_type set_find_type: str,
     /// 用户对该资源的最高权限
     ///
@@ -11141,73 +11519,78 @@ FolderDsDto {
 } }
 
 rt::model! { both debug;
-/// 文件夹属性
+/// Folder Attributes
 FolderOpsDto {
-    /// 文件夹id
+    /// Folder IDNote: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 文件夹名称
+    /// Folder NameNote: This field may return null, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 所属项目id
+    /// Project ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 父文件夹id
+    /// Parent Folder ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParentsFolderId" parents_folder_id set_parents_folder_id: str,
-    /// 工作流总数
+    /// Total Workflows
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Total" total set_total: i64,
-    /// 工作流列表
+    /// Workflow ListNote: This field may return null, indicating that no valid value can be obtained.
     "Workflows" workflows set_workflows: list WorkflowCanvasOpsDto,
-    /// 子文件夹总数
+    /// Total Subfolders
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalFolders" total_folders set_total_folders: i64,
-    /// 子文件夹列表
+    /// Subfolder List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FoldersList" folders_list set_folders_list: str,
-    /// 搜索类型
+    /// Search typeNote: This field may return null, indicating that no valid value can be obtained.
     "FindType" find_type set_find_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `FreezeOpsTasks` (任务运维-批量暂停任务).
+/// Request of `FreezeOpsTasks` (Task Operation and Maintenance - Bulk Pause Tasks).
 ///
-/// 任务运维-批量暂停任务
+/// Task Operation and Maintenance - Bulk Pause Tasks
 FreezeOpsTasksRequest {
-    /// 任务列表
+    /// Task List
     ///
     /// Required.
     "Tasks" tasks set_tasks: list SimpleTaskInfo,
-    /// 任务操作是否消息通知下游任务责任人
+    /// Whether Task Operation Notifies Downstream Task Owners
     ///
     /// Required.
     "OperateIsInform" operate_is_inform set_operate_is_inform: bool,
-    /// 是否终止已生成的实例
+    /// Whether to terminate the generated instance
     "KillInstance" kill_instance set_kill_instance: bool,
 } }
 rt::action!("wedata", "2021-08-20", "FreezeOpsTasks", FreezeOpsTasksRequest => FreezeOpsTasksResponse);
 
 rt::model! { read debug;
-/// FreezeOpsTasks返回参数结构体
+/// FreezeOpsTasks response structure.
 FreezeOpsTasksResponse {
-    /// 操作结果
+    /// Operation result
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `FreezeTasksByWorkflowIds` (暂停工作流下的所有任务).
+/// Request of `FreezeTasksByWorkflowIds` (Pause all tasks under the workflow).
 ///
-/// 暂停工作流下的所有任务
+/// Pause All Tasks Under Workflow
 FreezeTasksByWorkflowIdsRequest {
-    /// 工作流id列表
+    /// Workflow ID List
     ///
     /// Required.
     "WorkflowIds" workflow_ids set_workflow_ids: list String,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 是否终止已生成的实例
+    /// Whether to terminate the generated instance
     "KillInstance" kill_instance set_kill_instance: bool,
     /// 是否异步模式
     "AsyncMode" async_mode set_async_mode: bool,
@@ -11215,119 +11598,123 @@ FreezeTasksByWorkflowIdsRequest {
 rt::action!("wedata", "2021-08-20", "FreezeTasksByWorkflowIds", FreezeTasksByWorkflowIdsRequest => FreezeTasksByWorkflowIdsResponse);
 
 rt::model! { read debug;
-/// FreezeTasksByWorkflowIds返回参数结构体
+/// FreezeTasksByWorkflowIds response structure.
 FreezeTasksByWorkflowIdsResponse {
-    /// 操作返回结果
+    /// Operation ResultNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj OperationOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 函数资源信息
+/// Function Resource Information
 FunctionResource {
-    /// 资源路径
+    /// Resource PathNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Path" path set_path: str,
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 资源唯一标识
+    /// Resource Unique Identifier
     "Id" id set_id: str,
-    /// 资源 MD5 值
+    /// Resource MD5 Value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Md5" md5 set_md5: str,
-    /// 默认是 hdfs
+    /// Default is HDFS
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// 函数类型或函数分类
+/// Function Type or Function Classification
 FunctionTypeOrKind {
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 函数分类英文名
+    /// Function Classification English Name
     "ZhName" zh_name set_zh_name: str,
-    /// 函数分类中文名
+    /// Function Classification Chinese Name
     "EnName" en_name set_en_name: str,
 } }
 
 rt::model! { read debug;
-/// 函数提交版本信息
+/// Function Submission Version Information
 FunctionVersion {
-    /// 版本号：V0 V1 V2
+    /// Version number: V0 V1 V2
     "Tag" tag set_tag: str,
-    /// 提交人 ID
+    /// Submitter ID
     "UserId" user_id set_user_id: str,
-    /// 变更类型：ADD、MODIFY
+    /// Change Type: ADD, MODIFY
     "Type" r#type set_type: str,
-    /// 备注
+    /// Remarks
     "Comment" comment set_comment: str,
-    /// 提交时间: UTC 秒数
+    /// Submission Time: UTC Seconds
     "Timestamp" timestamp set_timestamp: str,
-    /// 提交人名称
+    /// Submitter Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 版本内容：json string 格式
+    /// Version Information: json string format
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Content" content set_content: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GenHiveTableDDLSql` (生成建hive表的sql).
+/// Request of `GenHiveTableDDLSql` (Generate SQL for Creating Hive Table).
 ///
-/// 生成建hive表的sql
+/// Generate SQL for Creating Hive Table
 GenHiveTableDDLSqlRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 目标数据库
+    /// Target Database
     ///
     /// Required.
     "SinkDatabase" sink_database set_sink_database: str,
-    /// 节点id
+    /// Node ID
     "Id" id set_id: str,
-    /// 元数据类型(MYSQL、ORACLE)
+    /// Metadata Type (MYSQL,ORACLE)
     "MsType" ms_type set_ms_type: str,
-    /// 数据源id
+    /// Data source ID
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 来源库名
+    /// Source Library Name
     "SourceDatabase" source_database set_source_database: str,
-    /// 来源表名
+    /// Source Table Name
     "TableName" table_name set_table_name: str,
-    /// 目标表元数据类型(HIVE、GBASE)
+    /// Target Table Metadata Type (HIVE,GBASE)
     "SinkType" sink_type set_sink_type: str,
-    /// 源端schema名称
+    /// Source Schema Name
     "SchemaName" schema_name set_schema_name: str,
-    /// 上游节点的字段信息
+    /// Field Information of Upstream Node
     "SourceFieldInfoList" source_field_info_list set_source_field_info_list: list SourceFieldInfo,
-    /// 分区字段
+    /// Partition Field
     "Partitions" partitions set_partitions: list Partition,
-    /// 建表属性
+    /// Table Creation Attributes
     "Properties" properties set_properties: list Property,
-    /// 建表模式，0:向导模式，1:ddl
+    /// Table Creation Mode,0: Wizard Mode,1: ddl
     "TableMode" table_mode set_table_mode: i64,
-    /// DLC表版本，v1/v2
+    /// DLC Table Version, v1/v2
     "TableVersion" table_version set_table_version: str,
-    /// 是否upsert写入
+    /// Whether to Upsert Writes
     "UpsertFlag" upsert_flag set_upsert_flag: bool,
-    /// 表描述信息
+    /// Table Description Information
     "TableComment" table_comment set_table_comment: str,
-    /// 增加的文件数量阈值, 超过值将触发小文件合并
+    /// Threshold for Increased Number of Files, Exceeding Value Will Trigger Small File Merge
     "AddDataFiles" add_data_files set_add_data_files: i64,
-    /// 增加的Equality delete数量阈值, 超过值将触发小文件合并
+    /// Threshold for Increased Number of Equality Deletes, Exceeding Value Will Trigger Small File Merge
     "AddEqualityDeletes" add_equality_deletes set_add_equality_deletes: i64,
-    /// 增加的Position delete数量阈值, 超过值将触发小文件合并
+    /// Threshold for Increased Number of Position Deletes, Exceeding Value Will Trigger Small File Merge
     "AddPositionDeletes" add_position_deletes set_add_position_deletes: i64,
-    /// 增加的delete file数量阈值
+    /// Threshold for Increased Number of Delete Files
     "AddDeleteFiles" add_delete_files set_add_delete_files: i64,
-    /// 下游节点数据源ID
+    /// Downstream Node Data Source ID
     "TargetDatasourceId" target_datasource_id set_target_datasource_id: str,
-    /// dlc upsert主键
+    /// DLC Upsert Primary Key
     "UpsertKeys" upsert_keys set_upsert_keys: list String,
-    /// dlc表治理信息
+    /// DLC Table Governance Information
     "TableBaseInfo" table_base_info set_table_base_info: obj TableBaseInfo,
-    /// 目标端schema名称
+    /// Target Schema Name
     "SinkSchemaName" sink_schema_name set_sink_schema_name: str,
     /// 获取源信息的环境
     "Env" env set_env: str,
@@ -11341,25 +11728,26 @@ GenHiveTableDDLSqlRequest {
 rt::action!("wedata", "2021-08-20", "GenHiveTableDDLSql", GenHiveTableDDLSqlRequest => GenHiveTableDDLSqlResponse);
 
 rt::model! { read debug;
-/// GenHiveTableDDLSql返回参数结构体
+/// GenHiveTableDDLSql response structure.
 GenHiveTableDDLSqlResponse {
-    /// 生成的ddl语句
+    /// Generated DDL Statement
     "DDLSql" ddl_sql set_ddl_sql: str,
-    /// 生成的ddl语句。与DDLSql相同含义，优先取Data，如果Data为空，则取DDLSql。
+    /// Generated DDL Statement. Same meaning as DDLSql, prioritizing Data. If Data is null, then DDLSql is taken.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Spark SQL配置参数
+/// Spark SQL Configuration Parameters
 GeneralTaskParam {
-    /// 通用任务参数类型,例：SPARK_SQL
+    /// Common Task Parameter Type, for example: SPARK_SQL
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 通用任务参数内容,直接作用于任务的参数。不同参数用;
-    /// 分割
+    /// Common Task Parameter Content, parameters that directly apply to the task. Separate different parameters with;
+    /// Split
     ///
     /// Required.
     "Value" value set_value: str,
@@ -11434,16 +11822,15 @@ GetCosTokenResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetFileInfo` (开发空间-获取数据开发脚本信息).
+/// Request of `GetFileInfo` (Development Space - Obtain Data Development Script Information).
 ///
-/// 开发空间-获取数据开发脚本信息
+/// Development Space - Obtain data development script information
 GetFileInfoRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件路径
-    /// 项目区1470575647377821696项目，f1目录下： /datastudio/project/1470575647377821696/f1/sql1234.sql 个人区： /datastudio/personal/sqlTTT.sql
+    /// File pathProject Area 1470575647377821696 project, in directory f1: /datastudio/project/1470575647377821696/f1/sql1234.sql Personal Area: /datastudio/personal/sqlTTT.sql
     ///
     /// Required.
     "FilePath" file_path set_file_path: str,
@@ -11451,48 +11838,49 @@ GetFileInfoRequest {
 rt::action!("wedata", "2021-08-20", "GetFileInfo", GetFileInfoRequest => GetFileInfoResponse);
 
 rt::model! { read debug;
-/// GetFileInfo返回参数结构体
+/// GetFileInfo response structure.
 GetFileInfoResponse {
-    /// 当前脚本信息
+    /// Current Script Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserFileInfo" user_file_info set_user_file_info: obj UserFileInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetInstanceLog` (查询调度实例日志内容).
+/// Request of `GetInstanceLog` (Query the content of instance logs in query scheduling).
 ///
-/// 获取实例列表
+/// This API is used to obtain instance lists.
 GetInstanceLogRequest {
-    /// **项目ID**
+    /// **Project ID**.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// **实例唯一标识**
+    /// Unique identifier of an instance.
     ///
     /// Required.
     "InstanceKey" instance_key set_instance_key: str,
-    /// **实例生命周期编号，标识实例的某一次执行**
+    /// Instance lifetime number, which identifies one-time execution of the instance.
     ///
-    /// 例如：周期实例第一次运行的编号为0，用户后期又重跑了该实例，第二次执行的编号为1
+    /// For example: the number of the first run of a periodic instance is 0. when the user reruns the instance later, the number of the second execution is 1.
     ///
     /// Required.
     "LifeRoundNum" life_round_num set_life_round_num: i128,
-    /// **时区**
-    /// timeZone, 默认UTC+8
+    /// Time zone.
+    /// Time zone. specifies the time zone. the default value is UTC+8.
     "ScheduleTimeZone" schedule_time_zone set_schedule_time_zone: str,
-    /// **日志所在执行机Ip**
+    /// Indicates the Ip address of the executor where the log is located.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// **日志文件**
-    /// 实例详情中 executionJobId 为空时，但 originFileName 不为空时，入参中必须包含 originFileName 与 brokerIp
-    /// 如果 executionJobId 与 originFileName 都为空，则说明实例未下发执行或没有产生日志。例如分支节点 或 归并节点
+    /// Log file.
+    /// When executionJobId in instance details is empty but originFileName is not empty, originFileName and brokerIp must be included in the input parameters.
+    /// If both executionJobId and originFileName are empty, it indicates that the instance has not been dispatched for execution or has not generated logs. for example, branch node or merge node.
     "OriginFileName" origin_file_name set_origin_file_name: str,
-    /// **执行ID**
+    /// **Execution ID**.
     ///
-    /// 实例详情中 executionJobId 不为空时，入参中需包含executionJobId 。originFileName 与 brokerIp为非必要参数
+    /// When executionJobId in instance details is not empty, executionJobId needs to be included in the input parameters. originFileName and brokerIp are not required parameters.
     "ExecutionJobId" execution_job_id set_execution_job_id: str,
-    /// **日志级别**
-    /// 默认All
+    /// Log level.
+    /// Default All.
     ///
     /// - Info
     /// - Debug
@@ -11500,45 +11888,47 @@ GetInstanceLogRequest {
     /// - Error
     /// - All
     "LogLevel" log_level set_log_level: str,
-    /// **获取日志的开始行 行号**
-    /// 默认 1
+    /// Start row number for obtaining logs.
+    /// The default is 1.
     "StartLineNum" start_line_num set_start_line_num: i128,
-    /// **获取日志的结束行 行号**
-    /// 默认 10000
+    /// End line number for obtaining logs.
+    /// The default value is 10000.
     "EndLineCount" end_line_count set_end_line_count: i128,
-    /// **分页查询日志时使用，无具体业务含义**
+    /// Used when performing a paging query for logs. it has no specific business meaning.
     ///
-    /// 第一次查询时值为null
-    /// 第二次及以后查询时使用上一次查询返回信息中的ExtInfo字段值即可
+    /// Specifies that the value is null for the first query.
+    /// Use the ExtInfo field value in the returned information from the previous query for the second and subsequent queries.
     "ExtInfo" ext_info set_ext_info: str,
 } }
 rt::action!("wedata", "2021-08-20", "GetInstanceLog", GetInstanceLogRequest => GetInstanceLogResponse);
 
 rt::model! { read debug;
-/// GetInstanceLog返回参数结构体
+/// GetInstanceLog response structure.
 GetInstanceLogResponse {
-    /// 调度实例详情
+    /// Scheduling instance details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj InstanceLogVO,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetIntegrationNodeColumnSchema` (提取数据集成节点字段Schema).
+/// Request of `GetIntegrationNodeColumnSchema` (Extracting DataInLong Node Field Schema).
 ///
-/// 提取数据集成节点字段Schema
+/// Extracting DataInLong Node Field Schema
 GetIntegrationNodeColumnSchemaRequest {
-    /// 字段示例（json格式）
+    /// Field Example (JSON Format)
     "ColumnContent" column_content set_column_content: str,
-    /// 数据源类型 MYSQL|HIVE|KAFKA|ES|MONGODB|REST_API|SYBASE|TIDB|DORIS|DM|
+    /// Data Source Type MYSQL|HIVE|KAFKA|ES|MONGODB|REST_API|SYBASE|TIDB|DORIS|DM|
     "DatasourceType" datasource_type set_datasource_type: str,
 } }
 rt::action!("wedata", "2021-08-20", "GetIntegrationNodeColumnSchema", GetIntegrationNodeColumnSchemaRequest => GetIntegrationNodeColumnSchemaResponse);
 
 rt::model! { read debug;
-/// GetIntegrationNodeColumnSchema返回参数结构体
+/// GetIntegrationNodeColumnSchema response structure.
 GetIntegrationNodeColumnSchemaResponse {
-    /// 字段列表
+    /// Field List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Schemas" schemas set_schemas: list IntegrationNodeSchema,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11574,66 +11964,66 @@ GetJobStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetOfflineDIInstanceList` (获取离线任务实例列表(新)).
+/// Request of `GetOfflineDIInstanceList` (Get Offline Task Instance List (New)).
 ///
-/// 获取离线任务实例列表(新)
+/// Get Offline Task Instance List (New)
 GetOfflineDIInstanceListRequest {
-    /// 第几页
+    /// Which Page
     ///
     /// Required.
     "PageIndex" page_index set_page_index: i128,
-    /// 每页几条
+    /// Number of Items per Page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 无
+    /// No
     "SearchCondition" search_condition set_search_condition: obj SearchConditionNew,
 } }
 rt::action!("wedata", "2021-08-20", "GetOfflineDIInstanceList", GetOfflineDIInstanceListRequest => GetOfflineDIInstanceListResponse);
 
 rt::model! { read debug;
-/// GetOfflineDIInstanceList返回参数结构体
+/// GetOfflineDIInstanceList response structure.
 GetOfflineDIInstanceListResponse {
-    /// 总条数
+    /// Total number of items
     "Total" total set_total: i128,
-    /// 实例详情
+    /// Instance details
     "List" list set_list: list OfflineInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetOfflineInstanceList` (获取离线任务实例).
+/// Request of `GetOfflineInstanceList` (Obtain Offline Task Instances).
 ///
-/// 获取离线任务实例
+/// Obtain Offline Task Instances
 GetOfflineInstanceListRequest {
-    /// 第几页
+    /// Which Page
     ///
     /// Required.
     "PageIndex" page_index set_page_index: str,
-    /// 每页几条
+    /// Number of Items per Page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 无
+    /// No
     "SearchCondition" search_condition set_search_condition: obj SearchCondition,
 } }
 rt::action!("wedata", "2021-08-20", "GetOfflineInstanceList", GetOfflineInstanceListRequest => GetOfflineInstanceListResponse);
 
 rt::model! { read debug;
-/// GetOfflineInstanceList返回参数结构体
+/// GetOfflineInstanceList response structure.
 GetOfflineInstanceListResponse {
-    /// 总条数
+    /// Total number of items
     "Total" total set_total: i128,
-    /// 实例详情
+    /// Instance details
     "List" list set_list: list OfflineInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11686,28 +12076,29 @@ GetPaginationTaskScriptResponseInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `GetTaskInstance` (获取调度实例详情).
+/// Request of `GetTaskInstance` (Retrieve scheduling instance details).
 ///
-/// 获取实例列表
+/// This API is used to obtain instance lists.
 GetTaskInstanceRequest {
-    /// **项目ID**
+    /// **Project ID**.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// **实例唯一标识**
+    /// Unique identifier of an instance.
     ///
     /// Required.
     "InstanceKey" instance_key set_instance_key: str,
-    /// **时区**
-    /// timeZone, 默认UTC+8
+    /// Time zone.
+    /// Time zone. specifies the time zone. the default value is UTC+8.
     "ScheduleTimeZone" schedule_time_zone set_schedule_time_zone: str,
 } }
 rt::action!("wedata", "2021-08-20", "GetTaskInstance", GetTaskInstanceRequest => GetTaskInstanceResponse);
 
 rt::model! { read debug;
-/// GetTaskInstance返回参数结构体
+/// GetTaskInstance response structure.
 GetTaskInstanceResponse {
-    /// 调度实例详情
+    /// Details of scheduling an instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj InstanceDetailVO,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11843,69 +12234,69 @@ IndicatorBaseSimpleInfo {
 } }
 
 rt::model! { write debug;
-/// 实例查询类型
+/// Instance Query Type
 InstanceApiOpsRequest {
-    /// 单个查询条件
+    /// Single Query Condition
     "Instance" instance set_instance: obj InstanceOpsDto,
-    /// 排序字段，目前包含：重试次数，实例数据时间，运行耗时
+    /// Sort fields, currently includes: Retry Count, Instance Data Time, Runtime Duration
     "SortCol" sort_col set_sort_col: str,
-    /// 任务id列表
+    /// Task ID list
     "TaskIdList" task_id_list set_task_id_list: list String,
-    /// 按照taskName模糊查询
+    /// Fuzzy search by taskName
     "TaskNameList" task_name_list set_task_name_list: list String,
-    /// 文件夹列表
+    /// Folder List
     "FolderList" folder_list set_folder_list: list String,
-    /// 升序或者降序
+    /// Ascending or Descending
     "Sort" sort set_sort: str,
-    /// 实例状态列表
+    /// Instance Status List
     "StateList" state_list set_state_list: list i64,
-    /// 实例类型列表
+    /// Instance Type List
     "TaskTypeList" task_type_list set_task_type_list: list i64,
-    /// 周期类型
+    /// Cycle Type
     "CycleList" cycle_list set_cycle_list: list String,
-    /// 责任人
+    /// Person in Charge
     "OwnerList" owner_list set_owner_list: list String,
-    /// 数据时间
+    /// Data Timestamp
     "DateFrom" date_from set_date_from: str,
-    /// 数据时间
+    /// Data Timestamp
     "DateTo" date_to set_date_to: str,
-    /// 实例入库时间
+    /// Instance Storage Time
     "CreateTimeFrom" create_time_from set_create_time_from: str,
-    /// 实例入库时间
+    /// Instance Storage Time
     "CreateTimeTo" create_time_to set_create_time_to: str,
-    /// 开始执行时间
+    /// Start Execution Time
     "StartFrom" start_from set_start_from: str,
-    /// 开始执行时间
+    /// Start Execution Time
     "StartTo" start_to set_start_to: str,
-    /// 所属工作流
+    /// Belongs to Workflow
     "WorkflowIdList" workflow_id_list set_workflow_id_list: list String,
-    /// 按照workflowName模糊查询
+    /// Fuzzy search by workflowName
     "WorkflowNameList" workflow_name_list set_workflow_name_list: list String,
-    /// 关键字模糊查询
+    /// Keyword Fuzzy Search
     "Keyword" keyword set_keyword: str,
-    /// searchColumns是搜索的字段名列表
+    /// searchColumns are the list of field names to search
     "SearchColumns" search_columns set_search_columns: list String,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 限制
+    /// Limit
     "Limit" limit set_limit: i64,
-    /// 任务类型映射关系, 存储任务类型id和任务类型描述信息
+    /// Task Type Mapping Relationship, storing Task Type ID and Task Type Description Information
     "TaskTypeMap" task_type_map set_task_type_map: list TaskTypeMap,
-    /// 0 补录类型 1 周期实例 2 非周期实例
+    /// 0 Supplementary Entry Type 1 Periodic Instance 2 Non-periodic Instance
     "InstanceType" instance_type set_instance_type: str,
-    /// 是否dag
+    /// Whether it is DAG
     "DagDeal" dag_deal set_dag_deal: bool,
-    /// 1 父实例 2 子实例
+    /// 1 Parent instance 2 Child instance
     "DagType" dag_type set_dag_type: str,
-    /// 1 自依赖 2 任务依赖  3 所有依赖
+    /// 1 Self-Dependency 2 Task Dependency 3 All Dependencies
     "DagDependent" dag_dependent set_dag_dependent: str,
-    /// dag深度 默认为1，取值 1-6
+    /// DAG Depth Default to 1, value range 1-6
     "DagDepth" dag_depth set_dag_depth: i64,
-    /// 租户id
+    /// Tenant ID
     "TenantId" tenant_id set_tenant_id: str,
-    /// 根据当前数据时间或者是下一个数据时间查询, 默认当前数据时间
+    /// Inquiry based on Current Data Time or Next Data Time, default to Current Data Time
     "DataTimeCycle" data_time_cycle set_data_time_cycle: str,
-    /// 资源组id,多个资源组id用英文逗号分隔
+    /// Resource Group ID, multiple Resource Group IDs separated by English commas
     "ExecutorGroupIdList" executor_group_id_list set_executor_group_id_list: list String,
     /// true 只过滤重跑过的实例，false 忽略此过滤条件，结果集过滤条件中不包括是否重跑
     "OnlyRerun" only_rerun set_only_rerun: bool,
@@ -11922,37 +12313,51 @@ InstanceApiOpsRequest {
 } }
 
 rt::model! { write debug;
-/// 实例检索条件
+/// Instance Retrieval Criteria
 InstanceCondition {
-    /// 执行类型
+    /// Execution Type
     "ExecutionSpace" execution_space set_execution_space: str,
-    /// 任务产品类型
+    /// Task Product Type
     "ProductName" product_name set_product_name: str,
 } }
 
 rt::model! { read debug;
-/// 调度实例详情
+/// Details of a scheduled instance.
 InstanceDetailVO {
-    /// 实例唯一标识
+    /// Unique id of an instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceKey" instance_key set_instance_key: str,
-    /// 项目ID
+    /// Project ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID
+    /// Folder ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Folder name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderName" folder_name set_folder_name: str,
-    /// 工作流ID
+    /// Workflow ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 负责人列表
+    /// Responsible person list.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InChargeList" in_charge_list set_in_charge_list: list String,
-    /// 任务ID
+    /// Task ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// **任务周期类型**
-    /// 支持过滤多个，条件间为 或 的过滤关系
+    /// Task cycle type.
+    /// Support filtering multiple items with an or relationship between conditions.
     /// * O: ONEOFF_CYCLE
     /// * Y: YEAR_CYCLE
     /// * M: MONTH_CYCLE
@@ -11961,108 +12366,139 @@ InstanceDetailVO {
     /// * H: HOUR_CYCLE
     /// * I: MINUTE_CYCLE
     /// * C: CRONTAB_CYCLE
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskCycleType" task_cycle_type set_task_cycle_type: str,
-    /// 任务类型
+    /// Task type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskType" task_type set_task_type: obj TaskTypeOpsDto,
-    /// 执行资源组ID
+    /// Execution resource group ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 资源组名称
+    /// Resource group name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutorGroupName" executor_group_name set_executor_group_name: str,
-    /// 实例数据时间
+    /// Instance data time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// 下一个实例数据时间
+    /// Next instance data time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NextCurDate" next_cur_date set_next_cur_date: str,
-    /// 每次运行失败，下发重试次数限制
+    /// Limit on the number of retries issued each time a run fails.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TryLimit" try_limit set_try_limit: i128,
-    /// 当前运行已下发运行次数
+    /// Current number of issued run attempts.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tries" tries set_tries: i128,
-    /// 累计运行次数
+    /// Cumulative running times.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalRunNum" total_run_num set_total_run_num: i128,
-    /// **实例生命周期编号，标识实例的某一次执行**
+    /// Instance lifetime number, which identifies one-time execution of the instance.
     ///
-    /// 例如：周期实例第一次运行的编号为0，用户后期又重跑了该实例，第二次的执行的编号为1
+    /// For example: the number of the first run of a periodic instance is 0. after the user reruns the instance later, the number of the second execution is 1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LifeRoundNum" life_round_num set_life_round_num: i128,
-    /// **实例类型**
+    /// Instance type.
     ///
-    /// - 0 表示补录类型
-    /// - 1 表示周期实例
-    /// - 2 表示非周期实例
+    /// -0 indicates Replenished Instance.
+    /// -1 indicates Periodic Instance.
+    /// -2 indicates Non-Periodic Instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceType" instance_type set_instance_type: i128,
-    /// **实例状态**
+    /// Indicates the status of an instance.
     ///
-    /// - [0] 表示 等待事件
-    /// - [12] 表示 等待上游
-    /// - [6, 7, 9, 10, 18] 表示 等待运行
-    /// - [1, 19, 22] 表示 运行中
-    /// - [21] 表示 跳过运行
-    /// - [3] 表示 失败重试
-    /// - [8, 4, 5, 13] 表示 失败
-    /// - [2] 表示 成功
+    /// -[0] Indicates waiting for event.
+    /// -[12] indicates waiting for upstream.
+    /// -[6, 7, 9, 10, 18] indicates awaiting execution.
+    /// -[1, 19, 22] indicate running.
+    /// -[21]: skip running.
+    /// -[3] indicates retry on failure.
+    /// -[8, 4, 5, 13] indicates a failure.
+    /// -[2] indicates a success.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceState" instance_state set_instance_state: i128,
-    /// 计划调度时间
+    /// Planned scheduling time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchedulerTime" scheduler_time set_scheduler_time: str,
-    /// 运行开始时间
+    /// Start time of operation.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 运行完成时间
+    /// Indicates the operation completion time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 耗费时间
+    /// Time spent.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CostTime" cost_time set_cost_time: str,
-    /// **实例运行触发类型**
+    /// Instance running trigger type.
     ///
-    /// - RERUN 表示重跑
-    /// - ADDITION 表示补录
-    /// - PERIODIC 表示周期
-    /// - APERIODIC 表示非周期
-    /// - RERUN_SKIP_RUN 表示重跑 - 空跑
-    /// - ADDITION_SKIP_RUN 表示补录 - 空跑
-    /// - PERIODIC_SKIP_RUN 表示周期 - 空跑
-    /// - APERIODIC_SKIP_RUN 表示非周期 - 空跑
-    /// - MANUAL_TRIGGER 表示手动触发
-    /// - RERUN_MANUAL_TRIGGER 表示手动触发 - 重跑
+    /// -RERUN indicates rerunning.
+    /// -ADDITION indicates data replenishment.
+    /// -PERIODIC indicates a period.
+    /// -APERIODIC indicates non-periodic.
+    /// -RERUN_SKIP_RUN indicates re-run - empty run.
+    /// -ADDITION_SKIP_RUN indicates a data replenishment run - empty run.
+    /// -PERIODIC_SKIP_RUN indicates an empty run in a periodic cycle.
+    /// -APERIODIC_SKIP_RUN indicates a non-periodic empty run.
+    /// -MANUAL_TRIGGER indicates manual triggering.
+    /// -RERUN_MANUAL_TRIGGER indicates manual triggering - rerun.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceRunType" instance_run_type set_instance_run_type: str,
-    /// **下发执行ID**
+    /// Dispatch execution ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionJobId" execution_job_id set_execution_job_id: str,
-    /// **实例生命周期列表**
+    /// Instance lifecycle list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceLifeCycleList" instance_life_cycle_list set_instance_life_cycle_list: list InstanceLifeCycleVO,
-    /// **实例最近一次的执行日志**
+    /// The last execution log of the instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LatestLog" latest_log set_latest_log: obj InstanceLogVO,
 } }
 
 rt::model! { read debug;
-/// 下载日志详情
+/// Download Log Details
 InstanceDownloadLogInfo {
-    /// 文件名
+    /// File NameNote: This field may return null, indicating that no valid value can be obtained.
     "FileName" file_name set_file_name: str,
-    /// 文件URL
+    /// File URL
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FileUrl" file_url set_file_url: str,
 } }
 
 rt::model! { both debug;
-/// 实例生命周期详情
+/// Instance Lifecycle Details
 InstanceLifeCycleOpsDto {
-    /// 任务id
+    /// Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
     /// 任务名
     "TaskName" task_name set_task_name: str,
-    /// 数据时间
+    /// Data Timestamp
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// 实例生命次数
+    /// Instance Lifecycle Count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LifeRound" life_round set_life_round: i64,
-    /// 运行类型 重跑/补录/周期/非周期
+    /// Run Type Rerun/Supplement/Periodic/Non-periodic
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RunType" run_type set_run_type: str,
-    /// 重跑次数
+    /// Number of Reruns
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Tries" tries set_tries: i64,
-    /// 实例生命周期
+    /// Instance LifecycleNote: This field may return null, indicating that no valid value can be obtained.
     "InstanceLifeDetailDtoList" instance_life_detail_dto_list set_instance_life_detail_dto_list: list InstanceLifeDetailDto,
-    /// Runner运行状态
+    /// Runner Status
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RunnerState" runner_state set_runner_state: str,
-    /// 错误码
+    /// Error codeNote: This field may return null, indicating that no valid value can be obtained.
     "ErrorDesc" error_desc set_error_desc: str,
-    /// 错误告警级别
+    /// Error Alert Level
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorCodeLevel" error_code_level set_error_code_level: str,
-    /// 实例日志简略信息
+    /// Instance Log Summary
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceLogListOpsDto" instance_log_list_ops_dto set_instance_log_list_ops_dto: obj InstanceLogInfo,
-    /// 实例状态
+    /// Instance StatusNote: This field may return null, indicating that no valid value can be obtained.
     "InstanceState" instance_state set_instance_state: str,
     /// 调度运行方式, 0: 周期调度, 1: 空跑调度
     "ScheduleRunType" schedule_run_type set_schedule_run_type: i128,
@@ -12079,118 +12515,141 @@ InstanceLifeCycleOpsDto {
 } }
 
 rt::model! { read debug;
-/// 调度实例详情
+/// Details of a scheduled instance.
 InstanceLifeCycleVO {
-    /// 实例唯一标识
+    /// Unique identifier of the instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceKey" instance_key set_instance_key: str,
-    /// **实例状态**
+    /// Instance status.
     ///
-    /// - [0] 表示 等待事件
-    /// - [12] 表示 等待上游
-    /// - [6, 7, 9, 10, 18] 表示 等待运行
-    /// - [1, 19, 22] 表示 运行中
-    /// - [21] 表示 跳过运行
-    /// - [3] 表示 失败重试
-    /// - [8, 4, 5, 13] 表示 失败
-    /// - [2] 表示 成功
+    /// -[0] Indicates waiting for event.
+    /// -[12] indicates waiting for upstream.
+    /// -[6, 7, 9, 10, 18] indicates awaiting execution.
+    /// -[1, 19, 22] indicate running.
+    /// -[21] skip running.
+    /// -[3] indicates retry on failure.
+    /// -[8, 4, 5, 13] indicates a failure.
+    /// -[2] indicates a success.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceState" instance_state set_instance_state: i128,
-    /// **实例生命周期编号，标识实例的某一次执行**
+    /// Instance lifetime number, which identifies one-time execution of the instance.
     ///
-    /// 例如：周期实例第一次运行的编号为0，用户后期又重跑了该实例，第二次执行的编号为1
+    /// For example: the number of the first run of a periodic instance is 0. when the user reruns the instance later, the number of the second execution is 1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LifeRoundNum" life_round_num set_life_round_num: i128,
-    /// **实例运行触发类型**
+    /// Instance running trigger type.
     ///
-    /// - RERUN 表示重跑
-    /// - ADDITION 表示补录
-    /// - PERIODIC 表示周期
-    /// - APERIODIC 表示非周期
-    /// - RERUN_SKIP_RUN 表示重跑 - 空跑
-    /// - ADDITION_SKIP_RUN 表示补录 - 空跑
-    /// - PERIODIC_SKIP_RUN 表示周期 - 空跑
-    /// - APERIODIC_SKIP_RUN 表示非周期 - 空跑
-    /// - MANUAL_TRIGGER 表示手动触发
-    /// - RERUN_MANUAL_TRIGGER 表示手动触发 - 重跑
+    /// -RERUN indicates rerunning.
+    /// -ADDITION indicates data replenishment.
+    /// -PERIODIC indicates a period.
+    /// -APERIODIC indicates non-periodic.
+    /// -RERUN_SKIP_RUN means empty run for re-run.
+    /// -ADDITION_SKIP_RUN indicates data replenishment - empty run.
+    /// -PERIODIC_SKIP_RUN indicates an empty run in a periodic cycle.
+    /// -APERIODIC_SKIP_RUN indicates a non-periodic empty run.
+    /// -MANUAL_TRIGGER indicates manual triggering.
+    /// -RERUN_MANUAL_TRIGGER indicates manual triggering - rerun.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunType" run_type set_run_type: str,
-    /// 失败重试次数
+    /// Number of retries after failure.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tries" tries set_tries: i128,
-    /// **实例生命周期列表**
+    /// List of instance lifecycle.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LifeCycleDetailList" life_cycle_detail_list set_life_cycle_detail_list: list InstanceLifeDetailDto,
-    /// **实例代码文件**
-    /// 该文件内容为当次执行实例运行使用的代码，仅部分任务支持
+    /// Instance code file.
+    /// The file content specifies the code used for running the execution instance this time. only some tasks support it.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CodeFileName" code_file_name set_code_file_name: str,
-    /// **下发执行ID**
-    /// 统一执行平台下发执行到新版执行机标识某次执行的唯一ID，存量老执行机下发执行没有此ID。
-    /// 如果不知道执行机版本是否支持此ID，可以联系腾讯云运维同学
+    /// Dispatch execution ID.
+    /// The unified execution platform dispatches execution to the new version executor with a unique ID to identify a specific execution, while the existing old executors do not have this ID when dispatching execution.
+    /// If it is unknown whether the executor version supports this ID, contact tencent cloud's operations team.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionJobId" execution_job_id set_execution_job_id: str,
-    /// 日志所在执行节点
+    /// The execution node where the log resides.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 日志文件名
+    /// Log file name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OriginFileName" origin_file_name set_origin_file_name: str,
-    /// **实例日志类型**
+    /// Instance log type.
     ///
-    /// - run: 运行;
-    /// - kill: 终止
+    /// -run: indicates the state of functioning.
+    /// -kill: terminates.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogType" log_type set_log_type: str,
-    /// 耗费时间
+    /// Time spent.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CostTime" cost_time set_cost_time: str,
 } }
 
 rt::model! { both debug;
-/// 实例生命周期detail
+/// Instance Lifecycle Detail
 InstanceLifeDetailDto {
-    /// **实例状态**
-    /// - [0] 表示 等待事件
-    /// - [12] 表示 等待上游
-    /// - [6, 7, 9, 10, 18] 表示 等待运行
-    /// - [1, 19, 22] 表示 运行中
-    /// - [21] 表示 跳过运行
-    /// - [3] 表示 失败重试
-    /// - [8, 4, 5, 13] 表示 失败
-    /// - [2] 表示 成功
+    /// Indicates the status of an instance.
+    /// -[0] Indicates waiting for event.
+    /// -[12] indicates waiting for upstream.
+    /// -[6, 7, 9, 10, 18] indicates awaiting execution.
+    /// -[1, 19, 22]  indicate running.
+    /// -[21] skip running.
+    /// -[3] indicates retry on failure.
+    /// -[8, 4, 5, 13] indicates a failure.
+    /// -[2] indicates a success.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "State" state set_state: str,
-    /// 该状态开始时间
+    /// Start Time of the State
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// **实例生命周期阶段状态**
+    /// Instance lifecycle phase status.
     ///
-    /// - WAIT_UPSTREAM 表示 等待事件/上游状态
-    /// - WAIT_RUN 表示 等待运行状态
-    /// - RUNNING 表示 运行中状态
-    /// - COMPLETE 表示 终态-完成
-    /// - FAILED 表示 终态-失败重试
-    /// - EXPIRED 表示 终态-失败
-    /// - SKIP_RUNNING 表示 终态-被上游分支节点跳过的分支
-    /// - HISTORY 表示 兼容2024-03-30之前的历史实例，之后实例无需关注次枚举类型
+    /// -WAIT_UPSTREAM indicates waiting for an event or upstream status.
+    /// -WAIT_RUN indicates waiting for running status.
+    /// -RUNNING indicates the running state.
+    /// -COMPLETE indicates terminal state - completed.
+    /// -FAILED indicates terminal state - retry after failure.
+    /// -EXPIRED indicates terminal state - failure.
+    /// -SKIP_RUNNING indicates terminal state - a branch skipped by the upstream branch node.
+    /// -HISTORY indicates compatibility with historical instances before march 30, 2024. no need to pay attention to this enumeration type for instances afterward.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DetailState" detail_state set_detail_state: str,
-    /// 该状态结束时间
+    /// End Time of the State
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 离线运维实例列表
+/// Offline operation and maintenance instance list
 InstanceList {
-    /// 耗费时间
+    /// Time Consumed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CostTime" cost_time set_cost_time: str,
-    /// 数据时间
+    /// Data TimestampNote: This field may return null, indicating that no valid value can be obtained.
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// 周期类型
+    /// Cycle type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleType" cycle_type set_cycle_type: str,
-    /// 是否补录
+    /// Whether to Supplement
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DoFlag" do_flag set_do_flag: i64,
-    /// 责任人
+    /// Person in ChargeNote: This field may return null, indicating that no valid value can be obtained.
     "InCharge" in_charge set_in_charge: str,
-    /// 日志
+    /// LogNote: This field may return null, indicating that no valid value can be obtained.
     "LastLog" last_log set_last_log: str,
-    /// 调度计划
+    /// Scheduling plan
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SchedulerDesc" scheduler_desc set_scheduler_desc: str,
-    /// 开始启动时间
+    /// Start startup time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 实例状态  EVENT_LISTENING|DEPENDENCE|BEFORE_ASPECT|ALLOCATED|LAUNCHED|KILL|SNAP_STATE_SAVING|ISSUED|RUNNING|AFTER_ASPECT|PENDING|KILLING|FINAL_STATE_SAVING|FAILED|KILL_FAILED| COMPLETED|EXPIRED|KILL_EXPIRED|DELETED
+    /// Instance status EVENT_LISTENING|DEPENDENCE|BEFORE_ASPECT|ALLOCATED|LAUNCHED|KILL|SNAP_STATE_SAVING|ISSUED|RUNNING|AFTER_ASPECT|PENDING|KILLING|FINAL_STATE_SAVING|FAILED|KILL_FAILED| COMPLETED|EXPIRED|KILL_EXPIRED|DELETED
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "State" state set_state: str,
-    /// 任务ID
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task NameNote: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 尝试运行次数
+    /// Number of trial runs
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TryLimit" try_limit set_try_limit: i64,
 } }
 
@@ -12220,54 +12679,70 @@ InstanceLogByLine {
 } }
 
 rt::model! { both debug;
-/// 实例日志简述信息
+/// Instance Log Summary Information
 InstanceLogInfo {
-    /// 任务id
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 数据时间
+    /// Data TimestampNote: This field may return null, indicating that no valid value can be obtained.
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// 尝试运行次数
+    /// Number of trial runs
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Tries" tries set_tries: str,
-    /// 日志更新时间
+    /// Log Update Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastUpdate" last_update set_last_update: str,
-    /// 日志所在节点
+    /// Log Node
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 文件大小
+    /// File sizeNote: This field may return null, indicating that no valid value can be obtained.
     "FileSize" file_size set_file_size: str,
-    /// 文件名 含全路径
+    /// File Name including Full Path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OriginFileName" origin_file_name set_origin_file_name: str,
-    /// 日志创建时间
+    /// Log Creation Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 实例日志类型, run: 运行; kill: 终止
+    /// Instance Log Type, run: running; kill: termination
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceLogType" instance_log_type set_instance_log_type: str,
-    /// 任务名称
+    /// Task NameNote: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 运行耗时
+    /// Runtime Duration
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CostTime" cost_time set_cost_time: str,
-    /// 实例状态 COMPLETED 完成 FAILED失败重试 EXPIRED失败 RUNNING运行中
+    /// Instance Status COMPLETED completed FAILED failed retry EXPIRED failed RUNNING running
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 实例代码文件，为空表示对应代码文件不存在，可能是因为执行机未升级/对应类型任务无代码。
+    /// Instance Code File, absence indicates the corresponding code file does not exist, possibly due to the executor not being upgraded/certain types of tasks having no code.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CodeFileName" code_file_name set_code_file_name: str,
-    /// 扩展属性
+    /// Extended Attributes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExtensionInfo" extension_info set_extension_info: list AttributeItemDTO,
     /// 统一执行平台，下发执行Id
     "ExecutionJobId" execution_job_id set_execution_job_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例日志信息详情
+/// Instance log information details
 InstanceLogInfoOpsDto {
-    /// 实例运行日志
+    /// Instance running log
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LogInfo" log_info set_log_info: str,
-    /// 实例运行提交的yarn日志地址
+    /// The Yarn log address submitted by the instance run
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "YarnLogInfo" yarn_log_info set_yarn_log_info: list String,
-    /// 实例运行产生的datax日志
+    /// The datax log generated by the instance run
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DataLogInfo" data_log_info set_data_log_info: str,
-    /// 第三方任务运行日志
+    /// Third-party Task Execution Log
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ThirdTaskRunLogInfo" third_task_run_log_info set_third_task_run_log_info: str,
-    /// 第三方任务日志链接描述
+    /// Third-party Task Log Link Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ThirdTaskLogUrlDesc" third_task_log_url_desc set_third_task_log_url_desc: str,
-    /// 日志行数
+    /// Number of Log Lines
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LineCount" line_count set_line_count: i64,
     /// 统一执行平台日志分页查询参数
     "ExtInfo" ext_info set_ext_info: str,
@@ -12282,227 +12757,301 @@ InstanceLogInfoOpsDto {
 } }
 
 rt::model! { read debug;
-/// 实例日志信息
+/// Instance log information
 InstanceLogList {
-    /// 任务ID
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 数据时间
+    /// Data TimestampNote: This field may return null, indicating that no valid value can be obtained.
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// 重试次数
+    /// Maximum number of retriesNote: This field may return null, indicating that no valid value can be obtained.
     "Tries" tries set_tries: str,
-    /// 最后更新时间
+    /// Last Updated TimeNote: This field may return null, indicating that no valid value can be obtained.
     "LastUpdate" last_update set_last_update: str,
-    /// 节点ip
+    /// Node IP
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 文件大小
+    /// File sizeNote: This field may return null, indicating that no valid value can be obtained.
     "FileSize" file_size set_file_size: str,
-    /// 原始文件名
+    /// Original File Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OriginFileName" origin_file_name set_origin_file_name: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 实例日志类型
+    /// Instance Log Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceLogType" instance_log_type set_instance_log_type: str,
-    /// 任务名称
+    /// Task NameNote: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 耗费时间
+    /// Time Consumed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CostTime" cost_time set_cost_time: str,
 } }
 
 rt::model! { read debug;
-/// 实例日志内容
+/// Instance log content.
 InstanceLogVO {
-    /// 实例唯一标识
+    /// Unique id of an instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceKey" instance_key set_instance_key: str,
-    /// 项目ID
+    /// Project ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// **实例状态**
+    /// **Instance status**.
     ///
-    /// - [0] 表示 等待事件
-    /// - [12] 表示 等待上游
-    /// - [6, 7, 9, 10, 18] 表示 等待运行
-    /// - [1, 19, 22] 表示 运行中
-    /// - [21] 表示 跳过运行
-    /// - [3] 表示 失败重试
-    /// - [8, 4, 5, 13] 表示 失败
-    /// - [2] 表示 成功
+    /// -[0] Indicates waiting for event.
+    /// -[12] indicates waiting for upstream.
+    /// -[6, 7, 9, 10, 18] indicates awaiting execution.
+    /// -[1, 19, 22] indicate running.
+    /// -[21] skip running.
+    /// -[3] indicates retry on failure.
+    /// -[8, 4, 5, 13] indicates a failure.
+    /// -[2] indicates a success.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceState" instance_state set_instance_state: i128,
-    /// **实例运行触发类型**
+    /// Instance running trigger type.
     ///
-    /// - RERUN 表示重跑
-    /// - ADDITION 表示补录
-    /// - PERIODIC 表示周期
-    /// - APERIODIC 表示非周期
-    /// - RERUN_SKIP_RUN 表示重跑 - 空跑
-    /// - ADDITION_SKIP_RUN 表示补录 - 空跑
-    /// - PERIODIC_SKIP_RUN 表示周期 - 空跑
-    /// - APERIODIC_SKIP_RUN 表示非周期 - 空跑
-    /// - MANUAL_TRIGGER 表示手动触发
-    /// - RERUN_MANUAL_TRIGGER 表示手动触发 - 重跑
+    /// -RERUN indicates data replenishment.
+    /// -ADDITION indicates supplementary recording.
+    /// -PERIODIC indicates a period.
+    /// -APERIODIC indicates non-periodic.
+    /// -RERUN_SKIP_RUN means empty run for re-run.
+    /// -ADDITION_SKIP_RUN indicates data replenishment - empty run.
+    /// -PERIODIC_SKIP_RUN indicates an empty run in a periodic cycle.
+    /// -APERIODIC_SKIP_RUN indicates a non-periodic empty run.
+    /// -MANUAL_TRIGGER indicates manual triggering.
+    /// -RERUN_MANUAL_TRIGGER indicates manual triggering - rerun.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunType" run_type set_run_type: str,
-    /// 开始运行时间
+    /// Start time of running.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 运行完成时间
+    /// Indicates the operation completion time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// **运行代码内容**
+    /// Run code content.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CodeInfo" code_info set_code_info: str,
-    /// **运行代码文件大小**
-    /// 单位KB
+    /// File size for running code.
+    /// Unit: KB.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CodeFileSize" code_file_size set_code_file_size: str,
-    /// 日志所在节点信息
+    /// Log node information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// **日志内容**
+    /// Log content.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogInfo" log_info set_log_info: str,
-    /// **日志文件大小**
-    /// 单位KB
+    /// Log file size.
+    /// KB.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogFileSize" log_file_size set_log_file_size: str,
-    /// **本次查询返回的日志行数**
+    /// Row count of returned logs this time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LineCount" line_count set_line_count: i128,
-    /// **分页查询日志时使用，无具体业务含义**
+    /// Used when performing a paging query for logs. it has no specific business meaning.
     ///
-    /// 第一次查询时值为null
-    /// 第二次及以后查询时使用上一次查询返回信息中的ExtInfo字段值即可
+    /// Specifies that the value is null for the first query.
+    /// Specifies that you can use the field value of ExtInfo in the returned information from the previous query for the second and subsequent queries.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExtInfo" ext_info set_ext_info: str,
-    /// 日志分页查询，是否最后一页
+    /// Paging query for logs. indicates whether it is the last page.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsEnd" is_end set_is_end: bool,
 } }
 
 rt::model! { read debug;
-/// 查询实时任务实例当前的节点信息
+/// Query the current node information of the real-time task instance
 InstanceNodeInfo {
-    /// 读取节点SOURCE 写入节点SINK
+    /// Read from node SOURCE Write to node SINK
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NodeType" node_type set_node_type: str,
-    /// 节点id
+    /// Node IDNote: This field may return null, indicating that no valid value can be obtained.
     "NodeId" node_id set_node_id: str,
-    /// 节点名称
+    /// Node nameNote: This field may return null, indicating that no valid value can be obtained.
     "NodeName" node_name set_node_name: str,
 } }
 
 rt::model! { both debug;
-/// 实例运维详情
+/// Instance Operation Details
 InstanceOpsDto {
-    /// 任务ID
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task NameNote: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 工作流ID
+    /// Workflow ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow nameNote: This field may return null, indicating that no valid value can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 负责人
+    /// Owner
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InCharge" in_charge set_in_charge: str,
-    /// 周期类型
+    /// Cycle Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleType" cycle_type set_cycle_type: str,
-    /// 数据时间
+    /// Data Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// 下一个数据时间
+    /// Next Data Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NextCurDate" next_cur_date set_next_cur_date: str,
-    /// 运行优先级
+    /// Running Priority
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RunPriority" run_priority set_run_priority: i128,
-    /// 尝试运行次数
+    /// Number of Attempts
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TryLimit" try_limit set_try_limit: i128,
-    /// 当前运行次数
+    /// Current Running Times
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Tries" tries set_tries: i128,
-    /// 重跑总次数
+    /// Total Retry Attempts
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalRunNum" total_run_num set_total_run_num: i128,
-    /// 是否补录
+    /// Whether to Supplement
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DoFlag" do_flag set_do_flag: i128,
-    /// 是否是重跑
+    /// Whether it is a Retry
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RedoFlag" redo_flag set_redo_flag: i128,
-    /// 实例状态
+    /// Instance StatusNote: This field may return null, indicating that no valid value can be obtained.
     "State" state set_state: str,
-    /// 运行节点
+    /// Run Node
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuntimeBroker" runtime_broker set_runtime_broker: str,
-    /// 失败的原因
+    /// Reason for Failure
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorDesc" error_desc set_error_desc: str,
-    /// 任务类型
+    /// Task TypeNote: This field may return null, indicating that no valid value can be obtained.
     "TaskType" task_type set_task_type: obj TaskTypeOpsDto,
-    /// 依赖判断完成时间
+    /// Dependency Judgment Completion Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DependenceFulfillTime" dependence_fulfill_time set_dependence_fulfill_time: str,
-    /// 首次依赖判断通过时间
+    /// First Dependency Judgment Pass Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FirstDependenceFulfillTime" first_dependence_fulfill_time set_first_dependence_fulfill_time: str,
-    /// 首次启动时间
+    /// Initial startup time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FirstStartTime" first_start_time set_first_start_time: str,
-    /// 开始启动时间
+    /// Start startup time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 运行完成时间
+    /// Operation completion time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 耗费时间
+    /// Time Consumed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CostTime" cost_time set_cost_time: str,
-    /// 耗费时间(ms)
+    /// Elapsed time (ms)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CostMillisecond" cost_millisecond set_cost_millisecond: i128,
-    /// 最大运行耗时
+    /// Maximum operation duration
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MaxCostTime" max_cost_time set_max_cost_time: i128,
-    /// 最小运行耗时
+    /// Minimum operation duration
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MinCostTime" min_cost_time set_min_cost_time: i128,
-    /// 平均运行耗时
+    /// Average operation duration
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AvgCostTime" avg_cost_time set_avg_cost_time: f64,
-    /// 最近日志
+    /// Recent logs
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastLog" last_log set_last_log: str,
-    /// 调度时间
+    /// Scheduling Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SchedulerDateTime" scheduler_date_time set_scheduler_date_time: str,
-    /// 上次调度时间
+    /// Last scheduling time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastSchedulerDateTime" last_scheduler_date_time set_last_scheduler_date_time: str,
-    /// 最后更新事件
+    /// Last update event
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastUpdate" last_update set_last_update: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 分支，依赖关系 and、or
+    /// Branch, Dependency Relationship and,or
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DependencyRel" dependency_rel set_dependency_rel: str,
-    /// 执行空间
+    /// Execution space
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutionSpace" execution_space set_execution_space: str,
-    /// 忽略事件
+    /// Ignore events
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IgnoreEvent" ignore_event set_ignore_event: bool,
-    /// 虚拟任务实例
+    /// Virtual Task Instance
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "VirtualFlag" virtual_flag set_virtual_flag: bool,
-    /// 文件夹ID
+    /// Folder ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Folder Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FolderName" folder_name set_folder_name: str,
-    /// 递归实例信息
+    /// Recursive Instance Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SonList" son_list set_son_list: str,
-    /// 产品业务名称
+    /// Product Business Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProductName" product_name set_product_name: str,
-    /// 资源组
+    /// Resource Group
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ResourceGroup" resource_group set_resource_group: str,
-    /// 资源组指定执行节点
+    /// Resource Group Specified Execution Node
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ResourceInstanceId" resource_instance_id set_resource_instance_id: str,
-    /// 资源队列
+    /// Resource Queue
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "YarnQueue" yarn_queue set_yarn_queue: str,
-    /// 调度计划
+    /// Scheduling Plan
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SchedulerDesc" scheduler_desc set_scheduler_desc: str,
-    /// 最近提交时间
+    /// Latest Submission Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FirstSubmitTime" first_submit_time set_first_submit_time: str,
-    /// 首次执行时间
+    /// First Execution Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FirstRunTime" first_run_time set_first_run_time: str,
-    /// 项目ID
+    /// Project ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 项目标识
+    /// Project Identifier
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project nameNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 租户id
+    /// Tenant ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TenantId" tenant_id set_tenant_id: str,
-    /// 实例标识
+    /// Instance Identifier
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceKey" instance_key set_instance_key: str,
-    /// 资源组id
+    /// Resource Group ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 资源组名称
+    /// Resource Group Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutorGroupName" executor_group_name set_executor_group_name: str,
-    /// 关联实例信息。
+    /// Associated Instance Information.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RelatedInstanceList" related_instance_list set_related_instance_list: list InstanceOpsDto,
-    /// 关联实例信息数量，不和RelatedInstanceList强关联。
+    /// Associated Instance Information Quantity, not strongly associated with RelatedInstanceList.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RelatedInstanceSize" related_instance_size set_related_instance_size: i64,
     /// ownerId
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerId" owner_id set_owner_id: str,
-    /// 用户id
+    /// User ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 实例生命周期
+    /// Instance LifecycleNote: This field may return null, indicating that no valid value can be obtained.
     "InstanceLifeCycleOpsDto" instance_life_cycle_ops_dto set_instance_life_cycle_ops_dto: obj InstanceLifeCycleOpsDto,
-    /// 自动重试次数
+    /// Automatic Retry Attempts
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RetryAttempts" retry_attempts set_retry_attempts: i128,
-    /// 紧急去除的依赖父实例列表
+    /// Urgently Removed Dependency Parent Instance List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DeletedFatherList" deleted_father_list set_deleted_father_list: list String,
-    /// 循环依赖关联的实例
+    /// Cyclic Dependency Associated Instances
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CirculateInstanceList" circulate_instance_list set_circulate_instance_list: list InstanceOpsDto,
     /// 并发策略, 0: 等待并发, 1: kill自身
     "ConcurrentStrategy" concurrent_strategy set_concurrent_strategy: i128,
@@ -12558,96 +13107,126 @@ InstanceOpsDto {
 } }
 
 rt::model! { read debug;
-/// 任务运行历史分页记录
+/// Task Execution History Pagination Record
 InstanceOpsInfoPage {
-    /// 总记录数
+    /// Number of recordsNote: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 记录列表
+    /// Record list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list InstanceOpsDto,
 } }
 
 rt::model! { read debug;
-/// 实例列表分页实体
+/// Instance list pagination entity.
 InstancePageVO {
-    /// **总条数**
+    /// Total number of entries.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// **总分页数**
+    /// Total number of pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPage" total_page set_total_page: i128,
-    /// 页码
+    /// Page number
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页条目数
+    /// Entries per page.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 总分页数
+    /// Total number of pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageCount" page_count set_page_count: i128,
-    /// 数据列表
+    /// Data List
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list InstanceVO,
 } }
 
 rt::model! { write debug;
-/// 实例检索条件
+/// Instance Retrieval Criteria
 InstanceSearchCondition {
-    /// 任务调度周期类型
+    /// Task Scheduling Cycle Type
     "CycleList" cycle_list set_cycle_list: list String,
-    /// 起始时间
+    /// Start time
     "DateFrom" date_from set_date_from: str,
-    /// 截止时间
+    /// Expire Time
     "DateTo" date_to set_date_to: str,
-    /// 实例过滤条件
+    /// Instance Filtering Conditions
     "Instance" instance set_instance: obj InstanceCondition,
-    /// 模糊查询关键字
+    /// Fuzzy Query Keywords
     "Keyword" keyword set_keyword: str,
-    /// 排序方式
+    /// Sorting Method
     "Sort" sort set_sort: str,
-    /// 排序字段
+    /// Sort Fields
     "SortCol" sort_col set_sort_col: str,
-    /// 实例状态类型
+    /// Instance Status Type
     "StateList" state_list set_state_list: list String,
 } }
 
 rt::model! { read debug;
-/// 运维大屏实例状态统计和实例状态趋势
+/// Operation and Maintenance Dashboard Instance Status Statistics and Instance Status Trend
 InstanceStatisticInfo {
-    /// 实例状态趋势状态统计
+    /// Instance Status Trend Statistics
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CountList" count_list set_count_list: list i128,
-    /// 实例状态趋势时间分割
+    /// Instance Status Trend Time Segmentation
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TimeList" time_list set_time_list: list String,
-    /// 实例状态标识：WAITING_RUNNING、KILLING、FAILED、FAILED_TRYING、SUCCEED 分别表示等待执行、正在终止、失败、失败重试、成功，用于实例状态分布和实例状态趋势
+    /// Instance Status Identification: WAITING_RUNNING, KILLING, FAILED, FAILED_TRYING, SUCCEED, respectively indicate waiting for execution, terminating, failed, trying again, successful, used for Instance Status Distribution and Instance Status Trend
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 用于实例状态分布计数
+    /// Used for Instance Status Distribution Count
     "InstanceCount" instance_count set_instance_count: i128,
-    /// 当前展示时间
+    /// Current Display Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ShowTime" show_time set_show_time: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ReportTime" report_time set_report_time: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Count" count set_count: i64,
 } }
 
 rt::model! { read debug;
-/// 调度运行实例实体
+/// Scheduling running instance entity.
 InstanceVO {
-    /// **实例唯一标识**
+    /// Unique identifier of an instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceKey" instance_key set_instance_key: str,
-    /// 项目ID
+    /// Project ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID
+    /// Folder ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Folder name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderName" folder_name set_folder_name: str,
-    /// 工作流ID
+    /// Workflow ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 负责人列表
+    /// Responsible person list.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InChargeList" in_charge_list set_in_charge_list: list String,
-    /// 任务ID
+    /// Task ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 任务类型
+    /// Task type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskType" task_type set_task_type: obj TaskTypeOpsDto,
-    /// **任务周期类型**
-    /// 支持过滤多个，条件间为 或 的过滤关系
+    /// Task cycle type.
+    /// Supports filtering multiple conditions with an or relationship between them.
     /// * O: ONEOFF_CYCLE
     /// * Y: YEAR_CYCLE
     /// * M: MONTH_CYCLE
@@ -12656,187 +13235,226 @@ InstanceVO {
     /// * H: HOUR_CYCLE
     /// * I: MINUTE_CYCLE
     /// * C: CRONTAB_CYCLE
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskCycleType" task_cycle_type set_task_cycle_type: str,
-    /// 实例数据时间
+    /// Instance data time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// 每次运行失败，下发重试次数限制
+    /// Specifies the limit on the number of retries issued each time a running failure occurs.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TryLimit" try_limit set_try_limit: i128,
-    /// **失败重试次数**
-    /// 再次使用 手动重跑 或 补录实例等方式触发运行时，会被重置为 0 后重新计数
+    /// Number of retries after failure.
+    /// Will be reset to 0 and then recounted when triggered for execution by once again manually rerunning or using a supplementary entry instance and other methods.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tries" tries set_tries: i128,
-    /// 累计运行次数
+    /// Cumulative running times.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalRunNum" total_run_num set_total_run_num: i128,
-    /// **实例类型**
+    /// Instance type.
     ///
-    /// - 0 表示补录类型
-    /// - 1 表示周期实例
-    /// - 2 表示非周期实例
+    /// -0 indicates the supplementary entry type.
+    /// -1 indicates a periodic instance.
+    /// -2 indicates a non-periodic instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceType" instance_type set_instance_type: i128,
-    /// **实例状态**
+    /// Indicates the status of an instance.
     ///
-    /// - [0] 表示 等待事件
-    /// - [12] 表示 等待上游
-    /// - [6, 7, 9, 10, 18] 表示 等待运行
-    /// - [1, 19, 22] 表示 运行中
-    /// - [21] 表示 跳过运行
-    /// - [3] 表示 失败重试
-    /// - [8, 4, 5, 13] 表示 失败
-    /// - [2] 表示 成功
+    /// -[0]Indicates waiting for event.
+    /// -[12] indicates waiting for upstream.
+    /// -[6, 7, 9, 10, 18] indicates awaiting execution.
+    /// -[1, 19, 22]: running.
+    /// -[21] indicates skipping running.
+    /// -[3] indicates retry on failure.
+    /// -[8, 4, 5, 13] indicates a failure.
+    /// -[2] indicates a success.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceState" instance_state set_instance_state: i128,
-    /// 运行开始时间
+    /// Start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 运行完成时间
+    /// Operation completion time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 耗费时间
+    /// Time spent.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CostTime" cost_time set_cost_time: str,
-    /// 计划调度时间
+    /// Planned scheduling time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchedulerTime" scheduler_time set_scheduler_time: str,
     /// 实例最近更新时间, 时间格式为 yyyy-MM-dd HH:mm:ss
     "LastUpdateTime" last_update_time set_last_update_time: str,
-    /// 执行资源组ID
+    /// Execution resource group ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 资源组名称
+    /// Resource group name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutorGroupName" executor_group_name set_executor_group_name: str,
     /// 简要的任务失败信息
     "JobErrorMsg" job_error_msg set_job_error_msg: str,
 } }
 
 rt::model! { read debug;
-/// 实例日志信息
+/// Instance log information
 IntegrationInstanceLog {
-    /// 任务日志信息
+    /// Task log information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LogInfo" log_info set_log_info: str,
 } }
 
 rt::model! { write debug;
-/// 集成节点详情
+/// Integration Node Details
 IntegrationNodeDetail {
-    /// 集成节点名称
+    /// Integration Node Name
     "Name" name set_name: str,
-    /// 集成节点类型
+    /// Integration Node Type
     "NodeType" node_type set_node_type: str,
-    /// 节点数据源类型
+    /// Node Data Source Type
     "DataSourceType" data_source_type set_data_source_type: str,
-    /// 节点描述
+    /// Node Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 数据源id
+    /// Data Source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 节点配置信息
+    /// Node Configuration Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Config" config set_config: list RecordField,
-    /// 节点扩展配置信息
+    /// Node Extension Configuration Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExtConfig" ext_config set_ext_config: list RecordField,
-    /// 节点schema
+    /// Node Schema
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Schema" schema set_schema: list IntegrationNodeSchema,
-    /// 节点映射
+    /// Node Mapping
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NodeMapping" node_mapping set_node_mapping: obj IntegrationNodeMapping,
     /// owner uin
     "OwnerUin" owner_uin set_owner_uin: str,
 } }
 
 rt::model! { both debug;
-/// 集成任务节点
+/// Integrated Task Node
 IntegrationNodeInfo {
-    /// 集成节点id
+    /// Integration Node ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: str,
-    /// 集成节点所属任务id
+    /// Task ID of the Integrated Node
     "TaskId" task_id set_task_id: str,
-    /// 集成节点名称
+    /// Integration Node Name
     "Name" name set_name: str,
-    /// 集成节点类型,INPUT: 输入节点，OUTPUT:输出节点
+    /// Integration Node Type, INPUT: Input Node, OUTPUT: Output Node
     "NodeType" node_type set_node_type: str,
-    /// 节点数据源类型：MYSQL|POSTGRE|ORACLE|SQLSERVER|FTP|HIVE|HDFS|ICEBERG|KAFKA|HBASE|SPARK|VIRTUAL|TBASE|DB2|DM|GAUSSDB|GBASE|IMPALA|ES|S3_DATAINSIGHT|GREENPLUM|PHOENIX|SAP_HANA|SFTP|OCEANBASE|CLICKHOUSE|KUDU|VERTICA|REDIS|COS|DLC|DLCV1|DORIS|CKAFKA|DTS_KAFKA|S3|CDW|LOCAL|TDSQLC|TDSQL|TDSQL_MYSQL|MONGODB|INFORMIX|SYBASE|REST_API|SuperSQL|PRESTO|DR_SUM|TiDB|StarRocks|Trino|Kyuubi|GDB|TCHOUSE_X|TCHOUSE_P|TDSQL_POSTGRE
+    /// Node Data Source Type: MYSQL|POSTGRE|ORACLE|SQLSERVER|FTP|HIVE|HDFS|ICEBERG|KAFKA|HBASE|SPARK|VIRTUAL|TBASE|DB2|DM|GAUSSDB|GBASE|IMPALA|ES|S3_DATAINSIGHT|GREENPLUM|PHOENIX|SAP_HANA|SFTP|OCEANBASE|CLICKHOUSE|KUDU|VERTICA|REDIS|COS|DLC|DLCV1|DORIS|CKAFKA|DTS_KAFKA|S3|CDW|LOCAL|TDSQLC|TDSQL|TDSQL_MYSQL|MONGODB|INFORMIX|SYBASE|REST_API|SuperSQL|PRESTO|DR_SUM|TiDB|StarRocks|Trino|Kyuubi|GDB|TCHOUSE_X|TCHOUSE_P|TDSQL_POSTGRE
     "DataSourceType" data_source_type set_data_source_type: str,
-    /// 节点描述
+    /// Node Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 数据源id
+    /// Data source IDNote: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 节点配置信息
+    /// Node Configuration Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Config" config set_config: list RecordField,
-    /// 节点扩展配置信息
+    /// Node Extension Configuration Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExtConfig" ext_config set_ext_config: list RecordField,
-    /// 节点schema
+    /// Node Schema
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Schema" schema set_schema: list IntegrationNodeSchema,
-    /// 节点映射
+    /// Node Mapping
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NodeMapping" node_mapping set_node_mapping: obj IntegrationNodeMapping,
-    /// 归属用户AppId,展示字段 非传入
+    /// Belonging User AppId, Display Fields Non-passed
     "AppId" app_id set_app_id: str,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 创建人uin,展示字段 非传入
+    /// Creator UIN, Display Fields Non-passed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CreatorUin" creator_uin set_creator_uin: str,
-    /// 操作人uin，展示字段 非传入
+    /// Operator UIN, Display Fields Non-passed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OperatorUin" operator_uin set_operator_uin: str,
-    /// owner uin 展示字段 非传入
+    /// owner uin Display Fields Non-passed
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { both debug;
-/// 集成节点映射
+/// Integrated Node Mapping
 IntegrationNodeMapping {
-    /// 源节点id
+    /// Source Node ID
     "SourceId" source_id set_source_id: str,
-    /// 目标节点id
+    /// Target Node ID
     "SinkId" sink_id set_sink_id: str,
-    /// 源节点schema
+    /// Source Node Schema
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceSchema" source_schema set_source_schema: list IntegrationNodeSchema,
-    /// 节点schema映射
+    /// Node Schema Mapping
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SchemaMappings" schema_mappings set_schema_mappings: list IntegrationNodeSchemaMapping,
-    /// 节点映射扩展信息
+    /// Node Mapping Extended Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExtConfig" ext_config set_ext_config: list RecordField,
 } }
 
 rt::model! { both debug;
-/// 集成节点schema
+/// Integrated Node Schema
 IntegrationNodeSchema {
-    /// schema id 随机唯一
+    /// Schema ID Random Unique
     ///
     /// Required.
     "Id" id set_id: str,
-    /// schema名称
+    /// Schema Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// schema类型
+    /// Schema Type
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// schema值
+    /// Schema Value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Value" value set_value: str,
-    /// schema拓展属性
+    /// Schema Extended Attributes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Properties" properties set_properties: list RecordField,
-    /// schema别名
+    /// Schema Alias
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Alias" alias set_alias: str,
-    /// 字段备注
+    /// Field Remarks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Comment" comment set_comment: str,
     /// category
     "Category" category set_category: str,
 } }
 
 rt::model! { both debug;
-/// 集成节点schema映射
+/// Integrated Node Schema Mapping
 IntegrationNodeSchemaMapping {
-    /// 任务节点的源schema id
+    /// Task Node Source Schema ID
     ///
     /// Required.
     "SourceSchemaId" source_schema_id set_source_schema_id: str,
-    /// 任务节点目标schema id
+    /// Task Node Target Schema ID
     ///
     /// Required.
     "SinkSchemaId" sink_schema_id set_sink_schema_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据集成大屏趋势图统计结果
+/// DataInLong Dashboard trend chart statistical results
 IntegrationStatisticsTrendResult {
-    /// 统计属性名称
+    /// Statistical Attribute Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StatisticName" statistic_name set_statistic_name: list String,
-    /// 统计值
+    /// Statistical Value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StatisticValue" statistic_value set_statistic_value: list i64,
-    /// 统计项目
+    /// Statistical Item
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StatisticType" statistic_type set_statistic_type: str,
 } }
 
@@ -12850,105 +13468,147 @@ IntegrationTag {
 } }
 
 rt::model! { both debug;
-/// 集成任务
+/// Integration Tasks
 IntegrationTaskInfo {
-    /// 任务名称
+    /// Task Name
     "TaskName" task_name set_task_name: str,
-    /// 任务描述
+    /// Task Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 同步类型1.解决方案(整库迁移),2.单表同步
+    /// Synchronization Type 1. Solution (Whole Database Migration), 2. Single Table Synchronization
     "SyncType" sync_type set_sync_type: i64,
-    /// 201.实时,202.离线
+    /// 201. Real-time, 202. Offline
     "TaskType" task_type set_task_type: i64,
-    /// 任务所属工作流id
+    /// Workflow ID of Task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务id
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务调度id(oceanus or us等作业id)，非填项
+    /// Task Scheduling ID (oceanus or us etc. Job ID), not a mandatory field
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ScheduleTaskId" schedule_task_id set_schedule_task_id: str,
-    /// inlong任务id
+    /// InLong Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskGroupId" task_group_id set_task_group_id: str,
-    /// 项目id
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 创建人uin
+    /// Creator UIN
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CreatorUin" creator_uin set_creator_uin: str,
-    /// 操作人uin
+    /// Operator UIN
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OperatorUin" operator_uin set_operator_uin: str,
     /// owner uin
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 应用id
+    /// Application ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AppId" app_id set_app_id: str,
-    /// 0:新建(任务开发态默认状态)|1:未开始|2:操作中|3:运行中|4:暂停|5:任务停止中|6:停止|7:执行失败|20:异常|21:未知|
+    /// 1: not started | 2: In operation | 3: Running | 4: Suspension | 5: Task Stopping | 6: Stop | 7: Execution Failure | 20: Abnormal | 21: Unknown |
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: i64,
-    /// 节点列表
+    /// Node list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Nodes" nodes set_nodes: list IntegrationNodeInfo,
-    /// 执行资源id
+    /// Execution Resource ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutorId" executor_id set_executor_id: str,
-    /// 任务配置信息
+    /// Task configuration information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Config" config set_config: list RecordField,
-    /// 任务扩展配置信息
+    /// Task extension configuration information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExtConfig" ext_config set_ext_config: list RecordField,
-    /// 任务执行context信息
+    /// Task execution context information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecuteContext" execute_context set_execute_context: list RecordField,
-    /// 节点映射
+    /// Node Mapping
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Mappings" mappings set_mappings: list IntegrationNodeMapping,
-    /// 任务配置模式，0:画布 1:表单 3:脚本
+    /// Task configuration mode, 0: Canvas 1: Form 3: Script
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskMode" task_mode set_task_mode: str,
-    /// 责任人
+    /// Person in ChargeNote: This field may return null, indicating that no valid value can be obtained.
     "Incharge" incharge set_incharge: str,
-    /// 离线新增参数
+    /// Offline new parameters
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OfflineTaskAddEntity" offline_task_add_entity set_offline_task_add_entity: obj OfflineTaskAddParam,
     /// group name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutorGroupName" executor_group_name set_executor_group_name: str,
     /// inlong manager url
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InLongManagerUrl" in_long_manager_url set_in_long_manager_url: str,
     /// stream id
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InLongStreamId" in_long_stream_id set_in_long_stream_id: str,
     /// version
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InLongManagerVersion" in_long_manager_version set_in_long_manager_version: str,
     /// inlong dataproxy url
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DataProxyUrl" data_proxy_url set_data_proxy_url: list String,
-    /// 任务版本是否已提交运维
+    /// Whether the task version has been submitted for operation and maintenance
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Submit" submit set_submit: bool,
-    /// 数据源类型：MYSQL|POSTGRE|ORACLE|SQLSERVER|FTP|HIVE|HDFS|ICEBERG|KAFKA|HBASE|SPARK|VIRTUAL|TBASE|DB2|DM|GAUSSDB|GBASE|IMPALA|ES|S3_DATAINSIGHT|GREENPLUM|PHOENIX|SAP_HANA|SFTP|OCEANBASE|CLICKHOUSE|KUDU|VERTICA|REDIS|COS|DLC|DLCV1|DORIS|CKAFKA|DTS_KAFKA|S3|CDW|LOCAL|TDSQLC|TDSQL|TDSQL_MYSQL|MONGODB|INFORMIX|SYBASE|REST_API|SuperSQL|PRESTO|DR_SUM|TiDB|StarRocks|Trino|Kyuubi|GDB|TCHOUSE_X|TCHOUSE_P|TDSQL_POSTGRE
+    /// Data Source Type: MYSQL|POSTGRE|ORACLE|SQLSERVER|FTP|HIVE|HDFS|ICEBERG|KAFKA|HBASE|SPARK|VIRTUAL|TBASE|DB2|DM|GAUSSDB|GBASE|IMPALA|ES|S3_DATAINSIGHT|GREENPLUM|PHOENIX|SAP_HANA|SFTP|OCEANBASE|CLICKHOUSE|KUDU|VERTICA|REDIS|COS|DLC|DLCV1|DORIS|CKAFKA|DTS_KAFKA|S3|CDW|LOCAL|TDSQLC|TDSQL|TDSQL_MYSQL|MONGODB|INFORMIX|SYBASE|REST_API|SuperSQL|PRESTO|DR_SUM|TiDB|StarRocks|Trino|Kyuubi|GDB|TCHOUSE_X|TCHOUSE_P|TDSQL_POSTGRE
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InputDatasourceType" input_datasource_type set_input_datasource_type: str,
-    /// 数据源类型：MYSQL|POSTGRE|ORACLE|SQLSERVER|FTP|HIVE|HDFS|ICEBERG|KAFKA|HBASE|SPARK|VIRTUAL|TBASE|DB2|DM|GAUSSDB|GBASE|IMPALA|ES|S3_DATAINSIGHT|GREENPLUM|PHOENIX|SAP_HANA|SFTP|OCEANBASE|CLICKHOUSE|KUDU|VERTICA|REDIS|COS|DLC|DLCV1|DORIS|CKAFKA|DTS_KAFKA|S3|CDW|LOCAL|TDSQLC|TDSQL|TDSQL_MYSQL|MONGODB|INFORMIX|SYBASE|REST_API|SuperSQL|PRESTO|DR_SUM|TiDB|StarRocks|Trino|Kyuubi|GDB|TCHOUSE_X|TCHOUSE_P|TDSQL_POSTGRE
+    /// Data Source Type: MYSQL|POSTGRE|ORACLE|SQLSERVER|FTP|HIVE|HDFS|ICEBERG|KAFKA|HBASE|SPARK|VIRTUAL|TBASE|DB2|DM|GAUSSDB|GBASE|IMPALA|ES|S3_DATAINSIGHT|GREENPLUM|PHOENIX|SAP_HANA|SFTP|OCEANBASE|CLICKHOUSE|KUDU|VERTICA|REDIS|COS|DLC|DLCV1|DORIS|CKAFKA|DTS_KAFKA|S3|CDW|LOCAL|TDSQLC|TDSQL|TDSQL_MYSQL|MONGODB|INFORMIX|SYBASE|REST_API|SuperSQL|PRESTO|DR_SUM|TiDB|StarRocks|Trino|Kyuubi|GDB|TCHOUSE_X|TCHOUSE_P|TDSQL_POSTGRE
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OutputDatasourceType" output_datasource_type set_output_datasource_type: str,
-    /// 读取条数
+    /// Number of reads
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NumRecordsIn" num_records_in set_num_records_in: i64,
-    /// 写入条数
+    /// Number of writes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NumRecordsOut" num_records_out set_num_records_out: i64,
-    /// 读取延迟
+    /// Read latency
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ReaderDelay" reader_delay set_reader_delay: f64,
-    /// 重启次数
+    /// Restart Times
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NumRestarts" num_restarts set_num_restarts: i64,
-    /// 任务创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 任务更新时间
+    /// Task Update Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 任务最后一次运行时间
+    /// Last task run time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastRunTime" last_run_time set_last_run_time: str,
-    /// 任务停止时间
+    /// Task stop time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StopTime" stop_time set_stop_time: str,
-    /// 作业是否已提交
+    /// Job Submitted?
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "HasVersion" has_version set_has_version: bool,
-    /// 任务是否被锁定
+    /// Is the task locked?
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Locked" locked set_locked: bool,
-    /// 任务锁定人
+    /// Task Locked By
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Locker" locker set_locker: str,
-    /// 耗费资源量
+    /// Resource Consumption
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RunningCu" running_cu set_running_cu: f64,
-    /// 该任务关联的告警规则
+    /// Associated Alert Rules for the Task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskAlarmRegularList" task_alarm_regular_list set_task_alarm_regular_list: list String,
-    /// 实时任务资源分层情况： 0：进行中,1：成功 ,2：失败
+    /// Real-time task resource layering status: 0:Ongoing,1:Success,2:Failed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SwitchResource" switch_resource set_switch_resource: i64,
-    /// 实时任务读取阶段：0：全部全量,1：部分全量,2：全部增量
+    /// Real-time task reading phase: 0:Full Full,1:Partial Full,2:Full Incremental
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ReadPhase" read_phase set_read_phase: i64,
-    /// 实时任务版本号
+    /// Real-time Task Version Number
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceVersion" instance_version set_instance_version: i64,
-    /// 离线任务导入到编排空间的任务id
+    /// Offline task imported into orchestration space Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ArrangeSpaceTaskId" arrange_space_task_id set_arrange_space_task_id: str,
-    /// 离线任务状态区分1.未提交2.已提交3.已导出
+    /// Offline Task Status Differentiation 1.Not Submitted 2.Submitted 3.Exported
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OfflineTaskStatus" offline_task_status set_offline_task_status: i64,
     /// 导入到编排空间配置
     "TaskImportInfo" task_import_info set_task_import_info: obj TaskImportInfo,
@@ -13022,15 +13682,15 @@ KVPair {
 } }
 
 rt::model! { write debug;
-/// Request of `KillOpsMakePlanInstances` (数据补录-按补录计划批量终止实例).
+/// Request of `KillOpsMakePlanInstances` (Data Supplement - Batch Termination of Instances by Supplement Plan).
 ///
-/// 按补录计划批量终止实例。
+/// Batch Termination of Instances by Supplement Plan.
 KillOpsMakePlanInstancesRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 补录计划ID
+    /// Supplemental Plan ID
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
@@ -13042,54 +13702,54 @@ KillOpsMakePlanInstancesRequest {
 rt::action!("wedata", "2021-08-20", "KillOpsMakePlanInstances", KillOpsMakePlanInstancesRequest => KillOpsMakePlanInstancesResponse);
 
 rt::model! { read debug;
-/// KillOpsMakePlanInstances返回参数结构体
+/// KillOpsMakePlanInstances response structure.
 KillOpsMakePlanInstancesResponse {
-    /// 批量操作结果
+    /// Batch Operation Result
     "Data" data set_data: obj BatchOperateResultOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `KillScheduleInstances` (实例运维-批量终止l实例).
+/// Request of `KillScheduleInstances` (Instance Operation and Maintenance - Batch terminate instances).
 ///
-/// 批量终止实例
+/// Batch Termination of Instances
 KillScheduleInstancesRequest {
-    /// 实例列表
+    /// Instance List
     "Instances" instances set_instances: list InstanceOpsDto,
-    /// 检查父任务类型, true: 检查父任务; false: 不检查父任务
+    /// Check Parent Task Type, true: Check parent task; false: Do not check parent task
     "CheckFather" check_father set_check_father: bool,
-    /// 重跑类型, 1: 自身; 3: 孩子; 2: 自身以及孩子
+    /// Rerun Type, 1: Self; 3: Child; 2: Self and Child
     "RerunType" rerun_type set_rerun_type: str,
-    /// 实例依赖方式, 1: 自依赖; 2: 任务依赖; 3: 自依赖及父子依赖
+    /// Instance Dependency Mode, 1: Self-dependent; 2: Task-dependent; 3: Self and Parent-Child dependent
     "DependentWay" dependent_way set_dependent_way: str,
-    /// 重跑忽略事件监听与否
+    /// Rerun Ignore Event Listening or Not
     "SkipEventListening" skip_event_listening set_skip_event_listening: bool,
-    /// 下游实例范围 1: 所在工作流 2: 所在项目 3: 所有跨工作流依赖的项目
+    /// Downstream Instance Range 1: Within the workflow 2: Within the project 3: Across all workflows dependent on the project
     "SonInstanceType" son_instance_type set_son_instance_type: str,
-    /// 查询条件
+    /// Query conditions
     "SearchCondition" search_condition set_search_condition: obj InstanceApiOpsRequest,
-    /// 访问类型
+    /// Access type
     "OptType" opt_type set_opt_type: str,
-    /// 操作者名称
+    /// Operator Name
     "OperatorName" operator_name set_operator_name: str,
-    /// 操作者id
+    /// Operator ID
     "OperatorId" operator_id set_operator_id: str,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目标志
+    /// Project Identifier
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 索引页码
+    /// Index Page Number
     "PageIndex" page_index set_page_index: i64,
-    /// 页面大小
+    /// Page size
     "PageSize" page_size set_page_size: i64,
-    /// 数据总数
+    /// Total Data
     "Count" count set_count: i64,
-    /// 基础请求信息
+    /// Basic Request Information
     "RequestBaseInfo" request_base_info set_request_base_info: obj ProjectBaseInfoOpsRequest,
-    /// 是否计算总数
+    /// Whether to Calculate Total
     "IsCount" is_count set_is_count: bool,
     /// 是否异步模式
     "AsyncMode" async_mode set_async_mode: bool,
@@ -13097,9 +13757,9 @@ KillScheduleInstancesRequest {
 rt::action!("wedata", "2021-08-20", "KillScheduleInstances", KillScheduleInstancesRequest => KillScheduleInstancesResponse);
 
 rt::model! { read debug;
-/// KillScheduleInstances返回参数结构体
+/// KillScheduleInstances response structure.
 KillScheduleInstancesResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj BatchOperateResultOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -13200,13 +13860,13 @@ LineageNodeInfoVO {
 } }
 
 rt::model! { both debug;
-/// 血缘参数记录
+/// Lineage Parameter Record
 LineageParamRecord {
-    /// 字段名
+    /// Field name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段值
+    /// Field valueNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Value" value set_value: str,
@@ -13294,41 +13954,47 @@ LineageTask {
 } }
 
 rt::model! { both debug;
-/// 任务依赖边详情
+/// Details of the task dependency edge
 LinkOpsDto {
-    /// 边的id
+    /// Edge ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 边的key
+    /// Edge key
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "LinkKey" link_key set_link_key: str,
-    /// 边的源节点
+    /// Source node of the edge
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TaskFrom" task_from set_task_from: str,
-    /// 边的目标节点
+    /// Target node of the edge
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TaskTo" task_to set_task_to: str,
-    /// 责任人
+    /// Person in ChargeNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "InCharge" in_charge set_in_charge: str,
-    /// 父子任务之间的依赖关系
+    /// Dependency Relationship Between Parent and Child TasksNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "LinkDependencyType" link_dependency_type set_link_dependency_type: str,
-    /// 父子任务之间依赖偏移量
+    /// Dependency offset between parent and child tasks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Offset" offset set_offset: str,
-    /// 边的类型
+    /// Type of edge
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "LinkType" link_type set_link_type: str,
-    /// 工作流id
+    /// Workflow IDNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
@@ -13392,67 +14058,67 @@ ListBatchDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListInstances` (获取调度实例列表).
+/// Request of `ListInstances` (Retrieve the scheduling instance list).
 ///
-/// 获取实例列表
+/// This API is used to obtain instance lists.
 ListInstancesRequest {
-    /// **项目ID**
+    /// **Project ID**.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// **实例计划调度时间过滤条件**
-    /// 过滤起始时间，时间格式为 yyyy-MM-dd HH:mm:ss
+    /// Filter criteria for instance planned scheduling time.
+    /// Specifies the start time for filtering. the time format is yyyy-MM-dd HH:MM:ss.
     ///
     /// Required.
     "ScheduleTimeFrom" schedule_time_from set_schedule_time_from: str,
-    /// **实例计划调度时间过滤条件**
-    /// 过滤截止时间，时间格式为 yyyy-MM-dd HH:mm:ss
+    /// Filter criteria for instance planned scheduling time.
+    /// Filter expiration time. the time format is yyyy-MM-dd HH:MM:ss.
     ///
     /// Required.
     "ScheduleTimeTo" schedule_time_to set_schedule_time_to: str,
-    /// **页码，整型**
-    /// 配合pageSize使用且不能小于1， 默认值1
+    /// Page number, integer.
+    /// Use in conjunction with pageSize and cannot be less than 1. the default value is 1.
     "PageNumber" page_number set_page_number: i64,
-    /// **每页数目，整型**
-    /// 配合pageNumber使用且不能大于200, 默认值 10
+    /// Number of items per page, integer.
+    /// Use in conjunction with pageNumber and should not exceed 200. default value: 10.
     "PageSize" page_size set_page_size: i64,
-    /// **查询结果排序字段**
+    /// Sorting field for query results.
     ///
-    /// - SCHEDULE_DATE 表示 根据计划调度时间排序
-    /// - START_TIME 表示 根据实例开始执行时间排序
-    /// - END_TIME 表示 根据实例结束执行时间排序
-    /// - COST_TIME 表示 根据实例执行时长排序
+    /// -SCHEDULE_DATE indicates sorting based on the planned scheduling time.
+    /// -START_TIME indicates sorting by the instance's start execution time.
+    /// -END_TIME indicates sorting based on the instance execution end time.
+    /// -COST_TIME indicates sorting based on instance execution duration.
     "SortColumn" sort_column set_sort_column: str,
-    /// **实例排序方式**
+    /// Instance sorting order.
     ///
     /// - ASC
     /// - DESC
     "SortType" sort_type set_sort_type: str,
-    /// **实例类型**
+    /// Instance type.
     ///
-    /// - 0 表示补录类型
-    /// - 1 表示周期实例
-    /// - 2 表示非周期实例
+    /// -0 indicates Replenished Instance.
+    /// -1 indicates Periodic Instance.
+    /// -2 indicates Non-Periodic instance.
     "InstanceType" instance_type set_instance_type: i128,
-    /// **实例执行状态**
-    /// 支持过滤多个，条件间为 或 的过滤关系
+    /// Instance execution status.
+    /// Support filtering multiple items with an "or" relationship between conditions.
     ///
-    /// - [0] 表示 等待事件
-    /// - [12] 表示 等待上游
-    /// - [6, 7, 9, 10, 18] 表示 等待运行
-    /// - [1, 19, 22] 表示 运行中
-    /// - [21] 表示 跳过运行
-    /// - [3] 表示 失败重试
-    /// - [8, 4, 5, 13] 表示 失败
-    /// - [2] 表示 成功
+    /// -[0] Indicates waiting for event.
+    /// -[12] indicates waiting for upstream.
+    /// -[6, 7, 9, 10, 18] indicates awaiting execution.
+    /// -[1, 19, 22] indicate running.
+    /// -[21] indicates skipping running.
+    /// -[3] indicates retry on failure.
+    /// -[8, 4, 5, 13] indicates a failure.
+    /// -[2] indicates a success.
     "InstanceStateList" instance_state_list set_instance_state_list: list i128,
-    /// **任务类型Id**
+    /// **Task type Id** specifies the identifier for the task type.
     ///
-    /// - 支持过滤多个，条件间为 或 的过滤关系
-    /// - 可以通过接口 DescribeAllTaskType 获取项目支持的全部任务类型
+    /// -Supports filtering multiple items with an or relationship between conditions.
+    /// -You can use the DescribeAllTaskType API to obtain all task types supported by the project.
     "TaskTypeIdList" task_type_id_list set_task_type_id_list: list i128,
-    /// **任务周期类型**
-    /// 支持过滤多个，条件间为 或 的过滤关系
+    /// Task cycle type.
+    /// Supports filtering multiple conditions with an or relationship between them.
     /// * O: ONEOFF_CYCLE
     /// * Y: YEAR_CYCLE
     /// * M: MONTH_CYCLE
@@ -13462,33 +14128,33 @@ ListInstancesRequest {
     /// * I: MINUTE_CYCLE
     /// * C: CRONTAB_CYCLE
     "TaskCycleList" task_cycle_list set_task_cycle_list: list String,
-    /// **任务名称 或 任务ID**
-    /// 支持模糊搜索过滤, 多个用 英文逗号, 分割
+    /// Task name or task ID.
+    /// Supports fuzzy search filtering. multiple items are separated by english commas.
     "Keyword" keyword set_keyword: str,
-    /// **任务负责人**
-    /// 支持过滤多个，条件间为 或 的过滤关系
+    /// Task owner.
+    /// Support filtering multiple items with an or relationship between conditions.
     "InChargeList" in_charge_list set_in_charge_list: list String,
-    /// **任务所属文件件**
-    /// 支持过滤多个，条件间为 或 的过滤关系
-    /// 可以通过接口 FindAllFolder 获取项目下的所有文件夹列表
+    /// File to which the task belongs.
+    /// Supports filtering multiple conditions with an or relationship between them.
+    /// The FindAllFolder API can be used to obtain the folder list under a project.
     "TaskFolderIdList" task_folder_id_list set_task_folder_id_list: list String,
-    /// **任务所属工作流**
-    /// 支持过滤多个，条件间为 或 的过滤关系
-    /// 可以通过接口 DescribeOpsWorkflows 获取项目下的所有工作流列表
+    /// **Associated workflow of the task**.
+    /// Supports filtering multiple conditions with an or relationship between them.
+    /// The workflow list under a project can be obtained through the DescribeOpsWorkflows api.
     "WorkflowIdList" workflow_id_list set_workflow_id_list: list String,
-    /// **执行资源组Id**
-    /// 支持过滤多个，条件间为 或 的过滤关系
-    /// 可以通过接口 DescribeNormalSchedulerExecutorGroups 获取项目下的所有调度资源组列表
-    /// 可以通过接口 DescribeNormalIntegrationExecutorGroups 获取项目下的所有集成资源组列表
+    /// Execution resource group Id.
+    /// Supports filtering multiple conditions with an or relationship between them.
+    /// The scheduling resource group list under the project can be obtained through the DescribeNormalSchedulerExecutorGroups api.
+    /// The DescribeNormalIntegrationExecutorGroups API can be used to obtain the list of all integration resource groups under a project.
     "ExecutorGroupIdList" executor_group_id_list set_executor_group_id_list: list String,
-    /// **实例执行开始时间过滤条件**
-    /// 过滤起始时间，时间格式为 yyyy-MM-dd HH:mm:ss
+    /// Instance execution start time filter criteria.
+    /// Specifies the start time for filtering. the time format is yyyy-MM-dd HH:MM:ss.
     "StartTimeFrom" start_time_from set_start_time_from: str,
-    /// **实例执行开始时间过滤条件**
-    /// 过滤截止时间，时间格式为 yyyy-MM-dd HH:mm:ss
+    /// Instance execution start time filter criteria.
+    /// Filter expiration time. the time format is yyyy-MM-dd HH:MM:ss.
     "StartTimeTo" start_time_to set_start_time_to: str,
-    /// **时区**
-    /// timeZone, 默认UTC+8
+    /// Time zone.
+    /// Time zone. specifies the time zone. the default value is UTC+8.
     "ScheduleTimeZone" schedule_time_zone set_schedule_time_zone: str,
     /// **实例最近更新时间过滤条件**
     /// 过滤截止时间，时间格式为 yyyy-MM-dd HH:mm:ss
@@ -13500,24 +14166,24 @@ ListInstancesRequest {
 rt::action!("wedata", "2021-08-20", "ListInstances", ListInstancesRequest => ListInstancesResponse);
 
 rt::model! { read debug;
-/// ListInstances返回参数结构体
+/// ListInstances response structure.
 ListInstancesResponse {
-    /// 实例结果集
+    /// Instance result set.
     "Data" data set_data: obj InstancePageVO,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `LockIntegrationTask` (锁定实时集成任务).
+/// Request of `LockIntegrationTask` (Lock Integration Task).
 ///
-/// 锁定集成任务
+/// Lock Integration Task
 LockIntegrationTaskRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -13525,37 +14191,41 @@ LockIntegrationTaskRequest {
 rt::action!("wedata", "2021-08-20", "LockIntegrationTask", LockIntegrationTaskRequest => LockIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// LockIntegrationTask返回参数结构体
+/// LockIntegrationTask response structure.
 LockIntegrationTaskResponse {
-    /// 操作成功与否标识
+    /// Operation Success or Failure Indicator
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实时任务日志内容
+/// Real-time Task Log Content
 LogContent {
-    /// 日志时间戳，单位毫秒
+    /// Log Timestamp, in milliseconds
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Time" time set_time: i128,
-    /// 日志包id
+    /// Log Package ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PkgId" pkg_id set_pkg_id: str,
-    /// 日志内容
+    /// Log content
     "Log" log set_log: str,
 } }
 
 rt::model! { read debug;
-/// 日志内容实体
+/// Log Content Entity
 LogContentInfo {
-    /// 日志内容
+    /// Log contentNote: This field may return null, indicating that no valid value can be obtained.
     "Log" log set_log: str,
-    /// 日志组Id
+    /// Log group Id\nNote: This field may return null, indicating that no valid value can be obtained.
     "PkgId" pkg_id set_pkg_id: str,
-    /// 日志Id
+    /// Log ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PkgLogId" pkg_log_id set_pkg_log_id: str,
-    /// 时间
+    /// TimeNote: This field may return null, indicating that no valid value can be obtained.
     "Time" time set_time: i128,
-    /// 日志所属的容器名
+    /// Container Name the Log Belongs To
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ContainerName" container_name set_container_name: str,
 } }
 
@@ -13613,80 +14283,110 @@ MakePlanAlarmRule {
 } }
 
 rt::model! { read debug;
-/// 补录计划实例集合
+/// Supplementary Plan Instance Collection
 MakePlanInstanceOpsDtoCollection {
-    /// 记录总数
+    /// Total Record Count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 记录总页数
+    /// Total Number of Pages
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalPage" total_page set_total_page: i64,
-    /// 当前页记录数
+    /// Number of Records on Current Page
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageCount" page_count set_page_count: i64,
-    /// 页码
+    /// Page NumberNote: This field may return null, indicating that no valid value can be obtained.
     "PageNumber" page_number set_page_number: i64,
-    /// 页大小
+    /// Page SizeNote: This field may return null, indicating that no valid value can be obtained.
     "PageSize" page_size set_page_size: i64,
-    /// 记录列表
+    /// Record List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list InstanceOpsDto,
 } }
 
 rt::model! { read debug;
-/// 补录计划
+/// Supplemental Plan
 MakePlanOpsDto {
-    /// 补录计划ID
+    /// Supplement Plan ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PlanId" plan_id set_plan_id: str,
-    /// 补录计划名称
+    /// Supplement Plan Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MakeName" make_name set_make_name: str,
-    /// 项目ID
+    /// Project ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 补录是否检查父任务状态
+    /// Check Parent Task Status for Supplement
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CheckParent" check_parent set_check_parent: bool,
-    /// 是否使用任务原有自依赖配置
+    /// Use Original Task Self-Dependency Configuration
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SameSelfDependType" same_self_depend_type set_same_self_depend_type: bool,
-    /// 并行度，在SameSelfDependType为false时生效
+    /// Concurrency, effective when SameSelfDependType is false
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParallelNum" parallel_num set_parallel_num: i64,
-    /// 补录实例生成周期是否修改
+    /// Modify Supplement Instance Generation Period
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SameCycle" same_cycle set_same_cycle: bool,
-    /// 调度周期转换方式-原始周期类型
+    /// Scheduling Cycle Conversion Method - Original Cycle Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceTaskCycle" source_task_cycle set_source_task_cycle: str,
-    /// 调度周期转换方式-目标周期类型
+    /// Scheduling Cycle Conversion Method - Target Cycle Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetTaskCycle" target_task_cycle set_target_task_cycle: str,
-    /// 调度周期转换方式-目标周期类型指定时间
+    /// Scheduling Cycle Conversion Method - Specific Time for Target Cycle Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetTaskAction" target_task_action set_target_task_action: i64,
-    /// 补录实例自定义参数
+    /// Supplement Instance From Definition Parameters
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MapParamList" map_param_list set_map_param_list: list StrToStrMap,
     /// 补录扩展属性
     "MakeExtList" make_ext_list set_make_ext_list: list StrToStrMap,
-    /// 创建人ID
+    /// Creator ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CreatorId" creator_id set_creator_id: str,
-    /// 创建人
+    /// Creator
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Creator" creator set_creator: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 补录任务ID集合
+    /// Supplementary Task ID Collection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskIdList" task_id_list set_task_id_list: list String,
-    /// 补录计划日期范围
+    /// Supplementary Plan Date Range
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MakeDatetimeList" make_datetime_list set_make_datetime_list: list CreateMakeDatetimeInfo,
-    /// 补录计划说明
+    /// Supplementary Plan Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Remark" remark set_remark: str,
-    /// 补录指定的调度资源组（ID）
+    /// Supplementary Designated Scheduling Resource Group (ID)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SchedulerResourceGroup" scheduler_resource_group set_scheduler_resource_group: str,
-    /// 补录指定的调度资源组名称
+    /// Supplementary Scheduled Resource Group Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SchedulerResourceGroupName" scheduler_resource_group_name set_scheduler_resource_group_name: str,
-    /// 补录指定的集成资源组（ID）
+    /// Supplementary Designated Integration Resource Group (ID)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IntegrationResourceGroup" integration_resource_group set_integration_resource_group: str,
-    /// 补录指定的集成资源组名称
+    /// Supplementary Integrated Resource Group Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IntegrationResourceGroupName" integration_resource_group_name set_integration_resource_group_name: str,
-    /// 补录计划任务数量
+    /// Number of Supplementary Plan Tasks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskCount" task_count set_task_count: i64,
-    /// 补录计划实例完成百分数
+    /// Percentage of Supplementary Plan Instances Completed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CompletePercent" complete_percent set_complete_percent: i64,
-    /// 补录计划实例成功百分数
+    /// Percentage of Supplementary Plan Instances Successful
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SuccessPercent" success_percent set_success_percent: i64,
-    /// 补录检查父任务类型。取值范围：
+    /// Check Parent Task Type for Supplementary. Value range:
     ///
-    /// -  NONE: 全部不检查
-    /// -  ALL: 检查全部上游父任务
-    /// -  MAKE_SCOPE: 只在（当前补录计划）选中任务中检查
+    /// -  NONE: Do not check any
+    ///
+    /// -  ALL: Check all upstream parent tasks
+    ///
+    /// -  MAKE_SCOPE: Check only within the selected tasks of (the current supplementary plan)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CheckParentType" check_parent_type set_check_parent_type: str,
     /// 是否和原任务保持相同工作流自依赖属性
     "SameSelfWorkflowDependType" same_self_workflow_depend_type set_same_self_workflow_depend_type: bool,
@@ -13744,53 +14444,69 @@ MakePlanOpsDto {
 } }
 
 rt::model! { read debug;
-/// 补录计划集合
+/// Supplementary plan collection
 MakePlanOpsDtoCollection {
-    /// 记录总数
+    /// Total Record Count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 记录总页数
+    /// Total number of records
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalPage" total_page set_total_page: i64,
-    /// 当前页记录数
+    /// Number of records on current page
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageCount" page_count set_page_count: i64,
-    /// 页码
+    /// Page Number
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageNumber" page_number set_page_number: i64,
-    /// 页大小
+    /// Page Size
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageSize" page_size set_page_size: i64,
-    /// 记录列表
+    /// Record List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list MakePlanOpsDto,
 } }
 
 rt::model! { read debug;
-/// 补录计划任务
+/// Supplemental Plan Tasks
 MakePlanTaskOpsDto {
-    /// 任务基本信息
+    /// Basic task informationNote: This field may return null, indicating that no valid value can be obtained.
     "TaskBaseInfo" task_base_info set_task_base_info: obj TaskOpsDto,
-    /// 补录该任务当前已生成的实例数
+    /// Supplemental instances already generated for this task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 补录任务实例完成百分数
+    /// Supplementary Task Instance Completion Percentage
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CompletePercent" complete_percent set_complete_percent: i64,
-    /// 补录任务实例成功百分数
+    /// Supplementary Task Instance Success Percentage
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SuccessPercent" success_percent set_success_percent: i64,
-    /// 预计生成的总实例个数，由于是异步生成，-1代表实例还未完全生成
+    /// Estimated Total Number of Instances Generated, as generation is asynchronous, -1 indicates instances are not fully generated yet
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceTotalCount" instance_total_count set_instance_total_count: i64,
     /// 补录任务实例失败百分数
     "FailurePercent" failure_percent set_failure_percent: i64,
 } }
 
 rt::model! { read debug;
-/// 补录计划任务集合
+/// Supplementary Plan Task Collection
 MakePlanTaskOpsDtoCollection {
-    /// 记录总数
+    /// Total Record Count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 记录总页数
+    /// Total Number of Pages
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalPage" total_page set_total_page: i64,
-    /// 当前页记录数
+    /// Number of Records on Current Page
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageCount" page_count set_page_count: i64,
-    /// 页码
+    /// Page Number
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageNumber" page_number set_page_number: i64,
-    /// 页大小
+    /// Page Size
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PageSize" page_size set_page_size: i64,
-    /// 记录列表
+    /// Record List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list MakePlanTaskOpsDto,
 } }
 
@@ -13882,105 +14598,106 @@ ManualTriggerRecordOpsDtoPage {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApproveStatus` (修改审批单状态).
+/// Request of `ModifyApproveStatus` (Modify Approval Form Status).
 ///
-/// 修改审批单状态
+/// Modify Approval Form Status
 ModifyApproveStatusRequest {
-    /// 审批单ids
+    /// Approval Form IDs
     "ApproveIds" approve_ids set_approve_ids: list String,
-    /// 审批备注
+    /// Approval Remarks
     "Remark" remark set_remark: str,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyApproveStatus", ModifyApproveStatusRequest => ModifyApproveStatusResponse);
 
 rt::model! { read debug;
-/// ModifyApproveStatus返回参数结构体
+/// ModifyApproveStatus response structure.
 ModifyApproveStatusResponse {
-    /// 修改审批单状态
+    /// Modify Approval Form Status
     "Data" data set_data: list ApproveModify,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDataSource` (数据源管理-修改数据源).
+/// Request of `ModifyDataSource` (Data Source Management - Modify Data Source).
 ///
-/// 修改数据源
+/// Modify Data Source
 ModifyDataSourceRequest {
-    /// 数据源名称，在相同SpaceName下，数据源名称不能为空
+    /// Data Source Name, cannot be empty under the same SpaceName
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 数据源类别：绑定引擎、绑定数据库
+    /// Data Source Category: Binding Engine, Binding Database
     ///
     /// Required.
     "Category" category set_category: str,
-    /// 数据源类型:枚举值
+    /// Data Source Type: enumerated values
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 数据源ID
+    /// Data Source ID
     "ID" id set_id: i128,
-    /// 业务侧数据源的配置信息扩展
+    /// Configuration Information Extension of Business Data Source
     "BizParams" biz_params set_biz_params: str,
-    /// 数据源的配置信息，以JSON KV存储，根据每个数据源类型不同，而KV存储信息不同
+    /// Data source configuration information, stored as JSON KV. The KV storage information varies according to the data source type
     "Params" params set_params: str,
-    /// 数据源描述信息
+    /// Data source description information
     "Description" description set_description: str,
-    /// 数据源展示名，为了可视化查看
+    /// Data Source Display Name, for visual inspection
     "Display" display set_display: str,
-    /// 若数据源列表为绑定数据库，则为db名称
+    /// If the data source list is bound to a database, then it is the database name
     "DatabaseName" database_name set_database_name: str,
-    /// 数据源引擎的实例ID，如CDB实例ID
+    /// Instance ID of the data source engine, e.g., CDB Instance ID
     "Instance" instance set_instance: str,
-    /// 数据源数据源的可见性，1为可见、0为不可见。默认为1
+    /// Visibility of the data source, where 1 is visible and 0 is not visible. Default is 1
     "Status" status set_status: i128,
-    /// 数据源所属的业务空间名称
+    /// Name of the business space to which the data source belongs
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 是否采集
+    /// Collection Status
     "Collect" collect set_collect: str,
-    /// 项目id
+    /// Project ID
     "OwnerProjectId" owner_project_id set_owner_project_id: str,
-    /// 项目名称
+    /// Project name
     "OwnerProjectName" owner_project_name set_owner_project_name: str,
-    /// 项目中文名
+    /// Project Chinese Name
     "OwnerProjectIdent" owner_project_ident set_owner_project_ident: str,
     /// cos bucket
     "COSBucket" cos_bucket set_cos_bucket: str,
     /// cos region
     "COSRegion" cos_region set_cos_region: str,
-    /// 操作项目id
+    /// Operation Item ID
     "ProjectId" project_id set_project_id: str,
-    /// 数据源开发环境配置
+    /// Data Source Development Environment Configuration
     "DevelopmentParams" development_params set_development_params: str,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyDataSource", ModifyDataSourceRequest => ModifyDataSourceResponse);
 
 rt::model! { read debug;
-/// ModifyDataSource返回参数结构体
+/// ModifyDataSource response structure.
 ModifyDataSourceResponse {
-    /// 是否成功
+    /// Was it successful
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDimensionWeight` (修改维度权重).
+/// Request of `ModifyDimensionWeight` (Modify Dimension Weight).
 ///
-/// 质量报告-修改维度权限
+/// Quality Report - Modify Dimension Permissions
 ModifyDimensionWeightRequest {
-    /// 权重信息列表
+    /// Weight Information List
     ///
     /// Required.
     "WeightInfoList" weight_info_list set_weight_info_list: list WeightInfo,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 是否重刷历史数据
+    /// Whether to Refresh Historical Data
     ///
     /// Required.
     "Refresh" refresh set_refresh: bool,
@@ -13988,174 +14705,181 @@ ModifyDimensionWeightRequest {
 rt::action!("wedata", "2021-08-20", "ModifyDimensionWeight", ModifyDimensionWeightRequest => ModifyDimensionWeightResponse);
 
 rt::model! { read debug;
-/// ModifyDimensionWeight返回参数结构体
+/// ModifyDimensionWeight response structure.
 ModifyDimensionWeightResponse {
-    /// 更新权重是否成功
+    /// Update Weight Successfully?
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDsFolder` (文件夹更新).
+/// Request of `ModifyDsFolder` (Folder Update).
 ///
-/// 数据开发模块-文件夹更新
+/// Data Development Module - Folder Update
 ModifyDsFolderRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹名称
+    /// Folder Name
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
-    /// 文件夹Id
+    /// Folder ID
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
-    /// 父文件夹ID
+    /// Parent Folder ID
     "ParentsFolderId" parents_folder_id set_parents_folder_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyDsFolder", ModifyDsFolderRequest => ModifyDsFolderResponse);
 
 rt::model! { read debug;
-/// ModifyDsFolder返回参数结构体
+/// ModifyDsFolder response structure.
 ModifyDsFolderResponse {
-    /// true代表成功，false代表失败
+    /// true indicates success, false indicates failure
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyExecStrategy` (更新规则组执行策略).
+/// Request of `ModifyExecStrategy` (Update Rule Group Execution Strategy).
 ///
-/// 更新规则组执行策略
+/// Update Rule Group Execution Strategy
 ModifyExecStrategyRequest {
-    /// 规则组ID
+    /// Rule Group ID
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 监控类型：1-未配置，2-关联生产调度，3-离线周期检测
+    /// Monitoring Type 1. Not Configured, 2. Associated Production Scheduling, 3. Offline Cycle Detection
     "MonitorType" monitor_type set_monitor_type: i128,
-    /// 计算队列
+    /// Compute Queue
     "ExecQueue" exec_queue set_exec_queue: str,
-    /// 执行资源组ID
+    /// Execution Resource Group ID
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 执行资源组名称
+    /// Execution Resource Group Name
     "ExecutorGroupName" executor_group_name set_executor_group_name: str,
-    /// 关联的生产调度任务列表
+    /// Associated Production Scheduling Task List
     "Tasks" tasks set_tasks: list ProdSchedulerTask,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 离线周期模式下,生效日期-开始时间
+    /// Offline Cycle Mode, Effective Date - Start Time
     "StartTime" start_time set_start_time: str,
-    /// 离线周期模式下,生效日期-结束时间
+    /// Offline Cycle Mode, Effective Date - End Time
     "EndTime" end_time set_end_time: str,
-    /// 周期类型：MINUTE-分钟，HOUR-小时，DAY-天，WEEK-周，MONTH-月，YEAR-年
+    /// Offline Cycle Mode, Scheduling Period
+    /// MINUTE_CYCLE:I,
+    /// HOUR_CYCLE:H,
+    /// DAY_CYCLE:D,
+    /// WEEK_CYCLE:W,
+    /// MONTH_CYCLE:M
     "CycleType" cycle_type set_cycle_type: str,
-    /// 离线周期模式下,调度步长
+    /// Offline Cycle Mode, Scheduling Step
     "CycleStep" cycle_step set_cycle_step: i128,
-    /// 离线周期模式下,指定时间
+    /// Offline Cycle Mode, Specified Time
     "TaskAction" task_action set_task_action: str,
-    /// 延时执行时间，单位分钟，可选: <0-1439
+    /// Delayed Execution Time, Unit: Minute, Optional: <0-1439
     "DelayTime" delay_time set_delay_time: i128,
-    /// 数据库Id
+    /// Database ID
     "DatabaseId" database_id set_database_id: str,
-    /// 数据源Id
+    /// Data Source ID
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据表Id
+    /// Data Table ID
     "TableId" table_id set_table_id: str,
-    /// 执行引擎类型，可选值：MYSQL, HIVE, SPARK, LIVY, DLC, GBASE, CDW_PG, TCHouse-P, DORIS, TCHouse-D
+    /// Running Execution Engine, Requests Default Execution Engine of the Data Source if Not Specified
     "ExecEngineType" exec_engine_type set_exec_engine_type: str,
-    /// 触发类型数组：1-手动触发，2-调度事件触发，3-周期调度触发
+    /// Trigger scenario
     "TriggerTypes" trigger_types set_trigger_types: list String,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyExecStrategy", ModifyExecStrategyRequest => ModifyExecStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyExecStrategy返回参数结构体
+/// ModifyExecStrategy response structure.
 ModifyExecStrategyResponse {
-    /// 规则组ID
+    /// Rule Group IDNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIntegrationNode` (更新集成节点).
+/// Request of `ModifyIntegrationNode` (Updating Integrated Nodes).
 ///
-/// 更新集成节点
+/// Updating Integrated Nodes
 ModifyIntegrationNodeRequest {
-    /// 集成节点信息
+    /// Integrated Node Information
     ///
     /// Required.
     "NodeInfo" node_info set_node_info: obj IntegrationNodeInfo,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务类型 "201. stream, 202. offline"
+    /// Task Type "201. stream, 202. offline"
     "TaskType" task_type set_task_type: i128,
-    /// 区分画布模式和表单 "1. 画布, 2. 表单"模式
+    /// Distinguish Canvas Mode and Form "1. Canvas, 2. Form" mode
     "TaskMode" task_mode set_task_mode: i128,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyIntegrationNode", ModifyIntegrationNodeRequest => ModifyIntegrationNodeResponse);
 
 rt::model! { read debug;
-/// ModifyIntegrationNode返回参数结构体
+/// ModifyIntegrationNode response structure.
 ModifyIntegrationNodeResponse {
-    /// 节点id
+    /// Node ID
     "Id" id set_id: str,
-    /// 任务id
+    /// Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIntegrationTask` (更新集成任务).
+/// Request of `ModifyIntegrationTask` (Update Integration Task).
 ///
-/// 更新集成任务
+/// Update Integration Task
 ModifyIntegrationTaskRequest {
-    /// 任务信息
+    /// Task Information
     ///
     /// Required.
     "TaskInfo" task_info set_task_info: obj IntegrationTaskInfo,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 默认false . 为true时表示走回滚节点逻辑
+    /// Default is false. When true, it indicates rolling back to the node logic
     "RollbackFlag" rollback_flag set_rollback_flag: bool,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyIntegrationTask", ModifyIntegrationTaskRequest => ModifyIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// ModifyIntegrationTask返回参数结构体
+/// ModifyIntegrationTask response structure.
 ModifyIntegrationTaskResponse {
-    /// 任务id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMonitorStatus` (更新监控状态).
+/// Request of `ModifyMonitorStatus` (Update Monitoring Status).
 ///
-/// 更新监控状态
+/// Update Monitoring Status
 ModifyMonitorStatusRequest {
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 规则组ID
+    /// Rule Group ID
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 监控是否开启：0-关闭，1-开启
+    /// Monitor switch status
     "MonitorStatus" monitor_status set_monitor_status: bool,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyMonitorStatus", ModifyMonitorStatusRequest => ModifyMonitorStatusResponse);
 
 rt::model! { read debug;
-/// ModifyMonitorStatus返回参数结构体
+/// ModifyMonitorStatus response structure.
 ModifyMonitorStatusResponse {
-    /// 监控状态修改成功
+    /// Monitoring Status Modified Successfully
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14201,88 +14925,88 @@ ModifyProjectResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRuleGroupSubscription` (更新规则组订阅信息).
+/// Request of `ModifyRuleGroupSubscription` (Update Rule Group Subscription Information).
 ///
-/// 更新规则组订阅信息
+/// Update Rule Group Subscription Information
 ModifyRuleGroupSubscriptionRequest {
-    /// 规则组ID
+    /// Rule Group ID
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 订阅人信息
+    /// Subscriber Information
     "Receivers" receivers set_receivers: list SubscribeReceiver,
-    /// 订阅方式：1-邮件，2-短信，3-微信，4-语音，5-企微，6-HTTP连接，7-飞书群，8-钉钉群
+    /// Data Subscription Type
     "SubscribeType" subscribe_type set_subscribe_type: list i128,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 数据库Id
+    /// Database ID
     "DatabaseId" database_id set_database_id: str,
-    /// 数据源Id
+    /// Data Source ID
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据表Id
+    /// Data Table ID
     "TableId" table_id set_table_id: str,
-    /// 群机器人webhook信息
+    /// Group Robot Webhook Information
     "WebHooks" web_hooks set_web_hooks: list SubscribeWebHook,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyRuleGroupSubscription", ModifyRuleGroupSubscriptionRequest => ModifyRuleGroupSubscriptionResponse);
 
 rt::model! { read debug;
-/// ModifyRuleGroupSubscription返回参数结构体
+/// ModifyRuleGroupSubscription response structure.
 ModifyRuleGroupSubscriptionResponse {
-    /// 规则组ID
+    /// Rule Group IDNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRule` (更新质量规则接口).
+/// Request of `ModifyRule` (Update Quality Rule Interface).
 ///
-/// 更新质量规则接口
+/// Update Quality Rule Interface
 ModifyRuleRequest {
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: i128,
-    /// 规则组ID
+    /// Rule Group ID
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 规则名称
+    /// Rule name
     "Name" name set_name: str,
-    /// 数据表ID
+    /// Data Table ID
     "TableId" table_id set_table_id: str,
-    /// 规则模板ID
+    /// Rule Template ID
     "RuleTemplateId" rule_template_id set_rule_template_id: i128,
-    /// 规则类型：1-系统模版，2-自定义模版，3-自定义SQL
+    /// Rule type 1.System Template, 2.Custom Definition Template, 3.Custom Definition SQL
     "Type" r#type set_type: i128,
-    /// 质量维度：1-准确性，2-唯一性，3-完整性，4-一致性，5-及时性，6-有效性
+    /// Quality Dimension of Rule (1: Accuracy, 2: Uniqueness, 3: Integrity, 4: Consistency, 5: Timeliness, 6: Validity)
     "QualityDim" quality_dim set_quality_dim: i128,
-    /// 源字段详细类型，int、string
+    /// Source Field Detailed Type, int, string
     "SourceObjectDataTypeName" source_object_data_type_name set_source_object_data_type_name: str,
-    /// 源字段名称
+    /// Source Field Name
     "SourceObjectValue" source_object_value set_source_object_value: str,
-    /// 检测范围类型：1-全表，2-条件扫描
+    /// Detection Range 1.Whole Table 2.Conditional Scan
     "ConditionType" condition_type set_condition_type: i128,
-    /// 条件扫描WHERE条件表达式
+    /// Conditional Scan WHERE Condition Expression
     "ConditionExpression" condition_expression set_condition_expression: str,
-    /// 自定义SQL
+    /// Custom Definition SQL
     "CustomSql" custom_sql set_custom_sql: str,
-    /// 报警触发条件
+    /// Alert Trigger Condition
     "CompareRule" compare_rule set_compare_rule: obj CompareRule,
-    /// 告警级别：1-低，2-中，3-高
+    /// Alert Trigger Level 1.Low, 2.Medium, 3.High
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 规则描述
+    /// Rule Description
     "Description" description set_description: str,
-    /// 目标库Id
+    /// Target Database Id
     "TargetDatabaseId" target_database_id set_target_database_id: str,
-    /// 目标表Id
+    /// Target Table Id
     "TargetTableId" target_table_id set_target_table_id: str,
-    /// 目标过滤条件表达式
+    /// Target Filter Condition Expression
     "TargetConditionExpr" target_condition_expr set_target_condition_expr: str,
-    /// 源字段与目标字段关联条件on表达式
+    /// Source Field and Target Field Association Condition ON Expression
     "RelConditionExpr" rel_condition_expr set_rel_condition_expr: str,
-    /// 自定义模版sql表达式字段替换参数
+    /// Custom Definition Template SQL Expression Field Replacement Parameter
     "FieldConfig" field_config set_field_config: obj RuleFieldConfig,
-    /// 目标字段名称  CITY
+    /// Target Field Name CITY
     "TargetObjectValue" target_object_value set_target_object_value: str,
-    /// 执行引擎多选（位运算数组）：2-HIVE，4-SPARK，8-LIVY，16-DLC，64-TCHouse-P，128-DORIS，256-TCHouse-D，512-EMR-StarRocks，1024-TCHouse-X
+    /// Execution engine adapted to the rule
     "SourceEngineTypes" source_engine_types set_source_engine_types: list i128,
     /// 目标库名
     "TargetDatabaseName" target_database_name set_target_database_name: str,
@@ -14298,67 +15022,69 @@ ModifyRuleRequest {
 rt::action!("wedata", "2021-08-20", "ModifyRule", ModifyRuleRequest => ModifyRuleResponse);
 
 rt::model! { read debug;
-/// ModifyRule返回参数结构体
+/// ModifyRule response structure.
 ModifyRuleResponse {
-    /// 是否更新成功
+    /// Whether Update Successful
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRuleTemplate` (编辑规则模板).
+/// Request of `ModifyRuleTemplate` (Edit Rule Template).
 ///
-/// 编辑规则模板
+/// Edit Rule Template
 ModifyRuleTemplateRequest {
-    /// 模板ID
+    /// Template ID
     "TemplateId" template_id set_template_id: i128,
-    /// 模版类型：1-系统模版，2-用户自定义模版
+    /// Template Type 1. System Template 2. Custom Definition Template
     "Type" r#type set_type: i128,
-    /// 模板名称
+    /// Template Name
     "Name" name set_name: str,
-    /// 质量维度：1-准确性，2-唯一性，3-完整性，4-一致性，5-及时性，6-有效性
+    /// Quality Inspection Dimension 1. Accuracy 2. Uniqueness 3. Integrity 4. Consistency 5. Timeliness 6. Validity
     "QualityDim" quality_dim set_quality_dim: i128,
-    /// 源数据对象类型：1-常量，2-离线表级，3-离线字段级别
+    /// Source Data Object Type 1. Constant 2. Offline Table Level 2. Offline Field Level
     "SourceObjectType" source_object_type set_source_object_type: i128,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 执行引擎多选（位运算数组）：2-HIVE，4-SPARK，8-LIVY，16-DLC，64-TCHouse-P，128-DORIS，256-TCHouse-D，512-EMR-StarRocks，1024-TCHouse-X
+    /// Corresponding Engine Type of the Source
     "SourceEngineTypes" source_engine_types set_source_engine_types: list i128,
-    /// 是否关联其它库表
+    /// Whether to Associate with Other Databases and Tables
     "MultiSourceFlag" multi_source_flag set_multi_source_flag: bool,
-    /// SQL 表达式
+    /// SQL Expression
     "SqlExpression" sql_expression set_sql_expression: str,
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 是否添加where参数
+    /// Whether to add where parameter
     "WhereFlag" where_flag set_where_flag: bool,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyRuleTemplate", ModifyRuleTemplateRequest => ModifyRuleTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyRuleTemplate返回参数结构体
+/// ModifyRuleTemplate response structure.
 ModifyRuleTemplateResponse {
-    /// 修改成功
+    /// Modification successful
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTaskAlarmRegular` (修改任务告警规则).
+/// Request of `ModifyTaskAlarmRegular` (Modify task alert rules).
 ///
-/// 修改任务告警规则
+/// Modify task alert rules
 ModifyTaskAlarmRegularRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则信息
+    /// Rule Information
     ///
     /// Required.
     "TaskAlarmInfo" task_alarm_info set_task_alarm_info: obj TaskAlarmInfo,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -14366,9 +15092,10 @@ ModifyTaskAlarmRegularRequest {
 rt::action!("wedata", "2021-08-20", "ModifyTaskAlarmRegular", ModifyTaskAlarmRegularRequest => ModifyTaskAlarmRegularResponse);
 
 rt::model! { read debug;
-/// ModifyTaskAlarmRegular返回参数结构体
+/// ModifyTaskAlarmRegular response structure.
 ModifyTaskAlarmRegularResponse {
-    /// 判断是否修改成功
+    /// Modify Successfully Determined?
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14470,207 +15197,211 @@ ModifyTaskInfoDsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTaskInfo` (更新任务（废弃）).
+/// Request of `ModifyTaskInfo` (Update Task).
 ///
-/// [注意：该版本只满足广州区部分白名单客户使用]
+/// [Note: This version is only available to a portion of allowlist customers in the Guangzhou Region]
 ///
-/// 更新任务。本接口已废弃，请使用接口ModifyTaskInfoDs。
+/// Update Task
 ModifyTaskInfoRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 执行时间，单位分钟，天/周/月/年调度才有。比如天调度，每天的02:00点执行一次，delayTime就是120分钟
+    /// Execution time, in minutes, applicable to daily/weekly/monthly/yearly scheduling. For example, with daily scheduling, executing once at 02:00 AM every day, delayTime is 120 minutes
     "DelayTime" delay_time set_delay_time: i64,
-    /// 启动时间
+    /// Start Time
     "StartupTime" startup_time set_startup_time: i64,
-    /// 自依赖类型  1:有序串行 一次一个 排队, 2: 无序串行 一次一个 不排队， 3:并行 一次多个
+    /// Self-Dependency Type  1: Sequential serial, one at a time, queued, 2: Unordered serial, one at a time, not queued, 3: Parallel, multiple at once
     "SelfDepend" self_depend set_self_depend: i64,
-    /// 生效开始时间，格式 yyyy-MM-dd HH:mm:ss
+    /// Effective Start Time, format yyyy-MM-dd HH:mm:ss
     "StartTime" start_time set_start_time: str,
-    /// 生效结束时间，格式 yyyy-MM-dd HH:mm:ss
+    /// Effective End Time, format yyyy-MM-dd HH:mm:ss
     "EndTime" end_time set_end_time: str,
-    /// 调度配置-弹性周期配置，小时/周/月/年调度才有，小时任务指定每天的0点3点4点跑，则为'0,3,4'。
+    /// Scheduling Configuration - Elastic Cycle Configuration, applicable to Hourly/Weekly/Monthly/Yearly schedules. For hourly tasks scheduled at 0, 3, 4 o'clock, it would be '0,3,4'.
     "TaskAction" task_action set_task_action: str,
-    /// "周期类型  0:crontab类型, 1:分钟，2:小时，3:天，4:周，5:月，6:一次性，7:用户驱动，10:弹性周期 周,11:弹性周期 月,12:年,13:即时触发Instant类型，与正常周期调度任务逻辑隔离
+    /// "Cycle Type  0:crontab, 1:Minute,2:Hour,3:Day,4:Week,5:Month,6:One-time,7:User driven,10:Flexible cycle Week,11:Flexible cycle Month,12:Year,13:Immediate Trigger Instant type, isolated from normal cycle scheduling task logic
     "CycleType" cycle_type set_cycle_type: i64,
-    /// 步长，间隔时间，最小1
+    /// Step Length, Interval Time, minimum of 1
     "CycleStep" cycle_step set_cycle_step: i64,
-    /// cron表达式  周期类型为crontab调度才需要
+    /// Cron Expression is required only for Cron Tab Scheduling
     "CrontabExpression" crontab_expression set_crontab_expression: str,
-    /// 执行时间左闭区间，格式：HH:mm  小时调度才有，例如小时任务, 每日固定区间生效
+    /// Execution Time Left Closed Interval, format: HH:mm. Applicable only to hourly scheduling. For example, for hourly tasks, it specifies the effective interval every day
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行时间右闭区间，格式：HH:mm  小时调度才有，例如小时任务, 每日固定区间生效
+    /// Execution Time Right Closed Interval, format: HH:mm. Applicable only to hourly scheduling. For example, for hourly tasks, it specifies the effective interval every day
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 新的任务名
+    /// New Task Name
     "TaskName" task_name set_task_name: str,
-    /// 失败重试间隔,单位分钟，创建任务的时候已经给了默认值
+    /// Failure Retry Interval, in minutes, a default value has already been provided during task creation
     "RetryWait" retry_wait set_retry_wait: i64,
-    /// 失败重试次数，创建任务的时候已经给了默认值
+    /// Number of Retry Attempts on Failure, a default value has already been provided during task creation
     "TryLimit" try_limit set_try_limit: i64,
-    /// 是否可重试，1代表可以重试
+    /// Whether to Retry, 1 for yes
     "Retriable" retriable set_retriable: i64,
-    /// 运行优先级，4高 5中 6低
+    /// Running Priority, 4 for High, 5 for Medium, 6 for Low
     "RunPriority" run_priority set_run_priority: i64,
-    /// 任务的扩展配置
+    /// Extended Task Configuration
     "TaskExt" task_ext set_task_ext: list TaskExtInfo,
-    /// 执行资源组id，需要去资源管理服务上创建调度资源组，并且绑定cvm机器
+    /// Execution Resource Group ID, needs to be created on the Resource Management Service and bind to a CVM machine
     "ResourceGroup" resource_group set_resource_group: str,
-    /// 资源池队列名称
+    /// Resource Pool Queue Name
     "YarnQueue" yarn_queue set_yarn_queue: str,
-    /// 资源组下具体执行机，any 表示可以跑在任意一台。
+    /// Specific Execution Machine under Resource Group, 'any' means it can run on any machine.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 责任人
+    /// Person in Charge
     ///
     /// Disabled in the spec.
     "InCharge" in_charge set_in_charge: str,
-    /// 任务备注
+    /// Task notes
     "Notes" notes set_notes: str,
-    /// 任务参数
+    /// Task Parameters
     "TaskParamInfos" task_param_infos set_task_param_infos: list ParamInfo,
-    /// 源数据源
+    /// Source Data Source
     "SourceServer" source_server set_source_server: str,
-    /// 目标数据源
+    /// Target Data Source
     "TargetServer" target_server set_target_server: str,
-    /// 是否支持工作流依赖 yes / no 默认 no
+    /// Supports Workflow Dependencies yes/no, default no
     "DependencyWorkflow" dependency_workflow set_dependency_workflow: str,
-    /// 依赖配置
+    /// Dependency Configuration
     "DependencyConfigDTOs" dependency_config_dt_os set_dependency_config_dt_os: list DependencyConfig,
-    /// 执行耗时
+    /// Execution Duration
     "ExecutionTTL" execution_ttl set_execution_ttl: i64,
-    /// 脚本是否改变
+    /// Whether the Script has Changed
     "ScriptChange" script_change set_script_change: bool,
-    /// 责任人id
+    /// Responsible Person ID
     "InChargeIds" in_charge_ids set_in_charge_ids: list String,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyTaskInfo", ModifyTaskInfoRequest => ModifyTaskInfoResponse);
 
 rt::model! { read debug;
-/// ModifyTaskInfo返回参数结构体
+/// ModifyTaskInfo response structure.
 ModifyTaskInfoResponse {
-    /// 执行结果
+    /// Execution Result
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTaskLinksDs` (添加当前任务父任务依赖).
+/// Request of `ModifyTaskLinksDs` (Add parent task dependency for the current task).
 ///
-/// 添加父任务依赖
+/// This API is used to add parent task dependency.
 ModifyTaskLinksDsRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父任务ID
+    /// Parent Task ID
     ///
     /// Required.
     "TaskFrom" task_from set_task_from: str,
-    /// 子任务ID
+    /// Subtask ID
     ///
     /// Required.
     "TaskTo" task_to set_task_to: str,
-    /// 子任务工作流
+    /// Subtask Workflow
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 父任务工作流
+    /// Parent task Workflow
     ///
     /// Required.
     "RealFromWorkflowId" real_from_workflow_id set_real_from_workflow_id: str,
-    /// 请求来源，WEB 前端；CLIENT 客户端
+    /// Request source, WEB frontend; CLIENT CLIENT.
     "RequestFromSource" request_from_source set_request_from_source: str,
-    /// 父子任务之间的依赖关系
-    /// 正常的依赖父任务全部实例  启用
+    /// Dependency relationship between parent and child tasks.
+    /// Enable all instances that normally depend on the parent task.
     /// normal_all(1),
-    /// normal_first_one(2), 正常的依赖父任务 第一个
-    /// normal_last_one(3), 正常的依赖父任务 最后一个
-    /// normal_any_one(4), 正常的依赖父任务 任意一个
-    /// normal_specific_one(5), 正常的依赖父任务 指定的一个
-    /// self(6), 自身依赖，可能用不到
+    /// normal dependent on parent task first one.
+    /// Specifies the normal dependent on parent task, which is the last one (3).
+    /// Valid values: normal, any one of dependent on parent tasks (4).
+    /// normal dependent on parent task a specified one.
+    /// self-Dependency, cannot use.
     ///
-    /// 非正常的依赖父任务全部实例  启用（向前依赖  明天)
+    /// Invalid dependent parent task for all instances. enable (forward dependency for tomorrow).
     /// non_normal_all_forward(11),
-    /// non_normal_first_one_forward(12), 非正常的依赖父任务 第一个
-    /// non_normal_last_one_forward(13), 非正常的依赖父任务 最后一个
-    /// non_normal_any_one_forward(14), 非正常的依赖父任务 任意一个
-    /// non_normal_specific_one_forward(15),非正常的依赖父任务 指定一个
+    /// non-normal dependent on parent task. first one forward (12).
+    /// non-normal dependent on parent task, last one.
+    /// Not normal, dependent on parent task, any one.
+    /// Specifies a non-normal task that depends on the parent task and designates one.
     ///
-    /// 非正常的依赖父任务全部实例  启用（向后依赖 昨天）
+    /// Specifies that all instances dependent on a non-normal parent task are enabled (backward dependency on yesterday).
     /// non_normal_all_backward(21),
-    /// non_normal_first_one_backward(22), 非正常的依赖父任务 第一个
-    /// non_normal_last_one_backward(23), 非正常的依赖父任务 最后一个
-    /// non_normal_any_one_backward(24), 非正常的依赖父任务 任意一个
-    /// non_normal_specific_one_backward(25) 非正常的依赖父任务 指定一个
+    /// non-normal dependent on parent task. first one backward (22).
+    /// Not normal dependent on parent task last one backward.
+    /// non-normal dependent on parent task, any one.
+    /// Specifies a non-normal task that depends on the parent task.
     "LinkDependencyType" link_dependency_type set_link_dependency_type: str,
-    /// 额外的属性信息 如分支节点、归并节点信息
+    /// Additional attribute information such as branch node and merge node information.
     "LinkExt" link_ext set_link_ext: str,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyTaskLinksDs", ModifyTaskLinksDsRequest => ModifyTaskLinksDsResponse);
 
 rt::model! { read debug;
-/// ModifyTaskLinksDs返回参数结构体
+/// ModifyTaskLinksDs response structure.
 ModifyTaskLinksDsResponse {
-    /// 成功或失败
+    /// Succeeded or Failed
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: bool,
     /// linkID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LinkId" link_id set_link_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTaskLinks` (添加父任务依赖（废弃）).
+/// Request of `ModifyTaskLinks` (Add parent task dependency (Deprecated)).
 ///
-/// [注意：该版本只满足广州区部分白名单客户使用]
-///
-/// 添加父任务依赖。本接口已废弃，请使用接口ModifyTaskLinksDs。
+/// [Note: This version is only available to some whitelist customers in the Guangzhou zone]
+/// .
+/// Add parent task dependency. This API is deprecated. Use API ModifyTaskLinksDs.
 ModifyTaskLinksRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父任务ID
+    /// Parent Task ID
     ///
     /// Required.
     "TaskFrom" task_from set_task_from: str,
-    /// 子任务ID
+    /// Subtask ID
     ///
     /// Required.
     "TaskTo" task_to set_task_to: str,
-    /// 子任务工作流
+    /// Subtask Workflow
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 父任务工作流
+    /// Parent Task Workflow
     ///
     /// Required.
     "RealFromWorkflowId" real_from_workflow_id set_real_from_workflow_id: str,
-    /// 父子任务之间的依赖关系
+    /// Dependency Relationship Between Parent and Child Tasks
     "LinkDependencyType" link_dependency_type set_link_dependency_type: str,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyTaskLinks", ModifyTaskLinksRequest => ModifyTaskLinksResponse);
 
 rt::model! { read debug;
-/// ModifyTaskLinks返回参数结构体
+/// ModifyTaskLinks response structure.
 ModifyTaskLinksResponse {
-    /// 成功或者失败
+    /// Success or Failure
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTaskName` (重命名任务（任务编辑）).
+/// Request of `ModifyTaskName` (Rename Task (Task Editing)).
 ///
-/// 重命名任务（任务编辑）
+/// Rename Task (Task Editing)
 ModifyTaskNameRequest {
-    /// 名称
+    /// Name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
@@ -14678,179 +15409,180 @@ ModifyTaskNameRequest {
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目/工作空间id
+    /// Project/workspace ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 备注
+    /// Remarks
     "Notes" notes set_notes: str,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyTaskName", ModifyTaskNameRequest => ModifyTaskNameResponse);
 
 rt::model! { read debug;
-/// ModifyTaskName返回参数结构体
+/// ModifyTaskName response structure.
 ModifyTaskNameResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTaskScript` (修改任务脚本（废弃）).
+/// Request of `ModifyTaskScript` (Modify Task Script).
 ///
-/// [注意：该版本只满足广州区部分白名单客户使用]
+/// [Note: This version is only available to a portion of allowlist customers in the Guangzhou Region]
 ///
-/// 修改任务脚本。本接口已废弃，请使用接口ModifyTaskInfoDs。
+/// Modify Task Script
 ModifyTaskScriptRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 存在脚本的任务必填（shell任务、Hive任务、python任务等），脚本内容 base64编码
+    /// Script content Base64 encoded
     "ScriptContent" script_content set_script_content: str,
-    /// 集成任务脚本配置
+    /// Integrated Task Script Configuration
     "IntegrationNodeDetails" integration_node_details set_integration_node_details: list IntegrationNodeDetail,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyTaskScript", ModifyTaskScriptRequest => ModifyTaskScriptResponse);
 
 rt::model! { read debug;
-/// ModifyTaskScript返回参数结构体
+/// ModifyTaskScript response structure.
 ModifyTaskScriptResponse {
-    /// 详情
+    /// Details
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj CommonContent,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyWorkflowInfo` (更新工作流信息（废弃）).
+/// Request of `ModifyWorkflowInfo` (Updates workflow information (Deprecated)).
 ///
-/// 更新工作流信息。本接口已废弃，请使用接口UpdateWorkflowInfo。
+/// This API is used to update workflow information. (deprecated). Use API UpdateWorkflowInfo.
 ModifyWorkflowInfoRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流id
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 责任人
+    /// Person in Charge
     "Owner" owner set_owner: str,
-    /// 责任人id
+    /// Responsible Person ID
     "OwnerId" owner_id set_owner_id: str,
-    /// 备注
+    /// Remarks
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流名称
+    /// Workflow name
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 所属文件夹id
+    /// Parent Folder ID
     "FolderId" folder_id set_folder_id: str,
-    /// 工作流所属用户分组id  若有多个,分号隔开: a;b;c
+    /// Workflow User Group ID If multiple, separated by semicolons: a;b;c
     "UserGroupId" user_group_id set_user_group_id: str,
-    /// 工作流所属用户分组名称  若有多个,分号隔开: a;b;c
+    /// Workflow User Group Name If multiple, separated by semicolons: a;b;c
     "UserGroupName" user_group_name set_user_group_name: str,
-    /// 工作流参数列表
+    /// Workflow Parameter List
     "WorkflowParams" workflow_params set_workflow_params: list ParamInfo,
-    /// 用于配置优化参数（线程、内存、CPU核数等），仅作用于Spark SQL节点。多个参数用英文分号分隔。
+    /// Used to configure optimized parameters (Thread, Memory, CPU Core Count, etc.), applicable only to Spark SQL Node. Separate multiple parameters with English semicolons.
     "GeneralTaskParams" general_task_params set_general_task_params: list GeneralTaskParam,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyWorkflowInfo", ModifyWorkflowInfoRequest => ModifyWorkflowInfoResponse);
 
 rt::model! { read debug;
-/// ModifyWorkflowInfo返回参数结构体
+/// ModifyWorkflowInfo response structure.
 ModifyWorkflowInfoResponse {
-    /// true代表成功，false代表失败
+    /// true indicates success, false indicates failure
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyWorkflowSchedule` (更新工作流调度（废弃）).
+/// Request of `ModifyWorkflowSchedule` (Updates workflow scheduling (Deprecated)).
 ///
-/// 更新工作流调度。本接口已废弃，请使用接口RenewWorkflowSchedulerInfoDs。
+/// This API is used to update workflow scheduling. This API is deprecated. Use the RenewWorkflowSchedulerInfoDs API instead.
 ModifyWorkflowScheduleRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流id
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 延迟时间，单位分钟
+    /// Delay time, in minutes
     ///
     /// Required.
     "DelayTime" delay_time set_delay_time: i64,
-    /// 启动时间
+    /// Start Time
     ///
     /// Required.
     "StartupTime" startup_time set_startup_time: i64,
-    /// 自依赖类型  1:有序串行 一次一个 排队, 2: 无序串行 一次一个 不排队， 3:并行 一次多个
+    /// Self-Dependency Type  1: Sequential serial, one at a time, queued, 2: Unordered serial, one at a time, not queued, 3: Parallel, multiple at once
     ///
     /// Required.
     "SelfDepend" self_depend set_self_depend: i64,
-    /// "周期类型  0:crontab类型, 1:分钟，2:小时，3:天，4:周，5:月，6:一次性，7:用户驱动，10:弹性周期 周,11:弹性周期 月,12:年,13:即时触发Instant类型，与正常周期调度任务逻辑隔离
+    /// "Cycle Type  0:crontab, 1:Minute,2:Hour,3:Day,4:Week,5:Month,6:One-time,7:User driven,10:Flexible cycle Week,11:Flexible cycle Month,12:Year,13:Immediate Trigger Instant type, isolated from normal cycle scheduling task logic
     ///
     /// Required.
     "CycleType" cycle_type set_cycle_type: i64,
-    /// 步长，间隔时间，最小1
+    /// Step Length, Interval Time, minimum of 1
     ///
     /// Required.
     "CycleStep" cycle_step set_cycle_step: i64,
-    /// 生效开始时间，格式 yyyy-MM-dd HH:mm:ss
+    /// Effective Start Time, format yyyy-MM-dd HH:mm:ss
     "StartTime" start_time set_start_time: str,
-    /// 生效结束时间，格式 yyyy-MM-dd HH:mm:ss
+    /// Effective End Time, format yyyy-MM-dd HH:mm:ss
     "EndTime" end_time set_end_time: str,
-    /// 调度配置-弹性周期配置，小时/周/月/年调度才有，小时任务指定每天的0点3点4点跑，则为'0,3,4'。
+    /// Scheduling Configuration - Elastic Cycle Configuration, applicable to Hourly/Weekly/Monthly/Yearly schedules. For hourly tasks scheduled at 0, 3, 4 o'clock, it would be '0,3,4'.
     "TaskAction" task_action set_task_action: str,
-    /// cron表达式  周期类型为crontab调度才需要
+    /// Cron Expression is required only for Cron Tab Scheduling
     "CrontabExpression" crontab_expression set_crontab_expression: str,
-    /// 执行时间左闭区间，格式：HH:mm  小时调度才有，例如小时任务, 每日固定区间生效
+    /// Execution Time Left Closed Interval, format: HH:mm. Applicable only to hourly scheduling. For example, for hourly tasks, it specifies the effective interval every day
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行时间右闭区间，格式：HH:mm  小时调度才有，例如小时任务, 每日固定区间生效
+    /// Execution Time Right Closed Interval, format: HH:mm. Applicable only to hourly scheduling. For example, for hourly tasks, it specifies the effective interval every day
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 工作流依赖 ,yes 或者no
+    /// Workflow Dependency, yes or no
     "DependencyWorkflow" dependency_workflow set_dependency_workflow: str,
 } }
 rt::action!("wedata", "2021-08-20", "ModifyWorkflowSchedule", ModifyWorkflowScheduleRequest => ModifyWorkflowScheduleResponse);
 
 rt::model! { read debug;
-/// ModifyWorkflowSchedule返回参数结构体
+/// ModifyWorkflowSchedule response structure.
 ModifyWorkflowScheduleResponse {
-    /// 执行结果
+    /// Execution Result
     "Data" data set_data: obj BatchResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `MoveTasksToFolder` (移动任务到工作流文件夹).
+/// Request of `MoveTasksToFolder` (Move Task to Workflow Folder).
 ///
-/// 编排空间-工作流-移动任务到工作流文件夹
+/// Orchestration Space - Workflow - Move Task to Workflow Folder
 MoveTasksToFolderRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务文件夹ID
+    /// Task Folder ID
     ///
     /// Required.
     "TaskFolderId" task_folder_id set_task_folder_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 虚拟任务ID
+    /// Virtual Task ID
     ///
     /// Required.
     "VirtualTaskIds" virtual_task_ids set_virtual_task_ids: list String,
@@ -14858,9 +15590,10 @@ MoveTasksToFolderRequest {
 rt::action!("wedata", "2021-08-20", "MoveTasksToFolder", MoveTasksToFolderRequest => MoveTasksToFolderResponse);
 
 rt::model! { read debug;
-/// MoveTasksToFolder返回参数结构体
+/// MoveTasksToFolder response structure.
 MoveTasksToFolderResponse {
-    /// true代表成功
+    /// true represents success
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14878,115 +15611,127 @@ NotificationFatigue {
 } }
 
 rt::model! { read debug;
-/// 离线实例
+/// Offline Instance
 OfflineInstance {
-    /// 创建账号sub uin
+    /// Create Account Sub UIN
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CreateUin" create_uin set_create_uin: str,
-    /// 操作账号sub uin
+    /// Operate Account Sub UIN
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OperatorUin" operator_uin set_operator_uin: str,
-    /// 主账号
+    /// Primary AccountNote: This field may return null, indicating that no valid value can be obtained.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 账号
+    /// AccountsNote: This field may return null, indicating that no valid value can be obtained.
     "AppId" app_id set_app_id: str,
-    /// 项目Id
+    /// Project ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WorkspaceId" workspace_id set_workspace_id: str,
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 数据时间
+    /// Data Timestamp
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// 下发时间
+    /// Issuance time
     "IssueId" issue_id set_issue_id: str,
-    /// 下发资源组id，非传入项
+    /// Resource Group ID Issuance, not an input item
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InlongTaskId" inlong_task_id set_inlong_task_id: str,
-    /// 资源组
+    /// Resource Group
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ResourceGroup" resource_group set_resource_group: str,
-    /// 任务类型(1 调试运行,2 调度执行)
+    /// Task Type (1 Debugging, 2 Scheduled Execution)
     "TaskRunType" task_run_type set_task_run_type: i128,
-    /// 实例状态 EVENT_LISTENING|DEPENDENCE|BEFORE_ASPECT|ALLOCATED|LAUNCHED|KILL|SNAP_STATE_SAVING|ISSUED|RUNNING|AFTER_ASPECT|PENDING|KILLING|FINAL_STATE_SAVING|FAILED|KILL_FAILED| COMPLETED|EXPIRED|KILL_EXPIRED|DELETED
+    /// Instance status EVENT_LISTENING|DEPENDENCE|BEFORE_ASPECT|ALLOCATED|LAUNCHED|KILL|SNAP_STATE_SAVING|ISSUED|RUNNING|AFTER_ASPECT|PENDING|KILLING|FINAL_STATE_SAVING|FAILED|KILL_FAILED|COMPLETED|EXPIRED|KILL_EXPIRED|DELETED
     "State" state set_state: str,
-    /// 开始时间
+    /// Start TimeNote: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End timeNote: This field may return null, indicating that no valid value can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 最后更新时间
+    /// Last Updated Time
     "UpdateTime" update_time set_update_time: str,
-    /// 唯一key
+    /// Unique Key
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceKey" instance_key set_instance_key: str,
 } }
 
 rt::model! { both debug;
-/// 离线任务新增参数
+/// New Parameter for Offline Task
 OfflineTaskAddParam {
-    /// 名称
+    /// Name
     ///
     /// Required.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 依赖：yes、no
+    /// Dependencies: yes, no
     ///
     /// Required.
     "DependencyWorkflow" dependency_workflow set_dependency_workflow: str,
-    /// 任务开始数据时间。非空。默认当前时间
+    /// Task Start Data Time. Not Empty. Default to Current Time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 任务结束数据时间。非空。默认当前时间
+    /// Task End Data Time. Not Empty. Default to Current Time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 周期类型。一次性任务:6、分钟任务：1、小时任务：2、天任务：3、周任务：4、月任务：5、crontab任务：0
+    /// Cycle Type. One-time task: 6, Minute Task: 1, Hourly task: 2, Daily Task: 3, Weekly Task: 4, Monthly Task: 5, Cron task: 0
     ///
     /// Required.
     "CycleType" cycle_type set_cycle_type: i128,
-    /// 间隔，可选，默认1。非空。默认 1
+    /// Interval, optional, default is 1. Not null. Default is 1
     ///
     /// Required.
     "CycleStep" cycle_step set_cycle_step: i128,
-    /// 延时执行时间，单位分钟
+    /// Delayed Execution Time, in minutes
     ///
     /// Required.
     "DelayTime" delay_time set_delay_time: i128,
-    /// 任务cron表达式，仅cron任务使用，其他时候默认为空
+    /// Task cron expression, used only for cron tasks, else defaults to empty
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CrontabExpression" crontab_expression set_crontab_expression: str,
-    /// 重试等待
+    /// Retry Wait
     ///
     /// Required.
     "RetryWait" retry_wait set_retry_wait: i128,
-    /// 是否可以重试
+    /// Is Retry Allowed
     ///
     /// Required.
     "Retriable" retriable set_retriable: i128,
-    /// 重试限制
+    /// Retry Limit
     ///
     /// Required.
     "TryLimit" try_limit set_try_limit: i128,
-    /// 优先级
+    /// Priority
     ///
     /// Required.
     "RunPriority" run_priority set_run_priority: i128,
-    /// 产品名称
+    /// Product
     ///
     /// Required.
     "ProductName" product_name set_product_name: str,
-    /// 1 有序串行 一次一个，排队 orderly
-    /// 2 无序串行 一次一个，不排队 serial
-    /// 3 并行 一次多个 parallel
+    /// 1 Ordered Serialization, one at a time, queued orderly
+    /// 2 Unordered Serial, one at a time, not queued serial
+    /// 3 Parallel, multiple at a time parallel
     ///
     /// Required.
     "SelfDepend" self_depend set_self_depend: i128,
-    /// 时间指定，如月任务指定1，3号，则填入 1，3。非空。默认 ""
-    /// 月任务：如具体1，3号则写 "1,3"，指定月末不可和具体号数一起输入，仅能为 "L"
+    /// Time Specification, such as 1,3 for monthly tasks, enter 1,3. Not empty. Default ""
+    /// Monthly Task: for specific days like "1,3", specifying end of month as "L" alone, cannot be mixed with specific dates
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskAction" task_action set_task_action: str,
-    /// 调度执行结束时间
+    /// Scheduled Execution End Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 调度执行开始时间
+    /// Scheduled Execution Start Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 是否自动提交
+    /// Is Auto-submit
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskAutoSubmit" task_auto_submit set_task_auto_submit: bool,
-    /// 实例生成方式，T_PLUS_0 当天任务当天调度 / T_PLUS_1 当天任务后一天调度
+    /// Instance Generation Method, T_PLUS_0 schedule task on the same day / T_PLUS_1 schedule task the next day
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceInitStrategy" instance_init_strategy set_instance_init_strategy: str,
 } }
 
@@ -14998,177 +15743,203 @@ OperateOption {
 } }
 
 rt::model! { read debug;
-/// 操作返回结果
+/// Operation Result
 OperationOpsDto {
-    /// 操作是否成功
+    /// Operation Success
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Result" result set_result: bool,
-    /// 操作结果详情
+    /// Operation Result Details
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ResultMsg" result_msg set_result_msg: str,
-    /// 操作失败类型
+    /// Operation Failure Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorId" error_id set_error_id: str,
-    /// 操作失败描述
+    /// Operation Failure Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorDesc" error_desc set_error_desc: str,
     /// 异步操作记录id
     "AsyncActionId" async_action_id set_async_action_id: str,
 } }
 
 rt::model! { read debug;
-/// 任务信息
+/// Task Information
 OpsTaskCanvasDto {
-    /// 任务Id
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task NameNote: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 工作流id
+    /// Workflow IDNote: This field may return null, indicating that no valid value can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow nameNote: This field may return null, indicating that no valid value can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 项目名称
+    /// Project nameNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 项目标识
+    /// Project IdentifierNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 任务状态，'Y','F','O','T','INVALID' 分别表示调度中、已停止、已暂停、停止中、已失效
+    /// Task status, 'Y', 'F', 'O', 'T', 'INVALID' respectively indicate Scheduling In Progress, Stopped, Paused, Stopping, Expired
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: str,
-    /// 任务类型id
+    /// Task Type ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// 任务类型描述，其中任务类型id和任务类型描述的对应的关系为
-    /// 20	通用数据同步任务
+    /// Task Type Description, where the corresponding relationship between Task Type ID and Task Type Description is as follows
+    /// 20	Universal Data Synchronization Task
     /// 21	JDBC SQL
     /// 22	Tbase
-    /// 25	数据ETL
+    /// 25	Data ETL
     /// 30	Python
     /// 31	PySpark
     /// 34	Hive SQL
     /// 35	Shell
     /// 36	Spark SQL
-    /// 37	HDFS到HBase
+    /// 37	HDFS to HBase
     /// 38	SHELL
     /// 39	Spark
     /// 45	DATA_QUALITY
-    /// 55	THIVE到MYSQL
-    /// 56	THIVE到PG
-    /// 66	HDFS到PG
-    /// 67	HDFS到Oracle
-    /// 68	HDFS到MYSQL
-    /// 69	FTP到HDFS
+    /// 55	THIVE to MySQL
+    /// 56	THIVE to PostgreSQL
+    /// 66	HDFS to PostgreSQL
+    /// 67	HDFS to Oracle
+    /// 68	HDFS to MySQL
+    /// 69	FTP to HDFS
     /// 70	HIVE SQL
-    /// 72	HIVE到HDFS
-    /// 75	HDFS到HIVE
-    /// 81	PYTHONSQL脚本
-    /// 82	SPARKSCALA计算
-    /// 83	虫洞任务
-    /// 84	校验对账文件
-    /// 85	HDFS到THIVE
-    /// 86	TDW到HDFS
-    /// 87	HDFS到TDW
-    /// 88	校验对账文件
-    /// 91	FLINK任务
+    /// 72	HIVE to HDFS
+    /// 75	HDFS to HIVE
+    /// 81	Python SQL Script
+    /// 82	Spark Scala Computation
+    /// 83	Wormhole Task
+    /// 84	Verify Reconciliation File
+    /// 85	HDFS to THIVE
+    /// 86	TDW to HDFS
+    /// 87	HDFS to TDW
+    /// 88	Verify Reconciliation File
+    /// 91	FLINK Task
     /// 92	MapReduce
     /// 98	custom topology
     /// 99	kafkatoHDFS
     /// 100	kafkatoHbase
-    /// 101	MYSQL导入至HIVE(DX)
-    /// 104	MYSQL到HIVE
-    /// 105	HIVE到MYSQL
-    /// 106	SQL SERVER到HIVE
-    /// 107	HIVE到SQL SERVER
-    /// 108	ORACLE到HIVE
-    /// 109	HIVE到ORACLE
-    /// 111	HIVE到MYSQL(NEW)
-    /// 112	HIVE到PG
-    /// 113	HIVE到PHOENIX
-    /// 118	MYSQL到HDFS
-    /// 119	PG到HDFS
-    /// 120	ORACLE到HDFS
-    /// 121	数据质量
-    /// 10000	自定义业务
+    /// 101	Import MYSQL to HIVE(DX)
+    /// 104	MYSQL to HIVE
+    /// 105	HIVE to MYSQL
+    /// 106	SQL SERVER to HIVE
+    /// 107	HIVE to SQL SERVER
+    /// 108	ORACLE to HIVE
+    /// 109	HIVE to ORACLE
+    /// 111	HIVE to MYSQL (NEW)
+    /// 112	HIVE to PG
+    /// 113	HIVE to PHOENIX
+    /// 118	MYSQL to HDFS
+    /// 119	PG to HDFS
+    /// 120	ORACLE to HDFS
+    /// 121	Data Quality
+    /// 10000	Custom Definition Business
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskTypeDesc" task_type_desc set_task_type_desc: str,
-    /// 项目id
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹名称
+    /// Folder NameNote: This field may return null, indicating that no valid value can be obtained.
     "FolderName" folder_name set_folder_name: str,
-    /// 文件夹id
+    /// Folder IDNote: This field may return null, indicating that no valid value can be obtained.
     "FolderId" folder_id set_folder_id: str,
-    /// 最近提交时间
+    /// Latest Submission Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FirstSubmitTime" first_submit_time set_first_submit_time: str,
-    /// 首次运行时间
+    /// First Execution Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FirstRunTime" first_run_time set_first_run_time: str,
-    /// 调度计划展示描述信息
+    /// Scheduling Plan Display Description Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ScheduleDesc" schedule_desc set_schedule_desc: str,
-    /// 负责人
+    /// Owner
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InCharge" in_charge set_in_charge: str,
-    /// 调度周期类型
+    /// Scheduling Cycle Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleUnit" cycle_unit set_cycle_unit: str,
-    /// 画布x轴坐标点
+    /// Canvas X-axis Coordinate Point
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LeftCoordinate" left_coordinate set_left_coordinate: f64,
-    /// 画布y轴坐标点
+    /// Canvas Y-axis Coordinate Point
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TopCoordinate" top_coordinate set_top_coordinate: f64,
-    /// 跨工作流虚拟任务标识；true标识跨工作流任务；false标识本工作流任务
+    /// Cross-Workflow Virtual Task Identifier; true indicates a cross-workflow task; false indicates an in-workflow task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "VirtualFlag" virtual_flag set_virtual_flag: bool,
-    /// 弹性周期配置
+    /// Elastic Cycle Configuration
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskAction" task_action set_task_action: str,
-    /// 延迟时间
+    /// DelayNote: This field may return null, indicating that no valid value can be obtained.
     "DelayTime" delay_time set_delay_time: i128,
-    /// 执行开始时间
+    /// Execution Start Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行结束时间
+    /// Execution End Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 层级
+    /// Hierarchy
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Layer" layer set_layer: str,
-    /// 来源数据源ID
+    /// Source Data Source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceServiceId" source_service_id set_source_service_id: str,
-    /// 来源数据源类型
+    /// Source Data Source Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceServiceType" source_service_type set_source_service_type: str,
-    /// 目标数据源ID
+    /// Target Data Source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetServiceId" target_service_id set_target_service_id: str,
-    /// 目标数据源类型
+    /// Target Data Source Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetServiceType" target_service_type set_target_service_type: str,
-    /// 任务告警类型
+    /// Task Alert Types
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmType" alarm_type set_alarm_type: str,
-    /// 任务创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 画布所需的信息
+/// Canvas Required Information
 OpsTaskCanvasInfoList {
-    /// 画布任务信息
+    /// Canvas Task Information
     "TasksList" tasks_list set_tasks_list: list OpsTaskCanvasDto,
-    /// 画布任务链接信息
+    /// Canvas Task Link Information
     "LinksList" links_list set_links_list: list OpsTaskLinkInfoDto,
-    /// 画布循环依赖任务信息
+    /// Canvas Cyclic Dependency Task Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CirculateTaskList" circulate_task_list set_circulate_task_list: list OpsTaskCanvasDto,
 } }
 
 rt::model! { read debug;
-/// 任务分页查询
+/// Task Pagination Query
 OpsTaskInfoPage {
-    /// 页号
+    /// Page Number
     "PageNumber" page_number set_page_number: i128,
-    /// 页大小
+    /// Page Size
     "PageSize" page_size set_page_size: i128,
-    /// 任务列表信息
+    /// Task List Information
     "Items" items set_items: list TaskOpsDto,
-    /// 总页数
+    /// Total Pages
     "TotalPage" total_page set_total_page: i128,
-    /// 页数
+    /// Page Number
     "PageCount" page_count set_page_count: i128,
-    /// 总条数
+    /// Total number of items
     "TotalCount" total_count set_total_count: i128,
 } }
 
 rt::model! { read debug;
-/// 任务依赖的边信息
+/// Dependency edge information of the task
 OpsTaskLinkInfoDto {
-    /// 下游任务id
+    /// Downstream task ID
     "TaskTo" task_to set_task_to: str,
-    /// 上游任务id
+    /// Upstream task ID
     "TaskFrom" task_from set_task_from: str,
-    /// 依赖边类型 1、“real_real”表示任务->任务；2、"virtual_real" 跨工作流任务->任务
+    /// Dependency Edge Type 1,"real_real" indicates task->task; 2, "virtual_real" crossed workflow task->task
     "LinkType" link_type set_link_type: str,
-    /// 依赖边id
+    /// Dependency Edge ID
     "LinkId" link_id set_link_id: str,
-    /// 为了区分新增的循环依赖新增的类型。默认是normal，循环依赖则是circulate
+    /// To distinguish newly added cyclic dependency. Default is normal, for cyclic dependency it is circulate
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LinkStyle" link_style set_link_style: str,
 } }
 
@@ -15186,94 +15957,110 @@ OrderCondition {
 } }
 
 rt::model! { write debug;
-/// 通用排序字段
+/// Universal Sort Field
 OrderField {
-    /// 排序字段名称
+    /// Sorting Field Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 排序方向：ASC|DESC
+    /// Sorting Direction: ASC|DESC
     ///
     /// Required.
     "Direction" direction set_direction: str,
 } }
 
 rt::model! { write debug;
-/// 通用排序字段
+/// Universal Sort Field
 OrderFieldOptional {
-    /// 排序字段名称
+    /// Sorting Field Name
     "Name" name set_name: str,
-    /// 排序方向：ASC|DESC
+    /// Sorting Direction: ASC|DESC
     "Direction" direction set_direction: str,
 } }
 
 rt::model! { write debug;
-/// 排序
+/// Sort
 OrderFields {
-    /// 字段
+    /// Field
     "Name" name set_name: str,
-    /// 排序
+    /// Sort
     "Direction" direction set_direction: str,
 } }
 
 rt::model! { read debug;
-/// 包含层级信息的函数
+/// Function containing hierarchical information
 OrganizationalFunction {
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 展示名称
+    /// Display Name
     "DisplayName" display_name set_display_name: str,
-    /// 层级路径
+    /// Hierarchical Path
     "LayerPath" layer_path set_layer_path: str,
-    /// 上级层级路径
+    /// Parent Hierarchical Path
     "ParentLayerPath" parent_layer_path set_parent_layer_path: str,
-    /// 函数类型
+    /// Function Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// 函数分类：窗口函数、聚合函数、日期函数......
+    /// Function Classification: Window functions, Aggregation functions, Date functions...
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Kind" kind set_kind: str,
-    /// 函数种类：系统函数、自定义函数
+    /// Function Category: System functions, Custom Definition functions
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Category" category set_category: str,
-    /// 函数状态
+    /// Function Status
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: str,
-    /// 函数说明
+    /// Function DescriptionNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 函数用法
+    /// Function Usage
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Usage" usage set_usage: str,
-    /// 函数参数说明
+    /// Function Parameter Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParamDesc" param_desc set_param_desc: str,
-    /// 函数返回值说明
+    /// Function Return Value Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ReturnDesc" return_desc set_return_desc: str,
-    /// 函数示例
+    /// Function Example
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Example" example set_example: str,
-    /// 集群实例引擎 ID
+    /// Cluster Instance Engine IDNote: This field may return null, indicating that no valid value can be obtained.
     "ClusterIdentifier" cluster_identifier set_cluster_identifier: str,
-    /// 函数 ID
+    /// Function IDNote: This field may return null, indicating that no valid value can be obtained.
     "FuncId" func_id set_func_id: str,
-    /// 函数类名
+    /// Function Class Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ClassName" class_name set_class_name: str,
-    /// 函数资源列表
+    /// Function Resource List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ResourceList" resource_list set_resource_list: list FunctionVersion,
-    /// 操作人 ID 列表
+    /// Operator ID List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OperatorUserIds" operator_user_ids set_operator_user_ids: list i64,
-    /// 公有云 Owner ID 列表
+    /// Public cloud Owner ID list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerUserIds" owner_user_ids set_owner_user_ids: list i64,
-    /// 数据库名称
+    /// Database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DbName" db_name set_db_name: str,
-    /// 提交失败错误信息
+    /// Submission failed error message
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SubmitErrorMsg" submit_error_msg set_submit_error_msg: str,
-    /// 模式名
+    /// Pattern nameNote: This field may return null, indicating that no valid value can be obtained.
     "SchemaName" schema_name set_schema_name: str,
-    /// 函数命令格式
+    /// Function Command FormatNote: This field may return null, indicating that no valid value can be obtained.
     "CommandFormat" command_format set_command_format: str,
-    /// 名称
+    /// NameNote: This field may return null, indicating that no valid value can be obtained.
     "OwnerName" owner_name set_owner_name: str,
-    /// 时间戳
+    /// TimestampNote: This field may return null, indicating that no valid value can be obtained.
     "SubmitTimestamp" submit_timestamp set_submit_timestamp: str,
-    /// 函数tag
+    /// Function tag
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Tag" tag set_tag: str,
-    /// 操作人 ID 列表
+    /// Operator ID List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OperatorUserIdsStr" operator_user_ids_str set_operator_user_ids_str: list String,
-    /// 公有云 Owner ID 列表
+    /// Public Cloud Owner ID List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerUserIdsStr" owner_user_ids_str set_owner_user_ids_str: list String,
     /// 数据库环境
     "EnvType" env_type set_env_type: str,
@@ -15282,17 +16069,25 @@ OrganizationalFunction {
 } }
 
 rt::model! { read debug;
-/// 角色列表分页信息
+/// Pagination information of the role list.
 PageRoles {
-    /// 角色信息
+    /// Role information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Rows" rows set_rows: list BaseRole,
-    /// 页码
+    /// Page number
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Pagination size
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i64,
-    /// 总个数
+    /// Total number
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 总分页页码
+    /// Total pagination pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i64,
 } }
 
@@ -15312,22 +16107,23 @@ PageTaskTemplateInfo {
 } }
 
 rt::model! { read debug;
-/// 键值对
+/// Key-Value Pair
 Pair {
-    /// 键名
+    /// Key Name
     "Key" key set_key: str,
-    /// 值
+    /// Value
     "Value" value set_value: str,
     /// 唯一标识
     "Id" id set_id: str,
 } }
 
 rt::model! { read debug;
-/// 键值对
+/// Key-Value Pair
 PairDto {
-    /// 键名
+    /// Key Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Key" key set_key: str,
-    /// 值
+    /// ValueNote: This field may return null, indicating that no valid value can be obtained.
     "Value" value set_value: str,
     /// 描述
     "Description" description set_description: str,
@@ -15347,26 +16143,26 @@ ParamGetTaskInstancesStatusInfoResponseInstance {
 } }
 
 rt::model! { both debug;
-/// 参数参数
+/// Parameters
 ParamInfo {
-    /// 参数名
+    /// Parameter Name
     ///
     /// Required.
     "ParamKey" param_key set_param_key: str,
-    /// 参数值
+    /// Parameter Value
     ///
     /// Required.
     "ParamValue" param_value set_param_value: str,
 } }
 
 rt::model! { both debug;
-/// 参数参数
+/// Parameter.
 ParamInfoDs {
-    /// 参数名
+    /// Parameter name.
     ///
     /// Required.
     "ParamKey" param_key set_param_key: str,
-    /// 参数值
+    /// Parameter value
     ///
     /// Required.
     "ParamValue" param_value set_param_value: str,
@@ -15457,32 +16253,39 @@ ParameterTaskOutDsDto {
 } }
 
 rt::model! { write debug;
-/// 分区参数
+/// Partition Parameter
 Partition {
-    /// 分区转换策略
+    /// Partition Conversion Strategy
     "Transform" transform set_transform: str,
-    /// 分区字段名
+    /// Partition Field Name
     "Name" name set_name: str,
-    /// 策略参数
+    /// Policy Parameter
     "TransformArgs" transform_args set_transform_args: list String,
 } }
 
 rt::model! { read debug;
-/// 数据开发-统一树结构返回属性
+/// Data Development - Unified Tree Structure Return Attributes
 PathNodeDsVO {
     /// PathNode ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: str,
-    /// PathNode 名称
+    /// PathNode Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Title" title set_title: str,
-    /// PathNode 类型
+    /// PathNode Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// 父节点唯一标识
+    /// Unique Identifier of Parent Node
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParentId" parent_id set_parent_id: str,
-    /// 是否叶子节点
+    /// Is Leaf Node
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IsLeaf" is_leaf set_is_leaf: bool,
-    /// 子节点列表
+    /// Child Node List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Children" children set_children: list PathNodeDsVO,
-    /// 业务参数 ,base64编译的json串，获取具体参数需要base64反编译
+    /// Business Parameters, base64 encoded JSON string, to obtain specific parameters, base64 decoding is required
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Params" params set_params: str,
 } }
 
@@ -15498,17 +16301,21 @@ PermissionStatus {
 } }
 
 rt::model! { both debug;
-/// 数据质量生产调度任务业务实体
+/// Data Quality Production Scheduling Task Business Entity
 ProdSchedulerTask {
-    /// 生产调度任务工作流ID
+    /// Production Scheduling Task Workflow ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 生产调度任务Id
+    /// Production Scheduling Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 生产调度任务名称
+    /// Production Scheduling Task Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 生产调度任务任务类型
+    /// Production Scheduling Task Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleType" cycle_type set_cycle_type: i64,
     /// 生产任务类型
     "TaskType" task_type set_task_type: str,
@@ -15528,35 +16335,44 @@ ProdSchedulerTask {
 } }
 
 rt::model! { read debug;
-/// 项目信息
+/// Project Information
 Project {
-    /// 项目的所在租户ID
+    /// Tenant ID of the project
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TenantId" tenant_id set_tenant_id: str,
-    /// 项目id
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 项目标识，英文名
+    /// Project Identifier, English Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 项目显示名称，可以为中文名
+    /// Project Display Name, can be Chinese Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 地域
+    /// RegionNote: This field may return null, indicating that no valid value can be obtained.
     "Region" region set_region: str,
-    /// 备注
+    /// RemarksNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 创建者
+    /// Creator
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Creator" creator set_creator: obj BaseUser,
-    /// 租户信息
+    /// Tenant Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Tenant" tenant set_tenant: obj BaseTenant,
-    /// 项目的管理员
+    /// Project Administrator
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AdminUsers" admin_users set_admin_users: list BaseUser,
-    /// 项目关联的集群信息
+    /// Project-related cluster information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Clusters" clusters set_clusters: list BaseClusterInfo,
-    /// 项目的额外配置参数
+    /// Additional configuration parameters for the project
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Params" params set_params: str,
-    /// 项目状态：0：禁用，1：启用，-3:禁用中，2：启用中
+    /// Project Status: 0: disabled, 1: enabled, -3: disabling, 2: enabling
     "Status" status set_status: i128,
-    /// 项目类型，SIMPLE：简单模式 STANDARD：标准模式
+    /// Project Type, SIMPLE: simple mode STANDARD: standard mode
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Model" model set_model: str,
     /// 二级菜单
     "SecondModuleList" second_module_list set_second_module_list: list String,
@@ -15569,15 +16385,15 @@ Project {
 } }
 
 rt::model! { write debug;
-/// 基础信息
+/// Basic Information
 ProjectBaseInfoOpsRequest {
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目标识
+    /// Project Identifier
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 是否admin
+    /// Whether admin
     "IsAdmin" is_admin set_is_admin: bool,
 } }
 
@@ -15647,66 +16463,75 @@ ProjectUsersPage {
 } }
 
 rt::model! { write debug;
-/// dlc建表属性
+/// DLC table creation attribute
 Property {
-    /// key值
+    /// Key Value
     ///
     /// Required.
     "Key" key set_key: str,
-    /// value值
+    /// Value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 质量评分
+/// Quality Score
 QualityScore {
-    /// 综合分数
+    /// Composite Score
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CompositeScore" composite_score set_composite_score: f64,
-    /// 评分分布
+    /// Score Distribution
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ScoringDistribution" scoring_distribution set_scoring_distribution: list TableScoreStatisticsInfo,
-    /// 总表数
+    /// Total Number of Tables
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalTableNumber" total_table_number set_total_table_number: i64,
 } }
 
 rt::model! { read debug;
-/// 质量评分趋势
+/// Quality Score Trend
 QualityScoreTrend {
-    /// 周期平均分
+    /// Periodic Average Score
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AverageScore" average_score set_average_score: f64,
-    /// 日评分列表
+    /// Daily Score List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DailyScoreList" daily_score_list set_daily_score_list: list DailyScoreInfo,
 } }
 
 rt::model! { both debug;
-/// 数据集成 - 告警免打扰时间
+/// DataInLong - Alarm do-not-disturb time
 QuietPeriod {
-    /// 代表一周里的哪些天，1代表周一，7代表周日，以此类推
+    /// Represents the days of the week, 1 for Monday, 7 for Sunday, and so on
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DaysOfWeek" days_of_week set_days_of_week: list i128,
-    /// 开始时间
+    /// Start TimeNote: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End timeNote: This field may return null, indicating that no valid value can be obtained.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 实时任务实例当前的节点信息
+/// Current Node Information of Real-time Task Instance
 RealTimeTaskInstanceNodeInfo {
-    /// 任务名
+    /// Task Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 任务id
+    /// Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 实时任务实例节点信息列表
+    /// Real-time Task Instance Node Information List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceNodeInfoList" instance_node_info_list set_instance_node_info_list: list InstanceNodeInfo,
 } }
 
 rt::model! { read debug;
-/// 实时任务同步速度趋势
+/// Real-time task synchronization speed trend
 RealTimeTaskSpeed {
-    /// 同步速度条/s列表
+    /// Synchronous Speed Bar/s List
     "RecordsSpeedList" records_speed_list set_records_speed_list: list RecordsSpeed,
-    /// 同步速度字节/s列表
+    /// Synchronous Speed Bytes/s List
     "BytesSpeedList" bytes_speed_list set_bytes_speed_list: list BytesSpeed,
     /// 日志条数速度
     "RecordsLogSpeed" records_log_speed set_records_log_speed: list RecordsSpeed,
@@ -15724,22 +16549,23 @@ RealtimeTaskInstanceVO {
 } }
 
 rt::model! { both debug;
-/// 通用记录字段，与服务端约定传入合法的键值对
+/// Common Record Fields, agreed with the server to pass in legitimate key-value pairs
 RecordField {
-    /// 字段名称，拓展字段名称
+    /// Field Name, Extended Field Name
     "Name" name set_name: str,
-    /// 字段值，拓展字段值
+    /// Field Value, Extended Field Value
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 实时任务同步速度 条/s
+/// Real-time task synchronization speed Bar/s
 RecordsSpeed {
-    /// 节点类型
+    /// Node TypeNote: This field may return null, indicating that no valid value can be obtained.
     "NodeType" node_type set_node_type: str,
-    /// 节点名称
+    /// Node nameNote: This field may return null, indicating that no valid value can be obtained.
     "NodeName" node_name set_node_name: str,
-    /// 速度值列表
+    /// Speed value list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Values" values set_values: list SpeedValue,
 } }
 
@@ -15798,47 +16624,50 @@ RegisterDsEventPublisherReq {
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterDsEvent` (注册事件).
+/// Request of `RegisterDsEvent` (Register an event).
 ///
-/// 注册事件
+/// This API is used to register an event.
 RegisterDsEventRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 事件名称
+    /// Event Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 事件周期类型 1、分钟：MIN    2、小时 ：HOUR    3、天：DAY
+    /// Event cycle type:
+    /// 1. minute: MIN
+    /// 2. HOUR: HOUR
+    /// 3. DAY: DAY
     ///
     /// Required.
     "EventSubType" event_sub_type set_event_sub_type: str,
-    /// 事件存活时间，值为大于0的整数
+    /// Event ttl. specifies a value that is an integer above 0
     ///
     /// Required.
     "TimeToLive" time_to_live set_time_to_live: str,
-    /// 事件存活时间单位	1、天：DAYS    2、分钟：MINUTES
+    /// Lifetime unit of the event: 1. day: DAYS 2. minute: MINUTES
     ///
     /// Required.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 事件所属人，账号昵称
+    /// Event Owner Account Nickname
     ///
     /// Required.
     "Owner" owner set_owner: str,
-    /// 事件描述
+    /// Event Description
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 事件类型GENERAL、TIME_SERIES
+    /// Event type GENERAL, TIME_SERIES
     ///
     /// Disabled in the spec.
     "EventType" event_type set_event_type: str,
-    /// 事件广播类型SINGLE、BROADCAST
+    /// Event BROADCAST type: SINGLE, BROADCAST
     ///
     /// Disabled in the spec.
     "EventBroadcastType" event_broadcast_type set_event_broadcast_type: str,
-    /// 时间格式
+    /// Time Format
     ///
     /// Disabled in the spec.
     "DimensionFormat" dimension_format set_dimension_format: str,
@@ -15848,95 +16677,97 @@ RegisterDsEventRequest {
 rt::action!("wedata", "2021-08-20", "RegisterDsEvent", RegisterDsEventRequest => RegisterDsEventResponse);
 
 rt::model! { read debug;
-/// RegisterDsEvent返回参数结构体
+/// RegisterDsEvent response structure.
 RegisterDsEventResponse {
-    /// 事件信息
+    /// Event information.
+    /// Note: This field may return null, indicating that no valid values can be obtained
     "Data" data set_data: obj EventDsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterEventListener` (注册事件监听器（废弃）).
+/// Request of `RegisterEventListener` (Register Event Listener).
 ///
-/// [注意：该版本只满足广州区部分白名单客户使用]
+/// [Note: This version is only available to a portion of allowlist customers in the Guangzhou Region]
 ///
-/// 注册事件监听器。本接口已废弃，请使用接口RegisterDsEventListener。
+/// Register Event Listener
 RegisterEventListenerRequest {
-    /// 关键字，如果是任务，则传任务Id
+    /// Keyword, if it refers to a task, then pass the Task ID
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 事件名称
+    /// Event name
     ///
     /// Required.
     "EventName" event_name set_event_name: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 事件类型，默认 REST_API
+    /// Event type, default REST_API
     "Type" r#type set_type: str,
-    /// 配置信息，比如最长等待时间1天配置json：{"maxWaitEventTime":1,"maxWaitEventTimeUnit":"DAYS"}
+    /// Configuration information, for example, maximum waiting time 1 day configuration in json: {"maxWaitEventTime":1,"maxWaitEventTimeUnit":"DAYS"}
     "Properties" properties set_properties: str,
 } }
 rt::action!("wedata", "2021-08-20", "RegisterEventListener", RegisterEventListenerRequest => RegisterEventListenerResponse);
 
 rt::model! { read debug;
-/// RegisterEventListener返回参数结构体
+/// RegisterEventListener response structure.
 RegisterEventListenerResponse {
-    /// 成功或者失败
+    /// Success or Failure
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj BatchReturn,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterEvent` (注册事件（废弃）).
+/// Request of `RegisterEvent` (Register event (Deprecated)).
 ///
-/// [注意：该版本只满足广州区部分白名单客户使用]
-///
-/// 注册事件。本接口已废弃，请使用接口RegisterDsEvent。
+/// [Note: This version is only available for partial allowlisted customers in the Guangzhou region]
+/// .
+/// This API is used to register events. This API is deprecated. Use API RegisterDsEvent.
 RegisterEventRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 事件名称，支持英文、数字和下划线，最长20个字符, 不能以数字下划线开头。
+    /// Event Name, supports English, numbers, and underscores, up to 20 characters long, cannot start with a number or underscore.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 事件分割类型，周期类型: DAY，HOUR，MIN，SECOND
+    /// Event Segmentation Type, cycle types: DAY, HOUR, MIN, SECOND
     ///
     /// Required.
     "EventSubType" event_sub_type set_event_sub_type: str,
-    /// 广播：BROADCAST,单播：SINGLE
+    /// Broadcast: BROADCAST, Unicast: SINGLE
     ///
     /// Required.
     "EventBroadcastType" event_broadcast_type set_event_broadcast_type: str,
-    /// 周期类型为天和小时为HOURS ，周期类型为分钟 ：MINUTES,周期类型为秒：SECONDS
+    /// For cycle types of day and hour: HOURS, For minutes: MINUTES, For seconds: SECONDS
     ///
     /// Required.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 事件所属人
+    /// Event Owner
     ///
     /// Required.
     "Owner" owner set_owner: str,
-    /// 事件类型，不填会使用默认值 TIME_SERIES 填充
+    /// Required. event type. default value: TIME_SERIES.
     "EventType" event_type set_event_type: str,
-    /// 对应day： yyyyMMdd，对应HOUR：yyyyMMddHH，对应MIN：yyyyMMddHHmm，对应SECOND：yyyyMMddHHmmss，默认值：yyyyMMdd
+    /// Required. corresponds to day: yyyyMMdd, corresponds to HOUR: yyyyMMddHH, corresponds to MIN: yyyyMMddHHmm, corresponds to SECOND: yyyyMMddHHmmss. default value: yyyyMMdd.
     "DimensionFormat" dimension_format set_dimension_format: str,
-    /// 存活时间
+    /// Uptime
     "TimeToLive" time_to_live set_time_to_live: i64,
-    /// 事件描述
+    /// Event Description
     "Description" description set_description: str,
 } }
 rt::action!("wedata", "2021-08-20", "RegisterEvent", RegisterEventRequest => RegisterEventResponse);
 
 rt::model! { read debug;
-/// RegisterEvent返回参数结构体
+/// RegisterEvent response structure.
 RegisterEventResponse {
-    /// 成功或者失败
+    /// Success or FailureNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj BatchReturn,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -16075,54 +16906,54 @@ RemoveTableResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveWorkflowDs` (删除编排空间工作流).
+/// Request of `RemoveWorkflowDs` (Delete orchestration space workflow).
 ///
-/// 删除编排空间工作流
+/// Delete orchestration space workflow
 RemoveWorkflowDsRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 是否删除脚本
+    /// Whether to delete the script
     "DeleteScript" delete_script set_delete_script: str,
-    /// 删除是否通知下游
+    /// Notify downstream if deleted
     "OperateIsInform" operate_is_inform set_operate_is_inform: str,
-    /// 是否终止进行中的任务
+    /// Whether to terminate ongoing tasks
     "DeleteMode" delete_mode set_delete_mode: str,
 } }
 rt::action!("wedata", "2021-08-20", "RemoveWorkflowDs", RemoveWorkflowDsRequest => RemoveWorkflowDsResponse);
 
 rt::model! { read debug;
-/// RemoveWorkflowDs返回参数结构体
+/// RemoveWorkflowDs response structure.
 RemoveWorkflowDsResponse {
-    /// 是否删除成功
+    /// Whether deletion was successful
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewWorkflowOwnerDs` (批量更新工作流下任务责任人).
+/// Request of `RenewWorkflowOwnerDs` (Batch updates the task owner under a workflow).
 ///
-/// 批量更新工作流下任务责任人
+/// This API is used to batch update the task owner under a workflow.
 RenewWorkflowOwnerDsRequest {
-    /// 工作流ID
+    /// Workflow ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 责任人
+    /// Responsible Person
     ///
     /// Required.
     "Owner" owner set_owner: str,
-    /// 责任人ID
+    /// Responsible Person ID
     ///
     /// Required.
     "OwnerId" owner_id set_owner_id: str,
-    /// 工作流ID列表
+    /// Workflow ID List
     ///
     /// Required.
     "WorkflowIds" workflow_ids set_workflow_ids: list String,
@@ -16130,65 +16961,65 @@ RenewWorkflowOwnerDsRequest {
 rt::action!("wedata", "2021-08-20", "RenewWorkflowOwnerDs", RenewWorkflowOwnerDsRequest => RenewWorkflowOwnerDsResponse);
 
 rt::model! { read debug;
-/// RenewWorkflowOwnerDs返回参数结构体
+/// RenewWorkflowOwnerDs response structure.
 RenewWorkflowOwnerDsResponse {
-    /// 执行结果
+    /// Execution Result
     "Data" data set_data: obj BatchResultDs,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewWorkflowSchedulerInfoDs` (更新工作流下任务调度信息).
+/// Request of `RenewWorkflowSchedulerInfoDs` (Updates the task scheduling information under a workflow).
 ///
-/// 更新工作流下任务调度信息
+/// This API is used to update task scheduling information under a workflow.
 RenewWorkflowSchedulerInfoDsRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 延迟时间
+    /// Delay Time
     "DelayTime" delay_time set_delay_time: i128,
-    /// 启动时间
+    /// Start Time
     "StartupTime" startup_time set_startup_time: i128,
-    /// 任务依赖
+    /// Task Dependency
     "SelfDepend" self_depend set_self_depend: str,
-    /// 开始时间
+    /// Start Time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End Time
     "EndTime" end_time set_end_time: str,
-    /// 指定运行时间
+    /// Specified Running Time
     "TaskAction" task_action set_task_action: str,
-    /// 调度周期时间单位
+    /// Scheduling Cycle Time Unit
     "CycleType" cycle_type set_cycle_type: str,
-    /// 调度周期
+    /// Scheduling Cycle
     "CycleStep" cycle_step set_cycle_step: i64,
-    /// 执行时间左闭区间
+    /// Execution Time Left Closed Interval
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行时间右闭区间
+    /// Execution Time Right Closed Interval
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 任务初始化策略，T_PLUS_1、T_PLUS_0、T_MINUS_1
+    /// Task initialization strategy. valid values: T_PLUS_1, T_PLUS_0, T_MINUS_1
     "InstanceInitStrategy" instance_init_strategy set_instance_init_strategy: str,
-    /// 工作流依赖，yes or no
+    /// Workflow dependency. valid values: yes or no
     "DependencyWorkflow" dependency_workflow set_dependency_workflow: str,
     /// CrontabExpression
     "CrontabExpression" crontab_expression set_crontab_expression: str,
-    /// 0：不修改
-    /// 1：将任务的上游依赖配置改为默认值
+    /// 0: Do not modify
+    /// 1: Change the upstream dependency configuration of the task to the default value
     "ModifyCycleValue" modify_cycle_value set_modify_cycle_value: str,
-    /// 是否开启日历调度 1 开启 0关闭
+    /// Whether calendar scheduling is enabled. 1 means enabled, and 0 means disabled.
     "CalendarOpen" calendar_open set_calendar_open: str,
-    /// 日历名称
+    /// Calendar name.
     "CalendarName" calendar_name set_calendar_name: str,
-    /// 日历id
+    /// Calendar id.
     "CalendarId" calendar_id set_calendar_id: str,
-    /// 时区
+    /// Specifies the time zone.
     "ScheduleTimeZone" schedule_time_zone set_schedule_time_zone: str,
-    /// 是否自动清理不支持的任务链接
+    /// Whether to automatically clean up links to unsupported tasks.
     "ClearLink" clear_link set_clear_link: bool,
     /// ModifyCycleValue为1的时候生效，表示默认修改的上游依赖-时间维度
     "MainCyclicConfig" main_cyclic_config set_main_cyclic_config: str,
@@ -16200,9 +17031,11 @@ RenewWorkflowSchedulerInfoDsRequest {
 rt::action!("wedata", "2021-08-20", "RenewWorkflowSchedulerInfoDs", RenewWorkflowSchedulerInfoDsRequest => RenewWorkflowSchedulerInfoDsResponse);
 
 rt::model! { read debug;
-/// RenewWorkflowSchedulerInfoDs返回参数结构体
+/// RenewWorkflowSchedulerInfoDs response structure.
 RenewWorkflowSchedulerInfoDsResponse {
-    /// 数据
+    /// Data
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj BatchResultDs,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -16341,21 +17174,28 @@ ReportTableResponse {
 } }
 
 rt::model! { read debug;
-/// 上报任务详情
+/// Task submission detail response parameters structure.
 ReportTaskDetail {
-    /// 引擎任务id
+    /// Engine task id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineTaskId" engine_task_id set_engine_task_id: str,
-    /// 引擎执行状态，枚举
+    /// Engine execution status, enumerate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineExeStatus" engine_exe_status set_engine_exe_status: str,
-    /// 引擎执行开始时间
+    /// Engine execution start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineExeStartTime" engine_exe_start_time set_engine_exe_start_time: str,
-    /// 引擎执行结束时间
+    /// Engine execution end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineExeEndTime" engine_exe_end_time set_engine_exe_end_time: str,
-    /// 任务类型id
+    /// Task type id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// 业务信息
+    /// Business information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BusinessInfo" business_info set_business_info: str,
-    /// 引擎任务信息
+    /// Engine task information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineTaskInfo" engine_task_info set_engine_task_info: obj EngineTaskInfo,
 } }
 
@@ -16393,54 +17233,73 @@ ReportTaskLineageResponse {
 } }
 
 rt::model! { read debug;
-/// 上报任务信息
+/// Submit task information.
 ReportTaskListInfo {
-    /// 任务列表详情
+    /// Task list details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Rows" rows set_rows: list TaskInfoVo,
-    /// 页码
+    /// Page number
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNum" page_num set_page_num: i128,
-    /// 每页条数
+    /// Entries per page.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 总记录数
+    /// Total number of records
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 总页数
+    /// Total pages
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
 } }
 
 rt::model! { read debug;
-/// 资源管理目录树节点
+/// Resource Management Directory Tree Node
 ResourcePathTree {
-    /// 资源名字
+    /// Resource name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 是否为叶子节点
+    /// Is leaf node
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IsLeaf" is_leaf set_is_leaf: bool,
-    /// 资源ID
+    /// Resource ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ResourceId" resource_id set_resource_id: str,
-    /// 本地路径
+    /// Local path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LocalPath" local_path set_local_path: str,
-    /// 远程路径
+    /// Remote path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RemotePath" remote_path set_remote_path: str,
-    /// 文件类型
+    /// File TypeNote: This field may return null, indicating that no valid value can be obtained.
     "FileExtensionType" file_extension_type set_file_extension_type: str,
-    /// 文件大小
+    /// File sizeNote: This field may return null, indicating that no valid value can be obtained.
     "Size" size set_size: i64,
-    /// 文件MD5值
+    /// File MD5 value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Md5Value" md5_value set_md5_value: str,
-    /// 文件拥有者名字
+    /// File Owner's Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerName" owner_name set_owner_name: str,
-    /// 更新人
+    /// Updater
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UpdateUser" update_user set_update_user: str,
-    /// 文件更新人uin
+    /// File Updater UIN
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UpdateUserId" update_user_id set_update_user_id: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: i128,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: i128,
-    /// Cos存储桶名
+    /// COS Bucket Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CosBucket" cos_bucket set_cos_bucket: str,
-    /// Cos地域
+    /// COS Region
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CosRegion" cos_region set_cos_region: str,
-    /// 额外信息
+    /// Additional InformationNote: This field may return null, indicating that no valid value can be obtained.
     "ExtraInfo" extra_info set_extra_info: str,
 } }
 
@@ -16460,50 +17319,50 @@ ResourcePoolInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeIntegrationTask` (继续实时集成任务).
+/// Request of `ResumeIntegrationTask` (Continue Integration Task).
 ///
-/// 继续集成任务
+/// Continue Integration Task
 ResumeIntegrationTaskRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 事件类型(START, STOP, SUSPEND, RESUME, COMMIT, TIMESTAMP)
+    /// Event type (START, STOP, SUSPEND, RESUME, COMMIT, TIMESTAMP)
     "Event" event set_event: str,
-    /// 额外参数
+    /// Additional parameters
     "ExtConfig" ext_config set_ext_config: list RecordField,
-    /// 前端操作类型描述
+    /// Describe the type of front-end operation
     "EventDesc" event_desc set_event_desc: str,
 } }
 rt::action!("wedata", "2021-08-20", "ResumeIntegrationTask", ResumeIntegrationTaskRequest => ResumeIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// ResumeIntegrationTask返回参数结构体
+/// ResumeIntegrationTask response structure.
 ResumeIntegrationTaskResponse {
-    /// 操作成功与否标识
+    /// Operation Success or Failure Indicator
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RobAndLockIntegrationTask` (抢占锁定集成任务).
+/// Request of `RobAndLockIntegrationTask` (Preemptive locking of integration tasks).
 ///
-/// 抢占锁定集成任务
+/// Preemptive locking of integration tasks
 RobAndLockIntegrationTaskRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务类型：201. stream,   202. offline
+    /// Task Type: 201. stream, 202. offline
     ///
     /// Required.
     "TaskType" task_type set_task_type: i128,
@@ -16511,134 +17370,187 @@ RobAndLockIntegrationTaskRequest {
 rt::action!("wedata", "2021-08-20", "RobAndLockIntegrationTask", RobAndLockIntegrationTaskRequest => RobAndLockIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// RobAndLockIntegrationTask返回参数结构体
+/// RobAndLockIntegrationTask response structure.
 RobAndLockIntegrationTaskResponse {
-    /// 抢锁状态
+    /// Lock Acquisition Status
     "RobLockState" rob_lock_state set_rob_lock_state: obj RobLockState,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 抢锁状态：是否可以抢锁和当前持锁人
+/// Lock Acquisition Status: Whether to Grab the Lock and Current Lock Holder
 RobLockState {
-    /// 是否可以抢锁
+    /// Whether to Grab the Lock
     "IsRob" is_rob set_is_rob: bool,
-    /// 当前持锁人
+    /// Current Lock Holder
     "Locker" locker set_locker: str,
 } }
 
 rt::model! { read debug;
-/// 角色权限对象
+/// Role permission objects.
 RolePrivilege {
     /// id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PrivilegeId" privilege_id set_privilege_id: str,
-    /// 名称
+    /// Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PrivilegeName" privilege_name set_privilege_name: str,
-    /// 路径
+    /// Path
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RestPath" rest_path set_rest_path: str,
-    /// 方法
+    /// Method.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RestMethod" rest_method set_rest_method: str,
-    /// 描述
+    /// Description
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 模块id
+    /// Module ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModuleId" module_id set_module_id: str,
-    /// 权限类型 N、R、RW、RWD
+    /// Permission type: N, R, RW, RWD.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// 数据质量规则
+/// Data Quality Rules
 Rule {
-    /// 规则ID
+    /// Rule ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleId" rule_id set_rule_id: i128,
-    /// 规则组ID
+    /// Rule Group ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 数据表Id
+    /// Data Table ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 规则名称
+    /// Rule nameNote: This field may return null, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 规则类型：1-系统模版，2-自定义模版，3-自定义SQL
+    /// Rule Type 1. System Template, 2. Custom Definition Template, 3. Custom Definition SQL
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: i128,
-    /// 规则模板Id
+    /// Rule Template ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleTemplateId" rule_template_id set_rule_template_id: i128,
-    /// 规则模板概述
+    /// Rule Template Overview
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleTemplateContent" rule_template_content set_rule_template_content: str,
-    /// 质量维度：1-准确性，2-唯一性，3-完整性，4-一致性，5-及时性，6-有效性
+    /// Quality Dimension of Rule 1: Accuracy, 2: Uniqueness, 3: Completeness, 4: Consistency, 5: Timeliness, 6: Validity
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "QualityDim" quality_dim set_quality_dim: i128,
-    /// 源数据对象类型：1-常量，2-离线表级，3-离线字段级别
+    /// Applicable Source Data Object Type (1: Constant, 2: Offline Table Level, 3: Offline Field Level)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceObjectType" source_object_type set_source_object_type: i128,
-    /// 规则适用的源数据对象类型（1：数值，2：字符串）
+    /// Applicable Source Data Object Type (1: Numeric, 2: String)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceObjectDataType" source_object_data_type set_source_object_data_type: i128,
-    /// 源字段详细类型，INT、STRING
+    /// Source Field Detailed Type, INT, STRING
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceObjectDataTypeName" source_object_data_type_name set_source_object_data_type_name: str,
-    /// 源字段名称
+    /// Source Field Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceObjectValue" source_object_value set_source_object_value: str,
-    /// 检测范围类型：1-全表，2-条件扫描
+    /// Detection Range 1. Whole Table, 2. Conditional Scan
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ConditionType" condition_type set_condition_type: i128,
-    /// 条件扫描WHERE条件表达式
+    /// Conditional Scan WHERE Condition Expression
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ConditionExpression" condition_expression set_condition_expression: str,
-    /// 自定义SQL
+    /// Custom Template SQL Expression from Definition
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CustomSql" custom_sql set_custom_sql: str,
-    /// 报警触发条件
+    /// Alert Trigger Condition
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CompareRule" compare_rule set_compare_rule: obj CompareRule,
-    /// 告警级别：1-低，2-中，3-高
+    /// Alert Trigger Level 1. Low, 2. Medium, 3. High
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 规则描述
+    /// Rule DescriptionNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 规则配置人
+    /// Rule Configurator
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Operator" operator set_operator: str,
-    /// 目标库Id
+    /// Target Database Id
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetDatabaseId" target_database_id set_target_database_id: str,
-    /// 目标库名称
+    /// Target Database Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetDatabaseName" target_database_name set_target_database_name: str,
-    /// 目标表Id
+    /// Target Table Id
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetTableId" target_table_id set_target_table_id: str,
-    /// 目标表名称
+    /// Target Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetTableName" target_table_name set_target_table_name: str,
-    /// 目标字段过滤条件表达式
+    /// Target Field Filter Condition Expression
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetConditionExpr" target_condition_expr set_target_condition_expr: str,
-    /// 源字段与目标字段关联条件on表达式
+    /// Source and target field association conditions in ON expression
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RelConditionExpr" rel_condition_expr set_rel_condition_expr: str,
-    /// 自定义模版sql表达式参数
+    /// From Definition template SQL expression parameters
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FieldConfig" field_config set_field_config: obj RuleFieldConfig,
-    /// 是否关联多表
+    /// Whether to join multiple tables
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MultiSourceFlag" multi_source_flag set_multi_source_flag: bool,
-    /// 是否where参数
+    /// Whether WHERE parameters exist
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WhereFlag" where_flag set_where_flag: bool,
-    /// 模版原始SQL
+    /// Template original SQL
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TemplateSql" template_sql set_template_sql: str,
-    /// 模版子维度：0.父维度类型,1.一致性: 枚举范围一致性,2.一致性：数值范围一致性,3.一致性：字段数据相关性
+    /// Template sub-dimensions: 0.Parent dimension type, 1.Consistency: Enum range consistency, 2.Consistency: Numeric range consistency, 3.Consistency: Field data correlation
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SubQualityDim" sub_quality_dim set_sub_quality_dim: i128,
-    /// 目标数据对象类型：1-常量，2-离线表级，3-离线字段级别
+    /// Rule applicable target data object types (1: Constant, 2: Offline table level, 3: Offline field level)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetObjectType" target_object_type set_target_object_type: i128,
-    /// 目标字段数据类型：1-数值，2-字符串
+    /// Rule applicable target data object types (1: Numeric, 2: String)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetObjectDataType" target_object_data_type set_target_object_data_type: i128,
-    /// 目标字段详细类型，INT、STRING
+    /// Target field detailed types, INT, STRING
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetObjectDataTypeName" target_object_data_type_name set_target_object_data_type_name: str,
-    /// 目标字段名称
+    /// Target field name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetObjectValue" target_object_value set_target_object_value: str,
-    /// 执行引擎多选（位运算数组）：2-HIVE，4-SPARK，8-LIVY，16-DLC，64-TCHouse-P，128-DORIS，256-TCHouse-D，512-EMR-StarRocks，1024-TCHouse-X
+    /// Source engine type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceEngineTypes" source_engine_types set_source_engine_types: list i128,
-    /// 表名称
+    /// Table name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 表负责人名称
+    /// Table manager name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableOwnerName" table_owner_name set_table_owner_name: str,
-    /// 执行策略信息
+    /// Execution strategy information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecStrategy" exec_strategy set_exec_strategy: obj RuleGroupExecStrategy,
-    /// 订阅信息
+    /// Subscription information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Subscription" subscription set_subscription: obj RuleGroupSubscribe,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 数据源 id
+    /// Data Source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: i128,
-    /// 数据库 id
+    /// Database ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 监控是否开启：0-关闭，1-开启
+    /// Monitoring enabled. 0 false, 1 true
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MonitorStatus" monitor_status set_monitor_status: i64,
-    /// 触发条件
+    /// Trigger conditionNote: This field may return null, indicating that no valid value can be obtained.
     "TriggerCondition" trigger_condition set_trigger_condition: str,
-    /// 0或者未返回或者null：未定义，1：生产，2：开发
+    /// 0, or not returned, or null: Undefined, 1: Production, 2: Development
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DsEnvType" ds_env_type set_ds_env_type: i64,
     /// 数据源类型：2-HIVE(EMR-Hive)，3-DLC，5-TCHouse-P，6-ICEBERG(EMR-Iceberg)，7-DORIS，8-TCHouse-D，9-EMR-StarRocks，11-TCHouse-X
     "DatasourceType" datasource_type set_datasource_type: i64,
@@ -16669,44 +17581,50 @@ Rule {
 } }
 
 rt::model! { write debug;
-/// 规则配置
+/// Rule Configuration
 RuleConfig {
-    /// 规则ID
+    /// Rule IDNote: This field may return null, indicating that no valid value can be obtained.
     "RuleId" rule_id set_rule_id: i128,
-    /// 规则检测范围类型 1.全表  2.条件扫描
+    /// Rule Detection Range Type 1. Whole Table  2. Conditional Scan
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ConditionType" condition_type set_condition_type: i128,
-    /// 检测范围表达式
+    /// Detection Range Expression
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Condition" condition set_condition: str,
-    /// 目标检测范围表达式
+    /// Target Detection Range Expression
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetCondition" target_condition set_target_condition: str,
 } }
 
 rt::model! { read debug;
-/// RuleDimCnt 规则维度统计
+/// RuleDimCnt Rule Dimension Statistics
 RuleDimCnt {
-    /// 1：准确性，2：唯一性，3：完整性，4：一致性，5：及时性，6：有效性
+    /// 1: Accuracy, 2: Uniqueness, 3: Integrity, 4: Consistency, 5: Timeliness, 6: Validity
     "Dim" dim set_dim: i128,
-    /// count 数
+    /// count Number
     "Cnt" cnt set_cnt: i128,
 } }
 
 rt::model! { read debug;
-/// 规则维度数统计
+/// Rule Dimension Count Statistics
 RuleDimStat {
-    /// 总数
+    /// Total number
     "TotalCnt" total_cnt set_total_cnt: i128,
-    /// 维度统计数
+    /// Dimension Count Statistics
     "DimCntList" dim_cnt_list set_dim_cnt_list: list RuleDimCnt,
 } }
 
 rt::model! { write debug;
-/// 规则执行配置
+/// Rule Execution Configuration
 RuleExecConfig {
-    /// 计算队列名称
+    /// Compute Queue Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "QueueName" queue_name set_queue_name: str,
-    /// 执行资源组
+    /// Execution Resource Group
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 运行的执行引擎，不传时会请求该数据源下默认的执行引擎
+    /// The running execution engine, if not specified, the default execution engine under this data source will be requested
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EngineType" engine_type set_engine_type: str,
     /// DLC执行引擎资源组
     "DlcGroupName" dlc_group_name set_dlc_group_name: str,
@@ -16715,69 +17633,83 @@ RuleExecConfig {
 } }
 
 rt::model! { read debug;
-/// 概览趋势结果
+/// Overview Trend Results
 RuleExecDateStat {
-    /// 统计日期
+    /// Statistics Date
     "StatDate" stat_date set_stat_date: str,
-    /// 告警数
+    /// Number of Alerts
     "AlarmCnt" alarm_cnt set_alarm_cnt: i128,
-    /// 阻塞数
+    /// Number of blocked processes
     "PipelineCnt" pipeline_cnt set_pipeline_cnt: i128,
 } }
 
 rt::model! { read debug;
-/// 规则执行日志
+/// Rule Execution Log
 RuleExecLog {
-    /// 是否完成
+    /// Completion Status
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Finished" finished set_finished: bool,
-    /// 内容
+    /// ContentNote: This field may return null, indicating that no valid value can be obtained.
     "Log" log set_log: str,
 } }
 
 rt::model! { read debug;
-/// 规则执行结果
+/// Rule Execution Result
 RuleExecResult {
-    /// 规则执行ID
+    /// Rule Execution ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleExecId" rule_exec_id set_rule_exec_id: i128,
-    /// 规则组执行ID
+    /// Rule Group Execution ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleGroupExecId" rule_group_exec_id set_rule_group_exec_id: i128,
-    /// 规则组ID
+    /// Rule Group IDNote: This field may return null, indicating that no valid value can be obtained.
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 规则ID
+    /// Rule IDNote: This field may return null, indicating that no valid value can be obtained.
     "RuleId" rule_id set_rule_id: i128,
-    /// 规则名称
+    /// Rule nameNote: This field may return null, indicating that no valid value can be obtained.
     "RuleName" rule_name set_rule_name: str,
-    /// 规则类型 1.系统模版, 2.自定义模版, 3.自定义SQL
+    /// Rule type 1.System Template, 2.Custom Definition Template, 3.Custom Definition SQLNote: This field may return null, indicating that no valid value can be obtained.
     "RuleType" rule_type set_rule_type: i128,
-    /// 源字段详细类型，int string
+    /// Source Field Detailed Type, int string
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceObjectDataTypeName" source_object_data_type_name set_source_object_data_type_name: str,
-    /// 源字段名称
+    /// Source Field NameNote: This field may return null, indicating that no valid value can be obtained.
     "SourceObjectValue" source_object_value set_source_object_value: str,
-    /// 条件扫描WHERE条件表达式
+    /// Conditional Scan WHERE Condition ExpressionNote: This field may return null, indicating that no valid value can be obtained.
     "ConditionExpression" condition_expression set_condition_expression: str,
-    /// 检测结果（1:检测通过，2：触发规则，3：检测失败）
+    /// Test Results (1: Detection passed, 2: Trigger Rules, 3: Detection failed)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecResultStatus" exec_result_status set_exec_result_status: i128,
-    /// 触发结果，告警发送成功, 阻断任务成功
+    /// Trigger Result, Alert Sent Successfully, Block Task Successful
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TriggerResult" trigger_result set_trigger_result: str,
-    /// 对比结果
+    /// Comparison Result
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CompareResult" compare_result set_compare_result: obj CompareResult,
-    /// 模版名称
+    /// Template name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TemplateName" template_name set_template_name: str,
-    /// 质量维度
+    /// Quality Dimension
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "QualityDim" quality_dim set_quality_dim: i128,
-    /// 目标表-库表名称
+    /// Target Table - Database Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetDBTableName" target_db_table_name set_target_db_table_name: str,
-    /// 目标表-字段名称
+    /// Target Table - Field Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetObjectValue" target_object_value set_target_object_value: str,
-    /// 目标表-字段类型
+    /// Target Table - Field Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TargetObjectDataType" target_object_data_type set_target_object_data_type: str,
-    /// 自定义模版sql表达式参数
+    /// Custom Definition Template SQL Expression Parameters
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FieldConfig" field_config set_field_config: obj RuleFieldConfig,
-    /// 源字段与目标字段关联条件on表达式
+    /// Source Field and Target Field Association Condition ON ExpressionNote: This field may return null, indicating that no valid value can be obtained.
     "RelConditionExpr" rel_condition_expr set_rel_condition_expr: str,
-    /// 执行时间
+    /// Execution timeNote: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 1/2/3:低/中/高
+    /// 1/2/3: Low/Medium/High
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmLevel" alarm_level set_alarm_level: i128,
     /// 触发条件
     "TriggerCondition" trigger_condition set_trigger_condition: str,
@@ -16822,135 +17754,167 @@ RuleExecResult {
 } }
 
 rt::model! { read debug;
-/// 规则执行结果详情
+/// Rule Execution Result Details
 RuleExecResultDetail {
-    /// 数据源id
+    /// Data source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: i128,
-    /// 数据源名称
+    /// Data Source Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceName" datasource_name set_datasource_name: str,
-    /// 数据库guid
+    /// Database GUID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 数据库名称
+    /// Database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 实例ID
+    /// Instance IDNote: This field may return null, indicating that no valid value can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 表guid
+    /// table guid
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 表名
+    /// Table nameNote: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 规则执行记录
+    /// rule execution record
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleExecResult" rule_exec_result set_rule_exec_result: obj RuleExecResult,
-    /// 表负责人userId
+    /// table owner userId
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableOwnerUserId" table_owner_user_id set_table_owner_user_id: i128,
-    /// 数据源类型：2-HIVE(EMR-Hive)，3-DLC，5-TCHouse-P，6-ICEBERG(EMR-Iceberg)，7-DORIS，8-TCHouse-D，9-EMR-StarRocks，11-TCHouse-X
+    /// 2.HIVE 3.DLC
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceType" datasource_type set_datasource_type: i128,
     /// 集群部署类型，CVM/TKE
     "ClusterDeployType" cluster_deploy_type set_cluster_deploy_type: str,
 } }
 
 rt::model! { read debug;
-/// 规则执行结果分页
+/// Rule Execution Result Pagination
 RuleExecResultPage {
-    /// 记录数
+    /// Record Count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 规则执行结果
+    /// Rule Execution Result
     "Items" items set_items: list RuleExecResult,
 } }
 
 rt::model! { read debug;
-/// 规则运行情况结果
+/// Rule Execution Result
 RuleExecStat {
-    /// 规则运行总数
+    /// Total Rule Executions
     "TotalCnt" total_cnt set_total_cnt: i128,
-    /// 环比规则运行总数
+    /// Quarter-over-quarter total rule executions
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastTotalCnt" last_total_cnt set_last_total_cnt: i128,
-    /// 规则运行总数占比
+    /// Percentage of total rule executions
     "TotalCntRatio" total_cnt_ratio set_total_cnt_ratio: f64,
-    /// 规则运行总数环比变化
+    /// Quarter-over-quarter change in total rule executions
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastTotalCntRatio" last_total_cnt_ratio set_last_total_cnt_ratio: f64,
-    /// 规则触发数
+    /// Number of rule triggers
     "TriggerCnt" trigger_cnt set_trigger_cnt: i128,
-    /// 环比规则触发数
+    /// Quarter-over-quarter number of rule triggers
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastTriggerCnt" last_trigger_cnt set_last_trigger_cnt: i128,
-    /// 触发占总数占比
+    /// Percentage of triggers in total
     "TriggerCntRatio" trigger_cnt_ratio set_trigger_cnt_ratio: f64,
-    /// 环比规则触发数变化
+    /// Quarter-over-quarter change in rule triggers
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastTriggerCntRatio" last_trigger_cnt_ratio set_last_trigger_cnt_ratio: f64,
-    /// 规则报警数
+    /// Number of rule alerts
     "AlarmCnt" alarm_cnt set_alarm_cnt: i128,
-    /// 环比规则报警数
+    /// Quarter-over-quarter number of rule alerts
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastAlarmCnt" last_alarm_cnt set_last_alarm_cnt: i128,
-    /// 报警占总数占比
+    /// Percentage of alerts in total
     "AlarmCntRatio" alarm_cnt_ratio set_alarm_cnt_ratio: f64,
-    /// 环比报警数变化
+    /// Quarter-over-quarter change in alert numbers
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastAlarmCntRatio" last_alarm_cnt_ratio set_last_alarm_cnt_ratio: f64,
-    /// 阻塞发生数
+    /// Number of block occurrences
     "PipelineCnt" pipeline_cnt set_pipeline_cnt: i128,
-    /// 环比阻塞发生数
+    /// Quarter-over-quarter number of block occurrences
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastPipelineCnt" last_pipeline_cnt set_last_pipeline_cnt: i128,
-    /// 阻塞占总数占比
+    /// Percentage of blocks in total
     "PipelineCntRatio" pipeline_cnt_ratio set_pipeline_cnt_ratio: f64,
-    /// 环比阻塞发生数变化
+    /// Quarter-over-quarter change in block occurrences
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastPipelineCntRatio" last_pipeline_cnt_ratio set_last_pipeline_cnt_ratio: f64,
 } }
 
 rt::model! { both debug;
-/// 规则变量替换
+/// Rule Variable Replacement
 RuleFieldConfig {
-    /// where变量
+    /// Where Variable
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WhereConfig" where_config set_where_config: list FieldConfig,
-    /// 库表变量
+    /// Database Table Variable
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableConfig" table_config set_table_config: list TableConfig,
 } }
 
 rt::model! { read debug;
-/// 数据质量规则组
+/// Data Quality Rule Group
 RuleGroup {
-    /// 规则组Id
+    /// Rule Group ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 数据源Id
+    /// Data Source IDNote: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据源名称
+    /// Data Source Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceName" datasource_name set_datasource_name: str,
-    /// 数据源类型：2-HIVE(EMR-Hive)，3-DLC，5-TCHouse-P，6-ICEBERG(EMR-Iceberg)，7-DORIS，8-TCHouse-D，9-EMR-StarRocks，11-TCHouse-X
+    /// Data source typeNote: This field may return null, indicating that no valid value can be obtained.
     "DatasourceType" datasource_type set_datasource_type: i128,
-    /// 监控类型：1-未配置，2-关联生产调度，3-离线周期检测
+    /// Monitoring Type: 1. Not Configured, 2. Associate Production Scheduling, 3. Offline Period Detection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MonitorType" monitor_type set_monitor_type: i128,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 关联数据表名称
+    /// Associated Data Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 关联数据表Id
+    /// Associated Data Table Id
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 关联数据表负责人
+    /// Associated Data Table Owner
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableOwnerName" table_owner_name set_table_owner_name: str,
-    /// 执行策略
+    /// Execution policyNote: This field may return null, indicating that no valid value can be obtained.
     "ExecStrategy" exec_strategy set_exec_strategy: obj RuleGroupExecStrategy,
-    /// 执行策略
+    /// Execution policyNote: This field may return null, indicating that no valid value can be obtained.
     "Subscription" subscription set_subscription: obj RuleGroupSubscribe,
-    /// 数据库id
+    /// Database ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 数据库名称
+    /// Database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
     /// 模式名称
     "SchemaName" schema_name set_schema_name: str,
-    /// 是否有权限
+    /// Permission Granted
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Permission" permission set_permission: bool,
-    /// 已经配置的规则数量
+    /// Number of Rules Configured
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleCount" rule_count set_rule_count: i128,
-    /// 监控是否开启：0-关闭，1-开启
+    /// Monitoring Status
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MonitorStatus" monitor_status set_monitor_status: bool,
-    /// 表负责人UserId
+    /// Table Leader UserId
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableOwnerUserId" table_owner_user_id set_table_owner_user_id: i128,
-    /// 实例ID
+    /// Instance IDNote: This field may return null, indicating that no valid value can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 是否已配置执行策略
+    /// Execution Strategy Configured?
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StrategyConfig" strategy_config set_strategy_config: bool,
-    /// 是否已配置执行策略
+    /// Execution Strategy Configured?
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SubscribeConfig" subscribe_config set_subscribe_config: bool,
-    /// 数据源环境：0或者未返回.未定义，1.生产 2.开发
+    /// Data Source Environment: 0 or not returned. Undefined, 1. Production, 2. Development
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DsEnvType" ds_env_type set_ds_env_type: i64,
     /// EMR集群部署方式：CVM/TKE
     "ClusterDeployType" cluster_deploy_type set_cluster_deploy_type: str,
@@ -17031,39 +17995,55 @@ RuleGroupConfig {
 } }
 
 rt::model! { read debug;
-/// 规则组执行结果
+/// Rule Group Execution Result
 RuleGroupExecResult {
-    /// 规则组执行ID
+    /// Rule Group Execution ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleGroupExecId" rule_group_exec_id set_rule_group_exec_id: i128,
-    /// 规则组ID
+    /// Rule Group ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 触发类型：1-手动触发，2-调度事件触发，3-周期调度触发
+    /// Execution Trigger Type (1: Manual Trigger, 2: In-process Scheduling Trigger, 3: Periodic Scheduling Trigger)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TriggerType" trigger_type set_trigger_type: i128,
-    /// 执行时间 yyyy-MM-dd HH:mm:ss
+    /// Execution time yyyy-MM-dd HH:mm:ss
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecTime" exec_time set_exec_time: str,
-    /// 执行状态（1.已提交 2.检测中 3.正常 4.异常）
+    /// Execution Status (1. Submitted, 2. Under detection, 3. Normal, 4. Abnormal)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: i128,
-    /// 异常规则数
+    /// Number of Exceptional Rules
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmRuleCount" alarm_rule_count set_alarm_rule_count: i128,
-    /// 总规则数
+    /// Total Number of Rules
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalRuleCount" total_rule_count set_total_rule_count: i128,
-    /// 源表负责人
+    /// Source Table Responsible Person
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableOwnerName" table_owner_name set_table_owner_name: str,
-    /// 源表名称
+    /// Source Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 表id
+    /// Table ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 数据库id
+    /// Database ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 数据源ID
+    /// Data Source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 有无权限
+    /// Permission Availability
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Permission" permission set_permission: bool,
-    /// 执行详情，调度计划或者关联生产任务ID
+    /// Execution Details, Scheduling Plan, or Associated Production Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecDetail" exec_detail set_exec_detail: str,
-    /// 执行引擎类型，可选值：MYSQL, HIVE, SPARK, LIVY, DLC, GBASE, CDW_PG, TCHouse-P, DORIS, TCHouse-D
+    /// Actual Execution Engine
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EngineType" engine_type set_engine_type: str,
-    /// 规则执行结果
+    /// Rule Execution Result
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleExecResultVOList" rule_exec_result_vo_list set_rule_exec_result_vo_list: list RuleExecResult,
     /// 数据库名称
     "DatabaseName" database_name set_database_name: str,
@@ -17092,50 +18072,65 @@ RuleGroupExecResult {
 } }
 
 rt::model! { read debug;
-/// 规则组执行结果分页
+/// Rule Group Execution Result Pagination
 RuleGroupExecResultPage {
-    /// 记录数
+    /// Record CountNote: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 规则组执行结果
+    /// Rule Group Execution ResultNote: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list RuleGroupExecResult,
 } }
 
 rt::model! { read debug;
-/// 质量规则执行策略
+/// Quality Rule Execution Strategy
 RuleGroupExecStrategy {
-    /// 规则组Id
+    /// Rule Group ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 监控类型：1-未配置，2-关联生产调度，3-离线周期检测
+    /// Monitoring Type 1. Not configured, 2. Associated with production scheduling, 3. Offline cycle detection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MonitorType" monitor_type set_monitor_type: i128,
-    /// 计算队列
+    /// Calculation Queue
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecQueue" exec_queue set_exec_queue: str,
-    /// 执行资源组ID
+    /// Execution Resource Group ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 执行资源组名称
+    /// Execution Resource Group Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutorGroupName" executor_group_name set_executor_group_name: str,
-    /// 关联的生产调度任务列表
+    /// Associated Production Scheduling Task List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Tasks" tasks set_tasks: list ProdSchedulerTask,
-    /// 周期开始时间
+    /// Cycle Start Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 周期结束时间
+    /// Cycle End Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 周期类型：MINUTE-分钟，HOUR-小时，DAY-天，WEEK-周，MONTH-月，YEAR-年
+    /// Scheduling Cycle Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleType" cycle_type set_cycle_type: str,
-    /// 延迟调度时间
+    /// Delayed Scheduling Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DelayTime" delay_time set_delay_time: i128,
-    /// 间隔
+    /// Interval
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleStep" cycle_step set_cycle_step: i128,
-    /// 时间指定
+    /// Time Specification
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskAction" task_action set_task_action: str,
-    /// 执行引擎类型，可选值：MYSQL, HIVE, SPARK, LIVY, DLC, GBASE, CDW_PG, TCHouse-P, DORIS, TCHouse-D
+    /// Execution engine to run, if not provided, the default execution engine for this data source will be requested
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecEngineType" exec_engine_type set_exec_engine_type: str,
-    /// 执行计划
+    /// Execution planNote: This field may return null, indicating that no valid value can be obtained.
     "ExecPlan" exec_plan set_exec_plan: str,
-    /// 规则id
+    /// Rule ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleId" rule_id set_rule_id: i128,
-    /// 规则名称
+    /// Rule nameNote: This field may return null, indicating that no valid value can be obtained.
     "RuleName" rule_name set_rule_name: str,
-    /// 触发类型数组：1-手动触发，2-调度事件触发，3-周期调度触发
+    /// Trigger Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TriggerTypes" trigger_types set_trigger_types: list String,
     /// DLC资源组
     "DlcGroupName" dlc_group_name set_dlc_group_name: str,
@@ -17173,203 +18168,241 @@ RuleGroupExecStrategy {
 } }
 
 rt::model! { read debug;
-/// 规则组分页
+/// Rule Group Pagination
 RuleGroupPage {
-    /// 查询结果总数量
+    /// Record CountNote: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 规则组列表
+    /// Rule Group List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list RuleGroup,
     /// 已开启监控任务数量（在查询结果总量中）
     "MonitorEnabledCount" monitor_enabled_count set_monitor_enabled_count: i128,
 } }
 
 rt::model! { read debug;
-/// 规则组调度信息
+/// Rule Group Scheduling Information
 RuleGroupSchedulerInfo {
-    /// 规则组ID
+    /// Rule Group IDNote: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: i64,
-    /// 1:未配置 2:关联生产调度 3:离线周期检测
+    /// 1: Unconfigured 2: Associated with production scheduling 3: Offline cycle detection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MonitorType" monitor_type set_monitor_type: i64,
-    /// 开始时间
+    /// Start TimeNote: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End timeNote: This field may return null, indicating that no valid value can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 循环类型简写
+    /// Abbreviation for cycle type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleType" cycle_type set_cycle_type: str,
-    /// 循环步长
+    /// Cycle step length
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleStep" cycle_step set_cycle_step: i64,
-    /// 循环类型
+    /// Cycle type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleDesc" cycle_desc set_cycle_desc: str,
-    /// 离线周期检测下指定时间
+    /// Specified time under offline cycle detection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskAction" task_action set_task_action: str,
-    /// 离线周期检测下延迟时间
+    /// Delay time under offline cycle detection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DelayTime" delay_time set_delay_time: i64,
-    /// 离线周期检测下注册到任务调度的任务ID
+    /// Task ID registered to the task scheduler under offline cycle detection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleTaskId" cycle_task_id set_cycle_task_id: str,
-    /// 关联生产调度下关联的任务ID
+    /// Associated task ID under associated production scheduling
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AssociateTaskIds" associate_task_ids set_associate_task_ids: list String,
 } }
 
 rt::model! { read debug;
-/// 数据质量规则组订阅信息
+/// Data Quality Rule Group Subscription Information
 RuleGroupSubscribe {
-    /// 规则组Id
+    /// Rule Group ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleGroupId" rule_group_id set_rule_group_id: i128,
-    /// 订阅接收人列表
+    /// Subscription Recipient List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Receivers" receivers set_receivers: list SubscribeReceiver,
-    /// 订阅方式：1-邮件，2-短信，3-微信，4-语音，5-企微，6-HTTP连接，7-飞书群，8-钉钉群
+    /// Subscription Method 1. Email  2. SMS
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SubscribeType" subscribe_type set_subscribe_type: list i128,
-    /// 群机器人配置的webhook信息
+    /// Group Robot Configuration's Webhook Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WebHooks" web_hooks set_web_hooks: list SubscribeWebHook,
-    /// 规则Id
+    /// Rule ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleId" rule_id set_rule_id: i128,
-    /// 规则名称
+    /// Rule nameNote: This field may return null, indicating that no valid value can be obtained.
     "RuleName" rule_name set_rule_name: str,
     /// 发送对象
     "AlarmMessageRule" alarm_message_rule set_alarm_message_rule: str,
 } }
 
 rt::model! { read debug;
-/// 表绑定规则组信息
+/// Table Binding Rule Group Information
 RuleGroupTable {
-    /// 表信息
+    /// Table Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableInfo" table_info set_table_info: obj RuleGroupTableInnerInfo,
-    /// 规则组调度信息
+    /// Rule Group Scheduling Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RuleGroups" rule_groups set_rule_groups: list RuleGroupSchedulerInfo,
-    /// 订阅者信息
+    /// Subscriber Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Subscriptions" subscriptions set_subscriptions: list RuleGroupSubscribe,
 } }
 
 rt::model! { read debug;
-/// 规则组关联表信息
+/// Rule Group Association Table Information
 RuleGroupTableInnerInfo {
-    /// 表ID
+    /// Table IDNote: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 表名称
+    /// Table NameNote: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 实例ID
+    /// Instance IDNote: This field may return null, indicating that no valid value can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据源ID
+    /// Data Source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据源名称
+    /// Data Source Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceName" datasource_name set_datasource_name: str,
-    /// 数据源类型
+    /// Data source typeNote: This field may return null, indicating that no valid value can be obtained.
     "DatasourceType" datasource_type set_datasource_type: i64,
-    /// 数据库ID
+    /// Database ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 数据库名称
+    /// Database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 项目ID
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: i64,
-    /// 责任人ID
+    /// Responsible Person ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserId" user_id set_user_id: i64,
 } }
 
 rt::model! { read debug;
-/// 数据质量规则分页
+/// Data Quality Rule Pagination
 RulePage {
-    /// 记录数
+    /// Record Count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 规则列表
+    /// Rule List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list Rule,
 } }
 
 rt::model! { read debug;
-/// 规则模版
+/// Rule Template
 RuleTemplate {
-    /// 规则模版ID
+    /// Rule Template ID
     "RuleTemplateId" rule_template_id set_rule_template_id: i128,
-    /// 规则模版名称
+    /// Rule Template Name
     "Name" name set_name: str,
-    /// 规则模版描述
+    /// Rule Template Description
     "Description" description set_description: str,
-    /// 模版类型：1-系统模版，2-用户自定义模版
+    /// Template Type (1: System Template, 2: Self Definition)
     "Type" r#type set_type: i128,
-    /// 源数据对象类型：1-常量，2-离线表级，3-离线字段级别
+    /// Applicable Source Data Object Type (1: Constant, 2: Offline Table Level, 3: Offline Field Level)
     "SourceObjectType" source_object_type set_source_object_type: i128,
-    /// 规则适用的源数据对象类型（1：数值，2：字符串）
+    /// Applicable Source Data Object Type (1: Numeric, 2: String)
     "SourceObjectDataType" source_object_data_type set_source_object_data_type: i128,
-    /// 规则模版源侧内容，区分引擎，JSON 结构
+    /// Rule Template Source Side Content, distinguish engine, JSON Structure
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceContent" source_content set_source_content: str,
-    /// 执行引擎多选（位运算数组）：2-HIVE，4-SPARK，8-LIVY，16-DLC，64-TCHouse-P，128-DORIS，256-TCHouse-D，512-EMR-StarRocks，1024-TCHouse-X
+    /// Applicable Source Data Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SourceEngineTypes" source_engine_types set_source_engine_types: list i128,
-    /// 质量维度：1-准确性，2-唯一性，3-完整性，4-一致性，5-及时性，6-有效性
+    /// Quality Dimension of Rule (1: Accuracy, 2: Uniqueness, 3: Completeness, 4: Consistency, 5: Timeliness, 6: Validity)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "QualityDim" quality_dim set_quality_dim: i128,
-    /// 规则支持的比较方式类型（1：固定值比较，大于、小于，大于等于等 2：波动值比较，绝对值、上升、下降）
+    /// Supported Comparison Types for Rule (1: Fixed Value Comparison, greater than, less than, greater than or equal, etc. 2: Fluctuation Value Comparison, absolute value, increase, decrease)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CompareType" compare_type set_compare_type: i128,
-    /// 引用次数
+    /// Number of References
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CitationCount" citation_count set_citation_count: i128,
-    /// 创建人id
+    /// Creator ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserId" user_id set_user_id: i128,
-    /// 创建人昵称
+    /// Creator Nickname
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 更新时间yyyy-MM-dd HH:mm:ss
+    /// Update Time yyyy-MM-dd HH:mm:ss
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 是否添加where参数
+    /// Whether to add where parameter
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WhereFlag" where_flag set_where_flag: bool,
-    /// 是否关联多个库表
+    /// Whether to Associate Multiple Tables
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MultiSourceFlag" multi_source_flag set_multi_source_flag: bool,
-    /// 自定义模板SQL表达式
+    /// Custom Template SQL Expression from Definition
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SqlExpression" sql_expression set_sql_expression: str,
-    /// 模版子维度，0.父维度类型,1.一致性: 枚举范围一致性,2.一致性：数值范围一致性,3.一致性：字段数据相关性
+    /// Template Sub-dimension,0. Parent Dimension Type,1. Consistency: Enumeration Range Consistency,2. Consistency: Numeric Range Consistency,3. Consistency: Field Data Correlation
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SubQualityDim" sub_quality_dim set_sub_quality_dim: i128,
-    /// sql表达式解析对象
+    /// SQL Expression Parsing Object
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ResolvedSqlExpression" resolved_sql_expression set_resolved_sql_expression: obj SqlExpression,
-    /// 支持的数据源类型
+    /// Supported Data Source Types
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceTypes" datasource_types set_datasource_types: list i64,
-    /// 创建人IdStr
+    /// Created by User ID Str
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserIdStr" user_id_str set_user_id_str: str,
 } }
 
 rt::model! { read debug;
-/// RuleTemplatePage 结果
+/// RuleTemplatePage results
 RuleTemplatePage {
-    /// 记录数
+    /// Record Count
     "TotalCount" total_count set_total_count: i128,
-    /// 模版列表
+    /// Template List
     "Items" items set_items: list RuleTemplate,
 } }
 
 rt::model! { write debug;
-/// Request of `RunForceSucScheduleInstances` (实例运维-实例批量置成功1).
+/// Request of `RunForceSucScheduleInstances` (Instance Operation and Maintenance - Instance Batch Successfully Configured).
 ///
-/// 实例批量置成功
+/// Instance Batch Successfully Configured
 RunForceSucScheduleInstancesRequest {
-    /// 实例列表
+    /// Instance List
     "Instances" instances set_instances: list InstanceOpsDto,
-    /// 检查父任务类型, true: 检查父任务; false: 不检查父任务
+    /// Check Parent Task Type, true: Check parent task; false: Do not check parent task
     "CheckFather" check_father set_check_father: bool,
-    /// 重跑类型, 1: 自身; 3: 孩子; 2: 自身以及孩子
+    /// Rerun Type, 1: Self; 3: Child; 2: Self and Child
     "RerunType" rerun_type set_rerun_type: str,
-    /// 实例依赖方式, 1: 自依赖; 2: 任务依赖; 3: 自依赖及父子依赖
+    /// Instance Dependency Mode, 1: Self-dependent; 2: Task-dependent; 3: Self and Parent-Child dependent
     "DependentWay" dependent_way set_dependent_way: str,
-    /// 重跑忽略事件监听与否
+    /// Rerun Ignore Event Listening or Not
     "SkipEventListening" skip_event_listening set_skip_event_listening: bool,
-    /// 下游实例范围 1: 所在工作流 2: 所在项目 3: 所有跨工作流依赖的项目
+    /// Downstream Instance Range 1: Within the workflow 2: Within the project 3: Across all workflows dependent on the project
     "SonInstanceType" son_instance_type set_son_instance_type: str,
-    /// 查询条件
+    /// Query conditions
     "SearchCondition" search_condition set_search_condition: obj InstanceApiOpsRequest,
-    /// 访问类型
+    /// Access type
     "OptType" opt_type set_opt_type: str,
-    /// 操作者名称
+    /// Operator Name
     "OperatorName" operator_name set_operator_name: str,
-    /// 操作者id
+    /// Operator ID
     "OperatorId" operator_id set_operator_id: str,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目标志
+    /// Project Identifier
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 索引页码
+    /// Index Page Number
     "PageIndex" page_index set_page_index: i64,
-    /// 页面大小
+    /// Page size
     "PageSize" page_size set_page_size: i64,
-    /// 数据总数
+    /// Total Data
     "Count" count set_count: i64,
-    /// 基础请求信息
+    /// Basic Request Information
     "RequestBaseInfo" request_base_info set_request_base_info: obj ProjectBaseInfoOpsRequest,
-    /// 是否计算总数
+    /// Whether to Calculate Total
     "IsCount" is_count set_is_count: bool,
     /// 是否异步模式
     "AsyncMode" async_mode set_async_mode: bool,
@@ -17377,54 +18410,54 @@ RunForceSucScheduleInstancesRequest {
 rt::action!("wedata", "2021-08-20", "RunForceSucScheduleInstances", RunForceSucScheduleInstancesRequest => RunForceSucScheduleInstancesResponse);
 
 rt::model! { read debug;
-/// RunForceSucScheduleInstances返回参数结构体
+/// RunForceSucScheduleInstances response structure.
 RunForceSucScheduleInstancesResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj BatchOperateResultOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RunRerunScheduleInstances` (任务运维-实例批量重跑).
+/// Request of `RunRerunScheduleInstances` (Task Operation and Maintenance - Instance Batch Rerun).
 ///
-/// 实例批量重跑
+/// Instance Batch Rerun
 RunRerunScheduleInstancesRequest {
-    /// 必填，实例列表，每项必填TaskId ，CurRunDate
+    /// Instance List
     "Instances" instances set_instances: list InstanceOpsDto,
-    /// 必填，检查父任务类型, true: 检查父任务; false: 不检查父任务
+    /// Check Parent Task Type, true: Check parent task; false: Do not check parent task
     "CheckFather" check_father set_check_father: bool,
-    /// 必填，重跑类型, 1: 自身; 3: 孩子; 2: 自身以及孩子
+    /// Rerun Type, 1: Self; 3: Child; 2: Self and Child
     "RerunType" rerun_type set_rerun_type: str,
-    /// 实例依赖方式, 1: 自依赖; 2: 任务依赖; 3: 自依赖及父子依赖
+    /// Instance Dependency Mode, 1: Self-dependent; 2: Task-dependent; 3: Self and Parent-Child dependent
     "DependentWay" dependent_way set_dependent_way: str,
-    /// 必填，重跑忽略事件监听与否
+    /// Rerun Ignore Event Listening or Not
     "SkipEventListening" skip_event_listening set_skip_event_listening: bool,
-    /// 下游实例范围 1: 所在工作流 2: 所在项目 3: 所有跨工作流依赖的项目
+    /// Downstream Instance Range 1: Within the workflow 2: Within the project 3: Across all workflows dependent on the project
     "SonInstanceType" son_instance_type set_son_instance_type: str,
-    /// 查询条件
+    /// Query conditions
     "SearchCondition" search_condition set_search_condition: obj InstanceApiOpsRequest,
-    /// 访问类型
+    /// Access type
     "OptType" opt_type set_opt_type: str,
-    /// 操作者名称
+    /// Operator Name
     "OperatorName" operator_name set_operator_name: str,
-    /// 操作者id
+    /// Operator ID
     "OperatorId" operator_id set_operator_id: str,
-    /// 必填，项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目标志
+    /// Project Identifier
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 索引页码
+    /// Index Page Number
     "PageIndex" page_index set_page_index: i64,
-    /// 页面大小
+    /// Page size
     "PageSize" page_size set_page_size: i64,
-    /// 数据总数
+    /// Total Data
     "Count" count set_count: i64,
-    /// 基础请求信息
+    /// Basic Request Information
     "RequestBaseInfo" request_base_info set_request_base_info: obj ProjectBaseInfoOpsRequest,
-    /// 是否计算总数
+    /// Whether to Calculate Total
     "IsCount" is_count set_is_count: bool,
     /// 必填，是否异步模式
     "AsyncMode" async_mode set_async_mode: bool,
@@ -17450,28 +18483,28 @@ RunRerunScheduleInstancesRequest {
 rt::action!("wedata", "2021-08-20", "RunRerunScheduleInstances", RunRerunScheduleInstancesRequest => RunRerunScheduleInstancesResponse);
 
 rt::model! { read debug;
-/// RunRerunScheduleInstances返回参数结构体
+/// RunRerunScheduleInstances response structure.
 RunRerunScheduleInstancesResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj BatchOperateResultOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RunTasksByMultiWorkflow` (批量启动工作流).
+/// Request of `RunTasksByMultiWorkflow` (Batch startup of workflows).
 ///
-/// 批量启动工作流
+/// Batch startup of workflows
 RunTasksByMultiWorkflowRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流id列表
+    /// Workflow ID List
     ///
     /// Required.
     "WorkflowIds" workflow_ids set_workflow_ids: list String,
-    /// 是否补录中间实例 0.不补录 1.补录实例
+    /// Whether to supplement intermediate instances 0. Do not supplement 1. Supplement instance
     ///
     /// Required.
     "EnableMakeUp" enable_make_up set_enable_make_up: i128,
@@ -17479,32 +18512,36 @@ RunTasksByMultiWorkflowRequest {
 rt::action!("wedata", "2021-08-20", "RunTasksByMultiWorkflow", RunTasksByMultiWorkflowRequest => RunTasksByMultiWorkflowResponse);
 
 rt::model! { read debug;
-/// RunTasksByMultiWorkflow返回参数结构体
+/// RunTasksByMultiWorkflow response structure.
 RunTasksByMultiWorkflowResponse {
-    /// 操作返回结果
+    /// Operation ResultNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj OperationOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 指定时间窗口实例耗时排行
+/// Specify Time Window Instance Duration Ranking
 RuntimeInstanceCntTop {
-    /// 任务ID
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     "TaskId" task_id set_task_id: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 责任人
+    /// Person in ChargeNote: This field may return null, indicating that no valid value can be obtained.
     "InCharge" in_charge set_in_charge: str,
-    /// 任务周期类型
+    /// Task Cycle Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleUnit" cycle_unit set_cycle_unit: str,
-    /// 实例状态
+    /// Instance StatusNote: This field may return null, indicating that no valid value can be obtained.
     "State" state set_state: str,
-    /// 耗时
+    /// Time Consumption
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RunTime" run_time set_run_time: i128,
-    /// 实例运行时间
+    /// Instance Running TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CurRunTime" cur_run_time set_cur_run_time: str,
-    /// 等待调度耗时
+    /// Waiting for Scheduling Duration
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WaitScheduleTime" wait_schedule_time set_wait_schedule_time: i128,
     /// 项目ID
     "ProjectId" project_id set_project_id: str,
@@ -17513,311 +18550,344 @@ RuntimeInstanceCntTop {
 } }
 
 rt::model! { write debug;
-/// Request of `SaveCustomFunction` (保存用户自定义函数).
+/// Request of `SaveCustomFunction` (Save User-Defined Function).
 ///
-/// 保存用户自定义函数
+/// Save User-Defined Function
 SaveCustomFunctionRequest {
-    /// 函数唯一标识
+    /// Function Unique Identifier
     ///
     /// Required.
     "FunctionId" function_id set_function_id: str,
-    /// 分类：窗口函数、聚合函数、日期函数......
+    /// Classification: Window functions, Aggregation functions, Date functions...
     ///
     /// Required.
     "Kind" kind set_kind: str,
-    /// 集群引擎实例
+    /// Cluster Engine Instance
     ///
     /// Required.
     "ClusterIdentifier" cluster_identifier set_cluster_identifier: str,
-    /// 类名
+    /// Class
     ///
     /// Required.
     "ClassName" class_name set_class_name: str,
-    /// 资源列表
+    /// Resource list
     ///
     /// Required.
     "ResourceList" resource_list set_resource_list: list FunctionResource,
-    /// 函数说明
+    /// Function Description
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 用法
+    /// Usage
     ///
     /// Required.
     "Usage" usage set_usage: str,
-    /// 参数说明
+    /// Parameter description
     ///
     /// Required.
     "ParamDesc" param_desc set_param_desc: str,
-    /// 返回值说明
+    /// Return value description
     ///
     /// Required.
     "ReturnDesc" return_desc set_return_desc: str,
-    /// 示例
+    /// Sample code
     ///
     /// Required.
     "Example" example set_example: str,
-    /// 项目id，不支持修改，dlc侧创建函数保存时用
+    /// Project ID, cannot be modified, used by DLC when saving the function
     "ProjectId" project_id set_project_id: str,
-    /// 数据库名称，不支持修改，dlc侧创建函数保存时用
+    /// Database Name, cannot be modified, used by DLC when saving the function
     "DbName" db_name set_db_name: str,
-    /// 函数名称，不支持修改，dlc侧创建函数保存时用
+    /// Function Name, cannot be modified, used by DLC when saving the function
     "Name" name set_name: str,
 } }
 rt::action!("wedata", "2021-08-20", "SaveCustomFunction", SaveCustomFunctionRequest => SaveCustomFunctionResponse);
 
 rt::model! { read debug;
-/// SaveCustomFunction返回参数结构体
+/// SaveCustomFunction response structure.
 SaveCustomFunctionResponse {
-    /// 函数唯一标识
+    /// Function Unique IdentifierNote: This field may return null, indicating that no valid value can be obtained.
     "FunctionId" function_id set_function_id: str,
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "ErrorMessage" error_message set_error_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 集成离线任务实例信息
+/// Integrate Offline Task Instance Information
 SchedulerTaskInstanceInfo {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 实例运行时间
+    /// Instance Running Time
     ///
     /// Required.
     "CurRunDate" cur_run_date set_cur_run_date: str,
 } }
 
 rt::model! { read debug;
-/// 元数据字段信息
+/// Metadata Field Information
 SchemaDetail {
-    /// 列
+    /// Column
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnKey" column_key set_column_key: str,
-    /// 描述
+    /// DescriptionNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 名称
+    /// NameNote: This field may return null, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 类型
+    /// TypeNote: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// 实例统计信息展示
+/// Instance Statistics Display
 ScreenInstanceInfo {
-    /// 统计标示 0：全部、1：当前天、2：昨天
+    /// Statistical Indicator 0: All Instances, 1: Current Day, 2: YesterdayNote: This field may return null, indicating that no valid value can be obtained.
     "CountTag" count_tag set_count_tag: i128,
-    /// 总数
+    /// Total numberNote: This field may return null, indicating that no valid value can be obtained.
     "TotalNum" total_num set_total_num: i128,
-    /// 运行中
+    /// RunningNote: This field may return null, indicating that no valid value can be obtained.
     "RunningNum" running_num set_running_num: i128,
-    /// 等待运行
+    /// Pending Execution
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WaitRunningNum" wait_running_num set_wait_running_num: i128,
-    /// 等待上游
+    /// Wait for Upstream
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DependencyNum" dependency_num set_dependency_num: i128,
-    /// 等待事件
+    /// Waiting for Event
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WaitEventNum" wait_event_num set_wait_event_num: str,
-    /// 正在终止
+    /// Terminating
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StoppingNum" stopping_num set_stopping_num: i128,
-    /// 成功
+    /// SuccessNote: This field may return null, indicating that no valid value can be obtained.
     "SucceedNum" succeed_num set_succeed_num: i128,
-    /// 失败
+    /// Failed
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FailedNum" failed_num set_failed_num: i128,
     /// 跳过运行总数
     "SkipRunningNum" skip_running_num set_skip_running_num: i64,
 } }
 
 rt::model! { read debug;
-/// 运维大屏任务展示
+/// Operations and Maintenance Dashboard Task Display
 ScreenTaskInfo {
-    /// 统计标示 0：全部、1：当前天、2：昨天
+    /// Statistical Indicator 0: All Instances, 1: Current Day, 2: Yesterday
     "CountTag" count_tag set_count_tag: i128,
-    /// 总数
+    /// Total numberNote: This field may return null, indicating that no valid value can be obtained.
     "TotalNum" total_num set_total_num: i128,
-    /// 运行中
+    /// RunningNote: This field may return null, indicating that no valid value can be obtained.
     "RunningNum" running_num set_running_num: i128,
-    /// 停止中
+    /// StoppingNote: This field may return null, indicating that no valid value can be obtained.
     "StoppingNum" stopping_num set_stopping_num: i128,
-    /// 已停止
+    /// StoppedNote: This field may return null, indicating that no valid value can be obtained.
     "StoppedNum" stopped_num set_stopped_num: i128,
-    /// 暂停
+    /// Pause
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FrozenNum" frozen_num set_frozen_num: i128,
     /// 无效任务数
     "InvalidNum" invalid_num set_invalid_num: i128,
-    /// 年任务
+    /// Annual task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "YearNum" year_num set_year_num: i128,
-    /// 月任务
+    /// Monthly task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MonthNum" month_num set_month_num: i128,
-    /// 周任务
+    /// Weekly task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WeekNum" week_num set_week_num: i128,
-    /// 天任务
+    /// Daily task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DayNum" day_num set_day_num: i128,
-    /// 小时任务
+    /// Hourly task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "HourNum" hour_num set_hour_num: i128,
-    /// 分钟任务
+    /// Minute Task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MinuteNum" minute_num set_minute_num: i128,
     /// 工作流总数
     "WorkflowNum" workflow_num set_workflow_num: i128,
 } }
 
 rt::model! { read debug;
-/// 开发空间-脚本相关响应
+/// Development Space - Script-related Response
 ScriptInfoResponse {
-    /// 资源id
+    /// Resource IDNote: This field may return null, indicating that no valid value can be obtained.
     "ResourceId" resource_id set_resource_id: str,
-    /// 脚本名称
+    /// Script Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FileName" file_name set_file_name: str,
-    /// 文件扩展名类型
+    /// File Extension Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FileExtensionType" file_extension_type set_file_extension_type: str,
-    /// 文件类型
+    /// File TypeNote: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// md5值
+    /// md5 Value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Md5Value" md5_value set_md5_value: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 文件大小
+    /// File sizeNote: This field may return null, indicating that no valid value can be obtained.
     "Size" size set_size: f64,
-    /// 本地路径
+    /// Local Path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LocalPath" local_path set_local_path: str,
-    /// 远程路径
+    /// Remote Path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RemotePath" remote_path set_remote_path: str,
-    /// 用户名称
+    /// UsernameNote: This field may return null, indicating that no valid value can be obtained.
     "OwnerName" owner_name set_owner_name: str,
-    /// 用户id
+    /// User ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Owner" owner set_owner: str,
-    /// 路径深度
+    /// Path Depth
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PathDepth" path_depth set_path_depth: i64,
-    /// 项目id
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 附加信息
+    /// Additional Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExtraInfo" extra_info set_extra_info: str,
-    /// 本地临时文件路径
+    /// Local Temporary File Path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LocalTempPath" local_temp_path set_local_temp_path: str,
-    /// 本地压缩文件路径
+    /// Local Compressed File Path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ZipPath" zip_path set_zip_path: str,
-    /// cos桶名
+    /// COS Bucket Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Bucket" bucket set_bucket: str,
-    /// cos地区
+    /// COS Region
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Region" region set_region: str,
 } }
 
 rt::model! { write debug;
-/// 开发空间-上传脚本请求
+/// Development Space - Upload Script Request
 ScriptRequestInfo {
-    /// 脚本路径
-    /// 项目区1470575647377821696项目，f1目录下：
+    /// Script path
+    /// Project area 1470575647377821696 project, under the f1 directory:
     /// /datastudio/project/1470575647377821696/f1/sql1234.sql
-    /// 个人区：
+    /// Personal area:
     /// /datastudio/personal/sqlTTT.sql
     "FilePath" file_path set_file_path: str,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 脚本版本
+    /// Script Version
     "Version" version set_version: str,
-    /// 操作类型
+    /// Operation Type
     "Operation" operation set_operation: str,
-    /// 额外信息
+    /// Additional Information
     "ExtraInfo" extra_info set_extra_info: str,
-    /// 桶名称
+    /// Bucket Name
     "BucketName" bucket_name set_bucket_name: str,
-    /// 所属地区
+    /// Region
     "Region" region set_region: str,
-    /// 文件扩展类型
+    /// File Extension Type
     "FileExtensionType" file_extension_type set_file_extension_type: str,
 } }
 
 rt::model! { read debug;
-/// 表字段信息
+/// Table Field Information
 SearchColumnDocVO {
-    /// 字段名称
+    /// Field NameNote: This field may return null, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 字段中文名称
+    /// Field Chinese Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ChineseName" chinese_name set_chinese_name: str,
-    /// 字段类型
+    /// Field TypeNote: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// 字段类型长度
+    /// Field Type Length
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Length" length set_length: i128,
-    /// 字段类型精度
+    /// Field Type Precision
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Precision" precision set_precision: i128,
-    /// 字段类型scale
+    /// Field Type scale
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Scale" scale set_scale: i64,
-    /// 字段默认值
+    /// Field Default Value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DefaultValue" default_value set_default_value: str,
-    /// 字段描述
+    /// Field DescriptionNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 字段的顺序
+    /// Field Order
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Position" position set_position: i64,
-    /// 是否为分区字段
+    /// Is Partition Field
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IsPartition" is_partition set_is_partition: bool,
-    /// 列上的索引类型 主键: PRI,唯一索引: UNI,一般索引: MUL
+    /// Index Type on the column Primary Key: PRI, Unique Index: UNI, General Index: MUL
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnKey" column_key set_column_key: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
     /// 字段使用说明
     "Specification" specification set_specification: str,
 } }
 
 rt::model! { write debug;
-/// 查询实例条件
+/// Query Instance Criteria
 SearchCondition {
-    /// 查询框架，必选
+    /// Query Framework, Required
     ///
     /// Required.
     "Instance" instance set_instance: obj SearchConditionInstanceNew,
-    /// 查询关键字（任务Id精确匹配，任务名称模糊匹配），可选
+    /// Query Keyword (Task ID exact match, Task Name fuzzy match), Optional
     "Keyword" keyword set_keyword: str,
-    /// 排序顺序（asc，desc）
+    /// Sorting Order (asc, desc)
     "Sort" sort set_sort: str,
-    /// 排序列（costTime 运行耗时，startTime 开始时间，state 实例状态，curRunDate 数据时间）
+    /// Sort Column (costTime Runtime duration, startTime Start Time, state Instance status, curRunDate Data Timestamp)
     "SortCol" sort_col set_sort_col: str,
 } }
 
 rt::model! { write debug;
-/// 搜索条件
+/// Search condition
 SearchConditionInstanceNew {
-    /// 执行空间，可选
+    /// Execution space, optional
     /// "DRY_RUN"
     ///
     /// Required.
     "ExecutionSpace" execution_space set_execution_space: str,
-    /// 业务产品，可选: <DATA_DEV / DATA_QUALITY / DATA_INTEGRATION，默认DATA_DEV。非空。默认 自身项目
+    /// Business Products, options: DATA_DEV, DATA_QUALITY, DATA_INTEGRATION, default DATA_DEV. Non-empty. Default own project
     "ProductName" product_name set_product_name: str,
-    /// 资源组信息，可选
+    /// Resource Group Information, optional
     "ResourceGroup" resource_group set_resource_group: str,
 } }
 
 rt::model! { write debug;
-/// 查询实例条件(新)
+/// Query Instance Criteria (new)
 SearchConditionNew {
-    /// 查询框架，必选
+    /// Query Framework, required.
     ///
     /// Required.
     "Instance" instance set_instance: obj SearchConditionInstanceNew,
-    /// 查询关键字（任务Id精确匹配，任务名称模糊匹配），可选
+    /// Query keyword (Task ID exact match, Task Name fuzzy match), optional
     "Keyword" keyword set_keyword: str,
-    /// 排序顺序（asc，desc）
+    /// Sorting Order (asc, desc)
     "Sort" sort set_sort: str,
-    /// 排序列（costTime 运行耗时，startTime 开始时间，state 实例状态，curRunDate 数据时间）
+    /// Sort Column (costTime Runtime duration, startTime Start Time, state Instance status, curRunDate Data Timestamp)
     "SortCol" sort_col set_sort_col: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetTaskAlarmNew` (设置任务告警，新建（更新）告警信息).
+/// Request of `SetTaskAlarmNew` (Set Task Alerts, Create (Update) Alert Information).
 ///
-/// [注意：该版本只满足广州区部分白名单客户使用]
+/// [Note: This version is only available to a portion of allowlist customers in the Guangzhou Region]
 ///
-/// 设置任务告警，新建/更新告警信息（最新）
+/// Set Task Alerts, Create/Update Alert Information (Latest)
 SetTaskAlarmNewRequest {
-    /// 设置任务超时告警和失败告警信息
+    /// Setting Task Timeout Alert and Failure Alert Information
     ///
     /// Required.
     "AlarmInfoList" alarm_info_list set_alarm_info_list: list AlarmInfo,
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -17825,191 +18895,206 @@ SetTaskAlarmNewRequest {
 rt::action!("wedata", "2021-08-20", "SetTaskAlarmNew", SetTaskAlarmNewRequest => SetTaskAlarmNewResponse);
 
 rt::model! { read debug;
-/// SetTaskAlarmNew返回参数结构体
+/// SetTaskAlarmNew response structure.
 SetTaskAlarmNewResponse {
-    /// 返回批量操作成功个数、失败个数、操作总数
+    /// Returns the number of successful batch operations, the number of failures, and the total number of operations
     "Data" data set_data: obj BatchOperateResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 血缘列描述
+/// Lineage Column Description
 SimpleColumnInfo {
-    /// 列ID
+    /// Column ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: str,
-    /// 限定名
+    /// Qualified Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "QualifiedName" qualified_name set_qualified_name: str,
-    /// 列名
+    /// Column nameNote: This field may return null, indicating that no valid value can be obtained.
     "ColumnName" column_name set_column_name: str,
-    /// 列中文名
+    /// Column Chinese Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnNameCn" column_name_cn set_column_name_cn: str,
-    /// 列类型
+    /// Column Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnType" column_type set_column_type: str,
-    /// 列描述
+    /// Column Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 前缀路径
+    /// Prefix Path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PrefixPath" prefix_path set_prefix_path: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification TimeNote: This field may return null, indicating that no valid value can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 数据源ID
+    /// Data Source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 下游数量
+    /// Downstream Quantity
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DownStreamCount" down_stream_count set_down_stream_count: i64,
-    /// 上游数量
+    /// Upstream Quantity
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UpStreamCount" up_stream_count set_up_stream_count: i64,
-    /// 关系参数
+    /// Relationship Parameters
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RelationParams" relation_params set_relation_params: str,
-    /// 参数
+    /// ParameterNote: This field may return null, indicating that no valid value can be obtained.
     "Params" params set_params: str,
-    /// 任务集合
+    /// Task Collection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Tasks" tasks set_tasks: list String,
 } }
 
 rt::model! { write debug;
-/// 简单Task信息
+/// Simple Task Information
 SimpleTaskInfo {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 任务名
+    /// Task Name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
 } }
 
 rt::model! { write debug;
-/// 上游节点字段信息
+/// Upstream Node Field Information
 SourceFieldInfo {
-    /// 字段名称
+    /// Field Name
     "FieldName" field_name set_field_name: str,
-    /// 字段类型
+    /// Field Type
     "FieldType" field_type set_field_type: str,
-    /// 字段别名
+    /// Field Alias
     "Alias" alias set_alias: str,
-    /// 字段描述
+    /// Field DescriptionNote: This field may return null, indicating that no valid value can be obtained.
     "Comment" comment set_comment: str,
 } }
 
 rt::model! { read debug;
-/// 速度值对象
+/// Speed Value Object
 SpeedValue {
-    /// 带毫秒的时间戳
+    /// Timestamp with MillisecondsNote: This field may return null, indicating that no valid value can be obtained.
     "Time" time set_time: i128,
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "Speed" speed set_speed: f64,
 } }
 
 rt::model! { read debug;
-/// 数据质量自定义规则时的sql表达式解析对象
+/// Data Quality Custom Rule's SQL Expression Resolved Object
 SqlExpression {
-    /// sql表达式表名
+    /// SQL Expression Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableExpressions" table_expressions set_table_expressions: list SqlExpressionTable,
-    /// sql表达式字段名
+    /// SQL Expression Column Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParamExpressions" param_expressions set_param_expressions: list String,
     /// 新增模型检测类系统模板sql中占位符集合
     "SystemTemplateExpressions" system_template_expressions set_system_template_expressions: list String,
 } }
 
 rt::model! { read debug;
-/// 数据质量自定义规则时的sql表达式解析表对象
+/// Parsing table object for SQL expression when defining Data Quality Custom Rules
 SqlExpressionTable {
-    /// sql表达式表名
+    /// SQL expression table name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableExpression" table_expression set_table_expression: str,
-    /// sql表达式字段名
+    /// SQL expression column name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnExpression" column_expression set_column_expression: list String,
 } }
 
 rt::model! { write debug;
-/// 无
+/// No
 StageCloudApiRequest {
-    /// 无
+    /// No
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 无
+    /// No
     "StageId" stage_id set_stage_id: str,
-    /// 无
+    /// No
     "JobId" job_id set_job_id: str,
-    /// 无
+    /// No
     "StageName" stage_name set_stage_name: str,
-    /// 无
+    /// No
     "Type" r#type set_type: str,
-    /// 无
+    /// No
     "Mode" mode set_mode: str,
-    /// 无
+    /// No
     "Version" version set_version: str,
-    /// 无
+    /// No
     "Queue" queue set_queue: str,
-    /// 无
+    /// No
     "Content" content set_content: str,
-    /// 无
+    /// No
     "Parameters" parameters set_parameters: list Property,
-    /// 无
+    /// No
     "Description" description set_description: str,
-    /// 无
+    /// No
     "ProjectId" project_id set_project_id: str,
-    /// 无
+    /// No
     "JobType" job_type set_job_type: str,
-    /// 无
+    /// No
     "WorkFlowId" work_flow_id set_work_flow_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartIntegrationTask` (启动实时集成任务).
+/// Request of `StartIntegrationTask` (Initiate Integration Task).
 ///
-/// 启动集成任务
+/// Initiate Integration Task
 StartIntegrationTaskRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 事件类型(START, STOP, SUSPEND, RESUME, COMMIT, TIMESTAMP)
+    /// Event type (START, STOP, SUSPEND, RESUME, COMMIT, TIMESTAMP)
     "Event" event set_event: str,
-    /// 额外参数
+    /// Additional parameters
     "ExtConfig" ext_config set_ext_config: list RecordField,
-    /// 操作类型描述
+    /// Operation Type Description
     "EventDesc" event_desc set_event_desc: str,
 } }
 rt::action!("wedata", "2021-08-20", "StartIntegrationTask", StartIntegrationTaskRequest => StartIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// StartIntegrationTask返回参数结构体
+/// StartIntegrationTask response structure.
 StartIntegrationTaskResponse {
-    /// 操作成功与否标识
+    /// Operation Success or Failure Indicator
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 批量运行集成任务配置
+/// Batch Run Integration Task Configuration
 StartTaskInfo {
-    /// 批量运行任务类型，比如START，TIMESTAMP，RESTORE，RESUME等
+    /// Batch task type, for example, START, TIMESTAMP, RESTORE, RESUME, etc.\nNote: This field may return null, indicating that no valid value can be obtained.
     "Event" event set_event: str,
-    /// 任务Id列表
+    /// Task Id list\nNote: This field may return null, indicating that no valid value can be obtained.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 批量运行任务配置，目前仅用与实时集成基于时间位点启动。基于时间位点启动，需要设置一个name=timestamp, value=具体时间戳的RecordField的配置
+    /// Batch task configuration, currently only used for real-time integration based on time point startup. For time point startup, a RecordField configuration with name=timestamp, value=specific timestamp needs to be set\nNote: This field may return null, indicating that no valid value can be obtained.
     "Config" config set_config: list RecordField,
-    /// 操作类型
+    /// Operation TypeNote: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopIntegrationTask` (停止实时集成任务).
+/// Request of `StopIntegrationTask` (Stop Integration Task).
 ///
-/// 停止集成任务
+/// Stop Integration Task
 StopIntegrationTaskRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -18017,9 +19102,9 @@ StopIntegrationTaskRequest {
 rt::action!("wedata", "2021-08-20", "StopIntegrationTask", StopIntegrationTaskRequest => StopIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// StopIntegrationTask返回参数结构体
+/// StopIntegrationTask response structure.
 StopIntegrationTaskResponse {
-    /// 操作成功与否标识
+    /// Operation Success or Failure Indicator
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -18029,121 +19114,125 @@ rt::model! { both debug;
 /// map
 StrToStrMap {
     /// k
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "K" k set_k: str,
     /// v
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "V" v set_v: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SubmitCustomFunction` (提交自定义函数).
+/// Request of `SubmitCustomFunction` (Submit Custom Definition Function).
 ///
-/// 提交自定义函数
+/// Submit Custom Definition Function
 SubmitCustomFunctionRequest {
-    /// 函数唯一标识
+    /// Function Unique Identifier
     ///
     /// Required.
     "FunctionId" function_id set_function_id: str,
-    /// 集群实例 ID
+    /// Cluster Instance ID
     ///
     /// Required.
     "ClusterIdentifier" cluster_identifier set_cluster_identifier: str,
-    /// 备注信息
+    /// Remark Information
     ///
     /// Required.
     "Comment" comment set_comment: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "SubmitCustomFunction", SubmitCustomFunctionRequest => SubmitCustomFunctionResponse);
 
 rt::model! { read debug;
-/// SubmitCustomFunction返回参数结构体
+/// SubmitCustomFunction response structure.
 SubmitCustomFunctionResponse {
-    /// 函数唯一标识
+    /// Function Unique Identifier
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FunctionId" function_id set_function_id: str,
-    /// 错误提示
+    /// Error Prompt
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorMessage" error_message set_error_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SubmitSqlTask` (提交SQL任务).
+/// Request of `SubmitSqlTask` (Submit SQL Task).
 ///
-/// 即席分析提交SQL任务
+/// Ad Hoc Analysis - Submit SQL Task
 SubmitSqlTaskRequest {
-    /// 数据库类型
+    /// Database Type
     ///
     /// Required.
     "DatabaseType" database_type set_database_type: str,
-    /// 数据源Id
+    /// Data Source ID
     ///
     /// Required.
     "DatasourceId" datasource_id set_datasource_id: i64,
-    /// 资源组Id
+    /// Resource Group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 脚本文件id
+    /// Script File ID
     ///
     /// Required.
     "ScriptId" script_id set_script_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 数据库名称
+    /// Database name
     "DatabaseName" database_name set_database_name: str,
-    /// 执行引擎实例ID
+    /// Execution Engine Instance ID
     "EngineId" engine_id set_engine_id: str,
-    /// 脚本内容
+    /// Script Content
     "ScriptContent" script_content set_script_content: str,
-    /// 资源队列
+    /// Resource Queue
     "ResourceQueue" resource_queue set_resource_queue: str,
-    /// 数据库类型
+    /// Database Type
     "DatasourceType" datasource_type set_datasource_type: str,
-    /// 计算资源名称
+    /// Compute Resource Name
     "ComputeResource" compute_resource set_compute_resource: str,
-    /// 高级运行参数
+    /// Advanced Running Parameters
     "RunParams" run_params set_run_params: str,
-    /// 高级设置
+    /// Advanced Settings
     "ConfParams" conf_params set_conf_params: str,
-    /// 脚本内容是否base64加密
+    /// Whether the script content is Base64 encrypted
     "ScriptEncryption" script_encryption set_script_encryption: bool,
 } }
 rt::action!("wedata", "2021-08-20", "SubmitSqlTask", SubmitSqlTaskRequest => SubmitSqlTaskResponse);
 
 rt::model! { read debug;
-/// SubmitSqlTask返回参数结构体
+/// SubmitSqlTask response structure.
 SubmitSqlTaskResponse {
-    /// 任务提交记录
+    /// Task Submission Record
     "Record" record set_record: obj AdhocRecord,
-    /// 子任务记录列表
+    /// Subtask Record List
     "Details" details set_details: list AdhocDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SubmitTask` (提交任务（废弃）).
+/// Request of `SubmitTask` (Submit tasks (Deprecated)).
 ///
-/// [注意：该版本只满足广州区部分白名单客户使用]
-///
-/// 提交任务。本接口已废弃，请使用接口CreateTaskVersionDs。
+/// [Note: This version is only available for partial whitelist customers in the Guangzhou zone]
+/// .
+/// This API is used to submit tasks. This API is deprecated. Use the CreateTaskVersionDs API.
 SubmitTaskRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 版本备注
+    /// Version Notes
     ///
     /// Required.
     "VersionRemark" version_remark set_version_remark: str,
-    /// 是否启动调度
+    /// Whether to Enable Scheduling
     ///
     /// Required.
     "StartScheduling" start_scheduling set_start_scheduling: bool,
@@ -18151,40 +19240,40 @@ SubmitTaskRequest {
 rt::action!("wedata", "2021-08-20", "SubmitTask", SubmitTaskRequest => SubmitTaskResponse);
 
 rt::model! { read debug;
-/// SubmitTask返回参数结构体
+/// SubmitTask response structure.
 SubmitTaskResponse {
-    /// 成功或者失败
+    /// Success or Failure
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SubmitTaskTestRun` (提交工作流测试运行任务).
+/// Request of `SubmitTaskTestRun` (Submit Workflow Test Run Task).
 ///
-/// 无
+/// No
 SubmitTaskTestRunRequest {
-    /// taskId列表
+    /// taskId list
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: str,
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流id
+    /// Workflow ID
     "WorkFlowId" work_flow_id set_work_flow_id: str,
-    /// 工作流名称
+    /// Workflow name
     "Name" name set_name: str,
-    /// 工作流任务列表
+    /// Workflow Task List
     "Tasks" tasks set_tasks: list StageCloudApiRequest,
-    /// 备注
+    /// Remarks
     "Description" description set_description: str,
-    /// 运行参数，map的Json形式
+    /// Runtime Parameters, JSON format of map
     "RunParams" run_params set_run_params: str,
-    /// 脚本内容
+    /// Script Content
     "ScriptContent" script_content set_script_content: str,
-    /// 版本号
+    /// Version number
     "VersionId" version_id set_version_id: str,
     /// 提交任务测试运行类型
     "SubmitTaskTestRunType" submit_task_test_run_type set_submit_task_test_run_type: str,
@@ -18192,50 +19281,51 @@ SubmitTaskTestRunRequest {
 rt::action!("wedata", "2021-08-20", "SubmitTaskTestRun", SubmitTaskTestRunRequest => SubmitTaskTestRunResponse);
 
 rt::model! { read debug;
-/// SubmitTaskTestRun返回参数结构体
+/// SubmitTaskTestRun response structure.
 SubmitTaskTestRunResponse {
-    /// 提交运行jobid
+    /// Submit Run jobid
     "JobId" job_id set_job_id: i64,
-    /// 运行记录id
+    /// Operation Record ID
     "RecordId" record_id set_record_id: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 提交工作流实体
+/// Submit Workflow Entity
 SubmitWorkflow {
-    /// 被提交的任务id集合
+    /// Submitted Task ID Collection
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 执行结果
+    /// Execution Result
     "Result" result set_result: bool,
-    /// 执行情况备注
+    /// Execution Status Remarks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorDesc" error_desc set_error_desc: str,
-    /// 执行情况id
+    /// Execution Status ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorId" error_id set_error_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SubmitWorkflow` (提交工作流（废弃）).
+/// Request of `SubmitWorkflow` (Submits a workflow (Deprecated)).
 ///
-/// 接口已经废弃，调用会产生脏数据
-///
-/// 提交工作流。本接口已废弃，请使用接口BatchCreateTaskVersionAsync。
+/// Submit a workflow. This API is deprecated. Use the BatchCreateTaskVersionAsync API.
 #[deprecated(note = "deprecated in the API spec")]
 SubmitWorkflowRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流id
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 提交的版本备注
+    /// Submitted Version Notes
     ///
     /// Required.
     "VersionRemark" version_remark set_version_remark: str,
-    /// 是否启动调度
+    /// Whether to Enable Scheduling
     ///
     /// Required.
     "StartScheduling" start_scheduling set_start_scheduling: bool,
@@ -18243,31 +19333,36 @@ SubmitWorkflowRequest {
 rt::action!("wedata", "2021-08-20", "SubmitWorkflow", SubmitWorkflowRequest => SubmitWorkflowResponse);
 
 rt::model! { read debug;
-/// SubmitWorkflow返回参数结构体
+/// SubmitWorkflow response structure.
 SubmitWorkflowResponse {
-    /// 执行结果
+    /// Execution Result
     "Data" data set_data: obj SubmitWorkflow,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 订阅接收人
+/// Subscription Recipient
 SubscribeReceiver {
-    /// 接收人Uin
+    /// Recipient Uin
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ReceiverUserId" receiver_user_id set_receiver_user_id: i128,
-    /// 接收人名称
+    /// Recipient Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ReceiverName" receiver_name set_receiver_name: str,
-    /// 接收人Uin
+    /// Recipient UIN
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ReceiverUserIdStr" receiver_user_id_str set_receiver_user_id_str: str,
 } }
 
 rt::model! { both debug;
-/// 群机器人订阅配置
+/// Group Robot Subscription Configuration
 SubscribeWebHook {
-    /// 群机器人类型，当前支持飞书
+    /// Group Robot Type, currently supports Feishu
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "HookType" hook_type set_hook_type: str,
-    /// 群机器人webhook地址，配置方式参考https://cloud.tencent.com/document/product/1254/70736
+    /// Group Robot Webhook Address, configuration method refer to https://intl.cloud.tencent.com/document/product/1254/70736?from_cn_redirect=1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "HookAddress" hook_address set_hook_address: str,
 } }
 
@@ -18307,27 +19402,27 @@ SuccessorTaskInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `SuspendIntegrationTask` (暂停实时集成任务).
+/// Request of `SuspendIntegrationTask` (Pause Integration Task).
 ///
-/// 暂停集成任务
+/// Pause Integration Task
 SuspendIntegrationTaskRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 事件类型(START, STOP, SUSPEND, SUSPEND_WITHOUT_SP,RESUME, COMMIT, TIMESTAMP)
+    /// Event Type (START, STOP, SUSPEND, SUSPEND_WITHOUT_SP, RESUME, COMMIT, TIMESTAMP)
     "Event" event set_event: str,
 } }
 rt::action!("wedata", "2021-08-20", "SuspendIntegrationTask", SuspendIntegrationTaskRequest => SuspendIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// SuspendIntegrationTask返回参数结构体
+/// SuspendIntegrationTask response structure.
 SuspendIntegrationTaskResponse {
-    /// 操作成功与否标识
+    /// Operation Success or Failure Indicator
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -18364,141 +19459,181 @@ rt::model! { read debug;
 /// Table
 Table {
     /// 1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Column" column set_column: list ColumnItem,
     /// 1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: list ColumnData,
 } }
 
 rt::model! { write debug;
-/// 建dlc表所需信息
+/// Information Required for Creating DLC Table
 TableBaseInfo {
-    /// 数据库名称
+    /// Database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 表名称
+    /// Table NameNote: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 数据表所属数据源名字
+    /// Data Table's Data Source Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
-    /// 表备注
+    /// Table Remarks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableComment" table_comment set_table_comment: str,
-    /// 类型
+    /// TypeNote: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// 数据格式类型
+    /// Data Format Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableFormat" table_format set_table_format: str,
-    /// 用户昵称
+    /// User Nickname
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserAlias" user_alias set_user_alias: str,
-    /// 建表用户ID
+    /// Table Creation User ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserSubUin" user_sub_uin set_user_sub_uin: str,
-    /// 数据治理配置项
+    /// Data Governance Configuration ItemsNote: This field may return null, indicating that no valid value can be obtained.
     "GovernPolicy" govern_policy set_govern_policy: obj DlcDataGovernPolicy,
-    /// 库数据治理是否关闭，关闭：true，开启：false
+    /// Is Database Data Governance disabled, true for disabled, false for enabled
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DbGovernPolicyIsDisable" db_govern_policy_is_disable set_db_govern_policy_is_disable: str,
 } }
 
 rt::model! { read debug;
-/// 表的元数据信息
+/// Table Metadata Information
 TableBasicInfo {
-    /// 表的全局唯一ID
+    /// Global Unique ID of the Table
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 数据源全局唯一ID
+    /// Data Source Global Unique ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据源名
+    /// Data Source Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceName" datasource_name set_datasource_name: str,
-    /// 数据库ID
+    /// Database ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 数据库名
+    /// Database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 表名称
+    /// Table NameNote: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 引擎/存储类型
+    /// Engine/Storage Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EngineType" engine_type set_engine_type: str,
-    /// 表类型，视图，外部表等
+    /// Table Types, such as View, External Table, etc.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableType" table_type set_table_type: str,
-    /// 项目Id
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 所属项目英文名
+    /// Project Name in English
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 所属项目英中文名
+    /// Project English and Chinese Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectDisplayName" project_display_name set_project_display_name: str,
-    /// 责任人ID
+    /// Responsible Person ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableOwnerId" table_owner_id set_table_owner_id: str,
-    /// 责任人名称
+    /// Person in Charge
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableOwnerName" table_owner_name set_table_owner_name: str,
-    /// 存储位置
+    /// Storage locationNote: This field may return null, indicating that no valid value can be obtained.
     "StorageLocation" storage_location set_storage_location: i64,
-    /// 表描述
+    /// Table Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 是否分区表，0-全量表 1-分区表
+    /// Whether it is a partitioned table, 0-Full Table 1-Partition Table
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IsPartitionTable" is_partition_table set_is_partition_table: i64,
-    /// 分区字段list
+    /// Partition field list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PartitionColumns" partition_columns set_partition_columns: list String,
-    /// 存储格式
+    /// Storage Format
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StorageFormat" storage_format set_storage_format: str,
-    /// 存储量，字节数
+    /// Storage Volume, Byte Count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StorageSize" storage_size set_storage_size: i128,
-    /// 存储量，单位
+    /// Storage Volume, Unit
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StorageSizeWithUnit" storage_size_with_unit set_storage_size_with_unit: str,
-    /// 累计存储【MB】
+    /// Cumulative storage [MB]
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalSizeMb" total_size_mb set_total_size_mb: i128,
-    /// 副本数量
+    /// Replica quantityNote: This field may return null, indicating that no valid value can be obtained.
     "ReplicaCount" replica_count set_replica_count: i64,
-    /// 文件数
+    /// Number of Files
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FileCount" file_count set_file_count: i64,
-    /// 分区总数（包含hive，iceberg）
+    /// Total Partitions (including hive, iceberg)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PartitionCount" partition_count set_partition_count: i64,
-    /// 分区字段数量（包含hive，iceberg）
+    /// Number of partition fields (including hive, iceberg)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PartitionFieldCount" partition_field_count set_partition_field_count: i64,
-    /// 生命周期-分区保留天数【分区保留策略时有效】
+    /// Lifecycle - Partition Retention Days [Effective during Partition Retention Policy]
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PartitionExpireDays" partition_expire_days set_partition_expire_days: i64,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 存储位置
+    /// Storage locationNote: This field may return null, indicating that no valid value can be obtained.
     "Location" location set_location: str,
 } }
 
 rt::model! { both debug;
-/// 规则表变量替换
+/// Rule Table Variable Replacement
 TableConfig {
-    /// 数据库Id
+    /// Database ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 数据库名称
+    /// Database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 表Id
+    /// Table ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 表名称
+    /// Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 表Key
+    /// Table Key
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableKey" table_key set_table_key: str,
-    /// 字段变量
+    /// Field Variable
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FieldConfig" field_config set_field_config: list FieldConfig,
 } }
 
 rt::model! { read debug;
-/// 过去七天（不算当天）表的热度值
+/// Heat value of the table in the past seven days (excluding today)
 TableHeat {
-    /// 表ID
+    /// Table IDNote: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 统计日期
+    /// Statistics DateNote: This field may return null, indicating that no valid value can be obtained.
     "DayTime" day_time set_day_time: str,
-    /// 表热度
+    /// Popularity
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Heat" heat set_heat: f64,
-    /// 表热度最大值
+    /// Maximum Popularity
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MaxHeat" max_heat set_max_heat: f64,
 } }
 
 rt::model! { read debug;
-/// 元数据表详细信息
+/// Metadata Table Details
 TableInfo {
-    /// 表Id
+    /// Table ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 表名称
+    /// Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
     /// 表类型，view/table
     "TableType" table_type set_table_type: str,
-    /// 表databaseName
+    /// Table databaseName
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OriginDatabaseName" origin_database_name set_origin_database_name: str,
-    /// 表schemaName
+    /// Table schemaName
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OriginSchemaName" origin_schema_name set_origin_schema_name: str,
 } }
 
@@ -18528,108 +19663,154 @@ TableLineage {
 } }
 
 rt::model! { read debug;
-/// 表血缘详细信息
+/// Table Lineage Details
 TableLineageBaseInfo {
-    /// 元数据类型
+    /// Metadata Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MetastoreType" metastore_type set_metastore_type: str,
-    /// 由中心节点到该节点的路径
+    /// Path from Central Node to this Node
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PrefixPath" prefix_path set_prefix_path: str,
-    /// 空间id
+    /// Space ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 数据源id
+    /// Data source IDNote: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 表id
+    /// Table ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 表血缘参数
+    /// Table Lineage Parameters
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Params" params set_params: list LineageParamRecord,
-    /// 父节点列表
+    /// Parent Node List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParentSet" parent_set set_parent_set: str,
-    /// 子节点列表
+    /// Child Node List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ChildSet" child_set set_child_set: str,
-    /// 额外参数
+    /// Additional parameters
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExtParams" ext_params set_ext_params: list RecordField,
-    /// 血缘id
+    /// Lineage ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: str,
-    /// 元数据类型名称
+    /// Metadata Type Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MetastoreTypeName" metastore_type_name set_metastore_type_name: str,
-    /// 表名称
+    /// Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 表全称
+    /// Full Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "QualifiedName" qualified_name set_qualified_name: str,
-    /// 血缘下游节点数
+    /// Number of Downstream Nodes in Lineage
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DownStreamCount" down_stream_count set_down_stream_count: i64,
-    /// 血缘上游节点数
+    /// Number of Upstream Nodes in Lineage
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UpStreamCount" up_stream_count set_up_stream_count: i64,
-    /// 血缘描述
+    /// Bloodline Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 血缘创建时间
+    /// Bloodline Creation Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 血缘更新时间
+    /// Bloodline Update Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 修改血缘的任务id列表
+    /// Modify the task ID list of lineage
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Tasks" tasks set_tasks: list String,
 } }
 
 rt::model! { both debug;
-/// 表血缘详细信息
+/// Table Lineage Details
 TableLineageInfo {
-    /// 元数据类型
+    /// Metadata Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "MetastoreType" metastore_type set_metastore_type: str,
-    /// 空间id
+    /// Space ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 数据源id
+    /// Data source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 表id
+    /// Table ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 表血缘参数
+    /// Table Lineage Parameters
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Params" params set_params: list LineageParamRecord,
-    /// 父节点列表
+    /// Parent Node List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ParentSet" parent_set set_parent_set: str,
-    /// 子节点列表
+    /// Child Node List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ChildSet" child_set set_child_set: str,
-    /// 额外参数
+    /// Additional parameters
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExtParams" ext_params set_ext_params: list RecordField,
-    /// 血缘id
+    /// Lineage ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: str,
-    /// 元数据类型名称
+    /// Metadata Type Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MetastoreTypeName" metastore_type_name set_metastore_type_name: str,
-    /// 表名称
+    /// Table name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 表全称
+    /// Full Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "QualifiedName" qualified_name set_qualified_name: str,
-    /// 血缘下游节点数
+    /// Number of Downstream Nodes in Lineage
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DownStreamCount" down_stream_count set_down_stream_count: i64,
-    /// 血缘上游节点数
+    /// Number of Upstream Nodes in Lineage
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UpStreamCount" up_stream_count set_up_stream_count: i64,
-    /// 血缘描述
+    /// Bloodline Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 由中心节点到该节点的路径
+    /// Path from the central node to this node
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PrefixPath" prefix_path set_prefix_path: str,
-    /// 血缘创建时间
+    /// Bloodline Creation Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 血缘更新时间
+    /// Bloodline Update Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 修改血缘的任务id列表
+    /// List of task IDs for modifying bloodline
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Tasks" tasks set_tasks: list String,
-    /// 模块/应用类型
+    /// Module/Application Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ChannelType" channel_type set_channel_type: str,
-    /// 展示类型
+    /// Display Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DisplayType" display_type set_display_type: str,
-    /// 表类型
+    /// Table Types
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EngineType" engine_type set_engine_type: str,
-    /// 表类型
+    /// Table Types
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableType" table_type set_table_type: str,
     /// datasourceName
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceName" datasource_name set_datasource_name: str,
     /// DatabaseName
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
     /// DatabaseId
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 数据来源
+    /// Data source.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataFromType" data_from_type set_data_from_type: str,
-    /// 采集id
+    /// Collection id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CollectJobId" collect_job_id set_collect_job_id: str,
 } }
 
@@ -18647,118 +19828,165 @@ TableLineagePair {
 } }
 
 rt::model! { read debug;
-/// 表的元数据信息
+/// Table Metadata Information
 TableMeta {
-    /// 表的全局唯一ID
+    /// Global Unique ID of the Table
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 表名称
+    /// Table NameNote: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 责任人
+    /// Person in ChargeNote: This field may return null, indicating that no valid value can be obtained.
     "TableOwnerName" table_owner_name set_table_owner_name: str,
-    /// 数据源全局唯一ID
+    /// Data Source Global Unique ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceId" datasource_id set_datasource_id: i64,
-    /// 所属集群名称
+    /// Cluster Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 数据源名
+    /// Data Source Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceName" datasource_name set_datasource_name: str,
-    /// 数据库名
+    /// Database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 表路径
+    /// Table Path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TablePath" table_path set_table_path: str,
-    /// 表中文名
+    /// Chinese Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableNameCn" table_name_cn set_table_name_cn: str,
-    /// 元数据租户ID
+    /// Metadata Tenant ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MetastoreId" metastore_id set_metastore_id: i64,
-    /// 技术类型，可用值:HIVE,MYSQL,KAFKA, HBASE
+    /// Technology Type, available values: HIVE,MYSQL,KAFKA, HBASE
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MetastoreType" metastore_type set_metastore_type: str,
-    /// 表描述
+    /// Table Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 列分隔符
+    /// Column Separator
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ColumnSeparator" column_separator set_column_separator: str,
-    /// 存储格式
+    /// Storage Format
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StorageFormat" storage_format set_storage_format: str,
-    /// 存储量，字节数
+    /// Storage Volume, Byte Count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StorageSize" storage_size set_storage_size: i64,
-    /// 表类型，如hive MANAGED_TABLE;EXTERNAL_TABLE
+    /// Table Types, such as hive MANAGED_TABLE;EXTERNAL_TABLE
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableType" table_type set_table_type: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 最近数据变更时间
+    /// Latest Data Modification Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 最近DDL变更时间
+    /// Latest DDL Modification Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DdlModifyTime" ddl_modify_time set_ddl_modify_time: str,
-    /// 数据最后访问时间
+    /// Last Access Time of Data
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastAccessTime" last_access_time set_last_access_time: str,
-    /// 所属项目英文名
+    /// Project Name in English
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 所属数据目录id（可能多个）
+    /// Data Directory ID (may be multiple)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "BizCatalogIds" biz_catalog_ids set_biz_catalog_ids: list String,
-    /// 所属数据目录（可能多个）
+    /// Data Directory (may be multiple)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "BizCatalogNames" biz_catalog_names set_biz_catalog_names: list String,
-    /// true已收藏/false表示未收藏状态
+    /// true for Favorited/false indicates not favorited
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "HasFavorite" has_favorite set_has_favorite: bool,
-    /// 存储量，已转为适合的单位展示
+    /// Storage Volume, displayed in appropriate units
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StorageSizeWithUnit" storage_size_with_unit set_storage_size_with_unit: str,
-    /// 数据源引擎的实例ID：如EMR集群实例ID/数据源实例ID
+    /// Instance ID of the Data Source Engine: e.g., EMR Cluster Instance ID/Data Source Instance ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据来源技术类型：HIVE/MYSQL/HBASE/KAFKA等
+    /// Data Source Technology Type: HIVE/MYSQL/HBASE/KAFKA etc.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TechnologyType" technology_type set_technology_type: str,
-    /// 表英文名
+    /// Table English Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableNameEn" table_name_en set_table_name_en: str,
-    /// 项目Id
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// Kafka Topic 分区数
+    /// Number of partitions in Kafka Topic
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Partitions" partitions set_partitions: str,
-    /// Kafka Topic 副本数
+    /// Number of replicas in Kafka Topic
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ReplicationFactor" replication_factor set_replication_factor: str,
-    /// 所属项目英中文名
+    /// Project English and Chinese Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectDisplayName" project_display_name set_project_display_name: str,
-    /// 数据最后修改时间
+    /// Last Modified Time of Data
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DataModifyTime" data_modify_time set_data_modify_time: str,
-    /// 集群ID
+    /// Cluster ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 当前用户是否有管理员权限
+    /// Current user has Administrator Privileges
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "HasAdminAuthority" has_admin_authority set_has_admin_authority: bool,
-    /// 数据源展示名称
+    /// Data Source Display Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatasourceDisplayName" datasource_display_name set_datasource_display_name: str,
-    /// 数据库ID
+    /// Database ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 租户下对表的收藏总次数
+    /// Total favorites on the table under the tenant
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FavoriteCount" favorite_count set_favorite_count: i64,
-    /// 租户下对表的点赞总次数
+    /// Total likes on the table under the tenant
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LikeCount" like_count set_like_count: i64,
-    /// true已点赞/false表示未点赞状态
+    /// true for liked/false for not liked status
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "HasLike" has_like set_has_like: bool,
-    /// 表的资产评分
+    /// Asset score of the table
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TablePropertyScore" table_property_score set_table_property_score: obj TablePropertyScore,
-    /// 表的热度值
+    /// Heat value of the table
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableHeat" table_heat set_table_heat: obj TableHeat,
-    /// 数据源ownerProjectId
+    /// Data source ownerProjectId
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerProjectId" owner_project_id set_owner_project_id: str,
-    /// 表负责人ID
+    /// Table Owner ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableOwnerId" table_owner_id set_table_owner_id: str,
-    /// 系统源-CLUSTER, DB-自定义源
+    /// System Source -CLUSTER, DB - Self Definition Source
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DataSourceCategory" data_source_category set_data_source_category: str,
-    /// 表字段信息
+    /// Table Field Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Columns" columns set_columns: list SearchColumnDocVO,
-    /// 表采集类型
-    /// TABLE, VIEW, MANAGED_TABLE(Hive管理表), EXTERNAL_TABLE(Hive外部表), VIRTUAL_VIEW(虚拟视图), MATERIALIZED_VIEW(物化视图), LATERAL_VIEW, INDEX_TABLE(索引表), END_SELECT(查询结构), INSTANCE(中间临时表类型(数据血缘)), CDW(CDW表类型)
+    /// Table Collection Type
+    /// TABLE, VIEW, MANAGED_TABLE (Hive managed table), EXTERNAL_TABLE (Hive external table), VIRTUAL_VIEW (virtual view), MATERIALIZED_VIEW (materialized view), LATERAL_VIEW, INDEX_TABLE (index table), END_SELECT (query structure), INSTANCE (intermediate temporary table type (data lineage)), CDW (CDW table type)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MetaCrawlType" meta_crawl_type set_meta_crawl_type: str,
-    /// 是否视图
+    /// Is View
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IsView" is_view set_is_view: bool,
-    /// 存储位置
+    /// Storage locationNote: This field may return null, indicating that no valid value can be obtained.
     "Location" location set_location: str,
-    /// 生命周期
+    /// LifecycleNote: This field may return null, indicating that no valid value can be obtained.
     "LifeCycleTime" life_cycle_time set_life_cycle_time: i64,
-    /// 判断是否是分区表1 是 0否
+    /// Determine if it is a partitioned table 1 Yes 0 No
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "IsPartitionTable" is_partition_table set_is_partition_table: i64,
-    /// 分区字段 key
+    /// Partition Field Key
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PartitionColumns" partition_columns set_partition_columns: list String,
     /// 分区时间格式：yyyy-MM-dd
     "DateFormat" date_format set_date_format: str,
-    /// 生命周期-分区保留天数【分区保留策略时有效】
+    /// Lifecycle - Partition Retention Days [Valid when Partition Retention Policy is applied]
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PartitionExpireDays" partition_expire_days set_partition_expire_days: i64,
-    /// 表附属信息
+    /// Table Ancillary Information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableProperties" table_properties set_table_properties: list TableMetaProperty,
     /// 环境，取值 prod或者 dev
     "Environment" environment set_environment: str,
@@ -18817,26 +20045,28 @@ TableMeta {
 } }
 
 rt::model! { read debug;
-/// 表附加信息
+/// Table Ancillary Information
 TableMetaProperty {
-    /// 属性的key
+    /// Attribute Key
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Key" key set_key: str,
-    /// 属性的值
+    /// Attribute Value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 按表名查询的查询条件
+/// Query conditions by Table Name
 TableNameFilter {
-    /// 数据源类型
+    /// Data source type
     "MsType" ms_type set_ms_type: str,
-    /// 数据源id
+    /// Data source ID
     "DatasourceId" datasource_id set_datasource_id: i64,
-    /// 数据库名称
+    /// Database name
     "DatabaseName" database_name set_database_name: str,
     /// schema
     "SchemaName" schema_name set_schema_name: str,
-    /// 表名
+    /// Table name
     "Name" name set_name: str,
 } }
 
@@ -18862,48 +20092,57 @@ TablePartition {
 } }
 
 rt::model! { read debug;
-/// 按天更新的表的资产评分
+/// Asset Rating of the table updated by day
 TablePropertyScore {
-    /// 表ID
+    /// Table ID
     "TableId" table_id set_table_id: str,
-    /// 统计日期
+    /// Statistics Date
     "DayTime" day_time set_day_time: str,
-    /// 表完整性评分
+    /// Table Integrity Score
     "Integrity" integrity set_integrity: f64,
-    /// 表保障性评分
+    /// Table Assurance Score
     "Safety" safety set_safety: f64,
-    /// 表及时性评分
+    /// Table Timeliness Score
     "Timeliness" timeliness set_timeliness: f64,
-    /// 表稳定性评分
+    /// Table Stability Score
     "Stability" stability set_stability: f64,
-    /// 表规范性评分
+    /// Table Normalization Score
     "Normative" normative set_normative: f64,
-    /// 资产评分平均分
+    /// Average Asset Score
     "Average" average set_average: f64,
 } }
 
 rt::model! { read debug;
-/// 表质量详情
+/// Table Quality Details
 TableQualityDetail {
-    /// 数据库id
+    /// Database ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseId" database_id set_database_id: str,
-    /// 数据库名称
+    /// Database nameNote: This field may return null, indicating that no valid value can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 表id
+    /// Table ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 表名称
+    /// Table Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 表责任人ID
+    /// Table Owner ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerUserId" owner_user_id set_owner_user_id: i64,
-    /// 表责任人名
+    /// Table Owner Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerUserName" owner_user_name set_owner_user_name: str,
-    /// 库得分
+    /// Database Score
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DatabaseScore" database_score set_database_score: f64,
-    /// 表得分
+    /// Table Score
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TableScore" table_score set_table_score: f64,
-    /// 表环比
+    /// Table Month-over-Month Growth
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LastPeriodRatio" last_period_ratio set_last_period_ratio: f64,
-    /// 0或者未返回或者null：未定义，1：生产，2：开发
+    /// 0 or not returned or null: Undefined, 1: Production, 2: Development
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DsEnvType" ds_env_type set_ds_env_type: i64,
     /// 模式名称
     "SchemaName" schema_name set_schema_name: str,
@@ -18914,11 +20153,13 @@ TableQualityDetail {
 } }
 
 rt::model! { read debug;
-/// 表质量分分页结果
+/// Table Quality Scoring Pagination Results
 TableQualityDetailPage {
-    /// 总条数
+    /// Total number of items
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 表质量列表
+    /// Table Quality List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list TableQualityDetail,
 } }
 
@@ -18939,13 +20180,14 @@ TableRecordField {
 } }
 
 rt::model! { read debug;
-/// 表评分统计信息
+/// Table Scoring Statistics
 TableScoreStatisticsInfo {
-    /// 等级 1、2、3、4、5
+    /// Levels 1,2,3,4,5
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Level" level set_level: i64,
-    /// 占比
+    /// PercentageNote: This field may return null, indicating that no valid value can be obtained.
     "Scale" scale set_scale: i64,
-    /// 表数量
+    /// Table quantityNote: This field may return null, indicating that no valid value can be obtained.
     "TableNumber" table_number set_table_number: i64,
 } }
 
@@ -18973,86 +20215,107 @@ TagVoteSum {
 } }
 
 rt::model! { both debug;
-/// 任务告警信息
+/// Task Alert Information
 TaskAlarmInfo {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "RegularName" regular_name set_regular_name: str,
-    /// 规则状态(0表示关闭，1表示打开)
+    /// Rule Status (0 for off, 1 for on)
     ///
     /// Required.
     "RegularStatus" regular_status set_regular_status: i128,
-    /// 告警级别(0表示普通，1表示重要，2表示紧急)
+    /// Alert Level (0 for general, 1 for critical, 2 for urgent)
     ///
     /// Required.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警方式,多个用逗号隔开（1:邮件，2:短信，3:微信，4:语音，5:代表企业微信，6:http）
+    /// Alert Method, separated by commas (1: email, 2: SMS, 3: WeChat, 4: voice call, 5: represents WeCom, 6: http)
     ///
     /// Required.
     "AlarmWay" alarm_way set_alarm_way: str,
-    /// 任务类型(201表示实时，202表示离线)
+    /// Task Type (201 for real-time, 202 for offline)
     ///
     /// Required.
     "TaskType" task_type set_task_type: i128,
     /// ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Id" id set_id: str,
-    /// 规则ID
+    /// Rule ID
     "RegularId" regular_id set_regular_id: str,
-    /// 告警指标,0表示任务失败，1表示任务运行超时，2表示任务停止，3表示任务暂停
-    /// ，4写入速度，5读取速度，6读取吞吐，7写入吞吐, 8脏数据字节数，9脏数据条数
+    /// Alert Metrics, 0 for task failure, 1 for task run timeout, 2 for task stop, 3 for task pause,4 Write Speed, 5 Read Speed, 6 Read Throughput, 7 Write Throughput, 8 Dirty Data Byte Count, 9 Number of Dirty Data Entries
     "AlarmIndicator" alarm_indicator set_alarm_indicator: i128,
-    /// 指标阈值(1表示离线任务第一次运行失败，2表示离线任务所有重试完成后失败)
+    /// Metric Threshold (1 for the first run failure of an offline task, 2 for all retries failed of an offline task)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TriggerType" trigger_type set_trigger_type: i128,
-    /// 预计的超时时间(分钟级别)
+    /// Estimated Timeout Duration (Minute Level)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EstimatedTime" estimated_time set_estimated_time: i128,
-    /// 告警接收人ID，多个用逗号隔开
+    /// Alert Recipient ID, separated by commas
     "AlarmRecipientId" alarm_recipient_id set_alarm_recipient_id: str,
-    /// 项目ID
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 创建人
+    /// CreatorNote: This field may return null, indicating that no valid value can be obtained.
     "Creater" creater set_creater: str,
-    /// 告警接收人昵称，多个用逗号隔开
+    /// Alert Recipient Nickname, separated by commas
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmRecipientName" alarm_recipient_name set_alarm_recipient_name: str,
-    /// 告警指标描述
+    /// Alert Metric Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmIndicatorDesc" alarm_indicator_desc set_alarm_indicator_desc: str,
-    /// 实时任务告警需要的参数，1是大于2是小于
+    /// Parameters needed for real-time task alerts, 1 is greater than, 2 is less than
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Operator" operator set_operator: i128,
-    /// 节点id，多个逗号分隔
+    /// Node ID, separated by commas
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NodeId" node_id set_node_id: str,
-    /// 节点名称，多个逗号分隔
+    /// Node name, separated by commas
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NodeName" node_name set_node_name: str,
-    /// 指标列表
+    /// Metric List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmIndicatorInfos" alarm_indicator_infos set_alarm_indicator_infos: list AlarmIndicatorInfo,
-    /// 告警接收人类型，0指定人员；1任务责任人
+    /// Alert Recipient Type, 0 is designated person; 1 is task responsible person
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "AlarmRecipientType" alarm_recipient_type set_alarm_recipient_type: i128,
-    /// 免打扰时间
+    /// Do not disturb time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "QuietPeriods" quiet_periods set_quiet_periods: list QuietPeriod,
-    /// 企业微信群Hook地址，多个hook地址使用,隔开
+    /// Enterprise WeChat Group Hook Address, multiple hook addresses separated by commas
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WeComHook" we_com_hook set_we_com_hook: str,
-    /// 最近操作时间
+    /// Last Operation Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 最近操作人Uin
+    /// Last Operator Uin
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OperatorUin" operator_uin set_operator_uin: str,
-    /// 关联任务数
+    /// Associated Task Count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskCount" task_count set_task_count: i64,
-    /// 监控对象类型,1:所有任务,2:指定任务,3:指定责任人
+    /// Monitored Object Type, 1: all tasks, 2: specified tasks, 3: specified responsible person
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MonitorType" monitor_type set_monitor_type: i64,
-    /// 监控对象列表
+    /// Monitoring Object List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MonitorObjectIds" monitor_object_ids set_monitor_object_ids: list String,
-    /// 最近一次告警的实例ID
+    /// Instance ID of the Last Alert
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LatestAlarmInstanceId" latest_alarm_instance_id set_latest_alarm_instance_id: str,
-    /// 最近一次告警时间
+    /// Time of the Last Alert
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LatestAlarmTime" latest_alarm_time set_latest_alarm_time: str,
-    /// 告警规则描述
+    /// Alert Rule Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Description" description set_description: str,
-    /// 飞书群Hook地址，多个hook地址使用,隔开
+    /// FeiShu Group Hook Address, multiple hook addresses separated by commas
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LarkWebHooks" lark_web_hooks set_lark_web_hooks: str,
-    /// 钉钉群Hook地址，多个hook地址使用,隔开
+    /// DingTalk Group Hook addresses, multiple hook addresses separated by commas
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DingDingWebHooks" ding_ding_web_hooks set_ding_ding_web_hooks: str,
     /// 业务类型, 0-非默认, 1-默认
     "BusinessType" business_type set_business_type: i64,
@@ -19067,26 +20330,31 @@ TaskAlarmInfo {
 } }
 
 rt::model! { read debug;
-/// 周期单位统计
+/// Cycle Unit Statistics
 TaskByCycle {
     /// num
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Number" number set_number: i128,
-    /// 周期单位
+    /// Cycle Unit
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleUnit" cycle_unit set_cycle_unit: str,
-    /// 项目ID
+    /// Project ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
 } }
 
 rt::model! { read debug;
-/// 状态趋势统计
+/// Status Trend Statistics
 TaskByStatus {
-    /// 统计值
+    /// Statistical Value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CountGroup" count_group set_count_group: str,
-    /// 日期
+    /// DateNote: This field may return null, indicating that no valid value can be obtained.
     "ShowTimeGroup" show_time_group set_show_time_group: str,
-    /// 状态
+    /// StatusNote: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: str,
-    /// 周期单位
+    /// Cycle Unit
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleUnit" cycle_unit set_cycle_unit: str,
     /// 1
     "ReportTime" report_time set_report_time: str,
@@ -19467,11 +20735,11 @@ TaskExtDsVO {
 } }
 
 rt::model! { write debug;
-/// 任务扩展信息
+/// Task Extension Information
 TaskExtInfo {
-    /// 键
+    /// Key
     "Key" key set_key: str,
-    /// 值
+    /// Value
     "Value" value set_value: str,
 } }
 
@@ -19539,66 +20807,91 @@ TaskImportInfo {
 } }
 
 rt::model! { read debug;
-/// 任务信息
+/// Task information.
 TaskInfoVo {
-    /// 租户id
+    /// Tenant id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppID" app_id set_app_id: str,
-    /// 项目id
+    /// Project ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 任务id
+    /// Task ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名
+    /// Task name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 任务类型id
+    /// Task type id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// 主账号id
+    /// Main account id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OnwerUid" onwer_uid set_onwer_uid: str,
-    /// 负责人
+    /// Person in charge.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InChargeId" in_charge_id set_in_charge_id: str,
-    /// 实例id
+    /// Instance ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
     /// jobId
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobId" job_id set_job_id: str,
-    /// 引擎类型，DLC、EMR
+    /// Engine type, DLC, EMR.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineType" engine_type set_engine_type: str,
-    /// 引擎名称。在wedata侧若获取不到引擎名，则是wedata侧自动生成的标识，与集群侧的引擎名有可能不一致
+    /// Engine name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineName" engine_name set_engine_name: str,
-    /// 引擎子类型
+    /// Engine sub-type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineSubType" engine_sub_type set_engine_sub_type: str,
-    /// 引擎taskId，集成任务部分会使用资源组的资源运行任务，没有提交到引擎侧，所以没有引擎侧id
+    /// Engine taskId.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineTaskId" engine_task_id set_engine_task_id: str,
-    /// 引擎执行状态，枚举
+    /// Engine execution status, enumerate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineExeStatus" engine_exe_status set_engine_exe_status: str,
-    /// 引擎执行用户
+    /// Engine execution user.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineExeUser" engine_exe_user set_engine_exe_user: str,
-    /// 引擎执行开始时间
+    /// Engine execution start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineExeStartTime" engine_exe_start_time set_engine_exe_start_time: str,
-    /// 引擎执行结束时间
+    /// Engine execution end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineExeEndTime" engine_exe_end_time set_engine_exe_end_time: str,
-    /// 数据来源,DATA_INTEGRATION、DATA_EXPLORATION、DATA_QUALITY、OM_CENTER等
+    /// DATA source, such as DATA_INTEGRATION, DATA_EXPLORATION, DATA_QUALITY, OM_CENTER.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProductSource" product_source set_product_source: str,
     /// 集成任务的任务类型，表明是读端还是写端，可选择READ、WRITE
     "IntegrationType" integration_type set_integration_type: str,
 } }
 
 rt::model! { write debug;
-/// 任务属性
+/// Task Attributes
 TaskInnerInfo {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 任务名
+    /// Task Name
     "TaskName" task_name set_task_name: str,
-    /// 工作流id
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 周期类型  0:crontab类型, 1:分钟，2:小时，3:天，4:周，5:月，6:一次性，7:用户驱动，10:弹性周期 周,11:弹性周期 月,12:年,13:即时触发Instant类型，与正常周期调度任务逻辑隔离
+    /// Cycle Type 0: Crontab Type, 1: minutes, 2: Hour, 3: Days, 4: Weekly, 5: Month, 6: One-time, 7: User-driven, 10: Elastic Cycle (Week), 11: Elastic Cycle (Month), 12: Year, 13: Instant Trigger (Instant Type), isolated from normal cyclic scheduling tasks
     "CycleType" cycle_type set_cycle_type: i64,
-    /// 虚拟任务id
+    /// Virtual Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "VirtualTaskId" virtual_task_id set_virtual_task_id: str,
-    /// 虚拟任务标记
+    /// Virtual Task Marker
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "VirtualFlag" virtual_flag set_virtual_flag: bool,
-    /// 真实任务工作流id
+    /// Real Task Workflow ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RealWorkflowId" real_workflow_id set_real_workflow_id: str,
     /// 步长
     "CycleStep" cycle_step set_cycle_step: i64,
@@ -19611,19 +20904,19 @@ TaskInnerInfo {
 } }
 
 rt::model! { read debug;
-/// 任务实例状态统计
+/// Task Instance Status Statistics
 TaskInstanceCountDto {
-    /// 成功的实例数
+    /// Number of Successful Instances
     "Success" success set_success: i128,
-    /// 执行中实例数
+    /// Number of Instances in Execution
     "Running" running set_running: i128,
-    /// 等待中的实例数
+    /// Number of Instances Waiting
     "Waiting" waiting set_waiting: i128,
-    /// 等待上游实例数
+    /// Number of Instances Waiting for Upstream
     "Depend" depend set_depend: i128,
-    /// 失败实例数
+    /// Failed Instance Count
     "Failed" failed set_failed: i128,
-    /// 永久终止实例数
+    /// Permanently Terminated Instance Count
     "Stopped" stopped set_stopped: i128,
 } }
 
@@ -19701,52 +20994,52 @@ TaskLinkDsDTO {
 } }
 
 rt::model! { read debug;
-/// 任务锁的状态
+/// Task Lock Status
 TaskLockStatus {
-    /// 任务id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 持锁者
+    /// Lock Holder
     "Locker" locker set_locker: str,
-    /// 当前操作用户是否为持锁者，1表示为持锁者，0表示为不为持锁者
+    /// Is the current operating user the lock holder? 1 means yes, 0 means no
     "IsLocker" is_locker set_is_locker: i64,
-    /// 是否可以抢锁，1表示可以抢锁，0表示不可以抢锁
+    /// Is lock contention possible? 1 means yes, 0 means no
     "IsRob" is_rob set_is_rob: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `TaskLog` (查询实时任务日志接口).
+/// Request of `TaskLog` (Query Real-Time Task Logs API).
 ///
-/// 查询Inlong manager日志
+/// Query Inlong Manager Logs
 TaskLogRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 起始时间戳，单位毫秒
+    /// Start timestamp, unit: milliseconds
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间戳，单位毫秒
+    /// End timestamp, unit: milliseconds
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 拉取日志数量，默认100
+    /// Number of log pulls, default 100
     "Limit" limit set_limit: i128,
-    /// 日志排序 desc 倒序 asc 顺序
+    /// Log sorting, desc for descending, asc for ascending
     "OrderType" order_type set_order_type: str,
-    /// 实时任务 201   离线任务 202  默认实时任务
+    /// Real-time task 201 Offline task 202 Default is real-time task
     "TaskType" task_type set_task_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "TaskLog", TaskLogRequest => TaskLogResponse);
 
 rt::model! { read debug;
-/// TaskLog返回参数结构体
+/// TaskLog response structure.
 TaskLogResponse {
-    /// 任务详细日志
+    /// Detailed task logs
     "LogContentList" log_content_list set_log_content_list: list LogContent,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -19762,331 +21055,396 @@ TaskMissingInstanceStrategy {
 } }
 
 rt::model! { both debug;
-/// 任务运维详情
+/// Task Operation Details
 TaskOpsDto {
-    /// 任务ID
+    /// Task IDNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 虚拟任务id
+    /// Virtual Task ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "VirtualTaskId" virtual_task_id set_virtual_task_id: str,
-    /// 虚拟任务标记
+    /// Virtual Task Marker
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "VirtualFlag" virtual_flag set_virtual_flag: bool,
-    /// 任务名
+    /// Task NameNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 工作流id
+    /// Workflow IDNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务为虚拟任务时，任务所在的真实工作流Id
+    /// Actual Workflow ID when the task is a virtual task
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RealWorkflowId" real_workflow_id set_real_workflow_id: str,
-    /// 工作流名称
+    /// Workflow nameNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 文件夹id
+    /// Folder ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名字
+    /// Folder Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CreateTime" create_time set_create_time: str,
-    /// 最近更新时间
+    /// Latest Update Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "LastUpdate" last_update set_last_update: str,
-    /// 任务状态
+    /// Task StatusNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 责任人
+    /// Person in ChargeNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "InCharge" in_charge set_in_charge: str,
-    /// 责任人用户id
+    /// Responsible User ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "InChargeId" in_charge_id set_in_charge_id: str,
-    /// 调度生效日期
+    /// Scheduling Effective Date
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 调度结束日期
+    /// Scheduling End Date
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 执行时间左闭区间
+    /// Execution Time Left Closed Interval
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行时间右闭区间
+    /// Execution Time Right Closed Interval
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 周期类型
+    /// Cycle Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CycleType" cycle_type set_cycle_type: str,
-    /// 步长
+    /// Step Length
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CycleStep" cycle_step set_cycle_step: i128,
-    /// 调度cron表达式
+    /// Scheduling Cron Expression
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CrontabExpression" crontab_expression set_crontab_expression: str,
-    /// 延时执行时间，unit=分钟
+    /// Delayed Execution Time, unit=minutes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "DelayTime" delay_time set_delay_time: i128,
-    /// 开始执行时间
+    /// Start Execution Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "StartupTime" startup_time set_startup_time: i128,
-    /// 重试等待时间, unit=分钟
+    /// Retry Wait Time, unit=minutes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RetryWait" retry_wait set_retry_wait: i128,
-    /// 是否可重试，1 代表可以重试
+    /// Whether to Retry, 1 represents retryable
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RetryAble" retry_able set_retry_able: i128,
-    /// 调度配置-弹性周期配置，小时/周/月/年调度才有，小时任务指定每天的0点3点4点跑，则为'0,3,4'
+    /// Scheduling Configuration - Elastic Cycle Configuration, available for Hour/Weekly/Month/Year schedules. For hourly tasks scheduled at 0, 3, 4 o'clock, it would be '0,3,4'
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TaskAction" task_action set_task_action: str,
-    /// 运行次数限制
+    /// Limit on Number of Runs
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TryLimit" try_limit set_try_limit: i128,
-    /// 运行优先级
+    /// Running Priority
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RunPriority" run_priority set_run_priority: i128,
-    /// 任务类型
+    /// Task TypeNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TaskType" task_type set_task_type: obj TaskTypeOpsDto,
-    /// 指定的运行节点
+    /// Specified Running Nodes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 集群name
+    /// Cluster Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 最小数据时间
+    /// Minimum Data Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "MinDateTime" min_date_time set_min_date_time: str,
-    /// 最大数据时间
+    /// Maximum Data Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "MaxDateTime" max_date_time set_max_date_time: str,
-    /// 运行耗时超时时间
+    /// Runtime Timeout
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ExecutionTTL" execution_ttl set_execution_ttl: i64,
-    /// 自依赖类型
+    /// Self-Dependency Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "SelfDepend" self_depend set_self_depend: str,
-    /// 左侧坐标
+    /// Left Coordinate
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "LeftCoordinate" left_coordinate set_left_coordinate: f64,
-    /// 顶部坐标
+    /// Top Coordinate
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TopCoordinate" top_coordinate set_top_coordinate: f64,
-    /// 任务备注
+    /// Task Remark
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Notes" notes set_notes: str,
-    /// 任务初始化策略
+    /// Task Initialization Strategy
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "InstanceInitStrategy" instance_init_strategy set_instance_init_strategy: str,
-    /// 计算队列
+    /// Compute Queue
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "YarnQueue" yarn_queue set_yarn_queue: str,
-    /// 最新调度提交时间
+    /// Latest Schedule Submission Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "LastSchedulerCommitTime" last_scheduler_commit_time set_last_scheduler_commit_time: str,
-    /// 按cron表达式计算的任务开始执行时间
+    /// Task Start Time Calculated by cron Expression
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "NormalizedJobStartTime" normalized_job_start_time set_normalized_job_start_time: str,
-    /// 调度计划描述
+    /// Scheduling Plan Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "SchedulerDesc" scheduler_desc set_scheduler_desc: str,
-    /// 计算资源组
+    /// Compute Resource Group
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ResourceGroup" resource_group set_resource_group: str,
-    /// 任务创建人
+    /// Task Creator
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Creator" creator set_creator: str,
-    /// 任务依赖类型 and、or
+    /// Task Dependency Type: and, or
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "DependencyRel" dependency_rel set_dependency_rel: str,
-    /// 任务工作流依赖 yes、no
+    /// Task Workflow Dependency: yes, no
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "DependencyWorkflow" dependency_workflow set_dependency_workflow: str,
-    /// 事件监听配置
+    /// Event Listening Configuration
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "EventListenerConfig" event_listener_config set_event_listener_config: str,
-    /// 事件驱动配置
+    /// Event-driven Configuration
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "EventPublisherConfig" event_publisher_config set_event_publisher_config: str,
-    /// 虚拟任务状态
+    /// Virtual Task Status
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "VirtualTaskStatus" virtual_task_status set_virtual_task_status: str,
-    /// 任务依赖边详情
+    /// Task Dependency Edge Details
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TaskLinkInfo" task_link_info set_task_link_info: obj LinkOpsDto,
-    /// 任务产品类型
+    /// Task Product TypeNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ProductName" product_name set_product_name: str,
-    /// 项目id
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 项目标识
+    /// Project IdentifierNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project nameNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ProjectName" project_name set_project_name: str,
-    /// 主账户userId
+    /// Main Account userId
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "OwnId" own_id set_own_id: str,
-    /// 用户userId
+    /// User userId
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 租户id
+    /// Tenant ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TenantId" tenant_id set_tenant_id: str,
-    /// 更新人昵称
+    /// Updater's Nickname
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "UpdateUser" update_user set_update_user: str,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "UpdateTime" update_time set_update_time: str,
-    /// 更新人userId
+    /// Updater's userId
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "UpdateUserId" update_user_id set_update_user_id: str,
-    /// 任务类型id
+    /// Task Type ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TaskTypeId" task_type_id set_task_type_id: i64,
-    /// 任务类型描述
+    /// Task Type Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TaskTypeDesc" task_type_desc set_task_type_desc: str,
-    /// 是否展示工作流
+    /// Whether to Display Workflow
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ShowWorkflow" show_workflow set_show_workflow: bool,
-    /// 首次提交时间
+    /// First Submission Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "FirstSubmitTime" first_submit_time set_first_submit_time: str,
-    /// 首次运行时间
+    /// First Execution Time
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "FirstRunTime" first_run_time set_first_run_time: str,
-    /// 调度描述
+    /// Scheduling Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ScheduleDesc" schedule_desc set_schedule_desc: str,
-    /// 周期
+    /// CycleNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CycleNum" cycle_num set_cycle_num: i64,
-    /// 表达式
+    /// ExpressionsNote: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Crontab" crontab set_crontab: str,
-    /// 开始日期
+    /// Start Date
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "StartDate" start_date set_start_date: str,
-    /// 结束日期
+    /// End Date
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
-    /// 周期单位
+    /// Cycle Unit
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CycleUnit" cycle_unit set_cycle_unit: str,
-    /// 初始化策略
+    /// Initialization Strategy
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "InitStrategy" init_strategy set_init_strategy: str,
-    /// 层级
+    /// Hierarchy
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Layer" layer set_layer: str,
-    /// 来源数据源ID
+    /// Source Data Source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "SourceServiceId" source_service_id set_source_service_id: str,
-    /// 来源数据源类型
+    /// Source Data Source Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "SourceServiceType" source_service_type set_source_service_type: str,
-    /// 目标数据源ID
+    /// Target Data Source ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TargetServiceId" target_service_id set_target_service_id: str,
-    /// 目标数据源类型
+    /// Target Data Source Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TargetServiceType" target_service_type set_target_service_type: str,
-    /// 子任务列表
+    /// Subtask List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TasksStr" tasks_str set_tasks_str: str,
-    /// 任务版本是否已提交
+    /// Whether the Task Version Has Been Submitted
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Submit" submit set_submit: bool,
-    /// 资源组id
+    /// Resource Group IDNote: This field may return null, indicating that no valid value can be obtained.
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 资源组名称
+    /// Resource Group NameNote: This field may return null, indicating that no valid value can be obtained.
     "ExecutorGroupName" executor_group_name set_executor_group_name: str,
     /// 任务扩展信息(目前返沪离线同步的任务详情)
     "TaskExtInfo" task_ext_info set_task_ext_info: str,
@@ -20138,9 +21496,10 @@ TaskOpsDto {
 } }
 
 rt::model! { read debug;
-/// 任务执行脚本
+/// Task execution script
 TaskScriptContent {
-    /// 脚本内容 base64编码
+    /// Script content Base64 encoded
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ScriptContent" script_content set_script_content: str,
 } }
 
@@ -20246,13 +21605,13 @@ TaskTableMetricInfo {
 } }
 
 rt::model! { write debug;
-/// 任务标签，可用于检索任务的条件
+/// Task Tag, can be used as a condition for retrieving tasks
 TaskTag {
-    /// 标签名称
+    /// Tag Name
     ///
     /// Required.
     "TagName" tag_name set_tag_name: str,
-    /// 标签值列表
+    /// Tag Value List
     ///
     /// Required.
     "TagValues" tag_values set_tag_values: list String,
@@ -20261,11 +21620,13 @@ TaskTag {
 rt::model! { read debug;
 /// TaskTypeCnt
 TaskTypeCnt {
-    /// 统计值
+    /// Statistical value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Number" number set_number: str,
-    /// 任务类型
+    /// Task TypeNote: This field may return null, indicating that no valid value can be obtained.
     "TaskType" task_type set_task_type: str,
-    /// 类型名称
+    /// Type name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TypeName" type_name set_type_name: str,
 } }
 
@@ -20375,7 +21736,7 @@ TaskTypeExtParamDsVO {
 } }
 
 rt::model! { write debug;
-/// 任务类型map
+/// Task Type Map
 TaskTypeMap {
     /// key
     "Key" key set_key: i64,
@@ -20384,13 +21745,16 @@ TaskTypeMap {
 } }
 
 rt::model! { both debug;
-/// 任务类型基本信息
+/// Basic Information of Task Type
 TaskTypeOpsDto {
-    /// 任务类型描述
+    /// Task Type Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TypeDesc" type_desc set_type_desc: str,
-    /// 任务类型id
+    /// Task Type ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TypeId" type_id(type_id_value) set_type_id: i64,
-    /// 任务类型归类
+    /// Task Type Categorization
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TypeSort" type_sort set_type_sort: str,
 } }
 
@@ -20442,19 +21806,25 @@ TaskVersionDsDTO {
 } }
 
 rt::model! { read debug;
-/// 任务实例基本信息
+/// Task Instance Basic Information
 TaskVersionInstance {
-    /// 实例版本号
+    /// Instance Version Number
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceVersion" instance_version set_instance_version: i64,
-    /// 实例描述
+    /// Instance Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "VersionDesc" version_desc set_version_desc: str,
-    /// 0, "新增"，1, "修改"
+    /// 0, "Add",1, "Modify"
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ChangeType" change_type set_change_type: i64,
-    /// 版本提交人UIN
+    /// Version Submitter UIN
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SubmitterUin" submitter_uin set_submitter_uin: str,
-    /// 提交日期
+    /// Submission Date
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceDate" instance_date set_instance_date: str,
-    /// 0, "未启用"，1, "启用(生产态)"
+    /// 0, "Disabled",1, "Enabled (Production)"
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceStatus" instance_status set_instance_status: i64,
 } }
 
@@ -20544,46 +21914,47 @@ TestRunningSubRecord {
 } }
 
 rt::model! { both debug;
-/// 数据质量阈值
+/// Data quality threshold
 ThresholdValue {
-    /// 阈值类型  1.低阈值  2.高阈值   3.普通阈值  4.枚举值
+    /// Threshold type 1. Low threshold 2. High threshold 3. Normal threshold 4. Enumerated values
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ValueType" value_type set_value_type: i128,
-    /// 阈值
+    /// ThresholdNote: This field may return null, indicating that no valid value can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 质量概览表排行结果
+/// Quality Overview Table Ranking Results
 TopTableStat {
-    /// 告警表列表
+    /// Alarm Table List
     "AlarmTables" alarm_tables set_alarm_tables: list TopTableStatItem,
-    /// 阻塞表列表
+    /// Block Table List
     "PipelineTables" pipeline_tables set_pipeline_tables: list TopTableStatItem,
 } }
 
 rt::model! { read debug;
-/// 质量概览表排行元素
+/// Quality Overview Table Ranking Elements
 TopTableStatItem {
-    /// 表Id
+    /// Table Id
     "TableId" table_id set_table_id: str,
-    /// 表名
+    /// Table nameNote: This field may return null, indicating that no valid value can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 数
+    /// Number
     "Cnt" cnt set_cnt: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `TriggerDsEvent` (触发事件).
+/// Request of `TriggerDsEvent` (Trigger events).
 ///
-/// 事件管理-触发事件
+/// Event Management - Triggered Events
 TriggerDsEventRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 事件实例信息
+    /// Event Instance Information
     "EventCaseList" event_case_list set_event_case_list: list EventCaseDTO,
-    /// 事件实例信息(连续时间)
+    /// Event Instance Information (Continuous Time)
     "EventBatchCaseList" event_batch_case_list set_event_batch_case_list: list EventBatchCaseDTO,
     /// 触发时区
     "ScheduleTimeZone" schedule_time_zone set_schedule_time_zone: str,
@@ -20591,42 +21962,42 @@ TriggerDsEventRequest {
 rt::action!("wedata", "2021-08-20", "TriggerDsEvent", TriggerDsEventRequest => TriggerDsEventResponse);
 
 rt::model! { read debug;
-/// TriggerDsEvent返回参数结构体
+/// TriggerDsEvent response structure.
 TriggerDsEventResponse {
-    /// 操作结果
+    /// Operation resultNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj BatchOpsDTO,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TriggerEvent` (触发事件生成事件实例（废弃）).
+/// Request of `TriggerEvent` (Trigger event to generate event instance (Deprecated)).
 ///
-/// [注意：该版本只满足广州区部分白名单客户使用]
-///
-/// 触发事件。本接口已废弃，请使用接口TriggerDsEvent。
+/// [Note: This version is only available to some allowlisted customers in the Guangzhou region]
+/// .
+/// This API is used to trigger event. This API is deprecated. Use API TriggerDsEvent.
 TriggerEventRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 案例名称
+    /// Case Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 时间格式：如果选择触发时间：2022年6月21，则设置为20220621
+    /// Time format: If the trigger time is selected as June 21, 2022, it should be set to 20220621
     ///
     /// Required.
     "Dimension" dimension set_dimension: str,
-    /// 描述信息
+    /// Description
     "Description" description set_description: str,
 } }
 rt::action!("wedata", "2021-08-20", "TriggerEvent", TriggerEventRequest => TriggerEventResponse);
 
 rt::model! { read debug;
-/// TriggerEvent返回参数结构体
+/// TriggerEvent response structure.
 TriggerEventResponse {
-    /// 成功或者失败
+    /// Success or FailureNote: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj BatchReturn,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -20742,15 +22113,15 @@ UnboundProjectExecutorResourceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UnlockIntegrationTask` (解锁实时集成任务).
+/// Request of `UnlockIntegrationTask` (Unlock Integration Task).
 ///
-/// 解锁集成任务
+/// Unlock Integration Task
 UnlockIntegrationTaskRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -20758,9 +22129,9 @@ UnlockIntegrationTaskRequest {
 rt::action!("wedata", "2021-08-20", "UnlockIntegrationTask", UnlockIntegrationTaskRequest => UnlockIntegrationTaskResponse);
 
 rt::model! { read debug;
-/// UnlockIntegrationTask返回参数结构体
+/// UnlockIntegrationTask response structure.
 UnlockIntegrationTaskResponse {
-    /// 操作成功与否标识
+    /// Operation Success or Failure Indicator
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -20867,19 +22238,19 @@ UpdateDataModelRegistryInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateProjectUserRole` (修改项目用户角色).
+/// Request of `UpdateProjectUserRole` (Modify the user role of a project).
 ///
-/// 修改项目用户角色
+/// This API is used to modify user roles in a project.
 UpdateProjectUserRoleRequest {
-    /// 项目id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 用户id
+    /// User ID
     ///
     /// Required.
     "UserIds" user_ids set_user_ids: list String,
-    /// 角色id
+    /// Role ID
     ///
     /// Required.
     "RoleIds" role_ids set_role_ids: list String,
@@ -20887,48 +22258,47 @@ UpdateProjectUserRoleRequest {
 rt::action!("wedata", "2021-08-20", "UpdateProjectUserRole", UpdateProjectUserRoleRequest => UpdateProjectUserRoleResponse);
 
 rt::model! { read debug;
-/// UpdateProjectUserRole返回参数结构体
+/// UpdateProjectUserRole response structure.
 UpdateProjectUserRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateWorkflowInfo` (更新工作流信息【整合】).
+/// Request of `UpdateWorkflowInfo` (Updates workflow information [integrated]).
 ///
-/// [该接口为 ds 中开发]
-///
-/// 更新工作流（包括工作流基本信息与工作流参数）
+/// This API is developed in ds.
+/// This API is used to update a workflow, including its basic information and workflow parameters.
 UpdateWorkflowInfoRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 操作者名称
+    /// Operator Name
     ///
     /// Required.
     "OperatorName" operator_name set_operator_name: str,
-    /// 工作流id
+    /// Workflow ID
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 责任人
+    /// Responsible Person
     "Owner" owner set_owner: str,
-    /// 责任人id
+    /// Responsible Person ID
     "OwnerId" owner_id set_owner_id: str,
-    /// 备注
+    /// Remarks
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流名称
+    /// Workflow Name
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 所属文件夹id
+    /// Folder ID
     "FolderId" folder_id set_folder_id: str,
-    /// 工作流所属用户分组id  若有多个,分号隔开: a;b;c
+    /// Workflow user group id. if there are multiple, separate them with a semicolon: a;b;c
     "UserGroupId" user_group_id set_user_group_id: str,
-    /// 工作流所属用户分组名称  若有多个,分号隔开: a;b;c
+    /// Workflow user group name if there are multiple, separate with semicolons: a;b;c
     "UserGroupName" user_group_name set_user_group_name: str,
-    /// 工作流参数列表
+    /// Workflow Parameter List
     "WorkflowParams" workflow_params set_workflow_params: list ParamInfo,
-    /// 用于配置优化参数（线程、内存、CPU核数等），仅作用于Spark SQL节点。多个参数用英文分号分隔。
+    /// Specifies configuration optimization parameters (such as threads, memory, and number of CPU cores), which apply to Spark SQL nodes. separate multiple parameters with semicolons.
     "GeneralTaskParams" general_task_params set_general_task_params: list GeneralTaskParam,
     /// 工作流依赖，yes/no。开启后表示当前任务依赖本工作流上个周期的所有任务。仅支持当前任务所在工作流的任务全部为同周期的情况，如果非同周期则不生效，请在工作流-统一调度上进行配置。
     "DependencyWorkflow" dependency_workflow set_dependency_workflow: str,
@@ -20936,61 +22306,63 @@ UpdateWorkflowInfoRequest {
 rt::action!("wedata", "2021-08-20", "UpdateWorkflowInfo", UpdateWorkflowInfoRequest => UpdateWorkflowInfoResponse);
 
 rt::model! { read debug;
-/// UpdateWorkflowInfo返回参数结构体
+/// UpdateWorkflowInfo response structure.
 UpdateWorkflowInfoResponse {
-    /// true代表成功，false代表失败
+    /// true indicates success; false indicates failure.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateWorkflowOwner` (修改工作流责任人（废弃）).
+/// Request of `UpdateWorkflowOwner` (Modify the workflow owner (Deprecated)).
 ///
-/// 修改工作流责任人。本接口已废弃，请使用接口RenewWorkflowOwnerDs。
+/// This API is used to modify the workflow owner. Deprecated. Use the RenewWorkflowOwnerDs API.
 UpdateWorkflowOwnerRequest {
-    /// 项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流Ids
+    /// Workflow IDs
     "WorkflowIds" workflow_ids set_workflow_ids: list String,
-    /// 责任人，多个以';'号分割
+    /// Person in charge, separated by ';'
     "Owner" owner set_owner: str,
-    /// 责任人UserId，多个以';'号分割
+    /// Person in Charge UserId, separated by ';'
     "OwnerId" owner_id set_owner_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "UpdateWorkflowOwner", UpdateWorkflowOwnerRequest => UpdateWorkflowOwnerResponse);
 
 rt::model! { read debug;
-/// UpdateWorkflowOwner返回参数结构体
+/// UpdateWorkflowOwner response structure.
 UpdateWorkflowOwnerResponse {
-    /// 响应数据
+    /// Response Data
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Data" data set_data: obj BatchOperationOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UploadContent` (开发空间-保存任务信息).
+/// Request of `UploadContent` (Development Space - Save Task Information).
 ///
-/// 保存任务信息
+/// Save Task Information
 UploadContentRequest {
-    /// 脚本上传信息
+    /// Script Upload Information
     ///
     /// Required.
     "ScriptRequestInfo" script_request_info set_script_request_info: obj ScriptRequestInfo,
-    /// 请求来源，WEB 前端；CLIENT 客户端
+    /// Request Source, WEB frontend; CLIENT client
     "RequestFromSource" request_from_source set_request_from_source: str,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "UploadContent", UploadContentRequest => UploadContentResponse);
 
 rt::model! { read debug;
-/// UploadContent返回参数结构体
+/// UploadContent response structure.
 UploadContentResponse {
-    /// 脚本信息响应
+    /// Script Information Response
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ScriptInfo" script_info set_script_info: obj ScriptInfoResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -21104,150 +22476,178 @@ UserFileDTONew {
 } }
 
 rt::model! { read debug;
-/// 开发空间-获取数据开发脚本信息响应体
+/// Development Space - Data Development Script Information Response Body
 UserFileInfo {
-    /// 资源ID
+    /// Resource ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ResourceId" resource_id set_resource_id: str,
-    /// 文件名
+    /// File NameNote: This field may return null, indicating that no valid value can be obtained.
     "FileName" file_name set_file_name: str,
-    /// 文件类型，如 jar zip 等
+    /// File Type, such as jar, zip, etc.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FileExtensionType" file_extension_type set_file_extension_type: str,
-    /// 文件上传类型，资源管理为 resource
+    /// File Upload Type, Resource Management as resource
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// 文件MD5值
+    /// File MD5 Value
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Md5Value" md5_value set_md5_value: str,
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update timeNote: This field may return null, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 文件大小，单位为字节
+    /// File Size, in bytes
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Size" size set_size: i128,
-    /// 本地路径
+    /// Local Path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LocalPath" local_path set_local_path: str,
-    /// 本地临时路径
+    /// Local Temporary Path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LocalTempPath" local_temp_path set_local_temp_path: str,
-    /// 远程路径
+    /// Remote Path
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RemotePath" remote_path set_remote_path: str,
-    /// 文件拥有者名字
+    /// File Owner's Name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerName" owner_name set_owner_name: str,
-    /// 文件拥有者uin
+    /// File owner's uin
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Owner" owner set_owner: str,
-    /// 文件深度
+    /// File depth
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PathDepth" path_depth set_path_depth: i64,
-    /// 项目ID
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 附加信息
+    /// Additional information
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExtraInfo" extra_info set_extra_info: list ParamInfo,
-    /// 本地临时压缩文件绝对路径
+    /// Absolute path of local temporary compressed file
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ZipPath" zip_path set_zip_path: str,
-    /// 文件所属存储桶
+    /// File's belonging bucket
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Bucket" bucket set_bucket: str,
-    /// 文件所属存储桶的地域
+    /// Region of the file's belonging bucket
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Region" region set_region: str,
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "DeleteName" delete_name set_delete_name: str,
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "DeleteOwner" delete_owner set_delete_owner: str,
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "Operator" operator set_operator: str,
-    /// 无
+    /// NoNote: This field may return null, indicating that no valid value can be obtained.
     "OperatorName" operator_name set_operator_name: str,
-    /// 附加信息 base64编码
+    /// Additional information base64 encoded
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EncodeExtraInfo" encode_extra_info set_encode_extra_info: str,
 } }
 
 rt::model! { write debug;
-/// 权重信息
+/// Weight Information
 WeightInfo {
-    /// 权重
+    /// Weight
     ///
     /// Required.
     "Weight" weight set_weight: i64,
-    /// 维度类型 1：准确性，2：唯一性，3：完整性，4：一致性，5：及时性，6：有效性
+    /// Dimension Type 1:Accuracy, 2:Uniqueness, 3:Integrity, 4:Consistency, 5:Timeliness, 6:Validity
     ///
     /// Required.
     "QualityDim" quality_dim set_quality_dim: i64,
 } }
 
 rt::model! { read debug;
-/// 工作流运行信息
+/// Workflow Execution Information
 WorkFlowExecuteDto {
-    /// 开始时间
+    /// Start TimeNote: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End timeNote: This field may return null, indicating that no valid value can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 工作流运行状态 0：等待运行、1：运行中、2：运行完成、3：运行出错
+    /// Workflow Execution Status 0: Waiting to run, 1: Running, 2: Completed, 3: Error
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: i128,
 } }
 
 rt::model! { read debug;
-/// 分页查询工作流画布运行起止时间
+/// Paging Query Workflow Canvas Run Start and End Time
 WorkFlowExecuteDtoByPage {
-    /// 总数
+    /// Total numberNote: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// data
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list WorkFlowExecuteDto,
-    /// 分页大小
+    /// Page sizeNote: This field may return null, indicating that no valid value can be obtained.
     "PageSize" page_size set_page_size: i128,
 } }
 
 rt::model! { read debug;
-/// 工作流信息
+/// Workflow Information
 Workflow {
-    /// 工作流id
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 责任人
+    /// Person in Charge
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Owner" owner set_owner: str,
-    /// 责任人Id
+    /// Responsible Person ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerId" owner_id set_owner_id: str,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目标识
+    /// Project Identifier
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 备注
+    /// RemarksNote: This field may return null, indicating that no valid value can be obtained.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流名称
+    /// Workflow name
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 所属文件夹id
+    /// Parent Folder ID
     "FolderId" folder_id set_folder_id: str,
-    /// 工作流所属用户分组id 若有多个,分号隔开: a;b;c
+    /// Workflow User Group ID If there are multiple, separate with semicolons: a;b;c
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserGroupId" user_group_id set_user_group_id: str,
-    /// 工作流所属用户分组名称  若有多个,分号隔开: a;b;c
+    /// Workflow User Group Name If there are multiple, separate with semicolons: a;b;c
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserGroupName" user_group_name set_user_group_name: str,
 } }
 
 rt::model! { both debug;
-/// 工作流画布详情
+/// Workflow Canvas Details
 WorkflowCanvasOpsDto {
-    /// 工作流id
+    /// Workflow IDNote: This field may return null, indicating that no valid value can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流详情描述
+    /// Workflow Detail Description
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流名称
+    /// Workflow nameNote: This field may return null, indicating that no valid value can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 所属文件夹id
+    /// Parent Folder IDNote: This field may return null, indicating that no valid value can be obtained.
     "FolderId" folder_id set_folder_id: str,
-    /// 所属文件夹ids
+    /// Associated Folder IDs
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FolderIds" folder_ids set_folder_ids: list String,
-    /// 任务列表
+    /// Task ListNote: This field may return null, indicating that no valid value can be obtained.
     "Tasks" tasks set_tasks: list TaskOpsDto,
-    /// 任务依赖边列表
+    /// Task Dependency Edge List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Links" links set_links: list LinkOpsDto,
-    /// 工作流所属用户分组id,若有多个分号隔开: a;b;c
+    /// Workflow User Group ID, if multiple, separated by semicolons: a;b;c
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserGroupId" user_group_id set_user_group_id: str,
-    /// 工作流所属用户分组名称,若有多个分号隔开: a;b;c
+    /// Workflow User Group Name, if multiple, separated by semicolons: a;b;c
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UserGroupName" user_group_name set_user_group_name: str,
-    /// 项目id
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 项目标识
+    /// Project IdentifierNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project nameNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 责任人
+    /// Person in ChargeNote: This field may return null, indicating that no valid value can be obtained.
     "Owner" owner set_owner: str,
-    /// 责任人UserId
+    /// Responsible User ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OwnerId" owner_id set_owner_id: str,
     /// 工作流类型，周期cycle，手动manual
     "WorkflowType" workflow_type set_workflow_type: str,
@@ -21318,35 +22718,36 @@ WorkflowDsDTO {
 } }
 
 rt::model! { read debug;
-/// 工作流
+/// Workflow
 WorkflowExtOpsDto {
-    /// 任务数量count
+    /// Number of Tasks Count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskCount" task_count set_task_count: i128,
-    /// 文件名
+    /// File NameNote: This field may return null, indicating that no valid value can be obtained.
     "FolderName" folder_name set_folder_name: str,
-    /// 工作流id
+    /// Workflow IDNote: This field may return null, indicating that no valid value can be obtained.
     "WorkFlowId" work_flow_id set_work_flow_id: str,
-    /// 责任人
+    /// Person in ChargeNote: This field may return null, indicating that no valid value can be obtained.
     "Owner" owner set_owner: str,
-    /// 责任人userId
+    /// Person in charge userId\nNote: This field may return null, indicating that no valid value can be obtained.
     "OwnerId" owner_id set_owner_id: str,
-    /// 项目id
+    /// Project IDNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 项目标识
+    /// Project IdentifierNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectIdent" project_ident set_project_ident: str,
-    /// 项目名称
+    /// Project nameNote: This field may return null, indicating that no valid value can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 工作流描述
+    /// Workflow DescriptionNote: This field may return null, indicating that no valid value can be obtained.
     "WorkFlowDesc" work_flow_desc set_work_flow_desc: str,
-    /// 工作流名称
+    /// Workflow nameNote: This field may return null, indicating that no valid value can be obtained.
     "WorkFlowName" work_flow_name set_work_flow_name: str,
-    /// 工作流文件id
+    /// Workflow file id\nNote: This field may return null, indicating that no valid value can be obtained.
     "FolderId" folder_id set_folder_id: str,
-    /// 工作流状态
+    /// Workflow statusNote: This field may return null, indicating that no valid value can be obtained.
     "Status" status set_status: str,
-    /// 工作流创建时间
+    /// Workflow creation time\nNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 最近更新时间
+    /// Last update time\nNote: This field may return null, indicating that no valid value can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
     /// 最近更新人
     "ModifyUser" modify_user set_modify_user: str,
@@ -21369,11 +22770,13 @@ WorkflowExtOpsDto {
 } }
 
 rt::model! { read debug;
-/// 用户生产工作流列表分页
+/// User production workflow list pagination
 WorkflowExtOpsDtoPage {
-    /// 记录总数
+    /// Total Record Count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 记录列表
+    /// Record List
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Items" items set_items: list WorkflowExtOpsDto,
 } }
 
@@ -21443,58 +22846,75 @@ WorkflowScheduleDtoDs {
 } }
 
 rt::model! { read debug;
-/// 工作流调度详情
+/// Workflow Scheduling Details
 WorkflowSchedulerOpsDto {
-    /// 创建时间
+    /// Creation TimeNote: This field may return null, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 创建人
+    /// CreatorNote: This field may return null, indicating that no valid value can be obtained.
     "Creator" creator set_creator: str,
-    /// 修改时间
+    /// Modification TimeNote: This field may return null, indicating that no valid value can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 延迟时间, unit=minute
+    /// Latency, unit=minute
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DelayTime" delay_time set_delay_time: i128,
-    /// 启动时间,unit=minute
+    /// Start Time, unit=minute
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StartupTime" startup_time set_startup_time: i128,
-    /// 任务自依赖类型
+    /// Task Dependency Type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SelfDepend" self_depend set_self_depend: str,
-    /// 开始时间
+    /// Start TimeNote: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End timeNote: This field may return null, indicating that no valid value can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 指定运行时间, 指定时间：如周一：1
+    /// Specified Running Time, Specified Time: e.g., Monday:1
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TaskAction" task_action set_task_action: str,
-    /// 调度周期类型，时间单位
+    /// Scheduling Cycle Type, Time Unit
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleType" cycle_type set_cycle_type: str,
-    /// 调度周期，间隔步长 unit=minute
+    /// Scheduling Period, Interval Step unit=minute
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleStep" cycle_step set_cycle_step: i128,
-    /// 调度cron表达式
+    /// Scheduling Cron Expression
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CrontabExpression" crontab_expression set_crontab_expression: str,
-    /// 执行时间左闭区间
+    /// Execution Time Left Closed Interval
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行时间右闭区间
+    /// Execution Time Right Closed Interval
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 任务实例初始化策略
+    /// Task Instance Initialization Strategy
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceInitStrategy" instance_init_strategy set_instance_init_strategy: str,
-    /// 工作流ID
+    /// Workflow IDNote: This field may return null, indicating that no valid value can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流自依赖
+    /// Workflow Self-Dependency
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DependencyWorkflow" dependency_workflow set_dependency_workflow: str,
-    /// 调度计划释义
+    /// Scheduling Plan Interpretation
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SchedulerDesc" scheduler_desc set_scheduler_desc: str,
-    /// 工作流首次提交时间
+    /// First Submission Time of Workflow
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "FirstSubmitTime" first_submit_time set_first_submit_time: str,
-    /// 工作流最近提交时间
+    /// Latest Submission Time of Workflow
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LatestSubmitTime" latest_submit_time set_latest_submit_time: str,
 } }
 
 rt::model! { read debug;
-/// 工作流任务统计
+/// Workflow Task Statistics
 WorkflowTaskCountOpsDto {
-    /// 工作流任务数
+    /// Number of Workflow Tasks
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Count" count set_count: i128,
-    /// 任务类型维度统计
+    /// Task Type Dimension Statistics
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TypeCount" type_count set_type_count: list PairDto,
-    /// 任务周期类型维度统计
+    /// Task Cycle Type Dimension Statistics
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "CycleCount" cycle_count set_cycle_count: list PairDto,
 } }
 

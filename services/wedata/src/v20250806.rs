@@ -5,15 +5,15 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AddCalcEnginesToProject` (关联引擎到某个项目).
+/// Request of `AddCalcEnginesToProject` (Associate an engine with a certain project).
 ///
-/// 关联项目集群
+/// Associate a project cluster.
 AddCalcEnginesToProjectRequest {
-    /// 修改的项目ID
+    /// Modified project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// DLC集群信息
+    /// DLC cluster information.
     ///
     /// Required.
     "DLCInfo" dlc_info set_dlc_info: list DLCClusterInfo,
@@ -21,168 +21,205 @@ AddCalcEnginesToProjectRequest {
 rt::action!("wedata", "2025-08-06", "AddCalcEnginesToProject", AddCalcEnginesToProjectRequest => AddCalcEnginesToProjectResponse);
 
 rt::model! { read debug;
-/// AddCalcEnginesToProject返回参数结构体
+/// AddCalcEnginesToProject response structure.
 AddCalcEnginesToProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 告警规则接收人配置
+/// Alarm rule recipient configuration.
 AlarmGroup {
-    /// 告警升级人ID列表
-    /// 若告警接收人或上级升级人未在告警间隔时间内确认告警，则会发送告警给下一级升级人。
+    /// Specifies the list of Alarm escalation recipient ids.
+    /// If the Alarm recipient or supervisor does not confirm the Alarm within the Alarm interval, an Alarm will be sent to the next-level superior.
     "AlarmEscalationRecipientIds" alarm_escalation_recipient_ids set_alarm_escalation_recipient_ids: list String,
-    /// 告警升级间隔
+    /// Escalation interval for alarms.
     "AlarmEscalationInterval" alarm_escalation_interval set_alarm_escalation_interval: i64,
-    /// 告警通知疲劳配置
+    /// Alarm notification fatigue configuration.
     "NotificationFatigue" notification_fatigue set_notification_fatigue: obj NotificationFatigue,
-    /// 告警渠道 1.邮件，2.短信，3.微信，4.语音，5.企业微信，6.Http，7.企业微信群 8 飞书群 9 钉钉群 10 Slack群 11 Teams群（默认1.邮件） 7.企业微信群 8 飞书群 9 钉钉群 10 Slack群 11 Teams群 只能选择一个渠道
+    /// Alarm channel. valid values: 1. mail, 2. sms, 3. wechat, 4. voice, 5. wecom, 6. Http, 7. wecom group, 8. lark group, 9. dingtalk group, 10. Slack group, 11. Teams group (default: 1. mail). only select one channel.
     "AlarmWays" alarm_ways set_alarm_ways: list String,
-    /// 企业微信群/飞书群/钉钉群 /Slack群/Teams群的webhook地址列表
+    /// webhook url list for wecom group/lark group/dingtalk group/Slack group/Teams group.
     "WebHooks" web_hooks set_web_hooks: list AlarmWayWebHook,
-    /// 告警接收人类型：1.指定人员，2.任务责任人，3.值班表（默认1.指定人员）
+    /// Alarm recipient type: 1. specified personnel, 2. task owner, 3. duty schedule (default: 1. specified personnel).
     "AlarmRecipientType" alarm_recipient_type set_alarm_recipient_type: i64,
-    /// 根据AlarmRecipientType的类型该列表具有不同的业务id 1（指定人员）: 告警接收人id列表 2（任务责任人）：无需配置 3（值班表）：值班表id列表
+    /// Specifies different business ids based on AlarmRecipientType. valid values: 1 (designated personnel): Alarm recipient id list. 2 (task owner): no configuration required. 3 (duty schedule): schedule id list.
     "AlarmRecipientIds" alarm_recipient_ids set_alarm_recipient_ids: list String,
     /// 自定义邮箱列表
     "CustomEmails" custom_emails set_custom_emails: list String,
 } }
 
 rt::model! { read debug;
-/// 告警信息
+/// Alarm information.
 AlarmMessage {
-    /// 告警消息Id
+    /// Alarm message Id.
     "AlarmMessageId" alarm_message_id set_alarm_message_id: i128,
-    /// 告警时间，同一条告警可能发送多次，只显示最新的告警时间
+    /// Alarm time. the same Alarm may be sent multiple times, only the latest Alarm time is displayed.
     "AlarmTime" alarm_time set_alarm_time: str,
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务的实例数据时间
+    /// Instance data time of the task.
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// 告警原因
+    /// Indicates the Alarm cause.
     "AlarmReason" alarm_reason set_alarm_reason: str,
-    /// 告警级别，1.普通， 2.重要，3.紧急
+    /// Alarm level. 1. ordinary, 2. important, 3. critical.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警规则Id
+    /// Specifies the Id of the Alarm rule.
     "AlarmRuleId" alarm_rule_id set_alarm_rule_id: str,
-    /// 告警渠道 1.邮件，2.短信，3.微信，4.语音，5.企业微信，6.Http，7.企业微信群， 8.飞书群，9.钉钉群，10.Slack群,11.Teams群（默认1.邮件），7.企业微信群，8.飞书群，9.钉钉群，10.Slack群，11.Teams群
+    /// Alarm channel specifies the notification methods: 1. mail, 2. sms, 3. wechat, 4. voice, 5. wecom, 6. Http, 7. wecom group, 8. lark group, 9. dingtalk group, 10. Slack group, 11. Teams group (default: 1. mail).
     "AlarmWays" alarm_ways set_alarm_ways: list String,
-    /// 告警接收人
+    /// Alarm recipient
     "AlarmRecipients" alarm_recipients set_alarm_recipients: list String,
     /// 自定义邮箱列表
     "CustomEmails" custom_emails set_custom_emails: list String,
 } }
 
 rt::model! { both debug;
-/// 告警免打扰时间区间
+/// Alarm do-not-disturb time interval.
 AlarmQuietInterval {
-    /// ISO标准，1表示周一，7表示周日。
+    /// ISO standard. 1 means monday, 7 means sunday.
     "DaysOfWeek" days_of_week set_days_of_week: list i128,
-    /// 开始时间，精度时分秒，格式 HH:mm:ss
+    /// Start time. precision: hour/minute/second. format: HH:mm:ss.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，精度时分秒，格式 HH:mm:ss
+    /// End time. precision: hour/minute/second. format: HH:mm:ss.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 告警规则详情
+/// Alarm Rule Details
 AlarmRuleData {
-    /// 告警规则id
+    /// Alarm Rule ID
     "AlarmRuleId" alarm_rule_id set_alarm_rule_id: str,
-    /// 告警规则名称
+    /// Specifies the Alarm rule name.
     "AlarmRuleName" alarm_rule_name set_alarm_rule_name: str,
-    /// 告警规则描述
+    /// Describes the Alarm rule.
     "Description" description set_description: str,
-    /// 监控对象类型,
-    /// 任务维度监控： 可按照任务/工作流/项目来配置：1.任务、2.工作流、3.项目（默认为1.任务）
-    /// 项目维度监控： 项目整体任务波动告警， 7：项目波动监控告警
-    "MonitorObjectType" monitor_object_type set_monitor_object_type: i64,
-    /// 根据MonitorType 的设置传入不同的业务id，如下1（任务）： MonitorObjectIds为任务id列表2（工作流）： MonitorObjectIds 为工作流id列表(工作流id可从接口ListWorkflows获取)3（项目）： MonitorObjectIds为项目id列表
-    "MonitorObjectIds" monitor_object_ids set_monitor_object_ids: list String,
-    /// 告警规则监控类型
-    /// failure：失败告警 ；overtime：超时告警 success：成功告警; backTrackingOrRerunSuccess: 补录重跑成功告警 backTrackingOrRerunFailure：补录重跑失败告警；
-    /// 项目波动告警
-    /// projectFailureInstanceUpwardFluctuationAlarm： 当天失败实例数向上波动率超过阀值告警；
-    /// projectSuccessInstanceDownwardFluctuationAlarm：当天成功实例数向下波动率超过阀值告警；
+    /// Monitoring Object Type
     ///
-    /// 离线集成任务对账告警：
-    /// reconciliationFailure： 离线对账任务失败告警
-    /// reconciliationOvertime： 离线对账任务运行超时告警
-    /// reconciliationMismatch： 数据对账任务不一致条数超过阀值告警
+    /// Task-level Monitoring - Can be configured by Task / Workflow / Project:
+    /// 1 = Task (default)
+    /// 2 = Workflow
+    /// 3 = Project
+    ///
+    /// Project-level Monitoring - Monitors overall task fluctuations within a project:
+    /// 7 = Project fluctuation monitoring alarm
+    "MonitorObjectType" monitor_object_type set_monitor_object_type: i64,
+    /// Pass different business IDs depending on the value of MonitorType:
+    ///
+    /// 1 (Task): MonitorObjectIds should contain a list of task IDs.
+    ///
+    /// 2 (Workflow): MonitorObjectIds should contain a list of workflow IDs (workflow IDs can be obtained using the ListWorkflows API).
+    ///
+    /// 3 (Project): MonitorObjectIds should contain a list of project IDs.
+    "MonitorObjectIds" monitor_object_ids set_monitor_object_ids: list String,
+    /// Alarm Rule Monitoring Types:
+    ///
+    /// failure: Failure alarm
+    ///
+    /// overtime: Timeout alarm
+    ///
+    /// success: Success alarm
+    ///
+    /// backTrackingOrRerunSuccess: Alarm when backfill/rerun succeeds
+    ///
+    /// backTrackingOrRerunFailure: Alarm when backfill/rerun fails
+    ///
+    /// projectFailureInstanceUpwardFluctuationAlarm: Alarm when the upward fluctuation rate of failed instances for the day exceeds the threshold
+    ///
+    /// projectSuccessInstanceDownwardFluctuationAlarm: Alarm when the downward fluctuation rate of successful instances for the day exceeds the threshold
+    ///
+    /// reconciliationFailure: Alarm when an offline reconciliation task fails
+    ///
+    /// reconciliationOvertime: Alarm when an offline reconciliation task runs overtime
+    ///
+    /// reconciliationMismatch: Alarm when the number of mismatched records in reconciliation exceeds the threshold
     "AlarmTypes" alarm_types set_alarm_types: list String,
-    /// 告警规则是否启用
-    /// 0-- 禁用 1--启用
+    /// Whether the Alarm rule is enabled.
+    /// Valid values: 0 (disabled), 1 (enabled).
     "Status" status set_status: i64,
-    /// 告警规则配置信息 成功告警无需配置；失败告警可以配置首次失败告警或者所有重试失败告警；超时配置需要配置超时类型及超时阀值；项目波动告警需要配置波动率及防抖周期配置
+    /// Alarm Rule Configuration Information
+    ///
+    /// Success Alarms - No configuration required;
+    ///
+    /// Failure Alarms - Can be configured to trigger on the first failure or on all retry failures;
+    ///
+    /// Timeout Alarms - Require configuration of the timeout type and timeout threshold;
+    ///
+    /// Project Fluctuation Alarms - Require configuration of the fluctuation rate and the debounce cycle.
     "AlarmRuleDetail" alarm_rule_detail set_alarm_rule_detail: obj AlarmRuleDetail,
-    /// 告警级别 1.普通、2.重要、3.紧急
+    /// Alarm level. 1. ordinary, 2. important, 3. critical.
     "AlarmLevel" alarm_level set_alarm_level: i64,
-    /// 告警规则创建人uid
+    /// Specifies the id of the Alarm rule creator.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// bundle 客户端绑定的告警规则:  为空是正常的告警规则，不为空则是对应bundle客户端绑定的规则
+    /// The Alarm rule bound to the bundle client. it is normal if empty, otherwise it corresponds to the rule bound to the bundle client.
     "BundleId" bundle_id set_bundle_id: str,
-    /// bundleId不为空 则表示绑定的bundle客户端名称
+    /// bundleId is not empty. it indicates the bound client name.
     "BundleInfo" bundle_info set_bundle_info: str,
-    /// 告警接收人配置列表
+    /// Describes the Alarm recipient configuration list.
     "AlarmGroups" alarm_groups set_alarm_groups: list AlarmGroup,
 } }
 
 rt::model! { both debug;
-/// 告警规则详细配置
+/// Detailed configuration of the Alarm rule.
 AlarmRuleDetail {
-    /// 失败触发时机
+    /// Failure Trigger Condition
     ///
-    /// 1 – 首次失败触发
-    /// 2 --所有重试完成触发 (默认)
+    /// 1: Trigger on the first failure
+    ///
+    /// 2: Trigger after all retries are completed (default)
     "Trigger" trigger set_trigger: i64,
-    /// 补录重跑触发时机
+    /// Backfill/Rerun Trigger Condition
     ///
-    /// 1 –  首次失败触发
-    /// 2 – 所有重试完成触发
+    /// 1: Trigger on the first failure
+    ///
+    /// 2: Trigger after all retries are completed
     "DataBackfillOrRerunTrigger" data_backfill_or_rerun_trigger set_data_backfill_or_rerun_trigger: i64,
-    /// 周期实例超时配置明细
+    /// Timeout configuration of the periodic instance.
     "TimeOutExtInfo" time_out_ext_info set_time_out_ext_info: list TimeOutStrategyInfo,
-    /// 重跑补录实例超时配置明细
+    /// Specifies the timeout configuration details for rerunning a backfill instance.
     "DataBackfillOrRerunTimeOutExtInfo" data_backfill_or_rerun_time_out_ext_info set_data_backfill_or_rerun_time_out_ext_info: list TimeOutStrategyInfo,
-    /// 项目波动告警配置明细
+    /// Specifies the detail of Alarm configuration for project fluctuation.
     "ProjectInstanceStatisticsAlarmInfoList" project_instance_statistics_alarm_info_list set_project_instance_statistics_alarm_info_list: list ProjectInstanceStatisticsAlarmInfo,
-    /// 离线集成对账告警配置信息
+    /// Describes the Alarm configuration information for offline integration reconciliation.
     "ReconciliationExtInfo" reconciliation_ext_info set_reconciliation_ext_info: list ReconciliationStrategyInfo,
-    /// 监控对象的白名单配置
+    /// Configure allowlist for monitored object.
     "MonitorWhiteTasks" monitor_white_tasks set_monitor_white_tasks: list MonitorWhiteTask,
-    /// 3.0 Workflow 完成时间（周期）告警策略
+    /// 3.0 Workflow completion time (period) Alarm policy.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowCompletionTimeCycleExtInfo" workflow_completion_time_cycle_ext_info set_workflow_completion_time_cycle_ext_info: list TimeOutStrategyInfo,
-    /// 工作流执行触发告警条件
+    /// Workflow execution triggers the Alarm condition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowExecutionTrigger" workflow_execution_trigger set_workflow_execution_trigger: i64,
-    /// 工作流执行失败告警条件
+    /// Workflow execution failure Alarm condition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowExecutionFailureTrigger" workflow_execution_failure_trigger set_workflow_execution_failure_trigger: i64,
-    /// 工作流执行成功告警条件
+    /// Workflow execution successful Alarm condition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowExecutionSuccessTrigger" workflow_execution_success_trigger set_workflow_execution_success_trigger: i64,
 } }
 
 rt::model! { both debug;
-/// 告警渠道 企业微信群/钉钉群/飞书群 等webhook地址配置
+/// Alarm channel specifies the webhook url configuration for wecom group, dingtalk group, or lark group.
 AlarmWayWebHook {
-    /// 告警渠道值
-    /// 7.企业微信群,8 飞书群 9 钉钉群 10 Slack群 11 Teams群
+    /// Specifies the Alarm channel value.
+    /// 7. wecom group 8. lark group 9. dingtalk group 10. Slack group 11. Teams group.
     "AlarmWay" alarm_way set_alarm_way: str,
-    /// 告警群的webhook地址列表
+    /// webhook url list of the Alarm group.
     "WebHooks" web_hooks set_web_hooks: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateResourceGroupToProject` (关联资源组到某个项目).
+/// Request of `AssociateResourceGroupToProject` (Associate a resource group with a certain project).
 ///
-/// 该接口用于将指定执行资源组绑定到项目
+/// This API is used to bind the designated execution resource group to the project.
 AssociateResourceGroupToProjectRequest {
-    /// 资源组id
+    /// Resource group ID
     ///
     /// Required.
     "ResourceGroupId" resource_group_id set_resource_group_id: str,
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -190,79 +227,83 @@ AssociateResourceGroupToProjectRequest {
 rt::action!("wedata", "2025-08-06", "AssociateResourceGroupToProject", AssociateResourceGroupToProjectRequest => AssociateResourceGroupToProjectResponse);
 
 rt::model! { read debug;
-/// AssociateResourceGroupToProject返回参数结构体
+/// AssociateResourceGroupToProject response structure.
 AssociateResourceGroupToProjectResponse {
-    /// 输出
+    /// Output.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj ResourceStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 权限用户项目信息
+/// Permission user project information.
 AuthInfo {
-    /// 授权给的目标项目id
+    /// Authorize the target project id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthProjectIds" auth_project_ids set_auth_project_ids: list String,
-    /// 授权给的项目下用户列表
+    /// List of users under the authorized project.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthUsers" auth_users set_auth_users: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `AuthorizeDataSource` (授权数据源).
+/// Request of `AuthorizeDataSource` (Authorize a data source).
 ///
-/// 授权数据源
+/// Authorize a data source.
 AuthorizeDataSourceRequest {
-    /// 数据源ID
+    /// Data source ID.
     ///
     /// Required.
     "DataSourceId" data_source_id set_data_source_id: str,
-    /// 授权给的目标项目id
+    /// Authorize the target project id.
     "AuthProjectId" auth_project_id set_auth_project_id: str,
-    /// 授权项目下用户列表，格式为：项目id_用户id
-    /// 与AuthProjectId参数只能选填一个
-    /// 当授权给多个对象时，项目id必须一致
+    /// List of users in the authorized project, format: project id_user id.
+    /// Can only select either the AuthProjectId parameter.
+    /// Authorize multiple objects. the project id must be consistent.
     "AuthUsers" auth_users set_auth_users: list String,
 } }
 rt::action!("wedata", "2025-08-06", "AuthorizeDataSource", AuthorizeDataSourceRequest => AuthorizeDataSourceResponse);
 
 rt::model! { read debug;
-/// AuthorizeDataSource返回参数结构体
+/// AuthorizeDataSource response structure.
 AuthorizeDataSourceResponse {
-    /// 是否成功
+    /// Success status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DataSourceStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AuthorizePrivileges` (授权).
+/// Request of `AuthorizePrivileges` (Authorization).
 ///
-/// Catalog模式下授权
+/// Authorization in Catalog mode.
 AuthorizePrivilegesRequest {
-    /// 资源数组
-    /// ResourceType：来源于TCCATALOG模块的GetGrantPrivilegesSTD接口中返回的ResourceType，并改为首字母大写，例如METALAKE对应Metalake
-    /// ResourceUri，取决于 ResourceType，Metalake时固定为default，其他类别采用catalog的三段式结构，例如
-    /// - Metalake，固定为default
-    /// - Catalog，取catalogName
-    /// - Schema，取catalogName.SchemaName
-    /// - Table,，取catalogName.SchemaName.TableName
+    /// Resource array.
+    /// ResourceType: originates from the ResourceType returned by the GetGrantPrivilegesSTD API in the TCCATALOG module, and change to capitalize the first letter, such as METALAKE corresponding to METALAKE.
+    /// ResourceUri depends on ResourceType. fixed as default for Metalake. use the three-segment format of catalog for other categories, such as.
+    /// -Metalake, fixed as default.
+    /// -Catalog. specifies the catalogName.
+    /// -Schema. valid values: catalogName.SchemaName.
+    /// -Table, in the format of catalogName.SchemaName.TableName.
     ///
     /// Required.
     "Resources" resources set_resources: list PrivilegeResource,
-    /// 授权主体数组，SubjectType及对应SubjectValue取值规则
-    /// - User 用户
-    /// - 取自DescribeTenantUserList中的UserId
-    /// - Project 项目
-    /// - 取自DescribeUserProjects中的ProjectId
-    /// - Role 角色（项目级角色）
-    /// - 先调用DescribeUserProjects获取项目ID（ProjectId），再调用DescribeRoleList中的角色ID（RoleId），拼装为$ProjectId.$ProjectId. RoleId，例如"3085649716411588608.308335260274237440"
-    /// - GlobalRole （平台级角色）
-    /// - AllAccountUsers 全部用户
-    /// - 其他ID，取自DescribeTenantRole中的RoleId
+    /// Authorization entity array. specifies the SubjectType and corresponding SubjectValue value rules.
+    /// -User.
+    /// -User id obtained from DescribeTenantUserList.
+    /// -Project.
+    /// -ProjectId from the DescribeUserProjects request parameters structure.
+    /// -Role (project-level role).
+    /// -First call DescribeUserProjects to obtain the project ID (ProjectId), then call DescribeRoleList to get the role ID (RoleId), and combine them as $ProjectId.$ProjectId.RoleId, for example "3085649716411588608.308335260274237440".
+    /// -GlobalRole (platform-level role).
+    /// -AllAccountUsers all users.
+    /// -Another ID, taken from RoleId in DescribeTenantRole.
     ///
     /// Required.
     "Subjects" subjects set_subjects: list Subject,
-    /// 权限点，来源于TCCATALOG模块的GetGrantPrivilegesSTD接口中返回的各类Privileges中的NAME
+    /// Permission point, comes from the NAME in various Privileges returned by the GetGrantPrivilegesSTD API in the TCCATALOG module.
     ///
     /// Required.
     "Privileges" privileges set_privileges: list PrivilegeInfo,
@@ -270,271 +311,299 @@ AuthorizePrivilegesRequest {
 rt::action!("wedata", "2025-08-06", "AuthorizePrivileges", AuthorizePrivilegesRequest => AuthorizePrivilegesResponse);
 
 rt::model! { read debug;
-/// AuthorizePrivileges返回参数结构体
+/// AuthorizePrivileges response structure.
 AuthorizePrivilegesResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj AuthorizePrivilegesRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// openapi授权返回
+/// openapi authorization response.
 AuthorizePrivilegesRsp {
-    /// 批量授权结果
+    /// Batch authorization result.
     "OverallSuccess" overall_success set_overall_success: bool,
-    /// 授权详情列表
+    /// Authorization details list.
     "Results" results set_results: list AuthorizeResult,
 } }
 
 rt::model! { read debug;
-/// AuthorizeResult授权结果
+/// Authorization result.
 AuthorizeResult {
-    /// 授权资源
+    /// Authorized resources.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Resource" resource set_resource: obj PrivilegeResource,
-    /// 结果
+    /// Result
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
-    /// 原因
+    /// Reason.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
 } }
 
 rt::model! { read debug;
-/// 单次补录实例详情
+/// Description of a supplementary instance.
 BackfillInstance {
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 实例数据时间
+    /// Specifies the instance data time.
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// 执行状态
+    /// Execution status.
     "State" state set_state: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 执行时长
+    /// Execution duration.
     "CostTime" cost_time set_cost_time: str,
 } }
 
 rt::model! { read debug;
-/// 补录计划的所有实例
+/// Replenishment plan all instances.
 BackfillInstanceCollection {
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
-    /// 总页数
+    /// Total pages
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 记录总数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i128,
-    /// 补录实例列表
+    /// Specifies the backfill instance list.
     "Items" items set_items: list BackfillInstance,
 } }
 
 rt::model! { read debug;
-/// 批量操作的结果返回
+/// Batch operation result return.
 BatchOperationOpsDto {
-    /// 批量操作成功数
+    /// Number of batch operations succeeded.
     "SuccessCount" success_count set_success_count: i64,
-    /// 批量操作失败数
+    /// Number of batch operations failed.
     "FailedCount" failed_count set_failed_count: i64,
-    /// 批量操作的总数
+    /// Total number of batch operations.
     "TotalCount" total_count set_total_count: i64,
-    /// 异步操作记录的唯一id
+    /// Unique id of the async operation record.
     "AsyncActionId" async_action_id set_async_action_id: str,
 } }
 
 rt::model! { read debug;
-/// 关联绑定的project
+/// Associate and bind a project.
 BindProject {
-    /// 项目id
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称
+    /// Project name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 项目展示名称
+    /// Project Display Name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectDisplayName" project_display_name set_project_display_name: str,
 } }
 
 rt::model! { read debug;
-/// 工作流执行的业务枚举信息
+/// Workflow execution business enumeration info.
 BizStateEnumInfoBrief {
-    /// 标签key
+    /// Tag key.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LabelKey" label_key set_label_key: str,
-    /// 标签值
+    /// Tag value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LabelValue" label_value set_label_value: str,
-    /// 标签总数量
+    /// Total number of tags.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Count" count set_count: i128,
 } }
 
 rt::model! { read debug;
-/// 展示任务id和任务名称信息
+/// Display task id and task name info.
 BriefTask {
-    /// 任务id
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 任务创建时间
+    /// Task creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 任务责任人id，一个任务可能有多个责任人
+    /// Task owner id. a task may have multiple responsible persons.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OwnerUinList" owner_uin_list set_owner_uin_list: list String,
 } }
 
 rt::model! { read debug;
 /// BusinessMetadata
 BusinessMetadata {
-    /// 标签名称
+    /// Tag name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagNames" tag_names set_tag_names: list String,
 } }
 
 rt::model! { read debug;
-/// 目录信息
+/// Directory information.
 CatalogInfo {
-    /// 目录名称
+    /// Directory name.
     "Name" name set_name: str,
 } }
 
 rt::model! { read debug;
-/// 任务下游依赖详情分页
+/// Task downstream dependency details pagination.
 ChildDependencyConfigPage {
-    /// 结果总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 总页数
+    /// Total pages
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 页码
+    /// Page number.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
-    /// 分页数据
+    /// Paging data
     "Items" items set_items: list OpsTaskDepend,
 } }
 
 rt::model! { read debug;
-/// 数据探索脚本业务处理实体
+/// Explore data script business processing entity.
 CodeFile {
-    /// 脚本ID
+    /// Script ID
     "CodeFileId" code_file_id set_code_file_id: str,
-    /// 脚本名称
+    /// Script name.
     "CodeFileName" code_file_name set_code_file_name: str,
-    /// 脚本所有者 uin
+    /// Specifies the script owner uin.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 脚本配置
+    /// Specifies the script configuration.
     "CodeFileConfig" code_file_config set_code_file_config: obj CodeFileConfig,
-    /// 脚本内容
+    /// Specifies the script content.
     "CodeFileContent" code_file_content set_code_file_content: str,
-    /// 最近一次操作人
+    /// Latest operator.
     "UpdateUserUin" update_user_uin set_update_user_uin: str,
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 更新时间 yyyy-MM-dd hh:mm:ss
+    /// Update time. format: yyyy-MM-dd hh:MM:ss.
+    /// Note: This field may return null, indicating that no valid
     "UpdateTime" update_time set_update_time: str,
-    /// 创建时间 yyyy-MM-dd hh:mm:ss
+    /// Creation time. format: yyyy-MM-dd hh:MM:ss.
     "CreateTime" create_time set_create_time: str,
-    /// 权限范围：SHARED, PRIVATE
+    /// Access permission: SHARED, PRIVATE.
     "AccessScope" access_scope set_access_scope: str,
-    /// 节点全路径，/aaa/bbb/ccc.ipynb，由各个节点的名称组成
+    /// Full path of the node, /aaa/bbb/ccc.ipynb, consists of the name of each node.
     "Path" path set_path: str,
-    /// 父文件夹路径
+    /// Parent folder path.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
     /// 返回保存后的versionId
     "VersionId" version_id set_version_id: str,
 } }
 
 rt::model! { both debug;
-/// 数据探索脚本配置
+/// Data exploration script configuration.
 CodeFileConfig {
-    /// 高级运行参数,变量替换，map-json String,String
+    /// Advanced running parameter variable replacement map-json String,String.
     "Params" params set_params: str,
-    /// notebook kernel session信息
+    /// notebook kernel session information.
     "NotebookSessionInfo" notebook_session_info set_notebook_session_info: obj NotebookSessionInfo,
 } }
 
 rt::model! { read debug;
-/// 数据探索脚本文件树节点
+/// Explores data script file tree node.
 CodeFolderNode {
-    /// 唯一标识
+    /// Unique identifier
     "Id" id set_id: str,
-    /// 名称
+    /// Name
     "Title" title set_title: str,
-    /// 类型 folder，script
+    /// folder type, script.
     "Type" r#type set_type: str,
-    /// 是否叶子节点
+    /// Whether it is a leaf node.
     "IsLeaf" is_leaf set_is_leaf: bool,
-    /// 业务参数
+    /// Business parameters
     "Params" params set_params: str,
-    /// 权限范围: SHARED, PRIVATE
+    /// Permission scope: SHARED, PRIVATE.
     "AccessScope" access_scope set_access_scope: str,
-    /// 节点路径
+    /// Node path.
     "Path" path set_path: str,
-    /// 目录/文件责任人uin
+    /// Specifies the uin of the responsible person for the directory/file.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 创建人
+    /// Creator
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 当前用户对节点拥有的权限
+    /// Specifies the permission of the current user for nodes.
     "NodePermission" node_permission set_node_permission: str,
-    /// 子节点列表
+    /// Sub-node list
     "Children" children set_children: list CodeFolderNode,
-    /// 父文件夹路径
+    /// Parent folder path.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
 } }
 
 rt::model! { read debug;
-/// 数据探索文件授权结果
+/// File authorization result for data exploration.
 CodePermissionsResultItem {
-    /// 资源id
+    /// Resource ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Item" item set_item: str,
-    /// 该资源权限操作是否成功
+    /// Whether the operation is successful for the resource permission.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
-    /// 若是创建失败, 提供失败原因
+    /// Specify the reason for the failure in the case of creation failure.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
 } }
 
 rt::model! { read debug;
-/// CodeStudio文件对象操作结果
+/// CodeStudio file object operation result.
 CodeStudioFileActionResult {
-    /// 成功true，失败false
+    /// Indicates whether the operation is successful. valid values: true (successful), false (unsuccessful).
     "Status" status set_status: bool,
-    /// 文件夹ID
+    /// Folder ID.
     "CodeFileId" code_file_id set_code_file_id: str,
 } }
 
 rt::model! { read debug;
-/// CodeStudio文件夹对象操作结果
+/// CodeStudio folder object operation result.
 CodeStudioFolderActionResult {
-    /// 成功true，失败false
+    /// Indicates whether the operation is successful. valid values: true (successful), false (unsuccessful).
     "Status" status set_status: bool,
-    /// 文件夹ID
+    /// Folder ID.
     "FolderId" folder_id set_folder_id: str,
 } }
 
 rt::model! { read debug;
-/// CodeStudio文件夹对象操作结果
+/// CodeStudio folder object operation result.
 CodeStudioFolderResult {
-    /// 文件夹ID
+    /// Folder ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderId" folder_id set_folder_id: str,
 } }
 
 rt::model! { read debug;
-/// 用户对CodeStudio文件/文件夹的递归最大权限类型
+/// Maximum permission scope for user to recurse files/folders in CodeStudio.
 CodeStudioMaxPermission {
-    /// 授权权限类型(CAN_VIEW/CAN_RUN/CAN_EDIT/CAN_MANAGE)
+    /// Authorization permission type (CAN_VIEW/CAN_RUN/CAN_EDIT/CAN_MANAGE).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PermissionType" permission_type set_permission_type: str,
 } }
 
 rt::model! { read debug;
 /// ColumnInfo
 ColumnInfo {
-    /// 字段类型
+    /// Field type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 字段名称
+    /// Field name
     "Name" name set_name: str,
-    /// 字段长度
+    /// Field length.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Length" length set_length: i64,
-    /// 字段描述
+    /// Field description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 字段的顺序
+    /// Field order.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Position" position set_position: i64,
-    /// 是否为分区字段
+    /// Is partition field.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsPartition" is_partition set_is_partition: bool,
 } }
 
@@ -610,59 +679,59 @@ ComputeConfigMapping {
 } }
 
 rt::model! { read debug;
-/// 创建告警规则响应结果
+/// Describes the response result of creating an Alarm rule.
 CreateAlarmRuleData {
-    /// 告警规则唯一id
+    /// Specifies the unique id of the Alarm rule.
     "AlarmRuleId" alarm_rule_id set_alarm_rule_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCodeFile` (新建代码文件).
+/// Request of `CreateCodeFile` (Create a code file).
 ///
-/// 新建代码文件
+/// This API is used to create a code file.
 CreateCodeFileRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 代码文件名称
+    /// Filename of the code file.
     ///
     /// Required.
     "CodeFileName" code_file_name set_code_file_name: str,
-    /// 父文件夹path，例如/aaa/bbb/ccc，路径头需带斜杠，根目录传/
+    /// Parent folder path, such as /aaa/bbb/ccc. the path must start with a slash. use / for the root directory.
     ///
     /// Required.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 代码文件配置
+    /// Specifies the code file configuration.
     "CodeFileConfig" code_file_config set_code_file_config: obj CodeFileConfig,
-    /// 代码文件内容
+    /// Specifies the code file content.
     "CodeFileContent" code_file_content set_code_file_content: str,
 } }
 rt::action!("wedata", "2025-08-06", "CreateCodeFile", CreateCodeFileRequest => CreateCodeFileResponse);
 
 rt::model! { read debug;
-/// CreateCodeFile返回参数结构体
+/// CreateCodeFile response structure.
 CreateCodeFileResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj CodeFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCodeFolder` (新建代码文件夹).
+/// Request of `CreateCodeFolder` (Create a code folder).
 ///
-/// 新建代码文件夹
+/// This API is used to create a code folder.
 CreateCodeFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹名称
+    /// Folder name.
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
-    /// 父文件夹path，例如/aaa/bbb/ccc，路径头需带斜杠，根目录传/
+    /// Parent folder path, such as /aaa/bbb/ccc. the path must start with a slash. use / for the root directory.
     ///
     /// Required.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
@@ -670,24 +739,24 @@ CreateCodeFolderRequest {
 rt::action!("wedata", "2025-08-06", "CreateCodeFolder", CreateCodeFolderRequest => CreateCodeFolderResponse);
 
 rt::model! { read debug;
-/// CreateCodeFolder返回参数结构体
+/// CreateCodeFolder response structure.
 CreateCodeFolderResponse {
-    /// 成功true，失败false
+    /// Indicates whether the operation is successful. valid values: true (successful), false (unsuccessful).
     "Data" data set_data: obj CodeStudioFolderResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCodePermissions` (配置Studio实体权限).
+/// Request of `CreateCodePermissions` (Configure CodeStudio entity permission).
 ///
-/// 配置CodeStudio实体权限
+/// Configure CodeStudio entity permission.
 CreateCodePermissionsRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 权限操作对象
+    /// Operation object.
     ///
     /// Required.
     "AuthorizePermissionObjects" authorize_permission_objects set_authorize_permission_objects: list ExploreAuthorizationObject,
@@ -695,64 +764,68 @@ CreateCodePermissionsRequest {
 rt::action!("wedata", "2025-08-06", "CreateCodePermissions", CreateCodePermissionsRequest => CreateCodePermissionsResponse);
 
 rt::model! { read debug;
-/// CreateCodePermissions返回参数结构体
+/// CreateCodePermissions response structure.
 CreateCodePermissionsResponse {
-    /// 授权结果列表
+    /// Authorization result list.
     "Data" data set_data: list CodePermissionsResultItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDataBackfillPlan` (创建数据补录计划).
+/// Request of `CreateDataBackfillPlan` (Create a data backfill plan).
 ///
-/// 创建数据补录计划
+/// This API is used to create a data backfill plan.
 CreateDataBackfillPlanRequest {
-    /// 所属项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 补录任务集合
+    /// Backfill task collection.
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 补录任务的数据时间配置
+    /// Specifies the data time configuration for the backfill task.
     ///
     /// Required.
     "DataBackfillRangeList" data_backfill_range_list set_data_backfill_range_list: list DataBackfillRange,
-    /// 时区，默认UTC+8
+    /// Time zone, default UTC+8.
     "TimeZone" time_zone set_time_zone: str,
-    /// 数据补录计划名称，不填则由系统随机生成一串字符
+    /// Backfill plan name. if left empty, a string of characters is randomly generated by system.
     "DataBackfillPlanName" data_backfill_plan_name set_data_backfill_plan_name: str,
-    /// 检查父任务类型，取值范围：- NONE-全部不检查- ALL-检查全部上游父任务- MAKE_SCOPE-只在（当前补录计划）选中任务中检查,默认NONE不检查
+    /// Check parent task type. valid values: NONE (do not check ALL), ALL (check ALL upstream parent tasks), MAKE_SCOPE (only check in the currently selected tasks of the backfill plan). default: NONE (do not check).
     "CheckParentType" check_parent_type set_check_parent_type: str,
-    /// 补录是否忽略事件依赖,默认true
+    /// Specifies whether to ignore event dependency for backfill. default true.
     "SkipEventListening" skip_event_listening set_skip_event_listening: bool,
-    /// 自定义的工作流自依赖，yes或者no；如果不配置，则使用工作流原有自依赖
+    /// Custom workflow self-dependency. valid values: yes or no. if not configured, use the original workflow self-dependency.
     "RedefineSelfWorkflowDependency" redefine_self_workflow_dependency set_redefine_self_workflow_dependency: str,
-    /// 自定义实例运行并发度, 如果不配置，则使用任务原有自依赖
+    /// Customizes the degree of concurrency for instance running. if without configuring, use the existing self-dependent of the task.
     "RedefineParallelNum" redefine_parallel_num set_redefine_parallel_num: i128,
-    /// 调度资源组id，为空则表示使用任务原有调度执行资源组
+    /// Scheduling resource group id. if left empty, indicates usage of the original task scheduling execution resource group.
     "SchedulerResourceGroupId" scheduler_resource_group_id set_scheduler_resource_group_id: str,
-    /// 集成任务资源组id，为空则表示使用任务原有调度执行资源组
+    /// Integration task resource group id. indicates usage of the original task scheduling execution resource group if empty.
     "IntegrationResourceGroupId" integration_resource_group_id set_integration_resource_group_id: str,
-    /// 自定义参数，可以重新指定任务的参数，方便补录实例执行新的逻辑
+    /// Custom parameter. re-specifies the task's parameters to facilitate the execution of new logic by replenished instances.
     "RedefineParamList" redefine_param_list set_redefine_param_list: list KVPair,
-    /// 补录是实例数据时间顺序，生效必须满足2个条件:
+    /// Backfill Execution Order - The execution order for backfill instances based on their data time. Effective only when both conditions are met:
     ///
-    /// - 必须同周期任务
-    /// - 优先按依赖关系执行，无依赖关系影响的情况下按配置执行顺序执行
+    /// 1. Must be the same cycle task.
     ///
-    /// 可选值
+    /// 2. Priority is given to dependency order. If no dependencies apply, execution follows the configured order.
     ///
-    /// - NORMAL: 不设置
-    /// - ORDER: 顺序
-    /// - REVERSE: 逆序
-    /// 不设置默认为NORMAL
+    /// Valid values:
+    ///
+    /// -NORMAL: No specific order (default)
+    ///
+    /// -ORDER: Execute in chronological order
+    ///
+    /// -REVERSE: Execute in reverse chronological order
     "DataTimeOrder" data_time_order set_data_time_order: str,
-    /// 补录实例重新生成周期，如果设置会重新指定补录任务实例的生成周期，目前只会将天实例转换成每月1号生成的实例
+    /// Backfill Instance Regeneration Cycle - If set, this will redefine the generation cycle of backfill task instances. Currently, only daily instances can be converted into instances generated on the first day of each month.
     ///
-    /// - MONTH_CYCLE: 月
+    /// Valid value:
+    ///
+    /// MONTH_CYCLE: Monthly
     "RedefineCycleType" redefine_cycle_type set_redefine_cycle_type: str,
     /// 存算配置映射列表，对应页面“存算引擎配置”
     "ComputeConfigMappings" compute_config_mappings set_compute_config_mappings: list ComputeConfigMapping,
@@ -760,144 +833,342 @@ CreateDataBackfillPlanRequest {
 rt::action!("wedata", "2025-08-06", "CreateDataBackfillPlan", CreateDataBackfillPlanRequest => CreateDataBackfillPlanResponse);
 
 rt::model! { read debug;
-/// CreateDataBackfillPlan返回参数结构体
+/// CreateDataBackfillPlan response structure.
 CreateDataBackfillPlanResponse {
-    /// 数据补录计划创建结果
+    /// Specifies the creation result of the data backfill plan.
     "Data" data set_data: obj CreateDataReplenishmentPlan,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建数据补录计划结果
+/// Creates a data backfill plan result.
 CreateDataReplenishmentPlan {
-    /// 补录计划Id
+    /// Specifies the backfill plan Id.
     "DataBackfillPlanId" data_backfill_plan_id set_data_backfill_plan_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDataSource` (创建数据源).
+/// Request of `CreateDataSource` (Creates a data source).
 ///
-/// 该接口用于在指定项目中创建数据源
+/// This API is used to create a data source in the designated project.
 CreateDataSourceRequest {
-    /// 数据源项目ID
+    /// Data source item ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 数据源名称
+    /// Data source name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 数据源类型:枚举值- MYSQL- TENCENT_MYSQL- POSTGRE- ORACLE- SQLSERVER- FTP- HIVE- HUDI- HDFS- ICEBERG- KAFKA- DTS_KAFKA- HBASE- SPARK- TBASE- DB2- DM- GAUSSDB- GBASE- IMPALA- ES- TENCENT_ES- GREENPLUM- SAP_HANA- SFTP- OCEANBASE- CLICKHOUSE- KUDU- VERTICA- REDIS- COS- DLC- DORIS- CKAFKA- S3_DATAINSIGHT- TDSQL- TDSQL_MYSQL- MONGODB- TENCENT_MONGODB- REST_API- TiDB- StarRocks- Trino- Kyuubi- TCHOUSE_X- TCHOUSE_P- TCHOUSE_C- TCHOUSE_D- INFLUXDB- BIG_QUERY- SSH- BLOB- TDSQL_POSTGRE- GDB- TDENGINE- TDSQLC- FileSystem- TCLake- TDSQL_BOUNDLESS
+    /// Data source type: enumeration value.
+    ///
+    /// - MYSQL
+    /// - TENCENT_MYSQL
+    /// - POSTGRE
+    /// - ORACLE
+    /// - SQLSERVER
+    /// - FTP
+    /// - HIVE
+    /// - HUDI
+    /// - HDFS
+    /// - ICEBERG
+    /// - KAFKA
+    /// - DTS_KAFKA
+    /// - HBASE
+    /// - SPARK
+    /// - TBASE
+    /// - DB2
+    /// - DM
+    /// - GAUSSDB
+    /// - GBASE
+    /// - IMPALA
+    /// - ES
+    /// - TENCENT_ES
+    /// - GREENPLUM
+    /// - SAP_HANA
+    /// - SFTP
+    /// - OCEANBASE
+    /// - CLICKHOUSE
+    /// - KUDU
+    /// - VERTICA
+    /// - REDIS
+    /// - COS
+    /// - DLC
+    /// - DORIS
+    /// - CKAFKA
+    /// - S3_DATAINSIGHT
+    /// - TDSQL
+    /// - TDSQL_MYSQL
+    /// - MONGODB
+    /// - TENCENT_MONGODB
+    /// - REST_API
+    /// - TiDB
+    /// - StarRocks
+    /// - Trino
+    /// - Kyuubi
+    /// - TCHOUSE_X
+    /// - TCHOUSE_P
+    /// - TCHOUSE_C
+    /// - TCHOUSE_D
+    /// - INFLUXDB
+    /// - BIG_QUERY
+    /// - SSH
+    /// - BLOB
+    /// - TDSQL_POSTGRE
+    /// - GDB
+    /// - TDENGINE
+    /// - TDSQLC
+    /// - FileSystem
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 数据源的配置信息，以JSON KV存储，根据每个数据源类型不同，而KV存储信息不同
+    /// Configuration message of data sources is stored in JSON KV, based on data source type, KV storage information varies.
     ///
-    /// deployType:
-    /// CONNSTR_PUBLICDB(公网实例)
-    /// CONNSTR_CVMDB(自建实例)
-    /// INSTANCE(云实例)
+    /// > deployType:
+    /// CONNSTR_PUBLICDB (public network instance).
+    /// CONNSTR_CVMDB (self-built instance).
+    /// Cloud INSTANCE.
     ///
     /// ```text
-    /// `mysql: 自建实例{    "deployType": "CONNSTR_CVMDB",    "url": "jdbc:mysql://<host>:<port>/<database>",    "username": "<username>",    "password": "<password>",    "region": "ap-shanghai",    "vpcId": "<vpcId>",    "type": "MYSQL"}mysql: 云实例{    "instanceid": "<instanceId>",    "db": "<database>",    "region": "ap-shanghai",    "username": "<username>",    "password": "<password>",    "deployType": "INSTANCE",    "type": "TENCENT_MYSQL"}sql_server:{    "deployType": "CONNSTR_PUBLICDB",    "url": "jdbc:sqlserver://<host>:<port>;DatabaseName=<database>",    "username": "<username>",    "password": "<password>",    "type": "SQLSERVER"}redis:    redisType:    -NO_ACCOUT(免账号)    -SELF_ACCOUNT(自定义账号){    "deployType": "CONNSTR_PUBLICDB",    "username": "<username>",    "password": "<password>",    "ip": "<host>",    "port": "<port>",    "redisType": "NO_ACCOUT",    "type": "REDIS"}oracle:{    "deployType": "CONNSTR_CVMDB",    "url": "jdbc:oracle:thin:@<host>:<port>:<sid>",    "username": "<username>",    "password": "<password>",    "region": "ap-shanghai",    "vpcId": "<vpcId>",    "type": "ORACLE"}mongodb:    advanceParams(自定义参数，会拼接至url后){    "advanceParams": [        {            "key": "authSource",            "value": "admin"        }    ],    "db": "<database>",    "deployType": "CONNSTR_PUBLICDB",    "username": "<username>",    "password": "<password>",    "type": "MONGODB",    "host": "<host>:<port>"}postgresql:{    "deployType": "CONNSTR_PUBLICDB",    "url": "jdbc:postgresql://<host>:<port>/<database>",    "username": "<username>",    "password": "<password>",    "type": "POSTGRE"}kafka:    authType:    - sasl    - jaas    - sasl_plaintext    - sasl_ssl    - GSSAPI    ssl:    -PLAIN    -GSSAPI{    "deployType": "CONNSTR_PUBLICDB",    "host": "<host>:<port>",    "ssl": "GSSAPI",    "authType": "sasl",    "type": "KAFKA",    "principal": "<principal>",    "serviceName": "kafka"}cos:{    "region": "ap-shanghai",    "deployType": "INSTANCE",    "secretId": "<secretId>",    "secretKey": "<secretKey>",    "bucket": "<bucket>",    "type": "COS"}`
+    /// mysql: self-built instance.
+    /// {
+    /// "deployType": "CONNSTR_CVMDB",
+    /// "url": "jdbc:mysql://1.1.1.1:1111/example#test#123456",
+    /// "username": "root",
+    /// "password": "example#test#123456",
+    /// "region": "ap-shanghai",
+    /// "vpcId": "vpc-kprq42yo",
+    /// "type": "MYSQL"
+    /// }
+    /// mysql: cloud instance.
+    /// {
+    /// "instanceid": "cdb-12uxdo5e",
+    /// "db": "db",
+    /// "region": "ap-shanghai",
+    /// "username": "msyql",
+    /// "password": "example#test#123456",
+    /// "deployType": "INSTANCE",
+    /// "type": "TENCENT_MYSQL"
+    /// }
+    /// sql_server:
+    /// {
+    /// "deployType": "CONNSTR_PUBLICDB",
+    /// "url": "jdbc:sqlserver://1.1.1.1:223;example#test#123456",
+    /// "username": "user_1",
+    /// "password": "example#test#123456",
+    /// "type": "SQLSERVER"
+    /// }
+    /// redis:
+    /// redisType:
+    /// -Account-Free.
+    /// -SELF_ACCOUNT (custom account).
+    /// {
+    /// "deployType": "CONNSTR_PUBLICDB",
+    /// "username":""
+    /// "password": "example#test#123456",
+    /// "ip": "1.1.1.1",
+    /// "port": "6379",
+    /// "redisType": "NO_ACCOUT",
+    /// "type": "REDIS"
+    /// }
+    /// oracle:
+    /// {
+    /// "deployType": "CONNSTR_CVMDB",
+    /// "url": "jdbc:oracle:thin:@1.1.1.1:1521:example#test#123456",
+    /// "username": "oracle",
+    /// "password": "example#test#123456",
+    /// "region": "ap-shanghai",
+    /// "vpcId": "vpc-kprq42yo",
+    /// "type": "ORACLE"
+    /// }
+    /// mongodb:
+    /// advanceParams (custom parameters, which will be appended to the url).
+    /// {
+    /// "advanceParams": [
+    /// {
+    /// "key": "authSource",
+    /// "value": "auth"
+    /// }
+    /// ],
+    /// "db": "admin",
+    /// "deployType": "CONNSTR_PUBLICDB",
+    /// "username": "user",
+    /// "password": "example#test#123456",
+    /// "type": "MONGODB",
+    /// "host": "1.1.1.1:9200"
+    /// }
+    /// postgresql:
+    /// {
+    /// "deployType": "CONNSTR_PUBLICDB",
+    /// "url": "jdbc:postgresql://1.1.1.1:1921/example#test#123456",
+    /// "username": "user",
+    /// "password": "example#test#123456",
+    /// "type": "POSTGRE"
+    /// }
+    /// kafka:
+    /// authType:
+    /// - sasl
+    /// - jaas
+    /// - sasl_plaintext
+    /// - sasl_ssl
+    /// - GSSAPI
+    /// ssl:
+    /// -PLAIN
+    /// -GSSAPI
+    /// {
+    /// "deployType": "CONNSTR_PUBLICDB",
+    /// "host": "1.1.1.1:9092",
+    /// "ssl": "GSSAPI",
+    /// "authType": "sasl",
+    /// "type": "KAFKA",
+    /// "principal": "aaaa",
+    /// "serviceName": "kafka"
+    /// }
+    /// cos:
+    /// {
+    /// "region": "ap-shanghai",
+    /// "deployType": "INSTANCE",
+    /// "secretId": "aaaaa",
+    /// "secretKey": "example#test#123456",
+    /// "bucket": "aaa",
+    /// "type": "COS"
+    /// }
     /// ```
     ///
     /// Required.
     "ProdConProperties" prod_con_properties set_prod_con_properties: str,
-    /// 开发环境数据源配置信息，若项目为标准模式，则此字段必填
+    /// Development environment data source configuration info. if the project is in standard mode, this field is required.
     "DevConProperties" dev_con_properties set_dev_con_properties: str,
-    /// 生产环境数据源文件上传
+    /// Upload data source file in production environment.
     "ProdFileUpload" prod_file_upload set_prod_file_upload: obj DataSourceFileUpload,
-    /// 开发环境数据源文件上传
+    /// Upload the data source file in the development environment.
     "DevFileUpload" dev_file_upload set_dev_file_upload: obj DataSourceFileUpload,
-    /// 数据源展示名，为了可视化查看
+    /// Data source display name for visual inspection.
     "DisplayName" display_name set_display_name: str,
-    /// 数据源描述信息
+    /// Data source description information
     "Description" description set_description: str,
 } }
 rt::action!("wedata", "2025-08-06", "CreateDataSource", CreateDataSourceRequest => CreateDataSourceResponse);
 
 rt::model! { read debug;
-/// CreateDataSource返回参数结构体
+/// CreateDataSource response structure.
 CreateDataSourceResponse {
-    /// 主键ID
+    /// Primary key ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DataSourceResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建文件夹结果
+/// Folder creation result.
 CreateFolderResult {
-    /// 创建成功的文件夹ID。如果创建失败则报错。
+    /// Folder ID upon successful creation. error will be reported if creation failed.
     "FolderId" folder_id set_folder_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOpsAlarmRule` (设置告警规则).
+/// Request of `CreateOpsAlarmRule` (Set Alarm rules).
 ///
-/// 设置告警规则
+/// This API is used to set alarm rules.
 CreateOpsAlarmRuleRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 告警规则名称
+    /// Specifies the Alarm rule name.
     ///
     /// Required.
     "AlarmRuleName" alarm_rule_name set_alarm_rule_name: str,
-    /// 监控对象业务id列表，根据MonitorType 的设置传入不同的业务id，如下1（任务）： MonitorObjectIds为任务id列表2（工作流）： MonitorObjectIds 为工作流id列表(工作流id可从接口ListWorkflows获取)3（项目）：  MonitorObjectIds为项目id列表
+    /// Monitoring Object Business ID List - Pass different business IDs depending on the value of MonitorType:
+    ///
+    /// 1 (Task): MonitorObjectIds should contain a list of task IDs.
+    ///
+    /// 2 (Workflow): MonitorObjectIds should contain a list of workflow IDs (workflow IDs can be obtained using the ListWorkflows API).
+    ///
+    /// 3 (Project): MonitorObjectIds should contain a list of project IDs.
     ///
     /// Required.
     "MonitorObjectIds" monitor_object_ids set_monitor_object_ids: list String,
-    /// 告警规则监控类型 failure：失败告警 ；overtime：超时告警 success：成功告警; backTrackingOrRerunSuccess: 补录重跑成功告警 backTrackingOrRerunFailure：补录重跑失败告警；
-    /// 项目波动告警 projectFailureInstanceUpwardFluctuationAlarm： 当天失败实例数向上波动率超过阀值告警； projectSuccessInstanceDownwardFluctuationAlarm：当天成功实例数向下波动率超过阀值告警；
-    /// 离线集成任务对账告警： reconciliationFailure： 离线对账任务失败告警 reconciliationOvertime： 离线对账任务运行超时告警 reconciliationMismatch： 数据对账任务不一致条数超过阀值告警
+    /// Alarm Rule Monitoring Types:
+    ///
+    /// failure: Failure alarm
+    ///
+    /// overtime: Timeout alarm
+    ///
+    /// success: Success alarm
+    ///
+    /// backTrackingOrRerunSuccess: Alarm when backfill/rerun succeeds
+    ///
+    /// backTrackingOrRerunFailure: Alarm when backfill/rerun fails
+    ///
+    /// projectFailureInstanceUpwardFluctuationAlarm: Alarm when the upward fluctuation rate of failed instances for the day exceeds the threshold
+    ///
+    /// projectSuccessInstanceDownwardFluctuationAlarm: Alarm when the downward fluctuation rate of successful instances for the day exceeds the threshold
+    ///
+    /// reconciliationFailure: Alarm when an offline reconciliation task fails
+    ///
+    /// reconciliationOvertime: Alarm when an offline reconciliation task runs overtime
+    ///
+    /// reconciliationMismatch: Alarm when the number of mismatched records in reconciliation exceeds the threshold
     ///
     /// Required.
     "AlarmTypes" alarm_types set_alarm_types: list String,
-    /// 告警接收人配置信息
+    /// Alarm recipient configuration.
     ///
     /// Required.
     "AlarmGroups" alarm_groups set_alarm_groups: list AlarmGroup,
-    /// 监控对象类型,
-    /// 任务维度监控： 可按照任务/工作流/项目来配置：1.任务、2.工作流、3.项目（默认为1.任务）
-    /// 项目维度监控： 项目整体任务波动告警，  7：项目波动监控告警
+    /// Monitoring Object Type
+    ///
+    /// Task-level Monitoring - Can be configured by Task / Workflow / Project:
+    /// 1 = Task (default)
+    /// 2 = Workflow
+    /// 3 = Project
+    ///
+    /// Project-level Monitoring - Monitors overall task fluctuations within a project:
+    /// 7 = Project fluctuation monitoring alarm
     "MonitorObjectType" monitor_object_type set_monitor_object_type: i128,
-    /// 告警规则配置信息
-    /// 成功告警无需配置；失败告警可以配置首次失败告警或者所有重试失败告警；超时配置需要配置超时类型及超时阀值；项目波动告警需要配置波动率及防抖周期配置
+    /// Alarm Rule Configuration Information
+    ///
+    /// Success Alarms - No configuration required;
+    ///
+    /// Failure Alarms - Can be configured to trigger on the first failure or on all retry failures;
+    ///
+    /// Timeout Alarms - Require configuration of the timeout type and timeout threshold;
+    ///
+    /// Project Fluctuation Alarms - Require configuration of the fluctuation rate and the debounce cycle.
     "AlarmRuleDetail" alarm_rule_detail set_alarm_rule_detail: obj AlarmRuleDetail,
-    /// 告警级别 1.普通、2.重要、3.紧急（默认1.普通）
+    /// Alarm level. 1. ordinary, 2. important, 3. critical (default: 1. ordinary).
     "AlarmLevel" alarm_level set_alarm_level: i64,
-    /// 告警规则描述
+    /// Describes the Alarm rule.
     "Description" description set_description: str,
 } }
 rt::action!("wedata", "2025-08-06", "CreateOpsAlarmRule", CreateOpsAlarmRuleRequest => CreateOpsAlarmRuleResponse);
 
 rt::model! { read debug;
-/// CreateOpsAlarmRule返回参数结构体
+/// CreateOpsAlarmRule response structure.
 CreateOpsAlarmRuleResponse {
-    /// 告警规则唯一id
+    /// Specifies the unique id of the Alarm rule.
     "Data" data set_data: obj CreateAlarmRuleData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProjectMember` (创建项目成员).
+/// Request of `CreateProjectMember` (Create a project member).
 ///
-/// 添加项目用户角色
+/// Add project user role.
 CreateProjectMemberRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 用户id
+    /// User ID
     ///
     /// Required.
     "UserUins" user_uins set_user_uins: list String,
-    /// 角色id
+    /// Role id.
     ///
     /// Required.
     "RoleIds" role_ids set_role_ids: list String,
@@ -905,43 +1176,44 @@ CreateProjectMemberRequest {
 rt::action!("wedata", "2025-08-06", "CreateProjectMember", CreateProjectMemberRequest => CreateProjectMemberResponse);
 
 rt::model! { read debug;
-/// CreateProjectMember返回参数结构体
+/// CreateProjectMember response structure.
 CreateProjectMemberResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: obj ProjectResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProject` (新建项目).
+/// Request of `CreateProject` (Create a project).
 ///
-/// 创建项目，创建时包含集群信息
+/// Create a project with cluster information upon creation.
 CreateProjectRequest {
-    /// 项目基本信息
+    /// Basic project information.
     ///
     /// Required.
     "Project" project set_project: obj ProjectRequest,
-    /// DLC绑定集群信息
+    /// DLC bind cluster information.
     "DLCInfo" dlc_info set_dlc_info: obj DLCClusterInfo,
-    /// 绑定资源组的id列表
+    /// id list to bind resource group.
     "ResourceIds" resource_ids set_resource_ids: list String,
 } }
 rt::action!("wedata", "2025-08-06", "CreateProject", CreateProjectRequest => CreateProjectResponse);
 
 rt::model! { read debug;
-/// CreateProject返回参数结构体
+/// CreateProject response structure.
 CreateProjectResponse {
-    /// 创建项目结果
+    /// Project creation result.
     "Data" data set_data: obj CreateProjectResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建项目的结果信息
+/// Create project result info.
 CreateProjectResult {
-    /// 项目id
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
 } }
 
@@ -1027,72 +1299,72 @@ CreateQualityRuleVO {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateResourceFile` (创建资源文件).
+/// Request of `CreateResourceFile` (Creates a resource file).
 ///
-/// 创建资源文件
+/// This API is used to create a resource file.
 CreateResourceFileRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 资源文件名称, 尽可能和上传文件名保持一致
+    /// Resource file name. should be consistent with the uploaded file name.
     ///
     /// Required.
     "ResourceName" resource_name set_resource_name: str,
-    /// cos存储桶名称, 可从GetResourceCosPath接口获取
+    /// Bucket name. can be obtained from the GetResourceCosPath api.
     ///
     /// Required.
     "BucketName" bucket_name set_bucket_name: str,
-    /// BucketName桶对应的cos存储桶区域
+    /// BucketName specifies the cos storage bucket region.
     ///
     /// Required.
     "CosRegion" cos_region set_cos_region: str,
-    /// 项目中资源文件上传的路径, 取值示例: /wedata/qxxxm/, 根目录,请使用/即可
+    /// Upload path for resource files in the project. value example: /wedata/qxxxm/. root directory, please use /.
     ///
     /// Required.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// - 上传文件及手填两种方式只能选择其一，如果两者均提供，取值顺序为文件>手填值
-    /// -   手填值必须是存在的cos路径, parentFolderPath为父文件夹路径, name为文件名, 手填值取值示例:     /datastudio/resource/projectId/parentFolderPath/name
+    /// -Upload file or manually enter value. only select one method. if both are provided, the sequence is file > manually entered value.
+    /// -Manually entered value must be existing cos path. parentFolderPath specifies the parent folder path. name specifies the file name. value example: /datastudio/resource/projectId/parentFolderPath/name.
     ///
     /// Required.
     "ResourceFile" resource_file set_resource_file: str,
-    /// bundle客户端ID
+    /// Bundle Client ID.
     "BundleId" bundle_id set_bundle_id: str,
-    /// bundle客户端信息
+    /// bundle client info.
     "BundleInfo" bundle_info set_bundle_info: str,
 } }
 rt::action!("wedata", "2025-08-06", "CreateResourceFile", CreateResourceFileRequest => CreateResourceFileResponse);
 
 rt::model! { read debug;
-/// CreateResourceFile返回参数结构体
+/// CreateResourceFile response structure.
 CreateResourceFileResponse {
-    /// 创建资源文件结果
+    /// Create resource file result.
     "Data" data set_data: obj CreateResourceFileResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建资源文件结果
+/// Create resource file result.
 CreateResourceFileResult {
-    /// 资源文件ID
+    /// Resource file ID.
     "ResourceId" resource_id set_resource_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateResourceFolder` (创建资源文件夹).
+/// Request of `CreateResourceFolder` (Create a resource folder).
 ///
-/// 创建资源文件文件夹
+/// This API is used to create a resource file folder.
 CreateResourceFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父文件夹绝对路径, 取值示例 /wedata/test, 根目录,请使用/即可
+    /// Parent folder's absolute path. Example: /wedata/test. Use / to represent the root directory.
     ///
     /// Required.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 文件夹名称
+    /// Folder name.
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
@@ -1100,32 +1372,32 @@ CreateResourceFolderRequest {
 rt::action!("wedata", "2025-08-06", "CreateResourceFolder", CreateResourceFolderRequest => CreateResourceFolderResponse);
 
 rt::model! { read debug;
-/// CreateResourceFolder返回参数结构体
+/// CreateResourceFolder response structure.
 CreateResourceFolderResponse {
-    /// 创建文件夹结果，如果创建失败则报错。
+    /// Creation result of the folder. Error will be reported if failed to create.
     "Data" data set_data: obj CreateFolderResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateResourceGroup` (创建资源组).
+/// Request of `CreateResourceGroup` (Creates resource groups).
 ///
-/// 该接口用于购买资源
+/// This API is used to purchase resources.
 CreateResourceGroupRequest {
-    /// 资源组名称。创建通用资源组的名称，必须以字母开头，可包含字母、数字、下划线（_），最多 64 个字符。
+    /// Resource group name. specifies the name of a general resource group. it must start with a letter, may include letters, numbers, and underscores (_), and can contain up to 64 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 开通的资源组信息
+    /// Opened resource group information.
     ///
     /// Required.
     "Type" r#type set_type: obj ResourceType,
-    /// 是否自动续费
+    /// Whether to perform auto-renewal.
     ///
     /// Required.
     "AutoRenewEnabled" auto_renew_enabled set_auto_renew_enabled: bool,
-    /// 购买时长，单位月
+    /// Purchase duration, in unit month.
     ///
     /// Required.
     "PurchasePeriod" purchase_period set_purchase_period: i64,
@@ -1133,17 +1405,17 @@ CreateResourceGroupRequest {
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网
+    /// Subnet
     ///
     /// Required.
     "SubNet" sub_net set_sub_net: str,
-    /// 资源购买地域
+    /// Resource purchase region.
     ///
     /// Required.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 关联项目空间项目id
+    /// Project id of the associated project space.
     "AssociatedProjectId" associated_project_id set_associated_project_id: str,
-    /// 资源组描述
+    /// Resource group description
     "Description" description set_description: str,
     /// 标签值
     "Tags" tags set_tags: list ResourceTag,
@@ -1151,86 +1423,86 @@ CreateResourceGroupRequest {
 rt::action!("wedata", "2025-08-06", "CreateResourceGroup", CreateResourceGroupRequest => CreateResourceGroupResponse);
 
 rt::model! { read debug;
-/// CreateResourceGroup返回参数结构体
+/// CreateResourceGroup response structure.
 CreateResourceGroupResponse {
-    /// 是否开启成功
+    /// Successfully enabled.
     "Data" data set_data: obj ResourceResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSQLFolder` (新建SQL文件夹).
+/// Request of `CreateSQLFolder` (Creates an SQL folder).
 ///
-/// 创建数据探索脚本文件夹
+/// This API is used to create an SQL folder
 CreateSQLFolderRequest {
-    /// 文件夹名称
+    /// Folder name.
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父文件夹path，/aaa/bbb/ccc，路径头需带斜杠，查询根目录传/
+    /// Parent folder path, /aaa/bbb/ccc. path header must include a slash. pass / to query the root directory.
     ///
     /// Required.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 权限范围：SHARED, PRIVATE
+    /// Access permission: SHARED, PRIVATE.
     "AccessScope" access_scope set_access_scope: str,
 } }
 rt::action!("wedata", "2025-08-06", "CreateSQLFolder", CreateSQLFolderRequest => CreateSQLFolderResponse);
 
 rt::model! { read debug;
-/// CreateSQLFolder返回参数结构体
+/// CreateSQLFolder response structure.
 CreateSQLFolderResponse {
-    /// 成功true，失败false
+    /// Indicates whether the operation is successful. valid values: true (successful), false (unsuccessful).
     "Data" data set_data: obj SqlCreateResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSQLScript` (新增SQL脚本).
+/// Request of `CreateSQLScript` (Adds an SQL script).
 ///
-/// 新增SQL脚本
+/// This API is used to add an SQL script.
 CreateSQLScriptRequest {
-    /// 脚本名称
+    /// Script name.
     ///
     /// Required.
     "ScriptName" script_name set_script_name: str,
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父文件夹path，/aaa/bbb/ccc，根目录为空字符串或/
+    /// Parent folder path, /aaa/bbb/ccc. root directory is empty string or /.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 数据探索脚本配置
+    /// Specifies the script configuration for data exploration.
     "ScriptConfig" script_config set_script_config: obj SQLScriptConfig,
-    /// 脚本内容，如有值，则要将内容进行base64编码
+    /// Specifies the script content, if any, needs to be base64 encoded.
     "ScriptContent" script_content set_script_content: str,
-    /// 权限范围：SHARED, PRIVATE
+    /// Access permission: SHARED, PRIVATE.
     "AccessScope" access_scope set_access_scope: str,
 } }
 rt::action!("wedata", "2025-08-06", "CreateSQLScript", CreateSQLScriptRequest => CreateSQLScriptResponse);
 
 rt::model! { read debug;
-/// CreateSQLScript返回参数结构体
+/// CreateSQLScript response structure.
 CreateSQLScriptResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj SQLScript,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 创建任务基本属性信息
+/// Describes the basic attribute information of the task.
 CreateTaskBaseAttribute {
-    /// 任务名称
+    /// Task name.
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 任务类型ID：
+    /// Task type ID:
     ///
     /// * 21:JDBC SQL
     /// * 23:TDSQL-PostgreSQL
@@ -1263,83 +1535,83 @@ CreateTaskBaseAttribute {
     ///
     /// Required.
     "TaskTypeId" task_type_id set_task_type_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务负责人ID，默认为当前用户
+    /// Task owner ID. defaults to the current user.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 任务描述
+    /// Task description
     "TaskDescription" task_description set_task_description: str,
-    /// 任务文件夹路径
+    /// Task folder path.
     ///
-    /// 注意：
-    /// - 路径上不要填写任务节点类型；例如，在 一个名为 wf01 的工作流，“通用” 分类下，现在想要在这个分类下的 tf_01 文件夹下，新建一个 shell 任务；则 填写 /tf_01 即可；
-    /// - 如果 tf_01 文件夹不存在，则需要先创建这个文件夹（使用 CreateTaskFolder 接口）才能操作成功；
+    /// Note:.
+    /// -Do not fill in the task node type in the path. for example, in a workflow named wf01, under the "common" classification, if you want to create a new shell task under the tf_01 folder in this classification, just fill in /tf_01.
+    /// -If the tf_01 folder does not exist, first create this folder (use the CreateTaskFolder api) for the operation to succeed.
     "TaskFolderPath" task_folder_path set_task_folder_path: str,
 } }
 
 rt::model! { write debug;
-/// 创建任务配置信息
+/// Creates task configuration information.
 CreateTaskConfiguration {
-    /// 资源组ID： 需要通过 DescribeNormalSchedulerExecutorGroups 获取 ExecutorGroupId
+    /// Resource Group ID: Must be obtained via DescribeNormalSchedulerExecutorGroups API to get the ExecutorGroupId.
     "ResourceGroup" resource_group set_resource_group: str,
-    /// 代码内容的Base64编码
+    /// Base64 encoding of the code content.
     "CodeContent" code_content set_code_content: str,
-    /// 任务扩展属性配置列表
+    /// Specifies the configuration list of task extended attributes.
     "TaskExtConfigurationList" task_ext_configuration_list set_task_ext_configuration_list: list TaskExtParameter,
-    /// 集群ID
+    /// Cluster ID
     "DataCluster" data_cluster set_data_cluster: str,
-    /// 指定的运行节点
+    /// Specifies the running node.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 资源池队列名称，需要通过 DescribeProjectClusterQueues 获取
+    /// Resource Pool Queue Name: Must be obtained using DescribeProjectClusterQueues API.
     "YarnQueue" yarn_queue set_yarn_queue: str,
-    /// 来源数据源ID, 使用 ; 分隔, 需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Source Data Source ID - One or more IDs separated by semicolons (;). Retrieve IDs using the DescribeDataSourceWithoutInfo API.
     "SourceServiceId" source_service_id set_source_service_id: str,
-    /// 目标数据源ID, 使用 ; 分隔, 需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Target data source ID- One or more IDs separated by semicolons (;). Retrieve IDs using the DescribeDataSourceWithoutInfo API.
     "TargetServiceId" target_service_id set_target_service_id: str,
-    /// 调度参数
+    /// Scheduling parameter.
     "TaskSchedulingParameterList" task_scheduling_parameter_list set_task_scheduling_parameter_list: list TaskSchedulingParameter,
-    /// Bundle使用的ID
+    /// ID used by the Bundle.
     "BundleId" bundle_id set_bundle_id: str,
-    /// Bundle信息
+    /// Bundle info.
     "BundleInfo" bundle_info set_bundle_info: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTaskFolder` (创建任务文件夹).
+/// Request of `CreateTaskFolder` (Create a task folder).
 ///
-/// 创建文件夹
+/// Create a folder.
 CreateTaskFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父文件夹绝对路径，如/abc/de，如果是根目录则传/
+    /// Absolute path of the parent folder, such as /abc/de. if it is the root directory, pass /.
     ///
     /// Required.
     "ParentTaskFolderPath" parent_task_folder_path set_parent_task_folder_path: str,
-    /// 要创建的文件夹名字
+    /// Folder name to be created.
     ///
     /// Required.
     "TaskFolderName" task_folder_name set_task_folder_name: str,
-    /// 任务文件夹类型
+    /// Task folder type.
     ///
-    /// | 任务文件夹类型取值 | 任务文件夹类型界面对应名称 |
+    /// | task folder type parameter | task folder type interface corresponding name |.
     /// | ---------------- | ------------------------ |
-    /// | ETL              | 集成任务                 |
+    /// ETL | integration task.
     /// | EMR              | EMR                      |
     /// | DLC              | DLC                      |
     /// | SETATS           | SETATS                   |
     /// | TDSQL            | TDSQL                    |
     /// | TCHOUSE          | TCHOUSE                  |
-    /// | GENERAL          | 通用                     |
-    /// | TI_ONE           | TI-ONE机器学习           |
-    /// | ACROSS_WORKFLOWS | 跨工作流                 |
+    /// GENERAL.
+    /// TI_ONE | ti-one machine learning.
+    /// ACROSS_WORKFLOWS | cross-workflow.
     ///
     /// Required.
     "TaskFolderType" task_folder_type set_task_folder_type: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
@@ -1347,39 +1619,41 @@ CreateTaskFolderRequest {
 rt::action!("wedata", "2025-08-06", "CreateTaskFolder", CreateTaskFolderRequest => CreateTaskFolderResponse);
 
 rt::model! { read debug;
-/// CreateTaskFolder返回参数结构体
+/// CreateTaskFolder response structure.
 CreateTaskFolderResponse {
-    /// 创建文件夹结果，如果创建失败则报错。
+    /// Create folder result. if the creation failed, error will be reported.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj CreateTaskFolderResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建任务文件夹结果
+/// Create task folder result.
 CreateTaskFolderResult {
-    /// 创建成功的文件夹ID。如果创建失败则报错。
+    /// Folder ID of successful creation. if failed to create, error will be reported.
     "TaskFolderId" task_folder_id set_task_folder_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTask` (创建任务).
+/// Request of `CreateTask` (Create a task).
 ///
-/// 创建任务接口
+/// This API is used to create a task.
 CreateTaskRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务基本属性
+    /// The
+    /// basic attributes of the task.
     ///
     /// Required.
     "TaskBaseAttribute" task_base_attribute set_task_base_attribute: obj CreateTaskBaseAttribute,
-    /// 任务配置
+    /// Task configurations.
     ///
     /// Required.
     "TaskConfiguration" task_configuration set_task_configuration: obj CreateTaskConfiguration,
-    /// 任务调度配置
+    /// Task scheduling configuration
     ///
     /// Required.
     "TaskSchedulerConfiguration" task_scheduler_configuration set_task_scheduler_configuration: obj CreateTaskSchedulerConfiguration,
@@ -1387,127 +1661,127 @@ CreateTaskRequest {
 rt::action!("wedata", "2025-08-06", "CreateTask", CreateTaskRequest => CreateTaskResponse);
 
 rt::model! { read debug;
-/// CreateTask返回参数结构体
+/// CreateTask response structure.
 CreateTaskResponse {
-    /// 任务ID
+    /// Task ID.
     "Data" data set_data: obj CreateTaskResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建任务返回体
+/// Create task return format.
 CreateTaskResult {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { write debug;
-/// 创建任务调度配置信息
+/// Creates task scheduling configuration info.
 CreateTaskSchedulerConfiguration {
-    /// 周期类型：默认为 DAY_CYCLE
+    /// Period type: Defaults to DAY_CYCLE
     ///
-    /// 支持的类型为
+    /// Supported types are
     ///
-    /// - ONEOFF_CYCLE: 一次性
-    /// - YEAR_CYCLE: 年
-    /// - MONTH_CYCLE: 月
-    /// - WEEK_CYCLE: 周
-    /// - DAY_CYCLE: 天
-    /// - HOUR_CYCLE: 小时
-    /// - MINUTE_CYCLE: 分钟
-    /// - CRONTAB_CYCLE: crontab表达式类型
+    /// - ONEOFF_CYCLE: One-time
+    /// - YEAR_CYCLE: Year
+    /// - MONTH_CYCLE: Month
+    /// - WEEK_CYCLE: Week
+    /// - DAY_CYCLE: Day
+    /// - HOUR_CYCLE: Hour
+    /// - MINUTE_CYCLE: Minute
+    /// - CRONTAB_CYCLE: crontab expression
     "CycleType" cycle_type set_cycle_type: str,
-    /// 时区，默认为 UTC+8
+    /// Time zone, defaults to UTC+8
     "ScheduleTimeZone" schedule_time_zone set_schedule_time_zone: str,
-    /// Cron表达式，默认为 0 0 0 * * ? *
+    /// Cron expression, defaults to 0 0 0 * * ? *
     "CrontabExpression" crontab_expression set_crontab_expression: str,
-    /// 生效日期，默认为当前日期的 00:00:00
+    /// Effective date, defaults to 00:00:00 of the current date
     "StartTime" start_time set_start_time: str,
-    /// 结束日期，默认为 2099-12-31 23:59:59
+    /// End date, defaults to 2099-12-31 23:59:59
     "EndTime" end_time set_end_time: str,
-    /// 执行时间 左闭区间，默认 00:00
+    /// Execution time left-closed interval, default 00:00
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行时间 右闭区间，默认 23:59
+    /// Execution time right closed interval, default 23:59
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 日历调度 取值为 0 和 1， 1为打开，0为关闭，默认为0
+    /// Calendar scheduling value is 0 and 1, where 1 is on and 0 is shutdown, with a default value of 0.
     "CalendarOpen" calendar_open set_calendar_open: str,
-    /// 日历调度 日历 ID
+    /// Calendar scheduling Calendar ID
     "CalendarId" calendar_id set_calendar_id: str,
-    /// 自依赖, 默认值 serial, 取值为：parallel(并行), serial(串行), orderly(有序)
+    /// Self-dependent, default value serial, value: parallel, serial, orderly
     "SelfDepend" self_depend set_self_depend: str,
-    /// 上游依赖数组
+    /// Upstream dependency array
     "UpstreamDependencyConfigList" upstream_dependency_config_list set_upstream_dependency_config_list: list DependencyTaskBrief,
-    /// 事件数组
+    /// Event array
     "EventListenerList" event_listener_list set_event_listener_list: list EventListener,
-    /// 重跑&补录配置, 默认为 ALL; , ALL 运行成功或失败后皆可重跑或补录, FAILURE 运行成功后不可重跑或补录，运行失败后可重跑或补录, NONE 运行成功或失败后皆不可重跑或补录;
+    /// Rerun & replenishment configuration, defaults to ALL; , ALL allows rerun or replenishment after successful or failed running, FAILURE cannot rerun or replenish after successful running but allows rerun or replenishment after running FAILURE, NONE does not allow rerun or replenishment after either successful or failed running;
     "AllowRedoType" allow_redo_type set_allow_redo_type: str,
-    /// 输出参数数组
+    /// Output parameter array
     "ParamTaskOutList" param_task_out_list set_param_task_out_list: list OutTaskParameter,
-    /// 输入参数数组
+    /// Input parameter array
     "ParamTaskInList" param_task_in_list set_param_task_in_list: list InTaskParameter,
-    /// 产出登记
+    /// Output registration
     "TaskOutputRegistryList" task_output_registry_list set_task_output_registry_list: list TaskDataRegistry,
-    /// 实例生成策略
+    /// Instance Generation Policy
     ///
-    /// - T_PLUS_0: T+0生成,默认策略
-    /// - T_PLUS_1: T+1生成
+    /// - T_PLUS_0: T+0 generation, default policy
+    /// - T_PLUS_1: T+1 generation
     "InitStrategy" init_strategy set_init_strategy: str,
-    /// 调度类型: 0 正常调度 1 空跑调度，默认为 0
+    /// Scheduling type: 0 normal scheduling 1 dry-run scheduling, default is 0
     ///
     /// Disabled in the spec.
     "ScheduleRunType" schedule_run_type set_schedule_run_type: str,
-    /// 任务调度优先级 运行优先级 4高 5中 6低 , 默认:6
+    /// Task scheduling priority Execution priority 4 High 5 Medium 6 Low, Default:6
     ///
     /// Disabled in the spec.
     "RunPriority" run_priority set_run_priority: str,
-    /// 重试策略 重试等待时间,单位分钟: 默认: 5
+    /// Retry policy Retry wait time, in minutes: Default: 5
     ///
     /// Disabled in the spec.
     "RetryWait" retry_wait set_retry_wait: str,
-    /// 重试策略 最大尝试次数, 默认: 4
+    /// Retry policy Maximum attempts, Default: 4
     ///
     /// Disabled in the spec.
     "MaxRetryAttempts" max_retry_attempts set_max_retry_attempts: str,
-    /// 超时处理策略 运行耗时超时（单位：分钟）默认为 -1
+    /// Timeout handling strategy Runtime timeout (unit: minutes) Default is -1
     ///
     /// Disabled in the spec.
     "ExecutionTTL" execution_ttl set_execution_ttl: str,
-    /// 超时处理策略 等待总时长耗时超时（单位：分钟）默认为 -1
+    /// Timeout handling strategy Wait duration timeout (unit: minutes) Default value is -1
     ///
     /// Disabled in the spec.
     "WaitExecutionTotalTTL" wait_execution_total_ttl set_wait_execution_total_ttl: str,
-    /// 调度类型: 0 正常调度 1 空跑调度，默认为 0
+    /// Scheduling type: 0 normal scheduling 1 dry-run scheduling, default is 0
     "ScheduleType" schedule_type set_schedule_type: i64,
-    /// 任务调度优先级 运行优先级 4高 5中 6低 , 默认:6
+    /// Task scheduling priority Execution priority 4 High 5 Medium 6 Low, Default:6
     "RunPriorityType" run_priority_type set_run_priority_type: i64,
-    /// 重试策略 重试等待时间,单位分钟: 默认: 5
+    /// Retry policy Retry wait time, in minutes: Default: 5
     "RetryWaitMinute" retry_wait_minute set_retry_wait_minute: i64,
-    /// 重试策略 最大尝试次数, 默认: 4
+    /// Retry policy Maximum attempts, Default: 4
     "MaxRetryNumber" max_retry_number set_max_retry_number: i64,
-    /// 超时处理策略 运行耗时超时（单位：分钟）默认为 -1
+    /// Timeout handling strategy Runtime timeout (unit: minutes) Default is -1
     "ExecutionTTLMinute" execution_ttl_minute set_execution_ttl_minute: i64,
-    /// 超时处理策略 等待总时长耗时超时（单位：分钟）默认为 -1
+    /// Timeout handling strategy Wait duration timeout (unit: minutes) Default value is -1
     "WaitExecutionTotalTTLMinute" wait_execution_total_ttl_minute set_wait_execution_total_ttl_minute: i64,
-    /// - 任务依赖运行条件，默认为ALL_SUCCESS，暂时只支持工作流调度项目下配置
-    /// - ALL_SUCCESS： 全部成功：所有上游依赖任务都达到终态时，进行依赖判断，如果上游全部都成功，则依赖判断成功，否则如果上游有一个跳过运行，则标记为跳过运行，其余情况标记为上游失败
-    /// - ALL_FAILED：全部失败：所有上游依赖任务都达到终态时，进行依赖判断，如果上游状态都是失败或者上游失败，则依赖判断成功，否则就标记为跳过运行
-    /// - ALL_DONE：全部完成：所有上游依赖任务都达到终态时，进行依赖判断，直接是依赖判断成功
-    /// - ALL_DONE_AT_LEAST_ONE_SUCCESS：上游全部完成至少一个成功: 所有上游依赖任务都达到终态时，进行依赖判断，至少有一个成功，则依赖判断成功，否则就是跳过运行
-    /// - ALL_SKIPPED：上游全部都跳过: 所有上游依赖任务都达到终态时，进行依赖判断，所有的上游都是跳过状态才算依赖判断成功，否则当前节点就是跳过运行
-    /// - ONE_FAILED：至少一个失败: 上游只要有一个失败了，就进行依赖判断，且依赖判断成功，如果上游全部完成但是没有失败，则跳过运行
-    /// - ONE_SUCCESS：至少一个成功：上游只要有一个成功，就进行依赖判断，且依赖判断成功，如果上游全部完成但是没有成功，则跳过运行
-    /// - ONE_DONE：至少一个完成：上游只要有一个完成了，就进行依赖判断，且依赖判断成功，否则还是等待上游
-    /// - NONE_FAILED：上游全部完成，没有失败: 所有上游依赖任务都达到终态时，进行依赖判断，如果上游都是成功或者跳过运行，则依赖判断成功，否则标记为上游失败
-    /// - ALL_DONE_NONE_FAILED_AT_LEAST_ONE_SUCCESS：上游全部完成，没有失败，至少有一个成功: 所有上游依赖任务都达到终态时，进行依赖判断，上游没有一个失败且至少有一个成功的情况下，依赖判断成功，否则就是跳过运行
-    /// - NONE_SKIPPED：上游全部完成，没有跳过运行: 所有上游依赖任务都达到终态时，进行依赖判断, 如果上游状态全部都是成功、失败、上游失败状态，则依赖判断成功，否则为跳过运行
-    /// - ALL_DONE_AT_LEAST_ONE_FAILED：上游全部完成至少一个失败: 所有上游依赖任务都达到终态时，进行依赖判断，至少有一个失败，则依赖判断成功，否则就是跳过运行
+    /// - The task dependency run condition defaults to ALL_SUCCESS. Currently, only workflow scheduling under the project supports configuration.
+    /// - ALL_SUCCESS: All successful: When all upstream dependency tasks reach the final state, perform a dependency check. If all upstream tasks are successful, the dependency check passes. Otherwise, if one upstream task skips running, it is marked as skipped. In other cases, it is marked as upstream failure.
+    /// - ALL_FAILED: All failed: When all upstream dependency tasks reach the final state, perform a dependency check. If all upstream tasks are in a failed state or marked as upstream failure, the dependency check passes. Otherwise, it is marked as skipped.
+    /// - ALL_DONE: All completed: When all upstream dependency tasks reach the final state, perform a dependency check, and the dependency check passes directly.
+    /// - ALL_DONE_AT_LEAST_ONE_SUCCESS: All upstream tasks completed with at least one success: When all upstream dependency tasks reach the final state, perform a dependency check. If at least one is successful, the dependency check passes. Otherwise, it skips running.
+    /// - ALL_SKIPPED: All upstream tasks skipped: When all upstream dependency tasks reach the final state, perform a dependency check. Only if all upstream tasks are in a skipped state does the dependency check pass. Otherwise, the current node skips running.
+    /// - ONE_FAILED: At least one failed: If at least one upstream task fails, perform a dependency check, and the check passes. If all upstream tasks complete but none fail, it skips running.
+    /// - ONE_SUCCESS: At least one success: If at least one upstream task succeeds, perform a dependency check, and the check passes. If all upstream tasks complete but none succeed, it skips running.
+    /// - ONE_DONE: At least one completed: If at least one upstream task completes, perform a dependency check, and the check passes. Otherwise, it continues waiting for upstream.
+    /// - NONE_FAILED: All upstream tasks completed with no failure: When all upstream dependency tasks reach the final state, perform a dependency check. If all upstream tasks are successful or skipped, the check passes. Otherwise, it is marked as upstream failure.
+    /// - ALL_DONE_NONE_FAILED_AT_LEAST_ONE_SUCCESS: All upstream tasks completed with no failure and at least one success: When all upstream dependency tasks reach the final state, perform a dependency check. If no upstream task fails and at least one succeeds, the check passes. Otherwise, it skips running.
+    /// - NONE_SKIPPED: All upstream tasks completed with no skipped runs: When all upstream dependency tasks reach the final state, perform a dependency check. If all upstream tasks are in a successful, failed, or upstream failure state, the check passes. Otherwise, it skips running.
+    /// - ALL_DONE_AT_LEAST_ONE_FAILED: All upstream tasks completed with at least one failure: When all upstream dependency tasks reach the final state, perform a dependency check. If at least one fails, the check passes. Otherwise, it skips running.
     "DependencyTriggerPolicy" dependency_trigger_policy set_dependency_trigger_policy: str,
-    /// 是否允许下游依赖 1允许 0不允许
+    /// Whether to allow downstream dependency 1 Allow 0 Do not allow
     ///
-    /// 取值范围：[0, 1]
+    /// Value ranges from 0 to 1
     ///
-    /// 默认值：1
+    /// Default value: 1
     ///
     /// Disabled in the spec.
     "AllowDownstreamDependency" allow_downstream_dependency set_allow_downstream_dependency: i64,
@@ -1516,13 +1790,13 @@ CreateTaskSchedulerConfiguration {
 } }
 
 rt::model! { write debug;
-/// 创建任务基本属性信息
+/// Create task basic attribute information.
 CreateTriggerTaskBaseAttribute {
-    /// 任务名称
+    /// Task name.
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 任务类型ID：
+    /// Task type ID:.
     /// * 26:OfflineSynchronization
     /// * 30:Python
     /// * 32:DLC SQL
@@ -1540,67 +1814,67 @@ CreateTriggerTaskBaseAttribute {
     ///
     /// Required.
     "TaskTypeId" task_type_id set_task_type_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务负责人ID，默认为当前用户
+    /// Task owner ID, defaults to the current user.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 任务描述
+    /// Task description
     "TaskDescription" task_description set_task_description: str,
-    /// 任务文件夹路径
+    /// Task folder path.
     ///
-    /// 注意：
-    /// - 路径上不要填写任务节点类型；例如，在 一个名为 wf01 的工作流，“通用” 分类下，现在想要在这个分类下的 tf_01 文件夹下，新建一个 shell 任务；则 填写 /tf_01 即可；
-    /// - 如果 tf_01 文件夹不存在，则需要先创建这个文件夹（使用 CreateTaskFolder 接口）才能操作成功；
+    /// Note:.
+    /// -Do not fill in the task node type in the path. for example, in a workflow named wf01, under the "common" category, if you want to create a new shell task under the tf_01 folder in this classification, just fill in /tf_01.
+    /// -If the tf_01 folder does not exist, first create this folder (use the CreateTaskFolder api) for the operation to succeed.
     "TaskFolderPath" task_folder_path set_task_folder_path: str,
 } }
 
 rt::model! { write debug;
-/// 创建任务配置信息
+/// Create task configuration.
 CreateTriggerTaskConfiguration {
-    /// 资源组ID： 需要通过 DescribeNormalSchedulerExecutorGroups 获取 ExecutorGroupId
+    /// Resource group ID: need to pass through DescribeNormalSchedulerExecutorGroups to obtain ExecutorGroupId.
     "ResourceGroup" resource_group set_resource_group: str,
-    /// 代码内容的Base64编码
+    /// Base64 encoding of the code content.
     "CodeContent" code_content set_code_content: str,
-    /// 任务扩展属性配置列表
+    /// Task extended attribute configuration list.
     "TaskExtConfigurationList" task_ext_configuration_list set_task_ext_configuration_list: list TaskExtParameter,
-    /// 集群ID
+    /// Cluster ID
     "DataCluster" data_cluster set_data_cluster: str,
-    /// 指定的运行节点
+    /// Specified running node.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 资源池队列名称，需要通过 DescribeProjectClusterQueues 获取
+    /// Resource pool queue name. need to pass through DescribeProjectClusterQueues to obtain.
     "YarnQueue" yarn_queue set_yarn_queue: str,
-    /// 来源数据源ID, 使用 ; 分隔, 需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Source data source ID, separated by semicolons, need to pass through DescribeDataSourceWithoutInfo to obtain.
     "SourceServiceId" source_service_id set_source_service_id: str,
-    /// 目标数据源ID, 使用 ; 分隔, 需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Target data source ID, use ; to separate, need to pass through DescribeDataSourceWithoutInfo to obtain.
     "TargetServiceId" target_service_id set_target_service_id: str,
-    /// 调度参数
+    /// Scheduling parameter.
     "TaskSchedulingParameterList" task_scheduling_parameter_list set_task_scheduling_parameter_list: list TaskSchedulingParameter,
-    /// Bundle使用的ID
+    /// ID used by the Bundle.
     "BundleId" bundle_id set_bundle_id: str,
-    /// Bundle信息
+    /// Bundle info.
     "BundleInfo" bundle_info set_bundle_info: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTriggerTask` (创建工作流调度任务).
+/// Request of `CreateTriggerTask` (Create a workflow scheduling task).
 ///
-/// 创建任务接口
+/// This API is used to create a task.
 CreateTriggerTaskRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务基本属性
+    /// Task basic attributes.
     ///
     /// Required.
     "TriggerTaskBaseAttribute" trigger_task_base_attribute set_trigger_task_base_attribute: obj CreateTriggerTaskBaseAttribute,
-    /// 任务配置
+    /// Task configurations.
     ///
     /// Required.
     "TriggerTaskConfiguration" trigger_task_configuration set_trigger_task_configuration: obj CreateTriggerTaskConfiguration,
-    /// 任务调度配置
+    /// Task scheduling configuration.
     ///
     /// Required.
     "TriggerTaskSchedulerConfiguration" trigger_task_scheduler_configuration set_trigger_task_scheduler_configuration: obj CreateTriggerTaskSchedulerConfiguration,
@@ -1608,36 +1882,37 @@ CreateTriggerTaskRequest {
 rt::action!("wedata", "2025-08-06", "CreateTriggerTask", CreateTriggerTaskRequest => CreateTriggerTaskResponse);
 
 rt::model! { read debug;
-/// CreateTriggerTask返回参数结构体
+/// CreateTriggerTask response structure.
 CreateTriggerTaskResponse {
-    /// 任务ID
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj CreateTaskResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 创建任务调度配置信息
+/// Create task scheduling configuration info.
 CreateTriggerTaskSchedulerConfiguration {
-    /// 上游依赖的任务数组
+    /// Task array of upstream dependency.
     "UpstreamDependencyConfigList" upstream_dependency_config_list set_upstream_dependency_config_list: list DependencyTriggerTaskBrief,
-    /// 任务调度优先级 运行优先级 4高 5中 6低 , 默认:6
+    /// Task scheduling priority. execution priority: 4 (high), 5 (medium), 6 (low). default: 6.
     "RunPriorityType" run_priority_type set_run_priority_type: i64,
-    /// 重试策略 重试等待时间,单位分钟: 默认: 5
+    /// Retry policy retry wait time, in minutes: default: 5.
     "RetryWaitMinute" retry_wait_minute set_retry_wait_minute: i64,
-    /// 重试策略 最大尝试次数, 默认: 4
+    /// Retry policy maximum attempts. default: 4.
     "MaxRetryNumber" max_retry_number set_max_retry_number: i64,
-    /// 超时处理策略 运行耗时超时（单位：分钟）默认为 -1
+    /// Timeout handling strategy runtime timeout (unit: minutes) defaults to -1.
     "ExecutionTTLMinute" execution_ttl_minute set_execution_ttl_minute: i64,
-    /// 超时处理策略 等待总时长耗时超时（单位：分钟）默认为 -1
+    /// Timeout handling strategy wait duration timeout (unit: minutes) defaults to -1.
     "WaitExecutionTotalTTLMinute" wait_execution_total_ttl_minute set_wait_execution_total_ttl_minute: i64,
-    /// 重跑&补录配置, 默认为 ALL; , ALL 运行成功或失败后皆可重跑或补录, FAILURE 运行成功后不可重跑或补录，运行失败后可重跑或补录, NONE 运行成功或失败后皆不可重跑或补录;
+    /// Rerun & replenishment configuration, defaults to ALL. ALL allows rerun or replenishment after successful or failed running. FAILURE does not allow rerun or replenishment after successful running, but allows rerun or replenishment after failed running. NONE does not allow rerun or replenishment after successful or failed running.
     "AllowRedoType" allow_redo_type set_allow_redo_type: str,
-    /// 输出参数数组
+    /// Output parameter array.
     "ParamTaskOutList" param_task_out_list set_param_task_out_list: list OutTaskParameter,
-    /// 输入参数数组
+    /// Input parameter array.
     "ParamTaskInList" param_task_in_list set_param_task_in_list: list InTaskParameter,
-    /// 产出登记
+    /// Output registration.
     "TaskOutputRegistryList" task_output_registry_list set_task_output_registry_list: list TaskDataRegistry,
     /// - 任务依赖运行条件，默认为ALL_SUCCESS，暂时只支持工作流调度项目下配置
     /// - ALL_SUCCESS： 全部成功：所有上游依赖任务都达到终态时，进行依赖判断，如果上游全部都成功，则依赖判断成功，否则如果上游有一个跳过运行，则标记为跳过运行，其余情况标记为上游失败
@@ -1671,35 +1946,35 @@ CreateTriggerTaskSchedulerConfiguration {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTriggerWorkflow` (创建调度工作流).
+/// Request of `CreateTriggerWorkflow` (Create a scheduling workflow).
 ///
-/// 创建工作流
+/// create workflow.
 CreateTriggerWorkflowRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流名称
+    /// Workflow name.
     ///
     /// Required.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 所属文件夹路径
+    /// Folder path.
     ///
     /// Required.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 工作流描述
+    /// Workflow description.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流负责人ID
+    /// Workflow owner ID.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 工作流参数
+    /// Workflow parameter.
     "WorkflowParams" workflow_params set_workflow_params: list ParamInfo,
-    /// 统一调度信息
+    /// Unified scheduling info.
     "TriggerWorkflowSchedulerConfigurations" trigger_workflow_scheduler_configurations set_trigger_workflow_scheduler_configurations: list WorkflowTriggerConfig,
-    /// BundleId项
+    /// BundleId item.
     "BundleId" bundle_id set_bundle_id: str,
-    /// Bundle信息
+    /// Bundle info.
     "BundleInfo" bundle_info set_bundle_info: str,
-    /// 通用参数配置
+    /// General parameters configuration.
     "GeneralTaskParams" general_task_params set_general_task_params: list WorkflowGeneralTaskParam,
     /// 工作流调度运行配置
     "TriggerWorkflowRunConfiguration" trigger_workflow_run_configuration set_trigger_workflow_run_configuration: obj WorkflowRunConfig,
@@ -1722,75 +1997,79 @@ CreateTriggerWorkflowRequest {
 rt::action!("wedata", "2025-08-06", "CreateTriggerWorkflow", CreateTriggerWorkflowRequest => CreateTriggerWorkflowResponse);
 
 rt::model! { read debug;
-/// CreateTriggerWorkflow返回参数结构体
+/// CreateTriggerWorkflow response structure.
 CreateTriggerWorkflowResponse {
-    /// 返回工作流ID
+    /// Return the workflow ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj CreateTriggerWorkflowResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建工作流结果
+/// Create workflow result.
 CreateTriggerWorkflowResult {
-    /// 创建成功后的工作流id
+    /// Workflow id after successful creation.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTriggerWorkflowRun` (运行工作流(工作流调度)).
+/// Request of `CreateTriggerWorkflowRun` (Runs the workflow).
 ///
-/// 工作流调度模型下运行工作流
+/// Run workflow under workflow scheduling model.
 CreateTriggerWorkflowRunRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 自定义运行参数，如果为空或者null则使用工作流最新配置
+    /// Custom running parameters. if empty or null, use the latest configuration of the workflow.
     "AdvancedParams" advanced_params set_advanced_params: list SchedulingParameter,
-    /// 本次需要运行指定的任务ID集合，如果为null或为空则运行全部
+    /// This time, run the specified task ID set. if it is null or empty, run all.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 指定的调度资源组id，为空默认原资源组
+    /// Specified scheduling resource group id. uses the original resource group by default if left empty.
     "SchedulingResourceGroupId" scheduling_resource_group_id set_scheduling_resource_group_id: str,
-    /// 指定的集成资源组id，为空默认原资源组
+    /// Specified integration resource group id. uses the original resource group if left empty.
     "IntegrationResourceGroupId" integration_resource_group_id set_integration_resource_group_id: str,
 } }
 rt::action!("wedata", "2025-08-06", "CreateTriggerWorkflowRun", CreateTriggerWorkflowRunRequest => CreateTriggerWorkflowRunResponse);
 
 rt::model! { read debug;
-/// CreateTriggerWorkflowRun返回参数结构体
+/// CreateTriggerWorkflowRun response structure.
 CreateTriggerWorkflowRunResponse {
-    /// 操作结果信息
+    /// Operation Result Information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj CreateTriggerWorkflowRunResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 工作流调度模式下，工作流触发运行结果
+/// Workflow trigger execution result in workflow scheduling mode.
 CreateTriggerWorkflowRunResult {
-    /// 工作流执行id
+    /// Workflow execution id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowExecutionId" workflow_execution_id set_workflow_execution_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWorkflowFolder` (创建工作流文件夹).
+/// Request of `CreateWorkflowFolder` (Create a workflow folder).
 ///
-/// 创建文件夹
+/// This API is used to create a workflow folder.
 CreateWorkflowFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父文件夹绝对路径，如/abc/de，如果是根目录则传/
+    /// Parent folder absolute path, such as /abc/de. if it is the root directory, pass /.
     ///
     /// Required.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 要创建的文件夹名字
+    /// Specifies the folder name to be created.
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
@@ -1798,32 +2077,32 @@ CreateWorkflowFolderRequest {
 rt::action!("wedata", "2025-08-06", "CreateWorkflowFolder", CreateWorkflowFolderRequest => CreateWorkflowFolderResponse);
 
 rt::model! { read debug;
-/// CreateWorkflowFolder返回参数结构体
+/// CreateWorkflowFolder response structure.
 CreateWorkflowFolderResponse {
-    /// 创建文件夹结果，如果创建失败则报错。
+    /// Folder creation result. error will be reported if creation failed.
     "Data" data set_data: obj CreateFolderResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWorkflowPermissions` (配置工作流文件夹权限).
+/// Request of `CreateWorkflowPermissions` (Configure workflow folder permission).
 ///
-/// 数据开发配置权限
+/// This API is used to configure data development permissions.
 CreateWorkflowPermissionsRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 授权实体ID
+    /// Authorize entity ID.
     ///
     /// Required.
     "EntityId" entity_id set_entity_id: str,
-    /// 授权实体类型,folder/workflow
+    /// Authorized entity type, folder/workflow.
     ///
     /// Required.
     "EntityType" entity_type set_entity_type: str,
-    /// 授权信息数组
+    /// Authorization information array.
     ///
     /// Required.
     "PermissionList" permission_list set_permission_list: list WorkflowPermission,
@@ -1831,216 +2110,244 @@ CreateWorkflowPermissionsRequest {
 rt::action!("wedata", "2025-08-06", "CreateWorkflowPermissions", CreateWorkflowPermissionsRequest => CreateWorkflowPermissionsResponse);
 
 rt::model! { read debug;
-/// CreateWorkflowPermissions返回参数结构体
+/// CreateWorkflowPermissions response structure.
 CreateWorkflowPermissionsResponse {
-    /// 实体授权结果
+    /// Authorization result.
     "Data" data set_data: obj CreateWorkflowPermissionsResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 工作流授权结果
+/// Workflow authorization result.
 CreateWorkflowPermissionsResult {
-    /// 实体授权结果，true/false
+    /// Authorization result, true/false.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWorkflow` (创建工作流).
+/// Request of `CreateWorkflow` (Creates a workflow).
 ///
-/// 创建工作流
+/// This API is used to create workflow.
 CreateWorkflowRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流名称
+    /// Workflow name.
     ///
     /// Required.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 所属文件夹路径
+    /// Specifies the folder path.
     ///
     /// Required.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 工作流类型,取值示例：cycle 周期工作流；manual 手动工作流，默认传入cycle
+    /// Workflow type. value examples: cycle for periodic workflow; manual for manual workflow. default input: cycle.
     "WorkflowType" workflow_type set_workflow_type: str,
-    /// 工作流描述
+    /// Workflow description.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流负责人ID
+    /// Workflow owner ID.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 工作流参数
+    /// Workflow parameter.
     "WorkflowParams" workflow_params set_workflow_params: list ParamInfo,
-    /// 统一调度信息
+    /// Specifies unified scheduling info.
     "WorkflowSchedulerConfiguration" workflow_scheduler_configuration set_workflow_scheduler_configuration: obj WorkflowSchedulerConfigurationInfo,
-    /// BundleId项
+    /// BundleId item.
     "BundleId" bundle_id set_bundle_id: str,
-    /// Bundle信息
+    /// Bundle info.
     "BundleInfo" bundle_info set_bundle_info: str,
 } }
 rt::action!("wedata", "2025-08-06", "CreateWorkflow", CreateWorkflowRequest => CreateWorkflowResponse);
 
 rt::model! { read debug;
-/// CreateWorkflow返回参数结构体
+/// CreateWorkflow response structure.
 CreateWorkflowResponse {
-    /// 返回工作流ID
+    /// Returns the workflow ID.
     "Data" data set_data: obj CreateWorkflowResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建工作流结果
+/// Create workflow result.
 CreateWorkflowResult {
-    /// 创建成功后的工作流id
+    /// Workflow id after successful creation.
     "WorkflowId" workflow_id set_workflow_id: str,
 } }
 
 rt::model! { write debug;
-/// dlc集群信息
+/// dlc cluster information.
 DLCClusterInfo {
-    /// dlc资源名称（需要添加角色Uin到dlc中，否则可能获取不到资源）
+    /// dlc resource name (the role Uin needs to be added to dlc, otherwise the resource may be unavailable).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ComputeResources" compute_resources set_compute_resources: list String,
-    /// dlc地域
+    /// dlc region.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 指定DLC集群的默认数据库
+    /// Specify the default database for the DLC cluster.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DefaultDatabase" default_database set_default_database: str,
-    /// 集群配置标记（ 仅对标准模式的项目生效并且标准模式必填），枚举值：
-    /// - Prod  (生产环境)
-    /// - Dev  (开发环境)
+    /// Cluster configuration tag (only applicable to projects in standard mode and required in standard mode). valid values:.
+    /// -Prod (live production environment).
+    /// -Dev (development environment).
     "StandardModeEnvTag" standard_mode_env_tag set_standard_mode_env_tag: str,
-    /// 访问账号（ 仅对标准模式的项目生效并且标准模式必填），用于提交dlc任务的账号
-    /// 建议使用指定子账号，给子账号设置对应库表的权限；任务负责人模式在负责人离职后容易造成任务失败；主账号模式在多个项目权限不同的情况下不易做权限控制。
+    /// Access account (only applicable to projects in standard mode and required in standard mode), used for submitting dlc tasks.
+    /// Use a designated sub-account and set permissions to the corresponding database and table for the sub-account. task owner mode is prone to cause task failure after the person in charge leaves. master account mode is not easy to control permissions when permissions across multiple projects are different.
     ///
-    /// 枚举值：
-    /// - TASK_RUNNER （任务负责人）
-    /// - OWNER （主账号模式）
-    /// - SUB （子账号模式）
+    /// Enumeration value:.
+    /// -TASK_RUNNER (task owner).
+    /// -OWNER (master account mode).
+    /// -SUB (sub-account mode).
     "AccessAccount" access_account set_access_account: str,
-    /// 子账号id（ 仅对标准模式的项目生效），AccessAccount为子账号模式时，需要指定子账号的id信息，其他模式不需要指定
+    /// Sub-Account id (only applicable to projects in standard mode). when AccessAccount is in sub-account mode, the designated sub-account id information is required. other modes do not require specifying.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
 } }
 
 rt::model! { read debug;
-/// 补录计划详情
+/// Plan details.
 DataBackfill {
-    /// 项目Id
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 数据补录计划id
+    /// Data supplement plan id.
     "DataBackfillPlanId" data_backfill_plan_id set_data_backfill_plan_id: str,
-    /// 数据补录计划名称
+    /// Data supplement plan name.
     "DataBackfillPlanName" data_backfill_plan_name set_data_backfill_plan_name: str,
-    /// 补录任务集合
+    /// Supplementary task collection.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 补录任务的数据配置列表
+    /// Backfill task data configuration list.
     "DataBackfillRangeList" data_backfill_range_list set_data_backfill_range_list: list DataBackfillRange,
-    /// 检查父任务类型，取值范围：- NONE-全部不检查- ALL-检查全部上游父任务- MAKE_SCOPE-只在（当前补录计划）选中任务中检查
+    /// Check parent task type. valid values: NONE (do not check ALL), ALL (check ALL upstream parent tasks), MAKE_SCOPE (check only in the selected tasks of the present replenishment plan).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CheckParentType" check_parent_type set_check_parent_type: str,
-    /// 补录是否忽略事件依赖
+    /// Specifies whether to ignore event dependency during backfill.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SkipEventListening" skip_event_listening set_skip_event_listening: bool,
-    /// 自定义实例运行并发度, 返回为null或者不返回，则表示任务原有自依赖
+    /// Custom instance run degree of concurrency. return null or do not return indicates task original self-dependent.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RedefineParallelNum" redefine_parallel_num set_redefine_parallel_num: i128,
-    /// 自定义的工作流自依赖，yes或者no；如果不配置，则使用工作流原有自依赖
+    /// Custom workflow self-dependency, yes or no. if not configured, use the existing workflow self-dependency.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RedefineSelfWorkflowDependency" redefine_self_workflow_dependency set_redefine_self_workflow_dependency: str,
-    /// 调度资源组id
+    /// Scheduling resource group id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchedulerResourceGroupId" scheduler_resource_group_id set_scheduler_resource_group_id: str,
-    /// 集成资源组id
+    /// Integration resource group id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IntegrationResourceGroupId" integration_resource_group_id set_integration_resource_group_id: str,
-    /// 补录自定义的生成周期
+    /// Backfill custom generation cycle.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RedefineCycleType" redefine_cycle_type set_redefine_cycle_type: str,
-    /// 自定义参数
+    /// Custom parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RedefineParamList" redefine_param_list set_redefine_param_list: list KVPair,
-    /// 补录任务的执行开始时间
+    /// Execution start time of the backfill task.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 补录任务的执行结束时间
+    /// Backfill task execution end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 创建用户id
+    /// Create a user id.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 补录计划实例完成百分数
+    /// Percentage of supplementary plan instances completed.
     "CompletePercent" complete_percent set_complete_percent: i128,
-    /// 补录计划实例成功百分数
+    /// Percentage of supplementary plan instances successful.
     "SuccessPercent" success_percent set_success_percent: i128,
-    /// 补录是实例数据时间顺序，生效必须满足2个条件:1. 必须同周期任务2. 优先按依赖关系执行，无依赖关系影响的情况下按配置执行顺序执行 可选值- NORMAL: 不设置- ORDER: 顺序- REVERSE: 逆序不设置默认为NORMAL
+    /// Backfill follows the instance data time sequence and must meet two conditions to take effect: 1. must be tasks in the same cycle 2. execute based on dependencies, or execute based on configured execution ORDER without dependency impact  available values: - NORMAL: leave unset - ORDER: sequence - REVERSE: descending ORDER  if not set, the default is NORMAL.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataTimeOrder" data_time_order set_data_time_order: str,
 } }
 
 rt::model! { both debug;
-/// 补录计划日期范围
+/// Backfill plan date range.
 DataBackfillRange {
-    /// 开始日期，格式yyyy-MM-dd 表示从指定日期的00:00:00开始
+    /// Start date in yyyy-MM-dd format. indicates the start from 00:00:00 on the specified date.
     "StartDate" start_date set_start_date: str,
-    /// 结束日期，格式yyyy-MM-dd，表示从指定日期的 23:59:59结束
+    /// End date in the format yyyy-MM-dd, indicates ending at 23:59:59 of the specified date.
     "EndDate" end_date set_end_date: str,
-    /// 在[StartDate, EndDate]之间每天的开始时间点，格式HH:mm,只针对小时及周期小于小时的任务生效
+    /// Start time of each day between [StartDate, EndDate] in HH:mm format. effective for tasks with a period of hours or less.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 在[StartDate, EndDate]之间每天的结束时间点，格式HH:mm,只针对小时及周期小于小时的任务生效
+    /// End time point between [StartDate, EndDate] in HH:mm format. effective for tasks with a period of hours or less.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 数据源对象
+/// Data source object.
 DataSource {
-    /// 归属项目ID
+    /// Belonging project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 数据源ID
+    /// Data source ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i128,
-    /// 数据源类型:枚举值
+    /// Data source type: enumeration value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 数据源名称
+    /// Data source name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 数据源展示名，为了可视化查看
+    /// Data source display name for visual inspection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 数据源描述信息
+    /// Data source description information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 归属项目Name
+    /// Affiliated project Name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 数据源创建人
+    /// Data source creator.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateUser" create_user set_create_user: str,
-    /// 时间
+    /// Time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新人
+    /// Updater
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyUser" modify_user set_modify_user: str,
-    /// 更新时间
+    /// Update time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 数据源的配置信息，以JSON KV存储，根据每个数据源类型不同，而KV存储信息不同
+    /// Configuration message of data sources is stored in JSON KV. KV storage information varies based on data source type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProdConProperties" prod_con_properties set_prod_con_properties: str,
-    /// 同params 内容为开发数据源的数据
+    /// Same as params content for developing data of data sources.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DevConProperties" dev_con_properties set_dev_con_properties: str,
-    /// 数据源类别：
+    /// Data source type.
     ///
-    /// - DB ---自定义源
-    /// - CLUSTER --- 系统源
+    /// -DB - custom definition source.
+    /// -CLUSTER --- system source.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Category" category set_category: str,
 } }
 
 rt::model! { write nodebug;
-/// 数据源文件上传
+/// Upload data source file.
 DataSourceFileUpload {
-    /// Truststore认证文件，默认文件名truststore.jks
+    /// Truststore authentication file, default filename truststore.jks.
     "TrustStore" trust_store set_trust_store: str,
-    /// Keystore认证文件，默认文件名keystore.jks
+    /// Keystore authentication file, default filename keystore.jks.
     "KeyStore" key_store set_key_store: str,
-    /// core-site.xml文件
+    /// core-site.xml file.
     "CoreSite" core_site set_core_site: str,
-    /// hdfs-site.xml文件
+    /// hdfs-site.xml file.
     "HdfsSite" hdfs_site set_hdfs_site: str,
-    /// hive-site.xml文件
+    /// hive-site.xml file.
     "HiveSite" hive_site set_hive_site: str,
-    /// hbase-site文件
+    /// hbase-site file.
     "HBASESite" hbase_site set_hbase_site: str,
-    /// keytab文件，默认文件名[数据源名].keytab
+    /// Keytab file, default filename [data source name].keytab.
     "KeyTab" key_tab set_key_tab: str,
-    /// krb5.conf文件
+    /// krb5.conf file.
     "KRB5Conf" krb5_conf set_krb5_conf: str,
-    /// 私钥,默认文件名private_key.pem
+    /// Private key, default filename private_key.pem.
     "PrivateKey" private_key set_private_key: str,
-    /// 公钥,默认文件名public_key.pem
+    /// Public key, default filename public_key.pem.
     "PublicKey" public_key set_public_key: str,
 } }
 impl ::core::fmt::Debug for DataSourceFileUpload {
@@ -2061,85 +2368,104 @@ impl ::core::fmt::Debug for DataSourceFileUpload {
 }
 
 rt::model! { read debug;
-/// 查询数据源分页列表
+/// Query data source pagination list.
 DataSourceInfo {
-    /// 分页页码
+    /// Page number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 数据源列表
+    /// Data Source List
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list DataSource,
-    /// 总数
+    /// Total number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 总分页页码
+    /// Total score page number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
 } }
 
 rt::model! { read debug;
-/// 数据源操作结果
+/// Operation result of the data source.
 DataSourceResult {
-    /// 操作是否成功
+    /// Whether the operation is successful
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: bool,
-    /// 数据源id
+    /// Data source ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataSourceId" data_source_id set_data_source_id: i64,
 } }
 
 rt::model! { read debug;
-/// 数据源操作结果
+/// Operation result of the data source.
 DataSourceStatus {
-    /// 数据源操作状态
+    /// Data source operation status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: bool,
 } }
 
 rt::model! { read debug;
-/// 数据库信息
+/// Database information
 DatabaseInfo {
-    /// 数据库GUID
+    /// Database GUID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Guid" guid set_guid: str,
-    /// 数据库名称
+    /// Database name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 数据库目录
+    /// Database catalog.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CatalogName" catalog_name set_catalog_name: str,
-    /// 数据库描述
+    /// Repository description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 数据库位置
+    /// Database location.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Location" location set_location: str,
-    /// 数据库存储大小
+    /// Database storage size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StorageSize" storage_size set_storage_size: i64,
-    /// 数据源ID
+    /// Data source ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceId" datasource_id set_datasource_id: i64,
-    /// 数据源类型
+    /// Data source type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceType" datasource_type set_datasource_type: str,
 } }
 
 rt::model! { read debug;
-/// 数据源关联任务信息
+/// Task info of data source association.
 DatasourceRelationTaskInfo {
-    /// 项目id
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称
+    /// Project name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 数据源关联任务信息，本期仅支持数据开发任务接口返回数据
+    /// Data source association task info. the current period only supports data development task API return data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskInfo" task_info set_task_info: list RelateTask,
 } }
 
 rt::model! { read debug;
-/// 删除告警规则响应结果
+/// Describes the response result of deleting an Alarm rule.
 DeleteAlarmRuleResult {
-    /// 是否删除成功
+    /// Whether deletion succeeded.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCodeFile` (删除代码文件).
+/// Request of `DeleteCodeFile` (Delete a code file).
 ///
-/// 删除代码文件
+/// This API is used to delete a code file.
 DeleteCodeFileRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 代码文件ID，参数值来自CreateCodeFile接口的返回
+    /// Code file ID. the parameter value comes from the CreateCodeFile API.
     ///
     /// Required.
     "CodeFileId" code_file_id set_code_file_id: str,
@@ -2147,24 +2473,24 @@ DeleteCodeFileRequest {
 rt::action!("wedata", "2025-08-06", "DeleteCodeFile", DeleteCodeFileRequest => DeleteCodeFileResponse);
 
 rt::model! { read debug;
-/// DeleteCodeFile返回参数结构体
+/// DeleteCodeFile response structure.
 DeleteCodeFileResponse {
-    /// 执行结果
+    /// Execution result
     "Data" data set_data: obj CodeStudioFileActionResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCodeFolder` (删除代码文件夹).
+/// Request of `DeleteCodeFolder` (Delete a code folder).
 ///
-/// 数据探索删除文件夹
+/// This API is used to delete folders in data exploration.
 DeleteCodeFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID，参数值来自CreateCodeFolder接口的返回
+    /// Folder ID. the parameter value comes from the CreateCodeFolder API response.
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
@@ -2172,47 +2498,47 @@ DeleteCodeFolderRequest {
 rt::action!("wedata", "2025-08-06", "DeleteCodeFolder", DeleteCodeFolderRequest => DeleteCodeFolderResponse);
 
 rt::model! { read debug;
-/// DeleteCodeFolder返回参数结构体
+/// DeleteCodeFolder response structure.
 DeleteCodeFolderResponse {
-    /// 执行结果
+    /// Execution result
     "Data" data set_data: obj CodeStudioFolderActionResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCodePermissions` (删除Studio实体权限).
+/// Request of `DeleteCodePermissions` (Delete CodeStudio entity permission).
 ///
-/// 删除CodeStudio实体权限
+/// Delete CodeStudio entity permission.
 DeleteCodePermissionsRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 回收的权限列表
+    /// List of permissions to revoke.
     "RecyclePolicySet" recycle_policy_set set_recycle_policy_set: list ExploreAuthorizationRecycleObject,
 } }
 rt::action!("wedata", "2025-08-06", "DeleteCodePermissions", DeleteCodePermissionsRequest => DeleteCodePermissionsResponse);
 
 rt::model! { read debug;
-/// DeleteCodePermissions返回参数结构体
+/// DeleteCodePermissions response structure.
 DeleteCodePermissionsResponse {
-    /// 权限回收结果
+    /// Permission revocation result.
     "Data" data set_data: list CodePermissionsResultItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDataBackfillPlanAsync` (异步删除补录计划).
+/// Request of `DeleteDataBackfillPlanAsync` (Asynchronously delete a replenishment plan).
 ///
-/// 删除补录计划
+/// Delete a replenishment plan.
 DeleteDataBackfillPlanAsyncRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 补录计划id
+    /// Supplemental plan id.
     ///
     /// Required.
     "DataBackfillPlanId" data_backfill_plan_id set_data_backfill_plan_id: str,
@@ -2220,24 +2546,24 @@ DeleteDataBackfillPlanAsyncRequest {
 rt::action!("wedata", "2025-08-06", "DeleteDataBackfillPlanAsync", DeleteDataBackfillPlanAsyncRequest => DeleteDataBackfillPlanAsyncResponse);
 
 rt::model! { read debug;
-/// DeleteDataBackfillPlanAsync返回参数结构体
+/// DeleteDataBackfillPlanAsync response structure.
 DeleteDataBackfillPlanAsyncResponse {
-    /// 删除执行计划返回的异步响应
+    /// Delete execution plan async response.
     "Data" data set_data: obj OpsAsyncResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDataSource` (删除数据源).
+/// Request of `DeleteDataSource` (Deletes a data source).
 ///
-/// 该接口用于删除数据源
+/// This API is used to delete a data source.
 DeleteDataSourceRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 数据源id
+    /// Data source ID.
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -2245,27 +2571,27 @@ DeleteDataSourceRequest {
 rt::action!("wedata", "2025-08-06", "DeleteDataSource", DeleteDataSourceRequest => DeleteDataSourceResponse);
 
 rt::model! { read debug;
-/// DeleteDataSource返回参数结构体
+/// DeleteDataSource response structure.
 DeleteDataSourceResponse {
-    /// 是否删除成功
+    /// Whether deletion succeeded.
     "Data" data set_data: obj DataSourceStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除资源文件夹结果
+/// Delete resource folder result.
 DeleteFolderResult {
-    /// 删除状态,true表示成功，false表示失败
+    /// Deletion status. true indicates success, false indicates failure.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLineage` (血缘删除).
+/// Request of `DeleteLineage` (Delete lineage).
 ///
 /// RegisterLineage
 DeleteLineageRequest {
-    /// 需要删除的血缘关系列表
+    /// List of lineage relationships to be deleted.
     ///
     /// Required.
     "Relations" relations set_relations: list LineagePair,
@@ -2273,25 +2599,24 @@ DeleteLineageRequest {
 rt::action!("wedata", "2025-08-06", "DeleteLineage", DeleteLineageRequest => DeleteLineageResponse);
 
 rt::model! { read debug;
-/// DeleteLineage返回参数结构体
+/// DeleteLineage response structure.
 DeleteLineageResponse {
-    /// 删除结果
+    /// Deletion result
     "Data" data set_data: obj OperateResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOpsAlarmRule` (删除告警规则).
+/// Request of `DeleteOpsAlarmRule` (Deletes alarm rules).
 ///
-/// 删除告警规则
+/// Deletes alarm rules
 DeleteOpsAlarmRuleRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 告警规则唯一id，接口CreateAlarmRule返回
-    /// 与AlarmRuleName二选一
+    /// Alarm Rule Unique ID. Obtained from the response of the CreateAlarmRule API. Either this field or AlarmRuleName must be provided.
     ///
     /// Required.
     "AlarmRuleId" alarm_rule_id set_alarm_rule_id: str,
@@ -2299,24 +2624,24 @@ DeleteOpsAlarmRuleRequest {
 rt::action!("wedata", "2025-08-06", "DeleteOpsAlarmRule", DeleteOpsAlarmRuleRequest => DeleteOpsAlarmRuleResponse);
 
 rt::model! { read debug;
-/// DeleteOpsAlarmRule返回参数结构体
+/// DeleteOpsAlarmRule response structure.
 DeleteOpsAlarmRuleResponse {
-    /// 是否删除成功
+    /// Whether deletion succeeded.
     "Data" data set_data: obj DeleteAlarmRuleResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProjectMember` (移除项目成员).
+/// Request of `DeleteProjectMember` (Remove a project member).
 ///
-/// 删除项目用户
+/// This API is used to delete project users.
 DeleteProjectMemberRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 用户ID列表
+    /// User ID list
     ///
     /// Required.
     "UserUins" user_uins set_user_uins: list String,
@@ -2324,18 +2649,18 @@ DeleteProjectMemberRequest {
 rt::action!("wedata", "2025-08-06", "DeleteProjectMember", DeleteProjectMemberRequest => DeleteProjectMemberResponse);
 
 rt::model! { read debug;
-/// DeleteProjectMember返回参数结构体
+/// DeleteProjectMember response structure.
 DeleteProjectMemberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProject` (删除项目).
+/// Request of `DeleteProject` (Deletes a project).
 ///
-/// 删除项目
+/// This API is used to delete a project.
 DeleteProjectRequest {
-    /// 删除的项目ID
+    /// Project ID to delete.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -2343,9 +2668,9 @@ DeleteProjectRequest {
 rt::action!("wedata", "2025-08-06", "DeleteProject", DeleteProjectRequest => DeleteProjectResponse);
 
 rt::model! { read debug;
-/// DeleteProject返回参数结构体
+/// DeleteProject response structure.
 DeleteProjectResponse {
-    /// 删除结果
+    /// Deletion result
     "Data" data set_data: obj ProjectResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2415,15 +2740,15 @@ DeleteQualityRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteResourceFile` (删除资源文件).
+/// Request of `DeleteResourceFile` (Delete a resource file).
 ///
-/// 资源管理-删除资源文件
+/// This API is used to delete a resource file.
 DeleteResourceFileRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 资源ID, 可通过ListResourceFiles接口获取
+    /// Resource ID. obtain through the API ListResourceFiles.
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
@@ -2431,31 +2756,31 @@ DeleteResourceFileRequest {
 rt::action!("wedata", "2025-08-06", "DeleteResourceFile", DeleteResourceFileRequest => DeleteResourceFileResponse);
 
 rt::model! { read debug;
-/// DeleteResourceFile返回参数结构体
+/// DeleteResourceFile response structure.
 DeleteResourceFileResponse {
-    /// 资源删除结果
+    /// Specifies the resource deletion result.
     "Data" data set_data: obj DeleteResourceFileResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除资源文件结果
+/// Delete resource file result.
 DeleteResourceFileResult {
     /// true
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteResourceFolder` (删除资源文件夹).
+/// Request of `DeleteResourceFolder` (Delete a resource folder).
 ///
-/// 删除资源文件文件夹
+/// This API is used to delete a resource folder.
 DeleteResourceFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID, 可通过ListResourceFolders接口获取
+    /// Folder ID. obtain through the ListResourceFolders API.
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
@@ -2463,20 +2788,20 @@ DeleteResourceFolderRequest {
 rt::action!("wedata", "2025-08-06", "DeleteResourceFolder", DeleteResourceFolderRequest => DeleteResourceFolderResponse);
 
 rt::model! { read debug;
-/// DeleteResourceFolder返回参数结构体
+/// DeleteResourceFolder response structure.
 DeleteResourceFolderResponse {
-    /// true代表删除成功，false代表删除失败
+    /// true represents successful deletion. false represents failure.
     "Data" data set_data: obj DeleteFolderResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteResourceGroup` (销毁资源组).
+/// Request of `DeleteResourceGroup` (Destroy a resource group).
 ///
-/// 该接口用于销毁资源
+/// This API is used to destroy resources.
 DeleteResourceGroupRequest {
-    /// 资源组id
+    /// Resource group ID
     ///
     /// Required.
     "Id" id set_id: str,
@@ -2484,24 +2809,24 @@ DeleteResourceGroupRequest {
 rt::action!("wedata", "2025-08-06", "DeleteResourceGroup", DeleteResourceGroupRequest => DeleteResourceGroupResponse);
 
 rt::model! { read debug;
-/// DeleteResourceGroup返回参数结构体
+/// DeleteResourceGroup response structure.
 DeleteResourceGroupResponse {
-    /// 是否销毁成功
+    /// Whether termination succeeded.
     "Data" data set_data: obj ResourceStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSQLFolder` (删除SQL文件夹).
+/// Request of `DeleteSQLFolder` (Delete an SQL folder).
 ///
-/// 删除SQL文件夹
+/// This API is used to delete a SQL folder.
 DeleteSQLFolderRequest {
-    /// 文件夹Id
+    /// Folder ID
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -2509,24 +2834,24 @@ DeleteSQLFolderRequest {
 rt::action!("wedata", "2025-08-06", "DeleteSQLFolder", DeleteSQLFolderRequest => DeleteSQLFolderResponse);
 
 rt::model! { read debug;
-/// DeleteSQLFolder返回参数结构体
+/// DeleteSQLFolder response structure.
 DeleteSQLFolderResponse {
-    /// 操作结果
+    /// Operation result.
     "Data" data set_data: obj SQLContentActionResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSQLScript` (删除SQL脚本).
+/// Request of `DeleteSQLScript` (Delete an SQL script).
 ///
-/// 删除探索脚本
+/// This API is used to delete an SQL script.
 DeleteSQLScriptRequest {
-    /// 探索脚本Id
+    /// Script Id.
     ///
     /// Required.
     "ScriptId" script_id set_script_id: str,
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -2534,28 +2859,28 @@ DeleteSQLScriptRequest {
 rt::action!("wedata", "2025-08-06", "DeleteSQLScript", DeleteSQLScriptRequest => DeleteSQLScriptResponse);
 
 rt::model! { read debug;
-/// DeleteSQLScript返回参数结构体
+/// DeleteSQLScript response structure.
 DeleteSQLScriptResponse {
-    /// 执行结果
+    /// Execution result
     "Data" data set_data: obj SQLContentActionResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTaskFolder` (删除任务文件夹).
+/// Request of `DeleteTaskFolder` (Delete a task folder).
 ///
-/// 删除数据开发任务文件夹
+/// Delete a data development task folder.
 DeleteTaskFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 文件夹ID，可通过ListTaskFolders接口获取
+    /// Folder ID, obtain through the ListTaskFolders api.
     ///
     /// Required.
     "TaskFolderId" task_folder_id set_task_folder_id: str,
@@ -2563,105 +2888,107 @@ DeleteTaskFolderRequest {
 rt::action!("wedata", "2025-08-06", "DeleteTaskFolder", DeleteTaskFolderRequest => DeleteTaskFolderResponse);
 
 rt::model! { read debug;
-/// DeleteTaskFolder返回参数结构体
+/// DeleteTaskFolder response structure.
 DeleteTaskFolderResponse {
-    /// 删除结果
+    /// Deletion result
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DeleteTaskFolderResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除资源文件夹结果
+/// Delete resource folder result.
 DeleteTaskFolderResult {
-    /// 删除状态,true表示成功，false表示失败
+    /// Deletion status. true: successful, false: unsuccessful.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTask` (删除任务).
+/// Request of `DeleteTask` (Deletes a task).
 ///
-/// 删除编排空间任务
+/// This API is used to delete an orchestration space task.
 DeleteTaskRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
-    /// 和VirtualTaskId选填一个
+    /// Either Task ID or VirtualTaskId must be provided (optional, choose one).
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 任务操作是否消息通知下游任务责任人true：通知
-    /// false：不通知
-    /// 不传默认false
+    /// Whether to send a notification to downstream task owners when performing task operations.
+    /// true: Send notification
+    /// false: Do not send notification
+    /// default: false.
     "OperateInform" operate_inform set_operate_inform: bool,
-    /// 任务删除方式
-    /// true：不针对下游任务实例进行强制失败
-    /// false：针对下游任务实例进行强制失败
-    /// 不传默认false
+    /// Task Deletion Mode.
+    /// true: Do not force downstream task instances to fail
+    /// false: Force downstream task instances to fail
+    /// default: false
     "DeleteMode" delete_mode set_delete_mode: bool,
 } }
 rt::action!("wedata", "2025-08-06", "DeleteTask", DeleteTaskRequest => DeleteTaskResponse);
 
 rt::model! { read debug;
-/// DeleteTask返回参数结构体
+/// DeleteTask response structure.
 DeleteTaskResponse {
-    /// 是否删除成功
+    /// Whether deletion succeeded.
     "Data" data set_data: obj DeleteTaskResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除数据开发任务结果
+/// Deletion result of a data development task.
 DeleteTaskResult {
-    /// 删除状态,true表示成功，false表示失败
+    /// Deletion status. true indicates success. false indicates failure.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTriggerTask` (删除工作流调度任务).
+/// Request of `DeleteTriggerTask` (Delete a workflow scheduling task).
 ///
-/// 删除工作流调度任务
+/// Delete a workflow scheduling task.
 DeleteTriggerTaskRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
-    /// 和VirtualTaskId选填一个
+    /// Task ID.
+    /// Specifies either VirtualTaskId or the other parameter.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 任务操作是否消息通知下游任务责任人true：通知
-    /// false：不通知
-    /// 不传默认false
+    /// Whether task operation notifies downstream task owners. valid values: true (notify).
+    /// false: do not notify.
+    /// Default false if not passed.
     "OperateInform" operate_inform set_operate_inform: bool,
-    /// (本参数暂不生效)当前删除上游任务时，不会针对下游任务实例进行强制失败
+    /// This parameter does not take effect. currently, deleting an upstream task does not force failure on downstream task instances.
     "DeleteMode" delete_mode set_delete_mode: bool,
 } }
 rt::action!("wedata", "2025-08-06", "DeleteTriggerTask", DeleteTriggerTaskRequest => DeleteTriggerTaskResponse);
 
 rt::model! { read debug;
-/// DeleteTriggerTask返回参数结构体
+/// DeleteTriggerTask response structure.
 DeleteTriggerTaskResponse {
-    /// 是否删除成功
+    /// Whether deletion succeeded.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DeleteTaskResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTriggerWorkflow` (删除调度工作流).
+/// Request of `DeleteTriggerWorkflow` (Delete a scheduling workflow).
 ///
-/// 删除工作流
+/// Deletes a workflow
 DeleteTriggerWorkflowRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流id
+    /// Workflow id.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
@@ -2669,31 +2996,32 @@ DeleteTriggerWorkflowRequest {
 rt::action!("wedata", "2025-08-06", "DeleteTriggerWorkflow", DeleteTriggerWorkflowRequest => DeleteTriggerWorkflowResponse);
 
 rt::model! { read debug;
-/// DeleteTriggerWorkflow返回参数结构体
+/// DeleteTriggerWorkflow response structure.
 DeleteTriggerWorkflowResponse {
-    /// 是否删除成功
+    /// Whether deletion succeeded.
     "Data" data set_data: obj DeleteTriggerWorkflowResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除工作流结果
+/// Delete workflow result.
 DeleteTriggerWorkflowResult {
-    /// 删除工作流是否成功
+    /// Whether deleting the workflow is successful.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWorkflowFolder` (删除工作流文件夹).
+/// Request of `DeleteWorkflowFolder` (Deletes a workflow folder).
 ///
-/// 删除数据开发文件夹
+/// This API is used to delete a data development folder
 DeleteWorkflowFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID，可通过ListWorkflowFolders接口获取
+    /// Folder ID. Obtain through the ListWorkflowFolders API.
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
@@ -2701,49 +3029,49 @@ DeleteWorkflowFolderRequest {
 rt::action!("wedata", "2025-08-06", "DeleteWorkflowFolder", DeleteWorkflowFolderRequest => DeleteWorkflowFolderResponse);
 
 rt::model! { read debug;
-/// DeleteWorkflowFolder返回参数结构体
+/// DeleteWorkflowFolder response structure.
 DeleteWorkflowFolderResponse {
-    /// 删除结果
+    /// Deletion result
     "Data" data set_data: obj DeleteFolderResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 要删除的数据开发授权信息
+/// Data development authorization information to delete.
 DeleteWorkflowPermission {
-    /// 要删除的授权目标类型（用户：user，角色：role，组：group）
+    /// Target type to delete (user: user, role: role, group: group).
     ///
     /// Required.
     "PermissionTargetType" permission_target_type set_permission_target_type: str,
-    /// 要删除的授权目标id(userId/roleId)
+    /// Authorization target id (userId/roleId) to delete.
     ///
     /// Required.
     "PermissionTargetId" permission_target_id set_permission_target_id: str,
-    /// 要删除的授权权限类型数组(CAN_VIEW/CAN_RUN/CAN_EDIT/CAN_MANAGE，当前仅支持CAN_MANAGE)
+    /// Type array of authorization permissions to delete (CAN_VIEW/CAN_RUN/CAN_EDIT/CAN_MANAGE, currently only support CAN_MANAGE).
     ///
     /// Required.
     "PermissionTypeList" permission_type_list set_permission_type_list: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWorkflowPermissions` (删除工作流文件夹权限).
+/// Request of `DeleteWorkflowPermissions` (Delete workflow folder permission).
 ///
-/// 删除工作流文件夹权限
+/// This API is used to delete workflow folder permissions.
 DeleteWorkflowPermissionsRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 授权实体ID
+    /// Authorize entity ID.
     ///
     /// Required.
     "EntityId" entity_id set_entity_id: str,
-    /// 授权实体类型,folder/workflow
+    /// Authorized entity type, folder/workflow.
     ///
     /// Required.
     "EntityType" entity_type set_entity_type: str,
-    /// 删除权限数组
+    /// Delete permission array.
     ///
     /// Required.
     "DeletePermissionList" delete_permission_list set_delete_permission_list: list DeleteWorkflowPermission,
@@ -2751,31 +3079,31 @@ DeleteWorkflowPermissionsRequest {
 rt::action!("wedata", "2025-08-06", "DeleteWorkflowPermissions", DeleteWorkflowPermissionsRequest => DeleteWorkflowPermissionsResponse);
 
 rt::model! { read debug;
-/// DeleteWorkflowPermissions返回参数结构体
+/// DeleteWorkflowPermissions response structure.
 DeleteWorkflowPermissionsResponse {
-    /// 资源删除结果
+    /// Resource deletion result.
     "Data" data set_data: obj DeleteWorkflowPermissionsResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据开发权限删除结果
+/// Deletion result of development permissions.
 DeleteWorkflowPermissionsResult {
-    /// 整体删除结果 true/false
+    /// Delete result true/false.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWorkflow` (删除工作流).
+/// Request of `DeleteWorkflow` (Deletes a workflow).
 ///
-/// 删除工作流
+/// Deletes a workflow
 DeleteWorkflowRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流id
+    /// Workflow id.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
@@ -2783,183 +3111,192 @@ DeleteWorkflowRequest {
 rt::action!("wedata", "2025-08-06", "DeleteWorkflow", DeleteWorkflowRequest => DeleteWorkflowResponse);
 
 rt::model! { read debug;
-/// DeleteWorkflow返回参数结构体
+/// DeleteWorkflow response structure.
 DeleteWorkflowResponse {
-    /// 是否删除成功
+    /// Whether deletion succeeded.
     "Data" data set_data: obj DeleteWorkflowResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除工作流结果
+/// Delete workflow result.
 DeleteWorkflowResult {
-    /// 删除工作流是否成功
+    /// Indicates whether the workflow deletion was successful
     "Status" status set_status: bool,
 } }
 
 rt::model! { read debug;
-/// 查询任务上游依赖详情分页
+/// Paginated Query of Upstream Task Dependency Details
 DependencyConfigPage {
-    /// 满足查询条件的数据总条数。
+    /// Total number of records matching the query conditions.
     "TotalCount" total_count set_total_count: i128,
-    /// 满足查询条件的数据总页数。
+    /// Total number of pages matching the query conditions.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 当前请求的数据页数。
+    /// The page number of the current request.
     "PageNumber" page_number set_page_number: i128,
-    /// 当前请求的数据页条数。
+    /// The number of entries in the current request data page.
     "PageSize" page_size set_page_size: i128,
-    /// 分页数据
+    /// Paginated Data
     "Items" items set_items: list TaskDependDto,
 } }
 
 rt::model! { both debug;
-/// 依赖配置策略
+/// Dependency configuration policy.
 DependencyStrategyTask {
-    /// 等待上游任务实例策略：EXECUTING（执行）；WAITING（等待）
+    /// Wait upstream task instance policy: EXECUTING (execute); WAITING (wait).
     "PollingNullStrategy" polling_null_strategy set_polling_null_strategy: str,
-    /// 仅当PollingNullStrategy为EXECUTING时才需要填本字段，List类型：NOT_EXIST（默认，在分钟依赖分钟/小时依赖小时的情况下，父实例不在下游实例调度时间范围内）；PARENT_EXPIRED（父实例失败）；PARENT_TIMEOUT（父实例超时）。以上场景满足任一条件即可通过该父任务实例依赖判断，除以上场景外均需等待父实例。
+    /// This field is required only when PollingNullStrategy is set to EXECUTING.
+    /// Type: List
+    ///
+    /// NOT_EXIST (default) - In cases where minute depends on minute / hour depends on hour, the parent instance does not fall within the scheduling time range of the downstream instance.
+    ///
+    /// PARENT_EXPIRED - The parent instance failed.
+    ///
+    /// PARENT_TIMEOUT - The parent instance timed out.
+    ///
+    /// If any of the above conditions are met, the dependency check for that parent task instance is considered satisfied. In all other cases, the system must wait for the parent instance.
     "TaskDependencyExecutingStrategies" task_dependency_executing_strategies set_task_dependency_executing_strategies: list String,
-    /// 仅当TaskDependencyExecutingStrategies中包含PARENT_TIMEOUT时才需要填本字段，下游任务依赖父实例执行超时时间，单位：分钟。
+    /// This field is required only when TaskDependencyExecutingStrategies includes PARENT_TIMEOUT.
+    /// Specifies the timeout duration (in minutes) for the downstream task's dependency on the parent instance execution.
     "TaskDependencyExecutingTimeoutValue" task_dependency_executing_timeout_value set_task_dependency_executing_timeout_value: i64,
 } }
 
 rt::model! { both debug;
-/// 依赖任务信息
+/// Dependency Task Information - Value Reference Table:
 ///
-/// 取值说明表：
-///
-/// | 当前任务周期类型 | 上游任务周期类型 | 配置方式 | MainCyclicConfig取值 | 时间维度/实例范围           | SubordinateCyclicConfig取值       | offset取值             |
-/// | ---------------- | ---------------- | -------- | -------------------- | --------------------------- | --------------------------------- | ---------------------- |
-/// | HOUR_CYCLE       | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | MINUTE_CYCLE     | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | DAY_CYCLE        | WEEK_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | DAY_CYCLE        | WEEK_CYCLE       | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | HOUR_CYCLE       | HOUR_CYCLE       | 推荐策略 | HOUR                 | 按小时/最近实例             | CURRENT_HOUR                      | 无                     |
-/// | HOUR_CYCLE       | HOUR_CYCLE       | 推荐策略 | HOUR                 | 按小时/前一周期             | PREVIOUS_HOUR_CYCLE               | 无                     |
-/// | HOUR_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | WEEK                 | 按周/上周                   | PREVIOUS_WEEK                     | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | WEEK                 | 按周/上周五                 | PREVIOUS_FRIDAY                   | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | WEEK                 | 按周/上周日                 | PREVIOUS_WEEKEND                  | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天         、          | CURRENT_DAY                       | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/前一天                 | PREVIOUS_DAY                      | 无                     |
-/// | WEEK_CYCLE       | ONEOFF_CYCLE     | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | HOUR_CYCLE       | MINUTE_CYCLE     | 推荐策略 | HOUR                 | 按小时/前一个小时(-60,0]    | PREVIOUS_HOUR_LATER_OFFSET_MINUTE | 无                     |
-/// | HOUR_CYCLE       | MINUTE_CYCLE     | 推荐策略 | HOUR                 | 按小时/前一个小时           | PREVIOUS_HOUR                     | 无                     |
-/// | HOUR_CYCLE       | MINUTE_CYCLE     | 推荐策略 | HOUR                 | 按小时/当前小时             | CURRENT_HOUR                      | 无                     |
-/// | YEAR_CYCLE       | WEEK_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | WEEK_CYCLE       | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | MINUTE_CYCLE     | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | WEEK_CYCLE       | HOUR_CYCLE       | 推荐策略 | WEEK                 | 按周/上周                   | PREVIOUS_WEEK                     | 无                     |
-/// | WEEK_CYCLE       | HOUR_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | MINUTE_CYCLE     | HOUR_CYCLE       | 推荐策略 | HOUR                 | 按小时/当前小时             | CURRENT_HOUR                      | 无                     |
-/// | HOUR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | HOUR_CYCLE       | 推荐策略 | MONTH                | 按月/上月                   | PREVIOUS_MONTH                    | 无                     |
-/// | MONTH_CYCLE      | HOUR_CYCLE       | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | ONEOFF_CYCLE     | 推荐策略 | MONTH                | 按月/当月                   | CURRENT_MONTH                     | 无                     |
-/// | DAY_CYCLE        | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | DAY_CYCLE        | MONTH_CYCLE      | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | MONTH_CYCLE      | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | ONEOFF_CYCLE     | WEEK_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | MINUTE_CYCLE     | MINUTE_CYCLE     | 推荐策略 | MINUTE               | 按分钟/当前分钟             | CURRENT_MINUTE                    | 无                     |
-/// | MINUTE_CYCLE     | MINUTE_CYCLE     | 推荐策略 | MINUTE               | 按分钟/前一周期             | PREVIOUS_MINUTE_CYCLE             | 无                     |
-/// | YEAR_CYCLE       | MINUTE_CYCLE     | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | ONEOFF_CYCLE     | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | DAY_CYCLE        | MINUTE_CYCLE     | 推荐策略 | DAY                  | 按天/前一天(-24 * 60,0]     | PREVIOUS_DAY_LATER_OFFSET_MINUTE  | 无                     |
-/// | DAY_CYCLE        | MINUTE_CYCLE     | 推荐策略 | DAY                  | 按天/前一天                 | PREVIOUS_DAY                      | 无                     |
-/// | DAY_CYCLE        | MINUTE_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | MINUTE_CYCLE     | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | WEEK_CYCLE       | WEEK_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | WEEK_CYCLE       | WEEK_CYCLE       | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | YEAR_CYCLE       | YEAR_CYCLE       | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | YEAR_CYCLE       | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | YEAR_CYCLE       | HOUR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | MINUTE_CYCLE     | WEEK_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | ONEOFF_CYCLE     | MINUTE_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | HOUR_CYCLE       | ONEOFF_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | WEEK_CYCLE       | MINUTE_CYCLE     | 推荐策略 | WEEK                 | 按周/上周                   | PREVIOUS_WEEK                     | 无                     |
-/// | WEEK_CYCLE       | MINUTE_CYCLE     | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | DAY_CYCLE        | HOUR_CYCLE       | 推荐策略 | DAY                  | 按天/前一天(-24,0]          | PREVIOUS_DAY_LATER_OFFSET_HOUR    | 无                     |
-/// | DAY_CYCLE        | HOUR_CYCLE       | 推荐策略 | DAY                  | 按天/前一天[-24,0)          | PREVIOUS_DAY                      | 无                     |
-/// | DAY_CYCLE        | HOUR_CYCLE       | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本年所有月             | ALL_MONTH_OF_YEAR                 | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/上月                   | PREVIOUS_MONTH                    | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/上月末                 | PREVIOUS_END_OF_MONTH             | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/上月初                 | PREVIOUS_BEGIN_OF_MONTH           | 无                     |
-/// | ONEOFF_CYCLE     | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | DAY_CYCLE        | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | ONEOFF_CYCLE     | HOUR_CYCLE       | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | DAY_CYCLE        | ONEOFF_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | MINUTE_CYCLE     | ONEOFF_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | WEEK_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | WEEK_CYCLE       | MONTH_CYCLE      | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | YEAR_CYCLE       | ONEOFF_CYCLE     | 推荐策略 | YEAR                 | 按年/当年                   | CURRENT_YEAR                      | 无                     |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 推荐策略 | MONTH                | 按月/上月                   | PREVIOUS_MONTH                    | 无                     |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 推荐策略 | MONTH                | 按月/上月末                 | PREVIOUS_END_OF_MONTH             | 无                     |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/前一天                 | PREVIOUS_DAY                      | 无                     |
-/// | YEAR_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/本年所有天             | ALL_DAY_OF_YEAR                   | 无                     |
-/// | YEAR_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | YEAR_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/前一天                 | PREVIOUS_DAY                      | 无                     |
-/// | HOUR_CYCLE       | WEEK_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | MONTH_CYCLE      | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/当月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | MONTH_CYCLE      | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | MONTH_CYCLE      | MINUTE_CYCLE     | 推荐策略 | MONTH                | 按月/上月                   | PREVIOUS_MONTH                    | 无                     |
-/// | MONTH_CYCLE      | MINUTE_CYCLE     | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | WEEK_CYCLE       | 推荐策略 | MONTH                | 按月/上月                   | PREVIOUS_MONTH                    | 无                     |
-/// | MONTH_CYCLE      | WEEK_CYCLE       | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | WEEK_CYCLE       | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | DAY_CYCLE        | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | DAY_CYCLE        | YEAR_CYCLE       | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | ONEOFF_CYCLE     | ONEOFF_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | ONEOFF_CYCLE     | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | CRONTAB_CYCLE    | CRONTAB_CYCLE    | 推荐策略 | CRONTAB              | 无                          | CURRENT                           | 无                     |
-/// | HOUR_CYCLE       | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | HOUR_CYCLE       | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | HOUR_CYCLE       | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | HOUR_CYCLE       | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | HOUR_CYCLE       | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | HOUR_CYCLE       | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
+/// Value description table:
+/// | Current Task Cycle Type | Upstream Task Cycle Type | Configuration Mode | MainCyclicConfig Value | Time Dimension / Instance Scope        | SubordinateCyclicConfig Value     | offset Value                         |
+/// | ----------------------- | ------------------------ | ------------------ | ---------------------- | -------------------------------------- | --------------------------------- | ------------------------------------ |
+/// | HOUR_CYCLE              | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | MINUTE_CYCLE            | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | DAY_CYCLE               | WEEK_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | DAY_CYCLE               | WEEK_CYCLE               | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | HOUR_CYCLE              | HOUR_CYCLE               | Recommended Policy | HOUR                   | By Hour / Latest Instance              | CURRENT_HOUR                      | None                                 |
+/// | HOUR_CYCLE              | HOUR_CYCLE               | Recommended Policy | HOUR                   | By Hour / Previous Cycle               | PREVIOUS_HOUR_CYCLE               | None                                 |
+/// | HOUR_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | WEEK                   | By Week / Previous Week                | PREVIOUS_WEEK                     | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | WEEK                   | By Week / Previous Friday              | PREVIOUS_FRIDAY                   | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | WEEK                   | By Week / Previous Sunday              | PREVIOUS_WEEKEND                  | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Previous Day                  | PREVIOUS_DAY                      | None                                 |
+/// | WEEK_CYCLE              | ONEOFF_CYCLE             | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | HOUR_CYCLE              | MINUTE_CYCLE             | Recommended Policy | HOUR                   | By Hour / Previous Hour (-60,0]        | PREVIOUS_HOUR_LATER_OFFSET_MINUTE | None                                 |
+/// | HOUR_CYCLE              | MINUTE_CYCLE             | Recommended Policy | HOUR                   | By Hour / Previous Hour                | PREVIOUS_HOUR                     | None                                 |
+/// | HOUR_CYCLE              | MINUTE_CYCLE             | Recommended Policy | HOUR                   | By Hour / Current Hour                 | CURRENT_HOUR                      | None                                 |
+/// | YEAR_CYCLE              | WEEK_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | WEEK_CYCLE              | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | MINUTE_CYCLE            | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | WEEK_CYCLE              | HOUR_CYCLE               | Recommended Policy | WEEK                   | By Week / Previous Week                | PREVIOUS_WEEK                     | None                                 |
+/// | WEEK_CYCLE              | HOUR_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | MINUTE_CYCLE            | HOUR_CYCLE               | Recommended Policy | HOUR                   | By Hour / Current Hour                 | CURRENT_HOUR                      | None                                 |
+/// | HOUR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | HOUR_CYCLE               | Recommended Policy | MONTH                  | By Month / Previous Month              | PREVIOUS_MONTH                    | None                                 |
+/// | MONTH_CYCLE             | HOUR_CYCLE               | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | ONEOFF_CYCLE             | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | DAY_CYCLE               | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | DAY_CYCLE               | MONTH_CYCLE              | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | MONTH_CYCLE             | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | ONEOFF_CYCLE            | WEEK_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | MINUTE_CYCLE            | MINUTE_CYCLE             | Recommended Policy | MINUTE                 | By Minute / Current Minute             | CURRENT_MINUTE                    | None                                 |
+/// | MINUTE_CYCLE            | MINUTE_CYCLE             | Recommended Policy | MINUTE                 | By Minute / Previous Cycle             | PREVIOUS_MINUTE_CYCLE             | None                                 |
+/// | YEAR_CYCLE              | MINUTE_CYCLE             | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | ONEOFF_CYCLE            | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | DAY_CYCLE               | MINUTE_CYCLE             | Recommended Policy | DAY                    | By Day / Previous Day (-24 * 60,0]     | PREVIOUS_DAY_LATER_OFFSET_MINUTE  | None                                 |
+/// | DAY_CYCLE               | MINUTE_CYCLE             | Recommended Policy | DAY                    | By Day / Previous Day                  | PREVIOUS_DAY                      | None                                 |
+/// | DAY_CYCLE               | MINUTE_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | MINUTE_CYCLE            | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | WEEK_CYCLE              | WEEK_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | WEEK_CYCLE              | WEEK_CYCLE               | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | YEAR_CYCLE              | YEAR_CYCLE               | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | YEAR_CYCLE              | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | YEAR_CYCLE              | HOUR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | MINUTE_CYCLE            | WEEK_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | ONEOFF_CYCLE            | MINUTE_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | HOUR_CYCLE              | ONEOFF_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | WEEK_CYCLE              | MINUTE_CYCLE             | Recommended Policy | WEEK                   | By Week / Previous Week                | PREVIOUS_WEEK                     | None                                 |
+/// | WEEK_CYCLE              | MINUTE_CYCLE             | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | DAY_CYCLE               | HOUR_CYCLE               | Recommended Policy | DAY                    | By Day / Previous Day (-24,0]          | PREVIOUS_DAY_LATER_OFFSET_HOUR    | None                                 |
+/// | DAY_CYCLE               | HOUR_CYCLE               | Recommended Policy | DAY                    | By Day / Previous Day [-24,0)          | PREVIOUS_DAY                      | None                                 |
+/// | DAY_CYCLE               | HOUR_CYCLE               | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / All Months of Current Year  | ALL_MONTH_OF_YEAR                 | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Previous Month              | PREVIOUS_MONTH                    | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / End of Previous Month       | PREVIOUS_END_OF_MONTH             | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Beginning of Previous Month | PREVIOUS_BEGIN_OF_MONTH           | None                                 |
+/// | ONEOFF_CYCLE            | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | DAY_CYCLE               | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | ONEOFF_CYCLE            | HOUR_CYCLE               | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | DAY_CYCLE               | ONEOFF_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | MINUTE_CYCLE            | ONEOFF_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | WEEK_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | WEEK_CYCLE              | MONTH_CYCLE              | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | YEAR_CYCLE              | ONEOFF_CYCLE             | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Recommended Policy | MONTH                  | By Month / Previous Month              | PREVIOUS_MONTH                    | None                                 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Recommended Policy | MONTH                  | By Month / End of Previous Month       | PREVIOUS_END_OF_MONTH             | None                                 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Previous Day                  | PREVIOUS_DAY                      | None                                 |
+/// | YEAR_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / All Days of Current Year      | ALL_DAY_OF_YEAR                   | None                                 |
+/// | YEAR_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | YEAR_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Previous Day                  | PREVIOUS_DAY                      | None                                 |
+/// | HOUR_CYCLE              | WEEK_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | MONTH_CYCLE             | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | MONTH_CYCLE              | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | MONTH_CYCLE             | MINUTE_CYCLE             | Recommended Policy | MONTH                  | By Month / Previous Month              | PREVIOUS_MONTH                    | None                                 |
+/// | MONTH_CYCLE             | MINUTE_CYCLE             | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | WEEK_CYCLE               | Recommended Policy | MONTH                  | By Month / Previous Month              | PREVIOUS_MONTH                    | None                                 |
+/// | MONTH_CYCLE             | WEEK_CYCLE               | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | WEEK_CYCLE               | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | DAY_CYCLE               | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | DAY_CYCLE               | YEAR_CYCLE               | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | ONEOFF_CYCLE            | ONEOFF_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | ONEOFF_CYCLE            | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | CRONTAB_CYCLE           | CRONTAB_CYCLE            | Recommended Policy | CRONTAB                | None                                   | CURRENT                           | None                                 |
+/// | HOUR_CYCLE              | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | HOUR_CYCLE              | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | HOUR_CYCLE              | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | HOUR_CYCLE              | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | HOUR_CYCLE              | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | HOUR_CYCLE              | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
 DependencyTaskBrief {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 主依赖配置，取值为：
+    /// Main dependency configuration. Valid values:
     ///
     /// * CRONTAB
     /// * DAY
@@ -2977,7 +3314,7 @@ DependencyTaskBrief {
     ///
     /// Required.
     "MainCyclicConfig" main_cyclic_config set_main_cyclic_config: str,
-    /// 次依赖配置，取值为：
+    /// Configures secondary dependencies.  Valid values:
     /// * ALL_DAY_OF_YEAR
     /// * ALL_MONTH_OF_YEAR
     /// * CURRENT
@@ -3002,27 +3339,28 @@ DependencyTaskBrief {
     /// * PREVIOUS_WEEKEND
     /// * RECENT_DATE
     "SubordinateCyclicConfig" subordinate_cyclic_config set_subordinate_cyclic_config: str,
-    /// 区间、列表模式下的偏移量
+    /// Offset in Range/List Mode
     "Offset" offset set_offset: str,
-    /// 依赖执行策略
+    /// Dependency Execution Policy
     "DependencyStrategy" dependency_strategy set_dependency_strategy: obj DependencyStrategyTask,
 } }
 
 rt::model! { both debug;
-/// 依赖任务信息
+/// Dependent task info.
 DependencyTriggerTaskBrief {
-    /// 任务ID
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataSourceAuthority` (数据源管理-查看数据源权限).
+/// Request of `DescribeDataSourceAuthority` (Data source management-view data source permission).
 ///
-/// 查看数据源权限
+/// View Data Source Permission.
 DescribeDataSourceAuthorityRequest {
-    /// 对象唯一ID
+    /// Unique object ID.
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -3030,20 +3368,21 @@ DescribeDataSourceAuthorityRequest {
 rt::action!("wedata", "2025-08-06", "DescribeDataSourceAuthority", DescribeDataSourceAuthorityRequest => DescribeDataSourceAuthorityResponse);
 
 rt::model! { read debug;
-/// DescribeDataSourceAuthority返回参数结构体
+/// DescribeDataSourceAuthority response structure.
 DescribeDataSourceAuthorityResponse {
-    /// 数据源权限对象
+    /// Data source permission object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj AuthInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableProject` (禁用项目).
+/// Request of `DisableProject` (Disable a project).
 ///
-/// 禁用项目
+/// Disable a project.
 DisableProjectRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -3051,24 +3390,24 @@ DisableProjectRequest {
 rt::action!("wedata", "2025-08-06", "DisableProject", DisableProjectRequest => DisableProjectResponse);
 
 rt::model! { read debug;
-/// DisableProject返回参数结构体
+/// DisableProject response structure.
 DisableProjectResponse {
-    /// 无
+    /// None.
     "Data" data set_data: obj ProjectResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DissociateResourceGroupFromProject` (解绑项目关联的资源组).
+/// Request of `DissociateResourceGroupFromProject` (Unbind the resource group associated with a project).
 ///
-/// 该接口用于将指定执行资源组解除与项目的绑定
+/// This API is used to unbind the designated execution resource group from the project.
 DissociateResourceGroupFromProjectRequest {
-    /// 资源组id
+    /// Resource group ID
     ///
     /// Required.
     "ResourceGroupId" resource_group_id set_resource_group_id: str,
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -3076,20 +3415,20 @@ DissociateResourceGroupFromProjectRequest {
 rt::action!("wedata", "2025-08-06", "DissociateResourceGroupFromProject", DissociateResourceGroupFromProjectRequest => DissociateResourceGroupFromProjectResponse);
 
 rt::model! { read debug;
-/// DissociateResourceGroupFromProject返回参数结构体
+/// DissociateResourceGroupFromProject response structure.
 DissociateResourceGroupFromProjectResponse {
-    /// 是否绑定成功，失败返回异常
+    /// Indicates whether the binding is successful. returns an exception if it fails.
     "Data" data set_data: obj ResourceStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableProject` (激活项目).
+/// Request of `EnableProject` (Activate a project).
 ///
-/// 启用项目
+/// Enable a project.
 EnableProjectRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -3097,235 +3436,273 @@ EnableProjectRequest {
 rt::action!("wedata", "2025-08-06", "EnableProject", EnableProjectRequest => EnableProjectResponse);
 
 rt::model! { read debug;
-/// EnableProject返回参数结构体
+/// EnableProject response structure.
 EnableProjectResponse {
-    /// 无
+    /// None.
     "Data" data set_data: obj ProjectResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 监听事件器
+/// Event listener.
 EventListener {
-    /// 事件名
+    /// Event name
     ///
     /// Required.
     "EventName" event_name set_event_name: str,
-    /// 事件周期：SECOND, MIN, HOUR, DAY
+    /// Event cycle. valid values: SECOND, MIN, HOUR, DAY.
     ///
     /// Required.
     "EventSubType" event_sub_type set_event_sub_type: str,
-    /// 事件广播类型：SINGLE, BROADCAST
+    /// Event BROADCAST type: SINGLE, BROADCAST.
     ///
     /// Required.
     "EventBroadcastType" event_broadcast_type set_event_broadcast_type: str,
-    /// 扩展信息
+    /// Extension Information
     "PropertiesList" properties_list set_properties_list: list ParamInfo,
 } }
 
 rt::model! { read debug;
-/// 执行操作结果
+/// Operation execution result.
 ExecutionActionBrief {
-    /// 操作实体 ID
+    /// Operate entity ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ItemId" item_id set_item_id: str,
-    /// 操作实体名称
+    /// Operate the entity name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ItemName" item_name set_item_name: str,
-    /// 操作 ID
+    /// Operation ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionActionId" execution_action_id set_execution_action_id: str,
-    /// 失败信息
+    /// Failure information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMessage" error_message set_error_message: str,
-    /// 操作状态，true：成功，false：失败
+    /// Operation status. true: successful, false: unsuccessful.
     "OpStatus" op_status set_op_status: bool,
 } }
 
 rt::model! { read debug;
-/// ExecutorResourceGroup分页对象
+/// ExecutorResourceGroup pagination object.
 ExecutorResourceGroupData {
-    /// 结果list
+    /// Result list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list ExecutorResourceGroupInfo,
-    /// 总条数
+    /// Total number of entries
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 页数
+    /// Number of pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i64,
-    /// 页大小
+    /// Page size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i64,
-    /// 总分页页码
+    /// Page number of total score.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i64,
 } }
 
 rt::model! { read debug;
-/// 资源组详情
+/// Resource group details
 ExecutorResourceGroupInfo {
-    /// 资源组唯一标识
+    /// Resource group unique id.
     "Id" id set_id: str,
-    /// 资源组名称
+    /// Resource group name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 资源组描述
+    /// Resource group description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 执行资源组类型，不能为空
+    /// Execute the resource group type. values cannot be empty.
     ///
-    /// - Schedule --- 调度资源组
-    /// - Integration --- 集成资源组
-    /// - DataService -- 数据服务资源组
+    /// -Schedule --- scheduling resource group.
+    /// -Integration - integration resource group.
+    /// -DataService - data service resource group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroupType" resource_group_type set_resource_group_type: str,
-    /// 项目集合
+    /// Project set.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AssociateProjects" associate_projects set_associate_projects: list BindProject,
-    /// 区域
+    /// Region.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
     /// vpcId
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网id
+    /// Subnet ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubNet" sub_net set_sub_net: str,
-    /// 是否自动续费
+    /// Whether to perform auto-renewal.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoRenewEnabled" auto_renew_enabled set_auto_renew_enabled: bool,
 } }
 
 rt::model! { write debug;
-/// 数据探索文件授权主体
+/// File authorization subject for data exploration.
 ExploreAuthorizationObject {
-    /// 授权资源信息，包含resourceId和resourceType
+    /// Authorized resource info, including resourceId and resourceType.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Resource" resource set_resource: obj ExploreFileResource,
-    /// 授权详情
+    /// Authorization details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthorizeSubjects" authorize_subjects set_authorize_subjects: list ExploreAuthorizeSubject,
 } }
 
 rt::model! { write debug;
-/// 数据探索文件回收策略
+/// Data exploration file recycling policy.
 ExploreAuthorizationRecycleObject {
-    /// 文件资源信息
+    /// File resource information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Resource" resource set_resource: obj ExploreFileResource,
-    /// 授权详情
+    /// Authorization details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecycleSubjects" recycle_subjects set_recycle_subjects: list ExploreAuthorizeSubject,
 } }
 
 rt::model! { write debug;
-/// 数据探索文件授权主体
+/// Data exploration file authorization principal.
 ExploreAuthorizeSubject {
-    /// 主体类型（用户：user，角色：role，组：group）
+    /// Type (user, role, group).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubjectType" subject_type set_subject_type: str,
-    /// 主体值列表
+    /// Value list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubjectValues" subject_values set_subject_values: list String,
-    /// 权限列表
+    /// Permission list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Privileges" privileges set_privileges: list String,
 } }
 
 rt::model! { read debug;
-/// 数据探索文件权限列表分页
+/// Data exploration file permission list page.
 ExploreFilePermissionsPage {
-    /// 分页页码
+    /// Page number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Pagination size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i64,
-    /// 权限列表
+    /// Permission list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Rows" rows set_rows: list ExploreFilePrivilegeItem,
-    /// 总个数
+    /// Total number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 总分页页码
+    /// Total score page number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i64,
 } }
 
 rt::model! { read debug;
-/// 探索文件权限详情
+/// Explore file permission details.
 ExploreFilePrivilegeItem {
-    /// 权限点
+    /// Permission point.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Privileges" privileges set_privileges: list String,
-    /// 用户：user 角色： role 组：group
+    /// User: user role: role group: group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleType" role_type set_role_type: str,
-    /// 用户或角色ID
+    /// User or role ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleId" role_id set_role_id: str,
-    /// 授权资源
+    /// Authorized resources.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Resource" resource set_resource: obj ExploreFileResource,
-    /// 是否可以被删除
+    /// Whether can be deleted.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DeleteAble" delete_able set_delete_able: bool,
 } }
 
 rt::model! { both debug;
-/// 数据探索文件资源
+/// Data exploration file resources.
 ExploreFileResource {
-    /// 资源类型，只能是这两种类型: folder, script
+    /// Resource type, can only be two types: folder, script.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源ID：目录id或脚本id
+    /// Resource ID: directory ID or script ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceId" resource_id set_resource_id: str,
-    /// id全路径，用于递归鉴权
+    /// Full path id for recursive authentication.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceIdForPath" resource_id_for_path set_resource_id_for_path: str,
-    /// cfs路径
+    /// cfs path.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceCFSPath" resource_cfs_path set_resource_cfs_path: str,
 } }
 
 rt::model! { write debug;
-/// 通用过滤器
+/// Universal filter.
 Filter {
-    /// 过滤字段名称
+    /// Filter field name.
     "Name" name set_name: str,
-    /// 过滤值列表
+    /// Filter value list.
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAlarmMessage` (查询告警信息详情).
+/// Request of `GetAlarmMessage` (Query alert information details).
 ///
-/// 查询告警信息详情
+/// This API is used to query alert information details.
 GetAlarmMessageRequest {
-    /// 所属项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 告警消息Id
+    /// Alarm message Id.
     ///
     /// Required.
     "AlarmMessageId" alarm_message_id set_alarm_message_id: str,
-    /// 返回日期的时区, 默认UTC+8
+    /// Specifies the time zone of the return date. default UTC+8.
     "TimeZone" time_zone set_time_zone: str,
 } }
 rt::action!("wedata", "2025-08-06", "GetAlarmMessage", GetAlarmMessageRequest => GetAlarmMessageResponse);
 
 rt::model! { read debug;
-/// GetAlarmMessage返回参数结构体
+/// GetAlarmMessage response structure.
 GetAlarmMessageResponse {
-    /// 告警信息
+    /// Alarm information.
     "Data" data set_data: obj AlarmMessage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetCodeFile` (查看代码文件详情).
+/// Request of `GetCodeFile` (View code file details).
 ///
-/// 查看代码文件详情
+/// This API is used to view code file details.
 GetCodeFileRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 代码文件ID，参数值来自CreateCodeFile接口的返回
+    /// Code file ID. the parameter value comes from the CreateCodeFile API response.
     ///
     /// Required.
     "CodeFileId" code_file_id set_code_file_id: str,
-    /// true：返回文件内容+配置，false：不返回文件内容，只返回配置信息；默认为false
+    /// true: return file content and configuration. false: only return configuration message. default false.
     "IncludeContent" include_content set_include_content: bool,
 } }
 rt::action!("wedata", "2025-08-06", "GetCodeFile", GetCodeFileRequest => GetCodeFileResponse);
 
 rt::model! { read debug;
-/// GetCodeFile返回参数结构体
+/// GetCodeFile response structure.
 GetCodeFileResponse {
-    /// 代码文件详情
+    /// Specifies the code file detail.
     "Data" data set_data: obj CodeFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetCodeFolder` (获取文件夹详情).
+/// Request of `GetCodeFolder` (Retrieve codestudio folder details).
 ///
-/// 获取sql文件夹详情
+/// Retrieve sql folder details.
 GetCodeFolderRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹id
+    /// Folder ID
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
@@ -3333,47 +3710,47 @@ GetCodeFolderRequest {
 rt::action!("wedata", "2025-08-06", "GetCodeFolder", GetCodeFolderRequest => GetCodeFolderResponse);
 
 rt::model! { read debug;
-/// GetCodeFolder返回参数结构体
+/// GetCodeFolder response structure.
 GetCodeFolderResponse {
-    /// codestudio文件夹
+    /// codestudio folder.
     "Data" data set_data: obj CodeFolderNode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetDataBackfillPlan` (查看补录计划配置详情).
+/// Request of `GetDataBackfillPlan` (View replenishment plan configuration detail).
 ///
-/// 获取补录计划详情
+/// Retrieve supplementary plan details.
 GetDataBackfillPlanRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 补录计划id
+    /// Supplemental plan id.
     ///
     /// Required.
     "DataBackfillPlanId" data_backfill_plan_id set_data_backfill_plan_id: str,
-    /// 展示时区，默认UTC+8
+    /// Show the time zone. default is UTC+8.
     "TimeZone" time_zone set_time_zone: str,
 } }
 rt::action!("wedata", "2025-08-06", "GetDataBackfillPlan", GetDataBackfillPlanRequest => GetDataBackfillPlanResponse);
 
 rt::model! { read debug;
-/// GetDataBackfillPlan返回参数结构体
+/// GetDataBackfillPlan response structure.
 GetDataBackfillPlanResponse {
-    /// 补录详情
+    /// Details.
     "Data" data set_data: obj DataBackfill,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetDataSourceRelatedTasks` (查看数据源关联任务列表).
+/// Request of `GetDataSourceRelatedTasks` (Queries the associated task list of a data source).
 ///
-/// 数据源关联任务详情
+/// Query the associated task details of a data source.
 GetDataSourceRelatedTasksRequest {
-    /// 数据源id
+    /// Data source ID.
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -3381,24 +3758,24 @@ GetDataSourceRelatedTasksRequest {
 rt::action!("wedata", "2025-08-06", "GetDataSourceRelatedTasks", GetDataSourceRelatedTasksRequest => GetDataSourceRelatedTasksResponse);
 
 rt::model! { read debug;
-/// GetDataSourceRelatedTasks返回参数结构体
+/// GetDataSourceRelatedTasks response structure.
 GetDataSourceRelatedTasksResponse {
-    /// 无
+    /// None.
     "Data" data set_data: list DatasourceRelationTaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetDataSource` (查看数据源详情).
+/// Request of `GetDataSource` (View a data source detail).
 ///
-/// 该接口用于查看指定数据源的详细信息
+/// This API is used to view detailed information of the specified data source.
 GetDataSourceRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 数据源id
+    /// Data source ID.
     ///
     /// Required.
     "Id" id set_id: i64,
@@ -3406,24 +3783,25 @@ GetDataSourceRequest {
 rt::action!("wedata", "2025-08-06", "GetDataSource", GetDataSourceRequest => GetDataSourceResponse);
 
 rt::model! { read debug;
-/// GetDataSource返回参数结构体
+/// GetDataSource response structure.
 GetDataSourceResponse {
-    /// 数据源列表
+    /// Data Source List
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DataSource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetMyCodeMaxPermission` (查看当前用户对Studio实体的最大权限).
+/// Request of `GetMyCodeMaxPermission` (View the current user's maximum permission scope for the CodeStudio entity).
 ///
-/// 查看当前用户对CodeStudio实体的最大权限
+/// View the current user's maximum permission scope for the CodeStudio entity.
 GetMyCodeMaxPermissionRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 授权资源唯一id，文件夹id或文件id、
+    /// Authorized resource unique id, folder id, or file id.
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
@@ -3431,28 +3809,28 @@ GetMyCodeMaxPermissionRequest {
 rt::action!("wedata", "2025-08-06", "GetMyCodeMaxPermission", GetMyCodeMaxPermissionRequest => GetMyCodeMaxPermissionResponse);
 
 rt::model! { read debug;
-/// GetMyCodeMaxPermission返回参数结构体
+/// GetMyCodeMaxPermission response structure.
 GetMyCodeMaxPermissionResponse {
-    /// 用户对CodeStudio文件/文件夹的递归最大权限类型
+    /// Maximum permission scope of a user for recursive access to CodeStudio files/folders.
     "Data" data set_data: obj CodeStudioMaxPermission,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetMyWorkflowMaxPermission` (查询当前用户对工作流文件夹的递归最大权限).
+/// Request of `GetMyWorkflowMaxPermission` (Check current user's recursive maximum permission scope for workflow folder).
 ///
-/// 查询当前用户对工作流文件夹的递归最大权限
+/// Check the current user's maximum permission scope for the workflow folder recursively.
 GetMyWorkflowMaxPermissionRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 授权实体ID
+    /// Authorization entity ID.
     ///
     /// Required.
     "EntityId" entity_id set_entity_id: str,
-    /// 授权实体类型,folder/workflow
+    /// Authorize entity type, folder/workflow.
     ///
     /// Required.
     "EntityType" entity_type set_entity_type: str,
@@ -3460,24 +3838,25 @@ GetMyWorkflowMaxPermissionRequest {
 rt::action!("wedata", "2025-08-06", "GetMyWorkflowMaxPermission", GetMyWorkflowMaxPermissionRequest => GetMyWorkflowMaxPermissionResponse);
 
 rt::model! { read debug;
-/// GetMyWorkflowMaxPermission返回参数结构体
+/// GetMyWorkflowMaxPermission response structure.
 GetMyWorkflowMaxPermissionResponse {
-    /// 当前用户对实体资源的递归最大权限类型
+    /// Maximum recursive permission type of the current user for the entity resource.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj WorkflowMaxPermission,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetOpsAlarmRule` (获取告警规则详细信息).
+/// Request of `GetOpsAlarmRule` (Query Alarm rule details).
 ///
-/// 根据告警规则id/名称查询单个告警规则信息
+/// This API is used to query alert rule information based on alarm rule id or name.
 GetOpsAlarmRuleRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 告警规则唯一id
+    /// Specifies the unique id of the Alarm rule.
     ///
     /// Required.
     "AlarmRuleId" alarm_rule_id set_alarm_rule_id: str,
@@ -3485,24 +3864,24 @@ GetOpsAlarmRuleRequest {
 rt::action!("wedata", "2025-08-06", "GetOpsAlarmRule", GetOpsAlarmRuleRequest => GetOpsAlarmRuleResponse);
 
 rt::model! { read debug;
-/// GetOpsAlarmRule返回参数结构体
+/// GetOpsAlarmRule response structure.
 GetOpsAlarmRuleResponse {
-    /// 告警规则详细信息
+    /// Specifies the Alarm rule details.
     "Data" data set_data: obj AlarmRuleData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetOpsAsyncJob` (查询运维中心异步操作详情).
+/// Request of `GetOpsAsyncJob` (Query async operation details in ops center).
 ///
-/// 查询运维中心异步操作详情
+/// This API is used to query async operation details in Ops center.
 GetOpsAsyncJobRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 异步操作id
+    /// Asynchronous operation id.
     ///
     /// Required.
     "AsyncId" async_id set_async_id: str,
@@ -3510,24 +3889,24 @@ GetOpsAsyncJobRequest {
 rt::action!("wedata", "2025-08-06", "GetOpsAsyncJob", GetOpsAsyncJobRequest => GetOpsAsyncJobResponse);
 
 rt::model! { read debug;
-/// GetOpsAsyncJob返回参数结构体
+/// GetOpsAsyncJob response structure.
 GetOpsAsyncJobResponse {
-    /// 异步操作详情结果
+    /// Asynchronous operation result.
     "Data" data set_data: obj OpsAsyncJobDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetOpsTaskCode` (获取任务代码).
+/// Request of `GetOpsTaskCode` (Retrieve task code).
 ///
-/// 获取任务代码
+/// This API is used to retrieve task code.
 GetOpsTaskCodeRequest {
-    /// 所属项目id
+    /// Project id.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -3535,24 +3914,24 @@ GetOpsTaskCodeRequest {
 rt::action!("wedata", "2025-08-06", "GetOpsTaskCode", GetOpsTaskCodeRequest => GetOpsTaskCodeResponse);
 
 rt::model! { read debug;
-/// GetOpsTaskCode返回参数结构体
+/// GetOpsTaskCode response structure.
 GetOpsTaskCodeResponse {
-    /// 获取任务代码结果
+    /// Retrieves the task code result.
     "Data" data set_data: obj TaskCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetOpsTask` (获取任务详情).
+/// Request of `GetOpsTask` (Obtaining Task Details).
 ///
-/// 获取任务详情
+/// Obtaining Task Details
 GetOpsTaskRequest {
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -3560,51 +3939,51 @@ GetOpsTaskRequest {
 rt::action!("wedata", "2025-08-06", "GetOpsTask", GetOpsTaskRequest => GetOpsTaskResponse);
 
 rt::model! { read debug;
-/// GetOpsTask返回参数结构体
+/// GetOpsTask response structure.
 GetOpsTaskResponse {
-    /// 任务详情
+    /// Task details.
     "Data" data set_data: obj Task,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetOpsTriggerWorkflow` (查看工作流详情).
+/// Request of `GetOpsTriggerWorkflow` (View workflow details).
 ///
-/// 查询工作流任务详情
+/// Query workflow task details.
 GetOpsTriggerWorkflowRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流执行ID
+    /// Workflow execution ID.
     "WorkflowExecutionId" workflow_execution_id set_workflow_execution_id: str,
 } }
 rt::action!("wedata", "2025-08-06", "GetOpsTriggerWorkflow", GetOpsTriggerWorkflowRequest => GetOpsTriggerWorkflowResponse);
 
 rt::model! { read debug;
-/// GetOpsTriggerWorkflow返回参数结构体
+/// GetOpsTriggerWorkflow response structure.
 GetOpsTriggerWorkflowResponse {
-    /// 工作流任务信息
+    /// Workflow task info.
     "Data" data set_data: obj TriggerTaskDAGBrief,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetOpsWorkflow` (获取工作流详情).
+/// Request of `GetOpsWorkflow` (Get workflow details).
 ///
-/// 根据工作流id，获取工作流调度详情。
+/// This API is used to obtain workflow scheduling details based on the workflow id.
 GetOpsWorkflowRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流Id，可以从ListOpsWorkflows接口获取
+    /// Workflow Id, can be obtained through the ListOpsWorkflows api.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
@@ -3612,20 +3991,20 @@ GetOpsWorkflowRequest {
 rt::action!("wedata", "2025-08-06", "GetOpsWorkflow", GetOpsWorkflowRequest => GetOpsWorkflowResponse);
 
 rt::model! { read debug;
-/// GetOpsWorkflow返回参数结构体
+/// GetOpsWorkflow response structure.
 GetOpsWorkflowResponse {
-    /// 工作流调度详情
+    /// Workflow scheduling details.
     "Data" data set_data: obj OpsWorkflowDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetProject` (查看项目详情).
+/// Request of `GetProject` (View the project detail).
 ///
-/// 获取项目信息
+/// This API is used to get project information.
 GetProjectRequest {
-    /// 项目id。一般使用项目Id来查询，与projectName必须存在一个。
+    /// Project id. use a project id to query. either project id or projectName is required.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -3633,24 +4012,25 @@ GetProjectRequest {
 rt::action!("wedata", "2025-08-06", "GetProject", GetProjectRequest => GetProjectResponse);
 
 rt::model! { read debug;
-/// GetProject返回参数结构体
+/// GetProject response structure.
 GetProjectResponse {
-    /// 项目信息
+    /// This API is used to obtain project information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj Project,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetResourceFile` (查看资源文件详情).
+/// Request of `GetResourceFile` (View resource file details).
 ///
-/// 获取资源文件详情
+/// This API is used to obtain resource file details.
 GetResourceFileRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 资源文件ID,可通过ListResourceFiles接口获取
+    /// Resource file ID. obtain through the API ListResourceFiles.
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
@@ -3658,24 +4038,24 @@ GetResourceFileRequest {
 rt::action!("wedata", "2025-08-06", "GetResourceFile", GetResourceFileRequest => GetResourceFileResponse);
 
 rt::model! { read debug;
-/// GetResourceFile返回参数结构体
+/// GetResourceFile response structure.
 GetResourceFileResponse {
-    /// 资源文件详情
+    /// Describes the resource file details.
     "Data" data set_data: obj ResourceFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetResourceFolder` (查询资源文件夹详情).
+/// Request of `GetResourceFolder` (Query a resource folder details).
 ///
-/// 查询资源文件文件夹详情
+/// Query a resource file folder details.
 GetResourceFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹id
+    /// Folder ID
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
@@ -3683,42 +4063,44 @@ GetResourceFolderRequest {
 rt::action!("wedata", "2025-08-06", "GetResourceFolder", GetResourceFolderRequest => GetResourceFolderResponse);
 
 rt::model! { read debug;
-/// GetResourceFolder返回参数结构体
+/// GetResourceFolder response structure.
 GetResourceFolderResponse {
-    /// 资源文件夹信息
+    /// Resource folder info.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj ResourceFolderDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetResourceGroupMetrics` (查看某个资源组的监控指标).
+/// Request of `GetResourceGroupMetrics` (View monitoring metrics of a specific resource group).
 ///
-/// 该接口用于查看指定执行资源组的监控指标
+/// This API is used to view specified execution resource group monitoring metrics.
 GetResourceGroupMetricsRequest {
-    /// 执行资源组id
+    /// Execution resource group id.
     ///
     /// Required.
     "ResourceGroupId" resource_group_id set_resource_group_id: str,
-    /// 使用趋势开始时间(毫秒)，默认最近一小时
+    /// Start time of usage trend (ms). default last hour.
     "StartTime" start_time set_start_time: i128,
-    /// 使用趋势结束时间(毫秒)，默认当前
+    /// Usage trend end time (ms), default current.
     "EndTime" end_time set_end_time: i128,
-    /// 指标维度
+    /// Metrics and dimensions.
     ///
-    /// - all --- 全部
-    /// - task --- 任务指标
-    /// - system --- 系统指标
+    /// -all.
+    /// -task metrics.
+    /// -system metrics.
     "MetricType" metric_type set_metric_type: str,
-    /// 指标采集粒度，单位分钟，默认 1分钟
+    /// Metric collection granularity, in minutes, default 1 minute.
     "Granularity" granularity set_granularity: i128,
 } }
 rt::action!("wedata", "2025-08-06", "GetResourceGroupMetrics", GetResourceGroupMetricsRequest => GetResourceGroupMetricsResponse);
 
 rt::model! { read debug;
-/// GetResourceGroupMetrics返回参数结构体
+/// GetResourceGroupMetrics response structure.
 GetResourceGroupMetricsResponse {
-    /// 执行组指标信息
+    /// Execute group metric information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj ResourceGroupMetrics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3727,22 +4109,22 @@ GetResourceGroupMetricsResponse {
 rt::model! { read debug;
 /// GetResourcePrivilegeDetailRsp
 GetResourcePrivilegeDetailRsp {
-    /// 权限详情列表
+    /// List of permission details.
     "Details" details set_details: list ResourcePrivilegeDetail,
-    /// 总计
+    /// Total.
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `GetSQLFolder` (获取SQL文件夹详情).
+/// Request of `GetSQLFolder` (Retrieve SQL folder details).
 ///
-/// 获取sql文件夹详情
+/// Retrieve sql folder details.
 GetSQLFolderRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹id
+    /// Folder ID
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
@@ -3750,9 +4132,9 @@ GetSQLFolderRequest {
 rt::action!("wedata", "2025-08-06", "GetSQLFolder", GetSQLFolderRequest => GetSQLFolderResponse);
 
 rt::model! { read debug;
-/// GetSQLFolder返回参数结构体
+/// GetSQLFolder response structure.
 GetSQLFolderResponse {
-    /// sql文件夹
+    /// sql folder.
     "Data" data set_data: obj SQLFolderNode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3786,15 +4168,15 @@ GetSQLRunResultResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetSQLScript` (查看SQL脚本详情).
+/// Request of `GetSQLScript` (View SQL script details).
 ///
-/// 查询脚本详情
+/// This API is used to query script details.
 GetSQLScriptRequest {
-    /// 探索脚本Id
+    /// Script Id.
     ///
     /// Required.
     "ScriptId" script_id set_script_id: str,
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -3802,20 +4184,20 @@ GetSQLScriptRequest {
 rt::action!("wedata", "2025-08-06", "GetSQLScript", GetSQLScriptRequest => GetSQLScriptResponse);
 
 rt::model! { read debug;
-/// GetSQLScript返回参数结构体
+/// GetSQLScript response structure.
 GetSQLScriptResponse {
-    /// 脚本详情
+    /// Script details.
     "Data" data set_data: obj SQLScript,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTableColumns` (获取表字段列表).
+/// Request of `GetTableColumns` (Obtains the field list of a table).
 ///
-/// 查询表所有字段列表
+/// This API is used to obtain the list of all fields in a table.
 GetTableColumnsRequest {
-    /// 数据表GUID
+    /// Data table GUID.
     ///
     /// Required.
     "TableGuid" table_guid set_table_guid: str,
@@ -3823,20 +4205,21 @@ GetTableColumnsRequest {
 rt::action!("wedata", "2025-08-06", "GetTableColumns", GetTableColumnsRequest => GetTableColumnsResponse);
 
 rt::model! { read debug;
-/// GetTableColumns返回参数结构体
+/// GetTableColumns response structure.
 GetTableColumnsResponse {
-    /// 表字段列表
+    /// Field list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: list ColumnInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTable` (获取表详情).
+/// Request of `GetTable` (Access table details).
 ///
-/// 查询表详情
+/// Query table details.
 GetTableRequest {
-    /// 表GUID
+    /// Table GUID.
     ///
     /// Required.
     "TableGuid" table_guid set_table_guid: str,
@@ -3844,24 +4227,25 @@ GetTableRequest {
 rt::action!("wedata", "2025-08-06", "GetTable", GetTableRequest => GetTableResponse);
 
 rt::model! { read debug;
-/// GetTable返回参数结构体
+/// GetTable response structure.
 GetTableResponse {
-    /// 数据表详情
+    /// Table details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj TableInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTaskCode` (查看任务代码).
+/// Request of `GetTaskCode` (View task code).
 ///
-/// 获取任务代码
+/// This API is used to obtain task code.
 GetTaskCodeRequest {
-    /// 所属项目id
+    /// The project id.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -3869,28 +4253,28 @@ GetTaskCodeRequest {
 rt::action!("wedata", "2025-08-06", "GetTaskCode", GetTaskCodeRequest => GetTaskCodeResponse);
 
 rt::model! { read debug;
-/// GetTaskCode返回参数结构体
+/// GetTaskCode response structure.
 GetTaskCodeResponse {
-    /// 获取任务代码结果
+    /// Retrieves the task code result.
     "Data" data set_data: obj TaskCodeResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTaskFolder` (查看任务文件夹详情).
+/// Request of `GetTaskFolder` (View task folder details).
 ///
-/// 查询任务文件夹详情
+/// Query Task Folder Details.
 GetTaskFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 文件夹ID
+    /// Folder ID.
     ///
     /// Required.
     "TaskFolderId" task_folder_id set_task_folder_id: str,
@@ -3898,82 +4282,89 @@ GetTaskFolderRequest {
 rt::action!("wedata", "2025-08-06", "GetTaskFolder", GetTaskFolderRequest => GetTaskFolderResponse);
 
 rt::model! { read debug;
-/// GetTaskFolder返回参数结构体
+/// GetTaskFolder response structure.
 GetTaskFolderResponse {
-    /// 文件夹详情
+    /// Folder Details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj TaskFolderDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTaskInstanceLog` (查询调度实例日志内容).
+/// Request of `GetTaskInstanceLog` (Query the scheduling instance log content).
 ///
-/// 获取实例列表
+/// This API is used to obtain instance lists.
 GetTaskInstanceLogRequest {
-    /// **项目ID**
+    /// **Project ID**. specifies the project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// **实例唯一标识**
+    /// **Instance unique id**.
     ///
     /// Required.
     "InstanceKey" instance_key set_instance_key: str,
-    /// **实例生命周期编号，标识实例的某一次执行**例如：周期实例第一次运行的编号为0，用户后期又重跑了该实例，第二次执行的编号为1; 默认最新一次
+    /// **Instance Lifecycle Number** - Identifies a specific execution of an instance.
+    /// For example: the first run of a cyclic instance has a lifecycle number of 0. If the user reruns that instance later, the second execution will have a lifecycle number of 1;
+    /// By default, the latest execution is used.
     "LifeRoundNum" life_round_num set_life_round_num: i128,
-    /// **日志级别** 默认All - Info - Debug - Warn - Error - All
+    /// **Log level** default All - Info - Debug - Warn - Error - All.
     "LogLevel" log_level set_log_level: str,
-    /// **分页查询日志时使用，无具体业务含义** 第一次查询时值为null 第二次及以后查询时使用上一次查询返回信息中的NextCursor字段值即可
+    /// **Used when performing paginated log queries; has no specific business meaning.**
+    ///
+    /// For the first query, the value is null.
+    ///
+    /// For subsequent queries, use the value of the NextCursor field returned from the previous query.
     "NextCursor" next_cursor set_next_cursor: str,
 } }
 rt::action!("wedata", "2025-08-06", "GetTaskInstanceLog", GetTaskInstanceLogRequest => GetTaskInstanceLogResponse);
 
 rt::model! { read debug;
-/// GetTaskInstanceLog返回参数结构体
+/// GetTaskInstanceLog response structure.
 GetTaskInstanceLogResponse {
-    /// 调度实例详情
+    /// Details of a scheduled instance.
     "Data" data set_data: obj InstanceLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTaskInstance` (获取实例详情).
+/// Request of `GetTaskInstance` (Get instance details).
 ///
-/// 调度实例详情
+/// This API is used to query the details of a scheduling instance.
 GetTaskInstanceRequest {
-    /// 所属项目id
+    /// Project id.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 实例唯一标识，可以通过ListInstances获取
+    /// Instance unique id, can be obtained through ListInstances.
     ///
     /// Required.
     "InstanceKey" instance_key set_instance_key: str,
-    /// **时区**timeZone, 传入的时间字符串的所在时区，默认UTC+8
+    /// **Time zone** timeZone, specifies the time zone of the passed in time string. default UTC+8.
     "TimeZone" time_zone set_time_zone: str,
 } }
 rt::action!("wedata", "2025-08-06", "GetTaskInstance", GetTaskInstanceRequest => GetTaskInstanceResponse);
 
 rt::model! { read debug;
-/// GetTaskInstance返回参数结构体
+/// GetTaskInstance response structure.
 GetTaskInstanceResponse {
-    /// 实例详情
+    /// Details of an instance.
     "Data" data set_data: obj TaskInstanceDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTask` (获取任务详情信息).
+/// Request of `GetTask` (Retrieve task details).
 ///
-/// 获取任务详情接口
+/// This API is used to retrieve task details.
 GetTaskRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -3981,51 +4372,51 @@ GetTaskRequest {
 rt::action!("wedata", "2025-08-06", "GetTask", GetTaskRequest => GetTaskResponse);
 
 rt::model! { read debug;
-/// GetTask返回参数结构体
+/// GetTask response structure.
 GetTaskResponse {
-    /// 任务详情
+    /// Task details.
     "Data" data set_data: obj Task,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTaskVersion` (查看任务版本详情).
+/// Request of `GetTaskVersion` (View task version detail).
 ///
-/// 拉取任务版本列表
+/// This API is used to list task versions.
 GetTaskVersionRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 提交版本ID，不填默认拿最新提交版本
+    /// Submit version ID. If not specified, the latest submit version will be used by default.
     "VersionId" version_id set_version_id: str,
 } }
 rt::action!("wedata", "2025-08-06", "GetTaskVersion", GetTaskVersionRequest => GetTaskVersionResponse);
 
 rt::model! { read debug;
-/// GetTaskVersion返回参数结构体
+/// GetTaskVersion response structure.
 GetTaskVersionResponse {
-    /// 版本详情
+    /// Version detail.
     "Data" data set_data: obj TaskVersionDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTriggerTaskCode` (查看工作流调度任务代码).
+/// Request of `GetTriggerTaskCode` (View the workflow scheduling task code).
 ///
-/// 获取工作流调度任务代码
+/// Retrieve workflow scheduling task code.
 GetTriggerTaskCodeRequest {
-    /// 所属项目id
+    /// Project id.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -4033,24 +4424,25 @@ GetTriggerTaskCodeRequest {
 rt::action!("wedata", "2025-08-06", "GetTriggerTaskCode", GetTriggerTaskCodeRequest => GetTriggerTaskCodeResponse);
 
 rt::model! { read debug;
-/// GetTriggerTaskCode返回参数结构体
+/// GetTriggerTaskCode response structure.
 GetTriggerTaskCodeResponse {
-    /// 获取任务代码结果
+    /// Retrieve the task code result.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj TaskCodeResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTriggerTask` (获取工作流调度任务详情信息).
+/// Request of `GetTriggerTask` (Retrieve workflow scheduling task details).
 ///
-/// 获取任务详情接口
+/// This API is used to retrieve task details.
 GetTriggerTaskRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -4058,24 +4450,25 @@ GetTriggerTaskRequest {
 rt::action!("wedata", "2025-08-06", "GetTriggerTask", GetTriggerTaskRequest => GetTriggerTaskResponse);
 
 rt::model! { read debug;
-/// GetTriggerTask返回参数结构体
+/// GetTriggerTask response structure.
 GetTriggerTaskResponse {
-    /// 任务详情
+    /// Task details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj TriggerTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTriggerTaskRun` (查看任务运行详情).
+/// Request of `GetTriggerTaskRun` (View task running details).
 ///
-/// 查询任务执行详情
+/// Query task execution details.
 GetTriggerTaskRunRequest {
-    /// 工作空间 ID
+    /// Workspace ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务运行 ID
+    /// Task run ID.
     ///
     /// Required.
     "TaskExecutionId" task_execution_id set_task_execution_id: str,
@@ -4083,51 +4476,52 @@ GetTriggerTaskRunRequest {
 rt::action!("wedata", "2025-08-06", "GetTriggerTaskRun", GetTriggerTaskRunRequest => GetTriggerTaskRunResponse);
 
 rt::model! { read debug;
-/// GetTriggerTaskRun返回参数结构体
+/// GetTriggerTaskRun response structure.
 GetTriggerTaskRunResponse {
-    /// 工作流任务运行列表分页结果
+    /// Workflow task running list pagination result.
     "Data" data set_data: obj TriggerTaskRunBrief,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTriggerTaskVersion` (查看调度工作流任务版本详情).
+/// Request of `GetTriggerTaskVersion` (View the workflow scheduling task version detail).
 ///
-/// 拉取任务版本列表
+/// Get task version list.
 GetTriggerTaskVersionRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 提交版本ID，不填默认拿最新提交版本
+    /// Submit version ID. by default if left blank, get the latest version.
     "VersionId" version_id set_version_id: str,
 } }
 rt::action!("wedata", "2025-08-06", "GetTriggerTaskVersion", GetTriggerTaskVersionRequest => GetTriggerTaskVersionResponse);
 
 rt::model! { read debug;
-/// GetTriggerTaskVersion返回参数结构体
+/// GetTriggerTaskVersion response structure.
 GetTriggerTaskVersionResponse {
-    /// 版本详情
+    /// Version detail.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj TriggerTaskVersionDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTriggerWorkflow` (获取调度工作流信息).
+/// Request of `GetTriggerWorkflow` (Retrieve workflow scheduling information).
 ///
-/// 获取工作流信息
+/// Retrieve workflow information.
 GetTriggerWorkflowRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID 通过ListWorkflows接口获取
+    /// Workflow ID is obtained through the ListWorkflows api.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
@@ -4135,53 +4529,54 @@ GetTriggerWorkflowRequest {
 rt::action!("wedata", "2025-08-06", "GetTriggerWorkflow", GetTriggerWorkflowRequest => GetTriggerWorkflowResponse);
 
 rt::model! { read debug;
-/// GetTriggerWorkflow返回参数结构体
+/// GetTriggerWorkflow response structure.
 GetTriggerWorkflowResponse {
-    /// 工作流详细信息
+    /// Workflow details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj TriggerWorkflowDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTriggerWorkflowRun` (查询工作流运行详情).
+/// Request of `GetTriggerWorkflowRun` (Query workflow running details).
 ///
-/// 查询工作流任务详情
+/// Query workflow task details.
 GetTriggerWorkflowRunRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流执行ID
+    /// Workflow execution ID.
     ///
     /// Required.
     "WorkflowExecutionId" workflow_execution_id set_workflow_execution_id: str,
-    /// 过滤条件
+    /// Filter criteria.
     "Filters" filters set_filters: list Filter,
-    /// 排序条件
+    /// Sort criteria
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "GetTriggerWorkflowRun", GetTriggerWorkflowRunRequest => GetTriggerWorkflowRunResponse);
 
 rt::model! { read debug;
-/// GetTriggerWorkflowRun返回参数结构体
+/// GetTriggerWorkflowRun response structure.
 GetTriggerWorkflowRunResponse {
-    /// 工作流任务信息
+    /// Workflow task info.
     "Data" data set_data: obj TriggerWorkflowTaskRunDetailBrief,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetWorkflowFolder` (查看工作流文件夹详情).
+/// Request of `GetWorkflowFolder` (View workflow folder details).
 ///
-/// 查询文件夹详情
+/// Query folder details.
 GetWorkflowFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹id
+    /// Folder ID
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
@@ -4189,24 +4584,25 @@ GetWorkflowFolderRequest {
 rt::action!("wedata", "2025-08-06", "GetWorkflowFolder", GetWorkflowFolderRequest => GetWorkflowFolderResponse);
 
 rt::model! { read debug;
-/// GetWorkflowFolder返回参数结构体
+/// GetWorkflowFolder response structure.
 GetWorkflowFolderResponse {
-    /// 文件夹详情
+    /// Folder Details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj WorkflowFolderDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetWorkflow` (获取工作流信息).
+/// Request of `GetWorkflow` (Retrieve workflow information).
 ///
-/// 获取工作流信息
+/// This API is used to retrieve workflow information.
 GetWorkflowRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID 通过ListWorkflows接口获取
+    /// Workflow ID. Obtained through the  ListWorkflows API.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
@@ -4214,32 +4610,32 @@ GetWorkflowRequest {
 rt::action!("wedata", "2025-08-06", "GetWorkflow", GetWorkflowRequest => GetWorkflowResponse);
 
 rt::model! { read debug;
-/// GetWorkflow返回参数结构体
+/// GetWorkflow response structure.
 GetWorkflowResponse {
-    /// 工作流详细信息
+    /// Describes workflow details.
     "Data" data set_data: obj WorkflowDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GrantMemberProjectRole` (授予项目成员项目角色).
+/// Request of `GrantMemberProjectRole` (Grant a project role to a member).
 ///
-/// 修改项目用户角色
+/// Modify project user roles.
 GrantMemberProjectRoleRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 用户id
+    /// User ID
     ///
     /// Required.
     "UserUin" user_uin set_user_uin: str,
-    /// 角色id列表，目前支持的项目角色有
-    /// - 308335260274237440 (项目管理员)
-    /// - 308335260676890624 (数据工程师)
-    /// - 308335260844662784 (运维工程师)
-    /// - 308335260945326080 (普通成员)
+    /// Role id list. currently supports project roles:.
+    /// -308335260274237440 (project administrator).
+    /// -308335260676890624 (data engineer).
+    /// -308335260844662784 (operation and maintenance engineer).
+    /// -308335260945326080 (ordinary member).
     ///
     /// Required.
     "RoleIds" role_ids set_role_ids: list String,
@@ -4247,207 +4643,218 @@ GrantMemberProjectRoleRequest {
 rt::action!("wedata", "2025-08-06", "GrantMemberProjectRole", GrantMemberProjectRoleRequest => GrantMemberProjectRoleResponse);
 
 rt::model! { read debug;
-/// GrantMemberProjectRole返回参数结构体
+/// GrantMemberProjectRole response structure.
 GrantMemberProjectRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 参数传递-引用参数
+/// Parameter passing - reference parameter.
 InTaskParameter {
-    /// 参数名
+    /// Parameter name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ParamKey" param_key set_param_key: str,
-    /// 参数描述：格式为 项目标识.任务名称.参数名；例：project_wedata_1.sh_250820_104107.pp_out
+    /// Parameter description: Format is project ID.task name.parameter name; for example: project_wedata_1.sh_250820_104107.pp_out
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ParamDesc" param_desc set_param_desc: str,
-    /// 父任务ID
+    /// Parent task ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "FromTaskId" from_task_id set_from_task_id: str,
-    /// 父任务参数key
+    /// Parent task parameter key
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "FromParamKey" from_param_key set_from_param_key: str,
-    /// 任务输入类型，默认使用TASK
+    /// Task input type, by default uses TASK.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - TASK： 来源为父任务
-    /// - CONSTANT： 常量值，目前仅for-each节点支持
+    /// - TASK: Source is the parent task.
+    /// - CONSTANT: Constant value, currently only supported by for-each node.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// 调度实例详情
+/// Describes the details of an instance.
 InstanceExecution {
-    /// 实例唯一标识
+    /// Instance unique identifier.
     "InstanceKey" instance_key set_instance_key: str,
-    /// **实例生命周期编号，标识实例的某一次执行**
+    /// **Instance lifecycle number, identifies one-time execution of the instance.**.
     ///
-    /// 例如：周期实例第一次运行的编号为0，用户后期又重跑了该实例，第二次执行的编号为1
+    /// For example, the first run of a periodic instance is numbered 0. if the user reruns the instance subsequently, the second execution is numbered 1.
     "LifeRoundNum" life_round_num set_life_round_num: i128,
-    /// **实例状态**
-    /// - WAIT_EVENT: 等待事件
-    /// - WAIT_UPSTREAM: 等待上游
-    /// - WAIT_RUN: 等待运行
-    /// - RUNNING: 运行中
-    /// - SKIP_RUNNING: 跳过运行
-    /// - FAILED_RETRY: 失败重试
-    /// - EXPIRED: 失败
-    /// - COMPLETED: 成功
+    /// **Instance status**.
+    /// -WAIT_EVENT: specifies the wait for event.
+    /// -WAIT_UPSTREAM: waiting for upstream.
+    /// - WAIT_RUN: awaiting execution.
+    /// - RUNNING: indicates the instance is RUNNING.
+    /// - SKIP_RUNNING: SKIP RUNNING.
+    /// - FAILED_RETRY: RETRY on failure.
+    /// - EXPIRED: failed.
+    /// -COMPLETED: success.
     "InstanceState" instance_state set_instance_state: str,
-    /// **实例运行触发类型**
+    /// **Trigger type for instance running**.
     ///
-    /// - RERUN 表示重跑
-    /// - ADDITION 表示补录
-    /// - PERIODIC 表示周期
-    /// - APERIODIC 表示非周期
-    /// - RERUN_SKIP_RUN 表示重跑 - 空跑
-    /// - ADDITION_SKIP_RUN 表示补录 - 空跑
-    /// - PERIODIC_SKIP_RUN 表示周期 - 空跑
-    /// - APERIODIC_SKIP_RUN 表示非周期 - 空跑
-    /// - MANUAL_TRIGGER 表示手动触发
-    /// - RERUN_MANUAL_TRIGGER 表示手动触发 - 重跑
+    /// -RERUN indicates a rerun.
+    /// -ADDITION indicates supplementary recording.
+    /// -PERIODIC indicates a period.
+    /// -APERIODIC indicates non-periodic.
+    /// -RERUN_SKIP_RUN indicates rerun - empty run.
+    /// -ADDITION_SKIP_RUN indicates a supplementary empty run.
+    /// -PERIODIC_SKIP_RUN indicates cycle - empty run.
+    /// -APERIODIC_SKIP_RUN indicates non-periodic empty run.
+    /// -MANUAL_TRIGGER indicates manual triggering.
+    /// -RERUN_MANUAL_TRIGGER indicates manual triggering - rerun.
     "RunType" run_type set_run_type: str,
-    /// 失败重试次数
+    /// Specifies the number of retry attempts on failure.
     "Tries" tries set_tries: i128,
-    /// **实例执行生命周期列表**
+    /// **Specifies the lifecycle list for instance execution.**.
     "ExecutionPhaseList" execution_phase_list set_execution_phase_list: list InstanceExecutionPhase,
-    /// 耗费时间, 单位ms
+    /// Time spent, in milliseconds.
     "CostTime" cost_time set_cost_time: i64,
 } }
 
 rt::model! { read debug;
-/// 实例执行的每个阶段详情
+/// Describes the details of each stage in instance execution.
 InstanceExecutionPhase {
-    /// 该状态开始时间
+    /// Start time of the state.
     "StartTime" start_time set_start_time: str,
-    /// **实例生命周期阶段状态**
+    /// **Instance lifecycle phase status**.
     ///
-    /// - WAIT_UPSTREAM 表示 等待事件/上游状态
-    /// - WAIT_RUN 表示 等待运行状态
-    /// - RUNNING 表示 运行中状态
-    /// - COMPLETE 表示 终态-完成
-    /// - FAILED 表示 终态-失败重试
-    /// - EXPIRED 表示 终态-失败
-    /// - SKIP_RUNNING 表示 终态-被上游分支节点跳过的分支
-    /// - HISTORY 表示 兼容2024-03-30之前的历史实例，之后实例无需关注次枚举类型
+    /// -WAIT_UPSTREAM indicates the wait event/upstream status.
+    /// -WAIT_RUN indicates the waiting for running status.
+    /// -RUNNING indicates the running state.
+    /// -COMPLETE indicates the final state of completion.
+    /// - FAILED indicates the final state - retry on failure.
+    /// -EXPIRED indicates the final state - failure.
+    /// -SKIP_RUNNING indicates the branch skipped by the upstream branch node in the final state.
+    /// -HISTORY indicates compatibility with historical instances before 2024-03-30. no need to pay attention to this enum afterward.
     "DetailState" detail_state set_detail_state: str,
-    /// 该状态结束时间
+    /// End time of the state.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 实例日志内容
+/// Instance log content.
 InstanceLog {
-    /// 实例唯一标识
+    /// Instance unique id.
     "InstanceKey" instance_key set_instance_key: str,
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// **运行代码内容**
+    /// Specifies the code content to run.
     "CodeContent" code_content set_code_content: str,
-    /// **日志内容**
+    /// log information
     "LogInfo" log_info set_log_info: str,
-    /// **分页查询日志时使用，无具体业务含义**
+    /// Used for paginated log queries; has no specific business meaning.
     ///
-    /// 第一次查询时值为null
-    /// 第二次及以后查询时使用上一次查询返回信息中的NextCursor字段值即可
+    /// For the first query, set the value to null.
+    ///
+    /// For subsequent queries, use the NextCursor value returned from the previous query.
     "NextCursor" next_cursor set_next_cursor: str,
 } }
 
 rt::model! { write debug;
-/// 集成资源组
+/// Integration resource group.
 IntegrationResource {
-    /// 实时集成资源组
+    /// Real-Time integration resource group.
     ///
-    /// - i32c(实时数据同步-16C64G)
+    /// -i32c (real-time data sync - 16c64G).
     "RealTimeDataSync" real_time_data_sync set_real_time_data_sync: obj ResourceGroupSpecification,
-    /// 离线集成资源组
+    /// Offline integration resource group.
     ///
-    /// - integrated(离线数据同步-8C16G)
-    /// - i16(离线数据同步-8C32G)
+    /// -integrated (offline data sync-8C16G).
+    /// -i16 (offline data sync-8C32G).
     "OfflineDataSync" offline_data_sync set_offline_data_sync: obj ResourceGroupSpecification,
 } }
 
 rt::model! { read debug;
-/// 数据探索任务JOB
+/// Data exploration JOB.
 JobDto {
-    /// 数据探索任务ID
+    /// Task ID of the data exploration.
     "JobId" job_id set_job_id: str,
-    /// 数据探索任务名称
+    /// Task name.
     "JobName" job_name set_job_name: str,
-    /// 任务类型
+    /// Task type
     "JobType" job_type set_job_type: str,
-    /// 脚本ID
+    /// Script ID
     "ScriptId" script_id set_script_id: str,
-    /// 子任务列表
+    /// Subtask List
     "JobExecutionList" job_execution_list set_job_execution_list: list JobExecutionDto,
-    /// 脚本内容
+    /// Specifies the script content.
     "ScriptContent" script_content set_script_content: str,
-    /// 任务状态
+    /// State of a task.
     "Status" status set_status: str,
-    /// 任务创建时间
+    /// Task creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 云主账号UIN
+    /// Root account UIN.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 账号UIN
+    /// Account UIN.
     "UserUin" user_uin set_user_uin: str,
-    /// 耗时
+    /// Duration. specifies the time taken.
     "TimeCost" time_cost set_time_cost: i64,
-    /// 是否脚本内容被截断
+    /// Specifies whether the script content is truncated.
     "ScriptContentTruncate" script_content_truncate set_script_content_truncate: bool,
 } }
 
 rt::model! { read debug;
-/// 业务提交JOB的子任务
+/// Describes the subtask of a business submission JOB.
 JobExecutionDto {
-    /// 数据探索任务ID
+    /// Job ID of the data exploration.
     "JobId" job_id set_job_id: str,
-    /// 子查询任务ID
+    /// Query job ID.
     "JobExecutionId" job_execution_id set_job_execution_id: str,
-    /// 子查询名称
+    /// Specifies the subquery name.
     "JobExecutionName" job_execution_name set_job_execution_name: str,
-    /// 子查询sql内容
+    /// Specifies the subquery sql content.
     "ScriptContent" script_content set_script_content: str,
-    /// 子查询状态
+    /// Subquery status.
     "Status" status set_status: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 执行阶段
+    /// Execution phase.
     "ExecuteStageInfo" execute_stage_info set_execute_stage_info: str,
-    /// 日志路径
+    /// Log path
     "LogFilePath" log_file_path set_log_file_path: str,
-    /// 下载结果路径
+    /// Result path for download.
     "ResultFilePath" result_file_path set_result_file_path: str,
-    /// 预览结果路径
+    /// Preview result path.
     "ResultPreviewFilePath" result_preview_file_path set_result_preview_file_path: str,
     /// 结果集schema信息文件cos路径
     "SchemaInfoFilePath" schema_info_file_path set_schema_info_file_path: str,
-    /// 任务执行的结果总行数
+    /// Total number of lines in the task execution result.
     "ResultTotalCount" result_total_count set_result_total_count: i64,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 耗时
+    /// Duration. specifies the time taken.
     "TimeCost" time_cost set_time_cost: i64,
-    /// 上下文SQL内容
+    /// SQL content in the context.
     "ContextScriptContent" context_script_content set_context_script_content: list String,
-    /// 任务执行的结果预览行数
+    /// Specifies the preview row count for task execution results.
     "ResultPreviewCount" result_preview_count set_result_preview_count: i64,
-    /// 任务执行的结果影响行数
+    /// Specifies the number of affected rows in task execution.
     "ResultEffectCount" result_effect_count set_result_effect_count: i64,
-    /// 是否正在收集全量结果：默认false，true表示正在收集全量结果，用于前端判断是否需要继续轮询
+    /// Whether the full result is being collected: default false. true indicates the full result is being collected, for the frontend to determine whether to continue to poll.
     "CollectingTotalResult" collecting_total_result set_collecting_total_result: bool,
-    /// 是否需要截断脚本内容
+    /// Specifies whether to truncate the script content.
     "ScriptContentTruncate" script_content_truncate set_script_content_truncate: bool,
     /// 预览结果集是否收集完成
     "CollectedPreviewResult" collected_preview_result set_collected_preview_result: bool,
@@ -4463,24 +4870,24 @@ KVMap {
 } }
 
 rt::model! { both debug;
-/// 键值对
+/// Key-value pair
 KVPair {
-    /// 键名
+    /// Key name
     "K" k set_k: str,
-    /// 值，请勿传SQL(请求会被视为攻击接口)，如果有需要，请将SQL进行Base64转码并解码。
+    /// The value. do not pass SQL (the request will be deemed as an attack on the api). if needed, transcode the SQL with Base64 and decode it.
     "V" v set_v: str,
 } }
 
 rt::model! { write debug;
-/// Request of `KillTaskInstancesAsync` (实例批量终止操作(异步)).
+/// Request of `KillTaskInstancesAsync` (Batch terminate instances (async)).
 ///
-/// 实例批量终止操作-异步操作
+/// This API is used to terminate instances in batches asynchronously.
 KillTaskInstancesAsyncRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 实例id列表,可以从ListInstances中获取
+    /// Instance id list, can be obtained from ListInstances API.
     ///
     /// Required.
     "InstanceKeyList" instance_key_list set_instance_key_list: list String,
@@ -4488,55 +4895,57 @@ KillTaskInstancesAsyncRequest {
 rt::action!("wedata", "2025-08-06", "KillTaskInstancesAsync", KillTaskInstancesAsyncRequest => KillTaskInstancesAsyncResponse);
 
 rt::model! { read debug;
-/// KillTaskInstancesAsync返回参数结构体
+/// KillTaskInstancesAsync response structure.
 KillTaskInstancesAsyncResponse {
-    /// 批量中止操作的返回的异步id, 可以在接口GetAsyncJob获取具体执行详情
+    /// Async id of the batch termination operation. can be used in the GetAsyncJob API to query execution detail.
     "Data" data set_data: obj OpsAsyncResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `KillTriggerWorkflowRuns` (终止运行).
+/// Request of `KillTriggerWorkflowRuns` (Terminate running).
 ///
-/// 终止运行
+/// Terminate running.
 KillTriggerWorkflowRunsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 指定要停止的工作流执行ID
+    /// Specifies the workflow execution ID to be stopped.
     "WorkflowExecutionIdList" workflow_execution_id_list set_workflow_execution_id_list: list String,
-    /// 当指定的工作流运行为空时，是否全部终止正在运行的工作流执行
+    /// When specifying an empty workflow run, whether all terminate running workflow execution.
     "All" all set_all: bool,
-    /// 当指定的工作流运行为空时，是否仅停止等待中的工作流运行
+    /// Whether to stop only waiting workflow runs when specifying empty workflow runs.
     "Pending" pending set_pending: bool,
 } }
 rt::action!("wedata", "2025-08-06", "KillTriggerWorkflowRuns", KillTriggerWorkflowRunsRequest => KillTriggerWorkflowRunsResponse);
 
 rt::model! { read debug;
-/// KillTriggerWorkflowRuns返回参数结构体
+/// KillTriggerWorkflowRuns response structure.
 KillTriggerWorkflowRunsResponse {
-    /// 工作流运行操作结果
+    /// Flow running operation result.
     "Data" data set_data: list ExecutionActionBrief,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// LineageNodeInfo  血缘关系实体
+/// LineageNodeInfo lineage relationship entity.
 LineageNodeInfo {
-    /// 当前资源
+    /// Current resource.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Resource" resource set_resource: obj LineageResource,
-    /// 关系
+    /// Relationship.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Relation" relation set_relation: obj LineageRelation,
-    /// 上游数量
+    /// Upstream quantity.
     "DownStreamCount" down_stream_count set_down_stream_count: i64,
-    /// 下游数量
+    /// Downstream quantity.
     "UpStreamCount" up_stream_count set_up_stream_count: i64,
     /// 查询字段名（本次请求携带的字段名，用于聚合）
     "SourceColumnName" source_column_name set_source_column_name: str,
@@ -4545,320 +4954,350 @@ LineageNodeInfo {
 } }
 
 rt::model! { both debug;
-/// 血缘Pair对象
+/// Lineage Pair object.
 LineagePair {
-    /// 来源
+    /// Source.
     ///
     /// Required.
     "Source" source set_source: obj LineageResouce,
-    /// 目标
+    /// Goal.
     ///
     /// Required.
     "Target" target set_target: obj LineageResouce,
-    /// 血缘加工过程
+    /// Lineage processing process.
     ///
     /// Required.
     "Processes" processes set_processes: list LineageProcess,
 } }
 
 rt::model! { both debug;
-/// LineageProcess 血缘产出过程
+/// LineageProcess lineage generation process.
 LineageProcess {
-    /// 原始唯一ID
+    /// Original unique ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ProcessId" process_id set_process_id: str,
-    /// 任务类型
-    /// //调度任务
+    /// Task type
+    /// Schedule task execution.
     /// SCHEDULE_TASK,
-    /// //集成任务
+    /// Integration task.
     /// INTEGRATION_TASK,
-    /// //第三方上报
+    /// Third-Party reporting.
     /// THIRD_REPORT,
-    /// //数据建模
+    /// Data modeling.
     /// TABLE_MODEL,
-    /// //模型创建指标
+    /// Create metrics for the model.
     /// MODEL_METRIC,
-    /// //原子指标创建衍生指标
+    /// Create a derived metric from atomic metrics.
     /// METRIC_METRIC,
-    /// //数据服务
+    /// Data service.
     /// DATA_SERVICE
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ProcessType" process_type set_process_type: str,
     /// WEDATA, THIRD;
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Platform" platform set_platform: str,
-    /// 任务子类型
+    /// Task Subtype
     /// SQL_TASK,
-    /// //集成实时任务血缘
+    /// Integrate real-time tasks lineage.
     /// INTEGRATED_STREAM,
-    /// //集成离线任务血缘
+    /// Integration of offline tasks lineage.
     /// INTEGRATED_OFFLINE;
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProcessSubType" process_sub_type set_process_sub_type: str,
-    /// 额外扩展参数
+    /// Additional parameters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProcessProperties" process_properties set_process_properties: list LineageProperty,
-    /// 血缘任务唯一节点ID
+    /// Unique node ID of the lineage task.
     "LineageNodeId" lineage_node_id set_lineage_node_id: str,
 } }
 
 rt::model! { both debug;
-/// LineageProperty额外扩展参数
+/// LineageProperty additional parameters.
 LineageProperty {
-    /// 属性名称
+    /// Attribute Name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 属性值
+    /// Attribute value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// LineageRelation 血缘关系
+/// Lineage relationship.
 LineageRelation {
-    /// 关联ID
+    /// Association ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RelationId" relation_id set_relation_id: str,
-    /// 源端唯一血缘ID
+    /// Source lineage ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceUniqueId" source_unique_id set_source_unique_id: str,
-    /// 目标端唯一血缘ID
+    /// Target unique lineage ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetUniqueId" target_unique_id set_target_unique_id: str,
-    /// 血缘加工过程
+    /// Lineage processing process.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Processes" processes set_processes: list LineageProcess,
 } }
 
 rt::model! { both debug;
-/// 血缘资源实体
+/// Lineage resource entity.
 LineageResouce {
-    /// 实体原始唯一ID\n
-    /// 备注：当血缘为表的列时候 唯一ID传表ResourceUniqueId::字段名称
+    /// Original unique ID of the entity.
+    /// Remark: when the lineage is a table column, pass the table ResourceUniqueId::field name as the unique ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ResourceUniqueId" resource_unique_id set_resource_unique_id: str,
-    /// 实体类型
+    /// Entity type.
     /// TABLE|METRIC|MODEL|SERVICE|COLUMN
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 来源：WEDATA|THIRD
-    /// 默认wedata
+    /// Source: WEDATA|THIRD.
+    /// Default wedata.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Platform" platform set_platform: str,
-    /// 业务名称：库名.表名｜指标名称｜模型名称|字段名称
+    /// Service name: database name.table name | metric name | model name | field name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceName" resource_name set_resource_name: str,
-    /// 描述：表类型｜指标描述｜模型描述|字段描述
+    /// Description: table type | metric description | model description | field description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// resource 额外扩展参数
+    /// resource additional parameters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceProperties" resource_properties set_resource_properties: list LineageProperty,
-    /// 血缘节点唯一标识符号
+    /// Unique identifier symbol of the lineage node.
     "LineageNodeId" lineage_node_id set_lineage_node_id: str,
 } }
 
 rt::model! { read debug;
-/// 血缘资源实体
+/// Lineage resource entity.
 LineageResource {
-    /// 实体原始唯一ID
+    /// Original unique ID of the entity.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceUniqueId" resource_unique_id set_resource_unique_id: str,
-    /// 业务名称：库名.表名｜指标名称｜模型名称|字段名称
+    /// Service name: database name.table name | metric name | model name | field name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceName" resource_name set_resource_name: str,
-    /// 实体类型
+    /// Entity type.
     /// TABLE|METRIC|MODEL|SERVICE|COLUMN
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceType" resource_type set_resource_type: str,
-    /// 血缘节点唯一标识符号
+    /// Unique identifier of the node lineage symbol.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LineageNodeId" lineage_node_id set_lineage_node_id: str,
-    /// 描述：表类型｜指标描述｜模型描述|字段描述
+    /// Description: table type | metric description | model description | field description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 来源：WEDATA|THIRD
-    /// 默认wedata
+    /// Source: WEDATA|THIRD.
+    /// Default wedata.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Platform" platform set_platform: str,
-    /// 创建时间
+    /// Creation time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// resource 额外扩展参数
+    /// resource additional parameters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceProperties" resource_properties set_resource_properties: list LineageProperty,
 } }
 
 rt::model! { read debug;
-/// 告警信息列表
+/// Alarm information list.
 ListAlarmMessages {
-    /// 页码
+    /// Page number.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
-    /// 总条数
+    /// Total number of entries
     "TotalCount" total_count set_total_count: i128,
-    /// 总页数
+    /// Total pages
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 告警信息列表
+    /// Alarm information list.
     "Items" items set_items: list AlarmMessage,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAlarmMessages` (获取告警信息列表).
+/// Request of `ListAlarmMessages` (Search the Alarm information list).
 ///
-/// 获取告警信息列表
+/// This API is used to search the alarm information list.
 ListAlarmMessagesRequest {
-    /// 所属项目id
+    /// Project id.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 页码数，用于翻页，最小值为 1。
+    /// Page number for pagination, minimum value is 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的条数，最大 100 条
+    /// Specifies the number of items displayed per page. maximum value: 100.
     "PageSize" page_size set_page_size: i128,
-    /// 起始告警时间, 格式为yyyy-MM-dd HH:mm:ss
+    /// Starting Alarm time. format: yyyy-MM-dd HH:MM:ss.
     "StartTime" start_time set_start_time: str,
-    /// 截止告警时间, 格式yyyy-MM-dd HH:mm:ss
+    /// Specifies the Alarm end time in the format yyyy-MM-dd HH:MM:ss.
     "EndTime" end_time set_end_time: str,
-    /// 告警级别
+    /// Alarm level.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警接收人Id
+    /// Alert recipient Id.
     "AlarmRecipientId" alarm_recipient_id set_alarm_recipient_id: str,
-    /// 对于传入和返回的过滤时区, 默认UTC+8
+    /// For incoming and returned filter time zone, default UTC+8.
     "TimeZone" time_zone set_time_zone: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListAlarmMessages", ListAlarmMessagesRequest => ListAlarmMessagesResponse);
 
 rt::model! { read debug;
-/// ListAlarmMessages返回参数结构体
+/// ListAlarmMessages response structure.
 ListAlarmMessagesResponse {
-    /// 告警信息列表
+    /// Alarm information list.
     "Data" data set_data: obj ListAlarmMessages,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询告警规则列表
+/// Query Alarm rule list.
 ListAlarmRulesResult {
-    /// 分页的页数，当前页数
+    /// Page number for pagination. current page number.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的条数
+    /// Specifies the number of items to display per page.
     "PageSize" page_size set_page_size: i128,
-    /// 分页总页数
+    /// Total number of pages.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 所有的告警规则个数
+    /// Count of all Alarm rules.
     "TotalCount" total_count set_total_count: i128,
-    /// 告警规则信息列表
+    /// Alert rule information list.
     "Items" items set_items: list AlarmRuleData,
 } }
 
 rt::model! { read debug;
 /// ListCatalogPage
 ListCatalogPage {
-    /// 目录记录列表
+    /// Directory record list.
     "Items" items set_items: list CatalogInfo,
-    /// 分页总页数
+    /// Total number of pages.
     "PageCount" page_count set_page_count: i64,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
-    /// 记录总数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ListCatalog` (查询类目树列表).
+/// Request of `ListCatalog` (Query a category tree list).
 ///
-/// 获取资产目录信息
+/// Retrieve asset catalog info.
 ListCatalogRequest {
-    /// 页码，从1开始
+    /// Page number, starting from 1.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小，最大500
+    /// Pagination size. maximum 500.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 父目录ID(此参数还未支持)
+    /// Parent directory ID (this parameter is not supported).
     "ParentCatalogId" parent_catalog_id set_parent_catalog_id: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListCatalog", ListCatalogRequest => ListCatalogResponse);
 
 rt::model! { read debug;
-/// ListCatalog返回参数结构体
+/// ListCatalog response structure.
 ListCatalogResponse {
-    /// 分页数据
+    /// Paging data
     "Data" data set_data: obj ListCatalogPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListCodeFolderContents` (获取文件夹内容).
+/// Request of `ListCodeFolderContents` (Get folder content).
 ///
-/// 获取文件夹内容
+/// This API is used to get folder content.
 ListCodeFolderContentsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父文件夹path，例如/aaa/bbb/ccc，路径头需带斜杠，根目录传/
+    /// Parent folder path, such as /aaa/bbb/ccc. path header must include a slash. pass / for the root directory.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 文件夹名称/代码文件名称搜索
+    /// Folder name or code file name.
     "Keyword" keyword set_keyword: str,
-    /// 只查询文件夹
+    /// Queries folder only.
     "OnlyFolderNode" only_folder_node set_only_folder_node: bool,
-    /// 是否只查询用户自己创建的代码文件
+    /// Specifies whether to query only code script created by user themselves.
     "OnlyUserSelfScript" only_user_self_script set_only_user_self_script: bool,
 } }
 rt::action!("wedata", "2025-08-06", "ListCodeFolderContents", ListCodeFolderContentsRequest => ListCodeFolderContentsResponse);
 
 rt::model! { read debug;
-/// ListCodeFolderContents返回参数结构体
+/// ListCodeFolderContents response structure.
 ListCodeFolderContentsResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: list CodeFolderNode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListCodePermissions` (查看Studio实体权限).
+/// Request of `ListCodePermissions` (View CodeStudio entity permission).
 ///
-/// 查看CodeStudio实体权限
+/// View CodeStudio entity permission.
 ListCodePermissionsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 页码，默认1
+    /// Page number, which is 1 by default.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 返回数量，默认为20，最大值为100。要求500、1000或者更大
+    /// Number of returned results. the default is 20, and the maximum value is 100. requirements: 500, 1000 or more.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 授权资源
+    /// Authorized resources.
     ///
     /// Required.
     "Resource" resource set_resource: obj ExploreFileResource,
-    /// 用户筛选条件
+    /// User filtering criteria.
     "Users" users set_users: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListCodePermissions", ListCodePermissionsRequest => ListCodePermissionsResponse);
 
 rt::model! { read debug;
-/// ListCodePermissions返回参数结构体
+/// ListCodePermissions response structure.
 ListCodePermissionsResponse {
-    /// 权限列表
+    /// Permission list
     "Data" data set_data: obj ExploreFilePermissionsPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListColumnLineage` (查询表列血缘列表).
+/// Request of `ListColumnLineage` (Query table column lineage list).
 ///
-/// 获取表字段血缘信息
+/// This API is used to obtain table field lineage information.
 ListColumnLineageRequest {
-    /// 表唯一ID
+    /// Table unique ID.
     ///
     /// Required.
     "TableUniqueId" table_unique_id set_table_unique_id: str,
@@ -4866,19 +5305,19 @@ ListColumnLineageRequest {
     ///
     /// Required.
     "Direction" direction set_direction: str,
-    /// 页码
+    /// Page number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Pagination size.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 列名称
+    /// Column name.
     ///
     /// Required.
     "ColumnName" column_name set_column_name: str,
-    /// 来源：WEDATA|THIRD 默认WEDATA
+    /// Source: WEDATA|THIRD default WEDATA.
     ///
     /// Required.
     "Platform" platform set_platform: str,
@@ -4886,65 +5325,65 @@ ListColumnLineageRequest {
 rt::action!("wedata", "2025-08-06", "ListColumnLineage", ListColumnLineageRequest => ListColumnLineageResponse);
 
 rt::model! { read debug;
-/// ListColumnLineage返回参数结构体
+/// ListColumnLineage response structure.
 ListColumnLineageResponse {
-    /// 分页数据
+    /// Paging data
     "Data" data set_data: obj ListLineagePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDataBackfillInstances` (获取单次补录的所有实例详情).
+/// Request of `ListDataBackfillInstances` (Retrieve all instances of a single backfill).
 ///
-/// 获取单次补录的所有实例详情
+/// This API is used to retrieve all instances of a single backfill.
 ListDataBackfillInstancesRequest {
-    /// 所属项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 补录计划Id
+    /// Backfill plan Id.
     ///
     /// Required.
     "DataBackfillPlanId" data_backfill_plan_id set_data_backfill_plan_id: str,
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 页码
+    /// Page number.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListDataBackfillInstances", ListDataBackfillInstancesRequest => ListDataBackfillInstancesResponse);
 
 rt::model! { read debug;
-/// ListDataBackfillInstances返回参数结构体
+/// ListDataBackfillInstances response structure.
 ListDataBackfillInstancesResponse {
-    /// 单个补录计划下的所有补录实例
+    /// All backfill  instances under one backfill  plan.
     "Data" data set_data: obj BackfillInstanceCollection,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDataSources` (查看数据源列表).
+/// Request of `ListDataSources` (View a data source list).
 ///
-/// 该接口用于查询指定项目中的数据源列表
+/// This API is used to query the data source list in the designated project.
 ListDataSourcesRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 返回数量，默认10
+    /// Number of returned results. default: 10.
     "PageSize" page_size set_page_size: i128,
-    /// 页码，默认1
+    /// Page number, which is 1 by default.
     "PageNumber" page_number set_page_number: i128,
-    /// 数据源名称
+    /// Data source name
     "Name" name set_name: str,
-    /// 数据源展示名
+    /// Data source display name.
     "DisplayName" display_name set_display_name: str,
-    /// 数据源类型:枚举值
+    /// Data source type: enumeration value.
     ///
     /// - MYSQL
     /// - TENCENT_MYSQL
@@ -5002,15 +5441,16 @@ ListDataSourcesRequest {
     /// - SSH
     /// - BLOB
     "Type" r#type set_type: list String,
-    /// 创建人
+    /// Creator
     "Creator" creator set_creator: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListDataSources", ListDataSourcesRequest => ListDataSourcesResponse);
 
 rt::model! { read debug;
-/// ListDataSources返回参数结构体
+/// ListDataSources response structure.
 ListDataSourcesResponse {
-    /// 数据源列表
+    /// Data Source List
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DataSourceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5019,162 +5459,163 @@ ListDataSourcesResponse {
 rt::model! { read debug;
 /// ListDatabasePage
 ListDatabasePage {
-    /// 数据库记录列表
+    /// Database record list.
     "Items" items set_items: list DatabaseInfo,
-    /// 分页总页数
+    /// Total number of pages.
     "PageCount" page_count set_page_count: i64,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
-    /// 记录总数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDatabase` (通过参数查询数据库列表).
+/// Request of `ListDatabase` (Query the database list with parameter).
 ///
-/// 获取资产数据库信息
+/// This API is used to obtain asset database info.
 ListDatabaseRequest {
-    /// 页码，从1开始
+    /// Page number, starting from 1.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小，最大500
+    /// Pagination size. maximum 500.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 目录名称
+    /// Directory name.
     "CatalogName" catalog_name set_catalog_name: str,
-    /// 数据源ID
+    /// Data source ID.
     "DatasourceId" datasource_id set_datasource_id: i64,
-    /// 数据库名称搜索关键字
+    /// Search by database name keyword.
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListDatabase", ListDatabaseRequest => ListDatabaseResponse);
 
 rt::model! { read debug;
-/// ListDatabase返回参数结构体
+/// ListDatabase response structure.
 ListDatabaseResponse {
-    /// 分页数据
+    /// Paging data
     "Data" data set_data: obj ListDatabasePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDownstreamOpsTasks` (获取任务下游).
+/// Request of `ListDownstreamOpsTasks` (Retrieve task downstream).
 ///
-/// 获取任务直接下游详情
+/// This API is used to retrieve task direct downstream details.
 ListDownstreamOpsTasksRequest {
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: str,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamOpsTasks", ListDownstreamOpsTasksRequest => ListDownstreamOpsTasksResponse);
 
 rt::model! { read debug;
-/// ListDownstreamOpsTasks返回参数结构体
+/// ListDownstreamOpsTasks response structure.
 ListDownstreamOpsTasksResponse {
-    /// 下游依赖详情
+    /// Downstream dependency description.
     "Data" data set_data: obj ChildDependencyConfigPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDownstreamTaskInstances` (获取实例直接下游).
+/// Request of `ListDownstreamTaskInstances` (Get the direct downstream of an instance).
 ///
-/// 获取实例直接上游
+/// This API is used to get the direct upstream of an instance.
 ListDownstreamTaskInstancesRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// **实例唯一标识**
+    /// **Instance unique id**.
     ///
     /// Required.
     "InstanceKey" instance_key set_instance_key: str,
-    /// **时区** timeZone, 默认UTC+8
+    /// **Time zone** timeZone, default UTC+8.
     "TimeZone" time_zone set_time_zone: str,
-    /// **页码，整型**配合pageSize使用且不能小于1， 默认值1
+    /// **Page number, int** used in conjunction with pageSize and cannot be less than 1. default value: 1.
     "PageNumber" page_number set_page_number: i64,
-    /// **每页显示的条数，默认为10，最小值为1、最大值为100
+    /// Specifies the number of items to display per page. default: 10. value range: 1-100.
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTaskInstances", ListDownstreamTaskInstancesRequest => ListDownstreamTaskInstancesResponse);
 
 rt::model! { read debug;
-/// ListDownstreamTaskInstances返回参数结构体
+/// ListDownstreamTaskInstances response structure.
 ListDownstreamTaskInstancesResponse {
-    /// 直接下游实例列表
+    /// Direct downstream instance list.
     "Data" data set_data: obj TaskInstancePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDownstreamTasks` (查看下游任务列表).
+/// Request of `ListDownstreamTasks` (View downstream task list).
 ///
-/// 获取任务直接下游详情
+/// This API is used to retrieve the direct downstream task details.
 ListDownstreamTasksRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 分页大小
+    /// Page number
     "PageNumber" page_number set_page_number: i128,
-    /// 分页页码
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTasks", ListDownstreamTasksRequest => ListDownstreamTasksResponse);
 
 rt::model! { read debug;
-/// ListDownstreamTasks返回参数结构体
+/// ListDownstreamTasks response structure.
 ListDownstreamTasksResponse {
-    /// 下游依赖详情
+    /// Describes the downstream dependency details.
     "Data" data set_data: obj DependencyConfigPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDownstreamTriggerTasks` (查看调度工作流下游任务列表).
+/// Request of `ListDownstreamTriggerTasks` (View the downstream task list of the scheduling workflow).
 ///
-/// 获取任务直接下游详情
+/// This API is used to retrieve direct downstream task details.
 ListDownstreamTriggerTasksRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTriggerTasks", ListDownstreamTriggerTasksRequest => ListDownstreamTriggerTasksResponse);
 
 rt::model! { read debug;
-/// ListDownstreamTriggerTasks返回参数结构体
+/// ListDownstreamTriggerTasks response structure.
 ListDownstreamTriggerTasksResponse {
-    /// 下游依赖详情
+    /// Downstream dependency details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj TriggerDependencyConfigPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5183,28 +5624,28 @@ ListDownstreamTriggerTasksResponse {
 rt::model! { read debug;
 /// ListLineagePage
 ListLineagePage {
-    /// 血缘记录列表
+    /// Lineage record list.
     "Items" items set_items: list LineageNodeInfo,
-    /// 分页总页数
+    /// Total number of pages.
     "PageCount" page_count set_page_count: i64,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
-    /// 记录总数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ListLineage` (查询血缘列表).
+/// Request of `ListLineage` (Query lineage list).
 ///
-/// 获取资产血缘信息
+/// This API is used to obtain asset lineage information.
 ListLineageRequest {
-    /// 实体唯一ID
+    /// Entity unique ID.
     ///
     /// Required.
     "ResourceUniqueId" resource_unique_id set_resource_unique_id: str,
-    /// 实体类型 TABLE|METRIC|MODEL|SERVICE|COLUMN
+    /// Entity type TABLE|METRIC|MODEL|SERVICE|COLUMN.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
@@ -5212,15 +5653,15 @@ ListLineageRequest {
     ///
     /// Required.
     "Direction" direction set_direction: str,
-    /// 页码
+    /// Page number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Pagination size.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 来源：WEDATA|THIRD 默认WEDATA
+    /// Source: WEDATA|THIRD default WEDATA.
     ///
     /// Required.
     "Platform" platform set_platform: str,
@@ -5228,269 +5669,313 @@ ListLineageRequest {
 rt::action!("wedata", "2025-08-06", "ListLineage", ListLineageRequest => ListLineageResponse);
 
 rt::model! { read debug;
-/// ListLineage返回参数结构体
+/// ListLineage response structure.
 ListLineageResponse {
-    /// 分页数据
+    /// Paging data
     "Data" data set_data: obj ListLineagePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOpsAlarmRules` (获取告警规则列表).
+/// Request of `ListOpsAlarmRules` (Search the Alarm rule list).
 ///
-/// 查询告警规则列表
+/// This API is used to query the alarm rule list.
 ListOpsAlarmRulesRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 分页的页数，默认为1
+    /// Page number for pagination. defaults to 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的条数，默认为20，最小值为1、最大值为200
+    /// Number of items to display per page, defaults to 20, minimum value 1, maximum value 200.
     "PageSize" page_size set_page_size: i128,
-    /// 监控对象类型, 任务维度监控： 可按照任务/工作流/项目来配置：1.任务、2.工作流、3.项目（默认为1.任务） 项目维度监控： 项目整体任务波动告警， 7：项目波动监控告警
+    /// Monitoring Object Type
+    ///
+    /// Task-level Monitoring - Can be configured by Task / Workflow / Project:
+    /// 1 = Task (default)
+    /// 2 = Workflow
+    /// 3 = Project
+    ///
+    /// Project-level Monitoring - Monitors overall task fluctuations within a project:
+    /// 7 = Project fluctuation monitoring alarm
     "MonitorObjectType" monitor_object_type set_monitor_object_type: i64,
-    /// 根据任务id查询告警规则
+    /// Based on task id, queries Alarm rules.
     "TaskId" task_id set_task_id: str,
-    /// 查询配置对应告警类型的告警规则
-    /// 告警规则监控类型 failure：失败告警 ；overtime：超时告警 success：成功告警; backTrackingOrRerunSuccess: 补录重跑成功告警 backTrackingOrRerunFailure：补录重跑失败告警；
-    /// 项目波动告警
-    /// projectFailureInstanceUpwardFluctuationAlarm： 当天失败实例数向上波动率超过阀值告警； projectSuccessInstanceDownwardFluctuationAlarm：当天成功实例数向下波动率超过阀值告警；
-    /// 离线集成任务对账告警： reconciliationFailure： 离线对账任务失败告警 reconciliationOvertime： 离线对账任务运行超时告警 reconciliationMismatch： 数据对账任务不一致条数超过阀值告警
+    /// Alarm Rule Monitoring Types:
+    ///
+    /// failure: Failure alarm
+    ///
+    /// overtime: Timeout alarm
+    ///
+    /// success: Success alarm
+    ///
+    /// backTrackingOrRerunSuccess: Alarm when backfill/rerun succeeds
+    ///
+    /// backTrackingOrRerunFailure: Alarm when backfill/rerun fails
+    ///
+    /// projectFailureInstanceUpwardFluctuationAlarm: Alarm when the upward fluctuation rate of failed instances for the day exceeds the threshold
+    ///
+    /// projectSuccessInstanceDownwardFluctuationAlarm: Alarm when the downward fluctuation rate of successful instances for the day exceeds the threshold
+    ///
+    /// reconciliationFailure: Alarm when an offline reconciliation task fails
+    ///
+    /// reconciliationOvertime: Alarm when an offline reconciliation task runs overtime
+    ///
+    /// reconciliationMismatch: Alarm when the number of mismatched records in reconciliation exceeds the threshold
     "AlarmType" alarm_type set_alarm_type: str,
-    /// 查询配置了对应告警级别的告警规则
-    /// 告警级别 1.普通、2.重要、3.紧急
+    /// Queries Alarm rules configured with corresponding Alarm levels.
+    /// Valid values: 1. ordinary, 2. important, 3. critical.
     "AlarmLevel" alarm_level set_alarm_level: i64,
-    /// 查询配置对应告警接收人的告警规则
+    /// Query the alarm rules associated with the configured alarm recipients.
     "AlarmRecipientId" alarm_recipient_id set_alarm_recipient_id: str,
-    /// 根据告警规则id/规则名称查询对应的告警规则
+    /// Queries the corresponding Alarm rule based on Alarm rule id or rule name.
     "Keyword" keyword set_keyword: str,
-    /// 告警规则创建人过滤
+    /// Specifies the creator filter for Alarm rule creation.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 告警规则创建时间范围起始时间, 格式如2025-08-17 00:00:00
+    /// Start time of the Alarm rule create time range, in the format of 2025-08-17 00:00:00.
     "CreateTimeFrom" create_time_from set_create_time_from: str,
-    /// 告警规则创建时间范围结束时间，格式如"2025-08-26 23:59:59"
+    /// End time of the Alarm rule creation time range, in the format of "2025-08-26 23:59:59".
     "CreateTimeTo" create_time_to set_create_time_to: str,
-    /// 最后更新时间过滤告警规则， 格式如"2025-08-26 00:00:00"
+    /// Filters Alarm rules by last update time, in the format of "2025-08-26 00:00:00".
     "UpdateTimeFrom" update_time_from set_update_time_from: str,
-    /// 最后更新时间过滤告警规则 格式如： "2025-08-26 23:59:59"
+    /// Filters Alarm rules by last update time in the format of "2025-08-26 23:59:59".
     "UpdateTimeTo" update_time_to set_update_time_to: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListOpsAlarmRules", ListOpsAlarmRulesRequest => ListOpsAlarmRulesResponse);
 
 rt::model! { read debug;
-/// ListOpsAlarmRules返回参数结构体
+/// ListOpsAlarmRules response structure.
 ListOpsAlarmRulesResponse {
-    /// 告警信息信息响应
+    /// Alarm information response.
     "Data" data set_data: obj ListAlarmRulesResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 任务列表分页
+/// Task list pagination.
 ListOpsTasksPage {
-    /// 结果总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 总页数
+    /// Total pages
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 记录列表
+    /// Record list
     "Items" items set_items: list TaskOpsInfo,
-    /// 页码
+    /// Page number.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOpsTasks` (获取任务列表).
+/// Request of `ListOpsTasks` (Obtain Task List).
 ///
-/// 根据项目id获取任务列表
+/// This API is used to obtain the task list based on the project id.
 ListOpsTasksRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: str,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: str,
-    /// 任务类型Id
-    /// - 20：通用数据同步
-    /// - 25：ETLTaskType
-    /// - 26：ETLTaskType
-    /// - 30：python
-    /// - 31：pyspark
-    /// - 34：HiveSQLTaskType
-    /// - 35：shell
-    /// - 36：SparkSQLTaskType
-    /// - 21：JDBCSQLTaskType
-    /// - 32：DLCTaskType
-    /// - 33：ImpalaTaskType
-    /// - 40：CDWTaskType
-    /// - 41：kettle
-    /// - 46：DLCSparkTaskType
-    /// - 47：TiOne机器学习
-    /// - 48：TrinoTaskType
-    /// - 50：DLCPyspark39：spark
-    /// - 92：mr
-    /// - 38：shell脚本
-    /// - 70：hivesql脚本
-    /// - 1000：自定义业务通用
+    /// Task type Id.
+    /// -20: common data sync.
+    /// - 25:ETLTaskType
+    /// - 26:ETLTaskType
+    /// - 30:python
+    /// - 31:pyspark
+    /// - 34:HiveSQLTaskType
+    /// - 35:shell
+    /// - 36:SparkSQLTaskType
+    /// - 21:JDBCSQLTaskType
+    /// - 32:DLCTaskType
+    /// - 33:ImpalaTaskType
+    /// - 40:CDWTaskType
+    /// - 41:kettle
+    /// - 46:DLCSparkTaskType
+    /// -47: TiOne machine learning.
+    /// - 48:TrinoTaskType
+    /// - 50:DLCPyspark39:spark
+    /// - 92:mr
+    /// -38: shell script.
+    /// -70: hivesql script.
+    /// -1000: common custom business.
     "TaskTypeId" task_type_id set_task_type_id: str,
-    /// 工作流Id
+    /// Workflow ID.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 责任人id
+    /// Owner id.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 文件夹Id
+    /// Folder ID
     "FolderId" folder_id set_folder_id: str,
-    /// 数据源id
+    /// Data source ID.
     "SourceServiceId" source_service_id set_source_service_id: str,
-    /// 目标数据源id
+    /// Target data source id.
     "TargetServiceId" target_service_id set_target_service_id: str,
-    /// 资源组id
+    /// Executor Group ID
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 任务周期类型
-    /// * ONEOFF_CYCLE: 一次性
-    /// * YEAR_CYCLE: 年
-    /// * MONTH_CYCLE: 月
-    /// * WEEK_CYCLE: 周
-    /// * DAY_CYCLE: 天
-    /// * HOUR_CYCLE: 小时
-    /// * MINUTE_CYCLE: 分钟
-    /// * CRONTAB_CYCLE: crontab表达式类型
+    /// Task Cycle Type:
+    ///
+    /// * ONEOFF_CYCLE: One-time
+    ///
+    /// * YEAR_CYCLE: Yearly
+    ///
+    /// * MONTH_CYCLE: Monthly
+    ///
+    /// * WEEK_CYCLE: Weekly
+    ///
+    /// * DAY_CYCLE: Daily
+    ///
+    /// * HOUR_CYCLE: Hourly
+    ///
+    /// * MINUTE_CYCLE: Minute-level
+    ///
+    /// * CRONTAB_CYCLE: Crontab expression-based
     "CycleType" cycle_type set_cycle_type: str,
-    /// 任务状态:
-    /// - Y: 运行
-    /// - F: 停止
-    /// - O: 冻结
-    /// - T: 停止中
-    /// - INVALID: 已失效
+    /// Task Status
+    ///
+    /// -Y: Running
+    ///
+    /// -F: Stopped
+    ///
+    /// -O: Frozen
+    ///
+    /// -T: Stopping
+    ///
+    /// -INVALID: Invalid
     "Status" status set_status: str,
-    /// 时区, 默认默认UTC+8
+    /// Time zone. defaults to UTC+8.
     "TimeZone" time_zone set_time_zone: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListOpsTasks", ListOpsTasksRequest => ListOpsTasksResponse);
 
 rt::model! { read debug;
-/// ListOpsTasks返回参数结构体
+/// ListOpsTasks response structure.
 ListOpsTasksResponse {
-    /// 任务列表
+    /// Task list.
     "Data" data set_data: obj ListOpsTasksPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOpsTriggerWorkflows` (查看工作流列表).
+/// Request of `ListOpsTriggerWorkflows` (View workflow list).
 ///
-/// 查询工作流列表
+/// This API is used to query the list of workflows.
 ListOpsTriggerWorkflowsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 页码
+    /// Page number
     "PageNumber" page_number set_page_number: i128,
-    /// 页大小
+    /// Page size.
     "PageSize" page_size set_page_size: i128,
-    /// 过滤参数,工作流名称或ID查询名称：Keyword,工作流ID查询名称：WorkflowId,文件夹查询名称：FolderId,负责人查询名称：InChargeUin
+    /// Filter parameters, workflow name or ID query name: Keyword, workflow ID query name: WorkflowId, folder query name: FolderId, person in charge query name: InChargeUin.
     "Filters" filters set_filters: list Filter,
-    /// 排序字段，排序字段名称 如下 任务数：TaskCount
+    /// Sorting field, sorting field name as follows: number of tasks: TaskCount.
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "ListOpsTriggerWorkflows", ListOpsTriggerWorkflowsRequest => ListOpsTriggerWorkflowsResponse);
 
 rt::model! { read debug;
-/// ListOpsTriggerWorkflows返回参数结构体
+/// ListOpsTriggerWorkflows response structure.
 ListOpsTriggerWorkflowsResponse {
-    /// 工作流查询结果
+    /// Workflow query result.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj TriggerWorkflowResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOpsWorkflows` (获取工作流列表).
+/// Request of `ListOpsWorkflows` (Retrieve the workflow list).
 ///
-/// 根据项目ID获取项目下工作流
+/// Get Workflows under a Project by Project ID.
 ListOpsWorkflowsRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
-    /// 文件Id
+    /// Folder ID
     "FolderId" folder_id set_folder_id: str,
-    /// 工作流状态筛选
+    /// Workflow Status Filter
     ///
-    /// - ALL_RUNNING : 全部调度中
-    /// - ALL_FREEZED : 全部已暂停
-    /// - ALL_STOPPTED : 全部已下线
-    /// - PART_RUNNING : 部分调度中
-    /// - ALL_NO_RUNNING : 全部未调度
-    /// - ALL_INVALID : 全部已失效
+    /// * ALL_RUNNING: All workflows are running (scheduled)
+    ///
+    /// * ALL_FREEZED: All workflows are paused
+    ///
+    /// * ALL_STOPPED: All workflows are offline
+    ///
+    /// * PART_RUNNING: Some workflows are running (partially scheduled)
+    ///
+    /// * ALL_NO_RUNNING: No workflows are running (unscheduled)
+    ///
+    /// * ALL_INVALID: All workflows are invalid
     "Status" status set_status: str,
-    /// 负责人Id
+    /// Owner ID
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 工作流类型筛选, 支持值 Cycle或Manual. 默认只查询 Cycle
+    /// Workflow type filter criteria. supported values: Cycle or Manual. default: Cycle.
     "WorkflowType" workflow_type set_workflow_type: str,
-    /// 工作流关键词过滤，支持工作流 Id/name 模糊匹配
+    /// Workflow keyword-based filtering supports fuzzy matching of workflow Id/name.
     "KeyWord" key_word set_key_word: str,
-    /// 排序项，可选CreateTime、TaskCount
+    /// Sort item. Options: CreateTime, TaskCount.
     "SortItem" sort_item set_sort_item: str,
-    /// 排序方式，DESC或ASC, 大写
+    /// Sorting method, DESC or ASC, uppercase.
     "SortType" sort_type set_sort_type: str,
-    /// 创建人Id
+    /// CreatorId. specifies the id of the creator.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 更新时间，格式yyyy-MM-dd HH:mm:ss
+    /// Update time. format: yyyy-MM-dd HH:MM:ss.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 创建时间，格式yyyy-MM-dd HH:mm:ss
+    /// Creation time. format: yyyy-MM-dd HH:MM:ss.
     "CreateTime" create_time set_create_time: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListOpsWorkflows", ListOpsWorkflowsRequest => ListOpsWorkflowsResponse);
 
 rt::model! { read debug;
-/// ListOpsWorkflows返回参数结构体
+/// ListOpsWorkflows response structure.
 ListOpsWorkflowsResponse {
-    /// 工作流列表
+    /// Workflow list
     "Data" data set_data: obj OpsWorkflows,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListPermissions` (获取资源的权限详情).
+/// Request of `ListPermissions` (Obtain resource permission details).
 ///
-/// 获取可授权权限详情
+/// Retrieve authorizable permission details.
 ListPermissionsRequest {
-    /// 资源
-    /// ResourceType：来源于TCCATALOG模块的GetGrantPrivilegesSTD接口中返回的ResourceType，并改为首字母大写，例如METALAKE对应Metalake
-    /// ResourceUri，取决于 ResourceType，Metalake时固定为default，其他类别采用catalog的三段式结构，例如
-    /// - Metalake，固定为default
-    /// - Catalog，取catalogName
-    /// - Schema，取catalogName.SchemaName
-    /// - Table，取catalogName.SchemaName.TableName
+    /// Resource.
+    /// ResourceType: originates from the ResourceType returned by the GetGrantPrivilegesSTD API in the TCCATALOG module, and change to capitalize the first letter, such as METALAKE corresponding to METALAKE.
+    /// ResourceUri depends on ResourceType. fixed as default for Metalake. use the three-segment format of catalog for other categories, such as.
+    /// -Metalake, fixed as default.
+    /// -Catalog. specifies the catalogName.
+    /// -Schema. valid values: catalogName.SchemaName.
+    /// -Table. specifies catalogName.SchemaName.TableName.
     "Resource" resource set_resource: obj PrivilegeResource,
-    /// 过滤条件(此参数还未支持)
+    /// Filtering conditions (this parameter is not supported).
     "Filters" filters set_filters: list SecurityFilter,
-    /// 排序字段(此参数还未支持)
+    /// Sorting field (this parameter is not supported).
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 页参数(此参数还未支持)
+    /// Page parameter (this parameter is not supported).
     "Page" page set_page: obj Page,
 } }
 rt::action!("wedata", "2025-08-06", "ListPermissions", ListPermissionsRequest => ListPermissionsResponse);
 
 rt::model! { read debug;
-/// ListPermissions返回参数结构体
+/// ListPermissions response structure.
 ListPermissionsResponse {
-    /// 获取资源权限详情
+    /// Obtain resource permission details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj GetResourcePrivilegeDetailRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5499,40 +5984,40 @@ ListPermissionsResponse {
 rt::model! { read debug;
 /// ListLineagePage
 ListProcessLineagePage {
-    /// 血缘pair列表
+    /// Lineage pair list.
     "Items" items set_items: list LineagePair,
-    /// 分页总页数
+    /// Total number of pages.
     "PageCount" page_count set_page_count: i64,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
-    /// 记录总数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ListProcessLineage` (查询任务血缘列表).
+/// Request of `ListProcessLineage` (Query task lineage list).
 ///
-/// 获取资产血缘信息
+/// This API is used to obtain asset lineage information.
 ListProcessLineageRequest {
-    /// 任务唯一ID
+    /// Unique task ID.
     ///
     /// Required.
     "ProcessId" process_id set_process_id: str,
-    /// 任务类型    //调度任务     SCHEDULE_TASK,     //集成任务     INTEGRATION_TASK,     //第三方上报     THIRD_REPORT,     //数据建模     TABLE_MODEL,     //模型创建指标     MODEL_METRIC,     //原子指标创建衍生指标     METRIC_METRIC,     //数据服务     DATA_SERVICE
+    /// TASK type //scheduling tasks SCHEDULE_TASK, //INTEGRATION tasks INTEGRATION_TASK, //THIRD-party reporting THIRD_REPORT, //DATA modeling TABLE_MODEL, //MODEL create metrics MODEL_METRIC, //atomic metrics create derived metrics METRIC_METRIC, //DATA SERVICE DATA_SERVICE.
     ///
     /// Required.
     "ProcessType" process_type set_process_type: str,
-    /// 页码
+    /// Page number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Pagination size.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 来源：WEDATA|THIRD 默认WEDATA
+    /// Source: WEDATA|THIRD default WEDATA.
     ///
     /// Required.
     "Platform" platform set_platform: str,
@@ -5540,94 +6025,94 @@ ListProcessLineageRequest {
 rt::action!("wedata", "2025-08-06", "ListProcessLineage", ListProcessLineageRequest => ListProcessLineageResponse);
 
 rt::model! { read debug;
-/// ListProcessLineage返回参数结构体
+/// ListProcessLineage response structure.
 ListProcessLineageResponse {
-    /// 分页数据
+    /// Paging data
     "Data" data set_data: obj ListProcessLineagePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListProjectMembers` (查看项目成员列表).
+/// Request of `ListProjectMembers` (View the project member list).
 ///
-/// 获取项目下的用户，分页返回
+/// This API is used to obtain the user under the project with pagination return.
 ListProjectMembersRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 使用成员名过滤，支持模糊查询
+    /// Filter by member name with fuzzy query support.
     "UserName" user_name set_user_name: str,
-    /// 使用成员id过滤，支持模糊查询
+    /// Filter by member id. supports fuzzy query.
     "UserUin" user_uin set_user_uin: str,
-    /// 分页大小，默认第一页
+    /// Page size, default first page.
     "PageSize" page_size set_page_size: i128,
-    /// 分页条数，默认10条
+    /// Number of items per page. default value is `10`.
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListProjectMembers", ListProjectMembersRequest => ListProjectMembersResponse);
 
 rt::model! { read debug;
-/// ListProjectMembers返回参数结构体
+/// ListProjectMembers response structure.
 ListProjectMembersResponse {
-    /// 项目列表
+    /// Project list.
     "Data" data set_data: obj ProjectUsersBrief,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListProjectRoles` (查看项目级角色详情列表).
+/// Request of `ListProjectRoles` (View the project-level role detail list).
 ///
-/// 获取角色列表信息
+/// Get role list info.
 ListProjectRolesRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 角色中文展示名模糊查询，只能传一个值
+    /// Fuzzy query for the chinese display name of a role. can only pass one value.
     "RoleDisplayName" role_display_name set_role_display_name: str,
-    /// 页码
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
-    /// 分页信息
+    /// Paging information.
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListProjectRoles", ListProjectRolesRequest => ListProjectRolesResponse);
 
 rt::model! { read debug;
-/// ListProjectRoles返回参数结构体
+/// ListProjectRoles response structure.
 ListProjectRolesResponse {
-    /// 角色列表
+    /// This API is used to provide the role list.
     "Data" data set_data: obj PageRoles,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListProjects` (查看项目详情列表).
+/// Request of `ListProjects` (View the project detail list).
 ///
-/// 租户全局范围的项目列表，与用户查看范围无关.
+/// The project list in the tenant's global scope is irrelevant to the user's viewing range.
 ListProjectsRequest {
-    /// 项目id列表
+    /// Project ID List
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 项目名或项目唯一标识名，支持模糊搜索
+    /// Project name or unique id, supports fuzzy search.
     "ProjectName" project_name set_project_name: str,
-    /// 项目状态，可选值：0（禁用）、1（正常）
+    /// Project status, available values: 0 (disabled), 1 (normal).
     "Status" status set_status: i64,
-    /// 项目模式，可选值：SIMPLE、STANDARD
+    /// Project mode. available values: SIMPLE, STANDARD.
     "ProjectModel" project_model set_project_model: str,
-    /// 请求的数据页数，用于翻页
+    /// Number of requested data pages for pagination.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的条数，默认为 10 条
+    /// Number of items per page. default value is `10`.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListProjects", ListProjectsRequest => ListProjectsResponse);
 
 rt::model! { read debug;
-/// ListProjects返回参数结构体
+/// ListProjects response structure.
 ListProjectsResponse {
-    /// 项目列表
+    /// Project list.
     "Data" data set_data: obj ProjectBrief,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6023,58 +6508,58 @@ ListQualityRuleGroupsTableResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListQualityRuleTemplates` (质量规则模版查询接口).
+/// Request of `ListQualityRuleTemplates` (Quality rule template query interface).
 ///
-/// 【过滤条件】 {模板名称Name，查询使用Keyword进行模糊匹配} {模板类型type，1.系统模板 2.自定义模板} {质量检测维度QualityDims, 1.准确性 2.唯一性 3.完整性 4.一致性 5.及时性 6.有效性} 【排序字段】 { 引用数排序类型CitationOrderType，根据引用数量排序 ASC DESC}
+/// [Filter criteria] {template Name, query usage with Keyword fuzzy matching} {template type, 1. system template 2. custom template} {quality detection dimensions (QualityDims), 1. accuracy 2. uniqueness 3. integrity 4. consistency 5. timeliness 6. validity} [Sorting field] {citation sorting type, sort ASC or DESC based on the number of references}.
 ListQualityRuleTemplatesRequest {
-    /// 工作空间ID
+    /// Workspace ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 当前页，默认1
+    /// Current page, which is 1 by default.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页记录数，默认10
+    /// Number of records per page, which is 10 by default.
     "PageSize" page_size set_page_size: i128,
-    /// 通用排序，
-    /// 支持的排序字段：
-    /// CitationCount - 按引用数量排序
-    /// UpdateTime - 按更新时间排序
-    /// 排序方向：
-    /// 1 - 升序（ASC）
-    /// 2 - 降序（DESC）
+    /// Common sort.
+    /// Supported sorting fields:.
+    /// CitationCount - sort by number of references.
+    /// UpdateTime - sort by update time.
+    /// Sorting order:.
+    /// 1 - ascending (ASC).
+    /// 2 - descending (DESC).
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 通用过滤条件
+    /// Universal filter criteria.
     /// 1. Id
-    /// 描述：模板ID。
-    /// 取值：模板的唯一标识
+    /// Description: template ID.
+    /// Value: unique identifier of the template.
     ///
     /// 2. Keyword
-    /// 描述：关键字搜索，支持模板名称模糊搜索。
-    /// 取值：字符串
+    /// Description: search by keyword, supports template name fuzzy search.
+    /// Value: string.
     ///
     /// 3. Type
-    /// 描述：模板类型。
-    /// 取值：1 - 系统模板；2 - 自定义模板；支持多个值（OR关系）
+    /// Description: template type.
+    /// Value: 1 - system template; 2 - custom template; support multiple values (OR relationship).
     ///
     /// 4. QualityDim
-    /// 描述：质量检测维度。
-    /// 取值：1 - 准确性；2 - 唯一性；3 - 完整性；4 - 一致性；5 - 及时性；6 - 有效性；支持多个值（OR关系）
+    /// Describes the quality detection dimension.
+    /// Valid values: 1 - accuracy; 2 - uniqueness; 3 - integrity; 4 - consistency; 5 - timeliness; 6 - validity. support multiple values (OR relationship).
     ///
     /// 5. SourceObjectType
-    /// 描述：规则适用的源数据对象类型。
-    /// 取值：1 - 常量；2 - 离线表级；3 - 离线字段级；4 - 库级；支持多个值（OR关系）
+    /// Describes the applicable source data object type for rule.
+    /// Value: 1 - constant; 2 - offline table level; 3 - offline field level; 4 - database level. supports multiple values (OR relationship).
     ///
     /// 6. SourceEngineTypes
-    /// 描述：模板适用的源数据引擎类型。
-    /// 取值：1 - MySQL；2 - Hive；4 - Spark；8 - Livy；16 - DLC；32 - Gbase；64 - TCHouse-P；128 - Doris；256 - TCHouse-D；512 - EMR_StarRocks；1024 - TCHouse-X；支持多个值（OR关系）
+    /// Description: specifies the source data engine type to which the template applies.
+    /// Value: 1 - MySQL; 2 - Hive; 4 - Spark; 8 - Livy; 16 - DLC; 32 - Gbase; 64 - TCHouse-P; 128 - Doris; 256 - TCHouse-D; 512 - EMR_StarRocks; 1024 - TCHouse-X. supports multiple values (OR relationship).
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRuleTemplates", ListQualityRuleTemplatesRequest => ListQualityRuleTemplatesResponse);
 
 rt::model! { read debug;
-/// ListQualityRuleTemplates返回参数结构体
+/// ListQualityRuleTemplates response structure.
 ListQualityRuleTemplatesResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj QualityRuleTemplatePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6224,170 +6709,170 @@ ListQualityRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListResourceFiles` (查看资源文件列表).
+/// Request of `ListResourceFiles` (View resource file list).
 ///
-/// 获取资源文件列表
+/// This API is used to view resource file list
 ListResourceFilesRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 数据页数，大于等于1。默认1
+    /// Data page number, equal to or greater than 1. default 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的数据条数，最小为10条，最大为200 条。默认10
+    /// Specifies the number of data records displayed per page. valid values: 10 to 200. default: 10.
     "PageSize" page_size set_page_size: i128,
-    /// 资源文件名称(模糊搜索关键词)
+    /// Resource file name (fuzzy search keyword).
     "ResourceName" resource_name set_resource_name: str,
-    /// 资源文件所属文件夹路径(如/a/b/c，查询c文件夹下的资源文件)
+    /// Specifies the path of the file's parent folder (for example /a/b/c, querying resource files under the folder c).
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 创建人ID, 可通过DescribeCurrentUserInfo接口获取
+    /// Creator ID. obtain through the DescribeCurrentUserInfo API.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 更新时间范围,开始时间, 格式yyyy-MM-dd HH:mm:ss
+    /// Update time range. specifies the start time in yyyy-MM-dd HH:MM:ss format.
     "ModifyTimeStart" modify_time_start set_modify_time_start: str,
-    /// 更新时间范围,结束时间, 格式yyyy-MM-dd HH:mm:ss
+    /// Update time range. specifies the end time in yyyy-MM-dd HH:MM:ss format.
     "ModifyTimeEnd" modify_time_end set_modify_time_end: str,
-    /// 创建时间范围,开始时间, 格式yyyy-MM-dd HH:mm:ss
+    /// Create time range. specifies the start time in yyyy-MM-dd HH:MM:ss format.
     "CreateTimeStart" create_time_start set_create_time_start: str,
-    /// 创建时间范围,结束时间, 格式yyyy-MM-dd HH:mm:ss
+    /// Create time range. specifies the termination time in yyyy-MM-dd HH:MM:ss format.
     "CreateTimeEnd" create_time_end set_create_time_end: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListResourceFiles", ListResourceFilesRequest => ListResourceFilesResponse);
 
 rt::model! { read debug;
-/// ListResourceFiles返回参数结构体
+/// ListResourceFiles response structure.
 ListResourceFilesResponse {
-    /// 获取资源文件列表
+    /// Retrieve the resource file list.
     "Data" data set_data: obj ResourceFilePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListResourceFolders` (查看资源文件夹列表).
+/// Request of `ListResourceFolders` (View resource folder list).
 ///
-/// 查询资源文件文件夹列表
+/// This API is used to query the resource file folder list.
 ListResourceFoldersRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 资源文件夹绝对路径，取值示例
+    /// Resource folder absolute path. value example.
     /// /wedata/test
     ///
     /// Required.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 数据页数，大于等于1。默认1
+    /// Data page number, equal to or greater than 1. default 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的数据条数，最小为10条，最大为200 条。默认10
+    /// Specifies the number of data records displayed per page. valid values: 10 to 200. default: 10.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListResourceFolders", ListResourceFoldersRequest => ListResourceFoldersResponse);
 
 rt::model! { read debug;
-/// ListResourceFolders返回参数结构体
+/// ListResourceFolders response structure.
 ListResourceFoldersResponse {
-    /// 分页的资源文件夹查询结果
+    /// Paginated resource folder query result.
     "Data" data set_data: obj ResourceFolderPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListResourceGroups` (查看资源组列表).
+/// Request of `ListResourceGroups` (View a resource group list).
 ///
-/// 该接口用于查询执行资源组列表
+/// This API is used to query the execution resource group list.
 ListResourceGroupsRequest {
-    /// 执行资源组类型
+    /// Execution resource group type.
     ///
-    /// - Schedule --- 调度资源组
-    /// - Integration --- 集成资源组
-    /// - DataService -- 数据服务资源组
+    /// -Schedule --- scheduling resource group.
+    /// -Integration - integration resource group.
+    /// -DataService - data service resource group.
     "Type" r#type set_type: str,
-    /// 资源组id
+    /// Resource group ID
     "Id" id set_id: str,
-    /// 搜索的执行资源组名称
+    /// Execution resource group name to search.
     "Name" name set_name: str,
-    /// 项目空间id查询列表
+    /// Project space id query list.
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 页数
+    /// Number of pages.
     "PageNumber" page_number set_page_number: i64,
-    /// 页大小
+    /// Page size.
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListResourceGroups", ListResourceGroupsRequest => ListResourceGroupsResponse);
 
 rt::model! { read debug;
-/// ListResourceGroups返回参数结构体
+/// ListResourceGroups response structure.
 ListResourceGroupsResponse {
-    /// 分页结果
+    /// Pagination Results
     "Data" data set_data: obj ExecutorResourceGroupData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListSQLFolderContents` (获取SQL文件夹内容列表).
+/// Request of `ListSQLFolderContents` (Retrieve the content list of an sql folder).
 ///
-/// 查询SQL文件夹树，包括文件夹下的脚本
+/// This API is used to retrieve the content list of an sql folder
 ListSQLFolderContentsRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父文件夹path，/aaa/bbb/ccc，路径头需带斜杠，查询根目录传/
+    /// Parent folder path, /aaa/bbb/ccc. path header must include a slash. pass / to query the root directory.
     ///
     /// Required.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 文件夹名称/脚本名称搜索
+    /// Folder name or script name search.
     "Keyword" keyword set_keyword: str,
-    /// 只查询文件夹
+    /// Queries only the folder.
     "OnlyFolderNode" only_folder_node set_only_folder_node: bool,
-    /// 是否只查询用户自己创建的脚本
+    /// Specifies whether to query only scripts created by the user themselves.
     "OnlyUserSelfScript" only_user_self_script set_only_user_self_script: bool,
-    /// 权限范围：SHARED, PRIVATE
+    /// Access permission: SHARED, PRIVATE.
     "AccessScope" access_scope set_access_scope: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListSQLFolderContents", ListSQLFolderContentsRequest => ListSQLFolderContentsResponse);
 
 rt::model! { read debug;
-/// ListSQLFolderContents返回参数结构体
+/// ListSQLFolderContents response structure.
 ListSQLFolderContentsResponse {
-    /// 结果列表
+    /// Result list
     "Data" data set_data: list SQLFolderNode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListSQLScriptRuns` (查询SQL运行记录).
+/// Request of `ListSQLScriptRuns` (Query SQL run history).
 ///
-/// 查询SQL运行记录
+/// This API is used to query SQL run history.
 ListSQLScriptRunsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 脚本id
+    /// Script id.
     ///
     /// Required.
     "ScriptId" script_id set_script_id: str,
-    /// 任务id
+    /// Task ID.
     "JobId" job_id set_job_id: str,
-    /// 搜索关键词
+    /// Search keywords.
     "SearchWord" search_word set_search_word: str,
-    /// 执行人
+    /// Specifies the executor ID.
     "ExecuteUserUin" execute_user_uin set_execute_user_uin: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListSQLScriptRuns", ListSQLScriptRunsRequest => ListSQLScriptRunsResponse);
 
 rt::model! { read debug;
-/// ListSQLScriptRuns返回参数结构体
+/// ListSQLScriptRuns response structure.
 ListSQLScriptRunsResponse {
-    /// 数据探索任务
+    /// Data Exploration runs.
     "Data" data set_data: list JobDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6396,46 +6881,46 @@ ListSQLScriptRunsResponse {
 rt::model! { read debug;
 /// ListSchemaPage
 ListSchemaPage {
-    /// Schema记录列表
+    /// Schema record list.
     "Items" items set_items: list SchemaInfo,
-    /// 分页总页数
+    /// Total number of pages.
     "PageCount" page_count set_page_count: i64,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
-    /// 记录总数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ListSchema` (通过参数查询数据库模式列表).
+/// Request of `ListSchema` (Query database mode list with parameter).
 ///
-/// 获取资产数据库Schema信息
+/// This API is used to obtain the asset database Schema information.
 ListSchemaRequest {
-    /// 页码，从1开始
+    /// Page number, starting from 1.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小，最大500
+    /// Pagination size. maximum 500.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 目录名称
+    /// Directory name.
     "CatalogName" catalog_name set_catalog_name: str,
-    /// 数据源ID
+    /// Data source ID.
     "DatasourceId" datasource_id set_datasource_id: i64,
-    /// 数据库名称
+    /// Database name.
     "DatabaseName" database_name set_database_name: str,
-    /// 数据库模式搜索关键字
+    /// Search by database schema keyword.
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListSchema", ListSchemaRequest => ListSchemaResponse);
 
 rt::model! { read debug;
-/// ListSchema返回参数结构体
+/// ListSchema response structure.
 ListSchemaResponse {
-    /// 分页数据
+    /// Paging data
     "Data" data set_data: obj ListSchemaPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6444,204 +6929,248 @@ ListSchemaResponse {
 rt::model! { read debug;
 /// ListTablePage
 ListTablePage {
-    /// Schema记录列表
+    /// Record list.
     "Items" items set_items: list TableInfo,
-    /// 分页总页数
+    /// Total number of pages.
     "PageCount" page_count set_page_count: i64,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
-    /// 记录总数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTable` (通过参数查询数据表列表).
+/// Request of `ListTable` (Query the data table list with parameter).
 ///
-/// 获取资产表信息
+/// This API is used to obtain table information of assets.
 ListTableRequest {
-    /// 页码，从1开始
+    /// Page number, starting from 1.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小，最大500
+    /// Pagination size. maximum 500.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 目录名称
+    /// Directory name.
     "CatalogName" catalog_name set_catalog_name: str,
-    /// 数据源ID
+    /// Data source ID.
     "DatasourceId" datasource_id set_datasource_id: i64,
-    /// 数据库名称
+    /// Database name.
     "DatabaseName" database_name set_database_name: str,
-    /// 数据库Schema名称
+    /// Schema name.
     "SchemaName" schema_name set_schema_name: str,
-    /// 表搜索关键字
+    /// Search keywords table.
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListTable", ListTableRequest => ListTableResponse);
 
 rt::model! { read debug;
-/// ListTable返回参数结构体
+/// ListTable response structure.
 ListTableResponse {
-    /// 分页数据
+    /// Paging data
     "Data" data set_data: obj ListTablePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTaskFolders` (查看任务文件夹列表).
+/// Request of `ListTaskFolders` (View task folder list).
 ///
-/// 查询任务文件夹列表
+/// Query Task Folder List.
 ListTaskFoldersRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父文件夹绝对路径，如/abc/de，如果是根目录则传/
+    /// Absolute path of the parent folder, such as /abc/de. if it is the root directory, pass /.
     ///
     /// Required.
     "ParentTaskFolderPath" parent_task_folder_path set_parent_task_folder_path: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务文件夹类型
+    /// Task folder type.
     ///
-    /// | 任务文件夹类型取值 | 任务文件夹类型界面对应名称 |
+    /// | task folder type parameter | task folder type interface corresponding name |.
     /// | ---------------- | ------------------------ |
-    /// | ETL              | 集成任务                 |
+    /// ETL | integration task.
     /// | EMR              | EMR                      |
     /// | DLC              | DLC                      |
     /// | SETATS           | SETATS                   |
     /// | TDSQL            | TDSQL                    |
     /// | TCHOUSE          | TCHOUSE                  |
-    /// | GENERAL          | 通用                     |
-    /// | TI_ONE           | TI-ONE机器学习           |
-    /// | ACROSS_WORKFLOWS | 跨工作流                 |
+    /// GENERAL.
+    /// TI_ONE | ti-one machine learning.
+    /// ACROSS_WORKFLOWS | cross-workflow.
     ///
     /// Required.
     "TaskFolderType" task_folder_type set_task_folder_type: str,
-    /// 数据页数，大于等于1。默认1
+    /// Number of data pages, equal to or greater than 1. default is 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的数据条数，最小为10条，最大为200 条。默认10
+    /// Number of data records displayed per page. minimum value is 10. maximum value is 200. default value is 10.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskFolders", ListTaskFoldersRequest => ListTaskFoldersResponse);
 
 rt::model! { read debug;
-/// ListTaskFolders返回参数结构体
+/// ListTaskFolders response structure.
 ListTaskFoldersResponse {
-    /// 分页的文件夹查询结果
+    /// Paged folder query result.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj TaskFolderPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询任务信息分页
+/// Query Task Info (Paginated)
 ListTaskInfo {
-    /// 任务数组
+    /// Task Array
     "Items" items set_items: list TaskBaseAttribute,
-    /// 当前请求的数据页数
+    /// Current request data page number.
     "PageNumber" page_number set_page_number: i128,
-    /// 当前请求的数据页条数
+    /// Number of entries in the current request.
     "PageSize" page_size set_page_size: i128,
-    /// 满足查询条件的数据总条数
+    /// Total number of data entries that meet the query condition.
     "TotalCount" total_count set_total_count: i128,
-    /// 满足查询条件的数据总页数
+    /// Total number of pages that meet the query condition.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTaskInstanceExecutions` (获取实例执行列表).
+/// Request of `ListTaskInstanceExecutions` (Get instance execution list).
 ///
-/// 调度实例详情
+/// This API is used to query the details of a scheduling instance.
 ListTaskInstanceExecutionsRequest {
-    /// 所属项目id
+    /// Project id.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 实例唯一标识，可以通过ListInstances获取
+    /// Instance unique id, can be obtained through ListInstances.
     ///
     /// Required.
     "InstanceKey" instance_key set_instance_key: str,
-    /// **时区**timeZone, 传入的时间字符串的所在时区，默认UTC+8
+    /// **Time zone** timeZone, specifies the time zone of the passed in time string. default UTC+8.
     "TimeZone" time_zone set_time_zone: str,
-    /// 每页大小，默认10, 最大200
+    /// Size per page. default: 10. maximum: 200.
     "PageSize" page_size set_page_size: i128,
-    /// 分页页码，默认1
+    /// Page number, which is 1 by default.
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskInstanceExecutions", ListTaskInstanceExecutionsRequest => ListTaskInstanceExecutionsResponse);
 
 rt::model! { read debug;
-/// ListTaskInstanceExecutions返回参数结构体
+/// ListTaskInstanceExecutions response structure.
 ListTaskInstanceExecutionsResponse {
-    /// 实例详情
+    /// Instance details.
     "Data" data set_data: obj TaskInstanceExecutions,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTaskInstances` (获取调度实例列表).
+/// Request of `ListTaskInstances` (Search the scheduling instance list).
 ///
-/// 获取实例列表
+/// This API is used to obtain instance lists.
 ListTaskInstancesRequest {
-    /// **项目ID**
+    /// **Project ID**. specifies the project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// **页码，整型**
-    /// 配合pageSize使用且不能小于1， 默认值1
+    /// **Page number. integer.**.
+    /// Used in conjunction with pageSize and cannot be less than 1. default value: 1.
     "PageNumber" page_number set_page_number: i64,
-    /// **每页显示的条数，默认为10，最小值为1、最大值为100
+    /// Specifies the number of items to display per page. default: 10. value range: 1-100.
     "PageSize" page_size set_page_size: i64,
-    /// **任务名称 或 任务ID**
-    /// 支持模糊搜索过滤, 多个用 英文逗号, 分割
+    /// Task name or task ID.
+    /// Supports fuzzy search filtering. multiple values are separated by commas.
     "Keyword" keyword set_keyword: str,
-    /// **时区**timeZone, 传入的时间字符串的所在时区，默认UTC+8
+    /// **Time zone** timeZone, specifies the time zone of the passed in time string. default UTC+8.
     "TimeZone" time_zone set_time_zone: str,
-    /// **实例类型**
-    /// - 0 表示补录类型
-    /// - 1 表示周期实例
-    /// - 2 表示非周期实例
+    /// **Instance Type**
+    ///
+    /// 0 - Backfill instance
+    ///
+    /// 1 - Cyclic (scheduled) instance
+    ///
+    /// 2 - Non-cyclic (non-scheduled) instance
     "InstanceType" instance_type set_instance_type: i128,
-    /// **实例状态** - WAIT_EVENT: 等待事件 - WAIT_UPSTREAM: 等待上游 - WAIT_RUN: 等待运行 - RUNNING: 运行中 - SKIP_RUNNING: 跳过运行 - FAILED_RETRY: 失败重试 - EXPIRED: 失败 - COMPLETED: 成功
+    /// **Instance Status**
+    ///
+    /// WAIT_EVENT: Waiting for event
+    ///
+    /// WAIT_UPSTREAM: Waiting for upstream
+    ///
+    /// WAIT_RUN: Waiting to run
+    ///
+    /// RUNNING: Running
+    ///
+    /// SKIP_RUNNING: Skipped
+    ///
+    /// FAILED_RETRY: Retrying after failure
+    ///
+    /// EXPIRED: Failed
+    ///
+    /// COMPLETED: Succeeded
     "InstanceState" instance_state set_instance_state: str,
-    /// **任务类型Id**
+    /// Task type Id.
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// **任务周期类型** * ONEOFF_CYCLE: 一次性 * YEAR_CYCLE: 年 * MONTH_CYCLE: 月 * WEEK_CYCLE: 周 * DAY_CYCLE: 天 * HOUR_CYCLE: 小时 * MINUTE_CYCLE: 分钟 * CRONTAB_CYCLE: crontab表达式类型
+    /// **Task Cycle Type**
+    ///
+    /// ONEOFF_CYCLE: One-time
+    ///
+    /// YEAR_CYCLE: Yearly
+    ///
+    /// MONTH_CYCLE: Monthly
+    ///
+    /// WEEK_CYCLE: Weekly
+    ///
+    /// DAY_CYCLE: Daily
+    ///
+    /// HOUR_CYCLE: Hourly
+    ///
+    /// MINUTE_CYCLE: Minute-level
+    ///
+    /// CRONTAB_CYCLE: Crontab expression-based
     "CycleType" cycle_type set_cycle_type: str,
-    /// **任务负责人id**
+    /// Task owner id.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// **任务所属文件id**
+    /// Folder id
     "FolderId" folder_id set_folder_id: str,
-    /// **任务所属工作流id**
+    /// Workflow id of the task.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// **执行资源组Id**
+    /// **Execution resource group Id**.
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// **实例计划调度时间过滤条件**过滤起始时间，时间格式为 yyyy-MM-dd HH:mm:ss
+    /// **Instance Scheduled Time Filter Condition** specifies the filter start time in the time format yyyy-MM-dd HH:MM:ss.
     "ScheduleTimeFrom" schedule_time_from set_schedule_time_from: str,
-    /// **实例计划调度时间过滤条件**过滤截止时间，时间格式为 yyyy-MM-dd HH:mm:ss
+    /// **Instance Scheduled Time Filter Condition** specifies the cutoff time in the format of yyyy-MM-dd HH:MM:ss.
     "ScheduleTimeTo" schedule_time_to set_schedule_time_to: str,
-    /// **实例执行开始时间过滤条件**过滤起始时间，时间格式为 yyyy-MM-dd HH:mm:ss
+    /// **Instance Execution Start Time Filter Condition** specifies the start time for filtering. time format: yyyy-MM-dd HH:MM:ss.
     "StartTimeFrom" start_time_from set_start_time_from: str,
-    /// **实例执行开始时间过滤条件**
-    /// 过滤截止时间，时间格式为 yyyy-MM-dd HH:mm:ss
+    /// **Instance Execution Start Time Filter Condition**.
+    /// Expiration time in yyyy-MM-dd HH:MM:ss format.
     "StartTimeTo" start_time_to set_start_time_to: str,
-    /// **实例最近更新时间过滤条件**
-    /// 过滤截止时间，时间格式为 yyyy-MM-dd HH:mm:ss
+    /// **Instance Last Update Time Filter Condition**.
+    /// Expiration time in yyyy-MM-dd HH:MM:ss format.
     "LastUpdateTimeFrom" last_update_time_from set_last_update_time_from: str,
-    /// **实例最近更新时间过滤条件**
-    /// 过滤截止时间，时间格式为 yyyy-MM-dd HH:mm:ss
+    /// **Instance Last Update Time Filter Condition**.
+    /// Expiration time in yyyy-MM-dd HH:MM:ss format.
     "LastUpdateTimeTo" last_update_time_to set_last_update_time_to: str,
-    /// **查询结果排序字段**- SCHEDULE_DATE 表示 根据计划调度时间排序- START_TIME 表示 根据实例开始执行时间排序- END_TIME 表示 根据实例结束执行时间排序- COST_TIME 表示 根据实例执行时长排序
+    /// **Query Result Sorting Field**
+    ///
+    /// SCHEDULE_DATE: Sort by scheduled execution time
+    ///
+    /// START_TIME: Sort by actual execution start time
+    ///
+    /// END_TIME: Sort by actual execution end time
+    ///
+    /// COST_TIME: Sort by execution duration
     "SortColumn" sort_column set_sort_column: str,
-    /// **实例排序方式**
+    /// **Instance Sorting Order**
     ///
     /// - ASC
     /// - DESC
@@ -6650,51 +7179,51 @@ ListTaskInstancesRequest {
 rt::action!("wedata", "2025-08-06", "ListTaskInstances", ListTaskInstancesRequest => ListTaskInstancesResponse);
 
 rt::model! { read debug;
-/// ListTaskInstances返回参数结构体
+/// ListTaskInstances response structure.
 ListTaskInstancesResponse {
-    /// 实例结果集
+    /// Instance result set.
     "Data" data set_data: obj TaskInstancePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询任务版本分页列表
+/// Describes the pagination list of query task versions.
 ListTaskVersions {
-    /// 记录列表
+    /// Record list
     "Items" items set_items: list TaskVersion,
-    /// 满足查询条件的数据总条数。
+    /// Total number of records that meet the query condition.
     "TotalCount" total_count set_total_count: i128,
-    /// 满足查询条件的数据总页数。
+    /// Total number of pages that meet the query condition.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 当前页记录数
+    /// Number of records on current page.
     "PageCount" page_count set_page_count: i128,
-    /// 当前请求的数据页条数。
+    /// Specifies the number of entries in the current request data page.
     "PageSize" page_size set_page_size: i128,
-    /// 当前请求的数据页数。
+    /// Specifies the data page number of the current request.
     "PageNumber" page_number set_page_number: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTaskVersions` (查看任务版本列表).
+/// Request of `ListTaskVersions` (View task version list).
 ///
-/// 任务保存版本列表
+/// This API is used to list saved task versions.
 ListTaskVersionsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 保存版本：SAVE
-    /// 提交版本：SUBMIT
-    /// 默认为SAVE
+    /// SAVE version.
+    /// SUBMIT version.
+    /// Defaults to SAVE.
     "TaskVersionType" task_version_type set_task_version_type: str,
-    /// 请求的数据页数。默认值为1，取值大于等于1。
+    /// Specifies the data page number of the request. default value is 1. valid values: equal to or greater than 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的数据条数。默认值为10 ，最小值为10，最大值为200。
+    /// Specifies the number of data records displayed per page. default: 10. value range: 10 to 200.
     "PageSize" page_size set_page_size: i128,
     /// 是否为使用版本
     "UsedVersion" used_version set_used_version: bool,
@@ -6702,53 +7231,52 @@ ListTaskVersionsRequest {
 rt::action!("wedata", "2025-08-06", "ListTaskVersions", ListTaskVersionsRequest => ListTaskVersionsResponse);
 
 rt::model! { read debug;
-/// ListTaskVersions返回参数结构体
+/// ListTaskVersions response structure.
 ListTaskVersionsResponse {
-    /// 版本列表
+    /// Task version list.
     "Data" data set_data: obj ListTaskVersions,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTasks` (查询任务列表).
+/// Request of `ListTasks` (Queries the task list).
 ///
-/// 查询任务分页信息
+/// This API is used to query pagination information of tasks.
 ListTasksRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 请求的数据页数。默认值为1，取值大于等于1
+    /// Specifies the data page number of the request. default value is 1. valid values: equal to or greater than 1.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页显示的数据条数。默认值为10 ，最小值为10，最大值为200
+    /// Specifies the number of data records displayed per page. default: 10. value range: 10 to 200.
     "PageSize" page_size set_page_size: i64,
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 所属工作流ID
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 责任人ID
+    /// Owner ID.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 任务类型
+    /// Task type
     "TaskTypeId" task_type_id set_task_type_id: i64,
-    /// 任务状态
-    ///
-    /// - N: 新建
-    /// - Y: 调度中
-    /// - F: 已下线
-    /// - O: 已暂停
-    /// - T: 下线中
-    /// - INVALID: 已失效
+    /// Task Status:
+    /// * N: New
+    /// * Y: Scheduling
+    /// * F: Offline
+    /// * O: Paused
+    /// * T: Offlining
+    /// * INVALID: Invalid
     "Status" status set_status: str,
-    /// 提交状态
+    /// Submission status.
     "Submit" submit set_submit: bool,
-    /// BundleId信息
+    /// Bundle id.
     "BundleId" bundle_id set_bundle_id: str,
-    /// 创建人ID
+    /// Creator ID.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 修改时间区间 yyyy-MM-dd HH:mm:ss，需要在数组填入两个时间
+    /// Modification time range (yyyy-MM-dd HH:mm:ss). Two time values must be provided in the array.
     "ModifyTime" modify_time set_modify_time: list String,
-    /// 创建时间区间 yyyy-MM-dd HH:mm:ss，需要在数组填入两个时间
+    /// Creation time range (yyyy-MM-dd HH:MM:ss). Two time values must be provided in the array.
     "CreateTime" create_time set_create_time: list String,
     /// 任务文件夹路径列表，支持多选，从工作流下的目录开始填写，节点类型无需填写。选择上层文件夹时，自动包含所有子文件夹下的任务。 路径格式为绝对路径，如 "/子目录A"，根目录为 "/"
     "TaskFolderPathList" task_folder_path_list set_task_folder_path_list: list String,
@@ -6773,218 +7301,252 @@ ListTasksRequest {
 rt::action!("wedata", "2025-08-06", "ListTasks", ListTasksRequest => ListTasksResponse);
 
 rt::model! { read debug;
-/// ListTasks返回参数结构体
+/// ListTasks response structure.
 ListTasksResponse {
-    /// 任务分页信息
+    /// Describes the task pagination information.
     "Data" data set_data: obj ListTaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTenantRoles` (查看全局级角色详情列表).
+/// Request of `ListTenantRoles` (View the global-level role detail list).
 ///
-/// 获取所有主账号角色列表
+/// Get the role list of all root accounts.
 ListTenantRolesRequest {
-    /// 角色中文展示名模糊查询，只能传一个值
+    /// Role chinese display name fuzzy query. can only pass one.
     "RoleDisplayName" role_display_name set_role_display_name: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListTenantRoles", ListTenantRolesRequest => ListTenantRolesResponse);
 
 rt::model! { read debug;
-/// ListTenantRoles返回参数结构体
+/// ListTenantRoles response structure.
 ListTenantRolesResponse {
-    /// 主账号角色列表
+    /// Account role list.
     "Data" data set_data: list SystemRole,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询任务信息分页
+/// Query task information pagination.
 ListTriggerTaskInfo {
-    /// 任务数组
+    /// Task Array
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list TriggerTaskBaseAttribute,
-    /// 当前请求的数据页数
+    /// Current request data page.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 当前请求的数据页条数
+    /// Number of entries in the current request data page.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 满足查询条件的数据总条数
+    /// Total number of data entries that meet the query condition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 满足查询条件的数据总页数
+    /// Total number of pages that meet the query condition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
 } }
 
 rt::model! { read debug;
-/// 查询任务运行列表返回参数
+/// Query job run list returned parameter
 ListTriggerTaskRunBrief {
-    /// 任务运行ID
+    /// Running ID of the task
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionId" execution_id set_execution_id: str,
-    /// 工作流ID
+    /// Workflow ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流运行ID
+    /// Running ID of the workflow
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowExecutionId" workflow_execution_id set_workflow_execution_id: str,
-    /// 任务ID
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 触发类型
+    /// Trigger Type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerType" trigger_type set_trigger_type: str,
-    /// 等待时长，单位秒
+    /// Waiting duration, in seconds
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WaitTime" wait_time set_wait_time: str,
-    /// 运行账号
+    /// Operating Account
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecuteUserUin" execute_user_uin set_execute_user_uin: str,
-    /// 计划调度时间
+    /// Planned scheduling time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScheduleTime" schedule_time set_schedule_time: str,
-    /// 运行开始时间
+    /// Start time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 运行结束时间
+    /// Running end time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 运行时间
+    /// Running time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionTime" execution_time set_execution_time: str,
-    /// 系统自动重试次数
+    /// Times of automatic retry
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetryTimes" retry_times set_retry_times: i64,
-    /// 错误码描述
+    /// Error code description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorCodeStr" error_code_str set_error_code_str: str,
-    /// 任务名称
+    /// Task name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 用户手动重跑次数
+    /// Number of manual rerun attempts by the user
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RerunTimes" rerun_times set_rerun_times: i64,
-    /// 任务运行状态
+    /// Task running status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskExecutionState" task_execution_state set_task_execution_state: str,
-    /// 是否是最新一次运行
+    /// Whether it is the most recent run
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsLatestExecution" is_latest_execution set_is_latest_execution: bool,
 } }
 
 rt::model! { read debug;
-/// 查询工作流结果
+/// Query workflow results
 ListTriggerTaskRunResult {
-    /// 总记录数
+    /// Total number of records
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 页数
+    /// Number of pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 页码
+    /// Page number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 页大小
+    /// Page size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 任务运行信息集合
+    /// Task running information collection
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list ListTriggerTaskRunBrief,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTriggerTaskRuns` (查询任务运行详情).
+/// Request of `ListTriggerTaskRuns` (Query task execution details).
 ///
-/// 查询工作流运行
+/// Query workflow operation
 ListTriggerTaskRunsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 过滤参数，任务名称或ID查询: Keyword，工作流ID查询: WorkflowId，文件夹查询: FolderId，负责人查询: InChargeUin，工作流执行ID: WorkflowExecutionId，任务执行ID: ExecutionId，任务ID: TaskId，计划调度时间区间: ScheduleTimeGreaterEqual / ScheduleTimeLessEqual
+    /// Filtering parameters: Keyword for task name or ID query, WorkflowId for workflow ID query, FolderId for folder query, InChargeUin for responsible person query, WorkflowExecutionId for workflow execution ID, ExecutionId for task execution ID, TaskId for task ID, ScheduleTimeGreaterEqual / ScheduleTimeLessEqual for planned scheduling time interval
     "Filters" filters set_filters: list Filter,
-    /// 排序字段，排序字段名称	如下开始时间：CreateTime，结束时间：EndTime，计划调度时间：ScheduleTime
+    /// Sorting field, sorting field name as follows: start time: CreateTime, end time: EndTime, scheduled dispatch time: ScheduleTime
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 页码
+    /// Page number
     "PageNumber" page_number set_page_number: i128,
-    /// 页大小
+    /// Page size.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerTaskRuns", ListTriggerTaskRunsRequest => ListTriggerTaskRunsResponse);
 
 rt::model! { read debug;
-/// ListTriggerTaskRuns返回参数结构体
+/// ListTriggerTaskRuns response structure.
 ListTriggerTaskRunsResponse {
-    /// 任务运行查询结果
+    /// Task run query result
     "Data" data set_data: obj ListTriggerTaskRunResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询任务版本分页列表
+/// Query task version pagination list.
 ListTriggerTaskVersions {
-    /// 记录列表
+    /// Record list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list TriggerTaskVersion,
-    /// 满足查询条件的数据总条数。
+    /// Total number of records that meet the query condition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 满足查询条件的数据总页数。
+    /// Total number of pages that meet the query condition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 当前页记录数
+    /// Number of records on current page.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageCount" page_count set_page_count: i128,
-    /// 当前请求的数据页条数。
+    /// Number of entries in the current request data page.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 当前请求的数据页数。
+    /// Page number of the current request.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTriggerTaskVersions` (查看工作流调度任务版本列表).
+/// Request of `ListTriggerTaskVersions` (View the workflow scheduling task version list).
 ///
-/// 任务保存版本列表
+/// Task save version list.
 ListTriggerTaskVersionsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 保存版本：SAVE
-    /// 提交版本：SUBMIT
-    /// 默认为SAVE
+    /// SAVE version: SAVE.
+    /// SUBMIT version: SUBMIT.
+    /// Default value: SAVE.
     "TaskVersionType" task_version_type set_task_version_type: str,
-    /// 请求的数据页数。默认值为1，取值大于等于1。
+    /// The number of requested data pages. the default value is 1. valid values: equal to or greater than 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的数据条数。默认值为10 ，最小值为10，最大值为200。
+    /// Number of data records displayed per page. default value is 10. minimum value is 10. maximum value is 200.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerTaskVersions", ListTriggerTaskVersionsRequest => ListTriggerTaskVersionsResponse);
 
 rt::model! { read debug;
-/// ListTriggerTaskVersions返回参数结构体
+/// ListTriggerTaskVersions response structure.
 ListTriggerTaskVersionsResponse {
-    /// 版本列表
+    /// Version list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj ListTriggerTaskVersions,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTriggerTasks` (查询调度工作流任务列表).
+/// Request of `ListTriggerTasks` (Query the workflow task list).
 ///
-/// 查询任务分页信息
+/// Query job pagination information.
 ListTriggerTasksRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 请求的数据页数。默认值为1，取值大于等于1
+    /// The number of requested data pages. the default value is 1. valid values: equal to or greater than 1.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页显示的数据条数。默认值为10 ，最小值为10，最大值为200
+    /// Number of data records displayed per page. default value is 10. minimum value is 10. maximum value is 200.
     "PageSize" page_size set_page_size: i64,
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 所属工作流ID
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 责任人ID
+    /// Responsible person ID.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 任务类型
+    /// Task type
     "TaskTypeId" task_type_id set_task_type_id: i64,
-    /// 任务状态
-    ///
-    /// - N: 新建
-    /// - Y: 调度中
+    /// Task status.
+    /// * N: create.
+    /// * Y: scheduling in progress.
     "Status" status set_status: str,
-    /// 提交状态
+    /// Submission status.
     "Submit" submit set_submit: bool,
-    /// BundleId信息
+    /// Bundle id information.
     "BundleId" bundle_id set_bundle_id: str,
-    /// 创建人ID
+    /// Creator ID.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 修改时间区间 yyyy-MM-dd HH:mm:ss，需要在数组填入两个时间
+    /// Modify the time interval yyyy-MM-dd HH:MM:ss. fill in two times in the array.
     "ModifyTime" modify_time set_modify_time: list String,
-    /// 创建时间区间 yyyy-MM-dd HH:mm:ss，需要在数组填入两个时间
+    /// Creation time range yyyy-MM-dd HH:MM:ss. two times must be filled in the array.
     "CreateTime" create_time set_create_time: list String,
     /// 任务文件夹路径列表，支持多选，从工作流下的目录开始填写，节点类型无需填写。选择上层文件夹时，自动包含所有子文件夹下的任务。 路径格式为绝对路径，如 "/子目录A"，根目录为 "/"
     "TaskFolderPathList" task_folder_path_list set_task_folder_path_list: list String,
@@ -7009,362 +7571,372 @@ ListTriggerTasksRequest {
 rt::action!("wedata", "2025-08-06", "ListTriggerTasks", ListTriggerTasksRequest => ListTriggerTasksResponse);
 
 rt::model! { read debug;
-/// ListTriggerTasks返回参数结构体
+/// ListTriggerTasks response structure.
 ListTriggerTasksResponse {
-    /// 任务分页信息
+    /// Task pagination information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj ListTriggerTaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询工作流分页列表
+/// Query workflow pagination list.
 ListTriggerWorkflowInfo {
-    /// 列表item
+    /// List item.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list TriggerWorkflowInfo,
-    /// 满足查询条件的数据总页数
+    /// Total number of pages that meet the query condition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 当前请求的数据页数
+    /// Current request data page.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 当前请求的数据页条数
+    /// Number of entries in the current request data page.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 满足查询条件的数据总条数
+    /// Total number of data entries that meet the query condition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTriggerWorkflowRuns` (查询工作流运行).
+/// Request of `ListTriggerWorkflowRuns` (Query workflow operation).
 ///
-/// 查询工作流运行
+/// Query workflow operation.
 ListTriggerWorkflowRunsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 过滤参数, 工作流名称或ID查询名称: Keyword, 工作流ID查询名称: WorkflowId,文件夹查询名称: FolderId, 负责人查询名称: InChargeUin, 运行账号ID查询名称: ExecuteUserUin, 工作流执行id: ExecutionId, 计划调度时间区间: ScheduleTimeGreaterEqual, ScheduleTimeLessEqual
+    /// Filter parameters, workflow name or ID query name: Keyword, workflow ID query name: WorkflowId, folder query name: FolderId, person in charge query name: InChargeUin, workflow execution ID: ExecutionId.
     "Filters" filters set_filters: list Filter,
-    /// 排序字段，排序字段名称	如下开始时间：CreateTime，结束时间：EndTime，计划调度时间：ScheduleTime
+    /// Sorting field. the sorting field name is as follows: start time - CreateTime, end time - EndTime.
     "OrderFields" order_fields set_order_fields: list OrderField,
-    /// 页码
+    /// Page number
     "PageNumber" page_number set_page_number: i128,
-    /// 页大小
+    /// Page size.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerWorkflowRuns", ListTriggerWorkflowRunsRequest => ListTriggerWorkflowRunsResponse);
 
 rt::model! { read debug;
-/// ListTriggerWorkflowRuns返回参数结构体
+/// ListTriggerWorkflowRuns response structure.
 ListTriggerWorkflowRunsResponse {
-    /// 工作流运行查询结果
+    /// Workflow run query result.
     "Data" data set_data: obj TriggerWorkflowRunResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTriggerWorkflows` (查询调度工作流列表).
+/// Request of `ListTriggerWorkflows` (Query the workflow list of query scheduling).
 ///
-/// 查询工作流列表
+/// This API is used to query the list of workflows.
 ListTriggerWorkflowsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 请求的数据页数。默认值为1，取值大于等于1
+    /// Request data page number. default value is 1. valid values: at least 1.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页显示的数据条数。默认值为10 ，最小值为10，最大值为200
+    /// Number of records per page. the default value is `10`. the minimum value is `10`. the maximum value is `200`.
     "PageSize" page_size set_page_size: i64,
-    /// 搜索关键词
+    /// Search keywords.
     "Keyword" keyword set_keyword: str,
-    /// 工作流所属文件夹
+    /// Workflow folder.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// bundleId项
+    /// bundleId item.
     "BundleId" bundle_id set_bundle_id: str,
-    /// 负责人ID
+    /// Person in Charge ID
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 创建人ID
+    /// Creator ID.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
     /// 运行账号ID
     "ExecuteUserUin" execute_user_uin set_execute_user_uin: str,
-    /// 修改时间区间 yyyy-MM-dd HH:mm:ss，需要在数组填入两个时间
+    /// Modify the time interval yyyy-MM-dd HH:MM:ss. fill in two times in the array.
     "ModifyTime" modify_time set_modify_time: list String,
-    /// 创建时间区间 yyyy-MM-dd HH:mm:ss，需要在数组填入两个时间
+    /// Creation time range yyyy-MM-dd HH:MM:ss. two times must be filled in the array.
     "CreateTime" create_time set_create_time: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerWorkflows", ListTriggerWorkflowsRequest => ListTriggerWorkflowsResponse);
 
 rt::model! { read debug;
-/// ListTriggerWorkflows返回参数结构体
+/// ListTriggerWorkflows response structure.
 ListTriggerWorkflowsResponse {
-    /// 查询工作流分页信息
+    /// Query workflow pagination information.
     "Data" data set_data: obj ListTriggerWorkflowInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUpstreamOpsTasks` (获取任务上游).
+/// Request of `ListUpstreamOpsTasks` (Retrieve task upstream).
 ///
-/// 获取任务直接上游
+/// This API is used to retrieve task direct upstream.
 ListUpstreamOpsTasksRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: str,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamOpsTasks", ListUpstreamOpsTasksRequest => ListUpstreamOpsTasksResponse);
 
 rt::model! { read debug;
-/// ListUpstreamOpsTasks返回参数结构体
+/// ListUpstreamOpsTasks response structure.
 ListUpstreamOpsTasksResponse {
-    /// 上游任务详情
+    /// Upstream task details.
     "Data" data set_data: obj ParentDependencyConfigPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUpstreamTaskInstances` (获取实例直接上游).
+/// Request of `ListUpstreamTaskInstances` (Get the direct upstream of an instance).
 ///
-/// 获取实例直接上游
+/// This API is used to get the direct upstream of an instance.
 ListUpstreamTaskInstancesRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// **实例唯一标识**
+    /// **Instance unique id**.
     ///
     /// Required.
     "InstanceKey" instance_key set_instance_key: str,
-    /// **时区** timeZone, 默认UTC+8
+    /// **Time zone** timeZone, default UTC+8.
     "TimeZone" time_zone set_time_zone: str,
-    /// **页码，整型**配合pageSize使用且不能小于1， 默认值1
+    /// **Page number, int** used in conjunction with pageSize and cannot be less than 1. default value: 1.
     "PageNumber" page_number set_page_number: i64,
-    /// **每页显示的条数，默认为10，最小值为1、最大值为100
+    /// Specifies the number of items to display per page. default: 10. value range: 1-100.
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTaskInstances", ListUpstreamTaskInstancesRequest => ListUpstreamTaskInstancesResponse);
 
 rt::model! { read debug;
-/// ListUpstreamTaskInstances返回参数结构体
+/// ListUpstreamTaskInstances response structure.
 ListUpstreamTaskInstancesResponse {
-    /// 上游实例列表
+    /// Upstream instance list.
     "Data" data set_data: obj TaskInstancePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUpstreamTasks` (查看上游任务列表).
+/// Request of `ListUpstreamTasks` (View upstream task list).
 ///
-/// 获取任务直接上游
+/// This API is used to retrieve the direct upstream task.
 ListUpstreamTasksRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 请求的数据页数。默认值为1，取值大于等于1。
+    /// Specifies the data page number of the request. Default value is 1. Valid values: equal to or greater than 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 请求的数据页数。默认值为1，取值大于等于1。
+    /// Specifies the data page number of the request. Default value is 1. Valid values: equal to or greater than 1.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTasks", ListUpstreamTasksRequest => ListUpstreamTasksResponse);
 
 rt::model! { read debug;
-/// ListUpstreamTasks返回参数结构体
+/// ListUpstreamTasks response structure.
 ListUpstreamTasksResponse {
-    /// 上游任务详情
+    /// Upstream task details.
     "Data" data set_data: obj DependencyConfigPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUpstreamTriggerTasks` (查看调度工作流上游任务列表).
+/// Request of `ListUpstreamTriggerTasks` (View the upstream task list of the scheduling workflow).
 ///
-/// 获取任务直接上游
+/// This API is used to retrieve direct upstream tasks.
 ListUpstreamTriggerTasksRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 请求的数据页数。默认值为1，取值大于等于1。
+    /// The page number of the requested data. the default value is 1. the value must be equal to or greater than 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 请求的数据页数。默认值为1，取值大于等于1。
+    /// The page number of the requested data. the default value is 1. the value must be equal to or greater than 1.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTriggerTasks", ListUpstreamTriggerTasksRequest => ListUpstreamTriggerTasksResponse);
 
 rt::model! { read debug;
-/// ListUpstreamTriggerTasks返回参数结构体
+/// ListUpstreamTriggerTasks response structure.
 ListUpstreamTriggerTasksResponse {
-    /// 上游任务详情
+    /// Upstream task details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj TriggerDependencyConfigPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListWorkflowFolders` (查看工作流文件夹列表).
+/// Request of `ListWorkflowFolders` (View workflow folder list).
 ///
-/// 查询文件夹列表
+/// This API is used to query the folder list.
 ListWorkflowFoldersRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 父文件夹绝对路径，如/abc/de，如果是根目录则传/
+    /// Parent folder absolute path, for example /abc/de, if it is root directory, pass /.
     ///
     /// Required.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 数据页数，大于等于1。默认1
+    /// Data page number, equal to or greater than 1. default 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的数据条数，最小为10条，最大为200 条。默认10
+    /// Specifies the number of data records displayed per page. valid values: 10 to 200. default: 10.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListWorkflowFolders", ListWorkflowFoldersRequest => ListWorkflowFoldersResponse);
 
 rt::model! { read debug;
-/// ListWorkflowFolders返回参数结构体
+/// ListWorkflowFolders response structure.
 ListWorkflowFoldersResponse {
-    /// 分页的文件夹查询结果
+    /// Paginated folder query result.
     "Data" data set_data: obj WorkflowFolderPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询工作流分页列表
+/// Query workflow pagination list.
 ListWorkflowInfo {
-    /// 列表item
+    /// List items.
     "Items" items set_items: list WorkflowInfo,
-    /// 满足查询条件的数据总页数
+    /// Total number of pages that meet the query condition.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 当前请求的数据页数
+    /// Current request data page number.
     "PageNumber" page_number set_page_number: i128,
-    /// 当前请求的数据页条数
+    /// Number of entries in the current request.
     "PageSize" page_size set_page_size: i128,
-    /// 满足查询条件的数据总条数
+    /// Total number of data entries that meet the query condition.
     "TotalCount" total_count set_total_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ListWorkflowPermissions` (获取工作流文件夹权限列表).
+/// Request of `ListWorkflowPermissions` (Retrieve the workflow folder permission list).
 ///
-/// 查询工作流授权权限
+/// Query workflow authorization permissions.
 ListWorkflowPermissionsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 授权实体ID
+    /// Authorize entity ID.
     ///
     /// Required.
     "EntityId" entity_id set_entity_id: str,
-    /// 授权实体类型,folder/workflow
+    /// Authorized entity type, folder/workflow.
     ///
     /// Required.
     "EntityType" entity_type set_entity_type: str,
-    /// 请求的数据页数。默认值为1，取值大于等于1
+    /// The page number of the requested data. the default value is 1. the value must be equal to or greater than 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的数据条数。默认值为10 ，最小值为10，最大值为200。
+    /// Number of data records displayed per page. default value is 10. minimum value is 10. maximum value is 200.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListWorkflowPermissions", ListWorkflowPermissionsRequest => ListWorkflowPermissionsResponse);
 
 rt::model! { read debug;
-/// ListWorkflowPermissions返回参数结构体
+/// ListWorkflowPermissions response structure.
 ListWorkflowPermissionsResponse {
-    /// 分页的授权信息查询结果
+    /// Paginated authorization information inquiry results.
     "Data" data set_data: obj WorkflowPermissionPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListWorkflows` (查询工作流列表).
+/// Request of `ListWorkflows` (This API is used to query the list of workflows.).
 ///
-/// 查询工作流列表
+/// This API is used to query the list of workflows.
 ListWorkflowsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 请求的数据页数。默认值为1，取值大于等于1
+    /// Specifies the data page number of the request. default value is 1. valid values: equal to or greater than 1.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页显示的数据条数。默认值为10 ，最小值为10，最大值为200
+    /// Specifies the number of data records displayed per page. default: 10. value range: 10 to 200.
     "PageSize" page_size set_page_size: i64,
-    /// 搜索关键词
+    /// Search keywords.
     "Keyword" keyword set_keyword: str,
-    /// 工作流所属文件夹
+    /// Workflow folder.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 工作流类型，cycle和manual
+    /// Workflow type. valid values: cycle and manual.
     "WorkflowType" workflow_type set_workflow_type: str,
-    /// bundleId项
+    /// bundleId item.
     "BundleId" bundle_id set_bundle_id: str,
-    /// 负责人ID
+    /// Owner ID
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 创建人ID
+    /// Creator ID.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 修改时间区间 yyyy-MM-dd HH:mm:ss，需要在数组填入两个时间
+    /// Modification time interval yyyy-MM-dd HH:MM:ss. fill in two times in the array.
     "ModifyTime" modify_time set_modify_time: list String,
-    /// 创建时间区间 yyyy-MM-dd HH:mm:ss，需要在数组填入两个时间
+    /// Creation time range yyyy-MM-dd HH:MM:ss. two times must be filled in the array.
     "CreateTime" create_time set_create_time: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListWorkflows", ListWorkflowsRequest => ListWorkflowsResponse);
 
 rt::model! { read debug;
-/// ListWorkflows返回参数结构体
+/// ListWorkflows response structure.
 ListWorkflowsResponse {
-    /// 查询工作流分页信息
+    /// Describes workflow pagination information.
     "Data" data set_data: obj ListWorkflowInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 监控指标
+/// Monitoring metrics
 MetricData {
-    /// 指标名称
+    /// Metric name
     ///
-    /// - ConcurrencyUsage --- 并发使用率
-    /// - CpuCoreUsage --- cpu使用率
-    /// - CpuLoad --- cpu负载
-    /// - DevelopQueueTask --- 正在队列中的开发任务数量
-    /// - DevelopRunningTask --- 正在运行的开发任务数量
-    /// - DevelopSchedulingTask --- 正在调度的开发任务数量
-    /// - DiskUsage --- 磁盘使用情况
-    /// - DiskUsed --- 磁盘已用量
-    /// - MaximumConcurrency --- 最大并发
-    /// - MemoryLoad --- 内存负载
-    /// - MemoryUsage --- 内存使用量
+    /// -ConcurrencyUsage --- concurrency usage rate.
+    /// -CpuCoreUsage --- cpu utilization.
+    /// -CpuLoad --- cpu load.
+    /// -DevelopQueueTask --- number of tasks in the queue.
+    /// -Number of running develop tasks.
+    /// -DevelopSchedulingTask --- number of development tasks being scheduled.
+    /// -DiskUsage --- disk usage.
+    /// -DiskUsed --- disk used amount.
+    /// -MaximumConcurrency --- maximum concurrency.
+    /// -MemoryLoad --- memory load.
+    /// -MemoryUsage --- memory usage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricName" metric_name set_metric_name: str,
-    /// 当前值
+    /// Current value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SnapshotValue" snapshot_value set_snapshot_value: i128,
-    /// 指标趋势
+    /// Metric trend.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TrendList" trend_list set_trend_list: list TrendData,
 } }
 
 rt::model! { read debug;
-/// 更新告警规则响应
+/// Describes the response of updating an Alarm rule.
 ModifyAlarmRuleResult {
-    /// 是否更新成功
+    /// Whether update succeeded
     "Status" status set_status: bool,
 } }
 
@@ -7482,100 +8054,107 @@ ModifyQualityRuleResponse {
 } }
 
 rt::model! { both debug;
-/// 告警规则监控白名单配置
+/// Monitor allowlist configuration with Alarm rules.
 MonitorWhiteTask {
-    /// 配置白名单的对应的工作流/项目的id
+    /// Configure the allowlist corresponding to the workflow/project id.
     "MonitorObjectId" monitor_object_id set_monitor_object_id: str,
-    /// 白名单任务列表
+    /// Allowlist task list.
     "TaskIds" task_ids set_task_ids: list String,
 } }
 
 rt::model! { both debug;
-/// notebook kernel session信息
+/// notebook kernel session information.
 NotebookSessionInfo {
-    /// 会话ID
+    /// Specifies the session ID.
     "NotebookSessionId" notebook_session_id set_notebook_session_id: str,
-    /// 会话名称
+    /// Session Name
     "NotebookSessionName" notebook_session_name set_notebook_session_name: str,
 } }
 
 rt::model! { both debug;
-/// 告警疲劳告警配置
+/// Alarm fatigue Alarm configuration.
 NotificationFatigue {
-    /// 告警次数
+    /// Number of alarms.
     "NotifyCount" notify_count set_notify_count: i128,
-    /// 告警间隔，分钟
+    /// Alarm interval, in minutes.
     "NotifyInterval" notify_interval set_notify_interval: i128,
-    /// 免打扰时间，例如示例值
+    /// Do not disturb period, such as example value.
     /// [{DaysOfWeek: [1, 2], StartTime: "00:00:00", EndTime: "09:00:00"}]
-    /// 每周一、周二的00:00到09:00免打扰
+    /// Specifies notification muting from 00:00 to 09:00 every monday and tuesday.
     "QuietIntervals" quiet_intervals set_quiet_intervals: list AlarmQuietInterval,
 } }
 
 rt::model! { read debug;
 /// OperateResult
 OperateResult {
-    /// 操作结果1 成功 其他失败
+    /// Operation result 1 success other failures.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 异步操作详情
+/// Asynchronous operation details.
 OpsAsyncJobDetail {
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 操作id
+    /// Operation ID
     "AsyncId" async_id set_async_id: str,
-    /// 异步操作类型
+    /// Asynchronous operation type.
     "AsyncType" async_type set_async_type: str,
-    /// 异步操作状态：初始状态: INIT; 运行中: RUNNING; 成功: SUCCESS; 失败: FAIL; 部分成功: PART_SUCCESS
+    /// Asynchronous operation status: initial status: INIT; Running: RUNNING; Success: SUCCESS; failure: FAIL; partially successful: PART_SUCCESS.
     "Status" status set_status: str,
-    /// 错误信息
+    /// Error message.
     "ErrorDesc" error_desc set_error_desc: str,
-    /// 子操作总数
+    /// Total sub-processes.
     "TotalSubProcessCount" total_sub_process_count set_total_sub_process_count: i128,
-    /// 已完成的子操作个数
+    /// Number of completed sub-processes.
     "FinishedSubProcessCount" finished_sub_process_count set_finished_sub_process_count: i128,
-    /// 已成功的子操作个数
+    /// Count of successful sub-processes.
     "SuccessSubProcessCount" success_sub_process_count set_success_sub_process_count: i128,
-    /// 操作人id
+    /// Operator id.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 操作创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 异步操作返回结构体
+/// Asynchronous operation return structure.
 OpsAsyncResponse {
-    /// 异步执行记录Id
+    /// Asynchronous execution record Id.
     "AsyncId" async_id set_async_id: str,
 } }
 
 rt::model! { read debug;
-/// 依赖任务信息
+/// Dependent task information.
 OpsTaskDepend {
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 工作流id
+    /// Workflow id.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称
+    /// Project name.
     "ProjectName" project_name set_project_name: str,
-    /// 任务状态:
-    /// - Y: 调度中
-    /// - F: 已下线
-    /// - O: 已暂停
-    /// - T: 下线中
-    /// - INVALID: 已失效
+    /// Task Status
+    ///
+    /// -N: New
+    ///
+    /// -Y: Scheduling
+    ///
+    /// -F: Offline
+    ///
+    /// -O: Paused
+    ///
+    /// -T: Offlining
+    ///
+    /// -INVALID: Invalid
     "Status" status set_status: str,
-    /// 任务类型Id：
+    /// Task type Id.
     /// * 21:JDBC SQL
     /// * 23:TDSQL-PostgreSQL
     /// * 26:OfflineSynchronization
@@ -7603,9 +8182,10 @@ OpsTaskDepend {
     /// * 134:StarRocks
     /// * 137:For-each
     /// * 138:Setats SQL
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// 任务类型描述
-    /// - 20 :  通用数据同步
+    /// Task type description.
+    /// -20 : universal data synchronization.
     /// - 25 :  ETLTaskType
     /// - 26 :  ETLTaskType
     /// - 30 :  python
@@ -7629,436 +8209,521 @@ OpsTaskDepend {
     /// - 92 :  MRTaskType
     /// - 38 :  ShellScript
     /// - 70 :  HiveSQLScrip
-    /// - 130 :  分支
-    /// - 131 :  归并
-    /// - 132 :  Notebook探索
-    /// - 133 :  SSH节点
+    /// -130: specifies the branch.
+    /// -131: specifies the merge.
+    /// -132: specifies the Notebook explore.
+    /// -133: specifies the SSH node.
     /// - 134 :  StarRocks
     /// - 137 :  For-each
-    /// - 10000 :  自定义业务通用
+    /// -10000: common custom business.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTypeDesc" task_type_desc set_task_type_desc: str,
-    /// 文件夹名称
+    /// Folder name.
     "FolderName" folder_name set_folder_name: str,
-    /// 文件夹id
+    /// Folder ID
     "FolderId" folder_id set_folder_id: str,
-    /// 最近提交时间
+    /// Latest submission time.
     "FirstSubmitTime" first_submit_time set_first_submit_time: str,
-    /// 首次运行时间
+    /// First running time
     "FirstRunTime" first_run_time set_first_run_time: str,
-    /// 调度计划展示描述信息
+    /// Describes the scheduling plan display description information.
     "ScheduleDesc" schedule_desc set_schedule_desc: str,
-    /// 任务周期类型
-    /// * ONEOFF_CYCLE: 一次性
-    /// * YEAR_CYCLE: 年
-    /// * MONTH_CYCLE: 月
-    /// * WEEK_CYCLE: 周
-    /// * DAY_CYCLE: 天
-    /// * HOUR_CYCLE: 小时
-    /// * MINUTE_CYCLE: 分钟
-    /// * CRONTAB_CYCLE: crontab表达式类型
+    /// Task Cycle Type
+    ///
+    /// * ONEOFF_CYCLE: One-time
+    ///
+    /// * YEAR_CYCLE: Yearly
+    ///
+    /// * MONTH_CYCLE: Monthly
+    ///
+    /// * WEEK_CYCLE: Weekly
+    ///
+    /// * DAY_CYCLE: Daily
+    ///
+    /// * HOUR_CYCLE: Hourly
+    ///
+    /// * MINUTE_CYCLE: Minute-level
+    ///
+    /// * CRONTAB_CYCLE: Crontab expression-based
     "CycleType" cycle_type set_cycle_type: str,
-    /// 负责人
+    /// Specifies the person in charge.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 执行开始时间, 格式HH:mm, 如00:00
+    /// Execution start time. format: HH:mm, for example 00:00.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行结束时间, 格式HH:mm, 如23:59
+    /// Execution end time. format: HH:mm, for example 23:59.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 工作流列表分页详情
+/// Workflow list pagination details.
 OpsWorkflow {
-    /// 任务数量
+    /// Number of Tasks
     "TaskCount" task_count set_task_count: i128,
-    /// 文件名
+    /// folder name.
     "FolderName" folder_name set_folder_name: str,
-    /// 工作流文件id
+    /// Workflow folder id.
     "FolderId" folder_id set_folder_id: str,
-    /// 工作流id
+    /// Workflow id.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 工作流类型
-    /// - cycle周期
-    /// - manual手动
+    /// Specifies the workflow type.
+    /// -cycle period.
+    /// -manual.
     "WorkflowType" workflow_type set_workflow_type: str,
-    /// 工作流描述
+    /// Workflow description.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 负责人userId,多个‘；’隔开
+    /// Responsible user id, multiple ';' separators.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称
+    /// Project name.
     "ProjectName" project_name set_project_name: str,
-    /// 工作流状态
-    /// * ALL_RUNNING : 全部调度中
-    /// * ALL_FREEZED : 全部已暂停
-    /// * ALL_STOPPTED : 全部已下线
-    /// * PART_RUNNING : 部分调度中
-    /// * ALL_NO_RUNNING : 全部未调度
-    /// * ALL_INVALID : 全部已失效
+    /// Workflow Status
+    ///
+    /// * ALL_RUNNING: All running (all workflows are in scheduling state)
+    ///
+    /// * ALL_FREEZED: All paused
+    ///
+    /// * ALL_STOPPTED: All stopped
+    ///
+    /// * PART_RUNNING: Partially running (some workflows are running, others not)
+    ///
+    /// * ALL_NO_RUNNING: All not scheduled
+    ///
+    /// * ALL_INVALID: All invalid
     "Status" status set_status: str,
-    /// 工作流创建时间
+    /// Workflow creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 最近更新时间, 包含开发、生产变更
+    /// Latest update time. specifies development and production updates.
     "UpdateTime" update_time set_update_time: str,
-    /// 最近更新人，包含开发、生产变更
+    /// Last updated by, including development and production updates.
     "UpdateUserUin" update_user_uin set_update_user_uin: str,
 } }
 
 rt::model! { read debug;
-/// 工作流调度详情
+/// Workflow scheduling details.
 OpsWorkflowDetail {
-    /// 工作流ID
+    /// Workflow ID.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流描述
+    /// Workflow description.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流类型：
-    /// - cycle 周期；
-    /// - manual手动
+    /// Specifies the workflow type.
+    /// -cycle.
+    /// -manual.
     "WorkflowType" workflow_type set_workflow_type: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 创建人
+    /// Creator
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 修改时间
+    /// Modification time.
     "UpdateTime" update_time set_update_time: str,
-    /// 延时执行时间,unit=minute
+    /// Delayed execution time. unit: minute.
     "StartupTime" startup_time set_startup_time: i128,
-    /// 配置生效日期 开始日期
+    /// Effective date. specifies the start date.
     "StartTime" start_time set_start_time: str,
-    /// 配置结束日期 结束日期
+    /// Configure end date end date.
     "EndTime" end_time set_end_time: str,
-    /// 任务周期类型
-    /// * ONEOFF_CYCLE: 一次性
-    /// * YEAR_CYCLE: 年
-    /// * MONTH_CYCLE: 月
-    /// * WEEK_CYCLE: 周
-    /// * DAY_CYCLE: 天
-    /// * HOUR_CYCLE: 小时
-    /// * MINUTE_CYCLE: 分钟
-    /// * CRONTAB_CYCLE: crontab表达式类型
+    /// Task Cycle Type
+    ///
+    /// * ONEOFF_CYCLE: One-time
+    ///
+    /// * YEAR_CYCLE: Yearly
+    ///
+    /// * MONTH_CYCLE: Monthly
+    ///
+    /// * WEEK_CYCLE: Weekly
+    ///
+    /// * DAY_CYCLE: Daily
+    ///
+    /// * HOUR_CYCLE: Hourly
+    ///
+    /// * MINUTE_CYCLE: Minute-level
+    ///
+    /// * CRONTAB_CYCLE: Crontab expression-based
     "CycleType" cycle_type set_cycle_type: str,
-    /// 文件夹Id
+    /// Folder ID
     "FolderId" folder_id set_folder_id: str,
-    /// 任务实例初始化策略
-    /// - T_PLUS_1（T+1）：延迟一天初始化
-    /// - T_PLUS_0（T+0）：当天初始化
-    /// - T_MINUS_1（T-1）：提前一天初始化
+    /// Task instance initialization strategy.
+    /// -T_PLUS_1 (t+1): initializes with a one-day delay.
+    /// -T_PLUS_0 (t+0): initialize on the day.
+    /// -T_MINUS_1 (t-1): initialize one day in advance.
     "InstanceInitStrategy" instance_init_strategy set_instance_init_strategy: str,
-    /// 调度计划释义
+    /// Specifies the scheduling plan interpretation.
     "SchedulerDesc" scheduler_desc set_scheduler_desc: str,
-    /// 工作流首次提交时间
+    /// First submission time of workflow.
     "FirstSubmitTime" first_submit_time set_first_submit_time: str,
-    /// 工作流最近提交时间
+    /// Latest submission time of workflow.
     "LatestSubmitTime" latest_submit_time set_latest_submit_time: str,
-    /// 工作流状态
-    /// * ALL_RUNNING : 全部调度中
-    /// * ALL_FREEZED : 全部已暂停
-    /// * ALL_STOPPTED : 全部已下线
-    /// * PART_RUNNING : 部分调度中
-    /// * ALL_NO_RUNNING : 全部未调度
-    /// * ALL_INVALID : 全部已失效
+    /// Workflow Status
+    ///
+    /// * ALL_RUNNING: All running (all workflows are in scheduling state)
+    ///
+    /// * ALL_FREEZED: All paused
+    ///
+    /// * ALL_STOPPTED: All stopped
+    ///
+    /// * PART_RUNNING: Partially running (some workflows are running, others not)
+    ///
+    /// * ALL_NO_RUNNING: All not scheduled
+    ///
+    /// * ALL_INVALID: All invalid
     "Status" status set_status: str,
-    /// 负责人, 多个以‘；’隔开
+    /// Person in charge. multiple values are separated by a ";" separator.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
 } }
 
 rt::model! { read debug;
-/// 查询工作流分页列表
+/// Query workflow pagination list.
 OpsWorkflows {
-    /// 记录列表
+    /// Record list
     "Items" items set_items: list OpsWorkflow,
-    /// 结果总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 总页数
+    /// Total pages
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
-    /// 分页页码
+    /// Page number
     "PageNumber" page_number set_page_number: i128,
 } }
 
 rt::model! { write debug;
-/// 通用排序字段
+/// Universal sort field.
 OrderField {
-    /// 排序字段名称
+    /// Sort field name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 排序方向：ASC|DESC
+    /// Sorting order: ASC|DESC.
     ///
     /// Required.
     "Direction" direction set_direction: str,
 } }
 
 rt::model! { both debug;
-/// 参数传递-输出参数
+/// Parameter passing - output parameter.
 OutTaskParameter {
-    /// 参数名
+    /// Parameter name.
     ///
     /// Required.
     "ParamKey" param_key set_param_key: str,
-    /// 参数定义
+    /// Parameter definition.
     ///
     /// Required.
     "ParamValue" param_value set_param_value: str,
 } }
 
 rt::model! { write debug;
-/// 页码参数
+/// Page parameter.
 Page {
-    /// 页大小
+    /// Page size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i64,
-    /// 页码
+    /// Page number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i64,
 } }
 
 rt::model! { read debug;
-/// 角色列表分页信息
+/// Get role list pagination information.
 PageRoles {
-    /// 角色信息
+    /// Role information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list SystemRole,
-    /// 页码
+    /// Page number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Pagination size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i64,
-    /// 总个数
+    /// Total number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 总页码
+    /// Total page number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i64,
 } }
 
 rt::model! { both debug;
-/// 参数
+/// Parameters
 ParamInfo {
-    /// 参数名
+    /// Parameter name.
     ///
     /// Required.
     "ParamKey" param_key set_param_key: str,
-    /// 参数值
+    /// Parameter value.
     ///
     /// Required.
     "ParamValue" param_value set_param_value: str,
 } }
 
 rt::model! { read debug;
-/// 查询任务上游依赖详情分页
+/// Query job upstream dependency details pagination.
 ParentDependencyConfigPage {
-    /// 结果总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 总页数
+    /// Total pages
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 页码
+    /// Page number.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
-    /// 分页数据
+    /// Paging data
     "Items" items set_items: list OpsTaskDepend,
 } }
 
 rt::model! { write debug;
-/// Request of `PauseOpsTasksAsync` (异步批量暂停任务).
+/// Request of `PauseOpsTasksAsync` (Pause tasks in batches asynchronously).
 ///
-/// 异步批量暂停任务
+/// This API is used to pause tasks in batches asynchronously.
 PauseOpsTasksAsyncRequest {
-    /// 所属项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务Id列表
+    /// Task Id list. specifies the list of task ids.
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 是否需要终止已生成实例
+    /// Whether required to terminate the generated instance.
     "KillInstance" kill_instance set_kill_instance: bool,
 } }
 rt::action!("wedata", "2025-08-06", "PauseOpsTasksAsync", PauseOpsTasksAsyncRequest => PauseOpsTasksAsyncResponse);
 
 rt::model! { read debug;
-/// PauseOpsTasksAsync返回参数结构体
+/// PauseOpsTasksAsync response structure.
 PauseOpsTasksAsyncResponse {
-    /// 异步操作结果
+    /// Asynchronous operation result.
     "Data" data set_data: obj OpsAsyncResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 权限信息
+/// Permission information
 PrivilegeInfo {
-    /// 权限名称
+    /// Permission name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 权限展示名称
+    /// Display name of the permission.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 权限描述
+    /// Permission description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 是否为读取权限
+    /// Whether read permission.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsRead" is_read set_is_read: bool,
-    /// 是否为管理权限
+    /// Whether it is a management permission.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsManage" is_manage set_is_manage: bool,
-    /// 是否拥有此权限，检查权限时使用
+    /// Checks whether the permission is available. used when checking permissions.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Granted" granted set_granted: bool,
-    /// 继承自哪个资源，查询权限详情时使用
+    /// Specifies the resource it inherits from. used when querying permission details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InheritedObject" inherited_object set_inherited_object: obj PrivilegeResource,
-    /// 否继承获得，查询权限详情时使用
+    /// Not inheritable, used when querying permission details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Inherited" inherited set_inherited: bool,
-    /// 是否为编辑权限
+    /// Whether edit permission.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsEdit" is_edit set_is_edit: bool,
-    /// 是否元数据权限（前端展示）
+    /// Whether metadata permissions (displayed on the front-end).
     "IsMetaDataPermission" is_meta_data_permission set_is_meta_data_permission: bool,
-    /// CatalogID(废弃)
+    /// CatalogID (deprecated).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CatalogID" catalog_id set_catalog_id: str,
-    /// catalog名称(废弃)
+    /// catalog name (deprecated).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CatalogName" catalog_name set_catalog_name: str,
-    /// 空间ID(废弃)
+    /// Space ID (deprecated).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkSpaceID" work_space_id set_work_space_id: str,
-    /// 空间名称(废弃)
+    /// Space name (deprecated).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkSpaceName" work_space_name set_work_space_name: str,
 } }
 
 rt::model! { both debug;
-/// 权限资源模型
+/// Permission resource model.
 PrivilegeResource {
-    /// 资源类型 Catalog、Schema等
+    /// Resource type, Catalog, Schema.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源URI
+    /// Resource URI.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceUri" resource_uri set_resource_uri: str,
 } }
 
 rt::model! { read debug;
-/// 项目信息
+/// This API is used to obtain project information.
 Project {
-    /// 项目id
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 项目标识，英文名
+    /// Project id, english name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 项目显示名称，可以为中文名
+    /// Project display name, can be chinese name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 备注
+    /// Remarks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 项目创建人id
+    /// Project creator id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatorUin" creator_uin set_creator_uin: str,
-    /// 项目责任人id
+    /// Project responsible person id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectOwnerUin" project_owner_uin set_project_owner_uin: str,
-    /// 项目状态：0：禁用，1：启用，-3:禁用中，2：启用中
+    /// Project status: 0: disabled, 1: enabled, -3: disabled, 2: enabled.
     "Status" status set_status: i128,
     /// 项目状态枚举：ENABLED 正常、UNABLED 已禁用、ENABLING 启用中、UNABLING 禁用中、REMOVING 删除中、DELETED 已删除
     "DisplayStatus" display_status set_display_status: str,
-    /// 项目模式，SIMPLE：简单模式 STANDARD：标准模式
+    /// Project mode, SIMPLE: SIMPLE mode STANDARD: STANDARD mode.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectModel" project_model set_project_model: str,
     /// 项目的额外配置参数，{Key: "scheduleMode", Value: "task|workflow"}
     "WorkspaceExt" workspace_ext set_workspace_ext: list WorkspaceExt,
 } }
 
 rt::model! { read debug;
-/// 查询数据源分页列表
+/// Query data source pagination list.
 ProjectBrief {
-    /// 分页页码
+    /// Page number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 数据源列表
+    /// Data Source List
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list Project,
-    /// 总数
+    /// Total number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 总页码
+    /// Total page number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
 } }
 
 rt::model! { both debug;
-/// 告警规则项目波动率告警配置信息
+/// Alarm rule project fluctuation rate Alarm configuration information.
 ProjectInstanceStatisticsAlarmInfo {
-    /// 告警类型
+    /// Alarm type
     ///
-    /// projectFailureInstanceUpwardFluctuationAlarm: 失败实例向上波动告警
+    /// projectFailureInstanceUpwardFluctuationAlarm: specifies the upward fluctuation alert for failed instances.
     ///
-    /// projectSuccessInstanceDownwardFluctuationAlarm： 成功实例向下波动告警
+    /// projectSuccessInstanceDownwardFluctuationAlarm: specifies the downward fluctuation alert for successful instances.
     ///
     /// Required.
     "AlarmType" alarm_type set_alarm_type: str,
-    /// 实例成功数向下波动比例告警阀值；实例失败数向上波动比例告警阀值
+    /// Alarm threshold for the downward fluctuation ratio of the number of successful instances.
+    /// Alarm threshold for the upward fluctuation ratio of the number of failed instances.
     "InstanceThresholdCountPercent" instance_threshold_count_percent set_instance_threshold_count_percent: i128,
-    /// 累计实例数波动阀值
+    /// Cumulative instance number fluctuation threshold.
     "InstanceThresholdCount" instance_threshold_count set_instance_threshold_count: i128,
-    /// 稳定性次数阈值(防抖动配置统计周期数)
+    /// Stability threshold count (debounce configuration statistical cycle count).
     "StabilizeThreshold" stabilize_threshold set_stabilize_threshold: i128,
-    /// 稳定性统计周期(防抖动配置统计周期数)
+    /// Stability statistical cycle (anti-shake configuration statistical cycle count).
     "StabilizeStatisticsCycle" stabilize_statistics_cycle set_stabilize_statistics_cycle: i128,
-    /// 是否累计计算,false:连续,true:累计
+    /// Specifies whether to use cumulative calculation. valid values: false (consecutive), true (cumulative).
     "IsCumulant" is_cumulant set_is_cumulant: bool,
-    /// 当日累计实例数;
-    /// 当天失败实例数向下波动量
+    /// Cumulative number of instances for the current day.
+    /// Specifies the downward fluctuation of failed instance count on the day.
     "InstanceCount" instance_count set_instance_count: i128,
 } }
 
 rt::model! { write debug;
-/// 项目信息
+/// This API is used to obtain project information.
 ProjectRequest {
-    /// 项目标识，英文名，以字母开头，可包含字母、数字和下划线，不能超过32个字符
+    /// Project id, english name, starts with a letter, can contain letters, numbers, and underscores, and must not exceed 32 characters.
     ///
     /// Required.
     "ProjectName" project_name set_project_name: str,
-    /// 项目显示名称，可以为中文名，以字母开头，可包含字母、数字和下划线，不能超过32个字符
+    /// The project display name can be a chinese name, starts with a letter, and can contain letters, numbers, and underscores, with a maximum of 32 characters.
     ///
     /// Required.
     "DisplayName" display_name set_display_name: str,
-    /// 项目模式，SIMPLE（默认）：简单模式 STANDARD：标准模式
+    /// Project mode, SIMPLE (default): SIMPLE mode STANDARD: STANDARD mode.
     "ProjectModel" project_model set_project_model: str,
     /// 项目调度模式，task：任务模式 workflow：工作流模式
     "ScheduleMode" schedule_mode set_schedule_mode: str,
 } }
 
 rt::model! { read debug;
-/// 项目返回结果
+/// Project returned results.
 ProjectResult {
-    /// 返回的结果 true/false
+    /// Returned result true/false.
     "Status" status set_status: bool,
 } }
 
 rt::model! { read debug;
-/// 项目的用户对象
+/// Project user object.
 ProjectUserRole {
-    /// 租户id
+    /// Tenant ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppId" app_id set_app_id: str,
-    /// 主账号id
+    /// Host Account ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RootAccountId" root_account_id set_root_account_id: str,
-    /// 用户id
+    /// User ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserUin" user_uin set_user_uin: str,
-    /// 用户名
+    /// Username.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 显示名称
+    /// Display name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 用户角色对象
+    /// User role object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Roles" roles set_roles: list SystemRole,
-    /// 是否创建者
+    /// Whether to create.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsCreator" is_creator set_is_creator: bool,
-    /// 创建时间
+    /// Creation time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 是否项目负责人
+    /// Whether the project leader.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsProjectOwner" is_project_owner set_is_project_owner: bool,
-    /// 手机号
+    /// Mobile number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PhoneNum" phone_num set_phone_num: str,
-    /// 邮箱
+    /// Mailbox.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Email" email set_email: str,
 } }
 
 rt::model! { read debug;
-/// 项目下的用户集合
+/// User collection under the project.
 ProjectUsersBrief {
-    /// 用户集合
+    /// User collection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list ProjectUserRole,
-    /// 分页大小
+    /// Pagination size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 分页页码
+    /// Page number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 总数量
+    /// Total number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 总页码
+    /// Total page number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
 } }
 
@@ -8842,78 +9507,98 @@ QualityRulePage {
 } }
 
 rt::model! { read debug;
-/// 规则模版
+/// Rule template.
 QualityRuleTemplate {
-    /// 规则模版ID
+    /// Rule template ID.
     "RuleTemplateId" rule_template_id set_rule_template_id: i128,
-    /// 规则模版名称
+    /// Rule template name.
     "Name" name set_name: str,
-    /// 规则模版描述
+    /// Rule template description.
     "Description" description set_description: str,
-    /// 模版类型（1：系统模版，2：自定义）
+    /// Template type (1: system template, 2: custom).
     "Type" r#type set_type: i128,
-    /// 规则适用的源数据对象类型（1：常量，2：离线表级，3：离线字段级别）
+    /// Applicable source data object type for rule (1: constant, 2: offline table level, 3: offline field level).
     "SourceObjectType" source_object_type set_source_object_type: i128,
-    /// 规则适用的源数据对象类型（1：数值，2：字符串）
+    /// Applicable source data object type for rule (1: numeric value, 2: string).
     "SourceObjectDataType" source_object_data_type set_source_object_data_type: i128,
-    /// 规则模版源侧内容，区分引擎，JSON 结构
+    /// Rule template source side content, case-sensitive, JSON structure.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceContent" source_content set_source_content: str,
-    /// 源数据适用类型
+    /// Applicable source data type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceEngineTypes" source_engine_types set_source_engine_types: list i128,
-    /// 规则所属质量维度（1：准确性，2：唯一性，3：完整性，4：一致性，5：及时性，6：有效性）
+    /// Quality dimension of rule (1: accuracy, 2: uniqueness, 3: integrity, 4: consistency, 5: timeliness, 6: validity).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QualityDim" quality_dim set_quality_dim: i128,
-    /// 规则支持的比较方式类型（1：固定值比较，大于、小于，大于等于等 2：波动值比较，绝对值、上升、下降）
+    /// Supported comparison types for rule (1: fixed value comparison, more than, less than, equal to or greater than; 2: fluctuation value comparison, absolute value, rise, drop).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CompareType" compare_type set_compare_type: i128,
-    /// 引用次数
+    /// Referenced times.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CitationCount" citation_count set_citation_count: i128,
-    /// 创建人id
+    /// Creator ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: i128,
-    /// 创建人昵称
+    /// Creator nickname.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 更新时间yyyy-MM-dd HH:mm:ss
+    /// Last update time yyyy-MM-dd HH:MM:ss.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 是否添加where参数
+    /// Whether to add where parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WhereFlag" where_flag set_where_flag: bool,
-    /// 是否关联多个库表
+    /// Whether multiple database tables are associated.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MultiSourceFlag" multi_source_flag set_multi_source_flag: bool,
-    /// 自定义模板SQL表达式
+    /// Custom template SQL expression.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SqlExpression" sql_expression set_sql_expression: str,
-    /// 模版子维度，0.父维度类型,1.一致性: 枚举范围一致性,2.一致性：数值范围一致性,3.一致性：字段数据相关性
+    /// Template sub-dimension, 0. parent dimension type, 1. consistency: enumeration range consistency, 2. consistency: numeric range consistency, 3. consistency: field data correlation.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubQualityDim" sub_quality_dim set_sub_quality_dim: i128,
-    /// sql表达式解析对象
+    /// sql expression parsing object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResolvedSqlExpression" resolved_sql_expression set_resolved_sql_expression: obj QualitySqlExpression,
-    /// 支持的数据源类型
+    /// Supported data source types.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceTypes" datasource_types set_datasource_types: list i64,
-    /// 创建人IdStr
+    /// Created by user id str.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserIdStr" user_id_str set_user_id_str: str,
 } }
 
 rt::model! { read debug;
-/// RuleTemplatePage 结果
+/// RuleTemplatePage response parameters structure.
 QualityRuleTemplatePage {
-    /// 记录数
+    /// Number of records.
     "TotalCount" total_count set_total_count: i128,
-    /// 模版列表
+    /// Template list.
     "Items" items set_items: list QualityRuleTemplate,
 } }
 
 rt::model! { read debug;
-/// 数据质量自定义规则时的sql表达式解析对象
+/// sql expression parsing object for data quality custom rules.
 QualitySqlExpression {
-    /// sql表达式表名
+    /// sql expression table name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableExpressions" table_expressions set_table_expressions: list QualitySqlExpressionTable,
-    /// sql表达式字段名
+    /// sql expression field name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParamExpressions" param_expressions set_param_expressions: list String,
-    /// 新增模型检测类系统模板sql中占位符集合
+    /// Add model detection class system template sql placeholder collection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SystemTemplateExpressions" system_template_expressions set_system_template_expressions: list String,
 } }
 
 rt::model! { read debug;
-/// 数据质量自定义规则时的sql表达式解析表对象
+/// Data quality custom rules sql expression parsing table object.
 QualitySqlExpressionTable {
-    /// sql表达式表名
+    /// sql expression table name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableExpression" table_expression set_table_expression: str,
-    /// sql表达式字段名
+    /// sql expression field name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ColumnExpression" column_expression set_column_expression: list String,
 } }
 
@@ -8964,27 +9649,30 @@ QualityThresholdValue {
 } }
 
 rt::model! { both debug;
-/// 离线集成对账告警规则
+/// Offline integration reconciliation Alarm rule.
 ReconciliationStrategyInfo {
-    /// 离线告警规则类型
-    /// reconciliationFailure： 离线对账失败告警
-    /// reconciliationOvertime： 离线对账任务运行超时告警(需配置超时时间)
-    /// reconciliationMismatch： 离线对账不一致条数告警(需配置不一致条数阀值)
+    /// Offline Integration Task Reconciliation Alarms
+    ///
+    /// reconciliationFailure: Alarm when offline reconciliation task fails
+    ///
+    /// reconciliationOvertime: Alarm when offline reconciliation task runs overtime
+    ///
+    /// reconciliationMismatch: Alarm when the number of mismatched records in reconciliation exceeds the threshold
     "RuleType" rule_type set_rule_type: str,
-    /// 对账不一致条数阀值， RuleType=reconciliationMismatch对账不一致条数类型，需要配置该字段，无默认值
+    /// Reconciliation Mismatch Threshold - Required when RuleType = reconciliationMismatch. Specifies the threshold for the number of mismatched records in reconciliation. No default value.
     "MismatchCount" mismatch_count set_mismatch_count: i128,
-    /// 对账任务运行超时阀值： 小时， 默认为0
+    /// Task run timeout threshold for reconciliation: hr, defaults to 0.
     "Hour" hour set_hour: i64,
-    /// 对账任务运行超时阀值： 分钟， 默认为1
+    /// Reconciliation task timeout threshold: minutes, defaults to 1.
     "Min" min set_min: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterLineage` (血缘注册).
+/// Request of `RegisterLineage` (Register lineage).
 ///
 /// RegisterLineage
 RegisterLineageRequest {
-    /// 需要注册的血缘关系列表
+    /// List of lineage relationships to register.
     ///
     /// Required.
     "Relations" relations set_relations: list LineagePair,
@@ -8992,50 +9680,51 @@ RegisterLineageRequest {
 rt::action!("wedata", "2025-08-06", "RegisterLineage", RegisterLineageRequest => RegisterLineageResponse);
 
 rt::model! { read debug;
-/// RegisterLineage返回参数结构体
+/// RegisterLineage response structure.
 RegisterLineageResponse {
-    /// 注册结果
+    /// Registration result.
     "Data" data set_data: obj OperateResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据源相关任务
+/// Task info of data source.
 RelateTask {
-    /// 任务类型
+    /// Task type
     ///
-    /// - OfflineIntegration --- 离线集成任务
-    /// - RealtimeIntegration --- 实时集成任务
-    /// - DataDevelopment --- 数据开发任务
-    /// - DataQuality --- 数据质量任务
-    /// - DataService --- 数据服务任务
-    /// - MetadataCollection --- 元数据采集任务
+    /// -OfflineIntegration --- offline integration task.
+    /// -RealtimeIntegration --- real-time integration task.
+    /// -DataDevelopment - data development task.
+    /// -DataQuality - data quality tasks.
+    /// -DataService - data service task.
+    /// -MetadataCollection --- metadata collection task.
     "TaskType" task_type set_task_type: str,
-    /// 任务数量
+    /// Number of Tasks
     "TaskNum" task_num set_task_num: i64,
-    /// 任务详情
+    /// Task details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskList" task_list set_task_list: list BriefTask,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveMemberProjectRole` (撤销项目成员项目角色).
+/// Request of `RemoveMemberProjectRole` (Revoke a project role of a member).
 ///
-/// 删除项目用户角色
+/// Delete project user roles.
 RemoveMemberProjectRoleRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 用户id
+    /// User ID
     ///
     /// Required.
     "UserUin" user_uin set_user_uin: str,
-    /// 角色id列表，目前支持的项目角色有
-    /// - 308335260274237440 (项目管理员)
-    /// - 308335260676890624 (数据工程师)
-    /// - 308335260844662784 (运维工程师)
-    /// - 308335260945326080 (普通成员)
+    /// Role id list. currently supports project roles:.
+    /// -308335260274237440 (project administrator).
+    /// -308335260676890624 (data engineer).
+    /// -308335260844662784 (operation and maintenance engineer).
+    /// -308335260945326080 (ordinary member).
     ///
     /// Required.
     "RoleIds" role_ids set_role_ids: list String,
@@ -9043,288 +9732,303 @@ RemoveMemberProjectRoleRequest {
 rt::action!("wedata", "2025-08-06", "RemoveMemberProjectRole", RemoveMemberProjectRoleRequest => RemoveMemberProjectRoleResponse);
 
 rt::model! { read debug;
-/// RemoveMemberProjectRole返回参数结构体
+/// RemoveMemberProjectRole response structure.
 RemoveMemberProjectRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RerunTaskInstancesAsync` (实例批量重跑(异步)).
+/// Request of `RerunTaskInstancesAsync` (Batch rerun instances (async)).
 ///
-/// 实例批量重跑-异步
+/// This API is used to batch rerun instances asynchronously.
 RerunTaskInstancesAsyncRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 实例id列表,可以从ListInstances中获取
+    /// Instance id list. obtain from ListInstances.
     ///
     /// Required.
     "InstanceKeyList" instance_key_list set_instance_key_list: list String,
-    /// 重跑类型, 1: 自身; 3: 孩子; 2: 自身以及孩子，默认1
+    /// Rerun type. valid values: 1 (self), 3 (child), 2 (self and child). default: 1.
     "RerunType" rerun_type set_rerun_type: str,
-    /// 是否检查上游任务： ALL（全部）、 MAKE_SCOPE（选中）、NONE （全部不检查），默认NONE
+    /// Whether to check upstream tasks: ALL (ALL), MAKE_SCOPE (select), NONE (do not check). default is NONE.
     "CheckParentType" check_parent_type set_check_parent_type: str,
-    /// 下游实例范围 WORKFLOW: 所在工作流 PROJECT: 所在项目 ALL: 所有跨工作流依赖的项目，默认WORKFLOW
+    /// Downstream Instance Scope
+    ///
+    /// * WORKFLOW: Within the current workflow (default)
+    ///
+    /// * PROJECT: Within the current project
+    ///
+    /// * ALL: Across all projects with cross-workflow dependencies
     "SonRangeType" son_range_type set_son_range_type: str,
-    /// 重跑是否忽略事件监听
+    /// Specifies whether to ignore event monitoring when rerunning.
     "SkipEventListening" skip_event_listening set_skip_event_listening: bool,
-    /// 自定义实例运行并发度, 如果不配置，则使用任务原有自依赖
+    /// Specifies the degree of concurrency for a custom instance run. if not configured, use the existing self-dependent task.
     "RedefineParallelNum" redefine_parallel_num set_redefine_parallel_num: i64,
-    /// 自定义的工作流自依赖: yes开启，no关闭，如果不配置，则使用工作流原有自依赖
+    /// Custom workflow self-dependency. valid values: yes (enable), no (disable). if not configured, use the existing workflow self-dependency.
     "RedefineSelfWorkflowDependency" redefine_self_workflow_dependency set_redefine_self_workflow_dependency: str,
-    /// 重跑实例自定义参数
+    /// Rerun instance custom parameter.
     "RedefineParamList" redefine_param_list set_redefine_param_list: obj KVMap,
 } }
 rt::action!("wedata", "2025-08-06", "RerunTaskInstancesAsync", RerunTaskInstancesAsyncRequest => RerunTaskInstancesAsyncResponse);
 
 rt::model! { read debug;
-/// RerunTaskInstancesAsync返回参数结构体
+/// RerunTaskInstancesAsync response structure.
 RerunTaskInstancesAsyncResponse {
-    /// 批量重跑操作的返回的异步id, 可以在接口GetAsyncJob获取具体执行详情
+    /// Asynchronous ID returned by the batch rerun operation. You can use the GetAsyncJob API to retrieve detailed execution information.
     "Data" data set_data: obj OpsAsyncResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RerunTriggerWorkflowRunAsync` (重跑运行).
+/// Request of `RerunTriggerWorkflowRunAsync` (Rerun an operation).
 ///
-/// 重跑运行
+/// Rerun an operation.
 RerunTriggerWorkflowRunAsyncRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流运行ID
+    /// Running ID of the workflow.
     ///
     /// Required.
     "WorkflowExecutionId" workflow_execution_id set_workflow_execution_id: str,
-    /// 运行方式：普通运行默认所有参数：1，高级运行可选任务范围和运行参数：2
+    /// Running mode: ordinary running defaults to all parameters: 1, advanced execution selectable task scope and running parameters: 2.
     ///
     /// Required.
     "ExecuteType" execute_type set_execute_type: str,
-    /// 运行类型为高级运行时填写的自定义运行参数
+    /// Custom running parameters filled in when the running type is advanced execution.
     "AdvancedParams" advanced_params set_advanced_params: list SchedulingParameter,
-    /// 高级运行模式下本次需要运行指定的任务ID集合
+    /// Advanced execution in mode requires the specified task ID set this time.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 指定调度资源组,为空时默认使用配置的原调度资源组
+    /// Specify a scheduling resource group. uses the original scheduling resource group in the default configurations when left empty.
     "SchedulingResourceGroup" scheduling_resource_group set_scheduling_resource_group: str,
-    /// 指定集成资源组,为空时默认使用配置的原集成资源组
+    /// Specify the integration resource group. uses the original integration resource group in configurations by default when empty.
     "IntegrationResourceGroup" integration_resource_group set_integration_resource_group: str,
 } }
 rt::action!("wedata", "2025-08-06", "RerunTriggerWorkflowRunAsync", RerunTriggerWorkflowRunAsyncRequest => RerunTriggerWorkflowRunAsyncResponse);
 
 rt::model! { read debug;
-/// RerunTriggerWorkflowRunAsync返回参数结构体
+/// RerunTriggerWorkflowRunAsync response structure.
 RerunTriggerWorkflowRunAsyncResponse {
-    /// 操作结果
+    /// Operation result.
     "Data" data set_data: obj OpsAsyncResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 资源文件详情
+/// Resource file details.
 ResourceFile {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 资源文件ID
+    /// Resource file ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源文件名称
+    /// Resource file name.
     "ResourceName" resource_name set_resource_name: str,
-    /// 资源文件路径
+    /// Source file path.
     "LocalPath" local_path set_local_path: str,
-    /// 资源对象COS存储路径
+    /// Specifies the COS storage path of the resource object.
     "RemotePath" remote_path set_remote_path: str,
-    /// 资源文件类型
+    /// Specifies the resource file type.
     "FileExtensionType" file_extension_type set_file_extension_type: str,
-    /// 资源大小
+    /// Resource size
     "Size" size set_size: str,
-    /// 创建用户ID
+    /// Creator user ID
     "CreatorUserUin" creator_user_uin set_creator_user_uin: str,
-    /// 创建用户名称
+    /// Creator name
     "CreatorUserName" creator_user_name set_creator_user_name: str,
-    /// 最后更新用户名称
+    /// Last updated username.
     "UpdateUserName" update_user_name set_update_user_name: str,
-    /// 最后更新用户ID
+    /// Last updated user ID.
     "UpdateUserUin" update_user_uin set_update_user_uin: str,
-    /// COS 桶
+    /// COS bucket.
     "BucketName" bucket_name set_bucket_name: str,
-    /// COS 地域
+    /// COS region
     "CosRegion" cos_region set_cos_region: str,
-    /// 资源来源模式
+    /// Specifies the resource source mode.
     "ResourceSourceMode" resource_source_mode set_resource_source_mode: str,
-    /// 本地工程ID
+    /// Local project ID.
     "BundleId" bundle_id set_bundle_id: str,
-    /// 本地工程信息
+    /// Local project information.
     "BundleInfo" bundle_info set_bundle_info: str,
 } }
 
 rt::model! { read debug;
-/// 获取资源文件列表item
+/// Retrieve the resource file list item.
 ResourceFileItem {
-    /// 资源文件ID
+    /// Resource file ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源文件名称
+    /// Resource file name.
     "ResourceName" resource_name set_resource_name: str,
-    /// 资源文件类型
+    /// Specifies the resource file type.
     "FileExtensionType" file_extension_type set_file_extension_type: str,
-    /// 资源路径
+    /// Resource path
     "LocalPath" local_path set_local_path: str,
 } }
 
 rt::model! { read debug;
-/// 资源文件分页
+/// Resource file pagination.
 ResourceFilePage {
-    /// 任务集合信息
+    /// Task collection information.
     "Items" items set_items: list ResourceFileItem,
-    /// 总页数
+    /// Total page number
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 总数量
+    /// Total file count.
     "TotalCount" total_count set_total_count: i128,
-    /// 当前页
+    /// Current Page number
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示数
+    /// Items per Page
     "PageSize" page_size set_page_size: i128,
 } }
 
 rt::model! { read debug;
-/// 资源文件夹详情
+/// Resource folder details.
 ResourceFolder {
-    /// 资源文件夹ID
+    /// Resource folder ID.
     "FolderId" folder_id set_folder_id: str,
-    /// 创建人ID
+    /// Creator ID.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 创建人名称
+    /// Creator's name.
     "CreateUserName" create_user_name set_create_user_name: str,
-    /// 文件夹路径
+    /// Specifies the folder path.
     "FolderPath" folder_path set_folder_path: str,
-    /// 文件夹名称
+    /// Folder name.
     "FolderName" folder_name set_folder_name: str,
 } }
 
 rt::model! { read debug;
-/// 资源文件夹详情
+/// Resource folder details.
 ResourceFolderDetail {
-    /// 资源文件夹ID
+    /// Resource folder ID.
     "FolderId" folder_id set_folder_id: str,
-    /// 创建人ID
+    /// Creator ID.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 创建人名称
+    /// Creator'S name.
     "CreateUserName" create_user_name set_create_user_name: str,
-    /// 文件夹路径
+    /// Folder path.
     "FolderPath" folder_path set_folder_path: str,
-    /// 文件夹名称
+    /// Folder name.
     "FolderName" folder_name set_folder_name: str,
-    /// 父文件夹绝对路径,不包含文件名夹名
+    /// Absolute path of the parent folder, excluding the folder name.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
 } }
 
 rt::model! { read debug;
-/// 资源文件夹分页
+/// Resource folder page.
 ResourceFolderPage {
-    /// 资源文件夹集合信息
+    /// Resource folder collection information.
     "Items" items set_items: list ResourceFolder,
-    /// 总页数
+    /// Total page number.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 总数量
+    /// Total resource folder count
     "TotalCount" total_count set_total_count: i128,
-    /// 当前页
+    /// Current Page number
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示数
+    /// Items per Page
     "PageSize" page_size set_page_size: i128,
 } }
 
 rt::model! { read debug;
-/// 资源组监控指标
+/// Resource group monitoring metrics.
 ResourceGroupMetrics {
-    /// 资源组规格相关：cpu个数
+    /// Resource group specification, indicates the number of cpus.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CpuNum" cpu_num set_cpu_num: i128,
-    /// 资源组规格相关：磁盘规格
+    /// Resource group specification related to disk specification.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskVolume" disk_volume set_disk_volume: i128,
-    /// 资源组规格相关：内存大小，单位:G
+    /// Resource group specification related to memory size. unit: gb.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MemSize" mem_size set_mem_size: i128,
-    /// 资源组生命周期, 单位：天
+    /// Resource group lifecycle. unit: day.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LifeCycle" life_cycle set_life_cycle: i128,
-    /// 资源组规格相关：最高并发
+    /// Resource group specification related to highest concurrency.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaximumConcurrency" maximum_concurrency set_maximum_concurrency: i128,
-    /// 资源组状态
+    /// Resource group status
     ///
-    /// - 0 --- 初始化中
-    /// - 1 --- 运行中
-    /// - 2 --- 运行异常
-    /// - 3 --- 释放中
-    /// - 4 --- 已释放
-    /// - 5 --- 创建中
-    /// - 6 --- 创建失败
-    /// - 7 --- 更新中
-    /// - 8 --- 更新失败
-    /// - 9 --- 已到期
-    /// - 10 --- 释放失败
-    /// - 11 --- 使用中
-    /// - 12 --- 未使用
+    /// -0 - initializing.
+    /// -1. running.
+    /// -2 --- operation exception.
+    /// -Releasing.
+    /// -4 --- released.
+    /// -Creating.
+    /// -6 --- creation failed.
+    /// -7 --- updating.
+    /// -8 --- update failed.
+    /// -9 --- expired.
+    /// - 10 --- release failed.
+    /// -11 --- in use.
+    /// -12 --- inactive.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i128,
-    /// 指标详情
+    /// Metric detail.
     "MetricSnapshots" metric_snapshots set_metric_snapshots: list MetricData,
 } }
 
 rt::model! { write debug;
-/// 资源组规格
+/// Resource group specification.
 ResourceGroupSpecification {
-    /// 资源组规格
+    /// Resource group specification.
     ///
     /// Required.
     "Specification" specification set_specification: str,
-    /// 数量
+    /// Quantity.
     ///
     /// Required.
     "Number" number set_number: i64,
 } }
 
 rt::model! { write debug;
-/// 操作资源包数量
+/// Manipulate the number of resource packages.
 ResourceNumber {
-    /// 增加/减少枚举
+    /// Add/Remove an enumeration.
     ///
-    /// - ADD -- 增加
-    /// - DELETE -- 减少
+    /// -ADD.
+    /// -DELETE -- reduce.
     "Type" r#type set_type: str,
-    /// 增加/减少资源包的数量
+    /// Add/Reduce the number of resource packages.
     "Quantity" quantity set_quantity: i64,
 } }
 
 rt::model! { read debug;
 /// ResourcePrivilegeDetail
 ResourcePrivilegeDetail {
-    /// 资源
+    /// Resource.
     "Resource" resource set_resource: obj PrivilegeResource,
-    /// 主体
+    /// Subject.
     "SubjectDetails" subject_details set_subject_details: list SubjectInfo,
-    /// 权限详情
+    /// Permission details.
     "PermissionDetails" permission_details set_permission_details: list PrivilegeInfo,
 } }
 
 rt::model! { read debug;
-/// 资源组操作结果
+/// Operation result of the resource group.
 ResourceResult {
-    /// 是否成功
+    /// Success status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: bool,
-    /// 资源组id
+    /// Resource group ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroupId" resource_group_id set_resource_group_id: str,
 } }
 
 rt::model! { read debug;
-/// 资源组操作状态
+/// Operation status of the resource group.
 ResourceStatus {
-    /// 资源组操作状态
+    /// Resource group operation status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: bool,
 } }
 
@@ -9342,31 +10046,31 @@ ResourceTag {
 } }
 
 rt::model! { write debug;
-/// 开通的资源组信息
+/// Opened resource group information.
 ResourceType {
-    /// 资源组类型
+    /// Resource group type
     ///
-    /// - Schedule --- 调度资源组
-    /// - Integration --- 集成资源组
-    /// - DataService -- 数据服务资源组
+    /// -Schedule --- scheduling resource group.
+    /// -Integration - integration resource group.
+    /// -DataService - data service resource group.
     ///
     /// Required.
     "ResourceGroupType" resource_group_type set_resource_group_type: str,
-    /// 集成资源组，细分实时资源组和离线资源组(集成、调度、数据服务资源组不可以同时购买)
+    /// Integration resource group, segmentation of real-time resource group and offline resource group (simultaneous purchase of integration, scheduling, and data service resource group not allowed).
     "Integration" integration set_integration: obj IntegrationResource,
-    /// 调度资源组(集成、调度、数据服务资源组不可以同时购买)
+    /// Scheduling resource group (simultaneous purchase of integration, scheduling, and data service resource groups is not allowed).
     ///
-    /// - s_test(测试规格)
-    /// - s_small(基础规格)
-    /// - s_medium(普及规格)
-    /// - s_large(专业规格)
+    /// -test specification.
+    /// -S_small (basic specification).
+    /// -S_medium (general specifications).
+    /// -S_large (professional specification).
     "Schedule" schedule set_schedule: obj ResourceGroupSpecification,
-    /// 数据服务资源组(集成、调度、数据服务资源组不可以同时购买)
+    /// Data service resource group (seamless integration, scheduling, simultaneous purchase not allowed).
     ///
-    /// - ds_t(测试规格)
-    /// - ds_s(基础规格)
-    /// - ds_m(普及规格)
-    /// - ds_l(专业规格)
+    /// -ds_t(Test specification).
+    /// -ds_s (basic specification).
+    /// -ds_m (general specifications).
+    /// -ds_l (professional specification).
     "DataService" data_service set_data_service: obj ResourceGroupSpecification,
 } }
 
@@ -9380,49 +10084,47 @@ ResultColumnInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `RevokeDataSourceAuthorization` (回收数据源权限).
+/// Request of `RevokeDataSourceAuthorization` (Revoke data source permission).
 ///
-/// 回收数据源权限
+/// Revoke data source permission.
 RevokeDataSourceAuthorizationRequest {
-    /// 数据源id
+    /// Data source ID.
     ///
     /// Required.
     "DataSourceId" data_source_id set_data_source_id: str,
-    /// 回收的项目id，与RevokeUser参数只能选填一个，或者都不传当RevokeProjectId与RevokeUser都不传时，表示回收当前数据源所有权限（数据源为项目共享时，不回收当前数据源创建项目下所有用户对该数据源的权限，当数据源为个人和项目管理员共享时，不回收当前数据源创建项目下数据源创建用户和管理员的权限）
+    /// Reclaim the project id or the UserUin parameter. only one can be filled in.
     "RevokeProjectId" revoke_project_id set_revoke_project_id: str,
-    /// 回收项目下用户列表，格式为：项目id_用户id
-    /// 与RevokeProjectId参数只能选填一个，或者都不传
-    /// 当RevokeProjectId与RevokeUser都不传时，表示回收当前数据源所有权限（
-    /// 数据源为项目共享时，不回收当前数据源创建项目下所有用户对该数据源的权限，当数据源为个人和项目管理员共享时，不回收当前数据源创建项目下数据源创建用户和管理员的权限）
+    /// Reclaim the list of users under the project in the format: project id_user id.
+    /// Specifies that only one of the parameters can be filled in with RevokeProjectId.
     "RevokeUser" revoke_user set_revoke_user: str,
 } }
 rt::action!("wedata", "2025-08-06", "RevokeDataSourceAuthorization", RevokeDataSourceAuthorizationRequest => RevokeDataSourceAuthorizationResponse);
 
 rt::model! { read debug;
-/// RevokeDataSourceAuthorization返回参数结构体
+/// RevokeDataSourceAuthorization response structure.
 RevokeDataSourceAuthorizationResponse {
-    /// 回收数据源响应体
+    /// Reclaim data source response body.
     "Data" data set_data: obj DataSourceStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RevokePrivileges` (回收权限).
+/// Request of `RevokePrivileges` (Revoke permission).
 ///
-/// Catalog模式下授权回收
+/// Authorization Revoked in Catalog mode.
 RevokePrivilegesRequest {
-    /// 资源数组，数据来源于ListPermissions接口返回的Resource中的ResourceType和ResourceUri
+    /// Resource array. data source is ResourceType and ResourceUri in the Resource of the ListPermissions API response.
     ///
     /// Required.
     "Resources" resources set_resources: list PrivilegeResource,
-    /// 授权回收主体数组，参数组装需要注意：
-    /// 1.SubjectType 和SubjectValues的取值参考ListPermissions接口中返回SubjectDetails中的SubjectType和SubjectValue
-    /// 2.批量回收时，Subjects数组长度需要与权限点Privileges长度一致，并且数据一一对应
+    /// Authorization revoked principal array. need to pay attention to parameter assembly.
+    /// 1. for SubjectType and SubjectValues, refer to SubjectType and SubjectValue in SubjectDetails returned by the ListPermissions api.
+    /// 2. during batch reclamation, the length of the Subjects array must match the length of the Privileges permission point, and the data must have a one-to-one correspondence.
     ///
     /// Required.
     "Subjects" subjects set_subjects: list Subject,
-    /// 权限点，Name来源于ListPermissions接口返回的PermissionDetails中的Name，例如：BROWSE 、GRANT_PRIVILEGES
+    /// Permission point, Name originates from the Name in PermissionDetails of the ListPermissions API response, such as BROWSE, GRANT_PRIVILEGES.
     ///
     /// Required.
     "Privileges" privileges set_privileges: list PrivilegeInfo,
@@ -9430,140 +10132,140 @@ RevokePrivilegesRequest {
 rt::action!("wedata", "2025-08-06", "RevokePrivileges", RevokePrivilegesRequest => RevokePrivilegesResponse);
 
 rt::model! { read debug;
-/// RevokePrivileges返回参数结构体
+/// RevokePrivileges response structure.
 RevokePrivilegesResponse {
-    /// 返回
+    /// Return.
     "Data" data set_data: obj RevokePrivilegesRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// openapi回收授权返回
+/// Reclaim openapi authorization.
 RevokePrivilegesRsp {
-    /// 结果
+    /// Result
     "OverallSuccess" overall_success set_overall_success: bool,
-    /// 详情列表
+    /// Detail list.
     "Results" results set_results: list AuthorizeResult,
 } }
 
 rt::model! { write debug;
-/// Request of `RunSQLScript` (运行SQL脚本).
+/// Request of `RunSQLScript` (Run an SQL script).
 ///
-/// 运行SQL脚本
+/// This API is used to run an SQL script.
 RunSQLScriptRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 脚本id。如果不填则需要传入 ScriptConfig、ScriptContent，此时为免脚本临时运行模式，服务端不保存脚本
+    /// Script id.
     "ScriptId" script_id set_script_id: str,
     /// 脚本配置。免脚本临时运行模式（未传 ScriptId）下必填，其中 DatasourceId 必填、ExecutorGroupId 选填（缺省时使用项目管理-数据分析配置中的执行资源组）；传入 ScriptId 时本字段被忽略，配置取自已保存的脚本
     "ScriptConfig" script_config set_script_config: obj SQLScriptConfig,
-    /// 脚本内容，支持传递代码原文或者 Base64 编码，服务端自动识别。传 ScriptId 时不传则执行已保存的全量脚本内容；免脚本临时运行模式下必填。注意：若原文恰好由 Base64 字符集组成且长度为 4 的倍数（如 descTBLS），会被识别为已编码，此类内容请显式 Base64 编码后传入
+    /// Script content. executed by default if not transmitted. requires Base64 encoding if transmitted.
     "ScriptContent" script_content set_script_content: str,
-    /// 高级运行参数，支持传递 JSON 格式原文或者 Base64 编码，服务端自动识别。示例：{"executorNum":1} 或 eyJleGVjdXRvck51bSI6MX0=
+    /// Advanced running parameter, JSON format base64 encode.
     "Params" params set_params: str,
 } }
 rt::action!("wedata", "2025-08-06", "RunSQLScript", RunSQLScriptRequest => RunSQLScriptResponse);
 
 rt::model! { read debug;
-/// RunSQLScript返回参数结构体
+/// RunSQLScript response structure.
 RunSQLScriptResponse {
-    /// 数据探索任务
+    /// Explores data tasks.
     "Data" data set_data: obj JobDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// SQL探索文件/文件夹操作结果
+/// SQL exploration file/folder operation result.
 SQLContentActionResult {
-    /// 操作是否成功
+    /// Whether the operation is successful
     "Status" status set_status: bool,
-    /// 文件夹ID
+    /// Folder ID.
     "FolderId" folder_id set_folder_id: str,
 } }
 
 rt::model! { read debug;
-/// SQL脚本文件树节点
+/// SQL script file tree node.
 SQLFolderNode {
-    /// 唯一标识
+    /// Unique identifier
     "Id" id set_id: str,
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 类型 folder，script
+    /// folder type, script type.
     "Type" r#type set_type: str,
-    /// 父文件夹path，/aaa/bbb/ccc
+    /// Parent folder path, such as /aaa/bbb/ccc. the path must start with a slash. use / for the root directory.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 是否叶子节点
+    /// Whether it is a leaf node.
     "IsLeaf" is_leaf set_is_leaf: bool,
-    /// 业务参数
+    /// Business parameters
     "Params" params set_params: str,
-    /// 权限范围: SHARED, PRIVATE
+    /// Permission scope: SHARED, PRIVATE.
     "AccessScope" access_scope set_access_scope: str,
-    /// 节点路径
+    /// Node path.
     "Path" path set_path: str,
-    /// 创建人
+    /// Creator
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 当前用户对节点拥有的权限
+    /// Specifies the permission of the current user for nodes.
     "NodePermission" node_permission set_node_permission: str,
-    /// 子节点列表
+    /// Sub-node list
     "Children" children set_children: list SQLFolderNode,
-    /// 文件责任人
+    /// Owner of the file.
     "OwnerUin" owner_uin set_owner_uin: str,
 } }
 
 rt::model! { read debug;
-/// 数据探索脚本业务处理实体
+/// Explore data script business processing entity.
 SQLScript {
-    /// 脚本id
+    /// Script id.
     "ScriptId" script_id set_script_id: str,
-    /// 脚本名称
+    /// Script name.
     "ScriptName" script_name set_script_name: str,
-    /// 脚本所有者 uin
+    /// Specifies the script owner uin.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 父文件夹path，/aaa/bbb/ccc
+    /// Parent folder path, /aaa/bbb/ccc.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 脚本配置
+    /// Specifies the script configuration.
     "ScriptConfig" script_config set_script_config: obj SQLScriptConfig,
-    /// 脚本内容
+    /// Specifies the script content.
     "ScriptContent" script_content set_script_content: str,
-    /// 最近一次操作人
+    /// Latest operator.
     "UpdateUserUin" update_user_uin set_update_user_uin: str,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 更新时间 yyyy-MM-dd hh:mm:ss
+    /// Update time. format: yyyy-MM-dd hh:MM:ss.
     "UpdateTime" update_time set_update_time: str,
-    /// 创建时间 yyyy-MM-dd hh:mm:ss
+    /// Creation time. format: yyyy-MM-dd hh:MM:ss.
     "CreateTime" create_time set_create_time: str,
-    /// 权限范围：SHARED, PRIVATE
+    /// Access permission: SHARED, PRIVATE.
     "AccessScope" access_scope set_access_scope: str,
-    /// 节点全路径，/aaa/bbb/ccc.ipynb，由各个节点的名称组成
+    /// Full path of the node, /aaa/bbb/ccc.ipynb, consists of the name of each node.
     "Path" path set_path: str,
 } }
 
 rt::model! { both debug;
-/// 数据探索脚本配置
+/// Data exploration script configuration.
 SQLScriptConfig {
-    /// 数据源Id
+    /// Data source Id.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据源环境
+    /// Specifies the data source environment.
     "DatasourceEnv" datasource_env set_datasource_env: str,
-    /// 计算资源
+    /// Computational resource.
     "ComputeResource" compute_resource set_compute_resource: str,
-    /// 执行资源组
+    /// Specifies the execution resource group.
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 高级运行参数,变量替换，map-json String,String
+    /// Advanced running parameter variable replacement map-json String,String.
     "Params" params set_params: str,
-    /// 高级设置，执行配置参数，map-json String,String. 采用Base64编码
+    /// Advanced setting. executes configuration parameters. map-json String,String. use Base64 encode.
     "AdvanceConfig" advance_config set_advance_config: str,
 } }
 
 rt::model! { read debug;
-/// 停止sql运行结果
+/// Disable sql execution result.
 SQLStopResult {
-    /// 是否成功
+    /// Success status
     "Status" status set_status: bool,
 } }
 
@@ -9579,18 +10281,21 @@ SchedulingParameter {
 } }
 
 rt::model! { read debug;
-/// Schema信息
+/// Schema information.
 SchemaInfo {
     /// Schema GUID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Guid" guid set_guid: str,
-    /// Schema名称
+    /// Schema name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 数据库名称
+    /// Database name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatabaseName" database_name set_database_name: str,
 } }
 
 rt::model! { write debug;
-/// 数据安全使用的filter
+/// filter used for data security.
 SecurityFilter {
     /// key
     "Name" name set_name: str,
@@ -9599,15 +10304,15 @@ SecurityFilter {
 } }
 
 rt::model! { write debug;
-/// Request of `SetSuccessTaskInstancesAsync` (实例批量置成功(异步)).
+/// Request of `SetSuccessTaskInstancesAsync` (Batch configure instances (async)).
 ///
-/// 实例批量置成功-异步
+/// This API is used to batch configure instances asynchronously.
 SetSuccessTaskInstancesAsyncRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 实例id列表,可以从ListInstances中获取
+    /// Instance id list, can be obtained from ListInstances API.
     ///
     /// Required.
     "InstanceKeyList" instance_key_list set_instance_key_list: list String,
@@ -9615,18 +10320,18 @@ SetSuccessTaskInstancesAsyncRequest {
 rt::action!("wedata", "2025-08-06", "SetSuccessTaskInstancesAsync", SetSuccessTaskInstancesAsyncRequest => SetSuccessTaskInstancesAsyncResponse);
 
 rt::model! { read debug;
-/// SetSuccessTaskInstancesAsync返回参数结构体
+/// SetSuccessTaskInstancesAsync response structure.
 SetSuccessTaskInstancesAsyncResponse {
-    /// 批量置成功操作的返回的异步id, 可以在接口GetAsyncJob获取具体执行详情
+    /// Async id of the batch successful operation. can be used in the GetAsyncJob API to query execution detail.
     "Data" data set_data: obj OpsAsyncResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建数据探索脚本文件夹返回类
+/// Describes the return type of creating a data exploration script folder.
 SqlCreateResult {
-    /// 文件夹id
+    /// Folder ID
     "FolderId" folder_id set_folder_id: str,
 } }
 
@@ -9674,59 +10379,59 @@ SqlRunResultRow {
 } }
 
 rt::model! { write debug;
-/// Request of `StartOpsTasks` (异步批量启动任务).
+/// Request of `StartOpsTasks` (Start tasks asynchronously in batch).
 ///
-/// 异步批量启动任务
+/// Start tasks asynchronously in batch.
 StartOpsTasksRequest {
-    /// 所属项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务Id列表
+    /// Task Id list.
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 启动时是否补录上次暂停到当前的中间实例，默认false即不补录
+    /// Whether to supplement intermediate instances from the last pause to the current time at startup. default false indicates no supplement.
     "EnableDataBackfill" enable_data_backfill set_enable_data_backfill: bool,
 } }
 rt::action!("wedata", "2025-08-06", "StartOpsTasks", StartOpsTasksRequest => StartOpsTasksResponse);
 
 rt::model! { read debug;
-/// StartOpsTasks返回参数结构体
+/// StartOpsTasks response structure.
 StartOpsTasksResponse {
-    /// 异步操作结果
+    /// Async operation result.
     "Data" data set_data: obj StartTasks,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量启动任务返回参数
+/// Batch start tasks response parameters.
 StartTasks {
-    /// 任务启动是否成功
+    /// Whether the startup succeeded.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `StopOpsTasksAsync` (异步批量下线任务).
+/// Request of `StopOpsTasksAsync` (Asynchronously deactivate tasks in batch).
 ///
-/// 异步批量下线任务
+/// This API is used to asynchronously deactivate tasks in batch.
 StopOpsTasksAsyncRequest {
-    /// 所属项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务Id列表
+    /// Task Id list. specifies the list of task ids.
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 是否终止已生成实例，默认false
+    /// Specifies whether to terminate the generated instance. default value: false.
     "KillInstance" kill_instance set_kill_instance: bool,
 } }
 rt::action!("wedata", "2025-08-06", "StopOpsTasksAsync", StopOpsTasksAsyncRequest => StopOpsTasksAsyncResponse);
 
 rt::model! { read debug;
-/// StopOpsTasksAsync返回参数结构体
+/// StopOpsTasksAsync response structure.
 StopOpsTasksAsyncResponse {
     /// AsyncId
     "Data" data set_data: obj OpsAsyncResponse,
@@ -9735,15 +10440,15 @@ StopOpsTasksAsyncResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `StopSQLScriptRun` (停止运行SQL脚本).
+/// Request of `StopSQLScriptRun` (Stop running an SQL script).
 ///
-/// 停止运行SQL脚本
+/// This API is used to stop running an SQL script.
 StopSQLScriptRunRequest {
-    /// 查询id
+    /// Specifies the query id.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -9751,50 +10456,50 @@ StopSQLScriptRunRequest {
 rt::action!("wedata", "2025-08-06", "StopSQLScriptRun", StopSQLScriptRunRequest => StopSQLScriptRunResponse);
 
 rt::model! { read debug;
-/// StopSQLScriptRun返回参数结构体
+/// StopSQLScriptRun response structure.
 StopSQLScriptRunResponse {
-    /// 执行结果
+    /// Execution result
     "Data" data set_data: obj SQLStopResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Subject主体信息，授权/回收主体
+/// Subject entity information, authorize/reclaim entity.
 Subject {
-    /// 主体类型
+    /// Type.
     "SubjectType" subject_type set_subject_type: str,
-    /// 主体列表
+    /// Subject list.
     "SubjectValues" subject_values set_subject_values: list String,
 } }
 
 rt::model! { read debug;
 /// SubjectInfo
 SubjectInfo {
-    /// 主体类型
+    /// Type.
     "SubjectType" subject_type set_subject_type: str,
-    /// 主题类型展示名
+    /// Topic type display name.
     "SubjectTypeDisplayName" subject_type_display_name set_subject_type_display_name: str,
-    /// 主体id
+    /// Subject id.
     "SubjectValue" subject_value set_subject_value: str,
-    /// 主体名
+    /// Subject name.
     "SubjectValueDisplayName" subject_value_display_name set_subject_value_display_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SubmitTask` (提交任务).
+/// Request of `SubmitTask` (Submits a task).
 ///
-/// 提交任务。
+/// This API is used to submit a task.
 SubmitTaskRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 版本备注
+    /// Version remarks.
     ///
     /// Required.
     "VersionRemark" version_remark set_version_remark: str,
@@ -9802,37 +10507,37 @@ SubmitTaskRequest {
 rt::action!("wedata", "2025-08-06", "SubmitTask", SubmitTaskRequest => SubmitTaskResponse);
 
 rt::model! { read debug;
-/// SubmitTask返回参数结构体
+/// SubmitTask response structure.
 SubmitTaskResponse {
-    /// 成功或者失败
+    /// Success or failure.
     "Data" data set_data: obj SubmitTaskResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 提交数据开发任务结果
+/// Submits the result of a data development task.
 SubmitTaskResult {
-    /// 生成的任务版本ID
+    /// Generated task version ID.
     "VersionId" version_id set_version_id: str,
-    /// 提交状态
+    /// Submission status.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `SubmitTriggerTask` (提交工作流调度任务).
+/// Request of `SubmitTriggerTask` (Submit a workflow scheduling task).
 ///
-/// 提交工作流调度任务
+/// Submit a workflow scheduling task.
 SubmitTriggerTaskRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 版本备注
+    /// Version note
     ///
     /// Required.
     "VersionRemark" version_remark set_version_remark: str,
@@ -9840,75 +10545,93 @@ SubmitTriggerTaskRequest {
 rt::action!("wedata", "2025-08-06", "SubmitTriggerTask", SubmitTriggerTaskRequest => SubmitTriggerTaskResponse);
 
 rt::model! { read debug;
-/// SubmitTriggerTask返回参数结构体
+/// SubmitTriggerTask response structure.
 SubmitTriggerTaskResponse {
-    /// 成功或者失败
+    /// Success or failure.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj SubmitTaskResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 角色对象
+/// Role object.
 SystemRole {
-    /// 角色id
+    /// Role id.
     "RoleId" role_id set_role_id: str,
-    /// 角色名称
+    /// Role name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleName" role_name set_role_name: str,
-    /// 角色展示名
+    /// Display name of the role.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleDisplayName" role_display_name set_role_display_name: str,
-    /// 描述
+    /// Description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 数据库信息
+/// Database information
 TableInfo {
-    /// 数据表GUID
+    /// Data table GUID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Guid" guid set_guid: str,
-    /// 数据表名称
+    /// Data table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 数据表描述
+    /// Table description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 数据库名称
+    /// Database name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 数据库Schema名称
+    /// Schema name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchemaName" schema_name set_schema_name: str,
-    /// 表类型
+    /// Table type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableType" table_type set_table_type: str,
-    /// 创建时间
+    /// Creation time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 表的技术元数据
+    /// Technical metadata of the table.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TechnicalMetadata" technical_metadata set_technical_metadata: obj TechnicalMetadata,
-    /// 表的业务元数据
+    /// Business metadata of the table.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BusinessMetadata" business_metadata set_business_metadata: obj BusinessMetadata,
-    /// 数据目录
+    /// Data catalog.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CatalogName" catalog_name set_catalog_name: str,
-    /// 数据源ID
+    /// Data source ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceId" datasource_id set_datasource_id: i64,
-    /// 数据源类型
+    /// Data source type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceType" datasource_type set_datasource_type: str,
 } }
 
 rt::model! { read debug;
-/// 任务对象
+/// Task object.
 Task {
-    /// 任务基本属性
+    /// Describes the basic attributes of the task.
     "TaskBaseAttribute" task_base_attribute set_task_base_attribute: obj TaskBaseAttribute,
-    /// 任务配置
+    /// Task configurations.
     "TaskConfiguration" task_configuration set_task_configuration: obj TaskConfiguration,
-    /// 任务调度配置
+    /// Specifies task scheduling configuration.
     "TaskSchedulerConfiguration" task_scheduler_configuration set_task_scheduler_configuration: obj TaskSchedulerConfiguration,
 } }
 
 rt::model! { read debug;
-/// 任务基本属性信息
+/// Describes the basic attribute information of the task.
 TaskBaseAttribute {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务类型ID：
+    /// Specifies the task type ID.
     ///
     /// * 21:JDBC SQL
     /// * 23:TDSQL-PostgreSQL
@@ -9938,174 +10661,203 @@ TaskBaseAttribute {
     /// * 137:For-each
     /// * 138:Setats SQL
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// 工作流ID
+    /// Workflow ID.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 最近一次保存版本号
+    /// Last save version number.
     "TaskLatestVersionNo" task_latest_version_no set_task_latest_version_no: str,
-    /// 最近一次提交版本号
+    /// Last submit version number.
     "TaskLatestSubmitVersionNo" task_latest_submit_version_no set_task_latest_submit_version_no: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 任务状态：
-    /// * N: 新建
-    /// * Y: 调度中
-    /// * F: 已下线
-    /// * O: 已暂停
-    /// * T: 下线中
-    /// * INVALID: 已失效
-    "Status" status set_status: str,
-    /// 任务最新提交状态，任务是否已经提交：true/false
-    "Submit" submit set_submit: bool,
-    /// 任务创建时间，示例：2022-02-12 11:13:41
-    "CreateTime" create_time set_create_time: str,
-    /// 最后更新时间，示例：2025-08-13 16:34:06
-    "LastUpdateTime" last_update_time set_last_update_time: str,
-    /// 最后更新人名称
-    "LastUpdateUserName" last_update_user_name set_last_update_user_name: str,
-    /// 最后运维时间
-    "LastOpsTime" last_ops_time set_last_ops_time: str,
-    /// 最后运维人名称
-    "LastOpsUserName" last_ops_user_name set_last_ops_user_name: str,
-    /// 任务负责人ID
-    "OwnerUin" owner_uin set_owner_uin: str,
-    /// 任务描述
-    "TaskDescription" task_description set_task_description: str,
-    /// 最近一次更新用户ID
-    "UpdateUserUin" update_user_uin set_update_user_uin: str,
-    /// 创建用户ID
-    "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 任务文件夹路径
+    /// Task Status:
     ///
-    /// 注意：
-    /// - 路径上不要填写任务节点类型；例如，在 一个名为 wf01 的工作流，“通用” 分类下，现在想要在这个分类下的 tf_01 文件夹下，新建一个 shell 任务；则 填写 /tf_01 即可；
-    /// - 如果 tf_01 文件夹不存在，则需要先创建这个文件夹（使用 CreateTaskFolder 接口）才能操作成功；
+    /// * N: New
+    /// * Y: Scheduling
+    /// * F: Offline
+    /// * O: Paused
+    /// * T: Offlining (in the process of being taken offline)
+    /// * INVALID: Invalid
+    "Status" status set_status: str,
+    /// Latest submission status of the task. Specifies whether it has been submitted: true/false.
+    "Submit" submit set_submit: bool,
+    /// Task creation time. example: 2022-02-12 11:13:41.
+    "CreateTime" create_time set_create_time: str,
+    /// Last update time. example: 2025-08-13 16:34:06.
+    "LastUpdateTime" last_update_time set_last_update_time: str,
+    /// Last Updated By (Name).
+    "LastUpdateUserName" last_update_user_name set_last_update_user_name: str,
+    /// Last operation time.
+    "LastOpsTime" last_ops_time set_last_ops_time: str,
+    /// Last operator name.
+    "LastOpsUserName" last_ops_user_name set_last_ops_user_name: str,
+    /// Task owner ID.
+    "OwnerUin" owner_uin set_owner_uin: str,
+    /// Task description
+    "TaskDescription" task_description set_task_description: str,
+    /// Last Updated User ID
+    "UpdateUserUin" update_user_uin set_update_user_uin: str,
+    /// Created By User ID
+    "CreateUserUin" create_user_uin set_create_user_uin: str,
+    /// Task folder path.
+    ///
+    /// Note:.
+    /// -Do not fill in the task node type in the path. for example, in a workflow named wf01, under the "common" category, if you want to create a new shell task under the tf_01 folder in this classification, just fill in /tf_01.
+    /// -If the tf_01 folder does not exist, first create this folder (use the CreateTaskFolder api) for a successful operation.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskFolderPath" task_folder_path set_task_folder_path: str,
 } }
 
 rt::model! { read debug;
-/// 任务代码
+/// Task code.
 TaskCode {
-    /// 代码内容
+    /// Specifies the code content.
     "CodeContent" code_content set_code_content: str,
-    /// 代码文件大小，单位bytes
+    /// Specifies the size of the code file in bytes.
     "CodeFileSize" code_file_size set_code_file_size: i128,
 } }
 
 rt::model! { read debug;
-/// 任务代码
+/// Task code.
 TaskCodeResult {
-    /// base64编码的代码内容
+    /// Code content.
     "CodeInfo" code_info set_code_info: str,
-    /// 代码文件大小，单位KB
+    /// Code file size. unit: KB.
     "CodeFileSize" code_file_size set_code_file_size: str,
 } }
 
 rt::model! { both debug;
-/// 任务配置信息
+/// Task configuration information.
 TaskConfiguration {
-    /// 代码内容的Base64编码
+    /// Base64 encoding of the code content.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CodeContent" code_content set_code_content: str,
-    /// 任务扩展属性配置列表
+    /// Extended attribute configuration list of the task.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskExtConfigurationList" task_ext_configuration_list set_task_ext_configuration_list: list TaskExtParameter,
-    /// 集群ID
+    /// Cluster ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataCluster" data_cluster set_data_cluster: str,
-    /// 指定的运行节点
+    /// Specifies the specified running node.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 资源池队列名称，需要通过 DescribeProjectClusterQueues 获取
+    /// Resource pool queue name. need to pass through DescribeProjectClusterQueues to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "YarnQueue" yarn_queue set_yarn_queue: str,
-    /// 来源数据源ID,  需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Source data source ID, need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceServiceId" source_service_id set_source_service_id: str,
-    /// 来源数据源类型,  需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Data source type, need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceServiceType" source_service_type set_source_service_type: str,
-    /// 来源数据源名称, 需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Data source name, need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceServiceName" source_service_name set_source_service_name: str,
-    /// 目标数据源ID, 需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Target data source ID, need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetServiceId" target_service_id set_target_service_id: str,
-    /// 目标数据源类型,  需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Target data source type. need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetServiceType" target_service_type set_target_service_type: str,
-    /// 目标数据源名称, 需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Target data source name, need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetServiceName" target_service_name set_target_service_name: str,
-    /// 资源组ID： 需要通过 DescribeNormalSchedulerExecutorGroups 获取 ExecutorGroupId
+    /// Resource group ID: need to pass through DescribeNormalSchedulerExecutorGroups to obtain ExecutorGroupId.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroup" resource_group set_resource_group: str,
-    /// 资源组名称： 需要通过 DescribeNormalSchedulerExecutorGroups 获取 ExecutorGroupName
+    /// Resource group name: need to pass through DescribeNormalSchedulerExecutorGroups to obtain ExecutorGroupName.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
-    /// 调度参数
+    /// Specifies the scheduling parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskSchedulingParameterList" task_scheduling_parameter_list set_task_scheduling_parameter_list: list TaskSchedulingParameter,
-    /// Bundle使用的ID
+    /// ID used by the Bundle.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BundleId" bundle_id set_bundle_id: str,
-    /// Bundle信息
+    /// Bundle info.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BundleInfo" bundle_info set_bundle_info: str,
 } }
 
 rt::model! { both debug;
-/// 任务数据库登记项
+/// Task data registration item.
 TaskDataRegistry {
-    /// 数据源ID
+    /// Data source ID.
     ///
     /// Required.
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 数据库名称
+    /// Database name.
     ///
     /// Required.
     "DatabaseName" database_name set_database_name: str,
-    /// 表名称
+    /// Table name
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// 分区名称
+    /// Partition name
     ///
     /// Required.
     "PartitionName" partition_name set_partition_name: str,
-    /// 输入输出表类型
-    /// 输入流
+    /// Input output table data type.
+    /// Input stream:
     /// UPSTREAM,
-    /// 输出流
-    /// DOWNSTREAM;
+    /// Output stream:
+    /// DOWNSTREAM;.
     ///
     /// Required.
     "DataFlowType" data_flow_type set_data_flow_type: str,
-    /// 表物理唯一ID
+    /// Physical unique ID..
     ///
     /// Required.
     "TablePhysicalId" table_physical_id set_table_physical_id: str,
-    /// 库唯一标识
+    /// Database unique id..
     "DbGuid" db_guid set_db_guid: str,
-    /// 表唯一标识
+    /// Unique id of the table.
     "TableGuid" table_guid set_table_guid: str,
-    /// Catalog名称
+    /// Catalog name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CatalogName" catalog_name set_catalog_name: str,
-    /// 数据源名称
+    /// Data source name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceName" datasource_name set_datasource_name: str,
-    /// Catalog(如有).数据库(如有).表名名称
+    /// Catalog (if any).Database (if any).Table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QualifiedName" qualified_name set_qualified_name: str,
 } }
 
 rt::model! { read debug;
-/// 依赖任务信息
+/// Describes the dependency task information.
 TaskDependDto {
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 工作流id
+    /// Workflow id.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 任务状态:
-    /// - Y: 运行
-    /// - F: 停止
-    /// - O: 冻结
-    /// - T: 停止中
-    /// - INVALID: 已失效
+    /// Task Status:
+    ///
+    /// * N: New
+    ///
+    /// * Y: Scheduling
+    ///
+    /// * F: Offline
+    ///
+    /// * O: Paused
+    ///
+    /// * T: Offlining (in the process of being taken offline)
+    ///
+    /// I* NVALID: Invalid
     "Status" status set_status: str,
-    /// 任务类型id
+    /// Task type id.
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// 任务类型描述
-    /// - 20 :  通用数据同步
+    /// Task type description.
+    /// -20 : universal data synchronization.
     /// - 25 :  ETLTaskType
     /// - 26 :  ETLTaskType
     /// - 30 :  python
@@ -10129,335 +10881,379 @@ TaskDependDto {
     /// - 92 :  MRTaskType
     /// - 38 :  ShellScript
     /// - 70 :  HiveSQLScrip
-    /// - 130 :  分支
-    /// - 131 :  归并
-    /// - 132 :  Notebook探索
-    /// - 133 :  SSH节点
+    /// -130: branch.
+    /// -131: merge.
+    /// -132: Notebook
+    /// -133: SSH node.
     /// - 134 :  StarRocks
     /// - 137 :  For-each
-    /// - 10000 :  自定义业务通用
+    /// -10000 : custom business common.
     "TaskTypeDesc" task_type_desc set_task_type_desc: str,
-    /// 调度计划展示描述信息
+    /// Specifies scheduling plan display description information.
     "ScheduleDesc" schedule_desc set_schedule_desc: str,
-    /// 任务开始时间
+    /// Task start time.
     "StartTime" start_time set_start_time: str,
-    /// 任务结束时间
+    /// Task end time.
     "EndTime" end_time set_end_time: str,
-    /// 延迟时间
+    /// Delay time.
     "DelayTime" delay_time set_delay_time: i128,
-    /// 周期类型：默认为 D
+    /// Cycle Type, Default: D
+    /// Supported types:
+    /// * O: One-time
     ///
-    /// 支持的类型为
+    /// * Y: Yearly
     ///
-    /// * O: 一次性
-    /// * Y: 年
-    /// * M: 月
-    /// * W: 周
-    /// * D: 天
-    /// * H: 小时
-    /// * I: 分钟
-    /// * C: crontab表达式类型
+    /// * M: Monthly
+    ///
+    /// * W: Weekly
+    ///
+    /// * D: Daily
+    ///
+    /// * H: Hourly
+    ///
+    /// * I: Minute
+    ///
+    /// * C: Crontab expression type
     "CycleType" cycle_type set_cycle_type: str,
-    /// 负责人
+    /// Owner ID
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 弹性周期配置
+    /// Elastic cycle configuration.
     "TaskAction" task_action set_task_action: str,
-    /// 调度初始化策略
+    /// Initialization strategy for scheduling.
     "InitStrategy" init_strategy set_init_strategy: str,
-    /// crontab表达式
+    /// crontab expression.
     "CrontabExpression" crontab_expression set_crontab_expression: str,
 } }
 
 rt::model! { both debug;
-/// 任务扩展信息参数
+/// Task extension information parameter.
 TaskExtParameter {
-    /// 参数名
+    /// Parameter name.
     ///
     /// Required.
     "ParamKey" param_key set_param_key: str,
-    /// 参数值
+    /// Parameter value.
     ///
     /// Required.
     "ParamValue" param_value set_param_value: str,
 } }
 
 rt::model! { read debug;
-/// 任务文件夹信息
+/// Task folder info.
 TaskFolder {
-    /// 项目ID
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID
+    /// Folder ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskFolderId" task_folder_id set_task_folder_id: str,
-    /// 文件夹绝对路径
+    /// Folder absolute path.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskFolderPath" task_folder_path set_task_folder_path: str,
-    /// 创建人ID
+    /// Creator ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
 } }
 
 rt::model! { read debug;
-/// 任务文件夹详细信息
+/// Task file detailed information.
 TaskFolderDetail {
-    /// 项目ID
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID
+    /// Folder ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskFolderId" task_folder_id set_task_folder_id: str,
-    /// 文件夹绝对路径
+    /// Absolute path of the folder.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskFolderPath" task_folder_path set_task_folder_path: str,
-    /// 创建人ID
+    /// Creator ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 父文件夹绝对路径
+    /// Parent folder absolute path.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParentTaskFolderPath" parent_task_folder_path set_parent_task_folder_path: str,
-    /// 文件夹名称
+    /// Folder name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskFolderName" task_folder_name set_task_folder_name: str,
-    /// 工作流ID
+    /// Workflow ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务文件夹类型
+    /// Task folder type.
     ///
-    /// | 任务文件夹类型取值 | 任务文件夹类型界面对应名称 |
+    /// | task folder type parameter | task folder type interface corresponding name |.
     /// | ---------------- | ------------------------ |
-    /// | ETL              | 集成任务                 |
+    /// ETL | integration task.
     /// | EMR              | EMR                      |
     /// | DLC              | DLC                      |
     /// | SETATS           | SETATS                   |
     /// | TDSQL            | TDSQL                    |
     /// | TCHOUSE          | TCHOUSE                  |
-    /// | GENERAL          | 通用                     |
-    /// | TI_ONE           | TI-ONE机器学习           |
-    /// | ACROSS_WORKFLOWS | 跨工作流                 |
+    /// COMMON.
+    /// TI_ONE | ti-one machine learning.
+    /// ACROSS_WORKFLOWS | cross-workflow.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskFolderType" task_folder_type set_task_folder_type: str,
 } }
 
 rt::model! { read debug;
-/// 任务文件夹分页
+/// Task file page.
 TaskFolderPage {
-    /// 数据页数，大于等于1
+    /// Number of data pages, equal to or greater than 1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的数据条数，最小为10条，最大为200 条
+    /// Number of records to display per page. valid values: `10` to `200`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 文件夹总数
+    /// Total number of folders.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 总页数
+    /// Total pages
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 文件夹列表
+    /// Folder list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list TaskFolder,
 } }
 
 rt::model! { read debug;
-/// 调度任务实例实体
+/// Scheduling task instance entity.
 TaskInstance {
-    /// 所属项目id
+    /// Project id.
     "ProjectId" project_id set_project_id: str,
-    /// **实例唯一标识**
+    /// **Instance unique id**.
     "InstanceKey" instance_key set_instance_key: str,
-    /// 文件夹ID
+    /// Folder ID.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Folder name.
     "FolderName" folder_name set_folder_name: str,
-    /// 工作流ID
+    /// Workflow ID.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 实例数据时间
+    /// Instance data time.
     "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// **实例状态**
-    /// - WAIT_EVENT: 等待事件
-    /// - WAIT_UPSTREAM: 等待上游
-    /// - WAIT_RUN: 等待运行
-    /// - RUNNING: 运行中
-    /// - SKIP_RUNNING: 跳过运行
-    /// - FAILED_RETRY: 失败重试
-    /// - EXPIRED: 失败
-    /// - COMPLETED: 成功
+    /// **Instance status**.
+    /// -WAIT_EVENT: specifies the wait for event.
+    /// -WAIT_UPSTREAM: waiting for upstream.
+    /// - WAIT_RUN: awaiting execution.
+    /// - RUNNING: indicates the instance is RUNNING.
+    /// - SKIP_RUNNING: SKIP RUNNING.
+    /// - FAILED_RETRY: RETRY on failure.
+    /// - EXPIRED: failed.
+    /// -COMPLETED: success.
     "InstanceState" instance_state set_instance_state: str,
-    /// **实例类型**
+    /// Specifies the instance type.
     ///
-    /// - 0 表示补录类型
-    /// - 1 表示周期实例
-    /// - 2 表示非周期实例
+    /// -0 indicates the supplementary entry type.
+    /// -Indicates a periodic instance.
+    /// -2 indicates a non-periodic instance.
     "InstanceType" instance_type set_instance_type: i128,
-    /// 负责人列表
+    /// Owner Uin list.
     "OwnerUinList" owner_uin_list set_owner_uin_list: list String,
-    /// 累计运行次数
+    /// Cumulative running times.
     "TotalRunNum" total_run_num set_total_run_num: i128,
-    /// 任务类型描述
+    /// Task type description.
     "TaskType" task_type set_task_type: str,
-    /// 任务类型id
+    /// Task type id.
     "TaskTypeId" task_type_id set_task_type_id: i64,
-    /// **任务周期类型**
-    /// 支持过滤多个，条件间为 或 的过滤关系
-    /// * O: ONEOFF_CYCLE
-    /// * Y: YEAR_CYCLE
-    /// * M: MONTH_CYCLE
-    /// * W: WEEK_CYCLE
-    /// * D: DAY_CYCLE
-    /// * H: HOUR_CYCLE
-    /// * I: MINUTE_CYCLE
-    /// * C: CRONTAB_CYCLE
+    /// Task Cycle Type
+    ///
+    /// * ONEOFF_CYCLE: One-time
+    ///
+    /// * YEAR_CYCLE: Yearly
+    ///
+    /// * MONTH_CYCLE: Monthly
+    ///
+    /// * WEEK_CYCLE: Weekly
+    ///
+    /// * DAY_CYCLE: Daily
+    ///
+    /// * HOUR_CYCLE: Hourly
+    ///
+    /// * MINUTE_CYCLE: Minute-level
+    ///
+    /// * CRONTAB_CYCLE: Crontab expression-based
     "CycleType" cycle_type set_cycle_type: str,
-    /// 每次运行失败，下发重试次数限制
+    /// Retry count limit when execution fails each time.
     "TryLimit" try_limit set_try_limit: i128,
-    /// **失败重试次数**
-    /// 再次使用 手动重跑 或 补录实例等方式触发运行时，会被重置为 0 后重新计数
+    /// Specifies the number of retry attempts on failure.
+    /// When triggered by manual rerun, supplementary entry instance, or other methods, the count will be reset to 0 and start again.
     "Tries" tries set_tries: i128,
-    /// 运行开始时间
+    /// Operation start time.
     "StartTime" start_time set_start_time: str,
-    /// 运行完成时间
+    /// Operation completion time.
     "EndTime" end_time set_end_time: str,
-    /// 耗费时间, 单位ms
+    /// Time spent, in milliseconds.
     "CostTime" cost_time set_cost_time: i64,
-    /// 计划调度时间
+    /// Scheduled dispatch time.
     "SchedulerTime" scheduler_time set_scheduler_time: str,
-    /// 实例最近更新时间, 时间格式为 yyyy-MM-dd HH:mm:ss
+    /// Latest update time of the instance. specifies the time format as yyyy-MM-dd HH:MM:ss.
     "LastUpdateTime" last_update_time set_last_update_time: str,
-    /// 执行资源组ID
+    /// Execution resource group ID.
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 资源组名称
+    /// Resource group name.
     "ExecutorGroupName" executor_group_name set_executor_group_name: str,
 } }
 
 rt::model! { read debug;
-/// 调度任务实例详情
+/// Scheduling task instance details.
 TaskInstanceDetail {
-    /// 所属项目id
+    /// Specifies the project id.
     "ProjectId" project_id set_project_id: str,
-    /// **实例唯一标识**
+    /// **Instance unique id**.
     "InstanceKey" instance_key set_instance_key: str,
-    /// 文件夹ID
+    /// Folder ID.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Specifies the folder name.
     "FolderName" folder_name set_folder_name: str,
-    /// 工作流ID
+    /// Workflow ID.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// taskType对应的id
+    /// Specifies the id corresponding to taskType.
     "TaskTypeId" task_type_id set_task_type_id: i64,
-    /// 任务类型
+    /// Task type
     "TaskType" task_type set_task_type: str,
-    /// **任务周期类型**
-    /// * ONEOFF_CYCLE: 一次性
-    /// * YEAR_CYCLE: 年
-    /// * MONTH_CYCLE: 月
-    /// * WEEK_CYCLE: 周
-    /// * DAY_CYCLE: 天
-    /// * HOUR_CYCLE: 小时
-    /// * MINUTE_CYCLE: 分钟
-    /// * CRONTAB_CYCLE: crontab表达式类型
-    "CycleType" cycle_type set_cycle_type: str,
-    /// 实例数据时间
-    "CurRunDate" cur_run_date set_cur_run_date: str,
-    /// **实例状态**
-    /// - WAIT_EVENT: 等待事件
-    /// - WAIT_UPSTREAM: 等待上游
-    /// - WAIT_RUN: 等待运行
-    /// - RUNNING: 运行中
-    /// - SKIP_RUNNING: 跳过运行
-    /// - FAILED_RETRY: 失败重试
-    /// - EXPIRED: 失败
-    /// - COMPLETED: 成功
-    "InstanceState" instance_state set_instance_state: str,
-    /// **实例类型**
+    /// Task Cycle Type
     ///
-    /// - 0 表示补录类型
-    /// - 1 表示周期实例
-    /// - 2 表示非周期实例
+    /// * ONEOFF_CYCLE: One-time
+    ///
+    /// * YEAR_CYCLE: Yearly
+    ///
+    /// * MONTH_CYCLE: Monthly
+    ///
+    /// * WEEK_CYCLE: Weekly
+    ///
+    /// * DAY_CYCLE: Daily
+    ///
+    /// * HOUR_CYCLE: Hourly
+    ///
+    /// * MINUTE_CYCLE: Minute-level
+    ///
+    /// * CRONTAB_CYCLE: Crontab expression-based
+    "CycleType" cycle_type set_cycle_type: str,
+    /// Specifies the instance data time.
+    "CurRunDate" cur_run_date set_cur_run_date: str,
+    /// Instance status.
+    /// -WAIT_EVENT: wait for event.
+    /// -WAIT_UPSTREAM: waiting for upstream.
+    /// - WAIT_RUN: awaiting execution.
+    /// -RUNNING. specifies the running status.
+    /// - SKIP_RUNNING: specifies whether to SKIP RUNNING.
+    /// - FAILED_RETRY: RETRY on failure.
+    /// -EXPIRED: indicates a failure.
+    /// -COMPLETED: success.
+    "InstanceState" instance_state set_instance_state: str,
+    /// Specifies the instance type.
+    ///
+    /// -0 indicates the replenishment type.
+    /// -Indicates a periodic instance.
+    /// -2 indicates a non-periodic instance.
     "InstanceType" instance_type set_instance_type: i128,
-    /// 负责人列表
+    /// owner uin list.
     "OwnerUinList" owner_uin_list set_owner_uin_list: list String,
-    /// 累计运行次数
+    /// Cumulative running times.
     "TotalRunNum" total_run_num set_total_run_num: i128,
-    /// 每次运行失败，下发重试次数限制
+    /// Retry count limit when execution fails each time.
     "TryLimit" try_limit set_try_limit: i128,
-    /// **失败重试次数**
-    /// 再次使用 手动重跑 或 补录实例等方式触发运行时，会被重置为 0 后重新计数
+    /// **Failure Retry Count** - The number of retry attempts after a failure. When the instance is triggered again through methods such as manual rerun or backfill, this counter is reset to 0 and starts counting again.
     "Tries" tries set_tries: i128,
-    /// 耗费时间, 单位ms
+    /// Time spent, in milliseconds.
     "CostTime" cost_time set_cost_time: i64,
-    /// 运行开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 运行完成时间
+    /// Operation completion time.
     "EndTime" end_time set_end_time: str,
-    /// 计划调度时间
+    /// Scheduled dispatch time.
     "SchedulerTime" scheduler_time set_scheduler_time: str,
-    /// 实例最近更新时间, 时间格式为 yyyy-MM-dd HH:mm:ss
+    /// Latest update time of the instance. format: yyyy-MM-dd HH:MM:ss.
     "LastUpdateTime" last_update_time set_last_update_time: str,
-    /// 执行资源组ID
+    /// Execution resource group ID.
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 资源组名称
+    /// Resource group name.
     "ExecutorGroupName" executor_group_name set_executor_group_name: str,
-    /// 简要的任务失败信息
+    /// Brief task failure information.
     "JobErrorMsg" job_error_msg set_job_error_msg: str,
 } }
 
 rt::model! { read debug;
-/// 任务实例执行列表
+/// Instance execution list.
 TaskInstanceExecutions {
-    /// 结果总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 总页数
+    /// Total pages
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 记录列表
+    /// Record list
     "Items" items set_items: list InstanceExecution,
-    /// 页码
+    /// Page number.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
 } }
 
 rt::model! { read debug;
-/// 实例列表分页实体
+/// Instance list pagination entity.
 TaskInstancePage {
-    /// **总条数**
+    /// **Total number of entries**.
     "TotalCount" total_count set_total_count: i128,
-    /// **总分页数**
+    /// **Total number of pages.**
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 页码
+    /// Page number.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页条目数
+    /// Specifies the number of entries per page.
     "PageSize" page_size set_page_size: i128,
-    /// 数据列表
+    /// Data List
     "Items" items set_items: list TaskInstance,
 } }
 
 rt::model! { read debug;
-/// 任务运维工作流列表详情
+/// Describes the list details of the task operation and maintenance workflow.
 TaskOpsInfo {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务名
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 负责人Id
+    /// Owner id
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 任务状态:
-    /// - Y: 调度中
-    /// - F: 已下线
-    /// - O: 已暂停
-    /// - T: 下线中
-    /// - INVALID: 已失效
+    /// Task Status
+    ///
+    /// -N: New
+    ///
+    /// -Y: Scheduling
+    ///
+    /// -F: Offline
+    ///
+    /// -O: Paused
+    ///
+    /// -T: Offlining
+    ///
+    /// -INVALID: Invalid
     "Status" status set_status: str,
-    /// 文件夹id
+    /// Folder ID
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名字
+    /// Folder name.
     "FolderName" folder_name set_folder_name: str,
-    /// 工作流id
+    /// Workflow id.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称
+    /// Project name.
     "ProjectName" project_name set_project_name: str,
-    /// 更新人名称
+    /// Specifies the name of the updater.
     "UpdateUserUin" update_user_uin set_update_user_uin: str,
-    /// 任务类型Id：
+    /// Task type Id.
     /// * 21:JDBC SQL
     /// * 23:TDSQL-PostgreSQL
     /// * 26:OfflineSynchronization
@@ -10486,8 +11282,8 @@ TaskOpsInfo {
     /// * 137:For-each
     /// * 138:Setats SQL
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// 任务类型描述
-    /// - 通用数据同步
+    /// Task type description.
+    /// -Universal data synchronization.
     /// - ETLTaskType
     /// - ETLTaskType
     /// - python
@@ -10501,135 +11297,157 @@ TaskOpsInfo {
     /// - CDWTaskType
     /// - kettle
     /// - DLCSparkTaskType
-    /// - TiOne机器学习
+    /// -TiOne machine learning.
     /// - TrinoTaskType
     /// - DLCPyspark
     /// - spark
     /// - mr
-    /// - shell脚本
-    /// - hivesql脚本
-    /// - 自定义业务通用
+    /// -Specifies the shell script.
+    /// -hivesql script.
+    /// -Specifies common custom business.
     "TaskTypeDesc" task_type_desc set_task_type_desc: str,
-    /// 任务周期类型
-    /// * ONEOFF_CYCLE: 一次性
-    /// * YEAR_CYCLE: 年
-    /// * MONTH_CYCLE: 月
-    /// * WEEK_CYCLE: 周
-    /// * DAY_CYCLE: 天
-    /// * HOUR_CYCLE: 小时
-    /// * MINUTE_CYCLE: 分钟
-    /// * CRONTAB_CYCLE: crontab表达式类型
+    /// Task Cycle Type
+    ///
+    /// * ONEOFF_CYCLE: One-time
+    ///
+    /// * YEAR_CYCLE: Yearly
+    ///
+    /// * MONTH_CYCLE: Monthly
+    ///
+    /// * WEEK_CYCLE: Weekly
+    ///
+    /// * DAY_CYCLE: Daily
+    ///
+    /// * HOUR_CYCLE: Hourly
+    ///
+    /// * MINUTE_CYCLE: Minute-level
+    ///
+    /// * CRONTAB_CYCLE: Crontab expression-based
     "CycleType" cycle_type set_cycle_type: str,
-    /// 资源组id
+    /// Resource group ID
     "ExecutorGroupId" executor_group_id set_executor_group_id: str,
-    /// 调度描述
+    /// Scheduling description.
     "ScheduleDesc" schedule_desc set_schedule_desc: str,
-    /// 资源组名称
+    /// Resource group name.
     "ExecutorGroupName" executor_group_name set_executor_group_name: str,
-    /// 最新调度提交时间
+    /// Latest scheduling submission time.
     "LastSchedulerCommitTime" last_scheduler_commit_time set_last_scheduler_commit_time: str,
-    /// 首次执行时间
+    /// First execution time.
     "FirstRunTime" first_run_time set_first_run_time: str,
-    /// 最近一次提交时间
+    /// Most recent submission time.
     "FirstSubmitTime" first_submit_time set_first_submit_time: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 最近更新时间
+    /// Latest update time.
     "LastUpdateTime" last_update_time set_last_update_time: str,
 } }
 
 rt::model! { both debug;
-/// 任务调度配置信息
+/// Specifies task scheduling configuration info.
 TaskSchedulerConfiguration {
-    /// 周期类型：支持的类型为
+    /// Period type. Supported types:
     ///
-    /// ONEOFF_CYCLE: 一次性
-    /// YEAR_CYCLE: 年
-    /// MONTH_CYCLE: 月
-    /// WEEK_CYCLE: 周
-    /// DAY_CYCLE: 天
-    /// HOUR_CYCLE: 小时
-    /// MINUTE_CYCLE: 分钟
-    /// CRONTAB_CYCLE: crontab表达式类型
+    /// ONEOFF_CYCLE: specifies a one-time cycle.
+    /// YEAR_CYCLE: specifies the year cycle.
+    /// MONTH_CYCLE: specifies the monthly cycle.
+    /// WEEK_CYCLE: specifies the week cycle.
+    /// DAY_CYCLE: specifies the day cycle.
+    /// HOUR_CYCLE: specifies the hour cycle.
+    /// MINUTE_CYCLE: specifies the minute cycle.
+    /// CRONTAB_CYCLE: specifies the crontab expression type
     "CycleType" cycle_type set_cycle_type: str,
-    /// 时区
+    /// Time zone.
     "ScheduleTimeZone" schedule_time_zone set_schedule_time_zone: str,
     /// 0 2 3 1,L,2 * ?
     "CrontabExpression" crontab_expression set_crontab_expression: str,
-    /// 生效日期
+    /// Effective date.
     "StartTime" start_time set_start_time: str,
-    /// 结束日期
+    /// End date
     "EndTime" end_time set_end_time: str,
-    /// 执行时间 左闭区间
+    /// Execution time. the left-closed interval.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行时间 右闭区间
+    /// Execution time. right closed interval.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 日历调度 取值为 0 和 1， 1为打开，0为关闭，默认为0
+    /// Whether calendar scheduling is enabled. Valid values: 1 (enabled), 0 (disabled).
     "CalendarOpen" calendar_open set_calendar_open: str,
-    /// 日历调度 日历 ID
+    /// Calendar id.
     "CalendarId" calendar_id set_calendar_id: str,
-    /// 日历调度 日历名称, 需要从 DescribeScheduleCalendarPageList 中获取
+    /// Calendar name, which needs to be obtained from DescribeScheduleCalendarPageList API.
     "CalendarName" calendar_name set_calendar_name: str,
-    /// 自依赖, 默认值 serial, 取值为：parallel(并行), serial(串行), orderly(有序)
+    /// Self-Dependent. Valid values: parallel, serial, orderly. Default value: serial.
     "SelfDepend" self_depend set_self_depend: str,
-    /// 上游依赖数组
+    /// Specifies the upstream dependency array.
     "UpstreamDependencyConfigList" upstream_dependency_config_list set_upstream_dependency_config_list: list DependencyTaskBrief,
-    /// 下游依赖数组
+    /// Downstream dependency array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DownstreamDependencyConfigList" downstream_dependency_config_list set_downstream_dependency_config_list: list DependencyTaskBrief,
-    /// 事件数组
+    /// Array of Events
     "EventListenerList" event_listener_list set_event_listener_list: list EventListener,
-    /// 重跑&补录配置, 默认为 ALL; , ALL 运行成功或失败后皆可重跑或补录, FAILURE 运行成功后不可重跑或补录，运行失败后可重跑或补录, NONE 运行成功或失败后皆不可重跑或补录;
-    "AllowRedoType" allow_redo_type set_allow_redo_type: str,
-    /// 输出参数数组
-    "ParamTaskOutList" param_task_out_list set_param_task_out_list: list OutTaskParameter,
-    /// 输入参数数组
-    "ParamTaskInList" param_task_in_list set_param_task_in_list: list InTaskParameter,
-    /// 产出登记
-    "TaskOutputRegistryList" task_output_registry_list set_task_output_registry_list: list TaskDataRegistry,
-    /// 实例生成策略
+    /// Rerun & Refill Configuration: Default: ALL;
     ///
-    /// - T_PLUS_0: T+0生成,默认策略
-    /// - T_PLUS_1: T+1生成
+    /// * ALL: Rerun or refill is allowed regardless of whether the task succeeds or fails.
+    ///
+    /// * FAILURE: Rerun or refill is allowed only if the task fails; not allowed if the task succeeds.
+    ///
+    /// * NONE: Rerun or refill is not allowed regardless of success or failure.
+    "AllowRedoType" allow_redo_type set_allow_redo_type: str,
+    /// Output parameter list.
+    "ParamTaskOutList" param_task_out_list set_param_task_out_list: list OutTaskParameter,
+    /// Input parameter list.
+    "ParamTaskInList" param_task_in_list set_param_task_in_list: list InTaskParameter,
+    /// Output registration.
+    "TaskOutputRegistryList" task_output_registry_list set_task_output_registry_list: list TaskDataRegistry,
+    /// **Instance generation policy**.
+    /// T_PLUS_0: specifies t+0 generation. default policy.
+    /// T_PLUS_1: specifies t+1 generation.
     "InitStrategy" init_strategy set_init_strategy: str,
-    /// 调度类型: 0 正常调度 1 空跑调度，默认为 0
+    /// Scheduling type: 0 normal scheduling 1 dry-run scheduling, defaults to 0.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "ScheduleRunType" schedule_run_type set_schedule_run_type: i64,
-    /// （废弃，建议使用 DownstreamDependencyConfigList）下游依赖数组
+    /// (Deprecated, recommend using DownstreamDependencyConfigList) downstream dependency array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "DownStreamDependencyConfigList" down_stream_dependency_config_list set_down_stream_dependency_config_list: list DependencyTaskBrief,
-    /// 任务调度优先级 运行优先级 4高 5中 6低 , 默认:6
+    /// Task scheduling priority. valid values: 4 (high), 5 (medium), 6 (low). default: 6.
     ///
     /// Disabled in the spec.
     "RunPriority" run_priority set_run_priority: i128,
-    /// 重试策略 重试等待时间,单位分钟: 默认: 5
+    /// Retry policy. retry wait time in minutes. default: 5.
     ///
     /// Disabled in the spec.
     "RetryWait" retry_wait set_retry_wait: i64,
-    /// 重试策略 最大尝试次数, 默认: 4
+    /// Specifies the maximum attempts of the retry policy. default: 4.
     ///
     /// Disabled in the spec.
     "MaxRetryAttempts" max_retry_attempts set_max_retry_attempts: i64,
-    /// 超时处理策略 运行耗时超时（单位：分钟）默认为 -1
+    /// Timeout Handling Policy: Execution Timeout (in minutes), default: -1
     ///
     /// Disabled in the spec.
     "ExecutionTTL" execution_ttl set_execution_ttl: i64,
-    /// 超时处理策略 等待总时长耗时超时（单位：分钟）默认为 -1
+    /// Timeout Handling Policy: Wait Duration Timeout  (in minutes), default: -1
     ///
     /// Disabled in the spec.
     "WaitExecutionTotalTTL" wait_execution_total_ttl set_wait_execution_total_ttl: str,
-    /// 调度类型: 0 正常调度 1 空跑调度，默认为 0
+    /// Scheduling type: 0 normal scheduling 1 dry-run scheduling, defaults to 0.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScheduleType" schedule_type set_schedule_type: i64,
-    /// 任务调度优先级 运行优先级 4高 5中 6低 , 默认:6
+    /// Task scheduling priority execution priority 4 high 5 medium 6 low, default: 6.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunPriorityType" run_priority_type set_run_priority_type: i64,
-    /// 重试策略 重试等待时间,单位分钟: 默认: 5
+    /// Retry policy retry wait time, in minutes: default: 5.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetryWaitMinute" retry_wait_minute set_retry_wait_minute: i64,
-    /// 重试策略 最大尝试次数, 默认: 4
+    /// Retry policy maximum attempts. default: 4.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxRetryNumber" max_retry_number set_max_retry_number: i64,
-    /// 超时处理策略 运行耗时超时（单位：分钟）默认为 -1
+    /// Timeout handling strategy runtime timeout (unit: minutes) defaults to -1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionTTLMinute" execution_ttl_minute set_execution_ttl_minute: i64,
-    /// 超时处理策略 等待总时长耗时超时（单位：分钟）默认为 -1
+    /// Timeout handling strategy wait for the total duration timeout (measurement unit: minutes) defaults to -1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WaitExecutionTotalTTLMinute" wait_execution_total_ttl_minute set_wait_execution_total_ttl_minute: i64,
     /// - 任务依赖运行条件，默认为ALL_SUCCESS，暂时只支持工作流调度项目下配置
     /// - ALL_SUCCESS： 全部成功：所有上游依赖任务都达到终态时，进行依赖判断，如果上游全部都成功，则依赖判断成功，否则如果上游有一个跳过运行，则标记为跳过运行，其余情况标记为上游失败
@@ -10656,144 +11474,166 @@ TaskSchedulerConfiguration {
 } }
 
 rt::model! { both debug;
-/// 任务调度变量参数
+/// Scheduling variable parameter.
 TaskSchedulingParameter {
-    /// 参数名
+    /// Parameter name.
     ///
     /// Required.
     "ParamKey" param_key set_param_key: str,
-    /// 参数值
+    /// Parameter value.
     ///
     /// Required.
     "ParamValue" param_value set_param_value: str,
 } }
 
 rt::model! { read debug;
-/// 任务版本列表信息
+/// Describes the version list information of the task.
 TaskVersion {
-    /// 保存时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 版本号
+    /// Version number
     "VersionNum" version_num set_version_num: str,
-    /// 创建人
+    /// Creator ID
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 保存版本id
+    /// Saved version ID
     "VersionId" version_id set_version_id: str,
-    /// 版本描述信息
+    /// Version description
     "VersionRemark" version_remark set_version_remark: str,
-    /// 审批状态（只有提交版本有）
+    /// Approval status (only for submit version).
     "ApproveStatus" approve_status set_approve_status: str,
-    /// 生产状态（只有提交版本有）
+    /// Production status (only for submit version).
     "Status" status set_status: str,
-    /// 审批人（只有提交版本有）
+    /// Approver (only for submit version).
     "ApproveUserUin" approve_user_uin set_approve_user_uin: str,
     /// 是否为使用版本
     "UsedVersion" used_version set_used_version: bool,
 } }
 
 rt::model! { read debug;
-/// 任务版本列表信息
+/// Describes the version list information of the task.
 TaskVersionDetail {
-    /// 保存时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 版本号
+    /// Version number
     "VersionNum" version_num set_version_num: str,
-    /// 版本创建人
+    /// Specifies the version creator.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 保存版本Id
+    /// Specifies the version Id to save.
     "VersionId" version_id set_version_id: str,
-    /// 版本描述信息
+    /// Version description
     "VersionRemark" version_remark set_version_remark: str,
-    /// 审批状态（只有提交版本有）
+    /// Approval status (only for submit version).
     "ApproveStatus" approve_status set_approve_status: str,
-    /// 生产状态（只有提交版本有）
+    /// Production status  (only for submit version).
     "ApproveTime" approve_time set_approve_time: str,
-    /// 版本的任务详情
+    /// Describes the task detail of the version.
     "Task" task set_task: obj Task,
-    /// 审批人Id
+    /// Approver Id.
     "ApproveUserUin" approve_user_uin set_approve_user_uin: str,
 } }
 
 rt::model! { read debug;
 /// TechnicalMetadata
 TechnicalMetadata {
-    /// 责任人
+    /// Responsible person.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Owner" owner set_owner: str,
-    /// 数据表位置
+    /// Data table location.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Location" location set_location: str,
-    /// 存储大小
+    /// Storage size
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StorageSize" storage_size set_storage_size: i64,
 } }
 
 rt::model! { both debug;
-/// 告警超时配置规则信息
+/// Alarm timeout configuration rule information.
 TimeOutStrategyInfo {
-    /// 超时告警超时配置：
+    /// Timeout Alarm Configuration
     ///
-    /// 1.预计运行耗时超时，2.预计完成时间超时，3.预计等待调度耗时超时，4.预计周期内完成但实际未完成
+    /// Expected Execution Duration Timeout - The actual runtime exceeds the estimated execution duration.
+    ///
+    /// Expected Completion Time Timeout - The task has not completed by the estimated completion time.
+    ///
+    /// Expected Scheduling Wait Timeout - The waiting time in the scheduling queue exceeds the estimated wait time.
+    ///
+    /// Cycle-Incomplete Timeout - The task was expected to complete within its scheduled cycle but did not.
     "RuleType" rule_type set_rule_type: i64,
-    /// 超时值配置类型
+    /// Timeout Value Configuration Type
     ///
-    /// 1--指定值
-    /// 2--平均值
+    /// 1: Fixed value (specified manually)
+    ///
+    /// 2: Average value (calculated automatically)
     "Type" r#type set_type: i64,
-    /// 超时指定值小时， 默认 为0
+    /// Timeout Specified Value (hours) - The timeout threshold in hours. Default is 1.
     "Hour" hour set_hour: i128,
-    /// 超时指定值分钟， 默认为1
+    /// Timeout Specified Value (minutes) - The timeout threshold in minutes. Default is 1.
     "Min" min set_min: i64,
-    /// 超时时间对应的时区配置， 如 UTC+7, 默认为UTC+8
+    /// The time zone configuration corresponding to the timeout, such as UTC+7, defaults to UTC+8.
     "ScheduleTimeZone" schedule_time_zone set_schedule_time_zone: str,
-    /// 秒（用于 Spark Streaming 策略）
+    /// Seconds (for Spark Streaming policy).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Second" second set_second: i64,
-    /// 次数（用于 Spark Streaming 重试次数超限策略，ruleType=10）
+    /// Count (for Spark Streaming retry count limit policy, ruleType=10).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Times" times set_times: i64,
-    /// 告警触发频率（用于 Spark Streaming 策略 ruleType=8/9/10）
-    /// * 单位：分钟，范围：5-1440
-    /// * 告警触发后，在该时间内暂停检测，避免告警风暴
+    /// Alarm trigger frequency (for Spark Streaming policy ruleType=8/9/10).
+    /// Unit: minute. value range: 5-1440.
+    /// After an Alarm is triggered, pause detection during this period to avoid an Alarm storm.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlarmTriggerFrequency" alarm_trigger_frequency set_alarm_trigger_frequency: i64,
 } }
 
 rt::model! { read debug;
-/// 资源组指标趋势
+/// Resource group metrics trend.
 TrendData {
-    /// 时间戳
+    /// Timestamp.
     "Timestamp" timestamp set_timestamp: i128,
-    /// 指标值
+    /// Metric value.
     "Value" value set_value: i128,
 } }
 
 rt::model! { read debug;
-/// 查询任务上游依赖详情分页
+/// Query task upstream dependency details paginate.
 TriggerDependencyConfigPage {
-    /// 满足查询条件的数据总条数。
+    /// Total number of data entries that meet the query condition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 满足查询条件的数据总页数。
+    /// Total number of pages that meet the query condition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 当前请求的数据页数。
+    /// Current request data page.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 当前请求的数据页条数。
+    /// Number of entries in the current request.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 分页数据
+    /// Paging data
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list TriggerTaskDependDto,
 } }
 
 rt::model! { read debug;
-/// 任务对象
+/// Task object.
 TriggerTask {
-    /// 任务基本属性
+    /// Task basic attributes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerTaskBaseAttribute" trigger_task_base_attribute set_trigger_task_base_attribute: obj TriggerTaskBaseAttribute,
-    /// 任务配置
+    /// Task configurations.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerTaskConfiguration" trigger_task_configuration set_trigger_task_configuration: obj TriggerTaskConfiguration,
-    /// 任务调度配置
+    /// Task scheduling configuration.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerTaskSchedulerConfiguration" trigger_task_scheduler_configuration set_trigger_task_scheduler_configuration: obj TriggerTaskSchedulerConfiguration,
 } }
 
 rt::model! { read debug;
-/// 任务基本属性信息
+/// Task basic attribute information.
 TriggerTaskBaseAttribute {
-    /// 任务ID
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务类型ID：
+    /// Task type ID.
     ///
     /// - 26:OfflineSynchronization
     /// - 30:Python
@@ -10809,80 +11649,113 @@ TriggerTaskBaseAttribute {
     /// - 137:For-each
     /// - 139:DLC Spark Streaming
     /// - 140:Run Workflow
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// 工作流ID
+    /// Workflow ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 任务名称
+    /// Task name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 最近一次保存版本号
+    /// Last saved version no.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskLatestVersionNo" task_latest_version_no set_task_latest_version_no: str,
-    /// 最近一次提交的版本号
+    /// Version no. of last submission.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskLatestSubmitVersionNo" task_latest_submit_version_no set_task_latest_submit_version_no: str,
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 任务状态：
-    /// * N: 新建
-    /// * Y: 调度中
+    /// Task status:.
+    /// * N: create.
+    /// * Y: scheduling in progress.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 任务最新提交状态，任务是否已经提交：true/false
+    /// Latest submission status of the task, whether it has been submitted: true/false.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Submit" submit set_submit: bool,
-    /// 任务创建时间，示例：2022-02-12 11:13:41
+    /// Task creation time, for example: 2022-02-12 11:13:41.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 最后更新时间，示例：2025-08-13 16:34:06
+    /// Last update time, for example: 2025-08-13 16:34:06.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastUpdateTime" last_update_time set_last_update_time: str,
-    /// 最后更新人名称
+    /// Last updated by name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastUpdateUserName" last_update_user_name set_last_update_user_name: str,
-    /// 最后运维时间
+    /// Last maintenance time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastOpsTime" last_ops_time set_last_ops_time: str,
-    /// 最后运维人名称
+    /// Last operator name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastOpsUserName" last_ops_user_name set_last_ops_user_name: str,
-    /// 任务负责人ID
+    /// Task owner ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 任务描述
+    /// Task description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskDescription" task_description set_task_description: str,
-    /// 最近一次更新用户ID
+    /// Latest update uid.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateUserUin" update_user_uin set_update_user_uin: str,
-    /// 创建用户ID
+    /// Create a user ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 任务文件夹路径
+    /// Task folder path.
     ///
-    /// 注意：
+    /// Note:.
     ///
-    /// 路径上不要填写任务节点类型；例如，在 一个名为 wf01 的工作流，“通用” 分类下，现在想要在这个分类下的 tf_01 文件夹下，新建一个 shell 任务；则 填写 /tf_01 即可；
-    /// 如果 tf_01 文件夹不存在，则需要先创建这个文件夹（使用 CreateTaskFolder 接口）才能操作成功；
+    /// Do not fill in the task node type in the path. for example, in a workflow named wf01, under the "common" category, if you want to create a new shell task under the tf_01 folder in this classification, just fill in /tf_01.
+    /// If the tf_01 folder does not exist, first create this folder (use the CreateTaskFolder api) for a successful operation.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskFolderPath" task_folder_path set_task_folder_path: str,
 } }
 
 rt::model! { read debug;
-/// 任务概要信息
+/// Task summary information.
 TriggerTaskBrief {
-    /// 项目id
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称
+    /// Project name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 工作流id
+    /// Workflow id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 任务id
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 任务类型
+    /// Task type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskType" task_type set_task_type: str,
-    /// 责任人user UIN
+    /// Responsible person user UIN.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserUinInCharge" user_uin_in_charge set_user_uin_in_charge: str,
-    /// 责任人名称
+    /// Responsible person's name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserNameInCharge" user_name_in_charge set_user_name_in_charge: str,
-    /// 文件夹ID
+    /// Folder ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Folder name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderName" folder_name set_folder_name: str,
-    /// 任务类型ID
+    /// Task type ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// 任务状态
+    /// Task status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionState" execution_state set_execution_state: str,
-    /// 运行开始时间
+    /// Start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
     /// 依赖策略
     "DependencyTriggerPolicy" dependency_trigger_policy set_dependency_trigger_policy: str,
@@ -10893,72 +11766,98 @@ TriggerTaskBrief {
 } }
 
 rt::model! { both debug;
-/// 任务配置信息
+/// Task configuration information.
 TriggerTaskConfiguration {
-    /// 代码内容的Base64编码
+    /// Base64 encoding of the code content.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CodeContent" code_content set_code_content: str,
-    /// 任务扩展属性配置列表
+    /// Task extended attribute configuration list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskExtConfigurationList" task_ext_configuration_list set_task_ext_configuration_list: list TaskExtParameter,
-    /// 集群ID
+    /// Cluster ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataCluster" data_cluster set_data_cluster: str,
-    /// 指定的运行节点
+    /// Specified running node.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BrokerIp" broker_ip set_broker_ip: str,
-    /// 资源池队列名称，需要通过 DescribeProjectClusterQueues 获取
+    /// Resource pool queue name. need to pass through DescribeProjectClusterQueues to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "YarnQueue" yarn_queue set_yarn_queue: str,
-    /// 来源数据源ID,  需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Source data source ID, need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceServiceId" source_service_id set_source_service_id: str,
-    /// 来源数据源类型,  需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Data source type, need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceServiceType" source_service_type set_source_service_type: str,
-    /// 来源数据源名称, 需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Data source name, need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceServiceName" source_service_name set_source_service_name: str,
-    /// 目标数据源ID, 需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Target data source ID. need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetServiceId" target_service_id set_target_service_id: str,
-    /// 目标数据源类型,  需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Target data source type. need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetServiceType" target_service_type set_target_service_type: str,
-    /// 目标数据源名称, 需要通过 DescribeDataSourceWithoutInfo 获取
+    /// Target data source name. need to pass through DescribeDataSourceWithoutInfo to obtain.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetServiceName" target_service_name set_target_service_name: str,
-    /// 资源组ID： 需要通过 DescribeNormalSchedulerExecutorGroups 获取 ExecutorGroupId
+    /// Resource group ID: need to pass through DescribeNormalSchedulerExecutorGroups to obtain ExecutorGroupId.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroup" resource_group set_resource_group: str,
-    /// 资源组名称： 需要通过 DescribeNormalSchedulerExecutorGroups 获取 ExecutorGroupName
+    /// Resource group name: need to pass through DescribeNormalSchedulerExecutorGroups to obtain ExecutorGroupName.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
-    /// 调度参数
+    /// Scheduling parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskSchedulingParameterList" task_scheduling_parameter_list set_task_scheduling_parameter_list: list TaskSchedulingParameter,
-    /// Bundle使用的ID
+    /// ID used by the Bundle.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BundleId" bundle_id set_bundle_id: str,
-    /// Bundle信息
+    /// Bundle info.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BundleInfo" bundle_info set_bundle_info: str,
 } }
 
 rt::model! { read debug;
-/// 工作流任务概要信息
+/// Workflow task summary information.
 TriggerTaskDAGBrief {
-    /// 任务信息合集
+    /// Task information collection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerTasks" trigger_tasks set_trigger_tasks: list TriggerTaskBrief,
-    /// 任务连接信息合集
+    /// Task connection information collection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerTaskLinks" trigger_task_links set_trigger_task_links: list TriggerTaskLinkBrief,
 } }
 
 rt::model! { read debug;
-/// 依赖的工作流调度任务信息
+/// Dependent workflow scheduling task information.
 TriggerTaskDependDto {
-    /// 任务Id
+    /// Task ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 工作流id
+    /// Workflow id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 项目id
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 任务状态:
-    /// - Y: 运行
-    /// - N: 新建
+    /// Task status:.
+    /// -Running.
+    /// -Create.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 任务类型id
+    /// Task type id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTypeId" task_type_id set_task_type_id: i128,
-    /// 任务类型描述
-    /// - 20 :  通用数据同步
+    /// Task type description.
+    /// -20: common data sync.
     /// - 25 :  ETLTaskType
     /// - 26 :  ETLTaskType
     /// - 30 :  python
@@ -10982,147 +11881,209 @@ TriggerTaskDependDto {
     /// - 92 :  MRTaskType
     /// - 38 :  ShellScript
     /// - 70 :  HiveSQLScrip
-    /// - 130 :  分支
-    /// - 131 :  归并
-    /// - 132 :  Notebook探索
-    /// - 133 :  SSH节点
+    /// -130: branch.
+    /// -131: merge.
+    /// -132: Notebook explore.
+    /// -133: SSH node.
     /// - 134 :  StarRocks
     /// - 137 :  For-each
-    /// - 10000 :  自定义业务通用
+    /// -10000 : custom business common.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTypeDesc" task_type_desc set_task_type_desc: str,
-    /// 负责人
+    /// Person in charge.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OwnerUin" owner_uin set_owner_uin: str,
 } }
 
 rt::model! { read debug;
-/// 任务链接概要信息
+/// Task link summary information.
 TriggerTaskLinkBrief {
-    /// 连接ID
+    /// Connection ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LinkId" link_id set_link_id: str,
-    /// 所属工作流ID
+    /// Workflow ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 所属工作流版本ID
+    /// Workflow version ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowVersionId" workflow_version_id set_workflow_version_id: str,
-    /// 上游任务ID
+    /// Upstream task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpstreamTaskId" upstream_task_id set_upstream_task_id: str,
-    /// 下游任务ID
+    /// Downstream task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DownstreamTaskId" downstream_task_id set_downstream_task_id: str,
 } }
 
 rt::model! { read debug;
-/// 工作流调度模式下的任务运行概要信息
+/// Summary information of task running in workflow scheduling mode.
 TriggerTaskRunBrief {
-    /// 任务运行ID
+    /// Running ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionId" execution_id set_execution_id: str,
-    /// 执行状态，运行失败:FAILED、运行成功:SUCCESS、等待中:PENDING、跳过运行:SKIP、运行中:RUNNING
+    /// Execution status: FAILED (FAILED to run), SUCCESS (executed successfully), PENDING (waiting), SKIP (SKIP RUNNING), RUNNING (RUNNING).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionState" execution_state set_execution_state: str,
-    /// 项目ID
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流运行ID
+    /// Running ID of the workflow.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowExecutionId" workflow_execution_id set_workflow_execution_id: str,
-    /// 任务 ID
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务类型
+    /// Task type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskType" task_type set_task_type: str,
-    /// 任务版本
+    /// Task version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskVersionId" task_version_id set_task_version_id: str,
-    /// 触发类型
+    /// Trigger Type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerType" trigger_type set_trigger_type: str,
-    /// 等待时长，单位秒
+    /// Waiting duration, in seconds.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WaitTime" wait_time set_wait_time: str,
-    /// 所属资源组
+    /// Associated resource group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroup" resource_group set_resource_group: str,
-    /// 错误码
+    /// Error code
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorCode" error_code set_error_code: str,
-    /// 运行账号
+    /// Operating account.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecuteUserUin" execute_user_uin set_execute_user_uin: str,
-    /// 创建人 ID
+    /// Creator ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreaterUin" creater_uin set_creater_uin: str,
-    /// 执行平台执行 ID
+    /// Execution ID of the execution platform.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobId" job_id set_job_id: str,
-    /// 创建时间戳
+    /// Creation Timestamp
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
     /// 计划调度时间
     "ScheduleTime" schedule_time set_schedule_time: str,
-    /// 更新时间戳
+    /// Update Timestamp
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 依赖任务完成时间
+    /// Task completion time dependency.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DependenceFinishedTime" dependence_finished_time set_dependence_finished_time: str,
-    /// 任务下发执行平台时间
+    /// Task delivery time to the execution platform.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QueueStartTime" queue_start_time set_queue_start_time: str,
-    /// 开始等待资源时间
+    /// Started waiting for source time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PendingStartTime" pending_start_time set_pending_start_time: str,
-    /// 运行开始时间
+    /// Start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 运行结束时间
+    /// Running end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 排队时间
+    /// Queuing time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QueueCostTime" queue_cost_time set_queue_cost_time: str,
-    /// 运行时间
+    /// Running time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionTime" execution_time set_execution_time: str,
-    /// 总花费时间
+    /// Total time spent.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AllCostTime" all_cost_time set_all_cost_time: str,
-    /// 时区
+    /// Time zone.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeZone" time_zone set_time_zone: str,
-    /// 依赖上游任务 ID 列表
+    /// Depends on the upstream task ID list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DependOnList" depend_on_list set_depend_on_list: list String,
-    /// 运行参数
+    /// Running parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunParams" run_params set_run_params: str,
-    /// 任务扩展信息，包含脚本路径
+    /// Task extension information, including script path.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTypeExtensions" task_type_extensions set_task_type_extensions: str,
-    /// 重试次数，为 0 则表示首次运行
+    /// Retry count. it indicates the first run when set to 0.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetryTimes" retry_times set_retry_times: i128,
-    /// 左侧坐标
+    /// Left coordinate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LeftCoordinate" left_coordinate set_left_coordinate: f64,
-    /// 顶部坐标
+    /// Top coordinate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopCoordinate" top_coordinate set_top_coordinate: f64,
-    /// 资源组 ID
+    /// Resource group ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroupId" resource_group_id set_resource_group_id: str,
-    /// 错误码描述
+    /// Error code description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorCodeStr" error_code_str set_error_code_str: str,
-    /// 创建人 UIN
+    /// Creator UIN.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateUin" create_uin set_create_uin: str,
-    /// 下发执行平台时间
+    /// Issue the execution platform time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IssueTime" issue_time set_issue_time: str,
-    /// 任务名称
+    /// Task name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 运行人名称
+    /// Operator name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecuteUserName" execute_user_name set_execute_user_name: str,
-    /// 重跑次数
+    /// Number of retries.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RerunTimes" rerun_times set_rerun_times: i128,
-    /// 是否是最新一次运行
+    /// Whether it is the most recent run.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsLatestExecution" is_latest_execution set_is_latest_execution: bool,
-    /// 任务运行状态
+    /// Task running status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskExecutionState" task_execution_state set_task_execution_state: str,
-    /// 周期类型
+    /// Cycle type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CycleType" cycle_type set_cycle_type: str,
-    /// 责任人名称
+    /// Responsible person's name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserNameInCharge" user_name_in_charge set_user_name_in_charge: str,
-    /// 责任人id
+    /// Responsible person id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserUinInCharge" user_uin_in_charge set_user_uin_in_charge: str,
-    /// 资源组名称
+    /// Resource group name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
-    /// 时区
+    /// Time zone.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Timezone" timezone set_timezone: str,
-    /// 文件夹id
+    /// Folder ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Folder name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderName" folder_name set_folder_name: str,
-    /// 项目名称
+    /// Project name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 任务类型id
+    /// Task type id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTypeId" task_type_id set_task_type_id: i64,
-    /// 工作流运行参数
+    /// Workflow running parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowParams" workflow_params set_workflow_params: str,
-    /// 是否支持重跑
+    /// Whether rerun is supported.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SupportRerun" support_rerun set_support_rerun: bool,
-    /// 工作流运行状态
+    /// Workflow execution status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowExecutionState" workflow_execution_state set_workflow_execution_state: str,
-    /// 任务执行结果
+    /// Task execution result.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionResult" execution_result set_execution_result: str,
     /// 依赖策略
     "DependencyTriggerPolicy" dependency_trigger_policy set_dependency_trigger_policy: str,
@@ -11147,27 +12108,37 @@ TriggerTaskRunBrief {
 } }
 
 rt::model! { both debug;
-/// 任务调度配置信息
+/// Task scheduling configuration information.
 TriggerTaskSchedulerConfiguration {
-    /// 上游依赖数组
+    /// Upstream dependency array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpstreamDependencyConfigList" upstream_dependency_config_list set_upstream_dependency_config_list: list DependencyTriggerTaskBrief,
-    /// 任务调度优先级 运行优先级 4高 5中 6低 , 默认:6
+    /// Task scheduling priority. execution priority. valid values: 4 (high), 5 (medium), 6 (low). default: 6.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunPriorityType" run_priority_type set_run_priority_type: i64,
-    /// 重试策略 重试等待时间,单位分钟: 默认: 5
+    /// Retry policy retry wait time, in minutes: default: 5.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetryWaitMinute" retry_wait_minute set_retry_wait_minute: i64,
-    /// 重试策略 最大尝试次数, 默认: 4
+    /// Retry policy maximum attempts. default: 4.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxRetryNumber" max_retry_number set_max_retry_number: i64,
-    /// 超时处理策略 运行耗时超时（单位：分钟）默认为 -1
+    /// Timeout handling strategy runtime timeout (unit: minutes) defaults to -1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionTTLMinute" execution_ttl_minute set_execution_ttl_minute: i64,
-    /// 超时处理策略 等待总时长耗时超时（单位：分钟）默认为 -1
+    /// Timeout handling strategy wait duration timeout (unit: minutes) defaults to -1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WaitExecutionTotalTTLMinute" wait_execution_total_ttl_minute set_wait_execution_total_ttl_minute: i64,
-    /// 重跑&补录配置, 默认为 ALL; , ALL 运行成功或失败后皆可重跑或补录, FAILURE 运行成功后不可重跑或补录，运行失败后可重跑或补录, NONE 运行成功或失败后皆不可重跑或补录;
+    /// Rerun & replenishment configuration, defaults to ALL. ALL allows rerun or replenishment after successful or failed running. FAILURE does not allow rerun or replenishment after successful running but allows after failed running. NONE does not allow rerun or replenishment after either successful or failed running.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AllowRedoType" allow_redo_type set_allow_redo_type: str,
-    /// 输出参数数组
+    /// Output parameter array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParamTaskOutList" param_task_out_list set_param_task_out_list: list OutTaskParameter,
-    /// 输入参数数组
+    /// Input parameter array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParamTaskInList" param_task_in_list set_param_task_in_list: list InTaskParameter,
-    /// 产出登记
+    /// Output registration.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskOutputRegistryList" task_output_registry_list set_task_output_registry_list: list TaskDataRegistry,
     /// - 任务依赖运行条件，默认为ALL_SUCCESS，暂时只支持工作流调度项目下配置
     /// - ALL_SUCCESS： 全部成功：所有上游依赖任务都达到终态时，进行依赖判断，如果上游全部都成功，则依赖判断成功，否则如果上游有一个跳过运行，则标记为跳过运行，其余情况标记为上游失败
@@ -11199,102 +12170,140 @@ TriggerTaskSchedulerConfiguration {
 } }
 
 rt::model! { read debug;
-/// 任务版本列表信息
+/// Version list information.
 TriggerTaskVersion {
-    /// 保存时间
+    /// Retention time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 版本号
+    /// Version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VersionNum" version_num set_version_num: str,
-    /// 创建人
+    /// Creator
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 保存版本id
+    /// Save version id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VersionId" version_id set_version_id: str,
-    /// 版本描述信息
+    /// Version description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VersionRemark" version_remark set_version_remark: str,
-    /// 审批状态（只有提交版本有）
+    /// Approval status (only submit version has).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApproveStatus" approve_status set_approve_status: str,
-    /// 生产状态（只有提交版本有）
+    /// Production status (only submit version has).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 审批人（只有提交版本有）
+    /// Approver (only submit version has).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApproveUserUin" approve_user_uin set_approve_user_uin: str,
     /// 是否生产态使用版本，保存版本没有该字段
     "UsedVersion" used_version set_used_version: bool,
 } }
 
 rt::model! { read debug;
-/// 任务版本列表信息
+/// Version list information.
 TriggerTaskVersionDetail {
-    /// 创建时间
+    /// Creation time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 版本号
+    /// Version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VersionNum" version_num set_version_num: str,
-    /// 版本创建人
+    /// Creator of the version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 保存版本Id
+    /// Save version Id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VersionId" version_id set_version_id: str,
-    /// 版本描述信息
+    /// Version description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VersionRemark" version_remark set_version_remark: str,
-    /// 审批状态（只有提交版本有）
+    /// Approval status (only submit version has).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApproveStatus" approve_status set_approve_status: str,
-    /// 生产状态（只有提交版本有）
+    /// Production status (only submit version has).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApproveTime" approve_time set_approve_time: str,
-    /// 审批人Id
+    /// Approver Id.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApproveUserUin" approve_user_uin set_approve_user_uin: str,
-    /// 版本的任务详情
+    /// Task detail of the version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Task" task set_task: obj TriggerTask,
 } }
 
 rt::model! { read debug;
-/// 工作流概要信息
+/// Workflow summary information.
 TriggerWorkflowBrief {
-    /// 项目ID
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 工作ID
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 任务数量
+    /// Number of Tasks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskCount" task_count set_task_count: i128,
-    /// 文件夹ID
+    /// Folder ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Folder name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderName" folder_name set_folder_name: str,
-    /// 调度配置
+    /// Scheduling configuration.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowTriggerConfig" workflow_trigger_config set_workflow_trigger_config: obj WorkflowTriggerConfig,
-    /// 责任人
+    /// Responsible person.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserNameInCharge" user_name_in_charge set_user_name_in_charge: str,
-    /// 责任人ID
+    /// Responsible person ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserUinInCharge" user_uin_in_charge set_user_uin_in_charge: str,
-    /// 工作流参数
+    /// Workflow parameter.
     "WorkflowParams" workflow_params set_workflow_params: str,
     /// 运行账号ID
     "ExecuteUserUin" execute_user_uin set_execute_user_uin: str,
 } }
 
 rt::model! { read debug;
-/// 查询工作流详细信息
+/// Query workflow details.
 TriggerWorkflowDetail {
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 责任人ID
+    /// Responsible person ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 创建人ID
+    /// Creator ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 工作流参数数组
+    /// Workflow parameter array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowParams" workflow_params set_workflow_params: list ParamInfo,
-    /// 统一调度参数
+    /// Unify scheduling parameters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerWorkflowSchedulerConfigurations" trigger_workflow_scheduler_configurations set_trigger_workflow_scheduler_configurations: list WorkflowTriggerConfig,
-    /// 工作流描述
+    /// Workflow description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流所属路径
+    /// Workflow path.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// BundleId项
+    /// BundleId item.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BundleId" bundle_id set_bundle_id: str,
-    /// BundleInfo项
+    /// BundleInfo item.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BundleInfo" bundle_info set_bundle_info: str,
-    /// 通用参数
+    /// General parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GeneralTaskParams" general_task_params set_general_task_params: list WorkflowGeneralTaskParam,
-    /// Trigger 状态 启动ACTIVE，暂停PAUSED
+    /// Trigger status: ACTIVE (start), PAUSED (suspend).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchedulerStatus" scheduler_status set_scheduler_status: str,
     /// 工作流运行参数配置
     "TriggerWorkflowRunConfiguration" trigger_workflow_run_configuration set_trigger_workflow_run_configuration: obj WorkflowRunConfig,
@@ -11309,109 +12318,154 @@ TriggerWorkflowDetail {
 } }
 
 rt::model! { read debug;
-/// 获取工作流的列表信息item
+/// Retrieve workflow list information.
 TriggerWorkflowInfo {
-    /// 工作流ID
+    /// Workflow ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 负责人ID
+    /// Person in Charge ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 创建时间
+    /// Creation time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 最新修改时间
+    /// Last Modification Time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 最后更新人ID
+    /// Last updated by user ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateUserUin" update_user_uin set_update_user_uin: str,
-    /// 工作流描述
+    /// Workflow description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 创建人ID
+    /// Creator ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
     /// 运行账号ID
     "ExecuteUserUin" execute_user_uin set_execute_user_uin: str,
 } }
 
 rt::model! { read debug;
-/// 工作流列表查询
+/// Query workflow list.
 TriggerWorkflowResult {
-    /// 总记录数
+    /// Total number of records
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 页数
+    /// Number of pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 页码
+    /// Page number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 页大小
+    /// Page size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 工作流信息集合
+    /// Workflow information collection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list TriggerWorkflowBrief,
 } }
 
 rt::model! { read debug;
-/// 工作流运行概要信息
+/// Workflow operation summary information.
 TriggerWorkflowRunBrief {
-    /// 用户AppId
+    /// User AppId
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppId" app_id set_app_id: str,
-    /// 项目ID
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流名称
+    /// Workflow name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 工作流ID
+    /// Workflow ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流运行ID
+    /// Workflow running ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionId" execution_id set_execution_id: str,
-    /// 触发器ID
+    /// Trigger ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerId" trigger_id set_trigger_id: str,
-    /// 触发方式:调度触发Scheduler、手动触发ManualTrigger、事件触发Event
+    /// Trigger mode: scheduling trigger Scheduler, manual trigger ManualTrigger, Event trigger Event.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerType" trigger_type set_trigger_type: str,
-    /// 工作流触发时间
+    /// Workflow trigger time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
     /// 计划调度时间
     "ScheduleTime" schedule_time set_schedule_time: str,
-    /// 执行开始时间戳
+    /// Execution start timestamp.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行结束时间戳
+    /// Execution end timestamp.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 运行时长，单位秒
+    /// Running time, in seconds.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionCostTime" execution_cost_time set_execution_cost_time: str,
-    /// 并发排队花费时间，单位秒
+    /// Concurrent queue time taken, in seconds.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QueueCostTime" queue_cost_time set_queue_cost_time: str,
-    /// 等待资源花费时间，单位秒
+    /// Wait time for resource spending, in seconds.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PendingCostTime" pending_cost_time set_pending_cost_time: str,
-    /// 执行状态，运行失败:FAILED、运行成功:SUCCESS、等待中:PENDING、跳过运行:SKIPED、运行中:RUNNING
+    /// Execution status: execution FAILED: FAILED, operation successful: SUCCESS, waiting: PENDING, skip RUNNING: SKIPED, RUNNING: RUNNING.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionState" execution_state set_execution_state: str,
-    /// 运行用户UIN
+    /// Running user UIN.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecuteUserUin" execute_user_uin set_execute_user_uin: str,
-    /// 运行用户名称
+    /// Running username.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecuteUserName" execute_user_name set_execute_user_name: str,
-    /// 错误码
+    /// Error code
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorCodeStr" error_code_str set_error_code_str: str,
-    /// 运行参数
+    /// Running parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowParams" workflow_params set_workflow_params: str,
-    /// 工作流版本信息ID
+    /// Workflow version info ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkflowVersionId" workflow_version_id set_workflow_version_id: str,
-    /// 是否支持重跑
+    /// Whether rerun is supported.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SupportRerun" support_rerun set_support_rerun: bool,
-    /// 重跑次数
+    /// Number of reruns.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RerunTimes" rerun_times set_rerun_times: i128,
-    /// 运行的任务范围,逗号分隔的任务ID列表
+    /// Running task scope, comma-separated task ID list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SelectedTaskIds" selected_task_ids set_selected_task_ids: list String,
-    /// 等待并发开始时间
+    /// Start time of pending concurrency.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PendingStartTime" pending_start_time set_pending_start_time: str,
-    /// 排队等待开始时间
+    /// Queued waiting start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QueueStartTime" queue_start_time set_queue_start_time: str,
-    /// 运行结束时间
+    /// Running end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 文件夹ID
+    /// Folder ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Folder name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FolderName" folder_name set_folder_name: str,
-    /// 计划调度时间
+    /// Planned scheduling time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PlannedSchedulingTime" planned_scheduling_time set_planned_scheduling_time: str,
-    /// 周期类型
+    /// Cycle type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CycleType" cycle_type set_cycle_type: str,
-    /// 责任人名称
+    /// Responsible person's name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserNameInCharge" user_name_in_charge set_user_name_in_charge: str,
-    /// 责任人ID
+    /// Responsible person ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserUinInCharge" user_uin_in_charge set_user_uin_in_charge: str,
     /// 关联实体是否存在
     "AssociatedEntityExist" associated_entity_exist set_associated_entity_exist: bool,
@@ -11432,47 +12486,52 @@ TriggerWorkflowRunBrief {
 } }
 
 rt::model! { read debug;
-/// 查询工作流结果
+/// Query workflow results.
 TriggerWorkflowRunResult {
-    /// 总记录数
+    /// Total number of records
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 页数
+    /// Number of pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 页码
+    /// Page number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 页大小
+    /// Page size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 工作流运行以及相关任务运行信息集合
+    /// Workflow running and task running information collection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list TriggerWorkflowRunBrief,
 } }
 
 rt::model! { read debug;
-/// 工作流任务运行详情
+/// Workflow task execution details.
 TriggerWorkflowTaskRunDetailBrief {
-    /// 工作流运行信息
+    /// Workflow running information.
     "TriggerWorkflowRun" trigger_workflow_run set_trigger_workflow_run: obj TriggerWorkflowRunBrief,
-    /// 任务运行信息
+    /// Task running information.
     "TriggerTaskRuns" trigger_task_runs set_trigger_task_runs: list TriggerTaskRunBrief,
-    /// 业务状态枚举信息
+    /// Business status enumeration info.
     "BizStateEnumInfos" biz_state_enum_infos set_biz_state_enum_infos: list BizStateEnumInfoBrief,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCodeFile` (更新代码文件).
+/// Request of `UpdateCodeFile` (Update a code file).
 ///
-/// 更新代码文件
+/// This API is used to update a code file.
 UpdateCodeFileRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 代码文件ID，参数值来自CreateCodeFile接口的返回
+    /// Code file ID. the parameter value comes from the CreateCodeFile API response.
     ///
     /// Required.
     "CodeFileId" code_file_id set_code_file_id: str,
-    /// 代码文件配置
+    /// Specifies the code file configuration.
     "CodeFileConfig" code_file_config set_code_file_config: obj CodeFileConfig,
-    /// 代码文件内容
+    /// Specifies the content of the code file.
     "CodeFileContent" code_file_content set_code_file_content: str,
     /// `SubmitAction`.
     "SubmitAction" submit_action set_submit_action: bool,
@@ -11480,28 +12539,28 @@ UpdateCodeFileRequest {
 rt::action!("wedata", "2025-08-06", "UpdateCodeFile", UpdateCodeFileRequest => UpdateCodeFileResponse);
 
 rt::model! { read debug;
-/// UpdateCodeFile返回参数结构体
+/// UpdateCodeFile response structure.
 UpdateCodeFileResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj CodeFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCodeFolder` (更新代码文件夹).
+/// Request of `UpdateCodeFolder` (Update the code folder).
 ///
-/// 重命名代码文件夹
+/// This API is used to rename a code folder.
 UpdateCodeFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID，参数值来自CreateCodeFolder接口的返回
+    /// Folder ID. The parameter value can be obtained from the response of the CreateCodeFolder API.
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Folder name.
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
@@ -11509,127 +12568,277 @@ UpdateCodeFolderRequest {
 rt::action!("wedata", "2025-08-06", "UpdateCodeFolder", UpdateCodeFolderRequest => UpdateCodeFolderResponse);
 
 rt::model! { read debug;
-/// UpdateCodeFolder返回参数结构体
+/// UpdateCodeFolder response structure.
 UpdateCodeFolderResponse {
-    /// 执行结果
+    /// Execution result
     "Data" data set_data: obj CodeStudioFolderActionResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDataSource` (更新数据源).
+/// Request of `UpdateDataSource` (Updates a data source).
 ///
-/// 该接口用于更新数据源
+/// This API is used to update a data source.
 UpdateDataSourceRequest {
-    /// 数据源id
+    /// Data source ID.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 数据源的配置信息，以JSON KV存储，根据每个数据源类型不同，而KV存储信息不同
+    /// Configuration message of data sources is stored in JSON KV. based on each data source type, the KV storage information varies.
     ///
-    /// deployType:
-    /// CONNSTR_PUBLICDB(公网实例)
-    /// CONNSTR_CVMDB(自建实例)
-    /// INSTANCE(云实例)
+    /// > deployType:
+    /// CONNSTR_PUBLICDB (public network instance).
+    /// CONNSTR_CVMDB (self-built instance).
+    /// Cloud INSTANCE.
     ///
     /// ```text
-    /// `mysql: 自建实例{    "deployType": "CONNSTR_CVMDB",    "url": "jdbc:mysql://<host>:<port>/<database>",    "username": "<username>",    "password": "<password>",    "region": "ap-shanghai",    "vpcId": "<vpcId>",    "type": "MYSQL"}mysql: 云实例{    "instanceid": "<instanceId>",    "db": "<database>",    "region": "ap-shanghai",    "username": "<username>",    "password": "<password>",    "deployType": "INSTANCE",    "type": "TENCENT_MYSQL"}sql_server:{    "deployType": "CONNSTR_PUBLICDB",    "url": "jdbc:sqlserver://<host>:<port>;DatabaseName=<database>",    "username": "<username>",    "password": "<password>",    "type": "SQLSERVER"}redis:    redisType:    -NO_ACCOUT(免账号)    -SELF_ACCOUNT(自定义账号){    "deployType": "CONNSTR_PUBLICDB",    "username": "<username>",    "password": "<password>",    "ip": "<host>",    "port": "<port>",    "redisType": "NO_ACCOUT",    "type": "REDIS"}oracle:{    "deployType": "CONNSTR_CVMDB",    "url": "jdbc:oracle:thin:@<host>:<port>:<sid>",    "username": "<username>",    "password": "<password>",    "region": "ap-shanghai",    "vpcId": "<vpcId>",    "type": "ORACLE"}mongodb:    advanceParams(自定义参数，会拼接至url后){    "advanceParams": [        {            "key": "authSource",            "value": "admin"        }    ],    "db": "<database>",    "deployType": "CONNSTR_PUBLICDB",    "username": "<username>",    "password": "<password>",    "type": "MONGODB",    "host": "<host>:<port>"}postgresql:{    "deployType": "CONNSTR_PUBLICDB",    "url": "jdbc:postgresql://<host>:<port>/<database>",    "username": "<username>",    "password": "<password>",    "type": "POSTGRE"}kafka:    authType:    - sasl    - jaas    - sasl_plaintext    - sasl_ssl    - GSSAPI    ssl:    -PLAIN    -GSSAPI{    "deployType": "CONNSTR_PUBLICDB",    "host": "<host>:<port>",    "ssl": "GSSAPI",    "authType": "sasl",    "type": "KAFKA",    "principal": "<principal>",    "serviceName": "kafka"}cos:{    "region": "ap-shanghai",    "deployType": "INSTANCE",    "secretId": "<secretId>",    "secretKey": "<secretKey>",    "bucket": "<bucket>",    "type": "COS"}`
+    /// mysql: self-built instance.
+    /// {
+    /// "deployType": "CONNSTR_CVMDB",
+    /// "url": "jdbc:mysql://1.1.1.1:1111/example#test#123456",
+    /// "username": "root",
+    /// "password": "example#test#123456",
+    /// "region": "ap-shanghai",
+    /// "vpcId": "vpc-kprq42yo",
+    /// "type": "MYSQL"
+    /// }
+    /// mysql: cloud instance.
+    /// {
+    /// "instanceid": "cdb-12uxdo5e",
+    /// "db": "db",
+    /// "region": "ap-shanghai",
+    /// "username": "msyql",
+    /// "password": "example#test#123456",
+    /// "deployType": "INSTANCE",
+    /// "type": "TENCENT_MYSQL"
+    /// }
+    /// sql_server:
+    /// {
+    /// "deployType": "CONNSTR_PUBLICDB",
+    /// "url": "jdbc:sqlserver://1.1.1.1:223;example#test#123456",
+    /// "username": "user_1",
+    /// "password": "example#test#123456",
+    /// "type": "SQLSERVER"
+    /// }
+    /// redis:
+    /// redisType:
+    /// -NO_ACCOUNT (account-free).
+    /// -SELF_ACCOUNT (custom account).
+    /// {
+    /// "deployType": "CONNSTR_PUBLICDB",
+    /// "username":""
+    /// "password": "example#test#123456",
+    /// "ip": "1.1.1.1",
+    /// "port": "6379",
+    /// "redisType": "NO_ACCOUT",
+    /// "type": "REDIS"
+    /// }
+    /// oracle:
+    /// {
+    /// "deployType": "CONNSTR_CVMDB",
+    /// "url": "jdbc:oracle:thin:@1.1.1.1:1521:example#test#123456",
+    /// "username": "oracle",
+    /// "password": "example#test#123456",
+    /// "region": "ap-shanghai",
+    /// "vpcId": "vpc-kprq42yo",
+    /// "type": "ORACLE"
+    /// }
+    /// mongodb:
+    /// advanceParams (custom parameters, appended to the url).
+    /// {
+    /// "advanceParams": [
+    /// {
+    /// "key": "authSource",
+    /// "value": "auth"
+    /// }
+    /// ],
+    /// "db": "admin",
+    /// "deployType": "CONNSTR_PUBLICDB",
+    /// "username": "user",
+    /// "password": "example#test#123456",
+    /// "type": "MONGODB",
+    /// "host": "1.1.1.1:9200"
+    /// }
+    /// postgresql:
+    /// {
+    /// "deployType": "CONNSTR_PUBLICDB",
+    /// "url": "jdbc:postgresql://1.1.1.1:1921/example#test#123456",
+    /// "username": "user",
+    /// "password": "example#test#123456",
+    /// "type": "POSTGRE"
+    /// }
+    /// kafka:
+    /// authType:
+    /// - sasl
+    /// - jaas
+    /// - sasl_plaintext
+    /// - sasl_ssl
+    /// - GSSAPI
+    /// ssl:
+    /// -PLAIN
+    /// -GSSAPI
+    /// {
+    /// "deployType": "CONNSTR_PUBLICDB",
+    /// "host": "1.1.1.1:9092",
+    /// "ssl": "GSSAPI",
+    /// "authType": "sasl",
+    /// "type": "KAFKA",
+    /// "principal": "aaaa",
+    /// "serviceName": "kafka"
+    /// }
+    /// cos:
+    /// {
+    /// "region": "ap-shanghai",
+    /// "deployType": "INSTANCE",
+    /// "secretId": "aaaaa",
+    /// "secretKey": "example#test#123456",
+    /// "bucket": "aaa",
+    /// "type": "COS"
+    /// }
     /// ```
     "ProdConProperties" prod_con_properties set_prod_con_properties: str,
-    /// 若项目为标准模式，则此字段必填
+    /// This field is required if the project is in standard mode.
     "DevConProperties" dev_con_properties set_dev_con_properties: str,
-    /// 生产环境数据源文件上传
+    /// Upload data source file in live production environment.
     "ProdFileUpload" prod_file_upload set_prod_file_upload: obj DataSourceFileUpload,
-    /// 开发环境数据源文件上传
+    /// Upload data source file in development environment.
     "DevFileUpload" dev_file_upload set_dev_file_upload: obj DataSourceFileUpload,
-    /// 数据源展示名，为了可视化查看
+    /// Data source display name for visual inspection.
     "DisplayName" display_name set_display_name: str,
-    /// 数据源描述信息
+    /// Data source description information
     "Description" description set_description: str,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateDataSource", UpdateDataSourceRequest => UpdateDataSourceResponse);
 
 rt::model! { read debug;
-/// UpdateDataSource返回参数结构体
+/// UpdateDataSource response structure.
 UpdateDataSourceResponse {
-    /// 操作是否成功
+    /// Whether the operation is successful
     "Data" data set_data: obj DataSourceStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 更新文件夹结果
+/// Specifies the update folder result.
 UpdateFolderResult {
-    /// 更新状态,true表示更新成功，false表示更新失败
+    /// Update status. true indicates update succeeded. false indicates update failed.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOpsAlarmRule` (修改告警规则).
+/// Request of `UpdateOpsAlarmRule` (Modifies alarm rules).
 ///
-/// 修改告警规则
+/// Modifies alarm rules
 UpdateOpsAlarmRuleRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 告警规则唯一id，通过接口GetAlarmRule/ListAlarmRule获取
+    /// Specifies the unique id of the Alarm rule, obtained through the GetAlarmRule/ListAlarmRule api.
     ///
     /// Required.
     "AlarmRuleId" alarm_rule_id set_alarm_rule_id: str,
-    /// 告警规则新的规则名称
+    /// Specifies the new rule name of the Alarm rule.
     "AlarmRuleName" alarm_rule_name set_alarm_rule_name: str,
-    /// 监控对象类型,
-    /// 任务维度监控： 可按照任务/工作流/项目来配置：1.任务、2.工作流、3.项目（默认为1.任务）
-    /// 项目维度监控： 项目整体任务波动告警， 7：项目波动监控告警
+    /// Monitoring Object Type
+    ///
+    /// Task-level Monitoring - Can be configured by Task / Workflow / Project:
+    /// 1 = Task (default)
+    /// 2 = Workflow
+    /// 3 = Project
+    ///
+    /// Project-level Monitoring - Monitors overall task fluctuations within a project:
+    /// 7 = Project fluctuation monitoring alarm
     "MonitorObjectType" monitor_object_type set_monitor_object_type: i64,
-    /// 根据MonitorType 的设置传入不同的业务id，如下1（任务）： MonitorObjectIds为任务id列表2（工作流）： MonitorObjectIds 为工作流id列表(工作流id可从接口ListWorkflows获取)3（项目）： MonitorObjectIds为项目id列表
+    /// Pass different business IDs based on the MonitorType setting:
+    ///
+    /// 1 (Task): MonitorObjectIds should be a list of task IDs.
+    ///
+    /// 2 (Workflow): MonitorObjectIds should be a list of workflow IDs (workflow IDs can be obtained via the ListWorkflows API).
+    ///
+    /// 3 (Project): MonitorObjectIds should be a list of project IDs.
     "MonitorObjectIds" monitor_object_ids set_monitor_object_ids: list String,
-    /// 告警规则监控类型 failure：失败告警 ；overtime：超时告警 success：成功告警; backTrackingOrRerunSuccess: 补录重跑成功告警 backTrackingOrRerunFailure：补录重跑失败告警； 项目波动告警 projectFailureInstanceUpwardFluctuationAlarm： 当天失败实例数向上波动率超过阀值告警； projectFailureInstanceUpwardVolatilityAlarm：当天失败实例数向上波动量超过阀值告警 projectSuccessInstanceDownwardFluctuationAlarm：当天成功实例数向下波动率超过阀值告警； projectSuccessInstanceDownwardVolatilityAlarm： 当天成功实例数向下波动量超过阀值告警 projectFailureInstanceCountAlarm: 当天失败实例数超过阀值告警 projectFailureInstanceProportionAlarm： 当天失败实例数占比超过阀值告警 离线集成任务对账告警： reconciliationFailure： 离线对账任务失败告警 reconciliationOvertime： 离线对账任务运行超时告警 reconciliationMismatch： 数据对账任务不一致条数超过阀值告警
+    /// Alarm Rule Monitoring Types
+    ///
+    /// failure: Failure alarm
+    ///
+    /// overtime: Timeout alarm
+    ///
+    /// success: Success alarm
+    ///
+    /// backTrackingOrRerunSuccess: Alarm when backfill/rerun succeeds
+    ///
+    /// backTrackingOrRerunFailure: Alarm when backfill/rerun fails
+    ///
+    /// projectFailureInstanceUpwardFluctuationAlarm: Alarm when the upward fluctuation rate of failed instances for the day exceeds the threshold
+    ///
+    /// projectFailureInstanceUpwardVolatilityAlarm: Alarm when the upward fluctuation count of failed instances for the day exceeds the threshold
+    ///
+    /// projectSuccessInstanceDownwardFluctuationAlarm: Alarm when the downward fluctuation rate of successful instances for the day exceeds the threshold
+    ///
+    /// projectSuccessInstanceDownwardVolatilityAlarm: Alarm when the downward fluctuation count of successful instances for the day exceeds the threshold
+    ///
+    /// projectFailureInstanceCountAlarm: Alarm when the number of failed instances for the day exceeds the threshold
+    ///
+    /// projectFailureInstanceProportionAlarm: Alarm when the proportion of failed instances for the day exceeds the threshold
+    ///
+    /// reconciliationFailure: Alarm when offline reconciliation task fails
+    ///
+    /// reconciliationOvertime: Alarm when offline reconciliation task runs overtime
+    ///
+    /// reconciliationMismatch: Alarm when the number of mismatched records in reconciliation exceeds the threshold
     "AlarmTypes" alarm_types set_alarm_types: list String,
-    /// 告警规则配置信息 成功告警无需配置；失败告警可以配置首次失败告警或者所有重试失败告警；超时配置需要配置超时类型及超时阀值；项目波动告警需要配置波动率及防抖周期配置
+    /// Alarm Rule Configuration Information
+    ///
+    /// Success Alarms - No configuration required;
+    ///
+    /// Failure Alarms - Can be configured to trigger on the first failure or on all retry failures;
+    ///
+    /// Timeout Alarms - Require configuration of the timeout type and timeout threshold;
+    ///
+    /// Project Fluctuation Alarms - Require configuration of the fluctuation rate and the debounce cycle.
     "AlarmRuleDetail" alarm_rule_detail set_alarm_rule_detail: obj AlarmRuleDetail,
-    /// 告警规则的启用状态0--禁用1--启用
+    /// Enable status of the Alarm rule. valid values: 0 (disabled), 1 (enabled).
     "Status" status set_status: i64,
-    /// 告警级别 1.普通、2.重要、3.紧急
+    /// Alarm level. 1. ordinary, 2. important, 3. critical.
     "AlarmLevel" alarm_level set_alarm_level: i64,
-    /// 告警接收人配置信息
+    /// Describes the Alarm recipient configuration message.
     "AlarmGroups" alarm_groups set_alarm_groups: list AlarmGroup,
-    /// 告警描述信息
+    /// Alarm description.
     "Description" description set_description: str,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateOpsAlarmRule", UpdateOpsAlarmRuleRequest => UpdateOpsAlarmRuleResponse);
 
 rt::model! { read debug;
-/// UpdateOpsAlarmRule返回参数结构体
+/// UpdateOpsAlarmRule response structure.
 UpdateOpsAlarmRuleResponse {
-    /// 更新结果是否成功
-    /// true: 更新成功 false：更新失败/未更新
+    /// Indicates whether the update is successful.
+    /// true: update successful. false: failed to update.
     "Data" data set_data: obj ModifyAlarmRuleResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOpsTasksOwner` (修改任务负责人).
+/// Request of `UpdateOpsTasksOwner` (Modify the task owner).
 ///
-/// 修改任务负责人
+/// This API is used to modify the task owner.
 UpdateOpsTasksOwnerRequest {
-    /// 所属项目Id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务Id列表
+    /// Task Id list. specifies the list of task ids.
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 任务负责人Id
+    /// Task owner Id.
     ///
     /// Required.
     "OwnerUin" owner_uin set_owner_uin: str,
@@ -11637,122 +12846,122 @@ UpdateOpsTasksOwnerRequest {
 rt::action!("wedata", "2025-08-06", "UpdateOpsTasksOwner", UpdateOpsTasksOwnerRequest => UpdateOpsTasksOwnerResponse);
 
 rt::model! { read debug;
-/// UpdateOpsTasksOwner返回参数结构体
+/// UpdateOpsTasksOwner response structure.
 UpdateOpsTasksOwnerResponse {
-    /// 操作结果
+    /// Operation result.
     "Data" data set_data: obj UpdateTasksOwner,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOpsTriggerTasksOwner` (修改工作流调度任务责任人).
+/// Request of `UpdateOpsTriggerTasksOwner` (Modify the trigger task owner).
 ///
-/// 查询任务执行详情
+/// Query task execution details.
 UpdateOpsTriggerTasksOwnerRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 负责人UIN
+    /// Owner UIN.
     ///
     /// Required.
     "OwnerIds" owner_ids set_owner_ids: list String,
-    /// 将要修改的任务ID集合
+    /// Task ID set to modify.
     "TaskIds" task_ids set_task_ids: list String,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateOpsTriggerTasksOwner", UpdateOpsTriggerTasksOwnerRequest => UpdateOpsTriggerTasksOwnerResponse);
 
 rt::model! { read debug;
-/// UpdateOpsTriggerTasksOwner返回参数结构体
+/// UpdateOpsTriggerTasksOwner response structure.
 UpdateOpsTriggerTasksOwnerResponse {
-    /// 批量操作结果
+    /// Batch operation result.
     "Data" data set_data: obj BatchOperationOpsDto,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateProject` (更新项目).
+/// Request of `UpdateProject` (This API is used to update a project.).
 ///
-/// 修改项目基础信息。
+/// This API is used to modify project basic information.
 UpdateProjectRequest {
-    /// 目标修改的项目ID
+    /// Modify the project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 项目显示名称，可以为中文名,需要租户范围内唯一
+    /// Project display name can be a chinese name and must be unique within the tenant scope.
     "DisplayName" display_name set_display_name: str,
-    /// 备注
+    /// Remarks
     "Description" description set_description: str,
-    /// 项目负责人id
+    /// Project leader id.
     "ProjectOwnerUin" project_owner_uin set_project_owner_uin: str,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateProject", UpdateProjectRequest => UpdateProjectResponse);
 
 rt::model! { read debug;
-/// UpdateProject返回参数结构体
+/// UpdateProject response structure.
 UpdateProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateResourceFile` (更新资源文件).
+/// Request of `UpdateResourceFile` (Update a resource file).
 ///
-/// 更新资源文件
+/// This API is used to update a resource file.
 UpdateResourceFileRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 资源文件ID,可通过ListResourceFiles接口获取
+    /// Resource file ID. Can be obtained through the ListResourceFiles API.
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
-    /// - 上传文件及手填两种方式只能选择其一，如果两者均提供，取值顺序为文件>手填值
-    /// -  手填值必须是存在的cos路径, parentFolderPath为父文件夹路径, name为文件名, 手填值取值示例:
+    /// -Upload file or manually enter value. only select one method. if both are provided, the sequence is file > manually entered value.
+    /// -Manually entered value must be existing cos path. parentFolderPath specifies the parent folder path. name specifies the file name. value example for manually entered value:.
     /// /datastudio/resource/projectId/parentFolderPath/name
     "ResourceFile" resource_file set_resource_file: str,
-    /// 资源名称, 尽可能和文件名保持一致
+    /// Resource name, preferably kept consistent with the file name.
     "ResourceName" resource_name set_resource_name: str,
-    /// bundle客户端ID
+    /// Bundle Client ID.
     "BundleId" bundle_id set_bundle_id: str,
-    /// bundle客户端名称
+    /// Bundle Client Name
     "BundleInfo" bundle_info set_bundle_info: str,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateResourceFile", UpdateResourceFileRequest => UpdateResourceFileResponse);
 
 rt::model! { read debug;
-/// UpdateResourceFile返回参数结构体
+/// UpdateResourceFile response structure.
 UpdateResourceFileResponse {
-    /// 更新状态
+    /// Update status.
     "Data" data set_data: obj UpdateResourceFileResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 更新资源文件结果
+/// Update resource file result.
 UpdateResourceFileResult {
     /// true
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateResourceFolder` (更新资源文件夹).
+/// Request of `UpdateResourceFolder` (Updates a resource folder).
 ///
-/// 更新资源文件夹
+/// Update resource folder.
 UpdateResourceFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID, 可通过ListResourceFolders接口获取
+    /// Folder ID. obtain through the  ListResourceFolders API.
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Folder name.
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
@@ -11760,193 +12969,193 @@ UpdateResourceFolderRequest {
 rt::action!("wedata", "2025-08-06", "UpdateResourceFolder", UpdateResourceFolderRequest => UpdateResourceFolderResponse);
 
 rt::model! { read debug;
-/// UpdateResourceFolder返回参数结构体
+/// UpdateResourceFolder response structure.
 UpdateResourceFolderResponse {
-    /// 更新文件夹结果，如果更新失败则报错。
+    /// Specifies the update folder result. if the update fails, an error will be reported.
     "Data" data set_data: obj UpdateFolderResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateResourceGroup` (更新资源组).
+/// Request of `UpdateResourceGroup` (This API is used to update resource groups.).
 ///
-/// 该接口用于变配/续费资源
+/// This API is used to modify configurations or renew resources.
 UpdateResourceGroupRequest {
-    /// 资源组id
+    /// Resource group ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// **变更配置(变配、续费、修改资源包数量 不能同时操作), 变配无法修改资源组类型**
+    /// **Change configuration (cannot include both modification, renewal, and resource package quantity changes). configuration changes cannot modify the resource group type.**.
     ///
-    /// 实时集成资源组
-    /// - i32c(实时数据同步-16C64G)
+    /// Real-Time integration resource group.
+    /// -i32c (real-time data sync - 16c64G).
     ///
-    /// 离线集成资源组
-    /// - integrated(离线数据同步-8C16G)
-    /// - i16(离线数据同步-8C32G)
+    /// Offline integration resource group.
+    /// -integrated (offline data sync-8C16G).
+    /// -i16 (offline data sync-8C32G).
     ///
-    /// 调度资源组
-    /// - s_test(测试规格)
-    /// - s_small(基础规格)
-    /// - s_medium(普及规格)
-    /// - s_large(专业规格)
+    /// Scheduling resource group.
+    /// -test specification.
+    /// -S_small (basic specification).
+    /// -S_medium (general specifications).
+    /// -S_large (professional specification).
     ///
-    /// 数据服务资源组
-    /// - ds_t(测试规格)
-    /// - ds_s(基础规格)
-    /// - ds_m(普及规格)
-    /// - ds_l(专业规格)
+    /// Data service resource group.
+    /// -Test specification.
+    /// -ds_s(Basic specification).
+    /// -ds_m (general specifications).
+    /// -ds_l (professional specification).
     "Type" r#type set_type: str,
-    /// 续费时长，单位月(变配、续费、修改资源包数量 不能同时操作)
+    /// Renewal period, unit month (cannot include both modification, renewal, and resource package quantity changes).
     "PurchasePeriod" purchase_period set_purchase_period: i64,
-    /// 增加/减少资源包的数量(变配、续费、修改资源包数量 不能同时操作)
+    /// Add or reduce the number of resource packages (modification, renewal, and changing the number of resource packages cannot include both).
     "Number" number set_number: obj ResourceNumber,
-    /// 是否自动续费，续费参数PurchasePeriod不为空时可以生效
+    /// Auto-Renewal or not. the renewal parameters take effect when PurchasePeriod is not empty.
     "AutoRenewEnabled" auto_renew_enabled set_auto_renew_enabled: bool,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateResourceGroup", UpdateResourceGroupRequest => UpdateResourceGroupResponse);
 
 rt::model! { read debug;
-/// UpdateResourceGroup返回参数结构体
+/// UpdateResourceGroup response structure.
 UpdateResourceGroupResponse {
-    /// 是否修改成功
+    /// Whether modification is successful.
     "Data" data set_data: obj ResourceStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateSQLFolder` (重命名SQL文件夹).
+/// Request of `UpdateSQLFolder` (Renames an SQL folder).
 ///
-/// 重命名SQL文件夹
+/// This API is used to rename an SQL folder.
 UpdateSQLFolderRequest {
-    /// 文件夹Id
+    /// Folder ID
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹名称
+    /// Folder name.
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 权限范围：SHARED, PRIVATE
+    /// Access permission: SHARED, PRIVATE.
     "AccessScope" access_scope set_access_scope: str,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateSQLFolder", UpdateSQLFolderRequest => UpdateSQLFolderResponse);
 
 rt::model! { read debug;
-/// UpdateSQLFolder返回参数结构体
+/// UpdateSQLFolder response structure.
 UpdateSQLFolderResponse {
-    /// 成功true，失败false
+    /// Indicates whether the operation is successful. valid values: true (successful), false (unsuccessful).
     "Data" data set_data: obj SQLContentActionResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateSQLScript` (更新SQL脚本和配置).
+/// Request of `UpdateSQLScript` (Update an SQL script and configurations).
 ///
-/// 保存探索脚本内容
+/// This API is used to save the script content for data exploration.
 UpdateSQLScriptRequest {
-    /// 探索脚本Id
+    /// Script Id.
     ///
     /// Required.
     "ScriptId" script_id set_script_id: str,
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 数据探索脚本配置
+    /// Specifies the script configuration for data exploration.
     "ScriptConfig" script_config set_script_config: obj SQLScriptConfig,
-    /// 脚本内容, 需要用Base64编码
+    /// Specifies the script content, needs to be Base64 encoded.
     "ScriptContent" script_content set_script_content: str,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateSQLScript", UpdateSQLScriptRequest => UpdateSQLScriptResponse);
 
 rt::model! { read debug;
-/// UpdateSQLScript返回参数结构体
+/// UpdateSQLScript response structure.
 UpdateSQLScriptResponse {
-    /// 结果
+    /// Result
     "Data" data set_data: obj SQLScript,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 更新任务基本属性信息
+/// Updates the basic attribute information of the task.
 UpdateTaskBaseAttribute {
-    /// 任务名称
+    /// Task name.
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 任务负责人ID
+    /// Task owner ID.
     ///
     /// Required.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 任务描述
+    /// Task description
     ///
     /// Required.
     "TaskDescription" task_description set_task_description: str,
-    /// 注意：
-    /// - 路径上不要填写任务节点类型；例如，在 一个名为 wf01 的工作流，“通用” 分类下，现在想要在这个分类下的 tf_01 文件夹下，新建一个 shell 任务；则 填写 /tf_01 即可；
-    /// - 如果 tf_01 文件夹不存在，则需要先创建这个文件夹（使用 CreateTaskFolder 接口）才能操作成功；
+    /// Note:.
+    /// -Do not fill in the task node type in the path. for example, in a workflow named wf01, under the "common" category, if you want to create a new shell task under the tf_01 folder in this classification, just fill in /tf_01.
+    /// -If the tf_01 folder does not exist, first create this folder (use the CreateTaskFolder api) for a successful operation.
     "TaskFolderPath" task_folder_path set_task_folder_path: str,
 } }
 
 rt::model! { write debug;
-/// 更新任务基本属性信息
+/// Update task basic attribute information.
 UpdateTaskBaseAttributePart {
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 任务负责人ID
+    /// Task owner ID.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 任务描述
+    /// Task description
     "TaskDescription" task_description set_task_description: str,
-    /// 注意：
-    /// - 路径上不要填写任务节点类型；例如，在 一个名为 wf01 的工作流，“通用” 分类下，现在想要在这个分类下的 tf_01 文件夹下，新建一个 shell 任务；则 填写 /tf_01 即可；
-    /// - 如果 tf_01 文件夹不存在，则需要先创建这个文件夹（使用 CreateTaskFolder 接口）才能操作成功；
+    /// Note:.
+    /// -Do not fill in the task node type in the path. for example, in a workflow named wf01, under the "common" classification, if you want to create a new shell task under the tf_01 folder in this classification, just fill in /tf_01.
+    /// -If the tf_01 folder does not exist, first create this folder (use the CreateTaskFolder api) for the operation to succeed.
     "TaskFolderPath" task_folder_path set_task_folder_path: str,
 } }
 
 rt::model! { write debug;
-/// 更新任务对象入参
+/// Update task object input parameters.
 UpdateTaskBrief {
-    /// 任务基本属性
+    /// Describes the basic attributes of the task.
     ///
     /// Required.
     "TaskBaseAttribute" task_base_attribute set_task_base_attribute: obj UpdateTaskBaseAttribute,
-    /// 任务配置
+    /// Task configurations.
     ///
     /// Required.
     "TaskConfiguration" task_configuration set_task_configuration: obj TaskConfiguration,
-    /// 任务调度配置
+    /// Task scheduling configuration.
     ///
     /// Required.
     "TaskSchedulerConfiguration" task_scheduler_configuration set_task_scheduler_configuration: obj TaskSchedulerConfiguration,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTaskFolder` (更新任务文件夹).
+/// Request of `UpdateTaskFolder` (Update a task folder).
 ///
-/// 更新任务文件夹
+/// Update a task folder.
 UpdateTaskFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 文件夹ID，可通过ListTaskFolders接口获取
+    /// Folder ID, obtain through the ListTaskFolders api.
     ///
     /// Required.
     "TaskFolderId" task_folder_id set_task_folder_id: str,
-    /// 更新后的任务文件夹名称
+    /// Updated task folder name.
     ///
     /// Required.
     "TaskFolderName" task_folder_name set_task_folder_name: str,
@@ -11954,75 +13163,76 @@ UpdateTaskFolderRequest {
 rt::action!("wedata", "2025-08-06", "UpdateTaskFolder", UpdateTaskFolderRequest => UpdateTaskFolderResponse);
 
 rt::model! { read debug;
-/// UpdateTaskFolder返回参数结构体
+/// UpdateTaskFolder response structure.
 UpdateTaskFolderResponse {
-    /// 更新文件夹结果，如果更新失败则报错。
+    /// Update folder result. if the update failed, error will be reported.
     "Data" data set_data: obj UpdateTaskFolderResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 更新文件夹结果
+/// Update folder result.
 UpdateTaskFolderResult {
-    /// 更新状态,true表示更新成功，false表示更新失败
+    /// Update status. true indicates update succeeded, false indicates update failed.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// 更新任务对象入参
+/// Update task object input parameters.
 UpdateTaskPart {
-    /// 任务基本属性
+    /// Task basic attributes.
     "TaskBaseAttribute" task_base_attribute set_task_base_attribute: obj UpdateTaskBaseAttributePart,
-    /// 任务配置
+    /// Task configurations.
     "TaskConfiguration" task_configuration set_task_configuration: obj TaskConfiguration,
-    /// 任务调度配置
+    /// Task scheduling configuration.
     "TaskSchedulerConfiguration" task_scheduler_configuration set_task_scheduler_configuration: obj TaskSchedulerConfiguration,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTaskPartially` (更新任务部分属性).
+/// Request of `UpdateTaskPartially` (Update a task partial attribute).
 ///
-/// 更新任务接口
+/// This API is used to update a task.
 UpdateTaskPartiallyRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 任务基本属性
+    /// Task basic attributes.
     "NewSetting" new_setting set_new_setting: obj UpdateTaskPart,
-    /// 删除字段内容，采用属性路径的形式标识，删除的值以":"分割，多个值以","分割 // 删除调度参数中 ParamKey 为 aa,bb 的属性 "TaskConfiguration/TaskSchedulingParameterList:aa,bb" // 删除上游依赖中 TaskId 为 2509162129381111,2509162129381112 的上游依赖 "TaskSchedulerConfiguration/UpstreamDependencyConfigList:2509162129381111,2509162129381112" // 删除下游循环依赖中 TaskId 为 2509162129382222,2509162129382223 的下游依赖 "TaskSchedulerConfiguration/DownStreamDependencyConfigList:2509162129382222,2509162129382223" // 删除事件中 EventName 为 event_250916_213234,event_250916_213235 的事件 "TaskSchedulerConfiguration/EventListenerList:event_250916_213234,event_250916_213235" // 删除传递参数输出中 ParamKey 为 pp_out,pp_1 的参数 "TaskSchedulerConfiguration/ParamTaskOutList:pp_out,pp_1" // 删除传递参数应用中 ParamKey 为 pp_in,pp_1 的参数 "TaskSchedulerConfiguration/ParamTaskInList:pp_in,pp_1" // 删除产品登记中 TablePhysicalId 为6578laxif4d1的产出登记 "TaskSchedulerConfiguration/TaskOutputRegistryList:6578laxif4d1"
+    /// Delete field content, identified in the form of property paths, with deleted values separated by ":" and multiple values separated by "," delete the attribute "TaskConfiguration/TaskSchedulingParameterList:aa,bb" where ParamKey is aa,bb in scheduling parameters delete the upstream dependency "TaskSchedulerConfiguration/UpstreamDependencyConfigList:2509162129381111,2509162129381112" where TaskId is 2509162129381111,2509162129381112 in upstream dependencies delete the downstream dependency "TaskSchedulerConfiguration/DownStreamDependencyConfigList:2509162129382222,2509162129382223" where TaskId is 2509162129382222,2509162129382223 in downstream circular dependencies delete the event "TaskSchedulerConfiguration/EventListenerList:event_250916_213234,event_250916_213235" where EventName is event_250916_213234,event_250916_213235 in events delete the parameter "TaskSchedulerConfiguration/ParamTaskOutList:pp_out,pp_1" where ParamKey is pp_out,pp_1 in parameter output transmission delete the parameter "TaskSchedulerConfiguration/ParamTaskInList:pp_in,pp_1" where ParamKey is pp_in,pp_1 in parameter application delete the output registration "TaskSchedulerConfiguration/TaskOutputRegistryList:6578laxif4d1" where TablePhysicalId is 6578laxif4d1 in product registration.
     "FieldToRemoveList" field_to_remove_list set_field_to_remove_list: list String,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateTaskPartially", UpdateTaskPartiallyRequest => UpdateTaskPartiallyResponse);
 
 rt::model! { read debug;
-/// UpdateTaskPartially返回参数结构体
+/// UpdateTaskPartially response structure.
 UpdateTaskPartiallyResponse {
-    /// 任务ID
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj UpdateTaskResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTask` (更新任务).
+/// Request of `UpdateTask` (Updates a task).
 ///
-/// 更新任务接口
+/// This API is used to update a task.
 UpdateTaskRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 任务基本属性
+    /// Describes the basic attributes of the task.
     ///
     /// Required.
     "Task" task set_task: obj UpdateTaskBrief,
@@ -12030,131 +13240,132 @@ UpdateTaskRequest {
 rt::action!("wedata", "2025-08-06", "UpdateTask", UpdateTaskRequest => UpdateTaskResponse);
 
 rt::model! { read debug;
-/// UpdateTask返回参数结构体
+/// UpdateTask response structure.
 UpdateTaskResponse {
-    /// 任务ID
+    /// Task ID
     "Data" data set_data: obj UpdateTaskResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 更新任务返回体
+/// Update task response parameters structure.
 UpdateTaskResult {
-    /// 处理结果，成功返回 true，不成功返回 false
+    /// Processing result. returns true on success. returns false on failure.
     "Status" status set_status: bool,
 } }
 
 rt::model! { read debug;
-/// 批量修改任务负责人结果
+/// Describes the result of batch modifying the task owner.
 UpdateTasksOwner {
-    /// 修改任务责任人结果
+    /// Describes the result of modifying the task owner.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// 更新任务基本属性信息
+/// Update task basic attribute information.
 UpdateTriggerTaskBaseAttribute {
-    /// 任务名称
+    /// Task name.
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 任务负责人ID
+    /// Task owner ID.
     ///
     /// Required.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 任务描述
+    /// Task description
     ///
     /// Required.
     "TaskDescription" task_description set_task_description: str,
-    /// 注意：
-    /// - 路径上不要填写任务节点类型；例如，在 一个名为 wf01 的工作流，“通用” 分类下，现在想要在这个分类下的 tf_01 文件夹下，新建一个 shell 任务；则 填写 /tf_01 即可；
-    /// - 如果 tf_01 文件夹不存在，则需要先创建这个文件夹（使用 CreateTaskFolder 接口）才能操作成功；
+    /// Note:.
+    /// -Do not fill in the task node type in the path. for example, in a workflow named wf01, under the "common" classification, if you want to create a new shell task under the tf_01 folder in this classification, just fill in /tf_01.
+    /// -If the tf_01 folder does not exist, first create this folder (use the CreateTaskFolder api) for the operation to succeed.
     "TaskFolderPath" task_folder_path set_task_folder_path: str,
 } }
 
 rt::model! { write debug;
-/// 更新任务基本属性信息
+/// Update task basic attribute information.
 UpdateTriggerTaskBaseAttributePart {
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 任务负责人ID
+    /// Task owner ID.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 任务描述
+    /// Task description
     "TaskDescription" task_description set_task_description: str,
 } }
 
 rt::model! { write debug;
-/// 更新任务对象入参
+/// Update task object input parameters.
 UpdateTriggerTaskBrief {
-    /// 任务基本属性
+    /// Task basic attributes.
     ///
     /// Required.
     "TriggerTaskBaseAttribute" trigger_task_base_attribute set_trigger_task_base_attribute: obj UpdateTriggerTaskBaseAttribute,
-    /// 任务配置
+    /// Task configurations.
     ///
     /// Required.
     "TriggerTaskConfiguration" trigger_task_configuration set_trigger_task_configuration: obj TriggerTaskConfiguration,
-    /// 任务调度配置
+    /// Task scheduling configuration.
     ///
     /// Required.
     "TriggerTaskSchedulerConfiguration" trigger_task_scheduler_configuration set_trigger_task_scheduler_configuration: obj TriggerTaskSchedulerConfiguration,
 } }
 
 rt::model! { write debug;
-/// 更新任务对象入参
+/// Update task object input parameters.
 UpdateTriggerTaskPart {
-    /// 任务基本属性
+    /// Task basic attributes.
     "TriggerTaskBaseAttribute" trigger_task_base_attribute set_trigger_task_base_attribute: obj UpdateTriggerTaskBaseAttributePart,
-    /// 任务配置
+    /// Task configurations.
     "TriggerTaskConfiguration" trigger_task_configuration set_trigger_task_configuration: obj TriggerTaskConfiguration,
-    /// 任务调度配置
+    /// Task scheduling configuration.
     "TriggerTaskSchedulerConfiguration" trigger_task_scheduler_configuration set_trigger_task_scheduler_configuration: obj TriggerTaskSchedulerConfiguration,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTriggerTaskPartially` (更新调度工作流任务部分属性).
+/// Request of `UpdateTriggerTaskPartially` (Updates a workflow task partial attribute).
 ///
-/// 更新任务接口
+/// This API is used to update a task.
 UpdateTriggerTaskPartiallyRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 任务基本属性
+    /// Task basic attributes.
     "NewSetting" new_setting set_new_setting: obj UpdateTriggerTaskPart,
-    /// 删除字段内容，采用属性路径的形式标识，删除的值以":"分割，多个值以","分割 // 删除调度参数中 ParamKey 为 aa,bb 的属性 "TaskConfiguration/TaskSchedulingParameterList:aa,bb" // 删除上游依赖中 TaskId 为 2509162129381111,2509162129381112 的上游依赖 "TaskSchedulerConfiguration/UpstreamDependencyConfigList:2509162129381111,2509162129381112" // 删除下游循环依赖中 TaskId 为 2509162129382222,2509162129382223 的下游依赖 "TaskSchedulerConfiguration/DownStreamDependencyConfigList:2509162129382222,2509162129382223" // 删除事件中 EventName 为 event_250916_213234,event_250916_213235 的事件 "TaskSchedulerConfiguration/EventListenerList:event_250916_213234,event_250916_213235" // 删除传递参数输出中 ParamKey 为 pp_out,pp_1 的参数 "TaskSchedulerConfiguration/ParamTaskOutList:pp_out,pp_1" // 删除传递参数应用中 ParamKey 为 pp_in,pp_1 的参数 "TaskSchedulerConfiguration/ParamTaskInList:pp_in,pp_1" // 删除产品登记中 TablePhysicalId 为6578laxif4d1的产出登记 "TaskSchedulerConfiguration/TaskOutputRegistryList:6578laxif4d1"
+    /// Delete field content, identified in the form of property paths, with deleted values separated by ":" and multiple values separated by "," delete the attribute "TaskConfiguration/TaskSchedulingParameterList:aa,bb" where ParamKey is aa,bb in scheduling parameters delete the upstream dependency "TaskSchedulerConfiguration/UpstreamDependencyConfigList:2509162129381111,2509162129381112" where TaskId is 2509162129381111,2509162129381112 in upstream dependencies delete the downstream dependency "TaskSchedulerConfiguration/DownStreamDependencyConfigList:2509162129382222,2509162129382223" where TaskId is 2509162129382222,2509162129382223 in downstream circular dependencies delete the event "TaskSchedulerConfiguration/EventListenerList:event_250916_213234,event_250916_213235" where EventName is event_250916_213234,event_250916_213235 in events delete the parameter "TaskSchedulerConfiguration/ParamTaskOutList:pp_out,pp_1" where ParamKey is pp_out,pp_1 in parameter output transmission delete the parameter "TaskSchedulerConfiguration/ParamTaskInList:pp_in,pp_1" where ParamKey is pp_in,pp_1 in parameter application delete the output registration "TaskSchedulerConfiguration/TaskOutputRegistryList:6578laxif4d1" where TablePhysicalId is 6578laxif4d1 in product registration.
     "FieldToRemoveList" field_to_remove_list set_field_to_remove_list: list String,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateTriggerTaskPartially", UpdateTriggerTaskPartiallyRequest => UpdateTriggerTaskPartiallyResponse);
 
 rt::model! { read debug;
-/// UpdateTriggerTaskPartially返回参数结构体
+/// UpdateTriggerTaskPartially response structure.
 UpdateTriggerTaskPartiallyResponse {
-    /// 任务ID
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj UpdateTaskResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTriggerTask` (更新工作流调度任务).
+/// Request of `UpdateTriggerTask` (Updates a workflow scheduling task).
 ///
-/// 更新任务接口
+/// This API is used to update a task.
 UpdateTriggerTaskRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 任务基本属性
+    /// Task basic attributes.
     ///
     /// Required.
     "Task" task set_task: obj UpdateTriggerTaskBrief,
@@ -12162,32 +13373,33 @@ UpdateTriggerTaskRequest {
 rt::action!("wedata", "2025-08-06", "UpdateTriggerTask", UpdateTriggerTaskRequest => UpdateTriggerTaskResponse);
 
 rt::model! { read debug;
-/// UpdateTriggerTask返回参数结构体
+/// UpdateTriggerTask response structure.
 UpdateTriggerTaskResponse {
-    /// 任务ID
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj UpdateTaskResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 查询工作流详细信息
+/// Query workflow details.
 UpdateTriggerWorkflowPartially {
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 责任人ID
+    /// Responsible person ID.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 工作流参数数组
+    /// Workflow parameter array.
     "WorkflowParams" workflow_params set_workflow_params: list ParamInfo,
-    /// 统一调度参数
+    /// Unify scheduling parameters.
     "TriggerWorkflowSchedulerConfigurations" trigger_workflow_scheduler_configurations set_trigger_workflow_scheduler_configurations: list WorkflowTriggerConfig,
-    /// 工作流描述
+    /// Workflow description.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// BundleId项
+    /// BundleId item.
     "BundleId" bundle_id set_bundle_id: str,
-    /// BundleInfo项
+    /// BundleInfo item.
     "BundleInfo" bundle_info set_bundle_info: str,
-    /// 通用参数
+    /// General parameter.
     "GeneralTaskParams" general_task_params set_general_task_params: list WorkflowGeneralTaskParam,
     /// 工作流运行参数配置
     "TriggerWorkflowRunConfiguration" trigger_workflow_run_configuration set_trigger_workflow_run_configuration: obj WorkflowRunConfig,
@@ -12210,65 +13422,65 @@ UpdateTriggerWorkflowPartially {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTriggerWorkflowPartially` (更新部分调度工作流信息).
+/// Request of `UpdateTriggerWorkflowPartially` (Refresh partial scheduling workflow information).
 ///
-/// 更新工作流（包括工作流基本信息与工作流参数）
+/// Update workflow (including basic info and workflow parameters).
 UpdateTriggerWorkflowPartiallyRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 责任人ID
+    /// Responsible person ID.
     "NewSetting" new_setting set_new_setting: obj UpdateTriggerWorkflowPartially,
-    /// 删除字段内容，采用属性路径的形式标识，删除的值以":"分割，多个值以","分割
-    /// // 删除调度参数中 ParamKey 为 aa,bb 的属性 "WorkflowParams:aa,bb"
-    /// // 删除配置的 TriggerId 为 da46d950-d5ca-4cfb-a5a9-f3c2eeea1bf0 的调度配置"TriggerWorkflowSchedulerConfigurations :da46d950-d5ca-4cfb-a5a9-f3c2eeea1bf0"
-    /// // 删除spark sql通用参数 "GeneralTaskParams: SPARK_SQL"
+    /// Delete field content, identify in the form of property path, separate deleted values with ":" and multiple values with ",".
+    /// Delete the attributes "WorkflowParams:aa,bb" where ParamKey is aa,bb in the scheduling parameters.
+    /// Delete the scheduling configuration with TriggerId "da46d950-d5ca-4cfb-a5a9-f3c2eeea1bf0" in TriggerWorkflowSchedulerConfigurations.
+    /// Delete the spark sql general parameter "GeneralTaskParams: spark_sql".
     "FieldToRemoveList" field_to_remove_list set_field_to_remove_list: list String,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateTriggerWorkflowPartially", UpdateTriggerWorkflowPartiallyRequest => UpdateTriggerWorkflowPartiallyResponse);
 
 rt::model! { read debug;
-/// UpdateTriggerWorkflowPartially返回参数结构体
+/// UpdateTriggerWorkflowPartially response structure.
 UpdateTriggerWorkflowPartiallyResponse {
-    /// true代表成功，false代表失败
+    /// true represents success, false represents failure.
     "Data" data set_data: obj UpdateTriggerWorkflowResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTriggerWorkflow` (更新调度工作流信息).
+/// Request of `UpdateTriggerWorkflow` (Refresh scheduling workflow information).
 ///
-/// 更新工作流（包括工作流基本信息与工作流参数）
+/// This API is used to update workflow, including basic information and workflow parameters.
 UpdateTriggerWorkflowRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 责任人ID
+    /// Responsible person ID.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 备注
+    /// Remarks
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流参数列表
+    /// Workflow parameter list.
     "WorkflowParams" workflow_params set_workflow_params: list ParamInfo,
-    /// 统一调度参数
+    /// Unify scheduling parameters.
     "TriggerWorkflowSchedulerConfigurations" trigger_workflow_scheduler_configurations set_trigger_workflow_scheduler_configurations: list WorkflowTriggerConfig,
-    /// BundleId项
+    /// BundleId item.
     "BundleId" bundle_id set_bundle_id: str,
-    /// Bundle信息
+    /// Bundle info.
     "BundleInfo" bundle_info set_bundle_info: str,
-    /// 通用参数配置
+    /// General parameters configuration.
     "GeneralTaskParams" general_task_params set_general_task_params: list WorkflowGeneralTaskParam,
     /// 调度运行配置
     "TriggerWorkflowRunConfiguration" trigger_workflow_run_configuration set_trigger_workflow_run_configuration: obj WorkflowRunConfig,
@@ -12292,35 +13504,36 @@ UpdateTriggerWorkflowRequest {
 rt::action!("wedata", "2025-08-06", "UpdateTriggerWorkflow", UpdateTriggerWorkflowRequest => UpdateTriggerWorkflowResponse);
 
 rt::model! { read debug;
-/// UpdateTriggerWorkflow返回参数结构体
+/// UpdateTriggerWorkflow response structure.
 UpdateTriggerWorkflowResponse {
-    /// true代表成功，false代表失败
+    /// true represents successful, false represents unsuccessful.
     "Data" data set_data: obj UpdateTriggerWorkflowResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 更新工作流结果
+/// Update workflow result.
 UpdateTriggerWorkflowResult {
-    /// 更新工作流结果
+    /// Update workflow result.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateWorkflowFolder` (更新工作流文件夹).
+/// Request of `UpdateWorkflowFolder` (Update a workflow folder).
 ///
-/// 更新工作流文件夹
+/// Refresh workflow folder.
 UpdateWorkflowFolderRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID，可通过ListWorkflowFolders接口获取
+    /// Folder ID. obtain through the ListWorkflowFolders API.
     ///
     /// Required.
     "FolderId" folder_id set_folder_id: str,
-    /// 更新后的文件夹名称
+    /// Specifies the folder name after update.
     ///
     /// Required.
     "FolderName" folder_name set_folder_name: str,
@@ -12328,199 +13541,209 @@ UpdateWorkflowFolderRequest {
 rt::action!("wedata", "2025-08-06", "UpdateWorkflowFolder", UpdateWorkflowFolderRequest => UpdateWorkflowFolderResponse);
 
 rt::model! { read debug;
-/// UpdateWorkflowFolder返回参数结构体
+/// UpdateWorkflowFolder response structure.
 UpdateWorkflowFolderResponse {
-    /// 更新文件夹结果，如果更新失败则报错。
+    /// Specifies the update folder result. if the update fails, an error will be reported.
     "Data" data set_data: obj UpdateFolderResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateWorkflow` (更新工作流信息).
+/// Request of `UpdateWorkflow` (Update workflow information).
 ///
-/// 更新工作流（包括工作流基本信息与工作流参数）
+/// This API is used to update a workflow including basic information and workflow parameters.
 UpdateWorkflowRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 工作流ID
+    /// Workflow ID.
     ///
     /// Required.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 责任人ID
+    /// Owner ID.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 备注
+    /// Remarks.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流参数列表
+    /// Workflow parameter list.
     "WorkflowParams" workflow_params set_workflow_params: list ParamInfo,
-    /// 统一调度参数
+    /// Specifies unified scheduling parameters.
     "WorkflowSchedulerConfiguration" workflow_scheduler_configuration set_workflow_scheduler_configuration: obj WorkflowSchedulerConfigurationInfo,
-    /// BundleId项
+    /// BundleId item.
     "BundleId" bundle_id set_bundle_id: str,
-    /// Bundle信息
+    /// Bundle info.
     "BundleInfo" bundle_info set_bundle_info: str,
 } }
 rt::action!("wedata", "2025-08-06", "UpdateWorkflow", UpdateWorkflowRequest => UpdateWorkflowResponse);
 
 rt::model! { read debug;
-/// UpdateWorkflow返回参数结构体
+/// UpdateWorkflow response structure.
 UpdateWorkflowResponse {
-    /// true代表成功，false代表失败
+    /// true represents success. false represents failure.
     "Data" data set_data: obj UpdateWorkflowResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 更新工作流结果
+/// Update workflow result.
 UpdateWorkflowResult {
-    /// 更新工作流结果
+    /// Update Workflow Result
     "Status" status set_status: bool,
 } }
 
 rt::model! { read debug;
-/// 查询工作流详细信息
+/// Describes the workflow details.
 WorkflowDetail {
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 责任人ID
+    /// Owner ID.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 创建人ID
+    /// Creator ID.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 工作流类型，cycle和manual
+    /// Workflow type. Valid values: cycle or manual.
     "WorkflowType" workflow_type set_workflow_type: str,
-    /// 工作流参数数组
+    /// Workflow parameter array.
     "WorkflowParams" workflow_params set_workflow_params: list ParamInfo,
-    /// 统一调度参数
+    /// Unified scheduling parameter.
+    /// .
     "WorkflowSchedulerConfiguration" workflow_scheduler_configuration set_workflow_scheduler_configuration: obj WorkflowSchedulerConfiguration,
-    /// 工作流描述
+    /// Workflow description.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流所属路径
+    /// Workflow path.
     "Path" path set_path: str,
-    /// BundleId项
+    /// BundleId item.
     "BundleId" bundle_id set_bundle_id: str,
-    /// BundleInfo项
+    /// BundleInfo item. specifies the bundle information.
     "BundleInfo" bundle_info set_bundle_info: str,
 } }
 
 rt::model! { read debug;
-/// 文件夹信息
+/// Folder information.
 WorkflowFolder {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID
+    /// Folder ID.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹绝对路径
+    /// Specifies the absolute path of the folder.
     "FolderPath" folder_path set_folder_path: str,
-    /// 创建人ID
+    /// Creator ID.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
 } }
 
 rt::model! { read debug;
-/// 文件夹详细信息
+/// Folder details.
 WorkflowFolderDetail {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 文件夹ID
+    /// Folder ID.
     "FolderId" folder_id set_folder_id: str,
-    /// 文件夹绝对路径
+    /// Absolute path of the folder.
     "FolderPath" folder_path set_folder_path: str,
-    /// 创建人ID
+    /// Creator ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
-    /// 父文件夹绝对路径
+    /// Parent folder absolute path.
     "ParentFolderPath" parent_folder_path set_parent_folder_path: str,
-    /// 文件夹名称
+    /// Folder name.
     "FolderName" folder_name set_folder_name: str,
 } }
 
 rt::model! { read debug;
-/// 资源文件分页
+/// Paginate resource files.
 WorkflowFolderPage {
-    /// 数据页数，大于等于1
+    /// Data page number, equal to or greater than 1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的数据条数，最小为10条，最大为200 条
+    /// Specifies the number of data records displayed per page. value range: 10 to 200.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageSize" page_size set_page_size: i128,
-    /// 文件夹总数
+    /// Total number of folders.
     "TotalCount" total_count set_total_count: i128,
-    /// 总页数
+    /// Total pages
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 文件夹列表
+    /// Folder list.
     "Items" items set_items: list WorkflowFolder,
 } }
 
 rt::model! { both debug;
-/// 工作流SPARK_SQL参数
+/// SQL parameter of the SPARK workflow.
 WorkflowGeneralTaskParam {
-    /// 通用任务参数类型,目前只支持SPARK_SQL
+    /// Common task parameter type, currently only support SPARK_SQL.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 通用任务参数内容, 不同参数用;
-    /// 分割
+    /// Common task parameter content. different parameters are separated by semicolons.
+    /// Split.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 获取工作流的列表信息item
+/// Retrieves workflow list information item.
 WorkflowInfo {
-    /// 工作流ID
+    /// Workflow ID.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 工作流类型，cycle及manual
+    /// Workflow type: cycle or manual.
     "WorkflowType" workflow_type set_workflow_type: str,
-    /// 负责人ID
+    /// Owner ID
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 最新修改时间
+    /// Last Modification Time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 最后更新人ID
+    /// Last updated user ID.
     "UpdateUserUin" update_user_uin set_update_user_uin: str,
-    /// 工作流描述
+    /// Workflow description.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 创建人ID
+    /// Creator ID.
     "CreateUserUin" create_user_uin set_create_user_uin: str,
 } }
 
 rt::model! { read debug;
-/// 用户对工作流文件夹的递归最大权限类型
+/// Maximum permission type for user to recurse workflow folder.
 WorkflowMaxPermission {
-    /// 授权权限类型(CAN_VIEW/CAN_RUN/CAN_EDIT/CAN_MANAGE，当前仅支持CAN_MANAGE)
+    /// Authorization permission type (CAN_VIEW/CAN_RUN/CAN_EDIT/CAN_MANAGE, currently only support CAN_MANAGE).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PermissionType" permission_type set_permission_type: str,
 } }
 
 rt::model! { both debug;
-/// 数据开发授权信息
+/// Authorization information for data development.
 WorkflowPermission {
-    /// 授权目标类型（用户：user，角色：role）
+    /// Target type (user: user, role: role).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "PermissionTargetType" permission_target_type set_permission_target_type: str,
-    /// 授权目标id数组(userId/roleId)
+    /// id array of the authorization target (userId/roleId).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "PermissionTargetId" permission_target_id set_permission_target_id: str,
-    /// 授权权限类型数组(CAN_VIEW/CAN_RUN/CAN_EDIT/CAN_MANAGE，当前仅支持CAN_MANAGE)
+    /// Authorization permission type array (CAN_VIEW/CAN_RUN/CAN_EDIT/CAN_MANAGE, currently only support CAN_MANAGE).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "PermissionTypeList" permission_type_list set_permission_type_list: list String,
 } }
 
 rt::model! { read debug;
-/// 数据开发分页的权限信息
+/// Permission information for data development pagination.
 WorkflowPermissionPage {
-    /// 数据页数，大于等于1
+    /// Number of data pages, at least 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页显示的数据条数，最小为10条，最大为200 条
+    /// Number of records per page. the minimum value is `10`. the maximum value is `200`.
     "PageSize" page_size set_page_size: i128,
-    /// 授权数据总数
+    /// Total number of authorized data.
     "TotalCount" total_count set_total_count: i128,
-    /// 总页数
+    /// Total pages
     "TotalPageNumber" total_page_number set_total_page_number: i128,
-    /// 授权信息列表
+    /// Authorization information list.
     "Items" items set_items: list WorkflowPermission,
 } }
 
@@ -12535,324 +13758,321 @@ WorkflowRunConfig {
 } }
 
 rt::model! { read debug;
-/// 工作流统一调度出参
+/// Unified workflow scheduling response parameters structure.
 WorkflowSchedulerConfiguration {
-    /// 时区
+    /// Specifies the time zone.
     "ScheduleTimeZone" schedule_time_zone set_schedule_time_zone: str,
-    /// 周期类型：支持的类型为
-    /// ONEOFF_CYCLE: 一次性
-    /// YEAR_CYCLE: 年
-    /// MONTH_CYCLE: 月
-    /// WEEK_CYCLE: 周
-    /// DAY_CYCLE: 天
-    /// HOUR_CYCLE: 小时
-    /// MINUTE_CYCLE: 分钟
-    /// CRONTAB_CYCLE: crontab表达式类型
+    /// Period type. Supported types:
+    ///
+    /// ONEOFF_CYCLE: specifies a one-time cycle.
+    /// YEAR_CYCLE: specifies the year cycle.
+    /// MONTH_CYCLE: specifies the monthly cycle.
+    /// WEEK_CYCLE: specifies the week cycle.
+    /// DAY_CYCLE: specifies the day cycle.
+    /// HOUR_CYCLE: specifies the hour cycle.
+    /// MINUTE_CYCLE: specifies the minute cycle.
+    /// CRONTAB_CYCLE: specifies the crontab expression type
     "CycleType" cycle_type set_cycle_type: str,
-    /// 自依赖, 默认值 serial, 取值为：parallel(并行), serial(串行), orderly(有序)
+    /// Self-Dependent. Valid values: parallel, serial, orderly. Default value: serial.
     "SelfDepend" self_depend set_self_depend: str,
-    /// 生效开始时间
+    /// Effective Start Time
     "StartTime" start_time set_start_time: str,
-    /// 生效结束时间
+    /// Effective End Time.
     "EndTime" end_time set_end_time: str,
-    /// 工作流依赖，yes or no
+    /// Workflow dependency. Valid values: yes or no.
     "DependencyWorkflow" dependency_workflow set_dependency_workflow: str,
-    /// 执行时间左闭区间，示例：00:00
+    /// Execution time. specifies the left-closed interval. example: 00:00.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行时间右闭区间，示例：23:59
+    /// Execution time right closed interval, for example: 23:59.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// cron表达式
+    /// Cron expression
     "CrontabExpression" crontab_expression set_crontab_expression: str,
-    /// 是否开启日历调度 1 开启 0关闭
+    /// Whether calendar scheduling is enabled. Valid values: 1 (enabled), 0 (disabled).
     "CalendarOpen" calendar_open set_calendar_open: str,
-    /// 日历名称
+    /// Calendar name.
     "CalendarName" calendar_name set_calendar_name: str,
-    /// 日历id
+    /// Calendar id.
     "CalendarId" calendar_id set_calendar_id: str,
     /// 分钟任务相位偏移
     "MinuteOffset" minute_offset set_minute_offset: i128,
 } }
 
 rt::model! { write debug;
-/// 工作流统一调度参数入参
-/// 依赖任务信息
+/// Workflow Unified Scheduling Parameter Input - Dependency Task Value Reference:
 ///
-/// 取值说明表：
-///
-/// | 当前任务周期类型 | 上游任务周期类型 | 配置方式 | MainCyclicConfig取值 | 时间维度/实例范围           | SubordinateCyclicConfig取值       | offset取值             |
-/// | ---------------- | ---------------- | -------- | -------------------- | --------------------------- | --------------------------------- | ---------------------- |
-/// | HOUR_CYCLE       | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | MINUTE_CYCLE     | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | DAY_CYCLE        | WEEK_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | DAY_CYCLE        | WEEK_CYCLE       | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | HOUR_CYCLE       | HOUR_CYCLE       | 推荐策略 | HOUR                 | 按小时/最近实例             | CURRENT_HOUR                      | 无                     |
-/// | HOUR_CYCLE       | HOUR_CYCLE       | 推荐策略 | HOUR                 | 按小时/前一周期             | PREVIOUS_HOUR_CYCLE               | 无                     |
-/// | HOUR_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | WEEK                 | 按周/上周                   | PREVIOUS_WEEK                     | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | WEEK                 | 按周/上周五                 | PREVIOUS_FRIDAY                   | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | WEEK                 | 按周/上周日                 | PREVIOUS_WEEKEND                  | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天         、          | CURRENT_DAY                       | 无                     |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/前一天                 | PREVIOUS_DAY                      | 无                     |
-/// | WEEK_CYCLE       | ONEOFF_CYCLE     | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | HOUR_CYCLE       | MINUTE_CYCLE     | 推荐策略 | HOUR                 | 按小时/前一个小时(-60,0]    | PREVIOUS_HOUR_LATER_OFFSET_MINUTE | 无                     |
-/// | HOUR_CYCLE       | MINUTE_CYCLE     | 推荐策略 | HOUR                 | 按小时/前一个小时           | PREVIOUS_HOUR                     | 无                     |
-/// | HOUR_CYCLE       | MINUTE_CYCLE     | 推荐策略 | HOUR                 | 按小时/当前小时             | CURRENT_HOUR                      | 无                     |
-/// | YEAR_CYCLE       | WEEK_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | WEEK_CYCLE       | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | MINUTE_CYCLE     | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | WEEK_CYCLE       | HOUR_CYCLE       | 推荐策略 | WEEK                 | 按周/上周                   | PREVIOUS_WEEK                     | 无                     |
-/// | WEEK_CYCLE       | HOUR_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | MINUTE_CYCLE     | HOUR_CYCLE       | 推荐策略 | HOUR                 | 按小时/当前小时             | CURRENT_HOUR                      | 无                     |
-/// | HOUR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | HOUR_CYCLE       | 推荐策略 | MONTH                | 按月/上月                   | PREVIOUS_MONTH                    | 无                     |
-/// | MONTH_CYCLE      | HOUR_CYCLE       | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | ONEOFF_CYCLE     | 推荐策略 | MONTH                | 按月/当月                   | CURRENT_MONTH                     | 无                     |
-/// | DAY_CYCLE        | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | DAY_CYCLE        | MONTH_CYCLE      | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | MONTH_CYCLE      | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | ONEOFF_CYCLE     | WEEK_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | MINUTE_CYCLE     | MINUTE_CYCLE     | 推荐策略 | MINUTE               | 按分钟/当前分钟             | CURRENT_MINUTE                    | 无                     |
-/// | MINUTE_CYCLE     | MINUTE_CYCLE     | 推荐策略 | MINUTE               | 按分钟/前一周期             | PREVIOUS_MINUTE_CYCLE             | 无                     |
-/// | YEAR_CYCLE       | MINUTE_CYCLE     | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | ONEOFF_CYCLE     | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | DAY_CYCLE        | MINUTE_CYCLE     | 推荐策略 | DAY                  | 按天/前一天(-24 * 60,0]     | PREVIOUS_DAY_LATER_OFFSET_MINUTE  | 无                     |
-/// | DAY_CYCLE        | MINUTE_CYCLE     | 推荐策略 | DAY                  | 按天/前一天                 | PREVIOUS_DAY                      | 无                     |
-/// | DAY_CYCLE        | MINUTE_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | MINUTE_CYCLE     | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | WEEK_CYCLE       | WEEK_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | WEEK_CYCLE       | WEEK_CYCLE       | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | YEAR_CYCLE       | YEAR_CYCLE       | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | YEAR_CYCLE       | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | YEAR_CYCLE       | HOUR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | MINUTE_CYCLE     | WEEK_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | ONEOFF_CYCLE     | MINUTE_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | HOUR_CYCLE       | ONEOFF_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | WEEK_CYCLE       | MINUTE_CYCLE     | 推荐策略 | WEEK                 | 按周/上周                   | PREVIOUS_WEEK                     | 无                     |
-/// | WEEK_CYCLE       | MINUTE_CYCLE     | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | DAY_CYCLE        | HOUR_CYCLE       | 推荐策略 | DAY                  | 按天/前一天(-24,0]          | PREVIOUS_DAY_LATER_OFFSET_HOUR    | 无                     |
-/// | DAY_CYCLE        | HOUR_CYCLE       | 推荐策略 | DAY                  | 按天/前一天[-24,0)          | PREVIOUS_DAY                      | 无                     |
-/// | DAY_CYCLE        | HOUR_CYCLE       | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本年所有月             | ALL_MONTH_OF_YEAR                 | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/上月                   | PREVIOUS_MONTH                    | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/上月末                 | PREVIOUS_END_OF_MONTH             | 无                     |
-/// | YEAR_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/上月初                 | PREVIOUS_BEGIN_OF_MONTH           | 无                     |
-/// | ONEOFF_CYCLE     | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | DAY_CYCLE        | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | ONEOFF_CYCLE     | HOUR_CYCLE       | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | DAY_CYCLE        | ONEOFF_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | MINUTE_CYCLE     | ONEOFF_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | WEEK_CYCLE       | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | WEEK_CYCLE       | MONTH_CYCLE      | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | YEAR_CYCLE       | ONEOFF_CYCLE     | 推荐策略 | YEAR                 | 按年/当年                   | CURRENT_YEAR                      | 无                     |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 推荐策略 | MONTH                | 按月/上月                   | PREVIOUS_MONTH                    | 无                     |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 推荐策略 | MONTH                | 按月/上月末                 | PREVIOUS_END_OF_MONTH             | 无                     |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/前一天                 | PREVIOUS_DAY                      | 无                     |
-/// | YEAR_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/本年所有天             | ALL_DAY_OF_YEAR                   | 无                     |
-/// | YEAR_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | YEAR_CYCLE       | DAY_CYCLE        | 推荐策略 | DAY                  | 按天/前一天                 | PREVIOUS_DAY                      | 无                     |
-/// | HOUR_CYCLE       | WEEK_CYCLE       | 推荐策略 | WEEK                 | 按周/本周                   | CURRENT_WEEK                      | 无                     |
-/// | MONTH_CYCLE      | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/当月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | MONTH_CYCLE      | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | MONTH_CYCLE      | MINUTE_CYCLE     | 推荐策略 | MONTH                | 按月/上月                   | PREVIOUS_MONTH                    | 无                     |
-/// | MONTH_CYCLE      | MINUTE_CYCLE     | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | WEEK_CYCLE       | 推荐策略 | MONTH                | 按月/上月                   | PREVIOUS_MONTH                    | 无                     |
-/// | MONTH_CYCLE      | WEEK_CYCLE       | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | MONTH_CYCLE      | WEEK_CYCLE       | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | DAY_CYCLE        | YEAR_CYCLE       | 推荐策略 | YEAR                 | 按年/本年                   | CURRENT_YEAR                      | 无                     |
-/// | DAY_CYCLE        | YEAR_CYCLE       | 推荐策略 | DAY                  | 按天/最近一次数据时间的实例 | RECENT_DATE                       | 无                     |
-/// | ONEOFF_CYCLE     | ONEOFF_CYCLE     | 推荐策略 | DAY                  | 按天/当天                   | CURRENT_DAY                       | 无                     |
-/// | ONEOFF_CYCLE     | MONTH_CYCLE      | 推荐策略 | MONTH                | 按月/本月                   | CURRENT_MONTH                     | 无                     |
-/// | CRONTAB_CYCLE    | CRONTAB_CYCLE    | 推荐策略 | CRONTAB              | 无                          | CURRENT                           | 无                     |
-/// | HOUR_CYCLE       | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | HOUR_CYCLE       | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | HOUR_CYCLE       | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | HOUR_CYCLE       | 自定义   | RANGE_HOUR           | 区间(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | DAY_CYCLE        | 自定义   | RANGE_DAY            | 区间(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | MINUTE_CYCLE     | 自定义   | RANGE_MINUTE         | 区间(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | HOUR_CYCLE       | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | HOUR_CYCLE       | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | HOUR_CYCLE       | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MINUTE_CYCLE     | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | WEEK_CYCLE       | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | HOUR_CYCLE       | 自定义   | LIST_HOUR            | 列表(小时)                  | 无                                | 逗号分隔的整数，如-1,0 |
-/// | DAY_CYCLE        | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | YEAR_CYCLE       | DAY_CYCLE        | 自定义   | LIST_DAY             | 列表(天)                    | 无                                | 逗号分隔的整数，如-1,0 |
-/// | MONTH_CYCLE      | MINUTE_CYCLE     | 自定义   | LIST_MINUTE          | 列表(分钟)                  | 无                                | 逗号分隔的整数，如-1,0 |
+/// Value description table:
+/// | Current Task Cycle Type | Upstream Task Cycle Type | Configuration Mode | MainCyclicConfig Value | Time Dimension / Instance Scope        | SubordinateCyclicConfig Value     | offset Value                         |
+/// | ----------------------- | ------------------------ | ------------------ | ---------------------- | -------------------------------------- | --------------------------------- | ------------------------------------ |
+/// | HOUR_CYCLE              | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | MINUTE_CYCLE            | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | DAY_CYCLE               | WEEK_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | DAY_CYCLE               | WEEK_CYCLE               | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | HOUR_CYCLE              | HOUR_CYCLE               | Recommended Policy | HOUR                   | By Hour / Latest Instance              | CURRENT_HOUR                      | None                                 |
+/// | HOUR_CYCLE              | HOUR_CYCLE               | Recommended Policy | HOUR                   | By Hour / Previous Cycle               | PREVIOUS_HOUR_CYCLE               | None                                 |
+/// | HOUR_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | WEEK                   | By Week / Previous Week                | PREVIOUS_WEEK                     | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | WEEK                   | By Week / Previous Friday              | PREVIOUS_FRIDAY                   | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | WEEK                   | By Week / Previous Sunday              | PREVIOUS_WEEKEND                  | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Previous Day                  | PREVIOUS_DAY                      | None                                 |
+/// | WEEK_CYCLE              | ONEOFF_CYCLE             | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | HOUR_CYCLE              | MINUTE_CYCLE             | Recommended Policy | HOUR                   | By Hour / Previous Hour (-60,0]        | PREVIOUS_HOUR_LATER_OFFSET_MINUTE | None                                 |
+/// | HOUR_CYCLE              | MINUTE_CYCLE             | Recommended Policy | HOUR                   | By Hour / Previous Hour                | PREVIOUS_HOUR                     | None                                 |
+/// | HOUR_CYCLE              | MINUTE_CYCLE             | Recommended Policy | HOUR                   | By Hour / Current Hour                 | CURRENT_HOUR                      | None                                 |
+/// | YEAR_CYCLE              | WEEK_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | WEEK_CYCLE              | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | MINUTE_CYCLE            | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | WEEK_CYCLE              | HOUR_CYCLE               | Recommended Policy | WEEK                   | By Week / Previous Week                | PREVIOUS_WEEK                     | None                                 |
+/// | WEEK_CYCLE              | HOUR_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | MINUTE_CYCLE            | HOUR_CYCLE               | Recommended Policy | HOUR                   | By Hour / Current Hour                 | CURRENT_HOUR                      | None                                 |
+/// | HOUR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | HOUR_CYCLE               | Recommended Policy | MONTH                  | By Month / Previous Month              | PREVIOUS_MONTH                    | None                                 |
+/// | MONTH_CYCLE             | HOUR_CYCLE               | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | ONEOFF_CYCLE             | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | DAY_CYCLE               | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | DAY_CYCLE               | MONTH_CYCLE              | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | MONTH_CYCLE             | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | ONEOFF_CYCLE            | WEEK_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | MINUTE_CYCLE            | MINUTE_CYCLE             | Recommended Policy | MINUTE                 | By Minute / Current Minute             | CURRENT_MINUTE                    | None                                 |
+/// | MINUTE_CYCLE            | MINUTE_CYCLE             | Recommended Policy | MINUTE                 | By Minute / Previous Cycle             | PREVIOUS_MINUTE_CYCLE             | None                                 |
+/// | YEAR_CYCLE              | MINUTE_CYCLE             | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | ONEOFF_CYCLE            | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | DAY_CYCLE               | MINUTE_CYCLE             | Recommended Policy | DAY                    | By Day / Previous Day (-24 * 60,0]     | PREVIOUS_DAY_LATER_OFFSET_MINUTE  | None                                 |
+/// | DAY_CYCLE               | MINUTE_CYCLE             | Recommended Policy | DAY                    | By Day / Previous Day                  | PREVIOUS_DAY                      | None                                 |
+/// | DAY_CYCLE               | MINUTE_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | MINUTE_CYCLE            | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | WEEK_CYCLE              | WEEK_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | WEEK_CYCLE              | WEEK_CYCLE               | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | YEAR_CYCLE              | YEAR_CYCLE               | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | YEAR_CYCLE              | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | YEAR_CYCLE              | HOUR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | MINUTE_CYCLE            | WEEK_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | ONEOFF_CYCLE            | MINUTE_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | HOUR_CYCLE              | ONEOFF_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | WEEK_CYCLE              | MINUTE_CYCLE             | Recommended Policy | WEEK                   | By Week / Previous Week                | PREVIOUS_WEEK                     | None                                 |
+/// | WEEK_CYCLE              | MINUTE_CYCLE             | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | DAY_CYCLE               | HOUR_CYCLE               | Recommended Policy | DAY                    | By Day / Previous Day (-24,0]          | PREVIOUS_DAY_LATER_OFFSET_HOUR    | None                                 |
+/// | DAY_CYCLE               | HOUR_CYCLE               | Recommended Policy | DAY                    | By Day / Previous Day [-24,0)          | PREVIOUS_DAY                      | None                                 |
+/// | DAY_CYCLE               | HOUR_CYCLE               | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / All Months of Current Year  | ALL_MONTH_OF_YEAR                 | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Previous Month              | PREVIOUS_MONTH                    | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / End of Previous Month       | PREVIOUS_END_OF_MONTH             | None                                 |
+/// | YEAR_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Beginning of Previous Month | PREVIOUS_BEGIN_OF_MONTH           | None                                 |
+/// | ONEOFF_CYCLE            | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | DAY_CYCLE               | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | ONEOFF_CYCLE            | HOUR_CYCLE               | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | DAY_CYCLE               | ONEOFF_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | MINUTE_CYCLE            | ONEOFF_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | WEEK_CYCLE              | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | WEEK_CYCLE              | MONTH_CYCLE              | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | YEAR_CYCLE              | ONEOFF_CYCLE             | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Recommended Policy | MONTH                  | By Month / Previous Month              | PREVIOUS_MONTH                    | None                                 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Recommended Policy | MONTH                  | By Month / End of Previous Month       | PREVIOUS_END_OF_MONTH             | None                                 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Previous Day                  | PREVIOUS_DAY                      | None                                 |
+/// | YEAR_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / All Days of Current Year      | ALL_DAY_OF_YEAR                   | None                                 |
+/// | YEAR_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | YEAR_CYCLE              | DAY_CYCLE                | Recommended Policy | DAY                    | By Day / Previous Day                  | PREVIOUS_DAY                      | None                                 |
+/// | HOUR_CYCLE              | WEEK_CYCLE               | Recommended Policy | WEEK                   | By Week / Current Week                 | CURRENT_WEEK                      | None                                 |
+/// | MONTH_CYCLE             | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | MONTH_CYCLE              | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | MONTH_CYCLE             | MINUTE_CYCLE             | Recommended Policy | MONTH                  | By Month / Previous Month              | PREVIOUS_MONTH                    | None                                 |
+/// | MONTH_CYCLE             | MINUTE_CYCLE             | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | WEEK_CYCLE               | Recommended Policy | MONTH                  | By Month / Previous Month              | PREVIOUS_MONTH                    | None                                 |
+/// | MONTH_CYCLE             | WEEK_CYCLE               | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | MONTH_CYCLE             | WEEK_CYCLE               | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | DAY_CYCLE               | YEAR_CYCLE               | Recommended Policy | YEAR                   | By Year / Current Year                 | CURRENT_YEAR                      | None                                 |
+/// | DAY_CYCLE               | YEAR_CYCLE               | Recommended Policy | DAY                    | By Day / Instance of Latest Data Time  | RECENT_DATE                       | None                                 |
+/// | ONEOFF_CYCLE            | ONEOFF_CYCLE             | Recommended Policy | DAY                    | By Day / Current Day                   | CURRENT_DAY                       | None                                 |
+/// | ONEOFF_CYCLE            | MONTH_CYCLE              | Recommended Policy | MONTH                  | By Month / Current Month               | CURRENT_MONTH                     | None                                 |
+/// | CRONTAB_CYCLE           | CRONTAB_CYCLE            | Recommended Policy | CRONTAB                | None                                   | CURRENT                           | None                                 |
+/// | HOUR_CYCLE              | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | HOUR_CYCLE              | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | HOUR_CYCLE              | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | HOUR_CYCLE               | Custom             | RANGE_HOUR             | Range (hours)                          | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | DAY_CYCLE                | Custom             | RANGE_DAY              | Range (days)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | MINUTE_CYCLE             | Custom             | RANGE_MINUTE           | Range (minutes)                        | None                              | Comma-separated integers, e.g., -1,0 |
+/// | HOUR_CYCLE              | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | HOUR_CYCLE              | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | HOUR_CYCLE              | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MINUTE_CYCLE            | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | WEEK_CYCLE              | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | HOUR_CYCLE               | Custom             | LIST_HOUR              | List (hours)                           | None                              | Comma-separated integers, e.g., -1,0 |
+/// | DAY_CYCLE               | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | YEAR_CYCLE              | DAY_CYCLE                | Custom             | LIST_DAY               | List (days)                            | None                              | Comma-separated integers, e.g., -1,0 |
+/// | MONTH_CYCLE             | MINUTE_CYCLE             | Custom             | LIST_MINUTE            | List (minutes)                         | None                              | Comma-separated integers, e.g., -1,0 |
 WorkflowSchedulerConfigurationInfo {
-    /// 时区
+    /// Specifies the time zone.
     ///
     /// Required.
     "ScheduleTimeZone" schedule_time_zone set_schedule_time_zone: str,
-    /// 周期类型：支持的类型为
-    /// ONEOFF_CYCLE: 一次性
-    /// YEAR_CYCLE: 年
-    /// MONTH_CYCLE: 月
-    /// WEEK_CYCLE: 周
-    /// DAY_CYCLE: 天
-    /// HOUR_CYCLE: 小时
-    /// MINUTE_CYCLE: 分钟
-    /// CRONTAB_CYCLE: crontab表达式类型
+    /// Period type. Supported types:
+    ///
+    /// ONEOFF_CYCLE: specifies a one-time cycle.
+    /// YEAR_CYCLE: specifies the year cycle.
+    /// MONTH_CYCLE: specifies the monthly cycle.
+    /// WEEK_CYCLE: specifies the week cycle.
+    /// DAY_CYCLE: specifies the day cycle.
+    /// HOUR_CYCLE: specifies the hour cycle.
+    /// MINUTE_CYCLE: specifies the minute cycle.
+    /// CRONTAB_CYCLE: specifies the crontab expression type
     ///
     /// Required.
     "CycleType" cycle_type set_cycle_type: str,
-    /// 自依赖, 默认值 serial, 取值为：parallel(并行), serial(串行), orderly(有序)
+    /// Self-Dependent. Valid values: parallel, serial, orderly. Default value: serial.
     ///
     /// Required.
     "SelfDepend" self_depend set_self_depend: str,
-    /// 生效开始时间
+    /// Effective Start Time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 生效结束时间
+    /// Effective End Time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// cron表达式
+    /// Cron expression
     ///
     /// Required.
     "CrontabExpression" crontab_expression set_crontab_expression: str,
-    /// 工作流依赖，yes or no
+    /// Workflow dependency. Valid values: yes or no.
     "DependencyWorkflow" dependency_workflow set_dependency_workflow: str,
-    /// 0：不修改 1：将任务的上游依赖配置改为默认值
+    /// 0: Do not modify
+    /// 1: Reset the task's upstream dependency configuration to the default value
     "ModifyCycleValue" modify_cycle_value set_modify_cycle_value: str,
-    /// 工作流存在跨工作流依赖且使用cron表达式调度。如果保存统一调度，会断开不支持的依赖关系
+    /// The workflow contains cross-workflow dependencies and uses a cron expression for scheduling. If unified scheduling is saved, unsupported dependencies will be disconnected.
     "ClearLink" clear_link set_clear_link: bool,
-    /// ModifyCycleValue为1的时候生效，表示默认修改的上游依赖-时间维度，取值为：
-    ///
-    /// - CRONTAB
-    /// - DAY
-    /// - HOUR
-    /// - LIST_DAY
-    /// - LIST_HOUR
-    /// - LIST_MINUTE
-    /// - MINUTE
-    /// - MONTH
-    /// - RANGE_DAY
-    /// - RANGE_HOUR
-    /// - RANGE_MINUTE
-    /// - WEEK
-    /// - YEAR
+    /// Takes effect when ModifyCycleValue = 1. Indicates the default modification of the upstream dependency time dimension. Valid values are:
+    /// * CRONTAB
+    /// * DAY
+    /// * HOUR
+    /// * LIST_DAY
+    /// * LIST_HOUR
+    /// * LIST_MINUTE
+    /// * MINUTE
+    /// * MONTH
+    /// * RANGE_DAY
+    /// * RANGE_HOUR
+    /// * RANGE_MINUTE
+    /// * WEEK
+    /// * YEAR
     ///
     /// https://capi.woa.com/object/detail?product=wedata&env=api_dev&version=2025-08-06&name=WorkflowSchedulerConfigurationInfo
     "MainCyclicConfig" main_cyclic_config set_main_cyclic_config: str,
-    /// ModifyCycleValue为1的时候生效，表示默认修改的上游依赖-实例范围
-    /// 取值为：
-    ///
-    /// - ALL_DAY_OF_YEAR
-    /// - ALL_MONTH_OF_YEAR
-    /// - CURRENT
-    /// - CURRENT_DAY
-    /// - CURRENT_HOUR
-    /// - CURRENT_MINUTE
-    /// - CURRENT_MONTH
-    /// - CURRENT_WEEK
-    /// - CURRENT_YEAR
-    /// - PREVIOUS_BEGIN_OF_MONTH
-    /// - PREVIOUS_DAY
-    /// - PREVIOUS_DAY_LATER_OFFSET_HOUR
-    /// - PREVIOUS_DAY_LATER_OFFSET_MINUTE
-    /// - PREVIOUS_END_OF_MONTH
-    /// - PREVIOUS_FRIDAY
-    /// - PREVIOUS_HOUR
-    /// - PREVIOUS_HOUR_CYCLE
-    /// - PREVIOUS_HOUR_LATER_OFFSET_MINUTE
-    /// - PREVIOUS_MINUTE_CYCLE
-    /// - PREVIOUS_MONTH
-    /// - PREVIOUS_WEEK
-    /// - PREVIOUS_WEEKEND
-    /// - RECENT_DATE
+    /// Takes effect when ModifyCycleValue = 1. Indicates the default modification of the upstream dependency - instance scope. Valid values are:
+    /// * ALL_DAY_OF_YEAR
+    /// * ALL_MONTH_OF_YEAR
+    /// * CURRENT
+    /// * CURRENT_DAY
+    /// * CURRENT_HOUR
+    /// * CURRENT_MINUTE
+    /// * CURRENT_MONTH
+    /// * CURRENT_WEEK
+    /// * CURRENT_YEAR
+    /// * PREVIOUS_BEGIN_OF_MONTH
+    /// * PREVIOUS_DAY
+    /// * PREVIOUS_DAY_LATER_OFFSET_HOUR
+    /// * PREVIOUS_DAY_LATER_OFFSET_MINUTE
+    /// * PREVIOUS_END_OF_MONTH
+    /// * PREVIOUS_FRIDAY
+    /// * PREVIOUS_HOUR
+    /// * PREVIOUS_HOUR_CYCLE
+    /// * PREVIOUS_HOUR_LATER_OFFSET_MINUTE
+    /// * PREVIOUS_MINUTE_CYCLE
+    /// * PREVIOUS_MONTH
+    /// * PREVIOUS_WEEK
+    /// * PREVIOUS_WEEKEND
+    /// * RECENT_DATE
     ///
     /// https://capi.woa.com/object/detail?product=wedata&env=api_dev&version=2025-08-06&name=WorkflowSchedulerConfigurationInfo
     "SubordinateCyclicConfig" subordinate_cyclic_config set_subordinate_cyclic_config: str,
-    /// 执行时间左闭区间，示例：00:00，只有周期类型为MINUTE_CYCLE才需要填入
+    /// Execution time left closed interval, for example: 00:00. only required when the CycleType is MINUTE_CYCLE.
     "ExecutionStartTime" execution_start_time set_execution_start_time: str,
-    /// 执行时间右闭区间，示例：23:59，只有周期类型为MINUTE_CYCLE才需要填入
+    /// Execution time right closed interval, for example: 23:59. only required when the CycleType is MINUTE_CYCLE.
     "ExecutionEndTime" execution_end_time set_execution_end_time: str,
-    /// 是否开启日历调度 1 开启 0关闭
+    /// Whether calendar scheduling is enabled. Valid values: 1 (enabled), 0 (disabled).
     "CalendarOpen" calendar_open set_calendar_open: str,
-    /// 日历id
+    /// Calendar id.
     "CalendarId" calendar_id set_calendar_id: str,
     /// 分钟任务相位偏移
     "MinuteOffset" minute_offset set_minute_offset: i128,
 } }
 
 rt::model! { both debug;
-/// 工作流调度配置
+/// Workflow scheduling configuration.
 WorkflowTriggerConfig {
-    /// 触发方式，非必填，外部结构的TriggerMode字段优先级比当前字段高
+    /// Trigger mode.
+    /// -Scheduled TRIGGER: TIME_TRIGGER.
+    /// - CONTINUE_RUN: continuously RUN.
+    /// -FILE_ARRIVAL.
     ///
-    /// - 定时触发：TIME_TRIGGER
-    /// - 文件到达：FILE_ARRIVAL
-    /// - 持续运行：CONTINUE_RUN（暂不支持）
-    ///
-    /// 注意：
-    ///
-    /// - TIME_TRIGGER 和 CONTINUE_RUN 模式下，SchedulerStatus、SchedulerTimeZone、StartTime、EndTime、ConfigMode、CycleType、CrontabExpression 必填；
-    /// - FILE_ARRIVAL 模式下，FileArrivalPath、TriggerMinimumIntervalSecond、TriggerWaitTimeSecond 必填；
-    ///
-    /// 枚举值：
-    ///
-    /// - TIME_TRIGGER： 定时触发
-    /// - FILE_ARRIVAL： 文件到达
+    /// Note:.
+    /// -In TIME_TRIGGER and CONTINUE_RUN mode, SchedulerStatus, SchedulerTimeZone, StartTime, EndTime, ConfigMode, CycleType, and CrontabExpression are required.
+    /// -In FILE_ARRIVAL mode, FileArrivalPath, TriggerMinimumIntervalSecond, and TriggerWaitTimeSecond are required.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerMode" trigger_mode set_trigger_mode: str,
-    /// WorkflowTriggerConfig转换成Json格式，对账使用
+    /// Convert WorkflowTriggerConfig into Json format for reconciliation usage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExtraInfo" extra_info set_extra_info: str,
-    /// 调度时区
+    /// Scheduling time zone.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScheduleTimeZone" schedule_time_zone set_schedule_time_zone: str,
-    /// 调度生效时间
+    /// Schedule effective time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 调度结束时间
+    /// Schedule end time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 配置方式，常规：COMMON，CRON表达式：CRON_EXPRESSION
+    /// Setting method, general: COMMON, CRON EXPRESSION: CRON_EXPRESSION.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConfigMode" config_mode set_config_mode: str,
-    /// 周期类型：支持的类型为
-    /// ONEOFF_CYCLE: 一次性
-    /// YEAR_CYCLE: 年
-    /// MONTH_CYCLE: 月
-    /// WEEK_CYCLE: 周
-    /// DAY_CYCLE: 天
-    /// HOUR_CYCLE: 小时
-    /// MINUTE_CYCLE: 分钟
-    /// CRONTAB_CYCLE: crontab表达式类型
+    /// Period type: supported types are.
+    /// ONEOFF_CYCLE: one-time.
+    /// YEAR_CYCLE: year.
+    /// MONTH_CYCLE: month.
+    /// WEEK_CYCLE: week.
+    /// DAY_CYCLE: day.
+    /// HOUR_CYCLE: hr.
+    /// MINUTE_CYCLE: minute.
+    /// CRONTAB_CYCLE: crontab expression type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CycleType" cycle_type set_cycle_type: str,
-    /// cron表达式
+    /// Cron expression
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CrontabExpression" crontab_expression set_crontab_expression: str,
     /// triggerId, uuid
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerId" trigger_id set_trigger_id: str,
-    /// 文件到达模式下    存储系统中的监听路径
+    /// Listening path in the storage system under file arrival mode.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileArrivalPath" file_arrival_path set_file_arrival_path: str,
-    /// Trigger 状态 启动ACTIVE，暂停PAUSED。外部的TriggerStatus优先级大于当前值
-    ///
-    /// 枚举值：
-    ///
-    /// - ACTIVE： 启动
-    /// - PAUSED： 暂停
+    /// Trigger status. valid values: ACTIVE (start), PAUSED (suspend).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchedulerStatus" scheduler_status set_scheduler_status: str,
     /// 文件到达模式下 文件匹配规则
     ///
@@ -12878,17 +14098,11 @@ WorkflowTriggerConfig {
     ///
     /// 单位：分钟
     "TriggerWaitTime" trigger_wait_time set_trigger_wait_time: i64,
-    /// 文件到达模式下    触发最短间隔时间
-    ///
-    /// 单位：秒
-    ///
-    /// 后续废弃 勿用
+    /// File arrival mode triggers the shortest interval (unit: s).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerMinimumIntervalSecond" trigger_minimum_interval_second set_trigger_minimum_interval_second: i64,
-    /// 文件到达模式下    触发等待时间
-    ///
-    /// 单位：秒
-    ///
-    /// 后续废弃 勿用
+    /// File arrival in mode. trigger waiting time (unit: seconds).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerWaitTimeSecond" trigger_wait_time_second set_trigger_wait_time_second: i64,
 } }
 

@@ -5,47 +5,47 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 帐号列表信息数据。
+/// Account list information.
 Account {
-    /// 唯一ID。
+    /// Unique ID.
     "Id" id set_id: i128,
-    /// 云镜客户端唯一Uuid
+    /// CWP agent `Uuid`
     "Uuid" uuid set_uuid: str,
-    /// 主机内网IP。
+    /// Private IP of server.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 主机名称。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 帐号名。
+    /// Account name.
     "Username" username set_username: str,
-    /// 帐号所属组。
+    /// Account group.
     "Groups" groups set_groups: str,
-    /// 帐号类型。
+    /// Account type.
     ///
-    /// - ORDINARY：普通帐号
+    /// - ORDINARY: ordinary account
     ///
-    /// - SUPPER：超级管理员帐号
+    /// - SUPPER: super admin account
     "Privilege" privilege set_privilege: str,
-    /// 帐号创建时间。
+    /// Account creation time.
     "AccountCreateTime" account_create_time set_account_create_time: str,
-    /// 帐号最后登录时间。
+    /// Account last login time.
     "LastLoginTime" last_login_time set_last_login_time: str,
 } }
 
 rt::model! { read debug;
-/// 帐号统计数据。
+/// Account statistics.
 AccountStatistics {
-    /// 用户名。
+    /// Username.
     "Username" username set_username: str,
-    /// 主机数量。
+    /// Number of servers.
     "MachineNum" machine_num set_machine_num: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `AddLoginWhiteList` (新增白名单规则).
+/// Request of `AddLoginWhiteList` (Adds allowlist rule).
 ///
-/// 本接口（AddLoginWhiteList）用于添加白名单规则
+/// This API is used to add a allowlist rule.
 AddLoginWhiteListRequest {
-    /// 白名单规则
+    /// Whitelist rule
     ///
     /// Required.
     "Rules" rules set_rules: obj LoginWhiteListsRule,
@@ -53,30 +53,30 @@ AddLoginWhiteListRequest {
 rt::action!("yunjing", "2018-02-28", "AddLoginWhiteList", AddLoginWhiteListRequest => AddLoginWhiteListResponse);
 
 rt::model! { read debug;
-/// AddLoginWhiteList返回参数结构体
+/// AddLoginWhiteList response structure.
 AddLoginWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddMachineTag` (增加机器关联标签).
+/// Request of `AddMachineTag` (Adds tag to server.).
 ///
-/// 增加机器关联标签
+/// This API is used to add a tag to a server.
 AddMachineTagRequest {
-    /// 云服务器ID
+    /// Server ID
     ///
     /// Required.
     "Quuid" quuid set_quuid: str,
-    /// 标签ID
+    /// Tag ID
     ///
     /// Required.
     "TagId" tag_id set_tag_id: i128,
-    /// 云服务器地区
+    /// Server region
     ///
     /// Required.
     "MRegion" m_region set_m_region: str,
-    /// 云服务器类型(CVM|BM)
+    /// Server type (`CVM` or `BM`)
     ///
     /// Required.
     "MArea" m_area set_m_area: str,
@@ -84,42 +84,42 @@ AddMachineTagRequest {
 rt::action!("yunjing", "2018-02-28", "AddMachineTag", AddMachineTagRequest => AddMachineTagResponse);
 
 rt::model! { read debug;
-/// AddMachineTag返回参数结构体
+/// AddMachineTag response structure.
 AddMachineTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 主机漏洞信息
+/// Server vulnerability information
 AgentVul {
-    /// 漏洞ID。
+    /// Vulnerability ID.
     "Id" id set_id: i128,
-    /// 主机IP。
+    /// Server IP.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 漏洞名称。
+    /// Vulnerability name.
     "VulName" vul_name set_vul_name: str,
-    /// 漏洞危害等级。
+    /// Vulnerability severity level.
     ///
-    /// - HIGH：高危
+    /// - HIGH: high
     ///
-    /// - MIDDLE：中危
+    /// - MIDDLE: medium
     ///
-    /// - LOW：低危
+    /// - LOW: low
     ///
-    /// - NOTICE：提示
+    /// - NOTICE: notice
     "VulLevel" vul_level set_vul_level: str,
-    /// 最后扫描时间。
+    /// Last scanned time.
     "LastScanTime" last_scan_time set_last_scan_time: str,
-    /// 漏洞描述。
+    /// Vulnerability description.
     "Description" description set_description: str,
-    /// 漏洞种类ID。
+    /// Vulnerability category ID.
     "VulId" vul_id set_vul_id: i128,
-    /// 漏洞状态。
+    /// Vulnerability status.
     ///
-    /// - UN_OPERATED : 待处理
+    /// - UN_OPERATED: to be processed
     ///
-    /// - FIXED : 已修复
+    /// - FIXED: fixed
     "VulStatus" vul_status set_vul_status: str,
 } }
 
@@ -184,43 +184,43 @@ BashRule {
 } }
 
 rt::model! { read debug;
-/// 暴力破解列表
+/// Brute force attack list
 BruteAttack {
-    /// 事件ID。
+    /// Event ID.
     "Id" id set_id: i128,
-    /// 主机IP。
+    /// Server IP.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 破解事件状态
+    /// Brute force attack event status
     ///
-    /// - BRUTEATTACK_FAIL_ACCOUNT： 暴力破解事件-失败(存在帐号)
+    /// - BRUTEATTACK_FAIL_ACCOUNT: brute force attack event - failure (the account exists)
     ///
-    /// - BRUTEATTACK_FAIL_NOACCOUNT：暴力破解事件-失败(帐号不存在)
+    /// - BRUTEATTACK_FAIL_NOACCOUNT: brute force attack event - failure (the account does not exist)
     ///
-    /// - BRUTEATTACK_SUCCESS：暴力破解事件-成功
+    /// - BRUTEATTACK_SUCCESS: brute force attack event - success
     "Status" status set_status: str,
-    /// 用户名称。
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 城市ID。
+    /// City ID.
     "City" city set_city: i128,
-    /// 国家ID。
+    /// Country/Region ID.
     "Country" country set_country: i128,
-    /// 省份ID。
+    /// Province/State ID.
     "Province" province set_province: i128,
-    /// 来源IP。
+    /// Source IP.
     "SrcIp" src_ip set_src_ip: str,
-    /// 尝试破解次数。
+    /// Number of attempts.
     "Count" count set_count: i128,
-    /// 发生时间。
+    /// Occurrence time.
     "CreateTime" create_time set_create_time: str,
-    /// 主机名称。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 云镜客户端唯一标识UUID。
+    /// CWP agent `UUID`.
     "Uuid" uuid set_uuid: str,
-    /// 是否专业版。
+    /// Whether the server enables CWP Pro.
     "IsProVersion" is_pro_version set_is_pro_version: bool,
-    /// 阻断状态。
+    /// Whether the server is banned.
     "BanStatus" ban_status set_ban_status: str,
-    /// 机器UUID
+    /// Server `UUID`
     "Quuid" quuid set_quuid: str,
 } }
 
@@ -244,64 +244,64 @@ ChargePrepaid {
 } }
 
 rt::model! { write debug;
-/// Request of `CloseProVersion` (关闭专业版).
+/// Request of `CloseProVersion` (Deactivates CWP Pro).
 ///
-/// 本接口 (CloseProVersion) 用于关闭专业版。
+/// This API is used to deactivate CWP Pro.
 CloseProVersionRequest {
-    /// 主机唯一标识Uuid。
-    /// 黑石的InstanceId，CVM的Uuid
+    /// Server `Uuid`.
+    /// `InstanceId` for BM or `Uuid` for CVM
     "Quuid" quuid set_quuid: str,
 } }
 rt::action!("yunjing", "2018-02-28", "CloseProVersion", CloseProVersionRequest => CloseProVersionResponse);
 
 rt::model! { read debug;
-/// CloseProVersion返回参数结构体
+/// CloseProVersion response structure.
 CloseProVersionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 组件列表数据。
+/// Component list data.
 Component {
-    /// 唯一ID。
+    /// Unique ID.
     "Id" id set_id: i128,
-    /// 云镜客户端唯一Uuid。
+    /// CWP agent `Uuid`.
     "Uuid" uuid set_uuid: str,
-    /// 主机内网IP。
+    /// Private IP of server.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 主机名。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 组件版本号。
+    /// Component version number.
     "ComponentVersion" component_version set_component_version: str,
-    /// 组件类型。
+    /// Component type.
     ///
-    /// - SYSTEM：系统组件
+    /// - SYSTEM: system component
     ///
-    /// - WEB：Web组件
+    /// - WEB: web component
     "ComponentType" component_type set_component_type: str,
-    /// 组件名称。
+    /// Component name.
     "ComponentName" component_name set_component_name: str,
-    /// 组件检测更新时间。
+    /// Component detection update time.
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { read debug;
-/// 组件统计数据。
+/// Component statistics.
 ComponentStatistics {
-    /// 组件ID。
+    /// Component ID.
     "Id" id set_id: i128,
-    /// 主机数量。
+    /// Number of servers.
     "MachineNum" machine_num set_machine_num: i128,
-    /// 组件名称。
+    /// Component name.
     "ComponentName" component_name set_component_name: str,
-    /// 组件类型。
+    /// Component type.
     ///
-    /// - WEB：Web组件
+    /// - WEB: web component
     ///
-    /// - SYSTEM：系统组件
+    /// - SYSTEM: system component
     "ComponentType" component_type set_component_type: str,
-    /// 组件描述。
+    /// Component description.
     "Description" description set_description: str,
 } }
 
@@ -351,11 +351,11 @@ CreateBaselineStrategyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOpenPortTask` (创建实时获取端口任务).
+/// Request of `CreateOpenPortTask` (Creates real-time port acquisition task).
 ///
-/// 本接口 (CreateOpenPortTask) 用于创建实时获取端口任务。
+/// This API is used to create a real-time port acquisition task.
 CreateOpenPortTaskRequest {
-    /// 云镜客户端唯一Uuid。
+    /// CWP agent `Uuid`.
     ///
     /// Required.
     "Uuid" uuid set_uuid: str,
@@ -363,18 +363,18 @@ CreateOpenPortTaskRequest {
 rt::action!("yunjing", "2018-02-28", "CreateOpenPortTask", CreateOpenPortTaskRequest => CreateOpenPortTaskResponse);
 
 rt::model! { read debug;
-/// CreateOpenPortTask返回参数结构体
+/// CreateOpenPortTask response structure.
 CreateOpenPortTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProcessTask` (创建实时拉取进程任务).
+/// Request of `CreateProcessTask` (Creates real-time process pulling task).
 ///
-/// 本接口 (CreateProcessTask) 用于创建实时拉取进程任务。
+/// This API is used to create a real-time process pulling task.
 CreateProcessTaskRequest {
-    /// 云镜客户端唯一Uuid。
+    /// CWP agent `Uuid`.
     ///
     /// Required.
     "Uuid" uuid set_uuid: str,
@@ -382,22 +382,22 @@ CreateProcessTaskRequest {
 rt::action!("yunjing", "2018-02-28", "CreateProcessTask", CreateProcessTaskRequest => CreateProcessTaskResponse);
 
 rt::model! { read debug;
-/// CreateProcessTask返回参数结构体
+/// CreateProcessTask response structure.
 CreateProcessTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUsualLoginPlaces` (添加常用登录地).
+/// Request of `CreateUsualLoginPlaces` (Adds usual login locations).
 ///
-/// 此接口（CreateUsualLoginPlaces）用于添加常用登录地。
+/// This API is used to add one or more usual login locations.
 CreateUsualLoginPlacesRequest {
-    /// 云镜客户端UUID数组。
+    /// CWP agent `UUID` array.
     ///
     /// Required.
     "Uuids" uuids set_uuids: list String,
-    /// 登录地域信息数组。
+    /// Login region information array.
     ///
     /// Required.
     "Places" places set_places: list Place,
@@ -405,7 +405,7 @@ CreateUsualLoginPlacesRequest {
 rt::action!("yunjing", "2018-02-28", "CreateUsualLoginPlaces", CreateUsualLoginPlacesRequest => CreateUsualLoginPlacesResponse);
 
 rt::model! { read debug;
-/// CreateUsualLoginPlaces返回参数结构体
+/// CreateUsualLoginPlaces response structure.
 CreateUsualLoginPlacesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -502,11 +502,11 @@ DeleteBashRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBruteAttacks` (删除暴力破解记录).
+/// Request of `DeleteBruteAttacks` (Deletes brute force attack records).
 ///
-/// 本接口 (DeleteBruteAttacks) 用于删除暴力破解记录。
+/// This API is used to delete brute force attack records.
 DeleteBruteAttacksRequest {
-    /// 暴力破解事件Id数组。
+    /// Brute force attack event ID array.
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -514,18 +514,18 @@ DeleteBruteAttacksRequest {
 rt::action!("yunjing", "2018-02-28", "DeleteBruteAttacks", DeleteBruteAttacksRequest => DeleteBruteAttacksResponse);
 
 rt::model! { read debug;
-/// DeleteBruteAttacks返回参数结构体
+/// DeleteBruteAttacks response structure.
 DeleteBruteAttacksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLoginWhiteList` (删除白名单规则).
+/// Request of `DeleteLoginWhiteList` (Deletes allowlist rule).
 ///
-/// 删除白名单规则
+/// This API is used to delete a allowlist rule.
 DeleteLoginWhiteListRequest {
-    /// 白名单ID
+    /// Whitelist ID
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -533,18 +533,18 @@ DeleteLoginWhiteListRequest {
 rt::action!("yunjing", "2018-02-28", "DeleteLoginWhiteList", DeleteLoginWhiteListRequest => DeleteLoginWhiteListResponse);
 
 rt::model! { read debug;
-/// DeleteLoginWhiteList返回参数结构体
+/// DeleteLoginWhiteList response structure.
 DeleteLoginWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMachine` (卸载云镜客户端).
+/// Request of `DeleteMachine` (Uninstalls CWP agent).
 ///
-/// 本接口（DeleteMachine）用于卸载云镜客户端。
+/// This API is used to uninstall the CWP agent.
 DeleteMachineRequest {
-    /// 云镜客户端Uuid。
+    /// CWP agent `Uuid`.
     ///
     /// Required.
     "Uuid" uuid set_uuid: str,
@@ -552,18 +552,18 @@ DeleteMachineRequest {
 rt::action!("yunjing", "2018-02-28", "DeleteMachine", DeleteMachineRequest => DeleteMachineResponse);
 
 rt::model! { read debug;
-/// DeleteMachine返回参数结构体
+/// DeleteMachine response structure.
 DeleteMachineResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMachineTag` (删除服务器关联的标签).
+/// Request of `DeleteMachineTag` (Removes tag from server.).
 ///
-/// 删除服务器关联的标签
+/// This API is used to remove a tag from a server.
 DeleteMachineTagRequest {
-    /// 关联的标签ID
+    /// Associated tag ID
     ///
     /// Required.
     "Rid" rid set_rid: i128,
@@ -571,18 +571,18 @@ DeleteMachineTagRequest {
 rt::action!("yunjing", "2018-02-28", "DeleteMachineTag", DeleteMachineTagRequest => DeleteMachineTagResponse);
 
 rt::model! { read debug;
-/// DeleteMachineTag返回参数结构体
+/// DeleteMachineTag response structure.
 DeleteMachineTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMaliciousRequests` (删除恶意请求记录).
+/// Request of `DeleteMaliciousRequests` (Deletes malicious request records).
 ///
-/// 本接口 (DeleteMaliciousRequests) 用于删除恶意请求记录。
+/// This API is used to delete malicious request records.
 DeleteMaliciousRequestsRequest {
-    /// 恶意请求记录ID数组，最大100条。
+    /// Malicious request record ID array. Maximum value: 100 entries.
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -590,18 +590,18 @@ DeleteMaliciousRequestsRequest {
 rt::action!("yunjing", "2018-02-28", "DeleteMaliciousRequests", DeleteMaliciousRequestsRequest => DeleteMaliciousRequestsResponse);
 
 rt::model! { read debug;
-/// DeleteMaliciousRequests返回参数结构体
+/// DeleteMaliciousRequests response structure.
 DeleteMaliciousRequestsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMalwares` (删除木马记录).
+/// Request of `DeleteMalwares` (Deletes trojan records).
 ///
-/// 本接口 (DeleteMalwares) 用于删除木马记录。
+/// This API is used to delete trojan records.
 DeleteMalwaresRequest {
-    /// 木马记录ID数组
+    /// Trojan record ID array
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -609,18 +609,18 @@ DeleteMalwaresRequest {
 rt::action!("yunjing", "2018-02-28", "DeleteMalwares", DeleteMalwaresRequest => DeleteMalwaresResponse);
 
 rt::model! { read debug;
-/// DeleteMalwares返回参数结构体
+/// DeleteMalwares response structure.
 DeleteMalwaresResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNonlocalLoginPlaces` (删除异地登录记录).
+/// Request of `DeleteNonlocalLoginPlaces` (Deletes unusual login location records).
 ///
-/// 本接口 (DeleteNonlocalLoginPlaces) 用于删除异地登录记录。
+/// This API is used to delete unusual login location records.
 DeleteNonlocalLoginPlacesRequest {
-    /// 异地登录事件ID数组。
+    /// Unusual login location event ID array.
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -628,7 +628,7 @@ DeleteNonlocalLoginPlacesRequest {
 rt::action!("yunjing", "2018-02-28", "DeleteNonlocalLoginPlaces", DeleteNonlocalLoginPlacesRequest => DeleteNonlocalLoginPlacesResponse);
 
 rt::model! { read debug;
-/// DeleteNonlocalLoginPlaces返回参数结构体
+/// DeleteNonlocalLoginPlaces response structure.
 DeleteNonlocalLoginPlacesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -730,15 +730,15 @@ DeleteTagsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUsualLoginPlaces` (删除常用登录地).
+/// Request of `DeleteUsualLoginPlaces` (Deletes usual login locations).
 ///
-/// 本接口（DeleteUsualLoginPlaces）用于删除常用登录地。
+/// This API is used to delete one or more usual login locations.
 DeleteUsualLoginPlacesRequest {
-    /// 云镜客户端Uuid
+    /// CWP agent `Uuid`
     ///
     /// Required.
     "Uuid" uuid set_uuid: str,
-    /// 已添加常用登录地城市ID数组
+    /// Added usual login city ID array
     ///
     /// Required.
     "CityIds" city_ids set_city_ids: list i128,
@@ -746,149 +746,149 @@ DeleteUsualLoginPlacesRequest {
 rt::action!("yunjing", "2018-02-28", "DeleteUsualLoginPlaces", DeleteUsualLoginPlacesRequest => DeleteUsualLoginPlacesResponse);
 
 rt::model! { read debug;
-/// DeleteUsualLoginPlaces返回参数结构体
+/// DeleteUsualLoginPlaces response structure.
 DeleteUsualLoginPlacesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountStatistics` (获取帐号统计列表数据).
+/// Request of `DescribeAccountStatistics` (Gets account statistics list).
 ///
-/// 本接口 (DescribeAccountStatistics) 用于获取帐号统计列表数据。
+/// This API is used to get the account statistics list.
 DescribeAccountStatisticsRequest {
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Username - String - 是否必填：否 - 帐号用户名
+    /// - Username - String - Required: No - Account username
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeAccountStatistics", DescribeAccountStatisticsRequest => DescribeAccountStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeAccountStatistics返回参数结构体
+/// DescribeAccountStatistics response structure.
 DescribeAccountStatisticsResponse {
-    /// 帐号统计列表记录总数。
+    /// Total number of records in account statistics list.
     "TotalCount" total_count set_total_count: i128,
-    /// 帐号统计列表。
+    /// Account statistics list.
     "AccountStatistics" account_statistics set_account_statistics: list AccountStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccounts` (获取帐号列表).
+/// Request of `DescribeAccounts` (Gets account list).
 ///
-/// 本接口 (DescribeAccounts) 用于获取帐号列表数据。
+/// This API is used to get the account list.
 DescribeAccountsRequest {
-    /// 云镜客户端唯一Uuid。Username和Uuid必填其一，使用Uuid表示，查询该主机下列表信息。
+    /// CWP agent `Uuid`. Either `Username` or `Uuid` must be specified. If `Uuid` is specified, it indicates to query the information list under the specified server.
     "Uuid" uuid set_uuid: str,
-    /// 云镜客户端唯一Uuid。Username和Uuid必填其一，使用Username表示，查询该用户名下列表信息。
+    /// CWP agent `Uuid`. Either `Username` or `Uuid` must be specified. If `Username` is specified, it indicates to query the information list under the specified username.
     "Username" username set_username: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Username - String - 是否必填：否 - 帐号名
+    /// - Username - String - Required: No - Account name
     ///
-    /// - Privilege - String - 是否必填：否 - 帐号类型（ORDINARY: 普通帐号 | SUPPER: 超级管理员帐号）
+    /// - Privilege - String - Required: No - Account name (ORDINARY: ordinary account, SUPPER: super admin account)
     ///
-    /// - MachineIp - String - 是否必填：否 - 主机内网IP
+    /// - MachineIp - String - Required: No - Private IP of server
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeAccounts返回参数结构体
+/// DescribeAccounts response structure.
 DescribeAccountsResponse {
-    /// 帐号列表记录总数。
+    /// Total number of records in account list.
     "TotalCount" total_count set_total_count: i128,
-    /// 帐号数据列表。
+    /// Account data list.
     "Accounts" accounts set_accounts: list Account,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAgentVuls` (获取单台主机的漏洞列表).
+/// Request of `DescribeAgentVuls` (Gets the list of vulnerabilities on a single server).
 ///
-/// 本接口 (DescribeAgentVuls) 用于获取单台主机的漏洞列表。
+/// This API is used to get the list of vulnerabilities on a single server.
 DescribeAgentVulsRequest {
-    /// 漏洞类型。
+    /// Vulnerability type.
     ///
-    /// - WEB: Web应用漏洞
+    /// - WEB: web application vulnerability
     ///
-    /// - SYSTEM：系统组件漏洞
+    /// - SYSTEM: system component vulnerability
     ///
-    /// - BASELINE：安全基线
+    /// - BASELINE: security baseline
     ///
     /// Required.
     "VulType" vul_type set_vul_type: str,
-    /// 客户端UUID。
+    /// Agent `UUID`.
     ///
     /// Required.
     "Uuid" uuid set_uuid: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Status - String - 是否必填：否 - 状态筛选（UN_OPERATED: 待处理 | FIXED：已修复）
+    /// - Status - String - Required: No - Filter by status (UN_OPERATED: to be processed, FIXED: fixed)
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeAgentVuls", DescribeAgentVulsRequest => DescribeAgentVulsResponse);
 
 rt::model! { read debug;
-/// DescribeAgentVuls返回参数结构体
+/// DescribeAgentVuls response structure.
 DescribeAgentVulsResponse {
-    /// 记录总数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i128,
-    /// 主机漏洞信息
+    /// Server vulnerability information
     "AgentVuls" agent_vuls set_agent_vuls: list AgentVul,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmAttribute` (获取告警设置).
+/// Request of `DescribeAlarmAttribute` (Gets alarm settings).
 ///
-/// 本接口 (DescribeAlarmAttribute) 用于获取告警设置。
+/// This API is used to get the alarm settings.
 DescribeAlarmAttributeRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeAlarmAttribute", DescribeAlarmAttributeRequest => DescribeAlarmAttributeResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmAttribute返回参数结构体
+/// DescribeAlarmAttribute response structure.
 DescribeAlarmAttributeResponse {
-    /// 防护软件离线告警状态：
+    /// CWP deactivation alarm status:
     ///
-    /// - OPEN：告警已开启
+    /// - OPEN: alarm enabled
     ///
-    /// - CLOSE： 告警已关闭
+    /// - CLOSE: alarm disabled
     "Offline" offline set_offline: str,
-    /// 发现木马告警状态：
+    /// Trojan discovery alarm status:
     ///
-    /// - OPEN：告警已开启
+    /// - OPEN: alarm enabled
     ///
-    /// - CLOSE： 告警已关闭
+    /// - CLOSE: alarm disabled
     "Malware" malware set_malware: str,
-    /// 发现异地登录告警状态：
+    /// Unusual login location discovery alarm status:
     ///
-    /// - OPEN：告警已开启
+    /// - OPEN: alarm enabled
     ///
-    /// - CLOSE： 告警已关闭
+    /// - CLOSE: alarm disabled
     "NonlocalLogin" nonlocal_login set_nonlocal_login: str,
-    /// 被暴力破解成功告警状态：
+    /// Brute force attack success alarm status:
     ///
-    /// - OPEN：告警已开启
+    /// - OPEN: alarm enabled
     ///
-    /// - CLOSE： 告警已关闭
+    /// - CLOSE: alarm disabled
     "CrackSuccess" crack_success set_crack_success: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1039,42 +1039,42 @@ DescribeBashRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBruteAttacks` (获取云镜破解事件列表).
+/// Request of `DescribeBruteAttacks` (Gets brute force attack event list).
 ///
-/// 本接口{DescribeBruteAttacks}用于获取暴力破解事件列表。
+/// This API is used to get the brute force attack event list.
 DescribeBruteAttacksRequest {
-    /// 客户端唯一Uuid。
+    /// Agent `Uuid`.
     "Uuid" uuid set_uuid: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Keywords - String - 是否必填：否 -  查询关键字
+    /// - Keywords - String - Required: No - Query keywords
     ///
-    /// - Status - String - 是否必填：否 -  查询状态（FAILED：破解失败 |SUCCESS：破解成功）
+    /// - Status - String - Required: No - Query status (FAILED: brute force attack failed, SUCCESS: brute force attack succeeded)
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeBruteAttacks", DescribeBruteAttacksRequest => DescribeBruteAttacksResponse);
 
 rt::model! { read debug;
-/// DescribeBruteAttacks返回参数结构体
+/// DescribeBruteAttacks response structure.
 DescribeBruteAttacksResponse {
-    /// 事件数量
+    /// Number of events
     "TotalCount" total_count set_total_count: i128,
-    /// 暴力破解事件列表
+    /// Brute force attack event list
     "BruteAttacks" brute_attacks set_brute_attacks: list BruteAttack,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComponentInfo` (获取组件信息).
+/// Request of `DescribeComponentInfo` (Gets component information).
 ///
-/// 本接口 (DescribeComponentInfo) 用于获取组件信息数据。
+/// This API is used to get the component information.
 DescribeComponentInfoRequest {
-    /// 组件ID。
+    /// Component ID.
     ///
     /// Required.
     "ComponentId" component_id set_component_id: i128,
@@ -1082,412 +1082,410 @@ DescribeComponentInfoRequest {
 rt::action!("yunjing", "2018-02-28", "DescribeComponentInfo", DescribeComponentInfoRequest => DescribeComponentInfoResponse);
 
 rt::model! { read debug;
-/// DescribeComponentInfo返回参数结构体
+/// DescribeComponentInfo response structure.
 DescribeComponentInfoResponse {
-    /// 组件ID。
+    /// Component ID.
     "Id" id set_id: i128,
-    /// 组件名称。
+    /// Component name.
     "ComponentName" component_name set_component_name: str,
-    /// 组件类型。
+    /// Component type.
     ///
-    /// - WEB：web组件
+    /// - WEB: web component
     ///
-    /// - SYSTEM：系统组件
+    /// - SYSTEM: system component
     "ComponentType" component_type set_component_type: str,
-    /// 组件官网。
+    /// Component's official website.
     "Homepage" homepage set_homepage: str,
-    /// 组件描述。
+    /// Component description.
     "Description" description set_description: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComponentStatistics` (获取组件统计列表).
+/// Request of `DescribeComponentStatistics` (Gets component statistics list).
 ///
-/// 本接口 (DescribeComponentStatistics) 用于获取组件统计列表数据。
+/// This API is used to get the component statistics list.
 DescribeComponentStatisticsRequest {
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
-    /// ComponentName - String - 是否必填：否 - 组件名称
+    /// Filter.
+    /// ComponentName - String - Required: No - Component name
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeComponentStatistics", DescribeComponentStatisticsRequest => DescribeComponentStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeComponentStatistics返回参数结构体
+/// DescribeComponentStatistics response structure.
 DescribeComponentStatisticsResponse {
-    /// 组件统计列表记录总数。
+    /// Total number of records in component statistics list.
     "TotalCount" total_count set_total_count: i128,
-    /// 组件统计列表数据数组。
+    /// Component statistics list data array.
     "ComponentStatistics" component_statistics set_component_statistics: list ComponentStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComponents` (获取组件列表).
+/// Request of `DescribeComponents` (Gets component list).
 ///
-/// 本接口 (DescribeComponents) 用于获取组件列表数据。
+/// This API is used to get the component list.
 DescribeComponentsRequest {
-    /// 云镜客户端唯一Uuid。Uuid和ComponentId必填其一，使用Uuid表示，查询该主机列表信息。
+    /// CWP agent `Uuid`. Either `Uuid` or `ComponentId` must be specified. If `Uuid` is specified, it indicates to query the information list under the specified server.
     "Uuid" uuid set_uuid: str,
-    /// 组件ID。Uuid和ComponentId必填其一，使用ComponentId表示，查询该组件列表信息。
+    /// Component ID. Either `Uuid` or `ComponentId` must be specified. If `ComponentId` is specified, it indicates to query the information list under the specified component.
     "ComponentId" component_id set_component_id: i128,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - ComponentVersion - String - 是否必填：否 - 组件版本号
+    /// - ComponentVersion - String - Required: No - Component version number
     ///
-    /// - MachineIp - String - 是否必填：否 - 主机内网IP
+    /// - MachineIp - String - Required: No - Private IP of server
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeComponents", DescribeComponentsRequest => DescribeComponentsResponse);
 
 rt::model! { read debug;
-/// DescribeComponents返回参数结构体
+/// DescribeComponents response structure.
 DescribeComponentsResponse {
-    /// 组件列表记录总数。
+    /// Total number of records in component list.
     "TotalCount" total_count set_total_count: i128,
-    /// 组件列表数据。
+    /// Component list data.
     "Components" components set_components: list Component,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHistoryAccounts` (获取帐号变更历史列表).
+/// Request of `DescribeHistoryAccounts` (Gets account change history list).
 ///
-/// 本接口 (DescribeHistoryAccounts) 用于获取帐号变更历史列表数据。
+/// This API is used to get the account change history list.
 DescribeHistoryAccountsRequest {
-    /// 云镜客户端唯一Uuid。
+    /// CWP agent `Uuid`.
     ///
     /// Required.
     "Uuid" uuid set_uuid: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Username - String - 是否必填：否 - 帐号名
+    /// - Username - String - Required: No - Account name
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeHistoryAccounts", DescribeHistoryAccountsRequest => DescribeHistoryAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeHistoryAccounts返回参数结构体
+/// DescribeHistoryAccounts response structure.
 DescribeHistoryAccountsResponse {
-    /// 帐号变更历史列表记录总数。
+    /// Total number of records in account change history list.
     "TotalCount" total_count set_total_count: i128,
-    /// 帐号变更历史数据数组。
+    /// Account change history data array.
     "HistoryAccounts" history_accounts set_history_accounts: list HistoryAccount,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImpactedHosts` (获取漏洞受影响机器列表).
+/// Request of `DescribeImpactedHosts` (Gets the list of servers affected by the vulnerability).
 ///
-/// 本接口 (DescribeImpactedHosts) 用于获取漏洞受影响机器列表。
+/// This API is used to get the list of servers affected by a vulnerability.
 DescribeImpactedHostsRequest {
-    /// 漏洞种类ID。
+    /// Vulnerability category ID.
     ///
     /// Required.
     "VulId" vul_id set_vul_id: i128,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Status - String - 是否必填：否 - 状态筛选（UN_OPERATED：待处理 | FIXED：已修复）
+    /// - Status - String - Required: No - Filter by status (UN_OPERATED: to be processed, FIXED: fixed)
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeImpactedHosts", DescribeImpactedHostsRequest => DescribeImpactedHostsResponse);
 
 rt::model! { read debug;
-/// DescribeImpactedHosts返回参数结构体
+/// DescribeImpactedHosts response structure.
 DescribeImpactedHostsResponse {
-    /// 记录总数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i128,
-    /// 漏洞影响机器列表数组
+    /// Affected server list array
     "ImpactedHosts" impacted_hosts set_impacted_hosts: list ImpactedHost,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLoginWhiteList` (获取异地登录白名单列表).
+/// Request of `DescribeLoginWhiteList` (Gets the list of login allowlist entries).
 ///
-/// 获取异地登录白名单列表
+/// This API is used to get the list of login allowlist entries.
 DescribeLoginWhiteListRequest {
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Keywords - String - 是否必填：否 - 查询关键字
+    /// - Keywords - String - Required: No - Query keywords
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeLoginWhiteList", DescribeLoginWhiteListRequest => DescribeLoginWhiteListResponse);
 
 rt::model! { read debug;
-/// DescribeLoginWhiteList返回参数结构体
+/// DescribeLoginWhiteList response structure.
 DescribeLoginWhiteListResponse {
-    /// 记录总数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i128,
-    /// 异地登录白名单数组
+    /// Login allowlist array
     "LoginWhiteLists" login_white_lists set_login_white_lists: list LoginWhiteLists,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMachineInfo` (获取机器详情).
+/// Request of `DescribeMachineInfo` (Gets server details).
 ///
-/// 本接口（DescribeMachineInfo）用于获取机器详细信息。
+/// This API is used to get server details.
 DescribeMachineInfoRequest {
-    /// 云镜客户端唯一Uuid。
+    /// CWP agent `Uuid`.
     "Uuid" uuid set_uuid: str,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeMachineInfo", DescribeMachineInfoRequest => DescribeMachineInfoResponse);
 
 rt::model! { read debug;
-/// DescribeMachineInfo返回参数结构体
+/// DescribeMachineInfo response structure.
 DescribeMachineInfoResponse {
-    /// 机器ip。
+    /// Server IP.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 受云镜保护天数。
+    /// Days under protection by CWP
     "ProtectDays" protect_days set_protect_days: i128,
-    /// 操作系统。
+    /// OS.
     "MachineOs" machine_os set_machine_os: str,
-    /// 主机名称。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 在线状态。
+    /// Status.
     ///
-    /// - ONLINE： 在线
+    /// - ONLINE: online
     ///
-    /// - OFFLINE：离线
+    /// - OFFLINE: offline
     "MachineStatus" machine_status set_machine_status: str,
-    /// CVM或BM主机唯一标识。
+    /// Unique ID of CVM or BM instance.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主机外网IP。
+    /// Public IP of server.
     "MachineWanIp" machine_wan_ip set_machine_wan_ip: str,
-    /// CVM或BM主机唯一Uuid。
+    /// CVM or BM instance `Uuid`.
     "Quuid" quuid set_quuid: str,
-    /// 云镜客户端唯一Uuid。
+    /// CWP agent `Uuid`.
     "Uuid" uuid set_uuid: str,
-    /// 是否开通专业版。
+    /// Whether CWP Pro is activated.
     ///
-    /// - true：是
+    /// - true: yes
     ///
-    /// - false：否
+    /// - false: no
     "IsProVersion" is_pro_version set_is_pro_version: bool,
-    /// 专业版开通时间。
+    /// CWP Pro activation time.
     "ProVersionOpenDate" pro_version_open_date set_pro_version_open_date: str,
-    /// 云主机类型。
+    /// Server type.
     ///
-    /// - CVM: 虚拟主机
+    /// - CVM: CVM
     ///
-    /// - BM: 黑石物理机
+    /// - BM: BM
     "MachineType" machine_type set_machine_type: str,
-    /// 机器所属地域。如：ap-guangzhou，ap-shanghai
+    /// Server region, such as ap-guangzhou or ap-shanghai
     "MachineRegion" machine_region set_machine_region: str,
-    /// 主机状态。
+    /// Server status.
     ///
-    /// - POSTPAY: 表示后付费，即按量计费
-    ///
-    /// - PREPAY: 表示预付费，即包年包月
+    /// - POSTPAY: post-paid, i.e., pay-as-you-go
     "PayMode" pay_mode set_pay_mode: str,
-    /// 免费木马剩余检测数量。
+    /// Number of trojans left for free scan.
     "FreeMalwaresLeft" free_malwares_left set_free_malwares_left: i128,
-    /// 免费漏洞剩余检测数量。
+    /// Number of vulnerability left for free scan.
     "FreeVulsLeft" free_vuls_left set_free_vuls_left: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMachines` (获取区域主机列表).
+/// Request of `DescribeMachines` (Gets the list of servers in region).
 ///
-/// 本接口 (DescribeMachines) 用于获取区域主机列表。
+/// This API is used to get the list of servers in a specified region.
 DescribeMachinesRequest {
-    /// 云主机类型。
+    /// Server type.
     ///
-    /// - CVM：表示虚拟主机
+    /// - CVM: CVM
     ///
-    /// - BM:  表示黑石物理机
+    /// - BM: BM
     ///
     /// Required.
     "MachineType" machine_type set_machine_type: str,
-    /// 机器所属地域。如：ap-guangzhou，ap-shanghai
+    /// Server region, such as ap-guangzhou or ap-shanghai
     ///
     /// Required.
     "MachineRegion" machine_region set_machine_region: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Keywords - String - 是否必填：否 - 查询关键字
+    /// - Keywords - String - Required: no - Query keywords
     ///
-    /// - Status - String - 是否必填：否 - 客户端在线状态（OFFLINE: 离线 | ONLINE: 在线 | UNINSTALLED：未安装）
+    /// - Status - String - Required: no - CWP client status (valid values: OFFLINE, ONLINE, UNINSTALLED)
     ///
-    /// - Version - String  是否必填：否 - 当前防护版本（ PRO_VERSION：专业版 | BASIC_VERSION：基础版）
-    /// 每个过滤条件只支持一个值，暂不支持多个值“或”关系查询
+    /// - Version - String - Required: no - Current CWP version (valid values: PRO_VERSION, BASIC_VERSION)
+    /// Each filter can have only one value but does not support "OR" queries with multiple values
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeMachines", DescribeMachinesRequest => DescribeMachinesResponse);
 
 rt::model! { read debug;
-/// DescribeMachines返回参数结构体
+/// DescribeMachines response structure.
 DescribeMachinesResponse {
-    /// 主机列表
+    /// Server list
     "Machines" machines set_machines: list Machine,
-    /// 主机数量
+    /// Number of servers
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMaliciousRequests` (获取恶意请求数据).
+/// Request of `DescribeMaliciousRequests` (Gets malicious request data).
 ///
-/// 本接口 (DescribeMaliciousRequests) 用于获取恶意请求数据。
+/// This API is used to get malicious request data.
 DescribeMaliciousRequestsRequest {
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Status - String - 是否必填：否 - 状态筛选（UN_OPERATED: 待处理 | TRUSTED：已信任 | UN_TRUSTED：已取消信任）
+    /// - Status - String - Required: No - Filter by status (UN_OPERATED: to be processed, TRUSTED: trusted, UN_TRUSTED: untrusted)
     ///
-    /// - Domain - String - 是否必填：否 - 恶意请求的域名
+    /// - Domain - String - Required: No - Malicious request domain name
     ///
-    /// - MachineIp - String - 是否必填：否 - 主机内网IP
+    /// - MachineIp - String - Required: No - Private IP of server
     "Filters" filters set_filters: list Filter,
-    /// 云镜客户端唯一UUID。
+    /// CWP agent `UUID`.
     "Uuid" uuid set_uuid: str,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeMaliciousRequests", DescribeMaliciousRequestsRequest => DescribeMaliciousRequestsResponse);
 
 rt::model! { read debug;
-/// DescribeMaliciousRequests返回参数结构体
+/// DescribeMaliciousRequests response structure.
 DescribeMaliciousRequestsResponse {
-    /// 记录总数。
+    /// Total number of records.
     "TotalCount" total_count set_total_count: i128,
-    /// 恶意请求记录数组。
+    /// Malicious request record array.
     "MaliciousRequests" malicious_requests set_malicious_requests: list MaliciousRequest,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMalwares` (获取木马信息).
+/// Request of `DescribeMalwares` (Gets trojan information).
 ///
-/// 本接口（DescribeMalwares）用于获取木马事件列表。
+/// This API is used to get the list of trojan events.
 DescribeMalwaresRequest {
-    /// 客户端唯一Uuid。
+    /// Agent `Uuid`.
     "Uuid" uuid set_uuid: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Keywords - String - 是否必填：否 - 查询关键字
+    /// - Keywords - String - Required: No - Query keywords
     ///
-    /// - Status - String - 是否必填：否 - 木马状态（UN_OPERATED: 未处理 | SEGREGATED: 已隔离|TRUSTED：信任）
-    /// 每个过滤条件只支持一个值，暂不支持多个值“或”关系查询。
+    /// - Status - String - Required: No - Trojan status (UN_OPERATED: not processed, SEGREGATED: isolated, TRUSTED: trusted)
+    /// Each filter supports only one value. Query with multiple values in "OR" relationship is not supported for the time being.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeMalwares", DescribeMalwaresRequest => DescribeMalwaresResponse);
 
 rt::model! { read debug;
-/// DescribeMalwares返回参数结构体
+/// DescribeMalwares response structure.
 DescribeMalwaresResponse {
-    /// 木马总数。
+    /// Total number of trojans.
     "TotalCount" total_count set_total_count: i128,
-    /// Malware数组。
+    /// Malware array.
     "Malwares" malwares set_malwares: list Malware,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNonlocalLoginPlaces` (获取异地登录事件).
+/// Request of `DescribeNonlocalLoginPlaces` (Gets unusual login events).
 ///
-/// 本接口(DescribeNonlocalLoginPlaces)用于获取异地登录事件。
+/// This API is used to get unusual login events.
 DescribeNonlocalLoginPlacesRequest {
-    /// 客户端唯一Uuid。
+    /// Agent `Uuid`.
     "Uuid" uuid set_uuid: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Keywords - String - 是否必填：否 -  查询关键字
+    /// - Keywords - String - Required: No - Query keywords
     ///
-    /// - Status - String - 是否必填：否 -  登录状态（NON_LOCAL_LOGIN: 异地登录 | NORMAL_LOGIN : 正常登录）
+    /// - Status - String - Required: No - Login status (NON_LOCAL_LOGIN: unusual login location, NORMAL_LOGIN: intended login)
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeNonlocalLoginPlaces", DescribeNonlocalLoginPlacesRequest => DescribeNonlocalLoginPlacesResponse);
 
 rt::model! { read debug;
-/// DescribeNonlocalLoginPlaces返回参数结构体
+/// DescribeNonlocalLoginPlaces response structure.
 DescribeNonlocalLoginPlacesResponse {
-    /// 记录总数。
+    /// Total number of records.
     "TotalCount" total_count set_total_count: i128,
-    /// 异地登录信息数组。
+    /// Unusual login location information array.
     "NonLocalLoginPlaces" non_local_login_places set_non_local_login_places: list NonLocalLoginPlace,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOpenPortStatistics` (获取端口统计列表).
+/// Request of `DescribeOpenPortStatistics` (Gets port statistics).
 ///
-/// 本接口 (DescribeOpenPortStatistics) 用于获取端口统计列表。
+/// This API is used to get the statistics on port usage
 DescribeOpenPortStatisticsRequest {
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Port - Uint64 - 是否必填：否 - 端口号
+    /// - Port - Uint64 - Required: No - Port number
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeOpenPortStatistics", DescribeOpenPortStatisticsRequest => DescribeOpenPortStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeOpenPortStatistics返回参数结构体
+/// DescribeOpenPortStatistics response structure.
 DescribeOpenPortStatisticsResponse {
-    /// 端口统计列表总数
+    /// Total number of records in port statistics list
     "TotalCount" total_count set_total_count: i128,
-    /// 端口统计数据列表
+    /// Port statistics list
     "OpenPortStatistics" open_port_statistics set_open_port_statistics: list OpenPortStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOpenPortTaskStatus` (获取实时拉取端口任务状态).
+/// Request of `DescribeOpenPortTaskStatus` (Gets the status of real-time port pulling task).
 ///
-/// 本接口 (DescribeOpenPortTaskStatus) 用于获取实时拉取端口任务状态。
+/// This API is used to get the status of a real-time port pulling task.
 DescribeOpenPortTaskStatusRequest {
-    /// 云镜客户端唯一Uuid。
+    /// CWP agent `Uuid`.
     ///
     /// Required.
     "Uuid" uuid set_uuid: str,
@@ -1495,81 +1493,81 @@ DescribeOpenPortTaskStatusRequest {
 rt::action!("yunjing", "2018-02-28", "DescribeOpenPortTaskStatus", DescribeOpenPortTaskStatusRequest => DescribeOpenPortTaskStatusResponse);
 
 rt::model! { read debug;
-/// DescribeOpenPortTaskStatus返回参数结构体
+/// DescribeOpenPortTaskStatus response structure.
 DescribeOpenPortTaskStatusResponse {
-    /// 任务状态。
+    /// Task status.
     ///
-    /// - COMPLETE：完成（此时可以调用DescribeOpenPorts接口获取实时进程列表）
+    /// - COMPLETE: completed (at this point, you can call the `DescribeOpenPorts` API to get the list of real-time processes)
     ///
-    /// - AGENT_OFFLINE：云镜客户端离线
+    /// - AGENT_OFFLINE: CWP agent is offline
     ///
-    /// - COLLECTING：端口获取中
+    /// - COLLECTING: getting port
     ///
-    /// - FAILED：进程获取失败
+    /// - FAILED: failed to get processes
     "Status" status set_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOpenPorts` (获取端口列表).
+/// Request of `DescribeOpenPorts` (Gets port list).
 ///
-/// 本接口 (DescribeOpenPorts) 用于获取端口列表数据。
+/// This API is used to get the port list.
 DescribeOpenPortsRequest {
-    /// 云镜客户端唯一Uuid。Port和Uuid必填其一，使用Uuid表示，查询该主机列表信息。
+    /// CWP agent `Uuid`. Either `Port` or `Uuid` must be specified. If `Uuid` is specified, it indicates to query the information list under the specified server.
     "Uuid" uuid set_uuid: str,
-    /// 开放端口号。Port和Uuid必填其一，使用Port表示查询该端口的列表信息。
+    /// Open port number. Either `Port` or `Uuid` must be specified. If `Port` is specified, it indicates to query the information list under the specified port.
     "Port" port set_port: i128,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Port - Uint64 - 是否必填：否 - 端口号
+    /// - Port - Uint64 - Required: No - Port number
     ///
-    /// - ProcessName - String - 是否必填：否 - 进程名
+    /// - ProcessName - String - Required: No - Process name
     ///
-    /// - MachineIp - String - 是否必填：否 - 主机内网IP
+    /// - MachineIp - String - Required: No - Private IP of server
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeOpenPorts", DescribeOpenPortsRequest => DescribeOpenPortsResponse);
 
 rt::model! { read debug;
-/// DescribeOpenPorts返回参数结构体
+/// DescribeOpenPorts response structure.
 DescribeOpenPortsResponse {
-    /// 端口列表记录总数。
+    /// Total number of records in port list.
     "TotalCount" total_count set_total_count: i128,
-    /// 端口列表。
+    /// Port list.
     "OpenPorts" open_ports set_open_ports: list OpenPort,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOverviewStatistics` (获取概览统计数据).
+/// Request of `DescribeOverviewStatistics` (Gets overview statistics of the current account).
 ///
-/// 本接口用于（DescribeOverviewStatistics）获取概览统计数据。
+/// This API is used to get the overview statistics of CWP under the current account.
 DescribeOverviewStatisticsRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeOverviewStatistics", DescribeOverviewStatisticsRequest => DescribeOverviewStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeOverviewStatistics返回参数结构体
+/// DescribeOverviewStatistics response structure.
 DescribeOverviewStatisticsResponse {
-    /// 服务器在线数。
+    /// Number of online servers.
     "OnlineMachineNum" online_machine_num set_online_machine_num: i128,
-    /// 专业服务器数。
+    /// Number of servers activated CWP Pro.
     "ProVersionMachineNum" pro_version_machine_num set_pro_version_machine_num: i128,
-    /// 木马文件数。
+    /// Number of trojan files.
     "MalwareNum" malware_num set_malware_num: i128,
-    /// 异地登录数。
+    /// Number of unusual login locations.
     "NonlocalLoginNum" nonlocal_login_num set_nonlocal_login_num: i128,
-    /// 暴力破解成功数。
+    /// Number of successful brute force attacks.
     "BruteAttackSuccessNum" brute_attack_success_num set_brute_attack_success_num: i128,
-    /// 漏洞数。
+    /// Number of vulnerabilities.
     "VulNum" vul_num set_vul_num: i128,
-    /// 安全基线数。
+    /// Security baseline number
     "BaseLineNum" base_line_num set_base_line_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1630,59 +1628,59 @@ DescribePrivilegeRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProVersionInfo` (获取专业版信息).
+/// Request of `DescribeProVersionInfo` (Gets CWP Pro information).
 ///
-/// 本接口 (DescribeProVersionInfo) 用于获取专业版信息。
+/// This API is used to get the CWP Pro information.
 DescribeProVersionInfoRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeProVersionInfo", DescribeProVersionInfoRequest => DescribeProVersionInfoResponse);
 
 rt::model! { read debug;
-/// DescribeProVersionInfo返回参数结构体
+/// DescribeProVersionInfo response structure.
 DescribeProVersionInfoResponse {
-    /// 后付费昨日扣费
+    /// Fee on yesterday (pay-as-you-go)
     "PostPayCost" post_pay_cost set_post_pay_cost: i128,
-    /// 新增主机是否自动开通专业版
+    /// Whether CWP Pro is activated for new servers
     "IsAutoOpenProVersion" is_auto_open_pro_version set_is_auto_open_pro_version: bool,
-    /// 开通专业版主机数
+    /// Number of servers on CWP Pro
     "ProVersionNum" pro_version_num set_pro_version_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProcessStatistics` (获取进程统计列表).
+/// Request of `DescribeProcessStatistics` (Gets process statistics list).
 ///
-/// 本接口 (DescribeProcessStatistics) 用于获取进程统计列表数据。
+/// This API is used to get the process statistics list.
 DescribeProcessStatisticsRequest {
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - ProcessName - String - 是否必填：否 - 进程名
+    /// - ProcessName - String - Required: No - Process name
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeProcessStatistics", DescribeProcessStatisticsRequest => DescribeProcessStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeProcessStatistics返回参数结构体
+/// DescribeProcessStatistics response structure.
 DescribeProcessStatisticsResponse {
-    /// 进程统计列表记录总数。
+    /// Total number of records in process statistics list.
     "TotalCount" total_count set_total_count: i128,
-    /// 进程统计列表数据数组。
+    /// Process statistics list array.
     "ProcessStatistics" process_statistics set_process_statistics: list ProcessStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProcessTaskStatus` (获取实时拉取进程任务状态).
+/// Request of `DescribeProcessTaskStatus` (Gets the status of real-time process pulling task).
 ///
-/// 本接口 (DescribeProcessTaskStatus) 用于获取实时拉取进程任务状态。
+/// This API is used to get the status of a real-time process pulling task.
 DescribeProcessTaskStatusRequest {
-    /// 云镜客户端唯一Uuid。
+    /// CWP agent `Uuid`.
     ///
     /// Required.
     "Uuid" uuid set_uuid: str,
@@ -1690,50 +1688,50 @@ DescribeProcessTaskStatusRequest {
 rt::action!("yunjing", "2018-02-28", "DescribeProcessTaskStatus", DescribeProcessTaskStatusRequest => DescribeProcessTaskStatusResponse);
 
 rt::model! { read debug;
-/// DescribeProcessTaskStatus返回参数结构体
+/// DescribeProcessTaskStatus response structure.
 DescribeProcessTaskStatusResponse {
-    /// 任务状态。
+    /// Task status.
     ///
-    /// - COMPLETE：完成（此时可以调用DescribeProcesses接口获取实时进程列表）
+    /// - COMPLETE: completed (at this point, you can call the `DescribeProcesses` API to get the list of real-time processes)
     ///
-    /// - AGENT_OFFLINE：云镜客户端离线
+    /// - AGENT_OFFLINE: CWP agent is offline
     ///
-    /// - COLLECTING：进程获取中
+    /// - COLLECTING: getting process
     ///
-    /// - FAILED：进程获取失败
+    /// - FAILED: failed to get processes
     "Status" status set_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProcesses` (获取进程列表).
+/// Request of `DescribeProcesses` (Gets process list).
 ///
-/// 本接口 (DescribeProcesses) 用于获取进程列表数据。
+/// This API is used to get the process list.
 DescribeProcessesRequest {
-    /// 云镜客户端唯一Uuid。Uuid和ProcessName必填其一，使用Uuid表示，查询该主机列表信息。
+    /// CWP agent `Uuid`. Either `Uuid` or `ProcessName` must be specified. If `Uuid` is specified, it indicates to query the information list under the specified server.
     "Uuid" uuid set_uuid: str,
-    /// 进程名。Uuid和ProcessName必填其一，使用ProcessName表示，查询该进程列表信息。
+    /// Process name. Either `Uuid` or `ProcessName` must be specified. If `ProcessName` is specified, it indicates to query the information list under the specified process.
     "ProcessName" process_name set_process_name: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - ProcessName - String - 是否必填：否 - 进程名
+    /// - ProcessName - String - Required: No - Process name
     ///
-    /// - MachineIp - String - 是否必填：否 - 主机内网IP
+    /// - MachineIp - String - Required: No - Private IP of server
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeProcesses", DescribeProcessesRequest => DescribeProcessesResponse);
 
 rt::model! { read debug;
-/// DescribeProcesses返回参数结构体
+/// DescribeProcesses response structure.
 DescribeProcessesResponse {
-    /// 进程列表记录总数。
+    /// Total number of records in process list.
     "TotalCount" total_count set_total_count: i128,
-    /// 进程列表数据数组。
+    /// Process list data array.
     "Processes" processes set_processes: list Process,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1794,38 +1792,38 @@ DescribeReverseShellRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityDynamics` (获取安全事件消息).
+/// Request of `DescribeSecurityDynamics` (Gets security event message).
 ///
-/// 本接口 (DescribeSecurityDynamics) 用于获取安全事件消息数据。
+/// This API is used to get the security event message data.
 DescribeSecurityDynamicsRequest {
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeSecurityDynamics", DescribeSecurityDynamicsRequest => DescribeSecurityDynamicsResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityDynamics返回参数结构体
+/// DescribeSecurityDynamics response structure.
 DescribeSecurityDynamicsResponse {
-    /// 安全事件消息数组。
+    /// Security event message array.
     "SecurityDynamics" security_dynamics set_security_dynamics: list SecurityDynamic,
-    /// 记录总数。
+    /// Total number of records.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityTrends` (获取安全事件统计数据).
+/// Request of `DescribeSecurityTrends` (Gets security event statistics).
 ///
-/// 本接口 (DescribeSecurityTrends) 用于获取安全事件统计数据。
+/// This API is used to get the security event statistics.
 DescribeSecurityTrendsRequest {
-    /// 开始时间。
+    /// Start time.
     ///
     /// Required.
     "BeginDate" begin_date set_begin_date: str,
-    /// 结束时间。
+    /// End time.
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
@@ -1833,38 +1831,38 @@ DescribeSecurityTrendsRequest {
 rt::action!("yunjing", "2018-02-28", "DescribeSecurityTrends", DescribeSecurityTrendsRequest => DescribeSecurityTrendsResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityTrends返回参数结构体
+/// DescribeSecurityTrends response structure.
 DescribeSecurityTrendsResponse {
-    /// 木马事件统计数据数组。
+    /// Trojan event statistics array.
     "Malwares" malwares set_malwares: list SecurityTrend,
-    /// 异地登录事件统计数据数组。
+    /// Unusual login location event statistics array.
     "NonLocalLoginPlaces" non_local_login_places set_non_local_login_places: list SecurityTrend,
-    /// 密码破解事件统计数据数组。
+    /// Brute force attack event statistics array.
     "BruteAttacks" brute_attacks set_brute_attacks: list SecurityTrend,
-    /// 漏洞统计数据数组。
+    /// Vulnerability statistics array.
     "Vuls" vuls set_vuls: list SecurityTrend,
-    /// 基线统计数据数组。
+    /// Baseline statistics array.
     "BaseLines" base_lines set_base_lines: list SecurityTrend,
-    /// 恶意请求统计数据数组。
+    /// Statistics array of malicious requests.
     "MaliciousRequests" malicious_requests set_malicious_requests: list SecurityTrend,
-    /// 高危命令统计数据数组。
+    /// Statistics array of high-risk commands.
     "HighRiskBashs" high_risk_bashs set_high_risk_bashs: list SecurityTrend,
-    /// 反弹shell统计数据数组。
+    /// Statistics array of reverse shells.
     "ReverseShells" reverse_shells set_reverse_shells: list SecurityTrend,
-    /// 本地提权统计数据数组。
+    /// Statistics array of local privilege escalations.
     "PrivilegeEscalations" privilege_escalations set_privilege_escalations: list SecurityTrend,
-    /// 网络攻击统计数据数组。
+    /// Statistics array of network attacks.
     "CyberAttacks" cyber_attacks set_cyber_attacks: list SecurityTrend,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTagMachines` (获取指定标签关联的服务器信息).
+/// Request of `DescribeTagMachines` (Gets the information of servers associated with specified tag).
 ///
-/// 获取指定标签关联的服务器信息
+/// This API is used to get the information of servers associated with a specified tag.
 DescribeTagMachinesRequest {
-    /// 标签ID
+    /// Tag ID
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -1872,45 +1870,45 @@ DescribeTagMachinesRequest {
 rt::action!("yunjing", "2018-02-28", "DescribeTagMachines", DescribeTagMachinesRequest => DescribeTagMachinesResponse);
 
 rt::model! { read debug;
-/// DescribeTagMachines返回参数结构体
+/// DescribeTagMachines response structure.
 DescribeTagMachinesResponse {
-    /// 列表数据
+    /// List data
     "List" list set_list: list TagMachine,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTags` (获取所有主机标签).
+/// Request of `DescribeTags` (Gets all server tags).
 ///
-/// 获取所有主机标签
+/// This API is used to get all server tags.
 DescribeTagsRequest {
-    /// 云主机类型。
+    /// CVM instance type.
     ///
-    /// - CVM：表示虚拟主机
+    /// - CVM: CVM
     ///
-    /// - BM:  表示黑石物理机
+    /// - BM: CPM
     "MachineType" machine_type set_machine_type: str,
-    /// 机器所属地域。如：ap-guangzhou，ap-shanghai
+    /// Server region, such as `ap-guangzhou` and `ap-shanghai`
     "MachineRegion" machine_region set_machine_region: str,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeTags", DescribeTagsRequest => DescribeTagsResponse);
 
 rt::model! { read debug;
-/// DescribeTags返回参数结构体
+/// DescribeTags response structure.
 DescribeTagsResponse {
-    /// 列表信息
+    /// List information
     "List" list set_list: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUsualLoginPlaces` (查询常用登录地).
+/// Request of `DescribeUsualLoginPlaces` (Queries usual login locations).
 ///
-/// 此接口（DescribeUsualLoginPlaces）用于查询常用登录地。
+/// This API is used to query usual login locations.
 DescribeUsualLoginPlacesRequest {
-    /// 云镜客户端UUID
+    /// CWP agent `UUID`
     ///
     /// Required.
     "Uuid" uuid set_uuid: str,
@@ -1918,20 +1916,20 @@ DescribeUsualLoginPlacesRequest {
 rt::action!("yunjing", "2018-02-28", "DescribeUsualLoginPlaces", DescribeUsualLoginPlacesRequest => DescribeUsualLoginPlacesResponse);
 
 rt::model! { read debug;
-/// DescribeUsualLoginPlaces返回参数结构体
+/// DescribeUsualLoginPlaces response structure.
 DescribeUsualLoginPlacesResponse {
-    /// 常用登录地数组
+    /// Usual login location array
     "UsualLoginPlaces" usual_login_places set_usual_login_places: list UsualPlace,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulInfo` (获取漏洞详情).
+/// Request of `DescribeVulInfo` (Gets vulnerability details).
 ///
-/// 本接口 (DescribeVulInfo) 用于获取漏洞详情。
+/// This API is used to get vulnerability details.
 DescribeVulInfoRequest {
-    /// 漏洞种类ID。
+    /// Vulnerability category ID.
     ///
     /// Required.
     "VulId" vul_id set_vul_id: i128,
@@ -1939,125 +1937,125 @@ DescribeVulInfoRequest {
 rt::action!("yunjing", "2018-02-28", "DescribeVulInfo", DescribeVulInfoRequest => DescribeVulInfoResponse);
 
 rt::model! { read debug;
-/// DescribeVulInfo返回参数结构体
+/// DescribeVulInfo response structure.
 DescribeVulInfoResponse {
-    /// 漏洞种类ID。
+    /// Vulnerability category ID.
     "VulId" vul_id set_vul_id: i128,
-    /// 漏洞名称。
+    /// Vulnerability name.
     "VulName" vul_name set_vul_name: str,
-    /// 漏洞等级。
+    /// Vulnerability level.
     "VulLevel" vul_level set_vul_level: str,
-    /// 漏洞类型。
+    /// Vulnerability type.
     "VulType" vul_type set_vul_type: str,
-    /// 漏洞描述。
+    /// Vulnerability description.
     "Description" description set_description: str,
-    /// 修复方案。
+    /// Repair plan.
     "RepairPlan" repair_plan set_repair_plan: str,
-    /// 漏洞CVE。
+    /// Vulnerability CVE.
     "CveId" cve_id set_cve_id: str,
-    /// 参考链接。
+    /// Reference link.
     "Reference" reference set_reference: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulScanResult` (获取漏洞检测结果).
+/// Request of `DescribeVulScanResult` (Gets vulnerability detection result).
 ///
-/// 本接口 (DescribeVulScanResult) 用于获取漏洞检测结果。
+/// This API is used to get the vulnerability detection result.
 DescribeVulScanResultRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeVulScanResult", DescribeVulScanResultRequest => DescribeVulScanResultResponse);
 
 rt::model! { read debug;
-/// DescribeVulScanResult返回参数结构体
+/// DescribeVulScanResult response structure.
 DescribeVulScanResultResponse {
-    /// 漏洞数量。
+    /// Number of vulnerabilities.
     "VulNum" vul_num set_vul_num: i128,
-    /// 专业版机器数。
+    /// Number of servers activated CWP Pro
     "ProVersionNum" pro_version_num set_pro_version_num: i128,
-    /// 受影响的专业版主机数。
+    /// Number of affected activated CWP Pro.
     "ImpactedHostNum" impacted_host_num set_impacted_host_num: i128,
-    /// 主机总数。
+    /// Total number of servers.
     "HostNum" host_num set_host_num: i128,
-    /// 基础版机器数。
+    /// Number of servers on CWP Basic.
     "BasicVersionNum" basic_version_num set_basic_version_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVuls` (获取漏洞列表).
+/// Request of `DescribeVuls` (Gets vulnerability list).
 ///
-/// 本接口 (DescribeVuls) 用于获取漏洞列表数据。
+/// This API is used to get the vulnerability list.
 DescribeVulsRequest {
-    /// 漏洞类型。
+    /// Vulnerability type.
     ///
-    /// - WEB：Web应用漏洞
+    /// - WEB: web application vulnerability
     ///
-    /// - SYSTEM：系统组件漏洞
+    /// - SYSTEM: system component vulnerability
     ///
-    /// - BASELINE：安全基线
+    /// - BASELINE: security baseline
     ///
     /// Required.
     "VulType" vul_type set_vul_type: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// - Status - String - 是否必填：否 - 状态筛选（UN_OPERATED: 待处理 | FIXED：已修复）
+    /// - Status - String - Required: No - Filter by status (UN_OPERATED: to be processed, FIXED: fixed)
     ///
-    /// Status过滤条件值只能取其一，不能是“或”逻辑。
+    /// Only one value is allowed for the `Status` filter, and "OR" logic is not supported.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeVuls", DescribeVulsRequest => DescribeVulsResponse);
 
 rt::model! { read debug;
-/// DescribeVuls返回参数结构体
+/// DescribeVuls response structure.
 DescribeVulsResponse {
-    /// 漏洞数量。
+    /// Number of vulnerabilities.
     "TotalCount" total_count set_total_count: i128,
-    /// 漏洞列表数组。
+    /// Vulnerability list array.
     "Vuls" vuls set_vuls: list Vul,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWeeklyReportBruteAttacks` (获取专业周报密码破解数据).
+/// Request of `DescribeWeeklyReportBruteAttacks` (Gets brute force attack data in weekly CWP Pro report).
 ///
-/// 本接口 (DescribeWeeklyReportBruteAttacks) 用于获取专业周报密码破解数据。
+/// This API is used to get the brute force attack data in the weekly CWP Pro report.
 DescribeWeeklyReportBruteAttacksRequest {
-    /// 专业周报开始时间。
+    /// Weekly CWP Pro report start time.
     ///
     /// Required.
     "BeginDate" begin_date set_begin_date: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReportBruteAttacks", DescribeWeeklyReportBruteAttacksRequest => DescribeWeeklyReportBruteAttacksResponse);
 
 rt::model! { read debug;
-/// DescribeWeeklyReportBruteAttacks返回参数结构体
+/// DescribeWeeklyReportBruteAttacks response structure.
 DescribeWeeklyReportBruteAttacksResponse {
-    /// 专业周报密码破解数组。
+    /// Brute force attack array in weekly CWP Pro report.
     "WeeklyReportBruteAttacks" weekly_report_brute_attacks set_weekly_report_brute_attacks: list WeeklyReportBruteAttack,
-    /// 记录总数。
+    /// Total number of records.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWeeklyReportInfo` (获取专业周报详情).
+/// Request of `DescribeWeeklyReportInfo` (Gets details in weekly CWP Pro report).
 ///
-/// 本接口 (DescribeWeeklyReportInfo) 用于获取专业周报详情数据。
+/// This API is used to get the details in the weekly CWP Pro report.
 DescribeWeeklyReportInfoRequest {
-    /// 专业周报开始时间。
+    /// Weekly CWP Pro report start time.
     ///
     /// Required.
     "BeginDate" begin_date set_begin_date: str,
@@ -2065,143 +2063,143 @@ DescribeWeeklyReportInfoRequest {
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReportInfo", DescribeWeeklyReportInfoRequest => DescribeWeeklyReportInfoResponse);
 
 rt::model! { read debug;
-/// DescribeWeeklyReportInfo返回参数结构体
+/// DescribeWeeklyReportInfo response structure.
 DescribeWeeklyReportInfoResponse {
-    /// 账号所属公司或个人名称。
+    /// Account owner name.
     "CompanyName" company_name set_company_name: str,
-    /// 机器总数。
+    /// Total number of servers.
     "MachineNum" machine_num set_machine_num: i128,
-    /// 云镜客户端在线数。
+    /// Number of online CWP agents
     "OnlineMachineNum" online_machine_num set_online_machine_num: i128,
-    /// 云镜客户端离线数。
+    /// Number of offline CWP agents.
     "OfflineMachineNum" offline_machine_num set_offline_machine_num: i128,
-    /// 开通云镜专业版数量。
+    /// Number of servers on CWP Pro.
     "ProVersionMachineNum" pro_version_machine_num set_pro_version_machine_num: i128,
-    /// 周报开始时间。
+    /// Weekly report start time
     "BeginDate" begin_date set_begin_date: str,
-    /// 周报结束时间。
+    /// Weekly report end time
     "EndDate" end_date set_end_date: str,
-    /// 安全等级。
+    /// Security level
     ///
-    /// - HIGH：高
+    /// - HIGH: high
     ///
-    /// - MIDDLE：中
+    /// - MIDDLE: medium
     ///
-    /// - LOW：低
+    /// - LOW: low
     "Level" level set_level: str,
-    /// 木马记录数。
+    /// Number of trojan records.
     "MalwareNum" malware_num set_malware_num: i128,
-    /// 异地登录数。
+    /// Number of unusual login locations.
     "NonlocalLoginNum" nonlocal_login_num set_nonlocal_login_num: i128,
-    /// 密码破解成功数。
+    /// Number of successful brute force attacks.
     "BruteAttackSuccessNum" brute_attack_success_num set_brute_attack_success_num: i128,
-    /// 漏洞数。
+    /// Number of vulnerabilities.
     "VulNum" vul_num set_vul_num: i128,
-    /// 导出文件下载地址。
+    /// Download address for exported file.
     "DownloadUrl" download_url set_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWeeklyReportMalwares` (获取专业周报木马数据).
+/// Request of `DescribeWeeklyReportMalwares` (Gets trojan data in weekly CWP Pro report).
 ///
-/// 本接口 (DescribeWeeklyReportMalwares) 用于获取专业周报木马数据。
+/// This API is used to get the trojan data in the weekly CWP Pro report.
 DescribeWeeklyReportMalwaresRequest {
-    /// 专业周报开始时间。
+    /// Weekly CWP Pro report start time.
     ///
     /// Required.
     "BeginDate" begin_date set_begin_date: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReportMalwares", DescribeWeeklyReportMalwaresRequest => DescribeWeeklyReportMalwaresResponse);
 
 rt::model! { read debug;
-/// DescribeWeeklyReportMalwares返回参数结构体
+/// DescribeWeeklyReportMalwares response structure.
 DescribeWeeklyReportMalwaresResponse {
-    /// 专业周报木马数据。
+    /// Trojan data in weekly CWP Pro report.
     "WeeklyReportMalwares" weekly_report_malwares set_weekly_report_malwares: list WeeklyReportMalware,
-    /// 记录总数。
+    /// Total number of records.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWeeklyReportNonlocalLoginPlaces` (获取专业周报异地登录数据).
+/// Request of `DescribeWeeklyReportNonlocalLoginPlaces` (Gets unusual login location data in weekly CWP Pro report).
 ///
-/// 本接口 (DescribeWeeklyReportNonlocalLoginPlaces) 用于获取专业周报异地登录数据。
+/// This API is used to get the unusual login location data in the weekly CWP Pro report.
 DescribeWeeklyReportNonlocalLoginPlacesRequest {
-    /// 专业周报开始时间。
+    /// Weekly CWP Pro report start time.
     ///
     /// Required.
     "BeginDate" begin_date set_begin_date: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReportNonlocalLoginPlaces", DescribeWeeklyReportNonlocalLoginPlacesRequest => DescribeWeeklyReportNonlocalLoginPlacesResponse);
 
 rt::model! { read debug;
-/// DescribeWeeklyReportNonlocalLoginPlaces返回参数结构体
+/// DescribeWeeklyReportNonlocalLoginPlaces response structure.
 DescribeWeeklyReportNonlocalLoginPlacesResponse {
-    /// 专业周报异地登录数据。
+    /// Unusual login location data in weekly CWP Pro report
     "WeeklyReportNonlocalLoginPlaces" weekly_report_nonlocal_login_places set_weekly_report_nonlocal_login_places: list WeeklyReportNonlocalLoginPlace,
-    /// 记录总数。
+    /// Total number of records.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWeeklyReportVuls` (获取专业版周报漏洞数据).
+/// Request of `DescribeWeeklyReportVuls` (Gets vulnerability data in weekly CWP Pro report).
 ///
-/// 本接口 (DescribeWeeklyReportVuls) 用于专业版周报漏洞数据。
+/// This API is used to get the vulnerability data in the weekly CWP Pro report.
 DescribeWeeklyReportVulsRequest {
-    /// 专业版周报开始时间。
+    /// Weekly CWP Pro report start time.
     ///
     /// Required.
     "BeginDate" begin_date set_begin_date: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReportVuls", DescribeWeeklyReportVulsRequest => DescribeWeeklyReportVulsResponse);
 
 rt::model! { read debug;
-/// DescribeWeeklyReportVuls返回参数结构体
+/// DescribeWeeklyReportVuls response structure.
 DescribeWeeklyReportVulsResponse {
-    /// 专业周报漏洞数据数组。
+    /// Vulnerability data array in weekly CWP Pro report.
     "WeeklyReportVuls" weekly_report_vuls set_weekly_report_vuls: list WeeklyReportVul,
-    /// 记录总数。
+    /// Total number of records.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWeeklyReports` (获取周报列表).
+/// Request of `DescribeWeeklyReports` (Gets weekly report list).
 ///
-/// 本接口 (DescribeWeeklyReports) 用于获取周报列表数据。
+/// This API is used to get the weekly report list.
 DescribeWeeklyReportsRequest {
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReports", DescribeWeeklyReportsRequest => DescribeWeeklyReportsResponse);
 
 rt::model! { read debug;
-/// DescribeWeeklyReports返回参数结构体
+/// DescribeWeeklyReports response structure.
 DescribeWeeklyReportsResponse {
-    /// 专业周报列表数组。
+    /// Weekly CWP Pro report list array.
     "WeeklyReports" weekly_reports set_weekly_reports: list WeeklyReport,
-    /// 记录总数。
+    /// Total number of records.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2299,23 +2297,23 @@ EditReverseShellRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `EditTags` (新增或编辑标签).
+/// Request of `EditTags` (Adds or edits tags.).
 ///
-/// 新增或编辑标签
+/// This API is used to add or edit tags.
 EditTagsRequest {
-    /// 标签名
+    /// Tag name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 标签ID
+    /// Tag ID
     "Id" id set_id: i128,
-    /// CVM主机ID
+    /// CVM instance ID
     "Quuids" quuids set_quuids: list String,
 } }
 rt::action!("yunjing", "2018-02-28", "EditTags", EditTagsRequest => EditTagsResponse);
 
 rt::model! { read debug;
-/// EditTags返回参数结构体
+/// EditTags response structure.
 EditTagsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2358,70 +2356,70 @@ ExportBashEventsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ExportBruteAttacks` (导出密码破解记录).
+/// Request of `ExportBruteAttacks` (Exports brute force attack records).
 ///
-/// 本接口 (ExportBruteAttacks) 用于导出密码破解记录成CSV文件。
+/// This API is used to export brute force attack records into a CSV file.
 ExportBruteAttacksRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "ExportBruteAttacks", ExportBruteAttacksRequest => ExportBruteAttacksResponse);
 
 rt::model! { read debug;
-/// ExportBruteAttacks返回参数结构体
+/// ExportBruteAttacks response structure.
 ExportBruteAttacksResponse {
-    /// 导出文件下载链接地址。
+    /// Download address for exported file.
     "DownloadUrl" download_url set_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportMaliciousRequests` (导出下载恶意请求文件).
+/// Request of `ExportMaliciousRequests` (Exports the malicious request file into a CSV file for download).
 ///
-/// 本接口 (ExportMaliciousRequests) 用于导出下载恶意请求文件。
+/// This API is used to export the malicious request file into a CSV file for download.
 ExportMaliciousRequestsRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "ExportMaliciousRequests", ExportMaliciousRequestsRequest => ExportMaliciousRequestsResponse);
 
 rt::model! { read debug;
-/// ExportMaliciousRequests返回参数结构体
+/// ExportMaliciousRequests response structure.
 ExportMaliciousRequestsResponse {
-    /// 导出文件下载链接地址。
+    /// Download address for exported file.
     "DownloadUrl" download_url set_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportMalwares` (导出木马记录).
+/// Request of `ExportMalwares` (Exports trojan records).
 ///
-/// 本接口 (ExportMalwares) 用于导出木马记录CSV文件。
+/// This API is used to export trojan records into a CSV file.
 ExportMalwaresRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "ExportMalwares", ExportMalwaresRequest => ExportMalwaresResponse);
 
 rt::model! { read debug;
-/// ExportMalwares返回参数结构体
+/// ExportMalwares response structure.
 ExportMalwaresResponse {
-    /// 导出文件下载链接地址。
+    /// Download address for exported file.
     "DownloadUrl" download_url set_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportNonlocalLoginPlaces` (导出异地登录记录).
+/// Request of `ExportNonlocalLoginPlaces` (Exports unusual login location records).
 ///
-/// 本接口 (ExportNonlocalLoginPlaces) 用于导出异地登录事件记录CSV文件。
+/// This API is used to export unusual login location events into a CSV file.
 ExportNonlocalLoginPlacesRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "ExportNonlocalLoginPlaces", ExportNonlocalLoginPlacesRequest => ExportNonlocalLoginPlacesResponse);
 
 rt::model! { read debug;
-/// ExportNonlocalLoginPlaces返回参数结构体
+/// ExportNonlocalLoginPlaces response structure.
 ExportNonlocalLoginPlacesResponse {
-    /// 导出文件下载链接地址。
+    /// Download address for exported file.
     "DownloadUrl" download_url set_download_url: str,
-    /// 导出任务ID
+    /// Export task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2462,55 +2460,55 @@ ExportReverseShellEventsResponse {
 } }
 
 rt::model! { write debug;
-/// 描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
+/// Key-value pair filters for conditional filtering queries, such as filtering ID, name, and status.
 ///
-/// 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
-/// 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+/// If more than one filter exists, the logical relationship between these filters is `AND`.
+/// If multiple values exist in one filter, the logical relationship between these values is `OR`.
 ///
-/// * 最多只能有5个Filter
-/// * 同一个Filter存在多个Values，Values值数量最多不能超过5个。
+/// * There can be up to 5 filters
+/// * There can be up to 5 `Values` in the same `Filter`.
 Filter {
-    /// 过滤键的名称。
+    /// Filter key name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 一个或者多个过滤值。
+    /// One or more filter values.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 账号变更历史数据。
+/// Account change history data.
 HistoryAccount {
-    /// 唯一ID。
+    /// Unique ID.
     "Id" id set_id: i128,
-    /// 云镜客户端唯一Uuid。
+    /// CWP agent `Uuid`.
     "Uuid" uuid set_uuid: str,
-    /// 主机内网IP。
+    /// Private IP of server.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 主机名。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 帐号名。
+    /// Account name.
     "Username" username set_username: str,
-    /// 帐号变更类型。
+    /// Account change type.
     ///
-    /// - CREATE：表示新增帐号
+    /// - CREATE: creates account
     ///
-    /// - MODIFY：表示修改帐号
+    /// - MODIFY: modifies account
     ///
-    /// - DELETE：表示删除帐号
+    /// - DELETE: deletes account
     "ModifyType" modify_type set_modify_type: str,
-    /// 变更时间。
+    /// Change time.
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IgnoreImpactedHosts` (忽略漏洞).
+/// Request of `IgnoreImpactedHosts` (Ignores vulnerability).
 ///
-/// 本接口 (IgnoreImpactedHosts) 用于忽略漏洞。
+/// This API is used to ignore one or more vulnerabilities.
 IgnoreImpactedHostsRequest {
-    /// 漏洞ID数组。
+    /// Vulnerability ID array.
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -2518,38 +2516,38 @@ IgnoreImpactedHostsRequest {
 rt::action!("yunjing", "2018-02-28", "IgnoreImpactedHosts", IgnoreImpactedHostsRequest => IgnoreImpactedHostsResponse);
 
 rt::model! { read debug;
-/// IgnoreImpactedHosts返回参数结构体
+/// IgnoreImpactedHosts response structure.
 IgnoreImpactedHostsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 受影响主机信息
+/// Affected server information
 ImpactedHost {
-    /// 漏洞ID。
+    /// Vulnerability ID.
     "Id" id set_id: i128,
-    /// 主机IP。
+    /// Server IP.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 主机名称。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 最后检测时间。
+    /// Last detection time.
     "LastScanTime" last_scan_time set_last_scan_time: str,
-    /// 漏洞状态。
+    /// Vulnerability status.
     ///
-    /// - UN_OPERATED ：待处理
+    /// - UN_OPERATED: to be processed
     ///
-    /// - SCANING : 扫描中
+    /// - SCANING: scanning
     ///
-    /// - FIXED : 已修复
+    /// - FIXED: fixed
     "VulStatus" vul_status set_vul_status: str,
-    /// 云镜客户端唯一标识UUID。
+    /// CWP agent `UUID`.
     "Uuid" uuid set_uuid: str,
-    /// 漏洞描述。
+    /// Vulnerability description.
     "Description" description set_description: str,
-    /// 漏洞种类ID。
+    /// Vulnerability category ID.
     "VulId" vul_id set_vul_id: i128,
-    /// 是否为专业版。
+    /// Whether it is the CWP Pro.
     "IsProVersion" is_pro_version set_is_pro_version: bool,
 } }
 
@@ -2581,213 +2579,211 @@ InquiryPriceOpenProVersionPrepaidResponse {
 } }
 
 rt::model! { read debug;
-/// 异地登录白名单
+/// Login allowlist
 LoginWhiteLists {
-    /// 记录ID
+    /// Record ID
     "Id" id set_id: i128,
-    /// 云镜客户端ID
+    /// CWP agent ID
     "Uuid" uuid set_uuid: str,
-    /// 白名单地域
+    /// Whitelisted location
     "Places" places set_places: list Place,
-    /// 白名单用户（多个用户逗号隔开）
+    /// Whitelisted users (separated by commas)
     "UserName" user_name set_user_name: str,
-    /// 白名单IP（多个IP逗号隔开）
+    /// Whitelisted IPs (separated by commas)
     "SrcIp" src_ip set_src_ip: str,
-    /// 是否为全局规则
+    /// Whether this rule is applied to all servers under the current account
     "IsGlobal" is_global set_is_global: bool,
-    /// 创建白名单时间
+    /// Whitelist creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改白名单时间
+    /// Whitelist modification time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 机器名
+    /// Server name
     "MachineName" machine_name set_machine_name: str,
-    /// 机器IP
+    /// Server IP
     "HostIp" host_ip set_host_ip: str,
-    /// 起始时间
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { write debug;
-/// 白名单规则
+/// Whitelist rule
 LoginWhiteListsRule {
-    /// 加白地域
+    /// Whitelisted location
     ///
     /// Required.
     "Places" places set_places: list Place,
-    /// 加白源IP，支持网段，多个IP以逗号隔开
+    /// Whitelisted IPs (separated by commas). This parameter can be an IP range.
     ///
     /// Required.
     "SrcIp" src_ip set_src_ip: str,
-    /// 加白用户名，多个用户名以逗号隔开
+    /// Whitelisted usernames (separated by commas)
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 是否对全局生效
+    /// Whether this rule is applied to all servers under the current account
     ///
     /// Required.
     "IsGlobal" is_global set_is_global: bool,
-    /// 白名单生效的机器
+    /// Server for which the allowlist takes effect
     ///
     /// Required.
     "HostIp" host_ip set_host_ip: str,
-    /// 规则ID，用于更新规则
+    /// Rule ID, used for rule updating
     "Id" id set_id: i128,
-    /// 起始时间
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 主机列表
+/// Server list
 Machine {
-    /// 主机名称。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 主机系统。
+    /// Server OS.
     "MachineOs" machine_os set_machine_os: str,
-    /// 主机状态。
+    /// Server status.
     ///
-    /// - OFFLINE: 离线
+    /// - OFFLINE: offline
     ///
-    /// - ONLINE: 在线
+    /// - ONLINE: online
     ///
-    /// - MACHINE_STOPPED: 已关机
+    /// - MACHINE_STOPPED: shut down
     "MachineStatus" machine_status set_machine_status: str,
-    /// 云镜客户端唯一Uuid，若客户端长时间不在线将返回空字符。
+    /// CWP agent `Uuid`. If the agent is offline for a long time, a null character will be returned.
     "Uuid" uuid set_uuid: str,
-    /// CVM或BM机器唯一Uuid。
+    /// CVM or BM instance `Uuid`.
     "Quuid" quuid set_quuid: str,
-    /// 漏洞数。
+    /// Number of vulnerabilities.
     "VulNum" vul_num set_vul_num: i64,
-    /// 主机IP。
+    /// Server IP.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 是否是专业版。
+    /// Whether the server has enabled CWP Pro.
     ///
-    /// - true： 是
+    /// - true: yes
     ///
-    /// - false：否
+    /// - false: no
     "IsProVersion" is_pro_version set_is_pro_version: bool,
-    /// 主机外网IP。
+    /// Public IP of server.
     "MachineWanIp" machine_wan_ip set_machine_wan_ip: str,
-    /// 主机状态。
+    /// Server status.
     ///
-    /// - POSTPAY: 表示后付费，即按量计费
-    ///
-    /// - PREPAY: 表示预付费，即包年包月
+    /// - POSTPAY: post-paid, i.e., pay-as-you-go
     "PayMode" pay_mode set_pay_mode: str,
-    /// 木马数。
+    /// Number of trojans.
     "MalwareNum" malware_num set_malware_num: i64,
-    /// 标签信息
+    /// Tag information
     "Tag" tag set_tag: list MachineTag,
-    /// 基线风险数。
+    /// Number of baseline risks.
     "BaselineNum" baseline_num set_baseline_num: i64,
-    /// 网络风险数。
+    /// Number of network risks.
     "CyberAttackNum" cyber_attack_num set_cyber_attack_num: i64,
-    /// 风险状态。
+    /// Risk status.
     ///
-    /// - SAFE：安全
+    /// - SAFE: safe
     ///
-    /// - RISK：风险
+    /// - RISK: at risk
     ///
-    /// - UNKNOWN：未知
+    /// - UNKNOWN: unknown
     "SecurityStatus" security_status set_security_status: str,
-    /// 入侵事件数
+    /// Number of intrusions
     "InvasionNum" invasion_num set_invasion_num: i64,
-    /// 地域信息
+    /// Region information
     "RegionInfo" region_info set_region_info: obj RegionInfo,
 } }
 
 rt::model! { read debug;
-/// 服务器标签信息
+/// Server tag information
 MachineTag {
-    /// 关联标签ID
+    /// Associated tag ID
     "Rid" rid set_rid: i64,
-    /// 标签名
+    /// Tag name
     "Name" name set_name: str,
-    /// 标签ID
+    /// Tag ID
     "TagId" tag_id set_tag_id: i128,
 } }
 
 rt::model! { read debug;
-/// 恶意请求数据。
+/// Malicious request data.
 MaliciousRequest {
-    /// 记录ID。
+    /// Record ID.
     "Id" id set_id: i128,
-    /// 云镜客户端UUID。
+    /// CWP agent `UUID`.
     "Uuid" uuid set_uuid: str,
-    /// 主机内网IP。
+    /// Private IP of server.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 主机名。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 恶意请求域名。
+    /// Malicious request domain name.
     "Domain" domain set_domain: str,
-    /// 恶意请求数。
+    /// Number of malicious requests.
     "Count" count set_count: i128,
-    /// 进程名。
+    /// Process name.
     "ProcessName" process_name set_process_name: str,
-    /// 记录状态。
+    /// Record status.
     ///
-    /// - UN_OPERATED：待处理
+    /// - UN_OPERATED: to be processed
     ///
-    /// - TRUSTED：已信任
+    /// - TRUSTED: trusted
     ///
-    /// - UN_TRUSTED：已取消信任
+    /// - UN_TRUSTED: untrusted
     "Status" status set_status: str,
-    /// 恶意请求域名描述。
+    /// Malicious request domain name description.
     "Description" description set_description: str,
-    /// 参考地址。
+    /// Reference address.
     "Reference" reference set_reference: str,
-    /// 发现时间。
+    /// Discovery time.
     "CreateTime" create_time set_create_time: str,
-    /// 记录合并时间。
+    /// Record merge time.
     "MergeTime" merge_time set_merge_time: str,
-    /// 进程MD5
-    /// 值。
+    /// Process MD5
+    /// Value.
     "ProcessMd5" process_md5 set_process_md5: str,
-    /// 执行命令行。
+    /// Executed command line.
     "CmdLine" cmd_line set_cmd_line: str,
-    /// 进程PID。
+    /// Process `PID`.
     "Pid" pid set_pid: i128,
 } }
 
 rt::model! { read debug;
-/// 木马相关信息
+/// Trojan information
 Malware {
-    /// 事件ID。
+    /// Event ID.
     "Id" id set_id: i128,
-    /// 主机IP。
+    /// Server IP.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 当前木马状态。
+    /// Current trojan status.
     ///
-    /// - UN_OPERATED：未处理
-    /// - SEGREGATED：已隔离
-    /// - TRUSTED：已信任
+    /// - UN_OPERATED: not processed
+    /// - SEGREGATED: isolated
+    /// - TRUSTED: trusted
     ///
-    /// - SEPARATING：隔离中
-    /// - RECOVERING：恢复中
+    /// - SEPARATING: isolating
+    /// - RECOVERING: recovering
     "Status" status set_status: str,
-    /// 木马所在的路径。
+    /// Trojan path.
     "FilePath" file_path set_file_path: str,
-    /// 木马描述。
+    /// Trojan description.
     "Description" description set_description: str,
-    /// 主机名称。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 木马文件创建时间。
+    /// Trojan file creation time.
     "FileCreateTime" file_create_time set_file_create_time: str,
-    /// 木马文件修改时间。
+    /// Trojan file modification time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 云镜客户端唯一标识UUID。
+    /// CWP agent `UUID`.
     "Uuid" uuid set_uuid: str,
 } }
 
 rt::model! { write debug;
-/// Request of `MisAlarmNonlocalLoginPlaces` (误报异地登录).
+/// Request of `MisAlarmNonlocalLoginPlaces` (Sets usual login location).
 ///
-/// 本接口{MisAlarmNonlocalLoginPlaces}将设置当前地点为常用登录地。
+/// This API is used to set the current location as the usual login location.
 MisAlarmNonlocalLoginPlacesRequest {
-    /// 异地登录事件Id数组。
+    /// Unusual login location event ID array.
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -2795,34 +2791,34 @@ MisAlarmNonlocalLoginPlacesRequest {
 rt::action!("yunjing", "2018-02-28", "MisAlarmNonlocalLoginPlaces", MisAlarmNonlocalLoginPlacesRequest => MisAlarmNonlocalLoginPlacesResponse);
 
 rt::model! { read debug;
-/// MisAlarmNonlocalLoginPlaces返回参数结构体
+/// MisAlarmNonlocalLoginPlaces response structure.
 MisAlarmNonlocalLoginPlacesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAlarmAttribute` (修改告警设置).
+/// Request of `ModifyAlarmAttribute` (Modifies alarm settings).
 ///
-/// 本接口（ModifyAlarmAttribute）用于修改告警设置。
+/// This API is used to modify alarm settings.
 ModifyAlarmAttributeRequest {
-    /// 告警项目。
+    /// Alarm item.
     ///
-    /// - Offline：防护软件离线
+    /// - Offline: CWP is offline
     ///
-    /// - Malware：发现木马文件
+    /// - Malware: trojan event
     ///
-    /// - NonlocalLogin：发现异地登录行为
+    /// - NonlocalLogin: unusual login location discovered
     ///
-    /// - CrackSuccess：被暴力破解成功
+    /// - CrackSuccess: brute force attack succeeded
     ///
     /// Required.
     "Attribute" attribute set_attribute: str,
-    /// 告警项目属性。
+    /// Alarm item attributes.
     ///
-    /// - CLOSE：关闭
+    /// - CLOSE: disabled
     ///
-    /// - OPEN：打开
+    /// - OPEN: enabled
     ///
     /// Required.
     "Value" value set_value: str,
@@ -2830,22 +2826,22 @@ ModifyAlarmAttributeRequest {
 rt::action!("yunjing", "2018-02-28", "ModifyAlarmAttribute", ModifyAlarmAttributeRequest => ModifyAlarmAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyAlarmAttribute返回参数结构体
+/// ModifyAlarmAttribute response structure.
 ModifyAlarmAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAutoOpenProVersionConfig` (设置新增主机自动开通专业版配置).
+/// Request of `ModifyAutoOpenProVersionConfig` (Sets whether to automatically activate CWP Pro for newly added servers).
 ///
-/// 本接口 (ModifyAutoOpenProVersionConfig) 用于设置新增主机自动开通专业版配置。
+/// This API is used to set whether to automatically activate CWP Pro for newly added servers.
 ModifyAutoOpenProVersionConfigRequest {
-    /// 设置自动开通状态。
+    /// Auto-Activation status.
     ///
-    /// - CLOSE：关闭
+    /// - CLOSE: disabled
     ///
-    /// - OPEN：打开
+    /// - OPEN: enabled
     ///
     /// Required.
     "Status" status set_status: str,
@@ -2853,18 +2849,18 @@ ModifyAutoOpenProVersionConfigRequest {
 rt::action!("yunjing", "2018-02-28", "ModifyAutoOpenProVersionConfig", ModifyAutoOpenProVersionConfigRequest => ModifyAutoOpenProVersionConfigResponse);
 
 rt::model! { read debug;
-/// ModifyAutoOpenProVersionConfig返回参数结构体
+/// ModifyAutoOpenProVersionConfig response structure.
 ModifyAutoOpenProVersionConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLoginWhiteList` (编辑白名单规则).
+/// Request of `ModifyLoginWhiteList` (Edits allowlist rule).
 ///
-/// 编辑白名单规则
+/// This API is used to edit a allowlist rule.
 ModifyLoginWhiteListRequest {
-    /// 白名单规则
+    /// Whitelist rule
     ///
     /// Required.
     "Rules" rules set_rules: obj LoginWhiteListsRule,
@@ -2872,28 +2868,28 @@ ModifyLoginWhiteListRequest {
 rt::action!("yunjing", "2018-02-28", "ModifyLoginWhiteList", ModifyLoginWhiteListRequest => ModifyLoginWhiteListResponse);
 
 rt::model! { read debug;
-/// ModifyLoginWhiteList返回参数结构体
+/// ModifyLoginWhiteList response structure.
 ModifyLoginWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProVersionRenewFlag` (修改专业版续费标识).
+/// Request of `ModifyProVersionRenewFlag` (Modifies the renewal flag of CWP Pro).
 ///
-/// 本接口 (ModifyProVersionRenewFlag) 用于修改专业版包年包月续费标识。
+/// This API is used to modify the renewal flag of CWP Pro.
 ModifyProVersionRenewFlagRequest {
-    /// 自动续费标识。取值范围：
+    /// Auto-renewal flag. Valid values:
     ///
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
+    /// - NOTIFY_AND_AUTO_RENEW: notifies of expiration and auto-renews
     ///
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费
+    /// - NOTIFY_AND_MANUAL_RENEW: notifies of expiration but does not auto-renew
     ///
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: does not notify of expiration or auto-renew
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 主机唯一ID，对应CVM的uuid、BM的instanceId。
+    /// Unique server ID, corresponding to `uuid` for CVM or `instanceId` for BM.
     ///
     /// Required.
     "Quuid" quuid set_quuid: str,
@@ -2901,72 +2897,72 @@ ModifyProVersionRenewFlagRequest {
 rt::action!("yunjing", "2018-02-28", "ModifyProVersionRenewFlag", ModifyProVersionRenewFlagRequest => ModifyProVersionRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyProVersionRenewFlag返回参数结构体
+/// ModifyProVersionRenewFlag response structure.
 ModifyProVersionRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 异地登录
+/// Unusual login location
 NonLocalLoginPlace {
-    /// 事件ID。
+    /// Event ID.
     "Id" id set_id: i128,
-    /// 主机IP。
+    /// Server IP.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 登录状态
+    /// Login status
     ///
-    /// - NON_LOCAL_LOGIN：异地登录
+    /// - NON_LOCAL_LOGIN: unusual login location
     ///
-    /// - NORMAL_LOGIN：正常登录
+    /// - NORMAL_LOGIN: intended login
     "Status" status set_status: str,
-    /// 用户名。
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 城市ID。
+    /// City ID.
     "City" city set_city: i128,
-    /// 国家ID。
+    /// Country/Region ID.
     "Country" country set_country: i128,
-    /// 省份ID。
+    /// Province/State ID.
     "Province" province set_province: i128,
-    /// 登录IP。
+    /// Login IP.
     "SrcIp" src_ip set_src_ip: str,
-    /// 机器名称。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 登录时间。
+    /// Login time.
     "LoginTime" login_time set_login_time: str,
-    /// 云镜客户端唯一标识Uuid。
+    /// CWP agent `Uuid`.
     "Uuid" uuid set_uuid: str,
 } }
 
 rt::model! { read debug;
-/// 端口列表
+/// Port list
 OpenPort {
-    /// 唯一ID。
+    /// Unique ID.
     "Id" id set_id: i128,
-    /// 云镜客户端唯一UUID。
+    /// CWP agent `UUID`.
     "Uuid" uuid set_uuid: str,
-    /// 开放端口号。
+    /// Open port number.
     "Port" port set_port: i128,
-    /// 主机IP。
+    /// Server IP.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 主机名。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 端口对应进程名。
+    /// Process name corresponding to port.
     "ProcessName" process_name set_process_name: str,
-    /// 端口对应进程Pid。
+    /// Process `Pid` corresponding to port.
     "Pid" pid set_pid: i128,
-    /// 记录创建时间。
+    /// Record creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 记录更新时间。
+    /// Record update time.
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { read debug;
-/// 端口统计列表
+/// Port statistics list
 OpenPortStatistics {
-    /// 端口号
+    /// Port number
     "Port" port set_port: i128,
-    /// 主机数量
+    /// Number of servers
     "MachineNum" machine_num set_machine_num: i128,
 } }
 
@@ -2996,52 +2992,52 @@ OpenProVersionPrepaidResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `OpenProVersion` (开通专业版).
+/// Request of `OpenProVersion` (Activates CWP Pro).
 ///
-/// 本接口 (OpenProVersion) 用于开通专业版。
+/// This API is used to activate CWP Pro.
 OpenProVersionRequest {
-    /// 云主机类型。
+    /// Server type.
     ///
-    /// - CVM：表示虚拟主机
+    /// - CVM: CVM
     ///
-    /// - BM:  表示黑石物理机
+    /// - BM: BM
     ///
     /// Required.
     "MachineType" machine_type set_machine_type: str,
-    /// 机器所属地域。
-    /// 如：ap-guangzhou，ap-shanghai
+    /// Server region
+    /// Examples: ap-guangzhou, ap-shanghai
     ///
     /// Required.
     "MachineRegion" machine_region set_machine_region: str,
-    /// 主机唯一标识Uuid数组。
-    /// 黑石的InstanceId，CVM的Uuid
+    /// Server `Uuid` array.
+    /// `InstanceId` for BM or `Uuid` for CVM
     ///
     /// Required.
     "Quuids" quuids set_quuids: list String,
-    /// 活动ID。
+    /// Event ID.
     "ActivityId" activity_id set_activity_id: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "OpenProVersion", OpenProVersionRequest => OpenProVersionResponse);
 
 rt::model! { read debug;
-/// OpenProVersion返回参数结构体
+/// OpenProVersion response structure.
 OpenProVersionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 登录地信息
+/// Login location information
 Place {
-    /// 城市 ID。
+    /// City ID.
     ///
     /// Required.
     "CityId" city_id set_city_id: i128,
-    /// 省份 ID。
+    /// Province/State ID.
     ///
     /// Required.
     "ProvinceId" province_id set_province_id: i128,
-    /// 国家ID，暂只支持国内：1。
+    /// Country/Region ID. Currently, only `1` (Mainland China) is supported.
     ///
     /// Required.
     "CountryId" country_id set_country_id: i128,
@@ -3137,55 +3133,55 @@ ProVersionMachine {
 } }
 
 rt::model! { read debug;
-/// 进程信息数据。
+/// Process information.
 Process {
-    /// 唯一ID。
+    /// Unique ID.
     "Id" id set_id: i128,
-    /// 云镜客户端唯一UUID。
+    /// CWP agent `UUID`.
     "Uuid" uuid set_uuid: str,
-    /// 主机内网IP。
+    /// Private IP of server.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 主机名。
+    /// Server name.
     "MachineName" machine_name set_machine_name: str,
-    /// 进程Pid。
+    /// Process `Pid`.
     "Pid" pid set_pid: i128,
-    /// 进程Ppid。
+    /// Process `Ppid`.
     "Ppid" ppid set_ppid: i128,
-    /// 进程名。
+    /// Process name.
     "ProcessName" process_name set_process_name: str,
-    /// 进程用户名。
+    /// Process username.
     "Username" username set_username: str,
-    /// 所属平台。
+    /// OS.
     ///
-    /// - WIN32：windows32位
+    /// - WIN32: Windows 32-bit
     ///
-    /// - WIN64：windows64位
+    /// - WIN64: Windows 64-bit
     ///
-    /// - LINUX32：Linux32位
+    /// - LINUX32: Linux 32-bit
     ///
-    /// - LINUX64：Linux64位
+    /// - LINUX64: Linux 64-bit
     "Platform" platform set_platform: str,
-    /// 进程路径。
+    /// Process path.
     "FullPath" full_path set_full_path: str,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 进程数据统计数据。
+/// Process statistics.
 ProcessStatistics {
-    /// 进程名。
+    /// Process name.
     "ProcessName" process_name set_process_name: str,
-    /// 主机数量。
+    /// Number of servers.
     "MachineNum" machine_num set_machine_num: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `RecoverMalwares` (恢复木马文件).
+/// Request of `RecoverMalwares` (Recovers trojan files).
 ///
-/// 本接口（RecoverMalwares）用于批量恢复已经被隔离的木马文件。
+/// This API is used to recover isolated trojan files in a batch.
 RecoverMalwaresRequest {
-    /// 木马Id数组,单次最大删除不能超过200条
+    /// Trojan ID array. Up to 200 IDs can be deleted at a time
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -3193,26 +3189,26 @@ RecoverMalwaresRequest {
 rt::action!("yunjing", "2018-02-28", "RecoverMalwares", RecoverMalwaresRequest => RecoverMalwaresResponse);
 
 rt::model! { read debug;
-/// RecoverMalwares返回参数结构体
+/// RecoverMalwares response structure.
 RecoverMalwaresResponse {
-    /// 恢复成功id数组
+    /// Array of IDs of successfully recovered trojans.
     "SuccessIds" success_ids set_success_ids: list i128,
-    /// 恢复失败id数组
+    /// Array of IDs of trojans failed to be recovered.
     "FailedIds" failed_ids set_failed_ids: list i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 地域信息
+/// Region information
 RegionInfo {
-    /// 地域标志，如 ap-guangzhou，ap-shanghai，ap-beijing
+    /// Region, such as `ap-guangzhou`, `ap-shanghai` and `ap-beijing`
     "Region" region set_region: str,
-    /// 地域中文名，如华南地区（广州），华东地区（上海金融），华北地区（北京）
+    /// Region name, such as `South China (Guangzhou)`, `East China (Shanghai)`, and `North China (Beijing)`
     "RegionName" region_name set_region_name: str,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: i128,
-    /// 地域代码，如 gz，sh，bj
+    /// Region code, such as `gz`, `sh`, and `bj`
     "RegionCode" region_code set_region_code: str,
 } }
 
@@ -3240,11 +3236,11 @@ RenewProVersionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RescanImpactedHost` (漏洞重新检测).
+/// Request of `RescanImpactedHost` (Rescans for vulnerabilities).
 ///
-/// 本接口 (RescanImpactedHost) 用于漏洞重新检测。
+/// This API is used to re-scan for vulnerabilities.
 RescanImpactedHostRequest {
-    /// 漏洞ID。
+    /// Vulnerability ID.
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -3252,7 +3248,7 @@ RescanImpactedHostRequest {
 rt::action!("yunjing", "2018-02-28", "RescanImpactedHost", RescanImpactedHostRequest => RescanImpactedHostResponse);
 
 rt::model! { read debug;
-/// RescanImpactedHost返回参数结构体
+/// RescanImpactedHost response structure.
 RescanImpactedHostResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3329,53 +3325,53 @@ ReverseShellRule {
 } }
 
 rt::model! { read debug;
-/// 安全事件消息数据。
+/// Security event message data.
 SecurityDynamic {
-    /// 云镜客户端UUID。
+    /// CWP agent `UUID`.
     "Uuid" uuid set_uuid: str,
-    /// 安全事件发生事件。
+    /// Security event occurrence time.
     "EventTime" event_time set_event_time: str,
-    /// 安全事件类型。
+    /// Security event type.
     ///
-    /// - MALWARE：木马事件
+    /// - MALWARE: trojan event
     ///
-    /// - NON_LOCAL_LOGIN：异地登录
+    /// - NON_LOCAL_LOGIN: unusual login location
     ///
-    /// - BRUTEATTACK_SUCCESS：密码破解成功
+    /// - BRUTEATTACK_SUCCESS: brute force attack succeeded
     ///
-    /// - VUL：漏洞
+    /// - VUL: vulnerability
     ///
-    /// - BASELINE：安全基线
+    /// - BASELINE: security baseline
     "EventType" event_type set_event_type: str,
-    /// 安全事件消息。
+    /// Security event message.
     "Message" message set_message: str,
-    /// 安全事件等级。
+    /// Security event level.
     ///
-    /// - RISK: 严重
+    /// - RISK: severe
     ///
-    /// - HIGH: 高危
+    /// - HIGH: high
     ///
-    /// - NORMAL: 中危
+    /// - NORMAL: medium
     ///
-    /// - LOW: 低危
+    /// - LOW: low
     "SecurityLevel" security_level set_security_level: str,
 } }
 
 rt::model! { read debug;
-/// 安全趋势统计数据。
+/// Security trend statistics.
 SecurityTrend {
-    /// 事件时间。
+    /// Event time.
     "Date" date set_date: str,
-    /// 事件数量。
+    /// Number of events.
     "EventNum" event_num set_event_num: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `SeparateMalwares` (隔离木马).
+/// Request of `SeparateMalwares` (Isolates trojans).
 ///
-/// 本接口（SeparateMalwares）用于隔离木马。
+/// This API is used to isolate trojans.
 SeparateMalwaresRequest {
-    /// 木马事件ID数组。
+    /// Trojan event ID array.
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -3383,11 +3379,11 @@ SeparateMalwaresRequest {
 rt::action!("yunjing", "2018-02-28", "SeparateMalwares", SeparateMalwaresRequest => SeparateMalwaresResponse);
 
 rt::model! { read debug;
-/// SeparateMalwares返回参数结构体
+/// SeparateMalwares response structure.
 SeparateMalwaresResponse {
-    /// 隔离成功的id数组。
+    /// Array of IDs of successfully isolated trojans.
     "SuccessIds" success_ids set_success_ids: list i128,
-    /// 隔离失败的id数组。
+    /// Array of IDs of trojans failed to be isolated.
     "FailedIds" failed_ids set_failed_ids: list i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3440,41 +3436,41 @@ SwitchBashRulesResponse {
 } }
 
 rt::model! { read debug;
-/// 标签信息
+/// Tag information
 Tag {
-    /// 标签ID
+    /// Tag ID
     "Id" id set_id: i128,
-    /// 标签名
+    /// Tag name
     "Name" name set_name: str,
-    /// 服务器数
+    /// Number of servers
     "Count" count set_count: i128,
 } }
 
 rt::model! { read debug;
-/// 标签相关服务器信息
+/// Tagged server information
 TagMachine {
     /// ID
     "Id" id set_id: str,
-    /// 主机ID
+    /// Server ID
     "Quuid" quuid set_quuid: str,
-    /// 主机名称
+    /// Server name
     "MachineName" machine_name set_machine_name: str,
-    /// 主机内网IP
+    /// Private IP of server
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 主机外网IP
+    /// Public IP of server
     "MachineWanIp" machine_wan_ip set_machine_wan_ip: str,
-    /// 主机区域
+    /// Server region
     "MachineRegion" machine_region set_machine_region: str,
-    /// 主机区域类型
+    /// Server region type
     "MachineType" machine_type set_machine_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TrustMaliciousRequest` (恶意请求添加信任).
+/// Request of `TrustMaliciousRequest` (Trusts malicious request).
 ///
-/// 本接口 (TrustMaliciousRequest) 用于恶意请求添加信任。
+/// This API is used to trust a malicious request.
 TrustMaliciousRequestRequest {
-    /// 恶意请求记录ID。
+    /// Malicious request record ID.
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -3482,18 +3478,18 @@ TrustMaliciousRequestRequest {
 rt::action!("yunjing", "2018-02-28", "TrustMaliciousRequest", TrustMaliciousRequestRequest => TrustMaliciousRequestResponse);
 
 rt::model! { read debug;
-/// TrustMaliciousRequest返回参数结构体
+/// TrustMaliciousRequest response structure.
 TrustMaliciousRequestResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TrustMalwares` (信任木马文件).
+/// Request of `TrustMalwares` (Trusts trojan file).
 ///
-/// 本接口(TrustMalwares)将被识别木马文件设为信任。
+/// This API is used to trust an identified trojan file.
 TrustMalwaresRequest {
-    /// 木马ID数组。
+    /// Trojan ID array.
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -3501,18 +3497,18 @@ TrustMalwaresRequest {
 rt::action!("yunjing", "2018-02-28", "TrustMalwares", TrustMalwaresRequest => TrustMalwaresResponse);
 
 rt::model! { read debug;
-/// TrustMalwares返回参数结构体
+/// TrustMalwares response structure.
 TrustMalwaresResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UntrustMaliciousRequest` (取消信任恶意请求).
+/// Request of `UntrustMaliciousRequest` (Untrusts malicious request).
 ///
-/// 本接口 (UntrustMaliciousRequest) 用于取消信任恶意请求。
+/// This API is used to untrust a malicious request.
 UntrustMaliciousRequestRequest {
-    /// 受信任记录ID。
+    /// Trusted record ID.
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -3520,18 +3516,18 @@ UntrustMaliciousRequestRequest {
 rt::action!("yunjing", "2018-02-28", "UntrustMaliciousRequest", UntrustMaliciousRequestRequest => UntrustMaliciousRequestResponse);
 
 rt::model! { read debug;
-/// UntrustMaliciousRequest返回参数结构体
+/// UntrustMaliciousRequest response structure.
 UntrustMaliciousRequestResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UntrustMalwares` (取消信任木马).
+/// Request of `UntrustMalwares` (Untrusts trojan file).
 ///
-/// 本接口（UntrustMalwares）用于取消信任木马文件。
+/// This API is used to untrust a trojan file.
 UntrustMalwaresRequest {
-    /// 木马ID数组，单次最大处理不能超过200条。
+    /// Trojan event ID array. Up to 200 IDs can be processed at a time.
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -3539,143 +3535,143 @@ UntrustMalwaresRequest {
 rt::action!("yunjing", "2018-02-28", "UntrustMalwares", UntrustMalwaresRequest => UntrustMalwaresResponse);
 
 rt::model! { read debug;
-/// UntrustMalwares返回参数结构体
+/// UntrustMalwares response structure.
 UntrustMalwaresResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 常用登录地
+/// Usual login location
 UsualPlace {
-    /// ID。
+    /// ID.
     "Id" id set_id: i128,
-    /// 云镜客户端唯一标识UUID。
+    /// CWP agent `UUID`.
     "Uuid" uuid set_uuid: str,
-    /// 国家 ID。
+    /// Country/Region ID.
     "CountryId" country_id set_country_id: i128,
-    /// 省份 ID。
+    /// Province/State ID.
     "ProvinceId" province_id set_province_id: i128,
-    /// 城市 ID。
+    /// City ID.
     "CityId" city_id set_city_id: i128,
 } }
 
 rt::model! { read debug;
-/// 漏洞列表数据
+/// Vulnerability list data
 Vul {
-    /// 漏洞种类ID
+    /// Vulnerability category ID
     "VulId" vul_id set_vul_id: i128,
-    /// 漏洞名称
+    /// Vulnerability name
     "VulName" vul_name set_vul_name: str,
-    /// 漏洞危害等级:
-    /// HIGH：高危
-    /// MIDDLE：中危
-    /// LOW：低危
-    /// NOTICE：提示
+    /// Vulnerability severity level:
+    /// HIGH: high
+    /// MIDDLE: medium
+    /// LOW: low
+    /// NOTICE: notice
     "VulLevel" vul_level set_vul_level: str,
-    /// 最后扫描时间
+    /// Last scanned time
     "LastScanTime" last_scan_time set_last_scan_time: str,
-    /// 受影响机器数量
+    /// Number of affected servers
     "ImpactedHostNum" impacted_host_num set_impacted_host_num: i128,
-    /// 漏洞状态
-    /// * UN_OPERATED : 待处理
-    /// * FIXED : 已修复
+    /// Vulnerability status
+    /// * UN_OPERATED: to be processed
+    /// * FIXED: fixed
     "VulStatus" vul_status set_vul_status: str,
 } }
 
 rt::model! { read debug;
-/// 周报列表。
+/// Weekly report list.
 WeeklyReport {
-    /// 周报开始时间。
+    /// Weekly report start time.
     "BeginDate" begin_date set_begin_date: str,
-    /// 周报结束时间。
+    /// Weekly report end time.
     "EndDate" end_date set_end_date: str,
 } }
 
 rt::model! { read debug;
-/// 专业周报密码破解数据。
+/// Brute force attack data in weekly CWP Pro report.
 WeeklyReportBruteAttack {
-    /// 主机IP。
+    /// Server IP.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 被破解用户名。
+    /// Hacked username.
     "Username" username set_username: str,
-    /// 源IP。
+    /// Source IP.
     "SrcIp" src_ip set_src_ip: str,
-    /// 尝试次数。
+    /// Number of attempts.
     "Count" count set_count: i128,
-    /// 攻击时间。
+    /// Attack time.
     "AttackTime" attack_time set_attack_time: str,
 } }
 
 rt::model! { read debug;
-/// 专业周报木马数据。
+/// Trojan data in weekly CWP Pro report.
 WeeklyReportMalware {
-    /// 主机IP。
+    /// Server IP.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 木马文件路径。
+    /// Trojan file path.
     "FilePath" file_path set_file_path: str,
-    /// 木马文件MD5值。
+    /// Trojan file MD5 value.
     "Md5" md5 set_md5: str,
-    /// 木马发现时间。
+    /// Trojan discovery time.
     "FindTime" find_time set_find_time: str,
-    /// 当前木马状态。
+    /// Current trojan status.
     ///
-    /// - UN_OPERATED：未处理
+    /// - UN_OPERATED: not processed
     ///
-    /// - SEGREGATED：已隔离
+    /// - SEGREGATED: isolated
     ///
-    /// - TRUSTED：已信任
+    /// - TRUSTED: trusted
     ///
-    /// - SEPARATING：隔离中
+    /// - SEPARATING: isolating
     ///
-    /// - RECOVERING：恢复中
+    /// - RECOVERING: recovering
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 专业周报异地登录数据。
+/// Unusual login location data in weekly CWP Pro report
 WeeklyReportNonlocalLoginPlace {
-    /// 主机IP。
+    /// Server IP.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 用户名。
+    /// Username.
     "Username" username set_username: str,
-    /// 源IP。
+    /// Source IP.
     "SrcIp" src_ip set_src_ip: str,
-    /// 国家ID。
+    /// Country/Region ID.
     "Country" country set_country: i128,
-    /// 省份ID。
+    /// Province/State ID.
     "Province" province set_province: i128,
-    /// 城市ID。
+    /// City ID.
     "City" city set_city: i128,
-    /// 登录时间。
+    /// Login time.
     "LoginTime" login_time set_login_time: str,
 } }
 
 rt::model! { read debug;
-/// 专业版周报漏洞数据。
+/// Vulnerability data in weekly CWP Pro report.
 WeeklyReportVul {
-    /// 主机内网IP。
+    /// Private IP of server.
     "MachineIp" machine_ip set_machine_ip: str,
-    /// 漏洞名称。
+    /// Vulnerability name.
     "VulName" vul_name set_vul_name: str,
-    /// 漏洞类型。
+    /// Vulnerability type.
     ///
-    /// -  WEB : Web漏洞
+    /// -  WEB: web vulnerability
     ///
-    /// -  SYSTEM :系统组件漏洞
+    /// -  SYSTEM: system component vulnerability
     ///
-    /// -  BASELINE : 安全基线
+    /// -  BASELINE: security baseline
     "VulType" vul_type set_vul_type: str,
-    /// 漏洞描述。
+    /// Vulnerability description.
     "Description" description set_description: str,
-    /// 漏洞状态。
+    /// Vulnerability status.
     ///
-    /// -  UN_OPERATED : 待处理
+    /// -  UN_OPERATED: to be processed
     ///
-    /// -  SCANING : 扫描中
+    /// -  SCANING: scanning
     ///
-    /// -  FIXED : 已修复
+    /// -  FIXED: fixed
     "VulStatus" vul_status set_vul_status: str,
-    /// 最后扫描时间。
+    /// Last scanned time.
     "LastScanTime" last_scan_time set_last_scan_time: str,
 } }
