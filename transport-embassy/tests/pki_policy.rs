@@ -348,7 +348,7 @@ fn line_14_handshake_signature() {
 }
 
 #[test]
-fn line_15_revocation_and_policies_not_checked() {
+fn line_21_revocation_and_policies_not_checked() {
     // Non-critical certificatePolicies and cRLDistributionPoints are ignored; a critical
     // certificatePolicies is an unknown critical extension (both refuse it).
     let r = root(Spec::ca("Root CA"));
@@ -364,6 +364,7 @@ fn line_15_revocation_and_policies_not_checked() {
         );
         policies.set_criticality(critical);
         params.custom_extensions = vec![policies];
+        params.use_authority_key_identifier_extension = true;
         params.crl_distribution_points =
             vec![rcgen::CrlDistributionPoint { uris: vec!["http://crl.example.com/root.crl".into()] }];
         let mut ip = rcgen::CertificateParams::default();
@@ -372,4 +373,151 @@ fn line_15_revocation_and_policies_not_checked() {
     };
     assert_eq!(both(&r, &[with(false)]), (Ok(()), true));
     assert_eq!(both(&r, &[with(true)]), (Err(CertError::UnsupportedCriticalExtension), false));
+}
+
+#[test]
+fn line_15_authority_key_identifier() {
+    let r = root(Spec::ca("Root CA"));
+    // The leaf: none, or one without a keyIdentifier (webpki reads neither).
+    assert_eq!(both(&r, &[leaf(&r, |s| s.aki = None)]), (Err(CertError::Malformed), true));
+    assert_eq!(both(&r, &[leaf(&r, |s| s.aki_form = Aki::IssuerSerialOnly)]), (Err(CertError::Malformed), true));
+    // A keyIdentifier with authorityCertIssuer and authorityCertSerialNumber is fine.
+    assert_eq!(both(&r, &[leaf(&r, |s| s.aki_form = Aki::WithIssuerSerial)]), (Ok(()), true));
+    // An intermediate, self-issued ones included.
+    for cn in ["Int", "Root CA"] {
+        let int = issued(ca(|s| (s.cn, s.aki) = (Some(cn.into()), None)), &r);
+        assert_eq!(both(&r, &[leaf(&int, |_| {}), int.der.clone()]), (Err(CertError::Malformed), true), "{cn}");
+        // The same intermediate as the trust anchor needs none.
+        assert_eq!(both(&int, &[leaf(&int, |_| {})]), (Ok(()), true), "{cn} as the anchor");
+    }
+    // A root needs none, nor a pinned self-signed leaf.
+    let bare = root(ca(|s| s.aki = None));
+    assert_eq!(both(&bare, &[leaf(&bare, |_| {})]), (Ok(()), true));
+    let mut spec = Spec::leaf(&[HOST]);
+    spec.aki = None;
+    let own = root(spec);
+    assert_eq!(ours(&own.der, HOST, std::slice::from_ref(&own.der)), Ok(()));
+}
+
+#[test]
+fn line_16_root_authority_key_identifier() {
+    // None, or a keyIdentifier equal to the subjectKeyIdentifier: fine.
+    for aki in [None, Some(false)] {
+        let r = root(ca(|s| s.aki = aki));
+        assert_eq!(both(&r, &[leaf(&r, |_| {})]), (Ok(()), true), "{aki:?}");
+    }
+    // Another keyIdentifier, authorityCertIssuer and serial number with or without one.
+    for form in [Aki::OtherKeyId, Aki::WithIssuerSerial, Aki::IssuerSerialOnly] {
+        let r = root(ca(|s| s.aki_form = form));
+        assert_eq!(both(&r, &[leaf(&r, |_| {})]), (Err(CertError::InvalidTrustAnchor), true), "{form:?}");
+        // Through an intermediate too.
+        let int = issued(Spec::ca("Int"), &r);
+        assert_eq!(both(&r, &[leaf(&int, |_| {}), int.der.clone()]).0, Err(CertError::InvalidTrustAnchor));
+        // Only when it signs: a pinned leaf is not a root.
+        assert!(TrustAnchor::from_der(&r.der).is_ok());
+    }
+    // An intermediate as the anchor is not a root: its keyIdentifiers differ.
+    let r = root(Spec::ca("Root CA"));
+    let int = issued(Spec::ca("Int"), &r);
+    assert_eq!(both(&int, &[leaf(&int, |_| {})]), (Ok(()), true));
+}
+
+/// Real roots pass lines 16 and 17: DigiCert Global Root CA (its authorityKeyIdentifier
+/// equal to its subjectKeyIdentifier) and Global Root G2 (none), the root of Tencent Cloud's
+/// endpoints. A leaf naming one as its issuer, signed by another key, fails on its signature
+/// only.
+#[test]
+fn real_roots_pass_the_root_profile() {
+    use rcgen::{DnType, DnValue};
+    for (der, cn) in [
+        (&include_bytes!("data/digicert-global-root-ca.der")[..], "DigiCert Global Root CA"),
+        (&include_bytes!("data/digicert-global-root-g2.der")[..], "DigiCert Global Root G2"),
+    ] {
+        let mut name = rcgen::DistinguishedName::new();
+        for (ty, value) in [
+            (DnType::CountryName, "US"),
+            (DnType::OrganizationName, "DigiCert Inc"),
+            (DnType::OrganizationalUnitName, "www.digicert.com"),
+            (DnType::CommonName, cn),
+        ] {
+            name.push(ty, DnValue::PrintableString(value.try_into().unwrap()));
+        }
+        let rsa = KeyPair::from_pkcs8_pem_and_sign_algo(include_str!("data/rsa-ca.pk8.pem"), &rcgen::PKCS_RSA_SHA256);
+        let l = Spec::leaf(&[HOST]).issue(&key(), Some((&name, &rsa.unwrap())));
+        assert_eq!(ours(der, HOST, &[l]), Err(CertError::BadSignature), "{cn}");
+    }
+}
+
+#[test]
+fn line_17_no_ext_key_usage_in_a_root() {
+    let r = root(ca(|s| s.eku = Some(vec![Eku::ServerAuth])));
+    assert_eq!(both(&r, &[leaf(&r, |_| {})]), (Err(CertError::InvalidTrustAnchor), true));
+    // Without serverAuth it was refused already (line 7).
+    let r = root(ca(|s| s.eku = Some(vec![Eku::ClientAuth])));
+    assert_eq!(both(&r, &[leaf(&r, |_| {})]).0, Err(CertError::NotServerAuth));
+    // An intermediate may have one (with serverAuth), so may an intermediate as the anchor,
+    // and a pinned self-signed leaf.
+    let r = root(Spec::ca("Root CA"));
+    let int = issued(ca(|s| (s.cn, s.eku) = (Some("Int".into()), Some(vec![Eku::ServerAuth]))), &r);
+    assert_eq!(both(&r, &[leaf(&int, |_| {}), int.der.clone()]), (Ok(()), true));
+    assert_eq!(both(&int, &[leaf(&int, |_| {})]), (Ok(()), true));
+    let own = root(Spec::leaf(&[HOST]));
+    assert_eq!(ours(&own.der, HOST, std::slice::from_ref(&own.der)), Ok(()));
+}
+
+#[test]
+fn line_18_key_cert_sign_only_in_a_ca() {
+    let r = root(Spec::ca("Root CA"));
+    let signer = leaf(&r, |s| s.ku = Some((DIGITAL_SIGNATURE | KEY_CERT_SIGN, true)));
+    assert_eq!(both(&r, &[signer]), (Err(CertError::Malformed), true));
+    // cA = FALSE said explicitly changes nothing.
+    let explicit = leaf(&r, |s| {
+        s.ku = Some((DIGITAL_SIGNATURE | KEY_CERT_SIGN, true));
+        s.bc = Some(Bc { ca: false, path_len: None, critical: true });
+    });
+    assert_eq!(both(&r, &[explicit]), (Err(CertError::Malformed), true));
+    // A pinned self-signed CA certificate may assert it.
+    let mut spec = Spec::leaf(&[HOST]);
+    spec.bc = Some(Bc { ca: true, path_len: None, critical: true });
+    spec.ku = Some((DIGITAL_SIGNATURE | KEY_CERT_SIGN, true));
+    let own = root(spec);
+    assert_eq!(ours(&own.der, HOST, std::slice::from_ref(&own.der)), Ok(()));
+    // Not a CA, pinned: refused.
+    let mut spec = Spec::leaf(&[HOST]);
+    spec.ku = Some((DIGITAL_SIGNATURE | KEY_CERT_SIGN, true));
+    let own = root(spec);
+    assert_eq!(ours(&own.der, HOST, std::slice::from_ref(&own.der)), Err(CertError::Malformed));
+}
+
+#[test]
+fn line_19_authority_info_access() {
+    let r = root(Spec::ca("Root CA"));
+    let with = |aia| ca(|s| (s.cn, s.aia) = (Some("Int".into()), Some(aia)));
+    // Well-formed, on the leaf and an intermediate (as real chains have it).
+    let int = issued(with((Aia::Good, false)), &r);
+    let l = leaf(&int, |s| s.aia = Some((Aia::Good, false)));
+    assert_eq!(both(&r, &[l, int.der.clone()]), (Ok(()), true));
+    // Malformed: refused here, ignored by webpki.
+    for aia in [Aia::Empty, Aia::NoLocation, Aia::BadLocation, Aia::NotSequence] {
+        assert_eq!(both(&r, &[leaf(&r, |s| s.aia = Some((aia, false)))]), (Err(CertError::Malformed), true), "{aia:?}");
+        let int = issued(with((aia, false)), &r);
+        assert_eq!(both(&r, &[leaf(&int, |_| {}), int.der.clone()]), (Err(CertError::Malformed), true), "{aia:?}");
+        let bad_root = root(ca(|s| s.aia = Some((aia, false))));
+        assert_eq!(TrustAnchor::from_der(&bad_root.der), Err(CertError::InvalidTrustAnchor), "{aia:?}");
+    }
+    // Critical: refused by both (webpki as an unknown critical extension).
+    assert_eq!(both(&r, &[leaf(&r, |s| s.aia = Some((Aia::Good, true)))]), (Err(CertError::Malformed), false));
+}
+
+#[test]
+fn line_20_san_critical_only_with_an_empty_subject() {
+    let r = root(Spec::ca("Root CA"));
+    let critical = leaf(&r, |s| s.san.as_mut().unwrap().1 = true);
+    assert_eq!(both(&r, &[critical]), (Err(CertError::Malformed), true));
+    // With an empty subject it must be critical (line 4).
+    let nameless = leaf(&r, |s| (s.cn, s.san.as_mut().unwrap().1) = (None, true));
+    assert_eq!(both(&r, &[nameless]), (Ok(()), true));
+    // The anchor too.
+    let anchor = root(ca(|s| s.san = Some((vec![San::Dns("ca.example.com".into())], true))));
+    assert_eq!(TrustAnchor::from_der(&anchor.der), Err(CertError::InvalidTrustAnchor));
 }

@@ -767,6 +767,7 @@ fn ca_params(name: &str) -> CertificateParams {
     p.distinguished_name.push(DnType::CommonName, name);
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    p.use_authority_key_identifier_extension = true;
     p
 }
 
@@ -775,6 +776,7 @@ fn leaf_params() -> CertificateParams {
     p.distinguished_name.push(DnType::CommonName, HOST);
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    p.use_authority_key_identifier_extension = true;
     p
 }
 

@@ -71,7 +71,28 @@
 //!     scheme of that key's type (RSA: RSASSA-PSS with SHA-256, SHA-384 or SHA-512, MGF1 of
 //!     the same hash and a salt as long as the hash, RFC 8446 4.2.3; PKCS#1 v1.5 there is
 //!     `UnsupportedAlgorithm`); [`Verifier::finish`] fails if the server never sent it.
-//! 15. **Not checked**: revocation (no CRL or OCSP on a device), certificate policies.
+//!
+//! Certificate profile rules (RFC 5280 and the CA/Browser Forum Baseline Requirements, "BR"),
+//! on fields the parser reads anyway; webpki checks none of them, so each only rejects more:
+//!
+//! 15. **Authority key identifier** in every certificate of the path but the trust anchor
+//!     (the leaf, unless pinned, and each intermediate, self-issued ones included), with a
+//!     keyIdentifier (RFC 5280 4.2.1.1); authorityCertIssuer and authorityCertSerialNumber
+//!     both or neither, in any certificate. Else `Malformed`.
+//! 16. **A root's authority key identifier** (BR 7.1.2.1.3): a self-issued trust anchor
+//!     that signs is taken as a root (its signature is not checked: it is trusted); if it
+//!     has one, it is only a keyIdentifier equal to its subjectKeyIdentifier (DigiCert Global
+//!     Root G2 has none, Global Root CA one equal to it). Else `InvalidTrustAnchor`.
+//! 17. **No extKeyUsage in a root** (BR 7.1.2.1.2), the same root as line 16: else
+//!     `InvalidTrustAnchor` (one without serverAuth is already `NotServerAuth`, line 7).
+//! 18. **keyCertSign only with cA** (RFC 5280 4.2.1.3) in the leaf (an intermediate without
+//!     cA is `NotCa` already, line 7): else `Malformed`.
+//! 19. **authorityInfoAccess** (RFC 5280 4.2.2.1), in any certificate: not critical, a
+//!     non-empty list of accessMethod OID and accessLocation GeneralName (of one of the nine
+//!     kinds, tagged as RFC 5280 4.2.1.6 says), at most once. Else `Malformed`.
+//! 20. **subjectAltName critical only with an empty subject** (BR 7.1.2.7.12; RFC 5280
+//!     4.2.1.6 says SHOULD), in any certificate: the other half of line 4. Else `Malformed`.
+//! 21. **Not checked**: revocation (no CRL or OCSP on a device), certificate policies.
 
 mod der;
 mod host;
@@ -249,7 +270,8 @@ impl<'a> Verifier<'a> {
         let anchor = anchor.cert()?;
         let leaf = Cert::parse(leaf_der)?;
         let pinned = leaf_der == anchor_der;
-        if !pinned && leaf.basic_constraints.is_some_and(|bc| bc.ca) {
+        let leaf_ca = leaf.basic_constraints.is_some_and(|bc| bc.ca);
+        if !pinned && leaf_ca {
             return Err(CertError::CaUsedAsLeaf);
         }
         if !leaf.allows_server_auth() || !leaf.allows_key_usage(x509::DIGITAL_SIGNATURE) {
@@ -257,6 +279,11 @@ impl<'a> Verifier<'a> {
         }
         if leaf.refused_extension {
             return Err(CertError::UnsupportedCriticalExtension);
+        }
+        // Policy lines 15 (an authority key identifier) and 18 (keyCertSign only in a CA).
+        let cert_sign = leaf.key_usage.is_some_and(|ku| ku & x509::KEY_CERT_SIGN != 0);
+        if (!pinned && !leaf.has_authority_key_id()) || (cert_sign && !leaf_ca) {
+            return Err(CertError::Malformed);
         }
         let san = leaf.subject_alt_name.ok_or(CertError::HostnameMismatch)?;
         if !Host::parse(host).matches(san)? {
@@ -280,7 +307,11 @@ impl<'a> Verifier<'a> {
         loop {
             let mut anchor_failure = CertError::UnknownIssuer;
             if child.issuer == anchor.subject {
-                match self.check_issuer(anchor, below).and_then(|()| verify_signed(&anchor.key, &child)) {
+                match self
+                    .check_issuer(anchor, below)
+                    .and_then(|()| check_root(anchor))
+                    .and_then(|()| verify_signed(&anchor.key, &child))
+                {
                     Ok(()) => return Ok(()),
                     Err(e) => anchor_failure = e,
                 }
@@ -291,6 +322,10 @@ impl<'a> Verifier<'a> {
             };
             if child.issuer != issuer.subject {
                 return Err(anchor_failure);
+            }
+            // Policy line 15.
+            if !issuer.has_authority_key_id() {
+                return Err(CertError::Malformed);
             }
             self.check_issuer(&issuer, below)?;
             verify_signed(&issuer.key, &child)?;
@@ -320,7 +355,7 @@ impl<'a> Verifier<'a> {
         if cert.refused_extension {
             return Err(CertError::UnsupportedCriticalExtension);
         }
-        if !cert.subject_key_id {
+        if cert.subject_key_id.is_none() {
             return Err(CertError::Malformed);
         }
         self.validity(cert)
@@ -435,6 +470,14 @@ impl TlsVerifier<Aes128GcmSha256> for Verifier<'_> {
             }
         }
     }
+}
+
+/// The root profile (policy lines 16 and 17) of a self-issued trust anchor that signs.
+fn check_root(anchor: &Cert<'_>) -> Result<(), CertError> {
+    if anchor.is_self_issued() && (!anchor.has_root_authority_key_id() || anchor.ext_key_usage.is_some()) {
+        return Err(CertError::InvalidTrustAnchor);
+    }
+    Ok(())
 }
 
 /// The leaf's key, checked (a point on the curve, an RSA key under the policy) and copied.
@@ -579,6 +622,7 @@ mod tests {
         p.distinguished_name.push(DnType::CommonName, name);
         p.is_ca = is_ca;
         p.key_usages = usages;
+        p.use_authority_key_identifier_extension = true;
         CertifiedIssuer::signed_by(p, KeyPair::generate().unwrap(), issuer).unwrap()
     }
 
@@ -593,6 +637,7 @@ mod tests {
     ) -> Vec<u8> {
         let mut p = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
         p.distinguished_name.push(DnType::CommonName, "leaf");
+        p.use_authority_key_identifier_extension = true;
         tweak(&mut p);
         p.signed_by(&KeyPair::generate().unwrap(), issuer).unwrap().der().to_vec()
     }

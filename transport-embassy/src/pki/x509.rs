@@ -35,6 +35,8 @@ const AUTHORITY_KEY_ID: &[u8] = &[0x55, 0x1d, 0x23];
 const POLICY_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x24];
 const EXT_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25];
 const SERVER_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
+/// id-pe-authorityInfoAccess.
+const INFO_ACCESS: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01];
 
 /// keyUsage digitalSignature (bit 0: named bit n is `0x8000 >> n`).
 pub(crate) const DIGITAL_SIGNATURE: u16 = 0x8000;
@@ -108,8 +110,12 @@ pub(crate) struct Cert<'a> {
     pub(crate) ext_key_usage: Option<&'a [u8]>,
     /// subjectAltName: the contents of GeneralNames, if present.
     pub(crate) subject_alt_name: Option<&'a [u8]>,
-    /// Whether a subjectKeyIdentifier is present.
-    pub(crate) subject_key_id: bool,
+    /// subjectKeyIdentifier: the key identifier, if present.
+    pub(crate) subject_key_id: Option<&'a [u8]>,
+    /// authorityKeyIdentifier: the contents of its SEQUENCE, if present.
+    pub(crate) authority_key_id: Option<&'a [u8]>,
+    /// Whether an authorityInfoAccess is present (read for its syntax only).
+    pub(crate) info_access: Option<()>,
     /// An extension this verifier refuses: nameConstraints, policyConstraints, or an unknown
     /// critical one.
     pub(crate) refused_extension: bool,
@@ -173,7 +179,9 @@ impl<'a> Cert<'a> {
             key_usage: None,
             ext_key_usage: None,
             subject_alt_name: None,
-            subject_key_id: false,
+            subject_key_id: None,
+            authority_key_id: None,
+            info_access: None,
             refused_extension: false,
         };
         let mut san_critical = false;
@@ -186,8 +194,9 @@ impl<'a> Cert<'a> {
             }
         }
         t.finish()?;
-        // An empty subject needs a critical subjectAltName (RFC 5280 4.1.2.6, 4.2.1.6).
-        if cert.has_empty_subject() && !san_critical {
+        // An empty subject needs a critical subjectAltName (RFC 5280 4.1.2.6, 4.2.1.6), and a
+        // critical one an empty subject (CA/Browser Forum Baseline Requirements 7.1.2.7.12).
+        if cert.has_empty_subject() != san_critical {
             return Err(Malformed);
         }
         Ok(cert)
@@ -234,14 +243,36 @@ impl<'a> Cert<'a> {
                 v.finish()?;
                 return Ok(critical);
             }
-            // Key identifiers MUST NOT be critical (RFC 5280 4.2.1.1, 4.2.1.2).
-            SUBJECT_KEY_ID | AUTHORITY_KEY_ID if critical => return Err(Malformed),
-            SUBJECT_KEY_ID => {
-                v.expect(der::OCTET_STRING)?;
-                if self.subject_key_id {
+            // Key identifiers and authorityInfoAccess MUST NOT be critical (RFC 5280 4.2.1.1,
+            // 4.2.1.2, 4.2.2.1).
+            SUBJECT_KEY_ID | AUTHORITY_KEY_ID | INFO_ACCESS if critical => return Err(Malformed),
+            SUBJECT_KEY_ID => once(&mut self.subject_key_id, v.expect(der::OCTET_STRING)?.value)?,
+            AUTHORITY_KEY_ID => {
+                // keyIdentifier [0], authorityCertIssuer [1], authorityCertSerialNumber [2]:
+                // the last two both or neither.
+                let aki = v.expect(der::SEQUENCE)?.value;
+                let mut r = Reader::new(aki);
+                r.optional(0x80)?;
+                if r.optional(0xa1)?.is_some() != r.optional(0x82)?.is_some() {
                     return Err(Malformed);
                 }
-                self.subject_key_id = true;
+                r.finish()?;
+                once(&mut self.authority_key_id, aki)?;
+            }
+            INFO_ACCESS => {
+                // SEQUENCE SIZE (1..MAX) OF SEQUENCE { accessMethod OID, accessLocation GeneralName }.
+                let mut list = Reader::new(non_empty(v.expect(der::SEQUENCE)?.value)?);
+                while !list.is_empty() {
+                    let mut access = Reader::new(list.expect(der::SEQUENCE)?.value);
+                    access.expect(der::OID)?;
+                    // [0] to [8], constructed for otherName, x400Address, directoryName and
+                    // ediPartyName (RFC 5280 4.2.1.6).
+                    if !matches!(access.read()?.tag, 0xa0 | 0x81 | 0x82 | 0xa3 | 0xa4 | 0xa5 | 0x86 | 0x87 | 0x88) {
+                        return Err(Malformed);
+                    }
+                    access.finish()?;
+                }
+                once(&mut self.info_access, ())?;
             }
             NAME_CONSTRAINTS | POLICY_CONSTRAINTS => {
                 self.refused_extension = true;
@@ -277,6 +308,21 @@ impl<'a> Cert<'a> {
             }
         }
         false
+    }
+
+    /// Whether the authorityKeyIdentifier is present with a keyIdentifier (RFC 5280 4.2.1.1:
+    /// in every certificate but a self-signed one).
+    pub(crate) fn has_authority_key_id(&self) -> bool {
+        self.authority_key_id.is_some_and(|aki| aki.first() == Some(&0x80))
+    }
+
+    /// The root profile's authorityKeyIdentifier (CA/Browser Forum Baseline Requirements
+    /// 7.1.2.1.3): absent, or a keyIdentifier equal to the subjectKeyIdentifier and nothing
+    /// else.
+    pub(crate) fn has_root_authority_key_id(&self) -> bool {
+        let Some(aki) = self.authority_key_id else { return true };
+        let mut r = Reader::new(aki);
+        r.expect(0x80).is_ok_and(|id| Some(id.value) == self.subject_key_id) && r.is_empty()
     }
 
     /// Whether the key usage, if present, includes `bit`.

@@ -43,6 +43,34 @@ pub enum Subtree {
     Ip(IpAddr, u8),
 }
 
+/// The contents of an authorityKeyIdentifier (RFC 5280 4.2.1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aki {
+    /// keyIdentifier: the issuer's subjectKeyIdentifier.
+    KeyId,
+    /// keyIdentifier: another one.
+    OtherKeyId,
+    /// keyIdentifier, authorityCertIssuer and authorityCertSerialNumber.
+    WithIssuerSerial,
+    /// authorityCertIssuer and authorityCertSerialNumber only.
+    IssuerSerialOnly,
+}
+
+/// An authorityInfoAccess (RFC 5280 4.2.2.1): well-formed or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aia {
+    /// OCSP and caIssuers URIs.
+    Good,
+    /// An empty list.
+    Empty,
+    /// An AccessDescription without its accessLocation.
+    NoLocation,
+    /// An accessLocation that is not a GeneralName ([9]).
+    BadLocation,
+    /// Not a SEQUENCE.
+    NotSequence,
+}
+
 /// basicConstraints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bc {
@@ -67,6 +95,9 @@ pub struct Spec {
     /// subjectKeyIdentifier / authorityKeyIdentifier, with their criticality.
     pub ski: Option<bool>,
     pub aki: Option<bool>,
+    pub aki_form: Aki,
+    /// authorityInfoAccess and its criticality.
+    pub aia: Option<(Aia, bool)>,
     pub policy_constraints: Option<bool>,
     pub unknown_critical: bool,
     /// Validity in whole years (Jan 1st).
@@ -86,6 +117,8 @@ impl Spec {
             nc: None,
             ski: Some(false),
             aki: Some(false),
+            aki_form: Aki::KeyId,
+            aia: None,
             policy_constraints: None,
             unknown_critical: false,
             years: (2020, 2035),
@@ -105,6 +138,8 @@ impl Spec {
             nc: None,
             ski: None,
             aki: Some(false),
+            aki_form: Aki::KeyId,
+            aia: None,
             policy_constraints: None,
             unknown_critical: false,
             years: (2024, 2027),
@@ -195,7 +230,39 @@ impl Spec {
             ext(&[2, 5, 29, 14], tlv(0x04, &key_id(key)), critical);
         }
         if let Some(critical) = self.aki {
-            ext(&[2, 5, 29, 35], tlv(0x30, &tlv(0x80, &key_id(issuer_key))), critical);
+            let mut id = key_id(issuer_key);
+            // authorityCertIssuer { directoryName "CN=Root CA" }, authorityCertSerialNumber 1.
+            let name = tlv(
+                0x30,
+                &tlv(0x31, &tlv(0x30, &[&[0x06, 0x03, 0x55, 0x04, 0x03][..], &tlv(0x0c, b"Root CA")].concat())),
+            );
+            let issuer_serial = [tlv(0xa1, &tlv(0xa4, &name)), tlv(0x82, &[1])].concat();
+            let body = match self.aki_form {
+                Aki::KeyId => tlv(0x80, &id),
+                Aki::OtherKeyId => {
+                    id[0] ^= 1;
+                    tlv(0x80, &id)
+                }
+                Aki::WithIssuerSerial => [tlv(0x80, &id), issuer_serial].concat(),
+                Aki::IssuerSerialOnly => issuer_serial,
+            };
+            ext(&[2, 5, 29, 35], tlv(0x30, &body), critical);
+        }
+        if let Some((aia, critical)) = self.aia {
+            const OCSP: &[u8] = &[0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01];
+            const CA_ISSUERS: &[u8] = &[0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02];
+            let uri = |method: &[u8], uri: &[u8]| tlv(0x30, &[method, &tlv(0x86, uri)].concat());
+            let body = match aia {
+                Aia::Good => tlv(
+                    0x30,
+                    &[uri(OCSP, b"http://ocsp.example.com"), uri(CA_ISSUERS, b"http://ca.example.com/ca.crt")].concat(),
+                ),
+                Aia::Empty => tlv(0x30, &[]),
+                Aia::NoLocation => tlv(0x30, &tlv(0x30, OCSP)),
+                Aia::BadLocation => tlv(0x30, &tlv(0x30, &[OCSP, &tlv(0x89, b"http://ocsp.example.com")].concat())),
+                Aia::NotSequence => tlv(0x04, b"http://ocsp.example.com"),
+            };
+            ext(&[1, 3, 6, 1, 5, 5, 7, 1, 1], body, critical);
         }
         if let Some(critical) = self.policy_constraints {
             ext(&[2, 5, 29, 36], tlv(0x30, &tlv(0x80, &[0])), critical);

@@ -68,6 +68,7 @@ impl Ca {
         if is_ca {
             p.key_usages = vec![KeyUsagePurpose::KeyCertSign];
         }
+        p.use_authority_key_identifier_extension = true;
         Ca { issuer: CertifiedIssuer::signed_by(p, KeyPair::generate().unwrap(), &self.issuer).unwrap() }
     }
 
@@ -77,6 +78,7 @@ impl Ca {
         p.distinguished_name.push(DnType::CommonName, names.first().copied().unwrap_or("leaf"));
         p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        p.use_authority_key_identifier_extension = true;
         tweak(&mut p);
         let cert = p.signed_by(&key, &self.issuer).unwrap();
         Leaf { chain: vec![cert.der().clone()], key }
