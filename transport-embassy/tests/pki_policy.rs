@@ -383,6 +383,10 @@ fn line_15_authority_key_identifier() {
     assert_eq!(both(&r, &[leaf(&r, |s| s.aki_form = Aki::IssuerSerialOnly)]), (Err(CertError::Malformed), true));
     // A keyIdentifier with authorityCertIssuer and authorityCertSerialNumber is fine.
     assert_eq!(both(&r, &[leaf(&r, |s| s.aki_form = Aki::WithIssuerSerial)]), (Ok(()), true));
+    // But not one of the two without the other, in any certificate.
+    assert_eq!(both(&r, &[leaf(&r, |s| s.aki_form = Aki::IssuerWithoutSerial)]), (Err(CertError::Malformed), true));
+    let odd = root(ca(|s| s.aki_form = Aki::IssuerWithoutSerial));
+    assert_eq!(TrustAnchor::from_der(&odd.der), Err(CertError::InvalidTrustAnchor));
     // An intermediate, self-issued ones included.
     for cn in ["Int", "Root CA"] {
         let int = issued(ca(|s| (s.cn, s.aki) = (Some(cn.into()), None)), &r);
@@ -446,6 +450,30 @@ fn real_roots_pass_the_root_profile() {
         let l = Spec::leaf(&[HOST]).issue(&key(), Some((&name, &rsa.unwrap())));
         assert_eq!(ours(der, HOST, &[l]), Err(CertError::BadSignature), "{cn}");
     }
+}
+
+/// A real intermediate under Global Root G2, as Tencent's DigiCert chains have it (`DigiCert
+/// Secure Site OV G2 TLS CN RSA4096 SHA256 2022 CA1`: authorityKeyIdentifier, OCSP and
+/// caIssuers authorityInfoAccess, extKeyUsage serverAuth and clientAuth, pathLen 0) passes
+/// the issuer rules and lines 15 and 19: a leaf in its name, signed by another key, fails on
+/// its signature only, with the root or the intermediate as the anchor.
+#[test]
+fn a_real_intermediate_passes_the_profile() {
+    use rcgen::{DnType, DnValue};
+    let root = include_bytes!("data/digicert-global-root-g2.der");
+    let int = include_bytes!("data/digicert-secure-site-ov-g2-cn-rsa4096-2022-ca1.der").to_vec();
+    let mut name = rcgen::DistinguishedName::new();
+    for (ty, value) in [
+        (DnType::CountryName, "US"),
+        (DnType::OrganizationName, "DigiCert, Inc."),
+        (DnType::CommonName, "DigiCert Secure Site OV G2 TLS CN RSA4096 SHA256 2022 CA1"),
+    ] {
+        name.push(ty, DnValue::PrintableString(value.try_into().unwrap()));
+    }
+    let rsa = KeyPair::from_pkcs8_pem_and_sign_algo(include_str!("data/rsa-ca.pk8.pem"), &rcgen::PKCS_RSA_SHA256);
+    let l = Spec::leaf(&[HOST]).issue(&key(), Some((&name, &rsa.unwrap())));
+    assert_eq!(ours(root, HOST, &[l.clone(), int.clone()]), Err(CertError::BadSignature));
+    assert_eq!(ours(&int, HOST, &[l]), Err(CertError::BadSignature));
 }
 
 #[test]

@@ -82,9 +82,12 @@
 //! 16. **A root's authority key identifier** (BR 7.1.2.1.3): a self-issued trust anchor
 //!     that signs is taken as a root (its signature is not checked: it is trusted); if it
 //!     has one, it is only a keyIdentifier equal to its subjectKeyIdentifier (DigiCert Global
-//!     Root G2 has none, Global Root CA one equal to it). Else `InvalidTrustAnchor`.
+//!     Root G2 has none, Global Root CA one equal to it). Else `InvalidTrustAnchor`: of the
+//!     Mozilla roots, Certigna and QuoVadis Root CA 2 and 3 name their issuer and serial
+//!     number in it (and 2 that line 1 refuses already). Anchor an intermediate of theirs.
 //! 17. **No extKeyUsage in a root** (BR 7.1.2.1.2), the same root as line 16: else
-//!     `InvalidTrustAnchor` (one without serverAuth is already `NotServerAuth`, line 7).
+//!     `InvalidTrustAnchor` (one without serverAuth is already `NotServerAuth`, line 7). No
+//!     Mozilla root has one; lines 15, 19 and 20 refuse none as an anchor either.
 //! 18. **keyCertSign only with cA** (RFC 5280 4.2.1.3) in the leaf (an intermediate without
 //!     cA is `NotCa` already, line 7): else `Malformed`.
 //! 19. **authorityInfoAccess** (RFC 5280 4.2.2.1), in any certificate: not critical, a

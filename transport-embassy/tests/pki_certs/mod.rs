@@ -54,6 +54,8 @@ pub enum Aki {
     WithIssuerSerial,
     /// authorityCertIssuer and authorityCertSerialNumber only.
     IssuerSerialOnly,
+    /// keyIdentifier and authorityCertIssuer, without the serial number.
+    IssuerWithoutSerial,
 }
 
 /// An authorityInfoAccess (RFC 5280 4.2.2.1): well-formed or not.
@@ -245,6 +247,7 @@ impl Spec {
                 }
                 Aki::WithIssuerSerial => [tlv(0x80, &id), issuer_serial].concat(),
                 Aki::IssuerSerialOnly => issuer_serial,
+                Aki::IssuerWithoutSerial => [tlv(0x80, &id), tlv(0xa1, &tlv(0xa4, &name))].concat(),
             };
             ext(&[2, 5, 29, 35], tlv(0x30, &body), critical);
         }
