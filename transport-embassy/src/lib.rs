@@ -49,6 +49,7 @@ extern crate std;
 #[macro_use]
 mod fmt;
 
+mod body;
 mod client;
 mod clock;
 mod conn;
@@ -62,10 +63,10 @@ pub mod net;
 #[cfg(feature = "net")]
 pub mod pki;
 
-pub use client::{Client, Config};
+pub use client::{Client, Config, Streamed};
 pub use clock::{Clock, NoRtc};
 pub use conn::{Connect, Connection};
 pub use error::{CertError, Error, Phase, TlsFailure};
-pub use tencentcloud_core::response::{ApiError, ResponseError};
+pub use tencentcloud_core::response::{ApiError, Event, ResponseError};
 #[cfg(feature = "alloc")]
 pub use typed::ModelError;
