@@ -20,6 +20,7 @@ use crate::error::Error;
 use crate::http::{self, Reply, Waits};
 
 /// What [`Client::call_stream`] received.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Streamed {
     /// Events handed to the caller.
@@ -220,7 +221,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
     ) -> Result<D::Out, Error> {
         let mut retries = Retries::default();
         loop {
-            let delay = match self.attempt_delivery(conn, req, buf, &mut retries, false, deliver).await {
+            let delay = match Outlined::new(self.attempt_delivery(conn, req, buf, &mut retries, false, deliver)).await {
                 Step::Done(out) => return Ok(out),
                 Step::Fail(error) => return Err(error),
                 Step::Retry(delay) => delay,
@@ -243,7 +244,9 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
             let now = self.now();
             let mut conn = Outlined::new(connector.connect(host, port, now)).await?;
             let delay = loop {
-                let delay = match self.attempt_delivery(&mut conn, req, buf, &mut retries, true, deliver).await {
+                let delay = match Outlined::new(self.attempt_delivery(&mut conn, req, buf, &mut retries, true, deliver))
+                    .await
+                {
                     Step::Done(out) => return Ok(out),
                     Step::Fail(error) => return Err(error),
                     Step::Retry(delay) => delay,
@@ -317,7 +320,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
                         len
                     };
                     let body = buf.get(..checked).unwrap_or(&[]);
-                    return match deliver.whole(body, info.json).await {
+                    return match Outlined::new(deliver.whole(body, info.json)).await {
                         Ok(out) => Step::Done(out),
                         Err(e) => Step::Fail(e),
                     };
