@@ -163,6 +163,41 @@ fn retries_happen_only_before_any_event() {
     assert_eq!(seen.len(), 1);
     let (result, _, _) = stream_events(vec![whole(answer(None, OK_BODY))], 512);
     assert_eq!(result, Err(Error::Response(ResponseError::UnexpectedContentType)));
+
+    // A bad chunk in a chunked stream: the events before it, then the framing's error.
+    let raw = framed(&sse_body(3), "text/event-stream", Some(150));
+    let last = raw.windows(6).rposition(|w| w == b"\r\n96\r\n").unwrap();
+    let bad = [&raw[..last + 2], b"9z", &raw[last + 4..]].concat();
+    let (result, seen, requests) = stream_events(vec![reads(&bad, 64)], 512);
+    assert_eq!(result, Err(Error::Response(ResponseError::InvalidChunkSize)));
+    assert!(!seen.is_empty() && seen.len() < 3, "{seen:?}");
+    assert_eq!(requests, 1);
+}
+
+/// After a stream read exactly, the kept-alive connection carries the next call; bytes
+/// past the stream's end (a forged answer in the same read) are never read as that answer.
+#[test]
+fn a_stream_read_exactly_keeps_the_connection_and_bytes_past_it_do_not() {
+    let raw = framed(&sse_body(2), "text/event-stream", Some(100));
+    let forged = answer(None, r#"{"Response":{"TotalCount":666,"RequestId":"forged"}}"#);
+    for (pieces, kept) in [(vec![raw.clone()], true), (vec![[raw.clone(), forged].concat()], false)] {
+        let log = Log::shared();
+        let turns = vec![Turn::Answer(pieces), whole(answer(None, OK_BODY))];
+        let mut conn = Connection::new(Script::new(turns, &log));
+        let mut rtc = Rtc::at(Some(T));
+        let mut client: Client<'_, _> = Client::with_config(credential(), &mut rtc, config());
+        let mut buf = [0u8; 512];
+        let streamed = block_on(client.call_stream_on(&mut conn, &chat(), &mut buf, |_| {})).unwrap();
+        assert_eq!(streamed.events, 2);
+        assert_eq!(conn.is_reusable(), kept);
+        let next = block_on(client.call_raw_on(&mut conn, &chat(), &mut buf)).map(<[u8]>::to_vec);
+        if kept {
+            assert_eq!(next.as_deref(), Ok(OK_BODY.as_bytes()));
+        } else {
+            assert_eq!(next, Err(Error::NotReusable));
+        }
+        assert_eq!(log.borrow().sent_over_unread, 0);
+    }
 }
 
 /// A sink that keeps what it is given, and counts the writes.

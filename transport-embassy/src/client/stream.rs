@@ -162,6 +162,20 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
     /// carries an API error ends the call with [`Error::Api`]. Connects with `connector`
     /// like [`Client::call`]; the call is sent again (on the rules of `call`) only while no
     /// event was handed out.
+    ///
+    /// ```no_run
+    /// # async fn demo(mut connector: impl tencentcloud_transport_embassy::Connect, mut client: tencentcloud_transport_embassy::Client<'_, tencentcloud_transport_embassy::NoRtc>) -> Result<(), tencentcloud_transport_embassy::Error> {
+    /// use tencentcloud_core::Request;
+    ///
+    /// let body = br#"{"Model":"hunyuan-lite","Stream":true,"Messages":[{"Role":"user","Content":"Hi"}]}"#;
+    /// let req = Request::post_json("hunyuan", "2023-09-01", "ChatCompletions", body).region("ap-guangzhou");
+    /// let mut buf = [0u8; 3072];
+    /// let streamed = client.call_stream(&mut connector, &req, &mut buf, |event| {
+    ///     // `event.data` is one chunk's JSON, e.g. read with `parse_event_data`.
+    ///     let _ = event.data;
+    /// }).await?;
+    /// # let _ = streamed.events; Ok(()) }
+    /// ```
     pub async fn call_stream<K: Connect, F: FnMut(Event<'_>)>(
         &mut self,
         connector: &mut K,
