@@ -63,7 +63,9 @@ impl Default for Config {
 /// Every call takes the caller's response buffer: the response head and body are read into
 /// it (a body that does not fit is [`ResponseError::BodyTooLarge`] with the size, never a
 /// truncated success), and the result may borrow from it. The unused tail of the buffer is
-/// the scratch space for unescaping JSON strings.
+/// the scratch space for unescaping JSON strings. Answers bigger than the buffer are streamed
+/// through it: [`Client::call_stream`] (server-sent events) and [`Client::call_into`] (a body
+/// to a sink).
 ///
 /// ```no_run
 /// # async fn demo(mut connector: impl tencentcloud_transport_embassy::Connect) -> Result<(), tencentcloud_transport_embassy::Error> {
