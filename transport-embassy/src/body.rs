@@ -190,8 +190,12 @@ impl BodyStream {
                         self.past_end |= self.start < self.end;
                         self.frame = Frame::Done;
                     }
-                    if progress.written > 0 || progress.done || progress.consumed == 0 {
+                    if progress.written > 0 || progress.done {
                         return Ok(Some(progress.written));
+                    }
+                    if progress.consumed == 0 {
+                        // (The decoder always moves with room in `out`: never an end.)
+                        return Err(ResponseError::UnexpectedEnd.into());
                     }
                     continue;
                 }

@@ -39,7 +39,7 @@ trait Deliver {
     /// it is read whole into the buffer first).
     fn streams(&self, head: &Head, body: &BodyStream, capacity: usize) -> bool;
     /// A `200` answer read whole (`body`), already checked not to be an API error if JSON.
-    async fn whole(&mut self, body: &[u8], json: bool) -> Result<Self::Out, Error>;
+    async fn whole(&mut self, body: &[u8]) -> Result<Self::Out, Error>;
     /// The stream: the first `pending` body bytes are at the start of `buf`, the rest
     /// comes from `body`.
     async fn stream<S: Read>(
@@ -62,7 +62,7 @@ impl<F: FnMut(Event<'_>)> Deliver for Events<F> {
         head.event_stream
     }
 
-    async fn whole(&mut self, _: &[u8], _: bool) -> Result<Streamed, Error> {
+    async fn whole(&mut self, _: &[u8]) -> Result<Streamed, Error> {
         // A `200` answer that is not `text/event-stream` (e.g. `"Stream": false`).
         Err(ResponseError::UnexpectedContentType.into())
     }
@@ -123,7 +123,7 @@ impl<W: Write> Deliver for Sink<'_, W> {
         body.length().is_some_and(|n| n > capacity as u64)
     }
 
-    async fn whole(&mut self, body: &[u8], _: bool) -> Result<u64, Error> {
+    async fn whole(&mut self, body: &[u8]) -> Result<u64, Error> {
         write_all(self.0, body).await?;
         self.0.flush().await.map_err(|e| Error::Sink(e.kind()))?;
         Ok(body.len() as u64)
@@ -334,7 +334,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
                         len
                     };
                     let body = buf.get(..checked).unwrap_or(&[]);
-                    return match Outlined::new(deliver.whole(body, info.json)).await {
+                    return match Outlined::new(deliver.whole(body)).await {
                         Ok(out) => Step::Done(out),
                         Err(e) => Step::Fail(e),
                     };
