@@ -30,7 +30,7 @@
 //! | `sts` (2018-08-13) | `AssumeRole`, `AssumeRoleWithWebIdentity` | `Credentials{Token,TmpSecretId,TmpSecretKey}`, `ExpiredTime`, `Expiration`; the key is then accepted |
 //! | any | `ChatCompletions` | `text/event-stream` of `data: {"Choices":[{"Delta":{...}}],...}` events (JSON when `"Stream": false`) |
 //! | any | `UploadFile` | `Length`, `Sha256`, `ContentType` of the (octet-stream) request body |
-//! | any | `GetObjectBytes` | an `application/octet-stream` body (`Length` bytes, or the bytes of `Content`) |
+//! | any | `GetObjectBytes` | an `application/octet-stream` body (`Length` bytes, or the bytes of `Content`), chunked in pieces of `EmulatorChunkBytes` if given |
 //!
 //! Every other action of every service version in the pinned API specs (16,204 actions, from
 //! `tencentcloud-schema`) is answered too: parameters are first checked against the action's

@@ -26,4 +26,7 @@ pub(crate) enum Outcome {
     Sse { events: Vec<Value>, delay: Duration },
     /// `application/octet-stream`.
     Bytes(Vec<u8>),
+    /// `application/octet-stream` sent in pieces of `piece` bytes, so with
+    /// `Transfer-Encoding: chunked` and no `Content-Length`.
+    ByteStream { bytes: Vec<u8>, piece: usize },
 }

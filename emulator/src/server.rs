@@ -195,7 +195,7 @@ async fn wait_shutdown(rx: &mut watch::Receiver<bool>) {
     let _ = rx.wait_for(|&s| s).await;
 }
 
-/// Response body streaming frames from a channel (SSE).
+/// Response body streaming frames from a channel (SSE, pieces of bytes): chunked.
 struct ChannelBody {
     rx: mpsc::Receiver<Bytes>,
 }
@@ -654,6 +654,23 @@ fn render(now_ms: i64, request_id: &str, outcome: Result<Outcome, ApiError>) -> 
         }
         Ok(Outcome::Bytes(bytes)) => {
             let mut resp = response(now_ms, 200, "application/octet-stream", full(bytes));
+            if let Ok(v) = HeaderValue::from_str(request_id) {
+                resp.headers_mut().insert("x-tc-requestid", v);
+            }
+            (resp, None)
+        }
+        Ok(Outcome::ByteStream { bytes, piece }) => {
+            let (tx, rx) = mpsc::channel::<Bytes>(4);
+            let bytes = Bytes::from(bytes);
+            tokio::spawn(async move {
+                for start in (0..bytes.len()).step_by(piece.max(1)) {
+                    let end = bytes.len().min(start + piece.max(1));
+                    if tx.send(bytes.slice(start..end)).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut resp = response(now_ms, 200, "application/octet-stream", ChannelBody { rx }.boxed());
             if let Ok(v) = HeaderValue::from_str(request_id) {
                 resp.headers_mut().insert("x-tc-requestid", v);
             }

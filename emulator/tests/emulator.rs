@@ -645,6 +645,17 @@ async fn octet_stream_in_and_out() {
     assert_eq!(resp.header("content-type"), Some("application/octet-stream"));
     assert_eq!(resp.body.len(), 3000);
     assert_eq!(resp.body[257], 1);
+    assert_eq!(resp.header("content-length"), Some("3000"));
+
+    // Chunked in pieces of `EmulatorChunkBytes`: the same bytes, no Content-Length.
+    let chunked = json!({"Length": 3000, "EmulatorChunkBytes": 1000});
+    let resp = send(&emu, &Call::post("cos", "GetObjectBytes", "2020-01-01", chunked)).await;
+    assert_eq!(resp.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(resp.header("content-length"), None);
+    assert_eq!(resp.body, (0..3000).map(|i| (i % 256) as u8).collect::<Vec<_>>());
+    let zero = json!({"Length": 3, "EmulatorChunkBytes": 0});
+    let v = send(&emu, &Call::post("cos", "GetObjectBytes", "2020-01-01", zero)).await.json();
+    assert_eq!(v["Response"]["Error"]["Code"], "InvalidParameterValue", "{v}");
 }
 
 async fn http_get(emu: &RunningEmulator, path: &str) -> Resp {

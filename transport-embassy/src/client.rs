@@ -63,7 +63,9 @@ impl Default for Config {
 /// Every call takes the caller's response buffer: the response head and body are read into
 /// it (a body that does not fit is [`ResponseError::BodyTooLarge`] with the size, never a
 /// truncated success), and the result may borrow from it. The unused tail of the buffer is
-/// the scratch space for unescaping JSON strings.
+/// the scratch space for unescaping JSON strings. Answers bigger than the buffer are streamed
+/// through it: [`Client::call_stream`] (server-sent events) and [`Client::call_into`] (a body
+/// to a sink).
 ///
 /// ```no_run
 /// # async fn demo(mut connector: impl tencentcloud_transport_embassy::Connect) -> Result<(), tencentcloud_transport_embassy::Error> {
@@ -102,10 +104,14 @@ impl<C, const N: usize> core::fmt::Debug for Client<'_, C, N> {
     }
 }
 
+mod stream;
+
+pub use stream::Streamed;
+
 /// What one attempt decided.
-enum Step {
-    /// The body is `buf[..len]`.
-    Done(usize),
+enum Step<T = usize> {
+    /// The body is `buf[..len]` (or what a streamed call delivered).
+    Done(T),
     /// Worth retrying after this delay: on the same connection if it is still reusable, else
     /// (only when the caller can reconnect) on a new one.
     Retry(Duration),
@@ -316,24 +322,10 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         retries: &mut Retries,
         can_reconnect: bool,
     ) -> Step {
-        // The server's time, if the core's rule lets it be adopted: measured against the
-        // device clock's own reading, never against a time learned earlier.
-        let device = self.clock.now_unix();
-        let server = reply.date.and_then(|date| TimeSync::candidate(date, device));
-        // A certificate accepted while the time was unknown is checked now, against the time
-        // about to be adopted: a server refused here never sets the clock.
-        match server.or_else(|| self.now()) {
-            Some(now) => {
-                if let Err(e) = conn.check_validity(now) {
-                    return Step::Fail(e.into());
-                }
-            }
-            None if conn.has_unchecked_validity() => return Step::Fail(CertError::ValidityUnknown.into()),
-            None => {}
-        }
-        if let Some(server) = server {
-            self.sync.adopt(server, device, &mut self.clock, self.config.clock_tolerance_secs);
-        }
+        let server = match self.learn(conn, reply.date) {
+            Ok(server) => server,
+            Err(e) => return Step::Fail(e),
+        };
         // A retry needs a connection: this one if the server keeps it, else a new one.
         let can_retry = conn.is_reusable() || can_reconnect;
         if reply.status != 200 {
@@ -374,6 +366,27 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
             }
             _ => Step::Fail(Error::Api(api)),
         }
+    }
+
+    /// Checks a certificate validity left for when the time is known, then learns the time
+    /// from a response's `Date`; the server's time, if the core's rule lets it be adopted.
+    #[inline(always)]
+    fn learn<S>(&mut self, conn: &mut Connection<S>, date: Option<u64>) -> Result<Option<u64>, Error> {
+        // Measured against the device clock's own reading, never against a time learned
+        // earlier.
+        let device = self.clock.now_unix();
+        let server = date.and_then(|date| TimeSync::candidate(date, device));
+        // A certificate accepted while the time was unknown is checked now, against the time
+        // about to be adopted: a server refused here never sets the clock.
+        match server.or_else(|| self.now()) {
+            Some(now) => conn.check_validity(now)?,
+            None if conn.has_unchecked_validity() => return Err(CertError::ValidityUnknown.into()),
+            None => {}
+        }
+        if let Some(server) = server {
+            self.sync.adopt(server, device, &mut self.clock, self.config.clock_tolerance_secs);
+        }
+        Ok(server)
     }
 
     /// The policy's jittered backoff before rate-limit retry number `retry` (from 1).

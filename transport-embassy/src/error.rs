@@ -167,6 +167,8 @@ pub enum Error {
     Response(ResponseError),
     /// The API answered with an error envelope.
     Api(ApiError),
+    /// The caller's sink refused a piece of a streamed body ([`crate::Client::call_into`]).
+    Sink(embedded_io::ErrorKind),
     /// A typed request could not be written or its answer read (feature `alloc`).
     #[cfg(feature = "alloc")]
     Model(crate::typed::ModelError),
@@ -186,6 +188,7 @@ impl fmt::Display for Error {
             Self::NotReusable => f.write_str("the connection was closed by the server; reconnect"),
             Self::Response(e) => write!(f, "response: {e}"),
             Self::Api(e) => write!(f, "API error {e}"),
+            Self::Sink(kind) => write!(f, "the sink failed: {kind:?}"),
             #[cfg(feature = "alloc")]
             Self::Model(e) => e.fmt(f),
         }

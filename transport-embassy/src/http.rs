@@ -93,15 +93,15 @@ pub(crate) async fn receive<S: Read>(conn: &mut Connection<S>, buf: &mut [u8], w
 }
 
 /// A read side with the two deadlines applied.
-struct Receiver<'s, S> {
-    io: &'s mut S,
-    deadline: Instant,
-    io_wait: Duration,
+pub(crate) struct Receiver<'s, S> {
+    pub(crate) io: &'s mut S,
+    pub(crate) deadline: Instant,
+    pub(crate) io_wait: Duration,
 }
 
 impl<S: Read> Receiver<'_, S> {
     /// Reads some bytes; `Ok(0)` at the end of the stream.
-    async fn read(&mut self, buf: &mut [u8], nothing_yet: bool) -> Result<usize, Error> {
+    pub(crate) async fn read(&mut self, buf: &mut [u8], nothing_yet: bool) -> Result<usize, Error> {
         let until = Instant::now().saturating_add(self.io_wait).min(self.deadline);
         match with_deadline(until, self.io.read(buf)).await {
             Err(_) => Err(Error::Timeout(Phase::Read)),
@@ -315,17 +315,18 @@ impl ResponseReader {
 }
 
 /// The parts of a head the client needs, copied out so the buffer can take the body.
-struct HeadInfo {
-    status: u16,
-    framing: Framing,
-    date: Option<u64>,
-    json: bool,
-    keep_alive: bool,
+#[derive(Clone, Copy)]
+pub(crate) struct HeadInfo {
+    pub(crate) status: u16,
+    pub(crate) framing: Framing,
+    pub(crate) date: Option<u64>,
+    pub(crate) json: bool,
+    pub(crate) keep_alive: bool,
 }
 
 impl HeadInfo {
     #[inline(never)]
-    fn parse(raw: &[u8]) -> Result<Self, ResponseError> {
+    pub(crate) fn parse(raw: &[u8]) -> Result<Self, ResponseError> {
         let mut headers = [Header::EMPTY; MAX_HEADERS];
         let Parsed::Complete(head) = parse_head(raw, &mut headers)? else {
             return Err(ResponseError::UnexpectedEnd);

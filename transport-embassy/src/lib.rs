@@ -8,7 +8,9 @@
 //!   (the pluggable seam, [`Connection`] / [`Connect`]): it writes the request signed by
 //!   `tencentcloud-core`, reads the response with the core's incremental parsers
 //!   (`Content-Length` and chunked) into the caller's buffer, and returns the caller's
-//!   serde type (deserialized by the core, no heap) or the API's error. It learns the time
+//!   serde type (deserialized by the core, no heap) or the API's error; answers bigger than
+//!   the buffer are streamed through it (`call_stream`: server-sent events one at a time;
+//!   `call_into`: a body to a sink), their whole length checked. It learns the time
 //!   from the server's `Date` header (a device without a real-time clock needs nothing
 //!   else), retries `AuthFailure.SignatureExpire` once with the corrected time and
 //!   rate limits with backoff (the rules of `tencentcloud_core::policy`, shared with
@@ -49,6 +51,7 @@ extern crate std;
 #[macro_use]
 mod fmt;
 
+mod body;
 mod client;
 mod clock;
 mod conn;
@@ -62,10 +65,10 @@ pub mod net;
 #[cfg(feature = "net")]
 pub mod pki;
 
-pub use client::{Client, Config};
+pub use client::{Client, Config, Streamed};
 pub use clock::{Clock, NoRtc};
 pub use conn::{Connect, Connection};
 pub use error::{CertError, Error, Phase, TlsFailure};
-pub use tencentcloud_core::response::{ApiError, ResponseError};
+pub use tencentcloud_core::response::{ApiError, Event, ResponseError};
 #[cfg(feature = "alloc")]
 pub use typed::ModelError;

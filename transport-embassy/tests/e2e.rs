@@ -467,3 +467,138 @@ fn plain_http_only_by_opt_in() {
         assert!(verified(&emu.requests()[0].verification));
     });
 }
+
+/// A sink that checks the emulator's object bytes (byte `i` is `i % 256`) as they arrive.
+#[derive(Default)]
+struct ObjectCheck {
+    len: usize,
+    writes: usize,
+    wrong: Option<usize>,
+}
+
+impl embedded_io_async::ErrorType for ObjectCheck {
+    type Error = embedded_io::ErrorKind;
+}
+
+impl embedded_io_async::Write for ObjectCheck {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, embedded_io::ErrorKind> {
+        for (i, &b) in buf.iter().enumerate() {
+            if b != ((self.len + i) % 256) as u8 {
+                self.wrong.get_or_insert(self.len + i);
+            }
+        }
+        self.len += buf.len();
+        self.writes += 1;
+        Ok(buf.len())
+    }
+
+    async fn flush(&mut self) -> Result<(), embedded_io::ErrorKind> {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ChatChunk<'a> {
+    #[serde(rename = "Choices", borrow)]
+    choices: heapless::Vec<ChatChoice<'a>, 1>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ChatChoice<'a> {
+    #[serde(rename = "Delta")]
+    delta: ChatDelta<'a>,
+    #[serde(rename = "FinishReason")]
+    finish: &'a str,
+}
+
+#[derive(Debug, Deserialize)]
+struct ChatDelta<'a> {
+    #[serde(rename = "Content")]
+    content: &'a str,
+}
+
+/// hunyuan `ChatCompletions` with `"Stream": true` over TLS through the firmware's 3 KiB
+/// buffer: the emulator streams a word an event (chunked), each handed over as it arrives.
+#[test]
+fn chat_events_stream_through_a_3_kib_buffer() {
+    block_on(async {
+        let emu = emulator(true).await;
+        let net = HostNet::start(None).await;
+        net.forward(443, emu.addr()).await;
+        let ca = emu.ca_der().unwrap();
+        let mut bufs = DeviceBuffers::new();
+        let mut rng = OsRandom::new().unwrap();
+        let mut connector = Connector::new(net.device, bufs.buffers(), TrustAnchor::from_der(&ca).unwrap(), &mut rng);
+        let mut client: Client<'_, _> = Client::new(credential(), TestClock::system());
+        let prompt: Vec<String> = (0..50).map(|i| format!("w{i}")).collect();
+        let body = format!(
+            r#"{{"Model":"hunyuan-lite","Stream":true,"EmulatorEventDelayMs":0,"Messages":[{{"Role":"user","Content":"{}"}}]}}"#,
+            prompt.join(" ")
+        );
+        let req = tencentcloud_core::Request::post_json("hunyuan", "2023-09-01", "ChatCompletions", body.as_bytes())
+            .region(REGION)
+            .host("localhost");
+        let mut buf = [0u8; 3072];
+        let (mut text, mut finishes) = (String::new(), Vec::new());
+        let streamed = client
+            .call_stream(&mut connector, &req, &mut buf, |event| {
+                let chunk =
+                    tencentcloud_core::response::parse_event_data::<ChatChunk<'_>>(event.data.as_bytes(), &mut [])
+                        .unwrap()
+                        .unwrap();
+                text.push_str(chunk.choices[0].delta.content);
+                finishes.push(chunk.choices[0].finish.to_owned());
+            })
+            .await
+            .unwrap();
+        let want = format!("Hello from the emulator. You said: {}", prompt.join(" "));
+        assert_eq!(text, want);
+        assert_eq!(streamed.events as usize, want.split_inclusive(' ').count());
+        assert!(streamed.events >= 50, "{streamed:?}");
+        assert!(streamed.bytes > 50 * 100, "{streamed:?}");
+        assert_eq!(finishes.last().map(String::as_str), Some("stop"));
+        assert!(finishes.iter().rev().skip(1).all(String::is_empty));
+        let requests = emu.requests();
+        assert_eq!(requests.len(), 1);
+        assert!(verified(&requests[0].verification));
+    });
+}
+
+/// A 1 MiB body over TLS through a 3 KiB buffer into a sink, with `Content-Length` and
+/// chunked, on one kept-alive connection; then the connection carries a normal call.
+#[test]
+fn a_megabyte_reaches_the_sink_through_a_3_kib_buffer() {
+    block_on(async {
+        let emu = emulator(true).await;
+        let net = HostNet::start(None).await;
+        let accepted = net.forward(443, emu.addr()).await;
+        let ca = emu.ca_der().unwrap();
+        let mut bufs = DeviceBuffers::new();
+        let mut rng = OsRandom::new().unwrap();
+        let mut connector = Connector::new(net.device, bufs.buffers(), TrustAnchor::from_der(&ca).unwrap(), &mut rng);
+        let mut client: Client<'_, _> = Client::new(credential(), TestClock::system());
+        let now = client.now();
+        let mut conn = connector.connect("localhost", None, now).await.unwrap();
+        let mut buf = [0u8; 3072];
+        for body in [&br#"{"Length":1048576}"#[..], br#"{"Length":1048576,"EmulatorChunkBytes":5000}"#] {
+            let req = tencentcloud_core::Request::post_json("cvm", "2017-03-12", "GetObjectBytes", body)
+                .region(REGION)
+                .host("localhost");
+            let mut sink = ObjectCheck::default();
+            let len = client.call_into_on(&mut conn, &req, &mut buf, &mut sink).await.unwrap();
+            assert_eq!((len, sink.len, sink.wrong), (1_048_576, 1_048_576, None));
+            assert!(sink.writes >= 1_048_576 / 3072);
+            assert!(conn.is_reusable());
+        }
+        let one = tencentcloud_core::Request::post_json("cvm", "2017-03-12", "DescribeInstances", br#"{"Limit":1}"#)
+            .region(REGION)
+            .host("localhost");
+        let reply: Instances<'_> = client.call_on(&mut conn, &one, &mut buf).await.unwrap();
+        assert!(reply.total > 0);
+        drop(conn);
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+        let requests = emu.requests();
+        assert_eq!(requests.len(), 3);
+        assert!(requests.iter().all(|r| verified(&r.verification)));
+    });
+}

@@ -144,15 +144,25 @@ fn upload_file(req: &ApiRequest<'_>) -> Outcome {
     })))
 }
 
+/// `Length` bytes (byte `i` is `i % 256`) or the bytes of `Content`, with their
+/// `Content-Length`; with the emulator's own `EmulatorChunkBytes`, chunked in pieces of that
+/// many bytes instead.
 fn get_object_bytes(req: &ApiRequest<'_>) -> Result<Outcome, ApiError> {
-    if let Some(content) = param_str(&req.params, "Content")? {
-        return Ok(Outcome::Bytes(content.as_bytes().to_vec()));
+    let bytes = match param_str(&req.params, "Content")? {
+        Some(content) => content.as_bytes().to_vec(),
+        None => {
+            let len = param_int(&req.params, "Length")?.unwrap_or(1024);
+            if !(0..=MAX_OBJECT_BYTES).contains(&len) {
+                return Err(ApiError::invalid_value("Length", "must be between 0 and 67108864"));
+            }
+            (0..len).map(|i| (i % 256) as u8).collect()
+        }
+    };
+    match param_int(&req.params, "EmulatorChunkBytes")? {
+        None => Ok(Outcome::Bytes(bytes)),
+        Some(piece @ 1..=MAX_OBJECT_BYTES) => Ok(Outcome::ByteStream { bytes, piece: piece as usize }),
+        Some(_) => Err(ApiError::invalid_value("EmulatorChunkBytes", "must be between 1 and 67108864")),
     }
-    let len = param_int(&req.params, "Length")?.unwrap_or(1024);
-    if !(0..=MAX_OBJECT_BYTES).contains(&len) {
-        return Err(ApiError::invalid_value("Length", "must be between 0 and 67108864"));
-    }
-    Ok(Outcome::Bytes((0..len).map(|i| (i % 256) as u8).collect()))
 }
 
 #[cfg(test)]

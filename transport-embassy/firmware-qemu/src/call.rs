@@ -5,10 +5,11 @@ use core::fmt::{self, Write};
 
 use embassy_net::{Ipv4Address, Stack};
 use static_cell::ConstStaticCell;
+use tencentcloud_core::response::parse_event_data;
 use tencentcloud_core::{Credential, Request};
 use tencentcloud_transport_embassy::net::{Buffers, Connector, Random};
 use tencentcloud_transport_embassy::pki::TrustAnchor;
-use tencentcloud_transport_embassy::{CertError, Client, Connect, Error, NoRtc};
+use tencentcloud_transport_embassy::{CertError, Client, Connect, Connection, Error, Event, NoRtc};
 
 use crate::semihosting::{self, FileError, HostRandom, exit};
 use crate::{executor, hprint};
@@ -23,6 +24,10 @@ pub struct Report {
     pub handshake_instructions: u64,
     /// One signed call on the kept-alive connection: sign, write, read, parse.
     pub call_instructions: u64,
+    /// The chat answer streamed event by event (the emulator's 10 ms between events excluded).
+    pub stream_instructions: u64,
+    /// The 1 MiB body with `Content-Length` into the checking sink.
+    pub body_instructions: u64,
 }
 
 /// Why the run failed; [`Failure::status`] is the exit status.
@@ -41,6 +46,8 @@ pub enum Failure {
     NotKeptAlive,
     /// The call failed.
     Call(Error),
+    /// A streamed answer is not what was asked for.
+    Streamed(&'static str),
 }
 
 impl Failure {
@@ -51,6 +58,7 @@ impl Failure {
             Self::CommandLine | Self::File(..) | Self::Credentials | Self::Anchor(_) => 2,
             Self::Random(_) => 70,
             Self::NotKeptAlive => 8,
+            Self::Streamed(_) => 7,
             Self::Call(Error::Certificate(_)) => 3,
             Self::Call(Error::Tls(_)) => 4,
             Self::Call(Error::Api(_)) => 6,
@@ -70,6 +78,7 @@ impl fmt::Display for Failure {
             Self::Random(e) => write!(f, "/dev/urandom: {e}"),
             Self::NotKeptAlive => f.write_str("the server closed the connection after the first call"),
             Self::Call(e) => e.fmt(f),
+            Self::Streamed(what) => f.write_str(what),
         }
     }
 }
@@ -108,7 +117,9 @@ fn instructions(busy_cycles: u64) -> u64 {
 
 /// Reads the job from the host, connects through `gateway` (no DNS: the host name is only
 /// checked against the certificate), calls DescribeInstances twice on one connection, prints
-/// the first `Response` and measures the handshake and the second call.
+/// the first `Response` and measures the handshake and the second call; then, on the same
+/// connection, streams a chat answer event by event and reads a 1 MiB body (with
+/// `Content-Length`, then chunked) through the same 3 KiB response buffer.
 pub async fn run(stack: Stack<'static>, gateway: Ipv4Address) -> Result<Report, Failure> {
     static COMMAND_LINE: ConstStaticCell<[u8; 512]> = ConstStaticCell::new([0; 512]);
     static CA: ConstStaticCell<[u8; 2048]> = ConstStaticCell::new([0; 2048]);
@@ -169,5 +180,137 @@ pub async fn run(stack: Stack<'static>, gateway: Ipv4Address) -> Result<Report, 
     let start = executor::busy_cycles();
     client.call_raw_on(&mut conn, &request, response).await.map_err(Failure::Call)?;
     let call = executor::busy_cycles() - start;
-    Ok(Report { handshake_instructions: instructions(handshake), call_instructions: instructions(call) })
+
+    let start = executor::busy_cycles();
+    Apart(stream_chat(&mut client, &mut conn, authority, region, response)).await?;
+    let stream = executor::busy_cycles() - start;
+    let start = executor::busy_cycles();
+    Apart(read_object(&mut client, &mut conn, authority, region, response, OBJECT)).await?;
+    let body = executor::busy_cycles() - start;
+    Apart(read_object(&mut client, &mut conn, authority, region, response, OBJECT_CHUNKED)).await?;
+    Ok(Report {
+        handshake_instructions: instructions(handshake),
+        call_instructions: instructions(call),
+        stream_instructions: instructions(stream),
+        body_instructions: instructions(body),
+    })
+}
+
+/// Polls a future from a frame of its own: `run`'s frame (the task's) does not hold the
+/// streamed calls' frames as well (measured: a smaller stack high-water).
+struct Apart<F>(F);
+
+impl<F: core::future::Future> core::future::Future for Apart<F> {
+    type Output = F::Output;
+
+    #[inline(never)]
+    fn poll(self: core::pin::Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> core::task::Poll<F::Output> {
+        // SAFETY: a structural projection: the inner future is never moved out of the pinned
+        // wrapper, and the wrapper has no `Drop` or `Unpin` of its own.
+        unsafe { self.map_unchecked_mut(|apart| &mut apart.0) }.poll(cx)
+    }
+}
+
+/// A chat question of 50 words: hunyuan answers a word an event.
+const CHAT: &[u8] = br#"{"Model":"hunyuan-lite","Stream":true,"Messages":[{"Role":"user","Content":"the0 quick1 brown2 fox3 jumps4 over5 the6 lazy7 dog8 the9 quick10 brown11 fox12 jumps13 over14 the15 lazy16 dog17 the18 quick19 brown20 fox21 jumps22 over23 the24 lazy25 dog26 the27 quick28 brown29 fox30 jumps31 over32 the33 lazy34 dog35 the36 quick37 brown38 fox39 jumps40 over41 the42 lazy43 dog44 the45 quick46 brown47 fox48 jumps49"}]}"#;
+/// The emulator's `GetObjectBytes` (an action of its own): 1 MiB, byte `i` being `i % 256`,
+/// with its `Content-Length`, then chunked in 4 KiB pieces.
+const OBJECT: &[u8] = br#"{"Length":1048576}"#;
+const OBJECT_CHUNKED: &[u8] = br#"{"Length":1048576,"EmulatorChunkBytes":4096}"#;
+const OBJECT_LEN: u64 = 1_048_576;
+
+/// One streamed chat answer event, typed.
+#[derive(serde::Deserialize)]
+struct ChatChunk<'a> {
+    #[serde(rename = "Choices", borrow)]
+    choices: heapless::Vec<ChatChoice<'a>, 1>,
+}
+
+#[derive(serde::Deserialize)]
+struct ChatChoice<'a> {
+    #[serde(rename = "Delta", borrow)]
+    delta: ChatDelta<'a>,
+    #[serde(rename = "FinishReason")]
+    finish: &'a str,
+}
+
+#[derive(serde::Deserialize)]
+struct ChatDelta<'a> {
+    #[serde(rename = "Content")]
+    content: &'a str,
+}
+
+/// Streams hunyuan `ChatCompletions` through `buf`, each event read as a typed chunk as it
+/// arrives; at least 50 of them, the last one finishing the answer.
+async fn stream_chat(
+    client: &mut Client<'_, NoRtc>,
+    conn: &mut Connection<impl embedded_io_async::Read + embedded_io_async::Write>,
+    authority: &str,
+    region: &str,
+    buf: &mut [u8],
+) -> Result<(), Failure> {
+    let request = Request::post_json("hunyuan", "2023-09-01", "ChatCompletions", CHAT).region(region).host(authority);
+    let (mut typed, mut words, mut finished) = (0u32, 0u32, false);
+    let on_event = |event: Event<'_>| {
+        if let Ok(Ok(chunk)) = parse_event_data::<ChatChunk<'_>>(event.data.as_bytes(), &mut [])
+            && let Some(choice) = chunk.choices.first()
+        {
+            typed += 1;
+            words += u32::from(!choice.delta.content.trim().is_empty());
+            finished = choice.finish == "stop";
+        }
+    };
+    let streamed = client.call_stream_on(conn, &request, buf, on_event).await.map_err(Failure::Call)?;
+    if typed != streamed.events || words != streamed.events {
+        return Err(Failure::Streamed("an event is not a chat chunk with a word"));
+    }
+    if streamed.events < 50 || !finished {
+        return Err(Failure::Streamed("the chat answer has fewer than 50 events or no end"));
+    }
+    hprint!("stream: {} events, {} bytes through {} B\n", streamed.events, streamed.bytes, buf.len());
+    if !conn.is_reusable() { Err(Failure::NotKeptAlive) } else { Ok(()) }
+}
+
+/// Checks the object's bytes as they arrive.
+struct ObjectCheck {
+    len: u64,
+    right: bool,
+}
+
+impl embedded_io_async::ErrorType for ObjectCheck {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io_async::Write for ObjectCheck {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        for (i, &b) in (self.len..).zip(buf) {
+            self.right &= b == i as u8;
+        }
+        self.len += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    async fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// Reads the 1 MiB object through `buf` into the checking sink.
+async fn read_object(
+    client: &mut Client<'_, NoRtc>,
+    conn: &mut Connection<impl embedded_io_async::Read + embedded_io_async::Write>,
+    authority: &str,
+    region: &str,
+    buf: &mut [u8],
+    body: &'static [u8],
+) -> Result<(), Failure> {
+    let request = Request::post_json("cvm", "2017-03-12", "GetObjectBytes", body).region(region).host(authority);
+    let mut sink = ObjectCheck { len: 0, right: true };
+    let len = client.call_into_on(conn, &request, buf, &mut sink).await.map_err(Failure::Call)?;
+    if len != OBJECT_LEN || sink.len != OBJECT_LEN || !sink.right {
+        return Err(Failure::Streamed("the object's bytes are not the ones sent"));
+    }
+    let framing = if body == OBJECT { "Content-Length" } else { "chunked" };
+    hprint!("body: {len} bytes through {} B, {framing}\n", buf.len());
+    if !conn.is_reusable() { Err(Failure::NotKeptAlive) } else { Ok(()) }
 }

@@ -1,12 +1,14 @@
 //! Firmware for QEMU's `mps2-an386` board (Cortex-M4F): calls CVM `DescribeInstances` over
-//! TLS 1.3 through the board's LAN9118 Ethernet, with no heap, and reports over semihosting.
+//! TLS 1.3 through the board's LAN9118 Ethernet, with no heap, then streams a chat answer and
+//! reads a 1 MiB body through its 3 KiB response buffer, and reports over semihosting.
 //!
 //! The host (`examples/firmware_qemu.rs`) starts QEMU with the semihosting command line
 //! `firmware AUTHORITY DIR REGION`; `DIR` holds `ca.der` (the trust anchor), `credentials`
 //! (secret id and key, one per line; never printed) and `request.json` (the request body).
 //! The board has no clock: the time comes from the server's `Date`. The firmware prints the
-//! `Response` object and a `measured:` line, and exits with status 0, or prints the reason
-//! and exits with the status of [`call::Failure`].
+//! `Response` object, a `stream:` line (events and bytes), two `body:` lines (Content-Length,
+//! chunked) and a `measured:` line, and exits with status 0, or prints the reason and exits
+//! with the status of [`call::Failure`].
 #![no_std]
 #![no_main]
 // `Failure` carries the client's `Error` inline (the API error's bounded strings): there is no
@@ -46,10 +48,13 @@ async fn client_task(stack: Stack<'static>) -> ! {
         Ok(report) => {
             hprint!(
                 "measured: stack high-water {} B (painted stack), heap 0 B (no allocator), TLS 1.3 handshake {} \
-                 instructions, signed call on the kept-alive connection {} instructions\n",
+                 instructions, signed call on the kept-alive connection {} instructions, chat stream {} \
+                 instructions, 1 MiB body {} instructions\n",
                 stack_high_water(),
                 report.handshake_instructions,
-                report.call_instructions
+                report.call_instructions,
+                report.stream_instructions,
+                report.body_instructions
             );
             exit(0)
         }
