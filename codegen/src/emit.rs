@@ -33,6 +33,8 @@ pub struct Counts {
     pub actions_en: usize,
     /// Fields documented in English.
     pub fields_en: usize,
+    /// Actions answering with server-sent events ([`crate::stream`]).
+    pub streams: usize,
 }
 
 /// Everything generated from `specs`.
@@ -228,14 +230,16 @@ fn version_module(svc: &Service, v: &ServiceVersion, an: &Analysis<'_>, counts: 
         if let Some((action_name, a)) = action {
             let _ = writeln!(
                 out,
-                "rt::action!({:?}, {:?}, {action_name:?}, {} => {});",
+                "rt::action!({:?}, {:?}, {action_name:?}, {} => {}{});",
                 svc.name,
                 v.version,
                 type_ident(name),
-                type_ident(&a.output)
+                type_ident(&a.output),
+                if crate::stream::streams(api, a) { ", stream" } else { "" }
             );
             counts.actions += 1;
             counts.actions_en += usize::from(a.english.is_some());
+            counts.streams += usize::from(crate::stream::streams(api, a));
         }
     }
     out

@@ -8,7 +8,7 @@
 //!
 //! Rules, each in its module with tests: [`naming`] (snake_case fields, keywords, case
 //! collisions, crate names), [`docs`] (HTML to plain text, no doctests), [`model`]
-//! (direction by reachability, boxes for recursion), [`secret`] (which members `Debug` hides),
+//! (direction by reachability, boxes for recursion), [`secret`] (which members `Debug` hides), [`stream`] (which actions answer with server-sent events),
 //! [`english`] (the international edition's English docs where it has them), [`emit`] (the
 //! text of every file).
 pub mod docs;
@@ -19,3 +19,4 @@ pub mod naming;
 pub mod schema;
 pub mod secret;
 pub mod spec;
+pub mod stream;

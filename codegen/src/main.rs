@@ -67,10 +67,11 @@ fn run() -> Result<ExitCode, String> {
     let bytes: usize = files.iter().map(|f| f.1.len()).sum();
     let lines: usize = files.iter().map(|f| f.1.lines().count()).sum();
     println!(
-        "{} services, {} versions, {} actions, {} types, {} fields; {} files, {:.1} MB, {} lines",
+        "{} services, {} versions, {} actions ({} streamed), {} types, {} fields; {} files, {:.1} MB, {} lines",
         counts.services,
         counts.versions,
         counts.actions,
+        counts.streams,
         counts.types,
         counts.fields,
         files.len(),

@@ -157,6 +157,7 @@ fn service(svc: &spec::Service, stats: &mut Stats) -> Result<out::Service, Strin
                     input: a.input.clone(),
                     output: a.output.clone(),
                     examples,
+                    stream: crate::stream::streams(&v.api, a),
                 },
             );
         }

@@ -64,6 +64,7 @@ mod model;
 mod read;
 mod redact;
 mod response;
+mod stream;
 mod write;
 
 pub use error::{Error, ErrorKind, Read, Result};
@@ -71,6 +72,7 @@ pub use json::{MAX_DEPTH, Value, parse, parse_with_depth};
 pub use read::{FromJson, Obj, ObjReader, from_slice, from_value};
 pub use redact::{Redacted, redact};
 pub use response::{ApiError, ResponseError, decode_response, decode_response_as};
+pub use stream::{Streaming, decode_event};
 pub use tencentcloud_core::action::Action;
 pub use write::{ObjWriter, ToJson, Writer, to_string};
 

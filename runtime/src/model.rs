@@ -212,6 +212,8 @@ macro_rules! __field {
 
 /// Implements [`Action`](crate::Action) for a request type:
 /// `action!("cvm", "2017-03-12", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);`
+/// With `, stream` after the response type, also [`Streaming`](crate::Streaming): the action
+/// answers with server-sent events.
 #[macro_export]
 macro_rules! action {
     ($service:literal, $version:literal, $action:literal, $req:ident => $resp:ident) => {
@@ -221,6 +223,10 @@ macro_rules! action {
             const ACTION: &'static str = $action;
             type Response = $resp;
         }
+    };
+    ($service:literal, $version:literal, $action:literal, $req:ident => $resp:ident, stream) => {
+        $crate::action!($service, $version, $action, $req => $resp);
+        impl $crate::Streaming for $req {}
     };
 }
 

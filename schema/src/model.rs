@@ -55,6 +55,14 @@ pub struct Action {
     /// Documented examples, in the spec's order.
     #[serde(rename = "e", default, skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Example>,
+    /// The action answers with server-sent events (the generator's rule,
+    /// `tencentcloud_codegen::stream`): when asked (`"Stream": true`) or always.
+    #[serde(rename = "t", default, skip_serializing_if = "is_false")]
+    pub stream: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// An action's lifecycle status.

@@ -12,7 +12,7 @@ use tencentcloud_core::multipart::Multipart;
 use crate::error::Error;
 use crate::options::CallOptions;
 use crate::response::OctetOutput;
-use crate::sse::{SseEvent, SseStream};
+use crate::sse::{SseEvent, SseStream, TypedStream};
 
 /// A blocking client: the same calls as [`crate::Client`], waited for.
 ///
@@ -147,6 +147,49 @@ impl Client {
     ) -> Result<SseIter, Error> {
         let stream = self.runtime.block_on(self.inner.call_sse(service, version, action, params, opts))?;
         Ok(SseIter { stream, runtime: self.runtime.clone() })
+    }
+}
+
+impl Client {
+    /// See [`crate::Client::stream`]; the events are read as the iterator advances.
+    pub fn stream<A>(&self, request: &A) -> Result<TypedIter<A::Response>, Error>
+    where
+        A: tencentcloud_runtime::Streaming + tencentcloud_runtime::ToJson + Sync,
+        A::Response: tencentcloud_runtime::FromJson,
+    {
+        self.stream_with(request, &CallOptions::default())
+    }
+
+    /// See [`crate::Client::stream_with`].
+    pub fn stream_with<A>(&self, request: &A, opts: &CallOptions) -> Result<TypedIter<A::Response>, Error>
+    where
+        A: tencentcloud_runtime::Streaming + tencentcloud_runtime::ToJson + Sync,
+        A::Response: tencentcloud_runtime::FromJson,
+    {
+        let stream = self.runtime.block_on(self.inner.stream_with(request, opts))?;
+        Ok(TypedIter { stream, runtime: self.runtime.clone() })
+    }
+}
+
+/// A typed stream's events ([`Client::stream`]), read as the iterator advances.
+#[derive(Debug)]
+pub struct TypedIter<T> {
+    stream: TypedStream<T>,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+impl<T> TypedIter<T> {
+    /// The request id from the response header, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.stream.request_id()
+    }
+}
+
+impl<T: tencentcloud_runtime::FromJson> Iterator for TypedIter<T> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.runtime.block_on(self.stream.next())
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tencentcloud_core::action::Action;
 use tencentcloud_core::multipart::Multipart;
-use tencentcloud_runtime::{FromJson, ToJson};
+use tencentcloud_runtime::{FromJson, Streaming, ToJson};
 
 use crate::breaker::BreakerState;
 use crate::builder::ClientBuilder;
@@ -19,7 +19,7 @@ use crate::prepare::{Call, PreparedBody};
 use crate::profile::ClientProfile;
 use crate::provider::CredentialProvider;
 use crate::response::{OctetHandler, OctetOutput, SseHandler, TypedHandler, ValueHandler};
-use crate::sse::SseStream;
+use crate::sse::{SseStream, TypedStream};
 use crate::sync::lock;
 
 /// An async Tencent Cloud API 3.0 client for every service. Cheap to clone (shared
@@ -220,6 +220,52 @@ impl Client {
         let p = self.engine.prepare_json(Call { service, version, action, opts }, params)?;
         let handler = SseHandler { idle_timeout: p.timeout, max_event: self.engine.profile.http.sse_max_event_size };
         self.engine.execute(p, handler).await
+    }
+
+    /// Calls an action that answers with server-sent events (hunyuan's `ChatCompletions`,
+    /// trtc's `TextToSpeechSSE`: the generated request types implementing [`Streaming`]) and
+    /// returns its events as they arrive, each read as the action's response type. Ask for the
+    /// stream where the request has a `stream` member (`set_stream(true)`); a plain JSON
+    /// answer arrives as one event. Attempts, retries, the deadline and API errors are as in
+    /// [`Client::send`] until the stream starts; then a stall longer than the call's timeout
+    /// ends it with an error.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tencentcloud_transport_std::Client) -> Result<(), tencentcloud_transport_std::Error> {
+    /// use futures_util::StreamExt;
+    /// use tencentcloud_lkeap::v20240522::{ChatCompletionsRequest, Message};
+    /// let request = ChatCompletionsRequest::new()
+    ///     .set_model("deepseek-v3")
+    ///     .set_messages([Message::new().set_role("user").set_content("Hello")])
+    ///     .set_stream(true);
+    /// let mut events = client.stream(&request).await?;
+    /// while let Some(chunk) = events.next().await {
+    ///     for choice in chunk?.choices() {
+    ///         print!("{}", choice.delta().and_then(|d| d.content()).unwrap_or(""));
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn stream<A>(&self, request: &A) -> Result<TypedStream<A::Response>, Error>
+    where
+        A: Streaming + ToJson + Sync,
+        A::Response: FromJson,
+    {
+        self.stream_with(request, &CallOptions::default()).await
+    }
+
+    /// [`Client::stream`] with per-call options.
+    pub async fn stream_with<A>(&self, request: &A, opts: &CallOptions) -> Result<TypedStream<A::Response>, Error>
+    where
+        A: Streaming + ToJson + Sync,
+        A::Response: FromJson,
+    {
+        let json = tencentcloud_runtime::to_string(request)
+            .map_err(|e| Error::configuration(format!("cannot write the {} request: {e}", A::ACTION)))?;
+        let call = Call { service: A::SERVICE, version: A::VERSION, action: A::ACTION, opts };
+        let p = self.engine.prepare_json_text(call, json)?;
+        let handler = SseHandler { idle_timeout: p.timeout, max_event: self.engine.profile.http.sse_max_event_size };
+        Ok(TypedStream::new(self.engine.execute(p, handler).await?))
     }
 
     pub(crate) fn from_engine(engine: Engine) -> Self {

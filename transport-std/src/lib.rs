@@ -106,7 +106,7 @@ pub use provider::{CredentialFuture, CredentialProvider, Credentials};
 pub use proxy::{NoProxy, ProxyConfig};
 pub use response::OctetOutput;
 pub use retry::{RetryPolicy, is_read_only_action};
-pub use sse::{SseEvent, SseStream};
+pub use sse::{SseEvent, SseStream, TypedStream};
 pub use tencentcloud_core::Language;
 pub use tencentcloud_core::multipart::Multipart;
 /// The environment and file system the providers read, real or in-memory fakes.

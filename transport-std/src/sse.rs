@@ -229,6 +229,60 @@ impl<T> Stream for Generator<T> {
     }
 }
 
+/// A typed stream of a [`Streaming`](tencentcloud_runtime::Streaming) action's events
+/// ([`Client::stream`](crate::Client::stream)): each event's data read as the action's
+/// response type `T`. An event that does not read as `T` is a decode error naming the event
+/// (the stream goes on after it); API errors, timeouts and network failures are as in
+/// [`SseStream`]. Dropping it closes the connection.
+pub struct TypedStream<T> {
+    events: SseStream,
+    index: usize,
+    _t: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> TypedStream<T> {
+    pub(crate) fn new(events: SseStream) -> Self {
+        Self { events, index: 0, _t: std::marker::PhantomData }
+    }
+
+    /// The request id from the `X-TC-RequestId` response header, if the server sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.events.request_id()
+    }
+}
+
+impl<T> fmt::Debug for TypedStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TypedStream")
+            .field("type", &std::any::type_name::<T>())
+            .field("request_id", &self.events.request_id())
+            .field("events_read", &self.index)
+            .finish()
+    }
+}
+
+impl<T: tencentcloud_runtime::FromJson> Stream for TypedStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let event = match Pin::new(&mut self.events).poll_next(cx) {
+            Poll::Ready(Some(Ok(event))) => event,
+            Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Pending => return Poll::Pending,
+        };
+        let index = self.index;
+        self.index += 1;
+        Poll::Ready(Some(
+            tencentcloud_runtime::from_slice::<T>(event.data.as_bytes())
+                .map_err(|e| Error::decode(format!("event {index} is not a {}: {e}", std::any::type_name::<T>()))),
+        ))
+    }
+}
+
+// The stream holds no `T`: it moves as the events do.
+impl<T> Unpin for TypedStream<T> {}
+
 #[cfg(test)]
 mod tests {
     use bytes::Bytes;

@@ -3,6 +3,7 @@
 
 pub(crate) mod canned;
 pub(crate) mod cvm;
+pub(crate) mod events;
 pub(crate) mod resources;
 pub(crate) mod sts;
 pub(crate) mod vpc;
@@ -51,5 +52,11 @@ pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
     let behaviours: Vec<Box<dyn resources::Behaviour>> =
         vec![Box::new(cvm::Instances { boot }), Box::new(vpc::Vpcs), Box::new(vpc::Subnets)];
     let resources = resources::Resources::new(store, behaviours, all);
-    vec![Box::new(canned::Canned), Box::new(cvm::Cvm), Box::new(sts::Sts), Box::new(resources)]
+    vec![
+        Box::new(canned::Canned),
+        Box::new(events::Events),
+        Box::new(cvm::Cvm),
+        Box::new(sts::Sts),
+        Box::new(resources),
+    ]
 }

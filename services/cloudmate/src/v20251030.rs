@@ -52,7 +52,7 @@ CloudMateAgentRequest {
     /// 是否使用流式响应，默认为 false，不启用流式响应
     "Streaming" streaming set_streaming: bool,
 } }
-rt::action!("cloudmate", "2025-10-30", "CloudMateAgent", CloudMateAgentRequest => CloudMateAgentResponse);
+rt::action!("cloudmate", "2025-10-30", "CloudMateAgent", CloudMateAgentRequest => CloudMateAgentResponse, stream);
 
 rt::model! { read debug;
 /// CloudMateAgent返回参数结构体

@@ -843,7 +843,7 @@ ChatCompletionsRequest {
     /// It is recommended to transmit metadata information as per the example, otherwise it may cause inaccurate results. For example, in text2sql, not passing topic_id or topic_region will lead to unable to generate accurate query statements based on the log topic index.
     "Metadata" metadata set_metadata: list MetadataItem,
 } }
-rt::action!("cls", "2020-10-16", "ChatCompletions", ChatCompletionsRequest => ChatCompletionsResponse);
+rt::action!("cls", "2020-10-16", "ChatCompletions", ChatCompletionsRequest => ChatCompletionsResponse, stream);
 
 rt::model! { read debug;
 /// ChatCompletions response structure.

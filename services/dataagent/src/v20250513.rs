@@ -111,7 +111,7 @@ ChatAIRequest {
     /// 版本信息
     "ArchVersion" arch_version set_arch_version: str,
 } }
-rt::action!("dataagent", "2025-05-13", "ChatAI", ChatAIRequest => ChatAIResponse);
+rt::action!("dataagent", "2025-05-13", "ChatAI", ChatAIRequest => ChatAIResponse, stream);
 
 rt::model! { read debug;
 /// ChatAI返回参数结构体
@@ -286,7 +286,7 @@ ExecuteAgentApiV1Request {
     /// - get： get请求
     "RequestType" request_type set_request_type: str,
 } }
-rt::action!("dataagent", "2025-05-13", "ExecuteAgentApiV1", ExecuteAgentApiV1Request => ExecuteAgentApiV1Response);
+rt::action!("dataagent", "2025-05-13", "ExecuteAgentApiV1", ExecuteAgentApiV1Request => ExecuteAgentApiV1Response, stream);
 
 rt::model! { read debug;
 /// ExecuteAgentApiV1返回参数结构体

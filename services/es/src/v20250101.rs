@@ -35,7 +35,7 @@ ChatCompletionsRequest {
     /// 强制模型调用指定的工具，当参数ToolChoice为custom时，此参数为必填
     "CustomTool" custom_tool set_custom_tool: obj Tool,
 } }
-rt::action!("es", "2025-01-01", "ChatCompletions", ChatCompletionsRequest => ChatCompletionsResponse);
+rt::action!("es", "2025-01-01", "ChatCompletions", ChatCompletionsRequest => ChatCompletionsResponse, stream);
 
 rt::model! { read debug;
 /// ChatCompletions返回参数结构体
@@ -458,7 +458,7 @@ ParseDocumentRequest {
     /// Required.
     "ModelName" model_name set_model_name: str,
 } }
-rt::action!("es", "2025-01-01", "ParseDocument", ParseDocumentRequest => ParseDocumentResponse);
+rt::action!("es", "2025-01-01", "ParseDocument", ParseDocumentRequest => ParseDocumentResponse, stream);
 
 rt::model! { read debug;
 /// ParseDocument response structure.

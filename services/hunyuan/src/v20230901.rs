@@ -174,7 +174,7 @@ ChatCompletionsRequest {
     /// 模型思维链开关 说明： 1. 未传值时默认开启，打开模型思维链推理能力。 2. 关闭后，关闭模型思维链推理能力。  开关当前仅对hunyuan-a13b模型生效 示例值：ture
     "EnableThinking" enable_thinking set_enable_thinking: bool,
 } }
-rt::action!("hunyuan", "2023-09-01", "ChatCompletions", ChatCompletionsRequest => ChatCompletionsResponse);
+rt::action!("hunyuan", "2023-09-01", "ChatCompletions", ChatCompletionsRequest => ChatCompletionsResponse, stream);
 
 rt::model! { read debug;
 /// ChatCompletions返回参数结构体
@@ -264,7 +264,7 @@ ChatTranslationsRequest {
     /// 关联的术语库 ID 列表，用于术语翻译，最大支持5个术语库
     "GlossaryIDs" glossary_i_ds set_glossary_i_ds: list String,
 } }
-rt::action!("hunyuan", "2023-09-01", "ChatTranslations", ChatTranslationsRequest => ChatTranslationsResponse);
+rt::action!("hunyuan", "2023-09-01", "ChatTranslations", ChatTranslationsRequest => ChatTranslationsResponse, stream);
 
 rt::model! { read debug;
 /// ChatTranslations response structure.
@@ -404,7 +404,7 @@ rt::model! { write debug;
 #[deprecated(note = "deprecated in the API spec")]
 CreateThreadRequest {
 } }
-rt::action!("hunyuan", "2023-09-01", "CreateThread", CreateThreadRequest => CreateThreadResponse);
+rt::action!("hunyuan", "2023-09-01", "CreateThread", CreateThreadRequest => CreateThreadResponse, stream);
 
 rt::model! { read debug;
 /// CreateThread返回参数结构体
@@ -545,7 +545,7 @@ FilesDeletionsRequest {
     /// Required.
     "ID" id set_id: str,
 } }
-rt::action!("hunyuan", "2023-09-01", "FilesDeletions", FilesDeletionsRequest => FilesDeletionsResponse);
+rt::action!("hunyuan", "2023-09-01", "FilesDeletions", FilesDeletionsRequest => FilesDeletionsResponse, stream);
 
 rt::model! { read debug;
 /// FilesDeletions返回参数结构体
@@ -573,7 +573,7 @@ FilesListRequest {
     /// 每页数量，最大 100。
     "Limit" limit set_limit: i128,
 } }
-rt::action!("hunyuan", "2023-09-01", "FilesList", FilesListRequest => FilesListResponse);
+rt::action!("hunyuan", "2023-09-01", "FilesList", FilesListRequest => FilesListResponse, stream);
 
 rt::model! { read debug;
 /// FilesList返回参数结构体
@@ -606,7 +606,7 @@ FilesUploadsRequest {
     /// Required.
     "URL" url set_url: str,
 } }
-rt::action!("hunyuan", "2023-09-01", "FilesUploads", FilesUploadsRequest => FilesUploadsResponse);
+rt::action!("hunyuan", "2023-09-01", "FilesUploads", FilesUploadsRequest => FilesUploadsResponse, stream);
 
 rt::model! { read debug;
 /// FilesUploads返回参数结构体
@@ -675,7 +675,7 @@ GetThreadMessageListRequest {
     /// 排序方式，按创建时间升序（asc）或降序（desc），默认为 desc
     "Order" order set_order: str,
 } }
-rt::action!("hunyuan", "2023-09-01", "GetThreadMessageList", GetThreadMessageListRequest => GetThreadMessageListResponse);
+rt::action!("hunyuan", "2023-09-01", "GetThreadMessageList", GetThreadMessageListRequest => GetThreadMessageListResponse, stream);
 
 rt::model! { read debug;
 /// GetThreadMessageList返回参数结构体
@@ -724,7 +724,7 @@ GetThreadMessageRequest {
     /// Required.
     "MessageID" message_id set_message_id: str,
 } }
-rt::action!("hunyuan", "2023-09-01", "GetThreadMessage", GetThreadMessageRequest => GetThreadMessageResponse);
+rt::action!("hunyuan", "2023-09-01", "GetThreadMessage", GetThreadMessageRequest => GetThreadMessageResponse, stream);
 
 rt::model! { read debug;
 /// GetThreadMessage返回参数结构体
@@ -777,7 +777,7 @@ GetThreadRequest {
     /// Required.
     "ThreadID" thread_id set_thread_id: str,
 } }
-rt::action!("hunyuan", "2023-09-01", "GetThread", GetThreadRequest => GetThreadResponse);
+rt::action!("hunyuan", "2023-09-01", "GetThread", GetThreadRequest => GetThreadResponse, stream);
 
 rt::model! { read debug;
 /// GetThread返回参数结构体
@@ -937,7 +937,7 @@ GroupChatCompletionsRequest {
     /// 对话接口
     "SessionId" session_id set_session_id: str,
 } }
-rt::action!("hunyuan", "2023-09-01", "GroupChatCompletions", GroupChatCompletionsRequest => GroupChatCompletionsResponse);
+rt::action!("hunyuan", "2023-09-01", "GroupChatCompletions", GroupChatCompletionsRequest => GroupChatCompletionsResponse, stream);
 
 rt::model! { read debug;
 /// GroupChatCompletions返回参数结构体
@@ -1064,7 +1064,7 @@ ImageQuestionRequest {
     /// 通过 SDK 调用时，流式和非流式调用需用**不同的方式**获取返回值，具体参考 SDK 中的注释或示例（在各语言 SDK 代码仓库的 examples/hunyuan/v20230901/ 目录中）。
     "Stream" stream set_stream: bool,
 } }
-rt::action!("hunyuan", "2023-09-01", "ImageQuestion", ImageQuestionRequest => ImageQuestionResponse);
+rt::action!("hunyuan", "2023-09-01", "ImageQuestion", ImageQuestionRequest => ImageQuestionResponse, stream);
 
 rt::model! { read debug;
 /// ImageQuestion返回参数结构体
@@ -1447,7 +1447,7 @@ RunThreadRequest {
     /// 工具使用选项，可选值包括 none、auto、custom。说明：1. 仅对 hunyuan-pro、hunyuan-turbo、hunyuan-functioncall 模型生效。2. none：不调用工具；auto：模型自行选择生成回复或调用工具；custom：强制模型调用指定的工具。3. 未设置时，默认值为auto
     "ToolChoice" tool_choice set_tool_choice: str,
 } }
-rt::action!("hunyuan", "2023-09-01", "RunThread", RunThreadRequest => RunThreadResponse);
+rt::action!("hunyuan", "2023-09-01", "RunThread", RunThreadRequest => RunThreadResponse, stream);
 
 rt::model! { read debug;
 /// RunThread返回参数结构体

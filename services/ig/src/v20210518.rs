@@ -145,7 +145,7 @@ impl ::core::fmt::Debug for GetLLMDiagnosisDrugChatRequest {
             .finish()
     }
 }
-rt::action!("ig", "2021-05-18", "GetLLMDiagnosisDrugChat", GetLLMDiagnosisDrugChatRequest => GetLLMDiagnosisDrugChatResponse);
+rt::action!("ig", "2021-05-18", "GetLLMDiagnosisDrugChat", GetLLMDiagnosisDrugChatRequest => GetLLMDiagnosisDrugChatResponse, stream);
 
 rt::model! { read debug;
 /// GetLLMDiagnosisDrugChat返回参数结构体
@@ -206,7 +206,7 @@ impl ::core::fmt::Debug for GetLLMDiagnosisDrugRequest {
             .finish()
     }
 }
-rt::action!("ig", "2021-05-18", "GetLLMDiagnosisDrug", GetLLMDiagnosisDrugRequest => GetLLMDiagnosisDrugResponse);
+rt::action!("ig", "2021-05-18", "GetLLMDiagnosisDrug", GetLLMDiagnosisDrugRequest => GetLLMDiagnosisDrugResponse, stream);
 
 rt::model! { read debug;
 /// GetLLMDiagnosisDrug返回参数结构体
@@ -275,7 +275,7 @@ impl ::core::fmt::Debug for GetLLMDiagnosisHealthRequest {
             .finish()
     }
 }
-rt::action!("ig", "2021-05-18", "GetLLMDiagnosisHealth", GetLLMDiagnosisHealthRequest => GetLLMDiagnosisHealthResponse);
+rt::action!("ig", "2021-05-18", "GetLLMDiagnosisHealth", GetLLMDiagnosisHealthRequest => GetLLMDiagnosisHealthResponse, stream);
 
 rt::model! { read debug;
 /// GetLLMDiagnosisHealth返回参数结构体
@@ -341,7 +341,7 @@ impl ::core::fmt::Debug for GetLLMReportInterpretationRequest {
             .finish()
     }
 }
-rt::action!("ig", "2021-05-18", "GetLLMReportInterpretation", GetLLMReportInterpretationRequest => GetLLMReportInterpretationResponse);
+rt::action!("ig", "2021-05-18", "GetLLMReportInterpretation", GetLLMReportInterpretationRequest => GetLLMReportInterpretationResponse, stream);
 
 rt::model! { read debug;
 /// GetLLMReportInterpretation返回参数结构体

@@ -51,7 +51,7 @@ ChatCompletionsRequest {
     /// 思维链开关，本参数仅在deepseek v3.1时生效
     "Thinking" thinking set_thinking: obj Thinking,
 } }
-rt::action!("lkeap", "2024-05-22", "ChatCompletions", ChatCompletionsRequest => ChatCompletionsResponse);
+rt::action!("lkeap", "2024-05-22", "ChatCompletions", ChatCompletionsRequest => ChatCompletionsResponse, stream);
 
 rt::model! { read debug;
 /// ChatCompletions response structure.
@@ -530,7 +530,7 @@ ReconstructDocumentSSERequest {
     /// Document parsing configuration information.
     "Config" config set_config: obj ReconstructDocumentSSEConfig,
 } }
-rt::action!("lkeap", "2024-05-22", "ReconstructDocumentSSE", ReconstructDocumentSSERequest => ReconstructDocumentSSEResponse);
+rt::action!("lkeap", "2024-05-22", "ReconstructDocumentSSE", ReconstructDocumentSSERequest => ReconstructDocumentSSEResponse, stream);
 
 rt::model! { read debug;
 /// ReconstructDocumentSSE response structure.

@@ -300,7 +300,7 @@ CreateChatCompletionRequest {
     /// 传递图片附件
     "Attachments" attachments set_attachments: list Attachments,
 } }
-rt::action!("tdai", "2025-07-17", "CreateChatCompletion", CreateChatCompletionRequest => CreateChatCompletionResponse);
+rt::action!("tdai", "2025-07-17", "CreateChatCompletion", CreateChatCompletionRequest => CreateChatCompletionResponse, stream);
 
 rt::model! { read debug;
 /// 对话接口出参

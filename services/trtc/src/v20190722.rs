@@ -5070,7 +5070,7 @@ impl ::core::fmt::Debug for TextToSpeechSSERequest {
             .finish()
     }
 }
-rt::action!("trtc", "2019-07-22", "TextToSpeechSSE", TextToSpeechSSERequest => TextToSpeechSSEResponse);
+rt::action!("trtc", "2019-07-22", "TextToSpeechSSE", TextToSpeechSSERequest => TextToSpeechSSEResponse, stream);
 
 rt::model! { read debug;
 /// TextToSpeechSSE response structure.

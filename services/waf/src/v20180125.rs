@@ -8236,7 +8236,7 @@ GenerateLLMSecAnswerRequest {
     /// Required.
     "MsgID" msg_id set_msg_id: str,
 } }
-rt::action!("waf", "2018-01-25", "GenerateLLMSecAnswer", GenerateLLMSecAnswerRequest => GenerateLLMSecAnswerResponse);
+rt::action!("waf", "2018-01-25", "GenerateLLMSecAnswer", GenerateLLMSecAnswerRequest => GenerateLLMSecAnswerResponse, stream);
 
 rt::model! { read debug;
 /// GenerateLLMSecAnswer返回参数结构体
