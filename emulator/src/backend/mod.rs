@@ -2,8 +2,11 @@
 //! an action answers it, and an action none serves gets the stateless answer of the catalog.
 
 pub(crate) mod canned;
+pub(crate) mod cbs;
 pub(crate) mod cvm;
+pub(crate) mod kms;
 pub(crate) mod resources;
+pub(crate) mod ssm;
 pub(crate) mod sts;
 pub(crate) mod vpc;
 
@@ -44,12 +47,19 @@ pub(crate) trait Backend: Send + Sync {
 /// The backends, in the order they are asked.
 pub(crate) type Backends = Vec<Box<dyn Backend>>;
 
-/// The hand-written backends, then the spec-driven one over `store` with the hand-written
-/// behaviours of its families: every complete family when `all`, else only those that are
-/// always on (CVM instances, whose transitions take `boot`).
+/// The hand-written backends (KMS keys when `all`), then the spec-driven one over `store` with
+/// the hand-written behaviours of its families: every complete family when `all`, else only
+/// those that are always on (CVM instances; their transitions and CBS disks' take `boot`).
 pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
-    let behaviours: Vec<Box<dyn resources::Behaviour>> =
-        vec![Box::new(cvm::Instances { boot }), Box::new(vpc::Vpcs), Box::new(vpc::Subnets)];
+    let behaviours: Vec<Box<dyn resources::Behaviour>> = vec![
+        Box::new(cvm::Instances { boot }),
+        Box::new(vpc::Vpcs),
+        Box::new(vpc::Subnets),
+        Box::new(vpc::SecurityGroups),
+        Box::new(cbs::Disks { delay: boot }),
+        Box::new(ssm::Secrets),
+    ];
+    let kms = kms::Kms { store: store.clone(), on: all };
     let resources = resources::Resources::new(store, behaviours, all);
-    vec![Box::new(canned::Canned), Box::new(cvm::Cvm), Box::new(sts::Sts), Box::new(resources)]
+    vec![Box::new(canned::Canned), Box::new(cvm::Cvm), Box::new(sts::Sts), Box::new(kms), Box::new(resources)]
 }

@@ -2,11 +2,13 @@
 //! must name a VPC of its region (`ResourceNotFound`), its `CidrBlock` must lie inside the VPC's
 //! (`InvalidParameterValue.SubnetRange`) and not overlap another subnet of that VPC
 //! (`InvalidParameterValue.SubnetConflict`); a VPC with subnets cannot be deleted
-//! (`ResourceInUse`).
+//! (`ResourceInUse`); nor is a security group a CVM instance of its region uses
+//! (`ResourceInUse`, the code the official Go SDK documents for `DeleteSecurityGroup`).
 
 use serde_json::{Map, Value};
 
-use super::resources::Behaviour;
+use super::cvm;
+use super::resources::{Acting, Behaviour, Deletion};
 use crate::error::ApiError;
 use crate::store::{Resource, TableKey, Tables};
 
@@ -55,15 +57,41 @@ impl Behaviour for Vpcs {
         ("vpc", "Vpc")
     }
 
-    fn delete(&self, tables: &Tables, region: &str, vpc: &Resource) -> Result<(), ApiError> {
-        let subnets = table(tables, region, "Subnet").filter(|s| text(&s.fields, "VpcId") == Some(&vpc.id)).count();
+    fn delete(&self, a: &Acting<'_>, vpc: &mut Resource) -> Result<Deletion, ApiError> {
+        let subnets = table(a.tables, a.region, "Subnet").filter(|s| text(&s.fields, "VpcId") == Some(&vpc.id)).count();
         if subnets > 0 {
             return Err(ApiError::new(
                 "ResourceInUse",
                 format!("The VPC `{}` still has {subnets} subnet(s); delete them first.", vpc.id),
             ));
         }
-        Ok(())
+        Ok(Deletion::Remove)
+    }
+}
+
+/// Security groups: not deleted while an instance uses them.
+pub(crate) struct SecurityGroups;
+
+impl Behaviour for SecurityGroups {
+    fn family(&self) -> (&'static str, &'static str) {
+        ("vpc", "SecurityGroup")
+    }
+
+    fn delete(&self, a: &Acting<'_>, sg: &mut Resource) -> Result<Deletion, ApiError> {
+        let users: Vec<String> = cvm::instances(a.tables, a.region, a.now_ms)
+            .into_iter()
+            .filter(|i| {
+                i.get("SecurityGroupIds").and_then(Value::as_array).is_some_and(|ids| ids.iter().any(|s| s == &sg.id))
+            })
+            .filter_map(|i| text(&i, "InstanceId").map(str::to_owned))
+            .collect();
+        if !users.is_empty() {
+            return Err(ApiError::new(
+                "ResourceInUse",
+                format!("The security group `{}` is used by the instance(s) `{}`.", sg.id, users.join("`, `")),
+            ));
+        }
+        Ok(Deletion::Remove)
     }
 }
 
