@@ -325,3 +325,62 @@ async fn keys_encrypt_decrypt_and_are_scheduled_for_deletion() {
     assert_eq!(kms(&mut c).err("DescribeKey", json!({"KeyId": "nope"})).await, "InvalidParameterValue.InvalidKeyId");
     emu.shutdown().await;
 }
+
+fn cam(c: &mut Client) -> Svc<'_> {
+    Svc { c, service: "cam", version: "2019-01-16" }
+}
+
+#[tokio::test]
+async fn cam_users_and_roles_are_account_wide() {
+    let emu = Emulator::builder().resources(true).start().await.unwrap();
+    let mut c = client(&emu).await;
+    let made = cam(&mut c).ok("AddUser", json!({"Name": "ci-bot", "UseApi": 1, "Remark": "ci"})).await;
+    let (id, key) = (made["SecretId"].as_str().unwrap(), made["SecretKey"].as_str().unwrap());
+    assert!(id.starts_with("AKID") && id.len() == 36 && key.len() == 32, "{made}");
+    assert!(made["Uin"].as_u64().unwrap() > 100_000_000_000);
+    assert_eq!(cam(&mut c).err("AddUser", json!({"Name": "ci-bot"})).await, "InvalidParameter.SubUserNameInUse");
+    assert_eq!(cam(&mut c).err("AddUser", json!({"Name": "no spaces"})).await, "InvalidParameter.UserNameIllegal");
+    cam(&mut c).ok("AddUser", json!({"Name": "viewer"})).await;
+    let got = cam(&mut c).ok("GetUser", json!({"Name": "ci-bot"})).await;
+    assert_eq!(
+        (got["Name"].as_str(), got["Remark"].as_str(), got["Uin"].clone()),
+        (Some("ci-bot"), Some("ci"), made["Uin"].clone())
+    );
+    assert!(!got.to_string().contains(key), "the secret key is answered once only");
+    let names: Vec<String> = cam(&mut c).ok("ListUsers", json!({})).await["Data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["Name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["ci-bot", "viewer"]);
+    assert_eq!(cam(&mut c).err("DeleteUser", json!({"Name": "ci-bot"})).await, "OperationDenied.HaveKeys");
+    cam(&mut c).ok("DeleteUser", json!({"Name": "ci-bot", "Force": 1})).await;
+    cam(&mut c).ok("DeleteUser", json!({"Name": "viewer"})).await;
+    assert_eq!(cam(&mut c).err("GetUser", json!({"Name": "viewer"})).await, "ResourceNotFound.UserNotExist");
+    assert_eq!(cam(&mut c).err("DeleteUser", json!({"Name": "viewer"})).await, "ResourceNotFound.UserNotExist");
+
+    let policy = r#"{"version":"2.0","statement":[{"action":"name/sts:AssumeRole","effect":"allow","principal":{"service":"cvm.qcloud.com"}}]}"#;
+    let role = json!({"RoleName": "cvm-role", "PolicyDocument": policy});
+    let role_id = cam(&mut c).ok("CreateRole", role.clone()).await["RoleId"].as_str().unwrap().to_owned();
+    assert_eq!(cam(&mut c).err("CreateRole", role).await, "InvalidParameter.RoleNameInUse");
+    let e = cam(&mut c).err("CreateRole", json!({"RoleName": "r2", "PolicyDocument": "{not json"})).await;
+    assert_eq!(e, "InvalidParameter.PolicyDocumentError");
+    assert_eq!(
+        cam(&mut c).err("CreateRole", json!({"RoleName": "bad name", "PolicyDocument": policy})).await,
+        "InvalidParameter.RoleNameError"
+    );
+    // Account-wide: the role is found from another region.
+    let other = c
+        .call("cam", "2019-01-16", "GetRole", Some("ap-shanghai"), &json!({"RoleId": role_id}))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(other["RoleInfo"]["RoleName"], "cvm-role");
+    assert!(other["RoleInfo"]["RoleArn"].as_str().unwrap().ends_with(":roleName/cvm-role"));
+    let list = cam(&mut c).ok("DescribeRoleList", json!({"Page": 1, "Rp": 20})).await;
+    assert_eq!(list["TotalNum"], 1);
+    cam(&mut c).ok("DeleteRole", json!({"RoleId": role_id})).await;
+    assert_eq!(cam(&mut c).err("GetRole", json!({"RoleId": role_id})).await, "InvalidParameter.RoleNotExist");
+    emu.shutdown().await;
+}

@@ -1,6 +1,7 @@
 //! The backends behind the front door. The dispatcher asks them in order; the first that serves
 //! an action answers it, and an action none serves gets the stateless answer of the catalog.
 
+pub(crate) mod cam;
 pub(crate) mod canned;
 pub(crate) mod cbs;
 pub(crate) mod cvm;
@@ -47,7 +48,7 @@ pub(crate) trait Backend: Send + Sync {
 /// The backends, in the order they are asked.
 pub(crate) type Backends = Vec<Box<dyn Backend>>;
 
-/// The hand-written backends (KMS keys when `all`), then the spec-driven one over `store` with
+/// The hand-written backends (KMS keys and CAM users when `all`), then the spec-driven one over `store` with
 /// the hand-written behaviours of its families: every complete family when `all`, else only
 /// those that are always on (CVM instances; their transitions and CBS disks' take `boot`).
 pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
@@ -58,8 +59,17 @@ pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
         Box::new(vpc::SecurityGroups),
         Box::new(cbs::Disks { delay: boot }),
         Box::new(ssm::Secrets),
+        Box::new(cam::Roles),
     ];
     let kms = kms::Kms { store: store.clone(), on: all };
+    let users = cam::Users { store: store.clone(), on: all };
     let resources = resources::Resources::new(store, behaviours, all);
-    vec![Box::new(canned::Canned), Box::new(cvm::Cvm), Box::new(sts::Sts), Box::new(kms), Box::new(resources)]
+    vec![
+        Box::new(canned::Canned),
+        Box::new(cvm::Cvm),
+        Box::new(sts::Sts),
+        Box::new(kms),
+        Box::new(users),
+        Box::new(resources),
+    ]
 }

@@ -70,6 +70,11 @@ pub(crate) trait Behaviour: Send + Sync {
         false
     }
 
+    /// Whether the family is account-wide: one table whatever region a request names (CAM).
+    fn global(&self) -> bool {
+        false
+    }
+
     /// The resources every region starts with (added once, then like any other).
     fn fixtures(&self, _region: &str) -> Vec<Map<String, Value>> {
         Vec::new()
@@ -221,7 +226,10 @@ impl Backend for Resources {
         if behaviour.is_some_and(|b| b.regional()) && req.region.is_none() {
             return Err(ApiError::missing("Region"));
         }
-        let region = req.region.clone().unwrap_or_default();
+        let region = match behaviour {
+            Some(b) if b.global() => String::new(),
+            _ => req.region.clone().unwrap_or_default(),
+        };
         let table = TableKey { service: req.service.to_owned(), region, kind: family.kind.clone() };
         let c = Ctx { state, req, action, family, key, table, behaviour };
         self.add_fixtures(&c)?;
