@@ -47,7 +47,9 @@
 //! [`EmulatorBuilder::seed`]), every resource family the specs pair ([`families`]: 871 across
 //! 135 services) keeps its resources from create to delete, per region: ids in the documented
 //! format, `ClientToken`, `Filters`, pages with a true total, the documented not-found codes;
-//! VPCs and subnets check their CIDRs and references. [`RunningEmulator::reset`] (or
+//! VPCs and subnets check their CIDRs and references; CVM instances, VPC security groups, CBS
+//! disks, SSM secrets, KMS keys and CAM users and roles keep the documented states, transitions
+//! and references of the real services (`emulator/README.md` lists them with their codes). [`RunningEmulator::reset`] (or
 //! `POST /emulator/reset`) forgets them, [`RunningEmulator::seed`] (or `POST /emulator/seed`)
 //! adds some.
 //!
