@@ -384,3 +384,72 @@ async fn cam_users_and_roles_are_account_wide() {
     assert_eq!(cam(&mut c).err("GetRole", json!({"RoleId": role_id})).await, "InvalidParameter.RoleNotExist");
     emu.shutdown().await;
 }
+
+fn clb(c: &mut Client) -> Svc<'_> {
+    Svc { c, service: "clb", version: "2018-03-17" }
+}
+
+#[tokio::test]
+async fn load_balancers_live_in_their_vpc_and_listeners_on_free_ports() {
+    let delay = Duration::from_millis(300);
+    let emu = Emulator::builder().resources(true).instance_boot(delay).start().await.unwrap();
+    let mut c = client(&emu).await;
+    let v =
+        vpc(&mut c).ok("CreateVpc", json!({"VpcName": "v", "CidrBlock": "10.0.0.0/16"})).await["Vpc"]["VpcId"].clone();
+    let s = json!({"VpcId": v, "SubnetName": "s", "CidrBlock": "10.0.1.0/24", "Zone": "ap-guangzhou-3"});
+    let s = vpc(&mut c).ok("CreateSubnet", s).await["Subnet"]["SubnetId"].clone();
+    let lb =
+        |vpc_id: &Value, subnet: &Value| json!({"LoadBalancerType": "INTERNAL", "VpcId": vpc_id, "SubnetId": subnet});
+    assert_eq!(clb(&mut c).err("CreateLoadBalancer", lb(&json!("vpc-00000000"), &s)).await, "InvalidParameterValue");
+    assert_eq!(clb(&mut c).err("CreateLoadBalancer", lb(&v, &json!("subnet-00000000"))).await, "InvalidParameterValue");
+    let id = clb(&mut c).ok("CreateLoadBalancer", lb(&v, &s)).await["LoadBalancerIds"][0].as_str().unwrap().to_owned();
+    let status = async |c: &mut Client| {
+        clb(c).ok("DescribeLoadBalancers", json!({"LoadBalancerIds": [id]})).await["LoadBalancerSet"][0]["Status"]
+            .clone()
+    };
+    assert_eq!(status(&mut c).await, 0, "creating");
+    tokio::time::sleep(delay).await;
+    assert_eq!(status(&mut c).await, 1, "running");
+
+    // A VPC or subnet with a load balancer in it is not deleted.
+    assert_eq!(vpc(&mut c).err("DeleteSubnet", json!({"SubnetId": s})).await, "ResourceInUse");
+
+    let listener = |lb: &str, port: u16, proto: &str| json!({"LoadBalancerId": lb, "Ports": [port], "Protocol": proto, "ListenerNames": ["l"]});
+    let e = clb(&mut c).err("CreateListener", listener("lb-00000000", 80, "TCP")).await;
+    assert_eq!(e, "InvalidParameter.LBIdNotFound");
+    let l80 = clb(&mut c).ok("CreateListener", listener(&id, 80, "HTTP")).await["ListenerIds"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(clb(&mut c).err("CreateListener", listener(&id, 80, "TCP")).await, "InvalidParameter.PortCheckFailed");
+    clb(&mut c).ok("CreateListener", listener(&id, 80, "UDP")).await;
+    let listed = clb(&mut c).ok("DescribeListeners", json!({"LoadBalancerId": id})).await;
+    let set = listed["Listeners"].as_array().unwrap();
+    assert_eq!(set.len(), 2);
+    assert_eq!(
+        (set[0]["ListenerId"].as_str(), set[0]["Port"].as_i64(), set[0]["Protocol"].as_str()),
+        (Some(l80.as_str()), Some(80), Some("HTTP"))
+    );
+
+    // The load balancer's listeners go with it; then the subnet and VPC may go.
+    clb(&mut c).ok("DeleteLoadBalancer", json!({"LoadBalancerIds": [id]})).await;
+    assert_eq!(clb(&mut c).ok("DescribeListeners", json!({"LoadBalancerId": id})).await["Listeners"], json!([]));
+    assert_eq!(
+        clb(&mut c).err("DeleteLoadBalancer", json!({"LoadBalancerIds": [id]})).await,
+        "InvalidParameter.LBIdNotFound"
+    );
+    // An instance in the subnet keeps it too.
+    let ins = run(&mut c, json!({"ImageId": "img-1", "VirtualPrivateCloud": {"VpcId": v, "SubnetId": s}})).await;
+    assert_eq!(vpc(&mut c).err("DeleteSubnet", json!({"SubnetId": s})).await, "ResourceInUse");
+    tokio::time::sleep(delay).await;
+    cvm(&mut c).ok("TerminateInstances", json!({"InstanceIds": [ins]})).await;
+    assert_eq!(
+        vpc(&mut c).err("DeleteSubnet", json!({"SubnetId": s})).await,
+        "ResourceInUse",
+        "TERMINATING still uses it"
+    );
+    tokio::time::sleep(delay).await;
+    vpc(&mut c).ok("DeleteSubnet", json!({"SubnetId": s})).await;
+    vpc(&mut c).ok("DeleteVpc", json!({"VpcId": v})).await;
+    emu.shutdown().await;
+}

@@ -4,6 +4,7 @@
 pub(crate) mod cam;
 pub(crate) mod canned;
 pub(crate) mod cbs;
+pub(crate) mod clb;
 pub(crate) mod cvm;
 pub(crate) mod kms;
 pub(crate) mod resources;
@@ -50,7 +51,7 @@ pub(crate) type Backends = Vec<Box<dyn Backend>>;
 
 /// The hand-written backends (KMS keys and CAM users when `all`), then the spec-driven one over `store` with
 /// the hand-written behaviours of its families: every complete family when `all`, else only
-/// those that are always on (CVM instances; their transitions and CBS disks' take `boot`).
+/// those that are always on (CVM instances; their transitions, CBS disks' and CLB load balancers' take `boot`).
 pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
     let behaviours: Vec<Box<dyn resources::Behaviour>> = vec![
         Box::new(cvm::Instances { boot }),
@@ -60,6 +61,8 @@ pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
         Box::new(cbs::Disks { delay: boot }),
         Box::new(ssm::Secrets),
         Box::new(cam::Roles),
+        Box::new(clb::LoadBalancers { delay: boot }),
+        Box::new(clb::Listeners),
     ];
     let kms = kms::Kms { store: store.clone(), on: all };
     let users = cam::Users { store: store.clone(), on: all };

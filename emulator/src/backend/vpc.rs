@@ -2,7 +2,8 @@
 //! must name a VPC of its region (`ResourceNotFound`), its `CidrBlock` must lie inside the VPC's
 //! (`InvalidParameterValue.SubnetRange`) and not overlap another subnet of that VPC
 //! (`InvalidParameterValue.SubnetConflict`); a VPC with subnets cannot be deleted
-//! (`ResourceInUse`); nor is a security group a CVM instance of its region uses
+//! (`ResourceInUse`), nor a VPC or subnet a CVM instance or a CLB load balancer is in, nor a
+//! security group a CVM instance of its region uses
 //! (`ResourceInUse`, the code the official Go SDK documents for `DeleteSecurityGroup`).
 
 use serde_json::{Map, Value};
@@ -65,8 +66,26 @@ impl Behaviour for Vpcs {
                 format!("The VPC `{}` still has {subnets} subnet(s); delete them first.", vpc.id),
             ));
         }
+        in_use(a, "VpcId", "VPC", &vpc.id)?;
         Ok(Deletion::Remove)
     }
+}
+
+/// `ResourceInUse` while a CVM instance or a CLB load balancer of the region is in the VPC or
+/// subnet `id` (`field`: `VpcId` or `SubnetId`).
+fn in_use(a: &Acting<'_>, field: &str, what: &str, id: &str) -> Result<(), ApiError> {
+    let instances = cvm::instances(a.tables, a.region, a.now_ms).into_iter().filter_map(|i| {
+        let at = i.get("VirtualPrivateCloud").and_then(|v| v.get(field)).and_then(Value::as_str);
+        (at == Some(id)).then(|| text(&i, "InstanceId").unwrap_or("").to_owned())
+    });
+    let key = TableKey { service: "clb".into(), region: a.region.into(), kind: "LoadBalancer".into() };
+    let lbs = a.tables.table(&key).into_iter().flat_map(|t| t.iter());
+    let lbs = lbs.filter(|l| text(&l.fields, field) == Some(id)).map(|l| l.id.clone());
+    let users: Vec<String> = instances.chain(lbs).collect();
+    if users.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new("ResourceInUse", format!("The {what} `{id}` is used by `{}`.", users.join("`, `"))))
 }
 
 /// Security groups: not deleted while an instance uses them.
@@ -101,6 +120,11 @@ pub(crate) struct Subnets;
 impl Behaviour for Subnets {
     fn family(&self) -> (&'static str, &'static str) {
         ("vpc", "Subnet")
+    }
+
+    fn delete(&self, a: &Acting<'_>, subnet: &mut Resource) -> Result<Deletion, ApiError> {
+        in_use(a, "SubnetId", "subnet", &subnet.id)?;
+        Ok(Deletion::Remove)
     }
 
     fn create(&self, tables: &Tables, region: &str, fields: &mut Map<String, Value>, _: i64) -> Result<(), ApiError> {
