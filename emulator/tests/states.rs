@@ -453,3 +453,65 @@ async fn load_balancers_live_in_their_vpc_and_listeners_on_free_ports() {
     vpc(&mut c).ok("DeleteVpc", json!({"VpcId": v})).await;
     emu.shutdown().await;
 }
+
+fn cdb(c: &mut Client) -> Svc<'_> {
+    Svc { c, service: "cdb", version: "2017-03-20" }
+}
+
+#[tokio::test]
+async fn mysql_instances_are_created_isolated_released_and_taken_offline() {
+    let delay = Duration::from_millis(300);
+    let emu = Emulator::builder().resources(true).instance_boot(delay).start().await.unwrap();
+    let mut c = client(&emu).await;
+    let v =
+        vpc(&mut c).ok("CreateVpc", json!({"VpcName": "v", "CidrBlock": "10.0.0.0/16"})).await["Vpc"]["VpcId"].clone();
+    let s = json!({"VpcId": v, "SubnetName": "s", "CidrBlock": "10.0.1.0/24", "Zone": "ap-guangzhou-3"});
+    let s = vpc(&mut c).ok("CreateSubnet", s).await["Subnet"]["SubnetId"].clone();
+    let create = |vpc_id: &Value| json!({"GoodsNum": 2, "Memory": 1000, "Volume": 25, "UniqVpcId": vpc_id, "UniqSubnetId": s, "InstanceName": "db"});
+    assert_eq!(cdb(&mut c).err("CreateDBInstanceHour", create(&json!("vpc-00000000"))).await, "InvalidParameter");
+    let made = cdb(&mut c).ok("CreateDBInstanceHour", create(&v)).await;
+    let ids: Vec<String> =
+        made["InstanceIds"].as_array().unwrap().iter().map(|i| i.as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.iter().all(|i| i.starts_with("cdb-") && i.len() == 12), "{ids:?}");
+    let one = |id: &str| json!({"InstanceIds": [id]});
+    let status = async |c: &mut Client, id: &str| {
+        let item = cdb(c).ok("DescribeDBInstances", one(id)).await["Items"][0].clone();
+        (item["Status"].as_i64().unwrap(), item["TaskStatus"].as_i64().unwrap())
+    };
+    assert_eq!(status(&mut c, &ids[0]).await, (0, 0), "creating");
+    let a = json!({"InstanceId": ids[0]});
+    assert_eq!(cdb(&mut c).err("IsolateDBInstance", a.clone()).await, "OperationDenied.WrongStatus");
+    tokio::time::sleep(delay).await;
+    assert_eq!(status(&mut c, &ids[0]).await, (1, 0), "running");
+    let listed = cdb(&mut c).ok("DescribeDBInstances", json!({"Status": [1], "InstanceNames": ["db"]})).await;
+    assert_eq!(listed["TotalCount"], 2);
+    assert_eq!(
+        (listed["Items"][0]["InstanceName"].as_str(), listed["Items"][0]["PayType"].as_i64()),
+        (Some("db"), Some(1))
+    );
+    assert_eq!(vpc(&mut c).err("DeleteSubnet", json!({"SubnetId": s})).await, "ResourceInUse");
+
+    cdb(&mut c).ok("RestartDBInstances", one(&ids[1])).await;
+    assert_eq!(status(&mut c, &ids[1]).await, (1, 10), "restarting");
+    assert_eq!(cdb(&mut c).err("RestartDBInstances", one(&ids[1])).await, "FailedOperation.StatusConflict");
+
+    cdb(&mut c).ok("IsolateDBInstance", a.clone()).await;
+    assert_eq!(status(&mut c, &ids[0]).await.0, 4, "isolating");
+    assert_eq!(cdb(&mut c).err("OfflineIsolatedInstances", one(&ids[0])).await, "InvalidParameter");
+    tokio::time::sleep(delay).await;
+    assert_eq!(status(&mut c, &ids[0]).await.0, 5, "isolated");
+    let released = cdb(&mut c).ok("ReleaseIsolatedDBInstances", one(&ids[0])).await;
+    assert_eq!(released["Items"][0]["InstanceId"], ids[0].as_str());
+    assert_eq!(status(&mut c, &ids[0]).await.0, 1);
+    tokio::time::sleep(delay).await;
+    for id in &ids {
+        cdb(&mut c).ok("IsolateDBInstance", json!({"InstanceId": id})).await;
+    }
+    tokio::time::sleep(delay).await;
+    cdb(&mut c).ok("OfflineIsolatedInstances", json!({"InstanceIds": ids})).await;
+    assert_eq!(cdb(&mut c).ok("DescribeDBInstances", json!({})).await["TotalCount"], 0);
+    assert_eq!(cdb(&mut c).err("IsolateDBInstance", a).await, "InvalidParameter.InstanceNotFound");
+    vpc(&mut c).ok("DeleteSubnet", json!({"SubnetId": s})).await;
+    emu.shutdown().await;
+}

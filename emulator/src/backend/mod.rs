@@ -4,6 +4,7 @@
 pub(crate) mod cam;
 pub(crate) mod canned;
 pub(crate) mod cbs;
+pub(crate) mod cdb;
 pub(crate) mod clb;
 pub(crate) mod cvm;
 pub(crate) mod kms;
@@ -49,7 +50,7 @@ pub(crate) trait Backend: Send + Sync {
 /// The backends, in the order they are asked.
 pub(crate) type Backends = Vec<Box<dyn Backend>>;
 
-/// The hand-written backends (KMS keys and CAM users when `all`), then the spec-driven one over `store` with
+/// The hand-written backends (KMS keys, CAM users and CDB instances when `all`), then the spec-driven one over `store` with
 /// the hand-written behaviours of its families: every complete family when `all`, else only
 /// those that are always on (CVM instances; their transitions, CBS disks' and CLB load balancers' take `boot`).
 pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
@@ -66,6 +67,7 @@ pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
     ];
     let kms = kms::Kms { store: store.clone(), on: all };
     let users = cam::Users { store: store.clone(), on: all };
+    let cdb = cdb::Cdb { store: store.clone(), on: all, delay: boot };
     let resources = resources::Resources::new(store, behaviours, all);
     vec![
         Box::new(canned::Canned),
@@ -73,6 +75,7 @@ pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
         Box::new(sts::Sts),
         Box::new(kms),
         Box::new(users),
+        Box::new(cdb),
         Box::new(resources),
     ]
 }
