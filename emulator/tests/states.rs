@@ -515,3 +515,64 @@ async fn mysql_instances_are_created_isolated_released_and_taken_offline() {
     vpc(&mut c).ok("DeleteSubnet", json!({"SubnetId": s})).await;
     emu.shutdown().await;
 }
+
+fn redis(c: &mut Client) -> Svc<'_> {
+    Svc { c, service: "redis", version: "2018-04-12" }
+}
+
+#[tokio::test]
+async fn redis_instances_go_to_the_recycle_bin_and_come_back() {
+    let delay = Duration::from_millis(300);
+    let emu = Emulator::builder().resources(true).instance_boot(delay).start().await.unwrap();
+    let mut c = client(&emu).await;
+    let v =
+        vpc(&mut c).ok("CreateVpc", json!({"VpcName": "v", "CidrBlock": "10.0.0.0/16"})).await["Vpc"]["VpcId"].clone();
+    let s = json!({"VpcId": v, "SubnetName": "s", "CidrBlock": "10.0.1.0/24", "Zone": "ap-guangzhou-3"});
+    let s = vpc(&mut c).ok("CreateSubnet", s).await["Subnet"]["SubnetId"].clone();
+    let create = |vpc_id: &Value, billing: i64, n: i64| {
+        json!({"TypeId": 15, "MemSize": 1024, "GoodsNum": n, "Period": 1, "BillingMode": billing,
+            "VpcId": vpc_id, "SubnetId": s, "InstanceName": "cache"})
+    };
+    let e = redis(&mut c).err("CreateInstances", create(&json!("vpc-00000000"), 0, 1)).await;
+    assert_eq!(e, "InvalidParameterValue.UnVpcIdNotExists");
+    let e = redis(&mut c).err("CreateInstances", create(&v, 0, 101)).await;
+    assert_eq!(e, "LimitExceeded.InvalidParameterGoodsNumNotInRange");
+    let post =
+        redis(&mut c).ok("CreateInstances", create(&v, 0, 1)).await["InstanceIds"][0].as_str().unwrap().to_owned();
+    let pre =
+        redis(&mut c).ok("CreateInstances", create(&v, 1, 1)).await["InstanceIds"][0].as_str().unwrap().to_owned();
+    assert!(post.starts_with("crs-"), "{post}");
+    let status = async |c: &mut Client, id: &str| {
+        let v = redis(c).ok("DescribeInstances", json!({"InstanceId": id})).await;
+        v["InstanceSet"].get(0).map(|i| i["Status"].as_i64().unwrap())
+    };
+    assert_eq!(status(&mut c, &post).await, Some(1), "in process");
+    let one = |id: &str| json!({"InstanceId": id});
+    assert_eq!(
+        redis(&mut c).err("DestroyPostpaidInstance", one(&post)).await,
+        "ResourceUnavailable.InstanceStatusError"
+    );
+    tokio::time::sleep(delay).await;
+    assert_eq!(status(&mut c, &post).await, Some(2), "running");
+    let vpcs = json!({"UniqVpcIds": [v], "Status": [2]});
+    assert_eq!(redis(&mut c).ok("DescribeInstances", vpcs).await["TotalCount"], 2);
+    assert_eq!(vpc(&mut c).err("DeleteSubnet", json!({"SubnetId": s})).await, "ResourceInUse");
+
+    assert_eq!(redis(&mut c).err("DestroyPostpaidInstance", one(&pre)).await, "InvalidParameterValue.UnSupportedType");
+    redis(&mut c).ok("DestroyPrepaidInstance", one(&pre)).await;
+    assert_eq!(redis(&mut c).err("DestroyPrepaidInstance", one(&pre)).await, "ResourceUnavailable.InstanceIsolated");
+    redis(&mut c).ok("DestroyPostpaidInstance", one(&post)).await;
+    assert_eq!(status(&mut c, &post).await, Some(-2), "isolated");
+    redis(&mut c).ok("StartupInstance", one(&post)).await;
+    assert_eq!(status(&mut c, &post).await, Some(2));
+    assert_eq!(redis(&mut c).err("CleanUpInstance", one(&post)).await, "ResourceUnavailable.InstanceStatusAbnormal");
+    redis(&mut c).ok("DestroyPostpaidInstance", one(&post)).await;
+    for id in [&post, &pre] {
+        redis(&mut c).ok("CleanUpInstance", one(id)).await;
+        assert_eq!(status(&mut c, id).await, None);
+    }
+    assert_eq!(redis(&mut c).err("StartupInstance", one(&post)).await, "ResourceNotFound.InstanceNotExists");
+    vpc(&mut c).ok("DeleteSubnet", json!({"SubnetId": s})).await;
+    vpc(&mut c).ok("DeleteVpc", json!({"VpcId": v})).await;
+    emu.shutdown().await;
+}

@@ -8,6 +8,7 @@ pub(crate) mod cdb;
 pub(crate) mod clb;
 pub(crate) mod cvm;
 pub(crate) mod kms;
+pub(crate) mod redis;
 pub(crate) mod resources;
 pub(crate) mod ssm;
 pub(crate) mod sts;
@@ -50,7 +51,7 @@ pub(crate) trait Backend: Send + Sync {
 /// The backends, in the order they are asked.
 pub(crate) type Backends = Vec<Box<dyn Backend>>;
 
-/// The hand-written backends (KMS keys, CAM users and CDB instances when `all`), then the spec-driven one over `store` with
+/// The hand-written backends (KMS keys, CAM users, CDB and Redis instances when `all`), then the spec-driven one over `store` with
 /// the hand-written behaviours of its families: every complete family when `all`, else only
 /// those that are always on (CVM instances; their transitions, CBS disks' and CLB load balancers' take `boot`).
 pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
@@ -68,6 +69,7 @@ pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
     let kms = kms::Kms { store: store.clone(), on: all };
     let users = cam::Users { store: store.clone(), on: all };
     let cdb = cdb::Cdb { store: store.clone(), on: all, delay: boot };
+    let redis = redis::Redis { store: store.clone(), on: all, delay: boot };
     let resources = resources::Resources::new(store, behaviours, all);
     vec![
         Box::new(canned::Canned),
@@ -76,6 +78,7 @@ pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
         Box::new(kms),
         Box::new(users),
         Box::new(cdb),
+        Box::new(redis),
         Box::new(resources),
     ]
 }

@@ -2,14 +2,14 @@
 //! must name a VPC of its region (`ResourceNotFound`), its `CidrBlock` must lie inside the VPC's
 //! (`InvalidParameterValue.SubnetRange`) and not overlap another subnet of that VPC
 //! (`InvalidParameterValue.SubnetConflict`); a VPC with subnets cannot be deleted
-//! (`ResourceInUse`), nor a VPC or subnet a CVM instance, a CLB load balancer or a CDB instance
-//! is in, nor a security group a CVM instance of its region uses (`ResourceInUse`, the code the
-//! official Go SDK documents for `DeleteVpc`, `DeleteSubnet` and `DeleteSecurityGroup`).
+//! (`ResourceInUse`), nor a VPC or subnet a CVM instance, a CLB load balancer, a CDB or a Redis
+//! instance is in, nor a security group a CVM instance of its region uses (`ResourceInUse`, the
+//! code the official Go SDK documents for `DeleteVpc`, `DeleteSubnet` and `DeleteSecurityGroup`).
 
 use serde_json::{Map, Value};
 
 use super::resources::{Acting, Behaviour, Deletion};
-use super::{cdb, cvm};
+use super::{cdb, cvm, redis};
 use crate::error::ApiError;
 use crate::store::{Resource, TableKey, Tables};
 
@@ -71,8 +71,8 @@ impl Behaviour for Vpcs {
     }
 }
 
-/// `ResourceInUse` while a CVM instance, a CLB load balancer or a CDB instance of the region is
-/// in the VPC or subnet `id` (`field`: `VpcId` or `SubnetId`).
+/// `ResourceInUse` while a CVM instance, a CLB load balancer, a CDB or a Redis instance of the
+/// region is in the VPC or subnet `id` (`field`: `VpcId` or `SubnetId`).
 fn in_use(a: &Acting<'_>, field: &str, what: &str, id: &str) -> Result<(), ApiError> {
     let instances = cvm::instances(a.tables, a.region, a.now_ms).into_iter().filter_map(|i| {
         let at = i.get("VirtualPrivateCloud").and_then(|v| v.get(field)).and_then(Value::as_str);
@@ -82,7 +82,8 @@ fn in_use(a: &Acting<'_>, field: &str, what: &str, id: &str) -> Result<(), ApiEr
     let lbs = a.tables.table(&key).into_iter().flat_map(|t| t.iter());
     let lbs = lbs.filter(|l| text(&l.fields, field) == Some(id)).map(|l| l.id.clone());
     let cdb_field = if field == "VpcId" { "UniqVpcId" } else { "UniqSubnetId" };
-    let dbs = a.tables.table(&cdb::table(a.region)).into_iter().flat_map(|t| t.iter());
+    let (cdbs, redis) = (cdb::table(a.region), redis::table(a.region));
+    let dbs = [cdbs, redis].into_iter().flat_map(|k| a.tables.table(&k).into_iter().flat_map(|t| t.iter()));
     let dbs = dbs.filter(|d| text(&d.fields, cdb_field) == Some(id)).map(|d| d.id.clone());
     let users: Vec<String> = instances.chain(lbs).chain(dbs).collect();
     if users.is_empty() {
