@@ -576,3 +576,63 @@ async fn redis_instances_go_to_the_recycle_bin_and_come_back() {
     vpc(&mut c).ok("DeleteVpc", json!({"VpcId": v})).await;
     emu.shutdown().await;
 }
+
+fn tke(c: &mut Client) -> Svc<'_> {
+    Svc { c, service: "tke", version: "2018-05-25" }
+}
+
+#[tokio::test]
+async fn clusters_take_clear_cidrs_in_an_existing_vpc() {
+    let delay = Duration::from_millis(300);
+    let emu = Emulator::builder().resources(true).instance_boot(delay).start().await.unwrap();
+    let mut c = client(&emu).await;
+    let v =
+        vpc(&mut c).ok("CreateVpc", json!({"VpcName": "v", "CidrBlock": "10.0.0.0/16"})).await["Vpc"]["VpcId"].clone();
+    let cluster = |vpc_id: &Value, cidr: &str| {
+        json!({"ClusterType": "MANAGED_CLUSTER", "ClusterCIDRSettings": {"ClusterCIDR": cidr},
+            "ClusterBasicSettings": {"VpcId": vpc_id, "ClusterName": "k8s"}})
+    };
+    let err = async |c: &mut Client, body: Value| tke(c).err("CreateCluster", body).await;
+    assert_eq!(
+        err(&mut c, cluster(&json!("vpc-00000000"), "172.16.0.0/16")).await,
+        "FailedOperation.VpcRecodrNotFound"
+    );
+    assert_eq!(err(&mut c, cluster(&v, "172.16.0.0")).await, "InvalidParameter.CidrInvalid");
+    assert_eq!(err(&mut c, cluster(&v, "172.16.0.0/28")).await, "InvalidParameter.CIDRMaskSizeOutOfRange");
+    assert_eq!(err(&mut c, cluster(&v, "8.8.0.0/16")).await, "InvalidParameter.InvalidPrivateNetworkCIDR");
+    assert_eq!(err(&mut c, cluster(&v, "10.0.0.0/14")).await, "InvalidParameter.CidrConflictWithVpcCidr");
+    let id =
+        tke(&mut c).ok("CreateCluster", cluster(&v, "172.16.0.0/16")).await["ClusterId"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("cls-"), "{id}");
+    assert_eq!(err(&mut c, cluster(&v, "172.16.128.0/18")).await, "InvalidParameter.CidrConflictWithOtherCluster");
+    let state = async |c: &mut Client| {
+        let v = tke(c).ok("DescribeClusters", json!({"ClusterIds": [id]})).await;
+        v["Clusters"].get(0).map(|c| c["ClusterStatus"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(state(&mut c).await.as_deref(), Some("Creating"));
+    tokio::time::sleep(delay).await;
+    assert_eq!(state(&mut c).await.as_deref(), Some("Running"));
+    let by_vpc =
+        json!({"Filters": [{"Name": "vpc-id", "Values": [v]}, {"Name": "ClusterStatus", "Values": ["Running"]}]});
+    let listed = tke(&mut c).ok("DescribeClusters", by_vpc).await;
+    assert_eq!(
+        (listed["TotalCount"].as_i64(), listed["Clusters"][0]["ClusterNetworkSettings"]["ClusterCIDR"].as_str()),
+        (Some(1), Some("172.16.0.0/16"))
+    );
+    assert_eq!(vpc(&mut c).err("DeleteVpc", json!({"VpcId": v})).await, "ResourceInUse");
+
+    let protected = json!({"ClusterType": "MANAGED_CLUSTER", "ClusterCIDRSettings": {"ClusterCIDR": "192.168.0.0/18"},
+        "ClusterBasicSettings": {"VpcId": v}, "ClusterAdvancedSettings": {"DeletionProtection": true}});
+    let guarded = tke(&mut c).ok("CreateCluster", protected).await["ClusterId"].clone();
+    let del = |id: &Value| json!({"ClusterId": id, "InstanceDeleteMode": "terminate"});
+    assert_eq!(tke(&mut c).err("DeleteCluster", del(&guarded)).await, "OperationDenied.ClusterInDeletionProtection");
+    tke(&mut c).ok("DeleteCluster", del(&json!(id))).await;
+    assert_eq!(state(&mut c).await.as_deref(), Some("Deleting"));
+    assert_eq!(tke(&mut c).err("DeleteCluster", del(&json!(id))).await, "FailedOperation.ClusterState");
+    tokio::time::sleep(delay).await;
+    assert_eq!(state(&mut c).await, None);
+    assert_eq!(tke(&mut c).err("DeleteCluster", del(&json!(id))).await, "ResourceNotFound");
+    // The deleted cluster's CIDR is free again.
+    tke(&mut c).ok("CreateCluster", cluster(&v, "172.16.0.0/16")).await;
+    emu.shutdown().await;
+}

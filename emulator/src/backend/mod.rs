@@ -12,6 +12,7 @@ pub(crate) mod redis;
 pub(crate) mod resources;
 pub(crate) mod ssm;
 pub(crate) mod sts;
+pub(crate) mod tke;
 pub(crate) mod vpc;
 
 use std::sync::Arc;
@@ -51,7 +52,8 @@ pub(crate) trait Backend: Send + Sync {
 /// The backends, in the order they are asked.
 pub(crate) type Backends = Vec<Box<dyn Backend>>;
 
-/// The hand-written backends (KMS keys, CAM users, CDB and Redis instances when `all`), then the spec-driven one over `store` with
+/// The hand-written backends (KMS keys, CAM users, CDB and Redis instances, TKE clusters when
+/// `all`), then the spec-driven one over `store` with
 /// the hand-written behaviours of its families: every complete family when `all`, else only
 /// those that are always on (CVM instances; their transitions, CBS disks' and CLB load balancers' take `boot`).
 pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
@@ -70,6 +72,7 @@ pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
     let users = cam::Users { store: store.clone(), on: all };
     let cdb = cdb::Cdb { store: store.clone(), on: all, delay: boot };
     let redis = redis::Redis { store: store.clone(), on: all, delay: boot };
+    let tke = tke::Tke { store: store.clone(), on: all, delay: boot };
     let resources = resources::Resources::new(store, behaviours, all);
     vec![
         Box::new(canned::Canned),
@@ -79,6 +82,7 @@ pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
         Box::new(users),
         Box::new(cdb),
         Box::new(redis),
+        Box::new(tke),
         Box::new(resources),
     ]
 }

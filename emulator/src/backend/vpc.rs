@@ -3,25 +3,26 @@
 //! (`InvalidParameterValue.SubnetRange`) and not overlap another subnet of that VPC
 //! (`InvalidParameterValue.SubnetConflict`); a VPC with subnets cannot be deleted
 //! (`ResourceInUse`), nor a VPC or subnet a CVM instance, a CLB load balancer, a CDB or a Redis
-//! instance is in, nor a security group a CVM instance of its region uses (`ResourceInUse`, the
-//! code the official Go SDK documents for `DeleteVpc`, `DeleteSubnet` and `DeleteSecurityGroup`).
+//! instance or a TKE cluster is in, nor a security group a CVM instance of its region uses
+//! (`ResourceInUse`, the code the official Go SDK documents for `DeleteVpc`, `DeleteSubnet` and
+//! `DeleteSecurityGroup`).
 
 use serde_json::{Map, Value};
 
 use super::resources::{Acting, Behaviour, Deletion};
-use super::{cdb, cvm, redis};
+use super::{cdb, cvm, redis, tke};
 use crate::error::ApiError;
 use crate::store::{Resource, TableKey, Tables};
 
 /// An IPv4 CIDR block: network address and prefix length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Cidr {
+pub(crate) struct Cidr {
     net: u32,
-    len: u8,
+    pub(crate) len: u8,
 }
 
 impl Cidr {
-    fn parse(text: &str) -> Option<Cidr> {
+    pub(crate) fn parse(text: &str) -> Option<Cidr> {
         let (addr, len) = text.trim().split_once('/')?;
         let len: u8 = len.parse().ok().filter(|l| *l <= 32)?;
         let addr: std::net::Ipv4Addr = addr.parse().ok()?;
@@ -32,11 +33,11 @@ impl Cidr {
         if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len)) }
     }
 
-    fn contains(&self, inner: &Cidr) -> bool {
+    pub(crate) fn contains(&self, inner: &Cidr) -> bool {
         inner.len >= self.len && inner.net & Cidr::mask(self.len) == self.net
     }
 
-    fn overlaps(&self, other: &Cidr) -> bool {
+    pub(crate) fn overlaps(&self, other: &Cidr) -> bool {
         self.contains(other) || other.contains(self)
     }
 }
@@ -71,8 +72,8 @@ impl Behaviour for Vpcs {
     }
 }
 
-/// `ResourceInUse` while a CVM instance, a CLB load balancer, a CDB or a Redis instance of the
-/// region is in the VPC or subnet `id` (`field`: `VpcId` or `SubnetId`).
+/// `ResourceInUse` while a CVM instance, a CLB load balancer, a CDB or a Redis instance or a TKE
+/// cluster of the region is in the VPC or subnet `id` (`field`: `VpcId` or `SubnetId`).
 fn in_use(a: &Acting<'_>, field: &str, what: &str, id: &str) -> Result<(), ApiError> {
     let instances = cvm::instances(a.tables, a.region, a.now_ms).into_iter().filter_map(|i| {
         let at = i.get("VirtualPrivateCloud").and_then(|v| v.get(field)).and_then(Value::as_str);
@@ -85,7 +86,11 @@ fn in_use(a: &Acting<'_>, field: &str, what: &str, id: &str) -> Result<(), ApiEr
     let (cdbs, redis) = (cdb::table(a.region), redis::table(a.region));
     let dbs = [cdbs, redis].into_iter().flat_map(|k| a.tables.table(&k).into_iter().flat_map(|t| t.iter()));
     let dbs = dbs.filter(|d| text(&d.fields, cdb_field) == Some(id)).map(|d| d.id.clone());
-    let users: Vec<String> = instances.chain(lbs).chain(dbs).collect();
+    let clusters = tke::clusters(a.tables, a.region, a.now_ms).into_iter().filter_map(|c| {
+        let at = c.get("ClusterNetworkSettings").and_then(|n| n.get(field)).and_then(Value::as_str);
+        (at == Some(id)).then(|| text(&c, "ClusterId").unwrap_or("").to_owned())
+    });
+    let users: Vec<String> = instances.chain(lbs).chain(dbs).chain(clusters).collect();
     if users.is_empty() {
         return Ok(());
     }
