@@ -1,6 +1,8 @@
 //! The states and references of the hand-written services through the signed front door: a
 //! prepaid instance's recycle bin, CBS disks attached to one instance at a time, security
-//! groups in use, SSM secrets and their versions, KMS keys and their ciphertexts.
+//! groups in use, SSM secrets and their versions, KMS keys and their ciphertexts, CAM users and
+//! roles, CLB load balancers and listeners, CDB and Redis instances, TKE clusters, and the
+//! state on disk across a restart.
 
 mod common;
 
@@ -635,4 +637,31 @@ async fn clusters_take_clear_cidrs_in_an_existing_vpc() {
     // The deleted cluster's CIDR is free again.
     tke(&mut c).ok("CreateCluster", cluster(&v, "172.16.0.0/16")).await;
     emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn keys_secrets_and_attachments_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("tce-states-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let emu = Emulator::builder().state_dir(&dir).start().await.unwrap();
+    let mut c = client(&emu).await;
+    let k = key(&mut c, "kept").await;
+    let plain = Base64::encode_string(b"across restarts");
+    let blob = kms(&mut c).ok("Encrypt", json!({"KeyId": k, "Plaintext": plain})).await["CiphertextBlob"].clone();
+    ssm(&mut c).ok("CreateSecret", json!({"SecretName": "kept", "SecretString": "v1"})).await;
+    ssm(&mut c).ok("DisableSecret", json!({"SecretName": "kept"})).await;
+    let ins = run(&mut c, json!({"ImageId": "img-1", "Placement": {"Zone": "ap-guangzhou-3"}})).await;
+    let d = disk(&mut c, "ap-guangzhou-3").await;
+    cbs(&mut c).ok("AttachDisks", json!({"DiskIds": [d], "InstanceId": ins})).await;
+    emu.shutdown().await;
+
+    let emu = Emulator::builder().state_dir(&dir).start().await.unwrap();
+    let mut c = client(&emu).await;
+    let out = kms(&mut c).ok("Decrypt", json!({"CiphertextBlob": blob})).await;
+    assert_eq!(out["Plaintext"], plain.as_str(), "the key's material was kept");
+    let got = ssm(&mut c).err("GetSecretValue", json!({"SecretName": "kept", "VersionId": "SSM_Current"})).await;
+    assert_eq!(got, "ResourceUnavailable.ResourceDisabled", "and the secret's state");
+    assert_eq!(disk_view(&mut c, &d).await.unwrap()["InstanceId"], ins.as_str());
+    emu.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }
