@@ -194,6 +194,8 @@ async fn a_secret_keeps_its_versions_and_is_deleted_when_disabled() {
     assert_eq!((made["SecretName"].as_str(), made["VersionId"].as_str()), (Some("db-pass"), Some("SSM_Current")));
     let e = ssm(&mut c).err("CreateSecret", json!({"SecretName": "db-pass", "SecretString": "x"})).await;
     assert_eq!(e, "ResourceInUse.SecretExists");
+    let e = ssm(&mut c).err("CreateSecret", json!({"SecretName": "-bad.name", "SecretString": "x"})).await;
+    assert_eq!(e, "InvalidParameterValue");
     let e = ssm(&mut c)
         .err("CreateSecret", json!({"SecretName": "both", "SecretString": "x", "SecretBinary": "eA=="}))
         .await;

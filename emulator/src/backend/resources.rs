@@ -93,8 +93,7 @@ pub(crate) trait Behaviour: Send + Sync {
     }
 
     /// Checks that a resource may be deleted, and whether it goes now or stays, changed, in a
-    /// state on its way out (a terminating instance, a secret pending deletion; `params`: the
-    /// delete's parameters).
+    /// state on its way out (a terminating instance, a secret pending deletion).
     fn delete(&self, _d: &Acting<'_>, _resource: &mut Resource) -> Result<Deletion, ApiError> {
         Ok(Deletion::Remove)
     }

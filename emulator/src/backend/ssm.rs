@@ -1,5 +1,6 @@
 //! SSM (2019-09-23): what its secrets add to the generic family (`CreateSecret`,
-//! `DescribeSecret`, `DeleteSecret`), as the action documents say: the client names a secret;
+//! `DescribeSecret`, `DeleteSecret`), as the action documents say: the client names a secret
+//! (letters, digits, `-` and `_`, at most 128);
 //! each keeps its versions (`CreateSecret`'s, default `SSM_Current`; `PutSecretValue` adds one,
 //! at most 10; `UpdateSecret` replaces one's value), each exactly one of `SecretString` and
 //! `SecretBinary` (at most 32 KiB); `GetSecretValue` answers the named version;
@@ -91,6 +92,15 @@ impl Behaviour for Secrets {
 
     fn create(&self, tables: &Tables, region: &str, f: &mut Map<String, Value>, now_ms: i64) -> Result<(), ApiError> {
         let name = text(f, "SecretName").ok_or_else(|| ApiError::missing("SecretName"))?.to_owned();
+        let valid = (1..=128).contains(&name.len())
+            && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+        if !valid {
+            return Err(ApiError::invalid_value(
+                "SecretName",
+                "letters, digits, - and _, starting alphanumeric (at most 128)",
+            ));
+        }
         let key = TableKey { service: "ssm".into(), region: region.into(), kind: "Secret".into() };
         if let Some(old) = tables.table(&key).and_then(|t| t.get(&name))
             && self.exists(tables, region, &old.fields, now_ms)
