@@ -47,9 +47,12 @@
 //! [`EmulatorBuilder::seed`]), every resource family the specs pair ([`families`]: 871 across
 //! 135 services) keeps its resources from create to delete, per region: ids in the documented
 //! format, `ClientToken`, `Filters`, pages with a true total, the documented not-found codes;
-//! VPCs and subnets check their CIDRs and references. [`RunningEmulator::reset`] (or
-//! `POST /emulator/reset`) forgets them, [`RunningEmulator::seed`] (or `POST /emulator/seed`)
-//! adds some.
+//! VPCs and subnets check their CIDRs and references; CVM instances, VPC security groups, CBS
+//! disks, CLB load balancers and listeners, CDB and Redis instances, TKE clusters, SSM secrets,
+//! KMS keys and CAM users and roles keep the documented states, transitions and references of
+//! the real services (`emulator/README.md` lists them with their codes).
+//! [`RunningEmulator::reset`] (or `POST /emulator/reset`) forgets them,
+//! [`RunningEmulator::seed`] (or `POST /emulator/seed`) adds some.
 //!
 //! With [`EmulatorBuilder::proxy`] it also stands in for the real endpoint names: a program
 //! given only `HTTPS_PROXY` ([`RunningEmulator::proxy_url`]) and the CA

@@ -24,7 +24,7 @@ pub(crate) struct TableKey {
 }
 
 /// A stored resource.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub(crate) struct Resource {
     pub(crate) id: String,
     /// Creation order across the whole store (never reused).
@@ -33,6 +33,23 @@ pub(crate) struct Resource {
     pub(crate) created_ms: i64,
     /// The resource's fields as the describe answers them (request parameters, the id, ...).
     pub(crate) fields: Map<String, Value>,
+}
+
+/// The hidden fields (`Emulator...`: a secret's versions, a key's material) are never shown.
+impl std::fmt::Debug for Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown: Map<String, Value> = self
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), if k.starts_with("Emulator") { Value::from("<hidden>") } else { v.clone() }))
+            .collect();
+        f.debug_struct("Resource")
+            .field("id", &self.id)
+            .field("seq", &self.seq)
+            .field("created_ms", &self.created_ms)
+            .field("fields", &shown)
+            .finish()
+    }
 }
 
 /// A change to the store: what the journal records.
@@ -289,6 +306,13 @@ mod tests {
     fn put(kind: &str, id: &str, seq: u64, token: Option<&str>) -> Change {
         let resource = Resource { id: id.into(), seq, created_ms: 1, fields: Map::new() };
         Change::Put { table: key(kind), resource, token: token.map(str::to_owned) }
+    }
+
+    #[test]
+    fn debug_hides_the_hidden_fields() {
+        let fields = json!({"KeyId": "k-1", "EmulatorKeyMaterial": "00112233"}).as_object().cloned().unwrap();
+        let shown = format!("{:?}", Resource { id: "k-1".into(), seq: 0, created_ms: 0, fields });
+        assert!(shown.contains("k-1") && shown.contains("<hidden>") && !shown.contains("00112233"), "{shown}");
     }
 
     #[test]

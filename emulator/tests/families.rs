@@ -1,7 +1,9 @@
 //! Every resource family of the specs (latest version of every service) through the signed
 //! front door: create -> describe shows it -> modify (when the family has one) -> describe shows
 //! the change -> delete -> describe does not show it -> a second delete is the service's
-//! not-found error. One emulator, one connection; prints the counts.
+//! not-found error. One emulator, one connection; prints the counts. Where a hand-written
+//! service documents more (a parent that must exist, a state to pass through first), the run
+//! follows it.
 
 mod common;
 
@@ -251,6 +253,32 @@ impl<'a> Run<'a> {
             p.insert("VpcId".into(), v["Vpc"]["VpcId"].clone());
             p.insert("CidrBlock".into(), json!("10.0.1.0/24"));
         }
+        // A load balancer in an existing VPC and subnet; a listener on an existing load balancer.
+        if (self.service, self.family.kind.as_str()) == ("clb", "LoadBalancer") && p.contains_key("VpcId") {
+            let mut vpc = async |action: &str, body: Value| match self
+                .client
+                .call("vpc", "2017-03-12", action, Some(REGION), &body)
+                .await
+            {
+                Ok(Ok(v)) => Ok(v),
+                other => Err(format!("create: {action}: {other:?}")),
+            };
+            let v = vpc("CreateVpc", json!({"VpcName": "parent", "CidrBlock": "10.0.0.0/16"})).await?;
+            let vpc_id = v["Vpc"]["VpcId"].clone();
+            let subnet =
+                json!({"VpcId": vpc_id, "SubnetName": "parent", "CidrBlock": "10.0.1.0/24", "Zone": "ap-guangzhou-3"});
+            let s = vpc("CreateSubnet", subnet).await?;
+            p.insert("VpcId".into(), vpc_id);
+            if p.contains_key("SubnetId") {
+                p.insert("SubnetId".into(), s["Subnet"]["SubnetId"].clone());
+            }
+        }
+        if (self.service, self.family.kind.as_str()) == ("clb", "Listener") {
+            let lb = json!({"LoadBalancerType": "OPEN"});
+            let l =
+                self.call("CreateLoadBalancer", lb.as_object().unwrap()).await.map_err(|e| format!("create: {e}"))?;
+            p.insert("LoadBalancerId".into(), l["LoadBalancerIds"][0].clone());
+        }
         let answer = self.call(&self.family.creates[0].clone(), &p).await.map_err(|e| format!("create: {e}"))?;
         let id = match (&self.key.origin, chosen) {
             (_, Some(id)) => id,
@@ -313,7 +341,18 @@ impl<'a> Run<'a> {
         let delete = self.action(&self.family.deletes[0]);
         let mut dp = params(&delete, &create, &created);
         dp.insert(self.key.delete_param.clone(), id_param(&delete, &self.key.delete_param, &id));
+        // As documented: a secret is disabled before it is deleted; a prepaid instance's first
+        // terminate moves it to the recycle bin and a second destroys it.
+        if (self.service, self.family.kind.as_str()) == ("ssm", "Secret") {
+            let name = json!({"SecretName": id});
+            self.call("DisableSecret", name.as_object().unwrap()).await.map_err(|e| format!("delete: {e}"))?;
+        }
         self.call(&self.family.deletes[0].clone(), &dp).await.map_err(|e| format!("delete: {e}"))?;
+        if (self.service, self.family.kind.as_str()) == ("cvm", "Instance")
+            && created.get("InstanceChargeType").and_then(Value::as_str) == Some("PREPAID")
+        {
+            self.call(&self.family.deletes[0].clone(), &dp).await.map_err(|e| format!("delete: {e}"))?;
+        }
         match self.describe(&created, &id).await? {
             Ok(None) | Err(_) => {}
             Ok(Some(_)) => return Err("describe: still shown after delete".into()),

@@ -153,9 +153,23 @@ async fn instances_move_through_their_states() {
     let listed = cvm("DescribeInstances", stopped).await.unwrap();
     assert!(listed["InstanceSet"].as_array().unwrap().iter().any(|i| i["InstanceId"] == id), "{listed}");
     cvm("StartInstances", json!({"InstanceIds": [id]})).await.unwrap();
+    let starting = cvm("TerminateInstances", json!({"InstanceIds": [id]})).await.unwrap_err();
+    assert_eq!(starting.0, "UnsupportedOperation.InstanceStateStarting");
+    tokio::time::sleep(boot).await;
+    // Terminated: TERMINATING for the delay, then gone.
     cvm("TerminateInstances", json!({"InstanceIds": [id]})).await.unwrap();
+    let now = cvm("DescribeInstances", describe.clone()).await.unwrap();
+    assert_eq!(now["InstanceSet"][0]["InstanceState"], "TERMINATING");
+    assert_eq!(now["InstanceSet"][0]["LatestOperation"], "TerminateInstances");
+    assert_eq!(now["InstanceSet"][0]["LatestOperationState"], "OPERATING");
+    let terminating = cvm("StartInstances", json!({"InstanceIds": [id]})).await.unwrap_err();
+    assert_eq!(terminating.0, "UnsupportedOperation.InstanceStateTerminating");
+    tokio::time::sleep(boot).await;
+    assert_eq!(cvm("DescribeInstances", describe.clone()).await.unwrap()["TotalCount"], 0);
     let gone = cvm("StartInstances", json!({"InstanceIds": [id]})).await.unwrap_err();
     assert_eq!(gone.0, "InvalidInstanceId.NotFound");
+    let again = cvm("TerminateInstances", json!({"InstanceIds": [id]})).await.unwrap_err();
+    assert_eq!(again.0, "InvalidInstanceId.NotFound");
     emu.shutdown().await;
 }
 

@@ -1,23 +1,26 @@
 //! CVM (2017-03-12): `DescribeRegions` and `DescribeZones`, and what its instances add to the
 //! generic resource family (`RunInstances`, `DescribeInstances`, `TerminateInstances`): two
 //! fixed instances in every region, a region required, `DescribeInstances`' limits and filters,
-//! and the instance states: `PENDING` -> `RUNNING`, `StopInstances` `STOPPING` -> `STOPPED`,
-//! `StartInstances` `STARTING` -> `RUNNING`, `RebootInstances` `REBOOTING` -> `RUNNING`, each
-//! transition taking the configured delay; acting in the wrong state is the documented
-//! `UnsupportedOperation.InstanceState<State>`.
+//! and the documented instance states (`Instance.InstanceState`): `PENDING` -> `RUNNING`,
+//! `StopInstances` `STOPPING` -> `STOPPED`, `StartInstances` `STARTING` -> `RUNNING`,
+//! `RebootInstances` `REBOOTING` -> `RUNNING`, `TerminateInstances` `TERMINATING` -> gone (a
+//! `PREPAID` instance first goes to the recycle bin, `SHUTDOWN`, and a second terminate
+//! destroys it), each transition taking the configured delay; acting in the wrong state is the
+//! documented `UnsupportedOperation.InstanceState<State>`, a terminated instance
+//! `InvalidInstanceId.NotFound`.
 
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 use tencentcloud_schema::ActionRef;
 
-use super::resources::Behaviour;
+use super::resources::{Acting, Behaviour, Deletion};
 use super::{Backend, Check};
 use crate::error::ApiError;
 use crate::params::{obj, param_int};
 use crate::request::{ApiRequest, Outcome};
 use crate::state::State;
-use crate::store::{Resource, Tables};
+use crate::store::{Resource, TableKey, Tables};
 
 /// CVM's regions and zones.
 pub(crate) struct Cvm;
@@ -51,27 +54,72 @@ impl Instances {
     }
 }
 
-/// The state an instance is in at `now_ms`: a transitional one ends at its `UNTIL`.
+/// The state an instance is in at `now_ms`: a transitional one ends at its `UNTIL`;
+/// `TERMINATED` (never answered) once a `TERMINATING` one is gone.
 fn state_at(fields: &Map<String, Value>, now_ms: i64) -> String {
     let state = fields.get("InstanceState").and_then(Value::as_str).unwrap_or("RUNNING");
     let done = fields.get(UNTIL).and_then(Value::as_i64).is_none_or(|until| now_ms >= until);
     match state {
         "PENDING" | "STARTING" | "REBOOTING" if done => "RUNNING".to_owned(),
         "STOPPING" if done => "STOPPED".to_owned(),
+        "TERMINATING" if done => "TERMINATED".to_owned(),
         s => s.to_owned(),
     }
 }
 
-/// `UnsupportedOperation.InstanceStateStopped` for an instance `STOPPED`.
+/// Whether a state is on its way to another.
+fn transitional(state: &str) -> bool {
+    matches!(state, "PENDING" | "STARTING" | "STOPPING" | "REBOOTING" | "TERMINATING")
+}
+
+/// The instances of `region` as `DescribeInstances` would answer them at `now_ms` (the fixed
+/// pair before CVM has been asked about the region), those that exist.
+pub(crate) fn instances(tables: &Tables, region: &str, now_ms: i64) -> Vec<Map<String, Value>> {
+    let key = TableKey { service: "cvm".into(), region: region.into(), kind: "Instance".into() };
+    let all: Vec<Map<String, Value>> = if tables.marked(&key) {
+        tables.table(&key).into_iter().flat_map(|t| t.iter()).map(|r| r.fields.clone()).collect()
+    } else {
+        INSTANCES.iter().map(|spec| obj(instance_json(spec, region))).collect()
+    };
+    all.into_iter()
+        .filter_map(|mut fields| {
+            let state = state_at(&fields, now_ms);
+            (state != "TERMINATED").then(|| {
+                fields.insert("InstanceState".to_owned(), Value::from(state));
+                fields
+            })
+        })
+        .collect()
+}
+
+/// The instance `id` of `region` at `now_ms`, if it exists (see [`instances`]).
+pub(crate) fn instance(tables: &Tables, region: &str, id: &str, now_ms: i64) -> Option<Map<String, Value>> {
+    instances(tables, region, now_ms).into_iter().find(|f| f.get("InstanceId").and_then(Value::as_str) == Some(id))
+}
+
+/// `UnsupportedOperation.InstanceStateStopped` for an instance `STOPPED`
+/// (`...InstanceStateLaunchFailed` for `LAUNCH_FAILED`).
 fn wrong_state(id: &str, state: &str) -> ApiError {
-    let mut camel = String::new();
-    for (i, c) in state.chars().enumerate() {
-        camel.push(if i == 0 { c } else { c.to_ascii_lowercase() });
-    }
+    let camel: String = state
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_string() + &c.as_str().to_ascii_lowercase()).unwrap_or_default()
+        })
+        .collect();
     ApiError::new(
         format!("UnsupportedOperation.InstanceState{camel}"),
         format!("The instance `{id}` is {state}; the operation is not supported in this state."),
     )
+}
+
+impl Instances {
+    /// Moves an instance to `state` for the configured delay, recording the operation.
+    fn enter(&self, r: &mut Resource, state: &str, action: &str, now_ms: i64) {
+        r.fields.insert("InstanceState".to_owned(), Value::from(state));
+        r.fields.insert(UNTIL.to_owned(), self.until(now_ms));
+        r.fields.insert("LatestOperation".to_owned(), Value::from(action));
+    }
 }
 
 impl Behaviour for Instances {
@@ -94,6 +142,7 @@ impl Behaviour for Instances {
     fn create(&self, _: &Tables, _: &str, fields: &mut Map<String, Value>, now_ms: i64) -> Result<(), ApiError> {
         fields.insert("InstanceState".to_owned(), Value::from("PENDING"));
         fields.insert(UNTIL.to_owned(), self.until(now_ms));
+        fields.insert("LatestOperation".to_owned(), Value::from("RunInstances"));
         Ok(())
     }
 
@@ -101,9 +150,9 @@ impl Behaviour for Instances {
         &["StartInstances", "StopInstances", "RebootInstances"]
     }
 
-    fn act(&self, action: &str, r: &mut Resource, now_ms: i64) -> Result<(), ApiError> {
-        let state = state_at(&r.fields, now_ms);
-        let (from, to) = match action {
+    fn act(&self, a: &Acting<'_>, r: &mut Resource) -> Result<Option<Map<String, Value>>, ApiError> {
+        let state = state_at(&r.fields, a.now_ms);
+        let (from, to) = match a.action {
             "StartInstances" => ("STOPPED", "STARTING"),
             "StopInstances" => ("RUNNING", "STOPPING"),
             _ => ("RUNNING", "REBOOTING"),
@@ -111,13 +160,44 @@ impl Behaviour for Instances {
         if state != from {
             return Err(wrong_state(&r.id, &state));
         }
-        r.fields.insert("InstanceState".to_owned(), Value::from(to));
-        r.fields.insert(UNTIL.to_owned(), self.until(now_ms));
-        Ok(())
+        self.enter(r, to, a.action, a.now_ms);
+        Ok(None)
     }
 
-    fn describe(&self, fields: &mut Map<String, Value>, now_ms: i64) {
+    /// `TerminateInstances`: `RUNNING`, `STOPPED` or `SHUTDOWN` instances only; a `PREPAID` one
+    /// not yet in the recycle bin goes there (`SHUTDOWN`), any other starts `TERMINATING`.
+    fn delete(&self, a: &Acting<'_>, r: &mut Resource) -> Result<Deletion, ApiError> {
+        let state = state_at(&r.fields, a.now_ms);
+        if !matches!(state.as_str(), "RUNNING" | "STOPPED" | "SHUTDOWN") {
+            return Err(wrong_state(&r.id, &state));
+        }
+        if r.fields.get("DisableApiTermination").is_some_and(|v| v == true || v == "true") {
+            return Err(ApiError::new(
+                "UnsupportedOperation.InstancesProtected",
+                format!("The instance `{}` is protected from termination (DisableApiTermination).", r.id),
+            ));
+        }
+        let prepaid = r.fields.get("InstanceChargeType").and_then(Value::as_str) == Some("PREPAID");
+        if prepaid && state != "SHUTDOWN" {
+            r.fields.insert("InstanceState".to_owned(), Value::from("SHUTDOWN"));
+            r.fields.remove(UNTIL);
+            r.fields.insert("LatestOperation".to_owned(), Value::from(a.action));
+        } else {
+            self.enter(r, "TERMINATING", a.action, a.now_ms);
+        }
+        Ok(Deletion::Keep)
+    }
+
+    fn exists(&self, _: &Tables, _: &str, fields: &Map<String, Value>, now_ms: i64) -> bool {
+        state_at(fields, now_ms) != "TERMINATED"
+    }
+
+    fn describe(&self, _: &Tables, _: &str, fields: &mut Map<String, Value>, now_ms: i64) {
         let state = state_at(fields, now_ms);
+        if fields.contains_key("LatestOperation") {
+            let op = if transitional(&state) { "OPERATING" } else { "SUCCESS" };
+            fields.insert("LatestOperationState".to_owned(), Value::from(op));
+        }
         fields.insert("InstanceState".to_owned(), Value::from(state));
     }
 

@@ -1,11 +1,19 @@
 //! The backends behind the front door. The dispatcher asks them in order; the first that serves
 //! an action answers it, and an action none serves gets the stateless answer of the catalog.
 
+pub(crate) mod cam;
 pub(crate) mod canned;
+pub(crate) mod cbs;
+pub(crate) mod cdb;
+pub(crate) mod clb;
 pub(crate) mod cvm;
 pub(crate) mod events;
+pub(crate) mod kms;
+pub(crate) mod redis;
 pub(crate) mod resources;
+pub(crate) mod ssm;
 pub(crate) mod sts;
+pub(crate) mod tke;
 pub(crate) mod vpc;
 
 use std::sync::Arc;
@@ -45,18 +53,38 @@ pub(crate) trait Backend: Send + Sync {
 /// The backends, in the order they are asked.
 pub(crate) type Backends = Vec<Box<dyn Backend>>;
 
-/// The hand-written backends, then the spec-driven one over `store` with the hand-written
-/// behaviours of its families: every complete family when `all`, else only those that are
-/// always on (CVM instances, whose transitions take `boot`).
+/// The hand-written backends (KMS keys, CAM users, CDB and Redis instances, TKE clusters when
+/// `all`), then the spec-driven one over `store` with
+/// the hand-written behaviours of its families: every complete family when `all`, else only
+/// those that are always on (CVM instances; their transitions, CBS disks' and CLB load balancers' take `boot`).
 pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
-    let behaviours: Vec<Box<dyn resources::Behaviour>> =
-        vec![Box::new(cvm::Instances { boot }), Box::new(vpc::Vpcs), Box::new(vpc::Subnets)];
+    let behaviours: Vec<Box<dyn resources::Behaviour>> = vec![
+        Box::new(cvm::Instances { boot }),
+        Box::new(vpc::Vpcs),
+        Box::new(vpc::Subnets),
+        Box::new(vpc::SecurityGroups),
+        Box::new(cbs::Disks { delay: boot }),
+        Box::new(ssm::Secrets),
+        Box::new(cam::Roles),
+        Box::new(clb::LoadBalancers { delay: boot }),
+        Box::new(clb::Listeners),
+    ];
+    let kms = kms::Kms { store: store.clone(), on: all };
+    let users = cam::Users { store: store.clone(), on: all };
+    let cdb = cdb::Cdb { store: store.clone(), on: all, delay: boot };
+    let redis = redis::Redis { store: store.clone(), on: all, delay: boot };
+    let tke = tke::Tke { store: store.clone(), on: all, delay: boot };
     let resources = resources::Resources::new(store, behaviours, all);
     vec![
         Box::new(canned::Canned),
         Box::new(events::Events),
         Box::new(cvm::Cvm),
         Box::new(sts::Sts),
+        Box::new(kms),
+        Box::new(users),
+        Box::new(cdb),
+        Box::new(redis),
+        Box::new(tke),
         Box::new(resources),
     ]
 }

@@ -70,6 +70,11 @@ pub(crate) trait Behaviour: Send + Sync {
         false
     }
 
+    /// Whether the family is account-wide: one table whatever region a request names (CAM).
+    fn global(&self) -> bool {
+        false
+    }
+
     /// The resources every region starts with (added once, then like any other).
     fn fixtures(&self, _region: &str) -> Vec<Map<String, Value>> {
         Vec::new()
@@ -87,9 +92,22 @@ pub(crate) trait Behaviour: Send + Sync {
         Ok(())
     }
 
-    /// Checks that a resource may be deleted.
-    fn delete(&self, _tables: &Tables, _region: &str, _resource: &Resource) -> Result<(), ApiError> {
-        Ok(())
+    /// Checks that a resource may be deleted, and whether it goes now or stays, changed, in a
+    /// state on its way out (a terminating instance, a secret pending deletion).
+    fn delete(&self, _d: &Acting<'_>, _resource: &mut Resource) -> Result<Deletion, ApiError> {
+        Ok(Deletion::Remove)
+    }
+
+    /// Whether a resource still exists at `now_ms` (one on its way out is gone once its time is
+    /// up: no describe lists it and every action on it is not-found).
+    fn exists(&self, _tables: &Tables, _region: &str, _fields: &Map<String, Value>, _now_ms: i64) -> bool {
+        true
+    }
+
+    /// The id of a new resource the client names although the create's output answers it
+    /// (`CreateSecret`'s `SecretName`), instead of one the emulator issues.
+    fn chosen_id(&self, _fields: &Map<String, Value>) -> Option<String> {
+        None
     }
 
     /// Checks a describe's parameters beyond their types (the service's own limits).
@@ -103,14 +121,34 @@ pub(crate) trait Behaviour: Send + Sync {
         &[]
     }
 
-    /// Applies one of [`Behaviour::verbs`] to a resource.
-    fn act(&self, _action: &str, _resource: &mut Resource, _now_ms: i64) -> Result<(), ApiError> {
-        Ok(())
+    /// Applies one of [`Behaviour::verbs`] to a resource; answers the action's own output
+    /// fields when it has some (`GetSecretValue`), else the action answers its plain shape.
+    fn act(&self, _a: &Acting<'_>, _resource: &mut Resource) -> Result<Option<Map<String, Value>>, ApiError> {
+        Ok(None)
     }
 
     /// Brings a resource's fields to `now_ms` before a describe filters and answers them
-    /// (states that move with time).
-    fn describe(&self, _fields: &mut Map<String, Value>, _now_ms: i64) {}
+    /// (states that move with time, or with the resources they refer to).
+    fn describe(&self, _tables: &Tables, _region: &str, _fields: &mut Map<String, Value>, _now_ms: i64) {}
+}
+
+/// What a verb or a delete acts in: the action, its parameters, the whole store (to check
+/// references), the region and the emulator clock.
+pub(crate) struct Acting<'a> {
+    pub(crate) action: &'a str,
+    pub(crate) params: &'a Map<String, Value>,
+    pub(crate) tables: &'a Tables,
+    pub(crate) region: &'a str,
+    pub(crate) now_ms: i64,
+}
+
+/// What a delete does to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Deletion {
+    /// It is gone at once.
+    Remove,
+    /// It stays, changed by the behaviour, until [`Behaviour::exists`] says it is gone.
+    Keep,
 }
 
 /// The generic backend, with the hand-written behaviours it applies.
@@ -187,7 +225,10 @@ impl Backend for Resources {
         if behaviour.is_some_and(|b| b.regional()) && req.region.is_none() {
             return Err(ApiError::missing("Region"));
         }
-        let region = req.region.clone().unwrap_or_default();
+        let region = match behaviour {
+            Some(b) if b.global() => String::new(),
+            _ => req.region.clone().unwrap_or_default(),
+        };
         let table = TableKey { service: req.service.to_owned(), region, kind: family.kind.clone() };
         let c = Ctx { state, req, action, family, key, table, behaviour };
         self.add_fixtures(&c)?;
@@ -642,24 +683,29 @@ impl Resources {
                         };
                         ids_of(at).pop().ok_or_else(|| ApiError::missing(&path.join(".")))?
                     }
-                    Origin::Output { .. } => issue(&c.key.format, &c.state.ids, seq, |id| {
-                        ids.iter().any(|f| f == id) || tables.table(&c.table).is_some_and(|t| t.get(id).is_some())
-                    }),
+                    Origin::Output { .. } => match c.behaviour.and_then(|b| b.chosen_id(&fields)) {
+                        Some(id) => id,
+                        None => issue(&c.key.format, &c.state.ids, seq, |id| {
+                            ids.iter().any(|f| f == id) || tables.table(&c.table).is_some_and(|t| t.get(id).is_some())
+                        }),
+                    },
                 };
-                if ids.contains(&id) || tables.table(&c.table).is_some_and(|t| t.get(&id).is_some()) {
-                    return Err(ApiError::new(
-                        "ResourceInUse",
-                        format!("The {} `{id}` already exists.", c.family.kind),
-                    ));
-                }
                 let declared = c.family.listing.as_ref().and_then(|l| match l {
                     Listing::List { item, .. } | Listing::One { item: Some(item), .. } => c.action.version.object(item),
                     Listing::One { .. } => None,
                 });
                 let ty = declared.and_then(|ms| ms.iter().find(|m| same_field(&m.name, &c.key.field))).map(|m| &m.ty);
                 fields.insert(c.key.field.clone(), id_value(&id, ty));
+                // The behaviour first: it may answer a taken id with the service's own code.
                 if let Some(b) = c.behaviour {
                     b.create(tables, &region, &mut fields, now)?;
+                }
+                let live = |r: &Resource| c.behaviour.is_none_or(|b| b.exists(tables, &region, &r.fields, now));
+                if ids.contains(&id) || tables.table(&c.table).and_then(|t| t.get(&id)).is_some_and(live) {
+                    return Err(ApiError::new(
+                        "ResourceInUse",
+                        format!("The {} `{id}` already exists.", c.family.kind),
+                    ));
                 }
                 let resource = Resource { id: id.clone(), seq, created_ms: now, fields };
                 changes.push(Change::Put { table: c.table.clone(), resource, token: token.clone() });
@@ -693,6 +739,15 @@ impl Resources {
                     return Ok(out);
                 }
                 out.insert(outer.clone(), objects.into_iter().next().unwrap_or(Value::Null));
+            }
+            // A behaviour's family answers the new resource's own fields the output names
+            // (`CreateSecret`'s `VersionId`), never a documented example's.
+            if let ([r], Some(_)) = (resources.as_slice(), c.behaviour) {
+                for m in c.action.output().iter().filter(|m| m.name != path[0]) {
+                    if let Some(v) = r.fields.get(&m.name) {
+                        out.insert(m.name.clone(), coerce(v, &m.ty, version));
+                    }
+                }
             }
             let ty = type_at(version, c.action.output(), path);
             let value = if *list {
@@ -728,10 +783,11 @@ impl Resources {
             })
             .collect();
         // A behaviour brings the fields to now first (filters see the state answered).
-        let current = |r: &Resource| -> Option<Resource> {
+        let region = c.table.region.as_str();
+        let current = |t: &Tables, r: &Resource| -> Option<Resource> {
             let b = c.behaviour?;
             let mut r = r.clone();
-            b.describe(&mut r.fields, c.req.now_ms);
+            b.describe(t, region, &mut r.fields, c.req.now_ms);
             Some(r)
         };
         let selected = |r: &Resource| {
@@ -761,12 +817,15 @@ impl Resources {
             _ => (0, 1),
         };
         // Only the page is copied out of the store; the total is counted under the same lock.
-        let (total, page): (usize, Vec<Resource>) = self.store.read(|t| {
-            let Some(t) = t.table(&c.table) else { return (0, Vec::new()) };
+        let (total, page): (usize, Vec<Resource>) = self.store.read(|all| {
+            let Some(t) = all.table(&c.table) else { return (0, Vec::new()) };
             let mut total = 0;
             let mut page = Vec::new();
             for r in t.iter() {
-                let now = current(r);
+                if c.behaviour.is_some_and(|b| !b.exists(all, region, &r.fields, c.req.now_ms)) {
+                    continue;
+                }
+                let now = current(all, r);
                 let r = now.as_ref().unwrap_or(r);
                 if !selected(r) {
                     continue;
@@ -819,15 +878,9 @@ impl Resources {
             return Err(ApiError::missing(param));
         }
         self.store.update(|tables| {
-            let table = tables.table(&c.table);
-            let unknown: Vec<String> =
-                ids.iter().filter(|id| table.and_then(|t| t.get(id)).is_none()).cloned().collect();
-            if !unknown.is_empty() {
-                return Err(self.not_found(c, &unknown));
-            }
-            let changes = ids
-                .iter()
-                .filter_map(|id| table?.get(id).cloned())
+            let changes = self
+                .known(c, tables, &ids)?
+                .into_iter()
                 .map(|mut r| {
                     for (k, v) in p.iter().filter(|(k, _)| k.as_str() != param && !CONTROL.contains(&k.as_str())) {
                         let name = field(&r.fields, k).map_or_else(|| k.clone(), |(n, _)| n.clone());
@@ -843,6 +896,22 @@ impl Resources {
         Ok(base_answer(c.action, &c.req.params))
     }
 
+    /// The resources `ids` name, each existing now, or the service's not-found error.
+    fn known(&self, c: &Ctx<'_>, tables: &Tables, ids: &[String]) -> Result<Vec<Resource>, ApiError> {
+        let table = tables.table(&c.table);
+        let live = |id: &String| {
+            table
+                .and_then(|t| t.get(id))
+                .filter(|r| c.behaviour.is_none_or(|b| b.exists(tables, &c.table.region, &r.fields, c.req.now_ms)))
+                .cloned()
+        };
+        let unknown: Vec<String> = ids.iter().filter(|id| live(id).is_none()).cloned().collect();
+        if !unknown.is_empty() {
+            return Err(self.not_found(c, &unknown));
+        }
+        Ok(ids.iter().filter_map(live).collect())
+    }
+
     /// A behaviour's verb on the resources the delete's id parameter names.
     fn act(&self, c: &Ctx<'_>) -> Result<Map<String, Value>, ApiError> {
         let p = params(c.req);
@@ -851,21 +920,19 @@ impl Resources {
             return Err(ApiError::missing(&c.key.delete_param));
         }
         let b = c.behaviour.ok_or_else(|| ApiError::new("InternalError", "No behaviour."))?;
-        self.store.update(|tables| {
-            let table = tables.table(&c.table);
-            let unknown: Vec<String> =
-                ids.iter().filter(|id| table.and_then(|t| t.get(id)).is_none()).cloned().collect();
-            if !unknown.is_empty() {
-                return Err(self.not_found(c, &unknown));
-            }
-            let mut changes = Vec::new();
-            for mut r in ids.iter().filter_map(|id| table?.get(id).cloned()) {
-                b.act(c.req.action, &mut r, c.req.now_ms)?;
+        let own = self.store.update(|tables| {
+            let a = Acting { action: c.req.action, params: &p, tables, region: &c.table.region, now_ms: c.req.now_ms };
+            let (mut changes, mut own) = (Vec::new(), None);
+            for mut r in self.known(c, tables, &ids)? {
+                own = b.act(&a, &mut r)?.or(own);
                 changes.push(Change::Put { table: c.table.clone(), resource: r, token: None });
             }
-            Ok((changes, ()))
+            Ok((changes, own))
         })?;
-        Ok(base_answer(c.action, &c.req.params))
+        Ok(match own {
+            Some(fields) => answer_with(c.action, fields),
+            None => base_answer(c.action, &c.req.params),
+        })
     }
 
     fn delete(&self, c: &Ctx<'_>) -> Result<Map<String, Value>, ApiError> {
@@ -874,22 +941,44 @@ impl Resources {
         if ids.is_empty() {
             return Err(ApiError::missing(&c.key.delete_param));
         }
-        self.store.update(|tables| {
-            let table = tables.table(&c.table);
-            let unknown: Vec<String> =
-                ids.iter().filter(|id| table.and_then(|t| t.get(id)).is_none()).cloned().collect();
-            if !unknown.is_empty() {
-                return Err(self.not_found(c, &unknown));
-            }
-            if let Some(b) = c.behaviour {
-                for r in ids.iter().filter_map(|id| table?.get(id)) {
-                    b.delete(tables, &c.table.region, r)?;
+        let kept = self.store.update(|tables| {
+            let resources = self.known(c, tables, &ids)?;
+            let Some(b) = c.behaviour else {
+                return Ok((vec![Change::Remove { table: c.table.clone(), ids: ids.clone() }], Vec::new()));
+            };
+            let a = Acting { action: c.req.action, params: &p, tables, region: &c.table.region, now_ms: c.req.now_ms };
+            let (mut gone, mut kept) = (Vec::new(), Vec::new());
+            for mut r in resources {
+                match b.delete(&a, &mut r)? {
+                    Deletion::Remove => gone.push(r.id),
+                    Deletion::Keep => kept.push(r),
                 }
             }
-            Ok((vec![Change::Remove { table: c.table.clone(), ids: ids.clone() }], ()))
+            let mut changes: Vec<Change> =
+                kept.iter().map(|r| Change::Put { table: c.table.clone(), resource: r.clone(), token: None }).collect();
+            if !gone.is_empty() {
+                changes.push(Change::Remove { table: c.table.clone(), ids: gone });
+            }
+            Ok((changes, kept))
         })?;
-        Ok(base_answer(c.action, &c.req.params))
+        // One resource kept on its way out answers its own fields (`DeleteTime`).
+        Ok(match kept.as_slice() {
+            [r] => answer_with(c.action, fill(c.action.version, c.action.output(), r)),
+            _ => base_answer(c.action, &c.req.params),
+        })
     }
+}
+
+/// The answer of an action whose fields a behaviour computed: its shape, with those fields.
+fn answer_with(action: &ActionRef<'_>, fields: Map<String, Value>) -> Map<String, Value> {
+    let outputs: Vec<Member> = action.output().iter().filter(|m| m.name != "RequestId").cloned().collect();
+    let mut out = shape::blank(action.version, &outputs);
+    for (k, v) in fields {
+        if outputs.iter().any(|m| m.name == k) {
+            out.insert(k, v);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

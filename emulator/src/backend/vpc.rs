@@ -2,23 +2,27 @@
 //! must name a VPC of its region (`ResourceNotFound`), its `CidrBlock` must lie inside the VPC's
 //! (`InvalidParameterValue.SubnetRange`) and not overlap another subnet of that VPC
 //! (`InvalidParameterValue.SubnetConflict`); a VPC with subnets cannot be deleted
-//! (`ResourceInUse`).
+//! (`ResourceInUse`), nor a VPC or subnet a CVM instance, a CLB load balancer, a CDB or a Redis
+//! instance or a TKE cluster is in, nor a security group a CVM instance of its region uses
+//! (`ResourceInUse`, the code the official Go SDK documents for `DeleteVpc`, `DeleteSubnet` and
+//! `DeleteSecurityGroup`).
 
 use serde_json::{Map, Value};
 
-use super::resources::Behaviour;
+use super::resources::{Acting, Behaviour, Deletion};
+use super::{cdb, cvm, redis, tke};
 use crate::error::ApiError;
 use crate::store::{Resource, TableKey, Tables};
 
 /// An IPv4 CIDR block: network address and prefix length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Cidr {
+pub(crate) struct Cidr {
     net: u32,
-    len: u8,
+    pub(crate) len: u8,
 }
 
 impl Cidr {
-    fn parse(text: &str) -> Option<Cidr> {
+    pub(crate) fn parse(text: &str) -> Option<Cidr> {
         let (addr, len) = text.trim().split_once('/')?;
         let len: u8 = len.parse().ok().filter(|l| *l <= 32)?;
         let addr: std::net::Ipv4Addr = addr.parse().ok()?;
@@ -29,11 +33,11 @@ impl Cidr {
         if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len)) }
     }
 
-    fn contains(&self, inner: &Cidr) -> bool {
+    pub(crate) fn contains(&self, inner: &Cidr) -> bool {
         inner.len >= self.len && inner.net & Cidr::mask(self.len) == self.net
     }
 
-    fn overlaps(&self, other: &Cidr) -> bool {
+    pub(crate) fn overlaps(&self, other: &Cidr) -> bool {
         self.contains(other) || other.contains(self)
     }
 }
@@ -55,15 +59,67 @@ impl Behaviour for Vpcs {
         ("vpc", "Vpc")
     }
 
-    fn delete(&self, tables: &Tables, region: &str, vpc: &Resource) -> Result<(), ApiError> {
-        let subnets = table(tables, region, "Subnet").filter(|s| text(&s.fields, "VpcId") == Some(&vpc.id)).count();
+    fn delete(&self, a: &Acting<'_>, vpc: &mut Resource) -> Result<Deletion, ApiError> {
+        let subnets = table(a.tables, a.region, "Subnet").filter(|s| text(&s.fields, "VpcId") == Some(&vpc.id)).count();
         if subnets > 0 {
             return Err(ApiError::new(
                 "ResourceInUse",
                 format!("The VPC `{}` still has {subnets} subnet(s); delete them first.", vpc.id),
             ));
         }
-        Ok(())
+        in_use(a, "VpcId", "VPC", &vpc.id)?;
+        Ok(Deletion::Remove)
+    }
+}
+
+/// `ResourceInUse` while a CVM instance, a CLB load balancer, a CDB or a Redis instance or a TKE
+/// cluster of the region is in the VPC or subnet `id` (`field`: `VpcId` or `SubnetId`).
+fn in_use(a: &Acting<'_>, field: &str, what: &str, id: &str) -> Result<(), ApiError> {
+    let instances = cvm::instances(a.tables, a.region, a.now_ms).into_iter().filter_map(|i| {
+        let at = i.get("VirtualPrivateCloud").and_then(|v| v.get(field)).and_then(Value::as_str);
+        (at == Some(id)).then(|| text(&i, "InstanceId").unwrap_or("").to_owned())
+    });
+    let key = TableKey { service: "clb".into(), region: a.region.into(), kind: "LoadBalancer".into() };
+    let lbs = a.tables.table(&key).into_iter().flat_map(|t| t.iter());
+    let lbs = lbs.filter(|l| text(&l.fields, field) == Some(id)).map(|l| l.id.clone());
+    let cdb_field = if field == "VpcId" { "UniqVpcId" } else { "UniqSubnetId" };
+    let (cdbs, redis) = (cdb::table(a.region), redis::table(a.region));
+    let dbs = [cdbs, redis].into_iter().flat_map(|k| a.tables.table(&k).into_iter().flat_map(|t| t.iter()));
+    let dbs = dbs.filter(|d| text(&d.fields, cdb_field) == Some(id)).map(|d| d.id.clone());
+    let clusters = tke::clusters(a.tables, a.region, a.now_ms).into_iter().filter_map(|c| {
+        let at = c.get("ClusterNetworkSettings").and_then(|n| n.get(field)).and_then(Value::as_str);
+        (at == Some(id)).then(|| text(&c, "ClusterId").unwrap_or("").to_owned())
+    });
+    let users: Vec<String> = instances.chain(lbs).chain(dbs).chain(clusters).collect();
+    if users.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new("ResourceInUse", format!("The {what} `{id}` is used by `{}`.", users.join("`, `"))))
+}
+
+/// Security groups: not deleted while an instance uses them.
+pub(crate) struct SecurityGroups;
+
+impl Behaviour for SecurityGroups {
+    fn family(&self) -> (&'static str, &'static str) {
+        ("vpc", "SecurityGroup")
+    }
+
+    fn delete(&self, a: &Acting<'_>, sg: &mut Resource) -> Result<Deletion, ApiError> {
+        let users: Vec<String> = cvm::instances(a.tables, a.region, a.now_ms)
+            .into_iter()
+            .filter(|i| {
+                i.get("SecurityGroupIds").and_then(Value::as_array).is_some_and(|ids| ids.iter().any(|s| s == &sg.id))
+            })
+            .filter_map(|i| text(&i, "InstanceId").map(str::to_owned))
+            .collect();
+        if !users.is_empty() {
+            return Err(ApiError::new(
+                "ResourceInUse",
+                format!("The security group `{}` is used by the instance(s) `{}`.", sg.id, users.join("`, `")),
+            ));
+        }
+        Ok(Deletion::Remove)
     }
 }
 
@@ -73,6 +129,11 @@ pub(crate) struct Subnets;
 impl Behaviour for Subnets {
     fn family(&self) -> (&'static str, &'static str) {
         ("vpc", "Subnet")
+    }
+
+    fn delete(&self, a: &Acting<'_>, subnet: &mut Resource) -> Result<Deletion, ApiError> {
+        in_use(a, "SubnetId", "subnet", &subnet.id)?;
+        Ok(Deletion::Remove)
     }
 
     fn create(&self, tables: &Tables, region: &str, fields: &mut Map<String, Value>, _: i64) -> Result<(), ApiError> {
