@@ -10,6 +10,8 @@
 
 mod core_entries;
 mod embassy;
+mod typed;
 
 pub use core_entries::{chunked, envelope, response_head, sign, sse};
 pub use embassy::embassy_response;
+pub use typed::typed_decode;
