@@ -34,7 +34,8 @@ fn round_trip<T: rt::FromJson + rt::ToJson + PartialEq + core::fmt::Debug>(v: &r
     let Ok(first) = rt::from_value::<T>(v) else { return };
     // A float beyond f64 reads as infinity, which JSON cannot write: refused, not a panic.
     let Ok(text) = rt::to_string(&first) else { return };
-    let again: T = rt::from_slice(text.as_bytes()).unwrap_or_else(|e| panic!("what was written does not read: {e}: {text}"));
+    let again: T =
+        rt::from_slice(text.as_bytes()).unwrap_or_else(|e| panic!("what was written does not read: {e}: {text}"));
     assert_eq!(first, again, "written as {text}");
 }
 
