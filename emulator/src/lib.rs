@@ -57,6 +57,10 @@
 //! through `CONNECT cvm.tencentcloudapi.com:443`; other hosts are refused, never forwarded.
 //! Signatures that differ from the published form only as official SDKs sign are accepted by
 //! named rules ([`Leniency`]).
+//!
+//! Its TLS serves a leaf signed by its P-256 CA, or with [`EmulatorBuilder::tls_chain`] a chain
+//! shaped like the real endpoint's ([`TlsChain::Rsa`]: RSA-2048 root, RSA-4096 intermediate,
+//! RSA-2048 leaf; [`TlsChain::RsaCross`]: the root cross-signed by an older one).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;

@@ -124,6 +124,35 @@ async fn rsa_keys_are_kept_private_and_reused() {
     }
 }
 
+/// The proxy's tunnels serve the chain too: a leaf for the real name from the same intermediate.
+#[tokio::test]
+async fn proxy_tunnels_serve_the_rsa_chain() {
+    let emu = Emulator::builder().proxy().tls_chain(TlsChain::Rsa).ca_dir(ca_dir()).start().await.unwrap();
+    let mut tcp = TcpStream::connect(emu.proxy_addr().unwrap()).await.unwrap();
+    let host = "cvm.tencentcloudapi.com";
+    tcp.write_all(format!("CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n").as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        head.push(tcp.read_u8().await.unwrap());
+    }
+    assert!(head.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&head));
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(emu.ca_der().unwrap())).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(ServerName::try_from(host).unwrap(), tcp)
+        .await
+        .expect("webpki verifies the tunnel's chain up to the root");
+    let sent: Vec<_> = tls.get_ref().1.peer_certificates().unwrap().iter().map(|c| shape(c)).collect();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0], (host.into(), INTERMEDIATE.into(), 2048, SHA256_WITH_RSA.into(), false));
+    assert_eq!(sent[1].2, 4096);
+}
+
 #[test]
 fn chain_names_round_trip() {
     for chain in [TlsChain::P256, TlsChain::Rsa, TlsChain::RsaCross] {
