@@ -152,10 +152,23 @@ fn seed_file_and_stateless() {
     kill(child);
 }
 
-/// The lines after the endpoint's, up to `press Ctrl-C to stop`.
-fn banner(child: &mut Child) -> Vec<String> {
+/// Starts `tcloud mock` with `args`; the lines it prints up to `press Ctrl-C to stop`.
+fn mock_banner(args: &[&str]) -> (Child, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tcloud"))
+        .args(["mock", "--key", &format!("{ID}:{KEY}")])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = banner(child.stdout.take().unwrap());
+    (child, lines)
+}
+
+/// The lines `out` gives up to `press Ctrl-C to stop`.
+fn banner(out: std::process::ChildStdout) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut out = BufReader::new(child.stdout.as_mut().unwrap());
+    let mut out = BufReader::new(out);
     loop {
         let mut line = String::new();
         if out.read_line(&mut line).unwrap() == 0 || line.starts_with("press Ctrl-C") {
@@ -171,8 +184,8 @@ fn banner(child: &mut Child) -> Vec<String> {
 fn tls_chain_rsa_cross_prints_both_roots_and_either_is_trusted() {
     // Shared with the emulator's tests: the RSA keys are generated once.
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("emulator-rsa-chain-ca");
-    let (mut child, endpoint) = mock(&["--tls", "--tls-chain", "rsa-cross", "--ca-dir", dir.to_str().unwrap()]);
-    let lines = banner(&mut child);
+    let (child, lines) = mock_banner(&["--tls", "--tls-chain", "rsa-cross", "--ca-dir", dir.to_str().unwrap()]);
+    let endpoint = lines[0].strip_prefix("emulator listening on ").unwrap_or_else(|| panic!("{lines:?}")).to_owned();
     let root = format!("CA certificate: {}", dir.join("rsa-root.pem").display());
     let old_root = format!("old root certificate: {}", dir.join("rsa-old-root.pem").display());
     assert!(lines.contains(&root) && lines.contains(&old_root), "{lines:?}");
