@@ -105,6 +105,12 @@ enum Command {
         /// Serve HTTPS with a certificate issued by the emulator's CA (see --ca-dir).
         #[arg(long)]
         tls: bool,
+        /// The chain TLS serves: `p256` (the emulator's P-256 CA signs the leaf), `rsa` (shaped
+        /// like the real endpoint's: RSA-2048 leaf <- RSA-4096 intermediate <- RSA-2048 root,
+        /// `rsa-root.pem` in the CA directory), `rsa-cross` (`rsa` with the root cross-signed by
+        /// an older root, `rsa-old-root.pem`: trust either). RSA keys are generated once and kept.
+        #[arg(long, value_name = "CHAIN", default_value = "p256", value_parser = ["p256", "rsa", "rsa-cross"])]
+        tls_chain: String,
         /// Also be an HTTP proxy for the real endpoint names (`HTTPS_PROXY=http://127.0.0.1:PORT`):
         /// `*.tencentcloudapi.com` answered with certificates from the emulator's CA, anything
         /// else refused (403), nothing forwarded.
@@ -220,6 +226,7 @@ struct MockArgs<'a> {
     port: u16,
     keys: &'a [String],
     tls: bool,
+    tls_chain: &'a str,
     proxy: bool,
     proxy_port: Option<u16>,
     ca_dir: Option<&'a std::path::Path>,
@@ -237,6 +244,7 @@ fn mock(args: MockArgs<'_>) -> Result<(), String> {
         port,
         keys,
         tls,
+        tls_chain,
         proxy,
         proxy_port,
         ca_dir,
@@ -247,6 +255,11 @@ fn mock(args: MockArgs<'_>) -> Result<(), String> {
         stateless,
         instance_boot_ms,
     } = args;
+    let chain = tencentcloud_emulator::TlsChain::from_name(tls_chain)
+        .ok_or_else(|| format!("--tls-chain {tls_chain:?}: expected p256, rsa or rsa-cross"))?;
+    if chain != tencentcloud_emulator::TlsChain::P256 && !tls && !proxy {
+        return Err(format!("--tls-chain {tls_chain} needs --tls or --proxy"));
+    }
     let mut builder = Emulator::builder()
         .bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
         .latency(std::time::Duration::from_millis(latency_ms))
@@ -270,6 +283,7 @@ fn mock(args: MockArgs<'_>) -> Result<(), String> {
     if tls {
         builder = builder.tls();
     }
+    builder = builder.tls_chain(chain);
     if proxy {
         builder = builder.proxy();
     }
@@ -295,8 +309,20 @@ fn mock(args: MockArgs<'_>) -> Result<(), String> {
         if let Some(url) = emu.proxy_url() {
             println!("proxy: HTTPS_PROXY={url} (*.tencentcloudapi.com answered here, anything else refused)");
         }
+        match chain {
+            tencentcloud_emulator::TlsChain::P256 => {}
+            tencentcloud_emulator::TlsChain::Rsa => {
+                println!("TLS chain: rsa (leaf RSA-2048 <- intermediate RSA-4096 <- root RSA-2048)");
+            }
+            tencentcloud_emulator::TlsChain::RsaCross => println!(
+                "TLS chain: rsa-cross (leaf RSA-2048 <- intermediate RSA-4096 <- root RSA-2048 <- old root RSA-2048: trust either root)"
+            ),
+        }
         if let Some(path) = emu.ca_path() {
             println!("CA certificate: {}", path.display());
+        }
+        if let Some(path) = emu.old_root_path() {
+            println!("old root certificate: {}", path.display());
         }
         println!("press Ctrl-C to stop");
         let _ = std::io::stdout().flush();
@@ -333,6 +359,7 @@ fn main() -> ExitCode {
             port,
             keys,
             tls,
+            tls_chain,
             proxy,
             proxy_port,
             ca_dir,
@@ -346,6 +373,7 @@ fn main() -> ExitCode {
             port: *port,
             keys,
             tls: *tls,
+            tls_chain,
             proxy: *proxy,
             proxy_port: *proxy_port,
             ca_dir: ca_dir.as_deref(),

@@ -1,6 +1,7 @@
 //! `tcloud mock --state DIR` as a child process: killed with SIGKILL in the middle of a stream
 //! of creates (made by `tcloud call` processes), it reloads every create it answered, at most
-//! the one in flight more, and a torn record at the journal's end is cut off. `--seed` too.
+//! the one in flight more, and a torn record at the journal's end is cut off. `--seed` too;
+//! `--tls-chain`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -149,4 +150,61 @@ fn seed_file_and_stateless() {
     let doc = call(&endpoint, "DescribeVpcs", &json!({})).unwrap();
     assert!(doc["VpcSet"].as_array().is_some_and(|s| s.iter().all(|v| v["VpcName"] != "x")), "{doc}");
     kill(child);
+}
+
+/// Starts `tcloud mock` with `args`; the lines it prints up to `press Ctrl-C to stop`.
+fn mock_banner(args: &[&str]) -> (Child, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tcloud"))
+        .args(["mock", "--key", &format!("{ID}:{KEY}")])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = banner(child.stdout.take().unwrap());
+    (child, lines)
+}
+
+/// The lines `out` gives up to `press Ctrl-C to stop`.
+fn banner(out: std::process::ChildStdout) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut out = BufReader::new(out);
+    loop {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 || line.starts_with("press Ctrl-C") {
+            return lines;
+        }
+        lines.push(line.trim_end().to_owned());
+    }
+}
+
+/// `--tls-chain rsa-cross`: the roots' paths printed, and `tcloud call` (rustls, webpki)
+/// reaches the endpoint trusting either one.
+#[test]
+fn tls_chain_rsa_cross_prints_both_roots_and_either_is_trusted() {
+    // Shared with the emulator's tests: the RSA keys are generated once.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("emulator-rsa-chain-ca");
+    let (child, lines) = mock_banner(&["--tls", "--tls-chain", "rsa-cross", "--ca-dir", dir.to_str().unwrap()]);
+    let endpoint = lines[0].strip_prefix("emulator listening on ").unwrap_or_else(|| panic!("{lines:?}")).to_owned();
+    let root = format!("CA certificate: {}", dir.join("rsa-root.pem").display());
+    let old_root = format!("old root certificate: {}", dir.join("rsa-old-root.pem").display());
+    assert!(lines.contains(&root) && lines.contains(&old_root), "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("TLS chain: rsa-cross (leaf RSA-2048 <- intermediate RSA-4096")));
+    for anchor in ["rsa-root.pem", "rsa-old-root.pem"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tcloud"))
+            .args(["call", "cvm", "2017-03-12", "DescribeInstances", "{}", "--region", "ap-guangzhou"])
+            .args(["--endpoint", &endpoint, "--timeout", "10", "--ca-file", dir.join(anchor).to_str().unwrap()])
+            .env("TENCENTCLOUD_SECRET_ID", ID)
+            .env("TENCENTCLOUD_SECRET_KEY", KEY)
+            .env_remove("TENCENTCLOUD_SESSION_TOKEN")
+            .env_remove("HTTPS_PROXY")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{anchor}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    kill(child);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_tcloud")).args(["mock", "--tls-chain", "rsa"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-chain rsa needs --tls or --proxy"));
 }

@@ -60,6 +60,10 @@
 //! through `CONNECT cvm.tencentcloudapi.com:443`; other hosts are refused, never forwarded.
 //! Signatures that differ from the published form only as official SDKs sign are accepted by
 //! named rules ([`Leniency`]).
+//!
+//! Its TLS serves a leaf signed by its P-256 CA, or with [`EmulatorBuilder::tls_chain`] a chain
+//! shaped like the real endpoint's ([`TlsChain::Rsa`]: RSA-2048 root, RSA-4096 intermediate,
+//! RSA-2048 leaf; [`TlsChain::RsaCross`]: the root cross-signed by an older one).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -101,6 +105,7 @@ mod store;
 mod sync;
 pub mod tc3;
 mod tls;
+mod tls_chain;
 
 pub use fault::Fault;
 pub use limits::DEFAULT_RATE_LIMIT;
@@ -109,6 +114,7 @@ pub use record::{AnswerSource, RecordedRequest, Verification};
 pub use state::TemporaryCredential;
 pub use tc3::{AuthError, KeyInfo, Leniency, Verified};
 pub use tls::{CA_CERT_FILE, CA_KEY_FILE, LEAF_NAMES};
+pub use tls_chain::{RSA_OLD_ROOT_CERT_FILE, RSA_ROOT_CERT_FILE, TlsChain};
 
 use server::Cloud;
 use state::{Callback, State};
@@ -132,6 +138,7 @@ impl Emulator {
         EmulatorBuilder {
             keys: Vec::new(),
             tls: false,
+            tls_chain: TlsChain::P256,
             proxy: false,
             proxy_bind: None,
             proxy_max_tunnels: proxy::MAX_TUNNELS,
@@ -158,6 +165,7 @@ impl Emulator {
 pub struct EmulatorBuilder {
     keys: Vec<(String, String)>,
     tls: bool,
+    tls_chain: TlsChain,
     proxy: bool,
     proxy_bind: Option<SocketAddr>,
     proxy_max_tunnels: usize,
@@ -182,6 +190,7 @@ impl fmt::Debug for EmulatorBuilder {
         f.debug_struct("EmulatorBuilder")
             .field("secret_ids", &self.keys.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>())
             .field("tls", &self.tls)
+            .field("tls_chain", &self.tls_chain)
             .field("proxy", &self.proxy)
             .field("proxy_bind", &self.proxy_bind)
             .field("proxy_max_tunnels", &self.proxy_max_tunnels)
@@ -212,6 +221,15 @@ impl EmulatorBuilder {
     /// emulator's CA (generated for this run, or the one kept in [`EmulatorBuilder::ca_dir`]).
     pub fn tls(mut self) -> Self {
         self.tls = true;
+        self
+    }
+
+    /// The chain the TLS endpoint and the proxy's tunnels serve (default [`TlsChain::P256`]).
+    /// The RSA chains are shaped like the real endpoint's; their keys are kept in
+    /// [`EmulatorBuilder::ca_dir`] ([`RSA_ROOT_CERT_FILE`], [`RSA_OLD_ROOT_CERT_FILE`] to
+    /// trust), or without one generated once per process (a 4096-bit key takes seconds).
+    pub fn tls_chain(mut self, chain: TlsChain) -> Self {
+        self.tls_chain = chain;
         self
     }
 
@@ -252,7 +270,8 @@ impl EmulatorBuilder {
 
     /// Keeps the CA in `dir` (created if missing): [`CA_CERT_FILE`] (`ca.pem`, mode 0644) to
     /// trust, [`CA_KEY_FILE`] (`ca.key`, mode 0600) reused by every later start, so a client
-    /// trusts it once. Without it a CA is generated for each run and written nowhere.
+    /// trusts it once; the RSA chains' keys and roots beside them ([`EmulatorBuilder::tls_chain`]).
+    /// Without it a CA is generated for each run and written nowhere.
     pub fn ca_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.ca_dir = Some(dir.into());
         self
@@ -350,10 +369,7 @@ impl EmulatorBuilder {
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> io::Result<RunningEmulator> {
         let ca = if self.tls || self.proxy {
-            Some(Arc::new(match &self.ca_dir {
-                Some(dir) => tls::Ca::open(dir)?,
-                None => tls::Ca::generate()?,
-            }))
+            Some(Arc::new(tls::Ca::for_chain(self.tls_chain, self.ca_dir.as_deref())?))
         } else {
             None
         };
@@ -437,6 +453,7 @@ impl EmulatorBuilder {
                 cloud,
                 addr,
                 tls: self.tls,
+                tls_chain: self.tls_chain,
                 proxy_addr,
                 ca,
                 shutdown_tx,
@@ -450,6 +467,7 @@ struct Inner {
     cloud: Arc<Cloud>,
     addr: SocketAddr,
     tls: bool,
+    tls_chain: TlsChain,
     proxy_addr: Option<SocketAddr>,
     ca: Option<Arc<tls::Ca>>,
     shutdown_tx: watch::Sender<bool>,
@@ -510,7 +528,12 @@ impl RunningEmulator {
         self.inner.proxy_addr.map(|a| format!("http://{a}"))
     }
 
-    /// The CA certificate, PEM (with TLS or the proxy).
+    /// The chain TLS serves ([`EmulatorBuilder::tls_chain`]).
+    pub fn tls_chain(&self) -> TlsChain {
+        self.inner.tls_chain
+    }
+
+    /// The CA certificate, PEM (with TLS or the proxy): the root of the chain.
     pub fn ca_pem(&self) -> Option<String> {
         self.inner.ca.as_ref().map(|c| c.pem().to_owned())
     }
@@ -520,9 +543,26 @@ impl RunningEmulator {
         self.inner.ca.as_ref().map(|c| c.der().to_vec())
     }
 
-    /// Where the CA certificate is kept ([`EmulatorBuilder::ca_dir`]`/ca.pem`).
+    /// Where the CA certificate is kept ([`EmulatorBuilder::ca_dir`]`/ca.pem`, or
+    /// [`RSA_ROOT_CERT_FILE`] for the RSA chains).
     pub fn ca_path(&self) -> Option<PathBuf> {
         self.inner.ca.as_ref().and_then(|c| c.path()).map(Path::to_path_buf)
+    }
+
+    /// The older root that cross-signed the CA ([`TlsChain::RsaCross`]), PEM: a client may
+    /// trust it instead of the CA.
+    pub fn old_root_pem(&self) -> Option<String> {
+        self.inner.ca.as_ref().and_then(|c| c.old_root()).map(|r| r.pem.clone())
+    }
+
+    /// The older root ([`RunningEmulator::old_root_pem`]), DER.
+    pub fn old_root_der(&self) -> Option<Vec<u8>> {
+        self.inner.ca.as_ref().and_then(|c| c.old_root()).map(|r| r.der.clone())
+    }
+
+    /// Where the older root is kept ([`EmulatorBuilder::ca_dir`]`/`[`RSA_OLD_ROOT_CERT_FILE`]).
+    pub fn old_root_path(&self) -> Option<PathBuf> {
+        self.inner.ca.as_ref().and_then(|c| c.old_root()).and_then(|r| r.path.clone())
     }
 
     /// Names the leaf certificate is valid for (TLS only): `localhost`, `127.0.0.1`.

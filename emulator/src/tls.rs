@@ -1,6 +1,7 @@
 //! TLS material: the emulator's CA (generated for one run, or kept in a directory so that a
 //! client can trust it once), the endpoint's leaf for `localhost` and `127.0.0.1`, and the
 //! leaves the proxy issues on the fly for `*.tencentcloudapi.com` names, cached per name.
+//! The CA is a P-256 root signing the leaves, or one of the RSA chains of [`TlsChain`].
 
 use std::collections::HashMap;
 use std::fs;
@@ -18,6 +19,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::clock::civil_from_days;
 use crate::sync::lock;
+use crate::tls_chain::{self, TlsChain};
 
 /// Names the endpoint's leaf certificate is valid for.
 pub const LEAF_NAMES: [&str; 2] = ["localhost", "127.0.0.1"];
@@ -32,7 +34,7 @@ const MAX_CACHED_LEAVES: usize = 512;
 /// How long a reader waits for another process that is writing the same CA directory.
 const CA_DIR_WAIT: Duration = Duration::from_secs(2);
 
-fn err(e: impl std::fmt::Display) -> io::Error {
+pub(crate) fn err(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(format!("emulator TLS setup: {e}"))
 }
 
@@ -46,13 +48,26 @@ fn ca_params() -> io::Result<CertificateParams> {
     Ok(p)
 }
 
+/// A root certificate a client trusts.
+pub(crate) struct Root {
+    pub(crate) pem: String,
+    pub(crate) der: Vec<u8>,
+    /// Its path when the CA is kept in a directory.
+    pub(crate) path: Option<PathBuf>,
+}
+
 /// The emulator's certificate authority.
 pub(crate) struct Ca {
+    /// Signs the leaves: the root of the P-256 chain, the intermediate of the RSA ones.
     issuer: Issuer<'static, KeyPair>,
-    pem: String,
-    der: Vec<u8>,
-    /// `ca.pem`'s path when the CA is kept in a directory.
-    path: Option<PathBuf>,
+    /// What a client trusts; the chain's root.
+    root: Root,
+    /// The older root that cross-signed `root` ([`TlsChain::RsaCross`]).
+    old_root: Option<Root>,
+    /// Sent after the leaf: the intermediate, then the cross-signed root.
+    chain: Vec<CertificateDer<'static>>,
+    /// The RSA chains' leaf key, one for every leaf (a P-256 key per leaf otherwise).
+    leaf_key: Option<KeyPair>,
     leaves: Mutex<HashMap<String, TlsAcceptor>>,
 }
 
@@ -61,54 +76,60 @@ impl Ca {
     pub(crate) fn generate() -> io::Result<Ca> {
         let key = KeyPair::generate().map_err(err)?;
         let cert = ca_params()?.self_signed(&key).map_err(err)?;
-        Ca::new(key, cert.pem(), cert.der().to_vec(), None)
+        Ca::new(key, Root { pem: cert.pem(), der: cert.der().to_vec(), path: None })
+    }
+
+    /// The CA of `chain`, kept in `dir` when given (see [`Ca::open`] and [`tls_chain`]).
+    pub(crate) fn for_chain(chain: TlsChain, dir: Option<&Path>) -> io::Result<Ca> {
+        match (chain, dir) {
+            (TlsChain::P256, Some(dir)) => Ca::open(dir),
+            (TlsChain::P256, None) => Ca::generate(),
+            (TlsChain::Rsa | TlsChain::RsaCross, dir) => {
+                let c = tls_chain::rsa(chain == TlsChain::RsaCross, dir)?;
+                Ok(Ca {
+                    issuer: c.issuer,
+                    root: c.root,
+                    old_root: c.old_root,
+                    chain: c.chain,
+                    leaf_key: Some(c.leaf_key),
+                    leaves: Mutex::new(HashMap::new()),
+                })
+            }
+        }
     }
 
     /// The CA kept in `dir` (created if missing): `ca.key` (0600) and `ca.pem` (0644). A key
     /// already there is reused, so a client that trusted `ca.pem` once keeps trusting it.
     pub(crate) fn open(dir: &Path) -> io::Result<Ca> {
-        fs::create_dir_all(dir)
-            .map_err(|e| io::Error::new(e.kind(), format!("CA directory {}: {e}", dir.display())))?;
-        let key_path = dir.join(CA_KEY_FILE);
-        let cert_path = dir.join(CA_CERT_FILE);
-        let key = load_or_create_key(&key_path)?;
-        let (pem, der) = match fs::read(&cert_path) {
-            Ok(bytes) => {
-                let der = CertificateDer::from_pem_slice(&bytes)
-                    .map_err(|e| err(format!("{} is not a PEM certificate: {e}", cert_path.display())))?;
-                if !contains(der.as_ref(), key.public_key_raw()) {
-                    return Err(err(format!(
-                        "{} was not made from {}: remove both to start over with a new CA",
-                        cert_path.display(),
-                        key_path.display()
-                    )));
-                }
-                (String::from_utf8_lossy(&bytes).into_owned(), der.to_vec())
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let cert = ca_params()?.self_signed(&key).map_err(err)?;
-                write_replace(&cert_path, cert.pem().as_bytes(), 0o644)?;
-                (cert.pem(), cert.der().to_vec())
-            }
-            Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", cert_path.display()))),
-        };
-        Ca::new(key, pem, der, Some(cert_path))
+        let (key, root) = open_root(dir, CA_KEY_FILE, CA_CERT_FILE, &ca_params()?, generate_p256)?;
+        Ca::new(key, root)
     }
 
-    fn new(key: KeyPair, pem: String, der: Vec<u8>, path: Option<PathBuf>) -> io::Result<Ca> {
-        Ok(Ca { issuer: Issuer::new(ca_params()?, key), pem, der, path, leaves: Mutex::new(HashMap::new()) })
+    fn new(key: KeyPair, root: Root) -> io::Result<Ca> {
+        Ok(Ca {
+            issuer: Issuer::new(ca_params()?, key),
+            root,
+            old_root: None,
+            chain: Vec::new(),
+            leaf_key: None,
+            leaves: Mutex::new(HashMap::new()),
+        })
     }
 
     pub(crate) fn pem(&self) -> &str {
-        &self.pem
+        &self.root.pem
     }
 
     pub(crate) fn der(&self) -> &[u8] {
-        &self.der
+        &self.root.der
     }
 
     pub(crate) fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.root.path.as_deref()
+    }
+
+    pub(crate) fn old_root(&self) -> Option<&Root> {
+        self.old_root.as_ref()
     }
 
     /// The endpoint's acceptor: a leaf for [`LEAF_NAMES`].
@@ -144,17 +165,23 @@ impl Ca {
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         params.use_authority_key_identifier_extension = true;
-        let leaf_key = KeyPair::generate().map_err(err)?;
-        let leaf = params.signed_by(&leaf_key, &self.issuer).map_err(err)?;
+        let fresh;
+        let leaf_key = match &self.leaf_key {
+            Some(key) => key,
+            None => {
+                fresh = KeyPair::generate().map_err(err)?;
+                &fresh
+            }
+        };
+        let leaf = params.signed_by(leaf_key, &self.issuer).map_err(err)?;
+        let mut certs = vec![leaf.der().clone()];
+        certs.extend(self.chain.iter().cloned());
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(err)?
             .with_no_client_auth()
-            .with_single_cert(
-                vec![leaf.der().clone()],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-            )
+            .with_single_cert(certs, PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())))
             .map_err(err)?;
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(TlsAcceptor::from(Arc::new(config)))
@@ -170,9 +197,52 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Reads `path`'s key, or creates it: written whole to a temporary file first and linked into
-/// place only if no other process got there first (a reader never sees half a key).
-fn load_or_create_key(path: &Path) -> io::Result<KeyPair> {
+/// The root kept in `dir` (created if missing) as `key_file` (0600) and `cert_file` (0644): a
+/// key already there is reused, and a lost certificate made again from it with `params` (the
+/// same subject and key identifier, so old copies still verify); a certificate of another key
+/// is refused.
+pub(crate) fn open_root(
+    dir: &Path,
+    key_file: &str,
+    cert_file: &str,
+    params: &CertificateParams,
+    generate: fn() -> io::Result<KeyPair>,
+) -> io::Result<(KeyPair, Root)> {
+    fs::create_dir_all(dir).map_err(|e| io::Error::new(e.kind(), format!("CA directory {}: {e}", dir.display())))?;
+    let key_path = dir.join(key_file);
+    let cert_path = dir.join(cert_file);
+    let key = load_or_create_key(&key_path, generate)?;
+    let (pem, der) = match fs::read(&cert_path) {
+        Ok(bytes) => {
+            let der = CertificateDer::from_pem_slice(&bytes)
+                .map_err(|e| err(format!("{} is not a PEM certificate: {e}", cert_path.display())))?;
+            if !contains(der.as_ref(), key.public_key_raw()) {
+                return Err(err(format!(
+                    "{} was not made from {}: remove both to start over with a new CA",
+                    cert_path.display(),
+                    key_path.display()
+                )));
+            }
+            (String::from_utf8_lossy(&bytes).into_owned(), der.to_vec())
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let cert = params.self_signed(&key).map_err(err)?;
+            write_replace(&cert_path, cert.pem().as_bytes(), 0o644)?;
+            (cert.pem(), cert.der().to_vec())
+        }
+        Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", cert_path.display()))),
+    };
+    Ok((key, Root { pem, der, path: Some(cert_path) }))
+}
+
+fn generate_p256() -> io::Result<KeyPair> {
+    KeyPair::generate().map_err(err)
+}
+
+/// Reads `path`'s key, or creates it with `generate`: written whole to a temporary file first
+/// and linked into place only if no other process got there first (a reader never sees half a
+/// key).
+pub(crate) fn load_or_create_key(path: &Path, generate: fn() -> io::Result<KeyPair>) -> io::Result<KeyPair> {
     let read = |path: &Path| -> io::Result<Option<KeyPair>> {
         match fs::read_to_string(path) {
             Ok(text) => KeyPair::from_pem(&text)
@@ -186,7 +256,7 @@ fn load_or_create_key(path: &Path) -> io::Result<KeyPair> {
         restrict(path, 0o600);
         return Ok(key);
     }
-    let key = KeyPair::generate().map_err(err)?;
+    let key = generate()?;
     let tmp = temp_name(path);
     write_mode(&tmp, key.serialize_pem().as_bytes(), 0o600)?;
     let linked = fs::hard_link(&tmp, path);

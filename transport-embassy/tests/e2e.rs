@@ -451,6 +451,41 @@ fn rsa_chain_is_verified() {
     });
 }
 
+/// The emulator's chains shaped like the real endpoint's (RSA-2048 leaf <- RSA-4096
+/// intermediate <- RSA-2048 root, PSS CertificateVerify), and the cross-signed variant, with
+/// the device anchored on either root. The keys are kept under the target directory (shared
+/// with the emulator's tests: a 4096-bit key takes seconds to generate).
+#[test]
+fn real_endpoint_shaped_rsa_chains_verify_with_either_root() {
+    use tencentcloud_emulator::{Emulator, TlsChain};
+    let ca_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("emulator-rsa-chain-ca");
+    block_on(async {
+        for chain in [TlsChain::Rsa, TlsChain::RsaCross] {
+            let emu = Emulator::builder().tls().tls_chain(chain).ca_dir(&ca_dir).start().await.unwrap();
+            let net = HostNet::start(None).await;
+            net.forward(443, emu.addr()).await;
+            let root = emu.ca_der().unwrap();
+            let body = device_call(&net, &root, &mut TestClock::system(), quick_config(), 8192).await;
+            assert!(body.is_ok(), "{chain:?} anchored on the root: {body:?}");
+            if chain == TlsChain::RsaCross {
+                let old_root = emu.old_root_der().unwrap();
+                let body = device_call(&net, &old_root, &mut TestClock::system(), quick_config(), 8192).await;
+                assert!(body.is_ok(), "anchored on the old root: {body:?}");
+            }
+            assert!(emu.requests().iter().all(|r| verified(&r.verification)));
+        }
+        // Without the cross-signed root sent, the old root vouches for nothing.
+        let old_root = Emulator::builder().tls().tls_chain(TlsChain::RsaCross).ca_dir(&ca_dir).start().await.unwrap();
+        let emu = Emulator::builder().tls().tls_chain(TlsChain::Rsa).ca_dir(&ca_dir).start().await.unwrap();
+        let net = HostNet::start(None).await;
+        net.forward(443, emu.addr()).await;
+        let err = device_call(&net, &old_root.old_root_der().unwrap(), &mut TestClock::system(), quick_config(), 8192)
+            .await
+            .unwrap_err();
+        assert_eq!(err, Error::Certificate(CertError::UnknownIssuer));
+    });
+}
+
 #[test]
 fn plain_http_only_by_opt_in() {
     block_on(async {
