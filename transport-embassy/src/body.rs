@@ -76,7 +76,7 @@ pub(crate) async fn open<S: Read>(io: &mut S, buf: &mut [u8], waits: Waits) -> R
         }
         let end = buf.len().min(filled + WINDOW);
         let mut rx = Receiver { io: &mut *io, deadline, io_wait: waits.io };
-        let n = rx.read(buf.get_mut(filled..end).unwrap_or(&mut []), filled == 0).await?;
+        let n = rx.read_small(buf.get_mut(filled..end).unwrap_or(&mut []), filled == 0).await?;
         if n == 0 {
             return Err(if filled == 0 { Fault::ConnectionClosed } else { ResponseError::UnexpectedEnd.into() });
         }
@@ -139,7 +139,7 @@ impl BodyStream {
             let room = match self.frame {
                 Frame::Done => return Ok(0),
                 Frame::Chunked(_) => {
-                    let n = rx.read(&mut self.raw, false).await?;
+                    let n = rx.read_small(&mut self.raw, false).await?;
                     self.full = n == WINDOW;
                     if n == 0 {
                         return Err(ResponseError::UnexpectedEnd.into());
@@ -151,7 +151,7 @@ impl BodyStream {
                 Frame::Sized(left) => out.len().min(usize::try_from(left.saturating_add(1)).unwrap_or(usize::MAX)),
                 Frame::UntilClose => out.len(),
             };
-            let n = rx.read(out.get_mut(..room).unwrap_or(&mut []), false).await?;
+            let n = rx.read_small(out.get_mut(..room).unwrap_or(&mut []), false).await?;
             self.full = n == room;
             return match &mut self.frame {
                 Frame::Sized(_) if n == 0 => Err(ResponseError::UnexpectedEnd.into()),

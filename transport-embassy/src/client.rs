@@ -9,7 +9,7 @@ use tencentcloud_core::{Body, Credential, Request, RequestError, SignedRequest, 
 
 use crate::clock::{Clock, TimeSync};
 use crate::conn::{Connect, Connection, Outlined};
-use crate::error::{CertError, Error, Fault};
+use crate::error::{CertError, Error};
 use crate::http::{self, Reply, Waits};
 
 /// Timeouts and retry policy.
@@ -297,14 +297,14 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
             // the request, the request never left: sent again on a new connection. Once
             // (part of) it left, the server may have run it: only a call safe to repeat is.
             // (A failed exchange is not counted: `exchanges` is what it was before.)
-            Err(Fault::ConnectionClosed)
+            Err(Error::ConnectionClosed)
                 if conn.exchanges() > 0 && can_reconnect && !retries.reconnected && may_send_again(req, left) =>
             {
                 debug!("tencentcloud: the kept-alive connection was closed; reconnecting");
                 retries.reconnected = true;
                 return Step::Retry(Duration::from_ticks(0));
             }
-            Err(e) => return Step::Fail(e.into()),
+            Err(e) => return Step::Fail(e),
         };
         self.check(conn, reply, buf, timestamp, retries, can_reconnect)
     }

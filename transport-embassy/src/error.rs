@@ -237,17 +237,16 @@ impl From<CertError> for Error {
     }
 }
 
-/// The ways the exchange itself can fail (the request out, the answer in, a sink): each an
-/// [`Error`] but in 16 bytes, where an `Error` is the size of its API error (656 B on a
-/// 32-bit target). The reads and writes return it, so the futures that hold one across an
-/// await, and the stack frames that pass one up, stay small; the client turns it into its
-/// `Error` at the end.
+/// The ways reading a streamed answer (or writing it to a sink) can fail: each an [`Error`]
+/// but in 16 bytes, where an `Error` is the size of its API error (656 B on a 32-bit
+/// target). Those reads return it, so the futures that hold one across an await, and the
+/// stack frames that pass one up, stay small; the client turns it into its `Error` at the
+/// end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fault {
     Timeout(Phase),
     Io(embedded_io::ErrorKind),
     ConnectionClosed,
-    NotReusable,
     Response(ResponseError),
     Sink(embedded_io::ErrorKind),
 }
@@ -259,7 +258,6 @@ impl From<Fault> for Error {
             Fault::Timeout(phase) => Self::Timeout(phase),
             Fault::Io(kind) => Self::Io(kind),
             Fault::ConnectionClosed => Self::ConnectionClosed,
-            Fault::NotReusable => Self::NotReusable,
             Fault::Response(e) => Self::Response(e),
             Fault::Sink(kind) => Self::Sink(kind),
         }

@@ -11,7 +11,7 @@ use tencentcloud_core::response::{ChunkedDecoder, Framing, Header, Parsed, Respo
 use tencentcloud_core::time::parse_http_date;
 
 use crate::conn::Connection;
-use crate::error::{Fault, Phase};
+use crate::error::{Error, Fault, Phase};
 
 /// Most response header fields accepted.
 pub(crate) const MAX_HEADERS: usize = 32;
@@ -50,25 +50,25 @@ pub(crate) async fn send<S: Read + Write>(
     signed: &SignedRequest<'_>,
     io_wait: Duration,
     left: &mut bool,
-) -> Result<(), Fault> {
+) -> Result<(), Error> {
     if !conn.is_reusable() {
-        return Err(Fault::NotReusable);
+        return Err(Error::NotReusable);
     }
     conn.set_reusable(false);
     match embassy_time::with_timeout(io_wait, write_request(conn.io(), signed, left)).await {
-        Err(_) => Err(Fault::Timeout(Phase::Write)),
+        Err(_) => Err(Error::Timeout(Phase::Write)),
         Ok(written) => written,
     }
 }
 
 /// Writes the request (request line, headers, body: not copied), then flushes. `left` is
 /// set once the stream took a byte of it.
-async fn write_request<S: Write>(io: &mut S, signed: &SignedRequest<'_>, left: &mut bool) -> Result<(), Fault> {
+async fn write_request<S: Write>(io: &mut S, signed: &SignedRequest<'_>, left: &mut bool) -> Result<(), Error> {
     for piece in signed.http1_pieces().map(str::as_bytes).chain(core::iter::once(signed.body())) {
         let mut rest = piece;
         while !rest.is_empty() {
             match io.write(rest).await {
-                Ok(0) => return Err(Fault::Io(ErrorKind::WriteZero)),
+                Ok(0) => return Err(Error::Io(ErrorKind::WriteZero)),
                 Ok(n) => {
                     *left = true;
                     rest = rest.get(n..).unwrap_or_default();
@@ -84,7 +84,7 @@ async fn write_request<S: Write>(io: &mut S, signed: &SignedRequest<'_>, left: &
 /// is at the start of `buf` and the connection is marked reusable only if the server keeps
 /// it alive and nothing past the body may be waiting: no read returned bytes past it, and
 /// the last read did not fill all the room it was given.
-pub(crate) async fn receive<S: Read>(conn: &mut Connection<S>, buf: &mut [u8], waits: Waits) -> Result<Reply, Fault> {
+pub(crate) async fn receive<S: Read>(conn: &mut Connection<S>, buf: &mut [u8], waits: Waits) -> Result<Reply, Error> {
     let mut rx = Receiver { io: conn.io(), deadline: Instant::now().saturating_add(waits.response), io_wait: waits.io };
     let (reply, keep_alive) = read_response(&mut rx, buf).await?;
     conn.count_exchange();
@@ -101,29 +101,45 @@ pub(crate) struct Receiver<'s, S> {
 
 impl<S: Read> Receiver<'_, S> {
     /// Reads some bytes; `Ok(0)` at the end of the stream.
-    pub(crate) async fn read(&mut self, buf: &mut [u8], nothing_yet: bool) -> Result<usize, Fault> {
+    pub(crate) async fn read(&mut self, buf: &mut [u8], nothing_yet: bool) -> Result<usize, Error> {
+        let until = Instant::now().saturating_add(self.io_wait).min(self.deadline);
+        match with_deadline(until, self.io.read(buf)).await {
+            Err(_) => Err(Error::Timeout(Phase::Read)),
+            Ok(Ok(n)) => Ok(n),
+            Ok(Err(e)) => Err(closed_or_io(e.kind(), nothing_yet)),
+        }
+    }
+
+    /// [`Receiver::read`] failing with a small [`Fault`], for the streamed body's reads.
+    pub(crate) async fn read_small(&mut self, buf: &mut [u8], nothing_yet: bool) -> Result<usize, Fault> {
         let until = Instant::now().saturating_add(self.io_wait).min(self.deadline);
         match with_deadline(until, self.io.read(buf)).await {
             Err(_) => Err(Fault::Timeout(Phase::Read)),
             Ok(Ok(n)) => Ok(n),
-            Ok(Err(e)) => Err(closed_or_io(e.kind(), nothing_yet)),
+            Ok(Err(e)) if closes(e.kind(), nothing_yet) => Err(Fault::ConnectionClosed),
+            Ok(Err(e)) => Err(Fault::Io(e.kind())),
         }
     }
 }
 
 /// A reset before any response byte (or while sending) is the connection closing.
-fn closed_or_io(kind: ErrorKind, nothing_yet: bool) -> Fault {
+fn closed_or_io(kind: ErrorKind, nothing_yet: bool) -> Error {
+    if closes(kind, nothing_yet) { Error::ConnectionClosed } else { Error::Io(kind) }
+}
+
+/// Whether a read or write failing with `kind` is the connection closing (see [`closed_or_io`]).
+fn closes(kind: ErrorKind, nothing_yet: bool) -> bool {
     let closed = matches!(
         kind,
         ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe | ErrorKind::NotConnected
     );
-    if closed && nothing_yet { Fault::ConnectionClosed } else { Fault::Io(kind) }
+    closed && nothing_yet
 }
 
 /// Reads a head (skipping interim 1xx responses) and the body it announces. All parsing is
 /// in the synchronous [`ResponseReader`]; this loop only reads (one await point, which keeps
 /// the async state machine, and the image, small).
-async fn read_response<S: Read>(rx: &mut Receiver<'_, S>, buf: &mut [u8]) -> Result<(Reply, bool), Fault> {
+async fn read_response<S: Read>(rx: &mut Receiver<'_, S>, buf: &mut [u8]) -> Result<(Reply, bool), Error> {
     let mut reader = ResponseReader::new();
     loop {
         if let Some(done) = reader.advance(buf)? {
@@ -201,7 +217,7 @@ impl ResponseReader {
     }
 
     /// Parses what is buffered; the response once it is complete.
-    fn advance(&mut self, buf: &mut [u8]) -> Result<Option<(Reply, bool)>, Fault> {
+    fn advance(&mut self, buf: &mut [u8]) -> Result<Option<(Reply, bool)>, Error> {
         loop {
             match &mut self.state {
                 State::Head => {
@@ -279,7 +295,7 @@ impl ResponseReader {
     }
 
     /// Where to read next.
-    fn window(&self, capacity: usize) -> Result<Window, Fault> {
+    fn window(&self, capacity: usize) -> Result<Window, Error> {
         let from = self.filled;
         match self.state {
             State::Head if from == capacity => Err(ResponseError::HeadTooLarge { max: capacity }.into()),
@@ -294,10 +310,10 @@ impl ResponseReader {
 
     /// Takes the result of a read of `n` bytes into the window (`probed`: into the one-byte
     /// probe) of a buffer of `capacity` bytes.
-    fn received(&mut self, n: usize, capacity: usize, probed: bool) -> Result<Option<(Reply, bool)>, Fault> {
+    fn received(&mut self, n: usize, capacity: usize, probed: bool) -> Result<Option<(Reply, bool)>, Error> {
         if n == 0 {
             return match self.state {
-                State::Head if !self.received_any => Err(Fault::ConnectionClosed),
+                State::Head if !self.received_any => Err(Error::ConnectionClosed),
                 State::UntilClose => Ok(self.done(self.filled, 1)),
                 _ => Err(ResponseError::UnexpectedEnd.into()),
             };
@@ -357,7 +373,6 @@ mod tests {
     use embedded_io::ErrorType;
 
     use super::*;
-    use crate::error::Error;
 
     /// A scripted stream: each read returns the next piece (at most the buffer size).
     struct Script {
@@ -396,7 +411,7 @@ mod tests {
     fn run(pieces: &[&[u8]], buf: &mut [u8]) -> Result<(Reply, bool), Error> {
         let mut s = Script { pieces: pieces.iter().map(|p| p.to_vec()).collect(), written: Vec::new() };
         let mut rx = Receiver { io: &mut s, deadline: Instant::MAX, io_wait: Duration::from_secs(1) };
-        block_on(read_response(&mut rx, buf)).map_err(Error::from)
+        block_on(read_response(&mut rx, buf))
     }
 
     fn block_on<F: core::future::Future>(f: F) -> F::Output {

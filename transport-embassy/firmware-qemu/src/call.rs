@@ -165,10 +165,11 @@ pub async fn run(stack: Stack<'static>, gateway: Ipv4Address) -> Result<Report, 
 
     let start = executor::busy_cycles();
     // The time is unknown until the first `Date`: the certificate's dates are checked then.
-    let mut conn = connector.connect(host, Some(port), client.now()).await.map_err(Failure::Call)?;
+    let now = client.now();
+    let mut conn = OrExit(async { connector.connect(host, Some(port), now).await.map_err(Failure::Call) }).await;
     let handshake = executor::busy_cycles() - start;
 
-    let first = client.call_raw_on(&mut conn, &request, response).await.map_err(Failure::Call)?;
+    let first = OrExit(async { client.call_raw_on(&mut conn, &request, response).await.map_err(Failure::Call) }).await;
     hprint!("{}\n", core::str::from_utf8(first).unwrap_or("(the Response is not UTF-8)"));
     if let Some(now) = client.now() {
         hprint!("time learned from the server's Date: {now} (unix seconds)\n");
@@ -178,16 +179,16 @@ pub async fn run(stack: Stack<'static>, gateway: Ipv4Address) -> Result<Report, 
     }
 
     let start = executor::busy_cycles();
-    client.call_raw_on(&mut conn, &request, response).await.map_err(Failure::Call)?;
+    OrExit(async { client.call_raw_on(&mut conn, &request, response).await.map_err(Failure::Call) }).await;
     let call = executor::busy_cycles() - start;
 
     let start = executor::busy_cycles();
-    Apart(stream_chat(&mut client, &mut conn, authority, region, response)).await?;
+    OrExit(stream_chat(&mut client, &mut conn, authority, region, response)).await;
     let stream = executor::busy_cycles() - start;
     let start = executor::busy_cycles();
-    Apart(read_object(&mut client, &mut conn, authority, region, response, OBJECT)).await?;
+    OrExit(read_object(&mut client, &mut conn, authority, region, response, OBJECT)).await;
     let body = executor::busy_cycles() - start;
-    Apart(read_object(&mut client, &mut conn, authority, region, response, OBJECT_CHUNKED)).await?;
+    OrExit(read_object(&mut client, &mut conn, authority, region, response, OBJECT_CHUNKED)).await;
     Ok(Report {
         handshake_instructions: instructions(handshake),
         call_instructions: instructions(call),
@@ -196,19 +197,32 @@ pub async fn run(stack: Stack<'static>, gateway: Ipv4Address) -> Result<Report, 
     })
 }
 
-/// Polls a future from a frame of its own: `run`'s frame (the task's) does not hold the
-/// streamed calls' frames as well (measured: a smaller stack high-water).
-struct Apart<F>(F);
+/// Awaits a step of the run from a frame of its own: its value, or, if it fails, the reason
+/// printed and the run ended ([`fail`]). So `run`'s frame (the task's, at the bottom of the
+/// stack throughout) holds neither the steps' frames nor their failures (each the size of
+/// the client's `Error`, 656 B): measured, 1.3 KB less stack high-water.
+struct OrExit<F>(F);
 
-impl<F: core::future::Future> core::future::Future for Apart<F> {
-    type Output = F::Output;
+impl<T, F: core::future::Future<Output = Result<T, Failure>>> core::future::Future for OrExit<F> {
+    type Output = T;
 
     #[inline(never)]
-    fn poll(self: core::pin::Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> core::task::Poll<F::Output> {
+    fn poll(self: core::pin::Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> core::task::Poll<T> {
         // SAFETY: a structural projection: the inner future is never moved out of the pinned
         // wrapper, and the wrapper has no `Drop` or `Unpin` of its own.
-        unsafe { self.map_unchecked_mut(|apart| &mut apart.0) }.poll(cx)
+        match unsafe { self.map_unchecked_mut(|step| &mut step.0) }.poll(cx) {
+            core::task::Poll::Ready(Ok(value)) => core::task::Poll::Ready(value),
+            core::task::Poll::Ready(Err(failure)) => fail(&failure),
+            core::task::Poll::Pending => core::task::Poll::Pending,
+        }
     }
+}
+
+/// Prints why the run failed and exits with the failure's status.
+#[inline(never)]
+pub fn fail(failure: &Failure) -> ! {
+    crate::heprint!("firmware: {failure}\n");
+    exit(failure.status())
 }
 
 /// A chat question of 50 words: hunyuan answers a word an event.

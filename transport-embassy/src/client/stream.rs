@@ -299,7 +299,8 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         };
         let opened = match sent {
             Ok(()) => Outlined::new(body::open(conn.io(), buf, waits)).await,
-            Err(e) => Err(e),
+            Err(Error::ConnectionClosed) => Err(Fault::ConnectionClosed),
+            Err(e) => return Step::Fail(e),
         };
         let (head, mut body) = match opened {
             Ok(opened) => opened,
