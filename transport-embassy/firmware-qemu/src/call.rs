@@ -68,6 +68,12 @@ impl Failure {
     }
 }
 
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Self::Call(e)
+    }
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -165,11 +171,10 @@ pub async fn run(stack: Stack<'static>, gateway: Ipv4Address) -> Result<Report, 
 
     let start = executor::busy_cycles();
     // The time is unknown until the first `Date`: the certificate's dates are checked then.
-    let now = client.now();
-    let mut conn = OrExit(async { connector.connect(host, Some(port), now).await.map_err(Failure::Call) }).await;
+    let mut conn = OrExit(connector.connect(host, Some(port), client.now())).await;
     let handshake = executor::busy_cycles() - start;
 
-    let first = OrExit(async { client.call_raw_on(&mut conn, &request, response).await.map_err(Failure::Call) }).await;
+    let first = OrExit(client.call_raw_on(&mut conn, &request, response)).await;
     hprint!("{}\n", core::str::from_utf8(first).unwrap_or("(the Response is not UTF-8)"));
     if let Some(now) = client.now() {
         hprint!("time learned from the server's Date: {now} (unix seconds)\n");
@@ -179,7 +184,7 @@ pub async fn run(stack: Stack<'static>, gateway: Ipv4Address) -> Result<Report, 
     }
 
     let start = executor::busy_cycles();
-    OrExit(async { client.call_raw_on(&mut conn, &request, response).await.map_err(Failure::Call) }).await;
+    OrExit(client.call_raw_on(&mut conn, &request, response)).await;
     let call = executor::busy_cycles() - start;
 
     let start = executor::busy_cycles();
@@ -203,7 +208,10 @@ pub async fn run(stack: Stack<'static>, gateway: Ipv4Address) -> Result<Report, 
 /// the client's `Error`, 656 B): measured, 1.3 KB less stack high-water.
 struct OrExit<F>(F);
 
-impl<T, F: core::future::Future<Output = Result<T, Failure>>> core::future::Future for OrExit<F> {
+impl<T, E, F: core::future::Future<Output = Result<T, E>>> core::future::Future for OrExit<F>
+where
+    Failure: From<E>,
+{
     type Output = T;
 
     #[inline(never)]
@@ -212,7 +220,7 @@ impl<T, F: core::future::Future<Output = Result<T, Failure>>> core::future::Futu
         // wrapper, and the wrapper has no `Drop` or `Unpin` of its own.
         match unsafe { self.map_unchecked_mut(|step| &mut step.0) }.poll(cx) {
             core::task::Poll::Ready(Ok(value)) => core::task::Poll::Ready(value),
-            core::task::Poll::Ready(Err(failure)) => fail(&failure),
+            core::task::Poll::Ready(Err(e)) => fail(&Failure::from(e)),
             core::task::Poll::Pending => core::task::Poll::Pending,
         }
     }
