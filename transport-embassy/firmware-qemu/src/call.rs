@@ -205,7 +205,8 @@ pub async fn run(stack: Stack<'static>, gateway: Ipv4Address) -> Result<Report, 
 /// Awaits a step of the run from a frame of its own: its value, or, if it fails, the reason
 /// printed and the run ended ([`fail`]). So `run`'s frame (the task's, at the bottom of the
 /// stack throughout) holds neither the steps' frames nor their failures (each the size of
-/// the client's `Error`, 656 B): measured, 1.3 KB less stack high-water.
+/// the client's `Error`, 656 B), and a step's future is awaited as the client made it (no
+/// `map_err` copying its output): measured, 2.8 KB less stack high-water.
 struct OrExit<F>(F);
 
 impl<T, E, F: core::future::Future<Output = Result<T, E>>> core::future::Future for OrExit<F>
