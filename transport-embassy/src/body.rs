@@ -8,7 +8,7 @@ use embedded_io_async::Read;
 use tencentcloud_core::response::head::complete_head_len;
 use tencentcloud_core::response::{ChunkedDecoder, Framing, Header, Parsed, ResponseError, parse_head};
 
-use crate::error::Error;
+use crate::error::Fault;
 use crate::http::{HeadInfo, MAX_HEADERS, Receiver, Waits};
 
 /// Raw bytes read at a time while a head or a chunked body is read: the most a read of the
@@ -53,7 +53,7 @@ pub(crate) struct BodyStream {
 /// Reads a head (skipping interim 1xx responses) into `buf`, at most [`WINDOW`] bytes a
 /// read, and returns it with the body's reader. The response deadline bounds the head
 /// and, until [`BodyStream::unbounded`], the body.
-pub(crate) async fn open<S: Read>(io: &mut S, buf: &mut [u8], waits: Waits) -> Result<(Head, BodyStream), Error> {
+pub(crate) async fn open<S: Read>(io: &mut S, buf: &mut [u8], waits: Waits) -> Result<(Head, BodyStream), Fault> {
     let deadline = Instant::now().saturating_add(waits.response);
     let (mut skipped, mut filled) = (0, 0);
     loop {
@@ -76,9 +76,9 @@ pub(crate) async fn open<S: Read>(io: &mut S, buf: &mut [u8], waits: Waits) -> R
         }
         let end = buf.len().min(filled + WINDOW);
         let mut rx = Receiver { io: &mut *io, deadline, io_wait: waits.io };
-        let n = rx.read(buf.get_mut(filled..end).unwrap_or(&mut []), filled == 0).await?;
+        let n = rx.read_small(buf.get_mut(filled..end).unwrap_or(&mut []), filled == 0).await?;
         if n == 0 {
-            return Err(if filled == 0 { Error::ConnectionClosed } else { ResponseError::UnexpectedEnd.into() });
+            return Err(if filled == 0 { Fault::ConnectionClosed } else { ResponseError::UnexpectedEnd.into() });
         }
         filled += n;
     }
@@ -92,7 +92,7 @@ fn is_event_stream(raw: &[u8]) -> bool {
 }
 
 impl BodyStream {
-    fn new(framing: Framing, rest: &[u8], deadline: Instant, io_wait: Duration) -> Result<Self, Error> {
+    fn new(framing: Framing, rest: &[u8], deadline: Instant, io_wait: Duration) -> Result<Self, Fault> {
         let mut raw = [0u8; WINDOW];
         let start = raw.get_mut(..rest.len()).ok_or(ResponseError::UnexpectedEnd)?;
         start.copy_from_slice(rest);
@@ -125,7 +125,7 @@ impl BodyStream {
 
     /// Reads decoded body bytes into `out` (not empty): `Ok(0)` once the whole body was
     /// read, its length checked (a body that ends early is [`ResponseError::UnexpectedEnd`]).
-    pub(crate) async fn read<S: Read>(&mut self, io: &mut S, out: &mut [u8]) -> Result<usize, Error> {
+    pub(crate) async fn read<S: Read>(&mut self, io: &mut S, out: &mut [u8]) -> Result<usize, Fault> {
         if out.is_empty() {
             // (Never asked: a zero would read as the end of the body.)
             return Err(ResponseError::BodyTooLarge { needed: 1 }.into());
@@ -139,7 +139,7 @@ impl BodyStream {
             let room = match self.frame {
                 Frame::Done => return Ok(0),
                 Frame::Chunked(_) => {
-                    let n = rx.read(&mut self.raw, false).await?;
+                    let n = rx.read_small(&mut self.raw, false).await?;
                     self.full = n == WINDOW;
                     if n == 0 {
                         return Err(ResponseError::UnexpectedEnd.into());
@@ -151,7 +151,7 @@ impl BodyStream {
                 Frame::Sized(left) => out.len().min(usize::try_from(left.saturating_add(1)).unwrap_or(usize::MAX)),
                 Frame::UntilClose => out.len(),
             };
-            let n = rx.read(out.get_mut(..room).unwrap_or(&mut []), false).await?;
+            let n = rx.read_small(out.get_mut(..room).unwrap_or(&mut []), false).await?;
             self.full = n == room;
             return match &mut self.frame {
                 Frame::Sized(_) if n == 0 => Err(ResponseError::UnexpectedEnd.into()),
@@ -175,7 +175,7 @@ impl BodyStream {
     }
 
     /// Decodes raw bytes already read into `out`; `None` when there are none.
-    fn take_pending(&mut self, out: &mut [u8]) -> Result<Option<usize>, Error> {
+    fn take_pending(&mut self, out: &mut [u8]) -> Result<Option<usize>, Fault> {
         while self.start < self.end {
             let pending = self.raw.get(self.start..self.end).unwrap_or(&[]);
             let n = match &mut self.frame {
@@ -224,7 +224,7 @@ impl BodyStream {
 
     /// Reads the body into `buf`: its length if it fits, else `None` with `buf` full of its
     /// first bytes.
-    pub(crate) async fn read_whole<S: Read>(&mut self, io: &mut S, buf: &mut [u8]) -> Result<Option<usize>, Error> {
+    pub(crate) async fn read_whole<S: Read>(&mut self, io: &mut S, buf: &mut [u8]) -> Result<Option<usize>, Fault> {
         let mut len = 0;
         loop {
             let Some(rest) = buf.get_mut(len..).filter(|rest| !rest.is_empty()) else {

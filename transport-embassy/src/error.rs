@@ -236,3 +236,36 @@ impl From<CertError> for Error {
         Self::Certificate(e)
     }
 }
+
+/// The ways reading a streamed answer (or writing it to a sink) can fail: each an [`Error`]
+/// but in 16 bytes, where an `Error` is the size of its API error (656 B on a 32-bit
+/// target). Those reads return it, so the futures that hold one across an await, and the
+/// stack frames that pass one up, stay small; the client turns it into its `Error` at the
+/// end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fault {
+    Timeout(Phase),
+    Io(embedded_io::ErrorKind),
+    ConnectionClosed,
+    Response(ResponseError),
+    Sink(embedded_io::ErrorKind),
+}
+
+impl From<Fault> for Error {
+    #[inline(never)]
+    fn from(fault: Fault) -> Self {
+        match fault {
+            Fault::Timeout(phase) => Self::Timeout(phase),
+            Fault::Io(kind) => Self::Io(kind),
+            Fault::ConnectionClosed => Self::ConnectionClosed,
+            Fault::Response(e) => Self::Response(e),
+            Fault::Sink(kind) => Self::Sink(kind),
+        }
+    }
+}
+
+impl From<ResponseError> for Fault {
+    fn from(e: ResponseError) -> Self {
+        Self::Response(e)
+    }
+}

@@ -11,7 +11,7 @@ use tencentcloud_core::response::{ChunkedDecoder, Framing, Header, Parsed, Respo
 use tencentcloud_core::time::parse_http_date;
 
 use crate::conn::Connection;
-use crate::error::{Error, Phase};
+use crate::error::{Error, Fault, Phase};
 
 /// Most response header fields accepted.
 pub(crate) const MAX_HEADERS: usize = 32;
@@ -109,15 +109,31 @@ impl<S: Read> Receiver<'_, S> {
             Ok(Err(e)) => Err(closed_or_io(e.kind(), nothing_yet)),
         }
     }
+
+    /// [`Receiver::read`] failing with a small [`Fault`], for the streamed body's reads.
+    pub(crate) async fn read_small(&mut self, buf: &mut [u8], nothing_yet: bool) -> Result<usize, Fault> {
+        let until = Instant::now().saturating_add(self.io_wait).min(self.deadline);
+        match with_deadline(until, self.io.read(buf)).await {
+            Err(_) => Err(Fault::Timeout(Phase::Read)),
+            Ok(Ok(n)) => Ok(n),
+            Ok(Err(e)) if closes(e.kind(), nothing_yet) => Err(Fault::ConnectionClosed),
+            Ok(Err(e)) => Err(Fault::Io(e.kind())),
+        }
+    }
 }
 
 /// A reset before any response byte (or while sending) is the connection closing.
 fn closed_or_io(kind: ErrorKind, nothing_yet: bool) -> Error {
+    if closes(kind, nothing_yet) { Error::ConnectionClosed } else { Error::Io(kind) }
+}
+
+/// Whether a read or write failing with `kind` is the connection closing (see [`closed_or_io`]).
+fn closes(kind: ErrorKind, nothing_yet: bool) -> bool {
     let closed = matches!(
         kind,
         ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe | ErrorKind::NotConnected
     );
-    if closed && nothing_yet { Error::ConnectionClosed } else { Error::Io(kind) }
+    closed && nothing_yet
 }
 
 /// Reads a head (skipping interim 1xx responses) and the body it announces. All parsing is

@@ -58,10 +58,7 @@ async fn client_task(stack: Stack<'static>) -> ! {
             );
             exit(0)
         }
-        Err(failure) => {
-            heprint!("firmware: {failure}\n");
-            exit(failure.status())
-        }
+        Err(failure) => call::fail(&failure),
     }
 }
 

@@ -16,7 +16,7 @@ use super::{Authority, Client, Retries, Step, may_send_again, sign};
 use crate::body::{self, BodyStream, Head, WINDOW};
 use crate::clock::Clock;
 use crate::conn::{Connect, Connection, Outlined};
-use crate::error::Error;
+use crate::error::{Error, Fault};
 use crate::http::{self, Reply, Waits};
 
 /// What [`Client::call_stream`] received.
@@ -32,6 +32,9 @@ pub struct Streamed {
 /// Where a streamed answer goes.
 trait Deliver {
     type Out;
+    /// How delivering fails: a sink's failure is a small [`Fault`], kept small on the body's
+    /// read path.
+    type Fail: Into<Error>;
     /// Whether a `200` body found larger than the buffer is streamed (else it is
     /// [`ResponseError::BodyTooLarge`]).
     const SPILLS: bool;
@@ -39,7 +42,7 @@ trait Deliver {
     /// it is read whole into the buffer first).
     fn streams(&self, head: &Head, body: &BodyStream, capacity: usize) -> bool;
     /// A `200` answer read whole (`body`), already checked not to be an API error if JSON.
-    async fn whole(&mut self, body: &[u8]) -> Result<Self::Out, Error>;
+    async fn whole(&mut self, body: &[u8]) -> Result<Self::Out, Self::Fail>;
     /// The stream: the first `pending` body bytes are at the start of `buf`, the rest
     /// comes from `body`.
     async fn stream<S: Read>(
@@ -48,7 +51,7 @@ trait Deliver {
         body: &mut BodyStream,
         buf: &mut [u8],
         pending: usize,
-    ) -> Result<Self::Out, Error>;
+    ) -> Result<Self::Out, Self::Fail>;
 }
 
 /// Server-sent events to a callback.
@@ -56,6 +59,7 @@ struct Events<F>(F);
 
 impl<F: FnMut(Event<'_>)> Deliver for Events<F> {
     type Out = Streamed;
+    type Fail = Error;
     const SPILLS: bool = false;
 
     fn streams(&self, head: &Head, _: &BodyStream, _: usize) -> bool {
@@ -117,15 +121,16 @@ struct Sink<'w, W>(&'w mut W);
 
 impl<W: Write> Deliver for Sink<'_, W> {
     type Out = u64;
+    type Fail = Fault;
     const SPILLS: bool = true;
 
     fn streams(&self, _: &Head, body: &BodyStream, capacity: usize) -> bool {
         body.length().is_some_and(|n| n > capacity as u64)
     }
 
-    async fn whole(&mut self, body: &[u8]) -> Result<u64, Error> {
+    async fn whole(&mut self, body: &[u8]) -> Result<u64, Fault> {
         write_all(self.0, body).await?;
-        self.0.flush().await.map_err(|e| Error::Sink(e.kind()))?;
+        self.0.flush().await.map_err(|e| Fault::Sink(e.kind()))?;
         Ok(body.len() as u64)
     }
 
@@ -135,7 +140,7 @@ impl<W: Write> Deliver for Sink<'_, W> {
         body: &mut BodyStream,
         buf: &mut [u8],
         pending: usize,
-    ) -> Result<u64, Error> {
+    ) -> Result<u64, Fault> {
         let mut len = pending;
         let mut total = 0u64;
         loop {
@@ -143,15 +148,15 @@ impl<W: Write> Deliver for Sink<'_, W> {
             total += len as u64;
             len = body.read(io, buf).await?;
             if len == 0 {
-                self.0.flush().await.map_err(|e| Error::Sink(e.kind()))?;
+                self.0.flush().await.map_err(|e| Fault::Sink(e.kind()))?;
                 return Ok(total);
             }
         }
     }
 }
 
-async fn write_all<W: Write>(sink: &mut W, bytes: &[u8]) -> Result<(), Error> {
-    sink.write_all(bytes).await.map_err(|e| Error::Sink(e.kind()))
+async fn write_all<W: Write>(sink: &mut W, bytes: &[u8]) -> Result<(), Fault> {
+    sink.write_all(bytes).await.map_err(|e| Fault::Sink(e.kind()))
 }
 
 impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
@@ -294,18 +299,19 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         };
         let opened = match sent {
             Ok(()) => Outlined::new(body::open(conn.io(), buf, waits)).await,
-            Err(e) => Err(e),
+            Err(Error::ConnectionClosed) => Err(Fault::ConnectionClosed),
+            Err(e) => return Step::Fail(e),
         };
         let (head, mut body) = match opened {
             Ok(opened) => opened,
             // As in `attempt`: a kept-alive connection closed before any answer.
-            Err(Error::ConnectionClosed)
+            Err(Fault::ConnectionClosed)
                 if conn.exchanges() > 0 && can_reconnect && !retries.reconnected && may_send_again(req, left) =>
             {
                 retries.reconnected = true;
                 return Step::Retry(embassy_time::Duration::from_ticks(0));
             }
-            Err(e) => return Step::Fail(e),
+            Err(e) => return Step::Fail(e.into()),
         };
         let info = head.info;
         let capacity = buf.len();
@@ -313,7 +319,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         if info.status != 200 || !deliver.streams(&head, &body, capacity) {
             let whole = match Outlined::new(body.read_whole(conn.io(), buf)).await {
                 Ok(whole) => whole,
-                Err(e) => return Step::Fail(e),
+                Err(e) => return Step::Fail(e.into()),
             };
             match whole {
                 Some(len) => {
@@ -336,7 +342,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
                     let body = buf.get(..checked).unwrap_or(&[]);
                     return match Outlined::new(deliver.whole(body)).await {
                         Ok(out) => Step::Done(out),
-                        Err(e) => Step::Fail(e),
+                        Err(e) => Step::Fail(e.into()),
                     };
                 }
                 // Larger than the buffer: a `200` body a sink takes is streamed from here.
@@ -358,7 +364,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         conn.set_reusable(out.is_ok() && body.reusable(info.keep_alive));
         match out {
             Ok(out) => Step::Done(out),
-            Err(e) => Step::Fail(e),
+            Err(e) => Step::Fail(e.into()),
         }
     }
 }
