@@ -8,12 +8,13 @@
 //!
 //! Rules, each in its module with tests: [`naming`] (snake_case fields, keywords, case
 //! collisions, crate names), [`docs`] (HTML to plain text, no doctests), [`model`]
-//! (direction by reachability, boxes for recursion), [`secret`] (which members `Debug` hides),
+//! (direction by reachability, boxes for recursion), [`paging`] (which actions page, and how), [`secret`] (which members `Debug` hides),
 //! [`emit`] (the text of every file).
 pub mod docs;
 pub mod emit;
 pub mod model;
 pub mod naming;
+pub mod paging;
 pub mod schema;
 pub mod secret;
 pub mod spec;

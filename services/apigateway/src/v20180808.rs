@@ -1695,6 +1695,7 @@ DescribeAPIDocsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeAPIDocs", DescribeAPIDocsRequest => DescribeAPIDocsResponse);
+rt::paged!(DescribeAPIDocsRequest, offset offset limit, [result api_doc_set]: APIDoc, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeAPIDocs返回参数结构体
@@ -1728,6 +1729,7 @@ DescribeAllPluginApisRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeAllPluginApis", DescribeAllPluginApisRequest => DescribeAllPluginApisResponse);
+rt::paged!(DescribeAllPluginApisRequest, offset offset limit, [result api_set]: AvailableApiInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeAllPluginApis返回参数结构体
@@ -1755,6 +1757,7 @@ DescribeApiAppBindApisStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiAppBindApisStatus", DescribeApiAppBindApisStatusRequest => DescribeApiAppBindApisStatusResponse);
+rt::paged!(DescribeApiAppBindApisStatusRequest, offset offset limit, [result api_app_api_set]: ApiAppApiInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiAppBindApisStatus返回参数结构体
@@ -1778,6 +1781,7 @@ DescribeApiAppsStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiAppsStatus", DescribeApiAppsStatusRequest => DescribeApiAppsStatusResponse);
+rt::paged!(DescribeApiAppsStatusRequest, offset offset limit, [result api_app_set]: ApiAppInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiAppsStatus返回参数结构体
@@ -1809,6 +1813,7 @@ DescribeApiBindApiAppsStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiBindApiAppsStatus", DescribeApiBindApiAppsStatusRequest => DescribeApiBindApiAppsStatusResponse);
+rt::paged!(DescribeApiBindApiAppsStatusRequest, offset offset limit, [result api_app_api_set]: ApiAppApiInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiBindApiAppsStatus返回参数结构体
@@ -1838,6 +1843,7 @@ DescribeApiEnvironmentStrategyRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiEnvironmentStrategy", DescribeApiEnvironmentStrategyRequest => DescribeApiEnvironmentStrategyResponse);
+rt::paged!(DescribeApiEnvironmentStrategyRequest, offset offset limit, [result api_environment_strategy_set]: ApiEnvironmentStrategy, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiEnvironmentStrategy返回参数结构体
@@ -1913,6 +1919,7 @@ DescribeApiKeysStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiKeysStatus", DescribeApiKeysStatusRequest => DescribeApiKeysStatusResponse);
+rt::paged!(DescribeApiKeysStatusRequest, offset offset limit, [result api_key_set]: ApiKey, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiKeysStatus返回参数结构体
@@ -1981,6 +1988,7 @@ DescribeApiUsagePlanRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiUsagePlan", DescribeApiUsagePlanRequest => DescribeApiUsagePlanResponse);
+rt::paged!(DescribeApiUsagePlanRequest, offset offset limit, [result api_usage_plan_list]: ApiUsagePlan, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiUsagePlan返回参数结构体
@@ -2008,6 +2016,7 @@ DescribeApisStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApisStatus", DescribeApisStatusRequest => DescribeApisStatusResponse);
+rt::paged!(DescribeApisStatusRequest, offset offset limit, [result api_id_status_set]: DescribeApisStatusResultApiIdStatusSetInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApisStatus返回参数结构体
@@ -2157,6 +2166,7 @@ DescribeExclusiveInstancesStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeExclusiveInstancesStatus", DescribeExclusiveInstancesStatusRequest => DescribeExclusiveInstancesStatusResponse);
+rt::paged!(DescribeExclusiveInstancesStatusRequest, offset offset limit, [result instance_set]: InstanceInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeExclusiveInstancesStatus返回参数结构体
@@ -2192,6 +2202,7 @@ DescribeIPStrategyApisStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeIPStrategyApisStatus", DescribeIPStrategyApisStatusRequest => DescribeIPStrategyApisStatusResponse);
+rt::paged!(DescribeIPStrategyApisStatusRequest, offset offset limit, [result api_id_status_set]: IPStrategyApi, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeIPStrategyApisStatus返回参数结构体
@@ -2225,6 +2236,7 @@ DescribeIPStrategyRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeIPStrategy", DescribeIPStrategyRequest => DescribeIPStrategyResponse);
+rt::paged!(DescribeIPStrategyRequest, offset offset limit, [result bind_apis]: DesApisStatus, []);
 
 rt::model! { read debug;
 /// DescribeIPStrategy返回参数结构体
@@ -2376,6 +2388,7 @@ DescribePluginApisRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribePluginApis", DescribePluginApisRequest => DescribePluginApisResponse);
+rt::paged!(DescribePluginApisRequest, offset offset limit, [result attached_apis]: AttachedApiInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePluginApis返回参数结构体
@@ -2401,6 +2414,7 @@ DescribePluginRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribePlugin", DescribePluginRequest => DescribePluginResponse);
+rt::paged!(DescribePluginRequest, offset offset limit, [result attached_apis]: AttachedApiInfo, []);
 
 rt::model! { read debug;
 /// DescribePlugin返回参数结构体
@@ -2432,6 +2446,7 @@ DescribePluginsByApiRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribePluginsByApi", DescribePluginsByApiRequest => DescribePluginsByApiResponse);
+rt::paged!(DescribePluginsByApiRequest, offset offset limit, [result plugin_summary]: AttachedPluginInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePluginsByApi返回参数结构体
@@ -2461,6 +2476,7 @@ DescribePluginsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribePlugins", DescribePluginsRequest => DescribePluginsResponse);
+rt::paged!(DescribePluginsRequest, offset offset limit, [result plugin_set]: Plugin, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePlugins返回参数结构体
@@ -2486,6 +2502,7 @@ DescribeServiceEnvironmentListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceEnvironmentList", DescribeServiceEnvironmentListRequest => DescribeServiceEnvironmentListResponse);
+rt::paged!(DescribeServiceEnvironmentListRequest, offset offset limit, [result environment_list]: Environment, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceEnvironmentList返回参数结构体
@@ -2514,6 +2531,7 @@ DescribeServiceEnvironmentReleaseHistoryRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceEnvironmentReleaseHistory", DescribeServiceEnvironmentReleaseHistoryRequest => DescribeServiceEnvironmentReleaseHistoryResponse);
+rt::paged!(DescribeServiceEnvironmentReleaseHistoryRequest, offset offset limit, [result version_list]: ServiceReleaseHistoryInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceEnvironmentReleaseHistory返回参数结构体
@@ -2539,6 +2557,7 @@ DescribeServiceEnvironmentStrategyRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceEnvironmentStrategy", DescribeServiceEnvironmentStrategyRequest => DescribeServiceEnvironmentStrategyResponse);
+rt::paged!(DescribeServiceEnvironmentStrategyRequest, offset offset limit, [result environment_list]: ServiceEnvironmentStrategy, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceEnvironmentStrategy返回参数结构体
@@ -2628,6 +2647,7 @@ DescribeServiceReleaseVersionRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceReleaseVersion", DescribeServiceReleaseVersionRequest => DescribeServiceReleaseVersionResponse);
+rt::paged!(DescribeServiceReleaseVersionRequest, offset offset limit, [result version_list]: DescribeServiceReleaseVersionResultVersionListInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceReleaseVersion返回参数结构体
@@ -2760,6 +2780,7 @@ DescribeServiceSubDomainsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceSubDomains", DescribeServiceSubDomainsRequest => DescribeServiceSubDomainsResponse);
+rt::paged!(DescribeServiceSubDomainsRequest, offset offset limit, [result domain_set]: DomainSetList, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceSubDomains返回参数结构体
@@ -2786,6 +2807,7 @@ DescribeServiceUsagePlanRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceUsagePlan", DescribeServiceUsagePlanRequest => DescribeServiceUsagePlanResponse);
+rt::paged!(DescribeServiceUsagePlanRequest, offset offset limit, [result service_usage_plan_list]: ApiUsagePlan, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceUsagePlan返回参数结构体
@@ -2809,6 +2831,7 @@ DescribeServicesStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServicesStatus", DescribeServicesStatusRequest => DescribeServicesStatusResponse);
+rt::paged!(DescribeServicesStatusRequest, offset offset limit, [result service_set]: Service, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServicesStatus返回参数结构体
@@ -2849,6 +2872,7 @@ DescribeUpstreamBindApisRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUpstreamBindApis", DescribeUpstreamBindApisRequest => DescribeUpstreamBindApisResponse);
+rt::paged!(DescribeUpstreamBindApisRequest, offset offset limit, [result bind_api_set]: BindApiInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUpstreamBindApis返回参数结构体
@@ -2885,6 +2909,7 @@ DescribeUpstreamsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUpstreams", DescribeUpstreamsRequest => DescribeUpstreamsResponse);
+rt::paged!(DescribeUpstreamsRequest, offset offset limit, [result upstream_set]: UpstreamInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUpstreams返回参数结构体
@@ -2915,6 +2940,7 @@ DescribeUsagePlanEnvironmentsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUsagePlanEnvironments", DescribeUsagePlanEnvironmentsRequest => DescribeUsagePlanEnvironmentsResponse);
+rt::paged!(DescribeUsagePlanEnvironmentsRequest, offset offset limit, [result environment_list]: UsagePlanEnvironment, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUsagePlanEnvironments返回参数结构体
@@ -2962,6 +2988,7 @@ DescribeUsagePlanSecretIdsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUsagePlanSecretIds", DescribeUsagePlanSecretIdsRequest => DescribeUsagePlanSecretIdsResponse);
+rt::paged!(DescribeUsagePlanSecretIdsRequest, offset offset limit, [result access_key_list]: UsagePlanBindSecret, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUsagePlanSecretIds返回参数结构体
@@ -2985,6 +3012,7 @@ DescribeUsagePlansStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUsagePlansStatus", DescribeUsagePlansStatusRequest => DescribeUsagePlansStatusResponse);
+rt::paged!(DescribeUsagePlansStatusRequest, offset offset limit, [result usage_plan_status_set]: UsagePlanStatusInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUsagePlansStatus返回参数结构体

@@ -1276,6 +1276,7 @@ DescribeAutoScalingActivitiesRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingActivities", DescribeAutoScalingActivitiesRequest => DescribeAutoScalingActivitiesResponse);
+rt::paged!(DescribeAutoScalingActivitiesRequest, offset offset limit, [activity_set]: Activity, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoScalingActivities返回参数结构体
@@ -1366,6 +1367,7 @@ DescribeAutoScalingGroupsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingGroups", DescribeAutoScalingGroupsRequest => DescribeAutoScalingGroupsResponse);
+rt::paged!(DescribeAutoScalingGroupsRequest, offset offset limit, [auto_scaling_group_set]: AutoScalingGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoScalingGroups返回参数结构体
@@ -1408,6 +1410,7 @@ DescribeAutoScalingInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingInstances", DescribeAutoScalingInstancesRequest => DescribeAutoScalingInstancesResponse);
+rt::paged!(DescribeAutoScalingInstancesRequest, offset offset limit, [auto_scaling_instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoScalingInstances返回参数结构体
@@ -1451,6 +1454,7 @@ DescribeLaunchConfigurationsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeLaunchConfigurations", DescribeLaunchConfigurationsRequest => DescribeLaunchConfigurationsResponse);
+rt::paged!(DescribeLaunchConfigurationsRequest, offset offset limit, [launch_configuration_set]: LaunchConfiguration, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLaunchConfigurations返回参数结构体
@@ -1488,6 +1492,7 @@ DescribeLifecycleHooksRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeLifecycleHooks", DescribeLifecycleHooksRequest => DescribeLifecycleHooksResponse);
+rt::paged!(DescribeLifecycleHooksRequest, offset offset limit, [lifecycle_hook_set]: LifecycleHook, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLifecycleHooks返回参数结构体
@@ -1523,6 +1528,7 @@ DescribeNotificationConfigurationsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeNotificationConfigurations", DescribeNotificationConfigurationsRequest => DescribeNotificationConfigurationsResponse);
+rt::paged!(DescribeNotificationConfigurationsRequest, offset offset limit, [auto_scaling_notification_set]: AutoScalingNotification, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNotificationConfigurations返回参数结构体
@@ -1560,6 +1566,7 @@ DescribeRefreshActivitiesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeRefreshActivities", DescribeRefreshActivitiesRequest => DescribeRefreshActivitiesResponse);
+rt::paged!(DescribeRefreshActivitiesRequest, offset offset limit, [refresh_activity_set]: RefreshActivity, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRefreshActivities返回参数结构体
@@ -1596,6 +1603,7 @@ DescribeScalingPoliciesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeScalingPolicies", DescribeScalingPoliciesRequest => DescribeScalingPoliciesResponse);
+rt::paged!(DescribeScalingPoliciesRequest, offset offset limit, [scaling_policy_set]: ScalingPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScalingPolicies返回参数结构体
@@ -1632,6 +1640,7 @@ DescribeScheduledActionsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeScheduledActions", DescribeScheduledActionsRequest => DescribeScheduledActionsResponse);
+rt::paged!(DescribeScheduledActionsRequest, offset offset limit, [scheduled_action_set]: ScheduledAction, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScheduledActions返回参数结构体

@@ -2934,6 +2934,7 @@ DescribeAllocationBillDetailRequest {
     "ProjectIds" project_ids set_project_ids: list i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationBillDetail", DescribeAllocationBillDetailRequest => DescribeAllocationBillDetailResponse);
+rt::paged!(DescribeAllocationBillDetailRequest, offset offset limit, [detail]: AllocationDetail, []);
 
 rt::model! { read debug;
 /// DescribeAllocationBillDetail返回参数结构体
@@ -3016,6 +3017,7 @@ DescribeAllocationOverviewRequest {
     "BillDates" bill_dates set_bill_dates: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationOverview", DescribeAllocationOverviewRequest => DescribeAllocationOverviewResponse);
+rt::paged!(DescribeAllocationOverviewRequest, offset offset limit, [detail]: AllocationOverviewDetail, []);
 
 rt::model! { read debug;
 /// DescribeAllocationOverview返回参数结构体
@@ -3091,6 +3093,7 @@ DescribeAllocationRuleSummaryRequest {
     "Name" name set_name: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationRuleSummary", DescribeAllocationRuleSummaryRequest => DescribeAllocationRuleSummaryResponse);
+rt::paged!(DescribeAllocationRuleSummaryRequest, offset offset limit, [rule_list]: AllocationRuleOverview, [total]);
 
 rt::model! { read debug;
 /// DescribeAllocationRuleSummary返回参数结构体
@@ -3158,6 +3161,7 @@ DescribeAllocationSummaryByBusinessRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationSummaryByBusiness", DescribeAllocationSummaryByBusinessRequest => DescribeAllocationSummaryByBusinessResponse);
+rt::paged!(DescribeAllocationSummaryByBusinessRequest, offset offset limit, [detail]: AllocationSummaryByBusiness, []);
 
 rt::model! { read debug;
 /// DescribeAllocationSummaryByBusiness返回参数结构体
@@ -3244,6 +3248,7 @@ DescribeAllocationSummaryByItemRequest {
     "AllocationType" allocation_type set_allocation_type: list i64,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationSummaryByItem", DescribeAllocationSummaryByItemRequest => DescribeAllocationSummaryByItemResponse);
+rt::paged!(DescribeAllocationSummaryByItemRequest, offset offset limit, [detail]: AllocationSummaryByItem, []);
 
 rt::model! { read debug;
 /// DescribeAllocationSummaryByItem返回参数结构体
@@ -3326,6 +3331,7 @@ DescribeAllocationSummaryByResourceRequest {
     "AllocationType" allocation_type set_allocation_type: list i64,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationSummaryByResource", DescribeAllocationSummaryByResourceRequest => DescribeAllocationSummaryByResourceResponse);
+rt::paged!(DescribeAllocationSummaryByResourceRequest, offset offset limit, [detail]: AllocationSummaryByResource, []);
 
 rt::model! { read debug;
 /// DescribeAllocationSummaryByResource返回参数结构体
@@ -3535,6 +3541,7 @@ DescribeBillDetailForOrganizationRequest {
     "Context" context set_context: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillDetailForOrganization", DescribeBillDetailForOrganizationRequest => DescribeBillDetailForOrganizationResponse);
+rt::paged!(DescribeBillDetailForOrganizationRequest, offset offset limit, [detail_set]: DistributionBillDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeBillDetailForOrganization返回参数结构体
@@ -3627,6 +3634,7 @@ DescribeBillDetailRequest {
     "PayerUin" payer_uin set_payer_uin: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillDetail", DescribeBillDetailRequest => DescribeBillDetailResponse);
+rt::paged!(DescribeBillDetailRequest, offset offset limit, [detail_set]: BillDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeBillDetail返回参数结构体
@@ -3729,6 +3737,7 @@ DescribeBillListRequest {
     "WithZeroAmount" with_zero_amount set_with_zero_amount: i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillList", DescribeBillListRequest => DescribeBillListResponse);
+rt::paged!(DescribeBillListRequest, offset offset limit, [transaction_list]: BillTransactionInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeBillList返回参数结构体
@@ -3829,6 +3838,7 @@ DescribeBillResourceSummaryForOrganizationRequest {
     "TagValue" tag_value set_tag_value: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillResourceSummaryForOrganization", DescribeBillResourceSummaryForOrganizationRequest => DescribeBillResourceSummaryForOrganizationResponse);
+rt::paged!(DescribeBillResourceSummaryForOrganizationRequest, offset offset limit, [resource_summary_set]: BillDistributionResourceSummary, [total]);
 
 rt::model! { read debug;
 /// DescribeBillResourceSummaryForOrganization返回参数结构体
@@ -3911,6 +3921,7 @@ DescribeBillResourceSummaryRequest {
     "TagValue" tag_value set_tag_value: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillResourceSummary", DescribeBillResourceSummaryRequest => DescribeBillResourceSummaryResponse);
+rt::paged!(DescribeBillResourceSummaryRequest, offset offset limit, [resource_summary_set]: BillResourceSummary, [total]);
 
 rt::model! { read debug;
 /// DescribeBillResourceSummary返回参数结构体
@@ -4166,6 +4177,7 @@ DescribeBudgetOperationLogRequest {
     "BudgetId" budget_id set_budget_id: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBudgetOperationLog", DescribeBudgetOperationLogRequest => DescribeBudgetOperationLogResponse);
+rt::paged!(DescribeBudgetOperationLogRequest, page page_no page_size, [data records]: BudgetOperationLogEntity, [data total]);
 
 rt::model! { read debug;
 /// DescribeBudgetOperationLog返回参数结构体
@@ -4236,6 +4248,7 @@ DescribeBudgetRequest {
     "CycleTypes" cycle_types set_cycle_types: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBudget", DescribeBudgetRequest => DescribeBudgetResponse);
+rt::paged!(DescribeBudgetRequest, page page_no page_size, [data records]: BudgetExtend, [data total]);
 
 rt::model! { read debug;
 /// DescribeBudget返回参数结构体
@@ -4289,6 +4302,7 @@ DescribeCostDetailRequest {
     "RegionId" region_id set_region_id: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostDetail", DescribeCostDetailRequest => DescribeCostDetailResponse);
+rt::paged!(DescribeCostDetailRequest, offset offset limit, [detail_set]: CostDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeCostDetail返回参数结构体
@@ -4359,6 +4373,7 @@ DescribeCostExplorerSummaryRequest {
     "Conditions" conditions set_conditions: obj AnalyseConditions,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostExplorerSummary", DescribeCostExplorerSummaryRequest => DescribeCostExplorerSummaryResponse);
+rt::paged!(DescribeCostExplorerSummaryRequest, page page_no page_size, [detail]: AnalyseDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeCostExplorerSummary返回参数结构体
@@ -4404,6 +4419,7 @@ DescribeCostSummaryByProductRequest {
     "NeedRecordNum" need_record_num set_need_record_num: i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByProduct", DescribeCostSummaryByProductRequest => DescribeCostSummaryByProductResponse);
+rt::paged!(DescribeCostSummaryByProductRequest, offset offset limit, [data]: ConsumptionBusinessSummaryDataItem, []);
 
 rt::model! { read debug;
 /// DescribeCostSummaryByProduct返回参数结构体
@@ -4447,6 +4463,7 @@ DescribeCostSummaryByProjectRequest {
     "NeedRecordNum" need_record_num set_need_record_num: i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByProject", DescribeCostSummaryByProjectRequest => DescribeCostSummaryByProjectResponse);
+rt::paged!(DescribeCostSummaryByProjectRequest, offset offset limit, [data]: ConsumptionProjectSummaryDataItem, []);
 
 rt::model! { read debug;
 /// DescribeCostSummaryByProject返回参数结构体
@@ -4490,6 +4507,7 @@ DescribeCostSummaryByRegionRequest {
     "NeedRecordNum" need_record_num set_need_record_num: i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByRegion", DescribeCostSummaryByRegionRequest => DescribeCostSummaryByRegionResponse);
+rt::paged!(DescribeCostSummaryByRegionRequest, offset offset limit, [data]: ConsumptionRegionSummaryDataItem, []);
 
 rt::model! { read debug;
 /// DescribeCostSummaryByRegion返回参数结构体
@@ -4541,6 +4559,7 @@ DescribeCostSummaryByResourceRequest {
     "TagValue" tag_value set_tag_value: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByResource", DescribeCostSummaryByResourceRequest => DescribeCostSummaryByResourceResponse);
+rt::paged!(DescribeCostSummaryByResourceRequest, offset offset limit, [data]: ConsumptionResourceSummaryDataItem, []);
 
 rt::model! { read debug;
 /// DescribeCostSummaryByResource返回参数结构体
@@ -4646,6 +4665,7 @@ DescribeDealsByCondRequest {
     "StatusSet" status_set set_status_set: list i64,
 } }
 rt::action!("billing", "2018-07-09", "DescribeDealsByCond", DescribeDealsByCondRequest => DescribeDealsByCondResponse);
+rt::paged!(DescribeDealsByCondRequest, offset offset limit, [deals]: Deal, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDealsByCond返回参数结构体
@@ -4837,6 +4857,7 @@ DescribeDosageDetailListRequest {
     "DosageType" dosage_type set_dosage_type: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeDosageDetailList", DescribeDosageDetailListRequest => DescribeDosageDetailListResponse);
+rt::paged!(DescribeDosageDetailListRequest, offset offset limit, [record]: DescribeDosageDetail, []);
 
 rt::model! { read debug;
 /// DescribeDosageDetailList返回参数结构体
@@ -4912,6 +4933,7 @@ DescribeGatherResourceRequest {
     "ActionTypes" action_types set_action_types: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeGatherResource", DescribeGatherResourceRequest => DescribeGatherResourceResponse);
+rt::paged!(DescribeGatherResourceRequest, offset offset limit, [gather_resource_summary]: GatherResourceSummary, []);
 
 rt::model! { read debug;
 /// DescribeGatherResource返回参数结构体
@@ -5017,6 +5039,7 @@ DescribeOrgMemberAccountBalanceRequest {
     "MemberUins" member_uins set_member_uins: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeOrgMemberAccountBalance", DescribeOrgMemberAccountBalanceRequest => DescribeOrgMemberAccountBalanceResponse);
+rt::paged!(DescribeOrgMemberAccountBalanceRequest, page page_number page_size, [data]: DescribeOrgMemberAccountBalanceData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOrgMemberAccountBalance返回参数结构体
@@ -5063,6 +5086,7 @@ DescribeRenewInstancesRequest {
     "ExpireTimeEnd" expire_time_end set_expire_time_end: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeRenewInstances", DescribeRenewInstancesRequest => DescribeRenewInstancesResponse);
+rt::paged!(DescribeRenewInstancesRequest, token next_token next_token, [instance_list]: RenewInstance, []);
 
 rt::model! { read debug;
 /// DescribeRenewInstances返回参数结构体
@@ -5125,6 +5149,7 @@ DescribeTagListRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeTagList", DescribeTagListRequest => DescribeTagListResponse);
+rt::paged!(DescribeTagListRequest, offset offset limit, [data]: TagDataInfo, []);
 
 rt::model! { read debug;
 /// DescribeTagList返回参数结构体
@@ -5200,6 +5225,7 @@ DescribeVoucherInfoRequest {
     "Lang" lang set_lang: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeVoucherInfo", DescribeVoucherInfoRequest => DescribeVoucherInfoResponse);
+rt::paged!(DescribeVoucherInfoRequest, offset offset limit, [voucher_infos]: VoucherInfos, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVoucherInfo返回参数结构体
@@ -5244,6 +5270,7 @@ DescribeVoucherUsageDetailsRequest {
     "Operator" operator set_operator: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeVoucherUsageDetails", DescribeVoucherUsageDetailsRequest => DescribeVoucherUsageDetailsResponse);
+rt::paged!(DescribeVoucherUsageDetailsRequest, offset offset limit, [usage_records]: UsageRecords, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVoucherUsageDetails返回参数结构体

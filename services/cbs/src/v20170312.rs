@@ -779,6 +779,7 @@ DescribeAutoSnapshotPoliciesRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeAutoSnapshotPolicies", DescribeAutoSnapshotPoliciesRequest => DescribeAutoSnapshotPoliciesResponse);
+rt::paged!(DescribeAutoSnapshotPoliciesRequest, offset offset limit, [auto_snapshot_policy_set]: AutoSnapshotPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoSnapshotPolicies返回参数结构体
@@ -870,6 +871,7 @@ DescribeDiskBackupsRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeDiskBackups", DescribeDiskBackupsRequest => DescribeDiskBackupsResponse);
+rt::paged!(DescribeDiskBackupsRequest, offset offset limit, [disk_backup_set]: DiskBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDiskBackups返回参数结构体
@@ -1036,6 +1038,7 @@ DescribeDisksRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeDisks", DescribeDisksRequest => DescribeDisksResponse);
+rt::paged!(DescribeDisksRequest, offset offset limit, [disk_set]: Disk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDisks返回参数结构体
@@ -1156,6 +1159,7 @@ DescribeSnapshotGroupsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeSnapshotGroups", DescribeSnapshotGroupsRequest => DescribeSnapshotGroupsResponse);
+rt::paged!(DescribeSnapshotGroupsRequest, offset offset limit, [snapshot_group_set]: SnapshotGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshotGroups返回参数结构体
@@ -1306,6 +1310,7 @@ DescribeSnapshotsRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeSnapshots", DescribeSnapshotsRequest => DescribeSnapshotsResponse);
+rt::paged!(DescribeSnapshotsRequest, offset offset limit, [snapshot_set]: Snapshot, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshots返回参数结构体

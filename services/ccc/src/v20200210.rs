@@ -1910,6 +1910,7 @@ DescribeAIAgentInfoListRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeAIAgentInfoList", DescribeAIAgentInfoListRequest => DescribeAIAgentInfoListResponse);
+rt::paged!(DescribeAIAgentInfoListRequest, page page_number page_size, [ai_agent_info_list]: AIAgentInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIAgentInfoList返回参数结构体
@@ -2189,6 +2190,7 @@ DescribeAutoCalloutTasksRequest {
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeAutoCalloutTasks", DescribeAutoCalloutTasksRequest => DescribeAutoCalloutTasksResponse);
+rt::paged!(DescribeAutoCalloutTasksRequest, page page_number page_size, [tasks]: AutoCalloutTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoCalloutTasks返回参数结构体
@@ -2274,6 +2276,7 @@ DescribeCarrierPrivilegeNumberApplicantsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeCarrierPrivilegeNumberApplicants", DescribeCarrierPrivilegeNumberApplicantsRequest => DescribeCarrierPrivilegeNumberApplicantsResponse);
+rt::paged!(DescribeCarrierPrivilegeNumberApplicantsRequest, page page_number page_size, [applicants]: CarrierPrivilegeNumberApplicant, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCarrierPrivilegeNumberApplicants返回参数结构体
@@ -2315,6 +2318,7 @@ DescribeChatMessagesRequest {
     "SessionId" session_id set_session_id: str,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeChatMessages", DescribeChatMessagesRequest => DescribeChatMessagesResponse);
+rt::paged!(DescribeChatMessagesRequest, offset offset limit, [messages]: MessageBody, [total_count]);
 
 rt::model! { read debug;
 /// DescribeChatMessages返回参数结构体
@@ -2348,6 +2352,7 @@ DescribeCompanyListRequest {
     "ApplyID" apply_id set_apply_id: list i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeCompanyList", DescribeCompanyListRequest => DescribeCompanyListResponse);
+rt::paged!(DescribeCompanyListRequest, page page_number page_size, [company_info]: CompanyStateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompanyList返回参数结构体
@@ -2428,6 +2433,7 @@ DescribeExtensionsRequest {
     "IsNeedStatus" is_need_status set_is_need_status: bool,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeExtensions", DescribeExtensionsRequest => DescribeExtensionsResponse);
+rt::paged!(DescribeExtensionsRequest, page page_number page_size, [extension_list]: ExtensionInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeExtensions返回参数结构体
@@ -2477,6 +2483,7 @@ DescribeFlashSMSListRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeFlashSMSList", DescribeFlashSMSListRequest => DescribeFlashSMSListResponse);
+rt::paged!(DescribeFlashSMSListRequest, page page_number page_size, [flash_sms_list]: FlashSMSRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeFlashSMSList返回参数结构体
@@ -2514,6 +2521,7 @@ DescribeIMCdrListRequest {
     "Type" r#type set_type: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeIMCdrList", DescribeIMCdrListRequest => DescribeIMCdrListResponse);
+rt::paged!(DescribeIMCdrListRequest, offset offset limit, [im_cdr_list]: IMCdrInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIMCdrList返回参数结构体
@@ -2594,6 +2602,7 @@ DescribeIvrAudioListRequest {
     "FileId" file_id set_file_id: list i128,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeIvrAudioList", DescribeIvrAudioListRequest => DescribeIvrAudioListResponse);
+rt::paged!(DescribeIvrAudioListRequest, page page_number page_size, [file_info]: AudioFileInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIvrAudioList返回参数结构体
@@ -2621,6 +2630,7 @@ DescribeNumbersRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeNumbers", DescribeNumbersRequest => DescribeNumbersResponse);
+rt::paged!(DescribeNumbersRequest, page page_number page_size, [numbers]: NumberInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNumbers返回参数结构体
@@ -2652,6 +2662,7 @@ DescribePSTNActiveSessionListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribePSTNActiveSessionList", DescribePSTNActiveSessionListRequest => DescribePSTNActiveSessionListResponse);
+rt::paged!(DescribePSTNActiveSessionListRequest, offset offset limit, [sessions]: PSTNSessionInfo, [total]);
 
 rt::model! { read debug;
 /// DescribePSTNActiveSessionList返回参数结构体
@@ -2771,6 +2782,7 @@ DescribePredictiveDialingCampaignsRequest {
     "CampaignId" campaign_id set_campaign_id: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribePredictiveDialingCampaigns", DescribePredictiveDialingCampaignsRequest => DescribePredictiveDialingCampaignsResponse);
+rt::paged!(DescribePredictiveDialingCampaignsRequest, page page_number page_size, [campaign_list]: DescribePredictiveDialingCampaignsElement, [total_count]);
 
 rt::model! { read debug;
 /// DescribePredictiveDialingCampaigns返回参数结构体
@@ -2806,6 +2818,7 @@ DescribePredictiveDialingSessionsRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribePredictiveDialingSessions", DescribePredictiveDialingSessionsRequest => DescribePredictiveDialingSessionsResponse);
+rt::paged!(DescribePredictiveDialingSessionsRequest, page page_number page_size, [session_list]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribePredictiveDialingSessions返回参数结构体
@@ -2973,6 +2986,7 @@ DescribeSkillGroupInfoListRequest {
     "SkillGroupName" skill_group_name set_skill_group_name: str,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeSkillGroupInfoList", DescribeSkillGroupInfoListRequest => DescribeSkillGroupInfoListResponse);
+rt::paged!(DescribeSkillGroupInfoListRequest, page page_number page_size, [skill_group_list]: SkillGroupInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSkillGroupInfoList返回参数结构体
@@ -3010,6 +3024,7 @@ DescribeStaffInfoListRequest {
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeStaffInfoList", DescribeStaffInfoListRequest => DescribeStaffInfoListResponse);
+rt::paged!(DescribeStaffInfoListRequest, page page_number page_size, [staff_list]: StaffInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeStaffInfoList返回参数结构体

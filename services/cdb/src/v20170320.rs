@@ -2650,6 +2650,7 @@ DescribeAccountsRequest {
     "HostRegexp" host_regexp set_host_regexp: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
+rt::paged!(DescribeAccountsRequest, offset offset limit, [items]: AccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccounts返回参数结构体
@@ -2744,6 +2745,7 @@ DescribeAuditInstanceListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
+rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: InstanceDbAuditStatus, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList返回参数结构体
@@ -2773,6 +2775,7 @@ DescribeAuditLogFilesRequest {
     "FileName" file_name set_file_name: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
+rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles返回参数结构体
@@ -2817,6 +2820,7 @@ DescribeAuditLogsRequest {
     "LogFilter" log_filter set_log_filter: list InstanceAuditLogFilters,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditLogs", DescribeAuditLogsRequest => DescribeAuditLogsResponse);
+rt::paged!(DescribeAuditLogsRequest, offset offset limit, [items]: AuditLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogs返回参数结构体
@@ -2851,6 +2855,7 @@ DescribeAuditPoliciesRequest {
     "InstanceName" instance_name set_instance_name: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditPolicies", DescribeAuditPoliciesRequest => DescribeAuditPoliciesResponse);
+rt::paged!(DescribeAuditPoliciesRequest, offset offset limit, [items]: AuditPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditPolicies返回参数结构体
@@ -2882,6 +2887,7 @@ DescribeAuditRuleTemplateModifyHistoryRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditRuleTemplateModifyHistory", DescribeAuditRuleTemplateModifyHistoryRequest => DescribeAuditRuleTemplateModifyHistoryResponse);
+rt::paged!(DescribeAuditRuleTemplateModifyHistoryRequest, offset offset limit, [items]: RuleTemplateRecordInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditRuleTemplateModifyHistory返回参数结构体
@@ -2913,6 +2919,7 @@ DescribeAuditRuleTemplatesRequest {
     "AlarmPolicy" alarm_policy set_alarm_policy: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditRuleTemplates", DescribeAuditRuleTemplatesRequest => DescribeAuditRuleTemplatesResponse);
+rt::paged!(DescribeAuditRuleTemplatesRequest, offset offset limit, [items]: AuditRuleTemplateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditRuleTemplates返回参数结构体
@@ -2943,6 +2950,7 @@ DescribeAuditRulesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditRules", DescribeAuditRulesRequest => DescribeAuditRulesResponse);
+rt::paged!(DescribeAuditRulesRequest, offset offset limit, [items]: AuditRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditRules返回参数结构体
@@ -3149,6 +3157,7 @@ DescribeBackupSummariesRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBackupSummaries", DescribeBackupSummariesRequest => DescribeBackupSummariesResponse);
+rt::paged!(DescribeBackupSummariesRequest, offset offset limit, [items]: BackupSummaryItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupSummaries返回参数结构体
@@ -3180,6 +3189,7 @@ DescribeBackupsRequest {
     "MaxStartTime" max_start_time set_max_start_time: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBackups", DescribeBackupsRequest => DescribeBackupsResponse);
+rt::paged!(DescribeBackupsRequest, offset offset limit, [items]: BackupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackups返回参数结构体
@@ -3248,6 +3258,7 @@ DescribeBinlogsRequest {
     "ContainsMinStartTime" contains_min_start_time set_contains_min_start_time: bool,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBinlogs", DescribeBinlogsRequest => DescribeBinlogsResponse);
+rt::paged!(DescribeBinlogsRequest, offset offset limit, [items]: BinlogInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBinlogs返回参数结构体
@@ -3347,6 +3358,7 @@ DescribeCloneListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeCloneList", DescribeCloneListRequest => DescribeCloneListResponse);
+rt::paged!(DescribeCloneListRequest, offset offset limit, [items]: CloneItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCloneList返回参数结构体
@@ -3414,6 +3426,7 @@ DescribeCpuExpandHistoryRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeCpuExpandHistory", DescribeCpuExpandHistoryRequest => DescribeCpuExpandHistoryResponse);
+rt::paged!(DescribeCpuExpandHistoryRequest, offset offset limit, [items]: HistoryJob, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCpuExpandHistory返回参数结构体
@@ -3483,6 +3496,7 @@ DescribeDBImportRecordsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBImportRecords", DescribeDBImportRecordsRequest => DescribeDBImportRecordsResponse);
+rt::paged!(DescribeDBImportRecordsRequest, offset offset limit, [items]: ImportRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBImportRecords返回参数结构体
@@ -3766,6 +3780,7 @@ DescribeDBInstancesRequest {
     "QueryClusterInfo" query_cluster_info set_query_cluster_info: bool,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [items]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances返回参数结构体
@@ -3891,6 +3906,7 @@ DescribeDBSwitchRecordsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBSwitchRecords", DescribeDBSwitchRecordsRequest => DescribeDBSwitchRecordsResponse);
+rt::paged!(DescribeDBSwitchRecordsRequest, offset offset limit, [items]: DBSwitchInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBSwitchRecords返回参数结构体
@@ -4018,6 +4034,7 @@ DescribeDeployGroupListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDeployGroupList", DescribeDeployGroupListRequest => DescribeDeployGroupListResponse);
+rt::paged!(DescribeDeployGroupListRequest, offset offset limit, [items]: DeployGroupInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeDeployGroupList返回参数结构体
@@ -4087,6 +4104,7 @@ DescribeErrorLogDataRequest {
     "InstType" inst_type set_inst_type: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeErrorLogData", DescribeErrorLogDataRequest => DescribeErrorLogDataResponse);
+rt::paged!(DescribeErrorLogDataRequest, offset offset limit, [items]: ErrlogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeErrorLogData返回参数结构体
@@ -4130,6 +4148,7 @@ DescribeInstanceAlarmEventsRequest {
     "NodeId" node_id set_node_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeInstanceAlarmEvents", DescribeInstanceAlarmEventsRequest => DescribeInstanceAlarmEventsResponse);
+rt::paged!(DescribeInstanceAlarmEventsRequest, offset offset limit, [items]: InstEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceAlarmEvents返回参数结构体
@@ -4157,6 +4176,7 @@ DescribeInstanceParamRecordsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeInstanceParamRecords", DescribeInstanceParamRecordsRequest => DescribeInstanceParamRecordsResponse);
+rt::paged!(DescribeInstanceParamRecordsRequest, offset offset limit, [items]: ParamRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceParamRecords返回参数结构体
@@ -4421,6 +4441,7 @@ DescribeProxyCustomConfRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeProxyCustomConf", DescribeProxyCustomConfRequest => DescribeProxyCustomConfResponse);
+rt::paged!(DescribeProxyCustomConfRequest, offset offset limit, [custom_conf_info]: CustomConfig, []);
 
 rt::model! { read debug;
 /// DescribeProxyCustomConf返回参数结构体
@@ -4595,6 +4616,7 @@ DescribeRollbackTaskDetailRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeRollbackTaskDetail", DescribeRollbackTaskDetailRequest => DescribeRollbackTaskDetailResponse);
+rt::paged!(DescribeRollbackTaskDetailRequest, offset offset limit, [items]: RollbackTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRollbackTaskDetail返回参数结构体
@@ -4677,6 +4699,7 @@ DescribeSlowLogDataRequest {
     "OpResourceId" op_resource_id set_op_resource_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeSlowLogData", DescribeSlowLogDataRequest => DescribeSlowLogDataResponse);
+rt::paged!(DescribeSlowLogDataRequest, offset offset limit, [items]: SlowLogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLogData返回参数结构体
@@ -4705,6 +4728,7 @@ DescribeSlowLogsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeSlowLogs", DescribeSlowLogsRequest => DescribeSlowLogsResponse);
+rt::paged!(DescribeSlowLogsRequest, offset offset limit, [items]: SlowLogInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLogs返回参数结构体
@@ -4796,6 +4820,7 @@ DescribeTablesRequest {
     "TableRegexp" table_regexp set_table_regexp: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeTables", DescribeTablesRequest => DescribeTablesResponse);
+rt::paged!(DescribeTablesRequest, offset offset limit, [items]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTables返回参数结构体
@@ -4823,6 +4848,7 @@ DescribeTagsOfInstanceIdsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeTagsOfInstanceIds", DescribeTagsOfInstanceIdsRequest => DescribeTagsOfInstanceIdsResponse);
+rt::paged!(DescribeTagsOfInstanceIdsRequest, offset offset limit, [rows]: TagsInfoOfInstance, []);
 
 rt::model! { read debug;
 /// DescribeTagsOfInstanceIds返回参数结构体
@@ -4880,6 +4906,7 @@ DescribeTasksRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
+rt::paged!(DescribeTasksRequest, offset offset limit, [items]: TaskDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasks返回参数结构体
@@ -4942,6 +4969,7 @@ DescribeUploadedFilesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeUploadedFiles", DescribeUploadedFilesRequest => DescribeUploadedFilesResponse);
+rt::paged!(DescribeUploadedFilesRequest, offset offset limit, [items]: SqlFileInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUploadedFiles返回参数结构体

@@ -1635,6 +1635,7 @@ DescribeCdnDomainLogsRequest {
     "LogType" log_type set_log_type: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeCdnDomainLogs", DescribeCdnDomainLogsRequest => DescribeCdnDomainLogsResponse);
+rt::paged!(DescribeCdnDomainLogsRequest, offset offset limit, [domain_logs]: DomainLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCdnDomainLogs返回参数结构体
@@ -1797,6 +1798,7 @@ DescribeDomainsConfigRequest {
     "Sort" sort set_sort: obj Sort,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeDomainsConfig", DescribeDomainsConfigRequest => DescribeDomainsConfigResponse);
+rt::paged!(DescribeDomainsConfigRequest, offset offset limit, [domains]: DetailDomain, []);
 
 rt::model! { read debug;
 /// DescribeDomainsConfig返回参数结构体
@@ -1823,6 +1825,7 @@ DescribeDomainsRequest {
     "Filters" filters set_filters: list DomainFilter,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
+rt::paged!(DescribeDomainsRequest, offset offset limit, [domains]: BriefDomain, []);
 
 rt::model! { read debug;
 /// DescribeDomains返回参数结构体
@@ -1857,6 +1860,7 @@ DescribeEdgePackTaskStatusRequest {
     "Filters" filters set_filters: list EdgePackTaskFilter,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeEdgePackTaskStatus", DescribeEdgePackTaskStatusRequest => DescribeEdgePackTaskStatusResponse);
+rt::paged!(DescribeEdgePackTaskStatusRequest, offset offset limit, [edge_pack_task_status_set]: EdgePackTaskStatus, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEdgePackTaskStatus返回参数结构体
@@ -1880,6 +1884,7 @@ DescribeHttpsPackagesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeHttpsPackages", DescribeHttpsPackagesRequest => DescribeHttpsPackagesResponse);
+rt::paged!(DescribeHttpsPackagesRequest, offset offset limit, [https_packages]: HttpsPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHttpsPackages返回参数结构体
@@ -2220,6 +2225,7 @@ DescribePurgeTasksRequest {
     "Area" area set_area: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribePurgeTasks", DescribePurgeTasksRequest => DescribePurgeTasksResponse);
+rt::paged!(DescribePurgeTasksRequest, offset offset limit, [purge_logs]: PurgeTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribePurgeTasks返回参数结构体
@@ -2280,6 +2286,7 @@ DescribePushTasksRequest {
     "Status" status set_status: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribePushTasks", DescribePushTasksRequest => DescribePushTasksResponse);
+rt::paged!(DescribePushTasksRequest, offset offset limit, [push_logs]: PushTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribePushTasks返回参数结构体
@@ -2426,6 +2433,7 @@ DescribeTrafficPackagesRequest {
     "SortBy" sort_by set_sort_by: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeTrafficPackages", DescribeTrafficPackagesRequest => DescribeTrafficPackagesResponse);
+rt::paged!(DescribeTrafficPackagesRequest, offset offset limit, [traffic_packages]: TrafficPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrafficPackages返回参数结构体
@@ -2458,6 +2466,7 @@ DescribeUrlViolationsRequest {
     "Domains" domains set_domains: list String,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeUrlViolations", DescribeUrlViolationsRequest => DescribeUrlViolationsResponse);
+rt::paged!(DescribeUrlViolationsRequest, offset offset limit, [url_record_list]: ViolationUrl, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUrlViolations返回参数结构体

@@ -1060,6 +1060,7 @@ DescribeClusterConfigsHistoryRequest {
     "ComputeGroupIds" compute_group_ids set_compute_group_ids: list String,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeClusterConfigsHistory", DescribeClusterConfigsHistoryRequest => DescribeClusterConfigsHistoryResponse);
+rt::paged!(DescribeClusterConfigsHistoryRequest, offset offset limit, [cluster_conf_history]: ClusterConfigsHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterConfigsHistory返回参数结构体
@@ -1412,6 +1413,7 @@ DescribeInstanceOperationsRequest {
     "ComputeGroupId" compute_group_id set_compute_group_id: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstanceOperations", DescribeInstanceOperationsRequest => DescribeInstanceOperationsResponse);
+rt::paged!(DescribeInstanceOperationsRequest, offset offset limit, [operations]: InstanceOperation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceOperations返回参数结构体
@@ -1549,6 +1551,7 @@ DescribeInstancesRequest {
     "InstanceType" instance_type set_instance_type: i64,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instances_list]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体

@@ -216,6 +216,7 @@ DescribeAccountsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
+rt::paged!(DescribeAccountsRequest, offset offset limit, [accounts]: AccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccounts返回参数结构体
@@ -245,6 +246,7 @@ DescribeDBConfigHistoryRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeDBConfigHistory", DescribeDBConfigHistoryRequest => DescribeDBConfigHistoryResponse);
+rt::paged!(DescribeDBConfigHistoryRequest, offset offset limit, [config_history]: ConfigHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBConfigHistory返回参数结构体
@@ -272,6 +274,7 @@ DescribeDBParamsRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeDBParams", DescribeDBParamsRequest => DescribeDBParamsResponse);
+rt::paged!(DescribeDBParamsRequest, offset offset limit, [items]: ParamItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBParams返回参数结构体
@@ -307,6 +310,7 @@ DescribeErrorLogRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeErrorLog", DescribeErrorLogRequest => DescribeErrorLogResponse);
+rt::paged!(DescribeErrorLogRequest, offset offset limit, [error_log_details]: ErrorLogDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeErrorLog返回参数结构体
@@ -384,6 +388,7 @@ DescribeInstanceOperationsRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeInstanceOperations", DescribeInstanceOperationsRequest => DescribeInstanceOperationsResponse);
+rt::paged!(DescribeInstanceOperationsRequest, offset offset limit, [operations]: InstanceOperation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceOperations返回参数结构体
@@ -477,6 +482,7 @@ DescribeInstancesRequest {
     "SearchTags" search_tags set_search_tags: list SearchTags,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instances_list]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体
@@ -508,6 +514,7 @@ DescribeSimpleInstancesRequest {
     "SearchTags" search_tags set_search_tags: list String,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeSimpleInstances", DescribeSimpleInstancesRequest => DescribeSimpleInstancesResponse);
+rt::paged!(DescribeSimpleInstancesRequest, offset offset limit, [instances_list]: InstanceSimpleInfoNew, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSimpleInstances返回参数结构体
@@ -557,6 +564,7 @@ DescribeSlowLogRequest {
     "QueryString" query_string set_query_string: str,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeSlowLog", DescribeSlowLogRequest => DescribeSlowLogResponse);
+rt::paged!(DescribeSlowLogRequest, offset offset limit, [slow_log_details normal_querys]: NormQueryItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLog返回参数结构体
@@ -584,6 +592,7 @@ DescribeUpgradeListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeUpgradeList", DescribeUpgradeListRequest => DescribeUpgradeListResponse);
+rt::paged!(DescribeUpgradeListRequest, offset offset limit, [upgrade_items]: UpgradeItem, []);
 
 rt::model! { read debug;
 /// DescribeUpgradeList返回参数结构体

@@ -331,6 +331,7 @@ DescribeActionLibraryListRequest {
     "ActionIds" action_ids set_action_ids: list i128,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeActionLibraryList", DescribeActionLibraryListRequest => DescribeActionLibraryListResponse);
+rt::paged!(DescribeActionLibraryListRequest, offset offset limit, [results]: ActionLibraryListResult, [total]);
 
 rt::model! { read debug;
 /// DescribeActionLibraryList返回参数结构体
@@ -403,6 +404,7 @@ DescribeTaskExecuteLogsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeTaskExecuteLogs", DescribeTaskExecuteLogsRequest => DescribeTaskExecuteLogsResponse);
+rt::paged!(DescribeTaskExecuteLogsRequest, offset offset limit, [log_message]: String, []);
 
 rt::model! { read debug;
 /// DescribeTaskExecuteLogs返回参数结构体
@@ -456,6 +458,7 @@ DescribeTaskListRequest {
     "ArchName" arch_name set_arch_name: str,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeTaskList", DescribeTaskListRequest => DescribeTaskListResponse);
+rt::paged!(DescribeTaskListRequest, offset offset limit, [task_list]: TaskListItem, [total]);
 
 rt::model! { read debug;
 /// DescribeTaskList返回参数结构体
@@ -487,6 +490,7 @@ DescribeTaskPolicyTriggerLogRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeTaskPolicyTriggerLog", DescribeTaskPolicyTriggerLogRequest => DescribeTaskPolicyTriggerLogResponse);
+rt::paged!(DescribeTaskPolicyTriggerLogRequest, page page page_size, [trigger_logs]: PolicyTriggerLog, []);
 
 rt::model! { read debug;
 /// DescribeTaskPolicyTriggerLog返回参数结构体
@@ -549,6 +553,7 @@ DescribeTemplateListRequest {
     "Filters" filters set_filters: list ActionFilter,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeTemplateList", DescribeTemplateListRequest => DescribeTemplateListResponse);
+rt::paged!(DescribeTemplateListRequest, offset offset limit, [template_list]: TemplateListItem, [total]);
 
 rt::model! { read debug;
 /// DescribeTemplateList返回参数结构体

@@ -1176,6 +1176,7 @@ DescribeAutoSnapshotPoliciesRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeAutoSnapshotPolicies", DescribeAutoSnapshotPoliciesRequest => DescribeAutoSnapshotPoliciesResponse);
+rt::paged!(DescribeAutoSnapshotPoliciesRequest, offset offset limit, [auto_snapshot_policies]: AutoSnapshotPolicyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoSnapshotPolicies返回参数结构体
@@ -1260,6 +1261,7 @@ DescribeCfsFileSystemClientsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsFileSystemClients", DescribeCfsFileSystemClientsRequest => DescribeCfsFileSystemClientsResponse);
+rt::paged!(DescribeCfsFileSystemClientsRequest, offset offset limit, [client_list]: FileSystemClient, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCfsFileSystemClients返回参数结构体
@@ -1311,6 +1313,7 @@ DescribeCfsFileSystemsRequest {
     "Tags" tags set_tags: list TagInfo,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsFileSystems", DescribeCfsFileSystemsRequest => DescribeCfsFileSystemsResponse);
+rt::paged!(DescribeCfsFileSystemsRequest, offset offset limit, [file_systems]: FileSystemInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCfsFileSystems返回参数结构体
@@ -1430,6 +1433,7 @@ DescribeCfsSnapshotsRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsSnapshots", DescribeCfsSnapshotsRequest => DescribeCfsSnapshotsResponse);
+rt::paged!(DescribeCfsSnapshotsRequest, offset offset limit, [snapshots]: SnapshotInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCfsSnapshots返回参数结构体
@@ -1461,6 +1465,7 @@ DescribeDataFlowRequest {
     "CfsVersion" cfs_version set_cfs_version: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeDataFlow", DescribeDataFlowRequest => DescribeDataFlowResponse);
+rt::paged!(DescribeDataFlowRequest, offset offset limit, [data_flows]: DataFlowInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataFlow返回参数结构体
@@ -1488,6 +1493,7 @@ DescribeDataRetrievalRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeDataRetrieval", DescribeDataRetrievalRequest => DescribeDataRetrievalResponse);
+rt::paged!(DescribeDataRetrievalRequest, offset offset limit, [data_retrievals]: DataRetrievalInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataRetrieval返回参数结构体
@@ -1529,6 +1535,7 @@ DescribeDataRetrievalTaskRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeDataRetrievalTask", DescribeDataRetrievalTaskRequest => DescribeDataRetrievalTaskResponse);
+rt::paged!(DescribeDataRetrievalTaskRequest, offset offset limit, [data_retrieval_tasks]: DataRetrievalTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataRetrievalTask返回参数结构体
@@ -1566,6 +1573,7 @@ DescribeLifecycleDataTaskRequest {
     "CfsVersion" cfs_version set_cfs_version: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeLifecycleDataTask", DescribeLifecycleDataTaskRequest => DescribeLifecycleDataTaskResponse);
+rt::paged!(DescribeLifecycleDataTaskRequest, offset offset limit, [lifecycle_data_task]: LifecycleDataTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLifecycleDataTask返回参数结构体
@@ -1595,6 +1603,7 @@ DescribeLifecyclePoliciesRequest {
     "LifecyclePolicyID" lifecycle_policy_id set_lifecycle_policy_id: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeLifecyclePolicies", DescribeLifecyclePoliciesRequest => DescribeLifecyclePoliciesResponse);
+rt::paged!(DescribeLifecyclePoliciesRequest, page page_number page_size, [lifecycle_policies]: LifecyclePolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLifecyclePolicies返回参数结构体
@@ -1627,6 +1636,7 @@ DescribeMigrationTasksRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeMigrationTasks", DescribeMigrationTasksRequest => DescribeMigrationTasksResponse);
+rt::paged!(DescribeMigrationTasksRequest, offset offset limit, [migration_tasks]: MigrationTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrationTasks返回参数结构体
@@ -1712,6 +1722,7 @@ DescribeUserQuotaRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeUserQuota", DescribeUserQuotaRequest => DescribeUserQuotaResponse);
+rt::paged!(DescribeUserQuotaRequest, offset offset limit, [user_quota_info]: UserQuota, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserQuota返回参数结构体

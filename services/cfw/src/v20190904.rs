@@ -2070,6 +2070,7 @@ DescribeAcListsRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeAcLists", DescribeAcListsRequest => DescribeAcListsResponse);
+rt::paged!(DescribeAcListsRequest, offset offset limit, [data]: AcListsData, [total]);
 
 rt::model! { read debug;
 /// DescribeAcLists返回参数结构体
@@ -2136,6 +2137,7 @@ DescribeAclRuleRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeAclRule", DescribeAclRuleRequest => DescribeAclRuleResponse);
+rt::paged!(DescribeAclRuleRequest, offset offset limit, [data]: DescAcItem, [total]);
 
 rt::model! { read debug;
 /// DescribeAclRule返回参数结构体
@@ -2259,6 +2261,7 @@ DescribeAssociatedInstanceListRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeAssociatedInstanceList", DescribeAssociatedInstanceListRequest => DescribeAssociatedInstanceListResponse);
+rt::paged!(DescribeAssociatedInstanceListRequest, offset offset limit, [data]: AssociatedInstanceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssociatedInstanceList返回参数结构体
@@ -3039,6 +3042,7 @@ DescribeEdgeIpSimpleRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeEdgeIpSimple", DescribeEdgeIpSimpleRequest => DescribeEdgeIpSimpleResponse);
+rt::paged!(DescribeEdgeIpSimpleRequest, offset offset limit, [data]: EdgeIpInfoSimple, [total]);
 
 rt::model! { read debug;
 /// DescribeEdgeIpSimple返回参数结构体
@@ -3095,6 +3099,7 @@ DescribeEnterpriseSecurityGroupRuleListRequest {
     "SearchFilters" search_filters set_search_filters: list CommonFilter,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeEnterpriseSecurityGroupRuleList", DescribeEnterpriseSecurityGroupRuleListRequest => DescribeEnterpriseSecurityGroupRuleListResponse);
+rt::paged!(DescribeEnterpriseSecurityGroupRuleListRequest, offset offset limit, [data]: EnterpriseSecurityGroupRuleRuleInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeEnterpriseSecurityGroupRuleList返回参数结构体
@@ -3270,6 +3275,7 @@ DescribeFwGroupInstanceInfoRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeFwGroupInstanceInfo", DescribeFwGroupInstanceInfoRequest => DescribeFwGroupInstanceInfoResponse);
+rt::paged!(DescribeFwGroupInstanceInfoRequest, offset offset limit, [vpc_fw_group_lst]: VpcFwGroupInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeFwGroupInstanceInfo返回参数结构体
@@ -3495,6 +3501,7 @@ DescribeLogsRequest {
     "Filters" filters set_filters: list CommonFilter,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeLogs", DescribeLogsRequest => DescribeLogsResponse);
+rt::paged!(DescribeLogsRequest, offset offset limit, [app_protocol_list]: String, [total]);
 
 rt::model! { read debug;
 /// DescribeLogs返回参数结构体
@@ -3766,6 +3773,7 @@ DescribeNatAcRuleRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatAcRule", DescribeNatAcRuleRequest => DescribeNatAcRuleResponse);
+rt::paged!(DescribeNatAcRuleRequest, offset offset limit, [data]: DescAcItem, [total]);
 
 rt::model! { read debug;
 /// DescribeNatAcRule返回参数结构体
@@ -3874,6 +3882,7 @@ DescribeNatFwDnatRuleRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwDnatRule", DescribeNatFwDnatRuleRequest => DescribeNatFwDnatRuleResponse);
+rt::paged!(DescribeNatFwDnatRuleRequest, offset offset limit, [data]: DescNatDnatRule, [total]);
 
 rt::model! { read debug;
 /// DescribeNatFwDnatRule返回参数结构体
@@ -3958,6 +3967,7 @@ DescribeNatFwInstancesInfoRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwInstancesInfo", DescribeNatFwInstancesInfoRequest => DescribeNatFwInstancesInfoResponse);
+rt::paged!(DescribeNatFwInstancesInfoRequest, offset offset limit, [natins_lst]: NatInstanceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeNatFwInstancesInfo返回参数结构体
@@ -4032,6 +4042,7 @@ DescribeNatFwVpcDnsLstRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwVpcDnsLst", DescribeNatFwVpcDnsLstRequest => DescribeNatFwVpcDnsLstResponse);
+rt::paged!(DescribeNatFwVpcDnsLstRequest, offset offset limit, [vpc_dns_switch_lst]: VpcDnsInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeNatFwVpcDnsLst返回参数结构体
@@ -4082,6 +4093,7 @@ DescribeOfflineExportTaskRequest {
     "TaskName" task_name set_task_name: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeOfflineExportTask", DescribeOfflineExportTaskRequest => DescribeOfflineExportTaskResponse);
+rt::paged!(DescribeOfflineExportTaskRequest, offset offset limit, [data]: OfflineExportTask, [total]);
 
 rt::model! { read debug;
 /// DescribeOfflineExportTask返回参数结构体
@@ -4264,6 +4276,7 @@ DescribeSecurityGroupListRequest {
     "Filter" filter set_filter: i128,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeSecurityGroupList", DescribeSecurityGroupListRequest => DescribeSecurityGroupListResponse);
+rt::paged!(DescribeSecurityGroupListRequest, offset offset limit, [data]: SecurityGroupListData, [total]);
 
 rt::model! { read debug;
 /// DescribeSecurityGroupList返回参数结构体
@@ -4590,6 +4603,7 @@ DescribeVpcAcRuleRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeVpcAcRule", DescribeVpcAcRuleRequest => DescribeVpcAcRuleResponse);
+rt::paged!(DescribeVpcAcRuleRequest, offset offset limit, [data]: VpcRuleItem, [total]);
 
 rt::model! { read debug;
 /// DescribeVpcAcRule返回参数结构体
@@ -4629,6 +4643,7 @@ DescribeVpcAclEdgeRangeRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeVpcAclEdgeRange", DescribeVpcAclEdgeRangeRequest => DescribeVpcAclEdgeRangeResponse);
+rt::paged!(DescribeVpcAclEdgeRangeRequest, offset offset limit, [edge_ranges]: EdgeRange, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcAclEdgeRange返回参数结构体
@@ -4685,6 +4700,7 @@ DescribeVpcFwGroupSwitchRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeVpcFwGroupSwitch", DescribeVpcFwGroupSwitchRequest => DescribeVpcFwGroupSwitchResponse);
+rt::paged!(DescribeVpcFwGroupSwitchRequest, offset offset limit, [switch_list]: FwGroupSwitchShow, [total]);
 
 rt::model! { read debug;
 /// DescribeVpcFwGroupSwitch返回参数结构体
@@ -4728,6 +4744,7 @@ DescribeVpcFwIpStatRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeVpcFwIpStat", DescribeVpcFwIpStatRequest => DescribeVpcFwIpStatResponse);
+rt::paged!(DescribeVpcFwIpStatRequest, offset offset limit, [data]: FwGroupIpFlowStat, [total]);
 
 rt::model! { read debug;
 /// DescribeVpcFwIpStat返回参数结构体

@@ -2499,6 +2499,7 @@ DescribeACLRequest {
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeACL", DescribeACLRequest => DescribeACLResponse);
+rt::paged!(DescribeACLRequest, offset offset limit, [result acl_list]: Acl, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeACL返回参数结构体
@@ -2758,6 +2759,7 @@ DescribeConnectResourcesRequest {
     "ResourceRegion" resource_region set_resource_region: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeConnectResources", DescribeConnectResourcesRequest => DescribeConnectResourcesResponse);
+rt::paged!(DescribeConnectResourcesRequest, offset offset limit, [result connect_resource_list]: DescribeConnectResource, [result total_count]);
 
 rt::model! { read debug;
 /// 查询连接源列表的返参
@@ -2848,6 +2850,7 @@ DescribeDatahubGroupOffsetsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeDatahubGroupOffsets", DescribeDatahubGroupOffsetsRequest => DescribeDatahubGroupOffsetsResponse);
+rt::paged!(DescribeDatahubGroupOffsetsRequest, offset offset limit, [result topic_list]: GroupOffsetTopic, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeDatahubGroupOffsets返回参数结构体
@@ -2951,6 +2954,7 @@ DescribeDatahubTasksRequest {
     "Resource" resource set_resource: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeDatahubTasks", DescribeDatahubTasksRequest => DescribeDatahubTasksResponse);
+rt::paged!(DescribeDatahubTasksRequest, offset offset limit, [result task_list]: DatahubTaskInfo, [result total_count]);
 
 rt::model! { read debug;
 /// 查询Datahub任务列表
@@ -3059,6 +3063,7 @@ DescribeDatahubTopicsRequest {
     "TopicRegularExpression" topic_regular_expression set_topic_regular_expression: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeDatahubTopics", DescribeDatahubTopicsRequest => DescribeDatahubTopicsResponse);
+rt::paged!(DescribeDatahubTopicsRequest, offset offset limit, [result topic_list]: DatahubTopicDTO, [result total_count]);
 
 rt::model! { read debug;
 /// Datahub主题列表
@@ -3141,6 +3146,7 @@ DescribeGroupOffsetsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeGroupOffsets", DescribeGroupOffsetsRequest => DescribeGroupOffsetsResponse);
+rt::paged!(DescribeGroupOffsetsRequest, offset offset limit, [result topic_list]: GroupOffsetTopic, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeGroupOffsets返回参数结构体
@@ -3174,6 +3180,7 @@ DescribeGroupRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeGroup", DescribeGroupRequest => DescribeGroupResponse);
+rt::paged!(DescribeGroupRequest, offset offset limit, [result group_list]: DescribeGroup, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeGroup返回参数结构体
@@ -3245,6 +3252,7 @@ DescribeInstancesDetailRequest {
     "TagList" tag_list set_tag_list: list Tag,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeInstancesDetail", DescribeInstancesDetailRequest => DescribeInstancesDetailResponse);
+rt::paged!(DescribeInstancesDetailRequest, offset offset limit, [result instance_list]: InstanceDetail, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeInstancesDetail返回参数结构体
@@ -3289,6 +3297,7 @@ DescribeInstancesRequest {
     "VpcId" vpc_id set_vpc_id: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [result instance_list]: Instance, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体
@@ -3391,6 +3400,7 @@ DescribeRegionRequest {
     "CdcId" cdc_id set_cdc_id: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeRegion", DescribeRegionRequest => DescribeRegionResponse);
+rt::paged!(DescribeRegionRequest, offset offset limit, [result]: Region, []);
 
 rt::model! { read debug;
 /// DescribeRegion返回参数结构体
@@ -3445,6 +3455,7 @@ DescribeSecurityGroupRoutesRequest {
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeSecurityGroupRoutes", DescribeSecurityGroupRoutesRequest => DescribeSecurityGroupRoutesResponse);
+rt::paged!(DescribeSecurityGroupRoutesRequest, offset offset limit, [result security_group_routes]: SecurityGroupRoute, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityGroupRoutes返回参数结构体
@@ -3502,6 +3513,7 @@ DescribeThrottleRulesRequest {
     "ThrottleDimension" throttle_dimension set_throttle_dimension: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeThrottleRules", DescribeThrottleRulesRequest => DescribeThrottleRulesResponse);
+rt::paged!(DescribeThrottleRulesRequest, offset offset limit, [result throttle_rule_list]: ThrottleRuleDetail, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeThrottleRules返回参数结构体
@@ -3566,6 +3578,7 @@ DescribeTopicDetailRequest {
     "SearchWordIgnoreCaseFlag" search_word_ignore_case_flag set_search_word_ignore_case_flag: bool,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopicDetail", DescribeTopicDetailRequest => DescribeTopicDetailResponse);
+rt::paged!(DescribeTopicDetailRequest, offset offset limit, [result topic_list]: TopicDetail, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicDetail返回参数结构体
@@ -3654,6 +3667,7 @@ DescribeTopicRequest {
     "AclRuleName" acl_rule_name set_acl_rule_name: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopic", DescribeTopicRequest => DescribeTopicResponse);
+rt::paged!(DescribeTopicRequest, offset offset limit, [result topic_list]: Topic, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeTopic返回参数结构体
@@ -3687,6 +3701,7 @@ DescribeTopicSubscribeGroupRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopicSubscribeGroup", DescribeTopicSubscribeGroupRequest => DescribeTopicSubscribeGroupResponse);
+rt::paged!(DescribeTopicSubscribeGroupRequest, offset offset limit, [result groups_info]: GroupInfoResponse, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicSubscribeGroup返回参数结构体
@@ -3722,6 +3737,7 @@ DescribeTopicSyncReplicaRequest {
     "OutOfSyncReplicaOnly" out_of_sync_replica_only set_out_of_sync_replica_only: bool,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopicSyncReplica", DescribeTopicSyncReplicaRequest => DescribeTopicSyncReplicaResponse);
+rt::paged!(DescribeTopicSyncReplicaRequest, offset offset limit, [result topic_in_sync_replica_list]: TopicInSyncReplicaInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicSyncReplica返回参数结构体
@@ -3762,6 +3778,7 @@ DescribeTypeInstancesRequest {
     "TagKey" tag_key set_tag_key: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTypeInstances", DescribeTypeInstancesRequest => DescribeTypeInstancesResponse);
+rt::paged!(DescribeTypeInstancesRequest, offset offset limit, [result instance_list]: Instance, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeTypeInstances返回参数结构体
@@ -3795,6 +3812,7 @@ DescribeUserRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeUser", DescribeUserRequest => DescribeUserResponse);
+rt::paged!(DescribeUserRequest, offset offset limit, [result users]: User, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUser返回参数结构体

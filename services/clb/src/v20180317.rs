@@ -2542,6 +2542,7 @@ DescribeAsyncJobsRequest {
     "MaxResults" max_results set_max_results: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeAsyncJobs", DescribeAsyncJobsRequest => DescribeAsyncJobsResponse);
+rt::paged!(DescribeAsyncJobsRequest, token next_token next_token, [jobs]: Job, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAsyncJobs返回参数结构体
@@ -2573,6 +2574,7 @@ DescribeBlockIPListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeBlockIPList", DescribeBlockIPListRequest => DescribeBlockIPListResponse);
+rt::paged!(DescribeBlockIPListRequest, offset offset limit, [blocked_ip_list]: BlockedIP, []);
 
 rt::model! { read debug;
 /// DescribeBlockIPList返回参数结构体
@@ -2634,6 +2636,7 @@ DescribeBudgetAssociationsRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeBudgetAssociations", DescribeBudgetAssociationsRequest => DescribeBudgetAssociationsResponse);
+rt::paged!(DescribeBudgetAssociationsRequest, offset offset limit, [association_set]: BudgetAssociation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBudgetAssociations返回参数结构体
@@ -2669,6 +2672,7 @@ DescribeBudgetsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeBudgets", DescribeBudgetsRequest => DescribeBudgetsResponse);
+rt::paged!(DescribeBudgetsRequest, offset offset limit, [budget_set]: BudgetInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBudgets返回参数结构体
@@ -2815,6 +2819,7 @@ DescribeClusterResourcesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeClusterResources", DescribeClusterResourcesRequest => DescribeClusterResourcesResponse);
+rt::paged!(DescribeClusterResourcesRequest, offset offset limit, [cluster_resource_set]: ClusterResource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterResources返回参数结构体
@@ -2848,6 +2853,7 @@ DescribeCrossTargetsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeCrossTargets", DescribeCrossTargetsRequest => DescribeCrossTargetsResponse);
+rt::paged!(DescribeCrossTargetsRequest, offset offset limit, [cross_target_set]: CrossTargets, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCrossTargets返回参数结构体
@@ -2875,6 +2881,7 @@ DescribeCustomizedConfigAssociateListRequest {
     "Domain" domain set_domain: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeCustomizedConfigAssociateList", DescribeCustomizedConfigAssociateListRequest => DescribeCustomizedConfigAssociateListResponse);
+rt::paged!(DescribeCustomizedConfigAssociateListRequest, offset offset limit, [bind_list]: BindDetailItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomizedConfigAssociateList返回参数结构体
@@ -2918,6 +2925,7 @@ DescribeCustomizedConfigListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeCustomizedConfigList", DescribeCustomizedConfigListRequest => DescribeCustomizedConfigListResponse);
+rt::paged!(DescribeCustomizedConfigListRequest, offset offset limit, [config_list]: ConfigListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomizedConfigList返回参数结构体
@@ -2961,6 +2969,7 @@ DescribeExclusiveClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeExclusiveClusters", DescribeExclusiveClustersRequest => DescribeExclusiveClustersResponse);
+rt::paged!(DescribeExclusiveClustersRequest, offset offset limit, [cluster_set]: Cluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExclusiveClusters返回参数结构体
@@ -2986,6 +2995,7 @@ DescribeIdleLoadBalancersRequest {
     "LoadBalancerRegion" load_balancer_region set_load_balancer_region: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeIdleLoadBalancers", DescribeIdleLoadBalancersRequest => DescribeIdleLoadBalancersResponse);
+rt::paged!(DescribeIdleLoadBalancersRequest, offset offset limit, [idle_load_balancers]: IdleLoadBalancer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIdleLoadBalancers返回参数结构体
@@ -3067,6 +3077,7 @@ DescribeKeysRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeKeys", DescribeKeysRequest => DescribeKeysResponse);
+rt::paged!(DescribeKeysRequest, offset offset limit, [keys]: KeyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKeys返回参数结构体
@@ -3278,6 +3289,7 @@ DescribeLoadBalancersDetailRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeLoadBalancersDetail", DescribeLoadBalancersDetailRequest => DescribeLoadBalancersDetailResponse);
+rt::paged!(DescribeLoadBalancersDetailRequest, offset offset limit, [load_balancer_detail_set]: LoadBalancerDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoadBalancersDetail返回参数结构体
@@ -3395,6 +3407,7 @@ DescribeLoadBalancersRequest {
     "AdditionalFields" additional_fields set_additional_fields: list String,
 } }
 rt::action!("clb", "2018-03-17", "DescribeLoadBalancers", DescribeLoadBalancersRequest => DescribeLoadBalancersResponse);
+rt::paged!(DescribeLoadBalancersRequest, offset offset limit, [load_balancer_set]: LoadBalancer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoadBalancers返回参数结构体
@@ -3426,6 +3439,7 @@ DescribeModelAliasesRequest {
     "Sort" sort set_sort: list Sort,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelAliases", DescribeModelAliasesRequest => DescribeModelAliasesResponse);
+rt::paged!(DescribeModelAliasesRequest, offset offset limit, [model_alias_set]: ModelAlias, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelAliases返回参数结构体
@@ -3477,6 +3491,7 @@ DescribeModelAssociationsRequest {
     "Capabilities" capabilities set_capabilities: list String,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelAssociations", DescribeModelAssociationsRequest => DescribeModelAssociationsResponse);
+rt::paged!(DescribeModelAssociationsRequest, offset offset limit, [model_association_set]: ModelAssociation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelAssociations返回参数结构体
@@ -3508,6 +3523,7 @@ DescribeModelKeysRequest {
     "ServiceProviderIds" service_provider_ids set_service_provider_ids: list String,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelKeys", DescribeModelKeysRequest => DescribeModelKeysResponse);
+rt::paged!(DescribeModelKeysRequest, offset offset limit, [models]: ModelKeyInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelKeys返回参数结构体
@@ -3540,6 +3556,7 @@ DescribeModelNamesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelNames", DescribeModelNamesRequest => DescribeModelNamesResponse);
+rt::paged!(DescribeModelNamesRequest, offset offset limit, [model_names]: ModelNameAggregatedItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelNames返回参数结构体
@@ -3652,6 +3669,7 @@ DescribeModelRouterLogsRequest {
     "MaxResults" max_results set_max_results: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelRouterLogs", DescribeModelRouterLogsRequest => DescribeModelRouterLogsResponse);
+rt::paged!(DescribeModelRouterLogsRequest, token next_token next_token, [logs]: ModelRouterLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelRouterLogs返回参数结构体
@@ -3727,6 +3745,7 @@ DescribeModelRouterResourcePackageDeductionRequest {
     "SortBy" sort_by set_sort_by: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelRouterResourcePackageDeduction", DescribeModelRouterResourcePackageDeductionRequest => DescribeModelRouterResourcePackageDeductionResponse);
+rt::paged!(DescribeModelRouterResourcePackageDeductionRequest, offset offset limit, [model_router_resource_package_deduction_set]: ModelRouterResourcePackageDeduction, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelRouterResourcePackageDeduction返回参数结构体
@@ -3766,6 +3785,7 @@ DescribeModelRouterResourcePackagesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelRouterResourcePackages", DescribeModelRouterResourcePackagesRequest => DescribeModelRouterResourcePackagesResponse);
+rt::paged!(DescribeModelRouterResourcePackagesRequest, offset offset limit, [model_router_resource_package_set]: ModelRouterPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelRouterResourcePackages返回参数结构体
@@ -3797,6 +3817,7 @@ DescribeModelRoutersRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelRouters", DescribeModelRoutersRequest => DescribeModelRoutersResponse);
+rt::paged!(DescribeModelRoutersRequest, offset offset limit, [model_router_set]: ModelRouterSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelRouters返回参数结构体
@@ -3853,6 +3874,7 @@ DescribeResourcesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeResources", DescribeResourcesRequest => DescribeResourcesResponse);
+rt::paged!(DescribeResourcesRequest, offset offset limit, [zone_resource_set]: ZoneResource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResources返回参数结构体
@@ -3909,6 +3931,7 @@ DescribeServiceProviderHealthStatusRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeServiceProviderHealthStatus", DescribeServiceProviderHealthStatusRequest => DescribeServiceProviderHealthStatusResponse);
+rt::paged!(DescribeServiceProviderHealthStatusRequest, offset offset limit, [health_check_results]: ModelHealthCheckResults, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceProviderHealthStatus返回参数结构体
@@ -3978,6 +4001,7 @@ DescribeTargetGroupInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargetGroupInstances", DescribeTargetGroupInstancesRequest => DescribeTargetGroupInstancesResponse);
+rt::paged!(DescribeTargetGroupInstancesRequest, offset offset limit, [target_group_instance_set]: TargetGroupBackend, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTargetGroupInstances返回参数结构体
@@ -4011,6 +4035,7 @@ DescribeTargetGroupListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargetGroupList", DescribeTargetGroupListRequest => DescribeTargetGroupListResponse);
+rt::paged!(DescribeTargetGroupListRequest, offset offset limit, [target_group_set]: TargetGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTargetGroupList返回参数结构体
@@ -4038,6 +4063,7 @@ DescribeTargetGroupsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargetGroups", DescribeTargetGroupsRequest => DescribeTargetGroupsResponse);
+rt::paged!(DescribeTargetGroupsRequest, offset offset limit, [target_group_set]: TargetGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTargetGroups返回参数结构体
@@ -4224,6 +4250,7 @@ DescribeUserGroupsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeUserGroups", DescribeUserGroupsRequest => DescribeUserGroupsResponse);
+rt::paged!(DescribeUserGroupsRequest, offset offset limit, [user_groups]: UserGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserGroups返回参数结构体

@@ -246,6 +246,7 @@ DescribeAuditTracksRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("cloudaudit", "2019-03-19", "DescribeAuditTracks", DescribeAuditTracksRequest => DescribeAuditTracksResponse);
+rt::paged!(DescribeAuditTracksRequest, page page_number page_size, [tracks]: Tracks, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditTracks返回参数结构体
@@ -472,6 +473,7 @@ ListKeyAliasByRegionRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cloudaudit", "2019-03-19", "ListKeyAliasByRegion", ListKeyAliasByRegionRequest => ListKeyAliasByRegionResponse);
+rt::paged!(ListKeyAliasByRegionRequest, offset offset limit, [key_metadatas]: KeyMetadata, [total_count]);
 
 rt::model! { read debug;
 /// ListKeyAliasByRegion返回参数结构体
@@ -507,6 +509,7 @@ LookUpEventsRequest {
     "Mode" mode set_mode: str,
 } }
 rt::action!("cloudaudit", "2019-03-19", "LookUpEvents", LookUpEventsRequest => LookUpEventsResponse);
+rt::paged!(LookUpEventsRequest, token next_token next_token, [events]: Event, [total_count]);
 
 rt::model! { read debug;
 /// LookUpEvents返回参数结构体

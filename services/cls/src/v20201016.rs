@@ -5661,6 +5661,7 @@ DescribeAgentApplicationsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAgentApplications", DescribeAgentApplicationsRequest => DescribeAgentApplicationsResponse);
+rt::paged!(DescribeAgentApplicationsRequest, offset offset limit, [infos]: AgentApplicationInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAgentApplications返回参数结构体
@@ -5756,6 +5757,7 @@ DescribeAlarmNoticesRequest {
     "HasAlarmShieldCount" has_alarm_shield_count set_has_alarm_shield_count: bool,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlarmNotices", DescribeAlarmNoticesRequest => DescribeAlarmNoticesResponse);
+rt::paged!(DescribeAlarmNoticesRequest, offset offset limit, [alarm_notices]: AlarmNotice, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmNotices返回参数结构体
@@ -5787,6 +5789,7 @@ DescribeAlarmShieldsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlarmShields", DescribeAlarmShieldsRequest => DescribeAlarmShieldsResponse);
+rt::paged!(DescribeAlarmShieldsRequest, offset offset limit, [alarm_shields]: AlarmShieldInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmShields返回参数结构体
@@ -5837,6 +5840,7 @@ DescribeAlarmsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlarms", DescribeAlarmsRequest => DescribeAlarmsResponse);
+rt::paged!(DescribeAlarmsRequest, offset offset limit, [alarms]: AlarmInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarms返回参数结构体
@@ -5879,6 +5883,7 @@ DescribeAlertRecordHistoryRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlertRecordHistory", DescribeAlertRecordHistoryRequest => DescribeAlertRecordHistoryResponse);
+rt::paged!(DescribeAlertRecordHistoryRequest, offset offset limit, [records]: AlertHistoryRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlertRecordHistory返回参数结构体
@@ -5908,6 +5913,7 @@ DescribeCLSDeliverTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeCLSDeliverTasks", DescribeCLSDeliverTasksRequest => DescribeCLSDeliverTasksResponse);
+rt::paged!(DescribeCLSDeliverTasksRequest, offset offset limit, [infos]: CLSDeliverTaskInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeCLSDeliverTasks返回参数结构体
@@ -5953,6 +5959,7 @@ DescribeCloudProductLogTasksRequest {
     "WithTags" with_tags set_with_tags: bool,
 } }
 rt::action!("cls", "2020-10-16", "DescribeCloudProductLogTasks", DescribeCloudProductLogTasksRequest => DescribeCloudProductLogTasksResponse);
+rt::paged!(DescribeCloudProductLogTasksRequest, offset offset limit, [tasks]: CloudProductLogTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudProductLogTasks返回参数结构体
@@ -5986,6 +5993,7 @@ DescribeClusterBaseMetricConfigsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeClusterBaseMetricConfigs", DescribeClusterBaseMetricConfigsRequest => DescribeClusterBaseMetricConfigsResponse);
+rt::paged!(DescribeClusterBaseMetricConfigsRequest, offset offset limit, [datas]: BaseMetricCollectConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterBaseMetricConfigs返回参数结构体
@@ -6019,6 +6027,7 @@ DescribeClusterMetricConfigsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeClusterMetricConfigs", DescribeClusterMetricConfigsRequest => DescribeClusterMetricConfigsResponse);
+rt::paged!(DescribeClusterMetricConfigsRequest, offset offset limit, [datas]: MetricCollectConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterMetricConfigs返回参数结构体
@@ -6065,6 +6074,7 @@ DescribeConfigExtrasRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConfigExtras", DescribeConfigExtrasRequest => DescribeConfigExtrasResponse);
+rt::paged!(DescribeConfigExtrasRequest, offset offset limit, [configs]: ConfigExtraInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigExtras返回参数结构体
@@ -6131,6 +6141,7 @@ DescribeConfigsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConfigs", DescribeConfigsRequest => DescribeConfigsResponse);
+rt::paged!(DescribeConfigsRequest, offset offset limit, [configs]: ConfigInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigs返回参数结构体
@@ -6178,6 +6189,7 @@ DescribeConsolesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConsoles", DescribeConsolesRequest => DescribeConsolesResponse);
+rt::paged!(DescribeConsolesRequest, offset offset limit, [consoles]: Console, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConsoles返回参数结构体
@@ -6337,6 +6349,7 @@ DescribeConsumersRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConsumers", DescribeConsumersRequest => DescribeConsumersResponse);
+rt::paged!(DescribeConsumersRequest, offset offset limit, [consumers]: ConsumerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConsumers返回参数结构体
@@ -6393,6 +6406,7 @@ DescribeDashboardSubscribesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDashboardSubscribes", DescribeDashboardSubscribesRequest => DescribeDashboardSubscribesResponse);
+rt::paged!(DescribeDashboardSubscribesRequest, offset offset limit, [dashboard_subscribe_infos]: DashboardSubscribeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDashboardSubscribes返回参数结构体
@@ -6479,6 +6493,7 @@ DescribeDashboardsRequest {
     "TopicIdRegionFilter" topic_id_region_filter set_topic_id_region_filter: list TopicIdAndRegion,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDashboards", DescribeDashboardsRequest => DescribeDashboardsResponse);
+rt::paged!(DescribeDashboardsRequest, offset offset limit, [dashboard_infos]: DashboardInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDashboards返回参数结构体
@@ -6548,6 +6563,7 @@ DescribeDataTransformInfoRequest {
     "TaskId" task_id set_task_id: str,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDataTransformInfo", DescribeDataTransformInfoRequest => DescribeDataTransformInfoResponse);
+rt::paged!(DescribeDataTransformInfoRequest, offset offset limit, [data_transform_task_infos]: DataTransformTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataTransformInfo返回参数结构体
@@ -6598,6 +6614,7 @@ DescribeDlcDeliversRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDlcDelivers", DescribeDlcDeliversRequest => DescribeDlcDeliversResponse);
+rt::paged!(DescribeDlcDeliversRequest, offset offset limit, [infos]: DlcDeliverInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeDlcDelivers返回参数结构体
@@ -6679,6 +6696,7 @@ DescribeEsRechargesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeEsRecharges", DescribeEsRechargesRequest => DescribeEsRechargesResponse);
+rt::paged!(DescribeEsRechargesRequest, offset offset limit, [infos]: EsRechargeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEsRecharges返回参数结构体
@@ -6707,6 +6725,7 @@ DescribeExportsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeExports", DescribeExportsRequest => DescribeExportsResponse);
+rt::paged!(DescribeExportsRequest, offset offset limit, [exports]: ExportInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExports返回参数结构体
@@ -6741,6 +6760,7 @@ DescribeHostMetricConfigsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeHostMetricConfigs", DescribeHostMetricConfigsRequest => DescribeHostMetricConfigsResponse);
+rt::paged!(DescribeHostMetricConfigsRequest, offset offset limit, [infos]: HostMetricConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostMetricConfigs返回参数结构体
@@ -6856,6 +6876,7 @@ DescribeKafkaConsumerGroupListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeKafkaConsumerGroupList", DescribeKafkaConsumerGroupListRequest => DescribeKafkaConsumerGroupListResponse);
+rt::paged!(DescribeKafkaConsumerGroupListRequest, offset offset limit, [groups]: ConsumerGroup, [total]);
 
 rt::model! { read debug;
 /// DescribeKafkaConsumerGroupList返回参数结构体
@@ -7110,6 +7131,7 @@ DescribeLogsetsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeLogsets", DescribeLogsetsRequest => DescribeLogsetsResponse);
+rt::paged!(DescribeLogsetsRequest, offset offset limit, [logsets]: LogsetInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogsets返回参数结构体
@@ -7183,6 +7205,7 @@ DescribeMachineGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeMachineGroups", DescribeMachineGroupsRequest => DescribeMachineGroupsResponse);
+rt::paged!(DescribeMachineGroupsRequest, offset offset limit, [machine_groups]: MachineGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineGroups返回参数结构体
@@ -7241,6 +7264,7 @@ DescribeMachinesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeMachines", DescribeMachinesRequest => DescribeMachinesResponse);
+rt::paged!(DescribeMachinesRequest, offset offset limit, [machines]: MachineInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachines返回参数结构体
@@ -7338,6 +7362,7 @@ DescribeMetricSubscribesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeMetricSubscribes", DescribeMetricSubscribesRequest => DescribeMetricSubscribesResponse);
+rt::paged!(DescribeMetricSubscribesRequest, offset offset limit, [datas]: MetricSubscribeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMetricSubscribes返回参数结构体
@@ -7398,6 +7423,7 @@ DescribeNetworkApplicationsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeNetworkApplications", DescribeNetworkApplicationsRequest => DescribeNetworkApplicationsResponse);
+rt::paged!(DescribeNetworkApplicationsRequest, offset offset limit, [infos]: NetworkApplicationInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeNetworkApplications返回参数结构体
@@ -7433,6 +7459,7 @@ DescribeNoticeContentsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeNoticeContents", DescribeNoticeContentsRequest => DescribeNoticeContentsResponse);
+rt::paged!(DescribeNoticeContentsRequest, offset offset limit, [notice_contents]: NoticeContentTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNoticeContents返回参数结构体
@@ -7499,6 +7526,7 @@ DescribeRebuildIndexTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRebuildIndexTasks", DescribeRebuildIndexTasksRequest => DescribeRebuildIndexTasksResponse);
+rt::paged!(DescribeRebuildIndexTasksRequest, offset offset limit, [rebuild_tasks]: RebuildIndexTaskInfo, []);
 
 rt::model! { read debug;
 /// DescribeRebuildIndexTasks返回参数结构体
@@ -7532,6 +7560,7 @@ DescribeRecordingRuleTaskRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRecordingRuleTask", DescribeRecordingRuleTaskRequest => DescribeRecordingRuleTaskResponse);
+rt::paged!(DescribeRecordingRuleTaskRequest, offset offset limit, [recording_rule_task_infos]: RecordingRuleTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRecordingRuleTask返回参数结构体
@@ -7566,6 +7595,7 @@ DescribeRecordingRuleYamlTaskRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRecordingRuleYamlTask", DescribeRecordingRuleYamlTaskRequest => DescribeRecordingRuleYamlTaskResponse);
+rt::paged!(DescribeRecordingRuleYamlTaskRequest, offset offset limit, [recording_rule_yaml_task_infos]: RecordingRuleYamlTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRecordingRuleYamlTask返回参数结构体
@@ -7611,6 +7641,7 @@ DescribeRemoteWriteTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRemoteWriteTasks", DescribeRemoteWriteTasksRequest => DescribeRemoteWriteTasksResponse);
+rt::paged!(DescribeRemoteWriteTasksRequest, offset offset limit, [infos]: RemoteWriteInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRemoteWriteTasks返回参数结构体
@@ -7881,6 +7912,7 @@ DescribeResourceGraphProductIngestTaskListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeResourceGraphProductIngestTaskList", DescribeResourceGraphProductIngestTaskListRequest => DescribeResourceGraphProductIngestTaskListResponse);
+rt::paged!(DescribeResourceGraphProductIngestTaskListRequest, offset offset limit, [product_ingest_task_items]: ProductIngestTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourceGraphProductIngestTaskList返回参数结构体
@@ -7940,6 +7972,7 @@ DescribeResourceGraphsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeResourceGraphs", DescribeResourceGraphsRequest => DescribeResourceGraphsResponse);
+rt::paged!(DescribeResourceGraphsRequest, offset offset limit, [resource_graph_infos]: ResourceGraphInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourceGraphs返回参数结构体
@@ -7976,6 +8009,7 @@ DescribeS3RechargesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeS3Recharges", DescribeS3RechargesRequest => DescribeS3RechargesResponse);
+rt::paged!(DescribeS3RechargesRequest, offset offset limit, [infos]: S3RechargeInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeS3Recharges返回参数结构体
@@ -8012,6 +8046,7 @@ DescribeScheduledSqlInfoRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeScheduledSqlInfo", DescribeScheduledSqlInfoRequest => DescribeScheduledSqlInfoResponse);
+rt::paged!(DescribeScheduledSqlInfoRequest, offset offset limit, [scheduled_sql_task_infos]: ScheduledSqlTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScheduledSqlInfo返回参数结构体
@@ -8040,6 +8075,7 @@ DescribeSearchViewsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeSearchViews", DescribeSearchViewsRequest => DescribeSearchViewsResponse);
+rt::paged!(DescribeSearchViewsRequest, offset offset limit, [infos]: SearchViewInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeSearchViews返回参数结构体
@@ -8113,6 +8149,7 @@ DescribeShippersRequest {
     "PreciseSearch" precise_search set_precise_search: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeShippers", DescribeShippersRequest => DescribeShippersResponse);
+rt::paged!(DescribeShippersRequest, offset offset limit, [shippers]: ShipperInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeShippers返回参数结构体
@@ -8147,6 +8184,7 @@ DescribeSplunkDeliversRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeSplunkDelivers", DescribeSplunkDeliversRequest => DescribeSplunkDeliversResponse);
+rt::paged!(DescribeSplunkDeliversRequest, offset offset limit, [infos]: SplunkDeliverInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeSplunkDelivers返回参数结构体
@@ -8208,6 +8246,7 @@ DescribeTopicBaseMetricConfigsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeTopicBaseMetricConfigs", DescribeTopicBaseMetricConfigsRequest => DescribeTopicBaseMetricConfigsResponse);
+rt::paged!(DescribeTopicBaseMetricConfigsRequest, offset offset limit, [datas]: BaseMetricCollectConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicBaseMetricConfigs返回参数结构体
@@ -8241,6 +8280,7 @@ DescribeTopicMetricConfigsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeTopicMetricConfigs", DescribeTopicMetricConfigsRequest => DescribeTopicMetricConfigsResponse);
+rt::paged!(DescribeTopicMetricConfigsRequest, offset offset limit, [datas]: MetricCollectConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicMetricConfigs返回参数结构体
@@ -8285,6 +8325,7 @@ DescribeTopicsRequest {
     "BizType" biz_type set_biz_type: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeTopics", DescribeTopicsRequest => DescribeTopicsResponse);
+rt::paged!(DescribeTopicsRequest, offset offset limit, [topics]: TopicInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopics返回参数结构体
@@ -8325,6 +8366,7 @@ DescribeWebCallbacksRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeWebCallbacks", DescribeWebCallbacksRequest => DescribeWebCallbacksResponse);
+rt::paged!(DescribeWebCallbacksRequest, offset offset limit, [web_callbacks]: WebCallbackInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebCallbacks返回参数结构体

@@ -1466,6 +1466,7 @@ ListAggregateCompliancePacksRequest {
     "IncludeCompliancePackRuleResult" include_compliance_pack_rule_result set_include_compliance_pack_rule_result: str,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateCompliancePacks", ListAggregateCompliancePacksRequest => ListAggregateCompliancePacksResponse);
+rt::paged!(ListAggregateCompliancePacksRequest, offset offset limit, [items]: ConfigCompliancePack, [total]);
 
 rt::model! { read debug;
 /// ListAggregateCompliancePacks返回参数结构体
@@ -1509,6 +1510,7 @@ ListAggregateConfigRuleEvaluationResultsRequest {
     "ResourceOwnerIds" resource_owner_ids set_resource_owner_ids: list i128,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateConfigRuleEvaluationResults", ListAggregateConfigRuleEvaluationResultsRequest => ListAggregateConfigRuleEvaluationResultsResponse);
+rt::paged!(ListAggregateConfigRuleEvaluationResultsRequest, offset offset limit, [items]: AggregateEvaluationResult, [total]);
 
 rt::model! { read debug;
 /// ListAggregateConfigRuleEvaluationResults返回参数结构体
@@ -1534,6 +1536,7 @@ ListAggregateConfigRuleResourceEvaluationResultsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateConfigRuleResourceEvaluationResults", ListAggregateConfigRuleResourceEvaluationResultsRequest => ListAggregateConfigRuleResourceEvaluationResultsResponse);
+rt::paged!(ListAggregateConfigRuleResourceEvaluationResultsRequest, offset offset limit, [items]: ConfigRuleResourceEvaluationResult, [total_count]);
 
 rt::model! { read debug;
 /// ListAggregateConfigRuleResourceEvaluationResults返回参数结构体
@@ -1580,6 +1583,7 @@ ListAggregateConfigRulesRequest {
     "RuleOwnerId" rule_owner_id set_rule_owner_id: i128,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateConfigRules", ListAggregateConfigRulesRequest => ListAggregateConfigRulesResponse);
+rt::paged!(ListAggregateConfigRulesRequest, offset offset limit, [items]: ConfigRule, [total]);
 
 rt::model! { read debug;
 /// ListAggregateConfigRules返回参数结构体
@@ -1615,6 +1619,7 @@ ListAggregateDiscoveredResourcesRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateDiscoveredResources", ListAggregateDiscoveredResourcesRequest => ListAggregateDiscoveredResourcesResponse);
+rt::paged!(ListAggregateDiscoveredResourcesRequest, token next_token next_token, [items]: AggregateResourceInfo, []);
 
 rt::model! { read debug;
 /// ListAggregateDiscoveredResources返回参数结构体
@@ -1644,6 +1649,7 @@ ListAggregatorsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("config", "2022-08-02", "ListAggregators", ListAggregatorsRequest => ListAggregatorsResponse);
+rt::paged!(ListAggregatorsRequest, offset offset limit, [items]: Aggregator, [total]);
 
 rt::model! { read debug;
 /// ListAggregators返回参数结构体
@@ -1671,6 +1677,7 @@ ListAlarmPolicyRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("config", "2022-08-02", "ListAlarmPolicy", ListAlarmPolicyRequest => ListAlarmPolicyResponse);
+rt::paged!(ListAlarmPolicyRequest, offset offset limit, [alarm_policy_list]: AlarmPolicyRsp, [total]);
 
 rt::model! { read debug;
 /// ListAlarmPolicy返回参数结构体
@@ -1718,6 +1725,7 @@ ListCompliancePacksRequest {
     "IncludeCompliancePackRuleResult" include_compliance_pack_rule_result set_include_compliance_pack_rule_result: str,
 } }
 rt::action!("config", "2022-08-02", "ListCompliancePacks", ListCompliancePacksRequest => ListCompliancePacksResponse);
+rt::paged!(ListCompliancePacksRequest, offset offset limit, [items]: ConfigCompliancePack, [total]);
 
 rt::model! { read debug;
 /// ListCompliancePacks返回参数结构体
@@ -1753,6 +1761,7 @@ ListConfigRuleEvaluationResultsRequest {
     "ComplianceType" compliance_type set_compliance_type: list String,
 } }
 rt::action!("config", "2022-08-02", "ListConfigRuleEvaluationResults", ListConfigRuleEvaluationResultsRequest => ListConfigRuleEvaluationResultsResponse);
+rt::paged!(ListConfigRuleEvaluationResultsRequest, offset offset limit, [items]: EvaluationResult, [total]);
 
 rt::model! { read debug;
 /// ListConfigRuleEvaluationResults返回参数结构体
@@ -1776,6 +1785,7 @@ ListConfigRuleResourceEvaluationResultsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("config", "2022-08-02", "ListConfigRuleResourceEvaluationResults", ListConfigRuleResourceEvaluationResultsRequest => ListConfigRuleResourceEvaluationResultsResponse);
+rt::paged!(ListConfigRuleResourceEvaluationResultsRequest, offset offset limit, [items]: ConfigRuleResourceEvaluationResult, [total_count]);
 
 rt::model! { read debug;
 /// ListConfigRuleResourceEvaluationResults返回参数结构体
@@ -1824,6 +1834,7 @@ ListConfigRulesRequest {
     "RuleName" rule_name set_rule_name: str,
 } }
 rt::action!("config", "2022-08-02", "ListConfigRules", ListConfigRulesRequest => ListConfigRulesResponse);
+rt::paged!(ListConfigRulesRequest, offset offset limit, [items]: ConfigRule, [total]);
 
 rt::model! { read debug;
 /// ListConfigRules返回参数结构体
@@ -1855,6 +1866,7 @@ ListDiscoveredResourcesRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("config", "2022-08-02", "ListDiscoveredResources", ListDiscoveredResourcesRequest => ListDiscoveredResourcesResponse);
+rt::paged!(ListDiscoveredResourcesRequest, token next_token next_token, [items]: ResourceListInfo, []);
 
 rt::model! { read debug;
 /// ListDiscoveredResources返回参数结构体
@@ -1886,6 +1898,7 @@ ListRemediationExecutionsRequest {
     "ExecutionStatus" execution_status set_execution_status: i128,
 } }
 rt::action!("config", "2022-08-02", "ListRemediationExecutions", ListRemediationExecutionsRequest => ListRemediationExecutionsResponse);
+rt::paged!(ListRemediationExecutionsRequest, offset offset limit, [remediation_executions]: RemediationExecutions, [total]);
 
 rt::model! { read debug;
 /// ListRemediationExecutions返回参数结构体
@@ -1953,6 +1966,7 @@ ListSystemCompliancePacksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("config", "2022-08-02", "ListSystemCompliancePacks", ListSystemCompliancePacksRequest => ListSystemCompliancePacksResponse);
+rt::paged!(ListSystemCompliancePacksRequest, offset offset limit, [items]: SystemCompliancePack, [total]);
 
 rt::model! { read debug;
 /// ListSystemCompliancePacks返回参数结构体
@@ -1984,6 +1998,7 @@ ListSystemRulesRequest {
     "RiskLevel" risk_level set_risk_level: i128,
 } }
 rt::action!("config", "2022-08-02", "ListSystemRules", ListSystemRulesRequest => ListSystemRulesResponse);
+rt::paged!(ListSystemRulesRequest, offset offset limit, [items]: SystemConfigRule, [total]);
 
 rt::model! { read debug;
 /// ListSystemRules返回参数结构体

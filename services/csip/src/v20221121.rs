@@ -10203,6 +10203,7 @@ DescribeAIAgentCredentialLocationListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeAIAgentCredentialLocationList", DescribeAIAgentCredentialLocationListRequest => DescribeAIAgentCredentialLocationListResponse);
+rt::paged!(DescribeAIAgentCredentialLocationListRequest, offset offset limit, [locations]: AIAgentCredentialLocation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIAgentCredentialLocationList返回参数结构体
@@ -10473,6 +10474,7 @@ DescribeAIScheduleListRequest {
     "ScheduleId" schedule_id set_schedule_id: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeAIScheduleList", DescribeAIScheduleListRequest => DescribeAIScheduleListResponse);
+rt::paged!(DescribeAIScheduleListRequest, offset offset limit, [schedule_set]: AiScheduleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIScheduleList返回参数结构体
@@ -10504,6 +10506,7 @@ DescribeAISchedulePlanListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeAISchedulePlanList", DescribeAISchedulePlanListRequest => DescribeAISchedulePlanListResponse);
+rt::paged!(DescribeAISchedulePlanListRequest, offset offset limit, [plan_set]: AiSchedulePlanInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAISchedulePlanList返回参数结构体
@@ -10571,6 +10574,7 @@ DescribeAIScheduleTaskListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeAIScheduleTaskList", DescribeAIScheduleTaskListRequest => DescribeAIScheduleTaskListResponse);
+rt::paged!(DescribeAIScheduleTaskListRequest, offset offset limit, [task_set]: AiScheduleTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIScheduleTaskList返回参数结构体
@@ -11217,6 +11221,7 @@ DescribeAssetProcessListRequest {
     "Provider" provider set_provider: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeAssetProcessList", DescribeAssetProcessListRequest => DescribeAssetProcessListResponse);
+rt::paged!(DescribeAssetProcessListRequest, offset offset limit, [asset_process_list]: AssetProcessItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetProcessList返回参数结构体
@@ -11649,6 +11654,7 @@ DescribeBaselineCategoryItemListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineCategoryItemList", DescribeBaselineCategoryItemListRequest => DescribeBaselineCategoryItemListResponse);
+rt::paged!(DescribeBaselineCategoryItemListRequest, offset offset limit, [item_list]: BaselineItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineCategoryItemList返回参数结构体
@@ -11680,6 +11686,7 @@ DescribeBaselineFixRecordListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineFixRecordList", DescribeBaselineFixRecordListRequest => DescribeBaselineFixRecordListResponse);
+rt::paged!(DescribeBaselineFixRecordListRequest, offset offset limit, [list]: BaselineFixRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineFixRecordList返回参数结构体
@@ -11727,6 +11734,7 @@ DescribeBaselineItemRiskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineItemRiskList", DescribeBaselineItemRiskListRequest => DescribeBaselineItemRiskListResponse);
+rt::paged!(DescribeBaselineItemRiskListRequest, offset offset limit, [list]: BaselineItemRiskRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineItemRiskList返回参数结构体
@@ -11756,6 +11764,7 @@ DescribeBaselineMainTaskItemListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineMainTaskItemList", DescribeBaselineMainTaskItemListRequest => DescribeBaselineMainTaskItemListResponse);
+rt::paged!(DescribeBaselineMainTaskItemListRequest, offset offset limit, [item_list]: BaselineItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineMainTaskItemList返回参数结构体
@@ -11787,6 +11796,7 @@ DescribeBaselineMainTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineMainTaskList", DescribeBaselineMainTaskListRequest => DescribeBaselineMainTaskListResponse);
+rt::paged!(DescribeBaselineMainTaskListRequest, offset offset limit, [list]: BaselineMainTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineMainTaskList返回参数结构体
@@ -11873,6 +11883,7 @@ DescribeBaselinePolicyItemListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselinePolicyItemList", DescribeBaselinePolicyItemListRequest => DescribeBaselinePolicyItemListResponse);
+rt::paged!(DescribeBaselinePolicyItemListRequest, offset offset limit, [item_list]: BaselineItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselinePolicyItemList返回参数结构体
@@ -11911,6 +11922,7 @@ DescribeBaselinePolicyListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselinePolicyList", DescribeBaselinePolicyListRequest => DescribeBaselinePolicyListResponse);
+rt::paged!(DescribeBaselinePolicyListRequest, offset offset limit, [list]: BaselinePolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselinePolicyList返回参数结构体
@@ -11969,6 +11981,7 @@ DescribeBaselineSubTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineSubTaskList", DescribeBaselineSubTaskListRequest => DescribeBaselineSubTaskListResponse);
+rt::paged!(DescribeBaselineSubTaskListRequest, offset offset limit, [list]: BaselineSubTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineSubTaskList返回参数结构体
@@ -12207,6 +12220,7 @@ DescribeCLSLogIndexV3Request {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeCLSLogIndexV3", DescribeCLSLogIndexV3Request => DescribeCLSLogIndexV3Response);
+rt::paged!(DescribeCLSLogIndexV3Request, offset offset limit, [topic_index_infos]: LogTopicIndexInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCLSLogIndexV3返回参数结构体
@@ -12675,6 +12689,7 @@ DescribeCWPExposuresRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeCWPExposures", DescribeCWPExposuresRequest => DescribeCWPExposuresResponse);
+rt::paged!(DescribeCWPExposuresRequest, offset offset limit, [expose_list]: ExposesItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCWPExposures返回参数结构体
@@ -12705,6 +12720,7 @@ DescribeCWPLicenseBindScheduleRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeCWPLicenseBindSchedule", DescribeCWPLicenseBindScheduleRequest => DescribeCWPLicenseBindScheduleResponse);
+rt::paged!(DescribeCWPLicenseBindScheduleRequest, offset offset limit, [list]: LicenseBindTaskDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCWPLicenseBindSchedule返回参数结构体
@@ -12834,6 +12850,7 @@ DescribeCWPOrderListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("csip", "2022-11-21", "DescribeCWPOrderList", DescribeCWPOrderListRequest => DescribeCWPOrderListResponse);
+rt::paged!(DescribeCWPOrderListRequest, offset offset limit, [list]: CWPOrderList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCWPOrderList返回参数结构体
@@ -13036,6 +13053,7 @@ DescribeClbListenerListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeClbListenerList", DescribeClbListenerListRequest => DescribeClbListenerListResponse);
+rt::paged!(DescribeClbListenerListRequest, offset offset limit, [listeners]: ClbListenerItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClbListenerList返回参数结构体
@@ -13071,6 +13089,7 @@ DescribeClbListenerRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeClbListenerRules", DescribeClbListenerRulesRequest => DescribeClbListenerRulesResponse);
+rt::paged!(DescribeClbListenerRulesRequest, offset offset limit, [rules]: ClbListenerRuleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClbListenerRules返回参数结构体
@@ -15865,6 +15884,7 @@ DescribeDspmBackupLogListRequest {
     "DbTypes" db_types set_db_types: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeDspmBackupLogList", DescribeDspmBackupLogListRequest => DescribeDspmBackupLogListResponse);
+rt::paged!(DescribeDspmBackupLogListRequest, offset offset limit, [list]: BackupLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDspmBackupLogList返回参数结构体
@@ -16532,6 +16552,7 @@ DescribeDspmLogListRequest {
     "ClientMac" client_mac set_client_mac: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeDspmLogList", DescribeDspmLogListRequest => DescribeDspmLogListResponse);
+rt::paged!(DescribeDspmLogListRequest, offset offset limit, [list]: AuditLogInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDspmLogList返回参数结构体
@@ -16901,6 +16922,7 @@ DescribeDspmSessionListRequest {
     "DbTypes" db_types set_db_types: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeDspmSessionList", DescribeDspmSessionListRequest => DescribeDspmSessionListResponse);
+rt::paged!(DescribeDspmSessionListRequest, offset offset limit, [list]: DspmAuditSessionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDspmSessionList返回参数结构体
@@ -17500,6 +17522,7 @@ DescribeEdrExportJobListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeEdrExportJobList", DescribeEdrExportJobListRequest => DescribeEdrExportJobListResponse);
+rt::paged!(DescribeEdrExportJobListRequest, offset offset limit, [list]: EDRExportJobItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEdrExportJobList返回参数结构体
@@ -17525,6 +17548,7 @@ DescribeEdrLogCollectPathsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeEdrLogCollectPaths", DescribeEdrLogCollectPathsRequest => DescribeEdrLogCollectPathsResponse);
+rt::paged!(DescribeEdrLogCollectPathsRequest, offset offset limit, [paths]: LogAppCollectPath, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEdrLogCollectPaths返回参数结构体
@@ -17581,6 +17605,7 @@ DescribeExportJobManageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeExportJobManageList", DescribeExportJobManageListRequest => DescribeExportJobManageListResponse);
+rt::paged!(DescribeExportJobManageListRequest, offset offset limit, [list]: ExportJobItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExportJobManageList返回参数结构体
@@ -17744,6 +17769,7 @@ DescribeExposureAutoTagRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeExposureAutoTagRules", DescribeExposureAutoTagRulesRequest => DescribeExposureAutoTagRulesResponse);
+rt::paged!(DescribeExposureAutoTagRulesRequest, offset offset limit, [rule_list]: AutoTagRuleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExposureAutoTagRules返回参数结构体
@@ -17815,6 +17841,7 @@ DescribeExposuresRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeExposures", DescribeExposuresRequest => DescribeExposuresResponse);
+rt::paged!(DescribeExposuresRequest, offset offset limit, [expose_list]: ExposesItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExposures返回参数结构体
@@ -17881,6 +17908,7 @@ DescribeHighBaseLineRiskListRequest {
     "Provider" provider set_provider: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeHighBaseLineRiskList", DescribeHighBaseLineRiskListRequest => DescribeHighBaseLineRiskListResponse);
+rt::paged!(DescribeHighBaseLineRiskListRequest, offset offset limit, [high_base_line_risk_list]: HighBaseLineRiskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHighBaseLineRiskList返回参数结构体
@@ -17928,6 +17956,7 @@ DescribeHostKBRiskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeHostKBRiskList", DescribeHostKBRiskListRequest => DescribeHostKBRiskListResponse);
+rt::paged!(DescribeHostKBRiskListRequest, offset offset limit, [list]: HostKBRisk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostKBRiskList返回参数结构体
@@ -18021,6 +18050,7 @@ DescribeHostVulRiskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeHostVulRiskList", DescribeHostVulRiskListRequest => DescribeHostVulRiskListResponse);
+rt::paged!(DescribeHostVulRiskListRequest, offset offset limit, [list]: HostVulRisk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostVulRiskList返回参数结构体
@@ -19061,6 +19091,7 @@ DescribeLoginTypeHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeLoginTypeHost", DescribeLoginTypeHostRequest => DescribeLoginTypeHostResponse);
+rt::paged!(DescribeLoginTypeHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
 
 rt::model! { read debug;
 /// DescribeLoginTypeHost返回参数结构体
@@ -19088,6 +19119,7 @@ DescribeLoginWhiteCombinedListRequest {
     "Filters" filters set_filters: list EDRFilter,
 } }
 rt::action!("csip", "2022-11-21", "DescribeLoginWhiteCombinedList", DescribeLoginWhiteCombinedListRequest => DescribeLoginWhiteCombinedListResponse);
+rt::paged!(DescribeLoginWhiteCombinedListRequest, offset offset limit, [login_white_combined_infos]: LoginWhiteCombinedInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginWhiteCombinedList返回参数结构体
@@ -19123,6 +19155,7 @@ DescribeLoginWhiteHostListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeLoginWhiteHostList", DescribeLoginWhiteHostListRequest => DescribeLoginWhiteHostListResponse);
+rt::paged!(DescribeLoginWhiteHostListRequest, offset offset limit, [hosts]: HostDesc, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginWhiteHostList返回参数结构体
@@ -19154,6 +19187,7 @@ DescribeMachineClearHistoryRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeMachineClearHistory", DescribeMachineClearHistoryRequest => DescribeMachineClearHistoryResponse);
+rt::paged!(DescribeMachineClearHistoryRequest, offset offset limit, [list]: MachineClearHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineClearHistory返回参数结构体
@@ -19431,6 +19465,7 @@ DescribeNFSScanHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeNFSScanHost", DescribeNFSScanHostRequest => DescribeNFSScanHostResponse);
+rt::paged!(DescribeNFSScanHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
 
 rt::model! { read debug;
 /// DescribeNFSScanHost返回参数结构体
@@ -19804,6 +19839,7 @@ DescribePortDetectListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("csip", "2022-11-21", "DescribePortDetectList", DescribePortDetectListRequest => DescribePortDetectListResponse);
+rt::paged!(DescribePortDetectListRequest, offset offset limit, [port_detect_list]: PortDetectInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePortDetectList返回参数结构体
@@ -19887,6 +19923,7 @@ DescribePreventUninstallHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribePreventUninstallHost", DescribePreventUninstallHostRequest => DescribePreventUninstallHostResponse);
+rt::paged!(DescribePreventUninstallHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
 
 rt::model! { read debug;
 /// DescribePreventUninstallHost返回参数结构体
@@ -19951,6 +19988,7 @@ DescribeProcessDaemonHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeProcessDaemonHost", DescribeProcessDaemonHostRequest => DescribeProcessDaemonHostResponse);
+rt::paged!(DescribeProcessDaemonHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
 
 rt::model! { read debug;
 /// DescribeProcessDaemonHost返回参数结构体
@@ -20064,6 +20102,7 @@ DescribeRaspLicenseListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeRaspLicenseList", DescribeRaspLicenseListRequest => DescribeRaspLicenseListResponse);
+rt::paged!(DescribeRaspLicenseListRequest, offset offset limit, [list]: RaspLicenseList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspLicenseList返回参数结构体
@@ -20583,6 +20622,7 @@ DescribeRiskDetailListRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeRiskDetailList", DescribeRiskDetailListRequest => DescribeRiskDetailListResponse);
+rt::paged!(DescribeRiskDetailListRequest, offset offset limit, [asset_risk_detail_list]: RiskDetailItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskDetailList返回参数结构体
@@ -20752,6 +20792,7 @@ DescribeSCFAliasListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSCFAliasList", DescribeSCFAliasListRequest => DescribeSCFAliasListResponse);
+rt::paged!(DescribeSCFAliasListRequest, offset offset limit, [list]: SCFAliasInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSCFAliasList返回参数结构体
@@ -20791,6 +20832,7 @@ DescribeSCFFunctionListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSCFFunctionList", DescribeSCFFunctionListRequest => DescribeSCFFunctionListResponse);
+rt::paged!(DescribeSCFFunctionListRequest, offset offset limit, [list]: SCFFunctionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSCFFunctionList返回参数结构体
@@ -20835,6 +20877,7 @@ DescribeSCFFunctionVersionListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSCFFunctionVersionList", DescribeSCFFunctionVersionListRequest => DescribeSCFFunctionVersionListResponse);
+rt::paged!(DescribeSCFFunctionVersionListRequest, offset offset limit, [list]: SCFFunctionVersionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSCFFunctionVersionList返回参数结构体
@@ -20869,6 +20912,7 @@ DescribeSCFNamespaceListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSCFNamespaceList", DescribeSCFNamespaceListRequest => DescribeSCFNamespaceListResponse);
+rt::paged!(DescribeSCFNamespaceListRequest, offset offset limit, [list]: SCFNamespaceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSCFNamespaceList返回参数结构体
@@ -20902,6 +20946,7 @@ DescribeSandboxACLAlertListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxACLAlertList", DescribeSandboxACLAlertListRequest => DescribeSandboxACLAlertListResponse);
+rt::paged!(DescribeSandboxACLAlertListRequest, offset offset limit, [data]: TrafficSandboxACLAlertInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxACLAlertList返回参数结构体
@@ -20936,6 +20981,7 @@ DescribeSandboxACLRuleListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxACLRuleList", DescribeSandboxACLRuleListRequest => DescribeSandboxACLRuleListResponse);
+rt::paged!(DescribeSandboxACLRuleListRequest, offset offset limit, [data]: TrafficSandboxACLRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxACLRuleList返回参数结构体
@@ -20963,6 +21009,7 @@ DescribeSandboxACLSystemRuleListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxACLSystemRuleList", DescribeSandboxACLSystemRuleListRequest => DescribeSandboxACLSystemRuleListResponse);
+rt::paged!(DescribeSandboxACLSystemRuleListRequest, offset offset limit, [data]: TrafficSandboxACLSystemRuleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxACLSystemRuleList返回参数结构体
@@ -20998,6 +21045,7 @@ DescribeSandboxDLPAlertListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxDLPAlertList", DescribeSandboxDLPAlertListRequest => DescribeSandboxDLPAlertListResponse);
+rt::paged!(DescribeSandboxDLPAlertListRequest, offset offset limit, [data]: TrafficSandboxDLPAlertInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxDLPAlertList返回参数结构体
@@ -21032,6 +21080,7 @@ DescribeSandboxDLPRuleListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxDLPRuleList", DescribeSandboxDLPRuleListRequest => DescribeSandboxDLPRuleListResponse);
+rt::paged!(DescribeSandboxDLPRuleListRequest, offset offset limit, [data]: TrafficSandboxDLPRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxDLPRuleList返回参数结构体
@@ -21059,6 +21108,7 @@ DescribeSandboxDLPSystemRuleListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxDLPSystemRuleList", DescribeSandboxDLPSystemRuleListRequest => DescribeSandboxDLPSystemRuleListResponse);
+rt::paged!(DescribeSandboxDLPSystemRuleListRequest, offset offset limit, [data]: TrafficSandboxDLPSystemRuleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxDLPSystemRuleList返回参数结构体
@@ -21115,6 +21165,7 @@ DescribeSandboxLLMAuditAlertListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxLLMAuditAlertList", DescribeSandboxLLMAuditAlertListRequest => DescribeSandboxLLMAuditAlertListResponse);
+rt::paged!(DescribeSandboxLLMAuditAlertListRequest, offset offset limit, [data]: TrafficSandboxLLMAuditAlertInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxLLMAuditAlertList返回参数结构体
@@ -21149,6 +21200,7 @@ DescribeSandboxLLMAuditRuleListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxLLMAuditRuleList", DescribeSandboxLLMAuditRuleListRequest => DescribeSandboxLLMAuditRuleListResponse);
+rt::paged!(DescribeSandboxLLMAuditRuleListRequest, offset offset limit, [data]: TrafficSandboxLLMAuditRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxLLMAuditRuleList返回参数结构体
@@ -21288,6 +21340,7 @@ DescribeScanTaskRecordListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeScanTaskRecordList", DescribeScanTaskRecordListRequest => DescribeScanTaskRecordListResponse);
+rt::paged!(DescribeScanTaskRecordListRequest, offset offset limit, [task_record_list]: ScanTaskRecordItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScanTaskRecordList返回参数结构体
@@ -21756,6 +21809,7 @@ DescribeSkillScanTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSkillScanTaskList", DescribeSkillScanTaskListRequest => DescribeSkillScanTaskListResponse);
+rt::paged!(DescribeSkillScanTaskListRequest, offset offset limit, [task_list]: SkillScanTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSkillScanTaskList返回参数结构体
@@ -22446,6 +22500,7 @@ DescribeVulComponentRelateHostRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulComponentRelateHost", DescribeVulComponentRelateHostRequest => DescribeVulComponentRelateHostResponse);
+rt::paged!(DescribeVulComponentRelateHostRequest, offset offset limit, [list]: HostVulComponent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulComponentRelateHost返回参数结构体
@@ -22499,6 +22554,7 @@ DescribeVulFixTaskDetailRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulFixTaskDetail", DescribeVulFixTaskDetailRequest => DescribeVulFixTaskDetailResponse);
+rt::paged!(DescribeVulFixTaskDetailRequest, offset offset limit, [data]: VulFixTaskDetailItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulFixTaskDetail返回参数结构体
@@ -22552,6 +22608,7 @@ DescribeVulFixTaskListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulFixTaskList", DescribeVulFixTaskListRequest => DescribeVulFixTaskListResponse);
+rt::paged!(DescribeVulFixTaskListRequest, offset offset limit, [data]: VulFixTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulFixTaskList返回参数结构体
@@ -22640,6 +22697,7 @@ DescribeVulFixedHostDetailRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulFixedHostDetail", DescribeVulFixedHostDetailRequest => DescribeVulFixedHostDetailResponse);
+rt::paged!(DescribeVulFixedHostDetailRequest, offset offset limit, [component_details]: ComponentDetailItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulFixedHostDetail返回参数结构体
@@ -22713,6 +22771,7 @@ DescribeVulFixedListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulFixedList", DescribeVulFixedListRequest => DescribeVulFixedListResponse);
+rt::paged!(DescribeVulFixedListRequest, offset offset limit, [data]: VulFixedItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulFixedList返回参数结构体
@@ -22774,6 +22833,7 @@ DescribeVulIgnoreRuleListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulIgnoreRuleList", DescribeVulIgnoreRuleListRequest => DescribeVulIgnoreRuleListResponse);
+rt::paged!(DescribeVulIgnoreRuleListRequest, offset offset limit, [list]: VulWhitelist, [total]);
 
 rt::model! { read debug;
 /// DescribeVulIgnoreRuleList返回参数结构体
@@ -22825,6 +22885,7 @@ DescribeVulItemListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulItemList", DescribeVulItemListRequest => DescribeVulItemListResponse);
+rt::paged!(DescribeVulItemListRequest, offset offset limit, [list]: VulDetailInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulItemList返回参数结构体
@@ -22877,6 +22938,7 @@ DescribeVulRiskListRequest {
     "Provider" provider set_provider: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulRiskList", DescribeVulRiskListRequest => DescribeVulRiskListResponse);
+rt::paged!(DescribeVulRiskListRequest, offset offset limit, [vul_risk_list]: VulRiskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulRiskList返回参数结构体
@@ -22960,6 +23022,7 @@ DescribeVulRiskRelateHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulRiskRelateHost", DescribeVulRiskRelateHostRequest => DescribeVulRiskRelateHostResponse);
+rt::paged!(DescribeVulRiskRelateHostRequest, offset offset limit, [list]: VulHostBriefInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulRiskRelateHost返回参数结构体
@@ -23137,6 +23200,7 @@ DescribeVulScanTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulScanTaskList", DescribeVulScanTaskListRequest => DescribeVulScanTaskListResponse);
+rt::paged!(DescribeVulScanTaskListRequest, offset offset limit, [list]: VulScanTask, [total]);
 
 rt::model! { read debug;
 /// DescribeVulScanTaskList返回参数结构体
@@ -23217,6 +23281,7 @@ DescribeWebhookPolicyListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeWebhookPolicyList", DescribeWebhookPolicyListRequest => DescribeWebhookPolicyListResponse);
+rt::paged!(DescribeWebhookPolicyListRequest, offset offset limit, [data]: WebhookPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebhookPolicyList返回参数结构体
@@ -23261,6 +23326,7 @@ DescribeWebhookReceiverListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeWebhookReceiverList", DescribeWebhookReceiverListRequest => DescribeWebhookReceiverListResponse);
+rt::paged!(DescribeWebhookReceiverListRequest, offset offset limit, [data]: WebhookReceiver, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebhookReceiverList返回参数结构体

@@ -4128,6 +4128,7 @@ DescribeAccountStatisticsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAccountStatistics", DescribeAccountStatisticsRequest => DescribeAccountStatisticsResponse);
+rt::paged!(DescribeAccountStatisticsRequest, offset offset limit, [account_statistics]: AccountStatistics, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccountStatistics返回参数结构体
@@ -4335,6 +4336,7 @@ DescribeAssetAppListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetAppList", DescribeAssetAppListRequest => DescribeAssetAppListResponse);
+rt::paged!(DescribeAssetAppListRequest, offset offset limit, [apps]: AssetAppBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetAppList返回参数结构体
@@ -4370,6 +4372,7 @@ DescribeAssetAppProcessListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetAppProcessList", DescribeAssetAppProcessListRequest => DescribeAssetAppProcessListResponse);
+rt::paged!(DescribeAssetAppProcessListRequest, offset offset limit, [process]: AssetAppProcessInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetAppProcessList返回参数结构体
@@ -4442,6 +4445,7 @@ DescribeAssetCoreModuleListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetCoreModuleList", DescribeAssetCoreModuleListRequest => DescribeAssetCoreModuleListResponse);
+rt::paged!(DescribeAssetCoreModuleListRequest, offset offset limit, [modules]: AssetCoreModuleBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetCoreModuleList返回参数结构体
@@ -4550,6 +4554,7 @@ DescribeAssetDatabaseListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetDatabaseList", DescribeAssetDatabaseListRequest => DescribeAssetDatabaseListResponse);
+rt::paged!(DescribeAssetDatabaseListRequest, offset offset limit, [databases]: AssetDatabaseBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetDatabaseList返回参数结构体
@@ -4581,6 +4586,7 @@ DescribeAssetDiskListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetDiskList", DescribeAssetDiskListRequest => DescribeAssetDiskListResponse);
+rt::paged!(DescribeAssetDiskListRequest, offset offset limit, [disks]: AssetDiskPartitionInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetDiskList返回参数结构体
@@ -4622,6 +4628,7 @@ DescribeAssetEnvListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetEnvList", DescribeAssetEnvListRequest => DescribeAssetEnvListResponse);
+rt::paged!(DescribeAssetEnvListRequest, offset offset limit, [envs]: AssetEnvBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetEnvList返回参数结构体
@@ -4780,6 +4787,7 @@ DescribeAssetInitServiceListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetInitServiceList", DescribeAssetInitServiceListRequest => DescribeAssetInitServiceListResponse);
+rt::paged!(DescribeAssetInitServiceListRequest, offset offset limit, [services]: AssetInitServiceBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetInitServiceList返回参数结构体
@@ -4858,6 +4866,7 @@ DescribeAssetJarListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetJarList", DescribeAssetJarListRequest => DescribeAssetJarListResponse);
+rt::paged!(DescribeAssetJarListRequest, offset offset limit, [jars]: AssetJarBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetJarList返回参数结构体
@@ -4959,6 +4968,7 @@ DescribeAssetMachineListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetMachineList", DescribeAssetMachineListRequest => DescribeAssetMachineListResponse);
+rt::paged!(DescribeAssetMachineListRequest, offset offset limit, [machines]: AssetMachineBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetMachineList返回参数结构体
@@ -5019,6 +5029,7 @@ DescribeAssetPlanTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetPlanTaskList", DescribeAssetPlanTaskListRequest => DescribeAssetPlanTaskListResponse);
+rt::paged!(DescribeAssetPlanTaskListRequest, offset offset limit, [tasks]: AssetPlanTask, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetPlanTaskList返回参数结构体
@@ -5097,6 +5108,7 @@ DescribeAssetPortInfoListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetPortInfoList", DescribeAssetPortInfoListRequest => DescribeAssetPortInfoListResponse);
+rt::paged!(DescribeAssetPortInfoListRequest, offset offset limit, [ports]: AssetPortBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetPortInfoList返回参数结构体
@@ -5181,6 +5193,7 @@ DescribeAssetProcessInfoListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetProcessInfoList", DescribeAssetProcessInfoListRequest => DescribeAssetProcessInfoListResponse);
+rt::paged!(DescribeAssetProcessInfoListRequest, offset offset limit, [process]: AssetProcessBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetProcessInfoList返回参数结构体
@@ -5257,6 +5270,7 @@ DescribeAssetSystemPackageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetSystemPackageList", DescribeAssetSystemPackageListRequest => DescribeAssetSystemPackageListResponse);
+rt::paged!(DescribeAssetSystemPackageListRequest, offset offset limit, [packages]: AssetSystemPackageInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetSystemPackageList返回参数结构体
@@ -5422,6 +5436,7 @@ DescribeAssetUserKeyListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetUserKeyList", DescribeAssetUserKeyListRequest => DescribeAssetUserKeyListResponse);
+rt::paged!(DescribeAssetUserKeyListRequest, offset offset limit, [keys]: AssetUserKeyInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetUserKeyList返回参数结构体
@@ -5493,6 +5508,7 @@ DescribeAssetUserListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetUserList", DescribeAssetUserListRequest => DescribeAssetUserListResponse);
+rt::paged!(DescribeAssetUserListRequest, offset offset limit, [users]: AssetUserBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetUserList返回参数结构体
@@ -5569,6 +5585,7 @@ DescribeAssetWebAppListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebAppList", DescribeAssetWebAppListRequest => DescribeAssetWebAppListResponse);
+rt::paged!(DescribeAssetWebAppListRequest, offset offset limit, [web_apps]: AssetWebAppBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebAppList返回参数结构体
@@ -5604,6 +5621,7 @@ DescribeAssetWebAppPluginListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebAppPluginList", DescribeAssetWebAppPluginListRequest => DescribeAssetWebAppPluginListResponse);
+rt::paged!(DescribeAssetWebAppPluginListRequest, offset offset limit, [plugins]: AssetWebAppPluginInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebAppPluginList返回参数结构体
@@ -5683,6 +5701,7 @@ DescribeAssetWebFrameListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebFrameList", DescribeAssetWebFrameListRequest => DescribeAssetWebFrameListResponse);
+rt::paged!(DescribeAssetWebFrameListRequest, offset offset limit, [web_frames]: AssetWebFrameBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebFrameList返回参数结构体
@@ -5792,6 +5811,7 @@ DescribeAssetWebLocationListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebLocationList", DescribeAssetWebLocationListRequest => DescribeAssetWebLocationListResponse);
+rt::paged!(DescribeAssetWebLocationListRequest, offset offset limit, [locations]: AssetWebLocationBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebLocationList返回参数结构体
@@ -5831,6 +5851,7 @@ DescribeAssetWebLocationPathListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebLocationPathList", DescribeAssetWebLocationPathListRequest => DescribeAssetWebLocationPathListResponse);
+rt::paged!(DescribeAssetWebLocationPathListRequest, offset offset limit, [paths]: AssetWebLocationPath, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebLocationPathList返回参数结构体
@@ -5901,6 +5922,7 @@ DescribeAssetWebServiceInfoListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebServiceInfoList", DescribeAssetWebServiceInfoListRequest => DescribeAssetWebServiceInfoListResponse);
+rt::paged!(DescribeAssetWebServiceInfoListRequest, offset offset limit, [web_services]: AssetWebServiceBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebServiceInfoList返回参数结构体
@@ -5936,6 +5958,7 @@ DescribeAssetWebServiceProcessListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebServiceProcessList", DescribeAssetWebServiceProcessListRequest => DescribeAssetWebServiceProcessListResponse);
+rt::paged!(DescribeAssetWebServiceProcessListRequest, offset offset limit, [process]: AssetAppProcessInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebServiceProcessList返回参数结构体
@@ -6008,6 +6031,7 @@ DescribeAttackEventsRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAttackEvents", DescribeAttackEventsRequest => DescribeAttackEventsResponse);
+rt::paged!(DescribeAttackEventsRequest, offset offset limit, [list]: NetAttackEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAttackEvents返回参数结构体
@@ -6118,6 +6142,7 @@ DescribeAttackTypeRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAttackType", DescribeAttackTypeRequest => DescribeAttackTypeResponse);
+rt::paged!(DescribeAttackTypeRequest, offset offset limit, [list]: RaspAttackTypeListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAttackType返回参数结构体
@@ -6229,6 +6254,7 @@ DescribeBanWhiteListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBanWhiteList", DescribeBanWhiteListRequest => DescribeBanWhiteListResponse);
+rt::paged!(DescribeBanWhiteListRequest, offset offset limit, [white_list]: BanWhiteListDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBanWhiteList返回参数结构体
@@ -6350,6 +6376,7 @@ DescribeBaselineDetectListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineDetectList", DescribeBaselineDetectListRequest => DescribeBaselineDetectListResponse);
+rt::paged!(DescribeBaselineDetectListRequest, offset offset limit, [list]: BaselinePolicyDetect, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineDetectList返回参数结构体
@@ -6414,6 +6441,7 @@ DescribeBaselineDownloadListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineDownloadList", DescribeBaselineDownloadListRequest => DescribeBaselineDownloadListResponse);
+rt::paged!(DescribeBaselineDownloadListRequest, offset offset limit, [list]: BaselineDownload, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineDownloadList返回参数结构体
@@ -6455,6 +6483,7 @@ DescribeBaselineEffectHostListRequest {
     "UuidList" uuid_list set_uuid_list: list String,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineEffectHostList", DescribeBaselineEffectHostListRequest => DescribeBaselineEffectHostListResponse);
+rt::paged!(DescribeBaselineEffectHostListRequest, offset offset limit, [effect_host_list]: BaselineEffectHost, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineEffectHostList返回参数结构体
@@ -6484,6 +6513,7 @@ DescribeBaselineFixListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineFixList", DescribeBaselineFixListRequest => DescribeBaselineFixListResponse);
+rt::paged!(DescribeBaselineFixListRequest, offset offset limit, [list]: BaselineFix, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineFixList返回参数结构体
@@ -6529,6 +6559,7 @@ DescribeBaselineHostDetectListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineHostDetectList", DescribeBaselineHostDetectListRequest => DescribeBaselineHostDetectListResponse);
+rt::paged!(DescribeBaselineHostDetectListRequest, offset offset limit, [list]: BaselineHostDetect, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineHostDetectList返回参数结构体
@@ -6556,6 +6587,7 @@ DescribeBaselineHostIgnoreListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineHostIgnoreList", DescribeBaselineHostIgnoreListRequest => DescribeBaselineHostIgnoreListResponse);
+rt::paged!(DescribeBaselineHostIgnoreListRequest, offset offset limit, [list]: BaselineHost, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineHostIgnoreList返回参数结构体
@@ -6643,6 +6675,7 @@ DescribeBaselineItemDetectListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineItemDetectList", DescribeBaselineItemDetectListRequest => DescribeBaselineItemDetectListResponse);
+rt::paged!(DescribeBaselineItemDetectListRequest, offset offset limit, [list]: BaselineItemDetect, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineItemDetectList返回参数结构体
@@ -6676,6 +6709,7 @@ DescribeBaselineItemIgnoreListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineItemIgnoreList", DescribeBaselineItemIgnoreListRequest => DescribeBaselineItemIgnoreListResponse);
+rt::paged!(DescribeBaselineItemIgnoreListRequest, offset offset limit, [list]: BaselineItemInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineItemIgnoreList返回参数结构体
@@ -6762,6 +6796,7 @@ DescribeBaselineItemListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineItemList", DescribeBaselineItemListRequest => DescribeBaselineItemListResponse);
+rt::paged!(DescribeBaselineItemListRequest, offset offset limit, [list]: BaselineItem, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineItemList返回参数结构体
@@ -6816,6 +6851,7 @@ DescribeBaselineListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineList", DescribeBaselineListRequest => DescribeBaselineListResponse);
+rt::paged!(DescribeBaselineListRequest, offset offset limit, [baseline_list]: BaselineInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineList返回参数结构体
@@ -6845,6 +6881,7 @@ DescribeBaselinePolicyListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselinePolicyList", DescribeBaselinePolicyListRequest => DescribeBaselinePolicyListResponse);
+rt::paged!(DescribeBaselinePolicyListRequest, offset offset limit, [list]: BaselinePolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselinePolicyList返回参数结构体
@@ -6901,6 +6938,7 @@ DescribeBaselineRuleDetectListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineRuleDetectList", DescribeBaselineRuleDetectListRequest => DescribeBaselineRuleDetectListResponse);
+rt::paged!(DescribeBaselineRuleDetectListRequest, offset offset limit, [list]: BaselineRuleDetect, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineRuleDetectList返回参数结构体
@@ -6932,6 +6970,7 @@ DescribeBaselineRuleIgnoreListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineRuleIgnoreList", DescribeBaselineRuleIgnoreListRequest => DescribeBaselineRuleIgnoreListResponse);
+rt::paged!(DescribeBaselineRuleIgnoreListRequest, offset offset limit, [list]: BaselineRule, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineRuleIgnoreList返回参数结构体
@@ -6965,6 +7004,7 @@ DescribeBaselineRuleListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineRuleList", DescribeBaselineRuleListRequest => DescribeBaselineRuleListResponse);
+rt::paged!(DescribeBaselineRuleListRequest, offset offset limit, [list]: BaselineRule, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineRuleList返回参数结构体
@@ -7004,6 +7044,7 @@ DescribeBaselineRuleRequest {
     "Uuid" uuid set_uuid: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineRule", DescribeBaselineRuleRequest => DescribeBaselineRuleResponse);
+rt::paged!(DescribeBaselineRuleRequest, offset offset limit, [baseline_rule_list]: BaselineRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineRule返回参数结构体
@@ -7102,6 +7143,7 @@ DescribeBaselineStrategyListRequest {
     "Enabled" enabled set_enabled: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineStrategyList", DescribeBaselineStrategyListRequest => DescribeBaselineStrategyListResponse);
+rt::paged!(DescribeBaselineStrategyListRequest, offset offset limit, [strategy_list]: Strategy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineStrategyList返回参数结构体
@@ -7156,6 +7198,7 @@ DescribeBaselineWeakPasswordListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineWeakPasswordList", DescribeBaselineWeakPasswordListRequest => DescribeBaselineWeakPasswordListResponse);
+rt::paged!(DescribeBaselineWeakPasswordListRequest, offset offset limit, [list]: BaselineWeakPassword, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineWeakPasswordList返回参数结构体
@@ -7247,6 +7290,7 @@ DescribeBashEventsNewRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBashEventsNew", DescribeBashEventsNewRequest => DescribeBashEventsNewResponse);
+rt::paged!(DescribeBashEventsNewRequest, offset offset limit, [list]: BashEventNew, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBashEventsNew返回参数结构体
@@ -7294,6 +7338,7 @@ DescribeBashEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBashEvents", DescribeBashEventsRequest => DescribeBashEventsResponse);
+rt::paged!(DescribeBashEventsRequest, offset offset limit, [list]: BashEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBashEvents返回参数结构体
@@ -7339,6 +7384,7 @@ DescribeBashPoliciesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBashPolicies", DescribeBashPoliciesRequest => DescribeBashPoliciesResponse);
+rt::paged!(DescribeBashPoliciesRequest, offset offset limit, [list]: BashPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBashPolicies返回参数结构体
@@ -7382,6 +7428,7 @@ DescribeBashRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBashRules", DescribeBashRulesRequest => DescribeBashRulesResponse);
+rt::paged!(DescribeBashRulesRequest, offset offset limit, [list]: BashRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBashRules返回参数结构体
@@ -7437,6 +7484,7 @@ DescribeBruteAttackListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBruteAttackList", DescribeBruteAttackListRequest => DescribeBruteAttackListResponse);
+rt::paged!(DescribeBruteAttackListRequest, offset offset limit, [brute_attack_list]: BruteAttackInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBruteAttackList返回参数结构体
@@ -7547,6 +7595,7 @@ DescribeClientExceptionRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeClientException", DescribeClientExceptionRequest => DescribeClientExceptionResponse);
+rt::paged!(DescribeClientExceptionRequest, offset offset limit, [records]: RecordInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClientException返回参数结构体
@@ -7670,6 +7719,7 @@ DescribeEmergencyVulListRequest {
     "HotspotAttack" hotspot_attack set_hotspot_attack: bool,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeEmergencyVulList", DescribeEmergencyVulListRequest => DescribeEmergencyVulListResponse);
+rt::paged!(DescribeEmergencyVulListRequest, offset offset limit, [list]: EmergencyVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEmergencyVulList返回参数结构体
@@ -7842,6 +7892,7 @@ DescribeFileTamperEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeFileTamperEvents", DescribeFileTamperEventsRequest => DescribeFileTamperEventsResponse);
+rt::paged!(DescribeFileTamperEventsRequest, offset offset limit, [list]: FileTamperEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFileTamperEvents返回参数结构体
@@ -7921,6 +7972,7 @@ DescribeFileTamperRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeFileTamperRules", DescribeFileTamperRulesRequest => DescribeFileTamperRulesResponse);
+rt::paged!(DescribeFileTamperRulesRequest, offset offset limit, [list]: FileTamperRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFileTamperRules返回参数结构体
@@ -8009,6 +8061,7 @@ DescribeHistoryAccountsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeHistoryAccounts", DescribeHistoryAccountsRequest => DescribeHistoryAccountsResponse);
+rt::paged!(DescribeHistoryAccountsRequest, offset offset limit, [history_accounts]: HistoryAccount, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHistoryAccounts返回参数结构体
@@ -8099,6 +8152,7 @@ DescribeHostLoginListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeHostLoginList", DescribeHostLoginListRequest => DescribeHostLoginListResponse);
+rt::paged!(DescribeHostLoginListRequest, offset offset limit, [host_login_list]: HostLoginList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostLoginList返回参数结构体
@@ -8145,6 +8199,7 @@ DescribeIgnoreBaselineRuleRequest {
     "RuleName" rule_name set_rule_name: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeIgnoreBaselineRule", DescribeIgnoreBaselineRuleRequest => DescribeIgnoreBaselineRuleResponse);
+rt::paged!(DescribeIgnoreBaselineRuleRequest, offset offset limit, [ignore_baseline_rule_list]: IgnoreBaselineRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIgnoreBaselineRule返回参数结构体
@@ -8207,6 +8262,7 @@ DescribeIgnoreRuleEffectHostListRequest {
     "TagNames" tag_names set_tag_names: list String,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeIgnoreRuleEffectHostList", DescribeIgnoreRuleEffectHostListRequest => DescribeIgnoreRuleEffectHostListResponse);
+rt::paged!(DescribeIgnoreRuleEffectHostListRequest, offset offset limit, [ignore_rule_effect_host_list]: IgnoreRuleEffectHostInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIgnoreRuleEffectHostList返回参数结构体
@@ -8314,6 +8370,7 @@ DescribeJavaMemShellListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeJavaMemShellList", DescribeJavaMemShellListRequest => DescribeJavaMemShellListResponse);
+rt::paged!(DescribeJavaMemShellListRequest, offset offset limit, [list]: JavaMemShellInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJavaMemShellList返回参数结构体
@@ -8343,6 +8400,7 @@ DescribeJavaMemShellPluginInfoRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeJavaMemShellPluginInfo", DescribeJavaMemShellPluginInfoRequest => DescribeJavaMemShellPluginInfoResponse);
+rt::paged!(DescribeJavaMemShellPluginInfoRequest, offset offset limit, [list]: JavaMemShellPluginInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJavaMemShellPluginInfo返回参数结构体
@@ -8370,6 +8428,7 @@ DescribeJavaMemShellPluginListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeJavaMemShellPluginList", DescribeJavaMemShellPluginListRequest => DescribeJavaMemShellPluginListResponse);
+rt::paged!(DescribeJavaMemShellPluginListRequest, offset offset limit, [list]: JavaMemShellPluginSetting, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJavaMemShellPluginList返回参数结构体
@@ -8417,6 +8476,7 @@ DescribeLicenseBindListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLicenseBindList", DescribeLicenseBindListRequest => DescribeLicenseBindListResponse);
+rt::paged!(DescribeLicenseBindListRequest, offset offset limit, [list]: LicenseBindDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLicenseBindList返回参数结构体
@@ -8447,6 +8507,7 @@ DescribeLicenseBindScheduleRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLicenseBindSchedule", DescribeLicenseBindScheduleRequest => DescribeLicenseBindScheduleResponse);
+rt::paged!(DescribeLicenseBindScheduleRequest, offset offset limit, [list]: LicenseBindTaskDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLicenseBindSchedule返回参数结构体
@@ -8563,6 +8624,7 @@ DescribeLicenseListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLicenseList", DescribeLicenseListRequest => DescribeLicenseListResponse);
+rt::paged!(DescribeLicenseListRequest, offset offset limit, [list]: LicenseDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLicenseList返回参数结构体
@@ -8653,6 +8715,7 @@ DescribeLogExportsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLogExports", DescribeLogExportsRequest => DescribeLogExportsResponse);
+rt::paged!(DescribeLogExportsRequest, offset offset limit, [exports]: ExportInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogExports返回参数结构体
@@ -8900,6 +8963,7 @@ DescribeLoginTypeHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLoginTypeHost", DescribeLoginTypeHostRequest => DescribeLoginTypeHostResponse);
+rt::paged!(DescribeLoginTypeHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
 
 rt::model! { read debug;
 /// DescribeLoginTypeHost返回参数结构体
@@ -8931,6 +8995,7 @@ DescribeLoginWhiteCombinedListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLoginWhiteCombinedList", DescribeLoginWhiteCombinedListRequest => DescribeLoginWhiteCombinedListResponse);
+rt::paged!(DescribeLoginWhiteCombinedListRequest, offset offset limit, [login_white_combined_infos]: LoginWhiteCombinedInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginWhiteCombinedList返回参数结构体
@@ -8965,6 +9030,7 @@ DescribeLoginWhiteHostListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLoginWhiteHostList", DescribeLoginWhiteHostListRequest => DescribeLoginWhiteHostListResponse);
+rt::paged!(DescribeLoginWhiteHostListRequest, offset offset limit, [hosts]: HostDesc, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginWhiteHostList返回参数结构体
@@ -8998,6 +9064,7 @@ DescribeLoginWhiteListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLoginWhiteList", DescribeLoginWhiteListRequest => DescribeLoginWhiteListResponse);
+rt::paged!(DescribeLoginWhiteListRequest, offset offset limit, [login_white_lists]: LoginWhiteLists, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginWhiteList返回参数结构体
@@ -9032,6 +9099,7 @@ DescribeMachineClearHistoryRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachineClearHistory", DescribeMachineClearHistoryRequest => DescribeMachineClearHistoryResponse);
+rt::paged!(DescribeMachineClearHistoryRequest, offset offset limit, [list]: MachineClearHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineClearHistory返回参数结构体
@@ -9082,6 +9150,7 @@ DescribeMachineFileTamperRulesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachineFileTamperRules", DescribeMachineFileTamperRulesRequest => DescribeMachineFileTamperRulesResponse);
+rt::paged!(DescribeMachineFileTamperRulesRequest, offset offset limit, [list]: MachineFileTamperRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineFileTamperRules返回参数结构体
@@ -9301,6 +9370,7 @@ DescribeMachineListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachineList", DescribeMachineListRequest => DescribeMachineListResponse);
+rt::paged!(DescribeMachineListRequest, offset offset limit, [machines]: Machine, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineList返回参数结构体
@@ -9430,6 +9500,7 @@ DescribeMachineSnapshotRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachineSnapshot", DescribeMachineSnapshotRequest => DescribeMachineSnapshotResponse);
+rt::paged!(DescribeMachineSnapshotRequest, offset offset limit, [list]: MachineSnapshotInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineSnapshot返回参数结构体
@@ -9486,6 +9557,7 @@ DescribeMachinesRequest {
     "MachineAppId" machine_app_id set_machine_app_id: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachines", DescribeMachinesRequest => DescribeMachinesResponse);
+rt::paged!(DescribeMachinesRequest, offset offset limit, [machines]: Machine, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachines返回参数结构体
@@ -9532,6 +9604,7 @@ DescribeMachinesSimpleRequest {
     "ProjectIds" project_ids set_project_ids: list i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachinesSimple", DescribeMachinesSimpleRequest => DescribeMachinesSimpleResponse);
+rt::paged!(DescribeMachinesSimpleRequest, offset offset limit, [machines]: MachineSimple, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachinesSimple返回参数结构体
@@ -9573,6 +9646,7 @@ DescribeMalWareListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMalWareList", DescribeMalWareListRequest => DescribeMalWareListResponse);
+rt::paged!(DescribeMalWareListRequest, offset offset limit, [mal_ware_list]: MalWareList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMalWareList返回参数结构体
@@ -9608,6 +9682,7 @@ DescribeMaliciousRequestWhiteListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMaliciousRequestWhiteList", DescribeMaliciousRequestWhiteListRequest => DescribeMaliciousRequestWhiteListResponse);
+rt::paged!(DescribeMaliciousRequestWhiteListRequest, offset offset limit, [list]: MaliciousRequestWhiteListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMaliciousRequestWhiteList返回参数结构体
@@ -9798,6 +9873,7 @@ DescribeMalwareWhiteListAffectListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMalwareWhiteListAffectList", DescribeMalwareWhiteListAffectListRequest => DescribeMalwareWhiteListAffectListResponse);
+rt::paged!(DescribeMalwareWhiteListAffectListRequest, offset offset limit, [affect_list]: MalwareWhiteListAffectEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMalwareWhiteListAffectList返回参数结构体
@@ -9839,6 +9915,7 @@ DescribeMalwareWhiteListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMalwareWhiteList", DescribeMalwareWhiteListRequest => DescribeMalwareWhiteListResponse);
+rt::paged!(DescribeMalwareWhiteListRequest, offset offset limit, [white_list]: MalwareWhiteListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMalwareWhiteList返回参数结构体
@@ -9870,6 +9947,7 @@ DescribeMemShellRulesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMemShellRules", DescribeMemShellRulesRequest => DescribeMemShellRulesResponse);
+rt::paged!(DescribeMemShellRulesRequest, offset offset limit, [list]: MemShellRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMemShellRules返回参数结构体
@@ -9932,6 +10010,7 @@ DescribeNetAttackWhiteListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeNetAttackWhiteList", DescribeNetAttackWhiteListRequest => DescribeNetAttackWhiteListResponse);
+rt::paged!(DescribeNetAttackWhiteListRequest, offset offset limit, [white_list]: NetAttackWhiteRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetAttackWhiteList返回参数结构体
@@ -9959,6 +10038,7 @@ DescribeOpenPortStatisticsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeOpenPortStatistics", DescribeOpenPortStatisticsRequest => DescribeOpenPortStatisticsResponse);
+rt::paged!(DescribeOpenPortStatisticsRequest, offset offset limit, [open_port_statistics]: OpenPortStatistics, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOpenPortStatistics返回参数结构体
@@ -10035,6 +10115,7 @@ DescribePatchEffectHostListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribePatchEffectHostList", DescribePatchEffectHostListRequest => DescribePatchEffectHostListResponse);
+rt::paged!(DescribePatchEffectHostListRequest, offset offset limit, [patch_effect_host_list]: PatchEffectHostList, [total_count]);
 
 rt::model! { read debug;
 /// DescribePatchEffectHostList返回参数结构体
@@ -10122,6 +10203,7 @@ DescribePrivilegeEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribePrivilegeEvents", DescribePrivilegeEventsRequest => DescribePrivilegeEventsResponse);
+rt::paged!(DescribePrivilegeEventsRequest, offset offset limit, [list]: PrivilegeEscalationProcess, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivilegeEvents返回参数结构体
@@ -10149,6 +10231,7 @@ DescribePrivilegeRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribePrivilegeRules", DescribePrivilegeRulesRequest => DescribePrivilegeRulesResponse);
+rt::paged!(DescribePrivilegeRulesRequest, offset offset limit, [list]: PrivilegeRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivilegeRules返回参数结构体
@@ -10221,6 +10304,7 @@ DescribeProcessStatisticsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeProcessStatistics", DescribeProcessStatisticsRequest => DescribeProcessStatisticsResponse);
+rt::paged!(DescribeProcessStatisticsRequest, offset offset limit, [process_statistics]: ProcessStatistics, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProcessStatistics返回参数结构体
@@ -10276,6 +10360,7 @@ DescribeProtectDirListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeProtectDirList", DescribeProtectDirListRequest => DescribeProtectDirListResponse);
+rt::paged!(DescribeProtectDirListRequest, offset offset limit, [list]: ProtectDirInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProtectDirList返回参数结构体
@@ -10313,6 +10398,7 @@ DescribeProtectDirRelatedServerRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeProtectDirRelatedServer", DescribeProtectDirRelatedServerRequest => DescribeProtectDirRelatedServerResponse);
+rt::paged!(DescribeProtectDirRelatedServerRequest, offset offset limit, [list]: ProtectDirRelatedServer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProtectDirRelatedServer返回参数结构体
@@ -10379,6 +10465,7 @@ DescribeRansomDefenseBackupListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseBackupList", DescribeRansomDefenseBackupListRequest => DescribeRansomDefenseBackupListResponse);
+rt::paged!(DescribeRansomDefenseBackupListRequest, offset offset limit, [list]: RansomDefenseBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseBackupList返回参数结构体
@@ -10422,6 +10509,7 @@ DescribeRansomDefenseEventsListRequest {
     "CreateEndTime" create_end_time set_create_end_time: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseEventsList", DescribeRansomDefenseEventsListRequest => DescribeRansomDefenseEventsListResponse);
+rt::paged!(DescribeRansomDefenseEventsListRequest, offset offset limit, [list]: RansomDefenseEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseEventsList返回参数结构体
@@ -10469,6 +10557,7 @@ DescribeRansomDefenseMachineListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseMachineList", DescribeRansomDefenseMachineListRequest => DescribeRansomDefenseMachineListResponse);
+rt::paged!(DescribeRansomDefenseMachineListRequest, offset offset limit, [list]: RansomDefenseStrategyMachineBackupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseMachineList返回参数结构体
@@ -10529,6 +10618,7 @@ DescribeRansomDefenseRollBackTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseRollBackTaskList", DescribeRansomDefenseRollBackTaskListRequest => DescribeRansomDefenseRollBackTaskListResponse);
+rt::paged!(DescribeRansomDefenseRollBackTaskListRequest, offset offset limit, [list]: RansomDefenseRollbackTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseRollBackTaskList返回参数结构体
@@ -10630,6 +10720,7 @@ DescribeRansomDefenseStrategyListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseStrategyList", DescribeRansomDefenseStrategyListRequest => DescribeRansomDefenseStrategyListResponse);
+rt::paged!(DescribeRansomDefenseStrategyListRequest, offset offset limit, [list]: RansomDefenseStrategy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseStrategyList返回参数结构体
@@ -10671,6 +10762,7 @@ DescribeRansomDefenseStrategyMachinesRequest {
     "Id" id set_id: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseStrategyMachines", DescribeRansomDefenseStrategyMachinesRequest => DescribeRansomDefenseStrategyMachinesResponse);
+rt::paged!(DescribeRansomDefenseStrategyMachinesRequest, offset offset limit, [list]: RansomDefenseStrategyMachineDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseStrategyMachines返回参数结构体
@@ -10722,6 +10814,7 @@ DescribeRaspEventCWPRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspEventCWP", DescribeRaspEventCWPRequest => DescribeRaspEventCWPResponse);
+rt::paged!(DescribeRaspEventCWPRequest, offset offset limit, [list]: RaspEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspEventCWP返回参数结构体
@@ -10789,6 +10882,7 @@ DescribeRaspEventTCSSRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspEventTCSS", DescribeRaspEventTCSSRequest => DescribeRaspEventTCSSResponse);
+rt::paged!(DescribeRaspEventTCSSRequest, offset offset limit, [list]: RaspEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspEventTCSS返回参数结构体
@@ -10831,6 +10925,7 @@ DescribeRaspLicenseListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspLicenseList", DescribeRaspLicenseListRequest => DescribeRaspLicenseListResponse);
+rt::paged!(DescribeRaspLicenseListRequest, offset offset limit, [list]: RaspLicenseList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspLicenseList返回参数结构体
@@ -10896,6 +10991,7 @@ DescribeRaspMemShellListTCSSRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspMemShellListTCSS", DescribeRaspMemShellListTCSSRequest => DescribeRaspMemShellListTCSSResponse);
+rt::paged!(DescribeRaspMemShellListTCSSRequest, offset offset limit, [list]: RaspMemShellEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspMemShellListTCSS返回参数结构体
@@ -10931,6 +11027,7 @@ DescribeRaspPluginListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspPluginList", DescribeRaspPluginListRequest => DescribeRaspPluginListResponse);
+rt::paged!(DescribeRaspPluginListRequest, offset offset limit, [list]: RaspLicensePlugin, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspPluginList返回参数结构体
@@ -10958,6 +11055,7 @@ DescribeRaspRuleVulsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspRuleVuls", DescribeRaspRuleVulsRequest => DescribeRaspRuleVulsResponse);
+rt::paged!(DescribeRaspRuleVulsRequest, offset offset limit, [list]: RaspRuleVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspRuleVuls返回参数结构体
@@ -10989,6 +11087,7 @@ DescribeRaspRulesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspRules", DescribeRaspRulesRequest => DescribeRaspRulesResponse);
+rt::paged!(DescribeRaspRulesRequest, offset offset limit, [list]: RaspRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspRules返回参数结构体
@@ -11078,6 +11177,7 @@ DescribeReverseShellEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeReverseShellEvents", DescribeReverseShellEventsRequest => DescribeReverseShellEventsResponse);
+rt::paged!(DescribeReverseShellEventsRequest, offset offset limit, [list]: ReverseShell, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellEvents返回参数结构体
@@ -11109,6 +11209,7 @@ DescribeReverseShellRulesAggregationRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeReverseShellRulesAggregation", DescribeReverseShellRulesAggregationRequest => DescribeReverseShellRulesAggregationResponse);
+rt::paged!(DescribeReverseShellRulesAggregationRequest, offset offset limit, [list]: ReverseShellRuleAggregation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellRulesAggregation返回参数结构体
@@ -11136,6 +11237,7 @@ DescribeReverseShellRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeReverseShellRules", DescribeReverseShellRulesRequest => DescribeReverseShellRulesResponse);
+rt::paged!(DescribeReverseShellRulesRequest, offset offset limit, [list]: ReverseShellRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellRules返回参数结构体
@@ -11247,6 +11349,7 @@ DescribeRiskDnsEventListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRiskDnsEventList", DescribeRiskDnsEventListRequest => DescribeRiskDnsEventListResponse);
+rt::paged!(DescribeRiskDnsEventListRequest, offset offset limit, [list]: RiskDnsEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskDnsEventList返回参数结构体
@@ -11307,6 +11410,7 @@ DescribeRiskDnsListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRiskDnsList", DescribeRiskDnsListRequest => DescribeRiskDnsListResponse);
+rt::paged!(DescribeRiskDnsListRequest, offset offset limit, [risk_dns_list]: RiskDnsList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskDnsList返回参数结构体
@@ -11344,6 +11448,7 @@ DescribeRiskDnsPolicyListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRiskDnsPolicyList", DescribeRiskDnsPolicyListRequest => DescribeRiskDnsPolicyListResponse);
+rt::paged!(DescribeRiskDnsPolicyListRequest, offset offset limit, [list]: RiskDnsPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskDnsPolicyList返回参数结构体
@@ -11389,6 +11494,7 @@ DescribeRiskProcessEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRiskProcessEvents", DescribeRiskProcessEventsRequest => DescribeRiskProcessEventsResponse);
+rt::paged!(DescribeRiskProcessEventsRequest, offset offset limit, [list]: RiskProcessEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskProcessEvents返回参数结构体
@@ -11901,6 +12007,7 @@ DescribeSearchTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeSearchTemplates", DescribeSearchTemplatesRequest => DescribeSearchTemplatesResponse);
+rt::paged!(DescribeSearchTemplatesRequest, offset offset limit, [list]: SearchTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSearchTemplates返回参数结构体
@@ -11951,6 +12058,7 @@ DescribeSecurityBroadcastsRequest {
     "BroadcastType" broadcast_type set_broadcast_type: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeSecurityBroadcasts", DescribeSecurityBroadcastsRequest => DescribeSecurityBroadcastsResponse);
+rt::paged!(DescribeSecurityBroadcastsRequest, offset offset limit, [list]: Broadcasts, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityBroadcasts返回参数结构体
@@ -11974,6 +12082,7 @@ DescribeSecurityDynamicsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeSecurityDynamics", DescribeSecurityDynamicsRequest => DescribeSecurityDynamicsResponse);
+rt::paged!(DescribeSecurityDynamicsRequest, offset offset limit, [security_dynamics]: SecurityDynamic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityDynamics返回参数结构体
@@ -12212,6 +12321,7 @@ DescribeShellPolicyListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeShellPolicyList", DescribeShellPolicyListRequest => DescribeShellPolicyListResponse);
+rt::paged!(DescribeShellPolicyListRequest, offset offset limit, [list]: ShellPolicyList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeShellPolicyList返回参数结构体
@@ -12598,6 +12708,7 @@ DescribeVulDefenceEventRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulDefenceEvent", DescribeVulDefenceEventRequest => DescribeVulDefenceEventResponse);
+rt::paged!(DescribeVulDefenceEventRequest, offset offset limit, [list]: VulDefenceEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefenceEvent返回参数结构体
@@ -12627,6 +12738,7 @@ DescribeVulDefenceListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulDefenceList", DescribeVulDefenceListRequest => DescribeVulDefenceListResponse);
+rt::paged!(DescribeVulDefenceListRequest, offset offset limit, [list]: VulDefenceRangeDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefenceList返回参数结构体
@@ -12694,6 +12806,7 @@ DescribeVulDefencePluginDetailRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulDefencePluginDetail", DescribeVulDefencePluginDetailRequest => DescribeVulDefencePluginDetailResponse);
+rt::paged!(DescribeVulDefencePluginDetailRequest, offset offset limit, [list]: VulDefencePluginDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefencePluginDetail返回参数结构体
@@ -12744,6 +12857,7 @@ DescribeVulDefencePluginStatusRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulDefencePluginStatus", DescribeVulDefencePluginStatusRequest => DescribeVulDefencePluginStatusResponse);
+rt::paged!(DescribeVulDefencePluginStatusRequest, offset offset limit, [list]: VulDefencePluginStatus, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefencePluginStatus返回参数结构体
@@ -12769,6 +12883,7 @@ DescribeVulDefenceSettingListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulDefenceSettingList", DescribeVulDefenceSettingListRequest => DescribeVulDefenceSettingListResponse);
+rt::paged!(DescribeVulDefenceSettingListRequest, offset offset limit, [list]: VulDefenceSetting, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefenceSettingList返回参数结构体
@@ -12843,6 +12958,7 @@ DescribeVulEffectHostListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulEffectHostList", DescribeVulEffectHostListRequest => DescribeVulEffectHostListResponse);
+rt::paged!(DescribeVulEffectHostListRequest, offset offset limit, [vul_effect_host_list]: VulEffectHostList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulEffectHostList返回参数结构体
@@ -12878,6 +12994,7 @@ DescribeVulEffectModulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulEffectModules", DescribeVulEffectModulesRequest => DescribeVulEffectModulesResponse);
+rt::paged!(DescribeVulEffectModulesRequest, offset offset limit, [vul_effect_module_info]: VulEffectModuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulEffectModules返回参数结构体
@@ -13134,6 +13251,7 @@ DescribeVulListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulList", DescribeVulListRequest => DescribeVulListResponse);
+rt::paged!(DescribeVulListRequest, offset offset limit, [vul_info_list]: VulInfoList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulList返回参数结构体
@@ -13202,6 +13320,7 @@ DescribeVulStoreListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulStoreList", DescribeVulStoreListRequest => DescribeVulStoreListResponse);
+rt::paged!(DescribeVulStoreListRequest, offset offset limit, [list]: VulStoreListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulStoreList返回参数结构体
@@ -13335,6 +13454,7 @@ DescribeWebHookPolicyRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeWebHookPolicy", DescribeWebHookPolicyRequest => DescribeWebHookPolicyResponse);
+rt::paged!(DescribeWebHookPolicyRequest, offset offset limit, [list]: WebHookPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebHookPolicy返回参数结构体
@@ -13364,6 +13484,7 @@ DescribeWebHookReceiverRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeWebHookReceiver", DescribeWebHookReceiverRequest => DescribeWebHookReceiverResponse);
+rt::paged!(DescribeWebHookReceiverRequest, offset offset limit, [list]: WebHookReceiver, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebHookReceiver返回参数结构体
@@ -13433,6 +13554,7 @@ DescribeWebHookRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeWebHookRules", DescribeWebHookRulesRequest => DescribeWebHookRulesResponse);
+rt::paged!(DescribeWebHookRulesRequest, offset offset limit, [list]: WebHookRuleSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebHookRules返回参数结构体
@@ -13468,6 +13590,7 @@ DescribeWebPageEventListRequest {
     "Order" order set_order: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeWebPageEventList", DescribeWebPageEventListRequest => DescribeWebPageEventListResponse);
+rt::paged!(DescribeWebPageEventListRequest, offset offset limit, [list]: ProtectEventLists, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebPageEventList返回参数结构体
@@ -13591,6 +13714,7 @@ DescribeWindowsPatchListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeWindowsPatchList", DescribeWindowsPatchListRequest => DescribeWindowsPatchListResponse);
+rt::paged!(DescribeWindowsPatchListRequest, offset offset limit, [patch_info_list]: EventPatchInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWindowsPatchList返回参数结构体
@@ -13628,6 +13752,7 @@ DescribeYDRaspBlackWhiteRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeYDRaspBlackWhite", DescribeYDRaspBlackWhiteRequest => DescribeYDRaspBlackWhiteResponse);
+rt::paged!(DescribeYDRaspBlackWhiteRequest, offset offset limit, [list]: YDRaspBlackWhiteListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeYDRaspBlackWhite返回参数结构体

@@ -1296,6 +1296,7 @@ DescribeActionLogRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeActionLog", DescribeActionLogRequest => DescribeActionLogResponse);
+rt::paged!(DescribeActionLogRequest, offset offset limit, [data]: KeyValueRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeActionLog返回参数结构体
@@ -1737,6 +1738,7 @@ DescribeCCSelfDefinePolicyRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeCCSelfDefinePolicy", DescribeCCSelfDefinePolicyRequest => DescribeCCSelfDefinePolicyResponse);
+rt::paged!(DescribeCCSelfDefinePolicyRequest, offset offset limit, [policys]: CCPolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeCCSelfDefinePolicy返回参数结构体
@@ -1949,6 +1951,7 @@ DescribeDDoSAttackSourceRequest {
     "IpList" ip_list set_ip_list: list String,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeDDoSAttackSource", DescribeDDoSAttackSourceRequest => DescribeDDoSAttackSourceResponse);
+rt::paged!(DescribeDDoSAttackSourceRequest, offset offset limit, [attack_source_list]: DDoSAttackSourceRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeDDoSAttackSource返回参数结构体
@@ -2407,6 +2410,7 @@ DescribeDDoSNetEvListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeDDoSNetEvList", DescribeDDoSNetEvListRequest => DescribeDDoSNetEvListResponse);
+rt::paged!(DescribeDDoSNetEvListRequest, offset offset limit, [data]: DDoSEventRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeDDoSNetEvList返回参数结构体
@@ -2718,6 +2722,7 @@ DescribeIpUnBlockListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeIpUnBlockList", DescribeIpUnBlockListRequest => DescribeIpUnBlockListResponse);
+rt::paged!(DescribeIpUnBlockListRequest, offset offset limit, [list]: IpUnBlockData, [total]);
 
 rt::model! { read debug;
 /// DescribeIpUnBlockList返回参数结构体
@@ -3049,6 +3054,7 @@ DescribeResourceListRequest {
     "Domain" domain set_domain: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeResourceList", DescribeResourceListRequest => DescribeResourceListResponse);
+rt::paged!(DescribeResourceListRequest, offset offset limit, [service_packs]: KeyValueRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeResourceList返回参数结构体
@@ -3145,6 +3151,7 @@ DescribeSchedulingDomainListRequest {
     "Domain" domain set_domain: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeSchedulingDomainList", DescribeSchedulingDomainListRequest => DescribeSchedulingDomainListResponse);
+rt::paged!(DescribeSchedulingDomainListRequest, offset offset limit, [domain_list]: SchedulingDomain, [total]);
 
 rt::model! { read debug;
 /// DescribeSchedulingDomainList返回参数结构体

@@ -398,6 +398,7 @@ DescribeDBDiagReportTasksRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeDBDiagReportTasks", DescribeDBDiagReportTasksRequest => DescribeDBDiagReportTasksResponse);
+rt::paged!(DescribeDBDiagReportTasksRequest, offset offset limit, [tasks]: HealthReportTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBDiagReportTasks返回参数结构体
@@ -470,6 +471,7 @@ DescribeDiagDBInstancesRequest {
     "Regions" regions set_regions: list String,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeDiagDBInstances", DescribeDiagDBInstancesRequest => DescribeDiagDBInstancesResponse);
+rt::paged!(DescribeDiagDBInstancesRequest, offset offset limit, [items]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDiagDBInstances返回参数结构体
@@ -538,6 +540,7 @@ DescribeMailProfileRequest {
     "ProfileName" profile_name set_profile_name: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeMailProfile", DescribeMailProfileRequest => DescribeMailProfileResponse);
+rt::paged!(DescribeMailProfileRequest, offset offset limit, [profile_list]: UserProfile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMailProfile返回参数结构体
@@ -641,6 +644,7 @@ DescribeSecurityAuditLogExportTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeSecurityAuditLogExportTasks", DescribeSecurityAuditLogExportTasksRequest => DescribeSecurityAuditLogExportTasksResponse);
+rt::paged!(DescribeSecurityAuditLogExportTasksRequest, offset offset limit, [tasks]: SecLogExportTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityAuditLogExportTasks返回参数结构体
@@ -725,6 +729,7 @@ DescribeSlowLogTopSqlsRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeSlowLogTopSqls", DescribeSlowLogTopSqlsRequest => DescribeSlowLogTopSqlsResponse);
+rt::paged!(DescribeSlowLogTopSqlsRequest, offset offset limit, [rows]: SlowLogTopSqlItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLogTopSqls返回参数结构体

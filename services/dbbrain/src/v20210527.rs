@@ -1673,6 +1673,7 @@ DescribeAlarmTemplateRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeAlarmTemplate", DescribeAlarmTemplateRequest => DescribeAlarmTemplateResponse);
+rt::paged!(DescribeAlarmTemplateRequest, offset offset limit, [profile_list]: AlarmProfileList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmTemplate返回参数结构体
@@ -1758,6 +1759,7 @@ DescribeAuditInstanceListRequest {
     "Filters" filters set_filters: list AuditInstanceFilter,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
+rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: AuditInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList返回参数结构体
@@ -1793,6 +1795,7 @@ DescribeAuditLogFilesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
+rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles返回参数结构体
@@ -1897,6 +1900,7 @@ DescribeBlockingLogsRequest {
     "WithXml" with_xml set_with_xml: bool,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeBlockingLogs", DescribeBlockingLogsRequest => DescribeBlockingLogsResponse);
+rt::paged!(DescribeBlockingLogsRequest, offset offset limit, [items]: BlockingLogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBlockingLogs返回参数结构体
@@ -1987,6 +1991,7 @@ DescribeDBAuditLogTopSqlsRequest {
     "Users" users set_users: list String,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBAuditLogTopSqls", DescribeDBAuditLogTopSqlsRequest => DescribeDBAuditLogTopSqlsResponse);
+rt::paged!(DescribeDBAuditLogTopSqlsRequest, offset offset limit, [top_sqls]: TopSqlTpl, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBAuditLogTopSqls返回参数结构体
@@ -2166,6 +2171,7 @@ DescribeDBAutonomyEventsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBAutonomyEvents", DescribeDBAutonomyEventsRequest => DescribeDBAutonomyEventsResponse);
+rt::paged!(DescribeDBAutonomyEventsRequest, offset offset limit, [events]: AutonomyEventVo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBAutonomyEvents返回参数结构体
@@ -2255,6 +2261,7 @@ DescribeDBDiagEventsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBDiagEvents", DescribeDBDiagEventsRequest => DescribeDBDiagEventsResponse);
+rt::paged!(DescribeDBDiagEventsRequest, offset offset limit, [items]: DiagHistoryEventItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBDiagEvents返回参数结构体
@@ -2354,6 +2361,7 @@ DescribeDBDiagReportTasksRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilterGroup,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBDiagReportTasks", DescribeDBDiagReportTasksRequest => DescribeDBDiagReportTasksResponse);
+rt::paged!(DescribeDBDiagReportTasksRequest, offset offset limit, [tasks]: HealthReportTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBDiagReportTasks返回参数结构体
@@ -2573,6 +2581,7 @@ DescribeDeadLockLogsRequest {
     "ResultVersion" result_version set_result_version: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDeadLockLogs", DescribeDeadLockLogsRequest => DescribeDeadLockLogsResponse);
+rt::paged!(DescribeDeadLockLogsRequest, offset offset limit, [items]: DeadLockLogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeadLockLogs返回参数结构体
@@ -2618,6 +2627,7 @@ DescribeDiagDBInstancesRequest {
     "Regions" regions set_regions: list String,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDiagDBInstances", DescribeDiagDBInstancesRequest => DescribeDiagDBInstancesResponse);
+rt::paged!(DescribeDiagDBInstancesRequest, offset offset limit, [items]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDiagDBInstances返回参数结构体
@@ -2791,6 +2801,7 @@ DescribeMailProfileRequest {
     "ProfileName" profile_name set_profile_name: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeMailProfile", DescribeMailProfileRequest => DescribeMailProfileResponse);
+rt::paged!(DescribeMailProfileRequest, offset offset limit, [profile_list]: UserProfile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMailProfile返回参数结构体
@@ -2945,6 +2956,7 @@ DescribeNoPrimaryKeyTablesRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeNoPrimaryKeyTables", DescribeNoPrimaryKeyTablesRequest => DescribeNoPrimaryKeyTablesResponse);
+rt::paged!(DescribeNoPrimaryKeyTablesRequest, offset offset limit, [no_primary_key_tables]: Table, []);
 
 rt::model! { read debug;
 /// DescribeNoPrimaryKeyTables返回参数结构体
@@ -3001,6 +3013,7 @@ DescribeProxyProcessStatisticsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeProxyProcessStatistics", DescribeProxyProcessStatisticsRequest => DescribeProxyProcessStatisticsResponse);
+rt::paged!(DescribeProxyProcessStatisticsRequest, offset offset limit, [process_statistics items]: SessionItem, []);
 
 rt::model! { read debug;
 /// DescribeProxyProcessStatistics返回参数结构体
@@ -3061,6 +3074,7 @@ DescribeRedisBigKeyAnalysisTasksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeRedisBigKeyAnalysisTasks", DescribeRedisBigKeyAnalysisTasksRequest => DescribeRedisBigKeyAnalysisTasksResponse);
+rt::paged!(DescribeRedisBigKeyAnalysisTasksRequest, offset offset limit, [tasks]: RedisBigKeyTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRedisBigKeyAnalysisTasks返回参数结构体
@@ -3206,6 +3220,7 @@ DescribeRedisProcessListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeRedisProcessList", DescribeRedisProcessListRequest => DescribeRedisProcessListResponse);
+rt::paged!(DescribeRedisProcessListRequest, offset offset limit, [processes]: Process, []);
 
 rt::model! { read debug;
 /// DescribeRedisProcessList返回参数结构体
@@ -3251,6 +3266,7 @@ DescribeRedisSlowLogTopSqlsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeRedisSlowLogTopSqls", DescribeRedisSlowLogTopSqlsRequest => DescribeRedisSlowLogTopSqlsResponse);
+rt::paged!(DescribeRedisSlowLogTopSqlsRequest, offset offset limit, [rows]: SlowLogAgg, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRedisSlowLogTopSqls返回参数结构体
@@ -3369,6 +3385,7 @@ DescribeRedisTopHotKeysRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeRedisTopHotKeys", DescribeRedisTopHotKeysRequest => DescribeRedisTopHotKeysResponse);
+rt::paged!(DescribeRedisTopHotKeysRequest, offset offset limit, [top_hot_keys]: TopHotKeys, []);
 
 rt::model! { read debug;
 /// DescribeRedisTopHotKeys返回参数结构体
@@ -3495,6 +3512,7 @@ DescribeSecurityAuditLogExportTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSecurityAuditLogExportTasks", DescribeSecurityAuditLogExportTasksRequest => DescribeSecurityAuditLogExportTasksResponse);
+rt::paged!(DescribeSecurityAuditLogExportTasksRequest, offset offset limit, [tasks]: SecLogExportTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityAuditLogExportTasks返回参数结构体
@@ -3629,6 +3647,7 @@ DescribeSlowLogTopSqlsRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSlowLogTopSqls", DescribeSlowLogTopSqlsRequest => DescribeSlowLogTopSqlsResponse);
+rt::paged!(DescribeSlowLogTopSqlsRequest, offset offset limit, [rows]: SlowLogTopSqlItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLogTopSqls返回参数结构体
@@ -3729,6 +3748,7 @@ DescribeSlowLogsRequest {
     "Time" time set_time: list i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSlowLogs", DescribeSlowLogsRequest => DescribeSlowLogsResponse);
+rt::paged!(DescribeSlowLogsRequest, offset offset limit, [rows]: SlowLogInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLogs返回参数结构体
@@ -3762,6 +3782,7 @@ DescribeSqlFiltersRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSqlFilters", DescribeSqlFiltersRequest => DescribeSqlFiltersResponse);
+rt::paged!(DescribeSqlFiltersRequest, offset offset limit, [items]: SQLFilter, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSqlFilters返回参数结构体

@@ -490,6 +490,7 @@ DescribeAccessPointsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dc", "2018-04-10", "DescribeAccessPoints", DescribeAccessPointsRequest => DescribeAccessPointsResponse);
+rt::paged!(DescribeAccessPointsRequest, offset offset limit, [access_point_set]: AccessPoint, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccessPoints返回参数结构体
@@ -542,6 +543,7 @@ DescribeDirectConnectTunnelsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dc", "2018-04-10", "DescribeDirectConnectTunnels", DescribeDirectConnectTunnelsRequest => DescribeDirectConnectTunnelsResponse);
+rt::paged!(DescribeDirectConnectTunnelsRequest, offset offset limit, [direct_connect_tunnel_set]: DirectConnectTunnel, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDirectConnectTunnels返回参数结构体
@@ -569,6 +571,7 @@ DescribeDirectConnectsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dc", "2018-04-10", "DescribeDirectConnects", DescribeDirectConnectsRequest => DescribeDirectConnectsResponse);
+rt::paged!(DescribeDirectConnectsRequest, offset offset limit, [direct_connect_set]: DirectConnect, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDirectConnects返回参数结构体
@@ -626,6 +629,7 @@ DescribeInternetAddressRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dc", "2018-04-10", "DescribeInternetAddress", DescribeInternetAddressRequest => DescribeInternetAddressResponse);
+rt::paged!(DescribeInternetAddressRequest, offset offset limit, [subnets]: InternetAddressDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInternetAddress返回参数结构体
@@ -676,6 +680,7 @@ DescribePublicDirectConnectTunnelRoutesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dc", "2018-04-10", "DescribePublicDirectConnectTunnelRoutes", DescribePublicDirectConnectTunnelRoutesRequest => DescribePublicDirectConnectTunnelRoutesResponse);
+rt::paged!(DescribePublicDirectConnectTunnelRoutesRequest, offset offset limit, [routes]: DirectConnectTunnelRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribePublicDirectConnectTunnelRoutes返回参数结构体

@@ -1245,6 +1245,7 @@ DescribeBackupFilesRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeBackupFiles", DescribeBackupFilesRequest => DescribeBackupFilesResponse);
+rt::paged!(DescribeBackupFilesRequest, offset offset limit, [files]: InstanceBackupFileItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupFiles返回参数结构体
@@ -1424,6 +1425,7 @@ DescribeDBSlowLogsRequest {
     "Slave" slave set_slave: i64,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeDBSlowLogs", DescribeDBSlowLogsRequest => DescribeDBSlowLogsResponse);
+rt::paged!(DescribeDBSlowLogsRequest, offset offset limit, [data]: SlowLogData, [total]);
 
 rt::model! { read debug;
 /// DescribeDBSlowLogs返回参数结构体
@@ -1659,6 +1661,7 @@ DescribeDCDBInstanceNodeInfoRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeDCDBInstanceNodeInfo", DescribeDCDBInstanceNodeInfoRequest => DescribeDCDBInstanceNodeInfoResponse);
+rt::paged!(DescribeDCDBInstanceNodeInfoRequest, offset offset limit, [nodes_info]: BriefNodeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDCDBInstanceNodeInfo返回参数结构体
@@ -1717,6 +1720,7 @@ DescribeDCDBInstancesRequest {
     "ExcludeStatus" exclude_status set_exclude_status: list i64,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeDCDBInstances", DescribeDCDBInstancesRequest => DescribeDCDBInstancesResponse);
+rt::paged!(DescribeDCDBInstancesRequest, offset offset limit, [instances]: DCDBInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDCDBInstances返回参数结构体
@@ -1862,6 +1866,7 @@ DescribeDCDBShardsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeDCDBShards", DescribeDCDBShardsRequest => DescribeDCDBShardsResponse);
+rt::paged!(DescribeDCDBShardsRequest, offset offset limit, [shards]: DCDBShardInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDCDBShards返回参数结构体
@@ -2295,6 +2300,7 @@ DescribeProcessListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeProcessList", DescribeProcessListRequest => DescribeProcessListResponse);
+rt::paged!(DescribeProcessListRequest, offset offset limit, [process_list]: Process, []);
 
 rt::model! { read debug;
 /// DescribeProcessList返回参数结构体
@@ -2389,6 +2395,7 @@ DescribeUserTasksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeUserTasks", DescribeUserTasksRequest => DescribeUserTasksResponse);
+rt::paged!(DescribeUserTasksRequest, offset offset limit, [flow_set]: UserTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserTasks返回参数结构体

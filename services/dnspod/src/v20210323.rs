@@ -1404,6 +1404,7 @@ DescribeDomainFilterListRequest {
     "Tags" tags set_tags: list TagItemFilter,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainFilterList", DescribeDomainFilterListRequest => DescribeDomainFilterListResponse);
+rt::paged!(DescribeDomainFilterListRequest, offset offset limit, [domain_list]: DomainListItem, []);
 
 rt::model! { read debug;
 /// DescribeDomainFilterList返回参数结构体
@@ -1452,6 +1453,7 @@ DescribeDomainListRequest {
     "Tags" tags set_tags: list TagItemFilter,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainList", DescribeDomainListRequest => DescribeDomainListResponse);
+rt::paged!(DescribeDomainListRequest, offset offset limit, [domain_list]: DomainListItem, []);
 
 rt::model! { read debug;
 /// DescribeDomainList返回参数结构体
@@ -1516,6 +1518,7 @@ DescribeDomainLogListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainLogList", DescribeDomainLogListRequest => DescribeDomainLogListResponse);
+rt::paged!(DescribeDomainLogListRequest, offset offset limit, [log_list]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDomainLogList返回参数结构体
@@ -1670,6 +1673,7 @@ DescribeDomainVipListRequest {
     "GetUnbindResource" get_unbind_resource set_get_unbind_resource: bool,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainVipList", DescribeDomainVipListRequest => DescribeDomainVipListResponse);
+rt::paged!(DescribeDomainVipListRequest, offset offset limit, [package_list]: PackageListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDomainVipList返回参数结构体
@@ -1867,6 +1871,7 @@ DescribeRecordFilterListRequest {
     "ProjectId" project_id set_project_id: i64,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecordFilterList", DescribeRecordFilterListRequest => DescribeRecordFilterListResponse);
+rt::paged!(DescribeRecordFilterListRequest, offset offset limit, [record_list]: RecordListItem, []);
 
 rt::model! { read debug;
 /// DescribeRecordFilterList返回参数结构体
@@ -1896,6 +1901,7 @@ DescribeRecordGroupListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecordGroupList", DescribeRecordGroupListRequest => DescribeRecordGroupListResponse);
+rt::paged!(DescribeRecordGroupListRequest, offset offset limit, [group_list]: RecordGroupInfo, []);
 
 rt::model! { read debug;
 /// DescribeRecordGroupList返回参数结构体
@@ -2009,6 +2015,7 @@ DescribeRecordListRequest {
     "SubDomain" sub_domain set_sub_domain: str,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecordList", DescribeRecordListRequest => DescribeRecordListResponse);
+rt::paged!(DescribeRecordListRequest, offset offset limit, [record_list]: RecordListItem, []);
 
 rt::model! { read debug;
 /// DescribeRecordList返回参数结构体

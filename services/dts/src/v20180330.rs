@@ -295,6 +295,7 @@ DescribeMigrateJobsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("dts", "2018-03-30", "DescribeMigrateJobs", DescribeMigrateJobsRequest => DescribeMigrateJobsResponse);
+rt::paged!(DescribeMigrateJobsRequest, offset offset limit, [job_list]: MigrateJobInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrateJobs返回参数结构体
@@ -415,6 +416,7 @@ DescribeSubscribesRequest {
     "SubscribeVersion" subscribe_version set_subscribe_version: str,
 } }
 rt::action!("dts", "2018-03-30", "DescribeSubscribes", DescribeSubscribesRequest => DescribeSubscribesResponse);
+rt::paged!(DescribeSubscribesRequest, offset offset limit, [items]: SubscribeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubscribes返回参数结构体

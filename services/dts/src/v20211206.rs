@@ -1184,6 +1184,7 @@ DescribeCompareDiffItemsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dts", "2021-12-06", "DescribeCompareDiffItems", DescribeCompareDiffItemsRequest => DescribeCompareDiffItemsResponse);
+rt::paged!(DescribeCompareDiffItemsRequest, offset offset limit, [items]: DiffChunkItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompareDiffItems返回参数结构体
@@ -1258,6 +1259,7 @@ DescribeCompareTasksRequest {
     "Status" status set_status: list String,
 } }
 rt::action!("dts", "2021-12-06", "DescribeCompareTasks", DescribeCompareTasksRequest => DescribeCompareTasksResponse);
+rt::paged!(DescribeCompareTasksRequest, offset offset limit, [items]: CompareTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompareTasks返回参数结构体
@@ -1285,6 +1287,7 @@ DescribeConsumerGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dts", "2021-12-06", "DescribeConsumerGroups", DescribeConsumerGroupsRequest => DescribeConsumerGroupsResponse);
+rt::paged!(DescribeConsumerGroupsRequest, offset offset limit, [items]: GroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConsumerGroups返回参数结构体
@@ -1342,6 +1345,7 @@ impl ::core::fmt::Debug for DescribeMigrateDBInstancesRequest {
     }
 }
 rt::action!("dts", "2021-12-06", "DescribeMigrateDBInstances", DescribeMigrateDBInstancesRequest => DescribeMigrateDBInstancesResponse);
+rt::paged!(DescribeMigrateDBInstancesRequest, offset offset limit, [instances]: MigrateDBItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrateDBInstances返回参数结构体
@@ -1516,6 +1520,7 @@ DescribeMigrationJobsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("dts", "2021-12-06", "DescribeMigrationJobs", DescribeMigrationJobsRequest => DescribeMigrationJobsResponse);
+rt::paged!(DescribeMigrationJobsRequest, offset offset limit, [job_list]: JobItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrationJobs返回参数结构体
@@ -1739,6 +1744,7 @@ DescribeSubscribeJobsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("dts", "2021-12-06", "DescribeSubscribeJobs", DescribeSubscribeJobsRequest => DescribeSubscribeJobsResponse);
+rt::paged!(DescribeSubscribeJobsRequest, offset offset limit, [items]: SubscribeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubscribeJobs返回参数结构体
@@ -1801,6 +1807,7 @@ DescribeSyncCompareDiffItemsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dts", "2021-12-06", "DescribeSyncCompareDiffItems", DescribeSyncCompareDiffItemsRequest => DescribeSyncCompareDiffItemsResponse);
+rt::paged!(DescribeSyncCompareDiffItemsRequest, offset offset limit, [items]: DiffChunkItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSyncCompareDiffItems返回参数结构体
@@ -1877,6 +1884,7 @@ DescribeSyncCompareTasksRequest {
     "Status" status set_status: list String,
 } }
 rt::action!("dts", "2021-12-06", "DescribeSyncCompareTasks", DescribeSyncCompareTasksRequest => DescribeSyncCompareTasksResponse);
+rt::paged!(DescribeSyncCompareTasksRequest, offset offset limit, [items]: CompareTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSyncCompareTasks返回参数结构体
@@ -1955,6 +1963,7 @@ DescribeSyncJobsRequest {
     "DstInfoPattern" dst_info_pattern set_dst_info_pattern: str,
 } }
 rt::action!("dts", "2021-12-06", "DescribeSyncJobs", DescribeSyncJobsRequest => DescribeSyncJobsResponse);
+rt::paged!(DescribeSyncJobsRequest, offset offset limit, [job_list]: SyncJobInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSyncJobs返回参数结构体

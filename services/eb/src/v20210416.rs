@@ -820,6 +820,7 @@ ListConnectionsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("eb", "2021-04-16", "ListConnections", ListConnectionsRequest => ListConnectionsResponse);
+rt::paged!(ListConnectionsRequest, offset offset limit, [connections]: Connection, [total_count]);
 
 rt::model! { read debug;
 /// ListConnections返回参数结构体
@@ -857,6 +858,7 @@ ListEventBusesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("eb", "2021-04-16", "ListEventBuses", ListEventBusesRequest => ListEventBusesResponse);
+rt::paged!(ListEventBusesRequest, offset offset limit, [event_buses]: EventBus, [total_count]);
 
 rt::model! { read debug;
 /// ListEventBuses返回参数结构体
@@ -955,6 +957,7 @@ ListRulesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("eb", "2021-04-16", "ListRules", ListRulesRequest => ListRulesResponse);
+rt::paged!(ListRulesRequest, offset offset limit, [rules]: Rule, [total_count]);
 
 rt::model! { read debug;
 /// ListRules返回参数结构体
@@ -997,6 +1000,7 @@ ListTargetsRequest {
     "Order" order set_order: str,
 } }
 rt::action!("eb", "2021-04-16", "ListTargets", ListTargetsRequest => ListTargetsResponse);
+rt::paged!(ListTargetsRequest, offset offset limit, [targets]: Target, [total_count]);
 
 rt::model! { read debug;
 /// ListTargets返回参数结构体

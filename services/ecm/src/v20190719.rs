@@ -1347,6 +1347,7 @@ DescribeAddressesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeAddresses", DescribeAddressesRequest => DescribeAddressesResponse);
+rt::paged!(DescribeAddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAddresses返回参数结构体
@@ -1493,6 +1494,7 @@ DescribeHaVipsRequest {
     "EcmRegion" ecm_region set_ecm_region: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeHaVips", DescribeHaVipsRequest => DescribeHaVipsResponse);
+rt::paged!(DescribeHaVipsRequest, offset offset limit, [ha_vip_set]: HaVip, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHaVips返回参数结构体
@@ -1525,6 +1527,7 @@ DescribeImageRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeImage", DescribeImageRequest => DescribeImageResponse);
+rt::paged!(DescribeImageRequest, offset offset limit, [image_set]: Image, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImage返回参数结构体
@@ -1656,6 +1659,7 @@ DescribeInstancesRequest {
     "OrderDirection" order_direction set_order_direction: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体
@@ -1749,6 +1753,7 @@ DescribeLoadBalancersRequest {
     "SecurityGroup" security_group set_security_group: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeLoadBalancers", DescribeLoadBalancersRequest => DescribeLoadBalancersResponse);
+rt::paged!(DescribeLoadBalancersRequest, offset offset limit, [load_balancer_set]: LoadBalancer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoadBalancers返回参数结构体
@@ -1811,6 +1816,7 @@ DescribeModuleRequest {
     "OrderDirection" order_direction set_order_direction: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeModule", DescribeModuleRequest => DescribeModuleResponse);
+rt::paged!(DescribeModuleRequest, offset offset limit, [module_item_set]: ModuleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModule返回参数结构体
@@ -1874,6 +1880,7 @@ DescribeNetworkInterfacesRequest {
     "EcmRegion" ecm_region set_ecm_region: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeNetworkInterfaces", DescribeNetworkInterfacesRequest => DescribeNetworkInterfacesResponse);
+rt::paged!(DescribeNetworkInterfacesRequest, offset offset limit, [network_interface_set]: NetworkInterface, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkInterfaces返回参数结构体
@@ -2039,6 +2046,7 @@ DescribeRegionIpv6AddressesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeRegionIpv6Addresses", DescribeRegionIpv6AddressesRequest => DescribeRegionIpv6AddressesResponse);
+rt::paged!(DescribeRegionIpv6AddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRegionIpv6Addresses返回参数结构体
@@ -2097,6 +2105,7 @@ DescribeRouteTablesRequest {
     "EcmRegion" ecm_region set_ecm_region: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeRouteTables", DescribeRouteTablesRequest => DescribeRouteTablesResponse);
+rt::paged!(DescribeRouteTablesRequest, offset offset limit, [route_table_set]: RouteTable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRouteTables返回参数结构体
@@ -2187,6 +2196,7 @@ DescribeSecurityGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeSecurityGroups", DescribeSecurityGroupsRequest => DescribeSecurityGroupsResponse);
+rt::paged!(DescribeSecurityGroupsRequest, offset offset limit, [security_group_set]: SecurityGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityGroups返回参数结构体
@@ -2228,6 +2238,7 @@ DescribeSubnetsRequest {
     "Sort" sort set_sort: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeSubnets", DescribeSubnetsRequest => DescribeSubnetsResponse);
+rt::paged!(DescribeSubnetsRequest, offset offset limit, [subnet_set]: Subnet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubnets返回参数结构体
@@ -2363,6 +2374,7 @@ DescribeVpcsRequest {
     "Sort" sort set_sort: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeVpcs", DescribeVpcsRequest => DescribeVpcsResponse);
+rt::paged!(DescribeVpcsRequest, offset offset limit, [vpc_set]: VpcInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcs返回参数结构体

@@ -500,6 +500,7 @@ DescribeAccountGroupRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "DescribeAccountGroup", DescribeAccountGroupRequest => DescribeAccountGroupResponse);
+rt::paged!(DescribeAccountGroupRequest, offset offset limit, [account_group_list]: AccountGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccountGroup返回参数结构体
@@ -531,6 +532,7 @@ DescribeAppAccountRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "DescribeAppAccount", DescribeAppAccountRequest => DescribeAppAccountResponse);
+rt::paged!(DescribeAppAccountRequest, offset offset limit, [app_account_list]: AppAccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAppAccount返回参数结构体
@@ -913,6 +915,7 @@ ListAccountInAccountGroupRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "ListAccountInAccountGroup", ListAccountInAccountGroupRequest => ListAccountInAccountGroupResponse);
+rt::paged!(ListAccountInAccountGroupRequest, offset offset limit, [account_list]: AppAccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListAccountInAccountGroup返回参数结构体
@@ -946,6 +949,7 @@ ListApplicationAuthorizationsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("eiam", "2021-04-20", "ListApplicationAuthorizations", ListApplicationAuthorizationsRequest => ListApplicationAuthorizationsResponse);
+rt::paged!(ListApplicationAuthorizationsRequest, offset offset limit, [authorization_info_list]: AuthorizationInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListApplicationAuthorizations返回参数结构体
@@ -975,6 +979,7 @@ ListApplicationsRequest {
     "ApplicationIdList" application_id_list set_application_id_list: list String,
 } }
 rt::action!("eiam", "2021-04-20", "ListApplications", ListApplicationsRequest => ListApplicationsResponse);
+rt::paged!(ListApplicationsRequest, offset offset limit, [application_info_list]: ApplicationInformation, [total_count]);
 
 rt::model! { read debug;
 /// ListApplications返回参数结构体
@@ -1102,6 +1107,7 @@ ListUserGroupsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("eiam", "2021-04-20", "ListUserGroups", ListUserGroupsRequest => ListUserGroupsResponse);
+rt::paged!(ListUserGroupsRequest, offset offset limit, [user_group_list]: UserGroupInformation, [total_count]);
 
 rt::model! { read debug;
 /// ListUserGroups返回参数结构体
@@ -1191,6 +1197,7 @@ ListUsersInUserGroupRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "ListUsersInUserGroup", ListUsersInUserGroupRequest => ListUsersInUserGroupResponse);
+rt::paged!(ListUsersInUserGroupRequest, offset offset limit, [user_info]: UserInfo, [total_num]);
 
 rt::model! { read debug;
 /// ListUsersInUserGroup返回参数结构体
@@ -1224,6 +1231,7 @@ ListUsersRequest {
     "IncludeTotal" include_total set_include_total: bool,
 } }
 rt::action!("eiam", "2021-04-20", "ListUsers", ListUsersRequest => ListUsersResponse);
+rt::paged!(ListUsersRequest, offset offset limit, [user_list]: UserInformation, [total_count]);
 
 rt::model! { read debug;
 /// ListUsers返回参数结构体

@@ -1892,6 +1892,7 @@ DescribeAutoScaleRecordsRequest {
     "Asc" asc set_asc: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeAutoScaleRecords", DescribeAutoScaleRecordsRequest => DescribeAutoScaleRecordsResponse);
+rt::paged!(DescribeAutoScaleRecordsRequest, offset offset limit, [record_list]: AutoScaleRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoScaleRecords返回参数结构体
@@ -2298,6 +2299,7 @@ DescribeEMREventListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeEMREventList", DescribeEMREventListRequest => DescribeEMREventListResponse);
+rt::paged!(DescribeEMREventListRequest, offset offset limit, [event_list]: EMREventListItem, [total_num]);
 
 rt::model! { read debug;
 /// DescribeEMREventList返回参数结构体
@@ -2482,6 +2484,7 @@ DescribeGroupsSTDRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeGroupsSTD", DescribeGroupsSTDRequest => DescribeGroupsSTDResponse);
+rt::paged!(DescribeGroupsSTDRequest, offset offset limit, [data]: GroupInfos, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGroupsSTD返回参数结构体
@@ -2663,6 +2666,7 @@ DescribeHiveQueriesRequest {
     "EndTimeLte" end_time_lte set_end_time_lte: i128,
 } }
 rt::action!("emr", "2019-01-03", "DescribeHiveQueries", DescribeHiveQueriesRequest => DescribeHiveQueriesResponse);
+rt::paged!(DescribeHiveQueriesRequest, offset offset limit, [results]: HiveQuery, [total]);
 
 rt::model! { read debug;
 /// DescribeHiveQueries返回参数结构体
@@ -2708,6 +2712,7 @@ DescribeImpalaQueriesRequest {
     "EndTimeLte" end_time_lte set_end_time_lte: i128,
 } }
 rt::action!("emr", "2019-01-03", "DescribeImpalaQueries", DescribeImpalaQueriesRequest => DescribeImpalaQueriesResponse);
+rt::paged!(DescribeImpalaQueriesRequest, offset offset limit, [results]: ImpalaQuery, [total]);
 
 rt::model! { read debug;
 /// DescribeImpalaQueries返回参数结构体
@@ -2751,6 +2756,7 @@ DescribeInsightListRequest {
     "MustHasContext" must_has_context set_must_has_context: bool,
 } }
 rt::action!("emr", "2019-01-03", "DescribeInsightList", DescribeInsightListRequest => DescribeInsightListResponse);
+rt::paged!(DescribeInsightListRequest, page page page_size, [result_list]: InsightResult, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInsightList返回参数结构体
@@ -2905,6 +2911,7 @@ DescribeInstancesListRequest {
     "ClusterType" cluster_type set_cluster_type: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeInstancesList", DescribeInstancesListRequest => DescribeInstancesListResponse);
+rt::paged!(DescribeInstancesListRequest, offset offset limit, [instances_list]: EmrListInstance, [total_cnt]);
 
 rt::model! { read debug;
 /// DescribeInstancesList返回参数结构体
@@ -3029,6 +3036,7 @@ DescribeKyuubiQueryInfoRequest {
     "Page" page set_page: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeKyuubiQueryInfo", DescribeKyuubiQueryInfoRequest => DescribeKyuubiQueryInfoResponse);
+rt::paged!(DescribeKyuubiQueryInfoRequest, page page page_size, [kyuubi_query_info_list]: KyuubiQueryInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKyuubiQueryInfo返回参数结构体
@@ -3088,6 +3096,7 @@ DescribeNodeDataDisksRequest {
     "Scene" scene set_scene: str,
 } }
 rt::action!("emr", "2019-01-03", "DescribeNodeDataDisks", DescribeNodeDataDisksRequest => DescribeNodeDataDisksResponse);
+rt::paged!(DescribeNodeDataDisksRequest, offset offset limit, [cbs_list]: CBSInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNodeDataDisks返回参数结构体
@@ -3347,6 +3356,7 @@ DescribeSLInstanceListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("emr", "2019-01-03", "DescribeSLInstanceList", DescribeSLInstanceListRequest => DescribeSLInstanceListResponse);
+rt::paged!(DescribeSLInstanceListRequest, offset offset limit, [instances_list]: SLInstanceInfo, [total_cnt]);
 
 rt::model! { read debug;
 /// DescribeSLInstanceList返回参数结构体
@@ -3441,6 +3451,7 @@ DescribeServiceConfGroupInfosRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeServiceConfGroupInfos", DescribeServiceConfGroupInfosRequest => DescribeServiceConfGroupInfosResponse);
+rt::paged!(DescribeServiceConfGroupInfosRequest, page page_no page_size, [conf_item_kv_list]: ConfigurationItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceConfGroupInfos返回参数结构体
@@ -3543,6 +3554,7 @@ DescribeSparkApplicationsRequest {
     "Page" page set_page: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeSparkApplications", DescribeSparkApplicationsRequest => DescribeSparkApplicationsResponse);
+rt::paged!(DescribeSparkApplicationsRequest, page page page_size, [result_list]: SparkApplicationsList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSparkApplications返回参数结构体
@@ -3584,6 +3596,7 @@ DescribeSparkQueriesRequest {
     "Status" status set_status: list String,
 } }
 rt::action!("emr", "2019-01-03", "DescribeSparkQueries", DescribeSparkQueriesRequest => DescribeSparkQueriesResponse);
+rt::paged!(DescribeSparkQueriesRequest, offset offset limit, [results]: SparkQuery, [total]);
 
 rt::model! { read debug;
 /// DescribeSparkQueries返回参数结构体
@@ -3623,6 +3636,7 @@ DescribeStarRocksQueryInfoRequest {
     "Page" page set_page: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeStarRocksQueryInfo", DescribeStarRocksQueryInfoRequest => DescribeStarRocksQueryInfoResponse);
+rt::paged!(DescribeStarRocksQueryInfoRequest, page page page_size, [star_rocks_query_info_list]: StarRocksQueryInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeStarRocksQueryInfo返回参数结构体
@@ -3662,6 +3676,7 @@ DescribeTrinoQueryInfoRequest {
     "Page" page set_page: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeTrinoQueryInfo", DescribeTrinoQueryInfoRequest => DescribeTrinoQueryInfoResponse);
+rt::paged!(DescribeTrinoQueryInfoRequest, page page page_size, [query_info_list]: TrinoQueryInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrinoQueryInfo返回参数结构体
@@ -3699,6 +3714,7 @@ DescribeUsersForUserManagerRequest {
     "NeedKeytabInfo" need_keytab_info set_need_keytab_info: bool,
 } }
 rt::action!("emr", "2019-01-03", "DescribeUsersForUserManager", DescribeUsersForUserManagerRequest => DescribeUsersForUserManagerResponse);
+rt::paged!(DescribeUsersForUserManagerRequest, page page_no page_size, [user_manager_user_list]: UserManagerUserBriefInfo, [total_cnt]);
 
 rt::model! { read debug;
 /// DescribeUsersForUserManager返回参数结构体
@@ -3738,6 +3754,7 @@ DescribeYarnApplicationsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeYarnApplications", DescribeYarnApplicationsRequest => DescribeYarnApplicationsResponse);
+rt::paged!(DescribeYarnApplicationsRequest, offset offset limit, [results]: YarnApplication, [total]);
 
 rt::model! { read debug;
 /// DescribeYarnApplications返回参数结构体

@@ -842,6 +842,7 @@ DescribeAccelerateAreasRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeAccelerateAreas", DescribeAccelerateAreasRequest => DescribeAccelerateAreasResponse);
+rt::paged!(DescribeAccelerateAreasRequest, offset offset limit, [accelerate_area_set]: AcceleratorAreas, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccelerateAreas返回参数结构体
@@ -942,6 +943,7 @@ DescribeEndpointGroupsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeEndpointGroups", DescribeEndpointGroupsRequest => DescribeEndpointGroupsResponse);
+rt::paged!(DescribeEndpointGroupsRequest, offset offset limit, [endpoint_group_configuration_set]: EndpointGroupConfigurationSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEndpointGroups返回参数结构体
@@ -976,6 +978,7 @@ DescribeForwardingPolicyRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeForwardingPolicy", DescribeForwardingPolicyRequest => DescribeForwardingPolicyResponse);
+rt::paged!(DescribeForwardingPolicyRequest, offset offset limit, [forwarding_policy_set]: ForwardingPolicySet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeForwardingPolicy返回参数结构体
@@ -1014,6 +1017,7 @@ DescribeForwardingRuleRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeForwardingRule", DescribeForwardingRuleRequest => DescribeForwardingRuleResponse);
+rt::paged!(DescribeForwardingRuleRequest, offset offset limit, [forwarding_rule_set]: ForwardingRuleSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeForwardingRule返回参数结构体
@@ -1045,6 +1049,7 @@ DescribeGlobalAcceleratorAccessLogRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAcceleratorAccessLog", DescribeGlobalAcceleratorAccessLogRequest => DescribeGlobalAcceleratorAccessLogResponse);
+rt::paged!(DescribeGlobalAcceleratorAccessLogRequest, offset offset limit, [global_accelerator_access_log]: GlobalAcceleratorAccessLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalAcceleratorAccessLog返回参数结构体
@@ -1072,6 +1077,7 @@ DescribeGlobalAcceleratorAclPoliciesRequest {
     "Limit" limit set_limit: str,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAcceleratorAclPolicies", DescribeGlobalAcceleratorAclPoliciesRequest => DescribeGlobalAcceleratorAclPoliciesResponse);
+rt::paged!(DescribeGlobalAcceleratorAclPoliciesRequest, offset offset limit, [global_accelerator_acl_policy_set]: GlobalAcceleratorAclPolicies, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalAcceleratorAclPolicies返回参数结构体
@@ -1106,6 +1112,7 @@ DescribeGlobalAcceleratorAclRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAcceleratorAclRules", DescribeGlobalAcceleratorAclRulesRequest => DescribeGlobalAcceleratorAclRulesResponse);
+rt::paged!(DescribeGlobalAcceleratorAclRulesRequest, offset offset limit, [global_accelerator_acl_rule_set]: GlobalAcceleratorAclRuleSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalAcceleratorAclRules返回参数结构体
@@ -1138,6 +1145,7 @@ DescribeGlobalAcceleratorsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAccelerators", DescribeGlobalAcceleratorsRequest => DescribeGlobalAcceleratorsResponse);
+rt::paged!(DescribeGlobalAcceleratorsRequest, offset offset limit, [global_accelerator_set]: GlobalAcceleratorSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalAccelerators返回参数结构体
@@ -1171,6 +1179,7 @@ DescribeListenersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeListeners", DescribeListenersRequest => DescribeListenersResponse);
+rt::paged!(DescribeListenersRequest, offset offset limit, [listener_set]: ListenerSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeListeners返回参数结构体

@@ -1365,6 +1365,7 @@ DescribeCertificatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeCertificates", DescribeCertificatesRequest => DescribeCertificatesResponse);
+rt::paged!(DescribeCertificatesRequest, offset offset limit, [certificate_set]: Certificate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCertificates返回参数结构体
@@ -1544,6 +1545,7 @@ DescribeGlobalDomainsRequest {
     "TagSet" tag_set set_tag_set: list TagPair,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeGlobalDomains", DescribeGlobalDomainsRequest => DescribeGlobalDomainsResponse);
+rt::paged!(DescribeGlobalDomainsRequest, offset offset limit, [domains]: Domain, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalDomains返回参数结构体
@@ -1629,6 +1631,7 @@ DescribeHTTPListenersRequest {
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeHTTPListeners", DescribeHTTPListenersRequest => DescribeHTTPListenersResponse);
+rt::paged!(DescribeHTTPListenersRequest, offset offset limit, [listener_set]: HTTPListener, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHTTPListeners返回参数结构体
@@ -1670,6 +1673,7 @@ DescribeHTTPSListenersRequest {
     "Http3Supported" http3_supported set_http3_supported: i64,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeHTTPSListeners", DescribeHTTPSListenersRequest => DescribeHTTPSListenersResponse);
+rt::paged!(DescribeHTTPSListenersRequest, offset offset limit, [listener_set]: HTTPSListener, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHTTPSListeners返回参数结构体
@@ -1901,6 +1905,7 @@ DescribeProxyGroupListRequest {
     "TagSet" tag_set set_tag_set: list TagPair,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeProxyGroupList", DescribeProxyGroupListRequest => DescribeProxyGroupListResponse);
+rt::paged!(DescribeProxyGroupListRequest, offset offset limit, [proxy_group_list]: ProxyGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProxyGroupList返回参数结构体
@@ -2060,6 +2065,7 @@ DescribeRealServersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeRealServers", DescribeRealServersRequest => DescribeRealServersResponse);
+rt::paged!(DescribeRealServersRequest, offset offset limit, [real_server_set]: BindRealServerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRealServers返回参数结构体
@@ -2315,6 +2321,7 @@ DescribeTCPListenersRequest {
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeTCPListeners", DescribeTCPListenersRequest => DescribeTCPListenersResponse);
+rt::paged!(DescribeTCPListenersRequest, offset offset limit, [listener_set]: TCPListener, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTCPListeners返回参数结构体
@@ -2373,6 +2380,7 @@ DescribeUDPListenersRequest {
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeUDPListeners", DescribeUDPListenersRequest => DescribeUDPListenersResponse);
+rt::paged!(DescribeUDPListenersRequest, offset offset limit, [listener_set]: UDPListener, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUDPListeners返回参数结构体

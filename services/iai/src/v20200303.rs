@@ -1284,6 +1284,7 @@ GetGroupListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2020-03-03", "GetGroupList", GetGroupListRequest => GetGroupListResponse);
+rt::paged!(GetGroupListRequest, offset offset limit, [group_infos]: GroupInfo, []);
 
 rt::model! { read debug;
 /// GetGroupList返回参数结构体
@@ -1337,6 +1338,7 @@ GetPersonGroupInfoRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2020-03-03", "GetPersonGroupInfo", GetPersonGroupInfoRequest => GetPersonGroupInfoResponse);
+rt::paged!(GetPersonGroupInfoRequest, offset offset limit, [person_group_infos]: PersonGroupInfo, []);
 
 rt::model! { read debug;
 /// GetPersonGroupInfo返回参数结构体
@@ -1389,6 +1391,7 @@ GetPersonListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2020-03-03", "GetPersonList", GetPersonListRequest => GetPersonListResponse);
+rt::paged!(GetPersonListRequest, offset offset limit, [person_infos]: PersonInfo, []);
 
 rt::model! { read debug;
 /// GetPersonList返回参数结构体
@@ -1419,6 +1422,7 @@ GetUpgradeGroupFaceModelVersionJobListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2020-03-03", "GetUpgradeGroupFaceModelVersionJobList", GetUpgradeGroupFaceModelVersionJobListRequest => GetUpgradeGroupFaceModelVersionJobListResponse);
+rt::paged!(GetUpgradeGroupFaceModelVersionJobListRequest, offset offset limit, [job_infos]: UpgradeJobInfo, []);
 
 rt::model! { read debug;
 /// GetUpgradeGroupFaceModelVersionJobList返回参数结构体

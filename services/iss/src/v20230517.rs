@@ -2638,6 +2638,7 @@ ListDeviceSnapshotsRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListDeviceSnapshots", ListDeviceSnapshotsRequest => ListDeviceSnapshotsResponse);
+rt::paged!(ListDeviceSnapshotsRequest, page page_number page_size, [data]: GBDeviceSnapInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListDeviceSnapshots返回参数结构体
@@ -2681,6 +2682,7 @@ ListDevicesRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("iss", "2023-05-17", "ListDevices", ListDevicesRequest => ListDevicesResponse);
+rt::paged!(ListDevicesRequest, page page_number page_size, [data]: ListDeviceInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListDevices返回参数结构体
@@ -2774,6 +2776,7 @@ ListOrganizationChannelsRequest {
     "ChannelName" channel_name set_channel_name: str,
 } }
 rt::action!("iss", "2023-05-17", "ListOrganizationChannels", ListOrganizationChannelsRequest => ListOrganizationChannelsResponse);
+rt::paged!(ListOrganizationChannelsRequest, page page_number page_size, [data list]: OrganizationChannelInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListOrganizationChannels返回参数结构体
@@ -2841,6 +2844,7 @@ ListRecordBackupPlanDevicesRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListRecordBackupPlanDevices", ListRecordBackupPlanDevicesRequest => ListRecordBackupPlanDevicesResponse);
+rt::paged!(ListRecordBackupPlanDevicesRequest, page page_number page_size, [data list]: RecordPlanChannelInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListRecordBackupPlanDevices返回参数结构体
@@ -2971,6 +2975,7 @@ ListRecordPlanDevicesRequest {
     "OrganizationName" organization_name set_organization_name: str,
 } }
 rt::action!("iss", "2023-05-17", "ListRecordPlanDevices", ListRecordPlanDevicesRequest => ListRecordPlanDevicesResponse);
+rt::paged!(ListRecordPlanDevicesRequest, page page_number page_size, [data list]: RecordPlanChannelInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListRecordPlanDevices返回参数结构体
@@ -3058,6 +3063,7 @@ ListSubTasksRequest {
     "Status" status set_status: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListSubTasks", ListSubTasksRequest => ListSubTasksResponse);
+rt::paged!(ListSubTasksRequest, page page_number page_size, [data list]: SubTaskData, [data total_count]);
 
 rt::model! { read debug;
 /// ListSubTasks返回参数结构体
@@ -3100,6 +3106,7 @@ ListTasksRequest {
     "EndTime" end_time set_end_time: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListTasks", ListTasksRequest => ListTasksResponse);
+rt::paged!(ListTasksRequest, page page_number page_size, [data list]: TaskData, [data total_count]);
 
 rt::model! { read debug;
 /// ListTasks返回参数结构体
@@ -3123,6 +3130,7 @@ ListVLPlansRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListVLPlans", ListVLPlansRequest => ListVLPlansResponse);
+rt::paged!(ListVLPlansRequest, page page_number page_size, [data]: VLPlanInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListVLPlans返回参数结构体
@@ -3152,6 +3160,7 @@ ListVLTemplatesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListVLTemplates", ListVLTemplatesRequest => ListVLTemplatesResponse);
+rt::paged!(ListVLTemplatesRequest, page page_number page_size, [data]: VLTemplateInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListVLTemplates返回参数结构体
@@ -3200,6 +3209,7 @@ ListVideoDownloadTaskRequest {
     "Date" date set_date: str,
 } }
 rt::action!("iss", "2023-05-17", "ListVideoDownloadTask", ListVideoDownloadTaskRequest => ListVideoDownloadTaskResponse);
+rt::paged!(ListVideoDownloadTaskRequest, page page_number page_size, [data list]: VideoDownloadTask, [data total_count]);
 
 rt::model! { read debug;
 /// ListVideoDownloadTask返回参数结构体
@@ -3264,6 +3274,7 @@ ListVideoSnapshotTemplateRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListVideoSnapshotTemplate", ListVideoSnapshotTemplateRequest => ListVideoSnapshotTemplateResponse);
+rt::paged!(ListVideoSnapshotTemplateRequest, page page_number page_size, [data list]: VideoSnapshotTemplateInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListVideoSnapshotTemplate返回参数结构体
@@ -3481,6 +3492,7 @@ QueryForbidPlayChannelListRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("iss", "2023-05-17", "QueryForbidPlayChannelList", QueryForbidPlayChannelListRequest => QueryForbidPlayChannelListResponse);
+rt::paged!(QueryForbidPlayChannelListRequest, page page_number page_size, [data list]: ChannelAttrInfo, [data total_count]);
 
 rt::model! { read debug;
 /// QueryForbidPlayChannelList返回参数结构体

@@ -1024,6 +1024,7 @@ DescribeAllScenesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeAllScenes", DescribeAllScenesRequest => DescribeAllScenesResponse);
+rt::paged!(DescribeAllScenesRequest, offset offset limit, [scene_info_set]: SceneInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAllScenes返回参数结构体
@@ -1053,6 +1054,7 @@ DescribeBlueprintBundlesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBlueprintBundles", DescribeBlueprintBundlesRequest => DescribeBlueprintBundlesResponse);
+rt::paged!(DescribeBlueprintBundlesRequest, offset offset limit, [blueprint_bundle_set]: BlueprintBundle, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBlueprintBundles返回参数结构体
@@ -1142,6 +1144,7 @@ DescribeBlueprintsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBlueprints", DescribeBlueprintsRequest => DescribeBlueprintsResponse);
+rt::paged!(DescribeBlueprintsRequest, offset offset limit, [blueprint_set]: Blueprint, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBlueprints返回参数结构体
@@ -1176,6 +1179,7 @@ DescribeBlueprintsShareAcrossAccountInfosRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBlueprintsShareAcrossAccountInfos", DescribeBlueprintsShareAcrossAccountInfosRequest => DescribeBlueprintsShareAcrossAccountInfosResponse);
+rt::paged!(DescribeBlueprintsShareAcrossAccountInfosRequest, offset offset limit, [blueprint_share_across_account_info_set]: BlueprintShareAcrossAccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBlueprintsShareAcrossAccountInfos返回参数结构体
@@ -1237,6 +1241,7 @@ DescribeBundlesRequest {
     "BlueprintId" blueprint_id set_blueprint_id: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBundles", DescribeBundlesRequest => DescribeBundlesResponse);
+rt::paged!(DescribeBundlesRequest, offset offset limit, [bundle_set]: Bundle, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBundles返回参数结构体
@@ -1332,6 +1337,7 @@ DescribeDiskBackupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDiskBackups", DescribeDiskBackupsRequest => DescribeDiskBackupsResponse);
+rt::paged!(DescribeDiskBackupsRequest, offset offset limit, [disk_backup_set]: DiskBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDiskBackups返回参数结构体
@@ -1469,6 +1475,7 @@ DescribeDisksRequest {
     "Order" order set_order: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDisks", DescribeDisksRequest => DescribeDisksResponse);
+rt::paged!(DescribeDisksRequest, offset offset limit, [disk_set]: Disk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDisks返回参数结构体
@@ -1494,6 +1501,7 @@ DescribeDisksReturnableRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDisksReturnable", DescribeDisksReturnableRequest => DescribeDisksReturnableResponse);
+rt::paged!(DescribeDisksReturnableRequest, offset offset limit, [disk_returnable_set]: DiskReturnable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDisksReturnable返回参数结构体
@@ -1527,6 +1535,7 @@ DescribeDockerActivitiesRequest {
     "CreatedTimeEnd" created_time_end set_created_time_end: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDockerActivities", DescribeDockerActivitiesRequest => DescribeDockerActivitiesResponse);
+rt::paged!(DescribeDockerActivitiesRequest, offset offset limit, [docker_activity_set]: DockerActivity, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDockerActivities返回参数结构体
@@ -1617,6 +1626,7 @@ DescribeDockerContainersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDockerContainers", DescribeDockerContainersRequest => DescribeDockerContainersResponse);
+rt::paged!(DescribeDockerContainersRequest, offset offset limit, [docker_container_set]: DockerContainer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDockerContainers返回参数结构体
@@ -1644,6 +1654,7 @@ DescribeFirewallRulesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeFirewallRules", DescribeFirewallRulesRequest => DescribeFirewallRulesResponse);
+rt::paged!(DescribeFirewallRulesRequest, offset offset limit, [firewall_rule_set]: FirewallRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFirewallRules返回参数结构体
@@ -1759,6 +1770,7 @@ DescribeFirewallTemplateRulesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeFirewallTemplateRules", DescribeFirewallTemplateRulesRequest => DescribeFirewallTemplateRulesResponse);
+rt::paged!(DescribeFirewallTemplateRulesRequest, offset offset limit, [template_rule_set]: FirewallTemplateRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFirewallTemplateRules返回参数结构体
@@ -1800,6 +1812,7 @@ DescribeFirewallTemplatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeFirewallTemplates", DescribeFirewallTemplatesRequest => DescribeFirewallTemplatesResponse);
+rt::paged!(DescribeFirewallTemplatesRequest, offset offset limit, [template_set]: FirewallTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFirewallTemplates返回参数结构体
@@ -1887,6 +1900,7 @@ DescribeImagesToShareRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeImagesToShare", DescribeImagesToShareRequest => DescribeImagesToShareResponse);
+rt::paged!(DescribeImagesToShareRequest, offset offset limit, [image_set]: Image, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImagesToShare返回参数结构体
@@ -2043,6 +2057,7 @@ DescribeInstancesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体
@@ -2068,6 +2083,7 @@ DescribeInstancesReturnableRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeInstancesReturnable", DescribeInstancesReturnableRequest => DescribeInstancesReturnableResponse);
+rt::paged!(DescribeInstancesReturnableRequest, offset offset limit, [instance_returnable_set]: InstanceReturnable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstancesReturnable返回参数结构体
@@ -2093,6 +2109,7 @@ DescribeInstancesTrafficPackagesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeInstancesTrafficPackages", DescribeInstancesTrafficPackagesRequest => DescribeInstancesTrafficPackagesResponse);
+rt::paged!(DescribeInstancesTrafficPackagesRequest, offset offset limit, [instance_traffic_package_set]: InstanceTrafficPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstancesTrafficPackages返回参数结构体
@@ -2138,6 +2155,7 @@ DescribeKeyPairsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeKeyPairs", DescribeKeyPairsRequest => DescribeKeyPairsResponse);
+rt::paged!(DescribeKeyPairsRequest, offset offset limit, [key_pair_set]: KeyPair, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKeyPairs返回参数结构体
@@ -2168,6 +2186,7 @@ DescribeMcpServerTemplatesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeMcpServerTemplates", DescribeMcpServerTemplatesRequest => DescribeMcpServerTemplatesResponse);
+rt::paged!(DescribeMcpServerTemplatesRequest, offset offset limit, [mcp_server_template_set]: McpServerTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMcpServerTemplates返回参数结构体
@@ -2197,6 +2216,7 @@ DescribeMcpServersRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeMcpServers", DescribeMcpServersRequest => DescribeMcpServersResponse);
+rt::paged!(DescribeMcpServersRequest, offset offset limit, [mcp_server_set]: McpServer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMcpServers返回参数结构体
@@ -2251,6 +2271,7 @@ DescribeModifyInstanceBundlesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeModifyInstanceBundles", DescribeModifyInstanceBundlesRequest => DescribeModifyInstanceBundlesResponse);
+rt::paged!(DescribeModifyInstanceBundlesRequest, offset offset limit, [modify_bundle_set]: ModifyBundle, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModifyInstanceBundles返回参数结构体
@@ -2326,6 +2347,7 @@ DescribeResetInstanceBlueprintsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeResetInstanceBlueprints", DescribeResetInstanceBlueprintsRequest => DescribeResetInstanceBlueprintsResponse);
+rt::paged!(DescribeResetInstanceBlueprintsRequest, offset offset limit, [reset_instance_blueprint_set]: ResetInstanceBlueprint, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResetInstanceBlueprints返回参数结构体
@@ -2351,6 +2373,7 @@ DescribeScenesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeScenes", DescribeScenesRequest => DescribeScenesResponse);
+rt::paged!(DescribeScenesRequest, offset offset limit, [scene_set]: Scene, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScenes返回参数结构体
@@ -2435,6 +2458,7 @@ DescribeSnapshotsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeSnapshots", DescribeSnapshotsRequest => DescribeSnapshotsResponse);
+rt::paged!(DescribeSnapshotsRequest, offset offset limit, [snapshot_set]: Snapshot, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshots返回参数结构体

@@ -3392,6 +3392,7 @@ GetVarListRequest {
     "VarModuleType" var_module_type set_var_module_type: i64,
 } }
 rt::action!("lke", "2023-11-30", "GetVarList", GetVarListRequest => GetVarListResponse);
+rt::paged!(GetVarListRequest, offset offset limit, [list]: TaskFLowVar, [total]);
 
 rt::model! { read debug;
 /// GetVarList返回参数结构体
@@ -3986,6 +3987,7 @@ ListAppKnowledgeDetailRequest {
     "SpaceId" space_id set_space_id: str,
 } }
 rt::action!("lke", "2023-11-30", "ListAppKnowledgeDetail", ListAppKnowledgeDetailRequest => ListAppKnowledgeDetailResponse);
+rt::paged!(ListAppKnowledgeDetailRequest, page page_number page_size, [list]: KnowledgeDetail, [total]);
 
 rt::model! { read debug;
 /// ListAppKnowledgeDetail返回参数结构体
@@ -4019,6 +4021,7 @@ ListAppRequest {
     "AppStatus" app_status set_app_status: str,
 } }
 rt::action!("lke", "2023-11-30", "ListApp", ListAppRequest => ListAppResponse);
+rt::paged!(ListAppRequest, page page_number page_size, [list]: AppInfo, []);
 
 rt::model! { read debug;
 /// ListApp返回参数结构体
@@ -4058,6 +4061,7 @@ ListAttributeLabelRequest {
     "LabelSize" label_size set_label_size: i128,
 } }
 rt::action!("lke", "2023-11-30", "ListAttributeLabel", ListAttributeLabelRequest => ListAttributeLabelResponse);
+rt::paged!(ListAttributeLabelRequest, page page_number page_size, [list]: AttrLabelDetail, []);
 
 rt::model! { read debug;
 /// ListAttributeLabel返回参数结构体
@@ -4093,6 +4097,7 @@ ListChannelRequest {
     "ChannelStatus" channel_status set_channel_status: list i128,
 } }
 rt::action!("lke", "2023-11-30", "ListChannel", ListChannelRequest => ListChannelResponse);
+rt::paged!(ListChannelRequest, page page_number page_size, [list_channel]: ChannelListInfo, [total]);
 
 rt::model! { read debug;
 /// ListChannel返回参数结构体
@@ -4126,6 +4131,7 @@ ListDocCateRequest {
     "Query" query set_query: str,
 } }
 rt::action!("lke", "2023-11-30", "ListDocCate", ListDocCateRequest => ListDocCateResponse);
+rt::paged!(ListDocCateRequest, page page_number page_size, [list]: CateInfo, []);
 
 rt::model! { read debug;
 /// ListDocCate返回参数结构体
@@ -4259,6 +4265,7 @@ ListDocRequest {
     "UpdateTime" update_time set_update_time: obj TimeRange,
 } }
 rt::action!("lke", "2023-11-30", "ListDoc", ListDocRequest => ListDocResponse);
+rt::paged!(ListDocRequest, page page_number page_size, [list]: ListDocItem, []);
 
 rt::model! { read debug;
 /// ListDoc返回参数结构体
@@ -4325,6 +4332,7 @@ ListQACateRequest {
     "Query" query set_query: str,
 } }
 rt::action!("lke", "2023-11-30", "ListQACate", ListQACateRequest => ListQACateResponse);
+rt::paged!(ListQACateRequest, page page_number page_size, [list]: QACate, []);
 
 rt::model! { read debug;
 /// ListQACate返回参数结构体
@@ -4391,6 +4399,7 @@ ListQARequest {
     "UpdateTime" update_time set_update_time: obj TimeRange,
 } }
 rt::action!("lke", "2023-11-30", "ListQA", ListQARequest => ListQAResponse);
+rt::paged!(ListQARequest, page page_number page_size, [list]: ListQaItem, []);
 
 rt::model! { read debug;
 /// ListQA返回参数结构体
@@ -4527,6 +4536,7 @@ ListRejectedQuestionPreviewRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("lke", "2023-11-30", "ListRejectedQuestionPreview", ListRejectedQuestionPreviewRequest => ListRejectedQuestionPreviewResponse);
+rt::paged!(ListRejectedQuestionPreviewRequest, page page_number page_size, [list]: ReleaseRejectedQuestion, []);
 
 rt::model! { read debug;
 /// ListRejectedQuestionPreview返回参数结构体
@@ -4567,6 +4577,7 @@ ListRejectedQuestionRequest {
     "Filters" filters set_filters: list FilterItem,
 } }
 rt::action!("lke", "2023-11-30", "ListRejectedQuestion", ListRejectedQuestionRequest => ListRejectedQuestionResponse);
+rt::paged!(ListRejectedQuestionRequest, page page_number page_size, [list]: RejectedQuestion, []);
 
 rt::model! { read debug;
 /// ListRejectedQuestion返回参数结构体
@@ -4610,6 +4621,7 @@ ListReleaseConfigPreviewRequest {
     "ReleaseStatus" release_status set_release_status: list i128,
 } }
 rt::action!("lke", "2023-11-30", "ListReleaseConfigPreview", ListReleaseConfigPreviewRequest => ListReleaseConfigPreviewResponse);
+rt::paged!(ListReleaseConfigPreviewRequest, page page_number page_size, [list]: ReleaseConfigs, []);
 
 rt::model! { read debug;
 /// ListReleaseConfigPreview返回参数结构体
@@ -4651,6 +4663,7 @@ ListReleaseDocPreviewRequest {
     "Actions" actions set_actions: list i128,
 } }
 rt::action!("lke", "2023-11-30", "ListReleaseDocPreview", ListReleaseDocPreviewRequest => ListReleaseDocPreviewResponse);
+rt::paged!(ListReleaseDocPreviewRequest, page page_number page_size, [list]: ReleaseDoc, []);
 
 rt::model! { read debug;
 /// ListReleaseDocPreview返回参数结构体
@@ -4721,6 +4734,7 @@ ListReleaseQAPreviewRequest {
     "ReleaseStatus" release_status set_release_status: list i128,
 } }
 rt::action!("lke", "2023-11-30", "ListReleaseQAPreview", ListReleaseQAPreviewRequest => ListReleaseQAPreviewResponse);
+rt::paged!(ListReleaseQAPreviewRequest, page page_number page_size, [list]: ReleaseQA, []);
 
 rt::model! { read debug;
 /// ListReleaseQAPreview返回参数结构体
@@ -4752,6 +4766,7 @@ ListReleaseRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("lke", "2023-11-30", "ListRelease", ListReleaseRequest => ListReleaseResponse);
+rt::paged!(ListReleaseRequest, page page_number page_size, [list]: ListReleaseItem, []);
 
 rt::model! { read debug;
 /// ListRelease返回参数结构体
@@ -4808,6 +4823,7 @@ ListSharedKnowledgeRequest {
     "KnowledgeTypes" knowledge_types set_knowledge_types: list i64,
 } }
 rt::action!("lke", "2023-11-30", "ListSharedKnowledge", ListSharedKnowledgeRequest => ListSharedKnowledgeResponse);
+rt::paged!(ListSharedKnowledgeRequest, page page_number page_size, [knowledge_list]: KnowledgeDetailInfo, [total]);
 
 rt::model! { read debug;
 /// ListSharedKnowledge返回参数结构体
@@ -4851,6 +4867,7 @@ ListUnsatisfiedReplyRequest {
     "HandlingStatuses" handling_statuses set_handling_statuses: list i64,
 } }
 rt::action!("lke", "2023-11-30", "ListUnsatisfiedReply", ListUnsatisfiedReplyRequest => ListUnsatisfiedReplyResponse);
+rt::paged!(ListUnsatisfiedReplyRequest, page page_number page_size, [list]: UnsatisfiedReply, []);
 
 rt::model! { read debug;
 /// ListUnsatisfiedReply返回参数结构体
@@ -4904,6 +4921,7 @@ ListUsageCallDetailRequest {
     "StatEndTime" stat_end_time set_stat_end_time: i64,
 } }
 rt::action!("lke", "2023-11-30", "ListUsageCallDetail", ListUsageCallDetailRequest => ListUsageCallDetailResponse);
+rt::paged!(ListUsageCallDetailRequest, page page_number page_size, [list]: CallDetail, [total]);
 
 rt::model! { read debug;
 /// ListUsageCallDetail返回参数结构体
@@ -4941,6 +4959,7 @@ ListWorkflowRunsRequest {
     "Query" query set_query: str,
 } }
 rt::action!("lke", "2023-11-30", "ListWorkflowRuns", ListWorkflowRunsRequest => ListWorkflowRunsResponse);
+rt::paged!(ListWorkflowRunsRequest, page page page_size, [workflow_runs]: WorkflowRunBase, [total]);
 
 rt::model! { read debug;
 /// ListWorkflowRuns返回参数结构体

@@ -1038,6 +1038,7 @@ DescribeBackupFilesRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeBackupFiles", DescribeBackupFilesRequest => DescribeBackupFilesResponse);
+rt::paged!(DescribeBackupFilesRequest, offset offset limit, [files]: InstanceBackupFileItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupFiles返回参数结构体
@@ -1345,6 +1346,7 @@ DescribeDBInstancesRequest {
     "ExcludeStatus" exclude_status set_exclude_status: list i64,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [instances]: DBInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances返回参数结构体
@@ -1477,6 +1479,7 @@ DescribeDBSlowLogsRequest {
     "Slave" slave set_slave: i64,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeDBSlowLogs", DescribeDBSlowLogsRequest => DescribeDBSlowLogsResponse);
+rt::paged!(DescribeDBSlowLogsRequest, offset offset limit, [data]: SlowLogData, [total]);
 
 rt::model! { read debug;
 /// DescribeDBSlowLogs返回参数结构体
@@ -1716,6 +1719,7 @@ DescribeInstanceNodeInfoRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeInstanceNodeInfo", DescribeInstanceNodeInfoRequest => DescribeInstanceNodeInfoResponse);
+rt::paged!(DescribeInstanceNodeInfoRequest, offset offset limit, [nodes_info]: NodeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceNodeInfo返回参数结构体
@@ -1953,6 +1957,7 @@ DescribeProcessListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeProcessList", DescribeProcessListRequest => DescribeProcessListResponse);
+rt::paged!(DescribeProcessListRequest, offset offset limit, [process_list]: Process, []);
 
 rt::model! { read debug;
 /// DescribeProcessList返回参数结构体

@@ -2382,6 +2382,7 @@ DescribeAccidentEventListRequest {
     "AffectResource" affect_resource set_affect_resource: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAccidentEventList", DescribeAccidentEventListRequest => DescribeAccidentEventListResponse);
+rt::paged!(DescribeAccidentEventListRequest, offset offset limit, [alarms]: DescribeAccidentEventListAlarms, [total]);
 
 rt::model! { read debug;
 /// DescribeAccidentEventList返回参数结构体
@@ -2479,6 +2480,7 @@ DescribeAlarmHistoriesRequest {
     "ShieldStatus" shield_status set_shield_status: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlarmHistories", DescribeAlarmHistoriesRequest => DescribeAlarmHistoriesResponse);
+rt::paged!(DescribeAlarmHistoriesRequest, page page_number page_size, [histories]: AlarmHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmHistories返回参数结构体
@@ -2705,6 +2707,7 @@ DescribeAlarmNoticesRequest {
     "OnCallFormIDs" on_call_form_i_ds set_on_call_form_i_ds: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlarmNotices", DescribeAlarmNoticesRequest => DescribeAlarmNoticesResponse);
+rt::paged!(DescribeAlarmNoticesRequest, page page_number page_size, [notices]: AlarmNotice, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmNotices返回参数结构体
@@ -2785,6 +2788,7 @@ DescribeAlarmPoliciesRequest {
     "IsPredefined" is_predefined set_is_predefined: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlarmPolicies", DescribeAlarmPoliciesRequest => DescribeAlarmPoliciesResponse);
+rt::paged!(DescribeAlarmPoliciesRequest, page page_number page_size, [policies]: AlarmPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmPolicies返回参数结构体
@@ -2888,6 +2892,7 @@ DescribeAlertRulesRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlertRules", DescribeAlertRulesRequest => DescribeAlertRulesResponse);
+rt::paged!(DescribeAlertRulesRequest, offset offset limit, [alert_rule_set]: PrometheusRuleSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlertRules返回参数结构体
@@ -3044,6 +3049,7 @@ DescribeBasicAlarmListRequest {
     "MetricNames" metric_names set_metric_names: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeBasicAlarmList", DescribeBasicAlarmListRequest => DescribeBasicAlarmListResponse);
+rt::paged!(DescribeBasicAlarmListRequest, offset offset limit, [alarms]: DescribeBasicAlarmListAlarms, [total]);
 
 rt::model! { read debug;
 /// DescribeBasicAlarmList返回参数结构体
@@ -3136,6 +3142,7 @@ DescribeBindingPolicyObjectListRequest {
     "Dimensions" dimensions set_dimensions: list DescribeBindingPolicyObjectListDimension,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeBindingPolicyObjectList", DescribeBindingPolicyObjectListRequest => DescribeBindingPolicyObjectListResponse);
+rt::paged!(DescribeBindingPolicyObjectListRequest, offset offset limit, [list]: DescribeBindingPolicyObjectListInstance, [total]);
 
 rt::model! { read debug;
 /// DescribeBindingPolicyObjectList返回参数结构体
@@ -3202,6 +3209,7 @@ DescribeConditionsTemplateListRequest {
     "PolicyCountOrder" policy_count_order set_policy_count_order: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeConditionsTemplateList", DescribeConditionsTemplateListRequest => DescribeConditionsTemplateListResponse);
+rt::paged!(DescribeConditionsTemplateListRequest, offset offset limit, [template_group_list]: TemplateGroup, [total]);
 
 rt::model! { read debug;
 /// DescribeConditionsTemplateList返回参数结构体
@@ -3343,6 +3351,7 @@ DescribeGrafanaChannelsRequest {
     "ChannelState" channel_state set_channel_state: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeGrafanaChannels", DescribeGrafanaChannelsRequest => DescribeGrafanaChannelsResponse);
+rt::paged!(DescribeGrafanaChannelsRequest, offset offset limit, [notification_channel_set]: GrafanaChannel, []);
 
 rt::model! { read debug;
 /// DescribeGrafanaChannels返回参数结构体
@@ -3482,6 +3491,7 @@ DescribeGrafanaNotificationChannelsRequest {
     "ChannelState" channel_state set_channel_state: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeGrafanaNotificationChannels", DescribeGrafanaNotificationChannelsRequest => DescribeGrafanaNotificationChannelsResponse);
+rt::paged!(DescribeGrafanaNotificationChannelsRequest, offset offset limit, [notification_channel_set]: GrafanaNotificationChannel, []);
 
 rt::model! { read debug;
 /// DescribeGrafanaNotificationChannels返回参数结构体
@@ -3670,6 +3680,7 @@ DescribeOnCallFormsRequest {
     "OnCallFormName" on_call_form_name set_on_call_form_name: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeOnCallForms", DescribeOnCallFormsRequest => DescribeOnCallFormsResponse);
+rt::paged!(DescribeOnCallFormsRequest, offset offset limit, [on_call_forms]: OnCallForm, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOnCallForms返回参数结构体
@@ -4171,6 +4182,7 @@ DescribePolicyGroupListRequest {
     "IsOpen" is_open set_is_open: bool,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePolicyGroupList", DescribePolicyGroupListRequest => DescribePolicyGroupListResponse);
+rt::paged!(DescribePolicyGroupListRequest, offset offset limit, [group_list]: DescribePolicyGroupListGroup, [total]);
 
 rt::model! { read debug;
 /// DescribePolicyGroupList返回参数结构体
@@ -4347,6 +4359,7 @@ DescribeProductEventListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeProductEventList", DescribeProductEventListRequest => DescribeProductEventListResponse);
+rt::paged!(DescribeProductEventListRequest, offset offset limit, [events]: DescribeProductEventListEvents, [total]);
 
 rt::model! { read debug;
 /// DescribeProductEventList返回参数结构体
@@ -4378,6 +4391,7 @@ DescribeProductListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeProductList", DescribeProductListRequest => DescribeProductListResponse);
+rt::paged!(DescribeProductListRequest, offset offset limit, [product_list]: ProductSimple, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProductList返回参数结构体
@@ -4431,6 +4445,7 @@ DescribePrometheusAgentsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusAgents", DescribePrometheusAgentsRequest => DescribePrometheusAgentsResponse);
+rt::paged!(DescribePrometheusAgentsRequest, offset offset limit, [agent_set]: PrometheusAgent, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrometheusAgents返回参数结构体
@@ -4467,6 +4482,7 @@ DescribePrometheusAlertGroupsRequest {
     "Labels" labels set_labels: list PrometheusRuleKV,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusAlertGroups", DescribePrometheusAlertGroupsRequest => DescribePrometheusAlertGroupsResponse);
+rt::paged!(DescribePrometheusAlertGroupsRequest, offset offset limit, [alert_group_set]: PrometheusAlertGroupSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrometheusAlertGroups返回参数结构体
@@ -4500,6 +4516,7 @@ DescribePrometheusAlertPolicyRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusAlertPolicy", DescribePrometheusAlertPolicyRequest => DescribePrometheusAlertPolicyResponse);
+rt::paged!(DescribePrometheusAlertPolicyRequest, offset offset limit, [alert_rules]: PrometheusAlertPolicyItem, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusAlertPolicy返回参数结构体
@@ -4552,6 +4569,7 @@ DescribePrometheusClusterAgentsRequest {
     "ClusterName" cluster_name set_cluster_name: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusClusterAgents", DescribePrometheusClusterAgentsRequest => DescribePrometheusClusterAgentsResponse);
+rt::paged!(DescribePrometheusClusterAgentsRequest, offset offset limit, [agents]: PrometheusAgentOverview, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusClusterAgents返回参数结构体
@@ -4825,6 +4843,7 @@ DescribePrometheusInstancesOverviewRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusInstancesOverview", DescribePrometheusInstancesOverviewRequest => DescribePrometheusInstancesOverviewResponse);
+rt::paged!(DescribePrometheusInstancesOverviewRequest, offset offset limit, [instances]: PrometheusInstancesOverview, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusInstancesOverview返回参数结构体
@@ -4886,6 +4905,7 @@ DescribePrometheusInstancesRequest {
     "InstanceChargeType" instance_charge_type set_instance_charge_type: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusInstances", DescribePrometheusInstancesRequest => DescribePrometheusInstancesResponse);
+rt::paged!(DescribePrometheusInstancesRequest, offset offset limit, [instance_set]: PrometheusInstancesItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrometheusInstances返回参数结构体
@@ -4936,6 +4956,7 @@ DescribePrometheusRecordRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusRecordRules", DescribePrometheusRecordRulesRequest => DescribePrometheusRecordRulesResponse);
+rt::paged!(DescribePrometheusRecordRulesRequest, offset offset limit, [records]: PrometheusRecordRuleYamlItem, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusRecordRules返回参数结构体
@@ -4990,6 +5011,7 @@ DescribePrometheusScrapeJobsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusScrapeJobs", DescribePrometheusScrapeJobsRequest => DescribePrometheusScrapeJobsResponse);
+rt::paged!(DescribePrometheusScrapeJobsRequest, offset offset limit, [scrape_job_set]: PrometheusScrapeJob, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrometheusScrapeJobs返回参数结构体
@@ -5055,6 +5077,7 @@ DescribePrometheusTargetsTMPRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusTargetsTMP", DescribePrometheusTargetsTMPRequest => DescribePrometheusTargetsTMPResponse);
+rt::paged!(DescribePrometheusTargetsTMPRequest, offset offset limit, [jobs]: PrometheusJobTargets, []);
 
 rt::model! { read debug;
 /// DescribePrometheusTargetsTMP返回参数结构体
@@ -5086,6 +5109,7 @@ DescribePrometheusTempRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusTemp", DescribePrometheusTempRequest => DescribePrometheusTempResponse);
+rt::paged!(DescribePrometheusTempRequest, offset offset limit, [templates]: PrometheusTemp, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusTemp返回参数结构体
@@ -5165,6 +5189,7 @@ DescribeRecordingRulesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeRecordingRules", DescribeRecordingRulesRequest => DescribeRecordingRulesResponse);
+rt::paged!(DescribeRecordingRulesRequest, offset offset limit, [recording_rule_set]: RecordingRuleSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRecordingRules返回参数结构体
@@ -5217,6 +5242,7 @@ DescribeRemoteWritesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeRemoteWrites", DescribeRemoteWritesRequest => DescribeRemoteWritesResponse);
+rt::paged!(DescribeRemoteWritesRequest, offset offset limit, [remote_writes]: WriteDestination, []);
 
 rt::model! { read debug;
 /// DescribeRemoteWrites返回参数结构体

@@ -7809,6 +7809,7 @@ DescribeAIAnalysisTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAIAnalysisTemplates", DescribeAIAnalysisTemplatesRequest => DescribeAIAnalysisTemplatesResponse);
+rt::paged!(DescribeAIAnalysisTemplatesRequest, offset offset limit, [ai_analysis_template_set]: AIAnalysisTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIAnalysisTemplates返回参数结构体
@@ -7840,6 +7841,7 @@ DescribeAIRecognitionTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAIRecognitionTemplates", DescribeAIRecognitionTemplatesRequest => DescribeAIRecognitionTemplatesResponse);
+rt::paged!(DescribeAIRecognitionTemplatesRequest, offset offset limit, [ai_recognition_template_set]: AIRecognitionTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIRecognitionTemplates返回参数结构体
@@ -7876,6 +7878,7 @@ DescribeAdaptiveDynamicStreamingTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAdaptiveDynamicStreamingTemplates", DescribeAdaptiveDynamicStreamingTemplatesRequest => DescribeAdaptiveDynamicStreamingTemplatesResponse);
+rt::paged!(DescribeAdaptiveDynamicStreamingTemplatesRequest, offset offset limit, [adaptive_dynamic_streaming_template_set]: AdaptiveDynamicStreamingTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAdaptiveDynamicStreamingTemplates返回参数结构体
@@ -8109,6 +8112,7 @@ DescribeAnimatedGraphicsTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAnimatedGraphicsTemplates", DescribeAnimatedGraphicsTemplatesRequest => DescribeAnimatedGraphicsTemplatesResponse);
+rt::paged!(DescribeAnimatedGraphicsTemplatesRequest, offset offset limit, [animated_graphics_template_set]: AnimatedGraphicsTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAnimatedGraphicsTemplates返回参数结构体
@@ -8151,6 +8155,7 @@ DescribeAsrHotwordsListRequest {
     "Types" types set_types: list i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAsrHotwordsList", DescribeAsrHotwordsListRequest => DescribeAsrHotwordsListResponse);
+rt::paged!(DescribeAsrHotwordsListRequest, offset offset limit, [asr_hotwords_set]: AsrHotwordsSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAsrHotwordsList返回参数结构体
@@ -8192,6 +8197,7 @@ DescribeAsrHotwordsRequest {
     "OrderType" order_type set_order_type: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAsrHotwords", DescribeAsrHotwordsRequest => DescribeAsrHotwordsResponse);
+rt::paged!(DescribeAsrHotwordsRequest, offset offset limit, [hot_words]: AsrHotwordsSetItem, []);
 
 rt::model! { read debug;
 /// DescribeAsrHotwords返回参数结构体
@@ -8301,6 +8307,7 @@ DescribeBlindWatermarkTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeBlindWatermarkTemplates", DescribeBlindWatermarkTemplatesRequest => DescribeBlindWatermarkTemplatesResponse);
+rt::paged!(DescribeBlindWatermarkTemplatesRequest, offset offset limit, [blind_watermark_template_set]: BlindWatermarkTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBlindWatermarkTemplates返回参数结构体
@@ -8366,6 +8373,7 @@ DescribeContentReviewTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeContentReviewTemplates", DescribeContentReviewTemplatesRequest => DescribeContentReviewTemplatesResponse);
+rt::paged!(DescribeContentReviewTemplatesRequest, offset offset limit, [content_review_template_set]: ContentReviewTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeContentReviewTemplates返回参数结构体
@@ -8515,6 +8523,7 @@ DescribeImageSpriteTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeImageSpriteTemplates", DescribeImageSpriteTemplatesRequest => DescribeImageSpriteTemplatesResponse);
+rt::paged!(DescribeImageSpriteTemplatesRequest, offset offset limit, [image_sprite_template_set]: ImageSpriteTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageSpriteTemplates返回参数结构体
@@ -8769,6 +8778,7 @@ DescribeLiveRecordTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeLiveRecordTemplates", DescribeLiveRecordTemplatesRequest => DescribeLiveRecordTemplatesResponse);
+rt::paged!(DescribeLiveRecordTemplatesRequest, offset offset limit, [live_record_template_set]: LiveRecordTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLiveRecordTemplates返回参数结构体
@@ -9041,6 +9051,7 @@ DescribePersonSamplesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribePersonSamples", DescribePersonSamplesRequest => DescribePersonSamplesResponse);
+rt::paged!(DescribePersonSamplesRequest, offset offset limit, [person_set]: AiSamplePerson, [total_count]);
 
 rt::model! { read debug;
 /// DescribePersonSamples返回参数结构体
@@ -9078,6 +9089,7 @@ DescribeProcessImageTemplatesRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeProcessImageTemplates", DescribeProcessImageTemplatesRequest => DescribeProcessImageTemplatesResponse);
+rt::paged!(DescribeProcessImageTemplatesRequest, offset offset limit, [process_image_template_set]: ProcessImageTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProcessImageTemplates返回参数结构体
@@ -9111,6 +9123,7 @@ DescribeQualityControlTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeQualityControlTemplates", DescribeQualityControlTemplatesRequest => DescribeQualityControlTemplatesResponse);
+rt::paged!(DescribeQualityControlTemplatesRequest, offset offset limit, [quality_control_template_set]: QualityControlTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeQualityControlTemplates返回参数结构体
@@ -9178,6 +9191,7 @@ DescribeSampleSnapshotTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSampleSnapshotTemplates", DescribeSampleSnapshotTemplatesRequest => DescribeSampleSnapshotTemplatesResponse);
+rt::paged!(DescribeSampleSnapshotTemplatesRequest, offset offset limit, [sample_snapshot_template_set]: SampleSnapshotTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSampleSnapshotTemplates返回参数结构体
@@ -9217,6 +9231,7 @@ DescribeSchedulesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSchedules", DescribeSchedulesRequest => DescribeSchedulesResponse);
+rt::paged!(DescribeSchedulesRequest, offset offset limit, [schedule_info_set]: SchedulesInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSchedules返回参数结构体
@@ -9253,6 +9268,7 @@ DescribeSmartEraseTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSmartEraseTemplates", DescribeSmartEraseTemplatesRequest => DescribeSmartEraseTemplatesResponse);
+rt::paged!(DescribeSmartEraseTemplatesRequest, offset offset limit, [smart_erase_template_set]: SmartEraseTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSmartEraseTemplates返回参数结构体
@@ -9288,6 +9304,7 @@ DescribeSmartSubtitleTemplatesRequest {
     "ProcessType" process_type set_process_type: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSmartSubtitleTemplates", DescribeSmartSubtitleTemplatesRequest => DescribeSmartSubtitleTemplatesResponse);
+rt::paged!(DescribeSmartSubtitleTemplatesRequest, offset offset limit, [smart_subtitle_template_set]: SmartSubtitleTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSmartSubtitleTemplates返回参数结构体
@@ -9321,6 +9338,7 @@ DescribeSnapshotByTimeOffsetTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSnapshotByTimeOffsetTemplates", DescribeSnapshotByTimeOffsetTemplatesRequest => DescribeSnapshotByTimeOffsetTemplatesResponse);
+rt::paged!(DescribeSnapshotByTimeOffsetTemplatesRequest, offset offset limit, [snapshot_by_time_offset_template_set]: SnapshotByTimeOffsetTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshotByTimeOffsetTemplates返回参数结构体
@@ -10172,6 +10190,7 @@ DescribeSubtitleEmbedTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSubtitleEmbedTemplates", DescribeSubtitleEmbedTemplatesRequest => DescribeSubtitleEmbedTemplatesResponse);
+rt::paged!(DescribeSubtitleEmbedTemplatesRequest, offset offset limit, [subtitle_embed_template_set]: SubtitleEmbedTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubtitleEmbedTemplates返回参数结构体
@@ -10423,6 +10442,7 @@ DescribeTranscodeTemplatesRequest {
     "EnhanceType" enhance_type set_enhance_type: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeTranscodeTemplates", DescribeTranscodeTemplatesRequest => DescribeTranscodeTemplatesResponse);
+rt::paged!(DescribeTranscodeTemplatesRequest, offset offset limit, [transcode_template_set]: TranscodeTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTranscodeTemplates返回参数结构体
@@ -10647,6 +10667,7 @@ DescribeWatermarkTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeWatermarkTemplates", DescribeWatermarkTemplatesRequest => DescribeWatermarkTemplatesResponse);
+rt::paged!(DescribeWatermarkTemplatesRequest, offset offset limit, [watermark_template_set]: WatermarkTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWatermarkTemplates返回参数结构体
@@ -10684,6 +10705,7 @@ DescribeWordSamplesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeWordSamples", DescribeWordSamplesRequest => DescribeWordSamplesResponse);
+rt::paged!(DescribeWordSamplesRequest, offset offset limit, [word_set]: AiSampleWord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWordSamples返回参数结构体
@@ -10714,6 +10736,7 @@ DescribeWorkflowsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mps", "2019-06-12", "DescribeWorkflows", DescribeWorkflowsRequest => DescribeWorkflowsResponse);
+rt::paged!(DescribeWorkflowsRequest, offset offset limit, [workflow_info_set]: WorkflowInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkflows返回参数结构体
@@ -17682,6 +17705,7 @@ QueryProjectRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("mps", "2019-06-12", "QueryProject", QueryProjectRequest => QueryProjectResponse);
+rt::paged!(QueryProjectRequest, page page page_size, [data]: Project, [total]);
 
 rt::model! { read debug;
 /// QueryProject返回参数结构体

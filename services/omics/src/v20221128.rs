@@ -351,6 +351,7 @@ DescribeApplicationVersionsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("omics", "2022-11-28", "DescribeApplicationVersions", DescribeApplicationVersionsRequest => DescribeApplicationVersionsResponse);
+rt::paged!(DescribeApplicationVersionsRequest, offset offset limit, [application_versions]: ApplicationVersion, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApplicationVersions返回参数结构体
@@ -388,6 +389,7 @@ DescribeApplicationsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("omics", "2022-11-28", "DescribeApplications", DescribeApplicationsRequest => DescribeApplicationsResponse);
+rt::paged!(DescribeApplicationsRequest, offset offset limit, [applications]: Application, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApplications返回参数结构体
@@ -416,6 +418,7 @@ DescribeEnvironmentsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeEnvironments", DescribeEnvironmentsRequest => DescribeEnvironmentsResponse);
+rt::paged!(DescribeEnvironmentsRequest, offset offset limit, [environments]: Environment, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEnvironments返回参数结构体
@@ -445,6 +448,7 @@ DescribeHPCClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeHPCClusters", DescribeHPCClustersRequest => DescribeHPCClustersResponse);
+rt::paged!(DescribeHPCClustersRequest, offset offset limit, [clusters]: HPCCluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHPCClusters返回参数结构体
@@ -484,6 +488,7 @@ DescribeHPCNodesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeHPCNodes", DescribeHPCNodesRequest => DescribeHPCNodesResponse);
+rt::paged!(DescribeHPCNodesRequest, offset offset limit, [nodes]: HPCNode, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHPCNodes返回参数结构体
@@ -518,6 +523,7 @@ DescribeInputTemplatesRequest {
     "ApplicationId" application_id set_application_id: str,
 } }
 rt::action!("omics", "2022-11-28", "DescribeInputTemplates", DescribeInputTemplatesRequest => DescribeInputTemplatesResponse);
+rt::paged!(DescribeInputTemplatesRequest, offset offset limit, [input_templates]: InputTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInputTemplates返回参数结构体
@@ -547,6 +553,7 @@ DescribeProjectsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeProjects", DescribeProjectsRequest => DescribeProjectsResponse);
+rt::paged!(DescribeProjectsRequest, offset offset limit, [projects]: Project, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProjects返回参数结构体
@@ -579,6 +586,7 @@ DescribePublicApplicationsRequest {
     "AppType" app_type set_app_type: str,
 } }
 rt::action!("omics", "2022-11-28", "DescribePublicApplications", DescribePublicApplicationsRequest => DescribePublicApplicationsResponse);
+rt::paged!(DescribePublicApplicationsRequest, offset offset limit, [applications]: PublicApplication, [total_count]);
 
 rt::model! { read debug;
 /// DescribePublicApplications返回参数结构体
@@ -612,6 +620,7 @@ DescribeRunGroupsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeRunGroups", DescribeRunGroupsRequest => DescribeRunGroupsResponse);
+rt::paged!(DescribeRunGroupsRequest, offset offset limit, [run_groups]: RunGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRunGroups返回参数结构体
@@ -645,6 +654,7 @@ DescribeRunsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeRuns", DescribeRunsRequest => DescribeRunsResponse);
+rt::paged!(DescribeRunsRequest, offset offset limit, [runs]: Run, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRuns返回参数结构体
@@ -676,6 +686,7 @@ DescribeTablesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeTables", DescribeTablesRequest => DescribeTablesResponse);
+rt::paged!(DescribeTablesRequest, offset offset limit, [tables]: Table, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTables返回参数结构体
@@ -711,6 +722,7 @@ DescribeTablesRowsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeTablesRows", DescribeTablesRowsRequest => DescribeTablesRowsResponse);
+rt::paged!(DescribeTablesRowsRequest, offset offset limit, [rows]: TableRow, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTablesRows返回参数结构体
@@ -742,6 +754,7 @@ DescribeVolumesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeVolumes", DescribeVolumesRequest => DescribeVolumesResponse);
+rt::paged!(DescribeVolumesRequest, offset offset limit, [volumes]: Volume, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVolumes返回参数结构体

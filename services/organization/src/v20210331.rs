@@ -1539,6 +1539,7 @@ DescribeOrganizationAuthNodeRequest {
     "AuthName" auth_name set_auth_name: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationAuthNode", DescribeOrganizationAuthNodeRequest => DescribeOrganizationAuthNodeResponse);
+rt::paged!(DescribeOrganizationAuthNodeRequest, offset offset limit, [items]: AuthNode, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationAuthNode返回参数结构体
@@ -1572,6 +1573,7 @@ DescribeOrganizationFinancialByMemberRequest {
     "ProductCodes" product_codes set_product_codes: list String,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationFinancialByMember", DescribeOrganizationFinancialByMemberRequest => DescribeOrganizationFinancialByMemberResponse);
+rt::paged!(DescribeOrganizationFinancialByMemberRequest, offset offset limit, [items]: OrgMemberFinancial, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationFinancialByMember返回参数结构体
@@ -1632,6 +1634,7 @@ DescribeOrganizationFinancialByProductRequest {
     "ProductCodes" product_codes set_product_codes: list String,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationFinancialByProduct", DescribeOrganizationFinancialByProductRequest => DescribeOrganizationFinancialByProductResponse);
+rt::paged!(DescribeOrganizationFinancialByProductRequest, offset offset limit, [items]: OrgProductFinancial, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationFinancialByProduct返回参数结构体
@@ -1669,6 +1672,7 @@ DescribeOrganizationMemberAuthAccountsRequest {
     "PolicyId" policy_id set_policy_id: i64,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMemberAuthAccounts", DescribeOrganizationMemberAuthAccountsRequest => DescribeOrganizationMemberAuthAccountsResponse);
+rt::paged!(DescribeOrganizationMemberAuthAccountsRequest, offset offset limit, [items]: OrgMemberAuthAccount, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationMemberAuthAccounts返回参数结构体
@@ -1700,6 +1704,7 @@ DescribeOrganizationMemberAuthIdentitiesRequest {
     "IdentityId" identity_id set_identity_id: i128,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMemberAuthIdentities", DescribeOrganizationMemberAuthIdentitiesRequest => DescribeOrganizationMemberAuthIdentitiesResponse);
+rt::paged!(DescribeOrganizationMemberAuthIdentitiesRequest, offset offset limit, [items]: OrgMemberAuthIdentity, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationMemberAuthIdentities返回参数结构体
@@ -1770,6 +1775,7 @@ DescribeOrganizationMemberPoliciesRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMemberPolicies", DescribeOrganizationMemberPoliciesRequest => DescribeOrganizationMemberPoliciesResponse);
+rt::paged!(DescribeOrganizationMemberPoliciesRequest, offset offset limit, [items]: OrgMemberPolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationMemberPolicies返回参数结构体
@@ -1803,6 +1809,7 @@ DescribeOrganizationMembersAuthPolicyRequest {
     "PolicyId" policy_id set_policy_id: i64,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMembersAuthPolicy", DescribeOrganizationMembersAuthPolicyRequest => DescribeOrganizationMembersAuthPolicyResponse);
+rt::paged!(DescribeOrganizationMembersAuthPolicyRequest, offset offset limit, [items]: OrgMembersAuthPolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationMembersAuthPolicy返回参数结构体
@@ -1844,6 +1851,7 @@ DescribeOrganizationMembersRequest {
     "NodeName" node_name set_node_name: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMembers", DescribeOrganizationMembersRequest => DescribeOrganizationMembersResponse);
+rt::paged!(DescribeOrganizationMembersRequest, offset offset limit, [items]: OrgMember, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationMembers返回参数结构体
@@ -1873,6 +1881,7 @@ DescribeOrganizationNodesRequest {
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationNodes", DescribeOrganizationNodesRequest => DescribeOrganizationNodesResponse);
+rt::paged!(DescribeOrganizationNodesRequest, offset offset limit, [items]: OrgNode, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationNodes返回参数结构体
@@ -2021,6 +2030,7 @@ DescribeResourceToShareMemberRequest {
     "ProductResourceIds" product_resource_ids set_product_resource_ids: list String,
 } }
 rt::action!("organization", "2021-03-31", "DescribeResourceToShareMember", DescribeResourceToShareMemberRequest => DescribeResourceToShareMemberResponse);
+rt::paged!(DescribeResourceToShareMemberRequest, offset offset limit, [items]: ShareResourceToMember, [total]);
 
 rt::model! { read debug;
 /// DescribeResourceToShareMember返回参数结构体
@@ -2077,6 +2087,7 @@ DescribeShareUnitMembersRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnitMembers", DescribeShareUnitMembersRequest => DescribeShareUnitMembersResponse);
+rt::paged!(DescribeShareUnitMembersRequest, offset offset limit, [items]: ShareUnitMember, [total]);
 
 rt::model! { read debug;
 /// DescribeShareUnitMembers返回参数结构体
@@ -2110,6 +2121,7 @@ DescribeShareUnitNodesRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnitNodes", DescribeShareUnitNodesRequest => DescribeShareUnitNodesResponse);
+rt::paged!(DescribeShareUnitNodesRequest, offset offset limit, [items]: ShareUnitNode, [total]);
 
 rt::model! { read debug;
 /// DescribeShareUnitNodes返回参数结构体
@@ -2149,6 +2161,7 @@ DescribeShareUnitResourcesRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnitResources", DescribeShareUnitResourcesRequest => DescribeShareUnitResourcesResponse);
+rt::paged!(DescribeShareUnitResourcesRequest, offset offset limit, [items]: ShareUnitResource, [total]);
 
 rt::model! { read debug;
 /// DescribeShareUnitResources返回参数结构体
@@ -2182,6 +2195,7 @@ DescribeShareUnitsRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnits", DescribeShareUnitsRequest => DescribeShareUnitsResponse);
+rt::paged!(DescribeShareUnitsRequest, offset offset limit, [items]: ManagerShareUnit, [total]);
 
 rt::model! { read debug;
 /// DescribeShareUnits返回参数结构体
@@ -2739,6 +2753,7 @@ ListGroupMembersRequest {
     "UserType" user_type set_user_type: str,
 } }
 rt::action!("organization", "2021-03-31", "ListGroupMembers", ListGroupMembersRequest => ListGroupMembersResponse);
+rt::paged!(ListGroupMembersRequest, token next_token next_token, [group_members]: GroupMembers, []);
 
 rt::model! { read debug;
 /// ListGroupMembers返回参数结构体
@@ -2784,6 +2799,7 @@ ListGroupsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("organization", "2021-03-31", "ListGroups", ListGroupsRequest => ListGroupsResponse);
+rt::paged!(ListGroupsRequest, token next_token next_token, [groups]: GroupInfo, []);
 
 rt::model! { read debug;
 /// ListGroups返回参数结构体
@@ -2821,6 +2837,7 @@ ListJoinedGroupsForUserRequest {
     "MaxResults" max_results set_max_results: i64,
 } }
 rt::action!("organization", "2021-03-31", "ListJoinedGroupsForUser", ListJoinedGroupsForUserRequest => ListJoinedGroupsForUserResponse);
+rt::paged!(ListJoinedGroupsForUserRequest, token next_token next_token, [joined_groups]: JoinedGroups, []);
 
 rt::model! { read debug;
 /// ListJoinedGroupsForUser返回参数结构体
@@ -2890,6 +2907,7 @@ ListOrgServiceAssignMemberRequest {
     "Product" product set_product: str,
 } }
 rt::action!("organization", "2021-03-31", "ListOrgServiceAssignMember", ListOrgServiceAssignMemberRequest => ListOrgServiceAssignMemberResponse);
+rt::paged!(ListOrgServiceAssignMemberRequest, offset offset limit, [items]: OrganizationServiceAssignMember, [total]);
 
 rt::model! { read debug;
 /// ListOrgServiceAssignMember返回参数结构体
@@ -2923,6 +2941,7 @@ ListOrganizationIdentityRequest {
     "IdentityType" identity_type set_identity_type: i128,
 } }
 rt::action!("organization", "2021-03-31", "ListOrganizationIdentity", ListOrganizationIdentityRequest => ListOrganizationIdentityResponse);
+rt::paged!(ListOrganizationIdentityRequest, offset offset limit, [items]: OrgIdentity, [total]);
 
 rt::model! { read debug;
 /// ListOrganizationIdentity返回参数结构体
@@ -2952,6 +2971,7 @@ ListOrganizationServiceRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "ListOrganizationService", ListOrganizationServiceRequest => ListOrganizationServiceResponse);
+rt::paged!(ListOrganizationServiceRequest, offset offset limit, [items]: OrganizationServiceAssign, [total]);
 
 rt::model! { read debug;
 /// ListOrganizationService返回参数结构体
@@ -2997,6 +3017,7 @@ ListPermissionApplyOrdersRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("organization", "2021-03-31", "ListPermissionApplyOrders", ListPermissionApplyOrdersRequest => ListPermissionApplyOrdersResponse);
+rt::paged!(ListPermissionApplyOrdersRequest, token next_token next_token, [apply_orders]: PermissionApplyOrder, []);
 
 rt::model! { read debug;
 /// ListPermissionApplyOrders返回参数结构体
@@ -3175,6 +3196,7 @@ ListRoleAssignmentsRequest {
     "Filter" filter set_filter: str,
 } }
 rt::action!("organization", "2021-03-31", "ListRoleAssignments", ListRoleAssignmentsRequest => ListRoleAssignmentsResponse);
+rt::paged!(ListRoleAssignmentsRequest, token next_token next_token, [role_assignments]: RoleAssignments, []);
 
 rt::model! { read debug;
 /// ListRoleAssignments返回参数结构体
@@ -3229,6 +3251,7 @@ ListRoleConfigurationApplyScopesRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("organization", "2021-03-31", "ListRoleConfigurationApplyScopes", ListRoleConfigurationApplyScopesRequest => ListRoleConfigurationApplyScopesResponse);
+rt::paged!(ListRoleConfigurationApplyScopesRequest, token next_token next_token, [apply_scopes]: RoleAssignments, []);
 
 rt::model! { read debug;
 /// ListRoleConfigurationApplyScopes返回参数结构体
@@ -3272,6 +3295,7 @@ ListRoleConfigurationProvisioningsRequest {
     "Filter" filter set_filter: str,
 } }
 rt::action!("organization", "2021-03-31", "ListRoleConfigurationProvisionings", ListRoleConfigurationProvisioningsRequest => ListRoleConfigurationProvisioningsResponse);
+rt::paged!(ListRoleConfigurationProvisioningsRequest, token next_token next_token, [role_configuration_provisionings]: RoleConfigurationProvisionings, []);
 
 rt::model! { read debug;
 /// ListRoleConfigurationProvisionings返回参数结构体
@@ -3311,6 +3335,7 @@ ListRoleConfigurationsRequest {
     "PrincipalId" principal_id set_principal_id: str,
 } }
 rt::action!("organization", "2021-03-31", "ListRoleConfigurations", ListRoleConfigurationsRequest => ListRoleConfigurationsResponse);
+rt::paged!(ListRoleConfigurationsRequest, token next_token next_token, [role_configurations]: RoleConfiguration, []);
 
 rt::model! { read debug;
 /// ListRoleConfigurations返回参数结构体
@@ -3433,6 +3458,7 @@ ListTasksRequest {
     "TaskType" task_type set_task_type: str,
 } }
 rt::action!("organization", "2021-03-31", "ListTasks", ListTasksRequest => ListTasksResponse);
+rt::paged!(ListTasksRequest, token next_token next_token, [tasks]: TaskInfo, []);
 
 rt::model! { read debug;
 /// ListTasks返回参数结构体
@@ -3476,6 +3502,7 @@ ListUserSyncProvisioningsRequest {
     "Filter" filter set_filter: str,
 } }
 rt::action!("organization", "2021-03-31", "ListUserSyncProvisionings", ListUserSyncProvisioningsRequest => ListUserSyncProvisioningsResponse);
+rt::paged!(ListUserSyncProvisioningsRequest, token next_token next_token, [user_provisionings]: UserProvisioning, []);
 
 rt::model! { read debug;
 /// ListUserSyncProvisionings返回参数结构体
@@ -3523,6 +3550,7 @@ ListUsersRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("organization", "2021-03-31", "ListUsers", ListUsersRequest => ListUsersResponse);
+rt::paged!(ListUsersRequest, token next_token next_token, [users]: UserInfo, []);
 
 rt::model! { read debug;
 /// ListUsers返回参数结构体

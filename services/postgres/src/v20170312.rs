@@ -1937,6 +1937,7 @@ DescribeAccountsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
+rt::paged!(DescribeAccountsRequest, offset offset limit, [details]: AccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccounts返回参数结构体
@@ -1979,6 +1980,7 @@ DescribeAuditInstanceListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
+rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: AuditInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList返回参数结构体
@@ -2018,6 +2020,7 @@ DescribeAuditLogFilesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
+rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles返回参数结构体
@@ -2079,6 +2082,7 @@ DescribeAuditLogsRequest {
     "Filter" filter set_filter: obj AuditLogFilter,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAuditLogs", DescribeAuditLogsRequest => DescribeAuditLogsResponse);
+rt::paged!(DescribeAuditLogsRequest, offset offset limit, [items]: AuditLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogs返回参数结构体
@@ -2246,6 +2250,7 @@ DescribeBackupSummariesRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeBackupSummaries", DescribeBackupSummariesRequest => DescribeBackupSummariesResponse);
+rt::paged!(DescribeBackupSummariesRequest, offset offset limit, [backup_summary_set]: BackupSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupSummaries返回参数结构体
@@ -2284,6 +2289,7 @@ DescribeBaseBackupsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeBaseBackups", DescribeBaseBackupsRequest => DescribeBaseBackupsResponse);
+rt::paged!(DescribeBaseBackupsRequest, offset offset limit, [base_backup_set]: BaseBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaseBackups返回参数结构体
@@ -2392,6 +2398,7 @@ DescribeDBBackupsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBBackups", DescribeDBBackupsRequest => DescribeDBBackupsResponse);
+rt::paged!(DescribeDBBackupsRequest, offset offset limit, [backup_list]: DBBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBBackups返回参数结构体
@@ -2433,6 +2440,7 @@ DescribeDBErrlogsRequest {
     "LogFilters" log_filters set_log_filters: list LogFilter,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBErrlogs", DescribeDBErrlogsRequest => DescribeDBErrlogsResponse);
+rt::paged!(DescribeDBErrlogsRequest, offset offset limit, [details]: ErrLogDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBErrlogs返回参数结构体
@@ -2619,6 +2627,7 @@ DescribeDBInstancesRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [db_instance_set]: DBInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances返回参数结构体
@@ -2763,6 +2772,7 @@ DescribeDBXlogsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBXlogs", DescribeDBXlogsRequest => DescribeDBXlogsResponse);
+rt::paged!(DescribeDBXlogsRequest, offset offset limit, [xlog_list]: Xlog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBXlogs返回参数结构体
@@ -2800,6 +2810,7 @@ DescribeDatabaseObjectsRequest {
     "TableName" table_name set_table_name: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDatabaseObjects", DescribeDatabaseObjectsRequest => DescribeDatabaseObjectsResponse);
+rt::paged!(DescribeDatabaseObjectsRequest, offset offset limit, [object_set]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDatabaseObjects返回参数结构体
@@ -2937,6 +2948,7 @@ DescribeLogBackupsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeLogBackups", DescribeLogBackupsRequest => DescribeLogBackupsResponse);
+rt::paged!(DescribeLogBackupsRequest, offset offset limit, [log_backup_set]: LogBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogBackups返回参数结构体
@@ -3103,6 +3115,7 @@ DescribeParameterTemplatesRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeParameterTemplates", DescribeParameterTemplatesRequest => DescribeParameterTemplatesResponse);
+rt::paged!(DescribeParameterTemplatesRequest, offset offset limit, [parameter_template_set]: ParameterTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeParameterTemplates返回参数结构体
@@ -3243,6 +3256,7 @@ DescribeReadOnlyGroupsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeReadOnlyGroups", DescribeReadOnlyGroupsRequest => DescribeReadOnlyGroupsResponse);
+rt::paged!(DescribeReadOnlyGroupsRequest, page page_number page_size, [read_only_group_list]: ReadOnlyGroup, []);
 
 rt::model! { read debug;
 /// DescribeReadOnlyGroups返回参数结构体
@@ -3301,6 +3315,7 @@ DescribeSlowQueryAnalysisRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeSlowQueryAnalysis", DescribeSlowQueryAnalysisRequest => DescribeSlowQueryAnalysisResponse);
+rt::paged!(DescribeSlowQueryAnalysisRequest, offset offset limit, [detail analysis_items]: AnalysisItems, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowQueryAnalysis返回参数结构体
@@ -3380,6 +3395,7 @@ DescribeTasksRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
+rt::paged!(DescribeTasksRequest, offset offset limit, [task_set]: TaskSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasks返回参数结构体

@@ -511,6 +511,7 @@ DescribeAccountVpcListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeAccountVpcList", DescribeAccountVpcListRequest => DescribeAccountVpcListResponse);
+rt::paged!(DescribeAccountVpcListRequest, offset offset limit, [vpc_set]: AccountVpcInfoOut, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccountVpcList返回参数结构体
@@ -542,6 +543,7 @@ DescribeAuditLogRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeAuditLog", DescribeAuditLogRequest => DescribeAuditLogResponse);
+rt::paged!(DescribeAuditLogRequest, offset offset limit, [data]: AuditLog, []);
 
 rt::model! { read debug;
 /// DescribeAuditLog返回参数结构体
@@ -634,6 +636,7 @@ DescribeExtendEndpointListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeExtendEndpointList", DescribeExtendEndpointListRequest => DescribeExtendEndpointListResponse);
+rt::paged!(DescribeExtendEndpointListRequest, offset offset limit, [outbound_endpoint_set]: OutboundEndpoint, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExtendEndpointList返回参数结构体
@@ -659,6 +662,7 @@ DescribeForwardRuleListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeForwardRuleList", DescribeForwardRuleListRequest => DescribeForwardRuleListResponse);
+rt::paged!(DescribeForwardRuleListRequest, offset offset limit, [forward_rule_set]: ForwardRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeForwardRuleList返回参数结构体
@@ -684,6 +688,7 @@ DescribeInboundEndpointListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeInboundEndpointList", DescribeInboundEndpointListRequest => DescribeInboundEndpointListResponse);
+rt::paged!(DescribeInboundEndpointListRequest, offset offset limit, [inbound_endpoint_set]: InboundEndpointSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInboundEndpointList返回参数结构体
@@ -709,6 +714,7 @@ DescribePrivateDNSAccountListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateDNSAccountList", DescribePrivateDNSAccountListRequest => DescribePrivateDNSAccountListResponse);
+rt::paged!(DescribePrivateDNSAccountListRequest, offset offset limit, [account_set]: PrivateDNSAccount, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateDNSAccountList返回参数结构体
@@ -734,6 +740,7 @@ DescribePrivateZoneListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateZoneList", DescribePrivateZoneListRequest => DescribePrivateZoneListResponse);
+rt::paged!(DescribePrivateZoneListRequest, offset offset limit, [private_zone_set]: PrivateZone, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateZoneList返回参数结构体
@@ -763,6 +770,7 @@ DescribePrivateZoneRecordListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateZoneRecordList", DescribePrivateZoneRecordListRequest => DescribePrivateZoneRecordListResponse);
+rt::paged!(DescribePrivateZoneRecordListRequest, offset offset limit, [record_set]: PrivateZoneRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateZoneRecordList返回参数结构体

@@ -765,6 +765,7 @@ DescribeAlertChannelsRequest {
     "Ascend" ascend set_ascend: bool,
 } }
 rt::action!("pts", "2021-07-28", "DescribeAlertChannels", DescribeAlertChannelsRequest => DescribeAlertChannelsResponse);
+rt::paged!(DescribeAlertChannelsRequest, offset offset limit, [alert_channel_set]: AlertChannelRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeAlertChannels返回参数结构体
@@ -802,6 +803,7 @@ DescribeAlertRecordsRequest {
     "ScenarioNames" scenario_names set_scenario_names: list String,
 } }
 rt::action!("pts", "2021-07-28", "DescribeAlertRecords", DescribeAlertRecordsRequest => DescribeAlertRecordsResponse);
+rt::paged!(DescribeAlertRecordsRequest, offset offset limit, [alert_record_set]: AlertRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeAlertRecords返回参数结构体
@@ -885,6 +887,7 @@ DescribeCronJobsRequest {
     "Ascend" ascend set_ascend: bool,
 } }
 rt::action!("pts", "2021-07-28", "DescribeCronJobs", DescribeCronJobsRequest => DescribeCronJobsResponse);
+rt::paged!(DescribeCronJobsRequest, offset offset limit, [cron_job_set]: CronJob, [total]);
 
 rt::model! { read debug;
 /// DescribeCronJobs返回参数结构体
@@ -964,6 +967,7 @@ DescribeFilesRequest {
     "Kind" kind set_kind: i64,
 } }
 rt::action!("pts", "2021-07-28", "DescribeFiles", DescribeFilesRequest => DescribeFilesResponse);
+rt::paged!(DescribeFilesRequest, offset offset limit, [file_set]: File, [total]);
 
 rt::model! { read debug;
 /// DescribeFiles返回参数结构体
@@ -1009,6 +1013,7 @@ DescribeJobsRequest {
     "Status" status set_status: list i64,
 } }
 rt::action!("pts", "2021-07-28", "DescribeJobs", DescribeJobsRequest => DescribeJobsResponse);
+rt::paged!(DescribeJobsRequest, offset offset limit, [job_set]: Job, [total]);
 
 rt::model! { read debug;
 /// DescribeJobs返回参数结构体
@@ -1155,6 +1160,7 @@ DescribeProjectsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagSpec,
 } }
 rt::action!("pts", "2021-07-28", "DescribeProjects", DescribeProjectsRequest => DescribeProjectsResponse);
+rt::paged!(DescribeProjectsRequest, offset offset limit, [project_set]: Project, [total]);
 
 rt::model! { read debug;
 /// DescribeProjects返回参数结构体
@@ -1295,6 +1301,7 @@ DescribeSampleLogsRequest {
     "Service" service set_service: str,
 } }
 rt::action!("pts", "2021-07-28", "DescribeSampleLogs", DescribeSampleLogsRequest => DescribeSampleLogsResponse);
+rt::paged!(DescribeSampleLogsRequest, offset offset limit, [sample_logs]: SampleLog, [total]);
 
 rt::model! { read debug;
 /// DescribeSampleLogs返回参数结构体
@@ -1459,6 +1466,7 @@ DescribeScenarioWithJobsRequest {
     "Owner" owner set_owner: str,
 } }
 rt::action!("pts", "2021-07-28", "DescribeScenarioWithJobs", DescribeScenarioWithJobsRequest => DescribeScenarioWithJobsResponse);
+rt::paged!(DescribeScenarioWithJobsRequest, offset offset limit, [scenario_with_jobs_set]: ScenarioWithJobs, [total]);
 
 rt::model! { read debug;
 /// DescribeScenarioWithJobs返回参数结构体
@@ -1496,6 +1504,7 @@ DescribeScenariosRequest {
     "ScenarioType" scenario_type set_scenario_type: str,
 } }
 rt::action!("pts", "2021-07-28", "DescribeScenarios", DescribeScenariosRequest => DescribeScenariosResponse);
+rt::paged!(DescribeScenariosRequest, offset offset limit, [scenario_set]: Scenario, [total]);
 
 rt::model! { read debug;
 /// DescribeScenarios返回参数结构体

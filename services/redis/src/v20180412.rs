@@ -1473,6 +1473,7 @@ DescribeCommonDBInstancesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeCommonDBInstances", DescribeCommonDBInstancesRequest => DescribeCommonDBInstancesResponse);
+rt::paged!(DescribeCommonDBInstancesRequest, offset offset limit, [instance_details]: RedisCommonInstanceList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCommonDBInstances返回参数结构体
@@ -1547,6 +1548,7 @@ DescribeExportTasksRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeExportTasks", DescribeExportTasksRequest => DescribeExportTasksResponse);
+rt::paged!(DescribeExportTasksRequest, offset offset limit, [items]: ExportFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExportTasks返回参数结构体
@@ -1598,6 +1600,7 @@ DescribeInstanceAccountRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceAccount", DescribeInstanceAccountRequest => DescribeInstanceAccountResponse);
+rt::paged!(DescribeInstanceAccountRequest, offset offset limit, [accounts]: Account, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceAccount返回参数结构体
@@ -1638,6 +1641,7 @@ DescribeInstanceBackupsRequest {
     "InstanceName" instance_name set_instance_name: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceBackups", DescribeInstanceBackupsRequest => DescribeInstanceBackupsResponse);
+rt::paged!(DescribeInstanceBackupsRequest, offset offset limit, [backup_set]: RedisBackupSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceBackups返回参数结构体
@@ -1768,6 +1772,7 @@ DescribeInstanceEventsRequest {
     "Grades" grades set_grades: list String,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceEvents", DescribeInstanceEventsRequest => DescribeInstanceEventsResponse);
+rt::paged!(DescribeInstanceEventsRequest, page page_no page_size, [redis_instance_events]: RedisInstanceEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceEvents返回参数结构体
@@ -2071,6 +2076,7 @@ DescribeInstanceParamRecordsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceParamRecords", DescribeInstanceParamRecordsRequest => DescribeInstanceParamRecordsResponse);
+rt::paged!(DescribeInstanceParamRecordsRequest, offset offset limit, [instance_param_history]: InstanceParamHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceParamRecords返回参数结构体
@@ -2366,6 +2372,7 @@ DescribeInstancesRequest {
     "AzMode" az_mode set_az_mode: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: InstanceSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体
@@ -2419,6 +2426,7 @@ DescribeLogInstanceListRequest {
     "LogSwitch" log_switch set_log_switch: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeLogInstanceList", DescribeLogInstanceListRequest => DescribeLogInstanceListResponse);
+rt::paged!(DescribeLogInstanceListRequest, offset offset limit, [items]: LogInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogInstanceList返回参数结构体
@@ -2481,6 +2489,7 @@ DescribeLogsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeLogs", DescribeLogsRequest => DescribeLogsResponse);
+rt::paged!(DescribeLogsRequest, offset offset limit, [items]: LogResult, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogs返回参数结构体
@@ -2602,6 +2611,7 @@ DescribeParamTemplatesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeParamTemplates", DescribeParamTemplatesRequest => DescribeParamTemplatesResponse);
+rt::paged!(DescribeParamTemplatesRequest, offset offset limit, [items]: ParamTemplateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeParamTemplates返回参数结构体
@@ -2674,6 +2684,7 @@ DescribeProjectSecurityGroupsRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeProjectSecurityGroups", DescribeProjectSecurityGroupsRequest => DescribeProjectSecurityGroupsResponse);
+rt::paged!(DescribeProjectSecurityGroupsRequest, offset offset limit, [groups]: SecurityGroup, [total]);
 
 rt::model! { read debug;
 /// DescribeProjectSecurityGroups返回参数结构体
@@ -2711,6 +2722,7 @@ DescribeProxySlowLogRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeProxySlowLog", DescribeProxySlowLogRequest => DescribeProxySlowLogResponse);
+rt::paged!(DescribeProxySlowLogRequest, offset offset limit, [instance_proxy_slow_log_detail]: InstanceProxySlowlogDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProxySlowLog返回参数结构体
@@ -2778,6 +2790,7 @@ DescribeRedisClustersRequest {
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeRedisClusters", DescribeRedisClustersRequest => DescribeRedisClustersResponse);
+rt::paged!(DescribeRedisClustersRequest, offset offset limit, [resources]: CDCResource, [total]);
 
 rt::model! { read debug;
 /// DescribeRedisClusters返回参数结构体
@@ -2840,6 +2853,7 @@ DescribeReplicationGroupRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeReplicationGroup", DescribeReplicationGroupRequest => DescribeReplicationGroupResponse);
+rt::paged!(DescribeReplicationGroupRequest, offset offset limit, [groups]: Groups, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReplicationGroup返回参数结构体
@@ -3107,6 +3121,7 @@ DescribeTaskListRequest {
     "OperateUin" operate_uin set_operate_uin: list String,
 } }
 rt::action!("redis", "2018-04-12", "DescribeTaskList", DescribeTaskListRequest => DescribeTaskListResponse);
+rt::paged!(DescribeTaskListRequest, offset offset limit, [tasks]: TaskInfoDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskList返回参数结构体
@@ -3144,6 +3159,7 @@ DescribeTendisSlowLogRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeTendisSlowLog", DescribeTendisSlowLogRequest => DescribeTendisSlowLogResponse);
+rt::paged!(DescribeTendisSlowLogRequest, offset offset limit, [tendis_slow_log_detail]: TendisSlowLogDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTendisSlowLog返回参数结构体

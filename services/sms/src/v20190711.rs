@@ -606,6 +606,7 @@ PullSmsReplyStatusByPhoneNumberRequest {
     "EndDateTime" end_date_time set_end_date_time: i128,
 } }
 rt::action!("sms", "2019-07-11", "PullSmsReplyStatusByPhoneNumber", PullSmsReplyStatusByPhoneNumberRequest => PullSmsReplyStatusByPhoneNumberResponse);
+rt::paged!(PullSmsReplyStatusByPhoneNumberRequest, offset offset limit, [pull_sms_reply_status_set]: PullSmsReplyStatus, []);
 
 rt::model! { read debug;
 /// PullSmsReplyStatusByPhoneNumber返回参数结构体
@@ -703,6 +704,7 @@ PullSmsSendStatusByPhoneNumberRequest {
     "EndDateTime" end_date_time set_end_date_time: i128,
 } }
 rt::action!("sms", "2019-07-11", "PullSmsSendStatusByPhoneNumber", PullSmsSendStatusByPhoneNumberRequest => PullSmsSendStatusByPhoneNumberResponse);
+rt::paged!(PullSmsSendStatusByPhoneNumberRequest, offset offset limit, [pull_sms_send_status_set]: PullSmsSendStatus, []);
 
 rt::model! { read debug;
 /// PullSmsSendStatusByPhoneNumber返回参数结构体
@@ -915,6 +917,7 @@ SmsPackagesStatisticsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("sms", "2019-07-11", "SmsPackagesStatistics", SmsPackagesStatisticsRequest => SmsPackagesStatisticsResponse);
+rt::paged!(SmsPackagesStatisticsRequest, offset offset limit, [sms_packages_statistics_set]: SmsPackagesStatistics, []);
 
 rt::model! { read debug;
 /// SmsPackagesStatistics返回参数结构体

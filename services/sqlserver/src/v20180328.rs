@@ -1886,6 +1886,7 @@ DescribeAccountPrivilegeByDBRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeAccountPrivilegeByDB", DescribeAccountPrivilegeByDBRequest => DescribeAccountPrivilegeByDBResponse);
+rt::paged!(DescribeAccountPrivilegeByDBRequest, offset offset limit, [accounts]: AccountPrivilege, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccountPrivilegeByDB返回参数结构体
@@ -1919,6 +1920,7 @@ DescribeAccountsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
+rt::paged!(DescribeAccountsRequest, offset offset limit, [accounts]: AccountDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccounts返回参数结构体
@@ -2038,6 +2040,7 @@ DescribeBackupFilesRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupFiles", DescribeBackupFilesRequest => DescribeBackupFilesResponse);
+rt::paged!(DescribeBackupFilesRequest, offset offset limit, [backup_files]: BackupFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupFiles返回参数结构体
@@ -2081,6 +2084,7 @@ DescribeBackupMigrationRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupMigration", DescribeBackupMigrationRequest => DescribeBackupMigrationResponse);
+rt::paged!(DescribeBackupMigrationRequest, offset offset limit, [backup_migration_set]: Migration, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupMigration返回参数结构体
@@ -2156,6 +2160,7 @@ DescribeBackupStatisticalRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupStatistical", DescribeBackupStatisticalRequest => DescribeBackupStatisticalResponse);
+rt::paged!(DescribeBackupStatisticalRequest, offset offset limit, [items]: SummaryDetailRes, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupStatistical返回参数结构体
@@ -2297,6 +2302,7 @@ DescribeBackupsRequest {
     "StorageStrategy" storage_strategy set_storage_strategy: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackups", DescribeBackupsRequest => DescribeBackupsResponse);
+rt::paged!(DescribeBackupsRequest, offset offset limit, [backups]: Backup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackups返回参数结构体
@@ -2334,6 +2340,7 @@ DescribeBusinessIntelligenceFileRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBusinessIntelligenceFile", DescribeBusinessIntelligenceFileRequest => DescribeBusinessIntelligenceFileResponse);
+rt::paged!(DescribeBusinessIntelligenceFileRequest, offset offset limit, [backup_migration_set]: BusinessIntelligenceFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBusinessIntelligenceFile返回参数结构体
@@ -2397,6 +2404,7 @@ DescribeCrossBackupStatisticalRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeCrossBackupStatistical", DescribeCrossBackupStatisticalRequest => DescribeCrossBackupStatisticalResponse);
+rt::paged!(DescribeCrossBackupStatisticalRequest, offset offset limit, [items]: CrossSummaryDetailRes, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCrossBackupStatistical返回参数结构体
@@ -2491,6 +2499,7 @@ DescribeDBInstanceInterRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBInstanceInter", DescribeDBInstanceInterRequest => DescribeDBInstanceInterResponse);
+rt::paged!(DescribeDBInstanceInterRequest, offset offset limit, [inter_instance_set]: InterInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstanceInter返回参数结构体
@@ -2623,6 +2632,7 @@ DescribeDBInstancesRequest {
     "PaginationType" pagination_type set_pagination_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [db_instances]: DBInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances返回参数结构体
@@ -2656,6 +2666,7 @@ DescribeDBPrivilegeByAccountRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBPrivilegeByAccount", DescribeDBPrivilegeByAccountRequest => DescribeDBPrivilegeByAccountResponse);
+rt::paged!(DescribeDBPrivilegeByAccountRequest, offset offset limit, [db_list]: DBPrivilege, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBPrivilegeByAccount返回参数结构体
@@ -2766,6 +2777,7 @@ DescribeDBsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBs", DescribeDBsRequest => DescribeDBsResponse);
+rt::paged!(DescribeDBsRequest, offset offset limit, [db_instances]: InstanceDBDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBs返回参数结构体
@@ -2851,6 +2863,7 @@ DescribeDatabasesRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDatabases", DescribeDatabasesRequest => DescribeDatabasesResponse);
+rt::paged!(DescribeDatabasesRequest, offset offset limit, [db_instances]: InstanceDBDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDatabases返回参数结构体
@@ -2886,6 +2899,7 @@ DescribeExportTasksRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeExportTasks", DescribeExportTasksRequest => DescribeExportTasksResponse);
+rt::paged!(DescribeExportTasksRequest, offset offset limit, [items]: ExportFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExportTasks返回参数结构体
@@ -2944,6 +2958,7 @@ DescribeHASwitchLogRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeHASwitchLog", DescribeHASwitchLogRequest => DescribeHASwitchLogResponse);
+rt::paged!(DescribeHASwitchLogRequest, offset offset limit, [switch_log]: SwitchLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHASwitchLog返回参数结构体
@@ -2985,6 +3000,7 @@ DescribeIncrementalMigrationRequest {
     "IncrementalMigrationId" incremental_migration_id set_incremental_migration_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeIncrementalMigration", DescribeIncrementalMigrationRequest => DescribeIncrementalMigrationResponse);
+rt::paged!(DescribeIncrementalMigrationRequest, offset offset limit, [incremental_migration_set]: Migration, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIncrementalMigration返回参数结构体
@@ -3081,6 +3097,7 @@ DescribeInstanceParamRecordsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeInstanceParamRecords", DescribeInstanceParamRecordsRequest => DescribeInstanceParamRecordsResponse);
+rt::paged!(DescribeInstanceParamRecordsRequest, offset offset limit, [items]: ParamRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceParamRecords返回参数结构体
@@ -3135,6 +3152,7 @@ DescribeInstanceTasksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeInstanceTasks", DescribeInstanceTasksRequest => DescribeInstanceTasksResponse);
+rt::paged!(DescribeInstanceTasksRequest, offset offset limit, [instance_task_set]: InstanceTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceTasks返回参数结构体
@@ -3243,6 +3261,7 @@ DescribeLogInstanceListRequest {
     "LogSwitch" log_switch set_log_switch: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeLogInstanceList", DescribeLogInstanceListRequest => DescribeLogInstanceListResponse);
+rt::paged!(DescribeLogInstanceListRequest, offset offset limit, [items]: LogInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogInstanceList返回参数结构体
@@ -3288,6 +3307,7 @@ DescribeLogsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeLogs", DescribeLogsRequest => DescribeLogsResponse);
+rt::paged!(DescribeLogsRequest, offset offset limit, [items]: LogResult, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogs返回参数结构体
@@ -3431,6 +3451,7 @@ DescribeMigrationsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeMigrations", DescribeMigrationsRequest => DescribeMigrationsResponse);
+rt::paged!(DescribeMigrationsRequest, offset offset limit, [migrate_task_set]: MigrateTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrations返回参数结构体
@@ -3558,6 +3579,7 @@ DescribePublishSubscribeRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribePublishSubscribe", DescribePublishSubscribeRequest => DescribePublishSubscribeResponse);
+rt::paged!(DescribePublishSubscribeRequest, offset offset limit, [publish_subscribe_set]: PublishSubscribe, [total_count]);
 
 rt::model! { read debug;
 /// DescribePublishSubscribe返回参数结构体
@@ -3837,6 +3859,7 @@ DescribeRestoreTaskRequest {
     "FlowId" flow_id set_flow_id: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeRestoreTask", DescribeRestoreTaskRequest => DescribeRestoreTaskResponse);
+rt::paged!(DescribeRestoreTaskRequest, offset offset limit, [tasks]: RestoreTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRestoreTask返回参数结构体
@@ -4177,6 +4200,7 @@ DescribeXEventsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeXEvents", DescribeXEventsRequest => DescribeXEventsResponse);
+rt::paged!(DescribeXEventsRequest, offset offset limit, [events]: Events, [total_count]);
 
 rt::model! { read debug;
 /// DescribeXEvents返回参数结构体

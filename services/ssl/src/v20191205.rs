@@ -2048,6 +2048,7 @@ DescribeCertificateOperateLogsRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeCertificateOperateLogs", DescribeCertificateOperateLogsRequest => DescribeCertificateOperateLogsResponse);
+rt::paged!(DescribeCertificateOperateLogsRequest, offset offset limit, [operate_logs]: OperationLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCertificateOperateLogs返回参数结构体
@@ -2296,6 +2297,7 @@ DescribeCertificatesRequest {
     "ServiceId" service_id set_service_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeCertificates", DescribeCertificatesRequest => DescribeCertificatesResponse);
+rt::paged!(DescribeCertificatesRequest, offset offset limit, [certificates]: Certificates, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCertificates返回参数结构体
@@ -2321,6 +2323,7 @@ DescribeCompaniesRequest {
     "CompanyId" company_id set_company_id: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeCompanies", DescribeCompaniesRequest => DescribeCompaniesResponse);
+rt::paged!(DescribeCompaniesRequest, offset offset limit, [companies]: CompanyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompanies返回参数结构体
@@ -2427,6 +2430,7 @@ DescribeHostApiGatewayInstanceListRequest {
     "Offset" offset set_offset: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostApiGatewayInstanceList", DescribeHostApiGatewayInstanceListRequest => DescribeHostApiGatewayInstanceListResponse);
+rt::paged!(DescribeHostApiGatewayInstanceListRequest, offset offset limit, [instance_list]: ApiGatewayInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostApiGatewayInstanceList返回参数结构体
@@ -2464,6 +2468,7 @@ DescribeHostCdnInstanceListRequest {
     "AsyncCache" async_cache set_async_cache: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostCdnInstanceList", DescribeHostCdnInstanceListRequest => DescribeHostCdnInstanceListResponse);
+rt::paged!(DescribeHostCdnInstanceListRequest, offset offset limit, [instance_list]: CdnInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostCdnInstanceList返回参数结构体
@@ -2503,6 +2508,7 @@ DescribeHostClbInstanceListRequest {
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostClbInstanceList", DescribeHostClbInstanceListRequest => DescribeHostClbInstanceListResponse);
+rt::paged!(DescribeHostClbInstanceListRequest, offset offset limit, [instance_list]: ClbInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostClbInstanceList返回参数结构体
@@ -2544,6 +2550,7 @@ DescribeHostCosInstanceListRequest {
     "AsyncCache" async_cache set_async_cache: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostCosInstanceList", DescribeHostCosInstanceListRequest => DescribeHostCosInstanceListResponse);
+rt::paged!(DescribeHostCosInstanceListRequest, offset offset limit, [instance_list]: CosInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostCosInstanceList返回参数结构体
@@ -2583,6 +2590,7 @@ DescribeHostDdosInstanceListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostDdosInstanceList", DescribeHostDdosInstanceListRequest => DescribeHostDdosInstanceListResponse);
+rt::paged!(DescribeHostDdosInstanceListRequest, offset offset limit, [instance_list]: DdosInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostDdosInstanceList返回参数结构体
@@ -2610,6 +2618,7 @@ DescribeHostDeployRecordDetailRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostDeployRecordDetail", DescribeHostDeployRecordDetailRequest => DescribeHostDeployRecordDetailResponse);
+rt::paged!(DescribeHostDeployRecordDetailRequest, offset offset limit, [deploy_record_detail_list]: DeployRecordDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostDeployRecordDetail返回参数结构体
@@ -2647,6 +2656,7 @@ DescribeHostDeployRecordRequest {
     "ResourceType" resource_type set_resource_type: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostDeployRecord", DescribeHostDeployRecordRequest => DescribeHostDeployRecordResponse);
+rt::paged!(DescribeHostDeployRecordRequest, offset offset limit, [deploy_record_list]: DeployRecordInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostDeployRecord返回参数结构体
@@ -2742,6 +2752,7 @@ DescribeHostTeoInstanceListRequest {
     "AsyncCache" async_cache set_async_cache: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostTeoInstanceList", DescribeHostTeoInstanceListRequest => DescribeHostTeoInstanceListResponse);
+rt::paged!(DescribeHostTeoInstanceListRequest, offset offset limit, [instance_list]: TeoInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostTeoInstanceList返回参数结构体
@@ -2775,6 +2786,7 @@ DescribeHostTkeInstanceListRequest {
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostTkeInstanceList", DescribeHostTkeInstanceListRequest => DescribeHostTkeInstanceListResponse);
+rt::paged!(DescribeHostTkeInstanceListRequest, offset offset limit, [instance_list]: TkeInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostTkeInstanceList返回参数结构体
@@ -2808,6 +2820,7 @@ DescribeHostUpdateRecordDetailRequest {
     "Offset" offset set_offset: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUpdateRecordDetail", DescribeHostUpdateRecordDetailRequest => DescribeHostUpdateRecordDetailResponse);
+rt::paged!(DescribeHostUpdateRecordDetailRequest, offset offset limit, [record_detail_list]: UpdateRecordDetails, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostUpdateRecordDetail返回参数结构体
@@ -2843,6 +2856,7 @@ DescribeHostUpdateRecordRequest {
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUpdateRecord", DescribeHostUpdateRecordRequest => DescribeHostUpdateRecordResponse);
+rt::paged!(DescribeHostUpdateRecordRequest, offset offset limit, [deploy_record_list]: UpdateRecordInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostUpdateRecord返回参数结构体
@@ -2870,6 +2884,7 @@ DescribeHostUploadUpdateRecordDetailRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUploadUpdateRecordDetail", DescribeHostUploadUpdateRecordDetailRequest => DescribeHostUploadUpdateRecordDetailResponse);
+rt::paged!(DescribeHostUploadUpdateRecordDetailRequest, offset offset limit, [deploy_record_detail]: DeployRecord, []);
 
 rt::model! { read debug;
 /// DescribeHostUploadUpdateRecordDetail返回参数结构体
@@ -2893,6 +2908,7 @@ DescribeHostUploadUpdateRecordRequest {
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUploadUpdateRecord", DescribeHostUploadUpdateRecordRequest => DescribeHostUploadUpdateRecordResponse);
+rt::paged!(DescribeHostUploadUpdateRecordRequest, offset offset limit, [deploy_record_list]: UploadUpdateRecordInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostUploadUpdateRecord返回参数结构体
@@ -2984,6 +3000,7 @@ DescribeManagerDetailRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeManagerDetail", DescribeManagerDetailRequest => DescribeManagerDetailResponse);
+rt::paged!(DescribeManagerDetailRequest, offset offset limit, [status_info]: ManagerStatusInfo, []);
 
 rt::model! { read debug;
 /// DescribeManagerDetail返回参数结构体
@@ -3070,6 +3087,7 @@ DescribeManagersRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeManagers", DescribeManagersRequest => DescribeManagersResponse);
+rt::paged!(DescribeManagersRequest, offset offset limit, [managers]: ManagerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeManagers返回参数结构体
@@ -3103,6 +3121,7 @@ DescribePackagesRequest {
     "Pid" pid set_pid: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribePackages", DescribePackagesRequest => DescribePackagesResponse);
+rt::paged!(DescribePackagesRequest, offset offset limit, [packages]: PackageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePackages返回参数结构体

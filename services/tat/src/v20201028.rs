@@ -430,6 +430,7 @@ DescribeAutomationAgentStatusRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeAutomationAgentStatus", DescribeAutomationAgentStatusRequest => DescribeAutomationAgentStatusResponse);
+rt::paged!(DescribeAutomationAgentStatusRequest, offset offset limit, [automation_agent_set]: AutomationAgentInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutomationAgentStatus返回参数结构体
@@ -468,6 +469,7 @@ DescribeCommandsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeCommands", DescribeCommandsRequest => DescribeCommandsResponse);
+rt::paged!(DescribeCommandsRequest, offset offset limit, [command_set]: Command, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCommands返回参数结构体
@@ -509,6 +511,7 @@ DescribeInvocationTasksRequest {
     "HideOutput" hide_output set_hide_output: bool,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvocationTasks", DescribeInvocationTasksRequest => DescribeInvocationTasksResponse);
+rt::paged!(DescribeInvocationTasksRequest, offset offset limit, [invocation_task_set]: InvocationTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInvocationTasks返回参数结构体
@@ -546,6 +549,7 @@ DescribeInvocationsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvocations", DescribeInvocationsRequest => DescribeInvocationsResponse);
+rt::paged!(DescribeInvocationsRequest, offset offset limit, [invocation_set]: Invocation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInvocations返回参数结构体
@@ -573,6 +577,7 @@ DescribeInvokerRecordsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvokerRecords", DescribeInvokerRecordsRequest => DescribeInvokerRecordsResponse);
+rt::paged!(DescribeInvokerRecordsRequest, offset offset limit, [invoker_record_set]: InvokerRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInvokerRecords返回参数结构体
@@ -610,6 +615,7 @@ DescribeInvokersRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvokers", DescribeInvokersRequest => DescribeInvokersResponse);
+rt::paged!(DescribeInvokersRequest, offset offset limit, [invoker_set]: Invoker, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInvokers返回参数结构体
@@ -685,6 +691,7 @@ DescribeRegisterCodesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tat", "2020-10-28", "DescribeRegisterCodes", DescribeRegisterCodesRequest => DescribeRegisterCodesResponse);
+rt::paged!(DescribeRegisterCodesRequest, offset offset limit, [register_code_set]: RegisterCodeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRegisterCodes返回参数结构体
@@ -772,6 +779,7 @@ DescribeRegisterInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tat", "2020-10-28", "DescribeRegisterInstances", DescribeRegisterInstancesRequest => DescribeRegisterInstancesResponse);
+rt::paged!(DescribeRegisterInstancesRequest, offset offset limit, [register_instance_set]: RegisterInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRegisterInstances返回参数结构体
@@ -809,6 +817,7 @@ DescribeScenesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeScenes", DescribeScenesRequest => DescribeScenesResponse);
+rt::paged!(DescribeScenesRequest, offset offset limit, [scene_set]: Scene, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScenes返回参数结构体

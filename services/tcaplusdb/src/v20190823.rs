@@ -763,6 +763,7 @@ DescribeApplicationsRequest {
     "ApplyType" apply_type set_apply_type: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeApplications", DescribeApplicationsRequest => DescribeApplicationsResponse);
+rt::paged!(DescribeApplicationsRequest, offset offset limit, [applications]: Application, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApplications返回参数结构体
@@ -796,6 +797,7 @@ DescribeBackupRecordsRequest {
     "TableName" table_name set_table_name: str,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeBackupRecords", DescribeBackupRecordsRequest => DescribeBackupRecordsResponse);
+rt::paged!(DescribeBackupRecordsRequest, offset offset limit, [backup_records]: BackupRecords, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupRecords返回参数结构体
@@ -848,6 +850,7 @@ DescribeClustersRequest {
     "Ipv6Enable" ipv6_enable set_ipv6_enable: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, offset offset limit, [clusters]: ClusterInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体
@@ -879,6 +882,7 @@ DescribeIdlFileInfosRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeIdlFileInfos", DescribeIdlFileInfosRequest => DescribeIdlFileInfosResponse);
+rt::paged!(DescribeIdlFileInfosRequest, offset offset limit, [idl_file_infos]: IdlFileInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIdlFileInfos返回参数结构体
@@ -1006,6 +1010,7 @@ DescribeTableGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTableGroups", DescribeTableGroupsRequest => DescribeTableGroupsResponse);
+rt::paged!(DescribeTableGroupsRequest, offset offset limit, [table_groups]: TableGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTableGroups返回参数结构体
@@ -1062,6 +1067,7 @@ DescribeTablesInRecycleRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTablesInRecycle", DescribeTablesInRecycleRequest => DescribeTablesInRecycleResponse);
+rt::paged!(DescribeTablesInRecycleRequest, offset offset limit, [table_infos]: TableInfoNew, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTablesInRecycle返回参数结构体
@@ -1093,6 +1099,7 @@ DescribeTablesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTables", DescribeTablesRequest => DescribeTablesResponse);
+rt::paged!(DescribeTablesRequest, offset offset limit, [table_infos]: TableInfoNew, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTables返回参数结构体
@@ -1122,6 +1129,7 @@ DescribeTasksRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
+rt::paged!(DescribeTasksRequest, offset offset limit, [task_infos]: TaskInfoNew, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasks返回参数结构体

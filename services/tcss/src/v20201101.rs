@@ -4226,6 +4226,7 @@ DescribeAbnormalProcessEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAbnormalProcessEvents", DescribeAbnormalProcessEventsRequest => DescribeAbnormalProcessEventsResponse);
+rt::paged!(DescribeAbnormalProcessEventsRequest, offset offset limit, [event_set]: AbnormalProcessEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAbnormalProcessEvents返回参数结构体
@@ -4402,6 +4403,7 @@ DescribeAccessControlEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAccessControlEvents", DescribeAccessControlEventsRequest => DescribeAccessControlEventsResponse);
+rt::paged!(DescribeAccessControlEventsRequest, offset offset limit, [event_set]: AccessControlEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccessControlEvents返回参数结构体
@@ -4527,6 +4529,7 @@ DescribeAffectedNodeListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAffectedNodeList", DescribeAffectedNodeListRequest => DescribeAffectedNodeListResponse);
+rt::paged!(DescribeAffectedNodeListRequest, offset offset limit, [affected_node_list]: AffectedNodeItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAffectedNodeList返回参数结构体
@@ -4561,6 +4564,7 @@ DescribeAffectedWorkloadListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAffectedWorkloadList", DescribeAffectedWorkloadListRequest => DescribeAffectedWorkloadListResponse);
+rt::paged!(DescribeAffectedWorkloadListRequest, offset offset limit, [affected_workload_list]: AffectedWorkloadItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAffectedWorkloadList返回参数结构体
@@ -4670,6 +4674,7 @@ DescribeAssetAppServiceListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetAppServiceList", DescribeAssetAppServiceListRequest => DescribeAssetAppServiceListResponse);
+rt::paged!(DescribeAssetAppServiceListRequest, offset offset limit, [list]: ServiceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetAppServiceList返回参数结构体
@@ -4705,6 +4710,7 @@ DescribeAssetClusterListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetClusterList", DescribeAssetClusterListRequest => DescribeAssetClusterListResponse);
+rt::paged!(DescribeAssetClusterListRequest, offset offset limit, [list]: AssetClusterListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetClusterList返回参数结构体
@@ -4734,6 +4740,7 @@ DescribeAssetComponentListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetComponentList", DescribeAssetComponentListRequest => DescribeAssetComponentListResponse);
+rt::paged!(DescribeAssetComponentListRequest, offset offset limit, [list]: ComponentInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetComponentList返回参数结构体
@@ -4892,6 +4899,7 @@ DescribeAssetContainerListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetContainerList", DescribeAssetContainerListRequest => DescribeAssetContainerListResponse);
+rt::paged!(DescribeAssetContainerListRequest, offset offset limit, [list]: ContainerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetContainerList返回参数结构体
@@ -4919,6 +4927,7 @@ DescribeAssetDBServiceListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetDBServiceList", DescribeAssetDBServiceListRequest => DescribeAssetDBServiceListResponse);
+rt::paged!(DescribeAssetDBServiceListRequest, offset offset limit, [list]: ServiceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetDBServiceList返回参数结构体
@@ -5038,6 +5047,7 @@ DescribeAssetHostListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetHostList", DescribeAssetHostListRequest => DescribeAssetHostListResponse);
+rt::paged!(DescribeAssetHostListRequest, offset offset limit, [list]: HostInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetHostList返回参数结构体
@@ -5070,6 +5080,7 @@ DescribeAssetImageBindRuleInfoRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageBindRuleInfo", DescribeAssetImageBindRuleInfoRequest => DescribeAssetImageBindRuleInfoResponse);
+rt::paged!(DescribeAssetImageBindRuleInfoRequest, offset offset limit, [image_bind_rule_set]: ImagesBindRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageBindRuleInfo返回参数结构体
@@ -5210,6 +5221,7 @@ DescribeAssetImageListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageList", DescribeAssetImageListRequest => DescribeAssetImageListResponse);
+rt::paged!(DescribeAssetImageListRequest, offset offset limit, [list]: ImagesInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageList返回参数结构体
@@ -5391,6 +5403,7 @@ DescribeAssetImageRegistryListRequest {
     "IsRunning" is_running set_is_running: bool,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryList", DescribeAssetImageRegistryListRequest => DescribeAssetImageRegistryListResponse);
+rt::paged!(DescribeAssetImageRegistryListRequest, offset offset limit, [list]: ImageRepoInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRegistryList返回参数结构体
@@ -5495,6 +5508,7 @@ DescribeAssetImageRegistryRegistryListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryRegistryList", DescribeAssetImageRegistryRegistryListRequest => DescribeAssetImageRegistryRegistryListResponse);
+rt::paged!(DescribeAssetImageRegistryRegistryListRequest, offset offset limit, [list]: ImageRepoRegistryInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRegistryRegistryList返回参数结构体
@@ -5532,6 +5546,7 @@ DescribeAssetImageRegistryRiskInfoListRequest {
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryRiskInfoList", DescribeAssetImageRegistryRiskInfoListRequest => DescribeAssetImageRegistryRiskInfoListResponse);
+rt::paged!(DescribeAssetImageRegistryRiskInfoListRequest, offset offset limit, [list]: ImageRisk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRegistryRiskInfoList返回参数结构体
@@ -5693,6 +5708,7 @@ DescribeAssetImageRegistryVirusListRequest {
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryVirusList", DescribeAssetImageRegistryVirusListRequest => DescribeAssetImageRegistryVirusListResponse);
+rt::paged!(DescribeAssetImageRegistryVirusListRequest, offset offset limit, [list]: ImageVirus, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRegistryVirusList返回参数结构体
@@ -5761,6 +5777,7 @@ DescribeAssetImageRegistryVulListRequest {
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryVulList", DescribeAssetImageRegistryVulListRequest => DescribeAssetImageRegistryVulListResponse);
+rt::paged!(DescribeAssetImageRegistryVulListRequest, offset offset limit, [list]: ImageVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRegistryVulList返回参数结构体
@@ -5833,6 +5850,7 @@ DescribeAssetImageRiskListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRiskList", DescribeAssetImageRiskListRequest => DescribeAssetImageRiskListResponse);
+rt::paged!(DescribeAssetImageRiskListRequest, offset offset limit, [list]: ImageRiskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRiskList返回参数结构体
@@ -5965,6 +5983,7 @@ DescribeAssetImageSimpleListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageSimpleList", DescribeAssetImageSimpleListRequest => DescribeAssetImageSimpleListResponse);
+rt::paged!(DescribeAssetImageSimpleListRequest, offset offset limit, [list]: AssetSimpleImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageSimpleList返回参数结构体
@@ -6035,6 +6054,7 @@ DescribeAssetImageVirusListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageVirusList", DescribeAssetImageVirusListRequest => DescribeAssetImageVirusListResponse);
+rt::paged!(DescribeAssetImageVirusListRequest, offset offset limit, [list]: ImageVirusInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageVirusList返回参数结构体
@@ -6114,6 +6134,7 @@ DescribeAssetImageVulListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageVulList", DescribeAssetImageVulListRequest => DescribeAssetImageVulListResponse);
+rt::paged!(DescribeAssetImageVulListRequest, offset offset limit, [list]: ImagesVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageVulList返回参数结构体
@@ -6151,6 +6172,7 @@ DescribeAssetPortListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetPortList", DescribeAssetPortListRequest => DescribeAssetPortListResponse);
+rt::paged!(DescribeAssetPortListRequest, offset offset limit, [list]: PortInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetPortList返回参数结构体
@@ -6188,6 +6210,7 @@ DescribeAssetProcessListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetProcessList", DescribeAssetProcessListRequest => DescribeAssetProcessListResponse);
+rt::paged!(DescribeAssetProcessListRequest, offset offset limit, [list]: ProcessInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetProcessList返回参数结构体
@@ -6294,6 +6317,7 @@ DescribeAssetSuperNodeListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetSuperNodeList", DescribeAssetSuperNodeListRequest => DescribeAssetSuperNodeListResponse);
+rt::paged!(DescribeAssetSuperNodeListRequest, offset offset limit, [list]: SuperNodeListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetSuperNodeList返回参数结构体
@@ -6355,6 +6379,7 @@ DescribeAssetWebServiceListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetWebServiceList", DescribeAssetWebServiceListRequest => DescribeAssetWebServiceListResponse);
+rt::paged!(DescribeAssetWebServiceListRequest, offset offset limit, [list]: ServiceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetWebServiceList返回参数结构体
@@ -6386,6 +6411,7 @@ DescribeAutoAuthorizedRuleHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAutoAuthorizedRuleHost", DescribeAutoAuthorizedRuleHostRequest => DescribeAutoAuthorizedRuleHostResponse);
+rt::paged!(DescribeAutoAuthorizedRuleHostRequest, offset offset limit, [list]: AutoAuthorizedRuleHostInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoAuthorizedRuleHost返回参数结构体
@@ -6417,6 +6443,7 @@ DescribeCheckItemListRequest {
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeCheckItemList", DescribeCheckItemListRequest => DescribeCheckItemListResponse);
+rt::paged!(DescribeCheckItemListRequest, offset offset limit, [cluster_check_items]: ClusterCheckItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCheckItemList返回参数结构体
@@ -6541,6 +6568,7 @@ DescribeClusterNodesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeClusterNodes", DescribeClusterNodesRequest => DescribeClusterNodesResponse);
+rt::paged!(DescribeClusterNodesRequest, offset offset limit, [cluster_node_list]: ClusterNodeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterNodes返回参数结构体
@@ -6654,6 +6682,7 @@ DescribeComplianceAssetListRequest {
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceAssetList", DescribeComplianceAssetListRequest => DescribeComplianceAssetListResponse);
+rt::paged!(DescribeComplianceAssetListRequest, offset offset limit, [asset_info_list]: ComplianceAssetInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComplianceAssetList返回参数结构体
@@ -6692,6 +6721,7 @@ DescribeComplianceAssetPolicyItemListRequest {
     "AssetType" asset_type set_asset_type: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceAssetPolicyItemList", DescribeComplianceAssetPolicyItemListRequest => DescribeComplianceAssetPolicyItemListResponse);
+rt::paged!(DescribeComplianceAssetPolicyItemListRequest, offset offset limit, [asset_policy_item_list]: ComplianceAssetPolicyItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComplianceAssetPolicyItemList返回参数结构体
@@ -6721,6 +6751,7 @@ DescribeCompliancePeriodTaskListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeCompliancePeriodTaskList", DescribeCompliancePeriodTaskListRequest => DescribeCompliancePeriodTaskListResponse);
+rt::paged!(DescribeCompliancePeriodTaskListRequest, offset offset limit, [period_task_set]: CompliancePeriodTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompliancePeriodTaskList返回参数结构体
@@ -6752,6 +6783,7 @@ DescribeCompliancePolicyItemAffectedAssetListRequest {
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeCompliancePolicyItemAffectedAssetList", DescribeCompliancePolicyItemAffectedAssetListRequest => DescribeCompliancePolicyItemAffectedAssetListResponse);
+rt::paged!(DescribeCompliancePolicyItemAffectedAssetListRequest, offset offset limit, [affected_asset_list]: ComplianceAffectedAsset, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompliancePolicyItemAffectedAssetList返回参数结构体
@@ -6804,6 +6836,7 @@ DescribeComplianceScanFailedAssetListRequest {
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceScanFailedAssetList", DescribeComplianceScanFailedAssetListRequest => DescribeComplianceScanFailedAssetListResponse);
+rt::paged!(DescribeComplianceScanFailedAssetListRequest, offset offset limit, [scan_failed_asset_list]: ComplianceScanFailedAsset, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComplianceScanFailedAssetList返回参数结构体
@@ -6874,6 +6907,7 @@ DescribeComplianceTaskPolicyItemSummaryListRequest {
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceTaskPolicyItemSummaryList", DescribeComplianceTaskPolicyItemSummaryListRequest => DescribeComplianceTaskPolicyItemSummaryListResponse);
+rt::paged!(DescribeComplianceTaskPolicyItemSummaryListRequest, offset offset limit, [policy_item_summary_list]: CompliancePolicyItemSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComplianceTaskPolicyItemSummaryList返回参数结构体
@@ -6907,6 +6941,7 @@ DescribeComplianceWhitelistItemListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceWhitelistItemList", DescribeComplianceWhitelistItemListRequest => DescribeComplianceWhitelistItemListResponse);
+rt::paged!(DescribeComplianceWhitelistItemListRequest, offset offset limit, [whitelist_item_set]: ComplianceWhitelistItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComplianceWhitelistItemList返回参数结构体
@@ -7078,6 +7113,7 @@ DescribeEmergencyVulListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEmergencyVulList", DescribeEmergencyVulListRequest => DescribeEmergencyVulListResponse);
+rt::paged!(DescribeEmergencyVulListRequest, offset offset limit, [list]: EmergencyVulInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEmergencyVulList返回参数结构体
@@ -7144,6 +7180,7 @@ DescribeEscapeEventInfoRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEscapeEventInfo", DescribeEscapeEventInfoRequest => DescribeEscapeEventInfoResponse);
+rt::paged!(DescribeEscapeEventInfoRequest, offset offset limit, [event_set]: EscapeEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEscapeEventInfo返回参数结构体
@@ -7261,6 +7298,7 @@ DescribeEscapeWhiteListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEscapeWhiteList", DescribeEscapeWhiteListRequest => DescribeEscapeWhiteListResponse);
+rt::paged!(DescribeEscapeWhiteListRequest, offset offset limit, [list]: EscapeWhiteListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEscapeWhiteList返回参数结构体
@@ -7294,6 +7332,7 @@ DescribeEventEscapeImageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEventEscapeImageList", DescribeEventEscapeImageListRequest => DescribeEventEscapeImageListResponse);
+rt::paged!(DescribeEventEscapeImageListRequest, offset offset limit, [list]: EventEscapeImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEventEscapeImageList返回参数结构体
@@ -7349,6 +7388,7 @@ DescribeExportJobManageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeExportJobManageList", DescribeExportJobManageListRequest => DescribeExportJobManageListResponse);
+rt::paged!(DescribeExportJobManageListRequest, offset offset limit, [list]: ExportJobInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExportJobManageList返回参数结构体
@@ -7448,6 +7488,7 @@ DescribeImageAutoAuthorizedLogListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageAutoAuthorizedLogList", DescribeImageAutoAuthorizedLogListRequest => DescribeImageAutoAuthorizedLogListResponse);
+rt::paged!(DescribeImageAutoAuthorizedLogListRequest, offset offset limit, [list]: AutoAuthorizedImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageAutoAuthorizedLogList返回参数结构体
@@ -7513,6 +7554,7 @@ DescribeImageAutoAuthorizedTaskListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageAutoAuthorizedTaskList", DescribeImageAutoAuthorizedTaskListRequest => DescribeImageAutoAuthorizedTaskListResponse);
+rt::paged!(DescribeImageAutoAuthorizedTaskListRequest, offset offset limit, [list]: ImageAutoAuthorizedTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageAutoAuthorizedTaskList返回参数结构体
@@ -7552,6 +7594,7 @@ DescribeImageComponentListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageComponentList", DescribeImageComponentListRequest => DescribeImageComponentListResponse);
+rt::paged!(DescribeImageComponentListRequest, offset offset limit, [list]: ImageComponent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageComponentList返回参数结构体
@@ -7690,6 +7733,7 @@ DescribeImageDenyEventListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyEventList", DescribeImageDenyEventListRequest => DescribeImageDenyEventListResponse);
+rt::paged!(DescribeImageDenyEventListRequest, offset offset limit, [list]: ImageDenyEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageDenyEventList返回参数结构体
@@ -7833,6 +7877,7 @@ DescribeImageDenyRuleListRequest {
     "TopTurnOn" top_turn_on set_top_turn_on: bool,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyRuleList", DescribeImageDenyRuleListRequest => DescribeImageDenyRuleListResponse);
+rt::paged!(DescribeImageDenyRuleListRequest, offset offset limit, [list]: ImageDenyRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageDenyRuleList返回参数结构体
@@ -8007,6 +8052,7 @@ DescribeImageSimpleListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageSimpleList", DescribeImageSimpleListRequest => DescribeImageSimpleListResponse);
+rt::paged!(DescribeImageSimpleListRequest, offset offset limit, [image_list]: ImageSimpleInfo, []);
 
 rt::model! { read debug;
 /// DescribeImageSimpleList返回参数结构体
@@ -8172,6 +8218,7 @@ DescribeK8sApiAbnormalRuleListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeK8sApiAbnormalRuleList", DescribeK8sApiAbnormalRuleListRequest => DescribeK8sApiAbnormalRuleListResponse);
+rt::paged!(DescribeK8sApiAbnormalRuleListRequest, offset offset limit, [list]: K8sApiAbnormalRuleListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeK8sApiAbnormalRuleList返回参数结构体
@@ -8205,6 +8252,7 @@ DescribeK8sApiAbnormalRuleScopeListRequest {
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeK8sApiAbnormalRuleScopeList", DescribeK8sApiAbnormalRuleScopeListRequest => DescribeK8sApiAbnormalRuleScopeListResponse);
+rt::paged!(DescribeK8sApiAbnormalRuleScopeListRequest, offset offset limit, [list]: K8sApiAbnormalRuleScopeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeK8sApiAbnormalRuleScopeList返回参数结构体
@@ -8307,6 +8355,7 @@ DescribeMaliciousConnectionBlackListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeMaliciousConnectionBlackList", DescribeMaliciousConnectionBlackListRequest => DescribeMaliciousConnectionBlackListResponse);
+rt::paged!(DescribeMaliciousConnectionBlackListRequest, offset offset limit, [list]: MaliciousConnectionRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMaliciousConnectionBlackList返回参数结构体
@@ -8342,6 +8391,7 @@ DescribeMaliciousConnectionWhiteListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeMaliciousConnectionWhiteList", DescribeMaliciousConnectionWhiteListRequest => DescribeMaliciousConnectionWhiteListResponse);
+rt::paged!(DescribeMaliciousConnectionWhiteListRequest, offset offset limit, [list]: MaliciousConnectionRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMaliciousConnectionWhiteList返回参数结构体
@@ -8375,6 +8425,7 @@ DescribeNetworkFirewallAuditRecordRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallAuditRecord", DescribeNetworkFirewallAuditRecordRequest => DescribeNetworkFirewallAuditRecordResponse);
+rt::paged!(DescribeNetworkFirewallAuditRecordRequest, offset offset limit, [audit_list]: NetworkAuditRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallAuditRecord返回参数结构体
@@ -8408,6 +8459,7 @@ DescribeNetworkFirewallClusterListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallClusterList", DescribeNetworkFirewallClusterListRequest => DescribeNetworkFirewallClusterListResponse);
+rt::paged!(DescribeNetworkFirewallClusterListRequest, offset offset limit, [cluster_info_list]: NetworkClusterInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallClusterList返回参数结构体
@@ -8469,6 +8521,7 @@ DescribeNetworkFirewallNamespaceLabelListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallNamespaceLabelList", DescribeNetworkFirewallNamespaceLabelListRequest => DescribeNetworkFirewallNamespaceLabelListResponse);
+rt::paged!(DescribeNetworkFirewallNamespaceLabelListRequest, offset offset limit, [cluster_namespace_label_list]: NetworkClusterNamespaceLabelInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallNamespaceLabelList返回参数结构体
@@ -8506,6 +8559,7 @@ DescribeNetworkFirewallNamespaceListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallNamespaceList", DescribeNetworkFirewallNamespaceListRequest => DescribeNetworkFirewallNamespaceListResponse);
+rt::paged!(DescribeNetworkFirewallNamespaceListRequest, offset offset limit, [cluster_namespace_list]: NetworkClusterNamespaceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallNamespaceList返回参数结构体
@@ -8543,6 +8597,7 @@ DescribeNetworkFirewallPodLabelsListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallPodLabelsList", DescribeNetworkFirewallPodLabelsListRequest => DescribeNetworkFirewallPodLabelsListResponse);
+rt::paged!(DescribeNetworkFirewallPodLabelsListRequest, offset offset limit, [pod_list]: NetworkClusterPodInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallPodLabelsList返回参数结构体
@@ -8652,6 +8707,7 @@ DescribeNetworkFirewallPolicyListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallPolicyList", DescribeNetworkFirewallPolicyListRequest => DescribeNetworkFirewallPolicyListResponse);
+rt::paged!(DescribeNetworkFirewallPolicyListRequest, offset offset limit, [net_policy]: NetworkPolicyInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallPolicyList返回参数结构体
@@ -8768,6 +8824,7 @@ DescribePostPayDetailRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribePostPayDetail", DescribePostPayDetailRequest => DescribePostPayDetailResponse);
+rt::paged!(DescribePostPayDetailRequest, offset offset limit, [soft_quota_day_detail]: SoftQuotaDayInfo, []);
 
 rt::model! { read debug;
 /// DescribePostPayDetail返回参数结构体
@@ -8931,6 +8988,7 @@ DescribeRaspRuleVulsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRaspRuleVuls", DescribeRaspRuleVulsRequest => DescribeRaspRuleVulsResponse);
+rt::paged!(DescribeRaspRuleVulsRequest, offset offset limit, [list]: RaspRuleVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspRuleVuls返回参数结构体
@@ -8966,6 +9024,7 @@ DescribeRaspRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRaspRules", DescribeRaspRulesRequest => DescribeRaspRulesResponse);
+rt::paged!(DescribeRaspRulesRequest, offset offset limit, [list]: RaspRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspRules返回参数结构体
@@ -9079,6 +9138,7 @@ DescribeReverseShellEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellEvents", DescribeReverseShellEventsRequest => DescribeReverseShellEventsResponse);
+rt::paged!(DescribeReverseShellEventsRequest, offset offset limit, [event_set]: ReverseShellEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellEvents返回参数结构体
@@ -9131,6 +9191,7 @@ DescribeReverseShellRegexpWhiteListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellRegexpWhiteList", DescribeReverseShellRegexpWhiteListRequest => DescribeReverseShellRegexpWhiteListResponse);
+rt::paged!(DescribeReverseShellRegexpWhiteListRequest, offset offset limit, [list]: RegexpRuleListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellRegexpWhiteList返回参数结构体
@@ -9181,6 +9242,7 @@ DescribeReverseShellWhiteListsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellWhiteLists", DescribeReverseShellWhiteListsRequest => DescribeReverseShellWhiteListsResponse);
+rt::paged!(DescribeReverseShellWhiteListsRequest, offset offset limit, [white_list_set]: ReverseShellWhiteListBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellWhiteLists返回参数结构体
@@ -9395,6 +9457,7 @@ DescribeRiskDnsListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskDnsList", DescribeRiskDnsListRequest => DescribeRiskDnsListResponse);
+rt::paged!(DescribeRiskDnsListRequest, offset offset limit, [list]: RiskDnsEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskDnsList返回参数结构体
@@ -9427,6 +9490,7 @@ DescribeRiskListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskList", DescribeRiskListRequest => DescribeRiskListResponse);
+rt::paged!(DescribeRiskListRequest, offset offset limit, [cluster_risk_items]: ClusterRiskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskList返回参数结构体
@@ -9516,6 +9580,7 @@ DescribeRiskSyscallEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskSyscallEvents", DescribeRiskSyscallEventsRequest => DescribeRiskSyscallEventsResponse);
+rt::paged!(DescribeRiskSyscallEventsRequest, offset offset limit, [event_set]: RiskSyscallEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskSyscallEvents返回参数结构体
@@ -9585,6 +9650,7 @@ DescribeRiskSyscallWhiteListsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskSyscallWhiteLists", DescribeRiskSyscallWhiteListsRequest => DescribeRiskSyscallWhiteListsResponse);
+rt::paged!(DescribeRiskSyscallWhiteListsRequest, offset offset limit, [white_list_set]: RiskSyscallWhiteListBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskSyscallWhiteLists返回参数结构体
@@ -9618,6 +9684,7 @@ DescribeScanIgnoreVulListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeScanIgnoreVulList", DescribeScanIgnoreVulListRequest => DescribeScanIgnoreVulListResponse);
+rt::paged!(DescribeScanIgnoreVulListRequest, offset offset limit, [list]: ScanIgnoreVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScanIgnoreVulList返回参数结构体
@@ -9681,6 +9748,7 @@ DescribeSearchTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSearchTemplates", DescribeSearchTemplatesRequest => DescribeSearchTemplatesResponse);
+rt::paged!(DescribeSearchTemplatesRequest, offset offset limit, [list]: SearchTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSearchTemplates返回参数结构体
@@ -9881,6 +9949,7 @@ DescribeSecLogJoinObjectListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogJoinObjectList", DescribeSecLogJoinObjectListRequest => DescribeSecLogJoinObjectListResponse);
+rt::paged!(DescribeSecLogJoinObjectListRequest, offset offset limit, [list]: SecLogJoinObjectInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecLogJoinObjectList返回参数结构体
@@ -10002,6 +10071,7 @@ DescribeSuperNodePodListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSuperNodePodList", DescribeSuperNodePodListRequest => DescribeSuperNodePodListResponse);
+rt::paged!(DescribeSuperNodePodListRequest, offset offset limit, [list]: SuperNodePodListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSuperNodePodList返回参数结构体
@@ -10037,6 +10107,7 @@ DescribeSupportDefenceVulRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSupportDefenceVul", DescribeSupportDefenceVulRequest => DescribeSupportDefenceVulResponse);
+rt::paged!(DescribeSupportDefenceVulRequest, offset offset limit, [list]: SupportDefenceVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSupportDefenceVul返回参数结构体
@@ -10094,6 +10165,7 @@ DescribeSystemVulListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSystemVulList", DescribeSystemVulListRequest => DescribeSystemVulListResponse);
+rt::paged!(DescribeSystemVulListRequest, offset offset limit, [list]: VulInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSystemVulList返回参数结构体
@@ -10244,6 +10316,7 @@ DescribeUserClusterRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeUserCluster", DescribeUserClusterRequest => DescribeUserClusterResponse);
+rt::paged!(DescribeUserClusterRequest, offset offset limit, [cluster_info_list]: ClusterInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserCluster返回参数结构体
@@ -10279,6 +10352,7 @@ DescribeUserPodListRequest {
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeUserPodList", DescribeUserPodListRequest => DescribeUserPodListResponse);
+rt::paged!(DescribeUserPodListRequest, offset offset limit, [pod_list]: ClusterPodInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserPodList返回参数结构体
@@ -10393,6 +10467,7 @@ DescribeVirusAutoIsolateSampleListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusAutoIsolateSampleList", DescribeVirusAutoIsolateSampleListRequest => DescribeVirusAutoIsolateSampleListResponse);
+rt::paged!(DescribeVirusAutoIsolateSampleListRequest, offset offset limit, [list]: VirusAutoIsolateSampleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVirusAutoIsolateSampleList返回参数结构体
@@ -10654,6 +10729,7 @@ DescribeVirusListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusList", DescribeVirusListRequest => DescribeVirusListResponse);
+rt::paged!(DescribeVirusListRequest, offset offset limit, [list]: VirusInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVirusList返回参数结构体
@@ -10980,6 +11056,7 @@ DescribeVirusTaskListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusTaskList", DescribeVirusTaskListRequest => DescribeVirusTaskListResponse);
+rt::paged!(DescribeVirusTaskListRequest, offset offset limit, [list]: VirusTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVirusTaskList返回参数结构体
@@ -11009,6 +11086,7 @@ DescribeVirusWhiteListRulesRequest {
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusWhiteListRules", DescribeVirusWhiteListRulesRequest => DescribeVirusWhiteListRulesResponse);
+rt::paged!(DescribeVirusWhiteListRulesRequest, offset offset limit, [list]: VirusWhiteListRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVirusWhiteListRules返回参数结构体
@@ -11044,6 +11122,7 @@ DescribeVulContainerListRequest {
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulContainerList", DescribeVulContainerListRequest => DescribeVulContainerListResponse);
+rt::paged!(DescribeVulContainerListRequest, offset offset limit, [list]: VulAffectedContainerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulContainerList返回参数结构体
@@ -11122,6 +11201,7 @@ DescribeVulDefenceEventRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefenceEvent", DescribeVulDefenceEventRequest => DescribeVulDefenceEventResponse);
+rt::paged!(DescribeVulDefenceEventRequest, offset offset limit, [list]: VulDefenceEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefenceEvent返回参数结构体
@@ -11190,6 +11270,7 @@ DescribeVulDefenceHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefenceHost", DescribeVulDefenceHostRequest => DescribeVulDefenceHostResponse);
+rt::paged!(DescribeVulDefenceHostRequest, offset offset limit, [list]: VulDefenceHost, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefenceHost返回参数结构体
@@ -11220,6 +11301,7 @@ DescribeVulDefencePluginRequest {
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefencePlugin", DescribeVulDefencePluginRequest => DescribeVulDefencePluginResponse);
+rt::paged!(DescribeVulDefencePluginRequest, offset offset limit, [list]: VulDefencePlugin, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefencePlugin返回参数结构体
@@ -11311,6 +11393,7 @@ DescribeVulIgnoreLocalImageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulIgnoreLocalImageList", DescribeVulIgnoreLocalImageListRequest => DescribeVulIgnoreLocalImageListResponse);
+rt::paged!(DescribeVulIgnoreLocalImageListRequest, offset offset limit, [list]: VulIgnoreLocalImage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulIgnoreLocalImageList返回参数结构体
@@ -11338,6 +11421,7 @@ DescribeVulIgnoreRegistryImageListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulIgnoreRegistryImageList", DescribeVulIgnoreRegistryImageListRequest => DescribeVulIgnoreRegistryImageListResponse);
+rt::paged!(DescribeVulIgnoreRegistryImageListRequest, offset offset limit, [list]: VulIgnoreRegistryImage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulIgnoreRegistryImageList返回参数结构体
@@ -11387,6 +11471,7 @@ DescribeVulImageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulImageList", DescribeVulImageListRequest => DescribeVulImageListResponse);
+rt::paged!(DescribeVulImageListRequest, offset offset limit, [list]: VulAffectedImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulImageList返回参数结构体
@@ -11523,6 +11608,7 @@ DescribeVulRegistryImageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulRegistryImageList", DescribeVulRegistryImageListRequest => DescribeVulRegistryImageListResponse);
+rt::paged!(DescribeVulRegistryImageListRequest, offset offset limit, [list]: VulAffectedRegistryImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulRegistryImageList返回参数结构体
@@ -11628,6 +11714,7 @@ DescribeVulScanLocalImageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulScanLocalImageList", DescribeVulScanLocalImageListRequest => DescribeVulScanLocalImageListResponse);
+rt::paged!(DescribeVulScanLocalImageListRequest, offset offset limit, [list]: VulScanImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulScanLocalImageList返回参数结构体
@@ -11799,6 +11886,7 @@ DescribeWebVulListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeWebVulList", DescribeWebVulListRequest => DescribeWebVulListResponse);
+rt::paged!(DescribeWebVulListRequest, offset offset limit, [list]: VulInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebVulList返回参数结构体

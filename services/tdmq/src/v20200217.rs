@@ -2151,6 +2151,7 @@ DescribeAMQPClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeAMQPClusters", DescribeAMQPClustersRequest => DescribeAMQPClustersResponse);
+rt::paged!(DescribeAMQPClustersRequest, offset offset limit, [cluster_list]: AMQPClusterDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAMQPClusters返回参数结构体
@@ -2190,6 +2191,7 @@ DescribeAllTenantsRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeAllTenants", DescribeAllTenantsRequest => DescribeAllTenantsResponse);
+rt::paged!(DescribeAllTenantsRequest, offset offset limit, [tenants]: InternalTenant, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAllTenants返回参数结构体
@@ -2234,6 +2236,7 @@ DescribeBindVpcsRequest {
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeBindVpcs", DescribeBindVpcsRequest => DescribeBindVpcsResponse);
+rt::paged!(DescribeBindVpcsRequest, offset offset limit, [vpc_sets]: VpcBindRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBindVpcs返回参数结构体
@@ -2284,6 +2287,7 @@ DescribeClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, offset offset limit, [cluster_set]: Cluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体
@@ -2336,6 +2340,7 @@ DescribeCmqQueuesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeCmqQueues", DescribeCmqQueuesRequest => DescribeCmqQueuesResponse);
+rt::paged!(DescribeCmqQueuesRequest, offset offset limit, [queue_list]: CmqQueue, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCmqQueues返回参数结构体
@@ -2368,6 +2373,7 @@ DescribeCmqSubscriptionDetailRequest {
     "QueryType" query_type set_query_type: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeCmqSubscriptionDetail", DescribeCmqSubscriptionDetailRequest => DescribeCmqSubscriptionDetailResponse);
+rt::paged!(DescribeCmqSubscriptionDetailRequest, offset offset limit, [subscription_set]: CmqSubscription, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCmqSubscriptionDetail返回参数结构体
@@ -2418,6 +2424,7 @@ DescribeCmqTopicsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeCmqTopics", DescribeCmqTopicsRequest => DescribeCmqTopicsResponse);
+rt::paged!(DescribeCmqTopicsRequest, offset offset limit, [topic_list]: CmqTopic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCmqTopics返回参数结构体
@@ -2497,6 +2504,7 @@ DescribeEnvironmentRolesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeEnvironmentRoles", DescribeEnvironmentRolesRequest => DescribeEnvironmentRolesResponse);
+rt::paged!(DescribeEnvironmentRolesRequest, offset offset limit, [environment_role_sets]: EnvironmentRole, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEnvironmentRoles返回参数结构体
@@ -2531,6 +2539,7 @@ DescribeEnvironmentsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeEnvironments", DescribeEnvironmentsRequest => DescribeEnvironmentsResponse);
+rt::paged!(DescribeEnvironmentsRequest, offset offset limit, [environment_set]: Environment, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEnvironments返回参数结构体
@@ -2800,6 +2809,7 @@ DescribePublishersRequest {
     "Sort" sort set_sort: obj Sort,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribePublishers", DescribePublishersRequest => DescribePublishersResponse);
+rt::paged!(DescribePublishersRequest, offset offset limit, [publishers]: Publisher, [total_count]);
 
 rt::model! { read debug;
 /// DescribePublishers返回参数结构体
@@ -2852,6 +2862,7 @@ DescribePulsarProInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribePulsarProInstances", DescribePulsarProInstancesRequest => DescribePulsarProInstancesResponse);
+rt::paged!(DescribePulsarProInstancesRequest, offset offset limit, [instances]: PulsarProInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribePulsarProInstances返回参数结构体
@@ -2891,6 +2902,7 @@ DescribeRabbitMQBindingsRequest {
     "DestinationExchange" destination_exchange set_destination_exchange: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQBindings", DescribeRabbitMQBindingsRequest => DescribeRabbitMQBindingsResponse);
+rt::paged!(DescribeRabbitMQBindingsRequest, offset offset limit, [binding_info_list]: RabbitMQBindingListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQBindings返回参数结构体
@@ -2939,6 +2951,7 @@ DescribeRabbitMQExchangesRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQExchanges", DescribeRabbitMQExchangesRequest => DescribeRabbitMQExchangesResponse);
+rt::paged!(DescribeRabbitMQExchangesRequest, offset offset limit, [exchange_info_list]: RabbitMQExchangeListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQExchanges返回参数结构体
@@ -2979,6 +2992,7 @@ DescribeRabbitMQNodeListRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQNodeList", DescribeRabbitMQNodeListRequest => DescribeRabbitMQNodeListResponse);
+rt::paged!(DescribeRabbitMQNodeListRequest, offset offset limit, [node_list]: RabbitMQPrivateNode, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQNodeList返回参数结构体
@@ -3010,6 +3024,7 @@ DescribeRabbitMQPermissionRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQPermission", DescribeRabbitMQPermissionRequest => DescribeRabbitMQPermissionResponse);
+rt::paged!(DescribeRabbitMQPermissionRequest, offset offset limit, [rabbit_mq_permission_list]: RabbitMQPermission, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQPermission返回参数结构体
@@ -3145,6 +3160,7 @@ DescribeRabbitMQQueuesRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQQueues", DescribeRabbitMQQueuesRequest => DescribeRabbitMQQueuesResponse);
+rt::paged!(DescribeRabbitMQQueuesRequest, offset offset limit, [queue_info_list]: RabbitMQQueueListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQQueues返回参数结构体
@@ -3179,6 +3195,7 @@ DescribeRabbitMQUserRequest {
     "Tags" tags set_tags: list String,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQUser", DescribeRabbitMQUserRequest => DescribeRabbitMQUserResponse);
+rt::paged!(DescribeRabbitMQUserRequest, offset offset limit, [rabbit_mq_user_list]: RabbitMQUser, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQUser返回参数结构体
@@ -3239,6 +3256,7 @@ DescribeRabbitMQVipInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQVipInstances", DescribeRabbitMQVipInstancesRequest => DescribeRabbitMQVipInstancesResponse);
+rt::paged!(DescribeRabbitMQVipInstancesRequest, offset offset limit, [instances]: RabbitMQVipInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQVipInstances返回参数结构体
@@ -3278,6 +3296,7 @@ DescribeRabbitMQVirtualHostRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQVirtualHost", DescribeRabbitMQVirtualHostRequest => DescribeRabbitMQVirtualHostResponse);
+rt::paged!(DescribeRabbitMQVirtualHostRequest, offset offset limit, [virtual_host_list]: RabbitMQVirtualHostInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQVirtualHost返回参数结构体
@@ -3342,6 +3361,7 @@ DescribeRocketMQClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQClusters", DescribeRocketMQClustersRequest => DescribeRocketMQClustersResponse);
+rt::paged!(DescribeRocketMQClustersRequest, offset offset limit, [cluster_list]: RocketMQClusterDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQClusters返回参数结构体
@@ -3418,6 +3438,7 @@ DescribeRocketMQConsumerConnectionDetailRequest {
     "FilterType" filter_type set_filter_type: list String,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQConsumerConnectionDetail", DescribeRocketMQConsumerConnectionDetailRequest => DescribeRocketMQConsumerConnectionDetailResponse);
+rt::paged!(DescribeRocketMQConsumerConnectionDetailRequest, offset offset limit, [details]: RocketMQConsumerTopic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQConsumerConnectionDetail返回参数结构体
@@ -3462,6 +3483,7 @@ DescribeRocketMQConsumerConnectionsRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQConsumerConnections", DescribeRocketMQConsumerConnectionsRequest => DescribeRocketMQConsumerConnectionsResponse);
+rt::paged!(DescribeRocketMQConsumerConnectionsRequest, offset offset limit, [connections]: RocketMQConsumerConnection, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQConsumerConnections返回参数结构体
@@ -3498,6 +3520,7 @@ DescribeRocketMQEnvironmentRolesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQEnvironmentRoles", DescribeRocketMQEnvironmentRolesRequest => DescribeRocketMQEnvironmentRolesResponse);
+rt::paged!(DescribeRocketMQEnvironmentRolesRequest, offset offset limit, [environment_role_sets]: EnvironmentRole, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQEnvironmentRoles返回参数结构体
@@ -3566,6 +3589,7 @@ DescribeRocketMQGroupsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQGroups", DescribeRocketMQGroupsRequest => DescribeRocketMQGroupsResponse);
+rt::paged!(DescribeRocketMQGroupsRequest, offset offset limit, [groups]: RocketMQGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQGroups返回参数结构体
@@ -3602,6 +3626,7 @@ DescribeRocketMQMigratingTopicListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQMigratingTopicList", DescribeRocketMQMigratingTopicListRequest => DescribeRocketMQMigratingTopicListResponse);
+rt::paged!(DescribeRocketMQMigratingTopicListRequest, offset offset limit, [migrate_topics]: MigrateTopic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQMigratingTopicList返回参数结构体
@@ -3656,6 +3681,7 @@ DescribeRocketMQMsgRequest {
     "QueryDelayMessage" query_delay_message set_query_delay_message: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQMsg", DescribeRocketMQMsgRequest => DescribeRocketMQMsgResponse);
+rt::paged!(DescribeRocketMQMsgRequest, offset offset limit, [message_tracks]: RocketMQMessageTrack, []);
 
 rt::model! { read debug;
 /// DescribeRocketMQMsg返回参数结构体
@@ -3746,6 +3772,7 @@ DescribeRocketMQNamespacesRequest {
     "NameKeyword" name_keyword set_name_keyword: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQNamespaces", DescribeRocketMQNamespacesRequest => DescribeRocketMQNamespacesResponse);
+rt::paged!(DescribeRocketMQNamespacesRequest, offset offset limit, [namespaces]: RocketMQNamespace, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQNamespaces返回参数结构体
@@ -3791,6 +3818,7 @@ DescribeRocketMQProducersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQProducers", DescribeRocketMQProducersRequest => DescribeRocketMQProducersResponse);
+rt::paged!(DescribeRocketMQProducersRequest, offset offset limit, [producers]: ProducerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQProducers返回参数结构体
@@ -3914,6 +3942,7 @@ DescribeRocketMQRolesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQRoles", DescribeRocketMQRolesRequest => DescribeRocketMQRolesResponse);
+rt::paged!(DescribeRocketMQRolesRequest, offset offset limit, [role_sets]: Role, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQRoles返回参数结构体
@@ -4045,6 +4074,7 @@ DescribeRocketMQSubscriptionsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQSubscriptions", DescribeRocketMQSubscriptionsRequest => DescribeRocketMQSubscriptionsResponse);
+rt::paged!(DescribeRocketMQSubscriptionsRequest, offset offset limit, [subscriptions]: RocketMQSubscription, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQSubscriptions返回参数结构体
@@ -4144,6 +4174,7 @@ DescribeRocketMQTopicMsgsRequest {
     "QueryDeadLetterMessage" query_dead_letter_message set_query_dead_letter_message: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopicMsgs", DescribeRocketMQTopicMsgsRequest => DescribeRocketMQTopicMsgsResponse);
+rt::paged!(DescribeRocketMQTopicMsgsRequest, offset offset limit, [topic_msg_log_sets]: RocketMQMsgLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQTopicMsgs返回参数结构体
@@ -4247,6 +4278,7 @@ DescribeRocketMQTopicsByGroupRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopicsByGroup", DescribeRocketMQTopicsByGroupRequest => DescribeRocketMQTopicsByGroupResponse);
+rt::paged!(DescribeRocketMQTopicsByGroupRequest, offset offset limit, [topics]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQTopicsByGroup返回参数结构体
@@ -4291,6 +4323,7 @@ DescribeRocketMQTopicsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopics", DescribeRocketMQTopicsRequest => DescribeRocketMQTopicsResponse);
+rt::paged!(DescribeRocketMQTopicsRequest, offset offset limit, [topics]: RocketMQTopic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQTopics返回参数结构体
@@ -4344,6 +4377,7 @@ DescribeRocketMQVipInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQVipInstances", DescribeRocketMQVipInstancesRequest => DescribeRocketMQVipInstancesResponse);
+rt::paged!(DescribeRocketMQVipInstancesRequest, offset offset limit, [instances]: RocketMQVipInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQVipInstances返回参数结构体
@@ -4378,6 +4412,7 @@ DescribeRolesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRoles", DescribeRolesRequest => DescribeRolesResponse);
+rt::paged!(DescribeRolesRequest, offset offset limit, [role_sets]: Role, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoles返回参数结构体
@@ -4417,6 +4452,7 @@ DescribeSubscriptionsRequest {
     "Filters" filters set_filters: list FilterSubscription,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeSubscriptions", DescribeSubscriptionsRequest => DescribeSubscriptionsResponse);
+rt::paged!(DescribeSubscriptionsRequest, offset offset limit, [subscription_sets]: Subscription, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubscriptions返回参数结构体
@@ -4460,6 +4496,7 @@ DescribeTopicMsgsRequest {
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeTopicMsgs", DescribeTopicMsgsRequest => DescribeTopicMsgsResponse);
+rt::paged!(DescribeTopicMsgsRequest, offset offset limit, [topic_msg_log_sets]: MsgLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicMsgs返回参数结构体
@@ -4508,6 +4545,7 @@ DescribeTopicsRequest {
     "TopicCreator" topic_creator set_topic_creator: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeTopics", DescribeTopicsRequest => DescribeTopicsResponse);
+rt::paged!(DescribeTopicsRequest, offset offset limit, [topic_sets]: Topic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopics返回参数结构体
@@ -4768,6 +4806,7 @@ GetTopicListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "GetTopicList", GetTopicListRequest => GetTopicListResponse);
+rt::paged!(GetTopicListRequest, offset offset limit, [topic_list]: Topic_Simplification, [total_count]);
 
 rt::model! { read debug;
 /// GetTopicList返回参数结构体

@@ -111,6 +111,7 @@ DescribePrefetchTasksRequest {
     "Target" target set_target: str,
 } }
 rt::action!("teo", "2022-01-06", "DescribePrefetchTasks", DescribePrefetchTasksRequest => DescribePrefetchTasksResponse);
+rt::paged!(DescribePrefetchTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrefetchTasks返回参数结构体
@@ -151,6 +152,7 @@ DescribePurgeTasksRequest {
     "Target" target set_target: str,
 } }
 rt::action!("teo", "2022-01-06", "DescribePurgeTasks", DescribePurgeTasksRequest => DescribePurgeTasksResponse);
+rt::paged!(DescribePurgeTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
 
 rt::model! { read debug;
 /// DescribePurgeTasks返回参数结构体
@@ -176,6 +178,7 @@ DescribeZonesRequest {
     "Filters" filters set_filters: list ZoneFilter,
 } }
 rt::action!("teo", "2022-01-06", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
+rt::paged!(DescribeZonesRequest, offset offset limit, [zones]: Zone, [total_count]);
 
 rt::model! { read debug;
 /// DescribeZones返回参数结构体

@@ -5673,6 +5673,7 @@ DescribeAccelerationDomainsRequest {
     "Match" r#match set_match: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeAccelerationDomains", DescribeAccelerationDomainsRequest => DescribeAccelerationDomainsResponse);
+rt::paged!(DescribeAccelerationDomainsRequest, offset offset limit, [acceleration_domains]: AccelerationDomain, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccelerationDomains返回参数结构体
@@ -5707,6 +5708,7 @@ DescribeAliasDomainsRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeAliasDomains", DescribeAliasDomainsRequest => DescribeAliasDomainsResponse);
+rt::paged!(DescribeAliasDomainsRequest, offset offset limit, [alias_domains]: AliasDomain, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAliasDomains返回参数结构体
@@ -5746,6 +5748,7 @@ DescribeApplicationProxiesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeApplicationProxies", DescribeApplicationProxiesRequest => DescribeApplicationProxiesResponse);
+rt::paged!(DescribeApplicationProxiesRequest, offset offset limit, [application_proxies]: ApplicationProxy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApplicationProxies返回参数结构体
@@ -5794,6 +5797,7 @@ DescribeAvailableCustomActionsForRuleEngineRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeAvailableCustomActionsForRuleEngine", DescribeAvailableCustomActionsForRuleEngineRequest => DescribeAvailableCustomActionsForRuleEngineResponse);
+rt::paged!(DescribeAvailableCustomActionsForRuleEngineRequest, offset offset limit, [custom_action_set]: RuleEngineCustomAction, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAvailableCustomActionsForRuleEngine返回参数结构体
@@ -5863,6 +5867,7 @@ DescribeAvailableOriginACLFamilyRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("teo", "2022-09-01", "DescribeAvailableOriginACLFamily", DescribeAvailableOriginACLFamilyRequest => DescribeAvailableOriginACLFamilyResponse);
+rt::paged!(DescribeAvailableOriginACLFamilyRequest, offset offset limit, [origin_acl_family_infos]: OriginACLFamilyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAvailableOriginACLFamily返回参数结构体
@@ -6043,6 +6048,7 @@ DescribeConfigGroupVersionsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeConfigGroupVersions", DescribeConfigGroupVersionsRequest => DescribeConfigGroupVersionsResponse);
+rt::paged!(DescribeConfigGroupVersionsRequest, offset offset limit, [config_group_version_infos]: ConfigGroupVersionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigGroupVersions返回参数结构体
@@ -6073,6 +6079,7 @@ DescribeContentIdentifiersRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeContentIdentifiers", DescribeContentIdentifiersRequest => DescribeContentIdentifiersResponse);
+rt::paged!(DescribeContentIdentifiersRequest, offset offset limit, [content_identifiers]: ContentIdentifier, [total_count]);
 
 rt::model! { read debug;
 /// DescribeContentIdentifiers返回参数结构体
@@ -6129,6 +6136,7 @@ DescribeCustomErrorPagesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("teo", "2022-09-01", "DescribeCustomErrorPages", DescribeCustomErrorPagesRequest => DescribeCustomErrorPagesResponse);
+rt::paged!(DescribeCustomErrorPagesRequest, offset offset limit, [error_pages]: CustomErrorPage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomErrorPages返回参数结构体
@@ -6253,6 +6261,7 @@ DescribeDDoSAttackEventRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeDDoSAttackEvent", DescribeDDoSAttackEventRequest => DescribeDDoSAttackEventResponse);
+rt::paged!(DescribeDDoSAttackEventRequest, offset offset limit, [data]: DDoSAttackEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDDoSAttackEvent返回参数结构体
@@ -6381,6 +6390,7 @@ DescribeDefaultCertificatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeDefaultCertificates", DescribeDefaultCertificatesRequest => DescribeDefaultCertificatesResponse);
+rt::paged!(DescribeDefaultCertificatesRequest, offset offset limit, [default_server_cert_info]: DefaultServerCertInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDefaultCertificates返回参数结构体
@@ -6469,6 +6479,7 @@ DescribeDnsRecordsRequest {
     "Match" r#match set_match: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeDnsRecords", DescribeDnsRecordsRequest => DescribeDnsRecordsResponse);
+rt::paged!(DescribeDnsRecordsRequest, offset offset limit, [dns_records]: DnsRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDnsRecords返回参数结构体
@@ -6516,6 +6527,7 @@ DescribeEdgeKVNamespacesRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeEdgeKVNamespaces", DescribeEdgeKVNamespacesRequest => DescribeEdgeKVNamespacesResponse);
+rt::paged!(DescribeEdgeKVNamespacesRequest, offset offset limit, [kv_namespaces]: KVNamespace, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEdgeKVNamespaces返回参数结构体
@@ -6576,6 +6588,7 @@ DescribeFunctionComponentBindingsRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeFunctionComponentBindings", DescribeFunctionComponentBindingsRequest => DescribeFunctionComponentBindingsResponse);
+rt::paged!(DescribeFunctionComponentBindingsRequest, offset offset limit, [function_component_bindings]: FunctionComponentBinding, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFunctionComponentBindings返回参数结构体
@@ -6617,6 +6630,7 @@ DescribeFunctionReplicasRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeFunctionReplicas", DescribeFunctionReplicasRequest => DescribeFunctionReplicasResponse);
+rt::paged!(DescribeFunctionReplicasRequest, offset offset limit, [function_replicas]: FunctionReplica, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFunctionReplicas返回参数结构体
@@ -6706,6 +6720,7 @@ DescribeFunctionsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeFunctions", DescribeFunctionsRequest => DescribeFunctionsResponse);
+rt::paged!(DescribeFunctionsRequest, offset offset limit, [functions]: Function, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFunctions返回参数结构体
@@ -6737,6 +6752,7 @@ DescribeHostsSettingRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeHostsSetting", DescribeHostsSettingRequest => DescribeHostsSettingResponse);
+rt::paged!(DescribeHostsSettingRequest, offset offset limit, [detail_hosts]: DetailHost, []);
 
 rt::model! { read debug;
 /// DescribeHostsSetting返回参数结构体
@@ -6774,6 +6790,7 @@ DescribeIPGroupReferencesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeIPGroupReferences", DescribeIPGroupReferencesRequest => DescribeIPGroupReferencesResponse);
+rt::paged!(DescribeIPGroupReferencesRequest, offset offset limit, [references]: IPGroupReference, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIPGroupReferences返回参数结构体
@@ -6824,6 +6841,7 @@ DescribeIdentificationsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeIdentifications", DescribeIdentificationsRequest => DescribeIdentificationsResponse);
+rt::paged!(DescribeIdentificationsRequest, offset offset limit, [identifications]: Identification, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIdentifications返回参数结构体
@@ -6851,6 +6869,7 @@ DescribeInferenceAPITokensRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceAPITokens", DescribeInferenceAPITokensRequest => DescribeInferenceAPITokensResponse);
+rt::paged!(DescribeInferenceAPITokensRequest, offset offset limit, [tokens]: InferenceAPIToken, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInferenceAPITokens返回参数结构体
@@ -6906,6 +6925,7 @@ DescribeInferenceDomainsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceDomains", DescribeInferenceDomainsRequest => DescribeInferenceDomainsResponse);
+rt::paged!(DescribeInferenceDomainsRequest, offset offset limit, [domains]: InferenceDomain, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInferenceDomains返回参数结构体
@@ -6973,6 +6993,7 @@ DescribeInferenceServiceDeploymentLogsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceServiceDeploymentLogs", DescribeInferenceServiceDeploymentLogsRequest => DescribeInferenceServiceDeploymentLogsResponse);
+rt::paged!(DescribeInferenceServiceDeploymentLogsRequest, offset offset limit, [deployment_log_info_set]: InferenceServiceDeploymentLogInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInferenceServiceDeploymentLogs返回参数结构体
@@ -7011,6 +7032,7 @@ DescribeInferenceServiceDeploymentRecordsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceServiceDeploymentRecords", DescribeInferenceServiceDeploymentRecordsRequest => DescribeInferenceServiceDeploymentRecordsResponse);
+rt::paged!(DescribeInferenceServiceDeploymentRecordsRequest, offset offset limit, [record_set]: InferenceServiceDeploymentRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInferenceServiceDeploymentRecords返回参数结构体
@@ -7105,6 +7127,7 @@ DescribeInferenceServicesRequest {
     "Direction" direction set_direction: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceServices", DescribeInferenceServicesRequest => DescribeInferenceServicesResponse);
+rt::paged!(DescribeInferenceServicesRequest, offset offset limit, [services]: InferenceService, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInferenceServices返回参数结构体
@@ -7144,6 +7167,7 @@ DescribeJustInTimeTranscodeTemplatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeJustInTimeTranscodeTemplates", DescribeJustInTimeTranscodeTemplatesRequest => DescribeJustInTimeTranscodeTemplatesResponse);
+rt::paged!(DescribeJustInTimeTranscodeTemplatesRequest, offset offset limit, [template_set]: JustInTimeTranscodeTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJustInTimeTranscodeTemplates返回参数结构体
@@ -7177,6 +7201,7 @@ DescribeL4ProxyRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeL4Proxy", DescribeL4ProxyRequest => DescribeL4ProxyResponse);
+rt::paged!(DescribeL4ProxyRequest, offset offset limit, [l4_proxies]: L4Proxy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeL4Proxy返回参数结构体
@@ -7216,6 +7241,7 @@ DescribeL4ProxyRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeL4ProxyRules", DescribeL4ProxyRulesRequest => DescribeL4ProxyRulesResponse);
+rt::paged!(DescribeL4ProxyRulesRequest, offset offset limit, [l4_proxy_rules]: L4ProxyRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeL4ProxyRules返回参数结构体
@@ -7247,6 +7273,7 @@ DescribeL7AccRulesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeL7AccRules", DescribeL7AccRulesRequest => DescribeL7AccRulesResponse);
+rt::paged!(DescribeL7AccRulesRequest, offset offset limit, [rules]: RuleEngineItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeL7AccRules返回参数结构体
@@ -7301,6 +7328,7 @@ DescribeLoadBalancerListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeLoadBalancerList", DescribeLoadBalancerListRequest => DescribeLoadBalancerListResponse);
+rt::paged!(DescribeLoadBalancerListRequest, offset offset limit, [load_balancer_list]: LoadBalancer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoadBalancerList返回参数结构体
@@ -7358,6 +7386,7 @@ DescribeLogAnalysisDetailRequest {
     "Sort" sort set_sort: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeLogAnalysisDetail", DescribeLogAnalysisDetailRequest => DescribeLogAnalysisDetailResponse);
+rt::paged!(DescribeLogAnalysisDetailRequest, offset offset limit, [log_detail]: LogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogAnalysisDetail返回参数结构体
@@ -7405,6 +7434,7 @@ DescribeLogAnalysisDownloadTasksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeLogAnalysisDownloadTasks", DescribeLogAnalysisDownloadTasksRequest => DescribeLogAnalysisDownloadTasksResponse);
+rt::paged!(DescribeLogAnalysisDownloadTasksRequest, offset offset limit, [tasks]: LogAnalysisDownloadTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogAnalysisDownloadTasks返回参数结构体
@@ -7629,6 +7659,7 @@ DescribeMultiPathGatewaysRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeMultiPathGateways", DescribeMultiPathGatewaysRequest => DescribeMultiPathGatewaysResponse);
+rt::paged!(DescribeMultiPathGatewaysRequest, offset offset limit, [gateways]: MultiPathGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMultiPathGateways返回参数结构体
@@ -7707,6 +7738,7 @@ DescribeOriginGroupRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeOriginGroup", DescribeOriginGroupRequest => DescribeOriginGroupResponse);
+rt::paged!(DescribeOriginGroupRequest, offset offset limit, [origin_groups]: OriginGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOriginGroup返回参数结构体
@@ -7752,6 +7784,7 @@ DescribeOriginProtectionRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeOriginProtection", DescribeOriginProtectionRequest => DescribeOriginProtectionResponse);
+rt::paged!(DescribeOriginProtectionRequest, offset offset limit, [origin_protection_info]: OriginProtectionInfo, []);
 
 rt::model! { read debug;
 /// DescribeOriginProtection返回参数结构体
@@ -7907,6 +7940,7 @@ DescribePlansRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribePlans", DescribePlansRequest => DescribePlansResponse);
+rt::paged!(DescribePlansRequest, offset offset limit, [plans]: Plan, [total_count]);
 
 rt::model! { read debug;
 /// DescribePlans返回参数结构体
@@ -7942,6 +7976,7 @@ DescribePrefetchOriginLimitRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribePrefetchOriginLimit", DescribePrefetchOriginLimitRequest => DescribePrefetchOriginLimitResponse);
+rt::paged!(DescribePrefetchOriginLimitRequest, offset offset limit, [limits]: PrefetchOriginLimit, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrefetchOriginLimit返回参数结构体
@@ -7983,6 +8018,7 @@ DescribePrefetchTasksRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribePrefetchTasks", DescribePrefetchTasksRequest => DescribePrefetchTasksResponse);
+rt::paged!(DescribePrefetchTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrefetchTasks返回参数结构体
@@ -8034,6 +8070,7 @@ DescribePurgeTasksRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribePurgeTasks", DescribePurgeTasksRequest => DescribePurgeTasksResponse);
+rt::paged!(DescribePurgeTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
 
 rt::model! { read debug;
 /// DescribePurgeTasks返回参数结构体
@@ -8075,6 +8112,7 @@ DescribeRealtimeLogDeliveryTasksRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeRealtimeLogDeliveryTasks", DescribeRealtimeLogDeliveryTasksRequest => DescribeRealtimeLogDeliveryTasksResponse);
+rt::paged!(DescribeRealtimeLogDeliveryTasksRequest, offset offset limit, [realtime_log_delivery_tasks]: RealtimeLogDeliveryTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRealtimeLogDeliveryTasks返回参数结构体
@@ -8148,6 +8186,7 @@ DescribeSecurityAPIResourceRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityAPIResource", DescribeSecurityAPIResourceRequest => DescribeSecurityAPIResourceResponse);
+rt::paged!(DescribeSecurityAPIResourceRequest, offset offset limit, [api_resources]: APIResource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityAPIResource返回参数结构体
@@ -8175,6 +8214,7 @@ DescribeSecurityAPIServiceRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityAPIService", DescribeSecurityAPIServiceRequest => DescribeSecurityAPIServiceResponse);
+rt::paged!(DescribeSecurityAPIServiceRequest, offset offset limit, [api_services]: APIService, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityAPIService返回参数结构体
@@ -8202,6 +8242,7 @@ DescribeSecurityClientAttesterRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityClientAttester", DescribeSecurityClientAttesterRequest => DescribeSecurityClientAttesterResponse);
+rt::paged!(DescribeSecurityClientAttesterRequest, offset offset limit, [client_attesters]: ClientAttester, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityClientAttester返回参数结构体
@@ -8233,6 +8274,7 @@ DescribeSecurityIPGroupContentRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityIPGroupContent", DescribeSecurityIPGroupContentRequest => DescribeSecurityIPGroupContentResponse);
+rt::paged!(DescribeSecurityIPGroupContentRequest, offset offset limit, [ip_list]: String, []);
 
 rt::model! { read debug;
 /// DescribeSecurityIPGroupContent返回参数结构体
@@ -8263,6 +8305,7 @@ DescribeSecurityIPGroupInfoRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityIPGroupInfo", DescribeSecurityIPGroupInfoRequest => DescribeSecurityIPGroupInfoResponse);
+rt::paged!(DescribeSecurityIPGroupInfoRequest, offset offset limit, [ip_groups]: IPGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityIPGroupInfo返回参数结构体
@@ -8315,6 +8358,7 @@ DescribeSecurityJSInjectionRuleRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityJSInjectionRule", DescribeSecurityJSInjectionRuleRequest => DescribeSecurityJSInjectionRuleResponse);
+rt::paged!(DescribeSecurityJSInjectionRuleRequest, offset offset limit, [js_injection_rules]: JSInjectionRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityJSInjectionRule返回参数结构体
@@ -8438,6 +8482,7 @@ DescribeSharedCNAMERequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSharedCNAME", DescribeSharedCNAMERequest => DescribeSharedCNAMEResponse);
+rt::paged!(DescribeSharedCNAMERequest, offset offset limit, [shared_cname_info]: SharedCNAMEInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSharedCNAME返回参数结构体
@@ -9311,6 +9356,7 @@ DescribeZonesRequest {
     "Direction" direction set_direction: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
+rt::paged!(DescribeZonesRequest, offset offset limit, [zones]: Zone, [total_count]);
 
 rt::model! { read debug;
 /// DescribeZones返回参数结构体
@@ -9647,6 +9693,7 @@ DownloadL4LogsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DownloadL4Logs", DownloadL4LogsRequest => DownloadL4LogsResponse);
+rt::paged!(DownloadL4LogsRequest, offset offset limit, [data]: L4OfflineLog, [total_count]);
 
 rt::model! { read debug;
 /// DownloadL4Logs返回参数结构体
@@ -9685,6 +9732,7 @@ DownloadL7LogsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DownloadL7Logs", DownloadL7LogsRequest => DownloadL7LogsResponse);
+rt::paged!(DownloadL7LogsRequest, offset offset limit, [data]: L7OfflineLog, [total_count]);
 
 rt::model! { read debug;
 /// DownloadL7Logs返回参数结构体

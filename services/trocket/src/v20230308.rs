@@ -798,6 +798,7 @@ DescribeConsumerClientListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeConsumerClientList", DescribeConsumerClientListRequest => DescribeConsumerClientListResponse);
+rt::paged!(DescribeConsumerClientListRequest, offset offset limit, [data]: ConsumerClient, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConsumerClientList返回参数结构体
@@ -834,6 +835,7 @@ DescribeConsumerClientRequest {
     "ConsumerGroup" consumer_group set_consumer_group: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeConsumerClient", DescribeConsumerClientRequest => DescribeConsumerClientResponse);
+rt::paged!(DescribeConsumerClientRequest, offset offset limit, [topic_list]: TopicConsumeStats, []);
 
 rt::model! { read debug;
 /// DescribeConsumerClient返回参数结构体
@@ -889,6 +891,7 @@ DescribeConsumerGroupListRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeConsumerGroupList", DescribeConsumerGroupListRequest => DescribeConsumerGroupListResponse);
+rt::paged!(DescribeConsumerGroupListRequest, offset offset limit, [data]: ConsumeGroupItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConsumerGroupList返回参数结构体
@@ -1248,6 +1251,7 @@ DescribeFusionInstanceListRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeFusionInstanceList", DescribeFusionInstanceListRequest => DescribeFusionInstanceListResponse);
+rt::paged!(DescribeFusionInstanceListRequest, offset offset limit, [data]: FusionInstanceItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFusionInstanceList返回参数结构体
@@ -1286,6 +1290,7 @@ DescribeInstanceListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
+rt::paged!(DescribeInstanceListRequest, offset offset limit, [data]: InstanceItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceList返回参数结构体
@@ -1450,6 +1455,7 @@ DescribeMessageListRequest {
     "LiteTopic" lite_topic set_lite_topic: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMessageList", DescribeMessageListRequest => DescribeMessageListResponse);
+rt::paged!(DescribeMessageListRequest, offset offset limit, [data]: MessageItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMessageList返回参数结构体
@@ -1492,6 +1498,7 @@ DescribeMessageRequest {
     "QueryDelayMessage" query_delay_message set_query_delay_message: bool,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMessage", DescribeMessageRequest => DescribeMessageResponse);
+rt::paged!(DescribeMessageRequest, offset offset limit, [message_tracks]: MessageTrackItem, []);
 
 rt::model! { read debug;
 /// DescribeMessage返回参数结构体
@@ -1623,6 +1630,7 @@ DescribeMigratingTopicListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMigratingTopicList", DescribeMigratingTopicListRequest => DescribeMigratingTopicListResponse);
+rt::paged!(DescribeMigratingTopicListRequest, offset offset limit, [migrate_topics]: MigratingTopic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigratingTopicList返回参数结构体
@@ -1685,6 +1693,7 @@ DescribeMigrationTaskListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMigrationTaskList", DescribeMigrationTaskListRequest => DescribeMigrationTaskListResponse);
+rt::paged!(DescribeMigrationTaskListRequest, offset offset limit, [tasks]: MigrationTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrationTaskList返回参数结构体
@@ -1721,6 +1730,7 @@ DescribeProducerListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeProducerList", DescribeProducerListRequest => DescribeProducerListResponse);
+rt::paged!(DescribeProducerListRequest, offset offset limit, [producer_list]: ProducerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProducerList返回参数结构体
@@ -1774,6 +1784,7 @@ DescribeRoleListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeRoleList", DescribeRoleListRequest => DescribeRoleListResponse);
+rt::paged!(DescribeRoleListRequest, offset offset limit, [data]: RoleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoleList返回参数结构体
@@ -1811,6 +1822,7 @@ DescribeSmoothMigrationTaskListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeSmoothMigrationTaskList", DescribeSmoothMigrationTaskListRequest => DescribeSmoothMigrationTaskListResponse);
+rt::paged!(DescribeSmoothMigrationTaskListRequest, offset offset limit, [data]: SmoothMigrationTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSmoothMigrationTaskList返回参数结构体
@@ -1852,6 +1864,7 @@ DescribeSourceClusterGroupListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeSourceClusterGroupList", DescribeSourceClusterGroupListRequest => DescribeSourceClusterGroupListResponse);
+rt::paged!(DescribeSourceClusterGroupListRequest, offset offset limit, [groups]: SourceClusterGroupConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSourceClusterGroupList返回参数结构体
@@ -1889,6 +1902,7 @@ DescribeTopicListByGroupRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeTopicListByGroup", DescribeTopicListByGroupRequest => DescribeTopicListByGroupResponse);
+rt::paged!(DescribeTopicListByGroupRequest, offset offset limit, [data]: SubscriptionData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicListByGroup返回参数结构体
@@ -1929,6 +1943,7 @@ DescribeTopicListRequest {
     "FromGroup" from_group set_from_group: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeTopicList", DescribeTopicListRequest => DescribeTopicListResponse);
+rt::paged!(DescribeTopicListRequest, offset offset limit, [data]: TopicItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicList返回参数结构体
@@ -1967,6 +1982,7 @@ DescribeTopicRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeTopic", DescribeTopicRequest => DescribeTopicResponse);
+rt::paged!(DescribeTopicRequest, offset offset limit, [subscription_data]: SubscriptionData, []);
 
 rt::model! { read debug;
 /// DescribeTopic返回参数结构体
@@ -2034,6 +2050,7 @@ DescribeTopicStatsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeTopicStats", DescribeTopicStatsRequest => DescribeTopicStatsResponse);
+rt::paged!(DescribeTopicStatsRequest, offset offset limit, [data]: TopicStatsDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicStats返回参数结构体

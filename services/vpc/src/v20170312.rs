@@ -5906,6 +5906,7 @@ DescribeAddressTemplateGroupsRequest {
     "MemberOrderDirection" member_order_direction set_member_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAddressTemplateGroups", DescribeAddressTemplateGroupsRequest => DescribeAddressTemplateGroupsResponse);
+rt::paged!(DescribeAddressTemplateGroupsRequest, offset offset limit, [address_template_group_set]: AddressTemplateGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAddressTemplateGroups返回参数结构体
@@ -5970,6 +5971,7 @@ DescribeAddressTemplatesRequest {
     "MemberOrderDirection" member_order_direction set_member_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAddressTemplates", DescribeAddressTemplatesRequest => DescribeAddressTemplatesResponse);
+rt::paged!(DescribeAddressTemplatesRequest, offset offset limit, [address_template_set]: AddressTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAddressTemplates返回参数结构体
@@ -6016,6 +6018,7 @@ DescribeAddressesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAddresses", DescribeAddressesRequest => DescribeAddressesResponse);
+rt::paged!(DescribeAddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAddresses返回参数结构体
@@ -6047,6 +6050,7 @@ DescribeAssistantCidrRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAssistantCidr", DescribeAssistantCidrRequest => DescribeAssistantCidrResponse);
+rt::paged!(DescribeAssistantCidrRequest, offset offset limit, [assistant_cidr_set]: AssistantCidr, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssistantCidr返回参数结构体
@@ -6137,6 +6141,7 @@ DescribeBandwidthPackageResourcesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeBandwidthPackageResources", DescribeBandwidthPackageResourcesRequest => DescribeBandwidthPackageResourcesResponse);
+rt::paged!(DescribeBandwidthPackageResourcesRequest, offset offset limit, [resource_set]: Resource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBandwidthPackageResources返回参数结构体
@@ -6184,6 +6189,7 @@ DescribeBandwidthPackagesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeBandwidthPackages", DescribeBandwidthPackagesRequest => DescribeBandwidthPackagesResponse);
+rt::paged!(DescribeBandwidthPackagesRequest, offset offset limit, [bandwidth_package_set]: BandwidthPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBandwidthPackages返回参数结构体
@@ -6223,6 +6229,7 @@ DescribeCcnAttachedInstancesRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnAttachedInstances", DescribeCcnAttachedInstancesRequest => DescribeCcnAttachedInstancesResponse);
+rt::paged!(DescribeCcnAttachedInstancesRequest, offset offset limit, [instance_set]: CcnAttachedInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcnAttachedInstances返回参数结构体
@@ -6250,6 +6257,7 @@ DescribeCcnPolicyBasedRoutingNextHopRequest {
     "Limit" limit set_limit: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnPolicyBasedRoutingNextHop", DescribeCcnPolicyBasedRoutingNextHopRequest => DescribeCcnPolicyBasedRoutingNextHopResponse);
+rt::paged!(DescribeCcnPolicyBasedRoutingNextHopRequest, offset offset limit, [ccn_policy_based_routing_next_hop_set]: CcnPolicyBasedRoutingNextHop, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcnPolicyBasedRoutingNextHop返回参数结构体
@@ -6277,6 +6285,7 @@ DescribeCcnPolicyBasedRoutingRuleRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnPolicyBasedRoutingRule", DescribeCcnPolicyBasedRoutingRuleRequest => DescribeCcnPolicyBasedRoutingRuleResponse);
+rt::paged!(DescribeCcnPolicyBasedRoutingRuleRequest, offset offset limit, [ccn_policy_based_routing_rule_set]: CcnPolicyBasedRoutingRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcnPolicyBasedRoutingRule返回参数结构体
@@ -6389,6 +6398,7 @@ DescribeCcnRouteTablesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnRouteTables", DescribeCcnRouteTablesRequest => DescribeCcnRouteTablesResponse);
+rt::paged!(DescribeCcnRouteTablesRequest, offset offset limit, [ccn_route_table_set]: CcnRouteTable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcnRouteTables返回参数结构体
@@ -6432,6 +6442,7 @@ DescribeCcnRoutesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnRoutes", DescribeCcnRoutesRequest => DescribeCcnRoutesResponse);
+rt::paged!(DescribeCcnRoutesRequest, offset offset limit, [route_set]: CcnRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcnRoutes返回参数结构体
@@ -6475,6 +6486,7 @@ DescribeCcnsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcns", DescribeCcnsRequest => DescribeCcnsResponse);
+rt::paged!(DescribeCcnsRequest, offset offset limit, [ccn_set]: CCN, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcns返回参数结构体
@@ -6549,6 +6561,7 @@ DescribeClassicLinkInstancesRequest {
     "Limit" limit set_limit: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeClassicLinkInstances", DescribeClassicLinkInstancesRequest => DescribeClassicLinkInstancesResponse);
+rt::paged!(DescribeClassicLinkInstancesRequest, offset offset limit, [classic_link_instance_set]: ClassicLinkInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClassicLinkInstances返回参数结构体
@@ -6581,6 +6594,7 @@ DescribeCrossBorderCcnRegionBandwidthLimitsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCrossBorderCcnRegionBandwidthLimits", DescribeCrossBorderCcnRegionBandwidthLimitsRequest => DescribeCrossBorderCcnRegionBandwidthLimitsResponse);
+rt::paged!(DescribeCrossBorderCcnRegionBandwidthLimitsRequest, offset offset limit, [ccn_bandwidth_set]: CcnBandwidth, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCrossBorderCcnRegionBandwidthLimits返回参数结构体
@@ -6639,6 +6653,7 @@ DescribeCrossBorderComplianceRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCrossBorderCompliance", DescribeCrossBorderComplianceRequest => DescribeCrossBorderComplianceResponse);
+rt::paged!(DescribeCrossBorderComplianceRequest, offset offset limit, [cross_border_compliance_set]: CrossBorderCompliance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCrossBorderCompliance返回参数结构体
@@ -6732,6 +6747,7 @@ DescribeCustomerGatewaysRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCustomerGateways", DescribeCustomerGatewaysRequest => DescribeCustomerGatewaysResponse);
+rt::paged!(DescribeCustomerGatewaysRequest, offset offset limit, [customer_gateway_set]: CustomerGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomerGateways返回参数结构体
@@ -6788,6 +6804,7 @@ DescribeDhcpIpsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeDhcpIps", DescribeDhcpIpsRequest => DescribeDhcpIpsResponse);
+rt::paged!(DescribeDhcpIpsRequest, offset offset limit, [dhcp_ip_set]: DhcpIp, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDhcpIps返回参数结构体
@@ -6823,6 +6840,7 @@ DescribeDirectConnectGatewayCcnRoutesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeDirectConnectGatewayCcnRoutes", DescribeDirectConnectGatewayCcnRoutesRequest => DescribeDirectConnectGatewayCcnRoutesResponse);
+rt::paged!(DescribeDirectConnectGatewayCcnRoutesRequest, offset offset limit, [route_set]: DirectConnectGatewayCcnRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDirectConnectGatewayCcnRoutes返回参数结构体
@@ -6864,6 +6882,7 @@ DescribeDirectConnectGatewaysRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeDirectConnectGateways", DescribeDirectConnectGatewaysRequest => DescribeDirectConnectGatewaysResponse);
+rt::paged!(DescribeDirectConnectGatewaysRequest, offset offset limit, [direct_connect_gateway_set]: DirectConnectGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDirectConnectGateways返回参数结构体
@@ -6941,6 +6960,7 @@ DescribeFlowLogsRequest {
     "CloudLogRegion" cloud_log_region set_cloud_log_region: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeFlowLogs", DescribeFlowLogsRequest => DescribeFlowLogsResponse);
+rt::paged!(DescribeFlowLogsRequest, offset offset limit, [flow_log]: FlowLog, [total_num]);
 
 rt::model! { read debug;
 /// DescribeFlowLogs返回参数结构体
@@ -6984,6 +7004,7 @@ DescribeGatewayFlowMonitorDetailRequest {
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeGatewayFlowMonitorDetail", DescribeGatewayFlowMonitorDetailRequest => DescribeGatewayFlowMonitorDetailResponse);
+rt::paged!(DescribeGatewayFlowMonitorDetailRequest, offset offset limit, [gateway_flow_monitor_detail_set]: GatewayFlowMonitorDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGatewayFlowMonitorDetail返回参数结构体
@@ -7016,6 +7037,7 @@ DescribeGatewayFlowQosRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeGatewayFlowQos", DescribeGatewayFlowQosRequest => DescribeGatewayFlowQosResponse);
+rt::paged!(DescribeGatewayFlowQosRequest, offset offset limit, [gateway_qos_set]: GatewayQos, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGatewayFlowQos返回参数结构体
@@ -7064,6 +7086,7 @@ DescribeGlobalRoutesRequest {
     "GlobalRouteIds" global_route_ids set_global_route_ids: list String,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeGlobalRoutes", DescribeGlobalRoutesRequest => DescribeGlobalRoutesResponse);
+rt::paged!(DescribeGlobalRoutesRequest, offset offset limit, [global_route_set]: GlobalRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalRoutes返回参数结构体
@@ -7105,6 +7128,7 @@ DescribeHaVipsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeHaVips", DescribeHaVipsRequest => DescribeHaVipsResponse);
+rt::paged!(DescribeHaVipsRequest, offset offset limit, [ha_vip_set]: HaVip, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHaVips返回参数结构体
@@ -7147,6 +7171,7 @@ DescribeHighPriorityRouteTablesRequest {
     "NeedRouterInfo" need_router_info set_need_router_info: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeHighPriorityRouteTables", DescribeHighPriorityRouteTablesRequest => DescribeHighPriorityRouteTablesResponse);
+rt::paged!(DescribeHighPriorityRouteTablesRequest, offset offset limit, [high_priority_route_table_set]: HighPriorityRouteTable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHighPriorityRouteTables返回参数结构体
@@ -7186,6 +7211,7 @@ DescribeHighPriorityRoutesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeHighPriorityRoutes", DescribeHighPriorityRoutesRequest => DescribeHighPriorityRoutesResponse);
+rt::paged!(DescribeHighPriorityRoutesRequest, offset offset limit, [high_priority_route_set]: HighPriorityRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHighPriorityRoutes返回参数结构体
@@ -7243,6 +7269,7 @@ DescribeIPv6AddressesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIPv6Addresses", DescribeIPv6AddressesRequest => DescribeIPv6AddressesResponse);
+rt::paged!(DescribeIPv6AddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIPv6Addresses返回参数结构体
@@ -7298,6 +7325,7 @@ DescribeIp6AddressesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIp6Addresses", DescribeIp6AddressesRequest => DescribeIp6AddressesResponse);
+rt::paged!(DescribeIp6AddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIp6Addresses返回参数结构体
@@ -7354,6 +7382,7 @@ DescribeIp6TranslatorsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIp6Translators", DescribeIp6TranslatorsRequest => DescribeIp6TranslatorsResponse);
+rt::paged!(DescribeIp6TranslatorsRequest, offset offset limit, [ip6_translator_set]: Ip6Translator, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIp6Translators返回参数结构体
@@ -7437,6 +7466,7 @@ DescribeLocalGatewayRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeLocalGateway", DescribeLocalGatewayRequest => DescribeLocalGatewayResponse);
+rt::paged!(DescribeLocalGatewayRequest, offset offset limit, [local_gateway_set]: LocalGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLocalGateway返回参数结构体
@@ -7479,6 +7509,7 @@ DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGatewayDestinationIpPortTranslationNatRules", DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest => DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse);
+rt::paged!(DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest, offset offset limit, [nat_gateway_destination_ip_port_translation_nat_rule_set]: NatGatewayDestinationIpPortTranslationNatRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNatGatewayDestinationIpPortTranslationNatRules返回参数结构体
@@ -7510,6 +7541,7 @@ DescribeNatGatewayDirectConnectGatewayRouteRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGatewayDirectConnectGatewayRoute", DescribeNatGatewayDirectConnectGatewayRouteRequest => DescribeNatGatewayDirectConnectGatewayRouteResponse);
+rt::paged!(DescribeNatGatewayDirectConnectGatewayRouteRequest, offset offset limit, [nat_direct_connect_gateway_route_set]: NatDirectConnectGatewayRoute, [total]);
 
 rt::model! { read debug;
 /// DescribeNatGatewayDirectConnectGatewayRoute返回参数结构体
@@ -7583,6 +7615,7 @@ DescribeNatGatewaySourceIpTranslationNatRulesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGatewaySourceIpTranslationNatRules", DescribeNatGatewaySourceIpTranslationNatRulesRequest => DescribeNatGatewaySourceIpTranslationNatRulesResponse);
+rt::paged!(DescribeNatGatewaySourceIpTranslationNatRulesRequest, offset offset limit, [source_ip_translation_nat_rule_set]: SourceIpTranslationNatRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNatGatewaySourceIpTranslationNatRules返回参数结构体
@@ -7632,6 +7665,7 @@ DescribeNatGatewaysRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGateways", DescribeNatGatewaysRequest => DescribeNatGatewaysResponse);
+rt::paged!(DescribeNatGatewaysRequest, offset offset limit, [nat_gateway_set]: NatGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNatGateways返回参数结构体
@@ -7663,6 +7697,7 @@ DescribeNetDetectStatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetDetectStates", DescribeNetDetectStatesRequest => DescribeNetDetectStatesResponse);
+rt::paged!(DescribeNetDetectStatesRequest, offset offset limit, [net_detect_state_set]: NetDetectState, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetDetectStates返回参数结构体
@@ -7698,6 +7733,7 @@ DescribeNetDetectsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetDetects", DescribeNetDetectsRequest => DescribeNetDetectsResponse);
+rt::paged!(DescribeNetDetectsRequest, offset offset limit, [net_detect_set]: NetDetect, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetDetects返回参数结构体
@@ -7752,6 +7788,7 @@ DescribeNetworkAclQuintupleEntriesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetworkAclQuintupleEntries", DescribeNetworkAclQuintupleEntriesRequest => DescribeNetworkAclQuintupleEntriesResponse);
+rt::paged!(DescribeNetworkAclQuintupleEntriesRequest, offset offset limit, [network_acl_quintuple_set]: NetworkAclQuintupleEntry, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkAclQuintupleEntries返回参数结构体
@@ -7787,6 +7824,7 @@ DescribeNetworkAclsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetworkAcls", DescribeNetworkAclsRequest => DescribeNetworkAclsResponse);
+rt::paged!(DescribeNetworkAclsRequest, offset offset limit, [network_acl_set]: NetworkAcl, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkAcls返回参数结构体
@@ -7865,6 +7903,7 @@ DescribeNetworkInterfacesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetworkInterfaces", DescribeNetworkInterfacesRequest => DescribeNetworkInterfacesResponse);
+rt::paged!(DescribeNetworkInterfacesRequest, offset offset limit, [network_interface_set]: NetworkInterface, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkInterfaces返回参数结构体
@@ -7894,6 +7933,7 @@ DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribePrivateNatGatewayDestinationIpPortTranslationNatRules", DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesRequest => DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesResponse);
+rt::paged!(DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesRequest, offset offset limit, [local_destination_ip_port_translation_nat_rule_set]: PrivateNatDestinationIpPortTranslationNatRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateNatGatewayDestinationIpPortTranslationNatRules返回参数结构体
@@ -7921,6 +7961,7 @@ DescribePrivateNatGatewayLimitsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribePrivateNatGatewayLimits", DescribePrivateNatGatewayLimitsRequest => DescribePrivateNatGatewayLimitsResponse);
+rt::paged!(DescribePrivateNatGatewayLimitsRequest, offset offset limit, [private_nat_gateway_limit_set]: PrivateNatGatewayLimit, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateNatGatewayLimits返回参数结构体
@@ -7986,6 +8027,7 @@ DescribePrivateNatGatewayTranslationAclRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("vpc", "2017-03-12", "DescribePrivateNatGatewayTranslationAclRules", DescribePrivateNatGatewayTranslationAclRulesRequest => DescribePrivateNatGatewayTranslationAclRulesResponse);
+rt::paged!(DescribePrivateNatGatewayTranslationAclRulesRequest, offset offset limit, [translation_acl_rule_set]: TranslationAclRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateNatGatewayTranslationAclRules返回参数结构体
@@ -8023,6 +8065,7 @@ DescribePrivateNatGatewayTranslationNatRulesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribePrivateNatGatewayTranslationNatRules", DescribePrivateNatGatewayTranslationNatRulesRequest => DescribePrivateNatGatewayTranslationNatRulesResponse);
+rt::paged!(DescribePrivateNatGatewayTranslationNatRulesRequest, offset offset limit, [translation_nat_rule_set]: TranslationNatRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateNatGatewayTranslationNatRules返回参数结构体
@@ -8060,6 +8103,7 @@ DescribePrivateNatGatewaysRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribePrivateNatGateways", DescribePrivateNatGatewaysRequest => DescribePrivateNatGatewaysResponse);
+rt::paged!(DescribePrivateNatGatewaysRequest, offset offset limit, [private_nat_gateway_set]: PrivateNatGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateNatGateways返回参数结构体
@@ -8121,6 +8165,7 @@ DescribeReserveIpAddressesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeReserveIpAddresses", DescribeReserveIpAddressesRequest => DescribeReserveIpAddressesResponse);
+rt::paged!(DescribeReserveIpAddressesRequest, offset offset limit, [reserve_ip_address_set]: ReserveIpAddressInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReserveIpAddresses返回参数结构体
@@ -8179,6 +8224,7 @@ DescribeRouteListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRouteList", DescribeRouteListRequest => DescribeRouteListResponse);
+rt::paged!(DescribeRouteListRequest, offset offset limit, [route_set]: Route, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRouteList返回参数结构体
@@ -8217,6 +8263,7 @@ DescribeRoutePoliciesRequest {
     "NeedRoutePolicyEntry" need_route_policy_entry set_need_route_policy_entry: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRoutePolicies", DescribeRoutePoliciesRequest => DescribeRoutePoliciesResponse);
+rt::paged!(DescribeRoutePoliciesRequest, offset offset limit, [route_policy_set]: RoutePolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoutePolicies返回参数结构体
@@ -8268,6 +8315,7 @@ DescribeRoutePolicyEntriesRequest {
     "RoutePolicyEntryIds" route_policy_entry_ids set_route_policy_entry_ids: list String,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRoutePolicyEntries", DescribeRoutePolicyEntriesRequest => DescribeRoutePolicyEntriesResponse);
+rt::paged!(DescribeRoutePolicyEntriesRequest, offset offset limit, [route_policy_entry_set]: RoutePolicyEntry, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoutePolicyEntries返回参数结构体
@@ -8308,6 +8356,7 @@ DescribeRouteTableAssociatedInstancesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRouteTableAssociatedInstances", DescribeRouteTableAssociatedInstancesRequest => DescribeRouteTableAssociatedInstancesResponse);
+rt::paged!(DescribeRouteTableAssociatedInstancesRequest, offset offset limit, [instance_bind_set]: InstanceBind, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRouteTableAssociatedInstances返回参数结构体
@@ -8350,6 +8399,7 @@ DescribeRouteTableSelectionPoliciesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRouteTableSelectionPolicies", DescribeRouteTableSelectionPoliciesRequest => DescribeRouteTableSelectionPoliciesResponse);
+rt::paged!(DescribeRouteTableSelectionPoliciesRequest, offset offset limit, [route_selection_policy_set]: RouteSelectionPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRouteTableSelectionPolicies返回参数结构体
@@ -8388,6 +8438,7 @@ DescribeRouteTablesRequest {
     "NeedRouterInfo" need_router_info set_need_router_info: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRouteTables", DescribeRouteTablesRequest => DescribeRouteTablesResponse);
+rt::paged!(DescribeRouteTablesRequest, offset offset limit, [route_table_set]: RouteTable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRouteTables返回参数结构体
@@ -8421,6 +8472,7 @@ DescribeRoutesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRoutes", DescribeRoutesRequest => DescribeRoutesResponse);
+rt::paged!(DescribeRoutesRequest, offset offset limit, [route_set]: Route, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoutes返回参数结构体
@@ -8603,6 +8655,7 @@ DescribeSecurityGroupsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSecurityGroups", DescribeSecurityGroupsRequest => DescribeSecurityGroupsResponse);
+rt::paged!(DescribeSecurityGroupsRequest, offset offset limit, [security_group_set]: SecurityGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityGroups返回参数结构体
@@ -8665,6 +8718,7 @@ DescribeServiceTemplateGroupsRequest {
     "MemberOrderDirection" member_order_direction set_member_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeServiceTemplateGroups", DescribeServiceTemplateGroupsRequest => DescribeServiceTemplateGroupsResponse);
+rt::paged!(DescribeServiceTemplateGroupsRequest, offset offset limit, [service_template_group_set]: ServiceTemplateGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceTemplateGroups返回参数结构体
@@ -8729,6 +8783,7 @@ DescribeServiceTemplatesRequest {
     "MemberOrderDirection" member_order_direction set_member_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeServiceTemplates", DescribeServiceTemplatesRequest => DescribeServiceTemplatesResponse);
+rt::paged!(DescribeServiceTemplatesRequest, offset offset limit, [service_template_set]: ServiceTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceTemplates返回参数结构体
@@ -8804,6 +8859,7 @@ DescribeSnapshotAttachedInstancesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSnapshotAttachedInstances", DescribeSnapshotAttachedInstancesRequest => DescribeSnapshotAttachedInstancesResponse);
+rt::paged!(DescribeSnapshotAttachedInstancesRequest, offset offset limit, [instance_set]: SnapshotInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshotAttachedInstances返回参数结构体
@@ -8843,6 +8899,7 @@ DescribeSnapshotFilesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSnapshotFiles", DescribeSnapshotFilesRequest => DescribeSnapshotFilesResponse);
+rt::paged!(DescribeSnapshotFilesRequest, offset offset limit, [snapshot_file_set]: SnapshotFileInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshotFiles返回参数结构体
@@ -8874,6 +8931,7 @@ DescribeSnapshotPoliciesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSnapshotPolicies", DescribeSnapshotPoliciesRequest => DescribeSnapshotPoliciesResponse);
+rt::paged!(DescribeSnapshotPoliciesRequest, offset offset limit, [snapshot_policy_set]: SnapshotPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshotPolicies返回参数结构体
@@ -8923,6 +8981,7 @@ DescribeSpecificTrafficPackageUsedDetailsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSpecificTrafficPackageUsedDetails", DescribeSpecificTrafficPackageUsedDetailsRequest => DescribeSpecificTrafficPackageUsedDetailsResponse);
+rt::paged!(DescribeSpecificTrafficPackageUsedDetailsRequest, offset offset limit, [used_detail_set]: UsedDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSpecificTrafficPackageUsedDetails返回参数结构体
@@ -8990,6 +9049,7 @@ DescribeSubnetsRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSubnets", DescribeSubnetsRequest => DescribeSubnetsResponse);
+rt::paged!(DescribeSubnetsRequest, offset offset limit, [subnet_set]: Subnet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubnets返回参数结构体
@@ -9064,6 +9124,7 @@ DescribeTenantCcnsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeTenantCcns", DescribeTenantCcnsRequest => DescribeTenantCcnsResponse);
+rt::paged!(DescribeTenantCcnsRequest, offset offset limit, [ccn_set]: CcnInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTenantCcns返回参数结构体
@@ -9136,6 +9197,7 @@ DescribeTrafficMirrorsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeTrafficMirrors", DescribeTrafficMirrorsRequest => DescribeTrafficMirrorsResponse);
+rt::paged!(DescribeTrafficMirrorsRequest, offset offset limit, [traffic_mirror_set]: TrafficMirror, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrafficMirrors返回参数结构体
@@ -9166,6 +9228,7 @@ DescribeTrafficPackagesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeTrafficPackages", DescribeTrafficPackagesRequest => DescribeTrafficPackagesResponse);
+rt::paged!(DescribeTrafficPackagesRequest, offset offset limit, [traffic_package_set]: TrafficPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrafficPackages返回参数结构体
@@ -9231,6 +9294,7 @@ DescribeUsedIpAddressRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeUsedIpAddress", DescribeUsedIpAddressRequest => DescribeUsedIpAddressResponse);
+rt::paged!(DescribeUsedIpAddressRequest, offset offset limit, [ip_address_states]: IpAddressStates, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUsedIpAddress返回参数结构体
@@ -9274,6 +9338,7 @@ DescribeVpcEndPointRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcEndPoint", DescribeVpcEndPointRequest => DescribeVpcEndPointResponse);
+rt::paged!(DescribeVpcEndPointRequest, offset offset limit, [end_point_set]: EndPoint, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcEndPoint返回参数结构体
@@ -9323,6 +9388,7 @@ DescribeVpcEndPointServiceRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcEndPointService", DescribeVpcEndPointServiceRequest => DescribeVpcEndPointServiceResponse);
+rt::paged!(DescribeVpcEndPointServiceRequest, offset offset limit, [end_point_service_set]: EndPointService, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcEndPointService返回参数结构体
@@ -9389,6 +9455,7 @@ DescribeVpcInstancesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcInstances", DescribeVpcInstancesRequest => DescribeVpcInstancesResponse);
+rt::paged!(DescribeVpcInstancesRequest, offset offset limit, [instance_set]: CvmInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcInstances返回参数结构体
@@ -9421,6 +9488,7 @@ DescribeVpcIpv6AddressesRequest {
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcIpv6Addresses", DescribeVpcIpv6AddressesRequest => DescribeVpcIpv6AddressesResponse);
+rt::paged!(DescribeVpcIpv6AddressesRequest, offset offset limit, [ipv6_address_set]: VpcIpv6Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcIpv6Addresses返回参数结构体
@@ -9516,6 +9584,7 @@ DescribeVpcPeeringConnectionsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcPeeringConnections", DescribeVpcPeeringConnectionsRequest => DescribeVpcPeeringConnectionsResponse);
+rt::paged!(DescribeVpcPeeringConnectionsRequest, offset offset limit, [peer_connection_set]: PeerConnection, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcPeeringConnections返回参数结构体
@@ -9627,6 +9696,7 @@ DescribeVpcsRequest {
     "Limit" limit set_limit: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcs", DescribeVpcsRequest => DescribeVpcsResponse);
+rt::paged!(DescribeVpcsRequest, offset offset limit, [vpc_set]: Vpc, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcs返回参数结构体
@@ -9664,6 +9734,7 @@ DescribeVpnConnectionsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnConnections", DescribeVpnConnectionsRequest => DescribeVpnConnectionsResponse);
+rt::paged!(DescribeVpnConnectionsRequest, offset offset limit, [vpn_connection_set]: VpnConnection, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnConnections返回参数结构体
@@ -9691,6 +9762,7 @@ DescribeVpnGatewayCcnRoutesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewayCcnRoutes", DescribeVpnGatewayCcnRoutesRequest => DescribeVpnGatewayCcnRoutesResponse);
+rt::paged!(DescribeVpnGatewayCcnRoutesRequest, offset offset limit, [route_set]: VpngwCcnRoutes, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnGatewayCcnRoutes返回参数结构体
@@ -9720,6 +9792,7 @@ DescribeVpnGatewayRoutesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewayRoutes", DescribeVpnGatewayRoutesRequest => DescribeVpnGatewayRoutesResponse);
+rt::paged!(DescribeVpnGatewayRoutesRequest, offset offset limit, [routes]: VpnGatewayRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnGatewayRoutes返回参数结构体
@@ -9756,6 +9829,7 @@ DescribeVpnGatewaySslClientsRequest {
     "IsVpnPortal" is_vpn_portal set_is_vpn_portal: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewaySslClients", DescribeVpnGatewaySslClientsRequest => DescribeVpnGatewaySslClientsResponse);
+rt::paged!(DescribeVpnGatewaySslClientsRequest, offset offset limit, [ssl_vpn_client_set]: SslVpnClient, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnGatewaySslClients返回参数结构体
@@ -9795,6 +9869,7 @@ DescribeVpnGatewaySslServersRequest {
     "IsVpnPortal" is_vpn_portal set_is_vpn_portal: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewaySslServers", DescribeVpnGatewaySslServersRequest => DescribeVpnGatewaySslServersResponse);
+rt::paged!(DescribeVpnGatewaySslServersRequest, offset offset limit, [ssl_vpn_sever_set]: SslVpnSever, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnGatewaySslServers返回参数结构体
@@ -9836,6 +9911,7 @@ DescribeVpnGatewaysRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGateways", DescribeVpnGatewaysRequest => DescribeVpnGatewaysResponse);
+rt::paged!(DescribeVpnGatewaysRequest, offset offset limit, [vpn_gateway_set]: VpnGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnGateways返回参数结构体
@@ -10980,6 +11056,7 @@ GetCcnRegionBandwidthLimitsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("vpc", "2017-03-12", "GetCcnRegionBandwidthLimits", GetCcnRegionBandwidthLimitsRequest => GetCcnRegionBandwidthLimitsResponse);
+rt::paged!(GetCcnRegionBandwidthLimitsRequest, offset offset limit, [ccn_bandwidth_set]: CcnBandwidthInfo, [total_count]);
 
 rt::model! { read debug;
 /// GetCcnRegionBandwidthLimits返回参数结构体

@@ -3848,6 +3848,7 @@ DescribeAccessExportsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAccessExports", DescribeAccessExportsRequest => DescribeAccessExportsResponse);
+rt::paged!(DescribeAccessExportsRequest, offset offset limit, [exports]: ExportAccessInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccessExports返回参数结构体
@@ -3992,6 +3993,7 @@ DescribeAfterPayInstancesRequest {
     "FreeDelayFlag" free_delay_flag set_free_delay_flag: i128,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAfterPayInstances", DescribeAfterPayInstancesRequest => DescribeAfterPayInstancesResponse);
+rt::paged!(DescribeAfterPayInstancesRequest, offset offset limit, [instances]: AfterPayInstanceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAfterPayInstances返回参数结构体
@@ -4029,6 +4031,7 @@ DescribeAntiFakeRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAntiFakeRules", DescribeAntiFakeRulesRequest => DescribeAntiFakeRulesResponse);
+rt::paged!(DescribeAntiFakeRulesRequest, offset offset limit, [data]: CacheUrlItems, [total]);
 
 rt::model! { read debug;
 /// DescribeAntiFakeRules返回参数结构体
@@ -4072,6 +4075,7 @@ DescribeAntiInfoLeakageRulesRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAntiInfoLeakageRules", DescribeAntiInfoLeakageRulesRequest => DescribeAntiInfoLeakageRulesResponse);
+rt::paged!(DescribeAntiInfoLeakageRulesRequest, offset offset limit, [rule_list]: DescribeAntiLeakageItem, [total]);
 
 rt::model! { read debug;
 /// DescribeAntiInfoLeakageRules返回参数结构体
@@ -4234,6 +4238,7 @@ DescribeApiListVersionTwoRequest {
     "EndTs" end_ts set_end_ts: i64,
 } }
 rt::action!("waf", "2018-01-25", "DescribeApiListVersionTwo", DescribeApiListVersionTwoRequest => DescribeApiListVersionTwoResponse);
+rt::paged!(DescribeApiListVersionTwoRequest, page page_index page_size, [data]: ApiAsset, [total]);
 
 rt::model! { read debug;
 /// DescribeApiListVersionTwo返回参数结构体
@@ -4298,6 +4303,7 @@ DescribeApiSecEventListRequest {
     "EndTs" end_ts set_end_ts: i128,
 } }
 rt::action!("waf", "2018-01-25", "DescribeApiSecEventList", DescribeApiSecEventListRequest => DescribeApiSecEventListResponse);
+rt::paged!(DescribeApiSecEventListRequest, page page_index page_size, [data]: ApiEvent, [total]);
 
 rt::model! { read debug;
 /// DescribeApiSecEventList返回参数结构体
@@ -4550,6 +4556,7 @@ DescribeAttackWhiteRuleRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAttackWhiteRule", DescribeAttackWhiteRuleRequest => DescribeAttackWhiteRuleResponse);
+rt::paged!(DescribeAttackWhiteRuleRequest, offset offset limit, [list]: UserWhiteRule, [total]);
 
 rt::model! { read debug;
 /// DescribeAttackWhiteRule返回参数结构体
@@ -4638,6 +4645,7 @@ DescribeBatchCustomRuleListRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeBatchCustomRuleList", DescribeBatchCustomRuleListRequest => DescribeBatchCustomRuleListResponse);
+rt::paged!(DescribeBatchCustomRuleListRequest, offset offset limit, [data list]: BatchCustomRuleListItem, [data total]);
 
 rt::model! { read debug;
 /// DescribeBatchCustomRuleList返回参数结构体
@@ -4665,6 +4673,7 @@ DescribeBatchCustomWhiteRulesRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeBatchCustomWhiteRules", DescribeBatchCustomWhiteRulesRequest => DescribeBatchCustomWhiteRulesResponse);
+rt::paged!(DescribeBatchCustomWhiteRulesRequest, offset offset limit, [data]: BatchCustomWhiteRule, [total]);
 
 rt::model! { read debug;
 /// DescribeBatchCustomWhiteRules返回参数结构体
@@ -4774,6 +4783,7 @@ DescribeBotSceneListRequest {
     "SceneId" scene_id set_scene_id: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeBotSceneList", DescribeBotSceneListRequest => DescribeBotSceneListResponse);
+rt::paged!(DescribeBotSceneListRequest, offset offset limit, [bot_scene_list]: BotSceneInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBotSceneList返回参数结构体
@@ -4927,6 +4937,7 @@ DescribeCCRuleListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCCRuleList", DescribeCCRuleListRequest => DescribeCCRuleListResponse);
+rt::paged!(DescribeCCRuleListRequest, offset offset limit, [data res]: CCRuleItems, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeCCRuleList返回参数结构体
@@ -4962,6 +4973,7 @@ DescribeCCRuleRequest {
     "Name" name set_name: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCCRule", DescribeCCRuleRequest => DescribeCCRuleResponse);
+rt::paged!(DescribeCCRuleRequest, offset offset limit, [data res]: CCRuleItem, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeCCRule返回参数结构体
@@ -5086,6 +5098,7 @@ DescribeCustomRuleListRequest {
     "DomainList" domain_list set_domain_list: list String,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCustomRuleList", DescribeCustomRuleListRequest => DescribeCustomRuleListResponse);
+rt::paged!(DescribeCustomRuleListRequest, offset offset limit, [rule_list]: DescribeCustomRulesRspRuleListItem, []);
 
 rt::model! { read debug;
 /// DescribeCustomRuleList返回参数结构体
@@ -5172,6 +5185,7 @@ DescribeCustomWhiteRuleRequest {
     "By" by set_by: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCustomWhiteRule", DescribeCustomWhiteRuleRequest => DescribeCustomWhiteRuleResponse);
+rt::paged!(DescribeCustomWhiteRuleRequest, offset offset limit, [rule_list]: DescribeCustomRulesRspRuleListItem, []);
 
 rt::model! { read debug;
 /// DescribeCustomWhiteRule返回参数结构体
@@ -5363,6 +5377,7 @@ DescribeDomainsRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
+rt::paged!(DescribeDomainsRequest, offset offset limit, [domains]: DomainInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeDomains返回参数结构体
@@ -5390,6 +5405,7 @@ DescribeExportsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("waf", "2018-01-25", "DescribeExports", DescribeExportsRequest => DescribeExportsResponse);
+rt::paged!(DescribeExportsRequest, offset offset limit, [exports]: ExportInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExports返回参数结构体
@@ -5429,6 +5445,7 @@ DescribeFindDomainListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeFindDomainList", DescribeFindDomainListRequest => DescribeFindDomainListResponse);
+rt::paged!(DescribeFindDomainListRequest, offset offset limit, [list]: FindAllDomainDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeFindDomainList返回参数结构体
@@ -5611,6 +5628,7 @@ DescribeInstancesRequest {
     "FreeDelayFlag" free_delay_flag set_free_delay_flag: i128,
 } }
 rt::action!("waf", "2018-01-25", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instances]: InstanceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体
@@ -5848,6 +5866,7 @@ DescribeLLMKeywordLibraryRequest {
     "Order" order set_order: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeLLMKeywordLibrary", DescribeLLMKeywordLibraryRequest => DescribeLLMKeywordLibraryResponse);
+rt::paged!(DescribeLLMKeywordLibraryRequest, offset offset limit, [lib_list]: LLMKeywordLibrary, [total]);
 
 rt::model! { read debug;
 /// DescribeLLMKeywordLibrary返回参数结构体
@@ -5881,6 +5900,7 @@ DescribeLLMSdkAccessRequest {
     "Order" order set_order: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeLLMSdkAccess", DescribeLLMSdkAccessRequest => DescribeLLMSdkAccessResponse);
+rt::paged!(DescribeLLMSdkAccessRequest, offset offset limit, [data]: LLMSdkAccessItem, [total]);
 
 rt::model! { read debug;
 /// DescribeLLMSdkAccess返回参数结构体
@@ -6065,6 +6085,7 @@ DescribeOwaspRuleTypesRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeOwaspRuleTypes", DescribeOwaspRuleTypesRequest => DescribeOwaspRuleTypesResponse);
+rt::paged!(DescribeOwaspRuleTypesRequest, offset offset limit, [list]: OwaspRuleType, [total]);
 
 rt::model! { read debug;
 /// DescribeOwaspRuleTypes返回参数结构体
@@ -6098,6 +6119,7 @@ DescribeOwaspRulesRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeOwaspRules", DescribeOwaspRulesRequest => DescribeOwaspRulesResponse);
+rt::paged!(DescribeOwaspRulesRequest, offset offset limit, [list]: OwaspRule, [total]);
 
 rt::model! { read debug;
 /// DescribeOwaspRules返回参数结构体
@@ -6131,6 +6153,7 @@ DescribeOwaspWhiteRulesRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeOwaspWhiteRules", DescribeOwaspWhiteRulesRequest => DescribeOwaspWhiteRulesResponse);
+rt::paged!(DescribeOwaspWhiteRulesRequest, offset offset limit, [list]: OwaspWhiteRule, [total]);
 
 rt::model! { read debug;
 /// DescribeOwaspWhiteRules返回参数结构体
@@ -6438,6 +6461,7 @@ DescribeRateLimitsV2Request {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeRateLimitsV2", DescribeRateLimitsV2Request => DescribeRateLimitsV2Response);
+rt::paged!(DescribeRateLimitsV2Request, offset offset limit, [rate_limits]: LimitRuleV2, [total]);
 
 rt::model! { read debug;
 /// DescribeRateLimitsV2返回参数结构体
@@ -6750,6 +6774,7 @@ DescribeTopicsRequest {
     "BizType" biz_type set_biz_type: i128,
 } }
 rt::action!("waf", "2018-01-25", "DescribeTopics", DescribeTopicsRequest => DescribeTopicsResponse);
+rt::paged!(DescribeTopicsRequest, offset offset limit, [topics]: TopicInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopics返回参数结构体
@@ -6886,6 +6911,7 @@ DescribeUserSignatureRuleRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeUserSignatureRule", DescribeUserSignatureRuleRequest => DescribeUserSignatureRuleResponse);
+rt::paged!(DescribeUserSignatureRuleRequest, offset offset limit, [rules]: UserSignatureRule, [total]);
 
 rt::model! { read debug;
 /// DescribeUserSignatureRule返回参数结构体
@@ -6923,6 +6949,7 @@ DescribeUserSignatureRuleV2Request {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeUserSignatureRuleV2", DescribeUserSignatureRuleV2Request => DescribeUserSignatureRuleV2Response);
+rt::paged!(DescribeUserSignatureRuleV2Request, offset offset limit, [rules]: UserSignatureRule, [total]);
 
 rt::model! { read debug;
 /// DescribeUserSignatureRuleV2返回参数结构体

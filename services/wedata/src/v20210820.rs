@@ -3289,6 +3289,7 @@ DagInstancesRequest {
     "IsCount" is_count set_is_count: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DagInstances", DagInstancesRequest => DagInstancesResponse);
+rt::paged!(DagInstancesRequest, page page_index page_size, [data items]: InstanceOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DagInstances返回参数结构体
@@ -4614,6 +4615,7 @@ DescribeAlarmEventsRequest {
     "MonitorType" monitor_type set_monitor_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeAlarmEvents", DescribeAlarmEventsRequest => DescribeAlarmEventsResponse);
+rt::paged!(DescribeAlarmEventsRequest, page page_number page_size, [alarm_event_info_list]: AlarmEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmEvents返回参数结构体
@@ -4663,6 +4665,7 @@ DescribeAlarmReceiverRequest {
     "MonitorType" monitor_type set_monitor_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeAlarmReceiver", DescribeAlarmReceiverRequest => DescribeAlarmReceiverResponse);
+rt::paged!(DescribeAlarmReceiverRequest, page page_number page_size, [alarm_receiver_info_list]: AlarmReceiverInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmReceiver返回参数结构体
@@ -4720,6 +4723,7 @@ DescribeAllByFolderNewRequest {
     "IsCount" is_count set_is_count: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeAllByFolderNew", DescribeAllByFolderNewRequest => DescribeAllByFolderNewResponse);
+rt::paged!(DescribeAllByFolderNewRequest, page page_index page_size, [data items]: FolderOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeAllByFolderNew返回参数结构体
@@ -4768,6 +4772,7 @@ DescribeApproveListRequest {
     "OrderFields" order_fields set_order_fields: list OrderFieldOptional,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeApproveList", DescribeApproveListRequest => DescribeApproveListResponse);
+rt::paged!(DescribeApproveListRequest, page page_number page_size, [data rows]: Apply, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeApproveList返回参数结构体
@@ -5064,6 +5069,7 @@ DescribeColumnsMetaRequest {
     "ComplianceId" compliance_id set_compliance_id: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeColumnsMeta", DescribeColumnsMetaRequest => DescribeColumnsMetaResponse);
+rt::paged!(DescribeColumnsMetaRequest, page page_number page_size, [column_meta_set]: ColumnMeta, [total_count]);
 
 rt::model! { read debug;
 /// DescribeColumnsMeta返回参数结构体
@@ -5260,6 +5266,7 @@ DescribeDataServicePublishedApiListRequest {
     "OrderFields" order_fields set_order_fields: list DataServiceRequestListOrder,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDataServicePublishedApiList", DescribeDataServicePublishedApiListRequest => DescribeDataServicePublishedApiListResponse);
+rt::paged!(DescribeDataServicePublishedApiListRequest, page page_number page_size, [data_set]: DescribeDataServicePublishedApiListResp, [total_count]);
 
 rt::model! { read debug;
 /// 获取数据服务API的发布态信息列表响应内容
@@ -5322,6 +5329,7 @@ DescribeDataSourceInfoListRequest {
     "DatasourceName" datasource_name set_datasource_name: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDataSourceInfoList", DescribeDataSourceInfoListRequest => DescribeDataSourceInfoListResponse);
+rt::paged!(DescribeDataSourceInfoListRequest, page page_number page_size, [datasource_set]: DatasourceBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataSourceInfoList返回参数结构体
@@ -5349,6 +5357,7 @@ DescribeDataSourceListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDataSourceList", DescribeDataSourceListRequest => DescribeDataSourceListResponse);
+rt::paged!(DescribeDataSourceListRequest, page page_number page_size, [data rows]: DataSourceInfo, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeDataSourceList返回参数结构体
@@ -5449,6 +5458,7 @@ DescribeDatabaseMetasRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDatabaseMetas", DescribeDatabaseMetasRequest => DescribeDatabaseMetasResponse);
+rt::paged!(DescribeDatabaseMetasRequest, page page_number page_size, [database_meta]: DatabaseMeta, []);
 
 rt::model! { read debug;
 /// DescribeDatabaseMetas返回参数结构体
@@ -5768,6 +5778,7 @@ DescribeDutyScheduleListRequest {
     "Name" name set_name: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDutyScheduleList", DescribeDutyScheduleListRequest => DescribeDutyScheduleListResponse);
+rt::paged!(DescribeDutyScheduleListRequest, page page_number page_size, [data rows]: DutyScheduleData, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeDutyScheduleList返回参数结构体
@@ -5846,6 +5857,7 @@ DescribeEventCasesRequest {
     "ConsumeCount" consume_count set_consume_count: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeEventCases", DescribeEventCasesRequest => DescribeEventCasesResponse);
+rt::paged!(DescribeEventCasesRequest, page page_number page_size, [data items]: EventCaseAuditLogOptDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeEventCases返回参数结构体
@@ -5877,6 +5889,7 @@ DescribeEventConsumeTasksRequest {
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeEventConsumeTasks", DescribeEventConsumeTasksRequest => DescribeEventConsumeTasksResponse);
+rt::paged!(DescribeEventConsumeTasksRequest, page page_number page_size, [data items]: EventCaseConsumeLogOptDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeEventConsumeTasks返回参数结构体
@@ -5983,6 +5996,7 @@ DescribeFieldBasicInfoRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeFieldBasicInfo", DescribeFieldBasicInfoRequest => DescribeFieldBasicInfoResponse);
+rt::paged!(DescribeFieldBasicInfoRequest, page page_number page_size, [column_basic_info_list]: ColumnBasicInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFieldBasicInfo返回参数结构体
@@ -6029,6 +6043,7 @@ DescribeFolderWorkflowListRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeFolderWorkflowList", DescribeFolderWorkflowListRequest => DescribeFolderWorkflowListResponse);
+rt::paged!(DescribeFolderWorkflowListRequest, page page_number page_size, [data items]: Workflow, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeFolderWorkflowList返回参数结构体
@@ -6246,6 +6261,7 @@ DescribeInstanceListRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
+rt::paged!(DescribeInstanceListRequest, page page_index page_size, [instance_list]: InstanceList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceList返回参数结构体
@@ -6707,6 +6723,7 @@ DescribeIntegrationTasksRequest {
     "TaskType" task_type set_task_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeIntegrationTasks", DescribeIntegrationTasksRequest => DescribeIntegrationTasksResponse);
+rt::paged!(DescribeIntegrationTasksRequest, page page_number page_size, [task_info_set]: IntegrationTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIntegrationTasks返回参数结构体
@@ -6847,6 +6864,7 @@ DescribeManualTriggerRecordPageRequest {
     "TriggerId" trigger_id set_trigger_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeManualTriggerRecordPage", DescribeManualTriggerRecordPageRequest => DescribeManualTriggerRecordPageResponse);
+rt::paged!(DescribeManualTriggerRecordPageRequest, page page_number page_size, [data items]: ManualTriggerRecordOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeManualTriggerRecordPage返回参数结构体
@@ -7018,6 +7036,7 @@ DescribeOpsMakePlanInstancesRequest {
     "StateList" state_list set_state_list: list i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOpsMakePlanInstances", DescribeOpsMakePlanInstancesRequest => DescribeOpsMakePlanInstancesResponse);
+rt::paged!(DescribeOpsMakePlanInstancesRequest, page page_number page_size, [data items]: InstanceOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeOpsMakePlanInstances返回参数结构体
@@ -7049,6 +7068,7 @@ DescribeOpsMakePlanTasksRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOpsMakePlanTasks", DescribeOpsMakePlanTasksRequest => DescribeOpsMakePlanTasksResponse);
+rt::paged!(DescribeOpsMakePlanTasksRequest, page page_number page_size, [data items]: MakePlanTaskOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeOpsMakePlanTasks返回参数结构体
@@ -7092,6 +7112,7 @@ DescribeOpsMakePlansRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOpsMakePlans", DescribeOpsMakePlansRequest => DescribeOpsMakePlansResponse);
+rt::paged!(DescribeOpsMakePlansRequest, page page_number page_size, [data items]: MakePlanOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeOpsMakePlans返回参数结构体
@@ -7149,6 +7170,7 @@ DescribeOpsWorkflowsRequest {
     "CheckPrivilege" check_privilege set_check_privilege: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOpsWorkflows", DescribeOpsWorkflowsRequest => DescribeOpsWorkflowsResponse);
+rt::paged!(DescribeOpsWorkflowsRequest, page page_number page_size, [data items]: WorkflowExtOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeOpsWorkflows返回参数结构体
@@ -7362,6 +7384,7 @@ DescribeProjectUsersRequest {
     "IsProjectAdmin" is_project_admin set_is_project_admin: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeProjectUsers", DescribeProjectUsersRequest => DescribeProjectUsersResponse);
+rt::paged!(DescribeProjectUsersRequest, page page_number page_size, [data rows]: ProjectUserRole, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeProjectUsers返回参数结构体
@@ -7582,6 +7605,7 @@ DescribeRealViewDatabasePageRequest {
     "CatalogName" catalog_name set_catalog_name: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRealViewDatabasePage", DescribeRealViewDatabasePageRequest => DescribeRealViewDatabasePageResponse);
+rt::paged!(DescribeRealViewDatabasePageRequest, page page_number page_size, [data rows]: DatabaseRealViewVO, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRealViewDatabasePage返回参数结构体
@@ -7631,6 +7655,7 @@ DescribeRealViewSchemaPageRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRealViewSchemaPage", DescribeRealViewSchemaPageRequest => DescribeRealViewSchemaPageResponse);
+rt::paged!(DescribeRealViewSchemaPageRequest, page page_number page_size, [items]: DatabaseSchemaIInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRealViewSchemaPage返回参数结构体
@@ -7688,6 +7713,7 @@ DescribeRelatedTasksByTaskIdRequest {
     "OwnerNameList" owner_name_list set_owner_name_list: list String,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRelatedTasksByTaskId", DescribeRelatedTasksByTaskIdRequest => DescribeRelatedTasksByTaskIdResponse);
+rt::paged!(DescribeRelatedTasksByTaskIdRequest, page page_number page_size, [data related_task_list]: RelatedTask, [data total_count]);
 
 rt::model! { read debug;
 /// 查询任务绑定的事件的响应
@@ -7834,6 +7860,7 @@ DescribeRoleListRequest {
     "OrderFields" order_fields set_order_fields: list OrderFields,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRoleList", DescribeRoleListRequest => DescribeRoleListResponse);
+rt::paged!(DescribeRoleListRequest, page page_number page_size, [data rows]: BaseRole, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRoleList返回参数结构体
@@ -7994,6 +8021,7 @@ DescribeRuleGroupExecResultsByPageRequest {
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleGroupExecResultsByPage", DescribeRuleGroupExecResultsByPageRequest => DescribeRuleGroupExecResultsByPageResponse);
+rt::paged!(DescribeRuleGroupExecResultsByPageRequest, page page_number page_size, [data items]: RuleGroupExecResult, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRuleGroupExecResultsByPage返回参数结构体
@@ -8093,6 +8121,7 @@ DescribeRuleGroupsByPageRequest {
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleGroupsByPage", DescribeRuleGroupsByPageRequest => DescribeRuleGroupsByPageResponse);
+rt::paged!(DescribeRuleGroupsByPageRequest, page page_number page_size, [data items]: RuleGroup, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRuleGroupsByPage返回参数结构体
@@ -8168,6 +8197,7 @@ DescribeRuleTemplatesByPageRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleTemplatesByPage", DescribeRuleTemplatesByPageRequest => DescribeRuleTemplatesByPageResponse);
+rt::paged!(DescribeRuleTemplatesByPageRequest, page page_number page_size, [data items]: RuleTemplate, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRuleTemplatesByPage返回参数结构体
@@ -8220,6 +8250,7 @@ DescribeRulesByPageRequest {
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRulesByPage", DescribeRulesByPageRequest => DescribeRulesByPageResponse);
+rt::paged!(DescribeRulesByPageRequest, page page_number page_size, [data items]: Rule, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRulesByPage返回参数结构体
@@ -8317,6 +8348,7 @@ DescribeScheduleInstancesRequest {
     "ProjectIds" project_ids set_project_ids: list String,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeScheduleInstances", DescribeScheduleInstancesRequest => DescribeScheduleInstancesResponse);
+rt::paged!(DescribeScheduleInstancesRequest, page page_index page_size, [data items]: InstanceOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeScheduleInstances返回参数结构体
@@ -8633,6 +8665,7 @@ DescribeTableBasicInfoRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableBasicInfo", DescribeTableBasicInfoRequest => DescribeTableBasicInfoResponse);
+rt::paged!(DescribeTableBasicInfoRequest, page page_number page_size, [table_basic_info_list]: TableBasicInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTableBasicInfo返回参数结构体
@@ -8989,6 +9022,7 @@ DescribeTableMetasRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableMetas", DescribeTableMetasRequest => DescribeTableMetasResponse);
+rt::paged!(DescribeTableMetasRequest, page page_number page_size, [table_metas]: TableMeta, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTableMetas返回参数结构体
@@ -9020,6 +9054,7 @@ DescribeTablePartitionsRequest {
     "OrderFieldSet" order_field_set set_order_field_set: list OrderField,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTablePartitions", DescribeTablePartitionsRequest => DescribeTablePartitionsResponse);
+rt::paged!(DescribeTablePartitionsRequest, page page_number page_size, [table_partition_set]: TablePartition, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTablePartitions返回参数结构体
@@ -9063,6 +9098,7 @@ DescribeTableQualityDetailsRequest {
     "ScoreType" score_type set_score_type: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableQualityDetails", DescribeTableQualityDetailsRequest => DescribeTableQualityDetailsResponse);
+rt::paged!(DescribeTableQualityDetailsRequest, page page_number page_size, [data items]: TableQualityDetail, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeTableQualityDetails返回参数结构体
@@ -9201,6 +9237,7 @@ DescribeTaskAlarmRegulationsRequest {
     "TaskType" task_type set_task_type: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTaskAlarmRegulations", DescribeTaskAlarmRegulationsRequest => DescribeTaskAlarmRegulationsResponse);
+rt::paged!(DescribeTaskAlarmRegulationsRequest, page page_number page_size, [task_alarm_infos]: TaskAlarmInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskAlarmRegulations返回参数结构体
@@ -9446,6 +9483,7 @@ DescribeTaskRunHistoryRequest {
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTaskRunHistory", DescribeTaskRunHistoryRequest => DescribeTaskRunHistoryResponse);
+rt::paged!(DescribeTaskRunHistoryRequest, page page_number page_size, [data items]: InstanceOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskRunHistory返回参数结构体
@@ -9514,6 +9552,7 @@ DescribeTaskTableMetricOverviewRequest {
     "OrderFields" order_fields set_order_fields: list OrderFields,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTaskTableMetricOverview", DescribeTaskTableMetricOverviewRequest => DescribeTaskTableMetricOverviewResponse);
+rt::paged!(DescribeTaskTableMetricOverviewRequest, page page_number page_size, [task_table_metric_infos]: TaskTableMetricInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskTableMetricOverview返回参数结构体
@@ -9561,6 +9600,7 @@ DescribeTaskTemplatesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTaskTemplates", DescribeTaskTemplatesRequest => DescribeTaskTemplatesResponse);
+rt::paged!(DescribeTaskTemplatesRequest, page page_number page_size, [data items]: CodeTemplateDetail, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskTemplates返回参数结构体
@@ -9613,6 +9653,7 @@ DescribeTasksForCodeTemplateRequest {
     "OrderCondition" order_condition set_order_condition: obj OrderCondition,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTasksForCodeTemplate", DescribeTasksForCodeTemplateRequest => DescribeTasksForCodeTemplateResponse);
+rt::paged!(DescribeTasksForCodeTemplateRequest, page page_number page_size, [data items]: TaskSimpleVo, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeTasksForCodeTemplate返回参数结构体
@@ -9673,6 +9714,7 @@ DescribeTenantProjectsRequest {
     "DescribeResourcePools" describe_resource_pools set_describe_resource_pools: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTenantProjects", DescribeTenantProjectsRequest => DescribeTenantProjectsResponse);
+rt::paged!(DescribeTenantProjectsRequest, page page_number page_size, [data rows]: Project, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeTenantProjects返回参数结构体
@@ -9716,6 +9758,7 @@ DescribeTestRunningRecordRequest {
     "OrderConditionList" order_condition_list set_order_condition_list: list OrderCondition,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTestRunningRecord", DescribeTestRunningRecordRequest => DescribeTestRunningRecordResponse);
+rt::paged!(DescribeTestRunningRecordRequest, page page_index page_size, [data]: TestRunningRecord, []);
 
 rt::model! { read debug;
 /// DescribeTestRunningRecord返回参数结构体
@@ -9882,6 +9925,7 @@ DescribeWorkflowExecuteByIdRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeWorkflowExecuteById", DescribeWorkflowExecuteByIdRequest => DescribeWorkflowExecuteByIdResponse);
+rt::paged!(DescribeWorkflowExecuteByIdRequest, page page_number page_size, [data items]: WorkFlowExecuteDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkflowExecuteById返回参数结构体
@@ -11594,6 +11638,7 @@ GetOfflineDIInstanceListRequest {
     "SearchCondition" search_condition set_search_condition: obj SearchConditionNew,
 } }
 rt::action!("wedata", "2021-08-20", "GetOfflineDIInstanceList", GetOfflineDIInstanceListRequest => GetOfflineDIInstanceListResponse);
+rt::paged!(GetOfflineDIInstanceListRequest, page page_index page_size, [list]: OfflineInstance, [total]);
 
 rt::model! { read debug;
 /// GetOfflineDIInstanceList返回参数结构体
@@ -13498,6 +13543,7 @@ ListInstancesRequest {
     "LastUpdateTimeTo" last_update_time_to set_last_update_time_to: str,
 } }
 rt::action!("wedata", "2021-08-20", "ListInstances", ListInstancesRequest => ListInstancesResponse);
+rt::paged!(ListInstancesRequest, page page_number page_size, [data items]: InstanceVO, [data total_count]);
 
 rt::model! { read debug;
 /// ListInstances返回参数结构体

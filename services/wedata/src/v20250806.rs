@@ -4722,6 +4722,7 @@ ListAlarmMessagesRequest {
     "TimeZone" time_zone set_time_zone: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListAlarmMessages", ListAlarmMessagesRequest => ListAlarmMessagesResponse);
+rt::paged!(ListAlarmMessagesRequest, page page_number page_size, [data items]: AlarmMessage, [data total_count]);
 
 rt::model! { read debug;
 /// ListAlarmMessages返回参数结构体
@@ -4779,6 +4780,7 @@ ListCatalogRequest {
     "ParentCatalogId" parent_catalog_id set_parent_catalog_id: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListCatalog", ListCatalogRequest => ListCatalogResponse);
+rt::paged!(ListCatalogRequest, page page_number page_size, [data items]: CatalogInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListCatalog返回参数结构体
@@ -4843,6 +4845,7 @@ ListCodePermissionsRequest {
     "Users" users set_users: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListCodePermissions", ListCodePermissionsRequest => ListCodePermissionsResponse);
+rt::paged!(ListCodePermissionsRequest, page page_number page_size, [data rows]: ExploreFilePrivilegeItem, [data total_count]);
 
 rt::model! { read debug;
 /// ListCodePermissions返回参数结构体
@@ -4884,6 +4887,7 @@ ListColumnLineageRequest {
     "Platform" platform set_platform: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListColumnLineage", ListColumnLineageRequest => ListColumnLineageResponse);
+rt::paged!(ListColumnLineageRequest, page page_number page_size, [data items]: LineageNodeInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListColumnLineage返回参数结构体
@@ -4917,6 +4921,7 @@ ListDataBackfillInstancesRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListDataBackfillInstances", ListDataBackfillInstancesRequest => ListDataBackfillInstancesResponse);
+rt::paged!(ListDataBackfillInstancesRequest, page page_number page_size, [data items]: BackfillInstance, [data total_count]);
 
 rt::model! { read debug;
 /// ListDataBackfillInstances返回参数结构体
@@ -5006,6 +5011,7 @@ ListDataSourcesRequest {
     "Creator" creator set_creator: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListDataSources", ListDataSourcesRequest => ListDataSourcesResponse);
+rt::paged!(ListDataSourcesRequest, page page_number page_size, [data items]: DataSource, [data total_count]);
 
 rt::model! { read debug;
 /// ListDataSources返回参数结构体
@@ -5052,6 +5058,7 @@ ListDatabaseRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListDatabase", ListDatabaseRequest => ListDatabaseResponse);
+rt::paged!(ListDatabaseRequest, page page_number page_size, [data items]: DatabaseInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListDatabase返回参数结构体
@@ -5112,6 +5119,7 @@ ListDownstreamTaskInstancesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTaskInstances", ListDownstreamTaskInstancesRequest => ListDownstreamTaskInstancesResponse);
+rt::paged!(ListDownstreamTaskInstancesRequest, page page_number page_size, [data items]: TaskInstance, [data total_count]);
 
 rt::model! { read debug;
 /// ListDownstreamTaskInstances返回参数结构体
@@ -5141,6 +5149,7 @@ ListDownstreamTasksRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTasks", ListDownstreamTasksRequest => ListDownstreamTasksResponse);
+rt::paged!(ListDownstreamTasksRequest, page page_number page_size, [data items]: TaskDependDto, [data total_count]);
 
 rt::model! { read debug;
 /// ListDownstreamTasks返回参数结构体
@@ -5170,6 +5179,7 @@ ListDownstreamTriggerTasksRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTriggerTasks", ListDownstreamTriggerTasksRequest => ListDownstreamTriggerTasksResponse);
+rt::paged!(ListDownstreamTriggerTasksRequest, page page_number page_size, [data items]: TriggerTaskDependDto, [data total_count]);
 
 rt::model! { read debug;
 /// ListDownstreamTriggerTasks返回参数结构体
@@ -5226,6 +5236,7 @@ ListLineageRequest {
     "Platform" platform set_platform: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListLineage", ListLineageRequest => ListLineageResponse);
+rt::paged!(ListLineageRequest, page page_number page_size, [data items]: LineageNodeInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListLineage返回参数结构体
@@ -5278,6 +5289,7 @@ ListOpsAlarmRulesRequest {
     "UpdateTimeTo" update_time_to set_update_time_to: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListOpsAlarmRules", ListOpsAlarmRulesRequest => ListOpsAlarmRulesResponse);
+rt::paged!(ListOpsAlarmRulesRequest, page page_number page_size, [data items]: AlarmRuleData, [data total_count]);
 
 rt::model! { read debug;
 /// ListOpsAlarmRules返回参数结构体
@@ -5403,6 +5415,7 @@ ListOpsTriggerWorkflowsRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "ListOpsTriggerWorkflows", ListOpsTriggerWorkflowsRequest => ListOpsTriggerWorkflowsResponse);
+rt::paged!(ListOpsTriggerWorkflowsRequest, page page_number page_size, [data items]: TriggerWorkflowBrief, [data total_count]);
 
 rt::model! { read debug;
 /// ListOpsTriggerWorkflows返回参数结构体
@@ -5455,6 +5468,7 @@ ListOpsWorkflowsRequest {
     "CreateTime" create_time set_create_time: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListOpsWorkflows", ListOpsWorkflowsRequest => ListOpsWorkflowsResponse);
+rt::paged!(ListOpsWorkflowsRequest, page page_number page_size, [data items]: OpsWorkflow, [data total_count]);
 
 rt::model! { read debug;
 /// ListOpsWorkflows返回参数结构体
@@ -5538,6 +5552,7 @@ ListProcessLineageRequest {
     "Platform" platform set_platform: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListProcessLineage", ListProcessLineageRequest => ListProcessLineageResponse);
+rt::paged!(ListProcessLineageRequest, page page_number page_size, [data items]: LineagePair, [data total_count]);
 
 rt::model! { read debug;
 /// ListProcessLineage返回参数结构体
@@ -5567,6 +5582,7 @@ ListProjectMembersRequest {
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListProjectMembers", ListProjectMembersRequest => ListProjectMembersResponse);
+rt::paged!(ListProjectMembersRequest, page page_number page_size, [data items]: ProjectUserRole, [data total_count]);
 
 rt::model! { read debug;
 /// ListProjectMembers返回参数结构体
@@ -5594,6 +5610,7 @@ ListProjectRolesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListProjectRoles", ListProjectRolesRequest => ListProjectRolesResponse);
+rt::paged!(ListProjectRolesRequest, page page_number page_size, [data items]: SystemRole, [data total_count]);
 
 rt::model! { read debug;
 /// ListProjectRoles返回参数结构体
@@ -5623,6 +5640,7 @@ ListProjectsRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListProjects", ListProjectsRequest => ListProjectsResponse);
+rt::paged!(ListProjectsRequest, page page_number page_size, [data items]: Project, [data total_count]);
 
 rt::model! { read debug;
 /// ListProjects返回参数结构体
@@ -5846,6 +5864,7 @@ ListQualityRuleGroupExecResultsByPageRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRuleGroupExecResultsByPage", ListQualityRuleGroupExecResultsByPageRequest => ListQualityRuleGroupExecResultsByPageResponse);
+rt::paged!(ListQualityRuleGroupExecResultsByPageRequest, page page_number page_size, [data items]: ListQualityRuleGroupExecResult, [data total_count]);
 
 rt::model! { read debug;
 /// ListQualityRuleGroupExecResultsByPage返回参数结构体
@@ -5923,6 +5942,7 @@ ListQualityRuleGroupsRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRuleGroups", ListQualityRuleGroupsRequest => ListQualityRuleGroupsResponse);
+rt::paged!(ListQualityRuleGroupsRequest, page page_number page_size, [data items]: QualityRuleGroup, [data total_count]);
 
 rt::model! { read debug;
 /// ListQualityRuleGroups返回参数结构体
@@ -6012,6 +6032,7 @@ ListQualityRuleGroupsTableRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRuleGroupsTable", ListQualityRuleGroupsTableRequest => ListQualityRuleGroupsTableResponse);
+rt::paged!(ListQualityRuleGroupsTableRequest, page page_number page_size, [data items]: QualityRuleGroupTableV2, [data total_count]);
 
 rt::model! { read debug;
 /// ListQualityRuleGroupsTable返回参数结构体
@@ -6070,6 +6091,7 @@ ListQualityRuleTemplatesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRuleTemplates", ListQualityRuleTemplatesRequest => ListQualityRuleTemplatesResponse);
+rt::paged!(ListQualityRuleTemplatesRequest, page page_number page_size, [data items]: QualityRuleTemplate, [data total_count]);
 
 rt::model! { read debug;
 /// ListQualityRuleTemplates返回参数结构体
@@ -6213,6 +6235,7 @@ ListQualityRulesRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRules", ListQualityRulesRequest => ListQualityRulesResponse);
+rt::paged!(ListQualityRulesRequest, page page_number page_size, [data items]: QualityRule, [data total_count]);
 
 rt::model! { read debug;
 /// ListQualityRules返回参数结构体
@@ -6252,6 +6275,7 @@ ListResourceFilesRequest {
     "CreateTimeEnd" create_time_end set_create_time_end: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListResourceFiles", ListResourceFilesRequest => ListResourceFilesResponse);
+rt::paged!(ListResourceFilesRequest, page page_number page_size, [data items]: ResourceFileItem, [data total_count]);
 
 rt::model! { read debug;
 /// ListResourceFiles返回参数结构体
@@ -6282,6 +6306,7 @@ ListResourceFoldersRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListResourceFolders", ListResourceFoldersRequest => ListResourceFoldersResponse);
+rt::paged!(ListResourceFoldersRequest, page page_number page_size, [data items]: ResourceFolder, [data total_count]);
 
 rt::model! { read debug;
 /// ListResourceFolders返回参数结构体
@@ -6315,6 +6340,7 @@ ListResourceGroupsRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListResourceGroups", ListResourceGroupsRequest => ListResourceGroupsResponse);
+rt::paged!(ListResourceGroupsRequest, page page_number page_size, [data items]: ExecutorResourceGroupInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListResourceGroups返回参数结构体
@@ -6431,6 +6457,7 @@ ListSchemaRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListSchema", ListSchemaRequest => ListSchemaResponse);
+rt::paged!(ListSchemaRequest, page page_number page_size, [data items]: SchemaInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListSchema返回参数结构体
@@ -6481,6 +6508,7 @@ ListTableRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListTable", ListTableRequest => ListTableResponse);
+rt::paged!(ListTableRequest, page page_number page_size, [data items]: TableInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListTable返回参数结构体
@@ -6530,6 +6558,7 @@ ListTaskFoldersRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskFolders", ListTaskFoldersRequest => ListTaskFoldersResponse);
+rt::paged!(ListTaskFoldersRequest, page page_number page_size, [data items]: TaskFolder, [data total_count]);
 
 rt::model! { read debug;
 /// ListTaskFolders返回参数结构体
@@ -6576,6 +6605,7 @@ ListTaskInstanceExecutionsRequest {
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskInstanceExecutions", ListTaskInstanceExecutionsRequest => ListTaskInstanceExecutionsResponse);
+rt::paged!(ListTaskInstanceExecutionsRequest, page page_number page_size, [data items]: InstanceExecution, [data total_count]);
 
 rt::model! { read debug;
 /// ListTaskInstanceExecutions返回参数结构体
@@ -6648,6 +6678,7 @@ ListTaskInstancesRequest {
     "SortType" sort_type set_sort_type: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskInstances", ListTaskInstancesRequest => ListTaskInstancesResponse);
+rt::paged!(ListTaskInstancesRequest, page page_number page_size, [data items]: TaskInstance, [data total_count]);
 
 rt::model! { read debug;
 /// ListTaskInstances返回参数结构体
@@ -6700,6 +6731,7 @@ ListTaskVersionsRequest {
     "UsedVersion" used_version set_used_version: bool,
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskVersions", ListTaskVersionsRequest => ListTaskVersionsResponse);
+rt::paged!(ListTaskVersionsRequest, page page_number page_size, [data items]: TaskVersion, [data total_count]);
 
 rt::model! { read debug;
 /// ListTaskVersions返回参数结构体
@@ -6771,6 +6803,7 @@ ListTasksRequest {
     "TaskNodeTypeList" task_node_type_list set_task_node_type_list: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListTasks", ListTasksRequest => ListTasksResponse);
+rt::paged!(ListTasksRequest, page page_number page_size, [data items]: TaskBaseAttribute, [data total_count]);
 
 rt::model! { read debug;
 /// ListTasks返回参数结构体
@@ -6890,6 +6923,7 @@ ListTriggerTaskRunsRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerTaskRuns", ListTriggerTaskRunsRequest => ListTriggerTaskRunsResponse);
+rt::paged!(ListTriggerTaskRunsRequest, page page_number page_size, [data items]: ListTriggerTaskRunBrief, [data total_count]);
 
 rt::model! { read debug;
 /// ListTriggerTaskRuns返回参数结构体
@@ -6940,6 +6974,7 @@ ListTriggerTaskVersionsRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerTaskVersions", ListTriggerTaskVersionsRequest => ListTriggerTaskVersionsResponse);
+rt::paged!(ListTriggerTaskVersionsRequest, page page_number page_size, [data items]: TriggerTaskVersion, [data total_count]);
 
 rt::model! { read debug;
 /// ListTriggerTaskVersions返回参数结构体
@@ -7007,6 +7042,7 @@ ListTriggerTasksRequest {
     "TaskNodeTypeList" task_node_type_list set_task_node_type_list: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerTasks", ListTriggerTasksRequest => ListTriggerTasksResponse);
+rt::paged!(ListTriggerTasksRequest, page page_number page_size, [data items]: TriggerTaskBaseAttribute, [data total_count]);
 
 rt::model! { read debug;
 /// ListTriggerTasks返回参数结构体
@@ -7051,6 +7087,7 @@ ListTriggerWorkflowRunsRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerWorkflowRuns", ListTriggerWorkflowRunsRequest => ListTriggerWorkflowRunsResponse);
+rt::paged!(ListTriggerWorkflowRunsRequest, page page_number page_size, [data items]: TriggerWorkflowRunBrief, [data total_count]);
 
 rt::model! { read debug;
 /// ListTriggerWorkflowRuns返回参数结构体
@@ -7092,6 +7129,7 @@ ListTriggerWorkflowsRequest {
     "CreateTime" create_time set_create_time: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerWorkflows", ListTriggerWorkflowsRequest => ListTriggerWorkflowsResponse);
+rt::paged!(ListTriggerWorkflowsRequest, page page_number page_size, [data items]: TriggerWorkflowInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListTriggerWorkflows返回参数结构体
@@ -7152,6 +7190,7 @@ ListUpstreamTaskInstancesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTaskInstances", ListUpstreamTaskInstancesRequest => ListUpstreamTaskInstancesResponse);
+rt::paged!(ListUpstreamTaskInstancesRequest, page page_number page_size, [data items]: TaskInstance, [data total_count]);
 
 rt::model! { read debug;
 /// ListUpstreamTaskInstances返回参数结构体
@@ -7181,6 +7220,7 @@ ListUpstreamTasksRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTasks", ListUpstreamTasksRequest => ListUpstreamTasksResponse);
+rt::paged!(ListUpstreamTasksRequest, page page_number page_size, [data items]: TaskDependDto, [data total_count]);
 
 rt::model! { read debug;
 /// ListUpstreamTasks返回参数结构体
@@ -7210,6 +7250,7 @@ ListUpstreamTriggerTasksRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTriggerTasks", ListUpstreamTriggerTasksRequest => ListUpstreamTriggerTasksResponse);
+rt::paged!(ListUpstreamTriggerTasksRequest, page page_number page_size, [data items]: TriggerTaskDependDto, [data total_count]);
 
 rt::model! { read debug;
 /// ListUpstreamTriggerTasks返回参数结构体
@@ -7239,6 +7280,7 @@ ListWorkflowFoldersRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListWorkflowFolders", ListWorkflowFoldersRequest => ListWorkflowFoldersResponse);
+rt::paged!(ListWorkflowFoldersRequest, page page_number page_size, [data items]: WorkflowFolder, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkflowFolders返回参数结构体
@@ -7287,6 +7329,7 @@ ListWorkflowPermissionsRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListWorkflowPermissions", ListWorkflowPermissionsRequest => ListWorkflowPermissionsResponse);
+rt::paged!(ListWorkflowPermissionsRequest, page page_number page_size, [data items]: WorkflowPermission, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkflowPermissions返回参数结构体
@@ -7328,6 +7371,7 @@ ListWorkflowsRequest {
     "CreateTime" create_time set_create_time: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListWorkflows", ListWorkflowsRequest => ListWorkflowsResponse);
+rt::paged!(ListWorkflowsRequest, page page_number page_size, [data items]: WorkflowInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkflows返回参数结构体
