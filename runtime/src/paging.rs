@@ -2,8 +2,8 @@
 //! [`paged!`](crate::paged) for every action whose answers come in pages, and [`Pager`], the
 //! one rule that follows them to the end (the transports' paginators drive it).
 //!
-//! [`Pager`] stops at an empty page, a short page (fewer items than the `Limit` or `PageSize`
-//! sent), the total reached, no next token, or the caller's cap; it never loops: a page with
+//! [`Pager`] stops at an empty page, the total reached, a short page (fewer items than the
+//! `Limit` or `PageSize` sent) when the answer has no total, no next token, or the caller's cap; it never loops: a page with
 //! the same items as the one before, or a next token already sent, is a [`PageError`].
 
 use alloc::string::{String, ToString};
@@ -213,10 +213,11 @@ where
         self.seen += n;
         let take = self.max_items.map_or(n, |cap| n.min(cap - self.given));
         self.given += take;
+        // A known total rules over a short page (a server may give fewer than asked).
+        let short = R::CURSOR != Cursor::Token && req.page_size().is_some_and(|s| n < s);
         let end = n == 0
             || self.max_items.is_some_and(|cap| self.given >= cap)
-            || R::total(resp).is_some_and(|t| self.seen >= t)
-            || (R::CURSOR != Cursor::Token && req.page_size().is_some_and(|s| n < s));
+            || R::total(resp).map_or(short, |t| self.seen >= t);
         if !end {
             if R::CURSOR == Cursor::Token {
                 if self.tokens.is_empty()
@@ -413,7 +414,15 @@ mod tests {
         // The cap cuts the page it falls in and asks no further.
         let pager = Pager::new(OffReq::new().set_limit("100")).max_items(150);
         assert_eq!(run(pager, vpcs).0, (0..150).collect::<Vec<_>>());
-        assert_eq!(run(Pager::new(OffReq::new()).max_items(0), vpcs).0, []);
+        assert_eq!(run(Pager::new(OffReq::new()).max_items(0), vpcs).0, Vec::<i64>::new());
+    }
+
+    #[test]
+    fn a_known_total_rules_over_a_short_page() {
+        // The server gives 40 where 100 were asked: the total says there are more.
+        let capped = |r: &OffReq| vpcs(&r.clone().set_limit("40"));
+        let (items, end) = run(Pager::new(OffReq::new().set_limit("100")), capped);
+        assert_eq!((items.len(), end), (250, Ok(())));
     }
 
     #[test]

@@ -121,8 +121,8 @@ impl Client {
 
     /// The pages of a paging action (any request type implementing [`Paginated`], e.g.
     /// `DescribeInstancesRequest`), from the one `request` asks for to the end of the list:
-    /// each page one [`Client::send`]. It ends at an empty or short page, the total reached,
-    /// no next token, or the cap ([`Pages::max_items`]); a server answering a page or a token
+    /// each page one [`Client::send`]. It ends at an empty page, the total reached (else a
+    /// short page), no next token, or the cap ([`Pages::max_items`]); a server answering a page or a token
     /// again is an [`ErrorKind::Paging`](crate::ErrorKind) error, never a loop.
     ///
     /// ```no_run
