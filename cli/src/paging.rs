@@ -257,6 +257,49 @@ mod tests {
         assert!((1900..3000).contains(&n), "{n}");
     }
 
+    /// The generator applies this rule to the specs (`codegen/src/paging.rs`) to give the typed
+    /// requests their pages: the two agree on every action of every version.
+    #[test]
+    fn the_generator_agrees() {
+        use tencentcloud_codegen::paging as gen_paging;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+        if !dir.join("cvm").is_dir() {
+            eprintln!("no specs/ (codegen/fetch-specs.sh fetches them): not compared");
+            return;
+        }
+        let specs = tencentcloud_codegen::spec::load(&dir).unwrap();
+        let (mut both, mut differ) = (0, Vec::new());
+        for s in &specs.services {
+            let svc = tencentcloud_schema::service(&s.name).unwrap().unwrap();
+            for v in &s.versions {
+                let schema = svc.version(&v.version).unwrap();
+                for (name, a) in &v.api.actions {
+                    let ours = schema.action(name).and_then(|a| Paging::of(&a));
+                    let theirs = gen_paging::of(&v.api, a);
+                    let same = match (&ours, &theirs) {
+                        (None, None) => true,
+                        (Some(o), Some(t)) => {
+                            let cursor = match (&o.cursor, &t.cursor) {
+                                (Cursor::Offset { .. }, gen_paging::Cursor::Offset)
+                                | (Cursor::Token, gen_paging::Cursor::Token) => true,
+                                (Cursor::Page { name }, gen_paging::Cursor::Page(n)) => name == n,
+                                _ => false,
+                            };
+                            cursor && o.list == t.list && o.total == t.total
+                        }
+                        _ => false,
+                    };
+                    if !same {
+                        differ.push(format!("{} {} {name}: tcloud {ours:?}, codegen {theirs:?}", s.name, v.version));
+                    }
+                    both += usize::from(theirs.is_some() && same);
+                }
+            }
+        }
+        println!("paging actions in every version, by both rules: {both}");
+        assert!(differ.is_empty(), "{} differ:\n{}", differ.len(), differ.join("\n"));
+    }
+
     #[test]
     fn pages_merge() {
         let p = paging("cvm", "DescribeInstances").unwrap();

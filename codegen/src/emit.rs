@@ -35,6 +35,8 @@ pub struct Counts {
     pub fields_en: usize,
     /// Actions answering with server-sent events ([`crate::stream`]).
     pub streams: usize,
+    /// Paging actions (`rt::paged!`) by cursor: `Offset`, a page number, `NextToken`.
+    pub paged: [usize; 3],
 }
 
 /// Everything generated from `specs`.
@@ -240,9 +242,62 @@ fn version_module(svc: &Service, v: &ServiceVersion, an: &Analysis<'_>, counts: 
             counts.actions += 1;
             counts.actions_en += usize::from(a.english.is_some());
             counts.streams += usize::from(crate::stream::streams(api, a));
+            if let Some((line, kind)) = paged(api, a, &p) {
+                out.push_str(&line);
+                counts.paged[kind] += 1;
+            }
         }
     }
     out
+}
+
+/// The wire name's field identifier in `obj` (request side: the fields are read directly).
+fn field_of(obj: &Object, wire: &str) -> Option<String> {
+    let i = obj.members.iter().position(|m| m.name == wire)?;
+    field_idents(obj.members.iter().map(|m| m.name.as_str())).into_iter().nth(i)
+}
+
+/// The wire name's accessor in `obj` (answer side).
+fn accessor_of(obj: &Object, wire: &str) -> Option<String> {
+    let i = obj.members.iter().position(|m| m.name == wire)?;
+    let idents = field_idents(obj.members.iter().map(|m| m.name.as_str()));
+    field_methods(&idents).into_iter().nth(i).map(|m| m.accessor)
+}
+
+/// The accessors along `path` from the answer `obj` (one object down at most).
+fn accessors(api: &crate::spec::Api, obj: &Object, path: &[String]) -> Option<String> {
+    match path {
+        [name] => accessor_of(obj, name),
+        [outer, name] => {
+            let m = obj.members.iter().find(|m| &m.name == outer)?;
+            let Some(Kind::Object(inner)) = m.kind() else { return None };
+            Some(format!("{} {}", accessor_of(obj, outer)?, accessor_of(api.objects.get(&inner)?, name)?))
+        }
+        _ => None,
+    }
+}
+
+/// The `rt::paged!` line of `a`, when it pages (the rule in [`crate::paging`]), and its count.
+fn paged(api: &crate::spec::Api, a: &crate::spec::Action, p: &Paths) -> Option<(String, usize)> {
+    let paging = crate::paging::of(api, a)?;
+    let (input, output) = (api.objects.get(&a.input)?, api.objects.get(&a.output)?);
+    let (cursor, kind) = match paging.cursor {
+        crate::paging::Cursor::Offset => {
+            (format!("offset {} {}", field_of(input, "Offset")?, field_of(input, "Limit")?), 0)
+        }
+        crate::paging::Cursor::Page(n) => (format!("page {} {}", field_of(input, n)?, field_of(input, "PageSize")?), 1),
+        crate::paging::Cursor::Token => {
+            (format!("token {} {}", field_of(input, "NextToken")?, accessor_of(output, "NextToken")?), 2)
+        }
+    };
+    let list = accessors(api, output, &paging.list)?;
+    let total = match &paging.total {
+        Some(t) => accessors(api, output, t)?,
+        None => String::new(),
+    };
+    let line =
+        format!("rt::paged!({}, {cursor}, [{list}]: {}, [{total}]);\n", type_ident(&a.input), p.item(&paging.item));
+    Some((line, kind))
 }
 
 fn emit_struct(

@@ -8,14 +8,16 @@
 //!
 //! Rules, each in its module with tests: [`naming`] (snake_case fields, keywords, case
 //! collisions, crate names), [`docs`] (HTML to plain text, no doctests), [`model`]
-//! (direction by reachability, boxes for recursion), [`secret`] (which members `Debug` hides), [`stream`] (which actions answer with server-sent events),
-//! [`english`] (the international edition's English docs where it has them), [`emit`] (the
-//! text of every file).
+//! (direction by reachability, boxes for recursion), [`paging`] (which actions page, and
+//! how), [`stream`] (which actions answer with server-sent events), [`secret`] (which members
+//! `Debug` hides), [`english`] (the international edition's English docs where it has them),
+//! [`emit`] (the text of every file).
 pub mod docs;
 pub mod emit;
 pub mod english;
 pub mod model;
 pub mod naming;
+pub mod paging;
 pub mod schema;
 pub mod secret;
 pub mod spec;

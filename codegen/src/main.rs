@@ -78,6 +78,11 @@ fn run() -> Result<ExitCode, String> {
         bytes as f64 / 1e6,
         lines
     );
+    let [offset, page, token] = counts.paged;
+    println!(
+        "{} paging actions: {offset} by Offset/Limit, {page} by page number/PageSize, {token} by NextToken",
+        offset + page + token
+    );
     let wanted: BTreeSet<PathBuf> = files.iter().map(|f| out.join(&f.0)).collect();
     let stale = stale_files(&out.join("services"), &wanted)?;
     if check {

@@ -61,6 +61,7 @@ extern crate alloc;
 mod error;
 mod json;
 mod model;
+mod paging;
 mod read;
 mod redact;
 mod response;
@@ -69,6 +70,7 @@ mod write;
 
 pub use error::{Error, ErrorKind, Read, Result};
 pub use json::{MAX_DEPTH, Value, parse, parse_with_depth};
+pub use paging::{Cursor, PageError, PageNum, Pager, Paginated};
 pub use read::{FromJson, Obj, ObjReader, from_slice, from_value};
 pub use redact::{Redacted, redact};
 pub use response::{ApiError, ResponseError, decode_response, decode_response_as};

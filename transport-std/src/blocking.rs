@@ -9,10 +9,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tencentcloud_core::multipart::Multipart;
 
+use tencentcloud_runtime::{FromJson, Paginated, ToJson};
+
 use crate::error::Error;
 use crate::options::CallOptions;
+use crate::paginate::{Items, Pages};
 use crate::response::OctetOutput;
 use crate::sse::{SseEvent, SseStream, TypedStream};
+use crate::wait::WaitOptions;
 
 /// A blocking client: the same calls as [`crate::Client`], waited for.
 ///
@@ -111,6 +115,64 @@ impl Client {
         self.runtime.block_on(self.inner.send_with(request, opts))
     }
 
+    /// See [`crate::Client::pages`]; each page is asked for as the iterator advances.
+    ///
+    /// ```no_run
+    /// use tencentcloud_cvm::v20170312::DescribeInstancesRequest;
+    /// use tencentcloud_transport_std::{Client, StaticProvider, blocking};
+    ///
+    /// let client = blocking::Client::new(Client::new(StaticProvider::new("AKID...", "secret"), "ap-guangzhou")?)?;
+    /// for page in client.pages(DescribeInstancesRequest::new().set_limit(100)) {
+    ///     println!("{} instances", page?.instance_set().len());
+    /// }
+    /// # Ok::<(), tencentcloud_transport_std::Error>(())
+    /// ```
+    pub fn pages<R>(&self, request: R) -> BlockingIter<Pages<R>>
+    where
+        R: Paginated + ToJson + Send + Sync + 'static,
+        R::Response: FromJson + Send + 'static,
+        R::Item: Clone + PartialEq,
+    {
+        BlockingIter { stream: self.inner.pages(request), runtime: self.runtime.clone() }
+    }
+
+    /// See [`crate::Client::items`]; `max_items` caps them.
+    ///
+    /// ```no_run
+    /// use tencentcloud_cvm::v20170312::DescribeInstancesRequest;
+    /// use tencentcloud_transport_std::{Client, StaticProvider, blocking};
+    ///
+    /// let client = blocking::Client::new(Client::new(StaticProvider::new("AKID...", "secret"), "ap-guangzhou")?)?;
+    /// let ids: Vec<String> = client
+    ///     .items(DescribeInstancesRequest::new().set_limit(100), Some(250))
+    ///     .map(|i| i.map(|i| i.instance_id().unwrap_or_default().to_owned()))
+    ///     .collect::<Result<_, _>>()?;
+    /// # drop(ids);
+    /// # Ok::<(), tencentcloud_transport_std::Error>(())
+    /// ```
+    pub fn items<R>(&self, request: R, max_items: Option<u64>) -> BlockingIter<Items<R>>
+    where
+        R: Paginated + ToJson + Send + Sync + 'static,
+        R::Response: FromJson + Send + 'static,
+        R::Item: Clone + PartialEq,
+    {
+        let mut items = self.inner.items(request);
+        if let Some(n) = max_items {
+            items = items.max_items(n);
+        }
+        BlockingIter { stream: items, runtime: self.runtime.clone() }
+    }
+
+    /// See [`crate::Client::wait_until`].
+    pub fn wait_until<A, F>(&self, request: &A, done: F, opts: &WaitOptions) -> Result<A::Response, Error>
+    where
+        A: tencentcloud_core::action::Action + ToJson + Sync,
+        A::Response: FromJson + Send + std::fmt::Debug,
+        F: FnMut(&A::Response) -> bool,
+    {
+        self.runtime.block_on(self.inner.wait_until(request, done, opts))
+    }
+
     /// See [`crate::Client::call_octet_stream`].
     pub fn call_octet_stream(
         &self,
@@ -187,6 +249,26 @@ impl<T> TypedIter<T> {
 
 impl<T: tencentcloud_runtime::FromJson> Iterator for TypedIter<T> {
     type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.runtime.block_on(self.stream.next())
+    }
+}
+
+/// A stream ([`Pages`], [`Items`]) read as the iterator advances.
+pub struct BlockingIter<S> {
+    stream: S,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+impl<S: std::fmt::Debug> std::fmt::Debug for BlockingIter<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingIter").field("stream", &self.stream).finish()
+    }
+}
+
+impl<S: futures_core::Stream + Unpin> Iterator for BlockingIter<S> {
+    type Item = S::Item;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.runtime.block_on(self.stream.next())

@@ -8,13 +8,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tencentcloud_core::action::Action;
 use tencentcloud_core::multipart::Multipart;
-use tencentcloud_runtime::{FromJson, Streaming, ToJson};
+use tencentcloud_runtime::{FromJson, Paginated, Streaming, ToJson};
 
 use crate::breaker::BreakerState;
 use crate::builder::ClientBuilder;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::options::CallOptions;
+use crate::paginate::{Items, Pages};
 use crate::prepare::{Call, PreparedBody};
 use crate::profile::ClientProfile;
 use crate::provider::CredentialProvider;
@@ -116,6 +117,59 @@ impl Client {
         let call = Call { service: A::SERVICE, version: A::VERSION, action: A::ACTION, opts };
         let p = self.engine.prepare_json_text(call, json)?;
         self.engine.execute(p, TypedHandler::<A>::new()).await
+    }
+
+    /// The pages of a paging action (any request type implementing [`Paginated`], e.g.
+    /// `DescribeInstancesRequest`), from the one `request` asks for to the end of the list:
+    /// each page one [`Client::send`]. It ends at an empty page, the total reached (else a
+    /// short page), no next token, or the cap ([`Pages::max_items`]); a server answering a page or a token
+    /// again is an [`ErrorKind::Paging`](crate::ErrorKind) error, never a loop.
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    /// use tencentcloud_cvm::v20170312::DescribeInstancesRequest;
+    /// use tencentcloud_transport_std::{Client, StaticProvider};
+    ///
+    /// # async fn demo() -> Result<(), tencentcloud_transport_std::Error> {
+    /// let client = Client::new(StaticProvider::new("AKID...", "secret"), "ap-guangzhou")?;
+    /// let mut pages = client.pages(DescribeInstancesRequest::new().set_limit(100));
+    /// while let Some(page) = pages.next().await {
+    ///     println!("{} instances", page?.instance_set().len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages<R>(&self, request: R) -> Pages<R>
+    where
+        R: Paginated + ToJson + Send + Sync + 'static,
+        R::Response: FromJson + Send + 'static,
+        R::Item: Clone + PartialEq,
+    {
+        Pages::new(self.clone(), request)
+    }
+
+    /// The items of [`Client::pages`], one by one; [`Items::max_items`] caps them.
+    ///
+    /// ```no_run
+    /// use futures_util::{StreamExt, TryStreamExt};
+    /// use tencentcloud_cvm::v20170312::DescribeInstancesRequest;
+    /// use tencentcloud_transport_std::{Client, StaticProvider};
+    ///
+    /// # async fn demo() -> Result<(), tencentcloud_transport_std::Error> {
+    /// let client = Client::new(StaticProvider::new("AKID...", "secret"), "ap-guangzhou")?;
+    /// let first_250: Vec<_> =
+    ///     client.items(DescribeInstancesRequest::new().set_limit(100)).max_items(250).try_collect().await?;
+    /// for i in &first_250 {
+    ///     println!("{:?}", i.instance_id());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn items<R>(&self, request: R) -> Items<R>
+    where
+        R: Paginated + ToJson + Send + Sync + 'static,
+        R::Response: FromJson + Send + 'static,
+        R::Item: Clone + PartialEq,
+    {
+        self.pages(request).items()
     }
 
     /// Calls any action with JSON parameters and returns the `Response` object

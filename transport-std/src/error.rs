@@ -50,6 +50,11 @@ pub enum ErrorKind {
     Credential(CredentialErrorKind),
     /// The client or the call is configured wrongly (bad endpoint, bad header, ...).
     Configuration,
+    /// Following pages stopped: the server answered a page or a next token again, and
+    /// following it would have looped.
+    Paging,
+    /// A waiter's deadline passed before its condition held; the message gives the last answer.
+    WaitTimeout,
 }
 
 #[derive(Clone)]
@@ -141,6 +146,16 @@ impl Error {
     /// A configuration error.
     pub fn configuration(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Configuration, message)
+    }
+
+    /// The server repeated a page or a next token (see [`ErrorKind::Paging`]).
+    pub fn paging(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Paging, message)
+    }
+
+    /// A waiter's deadline passed (see [`ErrorKind::WaitTimeout`]).
+    pub fn wait_timeout(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::WaitTimeout, message)
     }
 
     /// Attaches the request id, if any (an empty id is ignored).
@@ -259,6 +274,8 @@ impl fmt::Display for Error {
             ErrorKind::Credential(CredentialErrorKind::NotConfigured) => f.write_str("no credential configured")?,
             ErrorKind::Credential(_) => f.write_str("credential error")?,
             ErrorKind::Configuration => f.write_str("invalid configuration")?,
+            ErrorKind::Paging => f.write_str("the pages did not end")?,
+            ErrorKind::WaitTimeout => f.write_str("the wait timed out")?,
         }
         if !i.message.is_empty() {
             let sep = if i.kind == ErrorKind::Timeout { " " } else { ": " };

@@ -73,6 +73,7 @@ mod engine;
 mod error;
 pub mod http;
 mod options;
+mod paginate;
 mod prepare;
 mod profile;
 mod provider;
@@ -84,6 +85,7 @@ mod signing;
 mod skew;
 mod sse;
 mod sync;
+mod wait;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -100,6 +102,7 @@ pub use credential::{
 };
 pub use error::{CredentialErrorKind, Error, ErrorKind};
 pub use options::CallOptions;
+pub use paginate::{Items, Pages};
 pub use prepare::TRACE_ID_HEADER;
 pub use profile::{ClientProfile, DEFAULT_DEADLINE, HttpMethod, HttpProfile, Scheme, SignMethod};
 pub use provider::{CredentialFuture, CredentialProvider, Credentials};
@@ -111,6 +114,8 @@ pub use tencentcloud_core::Language;
 pub use tencentcloud_core::multipart::Multipart;
 /// The environment and file system the providers read, real or in-memory fakes.
 pub use tencentcloud_core::provider::{Env, Fs};
+pub use tencentcloud_runtime::{PageError, Paginated};
+pub use wait::{MAX_SHOWN, WaitOptions};
 
 /// The `Stream` trait the SSE stream implements (also `futures::Stream`).
 pub use futures_core::Stream;

@@ -44,6 +44,8 @@ DescribeGroupsRequest {
     ///
     /// Disabled in the spec.
     "Limit" limit set_limit: i128,
+    /// Where the page starts.
+    "Offset" offset set_offset: i64,
     /// A secret.
     "Password" password set_password: str,
 } }
@@ -56,11 +58,13 @@ impl ::core::fmt::Debug for DescribeGroupsRequest {
             .field("instance_id_2", &self.instance_id_2)
             .field("filters", &self.filters)
             .field("limit", &self.limit)
+            .field("offset", &self.offset)
             .field("password", &rt::redact(&self.password))
             .finish()
     }
 }
 rt::action!("as", "2018-04-19", "DescribeGroups", DescribeGroupsRequest => DescribeGroupsResponse);
+rt::paged!(DescribeGroupsRequest, offset offset limit, [groups]: Box, [total]);
 
 rt::model! { read debug;
 /// The `DescribeGroupsResponse` object.

@@ -310,6 +310,7 @@ DescribeScanTaskListRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("acp", "2022-01-05", "DescribeScanTaskList", DescribeScanTaskListRequest => DescribeScanTaskListResponse);
+rt::paged!(DescribeScanTaskListRequest, page page_no page_size, [data]: AppTaskData, [total]);
 
 rt::model! { read debug;
 /// DescribeScanTaskList返回参数结构体

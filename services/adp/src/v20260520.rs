@@ -3847,6 +3847,7 @@ DescribeAccountListRequest {
     "FilterList" filter_list set_filter_list: list Filter,
 } }
 rt::action!("adp", "2026-05-20", "DescribeAccountList", DescribeAccountListRequest => DescribeAccountListResponse);
+rt::paged!(DescribeAccountListRequest, page page_number page_size, [account_list]: AccountInfo, []);
 
 rt::model! { read debug;
 /// DescribeAccountList返回参数结构体
@@ -3905,6 +3906,7 @@ DescribeAgentReleasePreviewListRequest {
     "FilterList" filter_list set_filter_list: list Filter,
 } }
 rt::action!("adp", "2026-05-20", "DescribeAgentReleasePreviewList", DescribeAgentReleasePreviewListRequest => DescribeAgentReleasePreviewListResponse);
+rt::paged!(DescribeAgentReleasePreviewListRequest, page page_number page_size, [release_list]: AgentReleasePreview, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentReleasePreviewList返回参数结构体
@@ -3934,6 +3936,7 @@ DescribeAgentSummaryListRequest {
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("adp", "2026-05-20", "DescribeAgentSummaryList", DescribeAgentSummaryListRequest => DescribeAgentSummaryListResponse);
+rt::paged!(DescribeAgentSummaryListRequest, page page_number page_size, [agent_list]: AgentSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentSummaryList返回参数结构体
@@ -4062,6 +4065,7 @@ DescribeAppSummaryListRequest {
     "Query" query set_query: str,
 } }
 rt::action!("adp", "2026-05-20", "DescribeAppSummaryList", DescribeAppSummaryListRequest => DescribeAppSummaryListResponse);
+rt::paged!(DescribeAppSummaryListRequest, page page_number page_size, [app_summary_list]: AppSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAppSummaryList返回参数结构体
@@ -4167,6 +4171,7 @@ DescribeAppTriggerRunLogListRequest {
     "UserId" user_id set_user_id: str,
 } }
 rt::action!("adp", "2026-05-20", "DescribeAppTriggerRunLogList", DescribeAppTriggerRunLogListRequest => DescribeAppTriggerRunLogListResponse);
+rt::paged!(DescribeAppTriggerRunLogListRequest, page page_number page_size, [run_log_list]: AppTriggerRunLog, []);
 
 rt::model! { read debug;
 /// DescribeAppTriggerRunLogList返回参数结构体
@@ -4210,6 +4215,7 @@ DescribeAppTriggerSummaryListRequest {
     "UserId" user_id set_user_id: str,
 } }
 rt::action!("adp", "2026-05-20", "DescribeAppTriggerSummaryList", DescribeAppTriggerSummaryListRequest => DescribeAppTriggerSummaryListResponse);
+rt::paged!(DescribeAppTriggerSummaryListRequest, page page_number page_size, [trigger_list]: AppTriggerSummary, []);
 
 rt::model! { read debug;
 /// DescribeAppTriggerSummaryList返回参数结构体
@@ -4299,6 +4305,7 @@ DescribeCategoryListRequest {
     "SummaryListSwitch" summary_list_switch set_summary_list_switch: obj SummaryListSwitch,
 } }
 rt::action!("adp", "2026-05-20", "DescribeCategoryList", DescribeCategoryListRequest => DescribeCategoryListResponse);
+rt::paged!(DescribeCategoryListRequest, page page_number page_size, [category_list]: KBCategory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCategoryList返回参数结构体
@@ -4330,6 +4337,7 @@ DescribeChannelListRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("adp", "2026-05-20", "DescribeChannelList", DescribeChannelListRequest => DescribeChannelListResponse);
+rt::paged!(DescribeChannelListRequest, page page_number page_size, [channel_list]: Channel, [total_count]);
 
 rt::model! { read debug;
 /// DescribeChannelList返回参数结构体
@@ -4390,6 +4398,7 @@ DescribeConcurrencyLimitDetailListRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("adp", "2026-05-20", "DescribeConcurrencyLimitDetailList", DescribeConcurrencyLimitDetailListRequest => DescribeConcurrencyLimitDetailListResponse);
+rt::paged!(DescribeConcurrencyLimitDetailListRequest, page page_number page_size, [concurrency_limit_detail_list]: ConcurrencyLimitDetail, []);
 
 rt::model! { read debug;
 /// DescribeConcurrencyLimitDetailList返回参数结构体
@@ -4444,6 +4453,7 @@ DescribeConflictQASummaryListRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("adp", "2026-05-20", "DescribeConflictQASummaryList", DescribeConflictQASummaryListRequest => DescribeConflictQASummaryListResponse);
+rt::paged!(DescribeConflictQASummaryListRequest, page page_number page_size, [conflict_qa_list]: ConflictQASummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConflictQASummaryList返回参数结构体
@@ -4477,6 +4487,7 @@ DescribeConsumptionDetailListRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("adp", "2026-05-20", "DescribeConsumptionDetailList", DescribeConsumptionDetailListRequest => DescribeConsumptionDetailListResponse);
+rt::paged!(DescribeConsumptionDetailListRequest, page page_number page_size, [consumption_detail_list]: ConsumptionDetail, []);
 
 rt::model! { read debug;
 /// DescribeConsumptionDetailList返回参数结构体
@@ -4744,6 +4755,7 @@ DescribeDocSummaryListRequest {
     "SummaryListSwitch" summary_list_switch set_summary_list_switch: obj SummaryListSwitch,
 } }
 rt::action!("adp", "2026-05-20", "DescribeDocSummaryList", DescribeDocSummaryListRequest => DescribeDocSummaryListResponse);
+rt::paged!(DescribeDocSummaryListRequest, page page_number page_size, [doc_list]: DocSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDocSummaryList返回参数结构体
@@ -4808,6 +4820,7 @@ DescribeKBSummaryListRequest {
     "Query" query set_query: str,
 } }
 rt::action!("adp", "2026-05-20", "DescribeKBSummaryList", DescribeKBSummaryListRequest => DescribeKBSummaryListResponse);
+rt::paged!(DescribeKBSummaryListRequest, page page_number page_size, [kb_list]: KBSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKBSummaryList返回参数结构体
@@ -4874,6 +4887,7 @@ DescribeLabelSummaryListRequest {
     "SummaryListSwitch" summary_list_switch set_summary_list_switch: obj SummaryListSwitch,
 } }
 rt::action!("adp", "2026-05-20", "DescribeLabelSummaryList", DescribeLabelSummaryListRequest => DescribeLabelSummaryListResponse);
+rt::paged!(DescribeLabelSummaryListRequest, page page_number page_size, [label_list]: LabelSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLabelSummaryList返回参数结构体
@@ -5017,6 +5031,7 @@ DescribeModelListRequest {
     "SpaceId" space_id set_space_id: str,
 } }
 rt::action!("adp", "2026-05-20", "DescribeModelList", DescribeModelListRequest => DescribeModelListResponse);
+rt::paged!(DescribeModelListRequest, page page_number page_size, [model_list]: Model, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelList返回参数结构体
@@ -5081,6 +5096,7 @@ DescribeMsgRecordListRequest {
     "Sort" sort set_sort: obj Sort,
 } }
 rt::action!("adp", "2026-05-20", "DescribeMsgRecordList", DescribeMsgRecordListRequest => DescribeMsgRecordListResponse);
+rt::paged!(DescribeMsgRecordListRequest, page page_number page_size, [msg_record_list]: MsgRecord, []);
 
 rt::model! { read debug;
 /// DescribeMsgRecordList返回参数结构体
@@ -5259,6 +5275,7 @@ DescribePluginSummaryListRequest {
     "PluginSpaceRelation" plugin_space_relation set_plugin_space_relation: i64,
 } }
 rt::action!("adp", "2026-05-20", "DescribePluginSummaryList", DescribePluginSummaryListRequest => DescribePluginSummaryListResponse);
+rt::paged!(DescribePluginSummaryListRequest, page page_number page_size, [plugin_list]: PluginSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribePluginSummaryList返回参数结构体
@@ -5325,6 +5342,7 @@ DescribeQASummaryListRequest {
     "SummaryListSwitch" summary_list_switch set_summary_list_switch: obj SummaryListSwitch,
 } }
 rt::action!("adp", "2026-05-20", "DescribeQASummaryList", DescribeQASummaryListRequest => DescribeQASummaryListResponse);
+rt::paged!(DescribeQASummaryListRequest, page page_number page_size, [qa_list]: QASummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeQASummaryList返回参数结构体
@@ -5356,6 +5374,7 @@ DescribeReleaseListRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("adp", "2026-05-20", "DescribeReleaseList", DescribeReleaseListRequest => DescribeReleaseListResponse);
+rt::paged!(DescribeReleaseListRequest, page page_number page_size, [release_list]: ReleaseRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReleaseList返回参数结构体
@@ -5521,6 +5540,7 @@ DescribeSkillSummaryListRequest {
     "Query" query set_query: str,
 } }
 rt::action!("adp", "2026-05-20", "DescribeSkillSummaryList", DescribeSkillSummaryListRequest => DescribeSkillSummaryListResponse);
+rt::paged!(DescribeSkillSummaryListRequest, page page_number page_size, [skill_summary_list]: SkillSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSkillSummaryList返回参数结构体
@@ -5618,6 +5638,7 @@ DescribeUsageDetailListRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("adp", "2026-05-20", "DescribeUsageDetailList", DescribeUsageDetailListRequest => DescribeUsageDetailListResponse);
+rt::paged!(DescribeUsageDetailListRequest, page page_number page_size, [usage_detail_list]: UsageDetail, []);
 
 rt::model! { read debug;
 /// DescribeUsageDetailList返回参数结构体
@@ -5673,6 +5694,7 @@ DescribeUsageSummaryListRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("adp", "2026-05-20", "DescribeUsageSummaryList", DescribeUsageSummaryListRequest => DescribeUsageSummaryListResponse);
+rt::paged!(DescribeUsageSummaryListRequest, page page_number page_size, [usage_summary_list]: UsageSummary, []);
 
 rt::model! { read debug;
 /// DescribeUsageSummaryList返回参数结构体
@@ -5708,6 +5730,7 @@ DescribeVariableListRequest {
     "Query" query set_query: str,
 } }
 rt::action!("adp", "2026-05-20", "DescribeVariableList", DescribeVariableListRequest => DescribeVariableListResponse);
+rt::paged!(DescribeVariableListRequest, page page_number page_size, [variable_list]: Variable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVariableList返回参数结构体
@@ -5805,6 +5828,7 @@ DescribeWorkflowRunSummaryListRequest {
     "FilterList" filter_list set_filter_list: list Filter,
 } }
 rt::action!("adp", "2026-05-20", "DescribeWorkflowRunSummaryList", DescribeWorkflowRunSummaryListRequest => DescribeWorkflowRunSummaryListResponse);
+rt::paged!(DescribeWorkflowRunSummaryListRequest, page page_number page_size, [workflow_run_summary_list]: WorkflowRunSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkflowRunSummaryList返回参数结构体

@@ -70,6 +70,7 @@ DescribeTaskStrategyRisksRequest {
     "TaskType" task_type set_task_type: str,
 } }
 rt::action!("advisor", "2020-07-21", "DescribeTaskStrategyRisks", DescribeTaskStrategyRisksRequest => DescribeTaskStrategyRisksResponse);
+rt::paged!(DescribeTaskStrategyRisksRequest, offset offset limit, [risk_fields_desc]: RiskFieldsDesc, []);
 
 rt::model! { read debug;
 /// DescribeTaskStrategyRisks response structure.

@@ -1226,6 +1226,7 @@ DescribeDeploymentListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ags", "2025-09-20", "DescribeDeploymentList", DescribeDeploymentListRequest => DescribeDeploymentListResponse);
+rt::paged!(DescribeDeploymentListRequest, offset offset limit, [deployment_set]: Deployment, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeploymentList返回参数结构体
@@ -1292,6 +1293,7 @@ DescribeEventsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ags", "2025-09-20", "DescribeEvents", DescribeEventsRequest => DescribeEventsResponse);
+rt::paged!(DescribeEventsRequest, offset offset limit, [events]: EventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEvents返回参数结构体
@@ -1323,6 +1325,7 @@ DescribePreCacheImageListRequest {
     "NeedTotalCount" need_total_count set_need_total_count: bool,
 } }
 rt::action!("ags", "2025-09-20", "DescribePreCacheImageList", DescribePreCacheImageListRequest => DescribePreCacheImageListResponse);
+rt::paged!(DescribePreCacheImageListRequest, token next_token next_token, [pre_cache_image_list]: PreCacheImage, [total_count]);
 
 rt::model! { read debug;
 /// DescribePreCacheImageList返回参数结构体
@@ -1410,6 +1413,7 @@ DescribeQuotaOverviewRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ags", "2025-09-20", "DescribeQuotaOverview", DescribeQuotaOverviewRequest => DescribeQuotaOverviewResponse);
+rt::paged!(DescribeQuotaOverviewRequest, offset offset limit, [quota_group_set]: QuotaGroupOverview, [total_count]);
 
 rt::model! { read debug;
 /// DescribeQuotaOverview返回参数结构体
@@ -1455,6 +1459,7 @@ DescribeRegistryAuditLogListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ags", "2025-09-20", "DescribeRegistryAuditLogList", DescribeRegistryAuditLogListRequest => DescribeRegistryAuditLogListResponse);
+rt::paged!(DescribeRegistryAuditLogListRequest, offset offset limit, [audit_log_set]: CloudAuditLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRegistryAuditLogList返回参数结构体
@@ -1480,6 +1485,7 @@ DescribeRegistryListRequest {
     "Filters" filters set_filters: list CloudFilter,
 } }
 rt::action!("ags", "2025-09-20", "DescribeRegistryList", DescribeRegistryListRequest => DescribeRegistryListResponse);
+rt::paged!(DescribeRegistryListRequest, offset offset limit, [registry_set]: CloudRegistry, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRegistryList返回参数结构体
@@ -1509,6 +1515,7 @@ DescribeRegistryRecordListRequest {
     "Filters" filters set_filters: list CloudFilter,
 } }
 rt::action!("ags", "2025-09-20", "DescribeRegistryRecordList", DescribeRegistryRecordListRequest => DescribeRegistryRecordListResponse);
+rt::paged!(DescribeRegistryRecordListRequest, offset offset limit, [record_set]: CloudRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRegistryRecordList返回参数结构体
@@ -1577,6 +1584,7 @@ DescribeRegistryRecordVersionListRequest {
     "Filters" filters set_filters: list CloudFilter,
 } }
 rt::action!("ags", "2025-09-20", "DescribeRegistryRecordVersionList", DescribeRegistryRecordVersionListRequest => DescribeRegistryRecordVersionListResponse);
+rt::paged!(DescribeRegistryRecordVersionListRequest, offset offset limit, [version_set]: CloudRecordVersion, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRegistryRecordVersionList返回参数结构体
@@ -1633,6 +1641,7 @@ DescribeSandboxInstanceListRequest {
     "NeedTotalCount" need_total_count set_need_total_count: bool,
 } }
 rt::action!("ags", "2025-09-20", "DescribeSandboxInstanceList", DescribeSandboxInstanceListRequest => DescribeSandboxInstanceListResponse);
+rt::paged!(DescribeSandboxInstanceListRequest, offset offset limit, [instance_set]: SandboxInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxInstanceList返回参数结构体
@@ -1688,6 +1697,7 @@ DescribeSandboxSnapshotListRequest {
     "MaxResults" max_results set_max_results: i64,
 } }
 rt::action!("ags", "2025-09-20", "DescribeSandboxSnapshotList", DescribeSandboxSnapshotListRequest => DescribeSandboxSnapshotListResponse);
+rt::paged!(DescribeSandboxSnapshotListRequest, offset offset limit, [snapshot_set]: SandboxSnapshot, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxSnapshotList返回参数结构体
@@ -1717,6 +1727,7 @@ DescribeSandboxToolListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ags", "2025-09-20", "DescribeSandboxToolList", DescribeSandboxToolListRequest => DescribeSandboxToolListResponse);
+rt::paged!(DescribeSandboxToolListRequest, offset offset limit, [sandbox_tool_set]: SandboxTool, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxToolList返回参数结构体
@@ -1811,6 +1822,7 @@ DescribeSessionSpacesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ags", "2025-09-20", "DescribeSessionSpaces", DescribeSessionSpacesRequest => DescribeSessionSpacesResponse);
+rt::paged!(DescribeSessionSpacesRequest, offset offset limit, [session_spaces]: SessionSpaceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSessionSpaces返回参数结构体
@@ -1852,6 +1864,7 @@ DescribeSessionsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ags", "2025-09-20", "DescribeSessions", DescribeSessionsRequest => DescribeSessionsResponse);
+rt::paged!(DescribeSessionsRequest, offset offset limit, [sessions]: SessionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSessions返回参数结构体

@@ -680,6 +680,7 @@ DescribeAsyncJobsRequest {
     "RequestIds" request_ids set_request_ids: list String,
 } }
 rt::action!("alb", "2025-10-30", "DescribeAsyncJobs", DescribeAsyncJobsRequest => DescribeAsyncJobsResponse);
+rt::paged!(DescribeAsyncJobsRequest, token next_token next_token, [jobs]: Job, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAsyncJobs response structure.
@@ -716,6 +717,7 @@ DescribeHealthCheckTemplatesRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeHealthCheckTemplates", DescribeHealthCheckTemplatesRequest => DescribeHealthCheckTemplatesResponse);
+rt::paged!(DescribeHealthCheckTemplatesRequest, token next_token next_token, [health_check_templates]: HealthCheckTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHealthCheckTemplates response structure.
@@ -757,6 +759,7 @@ DescribeListenerCertificatesRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeListenerCertificates", DescribeListenerCertificatesRequest => DescribeListenerCertificatesResponse);
+rt::paged!(DescribeListenerCertificatesRequest, token next_token next_token, [certificates]: CertificateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeListenerCertificates response structure.
@@ -865,6 +868,7 @@ DescribeListenerHealthStatusRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeListenerHealthStatus", DescribeListenerHealthStatusRequest => DescribeListenerHealthStatusResponse);
+rt::paged!(DescribeListenerHealthStatusRequest, token next_token next_token, [rule_health_status_infos]: RuleHealthStatusInfo, []);
 
 rt::model! { read debug;
 /// DescribeListenerHealthStatus response structure.
@@ -906,6 +910,7 @@ DescribeListenersRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeListeners", DescribeListenersRequest => DescribeListenersResponse);
+rt::paged!(DescribeListenersRequest, token next_token next_token, [listeners]: ListenerOutput, [total_count]);
 
 rt::model! { read debug;
 /// DescribeListeners response structure.
@@ -978,6 +983,7 @@ DescribeLoadBalancersRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeLoadBalancers", DescribeLoadBalancersRequest => DescribeLoadBalancersResponse);
+rt::paged!(DescribeLoadBalancersRequest, token next_token next_token, [load_balancers]: LoadBalancer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoadBalancers response structure.
@@ -1070,6 +1076,7 @@ DescribeRulesRequest {
     "RuleIds" rule_ids set_rule_ids: list String,
 } }
 rt::action!("alb", "2025-10-30", "DescribeRules", DescribeRulesRequest => DescribeRulesResponse);
+rt::paged!(DescribeRulesRequest, token next_token next_token, [rules]: RuleOutput, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRules response structure.
@@ -1114,6 +1121,7 @@ DescribeSecurityPoliciesRequest {
     "SecurityPolicyIds" security_policy_ids set_security_policy_ids: list String,
 } }
 rt::action!("alb", "2025-10-30", "DescribeSecurityPolicies", DescribeSecurityPoliciesRequest => DescribeSecurityPoliciesResponse);
+rt::paged!(DescribeSecurityPoliciesRequest, token next_token next_token, [security_policies]: SecurityPolicyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityPolicies response structure.
@@ -1219,6 +1227,7 @@ DescribeTargetGroupTargetsRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeTargetGroupTargets", DescribeTargetGroupTargetsRequest => DescribeTargetGroupTargetsResponse);
+rt::paged!(DescribeTargetGroupTargetsRequest, token next_token next_token, [targets]: TargetOutput, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTargetGroupTargets response structure.
@@ -1273,6 +1282,7 @@ DescribeTargetGroupsRequest {
     "TargetGroupIds" target_group_ids set_target_group_ids: list String,
 } }
 rt::action!("alb", "2025-10-30", "DescribeTargetGroups", DescribeTargetGroupsRequest => DescribeTargetGroupsResponse);
+rt::paged!(DescribeTargetGroupsRequest, token next_token next_token, [target_groups]: TargetGroupOutput, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTargetGroups response structure.

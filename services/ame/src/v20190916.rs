@@ -149,6 +149,7 @@ DescribeAuthInfoRequest {
     "Key" key set_key: str,
 } }
 rt::action!("ame", "2019-09-16", "DescribeAuthInfo", DescribeAuthInfoRequest => DescribeAuthInfoResponse);
+rt::paged!(DescribeAuthInfoRequest, offset offset limit, [auth_info]: AuthInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuthInfo返回参数结构体
@@ -262,6 +263,7 @@ DescribeItemsRequest {
     "CategoryCode" category_code set_category_code: str,
 } }
 rt::action!("ame", "2019-09-16", "DescribeItems", DescribeItemsRequest => DescribeItemsResponse);
+rt::paged!(DescribeItemsRequest, offset offset limit, [items]: Item, [total]);
 
 rt::model! { read debug;
 /// DescribeItems返回参数结构体
@@ -360,6 +362,7 @@ DescribeKTVPlaylistDetailRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ame", "2019-09-16", "DescribeKTVPlaylistDetail", DescribeKTVPlaylistDetailRequest => DescribeKTVPlaylistDetailResponse);
+rt::paged!(DescribeKTVPlaylistDetailRequest, offset offset limit, [ktv_music_info_set]: KTVMusicBaseInfo, []);
 
 rt::model! { read debug;
 /// DescribeKTVPlaylistDetail返回参数结构体
@@ -390,6 +393,7 @@ DescribeKTVPlaylistsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ame", "2019-09-16", "DescribeKTVPlaylists", DescribeKTVPlaylistsRequest => DescribeKTVPlaylistsResponse);
+rt::paged!(DescribeKTVPlaylistsRequest, offset offset limit, [playlist_base_info_set]: KTVPlaylistBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKTVPlaylists返回参数结构体
@@ -427,6 +431,7 @@ DescribeKTVRobotsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ame", "2019-09-16", "DescribeKTVRobots", DescribeKTVRobotsRequest => DescribeKTVRobotsResponse);
+rt::paged!(DescribeKTVRobotsRequest, offset offset limit, [ktv_robot_info_set]: KTVRobotInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKTVRobots返回参数结构体
@@ -473,6 +478,7 @@ DescribeKTVSingerMusicsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ame", "2019-09-16", "DescribeKTVSingerMusics", DescribeKTVSingerMusicsRequest => DescribeKTVSingerMusicsResponse);
+rt::paged!(DescribeKTVSingerMusicsRequest, offset offset limit, [ktv_music_info_set]: KTVMusicBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKTVSingerMusics返回参数结构体
@@ -516,6 +522,7 @@ DescribeKTVSingersRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ame", "2019-09-16", "DescribeKTVSingers", DescribeKTVSingersRequest => DescribeKTVSingersResponse);
+rt::paged!(DescribeKTVSingersRequest, offset offset limit, [ktv_singer_info_set]: KTVSingerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKTVSingers返回参数结构体
@@ -722,6 +729,7 @@ DescribePkgOfflineMusicRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("ame", "2019-09-16", "DescribePkgOfflineMusic", DescribePkgOfflineMusicRequest => DescribePkgOfflineMusicResponse);
+rt::paged!(DescribePkgOfflineMusicRequest, offset offset limit, [offline_music_set]: OfflineMusicDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribePkgOfflineMusic返回参数结构体
@@ -749,6 +757,7 @@ DescribeStationsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("ame", "2019-09-16", "DescribeStations", DescribeStationsRequest => DescribeStationsResponse);
+rt::paged!(DescribeStationsRequest, offset offset limit, [stations]: Station, [total]);
 
 rt::model! { read debug;
 /// DescribeStations返回参数结构体
@@ -1309,6 +1318,7 @@ SearchKTVMusicsRequest {
     "TagIds" tag_ids set_tag_ids: list String,
 } }
 rt::action!("ame", "2019-09-16", "SearchKTVMusics", SearchKTVMusicsRequest => SearchKTVMusicsResponse);
+rt::paged!(SearchKTVMusicsRequest, offset offset limit, [ktv_music_info_set]: KTVMusicBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// SearchKTVMusics返回参数结构体

@@ -86,6 +86,7 @@ QueryResourceRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("anicloud", "2022-09-23", "QueryResource", QueryResourceRequest => QueryResourceResponse);
+rt::paged!(QueryResourceRequest, page page_number page_size, [resources]: Resource, [total]);
 
 rt::model! { read debug;
 /// QueryResource返回参数结构体

@@ -1989,6 +1989,7 @@ DescribeBgpInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeBgpInstances", DescribeBgpInstancesRequest => DescribeBgpInstancesResponse);
+rt::paged!(DescribeBgpInstancesRequest, offset offset limit, [bgp_instance_list]: BGPInstanceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeBgpInstances返回参数结构体
@@ -2170,6 +2171,7 @@ DescribeCCLevelListRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCCLevelList", DescribeCCLevelListRequest => DescribeCCLevelListResponse);
+rt::paged!(DescribeCCLevelListRequest, offset offset limit, [level_list]: CCLevelPolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeCCLevelList response structure.
@@ -2242,6 +2244,7 @@ DescribeCCPrecisionPlyListRequest {
     "Protocol" protocol set_protocol: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCCPrecisionPlyList", DescribeCCPrecisionPlyListRequest => DescribeCCPrecisionPlyListResponse);
+rt::paged!(DescribeCCPrecisionPlyListRequest, offset offset limit, [precision_policy_list]: CCPrecisionPolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeCCPrecisionPlyList response structure.
@@ -2281,6 +2284,7 @@ DescribeCCReqLimitPolicyListRequest {
     "Protocol" protocol set_protocol: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCCReqLimitPolicyList", DescribeCCReqLimitPolicyListRequest => DescribeCCReqLimitPolicyListResponse);
+rt::paged!(DescribeCCReqLimitPolicyListRequest, offset offset limit, [request_limit_policy_list]: CCReqLimitPolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeCCReqLimitPolicyList返回参数结构体
@@ -2314,6 +2318,7 @@ DescribeCCThresholdListRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCCThresholdList", DescribeCCThresholdListRequest => DescribeCCThresholdListResponse);
+rt::paged!(DescribeCCThresholdListRequest, offset offset limit, [threshold_list]: CCThresholdPolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeCCThresholdList response structure.
@@ -2421,6 +2426,7 @@ DescribeCcBlackWhiteIpListRequest {
     "FilterType" filter_type set_filter_type: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCcBlackWhiteIpList", DescribeCcBlackWhiteIpListRequest => DescribeCcBlackWhiteIpListResponse);
+rt::paged!(DescribeCcBlackWhiteIpListRequest, offset offset limit, [cc_black_white_ip_list]: CcBlackWhiteIpPolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeCcBlackWhiteIpList response structure.
@@ -2460,6 +2466,7 @@ DescribeCcGeoIPBlockConfigListRequest {
     "Protocol" protocol set_protocol: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCcGeoIPBlockConfigList", DescribeCcGeoIPBlockConfigListRequest => DescribeCcGeoIPBlockConfigListResponse);
+rt::paged!(DescribeCcGeoIPBlockConfigListRequest, offset offset limit, [cc_geo_ip_policy_list]: CcGeoIpPolicyNew, [total]);
 
 rt::model! { read debug;
 /// DescribeCcGeoIPBlockConfigList response structure.
@@ -2514,6 +2521,7 @@ DescribeDDoSConnectLimitListRequest {
     "FilterInstanceId" filter_instance_id set_filter_instance_id: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeDDoSConnectLimitList", DescribeDDoSConnectLimitListRequest => DescribeDDoSConnectLimitListResponse);
+rt::paged!(DescribeDDoSConnectLimitListRequest, offset offset limit, [config_list]: ConnectLimitRelation, [total]);
 
 rt::model! { read debug;
 /// DescribeDDoSConnectLimitList返回参数结构体
@@ -2708,6 +2716,7 @@ DescribeListBGPIPInstancesRequest {
     "FilterConvoy" filter_convoy set_filter_convoy: i128,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListBGPIPInstances", DescribeListBGPIPInstancesRequest => DescribeListBGPIPInstancesResponse);
+rt::paged!(DescribeListBGPIPInstancesRequest, offset offset limit, [instance_list]: BGPIPInstance, [total]);
 
 rt::model! { read debug;
 /// DescribeListBGPIPInstances response structure.
@@ -2775,6 +2784,7 @@ DescribeListBGPInstancesRequest {
     "FilterZoneIdList" filter_zone_id_list set_filter_zone_id_list: list i64,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListBGPInstances", DescribeListBGPInstancesRequest => DescribeListBGPInstancesResponse);
+rt::paged!(DescribeListBGPInstancesRequest, offset offset limit, [instance_list]: BGPInstance, [total]);
 
 rt::model! { read debug;
 /// DescribeListBGPInstances response structure.
@@ -2808,6 +2818,7 @@ DescribeListBlackWhiteIpListRequest {
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListBlackWhiteIpList", DescribeListBlackWhiteIpListRequest => DescribeListBlackWhiteIpListResponse);
+rt::paged!(DescribeListBlackWhiteIpListRequest, offset offset limit, [ip_list]: BlackWhiteIpRelation, [total]);
 
 rt::model! { read debug;
 /// DescribeListBlackWhiteIpList response structure.
@@ -2841,6 +2852,7 @@ DescribeListDDoSAIRequest {
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListDDoSAI", DescribeListDDoSAIRequest => DescribeListDDoSAIResponse);
+rt::paged!(DescribeListDDoSAIRequest, offset offset limit, [config_list]: DDoSAIRelation, [total]);
 
 rt::model! { read debug;
 /// DescribeListDDoSAI response structure.
@@ -2874,6 +2886,7 @@ DescribeListDDoSGeoIPBlockConfigRequest {
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListDDoSGeoIPBlockConfig", DescribeListDDoSGeoIPBlockConfigRequest => DescribeListDDoSGeoIPBlockConfigResponse);
+rt::paged!(DescribeListDDoSGeoIPBlockConfigRequest, offset offset limit, [config_list]: DDoSGeoIPBlockConfigRelation, [total]);
 
 rt::model! { read debug;
 /// DescribeListDDoSGeoIPBlockConfig response structure.
@@ -2907,6 +2920,7 @@ DescribeListDDoSSpeedLimitConfigRequest {
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListDDoSSpeedLimitConfig", DescribeListDDoSSpeedLimitConfigRequest => DescribeListDDoSSpeedLimitConfigResponse);
+rt::paged!(DescribeListDDoSSpeedLimitConfigRequest, offset offset limit, [config_list]: DDoSSpeedLimitConfigRelation, [total]);
 
 rt::model! { read debug;
 /// DescribeListDDoSSpeedLimitConfig response structure.
@@ -2949,6 +2963,7 @@ DescribeListIPAlarmConfigRequest {
     "FilterCname" filter_cname set_filter_cname: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListIPAlarmConfig", DescribeListIPAlarmConfigRequest => DescribeListIPAlarmConfigResponse);
+rt::paged!(DescribeListIPAlarmConfigRequest, offset offset limit, [config_list]: IPAlarmThresholdRelation, [total]);
 
 rt::model! { read debug;
 /// DescribeListIPAlarmConfig response structure.
@@ -3001,6 +3016,7 @@ DescribeListPacketFilterConfigRequest {
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListPacketFilterConfig", DescribeListPacketFilterConfigRequest => DescribeListPacketFilterConfigResponse);
+rt::paged!(DescribeListPacketFilterConfigRequest, offset offset limit, [config_list]: PacketFilterRelation, [total]);
 
 rt::model! { read debug;
 /// DescribeListPacketFilterConfig response structure.
@@ -3034,6 +3050,7 @@ DescribeListPortAclListRequest {
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListPortAclList", DescribeListPortAclListRequest => DescribeListPortAclListResponse);
+rt::paged!(DescribeListPortAclListRequest, offset offset limit, [acl_list]: AclConfigRelation, [total]);
 
 rt::model! { read debug;
 /// DescribeListPortAclList返回参数结构体
@@ -3071,6 +3088,7 @@ DescribeListProtectThresholdConfigNewRequest {
     "FilterProtocol" filter_protocol set_filter_protocol: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListProtectThresholdConfigNew", DescribeListProtectThresholdConfigNewRequest => DescribeListProtectThresholdConfigNewResponse);
+rt::paged!(DescribeListProtectThresholdConfigNewRequest, offset offset limit, [config_list]: ProtectThresholdRelationNew, [total]);
 
 rt::model! { read debug;
 /// DescribeListProtectThresholdConfigNew返回参数结构体
@@ -3104,6 +3122,7 @@ DescribeListProtocolBlockConfigRequest {
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListProtocolBlockConfig", DescribeListProtocolBlockConfigRequest => DescribeListProtocolBlockConfigResponse);
+rt::paged!(DescribeListProtocolBlockConfigRequest, offset offset limit, [config_list]: ProtocolBlockRelation, [total]);
 
 rt::model! { read debug;
 /// DescribeListProtocolBlockConfig response structure.
@@ -3135,6 +3154,7 @@ DescribeListSchedulingDomainRequest {
     "Status" status set_status: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListSchedulingDomain", DescribeListSchedulingDomainRequest => DescribeListSchedulingDomainResponse);
+rt::paged!(DescribeListSchedulingDomainRequest, offset offset limit, [domain_list]: SchedulingDomainInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeListSchedulingDomain response structure.
@@ -3168,6 +3188,7 @@ DescribeListWaterPrintConfigRequest {
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListWaterPrintConfig", DescribeListWaterPrintConfigRequest => DescribeListWaterPrintConfigResponse);
+rt::paged!(DescribeListWaterPrintConfigRequest, offset offset limit, [config_list]: WaterPrintRelation, [total]);
 
 rt::model! { read debug;
 /// DescribeListWaterPrintConfig response structure.
@@ -3355,6 +3376,7 @@ DescribeOverviewDDoSEventListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeOverviewDDoSEventList", DescribeOverviewDDoSEventListRequest => DescribeOverviewDDoSEventListResponse);
+rt::paged!(DescribeOverviewDDoSEventListRequest, offset offset limit, [event_list]: OverviewDDoSEvent, [total]);
 
 rt::model! { read debug;
 /// DescribeOverviewDDoSEventList response structure.

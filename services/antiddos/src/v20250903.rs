@@ -74,6 +74,7 @@ DescribeDDoSBlockRecordsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("antiddos", "2025-09-03", "DescribeDDoSBlockRecords", DescribeDDoSBlockRecordsRequest => DescribeDDoSBlockRecordsResponse);
+rt::paged!(DescribeDDoSBlockRecordsRequest, offset offset limit, [block_records]: DDoSBlockRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDDoSBlockRecords response structure.

@@ -128,6 +128,7 @@ DescribeAuthUsersRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("ape", "2020-05-13", "DescribeAuthUsers", DescribeAuthUsersRequest => DescribeAuthUsersResponse);
+rt::paged!(DescribeAuthUsersRequest, offset offset limit, [users]: AuthInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuthUsers返回参数结构体
@@ -159,6 +160,7 @@ DescribeDownloadInfosRequest {
     "ImageIds" image_ids set_image_ids: list i64,
 } }
 rt::action!("ape", "2020-05-13", "DescribeDownloadInfos", DescribeDownloadInfosRequest => DescribeDownloadInfosResponse);
+rt::paged!(DescribeDownloadInfosRequest, offset offset limit, [download_infos]: DownloadInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDownloadInfos返回参数结构体
@@ -243,6 +245,7 @@ DescribeImagesRequest {
     "LayeredGalleryIds" layered_gallery_ids set_layered_gallery_ids: list i64,
 } }
 rt::action!("ape", "2020-05-13", "DescribeImages", DescribeImagesRequest => DescribeImagesResponse);
+rt::paged!(DescribeImagesRequest, offset offset limit, [items]: ImageItem, [total]);
 
 rt::model! { read debug;
 /// DescribeImages返回参数结构体

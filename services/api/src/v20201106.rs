@@ -15,6 +15,7 @@ DescribeProductsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("api", "2020-11-06", "DescribeProducts", DescribeProductsRequest => DescribeProductsResponse);
+rt::paged!(DescribeProductsRequest, offset offset limit, [products]: RegionProduct, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProducts返回参数结构体

@@ -1850,6 +1850,7 @@ DescribeAPIDocsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeAPIDocs", DescribeAPIDocsRequest => DescribeAPIDocsResponse);
+rt::paged!(DescribeAPIDocsRequest, offset offset limit, [result api_doc_set]: APIDoc, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeAPIDocs response structure.
@@ -1883,6 +1884,7 @@ DescribeAllPluginApisRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeAllPluginApis", DescribeAllPluginApisRequest => DescribeAllPluginApisResponse);
+rt::paged!(DescribeAllPluginApisRequest, offset offset limit, [result api_set]: AvailableApiInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeAllPluginApis response structure.
@@ -1910,6 +1912,7 @@ DescribeApiAppBindApisStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiAppBindApisStatus", DescribeApiAppBindApisStatusRequest => DescribeApiAppBindApisStatusResponse);
+rt::paged!(DescribeApiAppBindApisStatusRequest, offset offset limit, [result api_app_api_set]: ApiAppApiInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiAppBindApisStatus response structure.
@@ -1934,6 +1937,7 @@ DescribeApiAppsStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiAppsStatus", DescribeApiAppsStatusRequest => DescribeApiAppsStatusResponse);
+rt::paged!(DescribeApiAppsStatusRequest, offset offset limit, [result api_app_set]: ApiAppInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiAppsStatus response structure.
@@ -1966,6 +1970,7 @@ DescribeApiBindApiAppsStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiBindApiAppsStatus", DescribeApiBindApiAppsStatusRequest => DescribeApiBindApiAppsStatusResponse);
+rt::paged!(DescribeApiBindApiAppsStatusRequest, offset offset limit, [result api_app_api_set]: ApiAppApiInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiBindApiAppsStatus response structure.
@@ -1996,6 +2001,7 @@ DescribeApiEnvironmentStrategyRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiEnvironmentStrategy", DescribeApiEnvironmentStrategyRequest => DescribeApiEnvironmentStrategyResponse);
+rt::paged!(DescribeApiEnvironmentStrategyRequest, offset offset limit, [result api_environment_strategy_set]: ApiEnvironmentStrategy, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiEnvironmentStrategy response structure.
@@ -2072,6 +2078,7 @@ DescribeApiKeysStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiKeysStatus", DescribeApiKeysStatusRequest => DescribeApiKeysStatusResponse);
+rt::paged!(DescribeApiKeysStatusRequest, offset offset limit, [result api_key_set]: ApiKey, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiKeysStatus response structure.
@@ -2147,6 +2154,7 @@ DescribeApiUsagePlanRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiUsagePlan", DescribeApiUsagePlanRequest => DescribeApiUsagePlanResponse);
+rt::paged!(DescribeApiUsagePlanRequest, offset offset limit, [result api_usage_plan_list]: ApiUsagePlan, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiUsagePlan response structure.
@@ -2175,6 +2183,7 @@ DescribeApisStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApisStatus", DescribeApisStatusRequest => DescribeApisStatusResponse);
+rt::paged!(DescribeApisStatusRequest, offset offset limit, [result api_id_status_set]: DescribeApisStatusResultApiIdStatusSetInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApisStatus response structure.
@@ -2341,6 +2350,7 @@ DescribeExclusiveInstancesStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeExclusiveInstancesStatus", DescribeExclusiveInstancesStatusRequest => DescribeExclusiveInstancesStatusResponse);
+rt::paged!(DescribeExclusiveInstancesStatusRequest, offset offset limit, [result instance_set]: InstanceInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeExclusiveInstancesStatus返回参数结构体
@@ -2376,6 +2386,7 @@ DescribeIPStrategyApisStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeIPStrategyApisStatus", DescribeIPStrategyApisStatusRequest => DescribeIPStrategyApisStatusResponse);
+rt::paged!(DescribeIPStrategyApisStatusRequest, offset offset limit, [result api_id_status_set]: IPStrategyApi, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeIPStrategyApisStatus response structure.
@@ -2410,6 +2421,7 @@ DescribeIPStrategyRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeIPStrategy", DescribeIPStrategyRequest => DescribeIPStrategyResponse);
+rt::paged!(DescribeIPStrategyRequest, offset offset limit, [result bind_apis]: DesApisStatus, []);
 
 rt::model! { read debug;
 /// DescribeIPStrategy response structure.
@@ -2563,6 +2575,7 @@ DescribePluginApisRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribePluginApis", DescribePluginApisRequest => DescribePluginApisResponse);
+rt::paged!(DescribePluginApisRequest, offset offset limit, [result attached_apis]: AttachedApiInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePluginApis response structure.
@@ -2588,6 +2601,7 @@ DescribePluginRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribePlugin", DescribePluginRequest => DescribePluginResponse);
+rt::paged!(DescribePluginRequest, offset offset limit, [result attached_apis]: AttachedApiInfo, []);
 
 rt::model! { read debug;
 /// DescribePlugin response structure.
@@ -2619,6 +2633,7 @@ DescribePluginsByApiRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribePluginsByApi", DescribePluginsByApiRequest => DescribePluginsByApiResponse);
+rt::paged!(DescribePluginsByApiRequest, offset offset limit, [result plugin_summary]: AttachedPluginInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePluginsByApi response structure.
@@ -2648,6 +2663,7 @@ DescribePluginsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribePlugins", DescribePluginsRequest => DescribePluginsResponse);
+rt::paged!(DescribePluginsRequest, offset offset limit, [result plugin_set]: Plugin, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePlugins返回参数结构体
@@ -2673,6 +2689,7 @@ DescribeServiceEnvironmentListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceEnvironmentList", DescribeServiceEnvironmentListRequest => DescribeServiceEnvironmentListResponse);
+rt::paged!(DescribeServiceEnvironmentListRequest, offset offset limit, [result environment_list]: Environment, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceEnvironmentList response structure.
@@ -2702,6 +2719,7 @@ DescribeServiceEnvironmentReleaseHistoryRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceEnvironmentReleaseHistory", DescribeServiceEnvironmentReleaseHistoryRequest => DescribeServiceEnvironmentReleaseHistoryResponse);
+rt::paged!(DescribeServiceEnvironmentReleaseHistoryRequest, offset offset limit, [result version_list]: ServiceReleaseHistoryInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceEnvironmentReleaseHistory response structure.
@@ -2728,6 +2746,7 @@ DescribeServiceEnvironmentStrategyRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceEnvironmentStrategy", DescribeServiceEnvironmentStrategyRequest => DescribeServiceEnvironmentStrategyResponse);
+rt::paged!(DescribeServiceEnvironmentStrategyRequest, offset offset limit, [result environment_list]: ServiceEnvironmentStrategy, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceEnvironmentStrategy response structure.
@@ -2831,6 +2850,7 @@ DescribeServiceReleaseVersionRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceReleaseVersion", DescribeServiceReleaseVersionRequest => DescribeServiceReleaseVersionResponse);
+rt::paged!(DescribeServiceReleaseVersionRequest, offset offset limit, [result version_list]: DescribeServiceReleaseVersionResultVersionListInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceReleaseVersion response structure.
@@ -2978,6 +2998,7 @@ DescribeServiceSubDomainsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceSubDomains", DescribeServiceSubDomainsRequest => DescribeServiceSubDomainsResponse);
+rt::paged!(DescribeServiceSubDomainsRequest, offset offset limit, [result domain_set]: DomainSetList, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceSubDomains response structure.
@@ -3004,6 +3025,7 @@ DescribeServiceUsagePlanRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceUsagePlan", DescribeServiceUsagePlanRequest => DescribeServiceUsagePlanResponse);
+rt::paged!(DescribeServiceUsagePlanRequest, offset offset limit, [result service_usage_plan_list]: ApiUsagePlan, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceUsagePlan response structure.
@@ -3028,6 +3050,7 @@ DescribeServicesStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServicesStatus", DescribeServicesStatusRequest => DescribeServicesStatusResponse);
+rt::paged!(DescribeServicesStatusRequest, offset offset limit, [result service_set]: Service, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServicesStatus response structure.
@@ -3069,6 +3092,7 @@ DescribeUpstreamBindApisRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUpstreamBindApis", DescribeUpstreamBindApisRequest => DescribeUpstreamBindApisResponse);
+rt::paged!(DescribeUpstreamBindApisRequest, offset offset limit, [result bind_api_set]: BindApiInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUpstreamBindApis response structure.
@@ -3105,6 +3129,7 @@ DescribeUpstreamsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUpstreams", DescribeUpstreamsRequest => DescribeUpstreamsResponse);
+rt::paged!(DescribeUpstreamsRequest, offset offset limit, [result upstream_set]: UpstreamInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUpstreams response structure.
@@ -3135,6 +3160,7 @@ DescribeUsagePlanEnvironmentsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUsagePlanEnvironments", DescribeUsagePlanEnvironmentsRequest => DescribeUsagePlanEnvironmentsResponse);
+rt::paged!(DescribeUsagePlanEnvironmentsRequest, offset offset limit, [result environment_list]: UsagePlanEnvironment, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUsagePlanEnvironments response structure.
@@ -3184,6 +3210,7 @@ DescribeUsagePlanSecretIdsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUsagePlanSecretIds", DescribeUsagePlanSecretIdsRequest => DescribeUsagePlanSecretIdsResponse);
+rt::paged!(DescribeUsagePlanSecretIdsRequest, offset offset limit, [result access_key_list]: UsagePlanBindSecret, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUsagePlanSecretIds response structure.
@@ -3208,6 +3235,7 @@ DescribeUsagePlansStatusRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUsagePlansStatus", DescribeUsagePlansStatusRequest => DescribeUsagePlansStatusResponse);
+rt::paged!(DescribeUsagePlansStatusRequest, offset offset limit, [result usage_plan_status_set]: UsagePlanStatusInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUsagePlansStatus response structure.

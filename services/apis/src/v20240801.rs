@@ -919,6 +919,7 @@ DescribeAgentAppMcpServersRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("apis", "2024-08-01", "DescribeAgentAppMcpServers", DescribeAgentAppMcpServersRequest => DescribeAgentAppMcpServersResponse);
+rt::paged!(DescribeAgentAppMcpServersRequest, offset offset limit, [data items]: AgentAppMcpServerVO, [data total]);
 
 rt::model! { read debug;
 /// 查询App mcpServer绑定列表响应
@@ -1067,6 +1068,7 @@ DescribeAgentAppServicesRequest {
     "AgentCredentialIDs" agent_credential_i_ds set_agent_credential_i_ds: list String,
 } }
 rt::action!("apis", "2024-08-01", "DescribeAgentAppServices", DescribeAgentAppServicesRequest => DescribeAgentAppServicesResponse);
+rt::paged!(DescribeAgentAppServicesRequest, offset offset limit, [data items]: AgentAppServiceVO, [data total]);
 
 rt::model! { read debug;
 /// DescribeAgentAppServices返回参数结构体
@@ -1115,6 +1117,7 @@ DescribeAgentAppsRequest {
     "AgentCredentialID" agent_credential_id set_agent_credential_id: str,
 } }
 rt::action!("apis", "2024-08-01", "DescribeAgentApps", DescribeAgentAppsRequest => DescribeAgentAppsResponse);
+rt::paged!(DescribeAgentAppsRequest, offset offset limit, [data items]: DescribeAgentAppResp, [data total]);
 
 rt::model! { read debug;
 /// 查询App列表响应
@@ -1372,6 +1375,7 @@ DescribeMcpServersRequest {
     "PluginID" plugin_id set_plugin_id: str,
 } }
 rt::action!("apis", "2024-08-01", "DescribeMcpServers", DescribeMcpServersRequest => DescribeMcpServersResponse);
+rt::paged!(DescribeMcpServersRequest, offset offset limit, [data items]: DescribeMcpServerResponseVO, [data total]);
 
 rt::model! { read debug;
 /// DescribeMcpServers返回参数结构体
@@ -1626,6 +1630,7 @@ DescribeModelServicesRequest {
     "ModelProtocol" model_protocol set_model_protocol: str,
 } }
 rt::action!("apis", "2024-08-01", "DescribeModelServices", DescribeModelServicesRequest => DescribeModelServicesResponse);
+rt::paged!(DescribeModelServicesRequest, offset offset limit, [data items]: DescribeModelServiceResponseVO, [data total]);
 
 rt::model! { read debug;
 /// DescribeModelServices返回参数结构体
@@ -1683,6 +1688,7 @@ DescribeModelsRequest {
     "Sort" sort set_sort: obj DescribeModelsSort,
 } }
 rt::action!("apis", "2024-08-01", "DescribeModels", DescribeModelsRequest => DescribeModelsResponse);
+rt::paged!(DescribeModelsRequest, offset offset limit, [data items]: DescribeModelResponseVO, [data total]);
 
 rt::model! { read debug;
 /// DescribeModels返回参数结构体

@@ -1114,6 +1114,7 @@ DescribeApmInstancesRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("apm", "2021-06-22", "DescribeApmInstances", DescribeApmInstancesRequest => DescribeApmInstancesResponse);
+rt::paged!(DescribeApmInstancesRequest, page page_index page_size, [instances]: ApmInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApmInstances response structure.
@@ -1253,6 +1254,7 @@ DescribeApmServiceMetricRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apm", "2021-06-22", "DescribeApmServiceMetric", DescribeApmServiceMetricRequest => DescribeApmServiceMetricResponse);
+rt::paged!(DescribeApmServiceMetricRequest, page page page_size, [service_metric_list]: ApmServiceMetric, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApmServiceMetric response structure.
@@ -1543,6 +1545,7 @@ DescribeGeneralSpanListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apm", "2021-06-22", "DescribeGeneralSpanList", DescribeGeneralSpanListRequest => DescribeGeneralSpanListResponse);
+rt::paged!(DescribeGeneralSpanListRequest, offset offset limit, [spans]: Span, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGeneralSpanList response structure.
@@ -1613,6 +1616,7 @@ DescribeMetricRecordsRequest {
     "ServiceID" service_id set_service_id: str,
 } }
 rt::action!("apm", "2021-06-22", "DescribeMetricRecords", DescribeMetricRecordsRequest => DescribeMetricRecordsResponse);
+rt::paged!(DescribeMetricRecordsRequest, offset offset limit, [records]: ApmMetricRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMetricRecords response structure.
@@ -1734,6 +1738,7 @@ DescribeServiceOverviewRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apm", "2021-06-22", "DescribeServiceOverview", DescribeServiceOverviewRequest => DescribeServiceOverviewResponse);
+rt::paged!(DescribeServiceOverviewRequest, offset offset limit, [records]: ApmMetricRecord, []);
 
 rt::model! { read debug;
 /// DescribeServiceOverview response structure.

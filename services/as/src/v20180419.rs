@@ -1302,6 +1302,7 @@ DescribeAutoScalingActivitiesRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingActivities", DescribeAutoScalingActivitiesRequest => DescribeAutoScalingActivitiesResponse);
+rt::paged!(DescribeAutoScalingActivitiesRequest, offset offset limit, [activity_set]: Activity, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoScalingActivities response structure.
@@ -1392,6 +1393,7 @@ DescribeAutoScalingGroupsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingGroups", DescribeAutoScalingGroupsRequest => DescribeAutoScalingGroupsResponse);
+rt::paged!(DescribeAutoScalingGroupsRequest, offset offset limit, [auto_scaling_group_set]: AutoScalingGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoScalingGroups response structure.
@@ -1434,6 +1436,7 @@ DescribeAutoScalingInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingInstances", DescribeAutoScalingInstancesRequest => DescribeAutoScalingInstancesResponse);
+rt::paged!(DescribeAutoScalingInstancesRequest, offset offset limit, [auto_scaling_instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoScalingInstances response structure.
@@ -1477,6 +1480,7 @@ DescribeLaunchConfigurationsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeLaunchConfigurations", DescribeLaunchConfigurationsRequest => DescribeLaunchConfigurationsResponse);
+rt::paged!(DescribeLaunchConfigurationsRequest, offset offset limit, [launch_configuration_set]: LaunchConfiguration, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLaunchConfigurations response structure.
@@ -1514,6 +1518,7 @@ DescribeLifecycleHooksRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeLifecycleHooks", DescribeLifecycleHooksRequest => DescribeLifecycleHooksResponse);
+rt::paged!(DescribeLifecycleHooksRequest, offset offset limit, [lifecycle_hook_set]: LifecycleHook, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLifecycleHooks response structure.
@@ -1549,6 +1554,7 @@ DescribeNotificationConfigurationsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeNotificationConfigurations", DescribeNotificationConfigurationsRequest => DescribeNotificationConfigurationsResponse);
+rt::paged!(DescribeNotificationConfigurationsRequest, offset offset limit, [auto_scaling_notification_set]: AutoScalingNotification, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNotificationConfigurations response structure.
@@ -1586,6 +1592,7 @@ DescribeRefreshActivitiesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeRefreshActivities", DescribeRefreshActivitiesRequest => DescribeRefreshActivitiesResponse);
+rt::paged!(DescribeRefreshActivitiesRequest, offset offset limit, [refresh_activity_set]: RefreshActivity, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRefreshActivities response structure.
@@ -1622,6 +1629,7 @@ DescribeScalingPoliciesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeScalingPolicies", DescribeScalingPoliciesRequest => DescribeScalingPoliciesResponse);
+rt::paged!(DescribeScalingPoliciesRequest, offset offset limit, [scaling_policy_set]: ScalingPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScalingPolicies response structure.
@@ -1658,6 +1666,7 @@ DescribeScheduledActionsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeScheduledActions", DescribeScheduledActionsRequest => DescribeScheduledActionsResponse);
+rt::paged!(DescribeScheduledActionsRequest, offset offset limit, [scheduled_action_set]: ScheduledAction, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScheduledActions response structure.

@@ -589,6 +589,7 @@ GetAsrKeyWordLibListRequest {
     "OnlySelf" only_self set_only_self: bool,
 } }
 rt::action!("asr", "2019-06-14", "GetAsrKeyWordLibList", GetAsrKeyWordLibListRequest => GetAsrKeyWordLibListResponse);
+rt::paged!(GetAsrKeyWordLibListRequest, offset offset limit, [data key_word_lib_list]: KeyWordLib, [data total_count]);
 
 rt::model! { read debug;
 /// GetAsrKeyWordLibList返回参数结构体
@@ -614,6 +615,7 @@ GetAsrVocabListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("asr", "2019-06-14", "GetAsrVocabList", GetAsrVocabListRequest => GetAsrVocabListResponse);
+rt::paged!(GetAsrVocabListRequest, offset offset limit, [vocab_list]: Vocab, [total_count]);
 
 rt::model! { read debug;
 /// GetAsrVocabList返回参数结构体
@@ -674,6 +676,7 @@ GetCustomizationListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("asr", "2019-06-14", "GetCustomizationList", GetCustomizationListRequest => GetCustomizationListResponse);
+rt::paged!(GetCustomizationListRequest, offset offset limit, [data]: Model, [total_count]);
 
 rt::model! { read debug;
 /// GetCustomizationList返回参数结构体

@@ -192,6 +192,7 @@ DescribeFlowServicesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("asw", "2020-07-22", "DescribeFlowServices", DescribeFlowServicesRequest => DescribeFlowServicesResponse);
+rt::paged!(DescribeFlowServicesRequest, offset offset limit, [flow_service_set]: StateMachine, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFlowServices返回参数结构体

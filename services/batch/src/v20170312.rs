@@ -506,6 +506,7 @@ DescribeComputeEnvActivitiesRequest {
     "Filters" filters set_filters: obj Filter,
 } }
 rt::action!("batch", "2017-03-12", "DescribeComputeEnvActivities", DescribeComputeEnvActivitiesRequest => DescribeComputeEnvActivitiesResponse);
+rt::paged!(DescribeComputeEnvActivitiesRequest, offset offset limit, [activity_set]: Activity, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComputeEnvActivities response structure.
@@ -583,6 +584,7 @@ DescribeComputeEnvCreateInfosRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("batch", "2017-03-12", "DescribeComputeEnvCreateInfos", DescribeComputeEnvCreateInfosRequest => DescribeComputeEnvCreateInfosResponse);
+rt::paged!(DescribeComputeEnvCreateInfosRequest, offset offset limit, [compute_env_create_info_set]: ComputeEnvCreateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComputeEnvCreateInfos response structure.
@@ -668,6 +670,7 @@ DescribeComputeEnvsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("batch", "2017-03-12", "DescribeComputeEnvs", DescribeComputeEnvsRequest => DescribeComputeEnvsResponse);
+rt::paged!(DescribeComputeEnvsRequest, offset offset limit, [compute_env_set]: ComputeEnvView, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComputeEnvs response structure.
@@ -889,6 +892,7 @@ DescribeJobsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("batch", "2017-03-12", "DescribeJobs", DescribeJobsRequest => DescribeJobsResponse);
+rt::paged!(DescribeJobsRequest, offset offset limit, [job_set]: JobView, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJobs response structure.
@@ -922,6 +926,7 @@ DescribeTaskLogsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("batch", "2017-03-12", "DescribeTaskLogs", DescribeTaskLogsRequest => DescribeTaskLogsResponse);
+rt::paged!(DescribeTaskLogsRequest, offset offset limit, [task_instance_log_set]: TaskInstanceLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskLogs response structure.
@@ -957,6 +962,7 @@ DescribeTaskRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("batch", "2017-03-12", "DescribeTask", DescribeTaskRequest => DescribeTaskResponse);
+rt::paged!(DescribeTaskRequest, offset offset limit, [task_instance_set]: TaskInstanceView, []);
 
 rt::model! { read debug;
 /// DescribeTask response structure.
@@ -1005,6 +1011,7 @@ DescribeTaskTemplatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("batch", "2017-03-12", "DescribeTaskTemplates", DescribeTaskTemplatesRequest => DescribeTaskTemplatesResponse);
+rt::paged!(DescribeTaskTemplatesRequest, offset offset limit, [task_template_set]: TaskTemplateView, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskTemplates response structure.

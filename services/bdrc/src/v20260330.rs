@@ -1288,6 +1288,7 @@ DescribeAutoBackupPoliciesRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeAutoBackupPolicies", DescribeAutoBackupPoliciesRequest => DescribeAutoBackupPoliciesResponse);
+rt::paged!(DescribeAutoBackupPoliciesRequest, offset offset limit, [auto_backup_policy_set]: AutoBackupPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoBackupPolicies返回参数结构体
@@ -1317,6 +1318,7 @@ DescribeBackupGroupRollbackTasksRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeBackupGroupRollbackTasks", DescribeBackupGroupRollbackTasksRequest => DescribeBackupGroupRollbackTasksResponse);
+rt::paged!(DescribeBackupGroupRollbackTasksRequest, offset offset limit, [rollback_task_set]: BackupGroupRollbackTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupGroupRollbackTasks返回参数结构体
@@ -1367,6 +1369,7 @@ DescribeBackupGroupsRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeBackupGroups", DescribeBackupGroupsRequest => DescribeBackupGroupsResponse);
+rt::paged!(DescribeBackupGroupsRequest, offset offset limit, [backup_group_set]: BackupGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupGroups返回参数结构体
@@ -1396,6 +1399,7 @@ DescribeBackupInstancesRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeBackupInstances", DescribeBackupInstancesRequest => DescribeBackupInstancesResponse);
+rt::paged!(DescribeBackupInstancesRequest, offset offset limit, [backup_instance_set]: BackupInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupInstances返回参数结构体
@@ -1452,6 +1456,7 @@ DescribeBackupPlansRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeBackupPlans", DescribeBackupPlansRequest => DescribeBackupPlansResponse);
+rt::paged!(DescribeBackupPlansRequest, offset offset limit, [backup_plan_set]: BackupPlan, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupPlans返回参数结构体
@@ -1504,6 +1509,7 @@ DescribeBackupVaultsRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeBackupVaults", DescribeBackupVaultsRequest => DescribeBackupVaultsResponse);
+rt::paged!(DescribeBackupVaultsRequest, offset offset limit, [backup_vault_set]: BackupVault, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupVaults返回参数结构体
@@ -1600,6 +1606,7 @@ DescribeCopyPairsRequest {
     "CreateFrom" create_from set_create_from: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeCopyPairs", DescribeCopyPairsRequest => DescribeCopyPairsResponse);
+rt::paged!(DescribeCopyPairsRequest, offset offset limit, [copy_pair_set]: CopyPair, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCopyPairs返回参数结构体
@@ -1635,6 +1642,7 @@ DescribeDisasterRecoveryDrillGroupsRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeDisasterRecoveryDrillGroups", DescribeDisasterRecoveryDrillGroupsRequest => DescribeDisasterRecoveryDrillGroupsResponse);
+rt::paged!(DescribeDisasterRecoveryDrillGroupsRequest, offset offset limit, [drill_group_set]: DisasterRecoveryDrillGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDisasterRecoveryDrillGroups返回参数结构体
@@ -1691,6 +1699,7 @@ DescribeDisasterRecoveryProtectGroupsRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeDisasterRecoveryProtectGroups", DescribeDisasterRecoveryProtectGroupsRequest => DescribeDisasterRecoveryProtectGroupsResponse);
+rt::paged!(DescribeDisasterRecoveryProtectGroupsRequest, offset offset limit, [protect_group_set]: ProtectGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDisasterRecoveryProtectGroups返回参数结构体
@@ -1747,6 +1756,7 @@ DescribeDisasterRecoverySitePairsRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeDisasterRecoverySitePairs", DescribeDisasterRecoverySitePairsRequest => DescribeDisasterRecoverySitePairsResponse);
+rt::paged!(DescribeDisasterRecoverySitePairsRequest, offset offset limit, [site_pair_set]: SitePair, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDisasterRecoverySitePairs返回参数结构体
@@ -1855,6 +1865,7 @@ DescribeDrillPairsRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeDrillPairs", DescribeDrillPairsRequest => DescribeDrillPairsResponse);
+rt::paged!(DescribeDrillPairsRequest, offset offset limit, [drill_pair_set]: DrillPair, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDrillPairs返回参数结构体
@@ -1901,6 +1912,7 @@ DescribeFileBackupPlansRequest {
     "Filters" filters set_filters: list FilterModel,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeFileBackupPlans", DescribeFileBackupPlansRequest => DescribeFileBackupPlansResponse);
+rt::paged!(DescribeFileBackupPlansRequest, offset offset limit, [plan_set]: PlanInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFileBackupPlans返回参数结构体
@@ -1951,6 +1963,7 @@ DescribeFileBackupsRequest {
     "Filters" filters set_filters: list FilterModel,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeFileBackups", DescribeFileBackupsRequest => DescribeFileBackupsResponse);
+rt::paged!(DescribeFileBackupsRequest, offset offset limit, [backup_set]: BackupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFileBackups返回参数结构体
@@ -1980,6 +1993,7 @@ DescribeFileRestoreTasksRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeFileRestoreTasks", DescribeFileRestoreTasksRequest => DescribeFileRestoreTasksResponse);
+rt::paged!(DescribeFileRestoreTasksRequest, offset offset limit, [restore_task_set]: RestoreTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFileRestoreTasks返回参数结构体
@@ -2066,6 +2080,7 @@ DescribeProtectedInstancesRequest {
     "Filters" filters set_filters: list FilterModel,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeProtectedInstances", DescribeProtectedInstancesRequest => DescribeProtectedInstancesResponse);
+rt::paged!(DescribeProtectedInstancesRequest, offset offset limit, [instance_set]: ProtectInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProtectedInstances返回参数结构体
@@ -2099,6 +2114,7 @@ DescribeSecurityGroupMappingsRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeSecurityGroupMappings", DescribeSecurityGroupMappingsRequest => DescribeSecurityGroupMappingsResponse);
+rt::paged!(DescribeSecurityGroupMappingsRequest, offset offset limit, [security_group_mapping_set]: SecurityGroupMapping, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityGroupMappings返回参数结构体
@@ -2128,6 +2144,7 @@ DescribeVpcMappingsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeVpcMappings", DescribeVpcMappingsRequest => DescribeVpcMappingsResponse);
+rt::paged!(DescribeVpcMappingsRequest, offset offset limit, [vpc_mapping_set]: VpcMapping, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcMappings返回参数结构体

@@ -1711,6 +1711,7 @@ DescribeAccessWhiteListRulesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeAccessWhiteListRules", DescribeAccessWhiteListRulesRequest => DescribeAccessWhiteListRulesResponse);
+rt::paged!(DescribeAccessWhiteListRulesRequest, offset offset limit, [access_white_list_rule_set]: AccessWhiteListRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccessWhiteListRules返回参数结构体
@@ -1789,6 +1790,7 @@ DescribeAclsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("bh", "2023-04-18", "DescribeAcls", DescribeAclsRequest => DescribeAclsResponse);
+rt::paged!(DescribeAclsRequest, offset offset limit, [acl_set]: Acl, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAcls返回参数结构体
@@ -1858,6 +1860,7 @@ DescribeChangePwdTaskDetailRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeChangePwdTaskDetail", DescribeChangePwdTaskDetailRequest => DescribeChangePwdTaskDetailResponse);
+rt::paged!(DescribeChangePwdTaskDetailRequest, offset offset limit, [details]: ChangePwdTaskDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeChangePwdTaskDetail返回参数结构体
@@ -1885,6 +1888,7 @@ DescribeChangePwdTaskRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeChangePwdTask", DescribeChangePwdTaskRequest => DescribeChangePwdTaskResponse);
+rt::paged!(DescribeChangePwdTaskRequest, offset offset limit, [tasks]: ChangePwdTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeChangePwdTask返回参数结构体
@@ -1916,6 +1920,7 @@ DescribeCmdTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeCmdTemplates", DescribeCmdTemplatesRequest => DescribeCmdTemplatesResponse);
+rt::paged!(DescribeCmdTemplatesRequest, offset offset limit, [cmd_template_set]: CmdTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCmdTemplates返回参数结构体
@@ -1962,6 +1967,7 @@ DescribeDeviceAccountsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeDeviceAccounts", DescribeDeviceAccountsRequest => DescribeDeviceAccountsResponse);
+rt::paged!(DescribeDeviceAccountsRequest, offset offset limit, [device_account_set]: DeviceAccount, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceAccounts返回参数结构体
@@ -2053,6 +2059,7 @@ DescribeDeviceGroupMembersRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("bh", "2023-04-18", "DescribeDeviceGroupMembers", DescribeDeviceGroupMembersRequest => DescribeDeviceGroupMembersResponse);
+rt::paged!(DescribeDeviceGroupMembersRequest, offset offset limit, [device_set]: Device, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceGroupMembers返回参数结构体
@@ -2082,6 +2089,7 @@ DescribeDeviceGroupsRequest {
     "DepartmentId" department_id set_department_id: str,
 } }
 rt::action!("bh", "2023-04-18", "DescribeDeviceGroups", DescribeDeviceGroupsRequest => DescribeDeviceGroupsResponse);
+rt::paged!(DescribeDeviceGroupsRequest, offset offset limit, [group_set]: Group, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceGroups返回参数结构体
@@ -2142,6 +2150,7 @@ DescribeDevicesRequest {
     "OwnerAppIds" owner_app_ids set_owner_app_ids: list i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeDevices", DescribeDevicesRequest => DescribeDevicesResponse);
+rt::paged!(DescribeDevicesRequest, offset offset limit, [device_set]: Device, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDevices返回参数结构体
@@ -2167,6 +2176,7 @@ DescribeDomainsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
+rt::paged!(DescribeDomainsRequest, offset offset limit, [domain_set]: Domain, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDomains返回参数结构体
@@ -2282,6 +2292,7 @@ DescribeLoginEventRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeLoginEvent", DescribeLoginEventRequest => DescribeLoginEventResponse);
+rt::paged!(DescribeLoginEventRequest, offset offset limit, [login_event_set]: LoginEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginEvent返回参数结构体
@@ -2323,6 +2334,7 @@ DescribeOperationEventRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeOperationEvent", DescribeOperationEventRequest => DescribeOperationEventResponse);
+rt::paged!(DescribeOperationEventRequest, offset offset limit, [operation_event_set]: OperationEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOperationEvent返回参数结构体
@@ -2350,6 +2362,7 @@ DescribeOperationTaskRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeOperationTask", DescribeOperationTaskRequest => DescribeOperationTaskResponse);
+rt::paged!(DescribeOperationTaskRequest, offset offset limit, [operation_tasks]: OperationTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOperationTask返回参数结构体
@@ -2379,6 +2392,7 @@ DescribeResourcesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeResources", DescribeResourcesRequest => DescribeResourcesResponse);
+rt::paged!(DescribeResourcesRequest, offset offset limit, [resource_set]: Resource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResources返回参数结构体
@@ -2438,6 +2452,7 @@ DescribeUserDirectoryRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeUserDirectory", DescribeUserDirectoryRequest => DescribeUserDirectoryResponse);
+rt::paged!(DescribeUserDirectoryRequest, offset offset limit, [user_dir_set]: UserDirectory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserDirectory返回参数结构体
@@ -2473,6 +2488,7 @@ DescribeUserGroupMembersRequest {
     "DepartmentId" department_id set_department_id: str,
 } }
 rt::action!("bh", "2023-04-18", "DescribeUserGroupMembers", DescribeUserGroupMembersRequest => DescribeUserGroupMembersResponse);
+rt::paged!(DescribeUserGroupMembersRequest, offset offset limit, [user_set]: User, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserGroupMembers返回参数结构体
@@ -2502,6 +2518,7 @@ DescribeUserGroupsRequest {
     "DepartmentId" department_id set_department_id: str,
 } }
 rt::action!("bh", "2023-04-18", "DescribeUserGroups", DescribeUserGroupsRequest => DescribeUserGroupsResponse);
+rt::paged!(DescribeUserGroupsRequest, offset offset limit, [group_set]: Group, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserGroups返回参数结构体
@@ -2571,6 +2588,7 @@ DescribeUsersRequest {
     "UserFromSet" user_from_set set_user_from_set: list i128,
 } }
 rt::action!("bh", "2023-04-18", "DescribeUsers", DescribeUsersRequest => DescribeUsersResponse);
+rt::paged!(DescribeUsersRequest, offset offset limit, [user_set]: User, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUsers返回参数结构体
@@ -4264,6 +4282,7 @@ SearchCommandBySidRequest {
     "AuditAction" audit_action set_audit_action: list i128,
 } }
 rt::action!("bh", "2023-04-18", "SearchCommandBySid", SearchCommandBySidRequest => SearchCommandBySidResponse);
+rt::paged!(SearchCommandBySidRequest, offset offset limit, [command_set]: Command, [total_count]);
 
 rt::model! { read debug;
 /// SearchCommandBySid返回参数结构体
@@ -4312,6 +4331,7 @@ SearchCommandRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("bh", "2023-04-18", "SearchCommand", SearchCommandRequest => SearchCommandResponse);
+rt::paged!(SearchCommandRequest, offset offset limit, [commands]: SearchCommandResult, [total_count]);
 
 rt::model! { read debug;
 /// SearchCommand返回参数结构体
@@ -4402,6 +4422,7 @@ SearchFileBySidRequest {
     "TypeFilters" type_filters set_type_filters: list SearchFileTypeFilter,
 } }
 rt::action!("bh", "2023-04-18", "SearchFileBySid", SearchFileBySidRequest => SearchFileBySidResponse);
+rt::paged!(SearchFileBySidRequest, offset offset limit, [search_file_by_sid_result]: SearchFileBySidResult, [total_count]);
 
 rt::model! { read debug;
 /// SearchFileBySid返回参数结构体
@@ -4490,6 +4511,7 @@ SearchFileRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("bh", "2023-04-18", "SearchFile", SearchFileRequest => SearchFileResponse);
+rt::paged!(SearchFileRequest, offset offset limit, [files]: SearchFileResult, [total_count]);
 
 rt::model! { read debug;
 /// SearchFile返回参数结构体
@@ -4641,6 +4663,7 @@ SearchSessionRequest {
     "DeviceKindSet" device_kind_set set_device_kind_set: list String,
 } }
 rt::action!("bh", "2023-04-18", "SearchSession", SearchSessionRequest => SearchSessionResponse);
+rt::paged!(SearchSessionRequest, offset offset limit, [session_set]: SessionResult, [total_count]);
 
 rt::model! { read debug;
 /// SearchSession返回参数结构体
@@ -4670,6 +4693,7 @@ SearchSubtaskResultByIdRequest {
     "Status" status set_status: list i128,
 } }
 rt::action!("bh", "2023-04-18", "SearchSubtaskResultById", SearchSubtaskResultByIdRequest => SearchSubtaskResultByIdResponse);
+rt::paged!(SearchSubtaskResultByIdRequest, offset offset limit, [subtask_result]: SubtaskResult, [total_count]);
 
 rt::model! { read debug;
 /// SearchSubtaskResultById返回参数结构体
@@ -4710,6 +4734,7 @@ SearchTaskResultRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bh", "2023-04-18", "SearchTaskResult", SearchTaskResultRequest => SearchTaskResultResponse);
+rt::paged!(SearchTaskResultRequest, offset offset limit, [task_result]: TaskResult, [total_count]);
 
 rt::model! { read debug;
 /// SearchTaskResult返回参数结构体

@@ -1654,6 +1654,7 @@ DescribePermissionRoleInfoRequest {
     "AllPage" all_page set_all_page: bool,
 } }
 rt::action!("bi", "2022-01-05", "DescribePermissionRoleInfo", DescribePermissionRoleInfoRequest => DescribePermissionRoleInfoResponse);
+rt::paged!(DescribePermissionRoleInfoRequest, page page_no page_size, [data]: Role, []);
 
 rt::model! { read debug;
 /// DescribePermissionRoleInfo返回参数结构体
@@ -1974,6 +1975,7 @@ DescribeUserGroupTreeListRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("bi", "2022-01-05", "DescribeUserGroupTreeList", DescribeUserGroupTreeListRequest => DescribeUserGroupTreeListResponse);
+rt::paged!(DescribeUserGroupTreeListRequest, page page_no page_size, [data]: UserGroupTreeVO, []);
 
 rt::model! { read debug;
 /// DescribeUserGroupTreeList返回参数结构体

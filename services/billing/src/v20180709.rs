@@ -2973,6 +2973,7 @@ DescribeAllocationBillDetailRequest {
     "ProjectIds" project_ids set_project_ids: list i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationBillDetail", DescribeAllocationBillDetailRequest => DescribeAllocationBillDetailResponse);
+rt::paged!(DescribeAllocationBillDetailRequest, offset offset limit, [detail]: AllocationDetail, []);
 
 rt::model! { read debug;
 /// DescribeAllocationBillDetail response structure.
@@ -3055,6 +3056,7 @@ DescribeAllocationOverviewRequest {
     "BillDates" bill_dates set_bill_dates: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationOverview", DescribeAllocationOverviewRequest => DescribeAllocationOverviewResponse);
+rt::paged!(DescribeAllocationOverviewRequest, offset offset limit, [detail]: AllocationOverviewDetail, []);
 
 rt::model! { read debug;
 /// DescribeAllocationOverview response structure.
@@ -3130,6 +3132,7 @@ DescribeAllocationRuleSummaryRequest {
     "Name" name set_name: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationRuleSummary", DescribeAllocationRuleSummaryRequest => DescribeAllocationRuleSummaryResponse);
+rt::paged!(DescribeAllocationRuleSummaryRequest, offset offset limit, [rule_list]: AllocationRuleOverview, [total]);
 
 rt::model! { read debug;
 /// DescribeAllocationRuleSummary response structure.
@@ -3197,6 +3200,7 @@ DescribeAllocationSummaryByBusinessRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationSummaryByBusiness", DescribeAllocationSummaryByBusinessRequest => DescribeAllocationSummaryByBusinessResponse);
+rt::paged!(DescribeAllocationSummaryByBusinessRequest, offset offset limit, [detail]: AllocationSummaryByBusiness, []);
 
 rt::model! { read debug;
 /// DescribeAllocationSummaryByBusiness response structure.
@@ -3283,6 +3287,7 @@ DescribeAllocationSummaryByItemRequest {
     "AllocationType" allocation_type set_allocation_type: list i64,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationSummaryByItem", DescribeAllocationSummaryByItemRequest => DescribeAllocationSummaryByItemResponse);
+rt::paged!(DescribeAllocationSummaryByItemRequest, offset offset limit, [detail]: AllocationSummaryByItem, []);
 
 rt::model! { read debug;
 /// DescribeAllocationSummaryByItem response structure.
@@ -3365,6 +3370,7 @@ DescribeAllocationSummaryByResourceRequest {
     "AllocationType" allocation_type set_allocation_type: list i64,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationSummaryByResource", DescribeAllocationSummaryByResourceRequest => DescribeAllocationSummaryByResourceResponse);
+rt::paged!(DescribeAllocationSummaryByResourceRequest, offset offset limit, [detail]: AllocationSummaryByResource, []);
 
 rt::model! { read debug;
 /// DescribeAllocationSummaryByResource response structure.
@@ -3574,6 +3580,7 @@ DescribeBillDetailForOrganizationRequest {
     "Context" context set_context: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillDetailForOrganization", DescribeBillDetailForOrganizationRequest => DescribeBillDetailForOrganizationResponse);
+rt::paged!(DescribeBillDetailForOrganizationRequest, offset offset limit, [detail_set]: DistributionBillDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeBillDetailForOrganization response structure.
@@ -3653,6 +3660,7 @@ DescribeBillDetailRequest {
     "PayerUin" payer_uin set_payer_uin: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillDetail", DescribeBillDetailRequest => DescribeBillDetailResponse);
+rt::paged!(DescribeBillDetailRequest, offset offset limit, [detail_set]: BillDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeBillDetail response structure.
@@ -3756,6 +3764,7 @@ DescribeBillListRequest {
     "WithZeroAmount" with_zero_amount set_with_zero_amount: i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillList", DescribeBillListRequest => DescribeBillListResponse);
+rt::paged!(DescribeBillListRequest, offset offset limit, [transaction_list]: BillTransactionInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeBillList返回参数结构体
@@ -3856,6 +3865,7 @@ DescribeBillResourceSummaryForOrganizationRequest {
     "TagValue" tag_value set_tag_value: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillResourceSummaryForOrganization", DescribeBillResourceSummaryForOrganizationRequest => DescribeBillResourceSummaryForOrganizationResponse);
+rt::paged!(DescribeBillResourceSummaryForOrganizationRequest, offset offset limit, [resource_summary_set]: BillDistributionResourceSummary, [total]);
 
 rt::model! { read debug;
 /// DescribeBillResourceSummaryForOrganization response structure.
@@ -3925,6 +3935,7 @@ DescribeBillResourceSummaryRequest {
     "TagValue" tag_value set_tag_value: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillResourceSummary", DescribeBillResourceSummaryRequest => DescribeBillResourceSummaryResponse);
+rt::paged!(DescribeBillResourceSummaryRequest, offset offset limit, [resource_summary_set]: BillResourceSummary, [total]);
 
 rt::model! { read debug;
 /// DescribeBillResourceSummary response structure.
@@ -4187,6 +4198,7 @@ DescribeBudgetOperationLogRequest {
     "BudgetId" budget_id set_budget_id: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBudgetOperationLog", DescribeBudgetOperationLogRequest => DescribeBudgetOperationLogResponse);
+rt::paged!(DescribeBudgetOperationLogRequest, page page_no page_size, [data records]: BudgetOperationLogEntity, [data total]);
 
 rt::model! { read debug;
 /// DescribeBudgetOperationLog response structure.
@@ -4258,6 +4270,7 @@ DescribeBudgetRequest {
     "CycleTypes" cycle_types set_cycle_types: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBudget", DescribeBudgetRequest => DescribeBudgetResponse);
+rt::paged!(DescribeBudgetRequest, page page_no page_size, [data records]: BudgetExtend, [data total]);
 
 rt::model! { read debug;
 /// DescribeBudget response structure.
@@ -4311,6 +4324,7 @@ DescribeCostDetailRequest {
     "RegionId" region_id set_region_id: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostDetail", DescribeCostDetailRequest => DescribeCostDetailResponse);
+rt::paged!(DescribeCostDetailRequest, offset offset limit, [detail_set]: CostDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeCostDetail response structure.
@@ -4371,6 +4385,7 @@ DescribeCostExplorerSummaryRequest {
     "Conditions" conditions set_conditions: obj AnalyseConditions,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostExplorerSummary", DescribeCostExplorerSummaryRequest => DescribeCostExplorerSummaryResponse);
+rt::paged!(DescribeCostExplorerSummaryRequest, page page_no page_size, [detail]: AnalyseDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeCostExplorerSummary response structure.
@@ -4416,6 +4431,7 @@ DescribeCostSummaryByProductRequest {
     "NeedRecordNum" need_record_num set_need_record_num: i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByProduct", DescribeCostSummaryByProductRequest => DescribeCostSummaryByProductResponse);
+rt::paged!(DescribeCostSummaryByProductRequest, offset offset limit, [data]: ConsumptionBusinessSummaryDataItem, []);
 
 rt::model! { read debug;
 /// DescribeCostSummaryByProduct response structure.
@@ -4459,6 +4475,7 @@ DescribeCostSummaryByProjectRequest {
     "NeedRecordNum" need_record_num set_need_record_num: i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByProject", DescribeCostSummaryByProjectRequest => DescribeCostSummaryByProjectResponse);
+rt::paged!(DescribeCostSummaryByProjectRequest, offset offset limit, [data]: ConsumptionProjectSummaryDataItem, []);
 
 rt::model! { read debug;
 /// DescribeCostSummaryByProject response structure.
@@ -4502,6 +4519,7 @@ DescribeCostSummaryByRegionRequest {
     "NeedRecordNum" need_record_num set_need_record_num: i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByRegion", DescribeCostSummaryByRegionRequest => DescribeCostSummaryByRegionResponse);
+rt::paged!(DescribeCostSummaryByRegionRequest, offset offset limit, [data]: ConsumptionRegionSummaryDataItem, []);
 
 rt::model! { read debug;
 /// DescribeCostSummaryByRegion response structure.
@@ -4553,6 +4571,7 @@ DescribeCostSummaryByResourceRequest {
     "TagValue" tag_value set_tag_value: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByResource", DescribeCostSummaryByResourceRequest => DescribeCostSummaryByResourceResponse);
+rt::paged!(DescribeCostSummaryByResourceRequest, offset offset limit, [data]: ConsumptionResourceSummaryDataItem, []);
 
 rt::model! { read debug;
 /// DescribeCostSummaryByResource response structure.
@@ -4655,6 +4674,7 @@ DescribeDealsByCondRequest {
     "StatusSet" status_set set_status_set: list i64,
 } }
 rt::action!("billing", "2018-07-09", "DescribeDealsByCond", DescribeDealsByCondRequest => DescribeDealsByCondResponse);
+rt::paged!(DescribeDealsByCondRequest, offset offset limit, [deals]: Deal, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDealsByCond response structure.
@@ -4846,6 +4866,7 @@ DescribeDosageDetailListRequest {
     "DosageType" dosage_type set_dosage_type: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeDosageDetailList", DescribeDosageDetailListRequest => DescribeDosageDetailListResponse);
+rt::paged!(DescribeDosageDetailListRequest, offset offset limit, [record]: DescribeDosageDetail, []);
 
 rt::model! { read debug;
 /// DescribeDosageDetailList返回参数结构体
@@ -4914,6 +4935,7 @@ DescribeGatherResourceRequest {
     "ActionTypes" action_types set_action_types: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeGatherResource", DescribeGatherResourceRequest => DescribeGatherResourceResponse);
+rt::paged!(DescribeGatherResourceRequest, offset offset limit, [gather_resource_summary]: GatherResourceSummary, []);
 
 rt::model! { read debug;
 /// DescribeGatherResource response structure.
@@ -5023,6 +5045,7 @@ DescribeOrgMemberAccountBalanceRequest {
     "MemberUins" member_uins set_member_uins: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeOrgMemberAccountBalance", DescribeOrgMemberAccountBalanceRequest => DescribeOrgMemberAccountBalanceResponse);
+rt::paged!(DescribeOrgMemberAccountBalanceRequest, page page_number page_size, [data]: DescribeOrgMemberAccountBalanceData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOrgMemberAccountBalance response structure.
@@ -5069,6 +5092,7 @@ DescribeRenewInstancesRequest {
     "ExpireTimeEnd" expire_time_end set_expire_time_end: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeRenewInstances", DescribeRenewInstancesRequest => DescribeRenewInstancesResponse);
+rt::paged!(DescribeRenewInstancesRequest, token next_token next_token, [instance_list]: RenewInstance, []);
 
 rt::model! { read debug;
 /// DescribeRenewInstances response structure.
@@ -5132,6 +5156,7 @@ DescribeTagListRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeTagList", DescribeTagListRequest => DescribeTagListResponse);
+rt::paged!(DescribeTagListRequest, offset offset limit, [data]: TagDataInfo, []);
 
 rt::model! { read debug;
 /// DescribeTagList response structure.
@@ -5207,6 +5232,7 @@ DescribeVoucherInfoRequest {
     "Lang" lang set_lang: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeVoucherInfo", DescribeVoucherInfoRequest => DescribeVoucherInfoResponse);
+rt::paged!(DescribeVoucherInfoRequest, offset offset limit, [voucher_infos]: VoucherInfos, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVoucherInfo response structure.
@@ -5251,6 +5277,7 @@ DescribeVoucherUsageDetailsRequest {
     "Operator" operator set_operator: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeVoucherUsageDetails", DescribeVoucherUsageDetailsRequest => DescribeVoucherUsageDetailsResponse);
+rt::paged!(DescribeVoucherUsageDetailsRequest, offset offset limit, [usage_records]: UsageRecords, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVoucherUsageDetails response structure.

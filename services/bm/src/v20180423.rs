@@ -545,6 +545,7 @@ DescribeCustomImagesRequest {
     "ImageStatus" image_status set_image_status: list i128,
 } }
 rt::action!("bm", "2018-04-23", "DescribeCustomImages", DescribeCustomImagesRequest => DescribeCustomImagesResponse);
+rt::paged!(DescribeCustomImagesRequest, offset offset limit, [custom_image_set]: CustomImage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomImages返回参数结构体
@@ -694,6 +695,7 @@ DescribeDeviceOperationLogRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bm", "2018-04-23", "DescribeDeviceOperationLog", DescribeDeviceOperationLogRequest => DescribeDeviceOperationLogResponse);
+rt::paged!(DescribeDeviceOperationLogRequest, offset offset limit, [device_operation_log_set]: DeviceOperationLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceOperationLog返回参数结构体
@@ -746,6 +748,7 @@ DescribeDevicePositionRequest {
     "Alias" alias set_alias: str,
 } }
 rt::action!("bm", "2018-04-23", "DescribeDevicePosition", DescribeDevicePositionRequest => DescribeDevicePositionResponse);
+rt::paged!(DescribeDevicePositionRequest, offset offset limit, [device_position_info_set]: DevicePositionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDevicePosition返回参数结构体
@@ -832,6 +835,7 @@ DescribeDevicesRequest {
     "MaintainStatus" maintain_status set_maintain_status: str,
 } }
 rt::action!("bm", "2018-04-23", "DescribeDevices", DescribeDevicesRequest => DescribeDevicesResponse);
+rt::paged!(DescribeDevicesRequest, offset offset limit, [device_info_set]: DeviceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDevices返回参数结构体
@@ -971,6 +975,7 @@ DescribePsaRegulationsRequest {
     "Order" order set_order: i128,
 } }
 rt::action!("bm", "2018-04-23", "DescribePsaRegulations", DescribePsaRegulationsRequest => DescribePsaRegulationsResponse);
+rt::paged!(DescribePsaRegulationsRequest, offset offset limit, [psa_regulations]: PsaRegulation, [total_count]);
 
 rt::model! { read debug;
 /// DescribePsaRegulations返回参数结构体
@@ -1066,6 +1071,7 @@ DescribeTaskInfoRequest {
     "TaskTypeIds" task_type_ids set_task_type_ids: list i128,
 } }
 rt::action!("bm", "2018-04-23", "DescribeTaskInfo", DescribeTaskInfoRequest => DescribeTaskInfoResponse);
+rt::paged!(DescribeTaskInfoRequest, offset offset limit, [task_info_set]: TaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskInfo返回参数结构体
@@ -1126,6 +1132,7 @@ DescribeUserCmdTaskInfoRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("bm", "2018-04-23", "DescribeUserCmdTaskInfo", DescribeUserCmdTaskInfoRequest => DescribeUserCmdTaskInfoResponse);
+rt::paged!(DescribeUserCmdTaskInfoRequest, offset offset limit, [user_cmd_task_info_set]: UserCmdTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserCmdTaskInfo返回参数结构体
@@ -1157,6 +1164,7 @@ DescribeUserCmdTasksRequest {
     "Order" order set_order: i128,
 } }
 rt::action!("bm", "2018-04-23", "DescribeUserCmdTasks", DescribeUserCmdTasksRequest => DescribeUserCmdTasksResponse);
+rt::paged!(DescribeUserCmdTasksRequest, offset offset limit, [user_cmd_tasks]: UserCmdTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserCmdTasks返回参数结构体
@@ -1192,6 +1200,7 @@ DescribeUserCmdsRequest {
     "CmdId" cmd_id set_cmd_id: str,
 } }
 rt::action!("bm", "2018-04-23", "DescribeUserCmds", DescribeUserCmdsRequest => DescribeUserCmdsResponse);
+rt::paged!(DescribeUserCmdsRequest, offset offset limit, [user_cmds]: UserCmd, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserCmds返回参数结构体

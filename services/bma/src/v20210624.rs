@@ -578,6 +578,7 @@ DescribeBPFakeURLsRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("bma", "2021-06-24", "DescribeBPFakeURLs", DescribeBPFakeURLsRequest => DescribeBPFakeURLsResponse);
+rt::paged!(DescribeBPFakeURLsRequest, page page_number page_size, [fake_url_infos]: FakeURLInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBPFakeURLs返回参数结构体
@@ -603,6 +604,7 @@ DescribeBPProtectURLsRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("bma", "2021-06-24", "DescribeBPProtectURLs", DescribeBPProtectURLsRequest => DescribeBPProtectURLsResponse);
+rt::paged!(DescribeBPProtectURLsRequest, page page_number page_size, [protect_url_infos]: ProtectURLInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBPProtectURLs返回参数结构体
@@ -628,6 +630,7 @@ DescribeBPReportFakeURLsRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("bma", "2021-06-24", "DescribeBPReportFakeURLs", DescribeBPReportFakeURLsRequest => DescribeBPReportFakeURLsResponse);
+rt::paged!(DescribeBPReportFakeURLsRequest, page page_number page_size, [report_fake_url_infos]: ReportFakeURLInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBPReportFakeURLs返回参数结构体
@@ -657,6 +660,7 @@ DescribeCRMonitorDetailRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("bma", "2021-06-24", "DescribeCRMonitorDetail", DescribeCRMonitorDetailRequest => DescribeCRMonitorDetailResponse);
+rt::paged!(DescribeCRMonitorDetailRequest, page page_number page_size, [torts]: MonitorTort, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCRMonitorDetail返回参数结构体
@@ -686,6 +690,7 @@ DescribeCRMonitorsRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("bma", "2021-06-24", "DescribeCRMonitors", DescribeCRMonitorsRequest => DescribeCRMonitorsResponse);
+rt::paged!(DescribeCRMonitorsRequest, page page_number page_size, [monitors]: Monitor, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCRMonitors返回参数结构体

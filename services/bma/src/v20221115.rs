@@ -311,6 +311,7 @@ DescribeBPFakeAPPListRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("bma", "2022-11-15", "DescribeBPFakeAPPList", DescribeBPFakeAPPListRequest => DescribeBPFakeAPPListResponse);
+rt::paged!(DescribeBPFakeAPPListRequest, page page_number page_size, [fake_app_list]: FakeAPPData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBPFakeAPPList返回参数结构体
@@ -336,6 +337,7 @@ DescribeBPFakeURLsRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("bma", "2022-11-15", "DescribeBPFakeURLs", DescribeBPFakeURLsRequest => DescribeBPFakeURLsResponse);
+rt::paged!(DescribeBPFakeURLsRequest, page page_number page_size, [fake_ur_ls]: FakeURLData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBPFakeURLs返回参数结构体
@@ -361,6 +363,7 @@ DescribeBPWhiteListsRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("bma", "2022-11-15", "DescribeBPWhiteLists", DescribeBPWhiteListsRequest => DescribeBPWhiteListsResponse);
+rt::paged!(DescribeBPWhiteListsRequest, page page_number page_size, [white_lists]: WhiteListData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBPWhiteLists返回参数结构体

@@ -233,6 +233,7 @@ DescribeEipAclsRequest {
     "AclNames" acl_names set_acl_names: list String,
 } }
 rt::action!("bmeip", "2018-06-25", "DescribeEipAcls", DescribeEipAclsRequest => DescribeEipAclsResponse);
+rt::paged!(DescribeEipAclsRequest, offset offset limit, [eip_acl_list]: EipAcl, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEipAcls返回参数结构体
@@ -328,6 +329,7 @@ DescribeEipsRequest {
     "BindAcl" bind_acl set_bind_acl: i64,
 } }
 rt::action!("bmeip", "2018-06-25", "DescribeEips", DescribeEipsRequest => DescribeEipsResponse);
+rt::paged!(DescribeEipsRequest, offset offset limit, [eip_set]: EipInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEips返回参数结构体

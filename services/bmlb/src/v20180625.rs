@@ -842,6 +842,7 @@ DescribeL7ListenersExRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("bmlb", "2018-06-25", "DescribeL7ListenersEx", DescribeL7ListenersExRequest => DescribeL7ListenersExResponse);
+rt::paged!(DescribeL7ListenersExRequest, offset offset limit, [listener_set]: L7ExListener, [total_count]);
 
 rt::model! { read debug;
 /// DescribeL7ListenersEx返回参数结构体
@@ -985,6 +986,7 @@ DescribeLoadBalancersRequest {
     "ConfId" conf_id set_conf_id: str,
 } }
 rt::action!("bmlb", "2018-06-25", "DescribeLoadBalancers", DescribeLoadBalancersRequest => DescribeLoadBalancersResponse);
+rt::paged!(DescribeLoadBalancersRequest, offset offset limit, [load_balancer_set]: LoadBalancer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoadBalancers返回参数结构体
@@ -1026,6 +1028,7 @@ DescribeTrafficMirrorListenersRequest {
     "SearchLoadBalancerPorts" search_load_balancer_ports set_search_load_balancer_ports: list i128,
 } }
 rt::action!("bmlb", "2018-06-25", "DescribeTrafficMirrorListeners", DescribeTrafficMirrorListenersRequest => DescribeTrafficMirrorListenersResponse);
+rt::paged!(DescribeTrafficMirrorListenersRequest, offset offset limit, [listener_set]: TrafficMirrorListener, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrafficMirrorListeners返回参数结构体
@@ -1101,6 +1104,7 @@ DescribeTrafficMirrorReceiversRequest {
     "VagueIp" vague_ip set_vague_ip: str,
 } }
 rt::action!("bmlb", "2018-06-25", "DescribeTrafficMirrorReceivers", DescribeTrafficMirrorReceiversRequest => DescribeTrafficMirrorReceiversResponse);
+rt::paged!(DescribeTrafficMirrorReceiversRequest, offset offset limit, [receiver_set]: TrafficMirrorReceiver, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrafficMirrorReceivers返回参数结构体
@@ -1136,6 +1140,7 @@ DescribeTrafficMirrorsRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("bmlb", "2018-06-25", "DescribeTrafficMirrors", DescribeTrafficMirrorsRequest => DescribeTrafficMirrorsResponse);
+rt::paged!(DescribeTrafficMirrorsRequest, offset offset limit, [traffic_mirror_set]: TrafficMirror, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrafficMirrors返回参数结构体

@@ -840,6 +840,7 @@ DescribeCustomerGatewaysRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeCustomerGateways", DescribeCustomerGatewaysRequest => DescribeCustomerGatewaysResponse);
+rt::paged!(DescribeCustomerGatewaysRequest, offset offset limit, [customer_gateway_set]: CustomerGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomerGateways返回参数结构体
@@ -877,6 +878,7 @@ DescribeNatGatewaysRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeNatGateways", DescribeNatGatewaysRequest => DescribeNatGatewaysResponse);
+rt::paged!(DescribeNatGatewaysRequest, offset offset limit, [nat_gateway_info_set]: NatGatewayInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNatGateways返回参数结构体
@@ -942,6 +944,7 @@ DescribeRoutePoliciesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeRoutePolicies", DescribeRoutePoliciesRequest => DescribeRoutePoliciesResponse);
+rt::paged!(DescribeRoutePoliciesRequest, offset offset limit, [route_policy_set]: RoutePolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoutePolicies返回参数结构体
@@ -979,6 +982,7 @@ DescribeRouteTablesRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeRouteTables", DescribeRouteTablesRequest => DescribeRouteTablesResponse);
+rt::paged!(DescribeRouteTablesRequest, offset offset limit, [route_table_set]: RouteTable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRouteTables返回参数结构体
@@ -1031,6 +1035,7 @@ DescribeSubnetByDeviceRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeSubnetByDevice", DescribeSubnetByDeviceRequest => DescribeSubnetByDeviceResponse);
+rt::paged!(DescribeSubnetByDeviceRequest, offset offset limit, [data]: SubnetInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubnetByDevice返回参数结构体
@@ -1060,6 +1065,7 @@ DescribeSubnetByHostedDeviceRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeSubnetByHostedDevice", DescribeSubnetByHostedDeviceRequest => DescribeSubnetByHostedDeviceResponse);
+rt::paged!(DescribeSubnetByHostedDeviceRequest, offset offset limit, [data]: SubnetInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubnetByHostedDevice返回参数结构体
@@ -1096,6 +1102,7 @@ DescribeSubnetsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeSubnets", DescribeSubnetsRequest => DescribeSubnetsResponse);
+rt::paged!(DescribeSubnetsRequest, offset offset limit, [subnet_set]: SubnetInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubnets返回参数结构体
@@ -1149,6 +1156,7 @@ DescribeVpcPeerConnectionsRequest {
     "VpcId" vpc_id set_vpc_id: str,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeVpcPeerConnections", DescribeVpcPeerConnectionsRequest => DescribeVpcPeerConnectionsResponse);
+rt::paged!(DescribeVpcPeerConnectionsRequest, offset offset limit, [vpc_peer_connection_set]: VpcPeerConnection, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcPeerConnections返回参数结构体
@@ -1205,6 +1213,7 @@ DescribeVpcResourceRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeVpcResource", DescribeVpcResourceRequest => DescribeVpcResourceResponse);
+rt::paged!(DescribeVpcResourceRequest, offset offset limit, [vpc_resource_set]: VpcResource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcResource返回参数结构体
@@ -1259,6 +1268,7 @@ DescribeVpcsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeVpcs", DescribeVpcsRequest => DescribeVpcsResponse);
+rt::paged!(DescribeVpcsRequest, offset offset limit, [vpc_set]: VpcInfo, []);
 
 rt::model! { read debug;
 /// DescribeVpcs返回参数结构体
@@ -1298,6 +1308,7 @@ DescribeVpnConnectionsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeVpnConnections", DescribeVpnConnectionsRequest => DescribeVpnConnectionsResponse);
+rt::paged!(DescribeVpnConnectionsRequest, offset offset limit, [vpn_connection_set]: VpnConnection, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnConnections返回参数结构体
@@ -1337,6 +1348,7 @@ DescribeVpnGatewaysRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeVpnGateways", DescribeVpnGatewaysRequest => DescribeVpnGatewaysResponse);
+rt::paged!(DescribeVpnGatewaysRequest, offset offset limit, [vpn_gateway_set]: VpnGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnGateways返回参数结构体

@@ -281,6 +281,7 @@ DescribeKBComponentVersionListRequest {
     "Filter" filter set_filter: obj ComponentTagFilter,
 } }
 rt::action!("bsca", "2021-08-11", "DescribeKBComponentVersionList", DescribeKBComponentVersionListRequest => DescribeKBComponentVersionListResponse);
+rt::paged!(DescribeKBComponentVersionListRequest, page page_number page_size, [version_list]: ComponentVersion, []);
 
 rt::model! { read debug;
 /// DescribeKBComponentVersionList返回参数结构体
@@ -494,6 +495,7 @@ SearchKBComponentRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("bsca", "2021-08-11", "SearchKBComponent", SearchKBComponentRequest => SearchKBComponentResponse);
+rt::paged!(SearchKBComponentRequest, page page_number page_size, [component_list]: Component, [total]);
 
 rt::model! { read debug;
 /// SearchKBComponent返回参数结构体

@@ -2030,6 +2030,7 @@ ListCollaboratorsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cam", "2019-01-16", "ListCollaborators", ListCollaboratorsRequest => ListCollaboratorsResponse);
+rt::paged!(ListCollaboratorsRequest, offset offset limit, [data]: SubAccountInfo, [total_num]);
 
 rt::model! { read debug;
 /// ListCollaborators response structure.
@@ -2264,6 +2265,7 @@ ListReceiverRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cam", "2019-01-16", "ListReceiver", ListReceiverRequest => ListReceiverResponse);
+rt::paged!(ListReceiverRequest, offset offset limit, [receivers]: Receiver, [total_count]);
 
 rt::model! { read debug;
 /// ListReceiver返回参数结构体
@@ -2354,6 +2356,7 @@ ListWeChatWorkSubAccountsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cam", "2019-01-16", "ListWeChatWorkSubAccounts", ListWeChatWorkSubAccountsRequest => ListWeChatWorkSubAccountsResponse);
+rt::paged!(ListWeChatWorkSubAccountsRequest, offset offset limit, [data]: WeChatWorkSubAccount, [total_count]);
 
 rt::model! { read debug;
 /// ListWeChatWorkSubAccounts返回参数结构体

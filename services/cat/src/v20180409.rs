@@ -169,6 +169,7 @@ DescribeDetailedSingleProbeDataRequest {
     "QueryFlag" query_flag set_query_flag: str,
 } }
 rt::action!("cat", "2018-04-09", "DescribeDetailedSingleProbeData", DescribeDetailedSingleProbeDataRequest => DescribeDetailedSingleProbeDataResponse);
+rt::paged!(DescribeDetailedSingleProbeDataRequest, offset offset limit, [data_set]: DetailedSingleDataDefine, []);
 
 rt::model! { read debug;
 /// DescribeDetailedSingleProbeData返回参数结构体
@@ -198,6 +199,7 @@ DescribeInstantTasksRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cat", "2018-04-09", "DescribeInstantTasks", DescribeInstantTasksRequest => DescribeInstantTasksResponse);
+rt::paged!(DescribeInstantTasksRequest, offset offset limit, [tasks]: SingleInstantTask, [total]);
 
 rt::model! { read debug;
 /// DescribeInstantTasks返回参数结构体
@@ -482,6 +484,7 @@ DescribeProbeTasksRequest {
     "TagFilters" tag_filters set_tag_filters: list KeyValuePair,
 } }
 rt::action!("cat", "2018-04-09", "DescribeProbeTasks", DescribeProbeTasksRequest => DescribeProbeTasksResponse);
+rt::paged!(DescribeProbeTasksRequest, offset offset limit, [task_set]: ProbeTask, [total]);
 
 rt::model! { read debug;
 /// DescribeProbeTasks返回参数结构体

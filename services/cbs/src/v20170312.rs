@@ -773,6 +773,7 @@ DescribeAutoSnapshotPoliciesRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeAutoSnapshotPolicies", DescribeAutoSnapshotPoliciesRequest => DescribeAutoSnapshotPoliciesResponse);
+rt::paged!(DescribeAutoSnapshotPoliciesRequest, offset offset limit, [auto_snapshot_policy_set]: AutoSnapshotPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoSnapshotPolicies response structure.
@@ -864,6 +865,7 @@ DescribeDiskBackupsRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeDiskBackups", DescribeDiskBackupsRequest => DescribeDiskBackupsResponse);
+rt::paged!(DescribeDiskBackupsRequest, offset offset limit, [disk_backup_set]: DiskBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDiskBackups response structure.
@@ -1026,6 +1028,7 @@ DescribeDisksRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeDisks", DescribeDisksRequest => DescribeDisksResponse);
+rt::paged!(DescribeDisksRequest, offset offset limit, [disk_set]: Disk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDisks response structure.
@@ -1146,6 +1149,7 @@ DescribeSnapshotGroupsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeSnapshotGroups", DescribeSnapshotGroupsRequest => DescribeSnapshotGroupsResponse);
+rt::paged!(DescribeSnapshotGroupsRequest, offset offset limit, [snapshot_group_set]: SnapshotGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshotGroups response structure.
@@ -1298,6 +1302,7 @@ DescribeSnapshotsRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeSnapshots", DescribeSnapshotsRequest => DescribeSnapshotsResponse);
+rt::paged!(DescribeSnapshotsRequest, offset offset limit, [snapshot_set]: Snapshot, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshots response structure.

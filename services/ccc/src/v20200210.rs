@@ -1981,6 +1981,7 @@ DescribeAIAgentInfoListRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeAIAgentInfoList", DescribeAIAgentInfoListRequest => DescribeAIAgentInfoListResponse);
+rt::paged!(DescribeAIAgentInfoListRequest, page page_number page_size, [ai_agent_info_list]: AIAgentInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIAgentInfoList response structure.
@@ -2261,6 +2262,7 @@ DescribeAutoCalloutTasksRequest {
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeAutoCalloutTasks", DescribeAutoCalloutTasksRequest => DescribeAutoCalloutTasksResponse);
+rt::paged!(DescribeAutoCalloutTasksRequest, page page_number page_size, [tasks]: AutoCalloutTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoCalloutTasks response structure.
@@ -2346,6 +2348,7 @@ DescribeCarrierPrivilegeNumberApplicantsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeCarrierPrivilegeNumberApplicants", DescribeCarrierPrivilegeNumberApplicantsRequest => DescribeCarrierPrivilegeNumberApplicantsResponse);
+rt::paged!(DescribeCarrierPrivilegeNumberApplicantsRequest, page page_number page_size, [applicants]: CarrierPrivilegeNumberApplicant, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCarrierPrivilegeNumberApplicants返回参数结构体
@@ -2387,6 +2390,7 @@ DescribeChatMessagesRequest {
     "SessionId" session_id set_session_id: str,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeChatMessages", DescribeChatMessagesRequest => DescribeChatMessagesResponse);
+rt::paged!(DescribeChatMessagesRequest, offset offset limit, [messages]: MessageBody, [total_count]);
 
 rt::model! { read debug;
 /// DescribeChatMessages返回参数结构体
@@ -2420,6 +2424,7 @@ DescribeCompanyListRequest {
     "ApplyID" apply_id set_apply_id: list i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeCompanyList", DescribeCompanyListRequest => DescribeCompanyListResponse);
+rt::paged!(DescribeCompanyListRequest, page page_number page_size, [company_info]: CompanyStateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompanyList返回参数结构体
@@ -2500,6 +2505,7 @@ DescribeExtensionsRequest {
     "IsNeedStatus" is_need_status set_is_need_status: bool,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeExtensions", DescribeExtensionsRequest => DescribeExtensionsResponse);
+rt::paged!(DescribeExtensionsRequest, page page_number page_size, [extension_list]: ExtensionInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeExtensions response structure.
@@ -2549,6 +2555,7 @@ DescribeFlashSMSListRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeFlashSMSList", DescribeFlashSMSListRequest => DescribeFlashSMSListResponse);
+rt::paged!(DescribeFlashSMSListRequest, page page_number page_size, [flash_sms_list]: FlashSMSRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeFlashSMSList返回参数结构体
@@ -2586,6 +2593,7 @@ DescribeIMCdrListRequest {
     "Type" r#type set_type: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeIMCdrList", DescribeIMCdrListRequest => DescribeIMCdrListResponse);
+rt::paged!(DescribeIMCdrListRequest, offset offset limit, [im_cdr_list]: IMCdrInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIMCdrList返回参数结构体
@@ -2666,6 +2674,7 @@ DescribeIvrAudioListRequest {
     "FileId" file_id set_file_id: list i128,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeIvrAudioList", DescribeIvrAudioListRequest => DescribeIvrAudioListResponse);
+rt::paged!(DescribeIvrAudioListRequest, page page_number page_size, [file_info]: AudioFileInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIvrAudioList response structure.
@@ -2693,6 +2702,7 @@ DescribeNumbersRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeNumbers", DescribeNumbersRequest => DescribeNumbersResponse);
+rt::paged!(DescribeNumbersRequest, page page_number page_size, [numbers]: NumberInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNumbers response structure.
@@ -2724,6 +2734,7 @@ DescribePSTNActiveSessionListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribePSTNActiveSessionList", DescribePSTNActiveSessionListRequest => DescribePSTNActiveSessionListResponse);
+rt::paged!(DescribePSTNActiveSessionListRequest, offset offset limit, [sessions]: PSTNSessionInfo, [total]);
 
 rt::model! { read debug;
 /// DescribePSTNActiveSessionList response structure.
@@ -2843,6 +2854,7 @@ DescribePredictiveDialingCampaignsRequest {
     "CampaignId" campaign_id set_campaign_id: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribePredictiveDialingCampaigns", DescribePredictiveDialingCampaignsRequest => DescribePredictiveDialingCampaignsResponse);
+rt::paged!(DescribePredictiveDialingCampaignsRequest, page page_number page_size, [campaign_list]: DescribePredictiveDialingCampaignsElement, [total_count]);
 
 rt::model! { read debug;
 /// DescribePredictiveDialingCampaigns response structure.
@@ -2878,6 +2890,7 @@ DescribePredictiveDialingSessionsRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribePredictiveDialingSessions", DescribePredictiveDialingSessionsRequest => DescribePredictiveDialingSessionsResponse);
+rt::paged!(DescribePredictiveDialingSessionsRequest, page page_number page_size, [session_list]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribePredictiveDialingSessions response structure.
@@ -3074,6 +3087,7 @@ DescribeSkillGroupInfoListRequest {
     "SkillGroupName" skill_group_name set_skill_group_name: str,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeSkillGroupInfoList", DescribeSkillGroupInfoListRequest => DescribeSkillGroupInfoListResponse);
+rt::paged!(DescribeSkillGroupInfoListRequest, page page_number page_size, [skill_group_list]: SkillGroupInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSkillGroupInfoList response structure.
@@ -3117,6 +3131,7 @@ DescribeStaffInfoListRequest {
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeStaffInfoList", DescribeStaffInfoListRequest => DescribeStaffInfoListResponse);
+rt::paged!(DescribeStaffInfoListRequest, page page_number page_size, [staff_list]: StaffInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeStaffInfoList response structure.

@@ -2630,6 +2630,7 @@ DescribeAccountsRequest {
     "HostRegexp" host_regexp set_host_regexp: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
+rt::paged!(DescribeAccountsRequest, offset offset limit, [items]: AccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccounts response structure.
@@ -2713,6 +2714,7 @@ DescribeAuditInstanceListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
+rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: InstanceDbAuditStatus, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList response structure.
@@ -2742,6 +2744,7 @@ DescribeAuditLogFilesRequest {
     "FileName" file_name set_file_name: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
+rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles response structure.
@@ -2786,6 +2789,7 @@ DescribeAuditLogsRequest {
     "LogFilter" log_filter set_log_filter: list InstanceAuditLogFilters,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditLogs", DescribeAuditLogsRequest => DescribeAuditLogsResponse);
+rt::paged!(DescribeAuditLogsRequest, offset offset limit, [items]: AuditLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogs response structure.
@@ -2821,6 +2825,7 @@ DescribeAuditPoliciesRequest {
     "InstanceName" instance_name set_instance_name: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditPolicies", DescribeAuditPoliciesRequest => DescribeAuditPoliciesResponse);
+rt::paged!(DescribeAuditPoliciesRequest, offset offset limit, [items]: AuditPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditPolicies response structure.
@@ -2852,6 +2857,7 @@ DescribeAuditRuleTemplateModifyHistoryRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditRuleTemplateModifyHistory", DescribeAuditRuleTemplateModifyHistoryRequest => DescribeAuditRuleTemplateModifyHistoryResponse);
+rt::paged!(DescribeAuditRuleTemplateModifyHistoryRequest, offset offset limit, [items]: RuleTemplateRecordInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditRuleTemplateModifyHistory response structure.
@@ -2883,6 +2889,7 @@ DescribeAuditRuleTemplatesRequest {
     "AlarmPolicy" alarm_policy set_alarm_policy: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditRuleTemplates", DescribeAuditRuleTemplatesRequest => DescribeAuditRuleTemplatesResponse);
+rt::paged!(DescribeAuditRuleTemplatesRequest, offset offset limit, [items]: AuditRuleTemplateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditRuleTemplates response structure.
@@ -2913,6 +2920,7 @@ DescribeAuditRulesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditRules", DescribeAuditRulesRequest => DescribeAuditRulesResponse);
+rt::paged!(DescribeAuditRulesRequest, offset offset limit, [items]: AuditRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditRules response structure.
@@ -3120,6 +3128,7 @@ DescribeBackupSummariesRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBackupSummaries", DescribeBackupSummariesRequest => DescribeBackupSummariesResponse);
+rt::paged!(DescribeBackupSummariesRequest, offset offset limit, [items]: BackupSummaryItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupSummaries response structure.
@@ -3151,6 +3160,7 @@ DescribeBackupsRequest {
     "MaxStartTime" max_start_time set_max_start_time: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBackups", DescribeBackupsRequest => DescribeBackupsResponse);
+rt::paged!(DescribeBackupsRequest, offset offset limit, [items]: BackupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackups response structure.
@@ -3219,6 +3229,7 @@ DescribeBinlogsRequest {
     "ContainsMinStartTime" contains_min_start_time set_contains_min_start_time: bool,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBinlogs", DescribeBinlogsRequest => DescribeBinlogsResponse);
+rt::paged!(DescribeBinlogsRequest, offset offset limit, [items]: BinlogInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBinlogs response structure.
@@ -3321,6 +3332,7 @@ DescribeCloneListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeCloneList", DescribeCloneListRequest => DescribeCloneListResponse);
+rt::paged!(DescribeCloneListRequest, offset offset limit, [items]: CloneItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCloneList response structure.
@@ -3388,6 +3400,7 @@ DescribeCpuExpandHistoryRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeCpuExpandHistory", DescribeCpuExpandHistoryRequest => DescribeCpuExpandHistoryResponse);
+rt::paged!(DescribeCpuExpandHistoryRequest, offset offset limit, [items]: HistoryJob, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCpuExpandHistory返回参数结构体
@@ -3457,6 +3470,7 @@ DescribeDBImportRecordsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBImportRecords", DescribeDBImportRecordsRequest => DescribeDBImportRecordsResponse);
+rt::paged!(DescribeDBImportRecordsRequest, offset offset limit, [items]: ImportRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBImportRecords response structure.
@@ -3744,6 +3758,7 @@ DescribeDBInstancesRequest {
     "QueryClusterInfo" query_cluster_info set_query_cluster_info: bool,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [items]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances response structure.
@@ -3869,6 +3884,7 @@ DescribeDBSwitchRecordsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBSwitchRecords", DescribeDBSwitchRecordsRequest => DescribeDBSwitchRecordsResponse);
+rt::paged!(DescribeDBSwitchRecordsRequest, offset offset limit, [items]: DBSwitchInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBSwitchRecords response structure.
@@ -3996,6 +4012,7 @@ DescribeDeployGroupListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDeployGroupList", DescribeDeployGroupListRequest => DescribeDeployGroupListResponse);
+rt::paged!(DescribeDeployGroupListRequest, offset offset limit, [items]: DeployGroupInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeDeployGroupList返回参数结构体
@@ -4065,6 +4082,7 @@ DescribeErrorLogDataRequest {
     "InstType" inst_type set_inst_type: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeErrorLogData", DescribeErrorLogDataRequest => DescribeErrorLogDataResponse);
+rt::paged!(DescribeErrorLogDataRequest, offset offset limit, [items]: ErrlogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeErrorLogData response structure.
@@ -4108,6 +4126,7 @@ DescribeInstanceAlarmEventsRequest {
     "NodeId" node_id set_node_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeInstanceAlarmEvents", DescribeInstanceAlarmEventsRequest => DescribeInstanceAlarmEventsResponse);
+rt::paged!(DescribeInstanceAlarmEventsRequest, offset offset limit, [items]: InstEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceAlarmEvents response structure.
@@ -4135,6 +4154,7 @@ DescribeInstanceParamRecordsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeInstanceParamRecords", DescribeInstanceParamRecordsRequest => DescribeInstanceParamRecordsResponse);
+rt::paged!(DescribeInstanceParamRecordsRequest, offset offset limit, [items]: ParamRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceParamRecords response structure.
@@ -4399,6 +4419,7 @@ DescribeProxyCustomConfRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeProxyCustomConf", DescribeProxyCustomConfRequest => DescribeProxyCustomConfResponse);
+rt::paged!(DescribeProxyCustomConfRequest, offset offset limit, [custom_conf_info]: CustomConfig, []);
 
 rt::model! { read debug;
 /// DescribeProxyCustomConf response structure.
@@ -4573,6 +4594,7 @@ DescribeRollbackTaskDetailRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeRollbackTaskDetail", DescribeRollbackTaskDetailRequest => DescribeRollbackTaskDetailResponse);
+rt::paged!(DescribeRollbackTaskDetailRequest, offset offset limit, [items]: RollbackTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRollbackTaskDetail response structure.
@@ -4655,6 +4677,7 @@ DescribeSlowLogDataRequest {
     "OpResourceId" op_resource_id set_op_resource_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeSlowLogData", DescribeSlowLogDataRequest => DescribeSlowLogDataResponse);
+rt::paged!(DescribeSlowLogDataRequest, offset offset limit, [items]: SlowLogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLogData response structure.
@@ -4683,6 +4706,7 @@ DescribeSlowLogsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeSlowLogs", DescribeSlowLogsRequest => DescribeSlowLogsResponse);
+rt::paged!(DescribeSlowLogsRequest, offset offset limit, [items]: SlowLogInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLogs response structure.
@@ -4774,6 +4798,7 @@ DescribeTablesRequest {
     "TableRegexp" table_regexp set_table_regexp: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeTables", DescribeTablesRequest => DescribeTablesResponse);
+rt::paged!(DescribeTablesRequest, offset offset limit, [items]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTables response structure.
@@ -4801,6 +4826,7 @@ DescribeTagsOfInstanceIdsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeTagsOfInstanceIds", DescribeTagsOfInstanceIdsRequest => DescribeTagsOfInstanceIdsResponse);
+rt::paged!(DescribeTagsOfInstanceIdsRequest, offset offset limit, [rows]: TagsInfoOfInstance, []);
 
 rt::model! { read debug;
 /// DescribeTagsOfInstanceIds response structure.
@@ -4858,6 +4884,7 @@ DescribeTasksRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
+rt::paged!(DescribeTasksRequest, offset offset limit, [items]: TaskDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasks response structure.
@@ -4920,6 +4947,7 @@ DescribeUploadedFilesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeUploadedFiles", DescribeUploadedFilesRequest => DescribeUploadedFilesResponse);
+rt::paged!(DescribeUploadedFilesRequest, offset offset limit, [items]: SqlFileInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUploadedFiles response structure.

@@ -516,6 +516,7 @@ DescribeDedicatedClusterCbsStatisticsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterCbsStatistics", DescribeDedicatedClusterCbsStatisticsRequest => DescribeDedicatedClusterCbsStatisticsResponse);
+rt::paged!(DescribeDedicatedClusterCbsStatisticsRequest, offset offset limit, [set_list]: SetInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDedicatedClusterCbsStatistics返回参数结构体
@@ -593,6 +594,7 @@ DescribeDedicatedClusterHostsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterHosts", DescribeDedicatedClusterHostsRequest => DescribeDedicatedClusterHostsResponse);
+rt::paged!(DescribeDedicatedClusterHostsRequest, offset offset limit, [host_info_set]: HostInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDedicatedClusterHosts response structure.
@@ -648,6 +650,7 @@ DescribeDedicatedClusterOrdersRequest {
     "OrderTypes" order_types set_order_types: list String,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterOrders", DescribeDedicatedClusterOrdersRequest => DescribeDedicatedClusterOrdersResponse);
+rt::paged!(DescribeDedicatedClusterOrdersRequest, offset offset limit, [dedicated_cluster_order_set]: DedicatedClusterOrder, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDedicatedClusterOrders response structure.
@@ -720,6 +723,7 @@ DescribeDedicatedClusterTypesRequest {
     "IsCompute" is_compute set_is_compute: bool,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterTypes", DescribeDedicatedClusterTypesRequest => DescribeDedicatedClusterTypesResponse);
+rt::paged!(DescribeDedicatedClusterTypesRequest, offset offset limit, [dedicated_cluster_type_set]: DedicatedClusterType, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDedicatedClusterTypes response structure.
@@ -753,6 +757,7 @@ DescribeDedicatedClustersRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusters", DescribeDedicatedClustersRequest => DescribeDedicatedClustersResponse);
+rt::paged!(DescribeDedicatedClustersRequest, offset offset limit, [dedicated_cluster_set]: DedicatedCluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDedicatedClusters response structure.
@@ -814,6 +819,7 @@ DescribeSitesDetailRequest {
     "Name" name set_name: str,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeSitesDetail", DescribeSitesDetailRequest => DescribeSitesDetailResponse);
+rt::paged!(DescribeSitesDetailRequest, offset offset limit, [site_detail_set]: SiteDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSitesDetail response structure.
@@ -841,6 +847,7 @@ DescribeSitesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeSites", DescribeSitesRequest => DescribeSitesResponse);
+rt::paged!(DescribeSitesRequest, offset offset limit, [site_set]: Site, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSites response structure.

@@ -1736,6 +1736,7 @@ DescribeCdnDomainLogsRequest {
     "LogType" log_type set_log_type: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeCdnDomainLogs", DescribeCdnDomainLogsRequest => DescribeCdnDomainLogsResponse);
+rt::paged!(DescribeCdnDomainLogsRequest, offset offset limit, [domain_logs]: DomainLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCdnDomainLogs response structure.
@@ -1897,6 +1898,7 @@ DescribeDomainsConfigRequest {
     "Sort" sort set_sort: obj Sort,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeDomainsConfig", DescribeDomainsConfigRequest => DescribeDomainsConfigResponse);
+rt::paged!(DescribeDomainsConfigRequest, offset offset limit, [domains]: DetailDomain, []);
 
 rt::model! { read debug;
 /// DescribeDomainsConfig response structure.
@@ -1923,6 +1925,7 @@ DescribeDomainsRequest {
     "Filters" filters set_filters: list DomainFilter,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
+rt::paged!(DescribeDomainsRequest, offset offset limit, [domains]: BriefDomain, []);
 
 rt::model! { read debug;
 /// DescribeDomains response structure.
@@ -1957,6 +1960,7 @@ DescribeEdgePackTaskStatusRequest {
     "Filters" filters set_filters: list EdgePackTaskFilter,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeEdgePackTaskStatus", DescribeEdgePackTaskStatusRequest => DescribeEdgePackTaskStatusResponse);
+rt::paged!(DescribeEdgePackTaskStatusRequest, offset offset limit, [edge_pack_task_status_set]: EdgePackTaskStatus, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEdgePackTaskStatus返回参数结构体
@@ -1980,6 +1984,7 @@ DescribeHttpsPackagesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeHttpsPackages", DescribeHttpsPackagesRequest => DescribeHttpsPackagesResponse);
+rt::paged!(DescribeHttpsPackagesRequest, offset offset limit, [https_packages]: HttpsPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHttpsPackages返回参数结构体
@@ -2322,6 +2327,7 @@ DescribePurgeTasksRequest {
     "Area" area set_area: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribePurgeTasks", DescribePurgeTasksRequest => DescribePurgeTasksResponse);
+rt::paged!(DescribePurgeTasksRequest, offset offset limit, [purge_logs]: PurgeTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribePurgeTasks response structure.
@@ -2382,6 +2388,7 @@ DescribePushTasksRequest {
     "Status" status set_status: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribePushTasks", DescribePushTasksRequest => DescribePushTasksResponse);
+rt::paged!(DescribePushTasksRequest, offset offset limit, [push_logs]: PushTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribePushTasks response structure.
@@ -2528,6 +2535,7 @@ DescribeTrafficPackagesRequest {
     "SortBy" sort_by set_sort_by: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeTrafficPackages", DescribeTrafficPackagesRequest => DescribeTrafficPackagesResponse);
+rt::paged!(DescribeTrafficPackagesRequest, offset offset limit, [traffic_packages]: TrafficPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrafficPackages返回参数结构体
@@ -2560,6 +2568,7 @@ DescribeUrlViolationsRequest {
     "Domains" domains set_domains: list String,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeUrlViolations", DescribeUrlViolationsRequest => DescribeUrlViolationsResponse);
+rt::paged!(DescribeUrlViolationsRequest, offset offset limit, [url_record_list]: ViolationUrl, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUrlViolations response structure.

@@ -266,6 +266,7 @@ DescribeAssetsListRequest {
     "TrafficMirrorOn" traffic_mirror_on set_traffic_mirror_on: i64,
 } }
 rt::action!("cds", "2018-04-20", "DescribeAssetsList", DescribeAssetsListRequest => DescribeAssetsListResponse);
+rt::paged!(DescribeAssetsListRequest, offset offset limit, [list]: AssetsInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetsList返回参数结构体
@@ -308,6 +309,7 @@ DescribeDbauditInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cds", "2018-04-20", "DescribeDbauditInstances", DescribeDbauditInstancesRequest => DescribeDbauditInstancesResponse);
+rt::paged!(DescribeDbauditInstancesRequest, offset offset limit, [cds_audit_instance_set]: CdsAuditInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDbauditInstances返回参数结构体
@@ -366,6 +368,7 @@ DescribeReportListRequest {
     "CntDay" cnt_day set_cnt_day: i64,
 } }
 rt::action!("cds", "2018-04-20", "DescribeReportList", DescribeReportListRequest => DescribeReportListResponse);
+rt::paged!(DescribeReportListRequest, offset offset limit, [list]: Reports, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReportList返回参数结构体
@@ -401,6 +404,7 @@ DescribeReportMissionListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cds", "2018-04-20", "DescribeReportMissionList", DescribeReportMissionListRequest => DescribeReportMissionListResponse);
+rt::paged!(DescribeReportMissionListRequest, offset offset limit, [list]: ReportMission, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReportMissionList返回参数结构体

@@ -565,6 +565,7 @@ DescribeCNInstancesRequest {
     "Components" components set_components: list String,
 } }
 rt::action!("cdwch", "2020-09-15", "DescribeCNInstances", DescribeCNInstancesRequest => DescribeCNInstancesResponse);
+rt::paged!(DescribeCNInstancesRequest, offset offset limit, [instances_list]: CnInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCNInstances返回参数结构体
@@ -678,6 +679,7 @@ DescribeEventTasksRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("cdwch", "2020-09-15", "DescribeEventTasks", DescribeEventTasksRequest => DescribeEventTasksResponse);
+rt::paged!(DescribeEventTasksRequest, page page_number page_size, [event_tasks]: EventTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEventTasks返回参数结构体
@@ -761,6 +763,7 @@ DescribeInstanceNodesRequest {
     "ForceAll" force_all set_force_all: bool,
 } }
 rt::action!("cdwch", "2020-09-15", "DescribeInstanceNodes", DescribeInstanceNodesRequest => DescribeInstanceNodesResponse);
+rt::paged!(DescribeInstanceNodesRequest, offset offset limit, [instance_nodes_list]: InstanceNode, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceNodes返回参数结构体
@@ -873,6 +876,7 @@ DescribeInstancesNewRequest {
     "Vips" vips set_vips: list String,
 } }
 rt::action!("cdwch", "2020-09-15", "DescribeInstancesNew", DescribeInstancesNewRequest => DescribeInstancesNewResponse);
+rt::paged!(DescribeInstancesNewRequest, offset offset limit, [instances_list]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstancesNew返回参数结构体

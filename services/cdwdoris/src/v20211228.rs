@@ -1133,6 +1133,7 @@ DescribeClusterConfigsHistoryRequest {
     "ComputeGroupIds" compute_group_ids set_compute_group_ids: list String,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeClusterConfigsHistory", DescribeClusterConfigsHistoryRequest => DescribeClusterConfigsHistoryResponse);
+rt::paged!(DescribeClusterConfigsHistoryRequest, offset offset limit, [cluster_conf_history]: ClusterConfigsHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterConfigsHistory response structure.
@@ -1500,6 +1501,7 @@ DescribeInstanceOperationsRequest {
     "ComputeGroupId" compute_group_id set_compute_group_id: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstanceOperations", DescribeInstanceOperationsRequest => DescribeInstanceOperationsResponse);
+rt::paged!(DescribeInstanceOperationsRequest, offset offset limit, [operations]: InstanceOperation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceOperations response structure.
@@ -1641,6 +1643,7 @@ DescribeInstancesRequest {
     "InstanceType" instance_type set_instance_type: i64,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instances_list]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.

@@ -238,6 +238,7 @@ DescribeAccountsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
+rt::paged!(DescribeAccountsRequest, offset offset limit, [accounts]: AccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccounts response structure.
@@ -270,6 +271,7 @@ DescribeDBConfigHistoryRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeDBConfigHistory", DescribeDBConfigHistoryRequest => DescribeDBConfigHistoryResponse);
+rt::paged!(DescribeDBConfigHistoryRequest, offset offset limit, [config_history]: ConfigHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBConfigHistory response structure.
@@ -297,6 +299,7 @@ DescribeDBParamsRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeDBParams", DescribeDBParamsRequest => DescribeDBParamsResponse);
+rt::paged!(DescribeDBParamsRequest, offset offset limit, [items]: ParamItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBParams response structure.
@@ -332,6 +335,7 @@ DescribeErrorLogRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeErrorLog", DescribeErrorLogRequest => DescribeErrorLogResponse);
+rt::paged!(DescribeErrorLogRequest, offset offset limit, [error_log_details]: ErrorLogDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeErrorLog response structure.
@@ -412,6 +416,7 @@ DescribeInstanceOperationsRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeInstanceOperations", DescribeInstanceOperationsRequest => DescribeInstanceOperationsResponse);
+rt::paged!(DescribeInstanceOperationsRequest, offset offset limit, [operations]: InstanceOperation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceOperations response structure.
@@ -508,6 +513,7 @@ DescribeInstancesRequest {
     "SearchTags" search_tags set_search_tags: list SearchTags,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instances_list]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -543,6 +549,7 @@ DescribeSimpleInstancesRequest {
     "SearchTags" search_tags set_search_tags: list String,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeSimpleInstances", DescribeSimpleInstancesRequest => DescribeSimpleInstancesResponse);
+rt::paged!(DescribeSimpleInstancesRequest, offset offset limit, [instances_list]: InstanceSimpleInfoNew, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSimpleInstances response structure.
@@ -596,6 +603,7 @@ DescribeSlowLogRequest {
     "QueryString" query_string set_query_string: str,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeSlowLog", DescribeSlowLogRequest => DescribeSlowLogResponse);
+rt::paged!(DescribeSlowLogRequest, offset offset limit, [slow_log_details normal_querys]: NormQueryItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLog response structure.
@@ -623,6 +631,7 @@ DescribeUpgradeListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeUpgradeList", DescribeUpgradeListRequest => DescribeUpgradeListResponse);
+rt::paged!(DescribeUpgradeListRequest, offset offset limit, [upgrade_items]: UpgradeItem, []);
 
 rt::model! { read debug;
 /// DescribeUpgradeList response structure.

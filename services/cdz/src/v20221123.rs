@@ -68,6 +68,7 @@ DescribeCloudDedicatedZoneHostsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cdz", "2022-11-23", "DescribeCloudDedicatedZoneHosts", DescribeCloudDedicatedZoneHostsRequest => DescribeCloudDedicatedZoneHostsResponse);
+rt::paged!(DescribeCloudDedicatedZoneHostsRequest, offset offset limit, [cloud_dedicated_zone_hosts_info_set]: CloudDedicatedZoneHostsInfo, []);
 
 rt::model! { read debug;
 /// DescribeCloudDedicatedZoneHosts返回参数结构体

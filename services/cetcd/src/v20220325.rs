@@ -209,6 +209,7 @@ DescribeEtcdInstancesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cetcd", "2022-03-25", "DescribeEtcdInstances", DescribeEtcdInstancesRequest => DescribeEtcdInstancesResponse);
+rt::paged!(DescribeEtcdInstancesRequest, offset offset limit, [etcds]: Etcd, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEtcdInstances返回参数结构体
@@ -342,6 +343,7 @@ DescribeRPCMethodListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cetcd", "2022-03-25", "DescribeRPCMethodList", DescribeRPCMethodListRequest => DescribeRPCMethodListResponse);
+rt::paged!(DescribeRPCMethodListRequest, offset offset limit, [method_list]: RPCMethod, []);
 
 rt::model! { read debug;
 /// DescribeRPCMethodList返回参数结构体

@@ -343,6 +343,7 @@ DescribeActionLibraryListRequest {
     "ActionIds" action_ids set_action_ids: list i128,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeActionLibraryList", DescribeActionLibraryListRequest => DescribeActionLibraryListResponse);
+rt::paged!(DescribeActionLibraryListRequest, offset offset limit, [results]: ActionLibraryListResult, [total]);
 
 rt::model! { read debug;
 /// DescribeActionLibraryList response structure.
@@ -410,6 +411,7 @@ DescribeTaskExecuteLogsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeTaskExecuteLogs", DescribeTaskExecuteLogsRequest => DescribeTaskExecuteLogsResponse);
+rt::paged!(DescribeTaskExecuteLogsRequest, offset offset limit, [log_message]: String, []);
 
 rt::model! { read debug;
 /// DescribeTaskExecuteLogs response structure.
@@ -463,6 +465,7 @@ DescribeTaskListRequest {
     "ArchName" arch_name set_arch_name: str,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeTaskList", DescribeTaskListRequest => DescribeTaskListResponse);
+rt::paged!(DescribeTaskListRequest, offset offset limit, [task_list]: TaskListItem, [total]);
 
 rt::model! { read debug;
 /// DescribeTaskList response structure.
@@ -494,6 +497,7 @@ DescribeTaskPolicyTriggerLogRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeTaskPolicyTriggerLog", DescribeTaskPolicyTriggerLogRequest => DescribeTaskPolicyTriggerLogResponse);
+rt::paged!(DescribeTaskPolicyTriggerLogRequest, page page page_size, [trigger_logs]: PolicyTriggerLog, []);
 
 rt::model! { read debug;
 /// DescribeTaskPolicyTriggerLog response structure.
@@ -558,6 +562,7 @@ DescribeTemplateListRequest {
     "Filters" filters set_filters: list ActionFilter,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeTemplateList", DescribeTemplateListRequest => DescribeTemplateListResponse);
+rt::paged!(DescribeTemplateListRequest, offset offset limit, [template_list]: TemplateListItem, [total]);
 
 rt::model! { read debug;
 /// DescribeTemplateList response structure.

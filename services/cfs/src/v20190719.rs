@@ -1089,6 +1089,7 @@ DescribeAutoSnapshotPoliciesRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeAutoSnapshotPolicies", DescribeAutoSnapshotPoliciesRequest => DescribeAutoSnapshotPoliciesResponse);
+rt::paged!(DescribeAutoSnapshotPoliciesRequest, offset offset limit, [auto_snapshot_policies]: AutoSnapshotPolicyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoSnapshotPolicies response structure.
@@ -1174,6 +1175,7 @@ DescribeCfsFileSystemClientsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsFileSystemClients", DescribeCfsFileSystemClientsRequest => DescribeCfsFileSystemClientsResponse);
+rt::paged!(DescribeCfsFileSystemClientsRequest, offset offset limit, [client_list]: FileSystemClient, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCfsFileSystemClients response structure.
@@ -1225,6 +1227,7 @@ DescribeCfsFileSystemsRequest {
     "Tags" tags set_tags: list TagInfo,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsFileSystems", DescribeCfsFileSystemsRequest => DescribeCfsFileSystemsResponse);
+rt::paged!(DescribeCfsFileSystemsRequest, offset offset limit, [file_systems]: FileSystemInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCfsFileSystems response structure.
@@ -1343,6 +1346,7 @@ DescribeCfsSnapshotsRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsSnapshots", DescribeCfsSnapshotsRequest => DescribeCfsSnapshotsResponse);
+rt::paged!(DescribeCfsSnapshotsRequest, offset offset limit, [snapshots]: SnapshotInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCfsSnapshots response structure.
@@ -1374,6 +1378,7 @@ DescribeDataFlowRequest {
     "CfsVersion" cfs_version set_cfs_version: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeDataFlow", DescribeDataFlowRequest => DescribeDataFlowResponse);
+rt::paged!(DescribeDataFlowRequest, offset offset limit, [data_flows]: DataFlowInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataFlow response structure.
@@ -1401,6 +1406,7 @@ DescribeDataRetrievalRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeDataRetrieval", DescribeDataRetrievalRequest => DescribeDataRetrievalResponse);
+rt::paged!(DescribeDataRetrievalRequest, offset offset limit, [data_retrievals]: DataRetrievalInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataRetrieval返回参数结构体
@@ -1442,6 +1448,7 @@ DescribeDataRetrievalTaskRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeDataRetrievalTask", DescribeDataRetrievalTaskRequest => DescribeDataRetrievalTaskResponse);
+rt::paged!(DescribeDataRetrievalTaskRequest, offset offset limit, [data_retrieval_tasks]: DataRetrievalTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataRetrievalTask返回参数结构体
@@ -1479,6 +1486,7 @@ DescribeLifecycleDataTaskRequest {
     "CfsVersion" cfs_version set_cfs_version: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeLifecycleDataTask", DescribeLifecycleDataTaskRequest => DescribeLifecycleDataTaskResponse);
+rt::paged!(DescribeLifecycleDataTaskRequest, offset offset limit, [lifecycle_data_task]: LifecycleDataTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLifecycleDataTask response structure.
@@ -1508,6 +1516,7 @@ DescribeLifecyclePoliciesRequest {
     "LifecyclePolicyID" lifecycle_policy_id set_lifecycle_policy_id: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeLifecyclePolicies", DescribeLifecyclePoliciesRequest => DescribeLifecyclePoliciesResponse);
+rt::paged!(DescribeLifecyclePoliciesRequest, page page_number page_size, [lifecycle_policies]: LifecyclePolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLifecyclePolicies response structure.
@@ -1540,6 +1549,7 @@ DescribeMigrationTasksRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeMigrationTasks", DescribeMigrationTasksRequest => DescribeMigrationTasksResponse);
+rt::paged!(DescribeMigrationTasksRequest, offset offset limit, [migration_tasks]: MigrationTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrationTasks response structure.
@@ -1625,6 +1635,7 @@ DescribeUserQuotaRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeUserQuota", DescribeUserQuotaRequest => DescribeUserQuotaResponse);
+rt::paged!(DescribeUserQuotaRequest, offset offset limit, [user_quota_info]: UserQuota, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserQuota返回参数结构体

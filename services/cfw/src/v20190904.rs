@@ -2132,6 +2132,7 @@ DescribeAcListsRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeAcLists", DescribeAcListsRequest => DescribeAcListsResponse);
+rt::paged!(DescribeAcListsRequest, offset offset limit, [data]: AcListsData, [total]);
 
 rt::model! { read debug;
 /// DescribeAcLists response structure.
@@ -2199,6 +2200,7 @@ DescribeAclRuleRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeAclRule", DescribeAclRuleRequest => DescribeAclRuleResponse);
+rt::paged!(DescribeAclRuleRequest, offset offset limit, [data]: DescAcItem, [total]);
 
 rt::model! { read debug;
 /// DescribeAclRule返回参数结构体
@@ -2322,6 +2324,7 @@ DescribeAssociatedInstanceListRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeAssociatedInstanceList", DescribeAssociatedInstanceListRequest => DescribeAssociatedInstanceListResponse);
+rt::paged!(DescribeAssociatedInstanceListRequest, offset offset limit, [data]: AssociatedInstanceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssociatedInstanceList response structure.
@@ -3104,6 +3107,7 @@ DescribeEdgeIpSimpleRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeEdgeIpSimple", DescribeEdgeIpSimpleRequest => DescribeEdgeIpSimpleResponse);
+rt::paged!(DescribeEdgeIpSimpleRequest, offset offset limit, [data]: EdgeIpInfoSimple, [total]);
 
 rt::model! { read debug;
 /// DescribeEdgeIpSimple返回参数结构体
@@ -3160,6 +3164,7 @@ DescribeEnterpriseSecurityGroupRuleListRequest {
     "SearchFilters" search_filters set_search_filters: list CommonFilter,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeEnterpriseSecurityGroupRuleList", DescribeEnterpriseSecurityGroupRuleListRequest => DescribeEnterpriseSecurityGroupRuleListResponse);
+rt::paged!(DescribeEnterpriseSecurityGroupRuleListRequest, offset offset limit, [data]: EnterpriseSecurityGroupRuleRuleInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeEnterpriseSecurityGroupRuleList返回参数结构体
@@ -3335,6 +3340,7 @@ DescribeFwGroupInstanceInfoRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeFwGroupInstanceInfo", DescribeFwGroupInstanceInfoRequest => DescribeFwGroupInstanceInfoResponse);
+rt::paged!(DescribeFwGroupInstanceInfoRequest, offset offset limit, [vpc_fw_group_lst]: VpcFwGroupInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeFwGroupInstanceInfo返回参数结构体
@@ -3560,6 +3566,7 @@ DescribeLogsRequest {
     "Filters" filters set_filters: list CommonFilter,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeLogs", DescribeLogsRequest => DescribeLogsResponse);
+rt::paged!(DescribeLogsRequest, offset offset limit, [app_protocol_list]: String, [total]);
 
 rt::model! { read debug;
 /// DescribeLogs返回参数结构体
@@ -3827,6 +3834,7 @@ DescribeNatAcRuleRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatAcRule", DescribeNatAcRuleRequest => DescribeNatAcRuleResponse);
+rt::paged!(DescribeNatAcRuleRequest, offset offset limit, [data]: DescAcItem, [total]);
 
 rt::model! { read debug;
 /// DescribeNatAcRule response structure.
@@ -3936,6 +3944,7 @@ DescribeNatFwDnatRuleRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwDnatRule", DescribeNatFwDnatRuleRequest => DescribeNatFwDnatRuleResponse);
+rt::paged!(DescribeNatFwDnatRuleRequest, offset offset limit, [data]: DescNatDnatRule, [total]);
 
 rt::model! { read debug;
 /// DescribeNatFwDnatRule返回参数结构体
@@ -4025,6 +4034,7 @@ DescribeNatFwInstancesInfoRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwInstancesInfo", DescribeNatFwInstancesInfoRequest => DescribeNatFwInstancesInfoResponse);
+rt::paged!(DescribeNatFwInstancesInfoRequest, offset offset limit, [natins_lst]: NatInstanceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeNatFwInstancesInfo response structure.
@@ -4101,6 +4111,7 @@ DescribeNatFwVpcDnsLstRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwVpcDnsLst", DescribeNatFwVpcDnsLstRequest => DescribeNatFwVpcDnsLstResponse);
+rt::paged!(DescribeNatFwVpcDnsLstRequest, offset offset limit, [vpc_dns_switch_lst]: VpcDnsInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeNatFwVpcDnsLst response structure.
@@ -4154,6 +4165,7 @@ DescribeOfflineExportTaskRequest {
     "TaskName" task_name set_task_name: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeOfflineExportTask", DescribeOfflineExportTaskRequest => DescribeOfflineExportTaskResponse);
+rt::paged!(DescribeOfflineExportTaskRequest, offset offset limit, [data]: OfflineExportTask, [total]);
 
 rt::model! { read debug;
 /// DescribeOfflineExportTask返回参数结构体
@@ -4341,6 +4353,7 @@ DescribeSecurityGroupListRequest {
     "Filter" filter set_filter: i128,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeSecurityGroupList", DescribeSecurityGroupListRequest => DescribeSecurityGroupListResponse);
+rt::paged!(DescribeSecurityGroupListRequest, offset offset limit, [data]: SecurityGroupListData, [total]);
 
 rt::model! { read debug;
 /// DescribeSecurityGroupList response structure.
@@ -4668,6 +4681,7 @@ DescribeVpcAcRuleRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeVpcAcRule", DescribeVpcAcRuleRequest => DescribeVpcAcRuleResponse);
+rt::paged!(DescribeVpcAcRuleRequest, offset offset limit, [data]: VpcRuleItem, [total]);
 
 rt::model! { read debug;
 /// DescribeVpcAcRule response structure.
@@ -4707,6 +4721,7 @@ DescribeVpcAclEdgeRangeRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeVpcAclEdgeRange", DescribeVpcAclEdgeRangeRequest => DescribeVpcAclEdgeRangeResponse);
+rt::paged!(DescribeVpcAclEdgeRangeRequest, offset offset limit, [edge_ranges]: EdgeRange, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcAclEdgeRange返回参数结构体
@@ -4763,6 +4778,7 @@ DescribeVpcFwGroupSwitchRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeVpcFwGroupSwitch", DescribeVpcFwGroupSwitchRequest => DescribeVpcFwGroupSwitchResponse);
+rt::paged!(DescribeVpcFwGroupSwitchRequest, offset offset limit, [switch_list]: FwGroupSwitchShow, [total]);
 
 rt::model! { read debug;
 /// DescribeVpcFwGroupSwitch返回参数结构体
@@ -4806,6 +4822,7 @@ DescribeVpcFwIpStatRequest {
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeVpcFwIpStat", DescribeVpcFwIpStatRequest => DescribeVpcFwIpStatResponse);
+rt::paged!(DescribeVpcFwIpStatRequest, offset offset limit, [data]: FwGroupIpFlowStat, [total]);
 
 rt::model! { read debug;
 /// DescribeVpcFwIpStat response structure.

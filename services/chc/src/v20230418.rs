@@ -778,6 +778,7 @@ DescribeDeviceListRequest {
     "DstService" dst_service set_dst_service: str,
 } }
 rt::action!("chc", "2023-04-18", "DescribeDeviceList", DescribeDeviceListRequest => DescribeDeviceListResponse);
+rt::paged!(DescribeDeviceListRequest, offset offset limit, [device_set]: Device, [total]);
 
 rt::model! { read debug;
 /// DescribeDeviceList返回参数结构体
@@ -1141,6 +1142,7 @@ DescribePositionsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("chc", "2023-04-18", "DescribePositions", DescribePositionsRequest => DescribePositionsResponse);
+rt::paged!(DescribePositionsRequest, offset offset limit, [position_set]: Position, [total]);
 
 rt::model! { read debug;
 /// DescribePositions返回参数结构体
@@ -1221,6 +1223,7 @@ DescribeRacksRequest {
     "RackName" rack_name set_rack_name: str,
 } }
 rt::action!("chc", "2023-04-18", "DescribeRacks", DescribeRacksRequest => DescribeRacksResponse);
+rt::paged!(DescribeRacksRequest, offset offset limit, [rack_set]: Rack, [total]);
 
 rt::model! { read debug;
 /// DescribeRacks返回参数结构体
@@ -1281,6 +1284,7 @@ DescribeWorkOrderCarCollectListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("chc", "2023-04-18", "DescribeWorkOrderCarCollectList", DescribeWorkOrderCarCollectListRequest => DescribeWorkOrderCarCollectListResponse);
+rt::paged!(DescribeWorkOrderCarCollectListRequest, offset offset limit, [car_set]: PersonnelVisitCar, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkOrderCarCollectList返回参数结构体
@@ -1306,6 +1310,7 @@ DescribeWorkOrderContactCollectListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("chc", "2023-04-18", "DescribeWorkOrderContactCollectList", DescribeWorkOrderContactCollectListRequest => DescribeWorkOrderContactCollectListResponse);
+rt::paged!(DescribeWorkOrderContactCollectListRequest, offset offset limit, [contact_set]: ContactCollectInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkOrderContactCollectList返回参数结构体
@@ -1333,6 +1338,7 @@ DescribeWorkOrderListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("chc", "2023-04-18", "DescribeWorkOrderList", DescribeWorkOrderListRequest => DescribeWorkOrderListResponse);
+rt::paged!(DescribeWorkOrderListRequest, offset offset limit, [work_order_set]: WorkOrderData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkOrderList返回参数结构体
@@ -1358,6 +1364,7 @@ DescribeWorkOrderPersonnelCollectListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("chc", "2023-04-18", "DescribeWorkOrderPersonnelCollectList", DescribeWorkOrderPersonnelCollectListRequest => DescribeWorkOrderPersonnelCollectListResponse);
+rt::paged!(DescribeWorkOrderPersonnelCollectListRequest, offset offset limit, [personnel_set]: Personnel, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkOrderPersonnelCollectList返回参数结构体

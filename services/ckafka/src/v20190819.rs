@@ -2514,6 +2514,7 @@ DescribeACLRequest {
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeACL", DescribeACLRequest => DescribeACLResponse);
+rt::paged!(DescribeACLRequest, offset offset limit, [result acl_list]: Acl, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeACL response structure.
@@ -2775,6 +2776,7 @@ DescribeConnectResourcesRequest {
     "ResourceRegion" resource_region set_resource_region: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeConnectResources", DescribeConnectResourcesRequest => DescribeConnectResourcesResponse);
+rt::paged!(DescribeConnectResourcesRequest, offset offset limit, [result connect_resource_list]: DescribeConnectResource, [result total_count]);
 
 rt::model! { read debug;
 /// 查询连接源列表的返参
@@ -2865,6 +2867,7 @@ DescribeDatahubGroupOffsetsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeDatahubGroupOffsets", DescribeDatahubGroupOffsetsRequest => DescribeDatahubGroupOffsetsResponse);
+rt::paged!(DescribeDatahubGroupOffsetsRequest, offset offset limit, [result topic_list]: GroupOffsetTopic, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeDatahubGroupOffsets返回参数结构体
@@ -2968,6 +2971,7 @@ DescribeDatahubTasksRequest {
     "Resource" resource set_resource: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeDatahubTasks", DescribeDatahubTasksRequest => DescribeDatahubTasksResponse);
+rt::paged!(DescribeDatahubTasksRequest, offset offset limit, [result task_list]: DatahubTaskInfo, [result total_count]);
 
 rt::model! { read debug;
 /// 查询Datahub任务列表
@@ -3076,6 +3080,7 @@ DescribeDatahubTopicsRequest {
     "TopicRegularExpression" topic_regular_expression set_topic_regular_expression: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeDatahubTopics", DescribeDatahubTopicsRequest => DescribeDatahubTopicsResponse);
+rt::paged!(DescribeDatahubTopicsRequest, offset offset limit, [result topic_list]: DatahubTopicDTO, [result total_count]);
 
 rt::model! { read debug;
 /// DataHub topic list
@@ -3158,6 +3163,7 @@ DescribeGroupOffsetsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeGroupOffsets", DescribeGroupOffsetsRequest => DescribeGroupOffsetsResponse);
+rt::paged!(DescribeGroupOffsetsRequest, offset offset limit, [result topic_list]: GroupOffsetTopic, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeGroupOffsets response structure.
@@ -3191,6 +3197,7 @@ DescribeGroupRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeGroup", DescribeGroupRequest => DescribeGroupResponse);
+rt::paged!(DescribeGroupRequest, offset offset limit, [result group_list]: DescribeGroup, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeGroup response structure.
@@ -3262,6 +3269,7 @@ DescribeInstancesDetailRequest {
     "TagList" tag_list set_tag_list: list Tag,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeInstancesDetail", DescribeInstancesDetailRequest => DescribeInstancesDetailResponse);
+rt::paged!(DescribeInstancesDetailRequest, offset offset limit, [result instance_list]: InstanceDetail, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeInstancesDetail response structure.
@@ -3306,6 +3314,7 @@ DescribeInstancesRequest {
     "VpcId" vpc_id set_vpc_id: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [result instance_list]: Instance, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -3408,6 +3417,7 @@ DescribeRegionRequest {
     "CdcId" cdc_id set_cdc_id: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeRegion", DescribeRegionRequest => DescribeRegionResponse);
+rt::paged!(DescribeRegionRequest, offset offset limit, [result]: Region, []);
 
 rt::model! { read debug;
 /// DescribeRegion response structure.
@@ -3462,6 +3472,7 @@ DescribeSecurityGroupRoutesRequest {
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeSecurityGroupRoutes", DescribeSecurityGroupRoutesRequest => DescribeSecurityGroupRoutesResponse);
+rt::paged!(DescribeSecurityGroupRoutesRequest, offset offset limit, [result security_group_routes]: SecurityGroupRoute, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityGroupRoutes response structure.
@@ -3519,6 +3530,7 @@ DescribeThrottleRulesRequest {
     "ThrottleDimension" throttle_dimension set_throttle_dimension: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeThrottleRules", DescribeThrottleRulesRequest => DescribeThrottleRulesResponse);
+rt::paged!(DescribeThrottleRulesRequest, offset offset limit, [result throttle_rule_list]: ThrottleRuleDetail, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeThrottleRules返回参数结构体
@@ -3583,6 +3595,7 @@ DescribeTopicDetailRequest {
     "SearchWordIgnoreCaseFlag" search_word_ignore_case_flag set_search_word_ignore_case_flag: bool,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopicDetail", DescribeTopicDetailRequest => DescribeTopicDetailResponse);
+rt::paged!(DescribeTopicDetailRequest, offset offset limit, [result topic_list]: TopicDetail, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicDetail response structure.
@@ -3671,6 +3684,7 @@ DescribeTopicRequest {
     "AclRuleName" acl_rule_name set_acl_rule_name: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopic", DescribeTopicRequest => DescribeTopicResponse);
+rt::paged!(DescribeTopicRequest, offset offset limit, [result topic_list]: Topic, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeTopic response structure.
@@ -3704,6 +3718,7 @@ DescribeTopicSubscribeGroupRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopicSubscribeGroup", DescribeTopicSubscribeGroupRequest => DescribeTopicSubscribeGroupResponse);
+rt::paged!(DescribeTopicSubscribeGroupRequest, offset offset limit, [result groups_info]: GroupInfoResponse, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicSubscribeGroup response structure.
@@ -3739,6 +3754,7 @@ DescribeTopicSyncReplicaRequest {
     "OutOfSyncReplicaOnly" out_of_sync_replica_only set_out_of_sync_replica_only: bool,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopicSyncReplica", DescribeTopicSyncReplicaRequest => DescribeTopicSyncReplicaResponse);
+rt::paged!(DescribeTopicSyncReplicaRequest, offset offset limit, [result topic_in_sync_replica_list]: TopicInSyncReplicaInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicSyncReplica response structure.
@@ -3779,6 +3795,7 @@ DescribeTypeInstancesRequest {
     "TagKey" tag_key set_tag_key: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTypeInstances", DescribeTypeInstancesRequest => DescribeTypeInstancesResponse);
+rt::paged!(DescribeTypeInstancesRequest, offset offset limit, [result instance_list]: Instance, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeTypeInstances response structure.
@@ -3812,6 +3829,7 @@ DescribeUserRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeUser", DescribeUserRequest => DescribeUserResponse);
+rt::paged!(DescribeUserRequest, offset offset limit, [result users]: User, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUser response structure.

@@ -2552,6 +2552,7 @@ DescribeAsyncJobsRequest {
     "MaxResults" max_results set_max_results: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeAsyncJobs", DescribeAsyncJobsRequest => DescribeAsyncJobsResponse);
+rt::paged!(DescribeAsyncJobsRequest, token next_token next_token, [jobs]: Job, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAsyncJobs返回参数结构体
@@ -2583,6 +2584,7 @@ DescribeBlockIPListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeBlockIPList", DescribeBlockIPListRequest => DescribeBlockIPListResponse);
+rt::paged!(DescribeBlockIPListRequest, offset offset limit, [blocked_ip_list]: BlockedIP, []);
 
 rt::model! { read debug;
 /// DescribeBlockIPList response structure.
@@ -2644,6 +2646,7 @@ DescribeBudgetAssociationsRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeBudgetAssociations", DescribeBudgetAssociationsRequest => DescribeBudgetAssociationsResponse);
+rt::paged!(DescribeBudgetAssociationsRequest, offset offset limit, [association_set]: BudgetAssociation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBudgetAssociations返回参数结构体
@@ -2679,6 +2682,7 @@ DescribeBudgetsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeBudgets", DescribeBudgetsRequest => DescribeBudgetsResponse);
+rt::paged!(DescribeBudgetsRequest, offset offset limit, [budget_set]: BudgetInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBudgets返回参数结构体
@@ -2825,6 +2829,7 @@ DescribeClusterResourcesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeClusterResources", DescribeClusterResourcesRequest => DescribeClusterResourcesResponse);
+rt::paged!(DescribeClusterResourcesRequest, offset offset limit, [cluster_resource_set]: ClusterResource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterResources返回参数结构体
@@ -2858,6 +2863,7 @@ DescribeCrossTargetsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeCrossTargets", DescribeCrossTargetsRequest => DescribeCrossTargetsResponse);
+rt::paged!(DescribeCrossTargetsRequest, offset offset limit, [cross_target_set]: CrossTargets, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCrossTargets response structure.
@@ -2885,6 +2891,7 @@ DescribeCustomizedConfigAssociateListRequest {
     "Domain" domain set_domain: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeCustomizedConfigAssociateList", DescribeCustomizedConfigAssociateListRequest => DescribeCustomizedConfigAssociateListResponse);
+rt::paged!(DescribeCustomizedConfigAssociateListRequest, offset offset limit, [bind_list]: BindDetailItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomizedConfigAssociateList response structure.
@@ -2928,6 +2935,7 @@ DescribeCustomizedConfigListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeCustomizedConfigList", DescribeCustomizedConfigListRequest => DescribeCustomizedConfigListResponse);
+rt::paged!(DescribeCustomizedConfigListRequest, offset offset limit, [config_list]: ConfigListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomizedConfigList response structure.
@@ -2971,6 +2979,7 @@ DescribeExclusiveClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeExclusiveClusters", DescribeExclusiveClustersRequest => DescribeExclusiveClustersResponse);
+rt::paged!(DescribeExclusiveClustersRequest, offset offset limit, [cluster_set]: Cluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExclusiveClusters返回参数结构体
@@ -2996,6 +3005,7 @@ DescribeIdleLoadBalancersRequest {
     "LoadBalancerRegion" load_balancer_region set_load_balancer_region: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeIdleLoadBalancers", DescribeIdleLoadBalancersRequest => DescribeIdleLoadBalancersResponse);
+rt::paged!(DescribeIdleLoadBalancersRequest, offset offset limit, [idle_load_balancers]: IdleLoadBalancer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIdleLoadBalancers response structure.
@@ -3077,6 +3087,7 @@ DescribeKeysRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeKeys", DescribeKeysRequest => DescribeKeysResponse);
+rt::paged!(DescribeKeysRequest, offset offset limit, [keys]: KeyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKeys返回参数结构体
@@ -3288,6 +3299,7 @@ DescribeLoadBalancersDetailRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeLoadBalancersDetail", DescribeLoadBalancersDetailRequest => DescribeLoadBalancersDetailResponse);
+rt::paged!(DescribeLoadBalancersDetailRequest, offset offset limit, [load_balancer_detail_set]: LoadBalancerDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoadBalancersDetail response structure.
@@ -3359,6 +3371,7 @@ DescribeLoadBalancersRequest {
     "AdditionalFields" additional_fields set_additional_fields: list String,
 } }
 rt::action!("clb", "2018-03-17", "DescribeLoadBalancers", DescribeLoadBalancersRequest => DescribeLoadBalancersResponse);
+rt::paged!(DescribeLoadBalancersRequest, offset offset limit, [load_balancer_set]: LoadBalancer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoadBalancers response structure.
@@ -3390,6 +3403,7 @@ DescribeModelAliasesRequest {
     "Sort" sort set_sort: list Sort,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelAliases", DescribeModelAliasesRequest => DescribeModelAliasesResponse);
+rt::paged!(DescribeModelAliasesRequest, offset offset limit, [model_alias_set]: ModelAlias, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelAliases返回参数结构体
@@ -3441,6 +3455,7 @@ DescribeModelAssociationsRequest {
     "Capabilities" capabilities set_capabilities: list String,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelAssociations", DescribeModelAssociationsRequest => DescribeModelAssociationsResponse);
+rt::paged!(DescribeModelAssociationsRequest, offset offset limit, [model_association_set]: ModelAssociation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelAssociations返回参数结构体
@@ -3472,6 +3487,7 @@ DescribeModelKeysRequest {
     "ServiceProviderIds" service_provider_ids set_service_provider_ids: list String,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelKeys", DescribeModelKeysRequest => DescribeModelKeysResponse);
+rt::paged!(DescribeModelKeysRequest, offset offset limit, [models]: ModelKeyInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelKeys返回参数结构体
@@ -3504,6 +3520,7 @@ DescribeModelNamesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelNames", DescribeModelNamesRequest => DescribeModelNamesResponse);
+rt::paged!(DescribeModelNamesRequest, offset offset limit, [model_names]: ModelNameAggregatedItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelNames返回参数结构体
@@ -3616,6 +3633,7 @@ DescribeModelRouterLogsRequest {
     "MaxResults" max_results set_max_results: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelRouterLogs", DescribeModelRouterLogsRequest => DescribeModelRouterLogsResponse);
+rt::paged!(DescribeModelRouterLogsRequest, token next_token next_token, [logs]: ModelRouterLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelRouterLogs返回参数结构体
@@ -3691,6 +3709,7 @@ DescribeModelRouterResourcePackageDeductionRequest {
     "SortBy" sort_by set_sort_by: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelRouterResourcePackageDeduction", DescribeModelRouterResourcePackageDeductionRequest => DescribeModelRouterResourcePackageDeductionResponse);
+rt::paged!(DescribeModelRouterResourcePackageDeductionRequest, offset offset limit, [model_router_resource_package_deduction_set]: ModelRouterResourcePackageDeduction, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelRouterResourcePackageDeduction返回参数结构体
@@ -3730,6 +3749,7 @@ DescribeModelRouterResourcePackagesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelRouterResourcePackages", DescribeModelRouterResourcePackagesRequest => DescribeModelRouterResourcePackagesResponse);
+rt::paged!(DescribeModelRouterResourcePackagesRequest, offset offset limit, [model_router_resource_package_set]: ModelRouterPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelRouterResourcePackages返回参数结构体
@@ -3761,6 +3781,7 @@ DescribeModelRoutersRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelRouters", DescribeModelRoutersRequest => DescribeModelRoutersResponse);
+rt::paged!(DescribeModelRoutersRequest, offset offset limit, [model_router_set]: ModelRouterSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelRouters返回参数结构体
@@ -3817,6 +3838,7 @@ DescribeResourcesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeResources", DescribeResourcesRequest => DescribeResourcesResponse);
+rt::paged!(DescribeResourcesRequest, offset offset limit, [zone_resource_set]: ZoneResource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResources response structure.
@@ -3873,6 +3895,7 @@ DescribeServiceProviderHealthStatusRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeServiceProviderHealthStatus", DescribeServiceProviderHealthStatusRequest => DescribeServiceProviderHealthStatusResponse);
+rt::paged!(DescribeServiceProviderHealthStatusRequest, offset offset limit, [health_check_results]: ModelHealthCheckResults, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceProviderHealthStatus返回参数结构体
@@ -3942,6 +3965,7 @@ DescribeTargetGroupInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargetGroupInstances", DescribeTargetGroupInstancesRequest => DescribeTargetGroupInstancesResponse);
+rt::paged!(DescribeTargetGroupInstancesRequest, offset offset limit, [target_group_instance_set]: TargetGroupBackend, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTargetGroupInstances response structure.
@@ -3975,6 +3999,7 @@ DescribeTargetGroupListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargetGroupList", DescribeTargetGroupListRequest => DescribeTargetGroupListResponse);
+rt::paged!(DescribeTargetGroupListRequest, offset offset limit, [target_group_set]: TargetGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTargetGroupList response structure.
@@ -4002,6 +4027,7 @@ DescribeTargetGroupsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargetGroups", DescribeTargetGroupsRequest => DescribeTargetGroupsResponse);
+rt::paged!(DescribeTargetGroupsRequest, offset offset limit, [target_group_set]: TargetGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTargetGroups response structure.
@@ -4187,6 +4213,7 @@ DescribeUserGroupsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeUserGroups", DescribeUserGroupsRequest => DescribeUserGroupsResponse);
+rt::paged!(DescribeUserGroupsRequest, offset offset limit, [user_groups]: UserGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserGroups返回参数结构体

@@ -247,6 +247,7 @@ DescribeAuditTracksRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("cloudaudit", "2019-03-19", "DescribeAuditTracks", DescribeAuditTracksRequest => DescribeAuditTracksResponse);
+rt::paged!(DescribeAuditTracksRequest, page page_number page_size, [tracks]: Tracks, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditTracks response structure.
@@ -464,6 +465,7 @@ ListKeyAliasByRegionRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cloudaudit", "2019-03-19", "ListKeyAliasByRegion", ListKeyAliasByRegionRequest => ListKeyAliasByRegionResponse);
+rt::paged!(ListKeyAliasByRegionRequest, offset offset limit, [key_metadatas]: KeyMetadata, [total_count]);
 
 rt::model! { read debug;
 /// ListKeyAliasByRegion返回参数结构体
@@ -499,6 +501,7 @@ LookUpEventsRequest {
     "Mode" mode set_mode: str,
 } }
 rt::action!("cloudaudit", "2019-03-19", "LookUpEvents", LookUpEventsRequest => LookUpEventsResponse);
+rt::paged!(LookUpEventsRequest, token next_token next_token, [events]: Event, [total_count]);
 
 rt::model! { read debug;
 /// LookUpEvents response structure.

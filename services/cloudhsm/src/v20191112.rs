@@ -88,6 +88,7 @@ DescribeSubnetRequest {
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("cloudhsm", "2019-11-12", "DescribeSubnet", DescribeSubnetRequest => DescribeSubnetResponse);
+rt::paged!(DescribeSubnetRequest, offset offset limit, [subnet_list]: Subnet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubnet返回参数结构体
@@ -136,6 +137,7 @@ DescribeUsgRequest {
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("cloudhsm", "2019-11-12", "DescribeUsg", DescribeUsgRequest => DescribeUsgResponse);
+rt::paged!(DescribeUsgRequest, offset offset limit, [sg_list]: SgUnit, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUsg返回参数结构体
@@ -188,6 +190,7 @@ DescribeVpcRequest {
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("cloudhsm", "2019-11-12", "DescribeVpc", DescribeVpcRequest => DescribeVpcResponse);
+rt::paged!(DescribeVpcRequest, offset offset limit, [vpc_list]: Vpc, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpc返回参数结构体
@@ -302,6 +305,7 @@ DescribeVsmsRequest {
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("cloudhsm", "2019-11-12", "DescribeVsms", DescribeVsmsRequest => DescribeVsmsResponse);
+rt::paged!(DescribeVsmsRequest, offset offset limit, [vsm_list]: ResourceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVsms返回参数结构体

@@ -158,6 +158,7 @@ SearchResourcesRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("cloudrc", "2024-06-06", "SearchResources", SearchResourcesRequest => SearchResourcesResponse);
+rt::paged!(SearchResourcesRequest, token next_token next_token, [resources]: ResourceSummary, []);
 
 rt::model! { read debug;
 /// SearchResources返回参数结构体

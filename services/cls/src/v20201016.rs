@@ -5684,6 +5684,7 @@ DescribeAgentApplicationsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAgentApplications", DescribeAgentApplicationsRequest => DescribeAgentApplicationsResponse);
+rt::paged!(DescribeAgentApplicationsRequest, offset offset limit, [infos]: AgentApplicationInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAgentApplications返回参数结构体
@@ -5779,6 +5780,7 @@ DescribeAlarmNoticesRequest {
     "HasAlarmShieldCount" has_alarm_shield_count set_has_alarm_shield_count: bool,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlarmNotices", DescribeAlarmNoticesRequest => DescribeAlarmNoticesResponse);
+rt::paged!(DescribeAlarmNoticesRequest, offset offset limit, [alarm_notices]: AlarmNotice, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmNotices response structure.
@@ -5810,6 +5812,7 @@ DescribeAlarmShieldsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlarmShields", DescribeAlarmShieldsRequest => DescribeAlarmShieldsResponse);
+rt::paged!(DescribeAlarmShieldsRequest, offset offset limit, [alarm_shields]: AlarmShieldInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmShields response structure.
@@ -5860,6 +5863,7 @@ DescribeAlarmsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlarms", DescribeAlarmsRequest => DescribeAlarmsResponse);
+rt::paged!(DescribeAlarmsRequest, offset offset limit, [alarms]: AlarmInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarms response structure.
@@ -5902,6 +5906,7 @@ DescribeAlertRecordHistoryRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlertRecordHistory", DescribeAlertRecordHistoryRequest => DescribeAlertRecordHistoryResponse);
+rt::paged!(DescribeAlertRecordHistoryRequest, offset offset limit, [records]: AlertHistoryRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlertRecordHistory response structure.
@@ -5931,6 +5936,7 @@ DescribeCLSDeliverTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeCLSDeliverTasks", DescribeCLSDeliverTasksRequest => DescribeCLSDeliverTasksResponse);
+rt::paged!(DescribeCLSDeliverTasksRequest, offset offset limit, [infos]: CLSDeliverTaskInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeCLSDeliverTasks response structure.
@@ -5976,6 +5982,7 @@ DescribeCloudProductLogTasksRequest {
     "WithTags" with_tags set_with_tags: bool,
 } }
 rt::action!("cls", "2020-10-16", "DescribeCloudProductLogTasks", DescribeCloudProductLogTasksRequest => DescribeCloudProductLogTasksResponse);
+rt::paged!(DescribeCloudProductLogTasksRequest, offset offset limit, [tasks]: CloudProductLogTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudProductLogTasks response structure.
@@ -6009,6 +6016,7 @@ DescribeClusterBaseMetricConfigsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeClusterBaseMetricConfigs", DescribeClusterBaseMetricConfigsRequest => DescribeClusterBaseMetricConfigsResponse);
+rt::paged!(DescribeClusterBaseMetricConfigsRequest, offset offset limit, [datas]: BaseMetricCollectConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterBaseMetricConfigs response structure.
@@ -6043,6 +6051,7 @@ DescribeClusterMetricConfigsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeClusterMetricConfigs", DescribeClusterMetricConfigsRequest => DescribeClusterMetricConfigsResponse);
+rt::paged!(DescribeClusterMetricConfigsRequest, offset offset limit, [datas]: MetricCollectConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterMetricConfigs response structure.
@@ -6090,6 +6099,7 @@ DescribeConfigExtrasRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConfigExtras", DescribeConfigExtrasRequest => DescribeConfigExtrasResponse);
+rt::paged!(DescribeConfigExtrasRequest, offset offset limit, [configs]: ConfigExtraInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigExtras返回参数结构体
@@ -6157,6 +6167,7 @@ DescribeConfigsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConfigs", DescribeConfigsRequest => DescribeConfigsResponse);
+rt::paged!(DescribeConfigsRequest, offset offset limit, [configs]: ConfigInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigs response structure.
@@ -6205,6 +6216,7 @@ DescribeConsolesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConsoles", DescribeConsolesRequest => DescribeConsolesResponse);
+rt::paged!(DescribeConsolesRequest, offset offset limit, [consoles]: Console, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConsoles response structure.
@@ -6364,6 +6376,7 @@ DescribeConsumersRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConsumers", DescribeConsumersRequest => DescribeConsumersResponse);
+rt::paged!(DescribeConsumersRequest, offset offset limit, [consumers]: ConsumerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConsumers response structure.
@@ -6421,6 +6434,7 @@ DescribeDashboardSubscribesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDashboardSubscribes", DescribeDashboardSubscribesRequest => DescribeDashboardSubscribesResponse);
+rt::paged!(DescribeDashboardSubscribesRequest, offset offset limit, [dashboard_subscribe_infos]: DashboardSubscribeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDashboardSubscribes response structure.
@@ -6507,6 +6521,7 @@ DescribeDashboardsRequest {
     "TopicIdRegionFilter" topic_id_region_filter set_topic_id_region_filter: list TopicIdAndRegion,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDashboards", DescribeDashboardsRequest => DescribeDashboardsResponse);
+rt::paged!(DescribeDashboardsRequest, offset offset limit, [dashboard_infos]: DashboardInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDashboards response structure.
@@ -6576,6 +6591,7 @@ DescribeDataTransformInfoRequest {
     "TaskId" task_id set_task_id: str,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDataTransformInfo", DescribeDataTransformInfoRequest => DescribeDataTransformInfoResponse);
+rt::paged!(DescribeDataTransformInfoRequest, offset offset limit, [data_transform_task_infos]: DataTransformTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataTransformInfo response structure.
@@ -6626,6 +6642,7 @@ DescribeDlcDeliversRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDlcDelivers", DescribeDlcDeliversRequest => DescribeDlcDeliversResponse);
+rt::paged!(DescribeDlcDeliversRequest, offset offset limit, [infos]: DlcDeliverInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeDlcDelivers response structure.
@@ -6707,6 +6724,7 @@ DescribeEsRechargesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeEsRecharges", DescribeEsRechargesRequest => DescribeEsRechargesResponse);
+rt::paged!(DescribeEsRechargesRequest, offset offset limit, [infos]: EsRechargeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEsRecharges response structure.
@@ -6735,6 +6753,7 @@ DescribeExportsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeExports", DescribeExportsRequest => DescribeExportsResponse);
+rt::paged!(DescribeExportsRequest, offset offset limit, [exports]: ExportInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExports response structure.
@@ -6769,6 +6788,7 @@ DescribeHostMetricConfigsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeHostMetricConfigs", DescribeHostMetricConfigsRequest => DescribeHostMetricConfigsResponse);
+rt::paged!(DescribeHostMetricConfigsRequest, offset offset limit, [infos]: HostMetricConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostMetricConfigs response structure.
@@ -6886,6 +6906,7 @@ DescribeKafkaConsumerGroupListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeKafkaConsumerGroupList", DescribeKafkaConsumerGroupListRequest => DescribeKafkaConsumerGroupListResponse);
+rt::paged!(DescribeKafkaConsumerGroupListRequest, offset offset limit, [groups]: ConsumerGroup, [total]);
 
 rt::model! { read debug;
 /// DescribeKafkaConsumerGroupList response structure.
@@ -7136,6 +7157,7 @@ DescribeLogsetsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeLogsets", DescribeLogsetsRequest => DescribeLogsetsResponse);
+rt::paged!(DescribeLogsetsRequest, offset offset limit, [logsets]: LogsetInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogsets response structure.
@@ -7210,6 +7232,7 @@ DescribeMachineGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeMachineGroups", DescribeMachineGroupsRequest => DescribeMachineGroupsResponse);
+rt::paged!(DescribeMachineGroupsRequest, offset offset limit, [machine_groups]: MachineGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineGroups response structure.
@@ -7268,6 +7291,7 @@ DescribeMachinesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeMachines", DescribeMachinesRequest => DescribeMachinesResponse);
+rt::paged!(DescribeMachinesRequest, offset offset limit, [machines]: MachineInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachines response structure.
@@ -7365,6 +7389,7 @@ DescribeMetricSubscribesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeMetricSubscribes", DescribeMetricSubscribesRequest => DescribeMetricSubscribesResponse);
+rt::paged!(DescribeMetricSubscribesRequest, offset offset limit, [datas]: MetricSubscribeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMetricSubscribes response structure.
@@ -7425,6 +7450,7 @@ DescribeNetworkApplicationsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeNetworkApplications", DescribeNetworkApplicationsRequest => DescribeNetworkApplicationsResponse);
+rt::paged!(DescribeNetworkApplicationsRequest, offset offset limit, [infos]: NetworkApplicationInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeNetworkApplications response structure.
@@ -7460,6 +7486,7 @@ DescribeNoticeContentsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeNoticeContents", DescribeNoticeContentsRequest => DescribeNoticeContentsResponse);
+rt::paged!(DescribeNoticeContentsRequest, offset offset limit, [notice_contents]: NoticeContentTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNoticeContents response structure.
@@ -7526,6 +7553,7 @@ DescribeRebuildIndexTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRebuildIndexTasks", DescribeRebuildIndexTasksRequest => DescribeRebuildIndexTasksResponse);
+rt::paged!(DescribeRebuildIndexTasksRequest, offset offset limit, [rebuild_tasks]: RebuildIndexTaskInfo, []);
 
 rt::model! { read debug;
 /// DescribeRebuildIndexTasks response structure.
@@ -7559,6 +7587,7 @@ DescribeRecordingRuleTaskRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRecordingRuleTask", DescribeRecordingRuleTaskRequest => DescribeRecordingRuleTaskResponse);
+rt::paged!(DescribeRecordingRuleTaskRequest, offset offset limit, [recording_rule_task_infos]: RecordingRuleTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRecordingRuleTask response structure.
@@ -7593,6 +7622,7 @@ DescribeRecordingRuleYamlTaskRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRecordingRuleYamlTask", DescribeRecordingRuleYamlTaskRequest => DescribeRecordingRuleYamlTaskResponse);
+rt::paged!(DescribeRecordingRuleYamlTaskRequest, offset offset limit, [recording_rule_yaml_task_infos]: RecordingRuleYamlTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRecordingRuleYamlTask response structure.
@@ -7638,6 +7668,7 @@ DescribeRemoteWriteTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRemoteWriteTasks", DescribeRemoteWriteTasksRequest => DescribeRemoteWriteTasksResponse);
+rt::paged!(DescribeRemoteWriteTasksRequest, offset offset limit, [infos]: RemoteWriteInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRemoteWriteTasks response structure.
@@ -7908,6 +7939,7 @@ DescribeResourceGraphProductIngestTaskListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeResourceGraphProductIngestTaskList", DescribeResourceGraphProductIngestTaskListRequest => DescribeResourceGraphProductIngestTaskListResponse);
+rt::paged!(DescribeResourceGraphProductIngestTaskListRequest, offset offset limit, [product_ingest_task_items]: ProductIngestTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourceGraphProductIngestTaskList返回参数结构体
@@ -7967,6 +7999,7 @@ DescribeResourceGraphsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeResourceGraphs", DescribeResourceGraphsRequest => DescribeResourceGraphsResponse);
+rt::paged!(DescribeResourceGraphsRequest, offset offset limit, [resource_graph_infos]: ResourceGraphInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourceGraphs返回参数结构体
@@ -8003,6 +8036,7 @@ DescribeS3RechargesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeS3Recharges", DescribeS3RechargesRequest => DescribeS3RechargesResponse);
+rt::paged!(DescribeS3RechargesRequest, offset offset limit, [infos]: S3RechargeInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeS3Recharges返回参数结构体
@@ -8039,6 +8073,7 @@ DescribeScheduledSqlInfoRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeScheduledSqlInfo", DescribeScheduledSqlInfoRequest => DescribeScheduledSqlInfoResponse);
+rt::paged!(DescribeScheduledSqlInfoRequest, offset offset limit, [scheduled_sql_task_infos]: ScheduledSqlTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScheduledSqlInfo response structure.
@@ -8067,6 +8102,7 @@ DescribeSearchViewsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeSearchViews", DescribeSearchViewsRequest => DescribeSearchViewsResponse);
+rt::paged!(DescribeSearchViewsRequest, offset offset limit, [infos]: SearchViewInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeSearchViews response structure.
@@ -8141,6 +8177,7 @@ DescribeShippersRequest {
     "PreciseSearch" precise_search set_precise_search: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeShippers", DescribeShippersRequest => DescribeShippersResponse);
+rt::paged!(DescribeShippersRequest, offset offset limit, [shippers]: ShipperInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeShippers response structure.
@@ -8175,6 +8212,7 @@ DescribeSplunkDeliversRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeSplunkDelivers", DescribeSplunkDeliversRequest => DescribeSplunkDeliversResponse);
+rt::paged!(DescribeSplunkDeliversRequest, offset offset limit, [infos]: SplunkDeliverInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeSplunkDelivers response structure.
@@ -8236,6 +8274,7 @@ DescribeTopicBaseMetricConfigsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeTopicBaseMetricConfigs", DescribeTopicBaseMetricConfigsRequest => DescribeTopicBaseMetricConfigsResponse);
+rt::paged!(DescribeTopicBaseMetricConfigsRequest, offset offset limit, [datas]: BaseMetricCollectConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicBaseMetricConfigs response structure.
@@ -8270,6 +8309,7 @@ DescribeTopicMetricConfigsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeTopicMetricConfigs", DescribeTopicMetricConfigsRequest => DescribeTopicMetricConfigsResponse);
+rt::paged!(DescribeTopicMetricConfigsRequest, offset offset limit, [datas]: MetricCollectConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicMetricConfigs response structure.
@@ -8324,6 +8364,7 @@ DescribeTopicsRequest {
     "BizType" biz_type set_biz_type: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeTopics", DescribeTopicsRequest => DescribeTopicsResponse);
+rt::paged!(DescribeTopicsRequest, offset offset limit, [topics]: TopicInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopics response structure.
@@ -8364,6 +8405,7 @@ DescribeWebCallbacksRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeWebCallbacks", DescribeWebCallbacksRequest => DescribeWebCallbacksResponse);
+rt::paged!(DescribeWebCallbacksRequest, offset offset limit, [web_callbacks]: WebCallbackInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebCallbacks response structure.

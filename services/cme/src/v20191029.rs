@@ -759,6 +759,7 @@ DescribeAccountsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cme", "2019-10-29", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
+rt::paged!(DescribeAccountsRequest, offset offset limit, [account_info_set]: AccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccounts返回参数结构体
@@ -817,6 +818,7 @@ DescribeJoinTeamsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cme", "2019-10-29", "DescribeJoinTeams", DescribeJoinTeamsRequest => DescribeJoinTeamsResponse);
+rt::paged!(DescribeJoinTeamsRequest, offset offset limit, [team_set]: JoinTeamInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJoinTeams返回参数结构体
@@ -906,6 +908,7 @@ DescribePlatformsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cme", "2019-10-29", "DescribePlatforms", DescribePlatformsRequest => DescribePlatformsResponse);
+rt::paged!(DescribePlatformsRequest, offset offset limit, [platform_info_set]: PlatformInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePlatforms返回参数结构体
@@ -974,6 +977,7 @@ DescribeProjectsRequest {
     "Operator" operator set_operator: str,
 } }
 rt::action!("cme", "2019-10-29", "DescribeProjects", DescribeProjectsRequest => DescribeProjectsResponse);
+rt::paged!(DescribeProjectsRequest, offset offset limit, [project_info_set]: ProjectInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProjects返回参数结构体
@@ -1134,6 +1138,7 @@ DescribeTasksRequest {
     "Operator" operator set_operator: str,
 } }
 rt::action!("cme", "2019-10-29", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
+rt::paged!(DescribeTasksRequest, offset offset limit, [task_base_info_set]: TaskBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasks返回参数结构体
@@ -1169,6 +1174,7 @@ DescribeTeamMembersRequest {
     "Operator" operator set_operator: str,
 } }
 rt::action!("cme", "2019-10-29", "DescribeTeamMembers", DescribeTeamMembersRequest => DescribeTeamMembersResponse);
+rt::paged!(DescribeTeamMembersRequest, offset offset limit, [member_set]: TeamMemberInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTeamMembers返回参数结构体
@@ -1198,6 +1204,7 @@ DescribeTeamsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cme", "2019-10-29", "DescribeTeams", DescribeTeamsRequest => DescribeTeamsResponse);
+rt::paged!(DescribeTeamsRequest, offset offset limit, [team_set]: TeamInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTeams返回参数结构体
@@ -1227,6 +1234,7 @@ DescribeVideoEncodingPresetsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cme", "2019-10-29", "DescribeVideoEncodingPresets", DescribeVideoEncodingPresetsRequest => DescribeVideoEncodingPresetsResponse);
+rt::paged!(DescribeVideoEncodingPresetsRequest, offset offset limit, [video_encoding_preset_set]: VideoEncodingPreset, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVideoEncodingPresets返回参数结构体
@@ -1588,6 +1596,7 @@ FlattenListMediaRequest {
     "Operator" operator set_operator: str,
 } }
 rt::action!("cme", "2019-10-29", "FlattenListMedia", FlattenListMediaRequest => FlattenListMediaResponse);
+rt::paged!(FlattenListMediaRequest, offset offset limit, [material_info_set]: MaterialInfo, [total_count]);
 
 rt::model! { read debug;
 /// FlattenListMedia返回参数结构体
@@ -3151,6 +3160,7 @@ SearchMaterialRequest {
     "Operator" operator set_operator: str,
 } }
 rt::action!("cme", "2019-10-29", "SearchMaterial", SearchMaterialRequest => SearchMaterialResponse);
+rt::paged!(SearchMaterialRequest, offset offset limit, [material_info_set]: MaterialInfo, [total_count]);
 
 rt::model! { read debug;
 /// SearchMaterial返回参数结构体

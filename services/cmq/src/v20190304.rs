@@ -52,6 +52,7 @@ DescribeQueueDetailRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cmq", "2019-03-04", "DescribeQueueDetail", DescribeQueueDetailRequest => DescribeQueueDetailResponse);
+rt::paged!(DescribeQueueDetailRequest, offset offset limit, [queue_set]: QueueSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeQueueDetail response structure.
@@ -81,6 +82,7 @@ DescribeTopicDetailRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cmq", "2019-03-04", "DescribeTopicDetail", DescribeTopicDetailRequest => DescribeTopicDetailResponse);
+rt::paged!(DescribeTopicDetailRequest, offset offset limit, [topic_set]: TopicSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicDetail response structure.

@@ -155,6 +155,7 @@ DescribeKeywordsLibsRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("cms", "2019-03-21", "DescribeKeywordsLibs", DescribeKeywordsLibsRequest => DescribeKeywordsLibsResponse);
+rt::paged!(DescribeKeywordsLibsRequest, offset offset limit, [infos]: KeywordsLibInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKeywordsLibs返回参数结构体
@@ -190,6 +191,7 @@ DescribeLibSamplesRequest {
     "SampleIDs" sample_i_ds set_sample_i_ds: list String,
 } }
 rt::action!("cms", "2019-03-21", "DescribeLibSamples", DescribeLibSamplesRequest => DescribeLibSamplesResponse);
+rt::paged!(DescribeLibSamplesRequest, offset offset limit, [infos]: UserKeywordInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLibSamples返回参数结构体

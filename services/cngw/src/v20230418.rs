@@ -3662,6 +3662,7 @@ DescribeCNGWServicesWithRoutesRequest {
     "Filters" filters set_filters: list ListFilter,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCNGWServicesWithRoutes", DescribeCNGWServicesWithRoutesRequest => DescribeCNGWServicesWithRoutesResponse);
+rt::paged!(DescribeCNGWServicesWithRoutesRequest, offset offset limit, [result service_list]: KongServiceRoute, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCNGWServicesWithRoutes返回参数结构体
@@ -3706,6 +3707,7 @@ DescribeCloudNativeAPIGatewayAIQuotaListRequest {
     "AlarmLevels" alarm_levels set_alarm_levels: list String,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayAIQuotaList", DescribeCloudNativeAPIGatewayAIQuotaListRequest => DescribeCloudNativeAPIGatewayAIQuotaListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayAIQuotaListRequest, offset offset limit, [result data_list]: AIGWQuota, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayAIQuotaList返回参数结构体
@@ -3766,6 +3768,7 @@ DescribeCloudNativeAPIGatewayAIServiceSourceListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayAIServiceSourceList", DescribeCloudNativeAPIGatewayAIServiceSourceListRequest => DescribeCloudNativeAPIGatewayAIServiceSourceListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayAIServiceSourceListRequest, offset offset limit, [result data_list]: CNAPIGwAIServiceSource, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayAIServiceSourceList返回参数结构体
@@ -3882,6 +3885,7 @@ DescribeCloudNativeAPIGatewayLLMModelAPIsRequest {
     "SecretKeyId" secret_key_id set_secret_key_id: str,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayLLMModelAPIs", DescribeCloudNativeAPIGatewayLLMModelAPIsRequest => DescribeCloudNativeAPIGatewayLLMModelAPIsResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayLLMModelAPIsRequest, offset offset limit, [result data_list]: CloudNativeAPIGatewayLLMModelAPI, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayLLMModelAPIs返回参数结构体
@@ -3940,6 +3944,7 @@ DescribeCloudNativeAPIGatewayLLMModelServicesRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayLLMModelServices", DescribeCloudNativeAPIGatewayLLMModelServicesRequest => DescribeCloudNativeAPIGatewayLLMModelServicesResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayLLMModelServicesRequest, offset offset limit, [result data_list]: CloudNativeAPIGatewayLLMModelService, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayLLMModelServices返回参数结构体
@@ -3979,6 +3984,7 @@ DescribeCloudNativeAPIGatewayLLMTokenUsageListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayLLMTokenUsageList", DescribeCloudNativeAPIGatewayLLMTokenUsageListRequest => DescribeCloudNativeAPIGatewayLLMTokenUsageListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayLLMTokenUsageListRequest, offset offset limit, [result data_list]: AIGWLLMTokenUsageItem, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayLLMTokenUsageList返回参数结构体
@@ -4043,6 +4049,7 @@ DescribeCloudNativeAPIGatewayMCPRouteListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayMCPRouteList", DescribeCloudNativeAPIGatewayMCPRouteListRequest => DescribeCloudNativeAPIGatewayMCPRouteListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayMCPRouteListRequest, offset offset limit, [result data_list]: AIGWMCPRoute, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayMCPRouteList返回参数结构体
@@ -4124,6 +4131,7 @@ DescribeCloudNativeAPIGatewayMCPServerListRequest {
     "SecretKeyId" secret_key_id set_secret_key_id: str,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayMCPServerList", DescribeCloudNativeAPIGatewayMCPServerListRequest => DescribeCloudNativeAPIGatewayMCPServerListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayMCPServerListRequest, offset offset limit, [result data_list]: AIGWMCPServer, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayMCPServerList返回参数结构体
@@ -4184,6 +4192,7 @@ DescribeCloudNativeAPIGatewayMCPToolACLListRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayMCPToolACLList", DescribeCloudNativeAPIGatewayMCPToolACLListRequest => DescribeCloudNativeAPIGatewayMCPToolACLListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayMCPToolACLListRequest, offset offset limit, [result data_list]: AIGWMCPToolACLItem, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayMCPToolACLList返回参数结构体
@@ -4246,6 +4255,7 @@ DescribeCloudNativeAPIGatewayMCPToolListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayMCPToolList", DescribeCloudNativeAPIGatewayMCPToolListRequest => DescribeCloudNativeAPIGatewayMCPToolListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayMCPToolListRequest, offset offset limit, [result data_list]: CNAPIGwMCPTool, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayMCPToolList返回参数结构体
@@ -4306,6 +4316,7 @@ DescribeCloudNativeAPIGatewayMCPToolVersionListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayMCPToolVersionList", DescribeCloudNativeAPIGatewayMCPToolVersionListRequest => DescribeCloudNativeAPIGatewayMCPToolVersionListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayMCPToolVersionListRequest, offset offset limit, [result mcp_tool_versions]: AIGWMCPToolVersion, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayMCPToolVersionList返回参数结构体
@@ -4420,6 +4431,7 @@ DescribeCloudNativeAPIGatewaySecretKeyListRequest {
     "IncludeCreationInfo" include_creation_info set_include_creation_info: bool,
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewaySecretKeyList", DescribeCloudNativeAPIGatewaySecretKeyListRequest => DescribeCloudNativeAPIGatewaySecretKeyListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewaySecretKeyListRequest, offset offset limit, [result secret_keys]: CNAPIGwSecretKey, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewaySecretKeyList返回参数结构体

@@ -1465,6 +1465,7 @@ ListAggregateCompliancePacksRequest {
     "IncludeCompliancePackRuleResult" include_compliance_pack_rule_result set_include_compliance_pack_rule_result: str,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateCompliancePacks", ListAggregateCompliancePacksRequest => ListAggregateCompliancePacksResponse);
+rt::paged!(ListAggregateCompliancePacksRequest, offset offset limit, [items]: ConfigCompliancePack, [total]);
 
 rt::model! { read debug;
 /// ListAggregateCompliancePacks response structure.
@@ -1508,6 +1509,7 @@ ListAggregateConfigRuleEvaluationResultsRequest {
     "ResourceOwnerIds" resource_owner_ids set_resource_owner_ids: list i128,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateConfigRuleEvaluationResults", ListAggregateConfigRuleEvaluationResultsRequest => ListAggregateConfigRuleEvaluationResultsResponse);
+rt::paged!(ListAggregateConfigRuleEvaluationResultsRequest, offset offset limit, [items]: AggregateEvaluationResult, [total]);
 
 rt::model! { read debug;
 /// ListAggregateConfigRuleEvaluationResults response structure.
@@ -1533,6 +1535,7 @@ ListAggregateConfigRuleResourceEvaluationResultsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateConfigRuleResourceEvaluationResults", ListAggregateConfigRuleResourceEvaluationResultsRequest => ListAggregateConfigRuleResourceEvaluationResultsResponse);
+rt::paged!(ListAggregateConfigRuleResourceEvaluationResultsRequest, offset offset limit, [items]: ConfigRuleResourceEvaluationResult, [total_count]);
 
 rt::model! { read debug;
 /// ListAggregateConfigRuleResourceEvaluationResults response structure.
@@ -1579,6 +1582,7 @@ ListAggregateConfigRulesRequest {
     "RuleOwnerId" rule_owner_id set_rule_owner_id: i128,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateConfigRules", ListAggregateConfigRulesRequest => ListAggregateConfigRulesResponse);
+rt::paged!(ListAggregateConfigRulesRequest, offset offset limit, [items]: ConfigRule, [total]);
 
 rt::model! { read debug;
 /// ListAggregateConfigRules response structure.
@@ -1614,6 +1618,7 @@ ListAggregateDiscoveredResourcesRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateDiscoveredResources", ListAggregateDiscoveredResourcesRequest => ListAggregateDiscoveredResourcesResponse);
+rt::paged!(ListAggregateDiscoveredResourcesRequest, token next_token next_token, [items]: AggregateResourceInfo, []);
 
 rt::model! { read debug;
 /// ListAggregateDiscoveredResources response structure.
@@ -1643,6 +1648,7 @@ ListAggregatorsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("config", "2022-08-02", "ListAggregators", ListAggregatorsRequest => ListAggregatorsResponse);
+rt::paged!(ListAggregatorsRequest, offset offset limit, [items]: Aggregator, [total]);
 
 rt::model! { read debug;
 /// ListAggregators response structure.
@@ -1670,6 +1676,7 @@ ListAlarmPolicyRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("config", "2022-08-02", "ListAlarmPolicy", ListAlarmPolicyRequest => ListAlarmPolicyResponse);
+rt::paged!(ListAlarmPolicyRequest, offset offset limit, [alarm_policy_list]: AlarmPolicyRsp, [total]);
 
 rt::model! { read debug;
 /// ListAlarmPolicy response structure.
@@ -1717,6 +1724,7 @@ ListCompliancePacksRequest {
     "IncludeCompliancePackRuleResult" include_compliance_pack_rule_result set_include_compliance_pack_rule_result: str,
 } }
 rt::action!("config", "2022-08-02", "ListCompliancePacks", ListCompliancePacksRequest => ListCompliancePacksResponse);
+rt::paged!(ListCompliancePacksRequest, offset offset limit, [items]: ConfigCompliancePack, [total]);
 
 rt::model! { read debug;
 /// ListCompliancePacks response structure.
@@ -1752,6 +1760,7 @@ ListConfigRuleEvaluationResultsRequest {
     "ComplianceType" compliance_type set_compliance_type: list String,
 } }
 rt::action!("config", "2022-08-02", "ListConfigRuleEvaluationResults", ListConfigRuleEvaluationResultsRequest => ListConfigRuleEvaluationResultsResponse);
+rt::paged!(ListConfigRuleEvaluationResultsRequest, offset offset limit, [items]: EvaluationResult, [total]);
 
 rt::model! { read debug;
 /// ListConfigRuleEvaluationResults response structure.
@@ -1775,6 +1784,7 @@ ListConfigRuleResourceEvaluationResultsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("config", "2022-08-02", "ListConfigRuleResourceEvaluationResults", ListConfigRuleResourceEvaluationResultsRequest => ListConfigRuleResourceEvaluationResultsResponse);
+rt::paged!(ListConfigRuleResourceEvaluationResultsRequest, offset offset limit, [items]: ConfigRuleResourceEvaluationResult, [total_count]);
 
 rt::model! { read debug;
 /// ListConfigRuleResourceEvaluationResults response structure.
@@ -1823,6 +1833,7 @@ ListConfigRulesRequest {
     "RuleName" rule_name set_rule_name: str,
 } }
 rt::action!("config", "2022-08-02", "ListConfigRules", ListConfigRulesRequest => ListConfigRulesResponse);
+rt::paged!(ListConfigRulesRequest, offset offset limit, [items]: ConfigRule, [total]);
 
 rt::model! { read debug;
 /// ListConfigRules response structure.
@@ -1854,6 +1865,7 @@ ListDiscoveredResourcesRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("config", "2022-08-02", "ListDiscoveredResources", ListDiscoveredResourcesRequest => ListDiscoveredResourcesResponse);
+rt::paged!(ListDiscoveredResourcesRequest, token next_token next_token, [items]: ResourceListInfo, []);
 
 rt::model! { read debug;
 /// ListDiscoveredResources response structure.
@@ -1885,6 +1897,7 @@ ListRemediationExecutionsRequest {
     "ExecutionStatus" execution_status set_execution_status: i128,
 } }
 rt::action!("config", "2022-08-02", "ListRemediationExecutions", ListRemediationExecutionsRequest => ListRemediationExecutionsResponse);
+rt::paged!(ListRemediationExecutionsRequest, offset offset limit, [remediation_executions]: RemediationExecutions, [total]);
 
 rt::model! { read debug;
 /// ListRemediationExecutions response structure.
@@ -1952,6 +1965,7 @@ ListSystemCompliancePacksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("config", "2022-08-02", "ListSystemCompliancePacks", ListSystemCompliancePacksRequest => ListSystemCompliancePacksResponse);
+rt::paged!(ListSystemCompliancePacksRequest, offset offset limit, [items]: SystemCompliancePack, [total]);
 
 rt::model! { read debug;
 /// ListSystemCompliancePacks response structure.
@@ -1983,6 +1997,7 @@ ListSystemRulesRequest {
     "RiskLevel" risk_level set_risk_level: i128,
 } }
 rt::action!("config", "2022-08-02", "ListSystemRules", ListSystemRulesRequest => ListSystemRulesResponse);
+rt::paged!(ListSystemRulesRequest, offset offset limit, [items]: SystemConfigRule, [total]);
 
 rt::model! { read debug;
 /// ListSystemRules response structure.

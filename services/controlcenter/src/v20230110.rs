@@ -144,6 +144,7 @@ ListAccountFactoryBaselineItemsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("controlcenter", "2023-01-10", "ListAccountFactoryBaselineItems", ListAccountFactoryBaselineItemsRequest => ListAccountFactoryBaselineItemsResponse);
+rt::paged!(ListAccountFactoryBaselineItemsRequest, offset offset limit, [baseline_items]: AccountFactoryItem, [total]);
 
 rt::model! { read debug;
 /// ListAccountFactoryBaselineItems response structure.
@@ -175,6 +176,7 @@ ListDeployStepTasksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("controlcenter", "2023-01-10", "ListDeployStepTasks", ListDeployStepTasksRequest => ListDeployStepTasksResponse);
+rt::paged!(ListDeployStepTasksRequest, offset offset limit, [baseline_deploy_step_task_list]: BaselineStepTaskInfo, [total]);
 
 rt::model! { read debug;
 /// ListDeployStepTasks response structure.

@@ -7152,6 +7152,7 @@ GetPayRollAuthListRequest {
     "AuthStatus" auth_status set_auth_status: str,
 } }
 rt::action!("cpdp", "2019-08-20", "GetPayRollAuthList", GetPayRollAuthListRequest => GetPayRollAuthListResponse);
+rt::paged!(GetPayRollAuthListRequest, offset offset limit, [results]: PayRollAuthResult, [total]);
 
 rt::model! { read debug;
 /// GetPayRollAuthList返回参数结构体
@@ -11463,6 +11464,7 @@ QueryMerchantInfoForManagementRequest {
     "Profile" profile set_profile: str,
 } }
 rt::action!("cpdp", "2019-08-20", "QueryMerchantInfoForManagement", QueryMerchantInfoForManagementRequest => QueryMerchantInfoForManagementResponse);
+rt::paged!(QueryMerchantInfoForManagementRequest, offset offset limit, [result list]: MerchantManagementList, [result total]);
 
 rt::model! { read debug;
 /// QueryMerchantInfoForManagement返回参数结构体
@@ -11784,6 +11786,7 @@ QueryOpenBankBillDataPageRequest {
     "Environment" environment set_environment: str,
 } }
 rt::action!("cpdp", "2019-08-20", "QueryOpenBankBillDataPage", QueryOpenBankBillDataPageRequest => QueryOpenBankBillDataPageResponse);
+rt::paged!(QueryOpenBankBillDataPageRequest, page page_no page_size, [result data_list]: QueryOpenBankBillData, []);
 
 rt::model! { read debug;
 /// QueryOpenBankBillDataPage返回参数结构体
@@ -13750,6 +13753,7 @@ QueryTransferBatchRequest {
     "DetailStatus" detail_status set_detail_status: str,
 } }
 rt::action!("cpdp", "2019-08-20", "QueryTransferBatch", QueryTransferBatchRequest => QueryTransferBatchResponse);
+rt::paged!(QueryTransferBatchRequest, offset offset limit, [transfer_details]: TransferDetailResponse, [total_num]);
 
 rt::model! { read debug;
 /// QueryTransferBatch返回参数结构体

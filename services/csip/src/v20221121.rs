@@ -10186,6 +10186,7 @@ DescribeAIAgentCredentialLocationListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeAIAgentCredentialLocationList", DescribeAIAgentCredentialLocationListRequest => DescribeAIAgentCredentialLocationListResponse);
+rt::paged!(DescribeAIAgentCredentialLocationListRequest, offset offset limit, [locations]: AIAgentCredentialLocation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIAgentCredentialLocationList response structure.
@@ -10456,6 +10457,7 @@ DescribeAIScheduleListRequest {
     "ScheduleId" schedule_id set_schedule_id: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeAIScheduleList", DescribeAIScheduleListRequest => DescribeAIScheduleListResponse);
+rt::paged!(DescribeAIScheduleListRequest, offset offset limit, [schedule_set]: AiScheduleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIScheduleList response structure.
@@ -10487,6 +10489,7 @@ DescribeAISchedulePlanListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeAISchedulePlanList", DescribeAISchedulePlanListRequest => DescribeAISchedulePlanListResponse);
+rt::paged!(DescribeAISchedulePlanListRequest, offset offset limit, [plan_set]: AiSchedulePlanInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAISchedulePlanList response structure.
@@ -10554,6 +10557,7 @@ DescribeAIScheduleTaskListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeAIScheduleTaskList", DescribeAIScheduleTaskListRequest => DescribeAIScheduleTaskListResponse);
+rt::paged!(DescribeAIScheduleTaskListRequest, offset offset limit, [task_set]: AiScheduleTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIScheduleTaskList response structure.
@@ -11200,6 +11204,7 @@ DescribeAssetProcessListRequest {
     "Provider" provider set_provider: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeAssetProcessList", DescribeAssetProcessListRequest => DescribeAssetProcessListResponse);
+rt::paged!(DescribeAssetProcessListRequest, offset offset limit, [asset_process_list]: AssetProcessItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetProcessList response structure.
@@ -11632,6 +11637,7 @@ DescribeBaselineCategoryItemListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineCategoryItemList", DescribeBaselineCategoryItemListRequest => DescribeBaselineCategoryItemListResponse);
+rt::paged!(DescribeBaselineCategoryItemListRequest, offset offset limit, [item_list]: BaselineItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineCategoryItemList response structure.
@@ -11663,6 +11669,7 @@ DescribeBaselineFixRecordListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineFixRecordList", DescribeBaselineFixRecordListRequest => DescribeBaselineFixRecordListResponse);
+rt::paged!(DescribeBaselineFixRecordListRequest, offset offset limit, [list]: BaselineFixRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineFixRecordList response structure.
@@ -11710,6 +11717,7 @@ DescribeBaselineItemRiskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineItemRiskList", DescribeBaselineItemRiskListRequest => DescribeBaselineItemRiskListResponse);
+rt::paged!(DescribeBaselineItemRiskListRequest, offset offset limit, [list]: BaselineItemRiskRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineItemRiskList response structure.
@@ -11739,6 +11747,7 @@ DescribeBaselineMainTaskItemListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineMainTaskItemList", DescribeBaselineMainTaskItemListRequest => DescribeBaselineMainTaskItemListResponse);
+rt::paged!(DescribeBaselineMainTaskItemListRequest, offset offset limit, [item_list]: BaselineItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineMainTaskItemList response structure.
@@ -11770,6 +11779,7 @@ DescribeBaselineMainTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineMainTaskList", DescribeBaselineMainTaskListRequest => DescribeBaselineMainTaskListResponse);
+rt::paged!(DescribeBaselineMainTaskListRequest, offset offset limit, [list]: BaselineMainTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineMainTaskList response structure.
@@ -11856,6 +11866,7 @@ DescribeBaselinePolicyItemListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselinePolicyItemList", DescribeBaselinePolicyItemListRequest => DescribeBaselinePolicyItemListResponse);
+rt::paged!(DescribeBaselinePolicyItemListRequest, offset offset limit, [item_list]: BaselineItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselinePolicyItemList response structure.
@@ -11894,6 +11905,7 @@ DescribeBaselinePolicyListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselinePolicyList", DescribeBaselinePolicyListRequest => DescribeBaselinePolicyListResponse);
+rt::paged!(DescribeBaselinePolicyListRequest, offset offset limit, [list]: BaselinePolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselinePolicyList response structure.
@@ -11952,6 +11964,7 @@ DescribeBaselineSubTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineSubTaskList", DescribeBaselineSubTaskListRequest => DescribeBaselineSubTaskListResponse);
+rt::paged!(DescribeBaselineSubTaskListRequest, offset offset limit, [list]: BaselineSubTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineSubTaskList response structure.
@@ -12190,6 +12203,7 @@ DescribeCLSLogIndexV3Request {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeCLSLogIndexV3", DescribeCLSLogIndexV3Request => DescribeCLSLogIndexV3Response);
+rt::paged!(DescribeCLSLogIndexV3Request, offset offset limit, [topic_index_infos]: LogTopicIndexInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCLSLogIndexV3 response structure.
@@ -12653,6 +12667,7 @@ DescribeCWPExposuresRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeCWPExposures", DescribeCWPExposuresRequest => DescribeCWPExposuresResponse);
+rt::paged!(DescribeCWPExposuresRequest, offset offset limit, [expose_list]: ExposesItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCWPExposures response structure.
@@ -12683,6 +12698,7 @@ DescribeCWPLicenseBindScheduleRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeCWPLicenseBindSchedule", DescribeCWPLicenseBindScheduleRequest => DescribeCWPLicenseBindScheduleResponse);
+rt::paged!(DescribeCWPLicenseBindScheduleRequest, offset offset limit, [list]: LicenseBindTaskDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCWPLicenseBindSchedule response structure.
@@ -12812,6 +12828,7 @@ DescribeCWPOrderListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("csip", "2022-11-21", "DescribeCWPOrderList", DescribeCWPOrderListRequest => DescribeCWPOrderListResponse);
+rt::paged!(DescribeCWPOrderListRequest, offset offset limit, [list]: CWPOrderList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCWPOrderList response structure.
@@ -13014,6 +13031,7 @@ DescribeClbListenerListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeClbListenerList", DescribeClbListenerListRequest => DescribeClbListenerListResponse);
+rt::paged!(DescribeClbListenerListRequest, offset offset limit, [listeners]: ClbListenerItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClbListenerList response structure.
@@ -13049,6 +13067,7 @@ DescribeClbListenerRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeClbListenerRules", DescribeClbListenerRulesRequest => DescribeClbListenerRulesResponse);
+rt::paged!(DescribeClbListenerRulesRequest, offset offset limit, [rules]: ClbListenerRuleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClbListenerRules response structure.
@@ -15843,6 +15862,7 @@ DescribeDspmBackupLogListRequest {
     "DbTypes" db_types set_db_types: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeDspmBackupLogList", DescribeDspmBackupLogListRequest => DescribeDspmBackupLogListResponse);
+rt::paged!(DescribeDspmBackupLogListRequest, offset offset limit, [list]: BackupLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDspmBackupLogList response structure.
@@ -16510,6 +16530,7 @@ DescribeDspmLogListRequest {
     "ClientMac" client_mac set_client_mac: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeDspmLogList", DescribeDspmLogListRequest => DescribeDspmLogListResponse);
+rt::paged!(DescribeDspmLogListRequest, offset offset limit, [list]: AuditLogInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDspmLogList response structure.
@@ -16879,6 +16900,7 @@ DescribeDspmSessionListRequest {
     "DbTypes" db_types set_db_types: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeDspmSessionList", DescribeDspmSessionListRequest => DescribeDspmSessionListResponse);
+rt::paged!(DescribeDspmSessionListRequest, offset offset limit, [list]: DspmAuditSessionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDspmSessionList response structure.
@@ -17453,6 +17475,7 @@ DescribeEdrExportJobListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeEdrExportJobList", DescribeEdrExportJobListRequest => DescribeEdrExportJobListResponse);
+rt::paged!(DescribeEdrExportJobListRequest, offset offset limit, [list]: EDRExportJobItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEdrExportJobList response structure.
@@ -17478,6 +17501,7 @@ DescribeEdrLogCollectPathsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeEdrLogCollectPaths", DescribeEdrLogCollectPathsRequest => DescribeEdrLogCollectPathsResponse);
+rt::paged!(DescribeEdrLogCollectPathsRequest, offset offset limit, [paths]: LogAppCollectPath, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEdrLogCollectPaths response structure.
@@ -17534,6 +17558,7 @@ DescribeExportJobManageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeExportJobManageList", DescribeExportJobManageListRequest => DescribeExportJobManageListResponse);
+rt::paged!(DescribeExportJobManageListRequest, offset offset limit, [list]: ExportJobItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExportJobManageList response structure.
@@ -17697,6 +17722,7 @@ DescribeExposureAutoTagRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeExposureAutoTagRules", DescribeExposureAutoTagRulesRequest => DescribeExposureAutoTagRulesResponse);
+rt::paged!(DescribeExposureAutoTagRulesRequest, offset offset limit, [rule_list]: AutoTagRuleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExposureAutoTagRules response structure.
@@ -17768,6 +17794,7 @@ DescribeExposuresRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeExposures", DescribeExposuresRequest => DescribeExposuresResponse);
+rt::paged!(DescribeExposuresRequest, offset offset limit, [expose_list]: ExposesItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExposures response structure.
@@ -17834,6 +17861,7 @@ DescribeHighBaseLineRiskListRequest {
     "Provider" provider set_provider: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeHighBaseLineRiskList", DescribeHighBaseLineRiskListRequest => DescribeHighBaseLineRiskListResponse);
+rt::paged!(DescribeHighBaseLineRiskListRequest, offset offset limit, [high_base_line_risk_list]: HighBaseLineRiskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHighBaseLineRiskList response structure.
@@ -17881,6 +17909,7 @@ DescribeHostKBRiskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeHostKBRiskList", DescribeHostKBRiskListRequest => DescribeHostKBRiskListResponse);
+rt::paged!(DescribeHostKBRiskListRequest, offset offset limit, [list]: HostKBRisk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostKBRiskList response structure.
@@ -17974,6 +18003,7 @@ DescribeHostVulRiskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeHostVulRiskList", DescribeHostVulRiskListRequest => DescribeHostVulRiskListResponse);
+rt::paged!(DescribeHostVulRiskListRequest, offset offset limit, [list]: HostVulRisk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostVulRiskList response structure.
@@ -19014,6 +19044,7 @@ DescribeLoginTypeHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeLoginTypeHost", DescribeLoginTypeHostRequest => DescribeLoginTypeHostResponse);
+rt::paged!(DescribeLoginTypeHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
 
 rt::model! { read debug;
 /// DescribeLoginTypeHost response structure.
@@ -19041,6 +19072,7 @@ DescribeLoginWhiteCombinedListRequest {
     "Filters" filters set_filters: list EDRFilter,
 } }
 rt::action!("csip", "2022-11-21", "DescribeLoginWhiteCombinedList", DescribeLoginWhiteCombinedListRequest => DescribeLoginWhiteCombinedListResponse);
+rt::paged!(DescribeLoginWhiteCombinedListRequest, offset offset limit, [login_white_combined_infos]: LoginWhiteCombinedInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginWhiteCombinedList response structure.
@@ -19076,6 +19108,7 @@ DescribeLoginWhiteHostListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeLoginWhiteHostList", DescribeLoginWhiteHostListRequest => DescribeLoginWhiteHostListResponse);
+rt::paged!(DescribeLoginWhiteHostListRequest, offset offset limit, [hosts]: HostDesc, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginWhiteHostList response structure.
@@ -19107,6 +19140,7 @@ DescribeMachineClearHistoryRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeMachineClearHistory", DescribeMachineClearHistoryRequest => DescribeMachineClearHistoryResponse);
+rt::paged!(DescribeMachineClearHistoryRequest, offset offset limit, [list]: MachineClearHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineClearHistory response structure.
@@ -19384,6 +19418,7 @@ DescribeNFSScanHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeNFSScanHost", DescribeNFSScanHostRequest => DescribeNFSScanHostResponse);
+rt::paged!(DescribeNFSScanHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
 
 rt::model! { read debug;
 /// DescribeNFSScanHost response structure.
@@ -19757,6 +19792,7 @@ DescribePortDetectListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("csip", "2022-11-21", "DescribePortDetectList", DescribePortDetectListRequest => DescribePortDetectListResponse);
+rt::paged!(DescribePortDetectListRequest, offset offset limit, [port_detect_list]: PortDetectInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePortDetectList response structure.
@@ -19840,6 +19876,7 @@ DescribePreventUninstallHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribePreventUninstallHost", DescribePreventUninstallHostRequest => DescribePreventUninstallHostResponse);
+rt::paged!(DescribePreventUninstallHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
 
 rt::model! { read debug;
 /// DescribePreventUninstallHost response structure.
@@ -19904,6 +19941,7 @@ DescribeProcessDaemonHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeProcessDaemonHost", DescribeProcessDaemonHostRequest => DescribeProcessDaemonHostResponse);
+rt::paged!(DescribeProcessDaemonHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
 
 rt::model! { read debug;
 /// DescribeProcessDaemonHost response structure.
@@ -20017,6 +20055,7 @@ DescribeRaspLicenseListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeRaspLicenseList", DescribeRaspLicenseListRequest => DescribeRaspLicenseListResponse);
+rt::paged!(DescribeRaspLicenseListRequest, offset offset limit, [list]: RaspLicenseList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspLicenseList response structure.
@@ -20536,6 +20575,7 @@ DescribeRiskDetailListRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeRiskDetailList", DescribeRiskDetailListRequest => DescribeRiskDetailListResponse);
+rt::paged!(DescribeRiskDetailListRequest, offset offset limit, [asset_risk_detail_list]: RiskDetailItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskDetailList response structure.
@@ -20705,6 +20745,7 @@ DescribeSCFAliasListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSCFAliasList", DescribeSCFAliasListRequest => DescribeSCFAliasListResponse);
+rt::paged!(DescribeSCFAliasListRequest, offset offset limit, [list]: SCFAliasInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSCFAliasList response structure.
@@ -20744,6 +20785,7 @@ DescribeSCFFunctionListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSCFFunctionList", DescribeSCFFunctionListRequest => DescribeSCFFunctionListResponse);
+rt::paged!(DescribeSCFFunctionListRequest, offset offset limit, [list]: SCFFunctionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSCFFunctionList response structure.
@@ -20788,6 +20830,7 @@ DescribeSCFFunctionVersionListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSCFFunctionVersionList", DescribeSCFFunctionVersionListRequest => DescribeSCFFunctionVersionListResponse);
+rt::paged!(DescribeSCFFunctionVersionListRequest, offset offset limit, [list]: SCFFunctionVersionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSCFFunctionVersionList response structure.
@@ -20822,6 +20865,7 @@ DescribeSCFNamespaceListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSCFNamespaceList", DescribeSCFNamespaceListRequest => DescribeSCFNamespaceListResponse);
+rt::paged!(DescribeSCFNamespaceListRequest, offset offset limit, [list]: SCFNamespaceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSCFNamespaceList response structure.
@@ -20855,6 +20899,7 @@ DescribeSandboxACLAlertListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxACLAlertList", DescribeSandboxACLAlertListRequest => DescribeSandboxACLAlertListResponse);
+rt::paged!(DescribeSandboxACLAlertListRequest, offset offset limit, [data]: TrafficSandboxACLAlertInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxACLAlertList response structure.
@@ -20889,6 +20934,7 @@ DescribeSandboxACLRuleListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxACLRuleList", DescribeSandboxACLRuleListRequest => DescribeSandboxACLRuleListResponse);
+rt::paged!(DescribeSandboxACLRuleListRequest, offset offset limit, [data]: TrafficSandboxACLRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxACLRuleList response structure.
@@ -20916,6 +20962,7 @@ DescribeSandboxACLSystemRuleListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxACLSystemRuleList", DescribeSandboxACLSystemRuleListRequest => DescribeSandboxACLSystemRuleListResponse);
+rt::paged!(DescribeSandboxACLSystemRuleListRequest, offset offset limit, [data]: TrafficSandboxACLSystemRuleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxACLSystemRuleList response structure.
@@ -20951,6 +20998,7 @@ DescribeSandboxDLPAlertListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxDLPAlertList", DescribeSandboxDLPAlertListRequest => DescribeSandboxDLPAlertListResponse);
+rt::paged!(DescribeSandboxDLPAlertListRequest, offset offset limit, [data]: TrafficSandboxDLPAlertInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxDLPAlertList response structure.
@@ -20985,6 +21033,7 @@ DescribeSandboxDLPRuleListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxDLPRuleList", DescribeSandboxDLPRuleListRequest => DescribeSandboxDLPRuleListResponse);
+rt::paged!(DescribeSandboxDLPRuleListRequest, offset offset limit, [data]: TrafficSandboxDLPRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxDLPRuleList response structure.
@@ -21012,6 +21061,7 @@ DescribeSandboxDLPSystemRuleListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxDLPSystemRuleList", DescribeSandboxDLPSystemRuleListRequest => DescribeSandboxDLPSystemRuleListResponse);
+rt::paged!(DescribeSandboxDLPSystemRuleListRequest, offset offset limit, [data]: TrafficSandboxDLPSystemRuleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxDLPSystemRuleList response structure.
@@ -21068,6 +21118,7 @@ DescribeSandboxLLMAuditAlertListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxLLMAuditAlertList", DescribeSandboxLLMAuditAlertListRequest => DescribeSandboxLLMAuditAlertListResponse);
+rt::paged!(DescribeSandboxLLMAuditAlertListRequest, offset offset limit, [data]: TrafficSandboxLLMAuditAlertInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxLLMAuditAlertList response structure.
@@ -21102,6 +21153,7 @@ DescribeSandboxLLMAuditRuleListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxLLMAuditRuleList", DescribeSandboxLLMAuditRuleListRequest => DescribeSandboxLLMAuditRuleListResponse);
+rt::paged!(DescribeSandboxLLMAuditRuleListRequest, offset offset limit, [data]: TrafficSandboxLLMAuditRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSandboxLLMAuditRuleList response structure.
@@ -21241,6 +21293,7 @@ DescribeScanTaskRecordListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeScanTaskRecordList", DescribeScanTaskRecordListRequest => DescribeScanTaskRecordListResponse);
+rt::paged!(DescribeScanTaskRecordListRequest, offset offset limit, [task_record_list]: ScanTaskRecordItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScanTaskRecordList response structure.
@@ -21709,6 +21762,7 @@ DescribeSkillScanTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeSkillScanTaskList", DescribeSkillScanTaskListRequest => DescribeSkillScanTaskListResponse);
+rt::paged!(DescribeSkillScanTaskListRequest, offset offset limit, [task_list]: SkillScanTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSkillScanTaskList返回参数结构体
@@ -22399,6 +22453,7 @@ DescribeVulComponentRelateHostRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulComponentRelateHost", DescribeVulComponentRelateHostRequest => DescribeVulComponentRelateHostResponse);
+rt::paged!(DescribeVulComponentRelateHostRequest, offset offset limit, [list]: HostVulComponent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulComponentRelateHost response structure.
@@ -22452,6 +22507,7 @@ DescribeVulFixTaskDetailRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulFixTaskDetail", DescribeVulFixTaskDetailRequest => DescribeVulFixTaskDetailResponse);
+rt::paged!(DescribeVulFixTaskDetailRequest, offset offset limit, [data]: VulFixTaskDetailItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulFixTaskDetail response structure.
@@ -22505,6 +22561,7 @@ DescribeVulFixTaskListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulFixTaskList", DescribeVulFixTaskListRequest => DescribeVulFixTaskListResponse);
+rt::paged!(DescribeVulFixTaskListRequest, offset offset limit, [data]: VulFixTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulFixTaskList response structure.
@@ -22593,6 +22650,7 @@ DescribeVulFixedHostDetailRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulFixedHostDetail", DescribeVulFixedHostDetailRequest => DescribeVulFixedHostDetailResponse);
+rt::paged!(DescribeVulFixedHostDetailRequest, offset offset limit, [component_details]: ComponentDetailItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulFixedHostDetail response structure.
@@ -22666,6 +22724,7 @@ DescribeVulFixedListRequest {
     "MemberId" member_id set_member_id: list String,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulFixedList", DescribeVulFixedListRequest => DescribeVulFixedListResponse);
+rt::paged!(DescribeVulFixedListRequest, offset offset limit, [data]: VulFixedItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulFixedList response structure.
@@ -22727,6 +22786,7 @@ DescribeVulIgnoreRuleListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulIgnoreRuleList", DescribeVulIgnoreRuleListRequest => DescribeVulIgnoreRuleListResponse);
+rt::paged!(DescribeVulIgnoreRuleListRequest, offset offset limit, [list]: VulWhitelist, [total]);
 
 rt::model! { read debug;
 /// DescribeVulIgnoreRuleList response structure.
@@ -22778,6 +22838,7 @@ DescribeVulItemListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulItemList", DescribeVulItemListRequest => DescribeVulItemListResponse);
+rt::paged!(DescribeVulItemListRequest, offset offset limit, [list]: VulDetailInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulItemList response structure.
@@ -22830,6 +22891,7 @@ DescribeVulRiskListRequest {
     "Provider" provider set_provider: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulRiskList", DescribeVulRiskListRequest => DescribeVulRiskListResponse);
+rt::paged!(DescribeVulRiskListRequest, offset offset limit, [vul_risk_list]: VulRiskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulRiskList response structure.
@@ -22913,6 +22975,7 @@ DescribeVulRiskRelateHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulRiskRelateHost", DescribeVulRiskRelateHostRequest => DescribeVulRiskRelateHostResponse);
+rt::paged!(DescribeVulRiskRelateHostRequest, offset offset limit, [list]: VulHostBriefInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulRiskRelateHost response structure.
@@ -23090,6 +23153,7 @@ DescribeVulScanTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulScanTaskList", DescribeVulScanTaskListRequest => DescribeVulScanTaskListResponse);
+rt::paged!(DescribeVulScanTaskListRequest, offset offset limit, [list]: VulScanTask, [total]);
 
 rt::model! { read debug;
 /// DescribeVulScanTaskList response structure.
@@ -23170,6 +23234,7 @@ DescribeWebhookPolicyListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeWebhookPolicyList", DescribeWebhookPolicyListRequest => DescribeWebhookPolicyListResponse);
+rt::paged!(DescribeWebhookPolicyListRequest, offset offset limit, [data]: WebhookPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebhookPolicyList response structure.
@@ -23214,6 +23279,7 @@ DescribeWebhookReceiverListRequest {
     "By" by set_by: str,
 } }
 rt::action!("csip", "2022-11-21", "DescribeWebhookReceiverList", DescribeWebhookReceiverListRequest => DescribeWebhookReceiverListResponse);
+rt::paged!(DescribeWebhookReceiverListRequest, offset offset limit, [data]: WebhookReceiver, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebhookReceiverList response structure.

@@ -918,6 +918,7 @@ DescribeApiSecsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeApiSecs", DescribeApiSecsRequest => DescribeApiSecsResponse);
+rt::paged!(DescribeApiSecsRequest, offset offset limit, [list]: DisplayApiSec, [total]);
 
 rt::model! { read debug;
 /// DescribeApiSecs返回参数结构体
@@ -963,6 +964,7 @@ DescribeAppsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeApps", DescribeAppsRequest => DescribeAppsResponse);
+rt::paged!(DescribeAppsRequest, offset offset limit, [list]: DisplayApp, [total]);
 
 rt::model! { read debug;
 /// DescribeApps返回参数结构体
@@ -1008,6 +1010,7 @@ DescribeAssetsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeAssets", DescribeAssetsRequest => DescribeAssetsResponse);
+rt::paged!(DescribeAssetsRequest, offset offset limit, [list]: DisplayAsset, [total]);
 
 rt::model! { read debug;
 /// DescribeAssets返回参数结构体
@@ -1057,6 +1060,7 @@ DescribeConfigsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeConfigs", DescribeConfigsRequest => DescribeConfigsResponse);
+rt::paged!(DescribeConfigsRequest, offset offset limit, [list]: DisplayConfig, [total]);
 
 rt::model! { read debug;
 /// DescribeConfigs返回参数结构体
@@ -1088,6 +1092,7 @@ DescribeCustomersRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeCustomers", DescribeCustomersRequest => DescribeCustomersResponse);
+rt::paged!(DescribeCustomersRequest, offset offset limit, [list]: Customer, [total]);
 
 rt::model! { read debug;
 /// DescribeCustomers返回参数结构体
@@ -1133,6 +1138,7 @@ DescribeDarkWebsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeDarkWebs", DescribeDarkWebsRequest => DescribeDarkWebsResponse);
+rt::paged!(DescribeDarkWebsRequest, offset offset limit, [list]: DisplayDarkWeb, [total]);
 
 rt::model! { read debug;
 /// DescribeDarkWebs返回参数结构体
@@ -1178,6 +1184,7 @@ DescribeDomainsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
+rt::paged!(DescribeDomainsRequest, offset offset limit, [list]: DisplayDomain, [total]);
 
 rt::model! { read debug;
 /// DescribeDomains返回参数结构体
@@ -1225,6 +1232,7 @@ DescribeEnterprisesRequest {
     "IsShowStatistics" is_show_statistics set_is_show_statistics: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeEnterprises", DescribeEnterprisesRequest => DescribeEnterprisesResponse);
+rt::paged!(DescribeEnterprisesRequest, offset offset limit, [list]: DisplayEnterprise, [total]);
 
 rt::model! { read debug;
 /// DescribeEnterprises返回参数结构体
@@ -1270,6 +1278,7 @@ DescribeFakeAppsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeFakeApps", DescribeFakeAppsRequest => DescribeFakeAppsResponse);
+rt::paged!(DescribeFakeAppsRequest, offset offset limit, [list]: DisplayFakeApp, [total]);
 
 rt::model! { read debug;
 /// DescribeFakeApps返回参数结构体
@@ -1315,6 +1324,7 @@ DescribeFakeMiniProgramsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeFakeMiniPrograms", DescribeFakeMiniProgramsRequest => DescribeFakeMiniProgramsResponse);
+rt::paged!(DescribeFakeMiniProgramsRequest, offset offset limit, [list]: DisplayFakeMiniProgram, [total]);
 
 rt::model! { read debug;
 /// DescribeFakeMiniPrograms返回参数结构体
@@ -1360,6 +1370,7 @@ DescribeFakeWebsitesRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeFakeWebsites", DescribeFakeWebsitesRequest => DescribeFakeWebsitesResponse);
+rt::paged!(DescribeFakeWebsitesRequest, offset offset limit, [list]: DisplayFakeWebsite, [total]);
 
 rt::model! { read debug;
 /// DescribeFakeWebsites返回参数结构体
@@ -1405,6 +1416,7 @@ DescribeFakeWechatOfficialsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeFakeWechatOfficials", DescribeFakeWechatOfficialsRequest => DescribeFakeWechatOfficialsResponse);
+rt::paged!(DescribeFakeWechatOfficialsRequest, offset offset limit, [list]: DisplayFakeWechatOfficial, [total]);
 
 rt::model! { read debug;
 /// DescribeFakeWechatOfficials返回参数结构体
@@ -1448,6 +1460,7 @@ DescribeGithubsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeGithubs", DescribeGithubsRequest => DescribeGithubsResponse);
+rt::paged!(DescribeGithubsRequest, offset offset limit, [list]: DisplayGithub, [total]);
 
 rt::model! { read debug;
 /// DescribeGithubs返回参数结构体
@@ -1501,6 +1514,7 @@ DescribeHttpsRequest {
     "OnlyOffline" only_offline set_only_offline: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeHttps", DescribeHttpsRequest => DescribeHttpsResponse);
+rt::paged!(DescribeHttpsRequest, offset offset limit, [list]: DisplayHttp, [total]);
 
 rt::model! { read debug;
 /// DescribeHttps返回参数结构体
@@ -1557,6 +1571,7 @@ DescribeJobRecordsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeJobRecords", DescribeJobRecordsRequest => DescribeJobRecordsResponse);
+rt::paged!(DescribeJobRecordsRequest, offset offset limit, [list]: DisplayJobRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeJobRecords返回参数结构体
@@ -1604,6 +1619,7 @@ DescribeLeakageCodesRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeLeakageCodes", DescribeLeakageCodesRequest => DescribeLeakageCodesResponse);
+rt::paged!(DescribeLeakageCodesRequest, offset offset limit, [list]: DisplayLeakageCode, [total]);
 
 rt::model! { read debug;
 /// DescribeLeakageCodes返回参数结构体
@@ -1651,6 +1667,7 @@ DescribeLeakageDatasRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeLeakageDatas", DescribeLeakageDatasRequest => DescribeLeakageDatasResponse);
+rt::paged!(DescribeLeakageDatasRequest, offset offset limit, [list]: DisplayLeakageData, [total]);
 
 rt::model! { read debug;
 /// DescribeLeakageDatas返回参数结构体
@@ -1698,6 +1715,7 @@ DescribeLeakageEmailsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeLeakageEmails", DescribeLeakageEmailsRequest => DescribeLeakageEmailsResponse);
+rt::paged!(DescribeLeakageEmailsRequest, offset offset limit, [list]: DisplayLeakageEmail, [total]);
 
 rt::model! { read debug;
 /// DescribeLeakageEmails返回参数结构体
@@ -1745,6 +1763,7 @@ DescribeManagesRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeManages", DescribeManagesRequest => DescribeManagesResponse);
+rt::paged!(DescribeManagesRequest, offset offset limit, [list]: DisplayManage, [total]);
 
 rt::model! { read debug;
 /// DescribeManages返回参数结构体
@@ -1790,6 +1809,7 @@ DescribeNetDisksRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeNetDisks", DescribeNetDisksRequest => DescribeNetDisksResponse);
+rt::paged!(DescribeNetDisksRequest, offset offset limit, [list]: DisplayNetDisk, [total]);
 
 rt::model! { read debug;
 /// DescribeNetDisks返回参数结构体
@@ -1837,6 +1857,7 @@ DescribePortsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribePorts", DescribePortsRequest => DescribePortsResponse);
+rt::paged!(DescribePortsRequest, offset offset limit, [list]: DisplayPort, [total]);
 
 rt::model! { read debug;
 /// DescribePorts返回参数结构体
@@ -1870,6 +1891,7 @@ DescribeSeedsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeSeeds", DescribeSeedsRequest => DescribeSeedsResponse);
+rt::paged!(DescribeSeedsRequest, offset offset limit, [list]: DisplaySeed, [total]);
 
 rt::model! { read debug;
 /// DescribeSeeds返回参数结构体
@@ -1917,6 +1939,7 @@ DescribeSensitiveInfosRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeSensitiveInfos", DescribeSensitiveInfosRequest => DescribeSensitiveInfosResponse);
+rt::paged!(DescribeSensitiveInfosRequest, offset offset limit, [list]: DisplaySensitiveInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeSensitiveInfos返回参数结构体
@@ -1966,6 +1989,7 @@ DescribeSubDomainsRequest {
     "OnlyOffline" only_offline set_only_offline: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeSubDomains", DescribeSubDomainsRequest => DescribeSubDomainsResponse);
+rt::paged!(DescribeSubDomainsRequest, offset offset limit, [list]: DisplaySubDomain, [total]);
 
 rt::model! { read debug;
 /// DescribeSubDomains返回参数结构体
@@ -2013,6 +2037,7 @@ DescribeSuspiciousAssetsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeSuspiciousAssets", DescribeSuspiciousAssetsRequest => DescribeSuspiciousAssetsResponse);
+rt::paged!(DescribeSuspiciousAssetsRequest, offset offset limit, [list]: DisplaySuspiciousAsset, [total]);
 
 rt::model! { read debug;
 /// DescribeSuspiciousAssets返回参数结构体
@@ -2058,6 +2083,7 @@ DescribeVulsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeVuls", DescribeVulsRequest => DescribeVulsResponse);
+rt::paged!(DescribeVulsRequest, offset offset limit, [list]: DisplayVul, [total]);
 
 rt::model! { read debug;
 /// DescribeVuls返回参数结构体
@@ -2103,6 +2129,7 @@ DescribeWeakPasswordsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeWeakPasswords", DescribeWeakPasswordsRequest => DescribeWeakPasswordsResponse);
+rt::paged!(DescribeWeakPasswordsRequest, offset offset limit, [list]: DisplayWeakPassword, [total]);
 
 rt::model! { read debug;
 /// DescribeWeakPasswords返回参数结构体
@@ -2148,6 +2175,7 @@ DescribeWechatAppletsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeWechatApplets", DescribeWechatAppletsRequest => DescribeWechatAppletsResponse);
+rt::paged!(DescribeWechatAppletsRequest, offset offset limit, [list]: DisplayWechatApplet, [total]);
 
 rt::model! { read debug;
 /// DescribeWechatApplets返回参数结构体
@@ -2193,6 +2221,7 @@ DescribeWechatOfficialAccountsRequest {
     "Ignored" ignored set_ignored: bool,
 } }
 rt::action!("ctem", "2023-11-28", "DescribeWechatOfficialAccounts", DescribeWechatOfficialAccountsRequest => DescribeWechatOfficialAccountsResponse);
+rt::paged!(DescribeWechatOfficialAccountsRequest, offset offset limit, [list]: DisplayWechatOfficialAccount, [total]);
 
 rt::model! { read debug;
 /// DescribeWechatOfficialAccounts返回参数结构体

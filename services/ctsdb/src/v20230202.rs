@@ -229,6 +229,7 @@ DescribeClustersRequest {
     "Orders" orders set_orders: list Order,
 } }
 rt::action!("ctsdb", "2023-02-02", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, page page_number page_size, [clusters]: Cluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters response structure.
@@ -264,6 +265,7 @@ DescribeDatabasesRequest {
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("ctsdb", "2023-02-02", "DescribeDatabases", DescribeDatabasesRequest => DescribeDatabasesResponse);
+rt::paged!(DescribeDatabasesRequest, page page_number page_size, [databases]: Database, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDatabases response structure.

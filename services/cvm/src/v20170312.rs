@@ -1245,6 +1245,7 @@ DescribeChcHostsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeChcHosts", DescribeChcHostsRequest => DescribeChcHostsResponse);
+rt::paged!(DescribeChcHostsRequest, offset offset limit, [chc_host_set]: ChcHost, [total_count]);
 
 rt::model! { read debug;
 /// DescribeChcHosts response structure.
@@ -1308,6 +1309,7 @@ DescribeDisasterRecoverGroupsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeDisasterRecoverGroups", DescribeDisasterRecoverGroupsRequest => DescribeDisasterRecoverGroupsResponse);
+rt::paged!(DescribeDisasterRecoverGroupsRequest, offset offset limit, [disaster_recover_group_set]: DisasterRecoverGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDisasterRecoverGroups response structure.
@@ -1375,6 +1377,7 @@ DescribeHostsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeHosts", DescribeHostsRequest => DescribeHostsResponse);
+rt::paged!(DescribeHostsRequest, offset offset limit, [host_set]: HostItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHosts response structure.
@@ -1432,6 +1435,7 @@ DescribeHpcClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeHpcClusters", DescribeHpcClustersRequest => DescribeHpcClustersResponse);
+rt::paged!(DescribeHpcClustersRequest, offset offset limit, [hpc_cluster_set]: HpcClusterInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHpcClusters返回参数结构体
@@ -1590,6 +1594,7 @@ DescribeImagesRequest {
     "InstanceType" instance_type set_instance_type: str,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeImages", DescribeImagesRequest => DescribeImagesResponse);
+rt::paged!(DescribeImagesRequest, offset offset limit, [image_set]: Image, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImages response structure.
@@ -1905,6 +1910,7 @@ DescribeInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -1933,6 +1939,7 @@ DescribeInstancesStatusRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeInstancesStatus", DescribeInstancesStatusRequest => DescribeInstancesStatusResponse);
+rt::paged!(DescribeInstancesStatusRequest, offset offset limit, [instance_status_set]: InstanceStatus, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstancesStatus response structure.
@@ -1983,6 +1990,7 @@ DescribeKeyPairsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeKeyPairs", DescribeKeyPairsRequest => DescribeKeyPairsResponse);
+rt::paged!(DescribeKeyPairsRequest, offset offset limit, [key_pair_set]: KeyPair, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKeyPairs response structure.
@@ -2018,6 +2026,7 @@ DescribeLaunchTemplateVersionsRequest {
     "DefaultVersion" default_version set_default_version: bool,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeLaunchTemplateVersions", DescribeLaunchTemplateVersionsRequest => DescribeLaunchTemplateVersionsResponse);
+rt::paged!(DescribeLaunchTemplateVersionsRequest, offset offset limit, [launch_template_version_set]: LaunchTemplateVersionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLaunchTemplateVersions response structure.
@@ -2051,6 +2060,7 @@ DescribeLaunchTemplatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeLaunchTemplates", DescribeLaunchTemplatesRequest => DescribeLaunchTemplatesResponse);
+rt::paged!(DescribeLaunchTemplatesRequest, offset offset limit, [launch_template_set]: LaunchTemplateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLaunchTemplates response structure.
@@ -2209,6 +2219,7 @@ DescribeResourcePoolPacksRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeResourcePoolPacks", DescribeResourcePoolPacksRequest => DescribeResourcePoolPacksResponse);
+rt::paged!(DescribeResourcePoolPacksRequest, token next_token next_token, [dedicated_resource_pack_set]: ResourcePoolPack, []);
 
 rt::model! { read debug;
 /// DescribeResourcePoolPacks返回参数结构体
@@ -2298,6 +2309,7 @@ DescribeTaskInfoRequest {
     "Order" order set_order: i64,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeTaskInfo", DescribeTaskInfoRequest => DescribeTaskInfoResponse);
+rt::paged!(DescribeTaskInfoRequest, offset offset limit, [repair_task_info_set]: RepairTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskInfo返回参数结构体

@@ -4122,6 +4122,7 @@ DescribeAccountStatisticsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAccountStatistics", DescribeAccountStatisticsRequest => DescribeAccountStatisticsResponse);
+rt::paged!(DescribeAccountStatisticsRequest, offset offset limit, [account_statistics]: AccountStatistics, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccountStatistics response structure.
@@ -4329,6 +4330,7 @@ DescribeAssetAppListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetAppList", DescribeAssetAppListRequest => DescribeAssetAppListResponse);
+rt::paged!(DescribeAssetAppListRequest, offset offset limit, [apps]: AssetAppBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetAppList response structure.
@@ -4364,6 +4366,7 @@ DescribeAssetAppProcessListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetAppProcessList", DescribeAssetAppProcessListRequest => DescribeAssetAppProcessListResponse);
+rt::paged!(DescribeAssetAppProcessListRequest, offset offset limit, [process]: AssetAppProcessInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetAppProcessList response structure.
@@ -4436,6 +4439,7 @@ DescribeAssetCoreModuleListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetCoreModuleList", DescribeAssetCoreModuleListRequest => DescribeAssetCoreModuleListResponse);
+rt::paged!(DescribeAssetCoreModuleListRequest, offset offset limit, [modules]: AssetCoreModuleBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetCoreModuleList response structure.
@@ -4544,6 +4548,7 @@ DescribeAssetDatabaseListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetDatabaseList", DescribeAssetDatabaseListRequest => DescribeAssetDatabaseListResponse);
+rt::paged!(DescribeAssetDatabaseListRequest, offset offset limit, [databases]: AssetDatabaseBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetDatabaseList response structure.
@@ -4575,6 +4580,7 @@ DescribeAssetDiskListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetDiskList", DescribeAssetDiskListRequest => DescribeAssetDiskListResponse);
+rt::paged!(DescribeAssetDiskListRequest, offset offset limit, [disks]: AssetDiskPartitionInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetDiskList response structure.
@@ -4616,6 +4622,7 @@ DescribeAssetEnvListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetEnvList", DescribeAssetEnvListRequest => DescribeAssetEnvListResponse);
+rt::paged!(DescribeAssetEnvListRequest, offset offset limit, [envs]: AssetEnvBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetEnvList response structure.
@@ -4774,6 +4781,7 @@ DescribeAssetInitServiceListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetInitServiceList", DescribeAssetInitServiceListRequest => DescribeAssetInitServiceListResponse);
+rt::paged!(DescribeAssetInitServiceListRequest, offset offset limit, [services]: AssetInitServiceBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetInitServiceList response structure.
@@ -4851,6 +4859,7 @@ DescribeAssetJarListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetJarList", DescribeAssetJarListRequest => DescribeAssetJarListResponse);
+rt::paged!(DescribeAssetJarListRequest, offset offset limit, [jars]: AssetJarBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetJarList response structure.
@@ -4952,6 +4961,7 @@ DescribeAssetMachineListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetMachineList", DescribeAssetMachineListRequest => DescribeAssetMachineListResponse);
+rt::paged!(DescribeAssetMachineListRequest, offset offset limit, [machines]: AssetMachineBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetMachineList response structure.
@@ -5012,6 +5022,7 @@ DescribeAssetPlanTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetPlanTaskList", DescribeAssetPlanTaskListRequest => DescribeAssetPlanTaskListResponse);
+rt::paged!(DescribeAssetPlanTaskListRequest, offset offset limit, [tasks]: AssetPlanTask, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetPlanTaskList response structure.
@@ -5090,6 +5101,7 @@ DescribeAssetPortInfoListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetPortInfoList", DescribeAssetPortInfoListRequest => DescribeAssetPortInfoListResponse);
+rt::paged!(DescribeAssetPortInfoListRequest, offset offset limit, [ports]: AssetPortBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetPortInfoList response structure.
@@ -5174,6 +5186,7 @@ DescribeAssetProcessInfoListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetProcessInfoList", DescribeAssetProcessInfoListRequest => DescribeAssetProcessInfoListResponse);
+rt::paged!(DescribeAssetProcessInfoListRequest, offset offset limit, [process]: AssetProcessBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetProcessInfoList response structure.
@@ -5250,6 +5263,7 @@ DescribeAssetSystemPackageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetSystemPackageList", DescribeAssetSystemPackageListRequest => DescribeAssetSystemPackageListResponse);
+rt::paged!(DescribeAssetSystemPackageListRequest, offset offset limit, [packages]: AssetSystemPackageInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetSystemPackageList response structure.
@@ -5415,6 +5429,7 @@ DescribeAssetUserKeyListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetUserKeyList", DescribeAssetUserKeyListRequest => DescribeAssetUserKeyListResponse);
+rt::paged!(DescribeAssetUserKeyListRequest, offset offset limit, [keys]: AssetUserKeyInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetUserKeyList response structure.
@@ -5487,6 +5502,7 @@ DescribeAssetUserListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetUserList", DescribeAssetUserListRequest => DescribeAssetUserListResponse);
+rt::paged!(DescribeAssetUserListRequest, offset offset limit, [users]: AssetUserBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetUserList response structure.
@@ -5563,6 +5579,7 @@ DescribeAssetWebAppListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebAppList", DescribeAssetWebAppListRequest => DescribeAssetWebAppListResponse);
+rt::paged!(DescribeAssetWebAppListRequest, offset offset limit, [web_apps]: AssetWebAppBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebAppList response structure.
@@ -5598,6 +5615,7 @@ DescribeAssetWebAppPluginListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebAppPluginList", DescribeAssetWebAppPluginListRequest => DescribeAssetWebAppPluginListResponse);
+rt::paged!(DescribeAssetWebAppPluginListRequest, offset offset limit, [plugins]: AssetWebAppPluginInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebAppPluginList response structure.
@@ -5677,6 +5695,7 @@ DescribeAssetWebFrameListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebFrameList", DescribeAssetWebFrameListRequest => DescribeAssetWebFrameListResponse);
+rt::paged!(DescribeAssetWebFrameListRequest, offset offset limit, [web_frames]: AssetWebFrameBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebFrameList response structure.
@@ -5785,6 +5804,7 @@ DescribeAssetWebLocationListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebLocationList", DescribeAssetWebLocationListRequest => DescribeAssetWebLocationListResponse);
+rt::paged!(DescribeAssetWebLocationListRequest, offset offset limit, [locations]: AssetWebLocationBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebLocationList response structure.
@@ -5824,6 +5844,7 @@ DescribeAssetWebLocationPathListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebLocationPathList", DescribeAssetWebLocationPathListRequest => DescribeAssetWebLocationPathListResponse);
+rt::paged!(DescribeAssetWebLocationPathListRequest, offset offset limit, [paths]: AssetWebLocationPath, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebLocationPathList response structure.
@@ -5894,6 +5915,7 @@ DescribeAssetWebServiceInfoListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebServiceInfoList", DescribeAssetWebServiceInfoListRequest => DescribeAssetWebServiceInfoListResponse);
+rt::paged!(DescribeAssetWebServiceInfoListRequest, offset offset limit, [web_services]: AssetWebServiceBaseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebServiceInfoList response structure.
@@ -5929,6 +5951,7 @@ DescribeAssetWebServiceProcessListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebServiceProcessList", DescribeAssetWebServiceProcessListRequest => DescribeAssetWebServiceProcessListResponse);
+rt::paged!(DescribeAssetWebServiceProcessListRequest, offset offset limit, [process]: AssetAppProcessInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetWebServiceProcessList response structure.
@@ -6001,6 +6024,7 @@ DescribeAttackEventsRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAttackEvents", DescribeAttackEventsRequest => DescribeAttackEventsResponse);
+rt::paged!(DescribeAttackEventsRequest, offset offset limit, [list]: NetAttackEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAttackEvents response structure.
@@ -6111,6 +6135,7 @@ DescribeAttackTypeRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAttackType", DescribeAttackTypeRequest => DescribeAttackTypeResponse);
+rt::paged!(DescribeAttackTypeRequest, offset offset limit, [list]: RaspAttackTypeListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAttackType response structure.
@@ -6222,6 +6247,7 @@ DescribeBanWhiteListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBanWhiteList", DescribeBanWhiteListRequest => DescribeBanWhiteListResponse);
+rt::paged!(DescribeBanWhiteListRequest, offset offset limit, [white_list]: BanWhiteListDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBanWhiteList response structure.
@@ -6343,6 +6369,7 @@ DescribeBaselineDetectListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineDetectList", DescribeBaselineDetectListRequest => DescribeBaselineDetectListResponse);
+rt::paged!(DescribeBaselineDetectListRequest, offset offset limit, [list]: BaselinePolicyDetect, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineDetectList response structure.
@@ -6407,6 +6434,7 @@ DescribeBaselineDownloadListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineDownloadList", DescribeBaselineDownloadListRequest => DescribeBaselineDownloadListResponse);
+rt::paged!(DescribeBaselineDownloadListRequest, offset offset limit, [list]: BaselineDownload, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineDownloadList response structure.
@@ -6448,6 +6476,7 @@ DescribeBaselineEffectHostListRequest {
     "UuidList" uuid_list set_uuid_list: list String,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineEffectHostList", DescribeBaselineEffectHostListRequest => DescribeBaselineEffectHostListResponse);
+rt::paged!(DescribeBaselineEffectHostListRequest, offset offset limit, [effect_host_list]: BaselineEffectHost, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineEffectHostList response structure.
@@ -6477,6 +6506,7 @@ DescribeBaselineFixListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineFixList", DescribeBaselineFixListRequest => DescribeBaselineFixListResponse);
+rt::paged!(DescribeBaselineFixListRequest, offset offset limit, [list]: BaselineFix, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineFixList response structure.
@@ -6522,6 +6552,7 @@ DescribeBaselineHostDetectListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineHostDetectList", DescribeBaselineHostDetectListRequest => DescribeBaselineHostDetectListResponse);
+rt::paged!(DescribeBaselineHostDetectListRequest, offset offset limit, [list]: BaselineHostDetect, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineHostDetectList response structure.
@@ -6549,6 +6580,7 @@ DescribeBaselineHostIgnoreListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineHostIgnoreList", DescribeBaselineHostIgnoreListRequest => DescribeBaselineHostIgnoreListResponse);
+rt::paged!(DescribeBaselineHostIgnoreListRequest, offset offset limit, [list]: BaselineHost, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineHostIgnoreList response structure.
@@ -6636,6 +6668,7 @@ DescribeBaselineItemDetectListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineItemDetectList", DescribeBaselineItemDetectListRequest => DescribeBaselineItemDetectListResponse);
+rt::paged!(DescribeBaselineItemDetectListRequest, offset offset limit, [list]: BaselineItemDetect, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineItemDetectList response structure.
@@ -6669,6 +6702,7 @@ DescribeBaselineItemIgnoreListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineItemIgnoreList", DescribeBaselineItemIgnoreListRequest => DescribeBaselineItemIgnoreListResponse);
+rt::paged!(DescribeBaselineItemIgnoreListRequest, offset offset limit, [list]: BaselineItemInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineItemIgnoreList response structure.
@@ -6755,6 +6789,7 @@ DescribeBaselineItemListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineItemList", DescribeBaselineItemListRequest => DescribeBaselineItemListResponse);
+rt::paged!(DescribeBaselineItemListRequest, offset offset limit, [list]: BaselineItem, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineItemList response structure.
@@ -6809,6 +6844,7 @@ DescribeBaselineListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineList", DescribeBaselineListRequest => DescribeBaselineListResponse);
+rt::paged!(DescribeBaselineListRequest, offset offset limit, [baseline_list]: BaselineInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineList response structure.
@@ -6838,6 +6874,7 @@ DescribeBaselinePolicyListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselinePolicyList", DescribeBaselinePolicyListRequest => DescribeBaselinePolicyListResponse);
+rt::paged!(DescribeBaselinePolicyListRequest, offset offset limit, [list]: BaselinePolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselinePolicyList response structure.
@@ -6894,6 +6931,7 @@ DescribeBaselineRuleDetectListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineRuleDetectList", DescribeBaselineRuleDetectListRequest => DescribeBaselineRuleDetectListResponse);
+rt::paged!(DescribeBaselineRuleDetectListRequest, offset offset limit, [list]: BaselineRuleDetect, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineRuleDetectList response structure.
@@ -6925,6 +6963,7 @@ DescribeBaselineRuleIgnoreListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineRuleIgnoreList", DescribeBaselineRuleIgnoreListRequest => DescribeBaselineRuleIgnoreListResponse);
+rt::paged!(DescribeBaselineRuleIgnoreListRequest, offset offset limit, [list]: BaselineRule, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineRuleIgnoreList response structure.
@@ -6958,6 +6997,7 @@ DescribeBaselineRuleListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineRuleList", DescribeBaselineRuleListRequest => DescribeBaselineRuleListResponse);
+rt::paged!(DescribeBaselineRuleListRequest, offset offset limit, [list]: BaselineRule, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineRuleList response structure.
@@ -6997,6 +7037,7 @@ DescribeBaselineRuleRequest {
     "Uuid" uuid set_uuid: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineRule", DescribeBaselineRuleRequest => DescribeBaselineRuleResponse);
+rt::paged!(DescribeBaselineRuleRequest, offset offset limit, [baseline_rule_list]: BaselineRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineRule response structure.
@@ -7095,6 +7136,7 @@ DescribeBaselineStrategyListRequest {
     "Enabled" enabled set_enabled: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineStrategyList", DescribeBaselineStrategyListRequest => DescribeBaselineStrategyListResponse);
+rt::paged!(DescribeBaselineStrategyListRequest, offset offset limit, [strategy_list]: Strategy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaselineStrategyList response structure.
@@ -7149,6 +7191,7 @@ DescribeBaselineWeakPasswordListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBaselineWeakPasswordList", DescribeBaselineWeakPasswordListRequest => DescribeBaselineWeakPasswordListResponse);
+rt::paged!(DescribeBaselineWeakPasswordListRequest, offset offset limit, [list]: BaselineWeakPassword, [total]);
 
 rt::model! { read debug;
 /// DescribeBaselineWeakPasswordList response structure.
@@ -7239,6 +7282,7 @@ DescribeBashEventsNewRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBashEventsNew", DescribeBashEventsNewRequest => DescribeBashEventsNewResponse);
+rt::paged!(DescribeBashEventsNewRequest, offset offset limit, [list]: BashEventNew, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBashEventsNew response structure.
@@ -7286,6 +7330,7 @@ DescribeBashEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBashEvents", DescribeBashEventsRequest => DescribeBashEventsResponse);
+rt::paged!(DescribeBashEventsRequest, offset offset limit, [list]: BashEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBashEvents response structure.
@@ -7331,6 +7376,7 @@ DescribeBashPoliciesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBashPolicies", DescribeBashPoliciesRequest => DescribeBashPoliciesResponse);
+rt::paged!(DescribeBashPoliciesRequest, offset offset limit, [list]: BashPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBashPolicies response structure.
@@ -7374,6 +7420,7 @@ DescribeBashRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBashRules", DescribeBashRulesRequest => DescribeBashRulesResponse);
+rt::paged!(DescribeBashRulesRequest, offset offset limit, [list]: BashRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBashRules response structure.
@@ -7429,6 +7476,7 @@ DescribeBruteAttackListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBruteAttackList", DescribeBruteAttackListRequest => DescribeBruteAttackListResponse);
+rt::paged!(DescribeBruteAttackListRequest, offset offset limit, [brute_attack_list]: BruteAttackInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBruteAttackList response structure.
@@ -7539,6 +7587,7 @@ DescribeClientExceptionRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeClientException", DescribeClientExceptionRequest => DescribeClientExceptionResponse);
+rt::paged!(DescribeClientExceptionRequest, offset offset limit, [records]: RecordInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClientException response structure.
@@ -7662,6 +7711,7 @@ DescribeEmergencyVulListRequest {
     "HotspotAttack" hotspot_attack set_hotspot_attack: bool,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeEmergencyVulList", DescribeEmergencyVulListRequest => DescribeEmergencyVulListResponse);
+rt::paged!(DescribeEmergencyVulListRequest, offset offset limit, [list]: EmergencyVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEmergencyVulList response structure.
@@ -7834,6 +7884,7 @@ DescribeFileTamperEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeFileTamperEvents", DescribeFileTamperEventsRequest => DescribeFileTamperEventsResponse);
+rt::paged!(DescribeFileTamperEventsRequest, offset offset limit, [list]: FileTamperEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFileTamperEvents response structure.
@@ -7912,6 +7963,7 @@ DescribeFileTamperRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeFileTamperRules", DescribeFileTamperRulesRequest => DescribeFileTamperRulesResponse);
+rt::paged!(DescribeFileTamperRulesRequest, offset offset limit, [list]: FileTamperRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFileTamperRules response structure.
@@ -8000,6 +8052,7 @@ DescribeHistoryAccountsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeHistoryAccounts", DescribeHistoryAccountsRequest => DescribeHistoryAccountsResponse);
+rt::paged!(DescribeHistoryAccountsRequest, offset offset limit, [history_accounts]: HistoryAccount, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHistoryAccounts response structure.
@@ -8090,6 +8143,7 @@ DescribeHostLoginListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeHostLoginList", DescribeHostLoginListRequest => DescribeHostLoginListResponse);
+rt::paged!(DescribeHostLoginListRequest, offset offset limit, [host_login_list]: HostLoginList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostLoginList response structure.
@@ -8136,6 +8190,7 @@ DescribeIgnoreBaselineRuleRequest {
     "RuleName" rule_name set_rule_name: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeIgnoreBaselineRule", DescribeIgnoreBaselineRuleRequest => DescribeIgnoreBaselineRuleResponse);
+rt::paged!(DescribeIgnoreBaselineRuleRequest, offset offset limit, [ignore_baseline_rule_list]: IgnoreBaselineRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIgnoreBaselineRule response structure.
@@ -8198,6 +8253,7 @@ DescribeIgnoreRuleEffectHostListRequest {
     "TagNames" tag_names set_tag_names: list String,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeIgnoreRuleEffectHostList", DescribeIgnoreRuleEffectHostListRequest => DescribeIgnoreRuleEffectHostListResponse);
+rt::paged!(DescribeIgnoreRuleEffectHostListRequest, offset offset limit, [ignore_rule_effect_host_list]: IgnoreRuleEffectHostInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIgnoreRuleEffectHostList response structure.
@@ -8307,6 +8363,7 @@ DescribeJavaMemShellListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeJavaMemShellList", DescribeJavaMemShellListRequest => DescribeJavaMemShellListResponse);
+rt::paged!(DescribeJavaMemShellListRequest, offset offset limit, [list]: JavaMemShellInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJavaMemShellList response structure.
@@ -8336,6 +8393,7 @@ DescribeJavaMemShellPluginInfoRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeJavaMemShellPluginInfo", DescribeJavaMemShellPluginInfoRequest => DescribeJavaMemShellPluginInfoResponse);
+rt::paged!(DescribeJavaMemShellPluginInfoRequest, offset offset limit, [list]: JavaMemShellPluginInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJavaMemShellPluginInfo response structure.
@@ -8363,6 +8421,7 @@ DescribeJavaMemShellPluginListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeJavaMemShellPluginList", DescribeJavaMemShellPluginListRequest => DescribeJavaMemShellPluginListResponse);
+rt::paged!(DescribeJavaMemShellPluginListRequest, offset offset limit, [list]: JavaMemShellPluginSetting, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJavaMemShellPluginList response structure.
@@ -8410,6 +8469,7 @@ DescribeLicenseBindListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLicenseBindList", DescribeLicenseBindListRequest => DescribeLicenseBindListResponse);
+rt::paged!(DescribeLicenseBindListRequest, offset offset limit, [list]: LicenseBindDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLicenseBindList response structure.
@@ -8440,6 +8500,7 @@ DescribeLicenseBindScheduleRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLicenseBindSchedule", DescribeLicenseBindScheduleRequest => DescribeLicenseBindScheduleResponse);
+rt::paged!(DescribeLicenseBindScheduleRequest, offset offset limit, [list]: LicenseBindTaskDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLicenseBindSchedule response structure.
@@ -8556,6 +8617,7 @@ DescribeLicenseListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLicenseList", DescribeLicenseListRequest => DescribeLicenseListResponse);
+rt::paged!(DescribeLicenseListRequest, offset offset limit, [list]: LicenseDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLicenseList response structure.
@@ -8646,6 +8708,7 @@ DescribeLogExportsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLogExports", DescribeLogExportsRequest => DescribeLogExportsResponse);
+rt::paged!(DescribeLogExportsRequest, offset offset limit, [exports]: ExportInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogExports response structure.
@@ -8893,6 +8956,7 @@ DescribeLoginTypeHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLoginTypeHost", DescribeLoginTypeHostRequest => DescribeLoginTypeHostResponse);
+rt::paged!(DescribeLoginTypeHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
 
 rt::model! { read debug;
 /// DescribeLoginTypeHost response structure.
@@ -8924,6 +8988,7 @@ DescribeLoginWhiteCombinedListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLoginWhiteCombinedList", DescribeLoginWhiteCombinedListRequest => DescribeLoginWhiteCombinedListResponse);
+rt::paged!(DescribeLoginWhiteCombinedListRequest, offset offset limit, [login_white_combined_infos]: LoginWhiteCombinedInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginWhiteCombinedList response structure.
@@ -8958,6 +9023,7 @@ DescribeLoginWhiteHostListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLoginWhiteHostList", DescribeLoginWhiteHostListRequest => DescribeLoginWhiteHostListResponse);
+rt::paged!(DescribeLoginWhiteHostListRequest, offset offset limit, [hosts]: HostDesc, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginWhiteHostList response structure.
@@ -8991,6 +9057,7 @@ DescribeLoginWhiteListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLoginWhiteList", DescribeLoginWhiteListRequest => DescribeLoginWhiteListResponse);
+rt::paged!(DescribeLoginWhiteListRequest, offset offset limit, [login_white_lists]: LoginWhiteLists, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginWhiteList response structure.
@@ -9025,6 +9092,7 @@ DescribeMachineClearHistoryRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachineClearHistory", DescribeMachineClearHistoryRequest => DescribeMachineClearHistoryResponse);
+rt::paged!(DescribeMachineClearHistoryRequest, offset offset limit, [list]: MachineClearHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineClearHistory response structure.
@@ -9075,6 +9143,7 @@ DescribeMachineFileTamperRulesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachineFileTamperRules", DescribeMachineFileTamperRulesRequest => DescribeMachineFileTamperRulesResponse);
+rt::paged!(DescribeMachineFileTamperRulesRequest, offset offset limit, [list]: MachineFileTamperRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineFileTamperRules response structure.
@@ -9286,6 +9355,7 @@ DescribeMachineListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachineList", DescribeMachineListRequest => DescribeMachineListResponse);
+rt::paged!(DescribeMachineListRequest, offset offset limit, [machines]: Machine, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineList response structure.
@@ -9415,6 +9485,7 @@ DescribeMachineSnapshotRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachineSnapshot", DescribeMachineSnapshotRequest => DescribeMachineSnapshotResponse);
+rt::paged!(DescribeMachineSnapshotRequest, offset offset limit, [list]: MachineSnapshotInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachineSnapshot response structure.
@@ -9471,6 +9542,7 @@ DescribeMachinesRequest {
     "MachineAppId" machine_app_id set_machine_app_id: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachines", DescribeMachinesRequest => DescribeMachinesResponse);
+rt::paged!(DescribeMachinesRequest, offset offset limit, [machines]: Machine, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachines response structure.
@@ -9517,6 +9589,7 @@ DescribeMachinesSimpleRequest {
     "ProjectIds" project_ids set_project_ids: list i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachinesSimple", DescribeMachinesSimpleRequest => DescribeMachinesSimpleResponse);
+rt::paged!(DescribeMachinesSimpleRequest, offset offset limit, [machines]: MachineSimple, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachinesSimple response structure.
@@ -9558,6 +9631,7 @@ DescribeMalWareListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMalWareList", DescribeMalWareListRequest => DescribeMalWareListResponse);
+rt::paged!(DescribeMalWareListRequest, offset offset limit, [mal_ware_list]: MalWareList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMalWareList response structure.
@@ -9593,6 +9667,7 @@ DescribeMaliciousRequestWhiteListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMaliciousRequestWhiteList", DescribeMaliciousRequestWhiteListRequest => DescribeMaliciousRequestWhiteListResponse);
+rt::paged!(DescribeMaliciousRequestWhiteListRequest, offset offset limit, [list]: MaliciousRequestWhiteListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMaliciousRequestWhiteList response structure.
@@ -9783,6 +9858,7 @@ DescribeMalwareWhiteListAffectListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMalwareWhiteListAffectList", DescribeMalwareWhiteListAffectListRequest => DescribeMalwareWhiteListAffectListResponse);
+rt::paged!(DescribeMalwareWhiteListAffectListRequest, offset offset limit, [affect_list]: MalwareWhiteListAffectEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMalwareWhiteListAffectList response structure.
@@ -9824,6 +9900,7 @@ DescribeMalwareWhiteListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMalwareWhiteList", DescribeMalwareWhiteListRequest => DescribeMalwareWhiteListResponse);
+rt::paged!(DescribeMalwareWhiteListRequest, offset offset limit, [white_list]: MalwareWhiteListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMalwareWhiteList response structure.
@@ -9855,6 +9932,7 @@ DescribeMemShellRulesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMemShellRules", DescribeMemShellRulesRequest => DescribeMemShellRulesResponse);
+rt::paged!(DescribeMemShellRulesRequest, offset offset limit, [list]: MemShellRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMemShellRules response structure.
@@ -9917,6 +9995,7 @@ DescribeNetAttackWhiteListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeNetAttackWhiteList", DescribeNetAttackWhiteListRequest => DescribeNetAttackWhiteListResponse);
+rt::paged!(DescribeNetAttackWhiteListRequest, offset offset limit, [white_list]: NetAttackWhiteRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetAttackWhiteList response structure.
@@ -9944,6 +10023,7 @@ DescribeOpenPortStatisticsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeOpenPortStatistics", DescribeOpenPortStatisticsRequest => DescribeOpenPortStatisticsResponse);
+rt::paged!(DescribeOpenPortStatisticsRequest, offset offset limit, [open_port_statistics]: OpenPortStatistics, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOpenPortStatistics response structure.
@@ -10020,6 +10100,7 @@ DescribePatchEffectHostListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribePatchEffectHostList", DescribePatchEffectHostListRequest => DescribePatchEffectHostListResponse);
+rt::paged!(DescribePatchEffectHostListRequest, offset offset limit, [patch_effect_host_list]: PatchEffectHostList, [total_count]);
 
 rt::model! { read debug;
 /// DescribePatchEffectHostList response structure.
@@ -10107,6 +10188,7 @@ DescribePrivilegeEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribePrivilegeEvents", DescribePrivilegeEventsRequest => DescribePrivilegeEventsResponse);
+rt::paged!(DescribePrivilegeEventsRequest, offset offset limit, [list]: PrivilegeEscalationProcess, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivilegeEvents response structure.
@@ -10134,6 +10216,7 @@ DescribePrivilegeRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribePrivilegeRules", DescribePrivilegeRulesRequest => DescribePrivilegeRulesResponse);
+rt::paged!(DescribePrivilegeRulesRequest, offset offset limit, [list]: PrivilegeRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivilegeRules response structure.
@@ -10206,6 +10289,7 @@ DescribeProcessStatisticsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeProcessStatistics", DescribeProcessStatisticsRequest => DescribeProcessStatisticsResponse);
+rt::paged!(DescribeProcessStatisticsRequest, offset offset limit, [process_statistics]: ProcessStatistics, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProcessStatistics response structure.
@@ -10261,6 +10345,7 @@ DescribeProtectDirListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeProtectDirList", DescribeProtectDirListRequest => DescribeProtectDirListResponse);
+rt::paged!(DescribeProtectDirListRequest, offset offset limit, [list]: ProtectDirInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProtectDirList response structure.
@@ -10298,6 +10383,7 @@ DescribeProtectDirRelatedServerRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeProtectDirRelatedServer", DescribeProtectDirRelatedServerRequest => DescribeProtectDirRelatedServerResponse);
+rt::paged!(DescribeProtectDirRelatedServerRequest, offset offset limit, [list]: ProtectDirRelatedServer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProtectDirRelatedServer response structure.
@@ -10364,6 +10450,7 @@ DescribeRansomDefenseBackupListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseBackupList", DescribeRansomDefenseBackupListRequest => DescribeRansomDefenseBackupListResponse);
+rt::paged!(DescribeRansomDefenseBackupListRequest, offset offset limit, [list]: RansomDefenseBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseBackupList response structure.
@@ -10407,6 +10494,7 @@ DescribeRansomDefenseEventsListRequest {
     "CreateEndTime" create_end_time set_create_end_time: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseEventsList", DescribeRansomDefenseEventsListRequest => DescribeRansomDefenseEventsListResponse);
+rt::paged!(DescribeRansomDefenseEventsListRequest, offset offset limit, [list]: RansomDefenseEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseEventsList response structure.
@@ -10454,6 +10542,7 @@ DescribeRansomDefenseMachineListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseMachineList", DescribeRansomDefenseMachineListRequest => DescribeRansomDefenseMachineListResponse);
+rt::paged!(DescribeRansomDefenseMachineListRequest, offset offset limit, [list]: RansomDefenseStrategyMachineBackupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseMachineList response structure.
@@ -10514,6 +10603,7 @@ DescribeRansomDefenseRollBackTaskListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseRollBackTaskList", DescribeRansomDefenseRollBackTaskListRequest => DescribeRansomDefenseRollBackTaskListResponse);
+rt::paged!(DescribeRansomDefenseRollBackTaskListRequest, offset offset limit, [list]: RansomDefenseRollbackTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseRollBackTaskList response structure.
@@ -10615,6 +10705,7 @@ DescribeRansomDefenseStrategyListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseStrategyList", DescribeRansomDefenseStrategyListRequest => DescribeRansomDefenseStrategyListResponse);
+rt::paged!(DescribeRansomDefenseStrategyListRequest, offset offset limit, [list]: RansomDefenseStrategy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseStrategyList response structure.
@@ -10656,6 +10747,7 @@ DescribeRansomDefenseStrategyMachinesRequest {
     "Id" id set_id: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRansomDefenseStrategyMachines", DescribeRansomDefenseStrategyMachinesRequest => DescribeRansomDefenseStrategyMachinesResponse);
+rt::paged!(DescribeRansomDefenseStrategyMachinesRequest, offset offset limit, [list]: RansomDefenseStrategyMachineDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRansomDefenseStrategyMachines response structure.
@@ -10707,6 +10799,7 @@ DescribeRaspEventCWPRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspEventCWP", DescribeRaspEventCWPRequest => DescribeRaspEventCWPResponse);
+rt::paged!(DescribeRaspEventCWPRequest, offset offset limit, [list]: RaspEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspEventCWP response structure.
@@ -10774,6 +10867,7 @@ DescribeRaspEventTCSSRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspEventTCSS", DescribeRaspEventTCSSRequest => DescribeRaspEventTCSSResponse);
+rt::paged!(DescribeRaspEventTCSSRequest, offset offset limit, [list]: RaspEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspEventTCSS response structure.
@@ -10815,6 +10909,7 @@ DescribeRaspLicenseListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspLicenseList", DescribeRaspLicenseListRequest => DescribeRaspLicenseListResponse);
+rt::paged!(DescribeRaspLicenseListRequest, offset offset limit, [list]: RaspLicenseList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspLicenseList response structure.
@@ -10880,6 +10975,7 @@ DescribeRaspMemShellListTCSSRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspMemShellListTCSS", DescribeRaspMemShellListTCSSRequest => DescribeRaspMemShellListTCSSResponse);
+rt::paged!(DescribeRaspMemShellListTCSSRequest, offset offset limit, [list]: RaspMemShellEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspMemShellListTCSS response structure.
@@ -10915,6 +11011,7 @@ DescribeRaspPluginListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspPluginList", DescribeRaspPluginListRequest => DescribeRaspPluginListResponse);
+rt::paged!(DescribeRaspPluginListRequest, offset offset limit, [list]: RaspLicensePlugin, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspPluginList response structure.
@@ -10942,6 +11039,7 @@ DescribeRaspRuleVulsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspRuleVuls", DescribeRaspRuleVulsRequest => DescribeRaspRuleVulsResponse);
+rt::paged!(DescribeRaspRuleVulsRequest, offset offset limit, [list]: RaspRuleVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspRuleVuls response structure.
@@ -10973,6 +11071,7 @@ DescribeRaspRulesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRaspRules", DescribeRaspRulesRequest => DescribeRaspRulesResponse);
+rt::paged!(DescribeRaspRulesRequest, offset offset limit, [list]: RaspRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspRules response structure.
@@ -11042,6 +11141,7 @@ DescribeReverseShellEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeReverseShellEvents", DescribeReverseShellEventsRequest => DescribeReverseShellEventsResponse);
+rt::paged!(DescribeReverseShellEventsRequest, offset offset limit, [list]: ReverseShell, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellEvents response structure.
@@ -11073,6 +11173,7 @@ DescribeReverseShellRulesAggregationRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeReverseShellRulesAggregation", DescribeReverseShellRulesAggregationRequest => DescribeReverseShellRulesAggregationResponse);
+rt::paged!(DescribeReverseShellRulesAggregationRequest, offset offset limit, [list]: ReverseShellRuleAggregation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellRulesAggregation response structure.
@@ -11100,6 +11201,7 @@ DescribeReverseShellRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeReverseShellRules", DescribeReverseShellRulesRequest => DescribeReverseShellRulesResponse);
+rt::paged!(DescribeReverseShellRulesRequest, offset offset limit, [list]: ReverseShellRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellRules response structure.
@@ -11211,6 +11313,7 @@ DescribeRiskDnsEventListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRiskDnsEventList", DescribeRiskDnsEventListRequest => DescribeRiskDnsEventListResponse);
+rt::paged!(DescribeRiskDnsEventListRequest, offset offset limit, [list]: RiskDnsEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskDnsEventList response structure.
@@ -11271,6 +11374,7 @@ DescribeRiskDnsListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRiskDnsList", DescribeRiskDnsListRequest => DescribeRiskDnsListResponse);
+rt::paged!(DescribeRiskDnsListRequest, offset offset limit, [risk_dns_list]: RiskDnsList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskDnsList response structure.
@@ -11308,6 +11412,7 @@ DescribeRiskDnsPolicyListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRiskDnsPolicyList", DescribeRiskDnsPolicyListRequest => DescribeRiskDnsPolicyListResponse);
+rt::paged!(DescribeRiskDnsPolicyListRequest, offset offset limit, [list]: RiskDnsPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskDnsPolicyList response structure.
@@ -11353,6 +11458,7 @@ DescribeRiskProcessEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRiskProcessEvents", DescribeRiskProcessEventsRequest => DescribeRiskProcessEventsResponse);
+rt::paged!(DescribeRiskProcessEventsRequest, offset offset limit, [list]: RiskProcessEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskProcessEvents response structure.
@@ -11865,6 +11971,7 @@ DescribeSearchTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeSearchTemplates", DescribeSearchTemplatesRequest => DescribeSearchTemplatesResponse);
+rt::paged!(DescribeSearchTemplatesRequest, offset offset limit, [list]: SearchTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSearchTemplates response structure.
@@ -11915,6 +12022,7 @@ DescribeSecurityBroadcastsRequest {
     "BroadcastType" broadcast_type set_broadcast_type: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeSecurityBroadcasts", DescribeSecurityBroadcastsRequest => DescribeSecurityBroadcastsResponse);
+rt::paged!(DescribeSecurityBroadcastsRequest, offset offset limit, [list]: Broadcasts, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityBroadcasts response structure.
@@ -11938,6 +12046,7 @@ DescribeSecurityDynamicsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeSecurityDynamics", DescribeSecurityDynamicsRequest => DescribeSecurityDynamicsResponse);
+rt::paged!(DescribeSecurityDynamicsRequest, offset offset limit, [security_dynamics]: SecurityDynamic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityDynamics response structure.
@@ -12176,6 +12285,7 @@ DescribeShellPolicyListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeShellPolicyList", DescribeShellPolicyListRequest => DescribeShellPolicyListResponse);
+rt::paged!(DescribeShellPolicyListRequest, offset offset limit, [list]: ShellPolicyList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeShellPolicyList response structure.
@@ -12562,6 +12672,7 @@ DescribeVulDefenceEventRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulDefenceEvent", DescribeVulDefenceEventRequest => DescribeVulDefenceEventResponse);
+rt::paged!(DescribeVulDefenceEventRequest, offset offset limit, [list]: VulDefenceEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefenceEvent response structure.
@@ -12591,6 +12702,7 @@ DescribeVulDefenceListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulDefenceList", DescribeVulDefenceListRequest => DescribeVulDefenceListResponse);
+rt::paged!(DescribeVulDefenceListRequest, offset offset limit, [list]: VulDefenceRangeDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefenceList response structure.
@@ -12658,6 +12770,7 @@ DescribeVulDefencePluginDetailRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulDefencePluginDetail", DescribeVulDefencePluginDetailRequest => DescribeVulDefencePluginDetailResponse);
+rt::paged!(DescribeVulDefencePluginDetailRequest, offset offset limit, [list]: VulDefencePluginDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefencePluginDetail response structure.
@@ -12708,6 +12821,7 @@ DescribeVulDefencePluginStatusRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulDefencePluginStatus", DescribeVulDefencePluginStatusRequest => DescribeVulDefencePluginStatusResponse);
+rt::paged!(DescribeVulDefencePluginStatusRequest, offset offset limit, [list]: VulDefencePluginStatus, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefencePluginStatus response structure.
@@ -12733,6 +12847,7 @@ DescribeVulDefenceSettingListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulDefenceSettingList", DescribeVulDefenceSettingListRequest => DescribeVulDefenceSettingListResponse);
+rt::paged!(DescribeVulDefenceSettingListRequest, offset offset limit, [list]: VulDefenceSetting, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefenceSettingList response structure.
@@ -12808,6 +12923,7 @@ DescribeVulEffectHostListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulEffectHostList", DescribeVulEffectHostListRequest => DescribeVulEffectHostListResponse);
+rt::paged!(DescribeVulEffectHostListRequest, offset offset limit, [vul_effect_host_list]: VulEffectHostList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulEffectHostList response structure.
@@ -12843,6 +12959,7 @@ DescribeVulEffectModulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulEffectModules", DescribeVulEffectModulesRequest => DescribeVulEffectModulesResponse);
+rt::paged!(DescribeVulEffectModulesRequest, offset offset limit, [vul_effect_module_info]: VulEffectModuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulEffectModules response structure.
@@ -13099,6 +13216,7 @@ DescribeVulListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulList", DescribeVulListRequest => DescribeVulListResponse);
+rt::paged!(DescribeVulListRequest, offset offset limit, [vul_info_list]: VulInfoList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulList response structure.
@@ -13167,6 +13285,7 @@ DescribeVulStoreListRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulStoreList", DescribeVulStoreListRequest => DescribeVulStoreListResponse);
+rt::paged!(DescribeVulStoreListRequest, offset offset limit, [list]: VulStoreListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulStoreList response structure.
@@ -13300,6 +13419,7 @@ DescribeWebHookPolicyRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeWebHookPolicy", DescribeWebHookPolicyRequest => DescribeWebHookPolicyResponse);
+rt::paged!(DescribeWebHookPolicyRequest, offset offset limit, [list]: WebHookPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebHookPolicy response structure.
@@ -13329,6 +13449,7 @@ DescribeWebHookReceiverRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeWebHookReceiver", DescribeWebHookReceiverRequest => DescribeWebHookReceiverResponse);
+rt::paged!(DescribeWebHookReceiverRequest, offset offset limit, [list]: WebHookReceiver, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebHookReceiver response structure.
@@ -13398,6 +13519,7 @@ DescribeWebHookRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeWebHookRules", DescribeWebHookRulesRequest => DescribeWebHookRulesResponse);
+rt::paged!(DescribeWebHookRulesRequest, offset offset limit, [list]: WebHookRuleSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebHookRules response structure.
@@ -13433,6 +13555,7 @@ DescribeWebPageEventListRequest {
     "Order" order set_order: i128,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeWebPageEventList", DescribeWebPageEventListRequest => DescribeWebPageEventListResponse);
+rt::paged!(DescribeWebPageEventListRequest, offset offset limit, [list]: ProtectEventLists, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebPageEventList response structure.
@@ -13556,6 +13679,7 @@ DescribeWindowsPatchListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeWindowsPatchList", DescribeWindowsPatchListRequest => DescribeWindowsPatchListResponse);
+rt::paged!(DescribeWindowsPatchListRequest, offset offset limit, [patch_info_list]: EventPatchInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWindowsPatchList response structure.
@@ -13593,6 +13717,7 @@ DescribeYDRaspBlackWhiteRequest {
     "Order" order set_order: str,
 } }
 rt::action!("cwp", "2018-02-28", "DescribeYDRaspBlackWhite", DescribeYDRaspBlackWhiteRequest => DescribeYDRaspBlackWhiteResponse);
+rt::paged!(DescribeYDRaspBlackWhiteRequest, offset offset limit, [list]: YDRaspBlackWhiteListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeYDRaspBlackWhite response structure.

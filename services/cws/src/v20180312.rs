@@ -215,6 +215,7 @@ DescribeMonitorsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cws", "2018-03-12", "DescribeMonitors", DescribeMonitorsRequest => DescribeMonitorsResponse);
+rt::paged!(DescribeMonitorsRequest, offset offset limit, [monitors]: MonitorsDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMonitors返回参数结构体
@@ -263,6 +264,7 @@ DescribeSitesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cws", "2018-03-12", "DescribeSites", DescribeSitesRequest => DescribeSitesResponse);
+rt::paged!(DescribeSitesRequest, offset offset limit, [sites]: Site, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSites返回参数结构体
@@ -367,6 +369,7 @@ DescribeVulsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cws", "2018-03-12", "DescribeVuls", DescribeVulsRequest => DescribeVulsResponse);
+rt::paged!(DescribeVulsRequest, offset offset limit, [vuls]: Vul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVuls返回参数结构体

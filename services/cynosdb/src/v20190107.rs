@@ -3873,6 +3873,7 @@ DescribeAccountsRequest {
     "AccountRegular" account_regular set_account_regular: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
+rt::paged!(DescribeAccountsRequest, offset offset limit, [account_set]: Account, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccounts response structure.
@@ -3902,6 +3903,7 @@ DescribeAuditInstanceListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
+rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: InstanceAuditStatus, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList response structure.
@@ -3931,6 +3933,7 @@ DescribeAuditLogFilesRequest {
     "FileName" file_name set_file_name: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
+rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles返回参数结构体
@@ -3980,6 +3983,7 @@ DescribeAuditLogsRequest {
     "LogFilter" log_filter set_log_filter: list InstanceAuditLogFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAuditLogs", DescribeAuditLogsRequest => DescribeAuditLogsResponse);
+rt::paged!(DescribeAuditLogsRequest, offset offset limit, [items]: AuditLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogs response structure.
@@ -4011,6 +4015,7 @@ DescribeAuditRuleTemplatesRequest {
     "AlarmPolicy" alarm_policy set_alarm_policy: i128,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAuditRuleTemplates", DescribeAuditRuleTemplatesRequest => DescribeAuditRuleTemplatesResponse);
+rt::paged!(DescribeAuditRuleTemplatesRequest, offset offset limit, [items]: AuditRuleTemplateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditRuleTemplates response structure.
@@ -4144,6 +4149,7 @@ DescribeBackupDownloadUserRestrictionRequest {
     "OnlyUserRestriction" only_user_restriction set_only_user_restriction: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBackupDownloadUserRestriction", DescribeBackupDownloadUserRestrictionRequest => DescribeBackupDownloadUserRestrictionResponse);
+rt::paged!(DescribeBackupDownloadUserRestrictionRequest, offset offset limit, [backup_limit_cluster_restrictions]: BackupLimitClusterRestriction, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupDownloadUserRestriction response structure.
@@ -4196,6 +4202,7 @@ DescribeBackupListByVaultRequest {
     "Status" status set_status: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBackupListByVault", DescribeBackupListByVaultRequest => DescribeBackupListByVaultResponse);
+rt::paged!(DescribeBackupListByVaultRequest, offset offset limit, [backup_list]: DescribeBackupListByVaultItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupListByVault response structure.
@@ -4251,6 +4258,7 @@ DescribeBackupListRequest {
     "BackupStatus" backup_status set_backup_status: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBackupList", DescribeBackupListRequest => DescribeBackupListResponse);
+rt::paged!(DescribeBackupListRequest, offset offset limit, [backup_list]: BackupFileInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupList response structure.
@@ -4396,6 +4404,7 @@ DescribeBinlogListByVaultRequest {
     "Status" status set_status: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBinlogListByVault", DescribeBinlogListByVaultRequest => DescribeBinlogListByVaultResponse);
+rt::paged!(DescribeBinlogListByVaultRequest, offset offset limit, [binlog_list]: DescribeBinlogListByVaultItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBinlogListByVault response structure.
@@ -4448,6 +4457,7 @@ DescribeBinlogsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBinlogs", DescribeBinlogsRequest => DescribeBinlogsResponse);
+rt::paged!(DescribeBinlogsRequest, offset offset limit, [binlogs]: BinlogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBinlogs response structure.
@@ -4513,6 +4523,7 @@ DescribeClusterDatabaseTablesRequest {
     "TableType" table_type set_table_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterDatabaseTables", DescribeClusterDatabaseTablesRequest => DescribeClusterDatabaseTablesResponse);
+rt::paged!(DescribeClusterDatabaseTablesRequest, offset offset limit, [tables]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterDatabaseTables response structure.
@@ -4544,6 +4555,7 @@ DescribeClusterDatabasesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterDatabases", DescribeClusterDatabasesRequest => DescribeClusterDatabasesResponse);
+rt::paged!(DescribeClusterDatabasesRequest, offset offset limit, [databases]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterDatabases response structure.
@@ -4577,6 +4589,7 @@ DescribeClusterDetailDatabasesRequest {
     "DbName" db_name set_db_name: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterDetailDatabases", DescribeClusterDetailDatabasesRequest => DescribeClusterDetailDatabasesResponse);
+rt::paged!(DescribeClusterDetailDatabasesRequest, offset offset limit, [db_infos]: DbInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterDetailDatabases response structure.
@@ -4702,6 +4715,7 @@ DescribeClusterParamLogsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterParamLogs", DescribeClusterParamLogsRequest => DescribeClusterParamLogsResponse);
+rt::paged!(DescribeClusterParamLogsRequest, offset offset limit, [cluster_param_logs]: ClusterParamModifyLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterParamLogs返回参数结构体
@@ -4839,6 +4853,7 @@ DescribeClusterServerlessScalePlansRequest {
     "ExpectedEndTime" expected_end_time set_expected_end_time: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterServerlessScalePlans", DescribeClusterServerlessScalePlansRequest => DescribeClusterServerlessScalePlansResponse);
+rt::paged!(DescribeClusterServerlessScalePlansRequest, offset offset limit, [serverless_scale_plans]: ClusterServerlessScalePlan, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterServerlessScalePlans返回参数结构体
@@ -4932,6 +4947,7 @@ DescribeClustersRequest {
     "Filters" filters set_filters: list QueryFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, offset offset limit, [cluster_set]: CynosdbCluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters response structure.
@@ -5061,6 +5077,7 @@ DescribeInstanceErrorLogsRequest {
     "KeyWords" key_words set_key_words: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeInstanceErrorLogs", DescribeInstanceErrorLogsRequest => DescribeInstanceErrorLogsResponse);
+rt::paged!(DescribeInstanceErrorLogsRequest, offset offset limit, [error_logs]: CynosdbErrorLogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceErrorLogs response structure.
@@ -5143,6 +5160,7 @@ DescribeInstanceSlowQueriesRequest {
     "SqlText" sql_text set_sql_text: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeInstanceSlowQueries", DescribeInstanceSlowQueriesRequest => DescribeInstanceSlowQueriesResponse);
+rt::paged!(DescribeInstanceSlowQueriesRequest, offset offset limit, [slow_queries]: SlowQueriesItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceSlowQueries response structure.
@@ -5260,6 +5278,7 @@ DescribeInstancesRequest {
     "ClusterType" cluster_type set_cluster_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: CynosdbInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -5351,6 +5370,7 @@ DescribeIsolatedInstancesRequest {
     "DbType" db_type set_db_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeIsolatedInstances", DescribeIsolatedInstancesRequest => DescribeIsolatedInstancesResponse);
+rt::paged!(DescribeIsolatedInstancesRequest, offset offset limit, [instance_set]: CynosdbInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIsolatedInstances response structure.
@@ -5454,6 +5474,7 @@ DescribeLibraDBClusterAccountsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusterAccounts", DescribeLibraDBClusterAccountsRequest => DescribeLibraDBClusterAccountsResponse);
+rt::paged!(DescribeLibraDBClusterAccountsRequest, offset offset limit, [account_set]: Account, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLibraDBClusterAccounts response structure.
@@ -5549,6 +5570,7 @@ DescribeLibraDBClusterTableMappingRequest {
     "MapTableNameNotEmpty" map_table_name_not_empty set_map_table_name_not_empty: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusterTableMapping", DescribeLibraDBClusterTableMappingRequest => DescribeLibraDBClusterTableMappingResponse);
+rt::paged!(DescribeLibraDBClusterTableMappingRequest, offset offset limit, [table_mappings]: TableMappingObject, [total_cnt]);
 
 rt::model! { read debug;
 /// DescribeLibraDBClusterTableMapping response structure.
@@ -5578,6 +5600,7 @@ DescribeLibraDBClustersRequest {
     "Filters" filters set_filters: list QueryFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusters", DescribeLibraDBClustersRequest => DescribeLibraDBClustersResponse);
+rt::paged!(DescribeLibraDBClustersRequest, offset offset limit, [cluster_set]: LibraDBClusterSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLibraDBClusters response structure.
@@ -5881,6 +5904,7 @@ DescribeParamTemplatesRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeParamTemplates", DescribeParamTemplatesRequest => DescribeParamTemplatesResponse);
+rt::paged!(DescribeParamTemplatesRequest, offset offset limit, [items]: ParamTemplateListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeParamTemplates response structure.
@@ -5908,6 +5932,7 @@ DescribeProjectSecurityGroupsRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeProjectSecurityGroups", DescribeProjectSecurityGroupsRequest => DescribeProjectSecurityGroupsResponse);
+rt::paged!(DescribeProjectSecurityGroupsRequest, offset offset limit, [groups]: SecurityGroup, [total]);
 
 rt::model! { read debug;
 /// DescribeProjectSecurityGroups response structure.
@@ -5987,6 +6012,7 @@ DescribeProxyNodesRequest {
     "Filters" filters set_filters: list QueryFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeProxyNodes", DescribeProxyNodesRequest => DescribeProxyNodesResponse);
+rt::paged!(DescribeProxyNodesRequest, offset offset limit, [proxy_node_infos]: ProxyNodeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProxyNodes response structure.
@@ -6079,6 +6105,7 @@ DescribeRedoLogListByVaultRequest {
     "Status" status set_status: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeRedoLogListByVault", DescribeRedoLogListByVaultRequest => DescribeRedoLogListByVaultResponse);
+rt::paged!(DescribeRedoLogListByVaultRequest, offset offset limit, [redo_log_list]: DescribeRedoLogListByVaultItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRedoLogListByVault response structure.
@@ -6112,6 +6139,7 @@ DescribeRedoLogsRequest {
     "FileNames" file_names set_file_names: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeRedoLogs", DescribeRedoLogsRequest => DescribeRedoLogsResponse);
+rt::paged!(DescribeRedoLogsRequest, offset offset limit, [redo_logs]: RedoLogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRedoLogs response structure.
@@ -6147,6 +6175,7 @@ DescribeResourcePackageDetailRequest {
     "InstanceIds" instance_ids set_instance_ids: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeResourcePackageDetail", DescribeResourcePackageDetailRequest => DescribeResourcePackageDetailResponse);
+rt::paged!(DescribeResourcePackageDetailRequest, offset offset limit, [detail]: PackageDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeResourcePackageDetail response structure.
@@ -6194,6 +6223,7 @@ DescribeResourcePackageListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeResourcePackageList", DescribeResourcePackageListRequest => DescribeResourcePackageListResponse);
+rt::paged!(DescribeResourcePackageListRequest, offset offset limit, [detail]: Package, [total]);
 
 rt::model! { read debug;
 /// DescribeResourcePackageList response structure.
@@ -6232,6 +6262,7 @@ DescribeResourcePackageSaleSpecRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeResourcePackageSaleSpec", DescribeResourcePackageSaleSpecRequest => DescribeResourcePackageSaleSpecResponse);
+rt::paged!(DescribeResourcePackageSaleSpecRequest, offset offset limit, [detail]: SalePackageSpec, [total]);
 
 rt::model! { read debug;
 /// DescribeResourcePackageSaleSpec response structure.
@@ -6369,6 +6400,7 @@ DescribeSaveBackupClustersRequest {
     "Filters" filters set_filters: list QuerySimpleFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeSaveBackupClusters", DescribeSaveBackupClustersRequest => DescribeSaveBackupClustersResponse);
+rt::paged!(DescribeSaveBackupClustersRequest, offset offset limit, [save_backup_cluster_infos]: SaveBackupClusterInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSaveBackupClusters response structure.
@@ -6512,6 +6544,7 @@ DescribeTasksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
+rt::paged!(DescribeTasksRequest, offset offset limit, [task_list]: BizTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasks response structure.
@@ -6622,6 +6655,7 @@ DescribeVaultsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeVaults", DescribeVaultsRequest => DescribeVaultsResponse);
+rt::paged!(DescribeVaultsRequest, offset offset limit, [vaults]: DescribeVaultsItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVaults response structure.
@@ -6701,6 +6735,7 @@ DownloadLibraDBClusterListRequest {
     "Filters" filters set_filters: list QueryFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DownloadLibraDBClusterList", DownloadLibraDBClusterListRequest => DownloadLibraDBClusterListResponse);
+rt::paged!(DownloadLibraDBClusterListRequest, offset offset limit, [cluster_set]: LibraClusterSet, [total_count]);
 
 rt::model! { read debug;
 /// DownloadLibraDBClusterList response structure.
@@ -6829,6 +6864,7 @@ ExportInstanceErrorLogsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "ExportInstanceErrorLogs", ExportInstanceErrorLogsRequest => ExportInstanceErrorLogsResponse);
+rt::paged!(ExportInstanceErrorLogsRequest, offset offset limit, [error_log_items]: ErrorLogItemExport, []);
 
 rt::model! { read debug;
 /// ExportInstanceErrorLogs response structure.

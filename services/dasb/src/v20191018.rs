@@ -1089,6 +1089,7 @@ DescribeAclsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeAcls", DescribeAclsRequest => DescribeAclsResponse);
+rt::paged!(DescribeAclsRequest, offset offset limit, [acl_set]: Acl, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAcls返回参数结构体
@@ -1141,6 +1142,7 @@ DescribeChangePwdTaskDetailRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeChangePwdTaskDetail", DescribeChangePwdTaskDetailRequest => DescribeChangePwdTaskDetailResponse);
+rt::paged!(DescribeChangePwdTaskDetailRequest, offset offset limit, [details]: ChangePwdTaskDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeChangePwdTaskDetail返回参数结构体
@@ -1168,6 +1170,7 @@ DescribeChangePwdTaskRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeChangePwdTask", DescribeChangePwdTaskRequest => DescribeChangePwdTaskResponse);
+rt::paged!(DescribeChangePwdTaskRequest, offset offset limit, [tasks]: ChangePwdTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeChangePwdTask返回参数结构体
@@ -1197,6 +1200,7 @@ DescribeCmdTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeCmdTemplates", DescribeCmdTemplatesRequest => DescribeCmdTemplatesResponse);
+rt::paged!(DescribeCmdTemplatesRequest, offset offset limit, [cmd_template_set]: CmdTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCmdTemplates返回参数结构体
@@ -1245,6 +1249,7 @@ DescribeDeviceAccountsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeDeviceAccounts", DescribeDeviceAccountsRequest => DescribeDeviceAccountsResponse);
+rt::paged!(DescribeDeviceAccountsRequest, offset offset limit, [device_account_set]: DeviceAccount, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceAccounts返回参数结构体
@@ -1284,6 +1289,7 @@ DescribeDeviceGroupMembersRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeDeviceGroupMembers", DescribeDeviceGroupMembersRequest => DescribeDeviceGroupMembersResponse);
+rt::paged!(DescribeDeviceGroupMembersRequest, offset offset limit, [device_set]: Device, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceGroupMembers返回参数结构体
@@ -1313,6 +1319,7 @@ DescribeDeviceGroupsRequest {
     "DepartmentId" department_id set_department_id: str,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeDeviceGroups", DescribeDeviceGroupsRequest => DescribeDeviceGroupsResponse);
+rt::paged!(DescribeDeviceGroupsRequest, offset offset limit, [group_set]: Group, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceGroups返回参数结构体
@@ -1361,6 +1368,7 @@ DescribeDevicesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeDevices", DescribeDevicesRequest => DescribeDevicesResponse);
+rt::paged!(DescribeDevicesRequest, offset offset limit, [device_set]: Device, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDevices返回参数结构体
@@ -1386,6 +1394,7 @@ DescribeDomainsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
+rt::paged!(DescribeDomainsRequest, offset offset limit, [domain_set]: Domain, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDomains返回参数结构体
@@ -1423,6 +1432,7 @@ DescribeLoginEventRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeLoginEvent", DescribeLoginEventRequest => DescribeLoginEventResponse);
+rt::paged!(DescribeLoginEventRequest, offset offset limit, [login_event_set]: LoginEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginEvent返回参数结构体
@@ -1460,6 +1470,7 @@ DescribeOperationEventRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeOperationEvent", DescribeOperationEventRequest => DescribeOperationEventResponse);
+rt::paged!(DescribeOperationEventRequest, offset offset limit, [operation_event_set]: OperationEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOperationEvent返回参数结构体
@@ -1489,6 +1500,7 @@ DescribeResourcesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeResources", DescribeResourcesRequest => DescribeResourcesResponse);
+rt::paged!(DescribeResourcesRequest, offset offset limit, [resource_set]: Resource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResources返回参数结构体
@@ -1524,6 +1536,7 @@ DescribeUserGroupMembersRequest {
     "DepartmentId" department_id set_department_id: str,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeUserGroupMembers", DescribeUserGroupMembersRequest => DescribeUserGroupMembersResponse);
+rt::paged!(DescribeUserGroupMembersRequest, offset offset limit, [user_set]: User, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserGroupMembers返回参数结构体
@@ -1553,6 +1566,7 @@ DescribeUserGroupsRequest {
     "DepartmentId" department_id set_department_id: str,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeUserGroups", DescribeUserGroupsRequest => DescribeUserGroupsResponse);
+rt::paged!(DescribeUserGroupsRequest, offset offset limit, [group_set]: Group, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserGroups返回参数结构体
@@ -1595,6 +1609,7 @@ DescribeUsersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dasb", "2019-10-18", "DescribeUsers", DescribeUsersRequest => DescribeUsersResponse);
+rt::paged!(DescribeUsersRequest, offset offset limit, [user_set]: User, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUsers返回参数结构体
@@ -2412,6 +2427,7 @@ SearchAuditLogRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dasb", "2019-10-18", "SearchAuditLog", SearchAuditLogRequest => SearchAuditLogResponse);
+rt::paged!(SearchAuditLogRequest, offset offset limit, [audit_log_set]: AuditLogResult, [total_count]);
 
 rt::model! { read debug;
 /// SearchAuditLog返回参数结构体
@@ -2446,6 +2462,7 @@ SearchCommandBySidRequest {
     "AuditAction" audit_action set_audit_action: list i128,
 } }
 rt::action!("dasb", "2019-10-18", "SearchCommandBySid", SearchCommandBySidRequest => SearchCommandBySidResponse);
+rt::paged!(SearchCommandBySidRequest, offset offset limit, [command_set]: Command, [total_count]);
 
 rt::model! { read debug;
 /// SearchCommandBySid返回参数结构体
@@ -2494,6 +2511,7 @@ SearchCommandRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dasb", "2019-10-18", "SearchCommand", SearchCommandRequest => SearchCommandResponse);
+rt::paged!(SearchCommandRequest, offset offset limit, [commands]: SearchCommandResult, [total_count]);
 
 rt::model! { read debug;
 /// SearchCommand返回参数结构体
@@ -2582,6 +2600,7 @@ SearchFileBySidRequest {
     "TypeFilters" type_filters set_type_filters: list SearchFileTypeFilter,
 } }
 rt::action!("dasb", "2019-10-18", "SearchFileBySid", SearchFileBySidRequest => SearchFileBySidResponse);
+rt::paged!(SearchFileBySidRequest, offset offset limit, [search_file_by_sid_result]: SearchFileBySidResult, [total_count]);
 
 rt::model! { read debug;
 /// SearchFileBySid返回参数结构体
@@ -2650,6 +2669,7 @@ SearchFileRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dasb", "2019-10-18", "SearchFile", SearchFileRequest => SearchFileResponse);
+rt::paged!(SearchFileRequest, offset offset limit, [files]: SearchFileResult, [total_count]);
 
 rt::model! { read debug;
 /// SearchFile返回参数结构体
@@ -2726,6 +2746,7 @@ SearchSessionCommandRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("dasb", "2019-10-18", "SearchSessionCommand", SearchSessionCommandRequest => SearchSessionCommandResponse);
+rt::paged!(SearchSessionCommandRequest, offset offset limit, [command_session_set]: SessionCommand, [total_count]);
 
 rt::model! { read debug;
 /// SearchSessionCommand返回参数结构体
@@ -2773,6 +2794,7 @@ SearchSessionRequest {
     "Id" id set_id: str,
 } }
 rt::action!("dasb", "2019-10-18", "SearchSession", SearchSessionRequest => SearchSessionResponse);
+rt::paged!(SearchSessionRequest, offset offset limit, [session_set]: SessionResult, [total_count]);
 
 rt::model! { read debug;
 /// SearchSession返回参数结构体

@@ -400,6 +400,7 @@ GetKnowledgeBaseFileListRequest {
     "KnowledgeBaseId" knowledge_base_id set_knowledge_base_id: str,
 } }
 rt::action!("dataagent", "2025-05-13", "GetKnowledgeBaseFileList", GetKnowledgeBaseFileListRequest => GetKnowledgeBaseFileListResponse);
+rt::paged!(GetKnowledgeBaseFileListRequest, page page page_size, [file_list]: FileInfo, [total]);
 
 rt::model! { read debug;
 /// GetKnowledgeBaseFileList返回参数结构体
@@ -684,6 +685,7 @@ QueryChunkListRequest {
     "KnowledgeBaseId" knowledge_base_id set_knowledge_base_id: str,
 } }
 rt::action!("dataagent", "2025-05-13", "QueryChunkList", QueryChunkListRequest => QueryChunkListResponse);
+rt::paged!(QueryChunkListRequest, page page page_size, [chunks]: Chunk, [total]);
 
 rt::model! { read debug;
 /// QueryChunkList返回参数结构体
@@ -788,6 +790,7 @@ QueryUserSessionDetailRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("dataagent", "2025-05-13", "QueryUserSessionDetail", QueryUserSessionDetailRequest => QueryUserSessionDetailResponse);
+rt::paged!(QueryUserSessionDetailRequest, offset offset limit, [record_list]: RecordList, [total_count]);
 
 rt::model! { read debug;
 /// QueryUserSessionDetail返回参数结构体

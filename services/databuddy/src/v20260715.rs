@@ -2776,6 +2776,7 @@ ListConsoleGroupUsersRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("databuddy", "2026-07-15", "ListConsoleGroupUsers", ListConsoleGroupUsersRequest => ListConsoleGroupUsersResponse);
+rt::paged!(ListConsoleGroupUsersRequest, page page_number page_size, [data items]: ConsoleGroupUserInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListConsoleGroupUsers response structure.
@@ -2818,6 +2819,7 @@ ListConsoleGroupsRequest {
     "OrderBys" order_bys set_order_bys: list OrderBy,
 } }
 rt::action!("databuddy", "2026-07-15", "ListConsoleGroups", ListConsoleGroupsRequest => ListConsoleGroupsResponse);
+rt::paged!(ListConsoleGroupsRequest, page page_number page_size, [data items]: ConsoleGroupInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListConsoleGroups response structure.
@@ -2856,6 +2858,7 @@ ListConsoleRolesRequest {
     "RoleKeyword" role_keyword set_role_keyword: str,
 } }
 rt::action!("databuddy", "2026-07-15", "ListConsoleRoles", ListConsoleRolesRequest => ListConsoleRolesResponse);
+rt::paged!(ListConsoleRolesRequest, page page_number page_size, [data items]: ConsoleRoleInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListConsoleRoles response structure.
@@ -2905,6 +2908,7 @@ ListConsoleUsersRequest {
     "OrderBys" order_bys set_order_bys: list OrderBy,
 } }
 rt::action!("databuddy", "2026-07-15", "ListConsoleUsers", ListConsoleUsersRequest => ListConsoleUsersResponse);
+rt::paged!(ListConsoleUsersRequest, page page_number page_size, [data items]: ConsoleUserInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListConsoleUsers response structure.
@@ -3005,6 +3009,7 @@ ListFilesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("databuddy", "2026-07-15", "ListFiles", ListFilesRequest => ListFilesResponse);
+rt::paged!(ListFilesRequest, page page_number page_size, [data items]: FileNode, [data total_count]);
 
 rt::model! { read debug;
 /// ListFiles response structure.
@@ -3052,6 +3057,7 @@ ListLocationsRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("databuddy", "2026-07-15", "ListLocations", ListLocationsRequest => ListLocationsResponse);
+rt::paged!(ListLocationsRequest, page page_number page_size, [data locations]: LocationInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListLocations返回参数结构体
@@ -3551,6 +3557,7 @@ ListWorkflowTaskRunsRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("databuddy", "2026-07-15", "ListWorkflowTaskRuns", ListWorkflowTaskRunsRequest => ListWorkflowTaskRunsResponse);
+rt::paged!(ListWorkflowTaskRunsRequest, page page_number page_size, [data items]: WorkflowTaskRun, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkflowTaskRuns response structure.
@@ -3617,6 +3624,7 @@ ListWorkflowsRequest {
     "OrderBys" order_bys set_order_bys: list OrderBy,
 } }
 rt::action!("databuddy", "2026-07-15", "ListWorkflows", ListWorkflowsRequest => ListWorkflowsResponse);
+rt::paged!(ListWorkflowsRequest, page page_number page_size, [data items]: WorkflowBrief, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkflows response structure.
@@ -3671,6 +3679,7 @@ ListWorkspaceGroupUsersRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("databuddy", "2026-07-15", "ListWorkspaceGroupUsers", ListWorkspaceGroupUsersRequest => ListWorkspaceGroupUsersResponse);
+rt::paged!(ListWorkspaceGroupUsersRequest, page page_number page_size, [data items]: GroupUserInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkspaceGroupUsers返回参数结构体
@@ -3725,6 +3734,7 @@ ListWorkspaceGroupsRequest {
     "GroupType" group_type set_group_type: str,
 } }
 rt::action!("databuddy", "2026-07-15", "ListWorkspaceGroups", ListWorkspaceGroupsRequest => ListWorkspaceGroupsResponse);
+rt::paged!(ListWorkspaceGroupsRequest, page page_number page_size, [data items]: WorkspaceGroupInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkspaceGroups response structure.
@@ -3775,6 +3785,7 @@ ListWorkspaceUsersRequest {
     "ExtendInfo" extend_info set_extend_info: str,
 } }
 rt::action!("databuddy", "2026-07-15", "ListWorkspaceUsers", ListWorkspaceUsersRequest => ListWorkspaceUsersResponse);
+rt::paged!(ListWorkspaceUsersRequest, page page_number page_size, [data items]: WorkspaceUserInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkspaceUsers response structure.
@@ -3825,6 +3836,7 @@ ListWorkspacesRequest {
     "Creator" creator set_creator: list String,
 } }
 rt::action!("databuddy", "2026-07-15", "ListWorkspaces", ListWorkspacesRequest => ListWorkspacesResponse);
+rt::paged!(ListWorkspacesRequest, page page_number page_size, [data items]: WorkspaceInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkspaces response structure.

@@ -1308,6 +1308,7 @@ DescribeActionLogRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeActionLog", DescribeActionLogRequest => DescribeActionLogResponse);
+rt::paged!(DescribeActionLogRequest, offset offset limit, [data]: KeyValueRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeActionLog response structure.
@@ -1750,6 +1751,7 @@ DescribeCCSelfDefinePolicyRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeCCSelfDefinePolicy", DescribeCCSelfDefinePolicyRequest => DescribeCCSelfDefinePolicyResponse);
+rt::paged!(DescribeCCSelfDefinePolicyRequest, offset offset limit, [policys]: CCPolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeCCSelfDefinePolicy response structure.
@@ -1963,6 +1965,7 @@ DescribeDDoSAttackSourceRequest {
     "IpList" ip_list set_ip_list: list String,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeDDoSAttackSource", DescribeDDoSAttackSourceRequest => DescribeDDoSAttackSourceResponse);
+rt::paged!(DescribeDDoSAttackSourceRequest, offset offset limit, [attack_source_list]: DDoSAttackSourceRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeDDoSAttackSource response structure.
@@ -2425,6 +2428,7 @@ DescribeDDoSNetEvListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeDDoSNetEvList", DescribeDDoSNetEvListRequest => DescribeDDoSNetEvListResponse);
+rt::paged!(DescribeDDoSNetEvListRequest, offset offset limit, [data]: DDoSEventRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeDDoSNetEvList response structure.
@@ -2737,6 +2741,7 @@ DescribeIpUnBlockListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeIpUnBlockList", DescribeIpUnBlockListRequest => DescribeIpUnBlockListResponse);
+rt::paged!(DescribeIpUnBlockListRequest, offset offset limit, [list]: IpUnBlockData, [total]);
 
 rt::model! { read debug;
 /// DescribeIpUnBlockList response structure.
@@ -3068,6 +3073,7 @@ DescribeResourceListRequest {
     "Domain" domain set_domain: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeResourceList", DescribeResourceListRequest => DescribeResourceListResponse);
+rt::paged!(DescribeResourceListRequest, offset offset limit, [service_packs]: KeyValueRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeResourceList response structure.
@@ -3164,6 +3170,7 @@ DescribeSchedulingDomainListRequest {
     "Domain" domain set_domain: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeSchedulingDomainList", DescribeSchedulingDomainListRequest => DescribeSchedulingDomainListResponse);
+rt::paged!(DescribeSchedulingDomainListRequest, offset offset limit, [domain_list]: SchedulingDomain, [total]);
 
 rt::model! { read debug;
 /// DescribeSchedulingDomainList response structure.

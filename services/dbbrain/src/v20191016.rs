@@ -401,6 +401,7 @@ DescribeDBDiagReportTasksRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeDBDiagReportTasks", DescribeDBDiagReportTasksRequest => DescribeDBDiagReportTasksResponse);
+rt::paged!(DescribeDBDiagReportTasksRequest, offset offset limit, [tasks]: HealthReportTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBDiagReportTasks response structure.
@@ -473,6 +474,7 @@ DescribeDiagDBInstancesRequest {
     "Regions" regions set_regions: list String,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeDiagDBInstances", DescribeDiagDBInstancesRequest => DescribeDiagDBInstancesResponse);
+rt::paged!(DescribeDiagDBInstancesRequest, offset offset limit, [items]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDiagDBInstances response structure.
@@ -541,6 +543,7 @@ DescribeMailProfileRequest {
     "ProfileName" profile_name set_profile_name: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeMailProfile", DescribeMailProfileRequest => DescribeMailProfileResponse);
+rt::paged!(DescribeMailProfileRequest, offset offset limit, [profile_list]: UserProfile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMailProfile response structure.
@@ -646,6 +649,7 @@ DescribeSecurityAuditLogExportTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeSecurityAuditLogExportTasks", DescribeSecurityAuditLogExportTasksRequest => DescribeSecurityAuditLogExportTasksResponse);
+rt::paged!(DescribeSecurityAuditLogExportTasksRequest, offset offset limit, [tasks]: SecLogExportTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityAuditLogExportTasks返回参数结构体
@@ -724,6 +728,7 @@ DescribeSlowLogTopSqlsRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeSlowLogTopSqls", DescribeSlowLogTopSqlsRequest => DescribeSlowLogTopSqlsResponse);
+rt::paged!(DescribeSlowLogTopSqlsRequest, offset offset limit, [rows]: SlowLogTopSqlItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLogTopSqls response structure.

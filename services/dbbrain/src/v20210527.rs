@@ -1673,6 +1673,7 @@ DescribeAlarmTemplateRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeAlarmTemplate", DescribeAlarmTemplateRequest => DescribeAlarmTemplateResponse);
+rt::paged!(DescribeAlarmTemplateRequest, offset offset limit, [profile_list]: AlarmProfileList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmTemplate返回参数结构体
@@ -1760,6 +1761,7 @@ DescribeAuditInstanceListRequest {
     "Filters" filters set_filters: list AuditInstanceFilter,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
+rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: AuditInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList response structure.
@@ -1796,6 +1798,7 @@ DescribeAuditLogFilesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
+rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles返回参数结构体
@@ -1900,6 +1903,7 @@ DescribeBlockingLogsRequest {
     "WithXml" with_xml set_with_xml: bool,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeBlockingLogs", DescribeBlockingLogsRequest => DescribeBlockingLogsResponse);
+rt::paged!(DescribeBlockingLogsRequest, offset offset limit, [items]: BlockingLogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBlockingLogs返回参数结构体
@@ -1990,6 +1994,7 @@ DescribeDBAuditLogTopSqlsRequest {
     "Users" users set_users: list String,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBAuditLogTopSqls", DescribeDBAuditLogTopSqlsRequest => DescribeDBAuditLogTopSqlsResponse);
+rt::paged!(DescribeDBAuditLogTopSqlsRequest, offset offset limit, [top_sqls]: TopSqlTpl, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBAuditLogTopSqls返回参数结构体
@@ -2169,6 +2174,7 @@ DescribeDBAutonomyEventsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBAutonomyEvents", DescribeDBAutonomyEventsRequest => DescribeDBAutonomyEventsResponse);
+rt::paged!(DescribeDBAutonomyEventsRequest, offset offset limit, [events]: AutonomyEventVo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBAutonomyEvents返回参数结构体
@@ -2256,6 +2262,7 @@ DescribeDBDiagEventsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBDiagEvents", DescribeDBDiagEventsRequest => DescribeDBDiagEventsResponse);
+rt::paged!(DescribeDBDiagEventsRequest, offset offset limit, [items]: DiagHistoryEventItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBDiagEvents response structure.
@@ -2353,6 +2360,7 @@ DescribeDBDiagReportTasksRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilterGroup,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBDiagReportTasks", DescribeDBDiagReportTasksRequest => DescribeDBDiagReportTasksResponse);
+rt::paged!(DescribeDBDiagReportTasksRequest, offset offset limit, [tasks]: HealthReportTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBDiagReportTasks response structure.
@@ -2572,6 +2580,7 @@ DescribeDeadLockLogsRequest {
     "ResultVersion" result_version set_result_version: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDeadLockLogs", DescribeDeadLockLogsRequest => DescribeDeadLockLogsResponse);
+rt::paged!(DescribeDeadLockLogsRequest, offset offset limit, [items]: DeadLockLogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeadLockLogs返回参数结构体
@@ -2617,6 +2626,7 @@ DescribeDiagDBInstancesRequest {
     "Regions" regions set_regions: list String,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDiagDBInstances", DescribeDiagDBInstancesRequest => DescribeDiagDBInstancesResponse);
+rt::paged!(DescribeDiagDBInstancesRequest, offset offset limit, [items]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDiagDBInstances response structure.
@@ -2790,6 +2800,7 @@ DescribeMailProfileRequest {
     "ProfileName" profile_name set_profile_name: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeMailProfile", DescribeMailProfileRequest => DescribeMailProfileResponse);
+rt::paged!(DescribeMailProfileRequest, offset offset limit, [profile_list]: UserProfile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMailProfile response structure.
@@ -2946,6 +2957,7 @@ DescribeNoPrimaryKeyTablesRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeNoPrimaryKeyTables", DescribeNoPrimaryKeyTablesRequest => DescribeNoPrimaryKeyTablesResponse);
+rt::paged!(DescribeNoPrimaryKeyTablesRequest, offset offset limit, [no_primary_key_tables]: Table, []);
 
 rt::model! { read debug;
 /// DescribeNoPrimaryKeyTables返回参数结构体
@@ -2993,6 +3005,7 @@ DescribeProxyProcessStatisticsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeProxyProcessStatistics", DescribeProxyProcessStatisticsRequest => DescribeProxyProcessStatisticsResponse);
+rt::paged!(DescribeProxyProcessStatisticsRequest, offset offset limit, [process_statistics items]: SessionItem, []);
 
 rt::model! { read debug;
 /// DescribeProxyProcessStatistics response structure.
@@ -3053,6 +3066,7 @@ DescribeRedisBigKeyAnalysisTasksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeRedisBigKeyAnalysisTasks", DescribeRedisBigKeyAnalysisTasksRequest => DescribeRedisBigKeyAnalysisTasksResponse);
+rt::paged!(DescribeRedisBigKeyAnalysisTasksRequest, offset offset limit, [tasks]: RedisBigKeyTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRedisBigKeyAnalysisTasks返回参数结构体
@@ -3198,6 +3212,7 @@ DescribeRedisProcessListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeRedisProcessList", DescribeRedisProcessListRequest => DescribeRedisProcessListResponse);
+rt::paged!(DescribeRedisProcessListRequest, offset offset limit, [processes]: Process, []);
 
 rt::model! { read debug;
 /// DescribeRedisProcessList返回参数结构体
@@ -3243,6 +3258,7 @@ DescribeRedisSlowLogTopSqlsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeRedisSlowLogTopSqls", DescribeRedisSlowLogTopSqlsRequest => DescribeRedisSlowLogTopSqlsResponse);
+rt::paged!(DescribeRedisSlowLogTopSqlsRequest, offset offset limit, [rows]: SlowLogAgg, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRedisSlowLogTopSqls返回参数结构体
@@ -3361,6 +3377,7 @@ DescribeRedisTopHotKeysRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeRedisTopHotKeys", DescribeRedisTopHotKeysRequest => DescribeRedisTopHotKeysResponse);
+rt::paged!(DescribeRedisTopHotKeysRequest, offset offset limit, [top_hot_keys]: TopHotKeys, []);
 
 rt::model! { read debug;
 /// DescribeRedisTopHotKeys返回参数结构体
@@ -3487,6 +3504,7 @@ DescribeSecurityAuditLogExportTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSecurityAuditLogExportTasks", DescribeSecurityAuditLogExportTasksRequest => DescribeSecurityAuditLogExportTasksResponse);
+rt::paged!(DescribeSecurityAuditLogExportTasksRequest, offset offset limit, [tasks]: SecLogExportTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityAuditLogExportTasks response structure.
@@ -3615,6 +3633,7 @@ DescribeSlowLogTopSqlsRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSlowLogTopSqls", DescribeSlowLogTopSqlsRequest => DescribeSlowLogTopSqlsResponse);
+rt::paged!(DescribeSlowLogTopSqlsRequest, offset offset limit, [rows]: SlowLogTopSqlItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLogTopSqls response structure.
@@ -3715,6 +3734,7 @@ DescribeSlowLogsRequest {
     "Time" time set_time: list i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSlowLogs", DescribeSlowLogsRequest => DescribeSlowLogsResponse);
+rt::paged!(DescribeSlowLogsRequest, offset offset limit, [rows]: SlowLogInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLogs response structure.
@@ -3748,6 +3768,7 @@ DescribeSqlFiltersRequest {
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSqlFilters", DescribeSqlFiltersRequest => DescribeSqlFiltersResponse);
+rt::paged!(DescribeSqlFiltersRequest, offset offset limit, [items]: SQLFilter, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSqlFilters返回参数结构体

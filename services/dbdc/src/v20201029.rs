@@ -1051,6 +1051,7 @@ DescribeDBCustomClusterNodesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeDBCustomClusterNodes", DescribeDBCustomClusterNodesRequest => DescribeDBCustomClusterNodesResponse);
+rt::paged!(DescribeDBCustomClusterNodesRequest, offset offset limit, [node_set]: DBCustomClusterNode, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBCustomClusterNodes返回参数结构体
@@ -1122,6 +1123,7 @@ DescribeDBCustomClustersRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeDBCustomClusters", DescribeDBCustomClustersRequest => DescribeDBCustomClustersResponse);
+rt::paged!(DescribeDBCustomClustersRequest, offset offset limit, [cluster_set]: DBCustomCluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBCustomClusters返回参数结构体
@@ -1185,6 +1187,7 @@ DescribeDBCustomDisasterRecoverGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeDBCustomDisasterRecoverGroups", DescribeDBCustomDisasterRecoverGroupsRequest => DescribeDBCustomDisasterRecoverGroupsResponse);
+rt::paged!(DescribeDBCustomDisasterRecoverGroupsRequest, offset offset limit, [disaster_recover_group_set]: DisasterRecoverGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBCustomDisasterRecoverGroups返回参数结构体
@@ -1223,6 +1226,7 @@ DescribeDBCustomImagesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeDBCustomImages", DescribeDBCustomImagesRequest => DescribeDBCustomImagesResponse);
+rt::paged!(DescribeDBCustomImagesRequest, offset offset limit, [image_set]: DBCustomImage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBCustomImages返回参数结构体
@@ -1305,6 +1309,7 @@ DescribeDBCustomNodesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeDBCustomNodes", DescribeDBCustomNodesRequest => DescribeDBCustomNodesResponse);
+rt::paged!(DescribeDBCustomNodesRequest, offset offset limit, [node_set]: DBCustomNode, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBCustomNodes返回参数结构体
@@ -1399,6 +1404,7 @@ DescribeDBInstancesRequest {
     "ShardType" shard_type set_shard_type: list i64,
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [instances]: DBInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances返回参数结构体
@@ -1428,6 +1434,7 @@ DescribeHostListRequest {
     "AssignStatus" assign_status set_assign_status: list i64,
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeHostList", DescribeHostListRequest => DescribeHostListResponse);
+rt::paged!(DescribeHostListRequest, offset offset limit, [hosts]: HostDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostList返回参数结构体
@@ -1607,6 +1614,7 @@ DescribeInstanceListRequest {
     "ClusterId" cluster_id set_cluster_id: list String,
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
+rt::paged!(DescribeInstanceListRequest, offset offset limit, [instances]: DescribeInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceList返回参数结构体
@@ -1646,6 +1654,7 @@ DescribeInstancesRequest {
     "InstanceStatus" instance_status set_instance_status: i64,
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, page page_number page_size, [instances]: InstanceExpand, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体

@@ -409,6 +409,7 @@ DescribeBackupPlansRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dbs", "2021-11-08", "DescribeBackupPlans", DescribeBackupPlansRequest => DescribeBackupPlansResponse);
+rt::paged!(DescribeBackupPlansRequest, offset offset limit, [items]: BackupPlanInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupPlans返回参数结构体

@@ -495,6 +495,7 @@ DescribeAccessPointsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dc", "2018-04-10", "DescribeAccessPoints", DescribeAccessPointsRequest => DescribeAccessPointsResponse);
+rt::paged!(DescribeAccessPointsRequest, offset offset limit, [access_point_set]: AccessPoint, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccessPoints response structure.
@@ -550,6 +551,7 @@ DescribeDirectConnectTunnelsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dc", "2018-04-10", "DescribeDirectConnectTunnels", DescribeDirectConnectTunnelsRequest => DescribeDirectConnectTunnelsResponse);
+rt::paged!(DescribeDirectConnectTunnelsRequest, offset offset limit, [direct_connect_tunnel_set]: DirectConnectTunnel, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDirectConnectTunnels response structure.
@@ -577,6 +579,7 @@ DescribeDirectConnectsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dc", "2018-04-10", "DescribeDirectConnects", DescribeDirectConnectsRequest => DescribeDirectConnectsResponse);
+rt::paged!(DescribeDirectConnectsRequest, offset offset limit, [direct_connect_set]: DirectConnect, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDirectConnects response structure.
@@ -644,6 +647,7 @@ DescribeInternetAddressRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dc", "2018-04-10", "DescribeInternetAddress", DescribeInternetAddressRequest => DescribeInternetAddressResponse);
+rt::paged!(DescribeInternetAddressRequest, offset offset limit, [subnets]: InternetAddressDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInternetAddress response structure.
@@ -696,6 +700,7 @@ DescribePublicDirectConnectTunnelRoutesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dc", "2018-04-10", "DescribePublicDirectConnectTunnelRoutes", DescribePublicDirectConnectTunnelRoutesRequest => DescribePublicDirectConnectTunnelRoutesResponse);
+rt::paged!(DescribePublicDirectConnectTunnelRoutesRequest, offset offset limit, [routes]: DirectConnectTunnelRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribePublicDirectConnectTunnelRoutes返回参数结构体

@@ -1259,6 +1259,7 @@ DescribeBackupFilesRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeBackupFiles", DescribeBackupFilesRequest => DescribeBackupFilesResponse);
+rt::paged!(DescribeBackupFilesRequest, offset offset limit, [files]: InstanceBackupFileItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupFiles response structure.
@@ -1440,6 +1441,7 @@ DescribeDBSlowLogsRequest {
     "Slave" slave set_slave: i64,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeDBSlowLogs", DescribeDBSlowLogsRequest => DescribeDBSlowLogsResponse);
+rt::paged!(DescribeDBSlowLogsRequest, offset offset limit, [data]: SlowLogData, [total]);
 
 rt::model! { read debug;
 /// DescribeDBSlowLogs response structure.
@@ -1692,6 +1694,7 @@ DescribeDCDBInstanceNodeInfoRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeDCDBInstanceNodeInfo", DescribeDCDBInstanceNodeInfoRequest => DescribeDCDBInstanceNodeInfoResponse);
+rt::paged!(DescribeDCDBInstanceNodeInfoRequest, offset offset limit, [nodes_info]: BriefNodeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDCDBInstanceNodeInfo response structure.
@@ -1750,6 +1753,7 @@ DescribeDCDBInstancesRequest {
     "ExcludeStatus" exclude_status set_exclude_status: list i64,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeDCDBInstances", DescribeDCDBInstancesRequest => DescribeDCDBInstancesResponse);
+rt::paged!(DescribeDCDBInstancesRequest, offset offset limit, [instances]: DCDBInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDCDBInstances response structure.
@@ -1895,6 +1899,7 @@ DescribeDCDBShardsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeDCDBShards", DescribeDCDBShardsRequest => DescribeDCDBShardsResponse);
+rt::paged!(DescribeDCDBShardsRequest, offset offset limit, [shards]: DCDBShardInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDCDBShards response structure.
@@ -2329,6 +2334,7 @@ DescribeProcessListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeProcessList", DescribeProcessListRequest => DescribeProcessListResponse);
+rt::paged!(DescribeProcessListRequest, offset offset limit, [process_list]: Process, []);
 
 rt::model! { read debug;
 /// DescribeProcessList返回参数结构体
@@ -2423,6 +2429,7 @@ DescribeUserTasksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeUserTasks", DescribeUserTasksRequest => DescribeUserTasksResponse);
+rt::paged!(DescribeUserTasksRequest, offset offset limit, [flow_set]: UserTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserTasks返回参数结构体

@@ -5912,6 +5912,7 @@ DescribeBindablePrometheusRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeBindablePrometheus", DescribeBindablePrometheusRequest => DescribeBindablePrometheusResponse);
+rt::paged!(DescribeBindablePrometheusRequest, offset offset limit, [instances]: PrometheusInstanceItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBindablePrometheus返回参数结构体
@@ -5980,6 +5981,7 @@ DescribeCatalogTableNamesPageRequest {
     "TableNamePattern" table_name_pattern set_table_name_pattern: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeCatalogTableNamesPage", DescribeCatalogTableNamesPageRequest => DescribeCatalogTableNamesPageResponse);
+rt::paged!(DescribeCatalogTableNamesPageRequest, offset offset limit, [table_names]: NameIdentifier, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCatalogTableNamesPage返回参数结构体
@@ -6056,6 +6058,7 @@ DescribeCatalogsRequest {
     "CreatedBefore" created_before set_created_before: i128,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeCatalogs", DescribeCatalogsRequest => DescribeCatalogsResponse);
+rt::paged!(DescribeCatalogsRequest, offset offset limit, [catalogs]: CatalogConfig, [total]);
 
 rt::model! { read debug;
 /// DescribeCatalogs返回参数结构体
@@ -6083,6 +6086,7 @@ DescribeClsTopicsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeClsTopics", DescribeClsTopicsRequest => DescribeClsTopicsResponse);
+rt::paged!(DescribeClsTopicsRequest, offset offset limit, [topics]: ClsTopicItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClsTopics返回参数结构体
@@ -6238,6 +6242,7 @@ DescribeDLCCatalogAccessRequest {
     "Filter" filter set_filter: obj Filter,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDLCCatalogAccess", DescribeDLCCatalogAccessRequest => DescribeDLCCatalogAccessResponse);
+rt::paged!(DescribeDLCCatalogAccessRequest, offset offset limit, [rows]: DLCCatalogAccess, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDLCCatalogAccess response structure.
@@ -6322,6 +6327,7 @@ DescribeDMSPartitionsRequest {
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDMSPartitions", DescribeDMSPartitionsRequest => DescribeDMSPartitionsResponse);
+rt::paged!(DescribeDMSPartitionsRequest, offset offset limit, [partitions]: DMSPartition, [total]);
 
 rt::model! { read debug;
 /// DescribeDMSPartitions返回参数结构体
@@ -6436,6 +6442,7 @@ DescribeDMSTablesRequest {
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDMSTables", DescribeDMSTablesRequest => DescribeDMSTablesResponse);
+rt::paged!(DescribeDMSTablesRequest, offset offset limit, [table_list]: DMSTableInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDMSTables返回参数结构体
@@ -6473,6 +6480,7 @@ DescribeDataEngineEventsRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDataEngineEvents", DescribeDataEngineEventsRequest => DescribeDataEngineEventsResponse);
+rt::paged!(DescribeDataEngineEventsRequest, offset offset limit, [events]: HouseEventsInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataEngineEvents返回参数结构体
@@ -6618,6 +6626,7 @@ DescribeDataEnginesRequest {
     "ListHasListener" list_has_listener set_list_has_listener: bool,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDataEngines", DescribeDataEnginesRequest => DescribeDataEnginesResponse);
+rt::paged!(DescribeDataEnginesRequest, offset offset limit, [data_engines]: DataEngineInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataEngines返回参数结构体
@@ -6667,6 +6676,7 @@ DescribeDataMaskStrategiesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDataMaskStrategies", DescribeDataMaskStrategiesRequest => DescribeDataMaskStrategiesResponse);
+rt::paged!(DescribeDataMaskStrategiesRequest, offset offset limit, [strategies]: DataMaskStrategy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataMaskStrategies response structure.
@@ -6724,6 +6734,7 @@ DescribeDatabasesRequest {
     "DescribeType" describe_type set_describe_type: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDatabases", DescribeDatabasesRequest => DescribeDatabasesResponse);
+rt::paged!(DescribeDatabasesRequest, offset offset limit, [database_list]: DatabaseResponseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDatabases返回参数结构体
@@ -6766,6 +6777,7 @@ DescribeDatasourceConnectionRequest {
     "HiveVersion" hive_version set_hive_version: list String,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDatasourceConnection", DescribeDatasourceConnectionRequest => DescribeDatasourceConnectionResponse);
+rt::paged!(DescribeDatasourceConnectionRequest, offset offset limit, [connection_set]: DatasourceConnectionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDatasourceConnection返回参数结构体
@@ -6824,6 +6836,7 @@ DescribeEngineNetworksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeEngineNetworks", DescribeEngineNetworksRequest => DescribeEngineNetworksResponse);
+rt::paged!(DescribeEngineNetworksRequest, offset offset limit, [engine_network_infos]: EngineNetworkInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeEngineNetworks返回参数结构体
@@ -6899,6 +6912,7 @@ DescribeFlowDetailListRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeFlowDetailList", DescribeFlowDetailListRequest => DescribeFlowDetailListResponse);
+rt::paged!(DescribeFlowDetailListRequest, page page page_size, [flow_detail_list]: FlowDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeFlowDetailList返回参数结构体
@@ -6926,6 +6940,7 @@ DescribeFlowListRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeFlowList", DescribeFlowListRequest => DescribeFlowListResponse);
+rt::paged!(DescribeFlowListRequest, page page page_size, [flow_info_list]: FlowInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeFlowList返回参数结构体
@@ -6993,6 +7008,7 @@ DescribeJobDefinitionsRequest {
     "InstanceTimeRange" instance_time_range set_instance_time_range: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeJobDefinitions", DescribeJobDefinitionsRequest => DescribeJobDefinitionsResponse);
+rt::paged!(DescribeJobDefinitionsRequest, page page page_size, [items]: JobDefinitionItemInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeJobDefinitions返回参数结构体
@@ -7045,6 +7061,7 @@ DescribeJobListRequest {
     "CreateTimeEnd" create_time_end set_create_time_end: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeJobList", DescribeJobListRequest => DescribeJobListResponse);
+rt::paged!(DescribeJobListRequest, page page page_size, [items]: JobBriefInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeJobList返回参数结构体
@@ -7459,6 +7476,7 @@ DescribeNetworkConnectionsRequest {
     "NetworkConnectionName" network_connection_name set_network_connection_name: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeNetworkConnections", DescribeNetworkConnectionsRequest => DescribeNetworkConnectionsResponse);
+rt::paged!(DescribeNetworkConnectionsRequest, offset offset limit, [network_connection_set]: NetworkConnection, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkConnections返回参数结构体
@@ -7486,6 +7504,7 @@ DescribeNotebookSessionLogRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeNotebookSessionLog", DescribeNotebookSessionLogRequest => DescribeNotebookSessionLogResponse);
+rt::paged!(DescribeNotebookSessionLogRequest, offset offset limit, [logs]: String, []);
 
 rt::model! { read debug;
 /// DescribeNotebookSessionLog返回参数结构体
@@ -7567,6 +7586,7 @@ DescribeNotebookSessionStatementSqlResultRequest {
     "DataFieldCutLen" data_field_cut_len set_data_field_cut_len: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeNotebookSessionStatementSqlResult", DescribeNotebookSessionStatementSqlResultRequest => DescribeNotebookSessionStatementSqlResultResponse);
+rt::paged!(DescribeNotebookSessionStatementSqlResultRequest, token next_token next_token, [result_schema]: Column, []);
 
 rt::model! { read debug;
 /// DescribeNotebookSessionStatementSqlResult返回参数结构体
@@ -7641,6 +7661,7 @@ DescribeNotebookSessionsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeNotebookSessions", DescribeNotebookSessionsRequest => DescribeNotebookSessionsResponse);
+rt::paged!(DescribeNotebookSessionsRequest, offset offset limit, [sessions]: NotebookSessions, []);
 
 rt::model! { read debug;
 /// DescribeNotebookSessions返回参数结构体
@@ -7724,6 +7745,7 @@ DescribePartitionQueuesRequest {
     "ShowResourceQuotas" show_resource_quotas set_show_resource_quotas: bool,
 } }
 rt::action!("dlc", "2021-01-25", "DescribePartitionQueues", DescribePartitionQueuesRequest => DescribePartitionQueuesResponse);
+rt::paged!(DescribePartitionQueuesRequest, page page page_size, [queue_list]: QueueInfo, [total]);
 
 rt::model! { read debug;
 /// DescribePartitionQueues返回参数结构体
@@ -7753,6 +7775,7 @@ DescribePartitionsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dlc", "2021-01-25", "DescribePartitions", DescribePartitionsRequest => DescribePartitionsResponse);
+rt::paged!(DescribePartitionsRequest, page page page_size, [partitions]: PartitionInfo, [total]);
 
 rt::model! { read debug;
 /// DescribePartitions返回参数结构体
@@ -7974,6 +7997,7 @@ DescribeSchemaNamesPageRequest {
     "SchemaNamePattern" schema_name_pattern set_schema_name_pattern: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeSchemaNamesPage", DescribeSchemaNamesPageRequest => DescribeSchemaNamesPageResponse);
+rt::paged!(DescribeSchemaNamesPageRequest, offset offset limit, [schema_names]: NameIdentifier, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSchemaNamesPage返回参数结构体
@@ -8007,6 +8031,7 @@ DescribeScriptsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeScripts", DescribeScriptsRequest => DescribeScriptsResponse);
+rt::paged!(DescribeScriptsRequest, offset offset limit, [scripts]: Script, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScripts返回参数结构体
@@ -8090,6 +8115,7 @@ DescribeSparkAppJobsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeSparkAppJobs", DescribeSparkAppJobsRequest => DescribeSparkAppJobsResponse);
+rt::paged!(DescribeSparkAppJobsRequest, offset offset limit, [spark_app_jobs]: SparkJobInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSparkAppJobs response structure.
@@ -8125,6 +8151,7 @@ DescribeSparkAppTasksRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeSparkAppTasks", DescribeSparkAppTasksRequest => DescribeSparkAppTasksResponse);
+rt::paged!(DescribeSparkAppTasksRequest, offset offset limit, [spark_app_tasks]: TaskResponseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSparkAppTasks response structure.
@@ -8230,6 +8257,7 @@ DescribeStandardEngineResourceGroupConfigInfoRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeStandardEngineResourceGroupConfigInfo", DescribeStandardEngineResourceGroupConfigInfoRequest => DescribeStandardEngineResourceGroupConfigInfoResponse);
+rt::paged!(DescribeStandardEngineResourceGroupConfigInfoRequest, offset offset limit, [standard_engine_resource_group_config_infos]: StandardEngineResourceGroupConfigInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeStandardEngineResourceGroupConfigInfo返回参数结构体
@@ -8259,6 +8287,7 @@ DescribeStandardEngineResourceGroupsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeStandardEngineResourceGroups", DescribeStandardEngineResourceGroupsRequest => DescribeStandardEngineResourceGroupsResponse);
+rt::paged!(DescribeStandardEngineResourceGroupsRequest, offset offset limit, [user_engine_resource_group_infos]: StandardEngineResourceGroupInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeStandardEngineResourceGroups返回参数结构体
@@ -8430,6 +8459,7 @@ DescribeTablesNameRequest {
     "TableFormat" table_format set_table_format: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeTablesName", DescribeTablesNameRequest => DescribeTablesNameResponse);
+rt::paged!(DescribeTablesNameRequest, offset offset limit, [table_name_list]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTablesName response structure.
@@ -8478,6 +8508,7 @@ DescribeTablesRequest {
     "DescribeType" describe_type set_describe_type: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeTables", DescribeTablesRequest => DescribeTablesResponse);
+rt::paged!(DescribeTablesRequest, offset offset limit, [table_list]: TableResponseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTables返回参数结构体
@@ -8543,6 +8574,7 @@ DescribeTaskListRequest {
     "HouseIds" house_ids set_house_ids: list String,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeTaskList", DescribeTaskListRequest => DescribeTaskListResponse);
+rt::paged!(DescribeTaskListRequest, offset offset limit, [task_list]: TaskFullRespInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskList返回参数结构体
@@ -8621,6 +8653,7 @@ DescribeTaskMonitorInfosRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeTaskMonitorInfos", DescribeTaskMonitorInfosRequest => DescribeTaskMonitorInfosResponse);
+rt::paged!(DescribeTaskMonitorInfosRequest, offset offset limit, [task_monitor_info_list]: TaskMonitorInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskMonitorInfos返回参数结构体
@@ -8707,6 +8740,7 @@ DescribeTasksAnalysisRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeTasksAnalysis", DescribeTasksAnalysisRequest => DescribeTasksAnalysisResponse);
+rt::paged!(DescribeTasksAnalysisRequest, offset offset limit, [task_list]: AnalysisTaskResults, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasksAnalysis返回参数结构体
@@ -8811,6 +8845,7 @@ DescribeTasksRequest {
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
+rt::paged!(DescribeTasksRequest, offset offset limit, [task_list]: TaskResponseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasks response structure.
@@ -9028,6 +9063,7 @@ DescribeUserDataEngineConfigRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeUserDataEngineConfig", DescribeUserDataEngineConfigRequest => DescribeUserDataEngineConfigResponse);
+rt::paged!(DescribeUserDataEngineConfigRequest, offset offset limit, [data_engine_config_instance_infos]: DataEngineConfigInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserDataEngineConfig response structure.
@@ -9143,6 +9179,7 @@ DescribeUserRolesRequest {
     "IsDefault" is_default set_is_default: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeUserRoles", DescribeUserRolesRequest => DescribeUserRolesResponse);
+rt::paged!(DescribeUserRolesRequest, offset offset limit, [user_roles]: UserRole, [total]);
 
 rt::model! { read debug;
 /// DescribeUserRoles response structure.
@@ -9223,6 +9260,7 @@ DescribeUsersRequest {
     "AccountType" account_type set_account_type: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeUsers", DescribeUsersRequest => DescribeUsersResponse);
+rt::paged!(DescribeUsersRequest, offset offset limit, [user_set]: UserInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUsers response structure.
@@ -9267,6 +9305,7 @@ DescribeViewsRequest {
     "DescribeType" describe_type set_describe_type: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeViews", DescribeViewsRequest => DescribeViewsResponse);
+rt::paged!(DescribeViewsRequest, offset offset limit, [view_list]: ViewResponseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeViews返回参数结构体
@@ -9294,6 +9333,7 @@ DescribeWarehousesRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeWarehouses", DescribeWarehousesRequest => DescribeWarehousesResponse);
+rt::paged!(DescribeWarehousesRequest, page page page_size, [warehouse_list]: WarehouseInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeWarehouses返回参数结构体
@@ -9383,6 +9423,7 @@ DescribeWorkGroupsRequest {
     "Sorting" sorting set_sorting: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeWorkGroups", DescribeWorkGroupsRequest => DescribeWorkGroupsResponse);
+rt::paged!(DescribeWorkGroupsRequest, offset offset limit, [work_group_set]: WorkGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkGroups response structure.
@@ -10487,6 +10528,7 @@ GetLabHistoryRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "GetLabHistory", GetLabHistoryRequest => GetLabHistoryResponse);
+rt::paged!(GetLabHistoryRequest, page page page_size, [items]: RayClusterHistory, [total]);
 
 rt::model! { read debug;
 /// GetLabHistory返回参数结构体
@@ -10551,6 +10593,7 @@ GetLabPodsRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "GetLabPods", GetLabPodsRequest => GetLabPodsResponse);
+rt::paged!(GetLabPodsRequest, page page page_size, [items]: ClusterPod, [total]);
 
 rt::model! { read debug;
 /// GetLabPods返回参数结构体
@@ -10740,6 +10783,7 @@ GetRayClusterEventRequest {
     "Context" context set_context: str,
 } }
 rt::action!("dlc", "2021-01-25", "GetRayClusterEvent", GetRayClusterEventRequest => GetRayClusterEventResponse);
+rt::paged!(GetRayClusterEventRequest, page page page_size, [events]: EventItem, []);
 
 rt::model! { read debug;
 /// GetRayClusterEvent返回参数结构体
@@ -10777,6 +10821,7 @@ GetRayClusterHistoryRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "GetRayClusterHistory", GetRayClusterHistoryRequest => GetRayClusterHistoryResponse);
+rt::paged!(GetRayClusterHistoryRequest, page page page_size, [items]: RayClusterHistory, [total]);
 
 rt::model! { read debug;
 /// GetRayClusterHistory返回参数结构体
@@ -10841,6 +10886,7 @@ GetRayClusterPodsRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "GetRayClusterPods", GetRayClusterPodsRequest => GetRayClusterPodsResponse);
+rt::paged!(GetRayClusterPodsRequest, page page page_size, [items]: ClusterPod, [total]);
 
 rt::model! { read debug;
 /// GetRayClusterPods返回参数结构体
@@ -11019,6 +11065,7 @@ GetRayJobHistoryRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "GetRayJobHistory", GetRayJobHistoryRequest => GetRayJobHistoryResponse);
+rt::paged!(GetRayJobHistoryRequest, page page page_size, [items]: JobStatusHistory, [total]);
 
 rt::model! { read debug;
 /// GetRayJobHistory返回参数结构体
@@ -11081,6 +11128,7 @@ GetRayJobPodsRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "GetRayJobPods", GetRayJobPodsRequest => GetRayJobPodsResponse);
+rt::paged!(GetRayJobPodsRequest, page page page_size, [items]: JobPodEntity, [total]);
 
 rt::model! { read debug;
 /// GetRayJobPods返回参数结构体
@@ -12338,6 +12386,7 @@ ListApiKeysRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListApiKeys", ListApiKeysRequest => ListApiKeysResponse);
+rt::paged!(ListApiKeysRequest, page page page_size, [items]: ApiKeyInfo, [total]);
 
 rt::model! { read debug;
 /// ListApiKeys返回参数结构体
@@ -12367,6 +12416,7 @@ ListAvailableApiKeysRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("dlc", "2021-01-25", "ListAvailableApiKeys", ListAvailableApiKeysRequest => ListAvailableApiKeysResponse);
+rt::paged!(ListAvailableApiKeysRequest, page page page_size, [items]: ApiKeyInfo, [total]);
 
 rt::model! { read debug;
 /// ListAvailableApiKeys返回参数结构体
@@ -12404,6 +12454,7 @@ ListBenchmarkSummaryRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListBenchmarkSummary", ListBenchmarkSummaryRequest => ListBenchmarkSummaryResponse);
+rt::paged!(ListBenchmarkSummaryRequest, page page page_size, [items]: BenchmarkSummaryInfo, [total]);
 
 rt::model! { read debug;
 /// ListBenchmarkSummary返回参数结构体
@@ -12445,6 +12496,7 @@ ListBenchmarkTasksRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListBenchmarkTasks", ListBenchmarkTasksRequest => ListBenchmarkTasksResponse);
+rt::paged!(ListBenchmarkTasksRequest, page page page_size, [items]: BenchmarkTaskInfo, [total]);
 
 rt::model! { read debug;
 /// ListBenchmarkTasks返回参数结构体
@@ -12482,6 +12534,7 @@ ListClusterGroupsRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListClusterGroups", ListClusterGroupsRequest => ListClusterGroupsResponse);
+rt::paged!(ListClusterGroupsRequest, page page page_size, [items]: ClusterGroup, [total]);
 
 rt::model! { read debug;
 /// ListClusterGroups返回参数结构体
@@ -12527,6 +12580,7 @@ ListDeploymentReplicasRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListDeploymentReplicas", ListDeploymentReplicasRequest => ListDeploymentReplicasResponse);
+rt::paged!(ListDeploymentReplicasRequest, page page page_size, [items]: DeploymentReplicaInfo, [total]);
 
 rt::model! { read debug;
 /// ListDeploymentReplicas返回参数结构体
@@ -12572,6 +12626,7 @@ ListDeploymentsRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListDeployments", ListDeploymentsRequest => ListDeploymentsResponse);
+rt::paged!(ListDeploymentsRequest, page page page_size, [items]: DeploymentInfo, [total]);
 
 rt::model! { read debug;
 /// ListDeployments返回参数结构体
@@ -12601,6 +12656,7 @@ ListExampleCategoriesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "ListExampleCategories", ListExampleCategoriesRequest => ListExampleCategoriesResponse);
+rt::paged!(ListExampleCategoriesRequest, page page page_size, [items]: ExampleCategories, [total]);
 
 rt::model! { read debug;
 /// ListExampleCategories返回参数结构体
@@ -12630,6 +12686,7 @@ ListExampleDifficultiesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "ListExampleDifficulties", ListExampleDifficultiesRequest => ListExampleDifficultiesResponse);
+rt::paged!(ListExampleDifficultiesRequest, page page page_size, [items]: ExampleDifficulties, [total]);
 
 rt::model! { read debug;
 /// ListExampleDifficulties返回参数结构体
@@ -12694,6 +12751,7 @@ ListExamplesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "ListExamples", ListExamplesRequest => ListExamplesResponse);
+rt::paged!(ListExamplesRequest, page page page_size, [items]: ExampleEntity, [total]);
 
 rt::model! { read debug;
 /// ListExamples返回参数结构体
@@ -12727,6 +12785,7 @@ ListImagesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "ListImages", ListImagesRequest => ListImagesResponse);
+rt::paged!(ListImagesRequest, page page page_size, [items]: ImageDto, [total]);
 
 rt::model! { read debug;
 /// ListImages返回参数结构体
@@ -12768,6 +12827,7 @@ ListInferenceEnginesRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListInferenceEngines", ListInferenceEnginesRequest => ListInferenceEnginesResponse);
+rt::paged!(ListInferenceEnginesRequest, page page page_size, [items]: InferenceEngineInfo, [total]);
 
 rt::model! { read debug;
 /// ListInferenceEngines返回参数结构体
@@ -12809,6 +12869,7 @@ ListInferenceModelsRequest {
     "ParameterSizeMax" parameter_size_max set_parameter_size_max: f64,
 } }
 rt::action!("dlc", "2021-01-25", "ListInferenceModels", ListInferenceModelsRequest => ListInferenceModelsResponse);
+rt::paged!(ListInferenceModelsRequest, page page page_size, [items]: InferenceModelInfo, [total]);
 
 rt::model! { read debug;
 /// ListInferenceModels返回参数结构体
@@ -12850,6 +12911,7 @@ ListInferenceServicesRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListInferenceServices", ListInferenceServicesRequest => ListInferenceServicesResponse);
+rt::paged!(ListInferenceServicesRequest, page page page_size, [items]: InferenceServiceInfo, [total]);
 
 rt::model! { read debug;
 /// ListInferenceServices返回参数结构体
@@ -12891,6 +12953,7 @@ ListJobSpecsRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListJobSpecs", ListJobSpecsRequest => ListJobSpecsResponse);
+rt::paged!(ListJobSpecsRequest, page page page_size, [items]: JobSpec, [total]);
 
 rt::model! { read debug;
 /// ListJobSpecs返回参数结构体
@@ -12932,6 +12995,7 @@ ListJobsBySpecRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListJobsBySpec", ListJobsBySpecRequest => ListJobsBySpecResponse);
+rt::paged!(ListJobsBySpecRequest, page page page_size, [items]: RayJobSubmitEntity, [total]);
 
 rt::model! { read debug;
 /// ListJobsBySpec返回参数结构体
@@ -12969,6 +13033,7 @@ ListLabsRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListLabs", ListLabsRequest => ListLabsResponse);
+rt::paged!(ListLabsRequest, page page page_size, [items]: LabResponse, [total]);
 
 rt::model! { read debug;
 /// ListLabs返回参数结构体
@@ -13008,6 +13073,7 @@ ListMlflowServerTrainingInstancesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "ListMlflowServerTrainingInstances", ListMlflowServerTrainingInstancesRequest => ListMlflowServerTrainingInstancesResponse);
+rt::paged!(ListMlflowServerTrainingInstancesRequest, page page page_size, [items]: TrainingJobInstance, [total]);
 
 rt::model! { read debug;
 /// ListMlflowServerTrainingInstances返回参数结构体
@@ -13049,6 +13115,7 @@ ListMlflowServersRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListMlflowServers", ListMlflowServersRequest => ListMlflowServersResponse);
+rt::paged!(ListMlflowServersRequest, page page page_size, [items]: MlFlowServerInfo, [total]);
 
 rt::model! { read debug;
 /// ListMlflowServers返回参数结构体
@@ -13098,6 +13165,7 @@ ListModelVersionsRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "ListModelVersions", ListModelVersionsRequest => ListModelVersionsResponse);
+rt::paged!(ListModelVersionsRequest, page page page_size, [items]: ModelVersionInfo, [total]);
 
 rt::model! { read debug;
 /// ListModelVersions返回参数结构体
@@ -13159,6 +13227,7 @@ ListRayClusterJobsRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListRayClusterJobs", ListRayClusterJobsRequest => ListRayClusterJobsResponse);
+rt::paged!(ListRayClusterJobsRequest, page page page_size, [items]: RayJobSubmitEntity, []);
 
 rt::model! { read debug;
 /// ListRayClusterJobs返回参数结构体
@@ -13194,6 +13263,7 @@ ListRayClustersRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListRayClusters", ListRayClustersRequest => ListRayClustersResponse);
+rt::paged!(ListRayClustersRequest, page page page_size, [items]: RayClusterEntity, [total]);
 
 rt::model! { read debug;
 /// ListRayClusters返回参数结构体
@@ -13231,6 +13301,7 @@ ListRayJobsRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListRayJobs", ListRayJobsRequest => ListRayJobsResponse);
+rt::paged!(ListRayJobsRequest, page page page_size, [items]: RayJobSubmitEntity, []);
 
 rt::model! { read debug;
 /// ListRayJobs返回参数结构体
@@ -13264,6 +13335,7 @@ ListRegionLbsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dlc", "2021-01-25", "ListRegionLbs", ListRegionLbsRequest => ListRegionLbsResponse);
+rt::paged!(ListRegionLbsRequest, offset offset limit, [lbs]: LbItem, [total_count]);
 
 rt::model! { read debug;
 /// ListRegionLbs返回参数结构体
@@ -13295,6 +13367,7 @@ ListResourceConfigsRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListResourceConfigs", ListResourceConfigsRequest => ListResourceConfigsResponse);
+rt::paged!(ListResourceConfigsRequest, page page page_size, [items]: ResourceConfig, [total]);
 
 rt::model! { read debug;
 /// ListResourceConfigs返回参数结构体
@@ -13336,6 +13409,7 @@ ListServiceApiKeysRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("dlc", "2021-01-25", "ListServiceApiKeys", ListServiceApiKeysRequest => ListServiceApiKeysResponse);
+rt::paged!(ListServiceApiKeysRequest, page page page_size, [items]: ApiKeyInfo, [total]);
 
 rt::model! { read debug;
 /// ListServiceApiKeys返回参数结构体
@@ -13441,6 +13515,7 @@ ListTkeCosBucketsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dlc", "2021-01-25", "ListTkeCosBuckets", ListTkeCosBucketsRequest => ListTkeCosBucketsResponse);
+rt::paged!(ListTkeCosBucketsRequest, offset offset limit, [buckets]: String, []);
 
 rt::model! { read debug;
 /// ListTkeCosBuckets返回参数结构体
@@ -13474,6 +13549,7 @@ ListTrainingJobInstanceRequest {
     "EndTime" end_time set_end_time: i64,
 } }
 rt::action!("dlc", "2021-01-25", "ListTrainingJobInstance", ListTrainingJobInstanceRequest => ListTrainingJobInstanceResponse);
+rt::paged!(ListTrainingJobInstanceRequest, page page page_size, [items]: TrainingJobInstance, [total]);
 
 rt::model! { read debug;
 /// ListTrainingJobInstance返回参数结构体
@@ -13517,6 +13593,7 @@ ListTrainingJobSpecRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "ListTrainingJobSpec", ListTrainingJobSpecRequest => ListTrainingJobSpecResponse);
+rt::paged!(ListTrainingJobSpecRequest, page page page_size, [items]: TrainingJobSpec, [total]);
 
 rt::model! { read debug;
 /// ListTrainingJobSpec返回参数结构体
@@ -15401,6 +15478,7 @@ QueryDashboardServiceListRequest {
     "SortFields" sort_fields set_sort_fields: list SortField,
 } }
 rt::action!("dlc", "2021-01-25", "QueryDashboardServiceList", QueryDashboardServiceListRequest => QueryDashboardServiceListResponse);
+rt::paged!(QueryDashboardServiceListRequest, page page page_size, [items]: ServiceMetricsItem, [total]);
 
 rt::model! { read debug;
 /// QueryDashboardServiceList返回参数结构体
@@ -15484,6 +15562,7 @@ QueryResultRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("dlc", "2021-01-25", "QueryResult", QueryResultRequest => QueryResultResponse);
+rt::paged!(QueryResultRequest, token next_token next_token, [result_schema]: Column, []);
 
 rt::model! { read debug;
 /// QueryResult response structure.

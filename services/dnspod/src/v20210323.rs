@@ -1445,6 +1445,7 @@ DescribeDomainFilterListRequest {
     "Tags" tags set_tags: list TagItemFilter,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainFilterList", DescribeDomainFilterListRequest => DescribeDomainFilterListResponse);
+rt::paged!(DescribeDomainFilterListRequest, offset offset limit, [domain_list]: DomainListItem, []);
 
 rt::model! { read debug;
 /// DescribeDomainFilterList返回参数结构体
@@ -1493,6 +1494,7 @@ DescribeDomainListRequest {
     "Tags" tags set_tags: list TagItemFilter,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainList", DescribeDomainListRequest => DescribeDomainListResponse);
+rt::paged!(DescribeDomainListRequest, offset offset limit, [domain_list]: DomainListItem, []);
 
 rt::model! { read debug;
 /// DescribeDomainList response structure.
@@ -1557,6 +1559,7 @@ DescribeDomainLogListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainLogList", DescribeDomainLogListRequest => DescribeDomainLogListResponse);
+rt::paged!(DescribeDomainLogListRequest, offset offset limit, [log_list]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDomainLogList response structure.
@@ -1712,6 +1715,7 @@ DescribeDomainVipListRequest {
     "GetUnbindResource" get_unbind_resource set_get_unbind_resource: bool,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainVipList", DescribeDomainVipListRequest => DescribeDomainVipListResponse);
+rt::paged!(DescribeDomainVipListRequest, offset offset limit, [package_list]: PackageListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDomainVipList返回参数结构体
@@ -1909,6 +1913,7 @@ DescribeRecordFilterListRequest {
     "ProjectId" project_id set_project_id: i64,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecordFilterList", DescribeRecordFilterListRequest => DescribeRecordFilterListResponse);
+rt::paged!(DescribeRecordFilterListRequest, offset offset limit, [record_list]: RecordListItem, []);
 
 rt::model! { read debug;
 /// DescribeRecordFilterList返回参数结构体
@@ -1938,6 +1943,7 @@ DescribeRecordGroupListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecordGroupList", DescribeRecordGroupListRequest => DescribeRecordGroupListResponse);
+rt::paged!(DescribeRecordGroupListRequest, offset offset limit, [group_list]: RecordGroupInfo, []);
 
 rt::model! { read debug;
 /// DescribeRecordGroupList response structure.
@@ -2050,6 +2056,7 @@ DescribeRecordListRequest {
     "SubDomain" sub_domain set_sub_domain: str,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecordList", DescribeRecordListRequest => DescribeRecordListResponse);
+rt::paged!(DescribeRecordListRequest, offset offset limit, [record_list]: RecordListItem, []);
 
 rt::model! { read debug;
 /// DescribeRecordList response structure.

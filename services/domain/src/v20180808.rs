@@ -738,6 +738,7 @@ DescribeBatchOperationLogDetailsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("domain", "2018-08-08", "DescribeBatchOperationLogDetails", DescribeBatchOperationLogDetailsRequest => DescribeBatchOperationLogDetailsResponse);
+rt::paged!(DescribeBatchOperationLogDetailsRequest, offset offset limit, [domain_batch_detail_set]: DomainBatchDetailSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBatchOperationLogDetails返回参数结构体
@@ -761,6 +762,7 @@ DescribeBatchOperationLogsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("domain", "2018-08-08", "DescribeBatchOperationLogs", DescribeBatchOperationLogsRequest => DescribeBatchOperationLogsResponse);
+rt::paged!(DescribeBatchOperationLogsRequest, offset offset limit, [domain_batch_log_set]: DomainBatchLogSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBatchOperationLogs返回参数结构体
@@ -853,6 +855,7 @@ DescribeBiddingAppointListRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("domain", "2018-08-08", "DescribeBiddingAppointList", DescribeBiddingAppointListRequest => DescribeBiddingAppointListResponse);
+rt::paged!(DescribeBiddingAppointListRequest, page page_number page_size, [appoint_list]: BiddingAppointResult, [total]);
 
 rt::model! { read debug;
 /// DescribeBiddingAppointList返回参数结构体
@@ -940,6 +943,7 @@ DescribeBiddingListRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("domain", "2018-08-08", "DescribeBiddingList", DescribeBiddingListRequest => DescribeBiddingListResponse);
+rt::paged!(DescribeBiddingListRequest, page page_number page_size, [bidding_list]: BiddingResult, [total]);
 
 rt::model! { read debug;
 /// DescribeBiddingList返回参数结构体
@@ -1028,6 +1032,7 @@ DescribeBiddingSuccessfulListRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("domain", "2018-08-08", "DescribeBiddingSuccessfulList", DescribeBiddingSuccessfulListRequest => DescribeBiddingSuccessfulListResponse);
+rt::paged!(DescribeBiddingSuccessfulListRequest, page page_number page_size, [successful_list]: BiddingSuccessfulResult, [total]);
 
 rt::model! { read debug;
 /// DescribeBiddingSuccessfulList返回参数结构体
@@ -1061,6 +1066,7 @@ DescribeCustomDnsHostSetRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("domain", "2018-08-08", "DescribeCustomDnsHostSet", DescribeCustomDnsHostSetRequest => DescribeCustomDnsHostSetResponse);
+rt::paged!(DescribeCustomDnsHostSetRequest, offset offset limit, [dns_host_set]: CustomDnsHost, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomDnsHostSet返回参数结构体
@@ -1108,6 +1114,7 @@ DescribeDomainNameListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("domain", "2018-08-08", "DescribeDomainNameList", DescribeDomainNameListRequest => DescribeDomainNameListResponse);
+rt::paged!(DescribeDomainNameListRequest, offset offset limit, [domain_set]: DomainList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDomainNameList返回参数结构体
@@ -1223,6 +1230,7 @@ DescribePhoneEmailListRequest {
     "Code" code set_code: str,
 } }
 rt::action!("domain", "2018-08-08", "DescribePhoneEmailList", DescribePhoneEmailListRequest => DescribePhoneEmailListResponse);
+rt::paged!(DescribePhoneEmailListRequest, offset offset limit, [phone_email_list]: PhoneEmailData, [total_count]);
 
 rt::model! { read debug;
 /// DescribePhoneEmailList返回参数结构体
@@ -1246,6 +1254,7 @@ DescribePreAuctionListRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("domain", "2018-08-08", "DescribePreAuctionList", DescribePreAuctionListRequest => DescribePreAuctionListResponse);
+rt::paged!(DescribePreAuctionListRequest, page page_number page_size, [pre_auction_list]: PreAuctionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePreAuctionList返回参数结构体
@@ -1474,6 +1483,7 @@ DescribePreReleaseListRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("domain", "2018-08-08", "DescribePreReleaseList", DescribePreReleaseListRequest => DescribePreReleaseListResponse);
+rt::paged!(DescribePreReleaseListRequest, page page_number page_size, [pre_release_list]: PreReleaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePreReleaseList返回参数结构体
@@ -1538,6 +1548,7 @@ DescribeReservedPreDomainInfoRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("domain", "2018-08-08", "DescribeReservedPreDomainInfo", DescribeReservedPreDomainInfoRequest => DescribeReservedPreDomainInfoResponse);
+rt::paged!(DescribeReservedPreDomainInfoRequest, offset offset limit, [reserved_pre_domain_info_list]: ReservedPreDomainInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeReservedPreDomainInfo返回参数结构体
@@ -1567,6 +1578,7 @@ DescribeTemplateListRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("domain", "2018-08-08", "DescribeTemplateList", DescribeTemplateListRequest => DescribeTemplateListResponse);
+rt::paged!(DescribeTemplateListRequest, offset offset limit, [template_set]: TemplateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTemplateList返回参数结构体

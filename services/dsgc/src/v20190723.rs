@@ -2025,6 +2025,7 @@ DescribeDSPAAssessmentLatestRiskListRequest {
     "TimeSort" time_sort set_time_sort: str,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentLatestRiskList", DescribeDSPAAssessmentLatestRiskListRequest => DescribeDSPAAssessmentLatestRiskListResponse);
+rt::paged!(DescribeDSPAAssessmentLatestRiskListRequest, offset offset limit, [latest_risk_list]: RiskItemInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentLatestRiskList返回参数结构体
@@ -2335,6 +2336,7 @@ DescribeDSPAAssessmentRiskLevelListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentRiskLevelList", DescribeDSPAAssessmentRiskLevelListRequest => DescribeDSPAAssessmentRiskLevelListResponse);
+rt::paged!(DescribeDSPAAssessmentRiskLevelListRequest, offset offset limit, [risk_level_list]: RiskLevelRisk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentRiskLevelList返回参数结构体
@@ -2507,6 +2509,7 @@ DescribeDSPAAssessmentRiskTemplateDetailRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentRiskTemplateDetail", DescribeDSPAAssessmentRiskTemplateDetailRequest => DescribeDSPAAssessmentRiskTemplateDetailResponse);
+rt::paged!(DescribeDSPAAssessmentRiskTemplateDetailRequest, offset offset limit, [risk_item_list]: AssessmentRiskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentRiskTemplateDetail返回参数结构体
@@ -2556,6 +2559,7 @@ DescribeDSPAAssessmentRiskTemplateVulnerableListRequest {
     "RiskSide" risk_side set_risk_side: str,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentRiskTemplateVulnerableList", DescribeDSPAAssessmentRiskTemplateVulnerableListRequest => DescribeDSPAAssessmentRiskTemplateVulnerableListResponse);
+rt::paged!(DescribeDSPAAssessmentRiskTemplateVulnerableListRequest, offset offset limit, [risk_item_list]: AssessmentRiskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentRiskTemplateVulnerableList返回参数结构体
@@ -2593,6 +2597,7 @@ DescribeDSPAAssessmentRisksRequest {
     "Filters" filters set_filters: list DspaAssessmentFilter,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentRisks", DescribeDSPAAssessmentRisksRequest => DescribeDSPAAssessmentRisksResponse);
+rt::paged!(DescribeDSPAAssessmentRisksRequest, offset offset limit, [items]: AssessmentRisk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentRisks返回参数结构体
@@ -2622,6 +2627,7 @@ DescribeDSPAAssessmentTasksRequest {
     "Filters" filters set_filters: list DspaAssessmentFilter,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentTasks", DescribeDSPAAssessmentTasksRequest => DescribeDSPAAssessmentTasksResponse);
+rt::paged!(DescribeDSPAAssessmentTasksRequest, offset offset limit, [items]: AssessmentTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentTasks返回参数结构体
@@ -2661,6 +2667,7 @@ DescribeDSPAAssessmentTemplateControlItemsRequest {
     "Filters" filters set_filters: list DspaAssessmentFilter,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentTemplateControlItems", DescribeDSPAAssessmentTemplateControlItemsRequest => DescribeDSPAAssessmentTemplateControlItemsResponse);
+rt::paged!(DescribeDSPAAssessmentTemplateControlItemsRequest, offset offset limit, [items]: AssessmentControlItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentTemplateControlItems返回参数结构体
@@ -2690,6 +2697,7 @@ DescribeDSPAAssessmentTemplatesRequest {
     "Filters" filters set_filters: list DspaAssessmentFilter,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentTemplates", DescribeDSPAAssessmentTemplatesRequest => DescribeDSPAAssessmentTemplatesResponse);
+rt::paged!(DescribeDSPAAssessmentTemplatesRequest, offset offset limit, [items]: AssessmentTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentTemplates返回参数结构体
@@ -2866,6 +2874,7 @@ DescribeDSPACOSDiscoveryTaskResultRequest {
     "FetchHistory" fetch_history set_fetch_history: bool,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPACOSDiscoveryTaskResult", DescribeDSPACOSDiscoveryTaskResultRequest => DescribeDSPACOSDiscoveryTaskResultResponse);
+rt::paged!(DescribeDSPACOSDiscoveryTaskResultRequest, offset offset limit, [items]: DspaCOSDiscoveryTaskResult, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPACOSDiscoveryTaskResult返回参数结构体
@@ -2901,6 +2910,7 @@ DescribeDSPACOSDiscoveryTasksRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPACOSDiscoveryTasks", DescribeDSPACOSDiscoveryTasksRequest => DescribeDSPACOSDiscoveryTasksResponse);
+rt::paged!(DescribeDSPACOSDiscoveryTasksRequest, offset offset limit, [items]: DspaCOSDiscoveryTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPACOSDiscoveryTasks返回参数结构体
@@ -2953,6 +2963,7 @@ DescribeDSPACOSTaskResultDetailRequest {
     "ScanResultId" scan_result_id set_scan_result_id: i64,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPACOSTaskResultDetail", DescribeDSPACOSTaskResultDetailRequest => DescribeDSPACOSTaskResultDetailResponse);
+rt::paged!(DescribeDSPACOSTaskResultDetailRequest, offset offset limit, [items]: DspaDiscoveryCOSTaskResultDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPACOSTaskResultDetail返回参数结构体
@@ -2984,6 +2995,7 @@ DescribeDSPACategoriesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPACategories", DescribeDSPACategoriesRequest => DescribeDSPACategoriesResponse);
+rt::paged!(DescribeDSPACategoriesRequest, offset offset limit, [items]: DataCategory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPACategories返回参数结构体
@@ -3150,6 +3162,7 @@ DescribeDSPAComplianceGroupsRequest {
     "IsFilterCloseComplianceGroup" is_filter_close_compliance_group set_is_filter_close_compliance_group: bool,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAComplianceGroups", DescribeDSPAComplianceGroupsRequest => DescribeDSPAComplianceGroupsResponse);
+rt::paged!(DescribeDSPAComplianceGroupsRequest, offset offset limit, [items]: DspaDiscoveryComplianceGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPAComplianceGroups返回参数结构体
@@ -3239,6 +3252,7 @@ DescribeDSPADiscoveryRulesRequest {
     "FilterRuleSource" filter_rule_source set_filter_rule_source: bool,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPADiscoveryRules", DescribeDSPADiscoveryRulesRequest => DescribeDSPADiscoveryRulesResponse);
+rt::paged!(DescribeDSPADiscoveryRulesRequest, offset offset limit, [items]: DspaDiscoveryRuleDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPADiscoveryRules返回参数结构体
@@ -3339,6 +3353,7 @@ DescribeDSPADiscoveryTaskResultDetailRequest {
     "ScanResultId" scan_result_id set_scan_result_id: i64,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPADiscoveryTaskResultDetail", DescribeDSPADiscoveryTaskResultDetailRequest => DescribeDSPADiscoveryTaskResultDetailResponse);
+rt::paged!(DescribeDSPADiscoveryTaskResultDetailRequest, offset offset limit, [items]: DspaDiscoveryTaskResultDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPADiscoveryTaskResultDetail返回参数结构体
@@ -3393,6 +3408,7 @@ DescribeDSPADiscoveryTaskResultRequest {
     "FetchHistory" fetch_history set_fetch_history: bool,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPADiscoveryTaskResult", DescribeDSPADiscoveryTaskResultRequest => DescribeDSPADiscoveryTaskResultResponse);
+rt::paged!(DescribeDSPADiscoveryTaskResultRequest, offset offset limit, [items]: DspaDiscoveryTaskDbResult, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPADiscoveryTaskResult返回参数结构体
@@ -3472,6 +3488,7 @@ DescribeDSPADiscoveryTasksRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPADiscoveryTasks", DescribeDSPADiscoveryTasksRequest => DescribeDSPADiscoveryTasksResponse);
+rt::paged!(DescribeDSPADiscoveryTasksRequest, offset offset limit, [items]: DspaDiscoveryTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPADiscoveryTasks返回参数结构体
@@ -3541,6 +3558,7 @@ DescribeDSPAESDataAssetDetailRequest {
     "CreditScore" credit_score set_credit_score: str,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAESDataAssetDetail", DescribeDSPAESDataAssetDetailRequest => DescribeDSPAESDataAssetDetailResponse);
+rt::paged!(DescribeDSPAESDataAssetDetailRequest, offset offset limit, [details]: ESDataAssetDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPAESDataAssetDetail返回参数结构体
@@ -3616,6 +3634,7 @@ DescribeDSPAESDiscoveryTaskResultDetailRequest {
     "DbName" db_name set_db_name: str,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAESDiscoveryTaskResultDetail", DescribeDSPAESDiscoveryTaskResultDetailRequest => DescribeDSPAESDiscoveryTaskResultDetailResponse);
+rt::paged!(DescribeDSPAESDiscoveryTaskResultDetailRequest, offset offset limit, [items]: ESTaskResultDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPAESDiscoveryTaskResultDetail返回参数结构体
@@ -3672,6 +3691,7 @@ DescribeDSPALevelGroupsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPALevelGroups", DescribeDSPALevelGroupsRequest => DescribeDSPALevelGroupsResponse);
+rt::paged!(DescribeDSPALevelGroupsRequest, offset offset limit, [items]: DspaDiscoveryLevelDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPALevelGroups返回参数结构体
@@ -3746,6 +3766,7 @@ DescribeDSPARDBDataAssetDetailRequest {
     "CreditScore" credit_score set_credit_score: str,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPARDBDataAssetDetail", DescribeDSPARDBDataAssetDetailRequest => DescribeDSPARDBDataAssetDetailResponse);
+rt::paged!(DescribeDSPARDBDataAssetDetailRequest, offset offset limit, [details]: DspaRDBDataAssetDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDSPARDBDataAssetDetail返回参数结构体
@@ -3982,6 +4003,7 @@ DescribeReportTasksRequest {
     "ReportName" report_name set_report_name: str,
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeReportTasks", DescribeReportTasksRequest => DescribeReportTasksResponse);
+rt::paged!(DescribeReportTasksRequest, offset offset limit, [item_set]: ReportInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReportTasks返回参数结构体
@@ -5433,6 +5455,7 @@ ListDSPAClustersRequest {
     "ListMode" list_mode set_list_mode: str,
 } }
 rt::action!("dsgc", "2019-07-23", "ListDSPAClusters", ListDSPAClustersRequest => ListDSPAClustersResponse);
+rt::paged!(ListDSPAClustersRequest, offset offset limit, [instance_list]: DspaInstance, [total_count]);
 
 rt::model! { read debug;
 /// ListDSPAClusters返回参数结构体
@@ -5471,6 +5494,7 @@ ListDSPACosMetaResourcesRequest {
     "BindType" bind_type set_bind_type: str,
 } }
 rt::action!("dsgc", "2019-07-23", "ListDSPACosMetaResources", ListDSPACosMetaResourcesRequest => ListDSPACosMetaResourcesResponse);
+rt::paged!(ListDSPACosMetaResourcesRequest, offset offset limit, [items]: DSPACosMetaDataInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListDSPACosMetaResources返回参数结构体
@@ -5516,6 +5540,7 @@ ListDSPAMetaResourcesRequest {
     "BindType" bind_type set_bind_type: str,
 } }
 rt::action!("dsgc", "2019-07-23", "ListDSPAMetaResources", ListDSPAMetaResourcesRequest => ListDSPAMetaResourcesResponse);
+rt::paged!(ListDSPAMetaResourcesRequest, offset offset limit, [resources]: DspaUserResourceMeta, [total_count]);
 
 rt::model! { read debug;
 /// ListDSPAMetaResources返回参数结构体

@@ -296,6 +296,7 @@ DescribeMigrateJobsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("dts", "2018-03-30", "DescribeMigrateJobs", DescribeMigrateJobsRequest => DescribeMigrateJobsResponse);
+rt::paged!(DescribeMigrateJobsRequest, offset offset limit, [job_list]: MigrateJobInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrateJobs response structure.
@@ -419,6 +420,7 @@ DescribeSubscribesRequest {
     "SubscribeVersion" subscribe_version set_subscribe_version: str,
 } }
 rt::action!("dts", "2018-03-30", "DescribeSubscribes", DescribeSubscribesRequest => DescribeSubscribesResponse);
+rt::paged!(DescribeSubscribesRequest, offset offset limit, [items]: SubscribeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubscribes response structure.

@@ -1282,6 +1282,7 @@ DescribeCompareDiffItemsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dts", "2021-12-06", "DescribeCompareDiffItems", DescribeCompareDiffItemsRequest => DescribeCompareDiffItemsResponse);
+rt::paged!(DescribeCompareDiffItemsRequest, offset offset limit, [items]: DiffChunkItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompareDiffItems返回参数结构体
@@ -1358,6 +1359,7 @@ DescribeCompareTasksRequest {
     "Status" status set_status: list String,
 } }
 rt::action!("dts", "2021-12-06", "DescribeCompareTasks", DescribeCompareTasksRequest => DescribeCompareTasksResponse);
+rt::paged!(DescribeCompareTasksRequest, offset offset limit, [items]: CompareTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompareTasks response structure.
@@ -1387,6 +1389,7 @@ DescribeConsumerGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dts", "2021-12-06", "DescribeConsumerGroups", DescribeConsumerGroupsRequest => DescribeConsumerGroupsResponse);
+rt::paged!(DescribeConsumerGroupsRequest, offset offset limit, [items]: GroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConsumerGroups response structure.
@@ -1444,6 +1447,7 @@ impl ::core::fmt::Debug for DescribeMigrateDBInstancesRequest {
     }
 }
 rt::action!("dts", "2021-12-06", "DescribeMigrateDBInstances", DescribeMigrateDBInstancesRequest => DescribeMigrateDBInstancesResponse);
+rt::paged!(DescribeMigrateDBInstancesRequest, offset offset limit, [instances]: MigrateDBItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrateDBInstances response structure.
@@ -1643,6 +1647,7 @@ DescribeMigrationJobsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("dts", "2021-12-06", "DescribeMigrationJobs", DescribeMigrationJobsRequest => DescribeMigrationJobsResponse);
+rt::paged!(DescribeMigrationJobsRequest, offset offset limit, [job_list]: JobItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrationJobs response structure.
@@ -1866,6 +1871,7 @@ DescribeSubscribeJobsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("dts", "2021-12-06", "DescribeSubscribeJobs", DescribeSubscribeJobsRequest => DescribeSubscribeJobsResponse);
+rt::paged!(DescribeSubscribeJobsRequest, offset offset limit, [items]: SubscribeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubscribeJobs response structure.
@@ -1929,6 +1935,7 @@ DescribeSyncCompareDiffItemsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("dts", "2021-12-06", "DescribeSyncCompareDiffItems", DescribeSyncCompareDiffItemsRequest => DescribeSyncCompareDiffItemsResponse);
+rt::paged!(DescribeSyncCompareDiffItemsRequest, offset offset limit, [items]: DiffChunkItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSyncCompareDiffItems返回参数结构体
@@ -2005,6 +2012,7 @@ DescribeSyncCompareTasksRequest {
     "Status" status set_status: list String,
 } }
 rt::action!("dts", "2021-12-06", "DescribeSyncCompareTasks", DescribeSyncCompareTasksRequest => DescribeSyncCompareTasksResponse);
+rt::paged!(DescribeSyncCompareTasksRequest, offset offset limit, [items]: CompareTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSyncCompareTasks返回参数结构体
@@ -2083,6 +2091,7 @@ DescribeSyncJobsRequest {
     "DstInfoPattern" dst_info_pattern set_dst_info_pattern: str,
 } }
 rt::action!("dts", "2021-12-06", "DescribeSyncJobs", DescribeSyncJobsRequest => DescribeSyncJobsResponse);
+rt::paged!(DescribeSyncJobsRequest, offset offset limit, [job_list]: SyncJobInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSyncJobs response structure.

@@ -810,6 +810,7 @@ ListConnectionsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("eb", "2021-04-16", "ListConnections", ListConnectionsRequest => ListConnectionsResponse);
+rt::paged!(ListConnectionsRequest, offset offset limit, [connections]: Connection, [total_count]);
 
 rt::model! { read debug;
 /// ListConnections response structure.
@@ -839,6 +840,7 @@ ListEventBusesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("eb", "2021-04-16", "ListEventBuses", ListEventBusesRequest => ListEventBusesResponse);
+rt::paged!(ListEventBusesRequest, offset offset limit, [event_buses]: EventBus, [total_count]);
 
 rt::model! { read debug;
 /// ListEventBuses response structure.
@@ -929,6 +931,7 @@ ListRulesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("eb", "2021-04-16", "ListRules", ListRulesRequest => ListRulesResponse);
+rt::paged!(ListRulesRequest, offset offset limit, [rules]: Rule, [total_count]);
 
 rt::model! { read debug;
 /// ListRules response structure.
@@ -964,6 +967,7 @@ ListTargetsRequest {
     "Order" order set_order: str,
 } }
 rt::action!("eb", "2021-04-16", "ListTargets", ListTargetsRequest => ListTargetsResponse);
+rt::paged!(ListTargetsRequest, offset offset limit, [targets]: Target, [total_count]);
 
 rt::model! { read debug;
 /// ListTargets response structure.

@@ -96,6 +96,7 @@ DescribeDomainsConfigRequest {
     "Sort" sort set_sort: obj Sort,
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeDomainsConfig", DescribeDomainsConfigRequest => DescribeDomainsConfigResponse);
+rt::paged!(DescribeDomainsConfigRequest, offset offset limit, [domains]: DomainDetailInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDomainsConfig response structure.
@@ -124,6 +125,7 @@ DescribeDomainsRequest {
     "Filters" filters set_filters: list DomainFilter,
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
+rt::paged!(DescribeDomainsRequest, offset offset limit, [domains]: DomainBriefInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDomains response structure.
@@ -160,6 +162,7 @@ DescribeEcdnDomainLogsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeEcdnDomainLogs", DescribeEcdnDomainLogsRequest => DescribeEcdnDomainLogsResponse);
+rt::paged!(DescribeEcdnDomainLogsRequest, offset offset limit, [domain_logs]: DomainLogs, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEcdnDomainLogs response structure.
@@ -213,6 +216,7 @@ DescribeEcdnDomainStatisticsRequest {
     "Area" area set_area: str,
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeEcdnDomainStatistics", DescribeEcdnDomainStatisticsRequest => DescribeEcdnDomainStatisticsResponse);
+rt::paged!(DescribeEcdnDomainStatisticsRequest, offset offset limit, [data]: DomainData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEcdnDomainStatistics response structure.

@@ -1380,6 +1380,7 @@ DescribeAddressesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeAddresses", DescribeAddressesRequest => DescribeAddressesResponse);
+rt::paged!(DescribeAddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAddresses response structure.
@@ -1530,6 +1531,7 @@ DescribeHaVipsRequest {
     "EcmRegion" ecm_region set_ecm_region: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeHaVips", DescribeHaVipsRequest => DescribeHaVipsResponse);
+rt::paged!(DescribeHaVipsRequest, offset offset limit, [ha_vip_set]: HaVip, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHaVips response structure.
@@ -1563,6 +1565,7 @@ DescribeImageRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeImage", DescribeImageRequest => DescribeImageResponse);
+rt::paged!(DescribeImageRequest, offset offset limit, [image_set]: Image, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImage response structure.
@@ -1696,6 +1699,7 @@ DescribeInstancesRequest {
     "OrderDirection" order_direction set_order_direction: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -1793,6 +1797,7 @@ DescribeLoadBalancersRequest {
     "SecurityGroup" security_group set_security_group: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeLoadBalancers", DescribeLoadBalancersRequest => DescribeLoadBalancersResponse);
+rt::paged!(DescribeLoadBalancersRequest, offset offset limit, [load_balancer_set]: LoadBalancer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoadBalancers response structure.
@@ -1859,6 +1864,7 @@ DescribeModuleRequest {
     "OrderDirection" order_direction set_order_direction: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeModule", DescribeModuleRequest => DescribeModuleResponse);
+rt::paged!(DescribeModuleRequest, offset offset limit, [module_item_set]: ModuleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModule response structure.
@@ -1925,6 +1931,7 @@ DescribeNetworkInterfacesRequest {
     "EcmRegion" ecm_region set_ecm_region: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeNetworkInterfaces", DescribeNetworkInterfacesRequest => DescribeNetworkInterfacesResponse);
+rt::paged!(DescribeNetworkInterfacesRequest, offset offset limit, [network_interface_set]: NetworkInterface, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkInterfaces response structure.
@@ -2094,6 +2101,7 @@ DescribeRegionIpv6AddressesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeRegionIpv6Addresses", DescribeRegionIpv6AddressesRequest => DescribeRegionIpv6AddressesResponse);
+rt::paged!(DescribeRegionIpv6AddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRegionIpv6Addresses返回参数结构体
@@ -2153,6 +2161,7 @@ DescribeRouteTablesRequest {
     "EcmRegion" ecm_region set_ecm_region: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeRouteTables", DescribeRouteTablesRequest => DescribeRouteTablesResponse);
+rt::paged!(DescribeRouteTablesRequest, offset offset limit, [route_table_set]: RouteTable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRouteTables response structure.
@@ -2244,6 +2253,7 @@ DescribeSecurityGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeSecurityGroups", DescribeSecurityGroupsRequest => DescribeSecurityGroupsResponse);
+rt::paged!(DescribeSecurityGroupsRequest, offset offset limit, [security_group_set]: SecurityGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityGroups response structure.
@@ -2284,6 +2294,7 @@ DescribeSubnetsRequest {
     "Sort" sort set_sort: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeSubnets", DescribeSubnetsRequest => DescribeSubnetsResponse);
+rt::paged!(DescribeSubnetsRequest, offset offset limit, [subnet_set]: Subnet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubnets response structure.
@@ -2420,6 +2431,7 @@ DescribeVpcsRequest {
     "Sort" sort set_sort: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeVpcs", DescribeVpcsRequest => DescribeVpcsResponse);
+rt::paged!(DescribeVpcsRequest, offset offset limit, [vpc_set]: VpcInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcs response structure.

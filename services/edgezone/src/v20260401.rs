@@ -269,6 +269,7 @@ DescribeInstanceTypesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("edgezone", "2026-04-01", "DescribeInstanceTypes", DescribeInstanceTypesRequest => DescribeInstanceTypesResponse);
+rt::paged!(DescribeInstanceTypesRequest, offset offset limit, [instance_type_quota_set]: InstanceTypeQuota, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceTypes response structure.
@@ -306,6 +307,7 @@ DescribeInstancesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("edgezone", "2026-04-01", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -335,6 +337,7 @@ DescribePrivateNetworkInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("edgezone", "2026-04-01", "DescribePrivateNetworkInstances", DescribePrivateNetworkInstancesRequest => DescribePrivateNetworkInstancesResponse);
+rt::paged!(DescribePrivateNetworkInstancesRequest, offset offset limit, [private_network_instance_set]: PrivateNetworkInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateNetworkInstances response structure.
@@ -372,6 +375,7 @@ DescribePublicIpsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("edgezone", "2026-04-01", "DescribePublicIps", DescribePublicIpsRequest => DescribePublicIpsResponse);
+rt::paged!(DescribePublicIpsRequest, offset offset limit, [ip_info_set]: IpInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePublicIps response structure.
@@ -401,6 +405,7 @@ DescribePublicNetworkInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("edgezone", "2026-04-01", "DescribePublicNetworkInstances", DescribePublicNetworkInstancesRequest => DescribePublicNetworkInstancesResponse);
+rt::paged!(DescribePublicNetworkInstancesRequest, offset offset limit, [public_network_instance_set]: PublicNetworkInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePublicNetworkInstances response structure.

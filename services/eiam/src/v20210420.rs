@@ -529,6 +529,7 @@ DescribeAccountGroupRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "DescribeAccountGroup", DescribeAccountGroupRequest => DescribeAccountGroupResponse);
+rt::paged!(DescribeAccountGroupRequest, offset offset limit, [account_group_list]: AccountGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccountGroup response structure.
@@ -563,6 +564,7 @@ DescribeAppAccountRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "DescribeAppAccount", DescribeAppAccountRequest => DescribeAppAccountResponse);
+rt::paged!(DescribeAppAccountRequest, offset offset limit, [app_account_list]: AppAccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAppAccount response structure.
@@ -1002,6 +1004,7 @@ ListAccountInAccountGroupRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "ListAccountInAccountGroup", ListAccountInAccountGroupRequest => ListAccountInAccountGroupResponse);
+rt::paged!(ListAccountInAccountGroupRequest, offset offset limit, [account_list]: AppAccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListAccountInAccountGroup response structure.
@@ -1038,6 +1041,7 @@ ListApplicationAuthorizationsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("eiam", "2021-04-20", "ListApplicationAuthorizations", ListApplicationAuthorizationsRequest => ListApplicationAuthorizationsResponse);
+rt::paged!(ListApplicationAuthorizationsRequest, offset offset limit, [authorization_info_list]: AuthorizationInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListApplicationAuthorizations response structure.
@@ -1069,6 +1073,7 @@ ListApplicationsRequest {
     "ApplicationIdList" application_id_list set_application_id_list: list String,
 } }
 rt::action!("eiam", "2021-04-20", "ListApplications", ListApplicationsRequest => ListApplicationsResponse);
+rt::paged!(ListApplicationsRequest, offset offset limit, [application_info_list]: ApplicationInformation, [total_count]);
 
 rt::model! { read debug;
 /// ListApplications response structure.
@@ -1205,6 +1210,7 @@ ListUserGroupsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("eiam", "2021-04-20", "ListUserGroups", ListUserGroupsRequest => ListUserGroupsResponse);
+rt::paged!(ListUserGroupsRequest, offset offset limit, [user_group_list]: UserGroupInformation, [total_count]);
 
 rt::model! { read debug;
 /// ListUserGroups response structure.
@@ -1302,6 +1308,7 @@ ListUsersInUserGroupRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "ListUsersInUserGroup", ListUsersInUserGroupRequest => ListUsersInUserGroupResponse);
+rt::paged!(ListUsersInUserGroupRequest, offset offset limit, [user_info]: UserInfo, [total_num]);
 
 rt::model! { read debug;
 /// ListUsersInUserGroup response structure.
@@ -1338,6 +1345,7 @@ ListUsersRequest {
     "IncludeTotal" include_total set_include_total: bool,
 } }
 rt::action!("eiam", "2021-04-20", "ListUsers", ListUsersRequest => ListUsersResponse);
+rt::paged!(ListUsersRequest, offset offset limit, [user_list]: UserInformation, [total_count]);
 
 rt::model! { read debug;
 /// ListUsers response structure.

@@ -269,6 +269,7 @@ ListEisConnectorsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eis", "2020-07-15", "ListEisConnectors", ListEisConnectorsRequest => ListEisConnectorsResponse);
+rt::paged!(ListEisConnectorsRequest, offset offset limit, [connectors]: EisConnectorSummary, [total_count]);
 
 rt::model! { read debug;
 /// ListEisConnectors返回参数结构体

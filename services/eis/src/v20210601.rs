@@ -172,6 +172,7 @@ ListRuntimeDeployedInstancesMCRequest {
     "RuntimeClass" runtime_class set_runtime_class: i64,
 } }
 rt::action!("eis", "2021-06-01", "ListRuntimeDeployedInstancesMC", ListRuntimeDeployedInstancesMCRequest => ListRuntimeDeployedInstancesMCResponse);
+rt::paged!(ListRuntimeDeployedInstancesMCRequest, offset offset limit, [instances]: RuntimeDeployedInstanceMC, [total_count]);
 
 rt::model! { read debug;
 /// ListRuntimeDeployedInstancesMC返回参数结构体

@@ -1891,6 +1891,7 @@ DescribeAutoScaleRecordsRequest {
     "Asc" asc set_asc: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeAutoScaleRecords", DescribeAutoScaleRecordsRequest => DescribeAutoScaleRecordsResponse);
+rt::paged!(DescribeAutoScaleRecordsRequest, offset offset limit, [record_list]: AutoScaleRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoScaleRecords response structure.
@@ -2297,6 +2298,7 @@ DescribeEMREventListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeEMREventList", DescribeEMREventListRequest => DescribeEMREventListResponse);
+rt::paged!(DescribeEMREventListRequest, offset offset limit, [event_list]: EMREventListItem, [total_num]);
 
 rt::model! { read debug;
 /// DescribeEMREventList response structure.
@@ -2481,6 +2483,7 @@ DescribeGroupsSTDRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeGroupsSTD", DescribeGroupsSTDRequest => DescribeGroupsSTDResponse);
+rt::paged!(DescribeGroupsSTDRequest, offset offset limit, [data]: GroupInfos, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGroupsSTD response structure.
@@ -2662,6 +2665,7 @@ DescribeHiveQueriesRequest {
     "EndTimeLte" end_time_lte set_end_time_lte: i128,
 } }
 rt::action!("emr", "2019-01-03", "DescribeHiveQueries", DescribeHiveQueriesRequest => DescribeHiveQueriesResponse);
+rt::paged!(DescribeHiveQueriesRequest, offset offset limit, [results]: HiveQuery, [total]);
 
 rt::model! { read debug;
 /// DescribeHiveQueries response structure.
@@ -2707,6 +2711,7 @@ DescribeImpalaQueriesRequest {
     "EndTimeLte" end_time_lte set_end_time_lte: i128,
 } }
 rt::action!("emr", "2019-01-03", "DescribeImpalaQueries", DescribeImpalaQueriesRequest => DescribeImpalaQueriesResponse);
+rt::paged!(DescribeImpalaQueriesRequest, offset offset limit, [results]: ImpalaQuery, [total]);
 
 rt::model! { read debug;
 /// DescribeImpalaQueries返回参数结构体
@@ -2750,6 +2755,7 @@ DescribeInsightListRequest {
     "MustHasContext" must_has_context set_must_has_context: bool,
 } }
 rt::action!("emr", "2019-01-03", "DescribeInsightList", DescribeInsightListRequest => DescribeInsightListResponse);
+rt::paged!(DescribeInsightListRequest, page page page_size, [result_list]: InsightResult, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInsightList response structure.
@@ -2904,6 +2910,7 @@ DescribeInstancesListRequest {
     "ClusterType" cluster_type set_cluster_type: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeInstancesList", DescribeInstancesListRequest => DescribeInstancesListResponse);
+rt::paged!(DescribeInstancesListRequest, offset offset limit, [instances_list]: EmrListInstance, [total_cnt]);
 
 rt::model! { read debug;
 /// DescribeInstancesList response structure.
@@ -3026,6 +3033,7 @@ DescribeKyuubiQueryInfoRequest {
     "Page" page set_page: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeKyuubiQueryInfo", DescribeKyuubiQueryInfoRequest => DescribeKyuubiQueryInfoResponse);
+rt::paged!(DescribeKyuubiQueryInfoRequest, page page page_size, [kyuubi_query_info_list]: KyuubiQueryInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKyuubiQueryInfo response structure.
@@ -3085,6 +3093,7 @@ DescribeNodeDataDisksRequest {
     "Scene" scene set_scene: str,
 } }
 rt::action!("emr", "2019-01-03", "DescribeNodeDataDisks", DescribeNodeDataDisksRequest => DescribeNodeDataDisksResponse);
+rt::paged!(DescribeNodeDataDisksRequest, offset offset limit, [cbs_list]: CBSInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNodeDataDisks response structure.
@@ -3344,6 +3353,7 @@ DescribeSLInstanceListRequest {
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("emr", "2019-01-03", "DescribeSLInstanceList", DescribeSLInstanceListRequest => DescribeSLInstanceListResponse);
+rt::paged!(DescribeSLInstanceListRequest, offset offset limit, [instances_list]: SLInstanceInfo, [total_cnt]);
 
 rt::model! { read debug;
 /// DescribeSLInstanceList response structure.
@@ -3438,6 +3448,7 @@ DescribeServiceConfGroupInfosRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeServiceConfGroupInfos", DescribeServiceConfGroupInfosRequest => DescribeServiceConfGroupInfosResponse);
+rt::paged!(DescribeServiceConfGroupInfosRequest, page page_no page_size, [conf_item_kv_list]: ConfigurationItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceConfGroupInfos response structure.
@@ -3540,6 +3551,7 @@ DescribeSparkApplicationsRequest {
     "Page" page set_page: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeSparkApplications", DescribeSparkApplicationsRequest => DescribeSparkApplicationsResponse);
+rt::paged!(DescribeSparkApplicationsRequest, page page page_size, [result_list]: SparkApplicationsList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSparkApplications response structure.
@@ -3581,6 +3593,7 @@ DescribeSparkQueriesRequest {
     "Status" status set_status: list String,
 } }
 rt::action!("emr", "2019-01-03", "DescribeSparkQueries", DescribeSparkQueriesRequest => DescribeSparkQueriesResponse);
+rt::paged!(DescribeSparkQueriesRequest, offset offset limit, [results]: SparkQuery, [total]);
 
 rt::model! { read debug;
 /// DescribeSparkQueries response structure.
@@ -3620,6 +3633,7 @@ DescribeStarRocksQueryInfoRequest {
     "Page" page set_page: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeStarRocksQueryInfo", DescribeStarRocksQueryInfoRequest => DescribeStarRocksQueryInfoResponse);
+rt::paged!(DescribeStarRocksQueryInfoRequest, page page page_size, [star_rocks_query_info_list]: StarRocksQueryInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeStarRocksQueryInfo response structure.
@@ -3659,6 +3673,7 @@ DescribeTrinoQueryInfoRequest {
     "Page" page set_page: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeTrinoQueryInfo", DescribeTrinoQueryInfoRequest => DescribeTrinoQueryInfoResponse);
+rt::paged!(DescribeTrinoQueryInfoRequest, page page page_size, [query_info_list]: TrinoQueryInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrinoQueryInfo response structure.
@@ -3696,6 +3711,7 @@ DescribeUsersForUserManagerRequest {
     "NeedKeytabInfo" need_keytab_info set_need_keytab_info: bool,
 } }
 rt::action!("emr", "2019-01-03", "DescribeUsersForUserManager", DescribeUsersForUserManagerRequest => DescribeUsersForUserManagerResponse);
+rt::paged!(DescribeUsersForUserManagerRequest, page page_no page_size, [user_manager_user_list]: UserManagerUserBriefInfo, [total_cnt]);
 
 rt::model! { read debug;
 /// DescribeUsersForUserManager response structure.
@@ -3735,6 +3751,7 @@ DescribeYarnApplicationsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeYarnApplications", DescribeYarnApplicationsRequest => DescribeYarnApplicationsResponse);
+rt::paged!(DescribeYarnApplicationsRequest, offset offset limit, [results]: YarnApplication, [total]);
 
 rt::model! { read debug;
 /// DescribeYarnApplications返回参数结构体

@@ -1412,6 +1412,7 @@ DescribeEsInstanceEventListsRequest {
     "EventStatus" event_status set_event_status: list i64,
 } }
 rt::action!("es", "2018-04-16", "DescribeEsInstanceEventLists", DescribeEsInstanceEventListsRequest => DescribeEsInstanceEventListsResponse);
+rt::paged!(DescribeEsInstanceEventListsRequest, offset offset limit, [event_data_info_list]: EventDataInfoOverview, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEsInstanceEventLists返回参数结构体
@@ -1485,6 +1486,7 @@ DescribeForceMergeTaskRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("es", "2018-04-16", "DescribeForceMergeTask", DescribeForceMergeTaskRequest => DescribeForceMergeTaskResponse);
+rt::paged!(DescribeForceMergeTaskRequest, offset offset limit, [crontab_task_info]: CrontabTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeForceMergeTask返回参数结构体
@@ -1543,6 +1545,7 @@ impl ::core::fmt::Debug for DescribeIndexListRequest {
     }
 }
 rt::action!("es", "2018-04-16", "DescribeIndexList", DescribeIndexListRequest => DescribeIndexListResponse);
+rt::paged!(DescribeIndexListRequest, offset offset limit, [index_meta_fields]: IndexMetaField, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIndexList response structure.
@@ -1646,6 +1649,7 @@ DescribeInstanceLogsRequest {
     "QueryCost" query_cost set_query_cost: i128,
 } }
 rt::action!("es", "2018-04-16", "DescribeInstanceLogs", DescribeInstanceLogsRequest => DescribeInstanceLogsResponse);
+rt::paged!(DescribeInstanceLogsRequest, offset offset limit, [instance_log_list]: InstanceLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceLogs response structure.
@@ -1685,6 +1689,7 @@ DescribeInstanceOperationsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("es", "2018-04-16", "DescribeInstanceOperations", DescribeInstanceOperationsRequest => DescribeInstanceOperationsResponse);
+rt::paged!(DescribeInstanceOperationsRequest, offset offset limit, [operations]: Operation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceOperations response structure.
@@ -1740,6 +1745,7 @@ DescribeInstancePluginListRequest {
     "PluginType" plugin_type set_plugin_type: i64,
 } }
 rt::action!("es", "2018-04-16", "DescribeInstancePluginList", DescribeInstancePluginListRequest => DescribeInstancePluginListResponse);
+rt::paged!(DescribeInstancePluginListRequest, offset offset limit, [plugin_list]: DescribeInstancePluginInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstancePluginList返回参数结构体
@@ -1793,6 +1799,7 @@ DescribeInstancesRequest {
     "CdcId" cdc_id set_cdc_id: str,
 } }
 rt::action!("es", "2018-04-16", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_list]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -1840,6 +1847,7 @@ DescribeLogstashInstanceLogsRequest {
     "OrderByType" order_by_type set_order_by_type: i128,
 } }
 rt::action!("es", "2018-04-16", "DescribeLogstashInstanceLogs", DescribeLogstashInstanceLogsRequest => DescribeLogstashInstanceLogsResponse);
+rt::paged!(DescribeLogstashInstanceLogsRequest, offset offset limit, [instance_log_list]: InstanceLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogstashInstanceLogs返回参数结构体
@@ -1871,6 +1879,7 @@ DescribeLogstashInstanceOperationsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("es", "2018-04-16", "DescribeLogstashInstanceOperations", DescribeLogstashInstanceOperationsRequest => DescribeLogstashInstanceOperationsResponse);
+rt::paged!(DescribeLogstashInstanceOperationsRequest, offset offset limit, [operations]: Operation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogstashInstanceOperations返回参数结构体
@@ -1914,6 +1923,7 @@ DescribeLogstashInstancesRequest {
     "TagList" tag_list set_tag_list: list TagInfo,
 } }
 rt::action!("es", "2018-04-16", "DescribeLogstashInstances", DescribeLogstashInstancesRequest => DescribeLogstashInstancesResponse);
+rt::paged!(DescribeLogstashInstancesRequest, offset offset limit, [instance_list]: LogstashInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogstashInstances返回参数结构体
@@ -2047,6 +2057,7 @@ DescribeServerlessInstancesRequest {
     "TagList" tag_list set_tag_list: list TagInfo,
 } }
 rt::action!("es", "2018-04-16", "DescribeServerlessInstances", DescribeServerlessInstancesRequest => DescribeServerlessInstancesResponse);
+rt::paged!(DescribeServerlessInstancesRequest, offset offset limit, [index_meta_fields]: ServerlessIndexMetaField, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServerlessInstances返回参数结构体
@@ -2118,6 +2129,7 @@ DescribeServerlessSpaceUserRequest {
     "PrivilegeTypes" privilege_types set_privilege_types: list i64,
 } }
 rt::action!("es", "2018-04-16", "DescribeServerlessSpaceUser", DescribeServerlessSpaceUserRequest => DescribeServerlessSpaceUserResponse);
+rt::paged!(DescribeServerlessSpaceUserRequest, offset offset limit, [serverless_space_users]: ServerlessSpaceUser, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServerlessSpaceUser返回参数结构体
@@ -2153,6 +2165,7 @@ DescribeServerlessSpacesRequest {
     "TagList" tag_list set_tag_list: list TagInfo,
 } }
 rt::action!("es", "2018-04-16", "DescribeServerlessSpaces", DescribeServerlessSpacesRequest => DescribeServerlessSpacesResponse);
+rt::paged!(DescribeServerlessSpacesRequest, offset offset limit, [serverless_spaces]: ServerlessSpace, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServerlessSpaces返回参数结构体
@@ -2745,6 +2758,7 @@ ExportIpTraceLogRequest {
     "NodeIp" node_ip set_node_ip: list String,
 } }
 rt::action!("es", "2018-04-16", "ExportIpTraceLog", ExportIpTraceLogRequest => ExportIpTraceLogResponse);
+rt::paged!(ExportIpTraceLogRequest, offset offset limit, [ip_trace_list]: IpTimePair, []);
 
 rt::model! { read debug;
 /// ExportIpTraceLog返回参数结构体
@@ -4361,6 +4375,7 @@ QueryIpTraceLogRequest {
     "NodeIp" node_ip set_node_ip: list String,
 } }
 rt::action!("es", "2018-04-16", "QueryIpTraceLog", QueryIpTraceLogRequest => QueryIpTraceLogResponse);
+rt::paged!(QueryIpTraceLogRequest, offset offset limit, [ip_trace_log_list]: IpTraceLogEntry, [total]);
 
 rt::model! { read debug;
 /// QueryIpTraceLog返回参数结构体

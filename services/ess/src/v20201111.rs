@@ -7650,6 +7650,7 @@ DescribeBillUsageDetailRequest {
     "Agent" agent set_agent: obj Agent,
 } }
 rt::action!("ess", "2020-11-11", "DescribeBillUsageDetail", DescribeBillUsageDetailRequest => DescribeBillUsageDetailResponse);
+rt::paged!(DescribeBillUsageDetailRequest, offset offset limit, [details]: BillUsageDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeBillUsageDetail返回参数结构体
@@ -8225,6 +8226,7 @@ DescribeEnterpriseContractReviewChecklistsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("ess", "2020-11-11", "DescribeEnterpriseContractReviewChecklists", DescribeEnterpriseContractReviewChecklistsRequest => DescribeEnterpriseContractReviewChecklistsResponse);
+rt::paged!(DescribeEnterpriseContractReviewChecklistsRequest, offset offset limit, [checklists]: Checklist, [total]);
 
 rt::model! { read debug;
 /// DescribeEnterpriseContractReviewChecklists返回参数结构体
@@ -8535,6 +8537,7 @@ impl ::core::fmt::Debug for DescribeFileUrlsRequest {
     }
 }
 rt::action!("ess", "2020-11-11", "DescribeFileUrls", DescribeFileUrlsRequest => DescribeFileUrlsResponse);
+rt::paged!(DescribeFileUrlsRequest, offset offset limit, [file_urls]: FileUrl, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFileUrls返回参数结构体
@@ -8814,6 +8817,7 @@ DescribeFlowTemplatesRequest {
     "ShowPreviewComponents" show_preview_components set_show_preview_components: bool,
 } }
 rt::action!("ess", "2020-11-11", "DescribeFlowTemplates", DescribeFlowTemplatesRequest => DescribeFlowTemplatesResponse);
+rt::paged!(DescribeFlowTemplatesRequest, offset offset limit, [templates]: TemplateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFlowTemplates返回参数结构体
@@ -8976,6 +8980,7 @@ DescribeIntegrationEmployeesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("ess", "2020-11-11", "DescribeIntegrationEmployees", DescribeIntegrationEmployeesRequest => DescribeIntegrationEmployeesResponse);
+rt::paged!(DescribeIntegrationEmployeesRequest, offset offset limit, [employees]: Staff, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIntegrationEmployees返回参数结构体
@@ -9054,6 +9059,7 @@ DescribeIntegrationRolesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("ess", "2020-11-11", "DescribeIntegrationRoles", DescribeIntegrationRolesRequest => DescribeIntegrationRolesResponse);
+rt::paged!(DescribeIntegrationRolesRequest, offset offset limit, [integrate_roles]: IntegrateRole, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIntegrationRoles返回参数结构体
@@ -9191,6 +9197,7 @@ DescribeOrganizationGroupOrganizationsRequest {
     "Id" id set_id: str,
 } }
 rt::action!("ess", "2020-11-11", "DescribeOrganizationGroupOrganizations", DescribeOrganizationGroupOrganizationsRequest => DescribeOrganizationGroupOrganizationsResponse);
+rt::paged!(DescribeOrganizationGroupOrganizationsRequest, offset offset limit, [list]: GroupOrganization, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationGroupOrganizations返回参数结构体
@@ -9269,6 +9276,7 @@ DescribeOrganizationSealsRequest {
     "SealStatuses" seal_statuses set_seal_statuses: list String,
 } }
 rt::action!("ess", "2020-11-11", "DescribeOrganizationSeals", DescribeOrganizationSealsRequest => DescribeOrganizationSealsResponse);
+rt::paged!(DescribeOrganizationSealsRequest, offset offset limit, [seals]: OccupiedSeal, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOrganizationSeals返回参数结构体
@@ -9440,6 +9448,7 @@ DescribeSingleSignOnEmployeesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("ess", "2020-11-11", "DescribeSingleSignOnEmployees", DescribeSingleSignOnEmployeesRequest => DescribeSingleSignOnEmployeesResponse);
+rt::paged!(DescribeSingleSignOnEmployeesRequest, offset offset limit, [employees]: SingleSignOnEmployees, []);
 
 rt::model! { read debug;
 /// DescribeSingleSignOnEmployees返回参数结构体

@@ -3081,6 +3081,7 @@ ChannelDescribeBillUsageDetailRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("essbasic", "2021-05-26", "ChannelDescribeBillUsageDetail", ChannelDescribeBillUsageDetailRequest => ChannelDescribeBillUsageDetailResponse);
+rt::paged!(ChannelDescribeBillUsageDetailRequest, offset offset limit, [details]: ChannelBillUsageDetail, [total]);
 
 rt::model! { read debug;
 /// ChannelDescribeBillUsageDetail返回参数结构体
@@ -3140,6 +3141,7 @@ ChannelDescribeEmployeesRequest {
     "Operator" operator set_operator: obj UserInfo,
 } }
 rt::action!("essbasic", "2021-05-26", "ChannelDescribeEmployees", ChannelDescribeEmployeesRequest => ChannelDescribeEmployeesResponse);
+rt::paged!(ChannelDescribeEmployeesRequest, offset offset limit, [employees]: Staff, [total_count]);
 
 rt::model! { read debug;
 /// ChannelDescribeEmployees返回参数结构体
@@ -3285,6 +3287,7 @@ ChannelDescribeOrganizationSealsRequest {
     "SealStatuses" seal_statuses set_seal_statuses: list String,
 } }
 rt::action!("essbasic", "2021-05-26", "ChannelDescribeOrganizationSeals", ChannelDescribeOrganizationSealsRequest => ChannelDescribeOrganizationSealsResponse);
+rt::paged!(ChannelDescribeOrganizationSealsRequest, offset offset limit, [seals]: OccupiedSeal, [total_count]);
 
 rt::model! { read debug;
 /// ChannelDescribeOrganizationSeals返回参数结构体
@@ -3352,6 +3355,7 @@ ChannelDescribeRolesRequest {
     "Operator" operator set_operator: obj UserInfo,
 } }
 rt::action!("essbasic", "2021-05-26", "ChannelDescribeRoles", ChannelDescribeRolesRequest => ChannelDescribeRolesResponse);
+rt::paged!(ChannelDescribeRolesRequest, offset offset limit, [channel_roles]: ChannelRole, [total_count]);
 
 rt::model! { read debug;
 /// ChannelDescribeRoles返回参数结构体
@@ -6742,6 +6746,7 @@ DescribeChannelOrganizationsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("essbasic", "2021-05-26", "DescribeChannelOrganizations", DescribeChannelOrganizationsRequest => DescribeChannelOrganizationsResponse);
+rt::paged!(DescribeChannelOrganizationsRequest, offset offset limit, [channel_organization_infos]: ChannelOrganizationInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeChannelOrganizations返回参数结构体
@@ -7190,6 +7195,7 @@ DescribeTemplatesRequest {
     "UserFlowTypeId" user_flow_type_id set_user_flow_type_id: str,
 } }
 rt::action!("essbasic", "2021-05-26", "DescribeTemplates", DescribeTemplatesRequest => DescribeTemplatesResponse);
+rt::paged!(DescribeTemplatesRequest, offset offset limit, [templates]: TemplateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTemplates返回参数结构体
@@ -7255,6 +7261,7 @@ DescribeUsageRequest {
     "Operator" operator set_operator: obj UserInfo,
 } }
 rt::action!("essbasic", "2021-05-26", "DescribeUsage", DescribeUsageRequest => DescribeUsageResponse);
+rt::paged!(DescribeUsageRequest, offset offset limit, [details]: UsageDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeUsage返回参数结构体

@@ -21,6 +21,7 @@ DescribeMaterialListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("facefusion", "2018-12-01", "DescribeMaterialList", DescribeMaterialListRequest => DescribeMaterialListResponse);
+rt::paged!(DescribeMaterialListRequest, offset offset limit, [material_infos]: PublicMaterialInfos, []);
 
 rt::model! { read debug;
 /// DescribeMaterialList返回参数结构体

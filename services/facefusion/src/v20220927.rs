@@ -22,6 +22,7 @@ DescribeMaterialListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("facefusion", "2022-09-27", "DescribeMaterialList", DescribeMaterialListRequest => DescribeMaterialListResponse);
+rt::paged!(DescribeMaterialListRequest, offset offset limit, [material_infos]: PublicMaterialInfos, []);
 
 rt::model! { read debug;
 /// DescribeMaterialList返回参数结构体

@@ -122,6 +122,7 @@ GetModelListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("fmu", "2019-12-13", "GetModelList", GetModelListRequest => GetModelListResponse);
+rt::paged!(GetModelListRequest, offset offset limit, [model_infos]: ModelInfo, []);
 
 rt::model! { read debug;
 /// GetModelList返回参数结构体

@@ -731,6 +731,7 @@ DescribeAccountGroupsRequest {
     "By" by set_by: str,
 } }
 rt::action!("fwm", "2025-06-11", "DescribeAccountGroups", DescribeAccountGroupsRequest => DescribeAccountGroupsResponse);
+rt::paged!(DescribeAccountGroupsRequest, offset offset limit, [account_groups]: AccountGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccountGroups返回参数结构体
@@ -766,6 +767,7 @@ DescribeEdgeAclRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("fwm", "2025-06-11", "DescribeEdgeAclRules", DescribeEdgeAclRulesRequest => DescribeEdgeAclRulesResponse);
+rt::paged!(DescribeEdgeAclRulesRequest, offset offset limit, [rules]: EdgeAclRuleResp, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEdgeAclRules返回参数结构体
@@ -803,6 +805,7 @@ DescribeNatAclRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("fwm", "2025-06-11", "DescribeNatAclRules", DescribeNatAclRulesRequest => DescribeNatAclRulesResponse);
+rt::paged!(DescribeNatAclRulesRequest, offset offset limit, [rules]: NatAclRuleResp, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNatAclRules返回参数结构体
@@ -834,6 +837,7 @@ DescribeOrganMembersRequest {
     "Order" order set_order: str,
 } }
 rt::action!("fwm", "2025-06-11", "DescribeOrganMembers", DescribeOrganMembersRequest => DescribeOrganMembersResponse);
+rt::paged!(DescribeOrganMembersRequest, offset offset limit, [members]: OrganMemberItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOrganMembers返回参数结构体
@@ -876,6 +880,7 @@ DescribePolicyRiskAccountProductStatsRequest {
     "Filters" filters set_filters: list CommonFilter,
 } }
 rt::action!("fwm", "2025-06-11", "DescribePolicyRiskAccountProductStats", DescribePolicyRiskAccountProductStatsRequest => DescribePolicyRiskAccountProductStatsResponse);
+rt::paged!(DescribePolicyRiskAccountProductStatsRequest, offset offset limit, [account_stats]: AccountStatsGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribePolicyRiskAccountProductStats返回参数结构体
@@ -942,6 +947,7 @@ DescribeRiskCategoryStatsRequest {
     "MemberId" member_id set_member_id: str,
 } }
 rt::action!("fwm", "2025-06-11", "DescribeRiskCategoryStats", DescribeRiskCategoryStatsRequest => DescribeRiskCategoryStatsResponse);
+rt::paged!(DescribeRiskCategoryStatsRequest, offset offset limit, [data]: RiskCategoryItem, [total]);
 
 rt::model! { read debug;
 /// DescribeRiskCategoryStats返回参数结构体
@@ -979,6 +985,7 @@ DescribeRiskListRequest {
     "MemberId" member_id set_member_id: str,
 } }
 rt::action!("fwm", "2025-06-11", "DescribeRiskList", DescribeRiskListRequest => DescribeRiskListResponse);
+rt::paged!(DescribeRiskListRequest, offset offset limit, [policy_risk_lst]: PolicyRisk, [total]);
 
 rt::model! { read debug;
 /// DescribeRiskList返回参数结构体
@@ -1010,6 +1017,7 @@ DescribeRuleGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("fwm", "2025-06-11", "DescribeRuleGroups", DescribeRuleGroupsRequest => DescribeRuleGroupsResponse);
+rt::paged!(DescribeRuleGroupsRequest, offset offset limit, [rule_groups]: RuleGroupResp, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRuleGroups返回参数结构体
@@ -1058,6 +1066,7 @@ DescribeSecurityGroupRulesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("fwm", "2025-06-11", "DescribeSecurityGroupRules", DescribeSecurityGroupRulesRequest => DescribeSecurityGroupRulesResponse);
+rt::paged!(DescribeSecurityGroupRulesRequest, offset offset limit, [rules]: SecGroupRuleResp, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityGroupRules返回参数结构体
@@ -1089,6 +1098,7 @@ DescribeStrategiesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("fwm", "2025-06-11", "DescribeStrategies", DescribeStrategiesRequest => DescribeStrategiesResponse);
+rt::paged!(DescribeStrategiesRequest, offset offset limit, [strategies]: StrategyResp, [total_count]);
 
 rt::model! { read debug;
 /// DescribeStrategies返回参数结构体
@@ -1193,6 +1203,7 @@ DescribeVpcAclRulesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("fwm", "2025-06-11", "DescribeVpcAclRules", DescribeVpcAclRulesRequest => DescribeVpcAclRulesResponse);
+rt::paged!(DescribeVpcAclRulesRequest, offset offset limit, [rules]: VpcAclRuleResp, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcAclRules返回参数结构体

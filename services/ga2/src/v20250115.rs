@@ -836,6 +836,7 @@ DescribeAccelerateAreasRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeAccelerateAreas", DescribeAccelerateAreasRequest => DescribeAccelerateAreasResponse);
+rt::paged!(DescribeAccelerateAreasRequest, offset offset limit, [accelerate_area_set]: AcceleratorAreas, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccelerateAreas response structure.
@@ -936,6 +937,7 @@ DescribeEndpointGroupsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeEndpointGroups", DescribeEndpointGroupsRequest => DescribeEndpointGroupsResponse);
+rt::paged!(DescribeEndpointGroupsRequest, offset offset limit, [endpoint_group_configuration_set]: EndpointGroupConfigurationSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEndpointGroups response structure.
@@ -970,6 +972,7 @@ DescribeForwardingPolicyRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeForwardingPolicy", DescribeForwardingPolicyRequest => DescribeForwardingPolicyResponse);
+rt::paged!(DescribeForwardingPolicyRequest, offset offset limit, [forwarding_policy_set]: ForwardingPolicySet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeForwardingPolicy response structure.
@@ -1008,6 +1011,7 @@ DescribeForwardingRuleRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeForwardingRule", DescribeForwardingRuleRequest => DescribeForwardingRuleResponse);
+rt::paged!(DescribeForwardingRuleRequest, offset offset limit, [forwarding_rule_set]: ForwardingRuleSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeForwardingRule response structure.
@@ -1039,6 +1043,7 @@ DescribeGlobalAcceleratorAccessLogRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAcceleratorAccessLog", DescribeGlobalAcceleratorAccessLogRequest => DescribeGlobalAcceleratorAccessLogResponse);
+rt::paged!(DescribeGlobalAcceleratorAccessLogRequest, offset offset limit, [global_accelerator_access_log]: GlobalAcceleratorAccessLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalAcceleratorAccessLog response structure.
@@ -1066,6 +1071,7 @@ DescribeGlobalAcceleratorAclPoliciesRequest {
     "Limit" limit set_limit: str,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAcceleratorAclPolicies", DescribeGlobalAcceleratorAclPoliciesRequest => DescribeGlobalAcceleratorAclPoliciesResponse);
+rt::paged!(DescribeGlobalAcceleratorAclPoliciesRequest, offset offset limit, [global_accelerator_acl_policy_set]: GlobalAcceleratorAclPolicies, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalAcceleratorAclPolicies response structure.
@@ -1100,6 +1106,7 @@ DescribeGlobalAcceleratorAclRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAcceleratorAclRules", DescribeGlobalAcceleratorAclRulesRequest => DescribeGlobalAcceleratorAclRulesResponse);
+rt::paged!(DescribeGlobalAcceleratorAclRulesRequest, offset offset limit, [global_accelerator_acl_rule_set]: GlobalAcceleratorAclRuleSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalAcceleratorAclRules response structure.
@@ -1131,6 +1138,7 @@ DescribeGlobalAcceleratorsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAccelerators", DescribeGlobalAcceleratorsRequest => DescribeGlobalAcceleratorsResponse);
+rt::paged!(DescribeGlobalAcceleratorsRequest, offset offset limit, [global_accelerator_set]: GlobalAcceleratorSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalAccelerators response structure.
@@ -1160,6 +1168,7 @@ DescribeListenersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeListeners", DescribeListenersRequest => DescribeListenersResponse);
+rt::paged!(DescribeListenersRequest, offset offset limit, [listener_set]: ListenerSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeListeners response structure.

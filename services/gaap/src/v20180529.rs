@@ -1398,6 +1398,7 @@ DescribeCertificatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeCertificates", DescribeCertificatesRequest => DescribeCertificatesResponse);
+rt::paged!(DescribeCertificatesRequest, offset offset limit, [certificate_set]: Certificate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCertificates response structure.
@@ -1581,6 +1582,7 @@ DescribeGlobalDomainsRequest {
     "TagSet" tag_set set_tag_set: list TagPair,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeGlobalDomains", DescribeGlobalDomainsRequest => DescribeGlobalDomainsResponse);
+rt::paged!(DescribeGlobalDomainsRequest, offset offset limit, [domains]: Domain, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalDomains返回参数结构体
@@ -1666,6 +1668,7 @@ DescribeHTTPListenersRequest {
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeHTTPListeners", DescribeHTTPListenersRequest => DescribeHTTPListenersResponse);
+rt::paged!(DescribeHTTPListenersRequest, offset offset limit, [listener_set]: HTTPListener, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHTTPListeners response structure.
@@ -1707,6 +1710,7 @@ DescribeHTTPSListenersRequest {
     "Http3Supported" http3_supported set_http3_supported: i64,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeHTTPSListeners", DescribeHTTPSListenersRequest => DescribeHTTPSListenersResponse);
+rt::paged!(DescribeHTTPSListenersRequest, offset offset limit, [listener_set]: HTTPSListener, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHTTPSListeners response structure.
@@ -1959,6 +1963,7 @@ DescribeProxyGroupListRequest {
     "TagSet" tag_set set_tag_set: list TagPair,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeProxyGroupList", DescribeProxyGroupListRequest => DescribeProxyGroupListResponse);
+rt::paged!(DescribeProxyGroupListRequest, offset offset limit, [proxy_group_list]: ProxyGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProxyGroupList response structure.
@@ -2111,6 +2116,7 @@ DescribeRealServersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeRealServers", DescribeRealServersRequest => DescribeRealServersResponse);
+rt::paged!(DescribeRealServersRequest, offset offset limit, [real_server_set]: BindRealServerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRealServers response structure.
@@ -2367,6 +2373,7 @@ DescribeTCPListenersRequest {
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeTCPListeners", DescribeTCPListenersRequest => DescribeTCPListenersResponse);
+rt::paged!(DescribeTCPListenersRequest, offset offset limit, [listener_set]: TCPListener, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTCPListeners response structure.
@@ -2425,6 +2432,7 @@ DescribeUDPListenersRequest {
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeUDPListeners", DescribeUDPListenersRequest => DescribeUDPListenersResponse);
+rt::paged!(DescribeUDPListenersRequest, offset offset limit, [listener_set]: UDPListener, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUDPListeners response structure.

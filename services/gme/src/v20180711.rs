@@ -818,6 +818,7 @@ DescribeApplicationListRequest {
     "NewVersion" new_version set_new_version: i128,
 } }
 rt::action!("gme", "2018-07-11", "DescribeApplicationList", DescribeApplicationListRequest => DescribeApplicationListResponse);
+rt::paged!(DescribeApplicationListRequest, page page_no page_size, [application_list]: ApplicationList, [total]);
 
 rt::model! { read debug;
 /// DescribeApplicationList返回参数结构体
@@ -873,6 +874,7 @@ DescribeAuditResultExternalRequest {
     "RoomId" room_id set_room_id: str,
 } }
 rt::action!("gme", "2018-07-11", "DescribeAuditResultExternal", DescribeAuditResultExternalRequest => DescribeAuditResultExternalResponse);
+rt::paged!(DescribeAuditResultExternalRequest, page page_no page_size, [data]: AuditResultDetailExternal, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditResultExternal返回参数结构体
@@ -1127,6 +1129,7 @@ DescribeVoicePrintRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("gme", "2018-07-11", "DescribeVoicePrint", DescribeVoicePrintRequest => DescribeVoicePrintResponse);
+rt::paged!(DescribeVoicePrintRequest, page page_index page_size, [data]: VoicePrintInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVoicePrint返回参数结构体

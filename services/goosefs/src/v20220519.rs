@@ -839,6 +839,7 @@ DescribeDataRepositoryTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("goosefs", "2022-05-19", "DescribeDataRepositoryTasks", DescribeDataRepositoryTasksRequest => DescribeDataRepositoryTasksResponse);
+rt::paged!(DescribeDataRepositoryTasksRequest, offset offset limit, [data_repository_task_list]: DataRepositoryTaskAttribute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataRepositoryTasks返回参数结构体
@@ -887,6 +888,7 @@ DescribeFileSystemsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("goosefs", "2022-05-19", "DescribeFileSystems", DescribeFileSystemsRequest => DescribeFileSystemsResponse);
+rt::paged!(DescribeFileSystemsRequest, offset offset limit, [fs_attribute_list]: FSAttribute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFileSystems返回参数结构体
@@ -993,6 +995,7 @@ DescribePolicyRuleExecuteRecordRequest {
     "RuleId" rule_id set_rule_id: str,
 } }
 rt::action!("goosefs", "2022-05-19", "DescribePolicyRuleExecuteRecord", DescribePolicyRuleExecuteRecordRequest => DescribePolicyRuleExecuteRecordResponse);
+rt::paged!(DescribePolicyRuleExecuteRecordRequest, offset offset limit, [rule_execute_list]: RuleExecuteAttribute, [total_count]);
 
 rt::model! { read debug;
 /// DescribePolicyRuleExecuteRecord返回参数结构体
@@ -1024,6 +1027,7 @@ DescribePolicyRuleRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("goosefs", "2022-05-19", "DescribePolicyRule", DescribePolicyRuleRequest => DescribePolicyRuleResponse);
+rt::paged!(DescribePolicyRuleRequest, offset offset limit, [policy_rule_task_list]: PolicyRuleTaskAttribute, [total_count]);
 
 rt::model! { read debug;
 /// DescribePolicyRule返回参数结构体
@@ -1354,6 +1358,7 @@ ListLoadTasksRequest {
     "Priority" priority set_priority: i128,
 } }
 rt::action!("goosefs", "2022-05-19", "ListLoadTasks", ListLoadTasksRequest => ListLoadTasksResponse);
+rt::paged!(ListLoadTasksRequest, offset offset limit, [load_task_list]: LoadTaskAttrs, [total_count]);
 
 rt::model! { read debug;
 /// ListLoadTasks返回参数结构体

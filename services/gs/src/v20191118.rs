@@ -1105,6 +1105,7 @@ DescribeAndroidAppsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidApps", DescribeAndroidAppsRequest => DescribeAndroidAppsResponse);
+rt::paged!(DescribeAndroidAppsRequest, offset offset limit, [apps]: AndroidApp, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAndroidApps返回参数结构体
@@ -1151,6 +1152,7 @@ DescribeAndroidInstanceBackupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidInstanceBackups", DescribeAndroidInstanceBackupsRequest => DescribeAndroidInstanceBackupsResponse);
+rt::paged!(DescribeAndroidInstanceBackupsRequest, offset offset limit, [backups]: AndroidInstanceBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAndroidInstanceBackups返回参数结构体
@@ -1184,6 +1186,7 @@ DescribeAndroidInstanceImagesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidInstanceImages", DescribeAndroidInstanceImagesRequest => DescribeAndroidInstanceImagesResponse);
+rt::paged!(DescribeAndroidInstanceImagesRequest, offset offset limit, [android_instance_images]: AndroidInstanceImage, [total]);
 
 rt::model! { read debug;
 /// DescribeAndroidInstanceImages返回参数结构体
@@ -1244,6 +1247,7 @@ DescribeAndroidInstanceTasksStatusRequest {
     "RecentDays" recent_days set_recent_days: i64,
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidInstanceTasksStatus", DescribeAndroidInstanceTasksStatusRequest => DescribeAndroidInstanceTasksStatusResponse);
+rt::paged!(DescribeAndroidInstanceTasksStatusRequest, offset offset limit, [task_status_set]: AndroidInstanceTaskStatus, [total]);
 
 rt::model! { read debug;
 /// DescribeAndroidInstanceTasksStatus返回参数结构体
@@ -1298,6 +1302,7 @@ DescribeAndroidInstancesByAppsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidInstancesByApps", DescribeAndroidInstancesByAppsRequest => DescribeAndroidInstancesByAppsResponse);
+rt::paged!(DescribeAndroidInstancesByAppsRequest, offset offset limit, [android_instances]: AndroidInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAndroidInstancesByApps返回参数结构体
@@ -1338,6 +1343,7 @@ DescribeAndroidInstancesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidInstances", DescribeAndroidInstancesRequest => DescribeAndroidInstancesResponse);
+rt::paged!(DescribeAndroidInstancesRequest, offset offset limit, [android_instances]: AndroidInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAndroidInstances返回参数结构体

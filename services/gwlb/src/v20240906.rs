@@ -201,6 +201,7 @@ DescribeGatewayLoadBalancersRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("gwlb", "2024-09-06", "DescribeGatewayLoadBalancers", DescribeGatewayLoadBalancersRequest => DescribeGatewayLoadBalancersResponse);
+rt::paged!(DescribeGatewayLoadBalancersRequest, offset offset limit, [load_balancer_set]: GatewayLoadBalancer, [total_count]);
 
 rt::model! { write debug;
 /// Request of `DescribeGatewayLoadBalancersResources` (查询用户在当前地域支持可用区列表).
@@ -213,6 +214,7 @@ DescribeGatewayLoadBalancersResourcesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("gwlb", "2024-09-06", "DescribeGatewayLoadBalancersResources", DescribeGatewayLoadBalancersResourcesRequest => DescribeGatewayLoadBalancersResourcesResponse);
+rt::paged!(DescribeGatewayLoadBalancersResourcesRequest, offset offset limit, [zone_resource_set]: ZoneResource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGatewayLoadBalancersResources返回参数结构体
@@ -274,6 +276,7 @@ DescribeTargetGroupInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("gwlb", "2024-09-06", "DescribeTargetGroupInstances", DescribeTargetGroupInstancesRequest => DescribeTargetGroupInstancesResponse);
+rt::paged!(DescribeTargetGroupInstancesRequest, offset offset limit, [target_group_instance_set]: TargetGroupBackend, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTargetGroupInstances response structure.
@@ -303,6 +306,7 @@ DescribeTargetGroupListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("gwlb", "2024-09-06", "DescribeTargetGroupList", DescribeTargetGroupListRequest => DescribeTargetGroupListResponse);
+rt::paged!(DescribeTargetGroupListRequest, offset offset limit, [target_group_set]: TargetGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTargetGroupList response structure.
@@ -330,6 +334,7 @@ DescribeTargetGroupsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("gwlb", "2024-09-06", "DescribeTargetGroups", DescribeTargetGroupsRequest => DescribeTargetGroupsResponse);
+rt::paged!(DescribeTargetGroupsRequest, offset offset limit, [target_group_set]: TargetGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTargetGroups response structure.

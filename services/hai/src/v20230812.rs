@@ -301,6 +301,7 @@ DescribeApplicationsRequest {
     "Order" order set_order: str,
 } }
 rt::action!("hai", "2023-08-12", "DescribeApplications", DescribeApplicationsRequest => DescribeApplicationsResponse);
+rt::paged!(DescribeApplicationsRequest, offset offset limit, [application_set]: ApplicationInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApplications返回参数结构体
@@ -376,6 +377,7 @@ DescribeInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("hai", "2023-08-12", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体
@@ -405,6 +407,7 @@ DescribeModelsRequest {
     "ServiceId" service_id set_service_id: str,
 } }
 rt::action!("hai", "2023-08-12", "DescribeModels", DescribeModelsRequest => DescribeModelsResponse);
+rt::paged!(DescribeModelsRequest, offset offset limit, [model_set]: ModelDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModels返回参数结构体
@@ -442,6 +445,7 @@ DescribeMuskPromptsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("hai", "2023-08-12", "DescribeMuskPrompts", DescribeMuskPromptsRequest => DescribeMuskPromptsResponse);
+rt::paged!(DescribeMuskPromptsRequest, offset offset limit, [musk_prompt_infos]: MuskPromptInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMuskPrompts返回参数结构体
@@ -526,6 +530,7 @@ DescribeServicesCallInfoRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("hai", "2023-08-12", "DescribeServicesCallInfo", DescribeServicesCallInfoRequest => DescribeServicesCallInfoResponse);
+rt::paged!(DescribeServicesCallInfoRequest, offset offset limit, [call_info_set]: CallInfo, []);
 
 rt::model! { read debug;
 /// DescribeServicesCallInfo返回参数结构体
@@ -563,6 +568,7 @@ DescribeServicesRequest {
     "States" states set_states: list String,
 } }
 rt::action!("hai", "2023-08-12", "DescribeServices", DescribeServicesRequest => DescribeServicesResponse);
+rt::paged!(DescribeServicesRequest, offset offset limit, [service_info_set]: ServiceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServices返回参数结构体

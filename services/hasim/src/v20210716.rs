@@ -270,6 +270,7 @@ DescribeLinksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("hasim", "2021-07-16", "DescribeLinks", DescribeLinksRequest => DescribeLinksResponse);
+rt::paged!(DescribeLinksRequest, offset offset limit, [data list]: LinkInfo, [data total]);
 
 rt::model! { read debug;
 /// DescribeLinks返回参数结构体
@@ -299,6 +300,7 @@ DescribeOrdersRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("hasim", "2021-07-16", "DescribeOrders", DescribeOrdersRequest => DescribeOrdersResponse);
+rt::paged!(DescribeOrdersRequest, offset offset limit, [data list]: OrderInfo, [data total]);
 
 rt::model! { read debug;
 /// DescribeOrders返回参数结构体
@@ -351,6 +353,7 @@ DescribeRulesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("hasim", "2021-07-16", "DescribeRules", DescribeRulesRequest => DescribeRulesResponse);
+rt::paged!(DescribeRulesRequest, offset offset limit, [data list]: Rule, [data total]);
 
 rt::model! { read debug;
 /// DescribeRules返回参数结构体

@@ -574,6 +574,7 @@ FilesListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("hunyuan", "2023-09-01", "FilesList", FilesListRequest => FilesListResponse, stream);
+rt::paged!(FilesListRequest, offset offset limit, [data]: FileObject, [total]);
 
 rt::model! { read debug;
 /// FilesList返回参数结构体
@@ -1121,6 +1122,7 @@ ListGlossaryEntryRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("hunyuan", "2023-09-01", "ListGlossaryEntry", ListGlossaryEntryRequest => ListGlossaryEntryResponse);
+rt::paged!(ListGlossaryEntryRequest, page page page_size, [entries]: GlossaryEntry, [total]);
 
 rt::model! { read debug;
 /// ListGlossaryEntry返回参数结构体
@@ -1151,6 +1153,7 @@ ListGlossaryRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("hunyuan", "2023-09-01", "ListGlossary", ListGlossaryRequest => ListGlossaryResponse);
+rt::paged!(ListGlossaryRequest, page page page_size, [glossaries]: Glossary, [total]);
 
 rt::model! { read debug;
 /// ListGlossary返回参数结构体

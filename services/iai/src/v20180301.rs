@@ -1014,6 +1014,7 @@ GetGroupListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2018-03-01", "GetGroupList", GetGroupListRequest => GetGroupListResponse);
+rt::paged!(GetGroupListRequest, offset offset limit, [group_infos]: GroupInfo, []);
 
 rt::model! { read debug;
 /// GetGroupList返回参数结构体
@@ -1066,6 +1067,7 @@ GetPersonGroupInfoRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2018-03-01", "GetPersonGroupInfo", GetPersonGroupInfoRequest => GetPersonGroupInfoResponse);
+rt::paged!(GetPersonGroupInfoRequest, offset offset limit, [person_group_infos]: PersonGroupInfo, []);
 
 rt::model! { read debug;
 /// GetPersonGroupInfo返回参数结构体
@@ -1118,6 +1120,7 @@ GetPersonListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2018-03-01", "GetPersonList", GetPersonListRequest => GetPersonListResponse);
+rt::paged!(GetPersonListRequest, offset offset limit, [person_infos]: PersonInfo, []);
 
 rt::model! { read debug;
 /// GetPersonList返回参数结构体
@@ -1148,6 +1151,7 @@ GetUpgradeGroupFaceModelVersionJobListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2018-03-01", "GetUpgradeGroupFaceModelVersionJobList", GetUpgradeGroupFaceModelVersionJobListRequest => GetUpgradeGroupFaceModelVersionJobListResponse);
+rt::paged!(GetUpgradeGroupFaceModelVersionJobListRequest, offset offset limit, [job_infos]: UpgradeJobInfo, []);
 
 rt::model! { read debug;
 /// GetUpgradeGroupFaceModelVersionJobList返回参数结构体

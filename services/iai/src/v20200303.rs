@@ -1218,6 +1218,7 @@ GetGroupListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2020-03-03", "GetGroupList", GetGroupListRequest => GetGroupListResponse);
+rt::paged!(GetGroupListRequest, offset offset limit, [group_infos]: GroupInfo, []);
 
 rt::model! { read debug;
 /// GetGroupList response structure.
@@ -1271,6 +1272,7 @@ GetPersonGroupInfoRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2020-03-03", "GetPersonGroupInfo", GetPersonGroupInfoRequest => GetPersonGroupInfoResponse);
+rt::paged!(GetPersonGroupInfoRequest, offset offset limit, [person_group_infos]: PersonGroupInfo, []);
 
 rt::model! { read debug;
 /// GetPersonGroupInfo response structure.
@@ -1325,6 +1327,7 @@ GetPersonListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2020-03-03", "GetPersonList", GetPersonListRequest => GetPersonListResponse);
+rt::paged!(GetPersonListRequest, offset offset limit, [person_infos]: PersonInfo, []);
 
 rt::model! { read debug;
 /// GetPersonList response structure.
@@ -1358,6 +1361,7 @@ GetUpgradeGroupFaceModelVersionJobListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2020-03-03", "GetUpgradeGroupFaceModelVersionJobList", GetUpgradeGroupFaceModelVersionJobListRequest => GetUpgradeGroupFaceModelVersionJobListResponse);
+rt::paged!(GetUpgradeGroupFaceModelVersionJobListRequest, offset offset limit, [job_infos]: UpgradeJobInfo, []);
 
 rt::model! { read debug;
 /// GetUpgradeGroupFaceModelVersionJobList返回参数结构体

@@ -174,6 +174,7 @@ DescribeCardsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ic", "2019-03-07", "DescribeCards", DescribeCardsRequest => DescribeCardsResponse);
+rt::paged!(DescribeCardsRequest, offset offset limit, [data list]: CardInfo, []);
 
 rt::model! { read debug;
 /// DescribeCards返回参数结构体
@@ -209,6 +210,7 @@ DescribeSmsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ic", "2019-03-07", "DescribeSms", DescribeSmsRequest => DescribeSmsResponse);
+rt::paged!(DescribeSmsRequest, offset offset limit, [list]: ResSms, [total]);
 
 rt::model! { read debug;
 /// DescribeSms返回参数结构体

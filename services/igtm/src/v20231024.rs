@@ -449,6 +449,7 @@ DescribeAddressPoolListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("igtm", "2023-10-24", "DescribeAddressPoolList", DescribeAddressPoolListRequest => DescribeAddressPoolListResponse);
+rt::paged!(DescribeAddressPoolListRequest, offset offset limit, [address_pool_set]: AddressPool, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAddressPoolList返回参数结构体
@@ -515,6 +516,7 @@ DescribeDetectTaskPackageListRequest {
     "Filters" filters set_filters: list ResourceFilter,
 } }
 rt::action!("igtm", "2023-10-24", "DescribeDetectTaskPackageList", DescribeDetectTaskPackageListRequest => DescribeDetectTaskPackageListResponse);
+rt::paged!(DescribeDetectTaskPackageListRequest, offset offset limit, [task_package_set]: DetectTaskPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDetectTaskPackageList返回参数结构体
@@ -599,6 +601,7 @@ DescribeInstanceListRequest {
     "Filters" filters set_filters: list ResourceFilter,
 } }
 rt::action!("igtm", "2023-10-24", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
+rt::paged!(DescribeInstanceListRequest, offset offset limit, [instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceList返回参数结构体
@@ -628,6 +631,7 @@ DescribeInstancePackageListRequest {
     "IsUsed" is_used set_is_used: i128,
 } }
 rt::action!("igtm", "2023-10-24", "DescribeInstancePackageList", DescribeInstancePackageListRequest => DescribeInstancePackageListResponse);
+rt::paged!(DescribeInstancePackageListRequest, offset offset limit, [instance_set]: InstancePackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstancePackageList返回参数结构体
@@ -676,6 +680,7 @@ DescribeMonitorsRequest {
     "IsDetectNum" is_detect_num set_is_detect_num: i128,
 } }
 rt::action!("igtm", "2023-10-24", "DescribeMonitors", DescribeMonitorsRequest => DescribeMonitorsResponse);
+rt::paged!(DescribeMonitorsRequest, offset offset limit, [monitor_data_set]: MonitorDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMonitors返回参数结构体
@@ -749,6 +754,7 @@ DescribeStrategyListRequest {
     "Filters" filters set_filters: list ResourceFilter,
 } }
 rt::action!("igtm", "2023-10-24", "DescribeStrategyList", DescribeStrategyListRequest => DescribeStrategyListResponse);
+rt::paged!(DescribeStrategyListRequest, offset offset limit, [strategy_set]: Strategy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeStrategyList返回参数结构体

@@ -665,6 +665,7 @@ DescribeAllDevicesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeAllDevices", DescribeAllDevicesRequest => DescribeAllDevicesResponse);
+rt::paged!(DescribeAllDevicesRequest, offset offset limit, [devices]: DeviceProperty, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAllDevices返回参数结构体
@@ -774,6 +775,7 @@ DescribeDeviceResourcesRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeDeviceResources", DescribeDeviceResourcesRequest => DescribeDeviceResourcesResponse);
+rt::paged!(DescribeDeviceResourcesRequest, offset offset limit, [result]: DeviceResourceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceResources返回参数结构体
@@ -922,6 +924,7 @@ DescribeDevicesRequest {
     "EnableState" enable_state set_enable_state: i128,
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeDevices", DescribeDevicesRequest => DescribeDevicesResponse);
+rt::paged!(DescribeDevicesRequest, offset offset limit, [devices]: DeviceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDevices返回参数结构体
@@ -992,6 +995,7 @@ DescribeFirmwareTaskDevicesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeFirmwareTaskDevices", DescribeFirmwareTaskDevicesRequest => DescribeFirmwareTaskDevicesResponse);
+rt::paged!(DescribeFirmwareTaskDevicesRequest, offset offset limit, [devices]: DeviceUpdateStatus, [total]);
 
 rt::model! { read debug;
 /// DescribeFirmwareTaskDevices返回参数结构体
@@ -1128,6 +1132,7 @@ DescribeFirmwareTasksRequest {
     "Filters" filters set_filters: list SearchKeyword,
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeFirmwareTasks", DescribeFirmwareTasksRequest => DescribeFirmwareTasksResponse);
+rt::paged!(DescribeFirmwareTasksRequest, offset offset limit, [task_infos]: FirmwareTaskInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeFirmwareTasks返回参数结构体
@@ -1238,6 +1243,7 @@ DescribeMultiDevicesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeMultiDevices", DescribeMultiDevicesRequest => DescribeMultiDevicesResponse);
+rt::paged!(DescribeMultiDevicesRequest, offset offset limit, [devices_info]: MultiDevicesInfo, []);
 
 rt::model! { read debug;
 /// DescribeMultiDevices返回参数结构体
@@ -1304,6 +1310,7 @@ DescribeProductResourcesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeProductResources", DescribeProductResourcesRequest => DescribeProductResourcesResponse);
+rt::paged!(DescribeProductResourcesRequest, offset offset limit, [result]: ProductResourceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProductResources返回参数结构体
@@ -1375,6 +1382,7 @@ DescribeProductTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeProductTasks", DescribeProductTasksRequest => DescribeProductTasksResponse);
+rt::paged!(DescribeProductTasksRequest, offset offset limit, [task_infos]: ProductTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProductTasks返回参数结构体
@@ -1402,6 +1410,7 @@ DescribeProductsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeProducts", DescribeProductsRequest => DescribeProductsResponse);
+rt::paged!(DescribeProductsRequest, offset offset limit, [products]: ProductInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProducts返回参数结构体
@@ -1468,6 +1477,7 @@ DescribeResourceTasksRequest {
     "Filters" filters set_filters: list SearchKeyword,
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeResourceTasks", DescribeResourceTasksRequest => DescribeResourceTasksResponse);
+rt::paged!(DescribeResourceTasksRequest, offset offset limit, [task_infos]: FirmwareTaskInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeResourceTasks返回参数结构体
@@ -1540,6 +1550,7 @@ DescribeTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
+rt::paged!(DescribeTasksRequest, offset offset limit, [tasks]: TaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasks返回参数结构体

@@ -698,6 +698,7 @@ DescribeDeviceResourcesRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribeDeviceResources", DescribeDeviceResourcesRequest => DescribeDeviceResourcesResponse);
+rt::paged!(DescribeDeviceResourcesRequest, offset offset limit, [result]: DeviceResourceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceResources返回参数结构体
@@ -864,6 +865,7 @@ DescribeDevicesRequest {
     "EnableState" enable_state set_enable_state: i128,
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribeDevices", DescribeDevicesRequest => DescribeDevicesResponse);
+rt::paged!(DescribeDevicesRequest, offset offset limit, [devices]: DeviceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDevices response structure.
@@ -936,6 +938,7 @@ DescribeFirmwareTaskDevicesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribeFirmwareTaskDevices", DescribeFirmwareTaskDevicesRequest => DescribeFirmwareTaskDevicesResponse);
+rt::paged!(DescribeFirmwareTaskDevicesRequest, offset offset limit, [devices]: DeviceUpdateStatus, [total]);
 
 rt::model! { read debug;
 /// DescribeFirmwareTaskDevices返回参数结构体
@@ -1074,6 +1077,7 @@ DescribeFirmwareTasksRequest {
     "Filters" filters set_filters: list SearchKeyword,
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribeFirmwareTasks", DescribeFirmwareTasksRequest => DescribeFirmwareTasksResponse);
+rt::paged!(DescribeFirmwareTasksRequest, offset offset limit, [task_infos]: FirmwareTaskInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeFirmwareTasks返回参数结构体
@@ -1111,6 +1115,7 @@ DescribeGatewayBindDevicesRequest {
     "ProductId" product_id set_product_id: str,
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribeGatewayBindDevices", DescribeGatewayBindDevicesRequest => DescribeGatewayBindDevicesResponse);
+rt::paged!(DescribeGatewayBindDevicesRequest, offset offset limit, [devices]: BindDeviceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGatewayBindDevices返回参数结构体
@@ -1144,6 +1149,7 @@ DescribePrivateCABindedProductsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribePrivateCABindedProducts", DescribePrivateCABindedProductsRequest => DescribePrivateCABindedProductsResponse);
+rt::paged!(DescribePrivateCABindedProductsRequest, offset offset limit, [products]: BindProductInfo, []);
 
 rt::model! { read debug;
 /// DescribePrivateCABindedProducts response structure.
@@ -1265,6 +1271,7 @@ DescribeProductResourcesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribeProductResources", DescribeProductResourcesRequest => DescribeProductResourcesResponse);
+rt::paged!(DescribeProductResourcesRequest, offset offset limit, [result]: ProductResourceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProductResources返回参数结构体
@@ -1336,6 +1343,7 @@ DescribeProductTasksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribeProductTasks", DescribeProductTasksRequest => DescribeProductTasksResponse);
+rt::paged!(DescribeProductTasksRequest, offset offset limit, [task_infos]: ProductTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProductTasks返回参数结构体
@@ -1363,6 +1371,7 @@ DescribeProductsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribeProducts", DescribeProductsRequest => DescribeProductsResponse);
+rt::paged!(DescribeProductsRequest, offset offset limit, [products]: ProductInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProducts response structure.
@@ -1429,6 +1438,7 @@ DescribeResourceTasksRequest {
     "Filters" filters set_filters: list SearchKeyword,
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribeResourceTasks", DescribeResourceTasksRequest => DescribeResourceTasksResponse);
+rt::paged!(DescribeResourceTasksRequest, offset offset limit, [task_infos]: FirmwareTaskInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeResourceTasks返回参数结构体

@@ -3140,6 +3140,7 @@ DescribeBindedProductsRequest {
     "ProductSource" product_source set_product_source: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeBindedProducts", DescribeBindedProductsRequest => DescribeBindedProductsResponse);
+rt::paged!(DescribeBindedProductsRequest, offset offset limit, [products]: BindProductInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeBindedProducts返回参数结构体
@@ -3318,6 +3319,7 @@ DescribeCloudStorageAIServiceTasksRequest {
     "FileURLExpireTime" file_url_expire_time set_file_url_expire_time: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeCloudStorageAIServiceTasks", DescribeCloudStorageAIServiceTasksRequest => DescribeCloudStorageAIServiceTasksResponse);
+rt::paged!(DescribeCloudStorageAIServiceTasksRequest, offset offset limit, [tasks]: CloudStorageAIServiceTask, [total]);
 
 rt::model! { read debug;
 /// DescribeCloudStorageAIServiceTasks返回参数结构体
@@ -3394,6 +3396,7 @@ DescribeCloudStorageEventsByTWeSeePersonRequest {
     "ChannelId" channel_id set_channel_id: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeCloudStorageEventsByTWeSeePerson", DescribeCloudStorageEventsByTWeSeePersonRequest => DescribeCloudStorageEventsByTWeSeePersonResponse);
+rt::paged!(DescribeCloudStorageEventsByTWeSeePersonRequest, offset offset limit, [events]: CloudStorageEventWithAITasks, [total]);
 
 rt::model! { read debug;
 /// DescribeCloudStorageEventsByTWeSeePerson返回参数结构体
@@ -3811,6 +3814,7 @@ DescribeCloudStorageUsersRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeCloudStorageUsers", DescribeCloudStorageUsersRequest => DescribeCloudStorageUsersResponse);
+rt::paged!(DescribeCloudStorageUsersRequest, offset offset limit, [users]: CloudStorageUserInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudStorageUsers返回参数结构体
@@ -4042,6 +4046,7 @@ DescribeDevicePackagesRequest {
     "ChannelId" channel_id set_channel_id: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeDevicePackages", DescribeDevicePackagesRequest => DescribeDevicePackagesResponse);
+rt::paged!(DescribeDevicePackagesRequest, offset offset limit, [packages]: PackageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDevicePackages返回参数结构体
@@ -4071,6 +4076,7 @@ DescribeDevicePositionListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeDevicePositionList", DescribeDevicePositionListRequest => DescribeDevicePositionListResponse);
+rt::paged!(DescribeDevicePositionListRequest, offset offset limit, [positions]: ProductDevicesPositionItem, [total]);
 
 rt::model! { read debug;
 /// DescribeDevicePositionList返回参数结构体
@@ -4125,6 +4131,7 @@ DescribeFenceBindListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeFenceBindList", DescribeFenceBindListRequest => DescribeFenceBindListResponse);
+rt::paged!(DescribeFenceBindListRequest, offset offset limit, [list]: FenceBindProductItem, [total]);
 
 rt::model! { read debug;
 /// DescribeFenceBindList返回参数结构体
@@ -4162,6 +4169,7 @@ DescribeFenceEventListRequest {
     "DeviceName" device_name set_device_name: str,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeFenceEventList", DescribeFenceEventListRequest => DescribeFenceEventListResponse);
+rt::paged!(DescribeFenceEventListRequest, offset offset limit, [list]: FenceEventItem, [total]);
 
 rt::model! { read debug;
 /// DescribeFenceEventList返回参数结构体
@@ -4240,6 +4248,7 @@ DescribeFirmwareTaskDevicesRequest {
     "FwType" fw_type set_fw_type: str,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeFirmwareTaskDevices", DescribeFirmwareTaskDevicesRequest => DescribeFirmwareTaskDevicesResponse);
+rt::paged!(DescribeFirmwareTaskDevicesRequest, offset offset limit, [devices]: DeviceUpdateStatus, [total]);
 
 rt::model! { read debug;
 /// DescribeFirmwareTaskDevices返回参数结构体
@@ -4352,6 +4361,7 @@ DescribeFirmwareTasksRequest {
     "FwType" fw_type set_fw_type: str,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeFirmwareTasks", DescribeFirmwareTasksRequest => DescribeFirmwareTasksResponse);
+rt::paged!(DescribeFirmwareTasksRequest, offset offset limit, [task_infos]: FirmwareTaskInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeFirmwareTasks返回参数结构体
@@ -4439,6 +4449,7 @@ DescribeGatewayBindDevicesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeGatewayBindDevices", DescribeGatewayBindDevicesRequest => DescribeGatewayBindDevicesResponse);
+rt::paged!(DescribeGatewayBindDevicesRequest, offset offset limit, [devices]: BindDeviceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeGatewayBindDevices返回参数结构体
@@ -4476,6 +4487,7 @@ DescribeGatewaySubDeviceListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeGatewaySubDeviceList", DescribeGatewaySubDeviceListRequest => DescribeGatewaySubDeviceListResponse);
+rt::paged!(DescribeGatewaySubDeviceListRequest, offset offset limit, [device_list]: FamilySubDevice, [total]);
 
 rt::model! { read debug;
 /// DescribeGatewaySubDeviceList返回参数结构体
@@ -4507,6 +4519,7 @@ DescribeGatewaySubProductsRequest {
     "ProductSource" product_source set_product_source: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeGatewaySubProducts", DescribeGatewaySubProductsRequest => DescribeGatewaySubProductsResponse);
+rt::paged!(DescribeGatewaySubProductsRequest, offset offset limit, [products]: BindProductInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeGatewaySubProducts返回参数结构体
@@ -4668,6 +4681,7 @@ DescribePackageConsumeTasksRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribePackageConsumeTasks", DescribePackageConsumeTasksRequest => DescribePackageConsumeTasksResponse);
+rt::paged!(DescribePackageConsumeTasksRequest, offset offset limit, [list]: PackageConsumeTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribePackageConsumeTasks返回参数结构体
@@ -4695,6 +4709,7 @@ DescribePositionFenceListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribePositionFenceList", DescribePositionFenceListRequest => DescribePositionFenceListResponse);
+rt::paged!(DescribePositionFenceListRequest, offset offset limit, [list]: PositionFenceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribePositionFenceList返回参数结构体
@@ -4730,6 +4745,7 @@ DescribePrivateCABindedProductsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribePrivateCABindedProducts", DescribePrivateCABindedProductsRequest => DescribePrivateCABindedProductsResponse);
+rt::paged!(DescribePrivateCABindedProductsRequest, offset offset limit, [products]: PrivateCABindProductInfo, []);
 
 rt::model! { read debug;
 /// DescribePrivateCABindedProducts返回参数结构体
@@ -4901,6 +4917,7 @@ DescribeSpaceFenceEventListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeSpaceFenceEventList", DescribeSpaceFenceEventListRequest => DescribeSpaceFenceEventListResponse);
+rt::paged!(DescribeSpaceFenceEventListRequest, offset offset limit, [list]: FenceEventItem, [total]);
 
 rt::model! { read debug;
 /// DescribeSpaceFenceEventList返回参数结构体
@@ -5341,6 +5358,7 @@ DescribeTWeTalkAgentBindingRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeTWeTalkAgentBinding", DescribeTWeTalkAgentBindingRequest => DescribeTWeTalkAgentBindingResponse);
+rt::paged!(DescribeTWeTalkAgentBindingRequest, offset offset limit, [bindings]: TalkAgentBinding, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTWeTalkAgentBinding返回参数结构体
@@ -5376,6 +5394,7 @@ DescribeTWeTalkAgentListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeTWeTalkAgentList", DescribeTWeTalkAgentListRequest => DescribeTWeTalkAgentListResponse);
+rt::paged!(DescribeTWeTalkAgentListRequest, offset offset limit, [data]: TalkAgentInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTWeTalkAgentList返回参数结构体
@@ -5530,6 +5549,7 @@ DescribeUnbindedDevicesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeUnbindedDevices", DescribeUnbindedDevicesRequest => DescribeUnbindedDevicesResponse);
+rt::paged!(DescribeUnbindedDevicesRequest, offset offset limit, [unbinded_devices]: BindDeviceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeUnbindedDevices返回参数结构体
@@ -6260,6 +6280,7 @@ GetAuthMiniProgramAppListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "GetAuthMiniProgramAppList", GetAuthMiniProgramAppListRequest => GetAuthMiniProgramAppListResponse);
+rt::paged!(GetAuthMiniProgramAppListRequest, offset offset limit, [mini_program_list]: AuthMiniProgramAppInfo, [total]);
 
 rt::model! { read debug;
 /// GetAuthMiniProgramAppList返回参数结构体
@@ -6287,6 +6308,7 @@ GetBatchProductionsListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "GetBatchProductionsList", GetBatchProductionsListRequest => GetBatchProductionsListResponse);
+rt::paged!(GetBatchProductionsListRequest, offset offset limit, [batch_productions]: BatchProductionInfo, [total_cnt]);
 
 rt::model! { read debug;
 /// GetBatchProductionsList返回参数结构体
@@ -6353,6 +6375,7 @@ GetDeviceListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("iotexplorer", "2019-04-23", "GetDeviceList", GetDeviceListRequest => GetDeviceListResponse);
+rt::paged!(GetDeviceListRequest, offset offset limit, [devices]: DeviceInfo, [total]);
 
 rt::model! { read debug;
 /// GetDeviceList返回参数结构体
@@ -6512,6 +6535,7 @@ GetLoRaGatewayListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "GetLoRaGatewayList", GetLoRaGatewayListRequest => GetLoRaGatewayListResponse);
+rt::paged!(GetLoRaGatewayListRequest, offset offset limit, [gateways]: LoRaGatewayItem, [total]);
 
 rt::model! { read debug;
 /// GetLoRaGatewayList返回参数结构体
@@ -6543,6 +6567,7 @@ GetPositionSpaceListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "GetPositionSpaceList", GetPositionSpaceListRequest => GetPositionSpaceListResponse);
+rt::paged!(GetPositionSpaceListRequest, offset offset limit, [list]: PositionSpaceInfo, [total]);
 
 rt::model! { read debug;
 /// GetPositionSpaceList返回参数结构体
@@ -6576,6 +6601,7 @@ GetProjectListRequest {
     "ProjectName" project_name set_project_name: str,
 } }
 rt::action!("iotexplorer", "2019-04-23", "GetProjectList", GetProjectListRequest => GetProjectListResponse);
+rt::paged!(GetProjectListRequest, offset offset limit, [projects]: ProjectEntryEx, [total]);
 
 rt::model! { read debug;
 /// GetProjectList返回参数结构体
@@ -6603,6 +6629,7 @@ GetStudioProductListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "GetStudioProductList", GetStudioProductListRequest => GetStudioProductListResponse);
+rt::paged!(GetStudioProductListRequest, offset offset limit, [products]: ProductEntry, [total]);
 
 rt::model! { read debug;
 /// GetStudioProductList返回参数结构体
@@ -6661,6 +6688,7 @@ GetTWeTalkActiveRecordListRequest {
     "ServiceType" service_type set_service_type: list i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "GetTWeTalkActiveRecordList", GetTWeTalkActiveRecordListRequest => GetTWeTalkActiveRecordListResponse);
+rt::paged!(GetTWeTalkActiveRecordListRequest, offset offset limit, [active_records]: TalkActivateRecordLogInfo, [total]);
 
 rt::model! { read debug;
 /// GetTWeTalkActiveRecordList返回参数结构体
@@ -6707,6 +6735,7 @@ GetTWeTalkProductConfigListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "GetTWeTalkProductConfigList", GetTWeTalkProductConfigListRequest => GetTWeTalkProductConfigListResponse);
+rt::paged!(GetTWeTalkProductConfigListRequest, offset offset limit, [data]: TalkProductConfigInfo, [total]);
 
 rt::model! { read debug;
 /// GetTWeTalkProductConfigList返回参数结构体
@@ -6740,6 +6769,7 @@ GetTWeTalkProductConfigListV2Request {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "GetTWeTalkProductConfigListV2", GetTWeTalkProductConfigListV2Request => GetTWeTalkProductConfigListV2Response);
+rt::paged!(GetTWeTalkProductConfigListV2Request, offset offset limit, [data]: TalkProductConfigV2Info, [total]);
 
 rt::model! { read debug;
 /// GetTWeTalkProductConfigListV2返回参数结构体
@@ -7803,6 +7833,7 @@ ListTWeSeeCallbackRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("iotexplorer", "2019-04-23", "ListTWeSeeCallback", ListTWeSeeCallbackRequest => ListTWeSeeCallbackResponse);
+rt::paged!(ListTWeSeeCallbackRequest, offset offset limit, [list]: SeeCallbackInfo, [total]);
 
 rt::model! { read debug;
 /// ListTWeSeeCallback返回参数结构体
@@ -7842,6 +7873,7 @@ ListTWeSeePersonsRequest {
     "IsRemembered" is_remembered set_is_remembered: bool,
 } }
 rt::action!("iotexplorer", "2019-04-23", "ListTWeSeePersons", ListTWeSeePersonsRequest => ListTWeSeePersonsResponse);
+rt::paged!(ListTWeSeePersonsRequest, offset offset limit, [persons]: SeePersonInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListTWeSeePersons返回参数结构体
@@ -7920,6 +7952,7 @@ ListTWeSeeTasksRequest {
     "Status" status set_status: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "ListTWeSeeTasks", ListTWeSeeTasksRequest => ListTWeSeeTasksResponse);
+rt::paged!(ListTWeSeeTasksRequest, offset offset limit, [tasks]: SeeTaskInfo, [total]);
 
 rt::model! { read debug;
 /// ListTWeSeeTasks返回参数结构体
@@ -9859,6 +9892,7 @@ SearchPositionSpaceRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotexplorer", "2019-04-23", "SearchPositionSpace", SearchPositionSpaceRequest => SearchPositionSpaceResponse);
+rt::paged!(SearchPositionSpaceRequest, offset offset limit, [list]: PositionSpaceInfo, [total]);
 
 rt::model! { read debug;
 /// SearchPositionSpace返回参数结构体
@@ -9892,6 +9926,7 @@ SearchStudioProductRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("iotexplorer", "2019-04-23", "SearchStudioProduct", SearchStudioProductRequest => SearchStudioProductResponse);
+rt::paged!(SearchStudioProductRequest, offset offset limit, [products]: ProductEntry, [total]);
 
 rt::model! { read debug;
 /// SearchStudioProduct返回参数结构体

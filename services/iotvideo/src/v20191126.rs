@@ -1013,6 +1013,7 @@ DescribeDevicesRequest {
     "DeviceName" device_name set_device_name: str,
 } }
 rt::action!("iotvideo", "2019-11-26", "DescribeDevices", DescribeDevicesRequest => DescribeDevicesResponse);
+rt::paged!(DescribeDevicesRequest, offset offset limit, [data]: DevicesData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDevices返回参数结构体
@@ -1118,6 +1119,7 @@ DescribeLogsRequest {
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("iotvideo", "2019-11-26", "DescribeLogs", DescribeLogsRequest => DescribeLogsResponse);
+rt::paged!(DescribeLogsRequest, offset offset limit, [data]: LogData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogs返回参数结构体
@@ -1210,6 +1212,7 @@ DescribeOtaVersionsRequest {
     "PubStatus" pub_status set_pub_status: i128,
 } }
 rt::action!("iotvideo", "2019-11-26", "DescribeOtaVersions", DescribeOtaVersionsRequest => DescribeOtaVersionsResponse);
+rt::paged!(DescribeOtaVersionsRequest, offset offset limit, [data]: VersionData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOtaVersions返回参数结构体
@@ -1264,6 +1267,7 @@ DescribeProductsRequest {
     "EndTime" end_time set_end_time: i64,
 } }
 rt::action!("iotvideo", "2019-11-26", "DescribeProducts", DescribeProductsRequest => DescribeProductsResponse);
+rt::paged!(DescribeProductsRequest, offset offset limit, [data]: ProductData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProducts返回参数结构体
@@ -1312,6 +1316,7 @@ DescribeRechargeRecordsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotvideo", "2019-11-26", "DescribeRechargeRecords", DescribeRechargeRecordsRequest => DescribeRechargeRecordsResponse);
+rt::paged!(DescribeRechargeRecordsRequest, offset offset limit, [records]: RechargeRecord, []);
 
 rt::model! { read debug;
 /// DescribeRechargeRecords返回参数结构体

@@ -807,6 +807,7 @@ DescribeAIModelApplicationsRequest {
     "ProductId" product_id set_product_id: str,
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeAIModelApplications", DescribeAIModelApplicationsRequest => DescribeAIModelApplicationsResponse);
+rt::paged!(DescribeAIModelApplicationsRequest, offset offset limit, [applications]: AIModelApplication, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIModelApplications返回参数结构体
@@ -890,6 +891,7 @@ DescribeAIModelUsageRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeAIModelUsage", DescribeAIModelUsageRequest => DescribeAIModelUsageResponse);
+rt::paged!(DescribeAIModelUsageRequest, offset offset limit, [usage_info]: AIModelUsageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIModelUsage返回参数结构体
@@ -925,6 +927,7 @@ DescribeAIModelsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeAIModels", DescribeAIModelsRequest => DescribeAIModelsResponse);
+rt::paged!(DescribeAIModelsRequest, offset offset limit, [models]: AIModelInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIModels返回参数结构体
@@ -979,6 +982,7 @@ DescribeBalanceTransactionsRequest {
     "Operation" operation set_operation: str,
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeBalanceTransactions", DescribeBalanceTransactionsRequest => DescribeBalanceTransactionsResponse);
+rt::paged!(DescribeBalanceTransactionsRequest, offset offset limit, [transactions]: BalanceTransaction, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBalanceTransactions返回参数结构体
@@ -1031,6 +1035,7 @@ DescribeBatchsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeBatchs", DescribeBatchsRequest => DescribeBatchsResponse);
+rt::paged!(DescribeBatchsRequest, offset offset limit, [data]: VideoBatch, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBatchs返回参数结构体
@@ -1262,6 +1267,7 @@ DescribeCloudStorageUsersRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeCloudStorageUsers", DescribeCloudStorageUsersRequest => DescribeCloudStorageUsersResponse);
+rt::paged!(DescribeCloudStorageUsersRequest, offset offset limit, [users]: CloudStorageUserInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudStorageUsers返回参数结构体
@@ -1613,6 +1619,7 @@ DescribeDevicesRequest {
     "DeviceName" device_name set_device_name: str,
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeDevices", DescribeDevicesRequest => DescribeDevicesResponse);
+rt::paged!(DescribeDevicesRequest, offset offset limit, [devices]: DeviceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDevices返回参数结构体
@@ -1681,6 +1688,7 @@ DescribeFirmwareTaskDevicesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeFirmwareTaskDevices", DescribeFirmwareTaskDevicesRequest => DescribeFirmwareTaskDevicesResponse);
+rt::paged!(DescribeFirmwareTaskDevicesRequest, offset offset limit, [devices]: DeviceUpdateStatus, [total]);
 
 rt::model! { read debug;
 /// DescribeFirmwareTaskDevices返回参数结构体
@@ -1819,6 +1827,7 @@ DescribeFirmwareTasksRequest {
     "Filters" filters set_filters: list SearchKeyword,
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeFirmwareTasks", DescribeFirmwareTasksRequest => DescribeFirmwareTasksResponse);
+rt::paged!(DescribeFirmwareTasksRequest, offset offset limit, [task_infos]: FirmwareTaskInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeFirmwareTasks返回参数结构体
@@ -1976,6 +1985,7 @@ DescribeProductsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeProducts", DescribeProductsRequest => DescribeProductsResponse);
+rt::paged!(DescribeProductsRequest, offset offset limit, [data]: VideoProduct, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProducts返回参数结构体

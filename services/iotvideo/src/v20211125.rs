@@ -1111,6 +1111,7 @@ DescribeAIModelApplicationsRequest {
     "ProductId" product_id set_product_id: str,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeAIModelApplications", DescribeAIModelApplicationsRequest => DescribeAIModelApplicationsResponse);
+rt::paged!(DescribeAIModelApplicationsRequest, offset offset limit, [applications]: AIModelApplication, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIModelApplications返回参数结构体
@@ -1194,6 +1195,7 @@ DescribeAIModelUsageRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeAIModelUsage", DescribeAIModelUsageRequest => DescribeAIModelUsageResponse);
+rt::paged!(DescribeAIModelUsageRequest, offset offset limit, [usage_info]: AIModelUsageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIModelUsage返回参数结构体
@@ -1229,6 +1231,7 @@ DescribeAIModelsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeAIModels", DescribeAIModelsRequest => DescribeAIModelsResponse);
+rt::paged!(DescribeAIModelsRequest, offset offset limit, [models]: AIModelInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIModels返回参数结构体
@@ -1308,6 +1311,7 @@ DescribeBalanceTransactionsRequest {
     "Operation" operation set_operation: str,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeBalanceTransactions", DescribeBalanceTransactionsRequest => DescribeBalanceTransactionsResponse);
+rt::paged!(DescribeBalanceTransactionsRequest, offset offset limit, [transactions]: BalanceTransaction, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBalanceTransactions返回参数结构体
@@ -1360,6 +1364,7 @@ DescribeBatchsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeBatchs", DescribeBatchsRequest => DescribeBatchsResponse);
+rt::paged!(DescribeBatchsRequest, offset offset limit, [data]: VideoBatch, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBatchs返回参数结构体
@@ -1387,6 +1392,7 @@ DescribeBonusesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeBonuses", DescribeBonusesRequest => DescribeBonusesResponse);
+rt::paged!(DescribeBonusesRequest, offset offset limit, [bonuses]: BonusInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBonuses返回参数结构体
@@ -1797,6 +1803,7 @@ DescribeCloudStorageUsersRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeCloudStorageUsers", DescribeCloudStorageUsersRequest => DescribeCloudStorageUsersResponse);
+rt::paged!(DescribeCloudStorageUsersRequest, offset offset limit, [users]: CloudStorageUserInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudStorageUsers返回参数结构体
@@ -2126,6 +2133,7 @@ DescribeDevicePackagesRequest {
     "ChannelId" channel_id set_channel_id: i128,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeDevicePackages", DescribeDevicePackagesRequest => DescribeDevicePackagesResponse);
+rt::paged!(DescribeDevicePackagesRequest, offset offset limit, [packages]: PackageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDevicePackages返回参数结构体
@@ -2253,6 +2261,7 @@ DescribeDevicesRequest {
     "DeviceName" device_name set_device_name: str,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeDevices", DescribeDevicesRequest => DescribeDevicesResponse);
+rt::paged!(DescribeDevicesRequest, offset offset limit, [devices]: DeviceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDevices返回参数结构体
@@ -2323,6 +2332,7 @@ DescribeFirmwareTaskDevicesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeFirmwareTaskDevices", DescribeFirmwareTaskDevicesRequest => DescribeFirmwareTaskDevicesResponse);
+rt::paged!(DescribeFirmwareTaskDevicesRequest, offset offset limit, [devices]: DeviceUpdateStatus, [total]);
 
 rt::model! { read debug;
 /// DescribeFirmwareTaskDevices返回参数结构体
@@ -2461,6 +2471,7 @@ DescribeFirmwareTasksRequest {
     "Filters" filters set_filters: list SearchKeyword,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeFirmwareTasks", DescribeFirmwareTasksRequest => DescribeFirmwareTasksResponse);
+rt::paged!(DescribeFirmwareTasksRequest, offset offset limit, [task_infos]: FirmwareTaskInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeFirmwareTasks返回参数结构体
@@ -2681,6 +2692,7 @@ DescribePackageConsumeTasksRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribePackageConsumeTasks", DescribePackageConsumeTasksRequest => DescribePackageConsumeTasksResponse);
+rt::paged!(DescribePackageConsumeTasksRequest, offset offset limit, [list]: PackageConsumeTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribePackageConsumeTasks返回参数结构体
@@ -2764,6 +2776,7 @@ DescribeProductsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeProducts", DescribeProductsRequest => DescribeProductsResponse);
+rt::paged!(DescribeProductsRequest, offset offset limit, [data]: VideoProduct, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProducts返回参数结构体

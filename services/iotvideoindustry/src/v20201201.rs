@@ -943,6 +943,7 @@ DescribeAllDeviceListRequest {
     "DeviceTypes" device_types set_device_types: list i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeAllDeviceList", DescribeAllDeviceListRequest => DescribeAllDeviceListResponse);
+rt::paged!(DescribeAllDeviceListRequest, offset offset limit, [devices]: AllDeviceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAllDeviceList返回参数结构体
@@ -970,6 +971,7 @@ DescribeBindSceneChannelsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeBindSceneChannels", DescribeBindSceneChannelsRequest => DescribeBindSceneChannelsResponse);
+rt::paged!(DescribeBindSceneChannelsRequest, offset offset limit, [list]: ChannelItem, [total]);
 
 rt::model! { read debug;
 /// DescribeBindSceneChannels返回参数结构体
@@ -995,6 +997,7 @@ DescribeBindSceneDevicesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeBindSceneDevices", DescribeBindSceneDevicesRequest => DescribeBindSceneDevicesResponse);
+rt::paged!(DescribeBindSceneDevicesRequest, offset offset limit, [list]: DeviceItem, [total]);
 
 rt::model! { read debug;
 /// DescribeBindSceneDevices返回参数结构体
@@ -1114,6 +1117,7 @@ DescribeChannelsByLiveRecordPlanRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeChannelsByLiveRecordPlan", DescribeChannelsByLiveRecordPlanRequest => DescribeChannelsByLiveRecordPlanResponse);
+rt::paged!(DescribeChannelsByLiveRecordPlanRequest, offset offset limit, [live_channels]: LiveChannelItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeChannelsByLiveRecordPlan返回参数结构体
@@ -1147,6 +1151,7 @@ DescribeChannelsRequest {
     "SceneId" scene_id set_scene_id: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeChannels", DescribeChannelsRequest => DescribeChannelsResponse);
+rt::paged!(DescribeChannelsRequest, offset offset limit, [channels]: ChannelDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeChannels返回参数结构体
@@ -1207,6 +1212,7 @@ DescribeDeviceEventRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeDeviceEvent", DescribeDeviceEventRequest => DescribeDeviceEventResponse);
+rt::paged!(DescribeDeviceEventRequest, offset offset limit, [events]: Events, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceEvent返回参数结构体
@@ -1253,6 +1259,7 @@ DescribeDeviceListRequest {
     "DeviceTypes" device_types set_device_types: list i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeDeviceList", DescribeDeviceListRequest => DescribeDeviceListResponse);
+rt::paged!(DescribeDeviceListRequest, offset offset limit, [devices]: AllDeviceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceList返回参数结构体
@@ -1453,6 +1460,7 @@ DescribeGroupDevicesRequest {
     "DeviceTypes" device_types set_device_types: list i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeGroupDevices", DescribeGroupDevicesRequest => DescribeGroupDevicesResponse);
+rt::paged!(DescribeGroupDevicesRequest, offset offset limit, [device_list]: GroupDeviceItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGroupDevices返回参数结构体
@@ -1500,6 +1508,7 @@ DescribeIPCChannelsRequest {
     "ChannelTypes" channel_types set_channel_types: list i128,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeIPCChannels", DescribeIPCChannelsRequest => DescribeIPCChannelsResponse);
+rt::paged!(DescribeIPCChannelsRequest, offset offset limit, [device_list]: GroupDeviceItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIPCChannels返回参数结构体
@@ -1533,6 +1542,7 @@ DescribeLiveChannelListRequest {
     "LiveChannelName" live_channel_name set_live_channel_name: str,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeLiveChannelList", DescribeLiveChannelListRequest => DescribeLiveChannelListResponse);
+rt::paged!(DescribeLiveChannelListRequest, offset offset limit, [live_channels]: LiveChannelInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeLiveChannelList返回参数结构体
@@ -1620,6 +1630,7 @@ DescribeLiveRecordPlanIdsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeLiveRecordPlanIds", DescribeLiveRecordPlanIdsRequest => DescribeLiveRecordPlanIdsResponse);
+rt::paged!(DescribeLiveRecordPlanIdsRequest, offset offset limit, [plans]: LiveRecordPlanItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLiveRecordPlanIds返回参数结构体
@@ -1690,6 +1701,7 @@ DescribeLiveVideoListRequest {
     "IsRecording" is_recording set_is_recording: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeLiveVideoList", DescribeLiveVideoListRequest => DescribeLiveVideoListResponse);
+rt::paged!(DescribeLiveVideoListRequest, offset offset limit, [record_list]: LiveRecordItem, [total]);
 
 rt::model! { read debug;
 /// DescribeLiveVideoList返回参数结构体
@@ -1756,6 +1768,7 @@ DescribeMessageForwardsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeMessageForwards", DescribeMessageForwardsRequest => DescribeMessageForwardsResponse);
+rt::paged!(DescribeMessageForwardsRequest, offset offset limit, [list]: MessageForward, [total]);
 
 rt::model! { read debug;
 /// DescribeMessageForwards返回参数结构体
@@ -1841,6 +1854,7 @@ DescribeRecordDatesByChannelRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeRecordDatesByChannel", DescribeRecordDatesByChannelRequest => DescribeRecordDatesByChannelResponse);
+rt::paged!(DescribeRecordDatesByChannelRequest, offset offset limit, [dates]: String, []);
 
 rt::model! { read debug;
 /// DescribeRecordDatesByChannel返回参数结构体
@@ -1870,6 +1884,7 @@ DescribeRecordDatesByLiveRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeRecordDatesByLive", DescribeRecordDatesByLiveRequest => DescribeRecordDatesByLiveResponse);
+rt::paged!(DescribeRecordDatesByLiveRequest, offset offset limit, [dates]: String, []);
 
 rt::model! { read debug;
 /// DescribeRecordDatesByLive返回参数结构体
@@ -2038,6 +2053,7 @@ DescribeScenesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeScenes", DescribeScenesRequest => DescribeScenesResponse);
+rt::paged!(DescribeScenesRequest, offset offset limit, [list]: SceneItem, [total]);
 
 rt::model! { read debug;
 /// DescribeScenes返回参数结构体
@@ -2136,6 +2152,7 @@ DescribeSubGroupsRequest {
     "OnlyGroup" only_group set_only_group: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeSubGroups", DescribeSubGroupsRequest => DescribeSubGroupsResponse);
+rt::paged!(DescribeSubGroupsRequest, offset offset limit, [group_list]: GroupItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubGroups返回参数结构体
@@ -2195,6 +2212,7 @@ DescribeVideoListByChannelRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeVideoListByChannel", DescribeVideoListByChannelRequest => DescribeVideoListByChannelResponse);
+rt::paged!(DescribeVideoListByChannelRequest, offset offset limit, [video_list]: RecordTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVideoListByChannel返回参数结构体
@@ -2252,6 +2270,7 @@ DescribeVideoListRequest {
     "RecordType" record_type set_record_type: list i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeVideoList", DescribeVideoListRequest => DescribeVideoListResponse);
+rt::paged!(DescribeVideoListRequest, offset offset limit, [record_list]: RecordTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVideoList返回参数结构体
@@ -2308,6 +2327,7 @@ DescribeWarningsRequest {
     "DateEnd" date_end set_date_end: str,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "DescribeWarnings", DescribeWarningsRequest => DescribeWarningsResponse);
+rt::paged!(DescribeWarningsRequest, offset offset limit, [data]: WarningsData, [total]);
 
 rt::model! { read debug;
 /// DescribeWarnings返回参数结构体
@@ -2433,6 +2453,7 @@ GetRecordDatesByDevRequest {
     "Type" r#type set_type: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "GetRecordDatesByDev", GetRecordDatesByDevRequest => GetRecordDatesByDevResponse);
+rt::paged!(GetRecordDatesByDevRequest, offset offset limit, [dates]: String, []);
 
 rt::model! { read debug;
 /// GetRecordDatesByDev返回参数结构体
@@ -2575,6 +2596,7 @@ GetVideoListByConRequest {
     "Type" r#type set_type: i64,
 } }
 rt::action!("iotvideoindustry", "2020-12-01", "GetVideoListByCon", GetVideoListByConRequest => GetVideoListByConResponse);
+rt::paged!(GetVideoListByConRequest, offset offset limit, [video_list]: RecordTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// GetVideoListByCon返回参数结构体

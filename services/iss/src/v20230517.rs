@@ -2633,6 +2633,7 @@ ListDeviceSnapshotsRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListDeviceSnapshots", ListDeviceSnapshotsRequest => ListDeviceSnapshotsResponse);
+rt::paged!(ListDeviceSnapshotsRequest, page page_number page_size, [data]: GBDeviceSnapInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListDeviceSnapshots response structure.
@@ -2676,6 +2677,7 @@ ListDevicesRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("iss", "2023-05-17", "ListDevices", ListDevicesRequest => ListDevicesResponse);
+rt::paged!(ListDevicesRequest, page page_number page_size, [data]: ListDeviceInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListDevices response structure.
@@ -2769,6 +2771,7 @@ ListOrganizationChannelsRequest {
     "ChannelName" channel_name set_channel_name: str,
 } }
 rt::action!("iss", "2023-05-17", "ListOrganizationChannels", ListOrganizationChannelsRequest => ListOrganizationChannelsResponse);
+rt::paged!(ListOrganizationChannelsRequest, page page_number page_size, [data list]: OrganizationChannelInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListOrganizationChannels response structure.
@@ -2836,6 +2839,7 @@ ListRecordBackupPlanDevicesRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListRecordBackupPlanDevices", ListRecordBackupPlanDevicesRequest => ListRecordBackupPlanDevicesResponse);
+rt::paged!(ListRecordBackupPlanDevicesRequest, page page_number page_size, [data list]: RecordPlanChannelInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListRecordBackupPlanDevices response structure.
@@ -2966,6 +2970,7 @@ ListRecordPlanDevicesRequest {
     "OrganizationName" organization_name set_organization_name: str,
 } }
 rt::action!("iss", "2023-05-17", "ListRecordPlanDevices", ListRecordPlanDevicesRequest => ListRecordPlanDevicesResponse);
+rt::paged!(ListRecordPlanDevicesRequest, page page_number page_size, [data list]: RecordPlanChannelInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListRecordPlanDevices response structure.
@@ -3053,6 +3058,7 @@ ListSubTasksRequest {
     "Status" status set_status: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListSubTasks", ListSubTasksRequest => ListSubTasksResponse);
+rt::paged!(ListSubTasksRequest, page page_number page_size, [data list]: SubTaskData, [data total_count]);
 
 rt::model! { read debug;
 /// ListSubTasks response structure.
@@ -3095,6 +3101,7 @@ ListTasksRequest {
     "EndTime" end_time set_end_time: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListTasks", ListTasksRequest => ListTasksResponse);
+rt::paged!(ListTasksRequest, page page_number page_size, [data list]: TaskData, [data total_count]);
 
 rt::model! { read debug;
 /// ListTasks response structure.
@@ -3118,6 +3125,7 @@ ListVLPlansRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListVLPlans", ListVLPlansRequest => ListVLPlansResponse);
+rt::paged!(ListVLPlansRequest, page page_number page_size, [data]: VLPlanInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListVLPlans response structure.
@@ -3147,6 +3155,7 @@ ListVLTemplatesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListVLTemplates", ListVLTemplatesRequest => ListVLTemplatesResponse);
+rt::paged!(ListVLTemplatesRequest, page page_number page_size, [data]: VLTemplateInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListVLTemplates response structure.
@@ -3195,6 +3204,7 @@ ListVideoDownloadTaskRequest {
     "Date" date set_date: str,
 } }
 rt::action!("iss", "2023-05-17", "ListVideoDownloadTask", ListVideoDownloadTaskRequest => ListVideoDownloadTaskResponse);
+rt::paged!(ListVideoDownloadTaskRequest, page page_number page_size, [data list]: VideoDownloadTask, [data total_count]);
 
 rt::model! { read debug;
 /// ListVideoDownloadTask response structure.
@@ -3259,6 +3269,7 @@ ListVideoSnapshotTemplateRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListVideoSnapshotTemplate", ListVideoSnapshotTemplateRequest => ListVideoSnapshotTemplateResponse);
+rt::paged!(ListVideoSnapshotTemplateRequest, page page_number page_size, [data list]: VideoSnapshotTemplateInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListVideoSnapshotTemplate response structure.
@@ -3476,6 +3487,7 @@ QueryForbidPlayChannelListRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("iss", "2023-05-17", "QueryForbidPlayChannelList", QueryForbidPlayChannelListRequest => QueryForbidPlayChannelListResponse);
+rt::paged!(QueryForbidPlayChannelListRequest, page page_number page_size, [data list]: ChannelAttrInfo, [data total_count]);
 
 rt::model! { read debug;
 /// QueryForbidPlayChannelList response structure.

@@ -600,6 +600,7 @@ DescribeCustomPersonsRequest {
     "Filter" filter set_filter: obj CustomPersonFilter,
 } }
 rt::action!("ivld", "2021-09-03", "DescribeCustomPersons", DescribeCustomPersonsRequest => DescribeCustomPersonsResponse);
+rt::paged!(DescribeCustomPersonsRequest, page page_number page_size, [person_info_set]: CustomPersonInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomPersons返回参数结构体
@@ -658,6 +659,7 @@ DescribeMediasRequest {
     "SortBy" sort_by set_sort_by: obj SortBy,
 } }
 rt::action!("ivld", "2021-09-03", "DescribeMedias", DescribeMediasRequest => DescribeMediasResponse);
+rt::paged!(DescribeMediasRequest, page page_number page_size, [media_info_set]: MediaInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMedias返回参数结构体
@@ -739,6 +741,7 @@ DescribeTasksRequest {
     "SortBy" sort_by set_sort_by: obj SortBy,
 } }
 rt::action!("ivld", "2021-09-03", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
+rt::paged!(DescribeTasksRequest, page page_number page_size, [task_info_set]: TaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasks返回参数结构体

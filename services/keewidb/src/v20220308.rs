@@ -494,6 +494,7 @@ DescribeInstanceBinlogsRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("keewidb", "2022-03-08", "DescribeInstanceBinlogs", DescribeInstanceBinlogsRequest => DescribeInstanceBinlogsResponse);
+rt::paged!(DescribeInstanceBinlogsRequest, offset offset limit, [backup_set]: BinlogInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceBinlogs返回参数结构体
@@ -583,6 +584,7 @@ DescribeInstanceParamRecordsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("keewidb", "2022-03-08", "DescribeInstanceParamRecords", DescribeInstanceParamRecordsRequest => DescribeInstanceParamRecordsResponse);
+rt::paged!(DescribeInstanceParamRecordsRequest, offset offset limit, [instance_param_history]: InstanceParamHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceParamRecords返回参数结构体
@@ -726,6 +728,7 @@ DescribeInstancesRequest {
     "TagList" tag_list set_tag_list: list InstanceTagInfo,
 } }
 rt::action!("keewidb", "2022-03-08", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体
@@ -798,6 +801,7 @@ DescribeProjectSecurityGroupsRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("keewidb", "2022-03-08", "DescribeProjectSecurityGroups", DescribeProjectSecurityGroupsRequest => DescribeProjectSecurityGroupsResponse);
+rt::paged!(DescribeProjectSecurityGroupsRequest, offset offset limit, [groups]: SecurityGroup, [total]);
 
 rt::model! { read debug;
 /// DescribeProjectSecurityGroups返回参数结构体
@@ -838,6 +842,7 @@ DescribeProxySlowLogRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("keewidb", "2022-03-08", "DescribeProxySlowLog", DescribeProxySlowLogRequest => DescribeProxySlowLogResponse);
+rt::paged!(DescribeProxySlowLogRequest, offset offset limit, [instance_proxy_slow_log_detail]: InstanceProxySlowlogDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProxySlowLog返回参数结构体
@@ -910,6 +915,7 @@ DescribeTaskListRequest {
     "TaskStatus" task_status set_task_status: list i64,
 } }
 rt::action!("keewidb", "2022-03-08", "DescribeTaskList", DescribeTaskListRequest => DescribeTaskListResponse);
+rt::paged!(DescribeTaskListRequest, offset offset limit, [tasks]: TaskInfoDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskList返回参数结构体
@@ -950,6 +956,7 @@ DescribeTendisSlowLogRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("keewidb", "2022-03-08", "DescribeTendisSlowLog", DescribeTendisSlowLogRequest => DescribeTendisSlowLogResponse);
+rt::paged!(DescribeTendisSlowLogRequest, offset offset limit, [tendis_slow_log_detail]: TendisSlowLogDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTendisSlowLog返回参数结构体

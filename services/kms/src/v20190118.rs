@@ -596,6 +596,7 @@ DescribeWhiteBoxKeyDetailsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("kms", "2019-01-18", "DescribeWhiteBoxKeyDetails", DescribeWhiteBoxKeyDetailsRequest => DescribeWhiteBoxKeyDetailsResponse);
+rt::paged!(DescribeWhiteBoxKeyDetailsRequest, offset offset limit, [key_infos]: WhiteboxKeyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWhiteBoxKeyDetails response structure.
@@ -1593,6 +1594,7 @@ ListDataKeyDetailRequest {
     "MemberAccounts" member_accounts set_member_accounts: list MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "ListDataKeyDetail", ListDataKeyDetailRequest => ListDataKeyDetailResponse);
+rt::paged!(ListDataKeyDetailRequest, offset offset limit, [data_key_metadatas]: DataKeyMetadata, [total_count]);
 
 rt::model! { read debug;
 /// ListDataKeyDetail response structure.
@@ -1620,6 +1622,7 @@ ListDataKeysRequest {
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
 } }
 rt::action!("kms", "2019-01-18", "ListDataKeys", ListDataKeysRequest => ListDataKeysResponse);
+rt::paged!(ListDataKeysRequest, offset offset limit, [data_keys]: DataKey, [total_count]);
 
 rt::model! { read debug;
 /// ListDataKeys response structure.
@@ -1661,6 +1664,7 @@ ListKeyDetailRequest {
     "MemberAccounts" member_accounts set_member_accounts: list MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "ListKeyDetail", ListKeyDetailRequest => ListKeyDetailResponse);
+rt::paged!(ListKeyDetailRequest, offset offset limit, [key_metadatas]: KeyMetadata, [total_count]);
 
 rt::model! { read debug;
 /// ListKeyDetail response structure.
@@ -1688,6 +1692,7 @@ ListKeysRequest {
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
 } }
 rt::action!("kms", "2019-01-18", "ListKeys", ListKeysRequest => ListKeysResponse);
+rt::paged!(ListKeysRequest, offset offset limit, [keys]: Key, [total_count]);
 
 rt::model! { read debug;
 /// ListKeys response structure.

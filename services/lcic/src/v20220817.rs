@@ -1448,6 +1448,7 @@ DescribePlayRecordsRequest {
     "UserId" user_id set_user_id: str,
 } }
 rt::action!("lcic", "2022-08-17", "DescribePlayRecords", DescribePlayRecordsRequest => DescribePlayRecordsResponse);
+rt::paged!(DescribePlayRecordsRequest, page page page_size, [records]: PlayRecord, [total]);
 
 rt::model! { read debug;
 /// DescribePlayRecords返回参数结构体

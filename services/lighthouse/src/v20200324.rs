@@ -1029,6 +1029,7 @@ DescribeAllScenesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeAllScenes", DescribeAllScenesRequest => DescribeAllScenesResponse);
+rt::paged!(DescribeAllScenesRequest, offset offset limit, [scene_info_set]: SceneInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAllScenes response structure.
@@ -1058,6 +1059,7 @@ DescribeBlueprintBundlesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBlueprintBundles", DescribeBlueprintBundlesRequest => DescribeBlueprintBundlesResponse);
+rt::paged!(DescribeBlueprintBundlesRequest, offset offset limit, [blueprint_bundle_set]: BlueprintBundle, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBlueprintBundles返回参数结构体
@@ -1136,6 +1138,7 @@ DescribeBlueprintsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBlueprints", DescribeBlueprintsRequest => DescribeBlueprintsResponse);
+rt::paged!(DescribeBlueprintsRequest, offset offset limit, [blueprint_set]: Blueprint, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBlueprints response structure.
@@ -1170,6 +1173,7 @@ DescribeBlueprintsShareAcrossAccountInfosRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBlueprintsShareAcrossAccountInfos", DescribeBlueprintsShareAcrossAccountInfosRequest => DescribeBlueprintsShareAcrossAccountInfosResponse);
+rt::paged!(DescribeBlueprintsShareAcrossAccountInfosRequest, offset offset limit, [blueprint_share_across_account_info_set]: BlueprintShareAcrossAccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBlueprintsShareAcrossAccountInfos返回参数结构体
@@ -1246,6 +1250,7 @@ DescribeBundlesRequest {
     "BlueprintId" blueprint_id set_blueprint_id: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBundles", DescribeBundlesRequest => DescribeBundlesResponse);
+rt::paged!(DescribeBundlesRequest, offset offset limit, [bundle_set]: Bundle, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBundles response structure.
@@ -1342,6 +1347,7 @@ DescribeDiskBackupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDiskBackups", DescribeDiskBackupsRequest => DescribeDiskBackupsResponse);
+rt::paged!(DescribeDiskBackupsRequest, offset offset limit, [disk_backup_set]: DiskBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDiskBackups返回参数结构体
@@ -1473,6 +1479,7 @@ DescribeDisksRequest {
     "Order" order set_order: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDisks", DescribeDisksRequest => DescribeDisksResponse);
+rt::paged!(DescribeDisksRequest, offset offset limit, [disk_set]: Disk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDisks response structure.
@@ -1498,6 +1505,7 @@ DescribeDisksReturnableRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDisksReturnable", DescribeDisksReturnableRequest => DescribeDisksReturnableResponse);
+rt::paged!(DescribeDisksReturnableRequest, offset offset limit, [disk_returnable_set]: DiskReturnable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDisksReturnable response structure.
@@ -1531,6 +1539,7 @@ DescribeDockerActivitiesRequest {
     "CreatedTimeEnd" created_time_end set_created_time_end: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDockerActivities", DescribeDockerActivitiesRequest => DescribeDockerActivitiesResponse);
+rt::paged!(DescribeDockerActivitiesRequest, offset offset limit, [docker_activity_set]: DockerActivity, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDockerActivities返回参数结构体
@@ -1621,6 +1630,7 @@ DescribeDockerContainersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDockerContainers", DescribeDockerContainersRequest => DescribeDockerContainersResponse);
+rt::paged!(DescribeDockerContainersRequest, offset offset limit, [docker_container_set]: DockerContainer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDockerContainers返回参数结构体
@@ -1648,6 +1658,7 @@ DescribeFirewallRulesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeFirewallRules", DescribeFirewallRulesRequest => DescribeFirewallRulesResponse);
+rt::paged!(DescribeFirewallRulesRequest, offset offset limit, [firewall_rule_set]: FirewallRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFirewallRules response structure.
@@ -1763,6 +1774,7 @@ DescribeFirewallTemplateRulesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeFirewallTemplateRules", DescribeFirewallTemplateRulesRequest => DescribeFirewallTemplateRulesResponse);
+rt::paged!(DescribeFirewallTemplateRulesRequest, offset offset limit, [template_rule_set]: FirewallTemplateRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFirewallTemplateRules返回参数结构体
@@ -1804,6 +1816,7 @@ DescribeFirewallTemplatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeFirewallTemplates", DescribeFirewallTemplatesRequest => DescribeFirewallTemplatesResponse);
+rt::paged!(DescribeFirewallTemplatesRequest, offset offset limit, [template_set]: FirewallTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFirewallTemplates返回参数结构体
@@ -1891,6 +1904,7 @@ DescribeImagesToShareRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeImagesToShare", DescribeImagesToShareRequest => DescribeImagesToShareResponse);
+rt::paged!(DescribeImagesToShareRequest, offset offset limit, [image_set]: Image, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImagesToShare response structure.
@@ -2041,6 +2055,7 @@ DescribeInstancesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -2066,6 +2081,7 @@ DescribeInstancesReturnableRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeInstancesReturnable", DescribeInstancesReturnableRequest => DescribeInstancesReturnableResponse);
+rt::paged!(DescribeInstancesReturnableRequest, offset offset limit, [instance_returnable_set]: InstanceReturnable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstancesReturnable response structure.
@@ -2091,6 +2107,7 @@ DescribeInstancesTrafficPackagesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeInstancesTrafficPackages", DescribeInstancesTrafficPackagesRequest => DescribeInstancesTrafficPackagesResponse);
+rt::paged!(DescribeInstancesTrafficPackagesRequest, offset offset limit, [instance_traffic_package_set]: InstanceTrafficPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstancesTrafficPackages response structure.
@@ -2127,6 +2144,7 @@ DescribeKeyPairsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeKeyPairs", DescribeKeyPairsRequest => DescribeKeyPairsResponse);
+rt::paged!(DescribeKeyPairsRequest, offset offset limit, [key_pair_set]: KeyPair, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKeyPairs response structure.
@@ -2157,6 +2175,7 @@ DescribeMcpServerTemplatesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeMcpServerTemplates", DescribeMcpServerTemplatesRequest => DescribeMcpServerTemplatesResponse);
+rt::paged!(DescribeMcpServerTemplatesRequest, offset offset limit, [mcp_server_template_set]: McpServerTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMcpServerTemplates返回参数结构体
@@ -2186,6 +2205,7 @@ DescribeMcpServersRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeMcpServers", DescribeMcpServersRequest => DescribeMcpServersResponse);
+rt::paged!(DescribeMcpServersRequest, offset offset limit, [mcp_server_set]: McpServer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMcpServers返回参数结构体
@@ -2239,6 +2259,7 @@ DescribeModifyInstanceBundlesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeModifyInstanceBundles", DescribeModifyInstanceBundlesRequest => DescribeModifyInstanceBundlesResponse);
+rt::paged!(DescribeModifyInstanceBundlesRequest, offset offset limit, [modify_bundle_set]: ModifyBundle, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModifyInstanceBundles response structure.
@@ -2311,6 +2332,7 @@ DescribeResetInstanceBlueprintsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeResetInstanceBlueprints", DescribeResetInstanceBlueprintsRequest => DescribeResetInstanceBlueprintsResponse);
+rt::paged!(DescribeResetInstanceBlueprintsRequest, offset offset limit, [reset_instance_blueprint_set]: ResetInstanceBlueprint, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResetInstanceBlueprints response structure.
@@ -2336,6 +2358,7 @@ DescribeScenesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeScenes", DescribeScenesRequest => DescribeScenesResponse);
+rt::paged!(DescribeScenesRequest, offset offset limit, [scene_set]: Scene, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScenes response structure.
@@ -2402,6 +2425,7 @@ DescribeSnapshotsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeSnapshots", DescribeSnapshotsRequest => DescribeSnapshotsResponse);
+rt::paged!(DescribeSnapshotsRequest, offset offset limit, [snapshot_set]: Snapshot, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshots response structure.

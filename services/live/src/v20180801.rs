@@ -4376,6 +4376,7 @@ DescribeAuditImagesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("live", "2018-08-01", "DescribeAuditImages", DescribeAuditImagesRequest => DescribeAuditImagesResponse);
+rt::paged!(DescribeAuditImagesRequest, page page_index page_size, [infos]: AuditImageInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAuditImages返回参数结构体
@@ -4408,6 +4409,7 @@ DescribeAuditKeywordLibsRequest {
     "Name" name set_name: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeAuditKeywordLibs", DescribeAuditKeywordLibsRequest => DescribeAuditKeywordLibsResponse);
+rt::paged!(DescribeAuditKeywordLibsRequest, offset offset limit, [infos]: AuditKeywordLibInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAuditKeywordLibs返回参数结构体
@@ -4446,6 +4448,7 @@ DescribeAuditKeywordsRequest {
     "Labels" labels set_labels: list i64,
 } }
 rt::action!("live", "2018-08-01", "DescribeAuditKeywords", DescribeAuditKeywordsRequest => DescribeAuditKeywordsResponse);
+rt::paged!(DescribeAuditKeywordsRequest, offset offset limit, [infos]: AuditKeywordInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAuditKeywords返回参数结构体
@@ -5171,6 +5174,7 @@ DescribeLiveAvatarCloneFigureListRequest {
     "Offset" offset set_offset: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveAvatarCloneFigureList", DescribeLiveAvatarCloneFigureListRequest => DescribeLiveAvatarCloneFigureListResponse);
+rt::paged!(DescribeLiveAvatarCloneFigureListRequest, offset offset limit, [clone_figure_list]: LiveAvatarCloneFigureInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLiveAvatarCloneFigureList返回参数结构体
@@ -5217,6 +5221,7 @@ DescribeLiveAvatarRoomsRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveAvatarRooms", DescribeLiveAvatarRoomsRequest => DescribeLiveAvatarRoomsResponse);
+rt::paged!(DescribeLiveAvatarRoomsRequest, page page_index page_size, [info_list]: AvatarRoomInfo, [total_num]);
 
 rt::model! { read debug;
 /// DescribeLiveAvatarRooms返回参数结构体
@@ -5250,6 +5255,7 @@ DescribeLiveAvatarScriptsRequest {
     "ProductId" product_id set_product_id: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveAvatarScripts", DescribeLiveAvatarScriptsRequest => DescribeLiveAvatarScriptsResponse);
+rt::paged!(DescribeLiveAvatarScriptsRequest, page page_index page_size, [info_list]: AvatarScriptInfo, [total_num]);
 
 rt::model! { read debug;
 /// DescribeLiveAvatarScripts返回参数结构体
@@ -6712,6 +6718,7 @@ DescribeLiveWatermarksRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveWatermarks", DescribeLiveWatermarksRequest => DescribeLiveWatermarksResponse);
+rt::paged!(DescribeLiveWatermarksRequest, page page_no page_size, [watermark_list]: WatermarkInfo, [total_num]);
 
 rt::model! { read debug;
 /// DescribeLiveWatermarks response structure.

@@ -3348,6 +3348,7 @@ GetVarListRequest {
     "VarModuleType" var_module_type set_var_module_type: i64,
 } }
 rt::action!("lke", "2023-11-30", "GetVarList", GetVarListRequest => GetVarListResponse);
+rt::paged!(GetVarListRequest, offset offset limit, [list]: TaskFLowVar, [total]);
 
 rt::model! { read debug;
 /// GetVarList返回参数结构体
@@ -3938,6 +3939,7 @@ ListAppKnowledgeDetailRequest {
     "SpaceId" space_id set_space_id: str,
 } }
 rt::action!("lke", "2023-11-30", "ListAppKnowledgeDetail", ListAppKnowledgeDetailRequest => ListAppKnowledgeDetailResponse);
+rt::paged!(ListAppKnowledgeDetailRequest, page page_number page_size, [list]: KnowledgeDetail, [total]);
 
 rt::model! { read debug;
 /// ListAppKnowledgeDetail response structure.
@@ -3971,6 +3973,7 @@ ListAppRequest {
     "AppStatus" app_status set_app_status: str,
 } }
 rt::action!("lke", "2023-11-30", "ListApp", ListAppRequest => ListAppResponse);
+rt::paged!(ListAppRequest, page page_number page_size, [list]: AppInfo, []);
 
 rt::model! { read debug;
 /// ListApp response structure.
@@ -4010,6 +4013,7 @@ ListAttributeLabelRequest {
     "LabelSize" label_size set_label_size: i128,
 } }
 rt::action!("lke", "2023-11-30", "ListAttributeLabel", ListAttributeLabelRequest => ListAttributeLabelResponse);
+rt::paged!(ListAttributeLabelRequest, page page_number page_size, [list]: AttrLabelDetail, []);
 
 rt::model! { read debug;
 /// ListAttributeLabel response structure.
@@ -4045,6 +4049,7 @@ ListChannelRequest {
     "ChannelStatus" channel_status set_channel_status: list i128,
 } }
 rt::action!("lke", "2023-11-30", "ListChannel", ListChannelRequest => ListChannelResponse);
+rt::paged!(ListChannelRequest, page page_number page_size, [list_channel]: ChannelListInfo, [total]);
 
 rt::model! { read debug;
 /// ListChannel返回参数结构体
@@ -4078,6 +4083,7 @@ ListDocCateRequest {
     "Query" query set_query: str,
 } }
 rt::action!("lke", "2023-11-30", "ListDocCate", ListDocCateRequest => ListDocCateResponse);
+rt::paged!(ListDocCateRequest, page page_number page_size, [list]: CateInfo, []);
 
 rt::model! { read debug;
 /// ListDocCate response structure.
@@ -4208,6 +4214,7 @@ ListDocRequest {
     "UpdateTime" update_time set_update_time: obj TimeRange,
 } }
 rt::action!("lke", "2023-11-30", "ListDoc", ListDocRequest => ListDocResponse);
+rt::paged!(ListDocRequest, page page_number page_size, [list]: ListDocItem, []);
 
 rt::model! { read debug;
 /// ListDoc response structure.
@@ -4272,6 +4279,7 @@ ListQACateRequest {
     "Query" query set_query: str,
 } }
 rt::action!("lke", "2023-11-30", "ListQACate", ListQACateRequest => ListQACateResponse);
+rt::paged!(ListQACateRequest, page page_number page_size, [list]: QACate, []);
 
 rt::model! { read debug;
 /// ListQACate response structure.
@@ -4328,6 +4336,7 @@ ListQARequest {
     "UpdateTime" update_time set_update_time: obj TimeRange,
 } }
 rt::action!("lke", "2023-11-30", "ListQA", ListQARequest => ListQAResponse);
+rt::paged!(ListQARequest, page page_number page_size, [list]: ListQaItem, []);
 
 rt::model! { read debug;
 /// ListQA response structure.
@@ -4464,6 +4473,7 @@ ListRejectedQuestionPreviewRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("lke", "2023-11-30", "ListRejectedQuestionPreview", ListRejectedQuestionPreviewRequest => ListRejectedQuestionPreviewResponse);
+rt::paged!(ListRejectedQuestionPreviewRequest, page page_number page_size, [list]: ReleaseRejectedQuestion, []);
 
 rt::model! { read debug;
 /// ListRejectedQuestionPreview response structure.
@@ -4500,6 +4510,7 @@ ListRejectedQuestionRequest {
     "Filters" filters set_filters: list FilterItem,
 } }
 rt::action!("lke", "2023-11-30", "ListRejectedQuestion", ListRejectedQuestionRequest => ListRejectedQuestionResponse);
+rt::paged!(ListRejectedQuestionRequest, page page_number page_size, [list]: RejectedQuestion, []);
 
 rt::model! { read debug;
 /// ListRejectedQuestion response structure.
@@ -4543,6 +4554,7 @@ ListReleaseConfigPreviewRequest {
     "ReleaseStatus" release_status set_release_status: list i128,
 } }
 rt::action!("lke", "2023-11-30", "ListReleaseConfigPreview", ListReleaseConfigPreviewRequest => ListReleaseConfigPreviewResponse);
+rt::paged!(ListReleaseConfigPreviewRequest, page page_number page_size, [list]: ReleaseConfigs, []);
 
 rt::model! { read debug;
 /// ListReleaseConfigPreview response structure.
@@ -4584,6 +4596,7 @@ ListReleaseDocPreviewRequest {
     "Actions" actions set_actions: list i128,
 } }
 rt::action!("lke", "2023-11-30", "ListReleaseDocPreview", ListReleaseDocPreviewRequest => ListReleaseDocPreviewResponse);
+rt::paged!(ListReleaseDocPreviewRequest, page page_number page_size, [list]: ReleaseDoc, []);
 
 rt::model! { read debug;
 /// ListReleaseDocPreview response structure.
@@ -4654,6 +4667,7 @@ ListReleaseQAPreviewRequest {
     "ReleaseStatus" release_status set_release_status: list i128,
 } }
 rt::action!("lke", "2023-11-30", "ListReleaseQAPreview", ListReleaseQAPreviewRequest => ListReleaseQAPreviewResponse);
+rt::paged!(ListReleaseQAPreviewRequest, page page_number page_size, [list]: ReleaseQA, []);
 
 rt::model! { read debug;
 /// ListReleaseQAPreview response structure.
@@ -4685,6 +4699,7 @@ ListReleaseRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("lke", "2023-11-30", "ListRelease", ListReleaseRequest => ListReleaseResponse);
+rt::paged!(ListReleaseRequest, page page_number page_size, [list]: ListReleaseItem, []);
 
 rt::model! { read debug;
 /// ListRelease response structure.
@@ -4741,6 +4756,7 @@ ListSharedKnowledgeRequest {
     "KnowledgeTypes" knowledge_types set_knowledge_types: list i64,
 } }
 rt::action!("lke", "2023-11-30", "ListSharedKnowledge", ListSharedKnowledgeRequest => ListSharedKnowledgeResponse);
+rt::paged!(ListSharedKnowledgeRequest, page page_number page_size, [knowledge_list]: KnowledgeDetailInfo, [total]);
 
 rt::model! { read debug;
 /// ListSharedKnowledge返回参数结构体
@@ -4784,6 +4800,7 @@ ListUnsatisfiedReplyRequest {
     "HandlingStatuses" handling_statuses set_handling_statuses: list i64,
 } }
 rt::action!("lke", "2023-11-30", "ListUnsatisfiedReply", ListUnsatisfiedReplyRequest => ListUnsatisfiedReplyResponse);
+rt::paged!(ListUnsatisfiedReplyRequest, page page_number page_size, [list]: UnsatisfiedReply, []);
 
 rt::model! { read debug;
 /// ListUnsatisfiedReply response structure.
@@ -4837,6 +4854,7 @@ ListUsageCallDetailRequest {
     "StatEndTime" stat_end_time set_stat_end_time: i64,
 } }
 rt::action!("lke", "2023-11-30", "ListUsageCallDetail", ListUsageCallDetailRequest => ListUsageCallDetailResponse);
+rt::paged!(ListUsageCallDetailRequest, page page_number page_size, [list]: CallDetail, [total]);
 
 rt::model! { read debug;
 /// ListUsageCallDetail response structure.
@@ -4874,6 +4892,7 @@ ListWorkflowRunsRequest {
     "Query" query set_query: str,
 } }
 rt::action!("lke", "2023-11-30", "ListWorkflowRuns", ListWorkflowRunsRequest => ListWorkflowRunsResponse);
+rt::paged!(ListWorkflowRunsRequest, page page page_size, [workflow_runs]: WorkflowRunBase, [total]);
 
 rt::model! { read debug;
 /// ListWorkflowRuns返回参数结构体

@@ -339,6 +339,7 @@ DescribeAppsRequest {
     "Favorite" favorite set_favorite: bool,
 } }
 rt::action!("lowcode", "2021-01-08", "DescribeApps", DescribeAppsRequest => DescribeAppsResponse);
+rt::paged!(DescribeAppsRequest, offset offset limit, [weapps]: Weapp, []);
 
 rt::model! { read debug;
 /// DescribeApps返回参数结构体
@@ -400,6 +401,7 @@ DescribeDataSourceListRequest {
     "QuerySystemModel" query_system_model set_query_system_model: bool,
 } }
 rt::action!("lowcode", "2021-01-08", "DescribeDataSourceList", DescribeDataSourceListRequest => DescribeDataSourceListResponse);
+rt::paged!(DescribeDataSourceListRequest, page page_index page_size, [data rows]: DataSourceDetail, []);
 
 rt::model! { read debug;
 /// DescribeDataSourceList返回参数结构体
@@ -505,6 +507,7 @@ DescribeKnowledgeSetListRequest {
     "QueryMode" query_mode set_query_mode: str,
 } }
 rt::action!("lowcode", "2021-01-08", "DescribeKnowledgeSetList", DescribeKnowledgeSetListRequest => DescribeKnowledgeSetListResponse);
+rt::paged!(DescribeKnowledgeSetListRequest, offset offset limit, [data knowledge_sets]: KnowledgeSet, [data total]);
 
 rt::model! { read debug;
 /// DescribeKnowledgeSetList返回参数结构体
@@ -542,6 +545,7 @@ DescribeRelatedUsersRequest {
     "RoleStringId" role_string_id set_role_string_id: str,
 } }
 rt::action!("lowcode", "2021-01-08", "DescribeRelatedUsers", DescribeRelatedUsersRequest => DescribeRelatedUsersResponse);
+rt::paged!(DescribeRelatedUsersRequest, page page_no page_size, [data]: WedaUser, [total]);
 
 rt::model! { read debug;
 /// DescribeRelatedUsers返回参数结构体
@@ -583,6 +587,7 @@ DescribeResourceRoleListRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("lowcode", "2021-01-08", "DescribeResourceRoleList", DescribeResourceRoleListRequest => DescribeResourceRoleListResponse);
+rt::paged!(DescribeResourceRoleListRequest, page page_no page_size, [data role_list]: WedaRole, [data total]);
 
 rt::model! { read debug;
 /// DescribeResourceRoleList返回参数结构体
@@ -898,6 +903,7 @@ SearchDocListRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("lowcode", "2021-01-08", "SearchDocList", SearchDocListRequest => SearchDocListResponse);
+rt::paged!(SearchDocListRequest, page page_no page_size, [data doc_infos]: SearchDocInfo, [data total]);
 
 rt::model! { read debug;
 /// SearchDocList返回参数结构体

@@ -1066,6 +1066,7 @@ DescribeBackupFilesRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeBackupFiles", DescribeBackupFilesRequest => DescribeBackupFilesResponse);
+rt::paged!(DescribeBackupFilesRequest, offset offset limit, [files]: InstanceBackupFileItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupFiles response structure.
@@ -1392,6 +1393,7 @@ DescribeDBInstancesRequest {
     "ExcludeStatus" exclude_status set_exclude_status: list i64,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [instances]: DBInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances response structure.
@@ -1526,6 +1528,7 @@ DescribeDBSlowLogsRequest {
     "Slave" slave set_slave: i64,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeDBSlowLogs", DescribeDBSlowLogsRequest => DescribeDBSlowLogsResponse);
+rt::paged!(DescribeDBSlowLogsRequest, offset offset limit, [data]: SlowLogData, [total]);
 
 rt::model! { read debug;
 /// DescribeDBSlowLogs response structure.
@@ -1765,6 +1768,7 @@ DescribeInstanceNodeInfoRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeInstanceNodeInfo", DescribeInstanceNodeInfoRequest => DescribeInstanceNodeInfoResponse);
+rt::paged!(DescribeInstanceNodeInfoRequest, offset offset limit, [nodes_info]: NodeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceNodeInfo response structure.
@@ -2002,6 +2006,7 @@ DescribeProcessListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeProcessList", DescribeProcessListRequest => DescribeProcessListResponse);
+rt::paged!(DescribeProcessListRequest, offset offset limit, [process_list]: Process, []);
 
 rt::model! { read debug;
 /// DescribeProcessList返回参数结构体

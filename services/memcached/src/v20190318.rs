@@ -33,6 +33,7 @@ DescribeInstancesRequest {
     "InstanceIds" instance_ids set_instance_ids: list String,
 } }
 rt::action!("memcached", "2019-03-18", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_list]: InstanceListInfo, [total_num]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体

@@ -560,6 +560,7 @@ DescribeScanTaskListRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("mmps", "2020-07-10", "DescribeScanTaskList", DescribeScanTaskListRequest => DescribeScanTaskListResponse);
+rt::paged!(DescribeScanTaskListRequest, page page_no page_size, [data]: AppTaskData, [total]);
 
 rt::model! { read debug;
 /// DescribeScanTaskList返回参数结构体

@@ -968,6 +968,7 @@ GetCustomerGatewayClusterListRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("mna", "2021-01-19", "GetCustomerGatewayClusterList", GetCustomerGatewayClusterListRequest => GetCustomerGatewayClusterListResponse);
+rt::paged!(GetCustomerGatewayClusterListRequest, page page_number page_size, [cluster_list]: GatewayClusterInfo, [total_count]);
 
 rt::model! { read debug;
 /// GetCustomerGatewayClusterList返回参数结构体
@@ -1078,6 +1079,7 @@ GetDevicesRequest {
     "DeviceType" device_type set_device_type: i64,
 } }
 rt::action!("mna", "2021-01-19", "GetDevices", GetDevicesRequest => GetDevicesResponse);
+rt::paged!(GetDevicesRequest, page page_number page_size, [device_infos]: DeviceBaseInfo, []);
 
 rt::model! { read debug;
 /// GetDevices response structure.
@@ -1138,6 +1140,7 @@ GetFlowPackagesRequest {
     "ActiveTimeEnd" active_time_end set_active_time_end: str,
 } }
 rt::action!("mna", "2021-01-19", "GetFlowPackages", GetFlowPackagesRequest => GetFlowPackagesResponse);
+rt::paged!(GetFlowPackagesRequest, page page_number page_size, [package_list]: FlowPackageInfo, [total]);
 
 rt::model! { read debug;
 /// GetFlowPackages response structure.
@@ -1359,6 +1362,7 @@ GetGatewayListRequest {
     "GatewayName" gateway_name set_gateway_name: str,
 } }
 rt::action!("mna", "2021-01-19", "GetGatewayList", GetGatewayListRequest => GetGatewayListResponse);
+rt::paged!(GetGatewayListRequest, page page_number page_size, [gateway_list]: GatewayInfo, [total]);
 
 rt::model! { read debug;
 /// GetGatewayList返回参数结构体
@@ -1394,6 +1398,7 @@ GetGroupDetailRequest {
     "KeyWord" key_word set_key_word: str,
 } }
 rt::action!("mna", "2021-01-19", "GetGroupDetail", GetGroupDetailRequest => GetGroupDetailResponse);
+rt::paged!(GetGroupDetailRequest, page page_number page_size, [device_infos]: DeviceBaseInfo, []);
 
 rt::model! { read debug;
 /// GetGroupDetail response structure.
@@ -1429,6 +1434,7 @@ GetGroupListRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("mna", "2021-01-19", "GetGroupList", GetGroupListRequest => GetGroupListResponse);
+rt::paged!(GetGroupListRequest, page page_number page_size, [group_infos]: GroupInfo, []);
 
 rt::model! { read debug;
 /// GetGroupList response structure.
@@ -1494,6 +1500,7 @@ GetHardwareListRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("mna", "2021-01-19", "GetHardwareList", GetHardwareListRequest => GetHardwareListResponse);
+rt::paged!(GetHardwareListRequest, page page_number page_size, [hardware_infos]: HardwareInfo, []);
 
 rt::model! { read debug;
 /// GetHardwareList response structure.
@@ -1525,6 +1532,7 @@ GetL3ConnListRequest {
     "DeviceId" device_id set_device_id: str,
 } }
 rt::action!("mna", "2021-01-19", "GetL3ConnList", GetL3ConnListRequest => GetL3ConnListResponse);
+rt::paged!(GetL3ConnListRequest, page page_number page_size, [l3_conn_list]: L3ConnInfo, []);
 
 rt::model! { read debug;
 /// GetL3ConnList response structure.
@@ -1820,6 +1828,7 @@ GetVendorHardwareRequest {
     "Status" status set_status: i64,
 } }
 rt::action!("mna", "2021-01-19", "GetVendorHardware", GetVendorHardwareRequest => GetVendorHardwareResponse);
+rt::paged!(GetVendorHardwareRequest, page page_number page_size, [vendor_hardware]: VendorHardware, []);
 
 rt::model! { read debug;
 /// GetVendorHardware response structure.

@@ -274,6 +274,7 @@ DescribeDBInstancesRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("mongodb", "2018-04-08", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [instance_details]: MongoDBInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances返回参数结构体
@@ -313,6 +314,7 @@ DescribeSlowLogRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("mongodb", "2018-04-08", "DescribeSlowLog", DescribeSlowLogRequest => DescribeSlowLogResponse);
+rt::paged!(DescribeSlowLogRequest, offset offset limit, [slow_log_list]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLog返回参数结构体

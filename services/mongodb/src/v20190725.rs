@@ -1509,6 +1509,7 @@ DescribeAuditInstanceListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
+rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: AuditInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList返回参数结构体
@@ -1538,6 +1539,7 @@ DescribeAuditLogFilesRequest {
     "FileName" file_name set_file_name: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
+rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles response structure.
@@ -1589,6 +1591,7 @@ DescribeAuditLogsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeAuditLogs", DescribeAuditLogsRequest => DescribeAuditLogsResponse);
+rt::paged!(DescribeAuditLogsRequest, offset offset limit, [items]: AuditLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogs response structure.
@@ -1638,6 +1641,7 @@ DescribeBackupDownloadTaskRequest {
     "Status" status set_status: list i64,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeBackupDownloadTask", DescribeBackupDownloadTaskRequest => DescribeBackupDownloadTaskResponse);
+rt::paged!(DescribeBackupDownloadTaskRequest, offset offset limit, [tasks]: BackupDownloadTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupDownloadTask response structure.
@@ -1714,6 +1718,7 @@ DescribeClientConnectionsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeClientConnections", DescribeClientConnectionsRequest => DescribeClientConnectionsResponse);
+rt::paged!(DescribeClientConnectionsRequest, offset offset limit, [clients]: ClientConnection, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClientConnections response structure.
@@ -1769,6 +1774,7 @@ DescribeCurrentOpRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeCurrentOp", DescribeCurrentOpRequest => DescribeCurrentOpResponse);
+rt::paged!(DescribeCurrentOpRequest, offset offset limit, [current_ops]: CurrentOp, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCurrentOp response structure.
@@ -1804,6 +1810,7 @@ DescribeDBBackupsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeDBBackups", DescribeDBBackupsRequest => DescribeDBBackupsResponse);
+rt::paged!(DescribeDBBackupsRequest, offset offset limit, [backup_list]: BackupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBBackups response structure.
@@ -2116,6 +2123,7 @@ DescribeDBInstancesRequest {
     "Tags" tags set_tags: list TagInfo,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [instance_details]: InstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances response structure.
@@ -2171,6 +2179,7 @@ DescribeDetailedSlowLogsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeDetailedSlowLogs", DescribeDetailedSlowLogsRequest => DescribeDetailedSlowLogsResponse);
+rt::paged!(DescribeDetailedSlowLogsRequest, offset offset limit, [detailed_slow_logs]: SlowLogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDetailedSlowLogs response structure.
@@ -2239,6 +2248,7 @@ DescribeInstanceRolesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeInstanceRoles", DescribeInstanceRolesRequest => DescribeInstanceRolesResponse);
+rt::paged!(DescribeInstanceRolesRequest, offset offset limit, [roles]: RoleInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeInstanceRoles返回参数结构体
@@ -2302,6 +2312,7 @@ DescribeInstanceUsersRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeInstanceUsers", DescribeInstanceUsersRequest => DescribeInstanceUsersResponse);
+rt::paged!(DescribeInstanceUsersRequest, offset offset limit, [users]: InstanceUserInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeInstanceUsers返回参数结构体
@@ -2333,6 +2344,7 @@ DescribeLogDownloadTasksRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeLogDownloadTasks", DescribeLogDownloadTasksRequest => DescribeLogDownloadTasksResponse);
+rt::paged!(DescribeLogDownloadTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogDownloadTasks response structure.
@@ -2389,6 +2401,7 @@ DescribeMongodbLogsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeMongodbLogs", DescribeMongodbLogsRequest => DescribeMongodbLogsResponse);
+rt::paged!(DescribeMongodbLogsRequest, offset offset limit, [log_list]: LogInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMongodbLogs response structure.
@@ -2492,6 +2505,7 @@ DescribeSlowLogPatternsRequest {
     "Format" format set_format: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeSlowLogPatterns", DescribeSlowLogPatternsRequest => DescribeSlowLogPatternsResponse);
+rt::paged!(DescribeSlowLogPatternsRequest, offset offset limit, [slow_log_patterns]: SlowLogPattern, []);
 
 rt::model! { read debug;
 /// DescribeSlowLogPatterns response structure.
@@ -2536,6 +2550,7 @@ DescribeSlowLogsRequest {
     "Format" format set_format: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeSlowLogs", DescribeSlowLogsRequest => DescribeSlowLogsResponse);
+rt::paged!(DescribeSlowLogsRequest, offset offset limit, [slow_logs]: String, []);
 
 rt::model! { read debug;
 /// DescribeSlowLogs response structure.

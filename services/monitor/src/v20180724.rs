@@ -2485,6 +2485,7 @@ DescribeAccidentEventListRequest {
     "AffectResource" affect_resource set_affect_resource: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAccidentEventList", DescribeAccidentEventListRequest => DescribeAccidentEventListResponse);
+rt::paged!(DescribeAccidentEventListRequest, offset offset limit, [alarms]: DescribeAccidentEventListAlarms, [total]);
 
 rt::model! { read debug;
 /// DescribeAccidentEventList response structure.
@@ -2581,6 +2582,7 @@ DescribeAlarmHistoriesRequest {
     "ShieldStatus" shield_status set_shield_status: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlarmHistories", DescribeAlarmHistoriesRequest => DescribeAlarmHistoriesResponse);
+rt::paged!(DescribeAlarmHistoriesRequest, page page_number page_size, [histories]: AlarmHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmHistories response structure.
@@ -2808,6 +2810,7 @@ DescribeAlarmNoticesRequest {
     "OnCallFormIDs" on_call_form_i_ds set_on_call_form_i_ds: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlarmNotices", DescribeAlarmNoticesRequest => DescribeAlarmNoticesResponse);
+rt::paged!(DescribeAlarmNoticesRequest, page page_number page_size, [notices]: AlarmNotice, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmNotices response structure.
@@ -2894,6 +2897,7 @@ DescribeAlarmPoliciesRequest {
     "IsPredefined" is_predefined set_is_predefined: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlarmPolicies", DescribeAlarmPoliciesRequest => DescribeAlarmPoliciesResponse);
+rt::paged!(DescribeAlarmPoliciesRequest, page page_number page_size, [policies]: AlarmPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmPolicies response structure.
@@ -2998,6 +3002,7 @@ DescribeAlertRulesRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlertRules", DescribeAlertRulesRequest => DescribeAlertRulesResponse);
+rt::paged!(DescribeAlertRulesRequest, offset offset limit, [alert_rule_set]: PrometheusRuleSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlertRules response structure.
@@ -3177,6 +3182,7 @@ DescribeBasicAlarmListRequest {
     "MetricNames" metric_names set_metric_names: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeBasicAlarmList", DescribeBasicAlarmListRequest => DescribeBasicAlarmListResponse);
+rt::paged!(DescribeBasicAlarmListRequest, offset offset limit, [alarms]: DescribeBasicAlarmListAlarms, [total]);
 
 rt::model! { read debug;
 /// DescribeBasicAlarmList response structure.
@@ -3273,6 +3279,7 @@ DescribeBindingPolicyObjectListRequest {
     "Dimensions" dimensions set_dimensions: list DescribeBindingPolicyObjectListDimension,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeBindingPolicyObjectList", DescribeBindingPolicyObjectListRequest => DescribeBindingPolicyObjectListResponse);
+rt::paged!(DescribeBindingPolicyObjectListRequest, offset offset limit, [list]: DescribeBindingPolicyObjectListInstance, [total]);
 
 rt::model! { read debug;
 /// DescribeBindingPolicyObjectList response structure.
@@ -3341,6 +3348,7 @@ DescribeConditionsTemplateListRequest {
     "PolicyCountOrder" policy_count_order set_policy_count_order: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeConditionsTemplateList", DescribeConditionsTemplateListRequest => DescribeConditionsTemplateListResponse);
+rt::paged!(DescribeConditionsTemplateListRequest, offset offset limit, [template_group_list]: TemplateGroup, [total]);
 
 rt::model! { read debug;
 /// DescribeConditionsTemplateList response structure.
@@ -3485,6 +3493,7 @@ DescribeGrafanaChannelsRequest {
     "ChannelState" channel_state set_channel_state: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeGrafanaChannels", DescribeGrafanaChannelsRequest => DescribeGrafanaChannelsResponse);
+rt::paged!(DescribeGrafanaChannelsRequest, offset offset limit, [notification_channel_set]: GrafanaChannel, []);
 
 rt::model! { read debug;
 /// DescribeGrafanaChannels response structure.
@@ -3624,6 +3633,7 @@ DescribeGrafanaNotificationChannelsRequest {
     "ChannelState" channel_state set_channel_state: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeGrafanaNotificationChannels", DescribeGrafanaNotificationChannelsRequest => DescribeGrafanaNotificationChannelsResponse);
+rt::paged!(DescribeGrafanaNotificationChannelsRequest, offset offset limit, [notification_channel_set]: GrafanaNotificationChannel, []);
 
 rt::model! { read debug;
 /// DescribeGrafanaNotificationChannels response structure.
@@ -3812,6 +3822,7 @@ DescribeOnCallFormsRequest {
     "OnCallFormName" on_call_form_name set_on_call_form_name: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeOnCallForms", DescribeOnCallFormsRequest => DescribeOnCallFormsResponse);
+rt::paged!(DescribeOnCallFormsRequest, offset offset limit, [on_call_forms]: OnCallForm, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOnCallForms response structure.
@@ -4363,6 +4374,7 @@ DescribePolicyGroupListRequest {
     "IsOpen" is_open set_is_open: bool,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePolicyGroupList", DescribePolicyGroupListRequest => DescribePolicyGroupListResponse);
+rt::paged!(DescribePolicyGroupListRequest, offset offset limit, [group_list]: DescribePolicyGroupListGroup, [total]);
 
 rt::model! { read debug;
 /// DescribePolicyGroupList response structure.
@@ -4569,6 +4581,7 @@ DescribeProductEventListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeProductEventList", DescribeProductEventListRequest => DescribeProductEventListResponse);
+rt::paged!(DescribeProductEventListRequest, offset offset limit, [events]: DescribeProductEventListEvents, [total]);
 
 rt::model! { read debug;
 /// DescribeProductEventList response structure.
@@ -4602,6 +4615,7 @@ DescribeProductListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeProductList", DescribeProductListRequest => DescribeProductListResponse);
+rt::paged!(DescribeProductListRequest, offset offset limit, [product_list]: ProductSimple, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProductList返回参数结构体
@@ -4656,6 +4670,7 @@ DescribePrometheusAgentsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusAgents", DescribePrometheusAgentsRequest => DescribePrometheusAgentsResponse);
+rt::paged!(DescribePrometheusAgentsRequest, offset offset limit, [agent_set]: PrometheusAgent, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrometheusAgents response structure.
@@ -4693,6 +4708,7 @@ DescribePrometheusAlertGroupsRequest {
     "Labels" labels set_labels: list PrometheusRuleKV,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusAlertGroups", DescribePrometheusAlertGroupsRequest => DescribePrometheusAlertGroupsResponse);
+rt::paged!(DescribePrometheusAlertGroupsRequest, offset offset limit, [alert_group_set]: PrometheusAlertGroupSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrometheusAlertGroups response structure.
@@ -4725,6 +4741,7 @@ DescribePrometheusAlertPolicyRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusAlertPolicy", DescribePrometheusAlertPolicyRequest => DescribePrometheusAlertPolicyResponse);
+rt::paged!(DescribePrometheusAlertPolicyRequest, offset offset limit, [alert_rules]: PrometheusAlertPolicyItem, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusAlertPolicy response structure.
@@ -4778,6 +4795,7 @@ DescribePrometheusClusterAgentsRequest {
     "ClusterName" cluster_name set_cluster_name: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusClusterAgents", DescribePrometheusClusterAgentsRequest => DescribePrometheusClusterAgentsResponse);
+rt::paged!(DescribePrometheusClusterAgentsRequest, offset offset limit, [agents]: PrometheusAgentOverview, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusClusterAgents response structure.
@@ -5064,6 +5082,7 @@ DescribePrometheusInstancesOverviewRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusInstancesOverview", DescribePrometheusInstancesOverviewRequest => DescribePrometheusInstancesOverviewResponse);
+rt::paged!(DescribePrometheusInstancesOverviewRequest, offset offset limit, [instances]: PrometheusInstancesOverview, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusInstancesOverview response structure.
@@ -5126,6 +5145,7 @@ DescribePrometheusInstancesRequest {
     "InstanceChargeType" instance_charge_type set_instance_charge_type: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusInstances", DescribePrometheusInstancesRequest => DescribePrometheusInstancesResponse);
+rt::paged!(DescribePrometheusInstancesRequest, offset offset limit, [instance_set]: PrometheusInstancesItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrometheusInstances response structure.
@@ -5177,6 +5197,7 @@ DescribePrometheusRecordRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusRecordRules", DescribePrometheusRecordRulesRequest => DescribePrometheusRecordRulesResponse);
+rt::paged!(DescribePrometheusRecordRulesRequest, offset offset limit, [records]: PrometheusRecordRuleYamlItem, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusRecordRules response structure.
@@ -5231,6 +5252,7 @@ DescribePrometheusScrapeJobsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusScrapeJobs", DescribePrometheusScrapeJobsRequest => DescribePrometheusScrapeJobsResponse);
+rt::paged!(DescribePrometheusScrapeJobsRequest, offset offset limit, [scrape_job_set]: PrometheusScrapeJob, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrometheusScrapeJobs response structure.
@@ -5298,6 +5320,7 @@ DescribePrometheusTargetsTMPRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusTargetsTMP", DescribePrometheusTargetsTMPRequest => DescribePrometheusTargetsTMPResponse);
+rt::paged!(DescribePrometheusTargetsTMPRequest, offset offset limit, [jobs]: PrometheusJobTargets, []);
 
 rt::model! { read debug;
 /// DescribePrometheusTargetsTMP response structure.
@@ -5325,6 +5348,7 @@ DescribePrometheusTempRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusTemp", DescribePrometheusTempRequest => DescribePrometheusTempResponse);
+rt::paged!(DescribePrometheusTempRequest, offset offset limit, [templates]: PrometheusTemp, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusTemp response structure.
@@ -5408,6 +5432,7 @@ DescribeRecordingRulesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeRecordingRules", DescribeRecordingRulesRequest => DescribeRecordingRulesResponse);
+rt::paged!(DescribeRecordingRulesRequest, offset offset limit, [recording_rule_set]: RecordingRuleSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRecordingRules response structure.
@@ -5461,6 +5486,7 @@ DescribeRemoteWritesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeRemoteWrites", DescribeRemoteWritesRequest => DescribeRemoteWritesResponse);
+rt::paged!(DescribeRemoteWritesRequest, offset offset limit, [remote_writes]: WriteDestination, []);
 
 rt::model! { read debug;
 /// DescribeRemoteWrites返回参数结构体

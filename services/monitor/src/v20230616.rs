@@ -599,6 +599,7 @@ DescribeAIWorkbenchSREDigitalTwinTaskListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("monitor", "2023-06-16", "DescribeAIWorkbenchSREDigitalTwinTaskList", DescribeAIWorkbenchSREDigitalTwinTaskListRequest => DescribeAIWorkbenchSREDigitalTwinTaskListResponse);
+rt::paged!(DescribeAIWorkbenchSREDigitalTwinTaskListRequest, offset offset limit, [json_str_paths]: String, []);
 
 rt::model! { read debug;
 /// DescribeAIWorkbenchSREDigitalTwinTaskList返回参数结构体
@@ -649,6 +650,7 @@ DescribeAIWorkbenchSREDigitalTwinWorkLogListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("monitor", "2023-06-16", "DescribeAIWorkbenchSREDigitalTwinWorkLogList", DescribeAIWorkbenchSREDigitalTwinWorkLogListRequest => DescribeAIWorkbenchSREDigitalTwinWorkLogListResponse);
+rt::paged!(DescribeAIWorkbenchSREDigitalTwinWorkLogListRequest, offset offset limit, [json_str_paths]: String, []);
 
 rt::model! { read debug;
 /// DescribeAIWorkbenchSREDigitalTwinWorkLogList返回参数结构体
@@ -761,6 +763,7 @@ DescribeDispenseExternalRuleListRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("monitor", "2023-06-16", "DescribeDispenseExternalRuleList", DescribeDispenseExternalRuleListRequest => DescribeDispenseExternalRuleListResponse);
+rt::paged!(DescribeDispenseExternalRuleListRequest, page page page_size, [rule_list]: Rule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDispenseExternalRuleList返回参数结构体

@@ -7761,6 +7761,7 @@ DescribeAIAnalysisTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAIAnalysisTemplates", DescribeAIAnalysisTemplatesRequest => DescribeAIAnalysisTemplatesResponse);
+rt::paged!(DescribeAIAnalysisTemplatesRequest, offset offset limit, [ai_analysis_template_set]: AIAnalysisTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIAnalysisTemplates response structure.
@@ -7792,6 +7793,7 @@ DescribeAIRecognitionTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAIRecognitionTemplates", DescribeAIRecognitionTemplatesRequest => DescribeAIRecognitionTemplatesResponse);
+rt::paged!(DescribeAIRecognitionTemplatesRequest, offset offset limit, [ai_recognition_template_set]: AIRecognitionTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIRecognitionTemplates response structure.
@@ -7829,6 +7831,7 @@ DescribeAdaptiveDynamicStreamingTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAdaptiveDynamicStreamingTemplates", DescribeAdaptiveDynamicStreamingTemplatesRequest => DescribeAdaptiveDynamicStreamingTemplatesResponse);
+rt::paged!(DescribeAdaptiveDynamicStreamingTemplatesRequest, offset offset limit, [adaptive_dynamic_streaming_template_set]: AdaptiveDynamicStreamingTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAdaptiveDynamicStreamingTemplates response structure.
@@ -8062,6 +8065,7 @@ DescribeAnimatedGraphicsTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAnimatedGraphicsTemplates", DescribeAnimatedGraphicsTemplatesRequest => DescribeAnimatedGraphicsTemplatesResponse);
+rt::paged!(DescribeAnimatedGraphicsTemplatesRequest, offset offset limit, [animated_graphics_template_set]: AnimatedGraphicsTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAnimatedGraphicsTemplates response structure.
@@ -8104,6 +8108,7 @@ DescribeAsrHotwordsListRequest {
     "Types" types set_types: list i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAsrHotwordsList", DescribeAsrHotwordsListRequest => DescribeAsrHotwordsListResponse);
+rt::paged!(DescribeAsrHotwordsListRequest, offset offset limit, [asr_hotwords_set]: AsrHotwordsSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAsrHotwordsList response structure.
@@ -8145,6 +8150,7 @@ DescribeAsrHotwordsRequest {
     "OrderType" order_type set_order_type: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeAsrHotwords", DescribeAsrHotwordsRequest => DescribeAsrHotwordsResponse);
+rt::paged!(DescribeAsrHotwordsRequest, offset offset limit, [hot_words]: AsrHotwordsSetItem, []);
 
 rt::model! { read debug;
 /// DescribeAsrHotwords response structure.
@@ -8255,6 +8261,7 @@ DescribeBlindWatermarkTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeBlindWatermarkTemplates", DescribeBlindWatermarkTemplatesRequest => DescribeBlindWatermarkTemplatesResponse);
+rt::paged!(DescribeBlindWatermarkTemplatesRequest, offset offset limit, [blind_watermark_template_set]: BlindWatermarkTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBlindWatermarkTemplates response structure.
@@ -8320,6 +8327,7 @@ DescribeContentReviewTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeContentReviewTemplates", DescribeContentReviewTemplatesRequest => DescribeContentReviewTemplatesResponse);
+rt::paged!(DescribeContentReviewTemplatesRequest, offset offset limit, [content_review_template_set]: ContentReviewTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeContentReviewTemplates response structure.
@@ -8469,6 +8477,7 @@ DescribeImageSpriteTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeImageSpriteTemplates", DescribeImageSpriteTemplatesRequest => DescribeImageSpriteTemplatesResponse);
+rt::paged!(DescribeImageSpriteTemplatesRequest, offset offset limit, [image_sprite_template_set]: ImageSpriteTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageSpriteTemplates response structure.
@@ -8723,6 +8732,7 @@ DescribeLiveRecordTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeLiveRecordTemplates", DescribeLiveRecordTemplatesRequest => DescribeLiveRecordTemplatesResponse);
+rt::paged!(DescribeLiveRecordTemplatesRequest, offset offset limit, [live_record_template_set]: LiveRecordTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLiveRecordTemplates response structure.
@@ -8995,6 +9005,7 @@ DescribePersonSamplesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribePersonSamples", DescribePersonSamplesRequest => DescribePersonSamplesResponse);
+rt::paged!(DescribePersonSamplesRequest, offset offset limit, [person_set]: AiSamplePerson, [total_count]);
 
 rt::model! { read debug;
 /// DescribePersonSamples response structure.
@@ -9032,6 +9043,7 @@ DescribeProcessImageTemplatesRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeProcessImageTemplates", DescribeProcessImageTemplatesRequest => DescribeProcessImageTemplatesResponse);
+rt::paged!(DescribeProcessImageTemplatesRequest, offset offset limit, [process_image_template_set]: ProcessImageTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProcessImageTemplates response structure.
@@ -9065,6 +9077,7 @@ DescribeQualityControlTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeQualityControlTemplates", DescribeQualityControlTemplatesRequest => DescribeQualityControlTemplatesResponse);
+rt::paged!(DescribeQualityControlTemplatesRequest, offset offset limit, [quality_control_template_set]: QualityControlTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeQualityControlTemplates response structure.
@@ -9132,6 +9145,7 @@ DescribeSampleSnapshotTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSampleSnapshotTemplates", DescribeSampleSnapshotTemplatesRequest => DescribeSampleSnapshotTemplatesResponse);
+rt::paged!(DescribeSampleSnapshotTemplatesRequest, offset offset limit, [sample_snapshot_template_set]: SampleSnapshotTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSampleSnapshotTemplates response structure.
@@ -9171,6 +9185,7 @@ DescribeSchedulesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSchedules", DescribeSchedulesRequest => DescribeSchedulesResponse);
+rt::paged!(DescribeSchedulesRequest, offset offset limit, [schedule_info_set]: SchedulesInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSchedules response structure.
@@ -9207,6 +9222,7 @@ DescribeSmartEraseTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSmartEraseTemplates", DescribeSmartEraseTemplatesRequest => DescribeSmartEraseTemplatesResponse);
+rt::paged!(DescribeSmartEraseTemplatesRequest, offset offset limit, [smart_erase_template_set]: SmartEraseTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSmartEraseTemplates response structure.
@@ -9242,6 +9258,7 @@ DescribeSmartSubtitleTemplatesRequest {
     "ProcessType" process_type set_process_type: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSmartSubtitleTemplates", DescribeSmartSubtitleTemplatesRequest => DescribeSmartSubtitleTemplatesResponse);
+rt::paged!(DescribeSmartSubtitleTemplatesRequest, offset offset limit, [smart_subtitle_template_set]: SmartSubtitleTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSmartSubtitleTemplates response structure.
@@ -9275,6 +9292,7 @@ DescribeSnapshotByTimeOffsetTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSnapshotByTimeOffsetTemplates", DescribeSnapshotByTimeOffsetTemplatesRequest => DescribeSnapshotByTimeOffsetTemplatesResponse);
+rt::paged!(DescribeSnapshotByTimeOffsetTemplatesRequest, offset offset limit, [snapshot_by_time_offset_template_set]: SnapshotByTimeOffsetTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshotByTimeOffsetTemplates response structure.
@@ -10126,6 +10144,7 @@ DescribeSubtitleEmbedTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeSubtitleEmbedTemplates", DescribeSubtitleEmbedTemplatesRequest => DescribeSubtitleEmbedTemplatesResponse);
+rt::paged!(DescribeSubtitleEmbedTemplatesRequest, offset offset limit, [subtitle_embed_template_set]: SubtitleEmbedTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubtitleEmbedTemplates response structure.
@@ -10378,6 +10397,7 @@ DescribeTranscodeTemplatesRequest {
     "EnhanceType" enhance_type set_enhance_type: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeTranscodeTemplates", DescribeTranscodeTemplatesRequest => DescribeTranscodeTemplatesResponse);
+rt::paged!(DescribeTranscodeTemplatesRequest, offset offset limit, [transcode_template_set]: TranscodeTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTranscodeTemplates response structure.
@@ -10603,6 +10623,7 @@ DescribeWatermarkTemplatesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("mps", "2019-06-12", "DescribeWatermarkTemplates", DescribeWatermarkTemplatesRequest => DescribeWatermarkTemplatesResponse);
+rt::paged!(DescribeWatermarkTemplatesRequest, offset offset limit, [watermark_template_set]: WatermarkTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWatermarkTemplates response structure.
@@ -10640,6 +10661,7 @@ DescribeWordSamplesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("mps", "2019-06-12", "DescribeWordSamples", DescribeWordSamplesRequest => DescribeWordSamplesResponse);
+rt::paged!(DescribeWordSamplesRequest, offset offset limit, [word_set]: AiSampleWord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWordSamples response structure.
@@ -10671,6 +10693,7 @@ DescribeWorkflowsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mps", "2019-06-12", "DescribeWorkflows", DescribeWorkflowsRequest => DescribeWorkflowsResponse);
+rt::paged!(DescribeWorkflowsRequest, offset offset limit, [workflow_info_set]: WorkflowInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkflows response structure.
@@ -17622,6 +17645,7 @@ QueryProjectRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("mps", "2019-06-12", "QueryProject", QueryProjectRequest => QueryProjectResponse);
+rt::paged!(QueryProjectRequest, page page page_size, [data]: Project, [total]);
 
 rt::model! { read debug;
 /// QueryProject response structure.

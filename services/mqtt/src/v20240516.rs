@@ -1349,6 +1349,7 @@ DescribeDeviceCertificatesRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeDeviceCertificates", DescribeDeviceCertificatesRequest => DescribeDeviceCertificatesResponse);
+rt::paged!(DescribeDeviceCertificatesRequest, offset offset limit, [data]: DeviceCertificateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDeviceCertificates response structure.
@@ -1376,6 +1377,7 @@ DescribeDeviceIdentitiesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeDeviceIdentities", DescribeDeviceIdentitiesRequest => DescribeDeviceIdentitiesResponse);
+rt::paged!(DescribeDeviceIdentitiesRequest, offset offset limit, [data]: DeviceIdentityItem, []);
 
 rt::model! { read debug;
 /// DescribeDeviceIdentities response structure.
@@ -1536,6 +1538,7 @@ DescribeInstanceListRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
+rt::paged!(DescribeInstanceListRequest, offset offset limit, [data]: MQTTInstanceItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceList response structure.
@@ -1834,6 +1837,7 @@ DescribeMessageListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeMessageList", DescribeMessageListRequest => DescribeMessageListResponse);
+rt::paged!(DescribeMessageListRequest, offset offset limit, [data]: MQTTMessageItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMessageList返回参数结构体
@@ -2019,6 +2023,7 @@ DescribeTopicListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeTopicList", DescribeTopicListRequest => DescribeTopicListResponse);
+rt::paged!(DescribeTopicListRequest, offset offset limit, [data]: MQTTTopicItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicList返回参数结构体
@@ -2082,6 +2087,7 @@ DescribeUserListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeUserList", DescribeUserListRequest => DescribeUserListResponse);
+rt::paged!(DescribeUserListRequest, offset offset limit, [data]: MQTTUserItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserList response structure.

@@ -735,6 +735,7 @@ DescribeEncryptInstancesRequest {
     "EncryptState" encrypt_state set_encrypt_state: list i64,
 } }
 rt::action!("ms", "2018-04-08", "DescribeEncryptInstances", DescribeEncryptInstancesRequest => DescribeEncryptInstancesResponse);
+rt::paged!(DescribeEncryptInstancesRequest, page page_number page_size, [encrypt_results]: EncryptResults, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEncryptInstances返回参数结构体
@@ -837,6 +838,7 @@ DescribeOrderInstancesRequest {
     "AppPkgName" app_pkg_name set_app_pkg_name: str,
 } }
 rt::action!("ms", "2018-04-08", "DescribeOrderInstances", DescribeOrderInstancesRequest => DescribeOrderInstancesResponse);
+rt::paged!(DescribeOrderInstancesRequest, page page_number page_size, [orders]: Orders, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOrderInstances返回参数结构体
@@ -868,6 +870,7 @@ DescribeResourceInstancesRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("ms", "2018-04-08", "DescribeResourceInstances", DescribeResourceInstancesRequest => DescribeResourceInstancesResponse);
+rt::paged!(DescribeResourceInstancesRequest, offset offset limit, [resource_set]: ResourceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourceInstances返回参数结构体
@@ -900,6 +903,7 @@ DescribeShieldInstancesRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("ms", "2018-04-08", "DescribeShieldInstances", DescribeShieldInstancesRequest => DescribeShieldInstancesResponse);
+rt::paged!(DescribeShieldInstancesRequest, offset offset limit, [app_set]: AppSetInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeShieldInstances返回参数结构体

@@ -69,6 +69,7 @@ ListMigrationProjectRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("msp", "2018-03-19", "ListMigrationProject", ListMigrationProjectRequest => ListMigrationProjectResponse);
+rt::paged!(ListMigrationProjectRequest, offset offset limit, [projects]: Project, [total_count]);
 
 rt::model! { read debug;
 /// ListMigrationProject response structure.
@@ -94,6 +95,7 @@ ListMigrationTaskRequest {
     "ProjectId" project_id set_project_id: i128,
 } }
 rt::action!("msp", "2018-03-19", "ListMigrationTask", ListMigrationTaskRequest => ListMigrationTaskResponse);
+rt::paged!(ListMigrationTaskRequest, offset offset limit, [tasks]: Task, [total_count]);
 
 rt::model! { read debug;
 /// ListMigrationTask response structure.

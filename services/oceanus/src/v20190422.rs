@@ -1285,6 +1285,7 @@ DescribeClustersRequest {
     "WorkSpaceId" work_space_id set_work_space_id: str,
 } }
 rt::action!("oceanus", "2019-04-22", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, offset offset limit, [cluster_set]: Cluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体
@@ -1360,6 +1361,7 @@ DescribeJobConfigsRequest {
     "WorkSpaceId" work_space_id set_work_space_id: str,
 } }
 rt::action!("oceanus", "2019-04-22", "DescribeJobConfigs", DescribeJobConfigsRequest => DescribeJobConfigsResponse);
+rt::paged!(DescribeJobConfigsRequest, offset offset limit, [job_config_set]: JobConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJobConfigs返回参数结构体
@@ -1580,6 +1582,7 @@ DescribeJobsRequest {
     "ConnectorOptions" connector_options set_connector_options: str,
 } }
 rt::action!("oceanus", "2019-04-22", "DescribeJobs", DescribeJobsRequest => DescribeJobsResponse);
+rt::paged!(DescribeJobsRequest, offset offset limit, [job_set]: JobV1, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJobs返回参数结构体
@@ -1613,6 +1616,7 @@ DescribeResourceConfigsRequest {
     "WorkSpaceId" work_space_id set_work_space_id: str,
 } }
 rt::action!("oceanus", "2019-04-22", "DescribeResourceConfigs", DescribeResourceConfigsRequest => DescribeResourceConfigsResponse);
+rt::paged!(DescribeResourceConfigsRequest, offset offset limit, [resource_config_set]: ResourceConfigItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourceConfigs返回参数结构体
@@ -1646,6 +1650,7 @@ DescribeResourceRelatedJobsRequest {
     "WorkSpaceId" work_space_id set_work_space_id: str,
 } }
 rt::action!("oceanus", "2019-04-22", "DescribeResourceRelatedJobs", DescribeResourceRelatedJobsRequest => DescribeResourceRelatedJobsResponse);
+rt::paged!(DescribeResourceRelatedJobsRequest, offset offset limit, [ref_job_infos]: ResourceRefJobInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourceRelatedJobs返回参数结构体
@@ -1683,6 +1688,7 @@ DescribeResourcesRequest {
     "SystemResource" system_resource set_system_resource: i128,
 } }
 rt::action!("oceanus", "2019-04-22", "DescribeResources", DescribeResourcesRequest => DescribeResourcesResponse);
+rt::paged!(DescribeResourcesRequest, offset offset limit, [resource_set]: ResourceItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResources返回参数结构体
@@ -1716,6 +1722,7 @@ DescribeSystemResourcesRequest {
     "WorkSpaceId" work_space_id set_work_space_id: str,
 } }
 rt::action!("oceanus", "2019-04-22", "DescribeSystemResources", DescribeSystemResourcesRequest => DescribeSystemResourcesResponse);
+rt::paged!(DescribeSystemResourcesRequest, offset offset limit, [resource_set]: SystemResourceItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSystemResources返回参数结构体
@@ -1894,6 +1901,7 @@ DescribeWorkSpacesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("oceanus", "2019-04-22", "DescribeWorkSpaces", DescribeWorkSpacesRequest => DescribeWorkSpacesResponse);
+rt::paged!(DescribeWorkSpacesRequest, offset offset limit, [work_space_set_item]: WorkSpaceSetItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkSpaces返回参数结构体

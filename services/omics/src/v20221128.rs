@@ -363,6 +363,7 @@ DescribeApplicationVersionsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("omics", "2022-11-28", "DescribeApplicationVersions", DescribeApplicationVersionsRequest => DescribeApplicationVersionsResponse);
+rt::paged!(DescribeApplicationVersionsRequest, offset offset limit, [application_versions]: ApplicationVersion, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApplicationVersions返回参数结构体
@@ -400,6 +401,7 @@ DescribeApplicationsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("omics", "2022-11-28", "DescribeApplications", DescribeApplicationsRequest => DescribeApplicationsResponse);
+rt::paged!(DescribeApplicationsRequest, offset offset limit, [applications]: Application, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApplications返回参数结构体
@@ -428,6 +430,7 @@ DescribeEnvironmentsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeEnvironments", DescribeEnvironmentsRequest => DescribeEnvironmentsResponse);
+rt::paged!(DescribeEnvironmentsRequest, offset offset limit, [environments]: Environment, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEnvironments response structure.
@@ -457,6 +460,7 @@ DescribeHPCClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeHPCClusters", DescribeHPCClustersRequest => DescribeHPCClustersResponse);
+rt::paged!(DescribeHPCClustersRequest, offset offset limit, [clusters]: HPCCluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHPCClusters返回参数结构体
@@ -496,6 +500,7 @@ DescribeHPCNodesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeHPCNodes", DescribeHPCNodesRequest => DescribeHPCNodesResponse);
+rt::paged!(DescribeHPCNodesRequest, offset offset limit, [nodes]: HPCNode, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHPCNodes返回参数结构体
@@ -530,6 +535,7 @@ DescribeInputTemplatesRequest {
     "ApplicationId" application_id set_application_id: str,
 } }
 rt::action!("omics", "2022-11-28", "DescribeInputTemplates", DescribeInputTemplatesRequest => DescribeInputTemplatesResponse);
+rt::paged!(DescribeInputTemplatesRequest, offset offset limit, [input_templates]: InputTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInputTemplates返回参数结构体
@@ -559,6 +565,7 @@ DescribeProjectsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeProjects", DescribeProjectsRequest => DescribeProjectsResponse);
+rt::paged!(DescribeProjectsRequest, offset offset limit, [projects]: Project, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProjects返回参数结构体
@@ -591,6 +598,7 @@ DescribePublicApplicationsRequest {
     "AppType" app_type set_app_type: str,
 } }
 rt::action!("omics", "2022-11-28", "DescribePublicApplications", DescribePublicApplicationsRequest => DescribePublicApplicationsResponse);
+rt::paged!(DescribePublicApplicationsRequest, offset offset limit, [applications]: PublicApplication, [total_count]);
 
 rt::model! { read debug;
 /// DescribePublicApplications返回参数结构体
@@ -622,6 +630,7 @@ DescribeRunGroupsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeRunGroups", DescribeRunGroupsRequest => DescribeRunGroupsResponse);
+rt::paged!(DescribeRunGroupsRequest, offset offset limit, [run_groups]: RunGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRunGroups response structure.
@@ -654,6 +663,7 @@ DescribeRunsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeRuns", DescribeRunsRequest => DescribeRunsResponse);
+rt::paged!(DescribeRunsRequest, offset offset limit, [runs]: Run, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRuns response structure.
@@ -685,6 +695,7 @@ DescribeTablesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeTables", DescribeTablesRequest => DescribeTablesResponse);
+rt::paged!(DescribeTablesRequest, offset offset limit, [tables]: Table, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTables response structure.
@@ -720,6 +731,7 @@ DescribeTablesRowsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeTablesRows", DescribeTablesRowsRequest => DescribeTablesRowsResponse);
+rt::paged!(DescribeTablesRowsRequest, offset offset limit, [rows]: TableRow, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTablesRows response structure.
@@ -751,6 +763,7 @@ DescribeVolumesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeVolumes", DescribeVolumesRequest => DescribeVolumesResponse);
+rt::paged!(DescribeVolumesRequest, offset offset limit, [volumes]: Volume, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVolumes response structure.

@@ -264,6 +264,7 @@ ListOrganizationInvitationsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("organization", "2018-12-25", "ListOrganizationInvitations", ListOrganizationInvitationsRequest => ListOrganizationInvitationsResponse);
+rt::paged!(ListOrganizationInvitationsRequest, offset offset limit, [invitations]: OrgInvitation, [total_count]);
 
 rt::model! { read debug;
 /// ListOrganizationInvitations response structure.
@@ -287,6 +288,7 @@ ListOrganizationMembersRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("organization", "2018-12-25", "ListOrganizationMembers", ListOrganizationMembersRequest => ListOrganizationMembersResponse);
+rt::paged!(ListOrganizationMembersRequest, offset offset limit, [members]: OrgMember, [total_count]);
 
 rt::model! { read debug;
 /// ListOrganizationMembers response structure.
@@ -314,6 +316,7 @@ ListOrganizationNodeMembersRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("organization", "2018-12-25", "ListOrganizationNodeMembers", ListOrganizationNodeMembersRequest => ListOrganizationNodeMembersResponse);
+rt::paged!(ListOrganizationNodeMembersRequest, offset offset limit, [members]: OrgMember, [total_count]);
 
 rt::model! { read debug;
 /// ListOrganizationNodeMembers response structure.

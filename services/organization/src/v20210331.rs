@@ -1547,6 +1547,7 @@ DescribeOrganizationAuthNodeRequest {
     "AuthName" auth_name set_auth_name: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationAuthNode", DescribeOrganizationAuthNodeRequest => DescribeOrganizationAuthNodeResponse);
+rt::paged!(DescribeOrganizationAuthNodeRequest, offset offset limit, [items]: AuthNode, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationAuthNode返回参数结构体
@@ -1580,6 +1581,7 @@ DescribeOrganizationFinancialByMemberRequest {
     "ProductCodes" product_codes set_product_codes: list String,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationFinancialByMember", DescribeOrganizationFinancialByMemberRequest => DescribeOrganizationFinancialByMemberResponse);
+rt::paged!(DescribeOrganizationFinancialByMemberRequest, offset offset limit, [items]: OrgMemberFinancial, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationFinancialByMember返回参数结构体
@@ -1640,6 +1642,7 @@ DescribeOrganizationFinancialByProductRequest {
     "ProductCodes" product_codes set_product_codes: list String,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationFinancialByProduct", DescribeOrganizationFinancialByProductRequest => DescribeOrganizationFinancialByProductResponse);
+rt::paged!(DescribeOrganizationFinancialByProductRequest, offset offset limit, [items]: OrgProductFinancial, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationFinancialByProduct返回参数结构体
@@ -1677,6 +1680,7 @@ DescribeOrganizationMemberAuthAccountsRequest {
     "PolicyId" policy_id set_policy_id: i64,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMemberAuthAccounts", DescribeOrganizationMemberAuthAccountsRequest => DescribeOrganizationMemberAuthAccountsResponse);
+rt::paged!(DescribeOrganizationMemberAuthAccountsRequest, offset offset limit, [items]: OrgMemberAuthAccount, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationMemberAuthAccounts response structure.
@@ -1708,6 +1712,7 @@ DescribeOrganizationMemberAuthIdentitiesRequest {
     "IdentityId" identity_id set_identity_id: i128,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMemberAuthIdentities", DescribeOrganizationMemberAuthIdentitiesRequest => DescribeOrganizationMemberAuthIdentitiesResponse);
+rt::paged!(DescribeOrganizationMemberAuthIdentitiesRequest, offset offset limit, [items]: OrgMemberAuthIdentity, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationMemberAuthIdentities response structure.
@@ -1778,6 +1783,7 @@ DescribeOrganizationMemberPoliciesRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMemberPolicies", DescribeOrganizationMemberPoliciesRequest => DescribeOrganizationMemberPoliciesResponse);
+rt::paged!(DescribeOrganizationMemberPoliciesRequest, offset offset limit, [items]: OrgMemberPolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationMemberPolicies response structure.
@@ -1811,6 +1817,7 @@ DescribeOrganizationMembersAuthPolicyRequest {
     "PolicyId" policy_id set_policy_id: i64,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMembersAuthPolicy", DescribeOrganizationMembersAuthPolicyRequest => DescribeOrganizationMembersAuthPolicyResponse);
+rt::paged!(DescribeOrganizationMembersAuthPolicyRequest, offset offset limit, [items]: OrgMembersAuthPolicy, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationMembersAuthPolicy response structure.
@@ -1854,6 +1861,7 @@ DescribeOrganizationMembersRequest {
     "NodeName" node_name set_node_name: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMembers", DescribeOrganizationMembersRequest => DescribeOrganizationMembersResponse);
+rt::paged!(DescribeOrganizationMembersRequest, offset offset limit, [items]: OrgMember, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationMembers response structure.
@@ -1883,6 +1891,7 @@ DescribeOrganizationNodesRequest {
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationNodes", DescribeOrganizationNodesRequest => DescribeOrganizationNodesResponse);
+rt::paged!(DescribeOrganizationNodesRequest, offset offset limit, [items]: OrgNode, [total]);
 
 rt::model! { read debug;
 /// DescribeOrganizationNodes response structure.
@@ -2031,6 +2040,7 @@ DescribeResourceToShareMemberRequest {
     "ProductResourceIds" product_resource_ids set_product_resource_ids: list String,
 } }
 rt::action!("organization", "2021-03-31", "DescribeResourceToShareMember", DescribeResourceToShareMemberRequest => DescribeResourceToShareMemberResponse);
+rt::paged!(DescribeResourceToShareMemberRequest, offset offset limit, [items]: ShareResourceToMember, [total]);
 
 rt::model! { read debug;
 /// DescribeResourceToShareMember response structure.
@@ -2089,6 +2099,7 @@ DescribeShareUnitMembersRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnitMembers", DescribeShareUnitMembersRequest => DescribeShareUnitMembersResponse);
+rt::paged!(DescribeShareUnitMembersRequest, offset offset limit, [items]: ShareUnitMember, [total]);
 
 rt::model! { read debug;
 /// DescribeShareUnitMembers response structure.
@@ -2126,6 +2137,7 @@ DescribeShareUnitNodesRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnitNodes", DescribeShareUnitNodesRequest => DescribeShareUnitNodesResponse);
+rt::paged!(DescribeShareUnitNodesRequest, offset offset limit, [items]: ShareUnitNode, [total]);
 
 rt::model! { read debug;
 /// DescribeShareUnitNodes response structure.
@@ -2167,6 +2179,7 @@ DescribeShareUnitResourcesRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnitResources", DescribeShareUnitResourcesRequest => DescribeShareUnitResourcesResponse);
+rt::paged!(DescribeShareUnitResourcesRequest, offset offset limit, [items]: ShareUnitResource, [total]);
 
 rt::model! { read debug;
 /// DescribeShareUnitResources response structure.
@@ -2200,6 +2213,7 @@ DescribeShareUnitsRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnits", DescribeShareUnitsRequest => DescribeShareUnitsResponse);
+rt::paged!(DescribeShareUnitsRequest, offset offset limit, [items]: ManagerShareUnit, [total]);
 
 rt::model! { read debug;
 /// DescribeShareUnits response structure.
@@ -2761,6 +2775,7 @@ ListGroupMembersRequest {
     "UserType" user_type set_user_type: str,
 } }
 rt::action!("organization", "2021-03-31", "ListGroupMembers", ListGroupMembersRequest => ListGroupMembersResponse);
+rt::paged!(ListGroupMembersRequest, token next_token next_token, [group_members]: GroupMembers, []);
 
 rt::model! { read debug;
 /// ListGroupMembers response structure.
@@ -2806,6 +2821,7 @@ ListGroupsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("organization", "2021-03-31", "ListGroups", ListGroupsRequest => ListGroupsResponse);
+rt::paged!(ListGroupsRequest, token next_token next_token, [groups]: GroupInfo, []);
 
 rt::model! { read debug;
 /// ListGroups response structure.
@@ -2843,6 +2859,7 @@ ListJoinedGroupsForUserRequest {
     "MaxResults" max_results set_max_results: i64,
 } }
 rt::action!("organization", "2021-03-31", "ListJoinedGroupsForUser", ListJoinedGroupsForUserRequest => ListJoinedGroupsForUserResponse);
+rt::paged!(ListJoinedGroupsForUserRequest, token next_token next_token, [joined_groups]: JoinedGroups, []);
 
 rt::model! { read debug;
 /// ListJoinedGroupsForUser response structure.
@@ -2912,6 +2929,7 @@ ListOrgServiceAssignMemberRequest {
     "Product" product set_product: str,
 } }
 rt::action!("organization", "2021-03-31", "ListOrgServiceAssignMember", ListOrgServiceAssignMemberRequest => ListOrgServiceAssignMemberResponse);
+rt::paged!(ListOrgServiceAssignMemberRequest, offset offset limit, [items]: OrganizationServiceAssignMember, [total]);
 
 rt::model! { read debug;
 /// ListOrgServiceAssignMember response structure.
@@ -2945,6 +2963,7 @@ ListOrganizationIdentityRequest {
     "IdentityType" identity_type set_identity_type: i128,
 } }
 rt::action!("organization", "2021-03-31", "ListOrganizationIdentity", ListOrganizationIdentityRequest => ListOrganizationIdentityResponse);
+rt::paged!(ListOrganizationIdentityRequest, offset offset limit, [items]: OrgIdentity, [total]);
 
 rt::model! { read debug;
 /// ListOrganizationIdentity response structure.
@@ -2974,6 +2993,7 @@ ListOrganizationServiceRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "ListOrganizationService", ListOrganizationServiceRequest => ListOrganizationServiceResponse);
+rt::paged!(ListOrganizationServiceRequest, offset offset limit, [items]: OrganizationServiceAssign, [total]);
 
 rt::model! { read debug;
 /// ListOrganizationService response structure.
@@ -3019,6 +3039,7 @@ ListPermissionApplyOrdersRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("organization", "2021-03-31", "ListPermissionApplyOrders", ListPermissionApplyOrdersRequest => ListPermissionApplyOrdersResponse);
+rt::paged!(ListPermissionApplyOrdersRequest, token next_token next_token, [apply_orders]: PermissionApplyOrder, []);
 
 rt::model! { read debug;
 /// ListPermissionApplyOrders返回参数结构体
@@ -3197,6 +3218,7 @@ ListRoleAssignmentsRequest {
     "Filter" filter set_filter: str,
 } }
 rt::action!("organization", "2021-03-31", "ListRoleAssignments", ListRoleAssignmentsRequest => ListRoleAssignmentsResponse);
+rt::paged!(ListRoleAssignmentsRequest, token next_token next_token, [role_assignments]: RoleAssignments, []);
 
 rt::model! { read debug;
 /// ListRoleAssignments response structure.
@@ -3251,6 +3273,7 @@ ListRoleConfigurationApplyScopesRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("organization", "2021-03-31", "ListRoleConfigurationApplyScopes", ListRoleConfigurationApplyScopesRequest => ListRoleConfigurationApplyScopesResponse);
+rt::paged!(ListRoleConfigurationApplyScopesRequest, token next_token next_token, [apply_scopes]: RoleAssignments, []);
 
 rt::model! { read debug;
 /// ListRoleConfigurationApplyScopes返回参数结构体
@@ -3294,6 +3317,7 @@ ListRoleConfigurationProvisioningsRequest {
     "Filter" filter set_filter: str,
 } }
 rt::action!("organization", "2021-03-31", "ListRoleConfigurationProvisionings", ListRoleConfigurationProvisioningsRequest => ListRoleConfigurationProvisioningsResponse);
+rt::paged!(ListRoleConfigurationProvisioningsRequest, token next_token next_token, [role_configuration_provisionings]: RoleConfigurationProvisionings, []);
 
 rt::model! { read debug;
 /// ListRoleConfigurationProvisionings response structure.
@@ -3333,6 +3357,7 @@ ListRoleConfigurationsRequest {
     "PrincipalId" principal_id set_principal_id: str,
 } }
 rt::action!("organization", "2021-03-31", "ListRoleConfigurations", ListRoleConfigurationsRequest => ListRoleConfigurationsResponse);
+rt::paged!(ListRoleConfigurationsRequest, token next_token next_token, [role_configurations]: RoleConfiguration, []);
 
 rt::model! { read debug;
 /// ListRoleConfigurations response structure.
@@ -3455,6 +3480,7 @@ ListTasksRequest {
     "TaskType" task_type set_task_type: str,
 } }
 rt::action!("organization", "2021-03-31", "ListTasks", ListTasksRequest => ListTasksResponse);
+rt::paged!(ListTasksRequest, token next_token next_token, [tasks]: TaskInfo, []);
 
 rt::model! { read debug;
 /// ListTasks response structure.
@@ -3498,6 +3524,7 @@ ListUserSyncProvisioningsRequest {
     "Filter" filter set_filter: str,
 } }
 rt::action!("organization", "2021-03-31", "ListUserSyncProvisionings", ListUserSyncProvisioningsRequest => ListUserSyncProvisioningsResponse);
+rt::paged!(ListUserSyncProvisioningsRequest, token next_token next_token, [user_provisionings]: UserProvisioning, []);
 
 rt::model! { read debug;
 /// ListUserSyncProvisionings response structure.
@@ -3545,6 +3572,7 @@ ListUsersRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("organization", "2021-03-31", "ListUsers", ListUsersRequest => ListUsersResponse);
+rt::paged!(ListUsersRequest, token next_token next_token, [users]: UserInfo, []);
 
 rt::model! { read debug;
 /// ListUsers response structure.

@@ -404,6 +404,7 @@ DescribeAgentAuditedClientsRequest {
     "SalesName" sales_name set_sales_name: str,
 } }
 rt::action!("partners", "2018-03-21", "DescribeAgentAuditedClients", DescribeAgentAuditedClientsRequest => DescribeAgentAuditedClientsResponse);
+rt::paged!(DescribeAgentAuditedClientsRequest, offset offset limit, [agent_client_set]: AgentAuditedClient, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentAuditedClients返回参数结构体
@@ -439,6 +440,7 @@ DescribeAgentBillsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("partners", "2018-03-21", "DescribeAgentBills", DescribeAgentBillsRequest => DescribeAgentBillsResponse);
+rt::paged!(DescribeAgentBillsRequest, offset offset limit, [agent_bill_set]: AgentBillElem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentBills返回参数结构体
@@ -501,6 +503,7 @@ DescribeAgentClientsRequest {
     "SalesName" sales_name set_sales_name: str,
 } }
 rt::action!("partners", "2018-03-21", "DescribeAgentClients", DescribeAgentClientsRequest => DescribeAgentClientsResponse);
+rt::paged!(DescribeAgentClientsRequest, offset offset limit, [agent_client_set]: AgentClientElem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentClients返回参数结构体
@@ -547,6 +550,7 @@ DescribeAgentDealsByCacheRequest {
     "PayerMode" payer_mode set_payer_mode: i128,
 } }
 rt::action!("partners", "2018-03-21", "DescribeAgentDealsByCache", DescribeAgentDealsByCacheRequest => DescribeAgentDealsByCacheResponse);
+rt::paged!(DescribeAgentDealsByCacheRequest, offset offset limit, [agent_deal_set]: AgentDealNewElem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentDealsByCache返回参数结构体
@@ -615,6 +619,7 @@ DescribeAgentPayDealsV2Request {
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
 } }
 rt::action!("partners", "2018-03-21", "DescribeAgentPayDealsV2", DescribeAgentPayDealsV2Request => DescribeAgentPayDealsV2Response);
+rt::paged!(DescribeAgentPayDealsV2Request, offset offset limit, [agent_pay_deal_set]: AgentDealNewElem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentPayDealsV2返回参数结构体
@@ -679,6 +684,7 @@ DescribeAgentSelfPayDealsV2Request {
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
 } }
 rt::action!("partners", "2018-03-21", "DescribeAgentSelfPayDealsV2", DescribeAgentSelfPayDealsV2Request => DescribeAgentSelfPayDealsV2Response);
+rt::paged!(DescribeAgentSelfPayDealsV2Request, offset offset limit, [agent_pay_deal_set]: AgentDealNewElem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentSelfPayDealsV2返回参数结构体
@@ -781,6 +787,7 @@ DescribeRebateInfosNewRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("partners", "2018-03-21", "DescribeRebateInfosNew", DescribeRebateInfosNewRequest => DescribeRebateInfosNewResponse);
+rt::paged!(DescribeRebateInfosNewRequest, offset offset limit, [rebate_info_set]: RebateInfoElemNew, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRebateInfosNew返回参数结构体
@@ -806,6 +813,7 @@ DescribeRebateInfosRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("partners", "2018-03-21", "DescribeRebateInfos", DescribeRebateInfosRequest => DescribeRebateInfosResponse);
+rt::paged!(DescribeRebateInfosRequest, offset offset limit, [rebate_info_set]: RebateInfoElem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRebateInfos返回参数结构体
@@ -839,6 +847,7 @@ DescribeSalesmansRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("partners", "2018-03-21", "DescribeSalesmans", DescribeSalesmansRequest => DescribeSalesmansResponse);
+rt::paged!(DescribeSalesmansRequest, offset offset limit, [agent_salesman_set]: AgentSalesmanElem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSalesmans返回参数结构体
@@ -878,6 +887,7 @@ DescribeUnbindClientListRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("partners", "2018-03-21", "DescribeUnbindClientList", DescribeUnbindClientListRequest => DescribeUnbindClientListResponse);
+rt::paged!(DescribeUnbindClientListRequest, offset offset limit, [unbind_client_list]: UnbindClientElem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUnbindClientList返回参数结构体

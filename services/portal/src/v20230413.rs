@@ -42,6 +42,7 @@ SearchDocumentsRequest {
     "ProductName" product_name set_product_name: str,
 } }
 rt::action!("portal", "2023-04-13", "SearchDocuments", SearchDocumentsRequest => SearchDocumentsResponse);
+rt::paged!(SearchDocumentsRequest, page page page_size, [documents]: SearchDocumentItem, [total]);
 
 rt::model! { read debug;
 /// SearchDocuments返回参数结构体

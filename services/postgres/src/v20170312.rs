@@ -1974,6 +1974,7 @@ DescribeAccountsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
+rt::paged!(DescribeAccountsRequest, offset offset limit, [details]: AccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccounts response structure.
@@ -2016,6 +2017,7 @@ DescribeAuditInstanceListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
+rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: AuditInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList response structure.
@@ -2059,6 +2061,7 @@ DescribeAuditLogFilesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
+rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles response structure.
@@ -2120,6 +2123,7 @@ DescribeAuditLogsRequest {
     "Filter" filter set_filter: obj AuditLogFilter,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAuditLogs", DescribeAuditLogsRequest => DescribeAuditLogsResponse);
+rt::paged!(DescribeAuditLogsRequest, offset offset limit, [items]: AuditLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAuditLogs response structure.
@@ -2289,6 +2293,7 @@ DescribeBackupSummariesRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeBackupSummaries", DescribeBackupSummariesRequest => DescribeBackupSummariesResponse);
+rt::paged!(DescribeBackupSummariesRequest, offset offset limit, [backup_summary_set]: BackupSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupSummaries response structure.
@@ -2327,6 +2332,7 @@ DescribeBaseBackupsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeBaseBackups", DescribeBaseBackupsRequest => DescribeBaseBackupsResponse);
+rt::paged!(DescribeBaseBackupsRequest, offset offset limit, [base_backup_set]: BaseBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBaseBackups response structure.
@@ -2435,6 +2441,7 @@ DescribeDBBackupsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBBackups", DescribeDBBackupsRequest => DescribeDBBackupsResponse);
+rt::paged!(DescribeDBBackupsRequest, offset offset limit, [backup_list]: DBBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBBackups response structure.
@@ -2476,6 +2483,7 @@ DescribeDBErrlogsRequest {
     "LogFilters" log_filters set_log_filters: list LogFilter,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBErrlogs", DescribeDBErrlogsRequest => DescribeDBErrlogsResponse);
+rt::paged!(DescribeDBErrlogsRequest, offset offset limit, [details]: ErrLogDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBErrlogs response structure.
@@ -2664,6 +2672,7 @@ DescribeDBInstancesRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [db_instance_set]: DBInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances response structure.
@@ -2808,6 +2817,7 @@ DescribeDBXlogsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBXlogs", DescribeDBXlogsRequest => DescribeDBXlogsResponse);
+rt::paged!(DescribeDBXlogsRequest, offset offset limit, [xlog_list]: Xlog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBXlogs response structure.
@@ -2845,6 +2855,7 @@ DescribeDatabaseObjectsRequest {
     "TableName" table_name set_table_name: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDatabaseObjects", DescribeDatabaseObjectsRequest => DescribeDatabaseObjectsResponse);
+rt::paged!(DescribeDatabaseObjectsRequest, offset offset limit, [object_set]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDatabaseObjects response structure.
@@ -2984,6 +2995,7 @@ DescribeLogBackupsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeLogBackups", DescribeLogBackupsRequest => DescribeLogBackupsResponse);
+rt::paged!(DescribeLogBackupsRequest, offset offset limit, [log_backup_set]: LogBackup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogBackups response structure.
@@ -3151,6 +3163,7 @@ DescribeParameterTemplatesRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeParameterTemplates", DescribeParameterTemplatesRequest => DescribeParameterTemplatesResponse);
+rt::paged!(DescribeParameterTemplatesRequest, offset offset limit, [parameter_template_set]: ParameterTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeParameterTemplates response structure.
@@ -3291,6 +3304,7 @@ DescribeReadOnlyGroupsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeReadOnlyGroups", DescribeReadOnlyGroupsRequest => DescribeReadOnlyGroupsResponse);
+rt::paged!(DescribeReadOnlyGroupsRequest, page page_number page_size, [read_only_group_list]: ReadOnlyGroup, []);
 
 rt::model! { read debug;
 /// DescribeReadOnlyGroups response structure.
@@ -3349,6 +3363,7 @@ DescribeSlowQueryAnalysisRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeSlowQueryAnalysis", DescribeSlowQueryAnalysisRequest => DescribeSlowQueryAnalysisResponse);
+rt::paged!(DescribeSlowQueryAnalysisRequest, offset offset limit, [detail analysis_items]: AnalysisItems, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowQueryAnalysis response structure.
@@ -3428,6 +3443,7 @@ DescribeTasksRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
+rt::paged!(DescribeTasksRequest, offset offset limit, [task_set]: TaskSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasks response structure.

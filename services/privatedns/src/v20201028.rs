@@ -518,6 +518,7 @@ DescribeAccountVpcListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeAccountVpcList", DescribeAccountVpcListRequest => DescribeAccountVpcListResponse);
+rt::paged!(DescribeAccountVpcListRequest, offset offset limit, [vpc_set]: AccountVpcInfoOut, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccountVpcList response structure.
@@ -549,6 +550,7 @@ DescribeAuditLogRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeAuditLog", DescribeAuditLogRequest => DescribeAuditLogResponse);
+rt::paged!(DescribeAuditLogRequest, offset offset limit, [data]: AuditLog, []);
 
 rt::model! { read debug;
 /// DescribeAuditLog response structure.
@@ -641,6 +643,7 @@ DescribeExtendEndpointListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeExtendEndpointList", DescribeExtendEndpointListRequest => DescribeExtendEndpointListResponse);
+rt::paged!(DescribeExtendEndpointListRequest, offset offset limit, [outbound_endpoint_set]: OutboundEndpoint, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExtendEndpointList response structure.
@@ -666,6 +669,7 @@ DescribeForwardRuleListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeForwardRuleList", DescribeForwardRuleListRequest => DescribeForwardRuleListResponse);
+rt::paged!(DescribeForwardRuleListRequest, offset offset limit, [forward_rule_set]: ForwardRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeForwardRuleList response structure.
@@ -691,6 +695,7 @@ DescribeInboundEndpointListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeInboundEndpointList", DescribeInboundEndpointListRequest => DescribeInboundEndpointListResponse);
+rt::paged!(DescribeInboundEndpointListRequest, offset offset limit, [inbound_endpoint_set]: InboundEndpointSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInboundEndpointList返回参数结构体
@@ -716,6 +721,7 @@ DescribePrivateDNSAccountListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateDNSAccountList", DescribePrivateDNSAccountListRequest => DescribePrivateDNSAccountListResponse);
+rt::paged!(DescribePrivateDNSAccountListRequest, offset offset limit, [account_set]: PrivateDNSAccount, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateDNSAccountList response structure.
@@ -741,6 +747,7 @@ DescribePrivateZoneListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateZoneList", DescribePrivateZoneListRequest => DescribePrivateZoneListResponse);
+rt::paged!(DescribePrivateZoneListRequest, offset offset limit, [private_zone_set]: PrivateZone, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateZoneList response structure.
@@ -770,6 +777,7 @@ DescribePrivateZoneRecordListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateZoneRecordList", DescribePrivateZoneRecordListRequest => DescribePrivateZoneRecordListResponse);
+rt::paged!(DescribePrivateZoneRecordListRequest, offset offset limit, [record_set]: PrivateZoneRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateZoneRecordList response structure.

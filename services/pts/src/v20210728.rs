@@ -884,6 +884,7 @@ DescribeAlertChannelsRequest {
     "Ascend" ascend set_ascend: bool,
 } }
 rt::action!("pts", "2021-07-28", "DescribeAlertChannels", DescribeAlertChannelsRequest => DescribeAlertChannelsResponse);
+rt::paged!(DescribeAlertChannelsRequest, offset offset limit, [alert_channel_set]: AlertChannelRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeAlertChannels response structure.
@@ -925,6 +926,7 @@ DescribeAlertRecordsRequest {
     "ScenarioNames" scenario_names set_scenario_names: list String,
 } }
 rt::action!("pts", "2021-07-28", "DescribeAlertRecords", DescribeAlertRecordsRequest => DescribeAlertRecordsResponse);
+rt::paged!(DescribeAlertRecordsRequest, offset offset limit, [alert_record_set]: AlertRecord, [total]);
 
 rt::model! { read debug;
 /// DescribeAlertRecords response structure.
@@ -1014,6 +1016,7 @@ DescribeCronJobsRequest {
     "Ascend" ascend set_ascend: bool,
 } }
 rt::action!("pts", "2021-07-28", "DescribeCronJobs", DescribeCronJobsRequest => DescribeCronJobsResponse);
+rt::paged!(DescribeCronJobsRequest, offset offset limit, [cron_job_set]: CronJob, [total]);
 
 rt::model! { read debug;
 /// DescribeCronJobs response structure.
@@ -1097,6 +1100,7 @@ DescribeFilesRequest {
     "Kind" kind set_kind: i64,
 } }
 rt::action!("pts", "2021-07-28", "DescribeFiles", DescribeFilesRequest => DescribeFilesResponse);
+rt::paged!(DescribeFilesRequest, offset offset limit, [file_set]: File, [total]);
 
 rt::model! { read debug;
 /// DescribeFiles response structure.
@@ -1146,6 +1150,7 @@ DescribeJobsRequest {
     "Status" status set_status: list i64,
 } }
 rt::action!("pts", "2021-07-28", "DescribeJobs", DescribeJobsRequest => DescribeJobsResponse);
+rt::paged!(DescribeJobsRequest, offset offset limit, [job_set]: Job, [total]);
 
 rt::model! { read debug;
 /// DescribeJobs response structure.
@@ -1304,6 +1309,7 @@ DescribeProjectsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagSpec,
 } }
 rt::action!("pts", "2021-07-28", "DescribeProjects", DescribeProjectsRequest => DescribeProjectsResponse);
+rt::paged!(DescribeProjectsRequest, offset offset limit, [project_set]: Project, [total]);
 
 rt::model! { read debug;
 /// DescribeProjects response structure.
@@ -1452,6 +1458,7 @@ DescribeSampleLogsRequest {
     "Service" service set_service: str,
 } }
 rt::action!("pts", "2021-07-28", "DescribeSampleLogs", DescribeSampleLogsRequest => DescribeSampleLogsResponse);
+rt::paged!(DescribeSampleLogsRequest, offset offset limit, [sample_logs]: SampleLog, [total]);
 
 rt::model! { read debug;
 /// DescribeSampleLogs response structure.
@@ -1625,6 +1632,7 @@ DescribeScenarioWithJobsRequest {
     "Owner" owner set_owner: str,
 } }
 rt::action!("pts", "2021-07-28", "DescribeScenarioWithJobs", DescribeScenarioWithJobsRequest => DescribeScenarioWithJobsResponse);
+rt::paged!(DescribeScenarioWithJobsRequest, offset offset limit, [scenario_with_jobs_set]: ScenarioWithJobs, [total]);
 
 rt::model! { read debug;
 /// DescribeScenarioWithJobs response structure.
@@ -1664,6 +1672,7 @@ DescribeScenariosRequest {
     "ScenarioType" scenario_type set_scenario_type: str,
 } }
 rt::action!("pts", "2021-07-28", "DescribeScenarios", DescribeScenariosRequest => DescribeScenariosResponse);
+rt::paged!(DescribeScenariosRequest, offset offset limit, [scenario_set]: Scenario, [total]);
 
 rt::model! { read debug;
 /// DescribeScenarios response structure.

@@ -1469,6 +1469,7 @@ DescribeCommonDBInstancesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeCommonDBInstances", DescribeCommonDBInstancesRequest => DescribeCommonDBInstancesResponse);
+rt::paged!(DescribeCommonDBInstancesRequest, offset offset limit, [instance_details]: RedisCommonInstanceList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCommonDBInstances response structure.
@@ -1543,6 +1544,7 @@ DescribeExportTasksRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeExportTasks", DescribeExportTasksRequest => DescribeExportTasksResponse);
+rt::paged!(DescribeExportTasksRequest, offset offset limit, [items]: ExportFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExportTasks response structure.
@@ -1594,6 +1596,7 @@ DescribeInstanceAccountRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceAccount", DescribeInstanceAccountRequest => DescribeInstanceAccountResponse);
+rt::paged!(DescribeInstanceAccountRequest, offset offset limit, [accounts]: Account, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceAccount response structure.
@@ -1634,6 +1637,7 @@ DescribeInstanceBackupsRequest {
     "InstanceName" instance_name set_instance_name: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceBackups", DescribeInstanceBackupsRequest => DescribeInstanceBackupsResponse);
+rt::paged!(DescribeInstanceBackupsRequest, offset offset limit, [backup_set]: RedisBackupSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceBackups response structure.
@@ -1756,6 +1760,7 @@ DescribeInstanceEventsRequest {
     "Grades" grades set_grades: list String,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceEvents", DescribeInstanceEventsRequest => DescribeInstanceEventsResponse);
+rt::paged!(DescribeInstanceEventsRequest, page page_no page_size, [redis_instance_events]: RedisInstanceEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceEvents response structure.
@@ -2059,6 +2064,7 @@ DescribeInstanceParamRecordsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceParamRecords", DescribeInstanceParamRecordsRequest => DescribeInstanceParamRecordsResponse);
+rt::paged!(DescribeInstanceParamRecordsRequest, offset offset limit, [instance_param_history]: InstanceParamHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceParamRecords response structure.
@@ -2346,6 +2352,7 @@ DescribeInstancesRequest {
     "AzMode" az_mode set_az_mode: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: InstanceSet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -2399,6 +2406,7 @@ DescribeLogInstanceListRequest {
     "LogSwitch" log_switch set_log_switch: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeLogInstanceList", DescribeLogInstanceListRequest => DescribeLogInstanceListResponse);
+rt::paged!(DescribeLogInstanceListRequest, offset offset limit, [items]: LogInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogInstanceList response structure.
@@ -2461,6 +2469,7 @@ DescribeLogsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeLogs", DescribeLogsRequest => DescribeLogsResponse);
+rt::paged!(DescribeLogsRequest, offset offset limit, [items]: LogResult, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogs response structure.
@@ -2582,6 +2591,7 @@ DescribeParamTemplatesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeParamTemplates", DescribeParamTemplatesRequest => DescribeParamTemplatesResponse);
+rt::paged!(DescribeParamTemplatesRequest, offset offset limit, [items]: ParamTemplateInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeParamTemplates response structure.
@@ -2654,6 +2664,7 @@ DescribeProjectSecurityGroupsRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeProjectSecurityGroups", DescribeProjectSecurityGroupsRequest => DescribeProjectSecurityGroupsResponse);
+rt::paged!(DescribeProjectSecurityGroupsRequest, offset offset limit, [groups]: SecurityGroup, [total]);
 
 rt::model! { read debug;
 /// DescribeProjectSecurityGroups response structure.
@@ -2691,6 +2702,7 @@ DescribeProxySlowLogRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeProxySlowLog", DescribeProxySlowLogRequest => DescribeProxySlowLogResponse);
+rt::paged!(DescribeProxySlowLogRequest, offset offset limit, [instance_proxy_slow_log_detail]: InstanceProxySlowlogDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProxySlowLog response structure.
@@ -2758,6 +2770,7 @@ DescribeRedisClustersRequest {
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeRedisClusters", DescribeRedisClustersRequest => DescribeRedisClustersResponse);
+rt::paged!(DescribeRedisClustersRequest, offset offset limit, [resources]: CDCResource, [total]);
 
 rt::model! { read debug;
 /// DescribeRedisClusters response structure.
@@ -2820,6 +2833,7 @@ DescribeReplicationGroupRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeReplicationGroup", DescribeReplicationGroupRequest => DescribeReplicationGroupResponse);
+rt::paged!(DescribeReplicationGroupRequest, offset offset limit, [groups]: Groups, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReplicationGroup response structure.
@@ -3081,6 +3095,7 @@ DescribeTaskListRequest {
     "OperateUin" operate_uin set_operate_uin: list String,
 } }
 rt::action!("redis", "2018-04-12", "DescribeTaskList", DescribeTaskListRequest => DescribeTaskListResponse);
+rt::paged!(DescribeTaskListRequest, offset offset limit, [tasks]: TaskInfoDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskList response structure.
@@ -3118,6 +3133,7 @@ DescribeTendisSlowLogRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeTendisSlowLog", DescribeTendisSlowLogRequest => DescribeTendisSlowLogResponse);
+rt::paged!(DescribeTendisSlowLogRequest, offset offset limit, [tendis_slow_log_detail]: TendisSlowLogDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTendisSlowLog response structure.

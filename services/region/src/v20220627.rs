@@ -15,6 +15,7 @@ DescribeProductsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("region", "2022-06-27", "DescribeProducts", DescribeProductsRequest => DescribeProductsResponse);
+rt::paged!(DescribeProductsRequest, offset offset limit, [products]: RegionProduct, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProducts response structure.

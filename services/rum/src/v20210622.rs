@@ -4577,6 +4577,7 @@ DescribeProjectsRequest {
     "IsDemo" is_demo set_is_demo: i64,
 } }
 rt::action!("rum", "2021-06-22", "DescribeProjects", DescribeProjectsRequest => DescribeProjectsResponse);
+rt::paged!(DescribeProjectsRequest, offset offset limit, [project_set]: RumProject, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProjects response structure.
@@ -5596,6 +5597,7 @@ DescribeTDEMApplicationsRequest {
     "DemoMode" demo_mode set_demo_mode: bool,
 } }
 rt::action!("rum", "2021-06-22", "DescribeTDEMApplications", DescribeTDEMApplicationsRequest => DescribeTDEMApplicationsResponse);
+rt::paged!(DescribeTDEMApplicationsRequest, offset offset limit, [application_set]: ApplicationItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTDEMApplications返回参数结构体
@@ -5621,6 +5623,7 @@ DescribeTDEMBusinessSystemsRequest {
     "DemoMode" demo_mode set_demo_mode: bool,
 } }
 rt::action!("rum", "2021-06-22", "DescribeTDEMBusinessSystems", DescribeTDEMBusinessSystemsRequest => DescribeTDEMBusinessSystemsResponse);
+rt::paged!(DescribeTDEMBusinessSystemsRequest, offset offset limit, [business_system_set]: BusinessSystemItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTDEMBusinessSystems返回参数结构体
@@ -5810,6 +5813,7 @@ DescribeTDEMDialExecutionListRequest {
     "Environment" environment set_environment: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeTDEMDialExecutionList", DescribeTDEMDialExecutionListRequest => DescribeTDEMDialExecutionListResponse);
+rt::paged!(DescribeTDEMDialExecutionListRequest, offset offset limit, [execution_set]: DialExecution, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTDEMDialExecutionList返回参数结构体
@@ -6080,6 +6084,7 @@ DescribeTDEMEventSearchRequest {
     "MaxDuration" max_duration set_max_duration: i64,
 } }
 rt::action!("rum", "2021-06-22", "DescribeTDEMEventSearch", DescribeTDEMEventSearchRequest => DescribeTDEMEventSearchResponse);
+rt::paged!(DescribeTDEMEventSearchRequest, page page page_size, [events]: ExplorationEventItem, [total]);
 
 rt::model! { read debug;
 /// DescribeTDEMEventSearch返回参数结构体
@@ -6164,6 +6169,7 @@ DescribeTDEMFieldTransformRulesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("rum", "2021-06-22", "DescribeTDEMFieldTransformRules", DescribeTDEMFieldTransformRulesRequest => DescribeTDEMFieldTransformRulesResponse);
+rt::paged!(DescribeTDEMFieldTransformRulesRequest, offset offset limit, [field_transform_rule_set]: FieldTransformRuleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTDEMFieldTransformRules返回参数结构体
@@ -7006,6 +7012,7 @@ DescribeTDEMUsageDetailRequest {
     "DemoMode" demo_mode set_demo_mode: bool,
 } }
 rt::action!("rum", "2021-06-22", "DescribeTDEMUsageDetail", DescribeTDEMUsageDetailRequest => DescribeTDEMUsageDetailResponse);
+rt::paged!(DescribeTDEMUsageDetailRequest, offset offset limit, [detail_set]: UsageDetailRow, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTDEMUsageDetail返回参数结构体
@@ -7070,6 +7077,7 @@ DescribeTawAreasRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("rum", "2021-06-22", "DescribeTawAreas", DescribeTawAreasRequest => DescribeTawAreasResponse);
+rt::paged!(DescribeTawAreasRequest, offset offset limit, [area_set]: RumAreaInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTawAreas response structure.
@@ -7113,6 +7121,7 @@ DescribeTawInstancesRequest {
     "IsDemo" is_demo set_is_demo: i64,
 } }
 rt::action!("rum", "2021-06-22", "DescribeTawInstances", DescribeTawInstancesRequest => DescribeTawInstancesResponse);
+rt::paged!(DescribeTawInstancesRequest, offset offset limit, [instance_set]: RumInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTawInstances response structure.

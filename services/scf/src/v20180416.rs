@@ -1071,6 +1071,7 @@ GetFunctionLogsRequest {
     "SearchContext" search_context set_search_context: obj LogSearchContext,
 } }
 rt::action!("scf", "2018-04-16", "GetFunctionLogs", GetFunctionLogsRequest => GetFunctionLogsResponse);
+rt::paged!(GetFunctionLogsRequest, offset offset limit, [data]: FunctionLog, [total_count]);
 
 rt::model! { read debug;
 /// GetFunctionLogs response structure.
@@ -1567,6 +1568,7 @@ ListAliasesRequest {
     "Limit" limit set_limit: str,
 } }
 rt::action!("scf", "2018-04-16", "ListAliases", ListAliasesRequest => ListAliasesResponse);
+rt::paged!(ListAliasesRequest, offset offset limit, [aliases]: Alias, [total_count]);
 
 rt::model! { read debug;
 /// ListAliases response structure.
@@ -1613,6 +1615,7 @@ ListAsyncEventsRequest {
     "InvokeRequestId" invoke_request_id set_invoke_request_id: str,
 } }
 rt::action!("scf", "2018-04-16", "ListAsyncEvents", ListAsyncEventsRequest => ListAsyncEventsResponse);
+rt::paged!(ListAsyncEventsRequest, offset offset limit, [event_list]: AsyncEvent, [total_count]);
 
 rt::model! { read debug;
 /// ListAsyncEvents response structure.
@@ -1642,6 +1645,7 @@ ListCustomDomainsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("scf", "2018-04-16", "ListCustomDomains", ListCustomDomainsRequest => ListCustomDomainsResponse);
+rt::paged!(ListCustomDomainsRequest, offset offset limit, [domains]: DomainInfo, [total]);
 
 rt::model! { read debug;
 /// ListCustomDomains返回参数结构体
@@ -1680,6 +1684,7 @@ ListFunctionsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("scf", "2018-04-16", "ListFunctions", ListFunctionsRequest => ListFunctionsResponse);
+rt::paged!(ListFunctionsRequest, offset offset limit, [functions]: Function, [total_count]);
 
 rt::model! { read debug;
 /// ListFunctions response structure.
@@ -1730,6 +1735,7 @@ ListLayersRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("scf", "2018-04-16", "ListLayers", ListLayersRequest => ListLayersResponse);
+rt::paged!(ListLayersRequest, offset offset limit, [layers]: LayerVersionInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListLayers response structure.
@@ -1759,6 +1765,7 @@ ListNamespacesRequest {
     "SearchKey" search_key set_search_key: list SearchKey,
 } }
 rt::action!("scf", "2018-04-16", "ListNamespaces", ListNamespacesRequest => ListNamespacesResponse);
+rt::paged!(ListNamespacesRequest, offset offset limit, [namespaces]: Namespace, [total_count]);
 
 rt::model! { read debug;
 /// ListNamespaces response structure.
@@ -1796,6 +1803,7 @@ ListTriggersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("scf", "2018-04-16", "ListTriggers", ListTriggersRequest => ListTriggersResponse);
+rt::paged!(ListTriggersRequest, offset offset limit, [triggers]: TriggerInfo, [total_count]);
 
 rt::model! { read debug;
 /// ListTriggers response structure.

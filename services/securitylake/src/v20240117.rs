@@ -27,6 +27,7 @@ DescribeSecurityAlarmTableListRequest {
     "EndTime" end_time set_end_time: i64,
 } }
 rt::action!("securitylake", "2024-01-17", "DescribeSecurityAlarmTableList", DescribeSecurityAlarmTableListRequest => DescribeSecurityAlarmTableListResponse);
+rt::paged!(DescribeSecurityAlarmTableListRequest, offset offset limit, [alarm_list]: SecurityAlarmTable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityAlarmTableList返回参数结构体

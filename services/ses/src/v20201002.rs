@@ -610,6 +610,7 @@ GetAbuseReportRequest {
     "TemplateId" template_id set_template_id: str,
 } }
 rt::action!("ses", "2020-10-02", "GetAbuseReport", GetAbuseReportRequest => GetAbuseReportResponse);
+rt::paged!(GetAbuseReportRequest, offset offset limit, [data]: AbuseReport, [total_count]);
 
 rt::model! { read debug;
 /// GetAbuseReport response structure.
@@ -705,6 +706,7 @@ GetSendEmailStatusRequest {
     "ToEmailAddress" to_email_address set_to_email_address: str,
 } }
 rt::action!("ses", "2020-10-02", "GetSendEmailStatus", GetSendEmailStatusRequest => GetSendEmailStatusResponse);
+rt::paged!(GetSendEmailStatusRequest, offset offset limit, [email_status_list]: SendEmailStatus, []);
 
 rt::model! { read debug;
 /// GetSendEmailStatus response structure.
@@ -757,6 +759,7 @@ ListAddressUnsubscribeConfigRequest {
     "Limit" limit set_limit: str,
 } }
 rt::action!("ses", "2020-10-02", "ListAddressUnsubscribeConfig", ListAddressUnsubscribeConfigRequest => ListAddressUnsubscribeConfigResponse);
+rt::paged!(ListAddressUnsubscribeConfigRequest, offset offset limit, [address_unsubscribe_config_list]: AddressUnsubscribeConfigData, [total]);
 
 rt::model! { read debug;
 /// ListAddressUnsubscribeConfig response structure.
@@ -796,6 +799,7 @@ ListBlackEmailAddressRequest {
     "TaskID" task_id set_task_id: str,
 } }
 rt::action!("ses", "2020-10-02", "ListBlackEmailAddress", ListBlackEmailAddressRequest => ListBlackEmailAddressResponse);
+rt::paged!(ListBlackEmailAddressRequest, offset offset limit, [black_list]: BlackEmailAddress, [total_count]);
 
 rt::model! { read debug;
 /// ListBlackEmailAddress response structure.
@@ -829,6 +833,7 @@ ListCustomBlacklistRequest {
     "Email" email set_email: str,
 } }
 rt::action!("ses", "2020-10-02", "ListCustomBlacklist", ListCustomBlacklistRequest => ListCustomBlacklistResponse);
+rt::paged!(ListCustomBlacklistRequest, offset offset limit, [data]: BlackAddressDetail, [total_count]);
 
 rt::model! { read debug;
 /// ListCustomBlacklist response structure.
@@ -871,6 +876,7 @@ ListEmailIdentitiesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("ses", "2020-10-02", "ListEmailIdentities", ListEmailIdentitiesRequest => ListEmailIdentitiesResponse);
+rt::paged!(ListEmailIdentitiesRequest, offset offset limit, [email_identities]: EmailIdentity, [total]);
 
 rt::model! { read debug;
 /// ListEmailIdentities response structure.
@@ -902,6 +908,7 @@ ListEmailTemplatesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("ses", "2020-10-02", "ListEmailTemplates", ListEmailTemplatesRequest => ListEmailTemplatesResponse);
+rt::paged!(ListEmailTemplatesRequest, offset offset limit, [templates_metadata]: TemplatesMetadata, [total_count]);
 
 rt::model! { read debug;
 /// ListEmailTemplates response structure.
@@ -941,6 +948,7 @@ ListReceiverDetailsRequest {
     "Status" status set_status: i128,
 } }
 rt::action!("ses", "2020-10-02", "ListReceiverDetails", ListReceiverDetailsRequest => ListReceiverDetailsResponse);
+rt::paged!(ListReceiverDetailsRequest, offset offset limit, [data]: ReceiverDetail, [total_count]);
 
 rt::model! { read debug;
 /// ListReceiverDetails response structure.
@@ -976,6 +984,7 @@ ListReceiversRequest {
     "KeyWord" key_word set_key_word: str,
 } }
 rt::action!("ses", "2020-10-02", "ListReceivers", ListReceiversRequest => ListReceiversResponse);
+rt::paged!(ListReceiversRequest, offset offset limit, [data]: ReceiverData, [total_count]);
 
 rt::model! { read debug;
 /// ListReceivers response structure.
@@ -1009,6 +1018,7 @@ ListSendTasksRequest {
     "TaskType" task_type set_task_type: i128,
 } }
 rt::action!("ses", "2020-10-02", "ListSendTasks", ListSendTasksRequest => ListSendTasksResponse);
+rt::paged!(ListSendTasksRequest, offset offset limit, [data]: SendTaskData, [total_count]);
 
 rt::model! { read debug;
 /// ListSendTasks response structure.

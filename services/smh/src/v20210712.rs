@@ -75,6 +75,7 @@ DescribeLibrariesRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("smh", "2021-07-12", "DescribeLibraries", DescribeLibrariesRequest => DescribeLibrariesResponse);
+rt::paged!(DescribeLibrariesRequest, offset offset limit, [list]: Library, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLibraries response structure.
@@ -142,6 +143,7 @@ DescribeOfficialInstancesRequest {
     "BindPhone" bind_phone set_bind_phone: bool,
 } }
 rt::action!("smh", "2021-07-12", "DescribeOfficialInstances", DescribeOfficialInstancesRequest => DescribeOfficialInstancesResponse);
+rt::paged!(DescribeOfficialInstancesRequest, page page_number page_size, [list]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOfficialInstances response structure.
@@ -196,6 +198,7 @@ DescribeTrafficPackagesRequest {
     "Type" r#type set_type: i128,
 } }
 rt::action!("smh", "2021-07-12", "DescribeTrafficPackages", DescribeTrafficPackagesRequest => DescribeTrafficPackagesResponse);
+rt::paged!(DescribeTrafficPackagesRequest, page page_number page_size, [list]: TrafficPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrafficPackages response structure.

@@ -549,6 +549,7 @@ PullSmsReplyStatusByPhoneNumberRequest {
     "EndDateTime" end_date_time set_end_date_time: i128,
 } }
 rt::action!("sms", "2019-07-11", "PullSmsReplyStatusByPhoneNumber", PullSmsReplyStatusByPhoneNumberRequest => PullSmsReplyStatusByPhoneNumberResponse);
+rt::paged!(PullSmsReplyStatusByPhoneNumberRequest, offset offset limit, [pull_sms_reply_status_set]: PullSmsReplyStatus, []);
 
 rt::model! { read debug;
 /// PullSmsReplyStatusByPhoneNumber response structure.
@@ -635,6 +636,7 @@ PullSmsSendStatusByPhoneNumberRequest {
     "EndDateTime" end_date_time set_end_date_time: i128,
 } }
 rt::action!("sms", "2019-07-11", "PullSmsSendStatusByPhoneNumber", PullSmsSendStatusByPhoneNumberRequest => PullSmsSendStatusByPhoneNumberResponse);
+rt::paged!(PullSmsSendStatusByPhoneNumberRequest, offset offset limit, [pull_sms_send_status_set]: PullSmsSendStatus, []);
 
 rt::model! { read debug;
 /// PullSmsSendStatusByPhoneNumber response structure.
@@ -825,6 +827,7 @@ SmsPackagesStatisticsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("sms", "2019-07-11", "SmsPackagesStatistics", SmsPackagesStatisticsRequest => SmsPackagesStatisticsResponse);
+rt::paged!(SmsPackagesStatisticsRequest, offset offset limit, [sms_packages_statistics_set]: SmsPackagesStatistics, []);
 
 rt::model! { read debug;
 /// SmsPackagesStatistics response structure.

@@ -332,6 +332,7 @@ DescribeSendRecordListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("sms", "2021-01-11", "DescribeSendRecordList", DescribeSendRecordListRequest => DescribeSendRecordListResponse);
+rt::paged!(DescribeSendRecordListRequest, offset offset limit, [send_record_set]: SendRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSendRecordList返回参数结构体
@@ -394,6 +395,7 @@ DescribeSmsSignListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("sms", "2021-01-11", "DescribeSmsSignList", DescribeSmsSignListRequest => DescribeSmsSignListResponse);
+rt::paged!(DescribeSmsSignListRequest, offset offset limit, [describe_sign_list_status_set]: DescribeSignListStatus, []);
 
 rt::model! { read debug;
 /// DescribeSmsSignList response structure.
@@ -428,6 +430,7 @@ DescribeSmsTemplateListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("sms", "2021-01-11", "DescribeSmsTemplateList", DescribeSmsTemplateListRequest => DescribeSmsTemplateListResponse);
+rt::paged!(DescribeSmsTemplateListRequest, offset offset limit, [describe_template_status_set]: DescribeTemplateListStatus, []);
 
 rt::model! { read debug;
 /// DescribeSmsTemplateList response structure.
@@ -696,6 +699,7 @@ PullSmsReplyStatusByPhoneNumberRequest {
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("sms", "2021-01-11", "PullSmsReplyStatusByPhoneNumber", PullSmsReplyStatusByPhoneNumberRequest => PullSmsReplyStatusByPhoneNumberResponse);
+rt::paged!(PullSmsReplyStatusByPhoneNumberRequest, offset offset limit, [pull_sms_reply_status_set]: PullSmsReplyStatus, []);
 
 rt::model! { read debug;
 /// PullSmsReplyStatusByPhoneNumber response structure.
@@ -791,6 +795,7 @@ PullSmsSendStatusByPhoneNumberRequest {
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("sms", "2021-01-11", "PullSmsSendStatusByPhoneNumber", PullSmsSendStatusByPhoneNumberRequest => PullSmsSendStatusByPhoneNumberResponse);
+rt::paged!(PullSmsSendStatusByPhoneNumberRequest, offset offset limit, [pull_sms_send_status_set]: PullSmsSendStatus, []);
 
 rt::model! { read debug;
 /// PullSmsSendStatusByPhoneNumber response structure.
@@ -1123,6 +1128,7 @@ SmsPackagesStatisticsRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("sms", "2021-01-11", "SmsPackagesStatistics", SmsPackagesStatisticsRequest => SmsPackagesStatisticsResponse);
+rt::paged!(SmsPackagesStatisticsRequest, offset offset limit, [sms_packages_statistics_set]: SmsPackagesStatistics, []);
 
 rt::model! { read debug;
 /// SmsPackagesStatistics返回参数结构体

@@ -1887,6 +1887,7 @@ DescribeAccountPrivilegeByDBRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeAccountPrivilegeByDB", DescribeAccountPrivilegeByDBRequest => DescribeAccountPrivilegeByDBResponse);
+rt::paged!(DescribeAccountPrivilegeByDBRequest, offset offset limit, [accounts]: AccountPrivilege, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccountPrivilegeByDB response structure.
@@ -1920,6 +1921,7 @@ DescribeAccountsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
+rt::paged!(DescribeAccountsRequest, offset offset limit, [accounts]: AccountDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccounts response structure.
@@ -2039,6 +2041,7 @@ DescribeBackupFilesRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupFiles", DescribeBackupFilesRequest => DescribeBackupFilesResponse);
+rt::paged!(DescribeBackupFilesRequest, offset offset limit, [backup_files]: BackupFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupFiles response structure.
@@ -2082,6 +2085,7 @@ DescribeBackupMigrationRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupMigration", DescribeBackupMigrationRequest => DescribeBackupMigrationResponse);
+rt::paged!(DescribeBackupMigrationRequest, offset offset limit, [backup_migration_set]: Migration, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupMigration response structure.
@@ -2152,6 +2156,7 @@ DescribeBackupStatisticalRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupStatistical", DescribeBackupStatisticalRequest => DescribeBackupStatisticalResponse);
+rt::paged!(DescribeBackupStatisticalRequest, offset offset limit, [items]: SummaryDetailRes, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupStatistical response structure.
@@ -2293,6 +2298,7 @@ DescribeBackupsRequest {
     "StorageStrategy" storage_strategy set_storage_strategy: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackups", DescribeBackupsRequest => DescribeBackupsResponse);
+rt::paged!(DescribeBackupsRequest, offset offset limit, [backups]: Backup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackups response structure.
@@ -2330,6 +2336,7 @@ DescribeBusinessIntelligenceFileRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBusinessIntelligenceFile", DescribeBusinessIntelligenceFileRequest => DescribeBusinessIntelligenceFileResponse);
+rt::paged!(DescribeBusinessIntelligenceFileRequest, offset offset limit, [backup_migration_set]: BusinessIntelligenceFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBusinessIntelligenceFile response structure.
@@ -2393,6 +2400,7 @@ DescribeCrossBackupStatisticalRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeCrossBackupStatistical", DescribeCrossBackupStatisticalRequest => DescribeCrossBackupStatisticalResponse);
+rt::paged!(DescribeCrossBackupStatisticalRequest, offset offset limit, [items]: CrossSummaryDetailRes, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCrossBackupStatistical response structure.
@@ -2487,6 +2495,7 @@ DescribeDBInstanceInterRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBInstanceInter", DescribeDBInstanceInterRequest => DescribeDBInstanceInterResponse);
+rt::paged!(DescribeDBInstanceInterRequest, offset offset limit, [inter_instance_set]: InterInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstanceInter response structure.
@@ -2619,6 +2628,7 @@ DescribeDBInstancesRequest {
     "PaginationType" pagination_type set_pagination_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [db_instances]: DBInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances response structure.
@@ -2652,6 +2662,7 @@ DescribeDBPrivilegeByAccountRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBPrivilegeByAccount", DescribeDBPrivilegeByAccountRequest => DescribeDBPrivilegeByAccountResponse);
+rt::paged!(DescribeDBPrivilegeByAccountRequest, offset offset limit, [db_list]: DBPrivilege, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBPrivilegeByAccount response structure.
@@ -2762,6 +2773,7 @@ DescribeDBsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBs", DescribeDBsRequest => DescribeDBsResponse);
+rt::paged!(DescribeDBsRequest, offset offset limit, [db_instances]: InstanceDBDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBs response structure.
@@ -2847,6 +2859,7 @@ DescribeDatabasesRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDatabases", DescribeDatabasesRequest => DescribeDatabasesResponse);
+rt::paged!(DescribeDatabasesRequest, offset offset limit, [db_instances]: InstanceDBDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDatabases response structure.
@@ -2882,6 +2895,7 @@ DescribeExportTasksRequest {
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeExportTasks", DescribeExportTasksRequest => DescribeExportTasksResponse);
+rt::paged!(DescribeExportTasksRequest, offset offset limit, [items]: ExportFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExportTasks返回参数结构体
@@ -2940,6 +2954,7 @@ DescribeHASwitchLogRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeHASwitchLog", DescribeHASwitchLogRequest => DescribeHASwitchLogResponse);
+rt::paged!(DescribeHASwitchLogRequest, offset offset limit, [switch_log]: SwitchLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHASwitchLog response structure.
@@ -2981,6 +2996,7 @@ DescribeIncrementalMigrationRequest {
     "IncrementalMigrationId" incremental_migration_id set_incremental_migration_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeIncrementalMigration", DescribeIncrementalMigrationRequest => DescribeIncrementalMigrationResponse);
+rt::paged!(DescribeIncrementalMigrationRequest, offset offset limit, [incremental_migration_set]: Migration, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIncrementalMigration response structure.
@@ -3077,6 +3093,7 @@ DescribeInstanceParamRecordsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeInstanceParamRecords", DescribeInstanceParamRecordsRequest => DescribeInstanceParamRecordsResponse);
+rt::paged!(DescribeInstanceParamRecordsRequest, offset offset limit, [items]: ParamRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceParamRecords response structure.
@@ -3131,6 +3148,7 @@ DescribeInstanceTasksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeInstanceTasks", DescribeInstanceTasksRequest => DescribeInstanceTasksResponse);
+rt::paged!(DescribeInstanceTasksRequest, offset offset limit, [instance_task_set]: InstanceTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceTasks response structure.
@@ -3239,6 +3257,7 @@ DescribeLogInstanceListRequest {
     "LogSwitch" log_switch set_log_switch: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeLogInstanceList", DescribeLogInstanceListRequest => DescribeLogInstanceListResponse);
+rt::paged!(DescribeLogInstanceListRequest, offset offset limit, [items]: LogInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogInstanceList返回参数结构体
@@ -3284,6 +3303,7 @@ DescribeLogsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeLogs", DescribeLogsRequest => DescribeLogsResponse);
+rt::paged!(DescribeLogsRequest, offset offset limit, [items]: LogResult, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogs返回参数结构体
@@ -3427,6 +3447,7 @@ DescribeMigrationsRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeMigrations", DescribeMigrationsRequest => DescribeMigrationsResponse);
+rt::paged!(DescribeMigrationsRequest, offset offset limit, [migrate_task_set]: MigrateTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrations response structure.
@@ -3554,6 +3575,7 @@ DescribePublishSubscribeRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribePublishSubscribe", DescribePublishSubscribeRequest => DescribePublishSubscribeResponse);
+rt::paged!(DescribePublishSubscribeRequest, offset offset limit, [publish_subscribe_set]: PublishSubscribe, [total_count]);
 
 rt::model! { read debug;
 /// DescribePublishSubscribe response structure.
@@ -3833,6 +3855,7 @@ DescribeRestoreTaskRequest {
     "FlowId" flow_id set_flow_id: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeRestoreTask", DescribeRestoreTaskRequest => DescribeRestoreTaskResponse);
+rt::paged!(DescribeRestoreTaskRequest, offset offset limit, [tasks]: RestoreTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRestoreTask response structure.
@@ -4173,6 +4196,7 @@ DescribeXEventsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeXEvents", DescribeXEventsRequest => DescribeXEventsResponse);
+rt::paged!(DescribeXEventsRequest, offset offset limit, [events]: Events, [total_count]);
 
 rt::model! { read debug;
 /// DescribeXEvents response structure.

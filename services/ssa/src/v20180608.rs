@@ -644,6 +644,7 @@ DescribeAssetDetailListRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("ssa", "2018-06-08", "DescribeAssetDetailList", DescribeAssetDetailListRequest => DescribeAssetDetailListResponse);
+rt::paged!(DescribeAssetDetailListRequest, page page_index page_size, [data]: AssetDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeAssetDetailList返回参数结构体
@@ -725,6 +726,7 @@ DescribeCheckConfigAssetListRequest {
     "Filter" filter set_filter: list Filter,
 } }
 rt::action!("ssa", "2018-06-08", "DescribeCheckConfigAssetList", DescribeCheckConfigAssetListRequest => DescribeCheckConfigAssetListResponse);
+rt::paged!(DescribeCheckConfigAssetListRequest, offset offset limit, [check_assets_list]: CheckAssetItem, [total]);
 
 rt::model! { read debug;
 /// DescribeCheckConfigAssetList返回参数结构体
@@ -781,6 +783,7 @@ DescribeComplianceAssetListRequest {
     "Search" search set_search: list Filter,
 } }
 rt::action!("ssa", "2018-06-08", "DescribeComplianceAssetList", DescribeComplianceAssetListRequest => DescribeComplianceAssetListResponse);
+rt::paged!(DescribeComplianceAssetListRequest, offset offset limit, [check_assets_list]: CheckAssetItem, [total]);
 
 rt::model! { read debug;
 /// DescribeComplianceAssetList返回参数结构体
@@ -887,6 +890,7 @@ DescribeDomainListRequest {
     "RequestFrom" request_from set_request_from: i128,
 } }
 rt::action!("ssa", "2018-06-08", "DescribeDomainList", DescribeDomainListRequest => DescribeDomainListResponse);
+rt::paged!(DescribeDomainListRequest, offset offset limit, [domain_info_collection]: DomainInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeDomainList返回参数结构体
@@ -1040,6 +1044,7 @@ DescribeSocAlertListRequest {
     "ExportFlag" export_flag set_export_flag: bool,
 } }
 rt::action!("ssa", "2018-06-08", "DescribeSocAlertList", DescribeSocAlertListRequest => DescribeSocAlertListResponse);
+rt::paged!(DescribeSocAlertListRequest, page page_index page_size, [data alert_list]: AlertType, [data total]);
 
 rt::model! { read debug;
 /// DescribeSocAlertList返回参数结构体
@@ -1065,6 +1070,7 @@ DescribeSocCheckItemListRequest {
     "PageIndex" page_index set_page_index: i64,
 } }
 rt::action!("ssa", "2018-06-08", "DescribeSocCheckItemList", DescribeSocCheckItemListRequest => DescribeSocCheckItemListResponse);
+rt::paged!(DescribeSocCheckItemListRequest, page page_index page_size, [data list]: SocCheckItemV1, [data total]);
 
 rt::model! { read debug;
 /// DescribeSocCheckItemList返回参数结构体
@@ -1102,6 +1108,7 @@ DescribeSocCheckResultListRequest {
     "AssetId" asset_id set_asset_id: str,
 } }
 rt::action!("ssa", "2018-06-08", "DescribeSocCheckResultList", DescribeSocCheckResultListRequest => DescribeSocCheckResultListResponse);
+rt::paged!(DescribeSocCheckResultListRequest, page page_index page_size, [data list]: SocCheckResult, [data total]);
 
 rt::model! { read debug;
 /// DescribeSocCheckResultList返回参数结构体
@@ -1541,6 +1548,7 @@ SaEventPubRequest {
     "OldIdMd5" old_id_md5 set_old_id_md5: str,
 } }
 rt::action!("ssa", "2018-06-08", "SaEventPub", SaEventPubRequest => SaEventPubResponse);
+rt::paged!(SaEventPubRequest, offset offset limit, [data_sa_event_pub list]: ListDataSaEventPub, []);
 
 rt::model! { read debug;
 /// SaEventPub返回参数结构体

@@ -2019,6 +2019,7 @@ DescribeCertificateOperateLogsRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeCertificateOperateLogs", DescribeCertificateOperateLogsRequest => DescribeCertificateOperateLogsResponse);
+rt::paged!(DescribeCertificateOperateLogsRequest, offset offset limit, [operate_logs]: OperationLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCertificateOperateLogs response structure.
@@ -2304,6 +2305,7 @@ DescribeCertificatesRequest {
     "ServiceId" service_id set_service_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeCertificates", DescribeCertificatesRequest => DescribeCertificatesResponse);
+rt::paged!(DescribeCertificatesRequest, offset offset limit, [certificates]: Certificates, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCertificates response structure.
@@ -2331,6 +2333,7 @@ DescribeCompaniesRequest {
     "CompanyId" company_id set_company_id: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeCompanies", DescribeCompaniesRequest => DescribeCompaniesResponse);
+rt::paged!(DescribeCompaniesRequest, offset offset limit, [companies]: CompanyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompanies response structure.
@@ -2437,6 +2440,7 @@ DescribeHostApiGatewayInstanceListRequest {
     "Offset" offset set_offset: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostApiGatewayInstanceList", DescribeHostApiGatewayInstanceListRequest => DescribeHostApiGatewayInstanceListResponse);
+rt::paged!(DescribeHostApiGatewayInstanceListRequest, offset offset limit, [instance_list]: ApiGatewayInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostApiGatewayInstanceList返回参数结构体
@@ -2474,6 +2478,7 @@ DescribeHostCdnInstanceListRequest {
     "AsyncCache" async_cache set_async_cache: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostCdnInstanceList", DescribeHostCdnInstanceListRequest => DescribeHostCdnInstanceListResponse);
+rt::paged!(DescribeHostCdnInstanceListRequest, offset offset limit, [instance_list]: CdnInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostCdnInstanceList返回参数结构体
@@ -2513,6 +2518,7 @@ DescribeHostClbInstanceListRequest {
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostClbInstanceList", DescribeHostClbInstanceListRequest => DescribeHostClbInstanceListResponse);
+rt::paged!(DescribeHostClbInstanceListRequest, offset offset limit, [instance_list]: ClbInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostClbInstanceList返回参数结构体
@@ -2554,6 +2560,7 @@ DescribeHostCosInstanceListRequest {
     "AsyncCache" async_cache set_async_cache: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostCosInstanceList", DescribeHostCosInstanceListRequest => DescribeHostCosInstanceListResponse);
+rt::paged!(DescribeHostCosInstanceListRequest, offset offset limit, [instance_list]: CosInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostCosInstanceList返回参数结构体
@@ -2593,6 +2600,7 @@ DescribeHostDdosInstanceListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostDdosInstanceList", DescribeHostDdosInstanceListRequest => DescribeHostDdosInstanceListResponse);
+rt::paged!(DescribeHostDdosInstanceListRequest, offset offset limit, [instance_list]: DdosInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostDdosInstanceList返回参数结构体
@@ -2620,6 +2628,7 @@ DescribeHostDeployRecordDetailRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostDeployRecordDetail", DescribeHostDeployRecordDetailRequest => DescribeHostDeployRecordDetailResponse);
+rt::paged!(DescribeHostDeployRecordDetailRequest, offset offset limit, [deploy_record_detail_list]: DeployRecordDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostDeployRecordDetail返回参数结构体
@@ -2657,6 +2666,7 @@ DescribeHostDeployRecordRequest {
     "ResourceType" resource_type set_resource_type: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostDeployRecord", DescribeHostDeployRecordRequest => DescribeHostDeployRecordResponse);
+rt::paged!(DescribeHostDeployRecordRequest, offset offset limit, [deploy_record_list]: DeployRecordInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostDeployRecord返回参数结构体
@@ -2752,6 +2762,7 @@ DescribeHostTeoInstanceListRequest {
     "AsyncCache" async_cache set_async_cache: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostTeoInstanceList", DescribeHostTeoInstanceListRequest => DescribeHostTeoInstanceListResponse);
+rt::paged!(DescribeHostTeoInstanceListRequest, offset offset limit, [instance_list]: TeoInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostTeoInstanceList response structure.
@@ -2786,6 +2797,7 @@ DescribeHostTkeInstanceListRequest {
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostTkeInstanceList", DescribeHostTkeInstanceListRequest => DescribeHostTkeInstanceListResponse);
+rt::paged!(DescribeHostTkeInstanceListRequest, offset offset limit, [instance_list]: TkeInstanceDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostTkeInstanceList返回参数结构体
@@ -2819,6 +2831,7 @@ DescribeHostUpdateRecordDetailRequest {
     "Offset" offset set_offset: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUpdateRecordDetail", DescribeHostUpdateRecordDetailRequest => DescribeHostUpdateRecordDetailResponse);
+rt::paged!(DescribeHostUpdateRecordDetailRequest, offset offset limit, [record_detail_list]: UpdateRecordDetails, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostUpdateRecordDetail response structure.
@@ -2859,6 +2872,7 @@ DescribeHostUpdateRecordRequest {
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUpdateRecord", DescribeHostUpdateRecordRequest => DescribeHostUpdateRecordResponse);
+rt::paged!(DescribeHostUpdateRecordRequest, offset offset limit, [deploy_record_list]: UpdateRecordInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostUpdateRecord response structure.
@@ -2888,6 +2902,7 @@ DescribeHostUploadUpdateRecordDetailRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUploadUpdateRecordDetail", DescribeHostUploadUpdateRecordDetailRequest => DescribeHostUploadUpdateRecordDetailResponse);
+rt::paged!(DescribeHostUploadUpdateRecordDetailRequest, offset offset limit, [deploy_record_detail]: DeployRecord, []);
 
 rt::model! { read debug;
 /// DescribeHostUploadUpdateRecordDetail response structure.
@@ -2911,6 +2926,7 @@ DescribeHostUploadUpdateRecordRequest {
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUploadUpdateRecord", DescribeHostUploadUpdateRecordRequest => DescribeHostUploadUpdateRecordResponse);
+rt::paged!(DescribeHostUploadUpdateRecordRequest, offset offset limit, [deploy_record_list]: UploadUpdateRecordInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHostUploadUpdateRecord response structure.
@@ -3002,6 +3018,7 @@ DescribeManagerDetailRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeManagerDetail", DescribeManagerDetailRequest => DescribeManagerDetailResponse);
+rt::paged!(DescribeManagerDetailRequest, offset offset limit, [status_info]: ManagerStatusInfo, []);
 
 rt::model! { read debug;
 /// DescribeManagerDetail返回参数结构体
@@ -3088,6 +3105,7 @@ DescribeManagersRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeManagers", DescribeManagersRequest => DescribeManagersResponse);
+rt::paged!(DescribeManagersRequest, offset offset limit, [managers]: ManagerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeManagers response structure.
@@ -3121,6 +3139,7 @@ DescribePackagesRequest {
     "Pid" pid set_pid: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribePackages", DescribePackagesRequest => DescribePackagesResponse);
+rt::paged!(DescribePackagesRequest, offset offset limit, [packages]: PackageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePackages返回参数结构体

@@ -232,6 +232,7 @@ DescribeDomainsRequest {
     "Domain" domain set_domain: str,
 } }
 rt::action!("sslpod", "2019-06-05", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
+rt::paged!(DescribeDomainsRequest, offset offset limit, [data result]: DomainSiteInfo, [data total]);
 
 rt::model! { read debug;
 /// DescribeDomains返回参数结构体

@@ -787,6 +787,7 @@ ListSecretsRequest {
     "InstanceID" instance_id set_instance_id: str,
 } }
 rt::action!("ssm", "2019-09-23", "ListSecrets", ListSecretsRequest => ListSecretsResponse);
+rt::paged!(ListSecretsRequest, offset offset limit, [secret_metadatas]: SecretMetadata, [total_count]);
 
 rt::model! { read debug;
 /// ListSecrets response structure.

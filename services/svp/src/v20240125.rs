@@ -147,6 +147,7 @@ DescribeSavingPlanDeductRequest {
     "EndStartDate" end_start_date set_end_start_date: str,
 } }
 rt::action!("svp", "2024-01-25", "DescribeSavingPlanDeduct", DescribeSavingPlanDeductRequest => DescribeSavingPlanDeductResponse);
+rt::paged!(DescribeSavingPlanDeductRequest, offset offset limit, [deducts]: SavingPlanDeductDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeSavingPlanDeduct返回参数结构体
@@ -182,6 +183,7 @@ DescribeSavingPlanOverviewRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("svp", "2024-01-25", "DescribeSavingPlanOverview", DescribeSavingPlanOverviewRequest => DescribeSavingPlanOverviewResponse);
+rt::paged!(DescribeSavingPlanOverviewRequest, offset offset limit, [overviews]: SavingPlanOverviewDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeSavingPlanOverview返回参数结构体
@@ -221,6 +223,7 @@ DescribeSavingPlanUsageRequest {
     "TimeInterval" time_interval set_time_interval: str,
 } }
 rt::action!("svp", "2024-01-25", "DescribeSavingPlanUsage", DescribeSavingPlanUsageRequest => DescribeSavingPlanUsageResponse);
+rt::paged!(DescribeSavingPlanUsageRequest, offset offset limit, [usages]: SavingPlanUsageDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeSavingPlanUsage返回参数结构体

@@ -221,6 +221,7 @@ DescribeProjectsRequest {
     "ProjectName" project_name set_project_name: str,
 } }
 rt::action!("tag", "2018-08-13", "DescribeProjects", DescribeProjectsRequest => DescribeProjectsResponse);
+rt::paged!(DescribeProjectsRequest, offset offset limit, [projects]: Project, [total]);
 
 rt::model! { read debug;
 /// DescribeProjects response structure.
@@ -262,6 +263,7 @@ DescribeResourceTagsByResourceIdsRequest {
     "Category" category set_category: str,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourceTagsByResourceIds", DescribeResourceTagsByResourceIdsRequest => DescribeResourceTagsByResourceIdsResponse);
+rt::paged!(DescribeResourceTagsByResourceIdsRequest, offset offset limit, [tags]: TagResource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourceTagsByResourceIds response structure.
@@ -305,6 +307,7 @@ DescribeResourceTagsByResourceIdsSeqRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourceTagsByResourceIdsSeq", DescribeResourceTagsByResourceIdsSeqRequest => DescribeResourceTagsByResourceIdsSeqResponse);
+rt::paged!(DescribeResourceTagsByResourceIdsSeqRequest, offset offset limit, [tags]: TagResource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourceTagsByResourceIdsSeq response structure.
@@ -352,6 +355,7 @@ DescribeResourceTagsByTagKeysRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourceTagsByTagKeys", DescribeResourceTagsByTagKeysRequest => DescribeResourceTagsByTagKeysResponse);
+rt::paged!(DescribeResourceTagsByTagKeysRequest, offset offset limit, [rows]: ResourceIdTag, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourceTagsByTagKeys response structure.
@@ -391,6 +395,7 @@ DescribeResourceTagsRequest {
     "CosResourceId" cos_resource_id set_cos_resource_id: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourceTags", DescribeResourceTagsRequest => DescribeResourceTagsResponse);
+rt::paged!(DescribeResourceTagsRequest, offset offset limit, [rows]: TagResource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourceTags response structure.
@@ -433,6 +438,7 @@ DescribeResourcesByTagsRequest {
     "ServiceType" service_type set_service_type: str,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourcesByTags", DescribeResourcesByTagsRequest => DescribeResourcesByTagsResponse);
+rt::paged!(DescribeResourcesByTagsRequest, offset offset limit, [rows]: ResourceTag, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourcesByTags response structure.
@@ -475,6 +481,7 @@ DescribeResourcesByTagsUnionRequest {
     "ServiceType" service_type set_service_type: str,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourcesByTagsUnion", DescribeResourcesByTagsUnionRequest => DescribeResourcesByTagsUnionResponse);
+rt::paged!(DescribeResourcesByTagsUnionRequest, offset offset limit, [rows]: ResourceTag, [total_count]);
 
 rt::model! { read debug;
 /// DescribeResourcesByTagsUnion response structure.
@@ -508,6 +515,7 @@ DescribeTagKeysRequest {
     "Category" category set_category: str,
 } }
 rt::action!("tag", "2018-08-13", "DescribeTagKeys", DescribeTagKeysRequest => DescribeTagKeysResponse);
+rt::paged!(DescribeTagKeysRequest, offset offset limit, [tags]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTagKeys response structure.
@@ -543,6 +551,7 @@ DescribeTagValuesRequest {
     "Category" category set_category: str,
 } }
 rt::action!("tag", "2018-08-13", "DescribeTagValues", DescribeTagValuesRequest => DescribeTagValuesResponse);
+rt::paged!(DescribeTagValuesRequest, offset offset limit, [tags]: Tag, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTagValues response structure.
@@ -576,6 +585,7 @@ DescribeTagValuesSeqRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeTagValuesSeq", DescribeTagValuesSeqRequest => DescribeTagValuesSeqResponse);
+rt::paged!(DescribeTagValuesSeqRequest, offset offset limit, [tags]: Tag, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTagValuesSeq response structure.
@@ -613,6 +623,7 @@ DescribeTagsRequest {
     "ShowProject" show_project set_show_project: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeTags", DescribeTagsRequest => DescribeTagsResponse);
+rt::paged!(DescribeTagsRequest, offset offset limit, [tags]: TagWithDelete, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTags response structure.
@@ -650,6 +661,7 @@ DescribeTagsSeqRequest {
     "ShowProject" show_project set_show_project: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeTagsSeq", DescribeTagsSeqRequest => DescribeTagsSeqResponse);
+rt::paged!(DescribeTagsSeqRequest, offset offset limit, [tags]: TagWithDelete, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTagsSeq response structure.

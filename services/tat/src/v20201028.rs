@@ -448,6 +448,7 @@ DescribeAutomationAgentStatusRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeAutomationAgentStatus", DescribeAutomationAgentStatusRequest => DescribeAutomationAgentStatusResponse);
+rt::paged!(DescribeAutomationAgentStatusRequest, offset offset limit, [automation_agent_set]: AutomationAgentInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutomationAgentStatus response structure.
@@ -486,6 +487,7 @@ DescribeCommandsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeCommands", DescribeCommandsRequest => DescribeCommandsResponse);
+rt::paged!(DescribeCommandsRequest, offset offset limit, [command_set]: Command, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCommands response structure.
@@ -528,6 +530,7 @@ DescribeInvocationTasksRequest {
     "HideOutput" hide_output set_hide_output: bool,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvocationTasks", DescribeInvocationTasksRequest => DescribeInvocationTasksResponse);
+rt::paged!(DescribeInvocationTasksRequest, offset offset limit, [invocation_task_set]: InvocationTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInvocationTasks response structure.
@@ -565,6 +568,7 @@ DescribeInvocationsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvocations", DescribeInvocationsRequest => DescribeInvocationsResponse);
+rt::paged!(DescribeInvocationsRequest, offset offset limit, [invocation_set]: Invocation, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInvocations response structure.
@@ -592,6 +596,7 @@ DescribeInvokerRecordsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvokerRecords", DescribeInvokerRecordsRequest => DescribeInvokerRecordsResponse);
+rt::paged!(DescribeInvokerRecordsRequest, offset offset limit, [invoker_record_set]: InvokerRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInvokerRecords response structure.
@@ -629,6 +634,7 @@ DescribeInvokersRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvokers", DescribeInvokersRequest => DescribeInvokersResponse);
+rt::paged!(DescribeInvokersRequest, offset offset limit, [invoker_set]: Invoker, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInvokers response structure.
@@ -704,6 +710,7 @@ DescribeRegisterCodesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tat", "2020-10-28", "DescribeRegisterCodes", DescribeRegisterCodesRequest => DescribeRegisterCodesResponse);
+rt::paged!(DescribeRegisterCodesRequest, offset offset limit, [register_code_set]: RegisterCodeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRegisterCodes response structure.
@@ -791,6 +798,7 @@ DescribeRegisterInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tat", "2020-10-28", "DescribeRegisterInstances", DescribeRegisterInstancesRequest => DescribeRegisterInstancesResponse);
+rt::paged!(DescribeRegisterInstancesRequest, offset offset limit, [register_instance_set]: RegisterInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRegisterInstances response structure.
@@ -828,6 +836,7 @@ DescribeScenesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeScenes", DescribeScenesRequest => DescribeScenesResponse);
+rt::paged!(DescribeScenesRequest, offset offset limit, [scene_set]: Scene, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScenes response structure.

@@ -316,6 +316,7 @@ GetBlockListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tbaas", "2018-04-16", "GetBlockList", GetBlockListRequest => GetBlockListResponse);
+rt::paged!(GetBlockListRequest, offset offset limit, [block_list]: Block, [total_count]);
 
 rt::model! { read debug;
 /// GetBlockList返回参数结构体
@@ -363,6 +364,7 @@ GetBlockTransactionListForUserRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tbaas", "2018-04-16", "GetBlockTransactionListForUser", GetBlockTransactionListForUserRequest => GetBlockTransactionListForUserResponse);
+rt::paged!(GetBlockTransactionListForUserRequest, offset offset limit, [transaction_list]: TransactionItem, [total_count]);
 
 rt::model! { read debug;
 /// GetBlockTransactionListForUser返回参数结构体
@@ -536,6 +538,7 @@ GetLatestTransactionListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tbaas", "2018-04-16", "GetLatestTransactionList", GetLatestTransactionListRequest => GetLatestTransactionListResponse);
+rt::paged!(GetLatestTransactionListRequest, offset offset limit, [transaction_list]: TransactionItem, [total_count]);
 
 rt::model! { read debug;
 /// GetLatestTransactionList返回参数结构体

@@ -765,6 +765,7 @@ DescribeApplicationsRequest {
     "ApplyType" apply_type set_apply_type: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeApplications", DescribeApplicationsRequest => DescribeApplicationsResponse);
+rt::paged!(DescribeApplicationsRequest, offset offset limit, [applications]: Application, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApplications返回参数结构体
@@ -798,6 +799,7 @@ DescribeBackupRecordsRequest {
     "TableName" table_name set_table_name: str,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeBackupRecords", DescribeBackupRecordsRequest => DescribeBackupRecordsResponse);
+rt::paged!(DescribeBackupRecordsRequest, offset offset limit, [backup_records]: BackupRecords, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBackupRecords response structure.
@@ -850,6 +852,7 @@ DescribeClustersRequest {
     "Ipv6Enable" ipv6_enable set_ipv6_enable: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, offset offset limit, [clusters]: ClusterInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters response structure.
@@ -881,6 +884,7 @@ DescribeIdlFileInfosRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeIdlFileInfos", DescribeIdlFileInfosRequest => DescribeIdlFileInfosResponse);
+rt::paged!(DescribeIdlFileInfosRequest, offset offset limit, [idl_file_infos]: IdlFileInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIdlFileInfos response structure.
@@ -1008,6 +1012,7 @@ DescribeTableGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTableGroups", DescribeTableGroupsRequest => DescribeTableGroupsResponse);
+rt::paged!(DescribeTableGroupsRequest, offset offset limit, [table_groups]: TableGroupInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTableGroups response structure.
@@ -1064,6 +1069,7 @@ DescribeTablesInRecycleRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTablesInRecycle", DescribeTablesInRecycleRequest => DescribeTablesInRecycleResponse);
+rt::paged!(DescribeTablesInRecycleRequest, offset offset limit, [table_infos]: TableInfoNew, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTablesInRecycle response structure.
@@ -1095,6 +1101,7 @@ DescribeTablesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTables", DescribeTablesRequest => DescribeTablesResponse);
+rt::paged!(DescribeTablesRequest, offset offset limit, [table_infos]: TableInfoNew, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTables response structure.
@@ -1124,6 +1131,7 @@ DescribeTasksRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
+rt::paged!(DescribeTasksRequest, offset offset limit, [task_infos]: TaskInfoNew, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTasks response structure.

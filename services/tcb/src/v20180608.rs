@@ -1912,6 +1912,7 @@ DescribeApiKeyListRequest {
     "KeyType" key_type set_key_type: str,
 } }
 rt::action!("tcb", "2018-06-08", "DescribeApiKeyList", DescribeApiKeyListRequest => DescribeApiKeyListResponse);
+rt::paged!(DescribeApiKeyListRequest, page page_number page_size, [data]: ApiKeyToken, [total]);
 
 rt::model! { read debug;
 /// DescribeApiKeyList返回参数结构体
@@ -2002,6 +2003,7 @@ DescribeBillingInfoRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcb", "2018-06-08", "DescribeBillingInfo", DescribeBillingInfoRequest => DescribeBillingInfoResponse);
+rt::paged!(DescribeBillingInfoRequest, offset offset limit, [env_billing_info_list]: EnvBillingInfoItem, [total]);
 
 rt::model! { read debug;
 /// DescribeBillingInfo返回参数结构体
@@ -2154,6 +2156,7 @@ DescribeCloudAppListRequest {
     "Filter" filter set_filter: obj CloudAppFilter,
 } }
 rt::action!("tcb", "2018-06-08", "DescribeCloudAppList", DescribeCloudAppListRequest => DescribeCloudAppListResponse);
+rt::paged!(DescribeCloudAppListRequest, page page_no page_size, [service_list]: CloudAppServiceItem, [total]);
 
 rt::model! { read debug;
 /// DescribeCloudAppList返回参数结构体
@@ -2189,6 +2192,7 @@ DescribeCloudAppVersionListRequest {
     "PageNo" page_no set_page_no: i64,
 } }
 rt::action!("tcb", "2018-06-08", "DescribeCloudAppVersionList", DescribeCloudAppVersionListRequest => DescribeCloudAppVersionListResponse);
+rt::paged!(DescribeCloudAppVersionListRequest, page page_no page_size, [version_list]: CloudAppVersionItem, [total]);
 
 rt::model! { read debug;
 /// DescribeCloudAppVersionList返回参数结构体
@@ -2855,6 +2859,7 @@ DescribeEnvsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcb", "2018-06-08", "DescribeEnvs", DescribeEnvsRequest => DescribeEnvsResponse);
+rt::paged!(DescribeEnvsRequest, offset offset limit, [env_list]: EnvInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeEnvs返回参数结构体
@@ -2945,6 +2950,7 @@ DescribeHTTPServiceCachePurgeTaskRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tcb", "2018-06-08", "DescribeHTTPServiceCachePurgeTask", DescribeHTTPServiceCachePurgeTaskRequest => DescribeHTTPServiceCachePurgeTaskResponse);
+rt::paged!(DescribeHTTPServiceCachePurgeTaskRequest, offset offset limit, [tasks]: HTTPServiceCachePurgeTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHTTPServiceCachePurgeTask返回参数结构体
@@ -2974,6 +2980,7 @@ DescribeHTTPServiceRouteRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tcb", "2018-06-08", "DescribeHTTPServiceRoute", DescribeHTTPServiceRouteRequest => DescribeHTTPServiceRouteResponse);
+rt::paged!(DescribeHTTPServiceRouteRequest, offset offset limit, [domains]: HTTPServiceDomain, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHTTPServiceRoute返回参数结构体
@@ -3379,6 +3386,7 @@ DescribePlatformHTTPServiceRouteRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tcb", "2018-06-08", "DescribePlatformHTTPServiceRoute", DescribePlatformHTTPServiceRouteRequest => DescribePlatformHTTPServiceRouteResponse);
+rt::paged!(DescribePlatformHTTPServiceRouteRequest, offset offset limit, [domains]: HTTPServiceDomain, [total_count]);
 
 rt::model! { read debug;
 /// DescribePlatformHTTPServiceRoute返回参数结构体
@@ -3423,6 +3431,7 @@ DescribePlatformsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tcb", "2018-06-08", "DescribePlatforms", DescribePlatformsRequest => DescribePlatformsResponse);
+rt::paged!(DescribePlatformsRequest, offset offset limit, [platform_list]: PlatformInfo, [total]);
 
 rt::model! { read debug;
 /// DescribePlatforms返回参数结构体
@@ -3773,6 +3782,7 @@ DescribeUserListRequest {
     "UidList" uid_list set_uid_list: list String,
 } }
 rt::action!("tcb", "2018-06-08", "DescribeUserList", DescribeUserListRequest => DescribeUserListResponse);
+rt::paged!(DescribeUserListRequest, page page_no page_size, [data user_list]: User, [data total]);
 
 rt::model! { read debug;
 /// 查询用户返回结果
@@ -4944,6 +4954,7 @@ ListFunctionsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tcb", "2018-06-08", "ListFunctions", ListFunctionsRequest => ListFunctionsResponse);
+rt::paged!(ListFunctionsRequest, offset offset limit, [functions]: Function, [total_count]);
 
 rt::model! { read debug;
 /// ListFunctions返回参数结构体
@@ -4977,6 +4988,7 @@ ListPGUserMigrationsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcb", "2018-06-08", "ListPGUserMigrations", ListPGUserMigrationsRequest => ListPGUserMigrationsResponse);
+rt::paged!(ListPGUserMigrationsRequest, offset offset limit, [migrations]: MigrationSummary, [total]);
 
 rt::model! { read debug;
 /// ListPGUserMigrations返回参数结构体

@@ -329,6 +329,7 @@ DescribeMeshListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcm", "2021-04-13", "DescribeMeshList", DescribeMeshListRequest => DescribeMeshListResponse);
+rt::paged!(DescribeMeshListRequest, offset offset limit, [mesh_list]: Mesh, [total]);
 
 rt::model! { read debug;
 /// DescribeMeshList返回参数结构体

@@ -1537,6 +1537,7 @@ DescribeApplicationTriggerLogPersonalRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeApplicationTriggerLogPersonal", DescribeApplicationTriggerLogPersonalRequest => DescribeApplicationTriggerLogPersonalResponse);
+rt::paged!(DescribeApplicationTriggerLogPersonalRequest, offset offset limit, [data log_info]: TriggerLogResp, [data total_count]);
 
 rt::model! { read debug;
 /// 查询应用更新触发器触发日志返回值
@@ -1571,6 +1572,7 @@ DescribeApplicationTriggerPersonalRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeApplicationTriggerPersonal", DescribeApplicationTriggerPersonalRequest => DescribeApplicationTriggerPersonalResponse);
+rt::paged!(DescribeApplicationTriggerPersonalRequest, offset offset limit, [data trigger_info]: TriggerResp, [data total_count]);
 
 rt::model! { read debug;
 /// 拉取触发器列表返回值
@@ -1666,6 +1668,7 @@ DescribeFavorRepositoryPersonalRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeFavorRepositoryPersonal", DescribeFavorRepositoryPersonalRequest => DescribeFavorRepositoryPersonalResponse);
+rt::paged!(DescribeFavorRepositoryPersonalRequest, offset offset limit, [data repo_info]: Favors, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeFavorRepositoryPersonal返回参数结构体
@@ -1841,6 +1844,7 @@ DescribeImagePersonalRequest {
     "Tag" tag set_tag: str,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeImagePersonal", DescribeImagePersonalRequest => DescribeImagePersonalResponse);
+rt::paged!(DescribeImagePersonalRequest, offset offset limit, [data tag_info]: TagInfo, []);
 
 rt::model! { read debug;
 /// DescribeImagePersonal返回参数结构体
@@ -1880,6 +1884,7 @@ DescribeImagesRequest {
     "ExactMatch" exact_match set_exact_match: bool,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeImages", DescribeImagesRequest => DescribeImagesResponse);
+rt::paged!(DescribeImagesRequest, offset offset limit, [image_info_list]: TcrImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImages response structure.
@@ -1957,6 +1962,7 @@ DescribeInstanceCustomizedDomainRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeInstanceCustomizedDomain", DescribeInstanceCustomizedDomainRequest => DescribeInstanceCustomizedDomainResponse);
+rt::paged!(DescribeInstanceCustomizedDomainRequest, offset offset limit, [domain_info_list]: CustomizedDomainInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceCustomizedDomain response structure.
@@ -2007,6 +2013,7 @@ DescribeInstanceTokenRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeInstanceToken", DescribeInstanceTokenRequest => DescribeInstanceTokenResponse);
+rt::paged!(DescribeInstanceTokenRequest, offset offset limit, [tokens]: TcrInstanceToken, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceToken response structure.
@@ -2037,6 +2044,7 @@ DescribeInstancesRequest {
     "AllRegion" all_region set_all_region: bool,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [registries]: Registry, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -2114,6 +2122,7 @@ DescribeNamespacePersonalRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeNamespacePersonal", DescribeNamespacePersonalRequest => DescribeNamespacePersonalResponse);
+rt::paged!(DescribeNamespacePersonalRequest, offset offset limit, [data namespace_info]: NamespaceInfo, []);
 
 rt::model! { read debug;
 /// DescribeNamespacePersonal返回参数结构体
@@ -2147,6 +2156,7 @@ DescribeNamespacesRequest {
     "KmsSignPolicy" kms_sign_policy set_kms_sign_policy: bool,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeNamespaces", DescribeNamespacesRequest => DescribeNamespacesResponse);
+rt::paged!(DescribeNamespacesRequest, offset offset limit, [namespace_list]: TcrNamespaceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNamespaces response structure.
@@ -2197,6 +2207,7 @@ DescribeReplicationExecutionsRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeReplicationExecutions", DescribeReplicationExecutionsRequest => DescribeReplicationExecutionsResponse);
+rt::paged!(DescribeReplicationExecutionsRequest, page page page_size, [replication_execution_list]: ReplicationExecution, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReplicationExecutions返回参数结构体
@@ -2289,6 +2300,7 @@ DescribeReplicationInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeReplicationInstances", DescribeReplicationInstancesRequest => DescribeReplicationInstancesResponse);
+rt::paged!(DescribeReplicationInstancesRequest, offset offset limit, [replication_registries]: ReplicationRegistry, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReplicationInstances response structure.
@@ -2317,6 +2329,7 @@ DescribeReplicationPoliciesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeReplicationPolicies", DescribeReplicationPoliciesRequest => DescribeReplicationPoliciesResponse);
+rt::paged!(DescribeReplicationPoliciesRequest, page page page_size, [replication_policy_info_list]: ReplicationPolicyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReplicationPolicies返回参数结构体
@@ -2348,6 +2361,7 @@ DescribeReplicationTasksRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeReplicationTasks", DescribeReplicationTasksRequest => DescribeReplicationTasksResponse);
+rt::paged!(DescribeReplicationTasksRequest, page page page_size, [replication_task_list]: ReplicationTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReplicationTasks返回参数结构体
@@ -2381,6 +2395,7 @@ DescribeRepositoriesRequest {
     "SortBy" sort_by set_sort_by: str,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeRepositories", DescribeRepositoriesRequest => DescribeRepositoriesResponse);
+rt::paged!(DescribeRepositoriesRequest, offset offset limit, [repository_list]: TcrRepositoryInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRepositories response structure.
@@ -2410,6 +2425,7 @@ DescribeRepositoryFilterPersonalRequest {
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeRepositoryFilterPersonal", DescribeRepositoryFilterPersonalRequest => DescribeRepositoryFilterPersonalResponse);
+rt::paged!(DescribeRepositoryFilterPersonalRequest, offset offset limit, [data repo_info]: RepoInfo, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRepositoryFilterPersonal返回参数结构体
@@ -2433,6 +2449,7 @@ DescribeRepositoryOwnerPersonalRequest {
     "RepoName" repo_name set_repo_name: str,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeRepositoryOwnerPersonal", DescribeRepositoryOwnerPersonalRequest => DescribeRepositoryOwnerPersonalResponse);
+rt::paged!(DescribeRepositoryOwnerPersonalRequest, offset offset limit, [data repo_info]: RepoInfo, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRepositoryOwnerPersonal返回参数结构体
@@ -2507,6 +2524,7 @@ DescribeServiceAccountsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeServiceAccounts", DescribeServiceAccountsRequest => DescribeServiceAccountsResponse);
+rt::paged!(DescribeServiceAccountsRequest, offset offset limit, [service_accounts]: ServiceAccount, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceAccounts response structure.
@@ -2597,6 +2615,7 @@ DescribeTagRetentionExecutionRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeTagRetentionExecution", DescribeTagRetentionExecutionRequest => DescribeTagRetentionExecutionResponse);
+rt::paged!(DescribeTagRetentionExecutionRequest, offset offset limit, [retention_execution_list]: RetentionExecution, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTagRetentionExecution response structure.
@@ -2632,6 +2651,7 @@ DescribeTagRetentionExecutionTaskRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeTagRetentionExecutionTask", DescribeTagRetentionExecutionTaskRequest => DescribeTagRetentionExecutionTaskResponse);
+rt::paged!(DescribeTagRetentionExecutionTaskRequest, offset offset limit, [retention_task_list]: RetentionTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTagRetentionExecutionTask response structure.
@@ -2661,6 +2681,7 @@ DescribeTagRetentionRulesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeTagRetentionRules", DescribeTagRetentionRulesRequest => DescribeTagRetentionRulesResponse);
+rt::paged!(DescribeTagRetentionRulesRequest, offset offset limit, [retention_policy_list]: RetentionPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTagRetentionRules response structure.
@@ -2711,6 +2732,7 @@ DescribeWebhookTriggerLogRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeWebhookTriggerLog", DescribeWebhookTriggerLogRequest => DescribeWebhookTriggerLogResponse);
+rt::paged!(DescribeWebhookTriggerLogRequest, offset offset limit, [logs]: WebhookTriggerLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebhookTriggerLog response structure.
@@ -2740,6 +2762,7 @@ DescribeWebhookTriggerRequest {
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeWebhookTrigger", DescribeWebhookTriggerRequest => DescribeWebhookTriggerResponse);
+rt::paged!(DescribeWebhookTriggerRequest, offset offset limit, [triggers]: WebhookTrigger, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebhookTrigger response structure.
@@ -3048,6 +3071,7 @@ ListAIModelVersionsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcr", "2019-09-24", "ListAIModelVersions", ListAIModelVersionsRequest => ListAIModelVersionsResponse);
+rt::paged!(ListAIModelVersionsRequest, offset offset limit, [version_list]: VersionList, [total_count]);
 
 rt::model! { read debug;
 /// ListAIModelVersions返回参数结构体
@@ -3081,6 +3105,7 @@ ListAIModelsRequest {
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("tcr", "2019-09-24", "ListAIModels", ListAIModelsRequest => ListAIModelsResponse);
+rt::paged!(ListAIModelsRequest, offset offset limit, [model_list]: ModelList, [total_count]);
 
 rt::model! { read debug;
 /// ListAIModels返回参数结构体
@@ -3112,6 +3137,7 @@ ListSkillVersionsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcr", "2019-09-24", "ListSkillVersions", ListSkillVersionsRequest => ListSkillVersionsResponse);
+rt::paged!(ListSkillVersionsRequest, offset offset limit, [version_list]: SkillVersionList, [total_count]);
 
 rt::model! { read debug;
 /// ListSkillVersions返回参数结构体
@@ -3155,6 +3181,7 @@ ListSkillsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcr", "2019-09-24", "ListSkills", ListSkillsRequest => ListSkillsResponse);
+rt::paged!(ListSkillsRequest, offset offset limit, [skill_list]: SkillList, [total_count]);
 
 rt::model! { read debug;
 /// ListSkills返回参数结构体

@@ -4242,6 +4242,7 @@ DescribeAbnormalProcessEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAbnormalProcessEvents", DescribeAbnormalProcessEventsRequest => DescribeAbnormalProcessEventsResponse);
+rt::paged!(DescribeAbnormalProcessEventsRequest, offset offset limit, [event_set]: AbnormalProcessEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAbnormalProcessEvents response structure.
@@ -4419,6 +4420,7 @@ DescribeAccessControlEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAccessControlEvents", DescribeAccessControlEventsRequest => DescribeAccessControlEventsResponse);
+rt::paged!(DescribeAccessControlEventsRequest, offset offset limit, [event_set]: AccessControlEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccessControlEvents response structure.
@@ -4545,6 +4547,7 @@ DescribeAffectedNodeListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAffectedNodeList", DescribeAffectedNodeListRequest => DescribeAffectedNodeListResponse);
+rt::paged!(DescribeAffectedNodeListRequest, offset offset limit, [affected_node_list]: AffectedNodeItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAffectedNodeList response structure.
@@ -4579,6 +4582,7 @@ DescribeAffectedWorkloadListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAffectedWorkloadList", DescribeAffectedWorkloadListRequest => DescribeAffectedWorkloadListResponse);
+rt::paged!(DescribeAffectedWorkloadListRequest, offset offset limit, [affected_workload_list]: AffectedWorkloadItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAffectedWorkloadList response structure.
@@ -4688,6 +4692,7 @@ DescribeAssetAppServiceListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetAppServiceList", DescribeAssetAppServiceListRequest => DescribeAssetAppServiceListResponse);
+rt::paged!(DescribeAssetAppServiceListRequest, offset offset limit, [list]: ServiceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetAppServiceList response structure.
@@ -4723,6 +4728,7 @@ DescribeAssetClusterListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetClusterList", DescribeAssetClusterListRequest => DescribeAssetClusterListResponse);
+rt::paged!(DescribeAssetClusterListRequest, offset offset limit, [list]: AssetClusterListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetClusterList response structure.
@@ -4752,6 +4758,7 @@ DescribeAssetComponentListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetComponentList", DescribeAssetComponentListRequest => DescribeAssetComponentListResponse);
+rt::paged!(DescribeAssetComponentListRequest, offset offset limit, [list]: ComponentInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetComponentList response structure.
@@ -4910,6 +4917,7 @@ DescribeAssetContainerListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetContainerList", DescribeAssetContainerListRequest => DescribeAssetContainerListResponse);
+rt::paged!(DescribeAssetContainerListRequest, offset offset limit, [list]: ContainerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetContainerList response structure.
@@ -4937,6 +4945,7 @@ DescribeAssetDBServiceListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetDBServiceList", DescribeAssetDBServiceListRequest => DescribeAssetDBServiceListResponse);
+rt::paged!(DescribeAssetDBServiceListRequest, offset offset limit, [list]: ServiceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetDBServiceList response structure.
@@ -5056,6 +5065,7 @@ DescribeAssetHostListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetHostList", DescribeAssetHostListRequest => DescribeAssetHostListResponse);
+rt::paged!(DescribeAssetHostListRequest, offset offset limit, [list]: HostInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetHostList response structure.
@@ -5088,6 +5098,7 @@ DescribeAssetImageBindRuleInfoRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageBindRuleInfo", DescribeAssetImageBindRuleInfoRequest => DescribeAssetImageBindRuleInfoResponse);
+rt::paged!(DescribeAssetImageBindRuleInfoRequest, offset offset limit, [image_bind_rule_set]: ImagesBindRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageBindRuleInfo response structure.
@@ -5228,6 +5239,7 @@ DescribeAssetImageListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageList", DescribeAssetImageListRequest => DescribeAssetImageListResponse);
+rt::paged!(DescribeAssetImageListRequest, offset offset limit, [list]: ImagesInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageList response structure.
@@ -5409,6 +5421,7 @@ DescribeAssetImageRegistryListRequest {
     "IsRunning" is_running set_is_running: bool,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryList", DescribeAssetImageRegistryListRequest => DescribeAssetImageRegistryListResponse);
+rt::paged!(DescribeAssetImageRegistryListRequest, offset offset limit, [list]: ImageRepoInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRegistryList response structure.
@@ -5513,6 +5526,7 @@ DescribeAssetImageRegistryRegistryListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryRegistryList", DescribeAssetImageRegistryRegistryListRequest => DescribeAssetImageRegistryRegistryListResponse);
+rt::paged!(DescribeAssetImageRegistryRegistryListRequest, offset offset limit, [list]: ImageRepoRegistryInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRegistryRegistryList response structure.
@@ -5550,6 +5564,7 @@ DescribeAssetImageRegistryRiskInfoListRequest {
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryRiskInfoList", DescribeAssetImageRegistryRiskInfoListRequest => DescribeAssetImageRegistryRiskInfoListResponse);
+rt::paged!(DescribeAssetImageRegistryRiskInfoListRequest, offset offset limit, [list]: ImageRisk, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRegistryRiskInfoList response structure.
@@ -5711,6 +5726,7 @@ DescribeAssetImageRegistryVirusListRequest {
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryVirusList", DescribeAssetImageRegistryVirusListRequest => DescribeAssetImageRegistryVirusListResponse);
+rt::paged!(DescribeAssetImageRegistryVirusListRequest, offset offset limit, [list]: ImageVirus, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRegistryVirusList response structure.
@@ -5779,6 +5795,7 @@ DescribeAssetImageRegistryVulListRequest {
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryVulList", DescribeAssetImageRegistryVulListRequest => DescribeAssetImageRegistryVulListResponse);
+rt::paged!(DescribeAssetImageRegistryVulListRequest, offset offset limit, [list]: ImageVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRegistryVulList response structure.
@@ -5851,6 +5868,7 @@ DescribeAssetImageRiskListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRiskList", DescribeAssetImageRiskListRequest => DescribeAssetImageRiskListResponse);
+rt::paged!(DescribeAssetImageRiskListRequest, offset offset limit, [list]: ImageRiskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageRiskList response structure.
@@ -5983,6 +6001,7 @@ DescribeAssetImageSimpleListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageSimpleList", DescribeAssetImageSimpleListRequest => DescribeAssetImageSimpleListResponse);
+rt::paged!(DescribeAssetImageSimpleListRequest, offset offset limit, [list]: AssetSimpleImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageSimpleList response structure.
@@ -6053,6 +6072,7 @@ DescribeAssetImageVirusListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageVirusList", DescribeAssetImageVirusListRequest => DescribeAssetImageVirusListResponse);
+rt::paged!(DescribeAssetImageVirusListRequest, offset offset limit, [list]: ImageVirusInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageVirusList response structure.
@@ -6132,6 +6152,7 @@ DescribeAssetImageVulListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageVulList", DescribeAssetImageVulListRequest => DescribeAssetImageVulListResponse);
+rt::paged!(DescribeAssetImageVulListRequest, offset offset limit, [list]: ImagesVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetImageVulList response structure.
@@ -6169,6 +6190,7 @@ DescribeAssetPortListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetPortList", DescribeAssetPortListRequest => DescribeAssetPortListResponse);
+rt::paged!(DescribeAssetPortListRequest, offset offset limit, [list]: PortInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetPortList response structure.
@@ -6206,6 +6228,7 @@ DescribeAssetProcessListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetProcessList", DescribeAssetProcessListRequest => DescribeAssetProcessListResponse);
+rt::paged!(DescribeAssetProcessListRequest, offset offset limit, [list]: ProcessInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetProcessList response structure.
@@ -6312,6 +6335,7 @@ DescribeAssetSuperNodeListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetSuperNodeList", DescribeAssetSuperNodeListRequest => DescribeAssetSuperNodeListResponse);
+rt::paged!(DescribeAssetSuperNodeListRequest, offset offset limit, [list]: SuperNodeListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetSuperNodeList返回参数结构体
@@ -6373,6 +6397,7 @@ DescribeAssetWebServiceListRequest {
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetWebServiceList", DescribeAssetWebServiceListRequest => DescribeAssetWebServiceListResponse);
+rt::paged!(DescribeAssetWebServiceListRequest, offset offset limit, [list]: ServiceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssetWebServiceList response structure.
@@ -6404,6 +6429,7 @@ DescribeAutoAuthorizedRuleHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAutoAuthorizedRuleHost", DescribeAutoAuthorizedRuleHostRequest => DescribeAutoAuthorizedRuleHostResponse);
+rt::paged!(DescribeAutoAuthorizedRuleHostRequest, offset offset limit, [list]: AutoAuthorizedRuleHostInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoAuthorizedRuleHost response structure.
@@ -6429,6 +6455,7 @@ DescribeCheckItemListRequest {
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeCheckItemList", DescribeCheckItemListRequest => DescribeCheckItemListResponse);
+rt::paged!(DescribeCheckItemListRequest, offset offset limit, [cluster_check_items]: ClusterCheckItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCheckItemList response structure.
@@ -6553,6 +6580,7 @@ DescribeClusterNodesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeClusterNodes", DescribeClusterNodesRequest => DescribeClusterNodesResponse);
+rt::paged!(DescribeClusterNodesRequest, offset offset limit, [cluster_node_list]: ClusterNodeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterNodes返回参数结构体
@@ -6666,6 +6694,7 @@ DescribeComplianceAssetListRequest {
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceAssetList", DescribeComplianceAssetListRequest => DescribeComplianceAssetListResponse);
+rt::paged!(DescribeComplianceAssetListRequest, offset offset limit, [asset_info_list]: ComplianceAssetInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComplianceAssetList response structure.
@@ -6704,6 +6733,7 @@ DescribeComplianceAssetPolicyItemListRequest {
     "AssetType" asset_type set_asset_type: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceAssetPolicyItemList", DescribeComplianceAssetPolicyItemListRequest => DescribeComplianceAssetPolicyItemListResponse);
+rt::paged!(DescribeComplianceAssetPolicyItemListRequest, offset offset limit, [asset_policy_item_list]: ComplianceAssetPolicyItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComplianceAssetPolicyItemList response structure.
@@ -6733,6 +6763,7 @@ DescribeCompliancePeriodTaskListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeCompliancePeriodTaskList", DescribeCompliancePeriodTaskListRequest => DescribeCompliancePeriodTaskListResponse);
+rt::paged!(DescribeCompliancePeriodTaskListRequest, offset offset limit, [period_task_set]: CompliancePeriodTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompliancePeriodTaskList response structure.
@@ -6764,6 +6795,7 @@ DescribeCompliancePolicyItemAffectedAssetListRequest {
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeCompliancePolicyItemAffectedAssetList", DescribeCompliancePolicyItemAffectedAssetListRequest => DescribeCompliancePolicyItemAffectedAssetListResponse);
+rt::paged!(DescribeCompliancePolicyItemAffectedAssetListRequest, offset offset limit, [affected_asset_list]: ComplianceAffectedAsset, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCompliancePolicyItemAffectedAssetList response structure.
@@ -6816,6 +6848,7 @@ DescribeComplianceScanFailedAssetListRequest {
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceScanFailedAssetList", DescribeComplianceScanFailedAssetListRequest => DescribeComplianceScanFailedAssetListResponse);
+rt::paged!(DescribeComplianceScanFailedAssetListRequest, offset offset limit, [scan_failed_asset_list]: ComplianceScanFailedAsset, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComplianceScanFailedAssetList response structure.
@@ -6886,6 +6919,7 @@ DescribeComplianceTaskPolicyItemSummaryListRequest {
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceTaskPolicyItemSummaryList", DescribeComplianceTaskPolicyItemSummaryListRequest => DescribeComplianceTaskPolicyItemSummaryListResponse);
+rt::paged!(DescribeComplianceTaskPolicyItemSummaryListRequest, offset offset limit, [policy_item_summary_list]: CompliancePolicyItemSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComplianceTaskPolicyItemSummaryList response structure.
@@ -6919,6 +6953,7 @@ DescribeComplianceWhitelistItemListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceWhitelistItemList", DescribeComplianceWhitelistItemListRequest => DescribeComplianceWhitelistItemListResponse);
+rt::paged!(DescribeComplianceWhitelistItemListRequest, offset offset limit, [whitelist_item_set]: ComplianceWhitelistItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComplianceWhitelistItemList response structure.
@@ -7090,6 +7125,7 @@ DescribeEmergencyVulListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEmergencyVulList", DescribeEmergencyVulListRequest => DescribeEmergencyVulListResponse);
+rt::paged!(DescribeEmergencyVulListRequest, offset offset limit, [list]: EmergencyVulInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEmergencyVulList response structure.
@@ -7150,6 +7186,7 @@ DescribeEscapeEventInfoRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEscapeEventInfo", DescribeEscapeEventInfoRequest => DescribeEscapeEventInfoResponse);
+rt::paged!(DescribeEscapeEventInfoRequest, offset offset limit, [event_set]: EscapeEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEscapeEventInfo response structure.
@@ -7267,6 +7304,7 @@ DescribeEscapeWhiteListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEscapeWhiteList", DescribeEscapeWhiteListRequest => DescribeEscapeWhiteListResponse);
+rt::paged!(DescribeEscapeWhiteListRequest, offset offset limit, [list]: EscapeWhiteListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEscapeWhiteList response structure.
@@ -7300,6 +7338,7 @@ DescribeEventEscapeImageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEventEscapeImageList", DescribeEventEscapeImageListRequest => DescribeEventEscapeImageListResponse);
+rt::paged!(DescribeEventEscapeImageListRequest, offset offset limit, [list]: EventEscapeImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEventEscapeImageList返回参数结构体
@@ -7355,6 +7394,7 @@ DescribeExportJobManageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeExportJobManageList", DescribeExportJobManageListRequest => DescribeExportJobManageListResponse);
+rt::paged!(DescribeExportJobManageListRequest, offset offset limit, [list]: ExportJobInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExportJobManageList response structure.
@@ -7454,6 +7494,7 @@ DescribeImageAutoAuthorizedLogListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageAutoAuthorizedLogList", DescribeImageAutoAuthorizedLogListRequest => DescribeImageAutoAuthorizedLogListResponse);
+rt::paged!(DescribeImageAutoAuthorizedLogListRequest, offset offset limit, [list]: AutoAuthorizedImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageAutoAuthorizedLogList response structure.
@@ -7519,6 +7560,7 @@ DescribeImageAutoAuthorizedTaskListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageAutoAuthorizedTaskList", DescribeImageAutoAuthorizedTaskListRequest => DescribeImageAutoAuthorizedTaskListResponse);
+rt::paged!(DescribeImageAutoAuthorizedTaskListRequest, offset offset limit, [list]: ImageAutoAuthorizedTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageAutoAuthorizedTaskList response structure.
@@ -7558,6 +7600,7 @@ DescribeImageComponentListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageComponentList", DescribeImageComponentListRequest => DescribeImageComponentListResponse);
+rt::paged!(DescribeImageComponentListRequest, offset offset limit, [list]: ImageComponent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageComponentList response structure.
@@ -7697,6 +7740,7 @@ DescribeImageDenyEventListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyEventList", DescribeImageDenyEventListRequest => DescribeImageDenyEventListResponse);
+rt::paged!(DescribeImageDenyEventListRequest, offset offset limit, [list]: ImageDenyEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageDenyEventList response structure.
@@ -7842,6 +7886,7 @@ DescribeImageDenyRuleListRequest {
     "TopTurnOn" top_turn_on set_top_turn_on: bool,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyRuleList", DescribeImageDenyRuleListRequest => DescribeImageDenyRuleListResponse);
+rt::paged!(DescribeImageDenyRuleListRequest, offset offset limit, [list]: ImageDenyRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageDenyRuleList response structure.
@@ -8016,6 +8061,7 @@ DescribeImageSimpleListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageSimpleList", DescribeImageSimpleListRequest => DescribeImageSimpleListResponse);
+rt::paged!(DescribeImageSimpleListRequest, offset offset limit, [image_list]: ImageSimpleInfo, []);
 
 rt::model! { read debug;
 /// DescribeImageSimpleList response structure.
@@ -8181,6 +8227,7 @@ DescribeK8sApiAbnormalRuleListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeK8sApiAbnormalRuleList", DescribeK8sApiAbnormalRuleListRequest => DescribeK8sApiAbnormalRuleListResponse);
+rt::paged!(DescribeK8sApiAbnormalRuleListRequest, offset offset limit, [list]: K8sApiAbnormalRuleListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeK8sApiAbnormalRuleList response structure.
@@ -8214,6 +8261,7 @@ DescribeK8sApiAbnormalRuleScopeListRequest {
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeK8sApiAbnormalRuleScopeList", DescribeK8sApiAbnormalRuleScopeListRequest => DescribeK8sApiAbnormalRuleScopeListResponse);
+rt::paged!(DescribeK8sApiAbnormalRuleScopeListRequest, offset offset limit, [list]: K8sApiAbnormalRuleScopeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeK8sApiAbnormalRuleScopeList response structure.
@@ -8316,6 +8364,7 @@ DescribeMaliciousConnectionBlackListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeMaliciousConnectionBlackList", DescribeMaliciousConnectionBlackListRequest => DescribeMaliciousConnectionBlackListResponse);
+rt::paged!(DescribeMaliciousConnectionBlackListRequest, offset offset limit, [list]: MaliciousConnectionRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMaliciousConnectionBlackList response structure.
@@ -8351,6 +8400,7 @@ DescribeMaliciousConnectionWhiteListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeMaliciousConnectionWhiteList", DescribeMaliciousConnectionWhiteListRequest => DescribeMaliciousConnectionWhiteListResponse);
+rt::paged!(DescribeMaliciousConnectionWhiteListRequest, offset offset limit, [list]: MaliciousConnectionRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMaliciousConnectionWhiteList response structure.
@@ -8384,6 +8434,7 @@ DescribeNetworkFirewallAuditRecordRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallAuditRecord", DescribeNetworkFirewallAuditRecordRequest => DescribeNetworkFirewallAuditRecordResponse);
+rt::paged!(DescribeNetworkFirewallAuditRecordRequest, offset offset limit, [audit_list]: NetworkAuditRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallAuditRecord response structure.
@@ -8415,6 +8466,7 @@ DescribeNetworkFirewallClusterListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallClusterList", DescribeNetworkFirewallClusterListRequest => DescribeNetworkFirewallClusterListResponse);
+rt::paged!(DescribeNetworkFirewallClusterListRequest, offset offset limit, [cluster_info_list]: NetworkClusterInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallClusterList response structure.
@@ -8476,6 +8528,7 @@ DescribeNetworkFirewallNamespaceLabelListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallNamespaceLabelList", DescribeNetworkFirewallNamespaceLabelListRequest => DescribeNetworkFirewallNamespaceLabelListResponse);
+rt::paged!(DescribeNetworkFirewallNamespaceLabelListRequest, offset offset limit, [cluster_namespace_label_list]: NetworkClusterNamespaceLabelInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallNamespaceLabelList response structure.
@@ -8513,6 +8566,7 @@ DescribeNetworkFirewallNamespaceListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallNamespaceList", DescribeNetworkFirewallNamespaceListRequest => DescribeNetworkFirewallNamespaceListResponse);
+rt::paged!(DescribeNetworkFirewallNamespaceListRequest, offset offset limit, [cluster_namespace_list]: NetworkClusterNamespaceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallNamespaceList返回参数结构体
@@ -8550,6 +8604,7 @@ DescribeNetworkFirewallPodLabelsListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallPodLabelsList", DescribeNetworkFirewallPodLabelsListRequest => DescribeNetworkFirewallPodLabelsListResponse);
+rt::paged!(DescribeNetworkFirewallPodLabelsListRequest, offset offset limit, [pod_list]: NetworkClusterPodInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallPodLabelsList response structure.
@@ -8659,6 +8714,7 @@ DescribeNetworkFirewallPolicyListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallPolicyList", DescribeNetworkFirewallPolicyListRequest => DescribeNetworkFirewallPolicyListResponse);
+rt::paged!(DescribeNetworkFirewallPolicyListRequest, offset offset limit, [net_policy]: NetworkPolicyInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallPolicyList response structure.
@@ -8775,6 +8831,7 @@ DescribePostPayDetailRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribePostPayDetail", DescribePostPayDetailRequest => DescribePostPayDetailResponse);
+rt::paged!(DescribePostPayDetailRequest, offset offset limit, [soft_quota_day_detail]: SoftQuotaDayInfo, []);
 
 rt::model! { read debug;
 /// DescribePostPayDetail response structure.
@@ -8938,6 +8995,7 @@ DescribeRaspRuleVulsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRaspRuleVuls", DescribeRaspRuleVulsRequest => DescribeRaspRuleVulsResponse);
+rt::paged!(DescribeRaspRuleVulsRequest, offset offset limit, [list]: RaspRuleVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspRuleVuls response structure.
@@ -8973,6 +9031,7 @@ DescribeRaspRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRaspRules", DescribeRaspRulesRequest => DescribeRaspRulesResponse);
+rt::paged!(DescribeRaspRulesRequest, offset offset limit, [list]: RaspRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRaspRules response structure.
@@ -9086,6 +9145,7 @@ DescribeReverseShellEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellEvents", DescribeReverseShellEventsRequest => DescribeReverseShellEventsResponse);
+rt::paged!(DescribeReverseShellEventsRequest, offset offset limit, [event_set]: ReverseShellEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellEvents response structure.
@@ -9138,6 +9198,7 @@ DescribeReverseShellRegexpWhiteListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellRegexpWhiteList", DescribeReverseShellRegexpWhiteListRequest => DescribeReverseShellRegexpWhiteListResponse);
+rt::paged!(DescribeReverseShellRegexpWhiteListRequest, offset offset limit, [list]: RegexpRuleListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellRegexpWhiteList response structure.
@@ -9188,6 +9249,7 @@ DescribeReverseShellWhiteListsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellWhiteLists", DescribeReverseShellWhiteListsRequest => DescribeReverseShellWhiteListsResponse);
+rt::paged!(DescribeReverseShellWhiteListsRequest, offset offset limit, [white_list_set]: ReverseShellWhiteListBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellWhiteLists response structure.
@@ -9402,6 +9464,7 @@ DescribeRiskDnsListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskDnsList", DescribeRiskDnsListRequest => DescribeRiskDnsListResponse);
+rt::paged!(DescribeRiskDnsListRequest, offset offset limit, [list]: RiskDnsEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskDnsList返回参数结构体
@@ -9434,6 +9497,7 @@ DescribeRiskListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskList", DescribeRiskListRequest => DescribeRiskListResponse);
+rt::paged!(DescribeRiskListRequest, offset offset limit, [cluster_risk_items]: ClusterRiskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskList response structure.
@@ -9523,6 +9587,7 @@ DescribeRiskSyscallEventsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskSyscallEvents", DescribeRiskSyscallEventsRequest => DescribeRiskSyscallEventsResponse);
+rt::paged!(DescribeRiskSyscallEventsRequest, offset offset limit, [event_set]: RiskSyscallEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskSyscallEvents response structure.
@@ -9592,6 +9657,7 @@ DescribeRiskSyscallWhiteListsRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskSyscallWhiteLists", DescribeRiskSyscallWhiteListsRequest => DescribeRiskSyscallWhiteListsResponse);
+rt::paged!(DescribeRiskSyscallWhiteListsRequest, offset offset limit, [white_list_set]: RiskSyscallWhiteListBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRiskSyscallWhiteLists response structure.
@@ -9625,6 +9691,7 @@ DescribeScanIgnoreVulListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeScanIgnoreVulList", DescribeScanIgnoreVulListRequest => DescribeScanIgnoreVulListResponse);
+rt::paged!(DescribeScanIgnoreVulListRequest, offset offset limit, [list]: ScanIgnoreVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeScanIgnoreVulList response structure.
@@ -9688,6 +9755,7 @@ DescribeSearchTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSearchTemplates", DescribeSearchTemplatesRequest => DescribeSearchTemplatesResponse);
+rt::paged!(DescribeSearchTemplatesRequest, offset offset limit, [list]: SearchTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSearchTemplates response structure.
@@ -9888,6 +9956,7 @@ DescribeSecLogJoinObjectListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogJoinObjectList", DescribeSecLogJoinObjectListRequest => DescribeSecLogJoinObjectListResponse);
+rt::paged!(DescribeSecLogJoinObjectListRequest, offset offset limit, [list]: SecLogJoinObjectInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecLogJoinObjectList response structure.
@@ -10009,6 +10078,7 @@ DescribeSuperNodePodListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSuperNodePodList", DescribeSuperNodePodListRequest => DescribeSuperNodePodListResponse);
+rt::paged!(DescribeSuperNodePodListRequest, offset offset limit, [list]: SuperNodePodListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSuperNodePodList返回参数结构体
@@ -10044,6 +10114,7 @@ DescribeSupportDefenceVulRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSupportDefenceVul", DescribeSupportDefenceVulRequest => DescribeSupportDefenceVulResponse);
+rt::paged!(DescribeSupportDefenceVulRequest, offset offset limit, [list]: SupportDefenceVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSupportDefenceVul response structure.
@@ -10101,6 +10172,7 @@ DescribeSystemVulListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSystemVulList", DescribeSystemVulListRequest => DescribeSystemVulListResponse);
+rt::paged!(DescribeSystemVulListRequest, offset offset limit, [list]: VulInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSystemVulList response structure.
@@ -10251,6 +10323,7 @@ DescribeUserClusterRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeUserCluster", DescribeUserClusterRequest => DescribeUserClusterResponse);
+rt::paged!(DescribeUserClusterRequest, offset offset limit, [cluster_info_list]: ClusterInfoItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserCluster response structure.
@@ -10286,6 +10359,7 @@ DescribeUserPodListRequest {
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeUserPodList", DescribeUserPodListRequest => DescribeUserPodListResponse);
+rt::paged!(DescribeUserPodListRequest, offset offset limit, [pod_list]: ClusterPodInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUserPodList返回参数结构体
@@ -10400,6 +10474,7 @@ DescribeVirusAutoIsolateSampleListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusAutoIsolateSampleList", DescribeVirusAutoIsolateSampleListRequest => DescribeVirusAutoIsolateSampleListResponse);
+rt::paged!(DescribeVirusAutoIsolateSampleListRequest, offset offset limit, [list]: VirusAutoIsolateSampleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVirusAutoIsolateSampleList response structure.
@@ -10661,6 +10736,7 @@ DescribeVirusListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusList", DescribeVirusListRequest => DescribeVirusListResponse);
+rt::paged!(DescribeVirusListRequest, offset offset limit, [list]: VirusInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVirusList response structure.
@@ -10988,6 +11064,7 @@ DescribeVirusTaskListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusTaskList", DescribeVirusTaskListRequest => DescribeVirusTaskListResponse);
+rt::paged!(DescribeVirusTaskListRequest, offset offset limit, [list]: VirusTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVirusTaskList response structure.
@@ -11017,6 +11094,7 @@ DescribeVirusWhiteListRulesRequest {
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusWhiteListRules", DescribeVirusWhiteListRulesRequest => DescribeVirusWhiteListRulesResponse);
+rt::paged!(DescribeVirusWhiteListRulesRequest, offset offset limit, [list]: VirusWhiteListRuleInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVirusWhiteListRules response structure.
@@ -11052,6 +11130,7 @@ DescribeVulContainerListRequest {
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulContainerList", DescribeVulContainerListRequest => DescribeVulContainerListResponse);
+rt::paged!(DescribeVulContainerListRequest, offset offset limit, [list]: VulAffectedContainerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulContainerList response structure.
@@ -11130,6 +11209,7 @@ DescribeVulDefenceEventRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefenceEvent", DescribeVulDefenceEventRequest => DescribeVulDefenceEventResponse);
+rt::paged!(DescribeVulDefenceEventRequest, offset offset limit, [list]: VulDefenceEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefenceEvent response structure.
@@ -11198,6 +11278,7 @@ DescribeVulDefenceHostRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefenceHost", DescribeVulDefenceHostRequest => DescribeVulDefenceHostResponse);
+rt::paged!(DescribeVulDefenceHostRequest, offset offset limit, [list]: VulDefenceHost, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefenceHost response structure.
@@ -11228,6 +11309,7 @@ DescribeVulDefencePluginRequest {
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefencePlugin", DescribeVulDefencePluginRequest => DescribeVulDefencePluginResponse);
+rt::paged!(DescribeVulDefencePluginRequest, offset offset limit, [list]: VulDefencePlugin, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulDefencePlugin response structure.
@@ -11319,6 +11401,7 @@ DescribeVulIgnoreLocalImageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulIgnoreLocalImageList", DescribeVulIgnoreLocalImageListRequest => DescribeVulIgnoreLocalImageListResponse);
+rt::paged!(DescribeVulIgnoreLocalImageListRequest, offset offset limit, [list]: VulIgnoreLocalImage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulIgnoreLocalImageList response structure.
@@ -11346,6 +11429,7 @@ DescribeVulIgnoreRegistryImageListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulIgnoreRegistryImageList", DescribeVulIgnoreRegistryImageListRequest => DescribeVulIgnoreRegistryImageListResponse);
+rt::paged!(DescribeVulIgnoreRegistryImageListRequest, offset offset limit, [list]: VulIgnoreRegistryImage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulIgnoreRegistryImageList response structure.
@@ -11395,6 +11479,7 @@ DescribeVulImageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulImageList", DescribeVulImageListRequest => DescribeVulImageListResponse);
+rt::paged!(DescribeVulImageListRequest, offset offset limit, [list]: VulAffectedImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulImageList response structure.
@@ -11531,6 +11616,7 @@ DescribeVulRegistryImageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulRegistryImageList", DescribeVulRegistryImageListRequest => DescribeVulRegistryImageListResponse);
+rt::paged!(DescribeVulRegistryImageListRequest, offset offset limit, [list]: VulAffectedRegistryImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulRegistryImageList response structure.
@@ -11636,6 +11722,7 @@ DescribeVulScanLocalImageListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulScanLocalImageList", DescribeVulScanLocalImageListRequest => DescribeVulScanLocalImageListResponse);
+rt::paged!(DescribeVulScanLocalImageListRequest, offset offset limit, [list]: VulScanImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVulScanLocalImageList response structure.
@@ -11807,6 +11894,7 @@ DescribeWebVulListRequest {
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeWebVulList", DescribeWebVulListRequest => DescribeWebVulListResponse);
+rt::paged!(DescribeWebVulListRequest, offset offset limit, [list]: VulInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWebVulList response structure.

@@ -442,6 +442,7 @@ DescribeAgentDutyTasksRequest {
     "Parameters" parameters set_parameters: list Parameter,
 } }
 rt::action!("tdai", "2025-07-17", "DescribeAgentDutyTasks", DescribeAgentDutyTasksRequest => DescribeAgentDutyTasksResponse);
+rt::paged!(DescribeAgentDutyTasksRequest, offset offset limit, [duty_tasks]: AgentDutyTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentDutyTasks返回参数结构体
@@ -535,6 +536,7 @@ DescribeAgentsRequest {
     "DeployPlace" deploy_place set_deploy_place: str,
 } }
 rt::action!("tdai", "2025-07-17", "DescribeAgents", DescribeAgentsRequest => DescribeAgentsResponse);
+rt::paged!(DescribeAgentsRequest, offset offset limit, [items]: Agent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgents返回参数结构体
@@ -605,6 +607,7 @@ DescribeChatsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tdai", "2025-07-17", "DescribeChats", DescribeChatsRequest => DescribeChatsResponse);
+rt::paged!(DescribeChatsRequest, offset offset limit, [chats]: ChatBrief, [total_count]);
 
 rt::model! { read debug;
 /// DescribeChats返回参数结构体
@@ -655,6 +658,7 @@ DescribeMemoryPlusRecordRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("tdai", "2025-07-17", "DescribeMemoryPlusRecord", DescribeMemoryPlusRecordRequest => DescribeMemoryPlusRecordResponse);
+rt::paged!(DescribeMemoryPlusRecordRequest, offset offset limit, [documents]: VDBDocument, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMemoryPlusRecord返回参数结构体
@@ -781,6 +785,7 @@ DescribeMemoryPlusSpacesRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("tdai", "2025-07-17", "DescribeMemoryPlusSpaces", DescribeMemoryPlusSpacesRequest => DescribeMemoryPlusSpacesResponse);
+rt::paged!(DescribeMemoryPlusSpacesRequest, offset offset limit, [items]: MemoryPlusInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMemoryPlusSpaces返回参数结构体

@@ -398,6 +398,7 @@ DescribeClusterBackupsRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("tdcpg", "2021-11-18", "DescribeClusterBackups", DescribeClusterBackupsRequest => DescribeClusterBackupsResponse);
+rt::paged!(DescribeClusterBackupsRequest, page page_number page_size, [backup_set]: Backup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterBackups返回参数结构体
@@ -463,6 +464,7 @@ DescribeClusterInstancesRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("tdcpg", "2021-11-18", "DescribeClusterInstances", DescribeClusterInstancesRequest => DescribeClusterInstancesResponse);
+rt::paged!(DescribeClusterInstancesRequest, page page_number page_size, [instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterInstances返回参数结构体
@@ -526,6 +528,7 @@ DescribeClustersRequest {
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("tdcpg", "2021-11-18", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, page page_number page_size, [cluster_set]: Cluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体

@@ -2203,6 +2203,7 @@ DescribeAMQPClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeAMQPClusters", DescribeAMQPClustersRequest => DescribeAMQPClustersResponse);
+rt::paged!(DescribeAMQPClustersRequest, offset offset limit, [cluster_list]: AMQPClusterDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAMQPClusters返回参数结构体
@@ -2242,6 +2243,7 @@ DescribeAllTenantsRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeAllTenants", DescribeAllTenantsRequest => DescribeAllTenantsResponse);
+rt::paged!(DescribeAllTenantsRequest, offset offset limit, [tenants]: InternalTenant, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAllTenants返回参数结构体
@@ -2286,6 +2288,7 @@ DescribeBindVpcsRequest {
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeBindVpcs", DescribeBindVpcsRequest => DescribeBindVpcsResponse);
+rt::paged!(DescribeBindVpcsRequest, offset offset limit, [vpc_sets]: VpcBindRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBindVpcs response structure.
@@ -2336,6 +2339,7 @@ DescribeClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, offset offset limit, [cluster_set]: Cluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters response structure.
@@ -2388,6 +2392,7 @@ DescribeCmqQueuesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeCmqQueues", DescribeCmqQueuesRequest => DescribeCmqQueuesResponse);
+rt::paged!(DescribeCmqQueuesRequest, offset offset limit, [queue_list]: CmqQueue, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCmqQueues response structure.
@@ -2420,6 +2425,7 @@ DescribeCmqSubscriptionDetailRequest {
     "QueryType" query_type set_query_type: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeCmqSubscriptionDetail", DescribeCmqSubscriptionDetailRequest => DescribeCmqSubscriptionDetailResponse);
+rt::paged!(DescribeCmqSubscriptionDetailRequest, offset offset limit, [subscription_set]: CmqSubscription, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCmqSubscriptionDetail response structure.
@@ -2470,6 +2476,7 @@ DescribeCmqTopicsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeCmqTopics", DescribeCmqTopicsRequest => DescribeCmqTopicsResponse);
+rt::paged!(DescribeCmqTopicsRequest, offset offset limit, [topic_list]: CmqTopic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCmqTopics response structure.
@@ -2549,6 +2556,7 @@ DescribeEnvironmentRolesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeEnvironmentRoles", DescribeEnvironmentRolesRequest => DescribeEnvironmentRolesResponse);
+rt::paged!(DescribeEnvironmentRolesRequest, offset offset limit, [environment_role_sets]: EnvironmentRole, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEnvironmentRoles response structure.
@@ -2583,6 +2591,7 @@ DescribeEnvironmentsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeEnvironments", DescribeEnvironmentsRequest => DescribeEnvironmentsResponse);
+rt::paged!(DescribeEnvironmentsRequest, offset offset limit, [environment_set]: Environment, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEnvironments response structure.
@@ -2861,6 +2870,7 @@ DescribePublishersRequest {
     "Sort" sort set_sort: obj Sort,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribePublishers", DescribePublishersRequest => DescribePublishersResponse);
+rt::paged!(DescribePublishersRequest, offset offset limit, [publishers]: Publisher, [total_count]);
 
 rt::model! { read debug;
 /// DescribePublishers response structure.
@@ -2916,6 +2926,7 @@ DescribePulsarProInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribePulsarProInstances", DescribePulsarProInstancesRequest => DescribePulsarProInstancesResponse);
+rt::paged!(DescribePulsarProInstancesRequest, offset offset limit, [instances]: PulsarProInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribePulsarProInstances response structure.
@@ -2955,6 +2966,7 @@ DescribeRabbitMQBindingsRequest {
     "DestinationExchange" destination_exchange set_destination_exchange: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQBindings", DescribeRabbitMQBindingsRequest => DescribeRabbitMQBindingsResponse);
+rt::paged!(DescribeRabbitMQBindingsRequest, offset offset limit, [binding_info_list]: RabbitMQBindingListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQBindings response structure.
@@ -3003,6 +3015,7 @@ DescribeRabbitMQExchangesRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQExchanges", DescribeRabbitMQExchangesRequest => DescribeRabbitMQExchangesResponse);
+rt::paged!(DescribeRabbitMQExchangesRequest, offset offset limit, [exchange_info_list]: RabbitMQExchangeListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQExchanges response structure.
@@ -3043,6 +3056,7 @@ DescribeRabbitMQNodeListRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQNodeList", DescribeRabbitMQNodeListRequest => DescribeRabbitMQNodeListResponse);
+rt::paged!(DescribeRabbitMQNodeListRequest, offset offset limit, [node_list]: RabbitMQPrivateNode, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQNodeList response structure.
@@ -3075,6 +3089,7 @@ DescribeRabbitMQPermissionRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQPermission", DescribeRabbitMQPermissionRequest => DescribeRabbitMQPermissionResponse);
+rt::paged!(DescribeRabbitMQPermissionRequest, offset offset limit, [rabbit_mq_permission_list]: RabbitMQPermission, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQPermission response structure.
@@ -3235,6 +3250,7 @@ DescribeRabbitMQQueuesRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQQueues", DescribeRabbitMQQueuesRequest => DescribeRabbitMQQueuesResponse);
+rt::paged!(DescribeRabbitMQQueuesRequest, offset offset limit, [queue_info_list]: RabbitMQQueueListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQQueues response structure.
@@ -3269,6 +3285,7 @@ DescribeRabbitMQUserRequest {
     "Tags" tags set_tags: list String,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQUser", DescribeRabbitMQUserRequest => DescribeRabbitMQUserResponse);
+rt::paged!(DescribeRabbitMQUserRequest, offset offset limit, [rabbit_mq_user_list]: RabbitMQUser, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQUser response structure.
@@ -3329,6 +3346,7 @@ DescribeRabbitMQVipInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQVipInstances", DescribeRabbitMQVipInstancesRequest => DescribeRabbitMQVipInstancesResponse);
+rt::paged!(DescribeRabbitMQVipInstancesRequest, offset offset limit, [instances]: RabbitMQVipInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQVipInstances response structure.
@@ -3368,6 +3386,7 @@ DescribeRabbitMQVirtualHostRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQVirtualHost", DescribeRabbitMQVirtualHostRequest => DescribeRabbitMQVirtualHostResponse);
+rt::paged!(DescribeRabbitMQVirtualHostRequest, offset offset limit, [virtual_host_list]: RabbitMQVirtualHostInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQVirtualHost response structure.
@@ -3433,6 +3452,7 @@ DescribeRocketMQClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQClusters", DescribeRocketMQClustersRequest => DescribeRocketMQClustersResponse);
+rt::paged!(DescribeRocketMQClustersRequest, offset offset limit, [cluster_list]: RocketMQClusterDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQClusters response structure.
@@ -3510,6 +3530,7 @@ DescribeRocketMQConsumerConnectionDetailRequest {
     "FilterType" filter_type set_filter_type: list String,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQConsumerConnectionDetail", DescribeRocketMQConsumerConnectionDetailRequest => DescribeRocketMQConsumerConnectionDetailResponse);
+rt::paged!(DescribeRocketMQConsumerConnectionDetailRequest, offset offset limit, [details]: RocketMQConsumerTopic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQConsumerConnectionDetail返回参数结构体
@@ -3554,6 +3575,7 @@ DescribeRocketMQConsumerConnectionsRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQConsumerConnections", DescribeRocketMQConsumerConnectionsRequest => DescribeRocketMQConsumerConnectionsResponse);
+rt::paged!(DescribeRocketMQConsumerConnectionsRequest, offset offset limit, [connections]: RocketMQConsumerConnection, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQConsumerConnections返回参数结构体
@@ -3590,6 +3612,7 @@ DescribeRocketMQEnvironmentRolesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQEnvironmentRoles", DescribeRocketMQEnvironmentRolesRequest => DescribeRocketMQEnvironmentRolesResponse);
+rt::paged!(DescribeRocketMQEnvironmentRolesRequest, offset offset limit, [environment_role_sets]: EnvironmentRole, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQEnvironmentRoles response structure.
@@ -3658,6 +3681,7 @@ DescribeRocketMQGroupsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQGroups", DescribeRocketMQGroupsRequest => DescribeRocketMQGroupsResponse);
+rt::paged!(DescribeRocketMQGroupsRequest, offset offset limit, [groups]: RocketMQGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQGroups response structure.
@@ -3694,6 +3718,7 @@ DescribeRocketMQMigratingTopicListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQMigratingTopicList", DescribeRocketMQMigratingTopicListRequest => DescribeRocketMQMigratingTopicListResponse);
+rt::paged!(DescribeRocketMQMigratingTopicListRequest, offset offset limit, [migrate_topics]: MigrateTopic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQMigratingTopicList返回参数结构体
@@ -3748,6 +3773,7 @@ DescribeRocketMQMsgRequest {
     "QueryDelayMessage" query_delay_message set_query_delay_message: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQMsg", DescribeRocketMQMsgRequest => DescribeRocketMQMsgResponse);
+rt::paged!(DescribeRocketMQMsgRequest, offset offset limit, [message_tracks]: RocketMQMessageTrack, []);
 
 rt::model! { read debug;
 /// DescribeRocketMQMsg response structure.
@@ -3840,6 +3866,7 @@ DescribeRocketMQNamespacesRequest {
     "NameKeyword" name_keyword set_name_keyword: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQNamespaces", DescribeRocketMQNamespacesRequest => DescribeRocketMQNamespacesResponse);
+rt::paged!(DescribeRocketMQNamespacesRequest, offset offset limit, [namespaces]: RocketMQNamespace, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQNamespaces response structure.
@@ -3885,6 +3912,7 @@ DescribeRocketMQProducersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQProducers", DescribeRocketMQProducersRequest => DescribeRocketMQProducersResponse);
+rt::paged!(DescribeRocketMQProducersRequest, offset offset limit, [producers]: ProducerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQProducers response structure.
@@ -4019,6 +4047,7 @@ DescribeRocketMQRolesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQRoles", DescribeRocketMQRolesRequest => DescribeRocketMQRolesResponse);
+rt::paged!(DescribeRocketMQRolesRequest, offset offset limit, [role_sets]: Role, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQRoles response structure.
@@ -4150,6 +4179,7 @@ DescribeRocketMQSubscriptionsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQSubscriptions", DescribeRocketMQSubscriptionsRequest => DescribeRocketMQSubscriptionsResponse);
+rt::paged!(DescribeRocketMQSubscriptionsRequest, offset offset limit, [subscriptions]: RocketMQSubscription, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQSubscriptions返回参数结构体
@@ -4249,6 +4279,7 @@ DescribeRocketMQTopicMsgsRequest {
     "QueryDeadLetterMessage" query_dead_letter_message set_query_dead_letter_message: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopicMsgs", DescribeRocketMQTopicMsgsRequest => DescribeRocketMQTopicMsgsResponse);
+rt::paged!(DescribeRocketMQTopicMsgsRequest, offset offset limit, [topic_msg_log_sets]: RocketMQMsgLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQTopicMsgs response structure.
@@ -4353,6 +4384,7 @@ DescribeRocketMQTopicsByGroupRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopicsByGroup", DescribeRocketMQTopicsByGroupRequest => DescribeRocketMQTopicsByGroupResponse);
+rt::paged!(DescribeRocketMQTopicsByGroupRequest, offset offset limit, [topics]: String, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQTopicsByGroup response structure.
@@ -4397,6 +4429,7 @@ DescribeRocketMQTopicsRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopics", DescribeRocketMQTopicsRequest => DescribeRocketMQTopicsResponse);
+rt::paged!(DescribeRocketMQTopicsRequest, offset offset limit, [topics]: RocketMQTopic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQTopics response structure.
@@ -4450,6 +4483,7 @@ DescribeRocketMQVipInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQVipInstances", DescribeRocketMQVipInstancesRequest => DescribeRocketMQVipInstancesResponse);
+rt::paged!(DescribeRocketMQVipInstancesRequest, offset offset limit, [instances]: RocketMQVipInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRocketMQVipInstances response structure.
@@ -4484,6 +4518,7 @@ DescribeRolesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRoles", DescribeRolesRequest => DescribeRolesResponse);
+rt::paged!(DescribeRolesRequest, offset offset limit, [role_sets]: Role, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoles response structure.
@@ -4523,6 +4558,7 @@ DescribeSubscriptionsRequest {
     "Filters" filters set_filters: list FilterSubscription,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeSubscriptions", DescribeSubscriptionsRequest => DescribeSubscriptionsResponse);
+rt::paged!(DescribeSubscriptionsRequest, offset offset limit, [subscription_sets]: Subscription, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubscriptions response structure.
@@ -4566,6 +4602,7 @@ DescribeTopicMsgsRequest {
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeTopicMsgs", DescribeTopicMsgsRequest => DescribeTopicMsgsResponse);
+rt::paged!(DescribeTopicMsgsRequest, offset offset limit, [topic_msg_log_sets]: MsgLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicMsgs response structure.
@@ -4614,6 +4651,7 @@ DescribeTopicsRequest {
     "TopicCreator" topic_creator set_topic_creator: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeTopics", DescribeTopicsRequest => DescribeTopicsResponse);
+rt::paged!(DescribeTopicsRequest, offset offset limit, [topic_sets]: Topic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopics response structure.
@@ -4892,6 +4930,7 @@ GetTopicListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "GetTopicList", GetTopicListRequest => GetTopicListResponse);
+rt::paged!(GetTopicListRequest, offset offset limit, [topic_list]: Topic_Simplification, [total_count]);
 
 rt::model! { read debug;
 /// GetTopicList返回参数结构体

@@ -1296,6 +1296,7 @@ DescribeDBInstancesRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
+rt::paged!(DescribeDBInstancesRequest, offset offset limit, [instances]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBInstances response structure.
@@ -1358,6 +1359,7 @@ DescribeDBSArchiveLogsRequest {
     "StartTime" start_time set_start_time: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSArchiveLogs", DescribeDBSArchiveLogsRequest => DescribeDBSArchiveLogsResponse);
+rt::paged!(DescribeDBSArchiveLogsRequest, offset offset limit, [items]: ArchiveLogModel, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBSArchiveLogs response structure.
@@ -1455,6 +1457,7 @@ DescribeDBSBackupSetsRequest {
     "StartTime" start_time set_start_time: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSBackupSets", DescribeDBSBackupSetsRequest => DescribeDBSBackupSetsResponse);
+rt::paged!(DescribeDBSBackupSetsRequest, offset offset limit, [items]: BackupSetModel, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBSBackupSets response structure.
@@ -1570,6 +1573,7 @@ DescribeDBSCloneInstancesRequest {
     "StartCreateTime" start_create_time set_start_create_time: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSCloneInstances", DescribeDBSCloneInstancesRequest => DescribeDBSCloneInstancesResponse);
+rt::paged!(DescribeDBSCloneInstancesRequest, offset offset limit, [items]: CloneInstanceModel, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDBSCloneInstances response structure.
@@ -1677,6 +1681,7 @@ DescribeDatabasesRequest {
     "DatabaseRegexp" database_regexp set_database_regexp: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDatabases", DescribeDatabasesRequest => DescribeDatabasesResponse);
+rt::paged!(DescribeDatabasesRequest, offset offset limit, [databases]: Database, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDatabases response structure.
@@ -1947,6 +1952,7 @@ DescribeSlowLogsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeSlowLogs", DescribeSlowLogsRequest => DescribeSlowLogsResponse);
+rt::paged!(DescribeSlowLogsRequest, offset offset limit, [items]: SlowLogData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSlowLogs response structure.

@@ -446,6 +446,7 @@ DescribeNamespacesRequest {
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "DescribeNamespaces", DescribeNamespacesRequest => DescribeNamespacesResponse);
+rt::paged!(DescribeNamespacesRequest, offset offset limit, [result records]: TemNamespaceInfo, [result total]);
 
 rt::model! { read debug;
 /// DescribeNamespaces response structure.
@@ -525,6 +526,7 @@ DescribeServiceRunPodListV2Request {
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "DescribeServiceRunPodListV2", DescribeServiceRunPodListV2Request => DescribeServiceRunPodListV2Response);
+rt::paged!(DescribeServiceRunPodListV2Request, offset offset limit, [result pod_list]: RunVersionPod, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceRunPodListV2 response structure.

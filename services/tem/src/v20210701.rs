@@ -845,6 +845,7 @@ DescribeApplicationPodsRequest {
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DescribeApplicationPods", DescribeApplicationPodsRequest => DescribeApplicationPodsResponse);
+rt::paged!(DescribeApplicationPodsRequest, offset offset limit, [result pod_list]: RunVersionPod, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApplicationPods response structure.
@@ -905,6 +906,7 @@ DescribeApplicationsRequest {
     "SortInfo" sort_info set_sort_info: obj SortType,
 } }
 rt::action!("tem", "2021-07-01", "DescribeApplications", DescribeApplicationsRequest => DescribeApplicationsResponse);
+rt::paged!(DescribeApplicationsRequest, offset offset limit, [result records]: TemService, [result total]);
 
 rt::model! { read debug;
 /// DescribeApplications response structure.
@@ -1097,6 +1099,7 @@ DescribeEnvironmentsRequest {
     "EnvironmentId" environment_id set_environment_id: str,
 } }
 rt::action!("tem", "2021-07-01", "DescribeEnvironments", DescribeEnvironmentsRequest => DescribeEnvironmentsResponse);
+rt::paged!(DescribeEnvironmentsRequest, offset offset limit, [result records]: TemNamespaceInfo, [result total]);
 
 rt::model! { read debug;
 /// DescribeEnvironments response structure.

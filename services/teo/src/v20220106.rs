@@ -109,6 +109,7 @@ DescribePrefetchTasksRequest {
     "Target" target set_target: str,
 } }
 rt::action!("teo", "2022-01-06", "DescribePrefetchTasks", DescribePrefetchTasksRequest => DescribePrefetchTasksResponse);
+rt::paged!(DescribePrefetchTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrefetchTasks response structure.
@@ -149,6 +150,7 @@ DescribePurgeTasksRequest {
     "Target" target set_target: str,
 } }
 rt::action!("teo", "2022-01-06", "DescribePurgeTasks", DescribePurgeTasksRequest => DescribePurgeTasksResponse);
+rt::paged!(DescribePurgeTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
 
 rt::model! { read debug;
 /// DescribePurgeTasks response structure.
@@ -174,6 +176,7 @@ DescribeZonesRequest {
     "Filters" filters set_filters: list ZoneFilter,
 } }
 rt::action!("teo", "2022-01-06", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
+rt::paged!(DescribeZonesRequest, offset offset limit, [zones]: Zone, [total_count]);
 
 rt::model! { read debug;
 /// DescribeZones response structure.

@@ -5735,6 +5735,7 @@ DescribeAccelerationDomainsRequest {
     "Match" r#match set_match: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeAccelerationDomains", DescribeAccelerationDomainsRequest => DescribeAccelerationDomainsResponse);
+rt::paged!(DescribeAccelerationDomainsRequest, offset offset limit, [acceleration_domains]: AccelerationDomain, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccelerationDomains response structure.
@@ -5769,6 +5770,7 @@ DescribeAliasDomainsRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeAliasDomains", DescribeAliasDomainsRequest => DescribeAliasDomainsResponse);
+rt::paged!(DescribeAliasDomainsRequest, offset offset limit, [alias_domains]: AliasDomain, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAliasDomains response structure.
@@ -5808,6 +5810,7 @@ DescribeApplicationProxiesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeApplicationProxies", DescribeApplicationProxiesRequest => DescribeApplicationProxiesResponse);
+rt::paged!(DescribeApplicationProxiesRequest, offset offset limit, [application_proxies]: ApplicationProxy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApplicationProxies response structure.
@@ -5856,6 +5859,7 @@ DescribeAvailableCustomActionsForRuleEngineRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeAvailableCustomActionsForRuleEngine", DescribeAvailableCustomActionsForRuleEngineRequest => DescribeAvailableCustomActionsForRuleEngineResponse);
+rt::paged!(DescribeAvailableCustomActionsForRuleEngineRequest, offset offset limit, [custom_action_set]: RuleEngineCustomAction, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAvailableCustomActionsForRuleEngine response structure.
@@ -5925,6 +5929,7 @@ DescribeAvailableOriginACLFamilyRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("teo", "2022-09-01", "DescribeAvailableOriginACLFamily", DescribeAvailableOriginACLFamilyRequest => DescribeAvailableOriginACLFamilyResponse);
+rt::paged!(DescribeAvailableOriginACLFamilyRequest, offset offset limit, [origin_acl_family_infos]: OriginACLFamilyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAvailableOriginACLFamily返回参数结构体
@@ -6109,6 +6114,7 @@ DescribeConfigGroupVersionsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeConfigGroupVersions", DescribeConfigGroupVersionsRequest => DescribeConfigGroupVersionsResponse);
+rt::paged!(DescribeConfigGroupVersionsRequest, offset offset limit, [config_group_version_infos]: ConfigGroupVersionInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigGroupVersions response structure.
@@ -6139,6 +6145,7 @@ DescribeContentIdentifiersRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeContentIdentifiers", DescribeContentIdentifiersRequest => DescribeContentIdentifiersResponse);
+rt::paged!(DescribeContentIdentifiersRequest, offset offset limit, [content_identifiers]: ContentIdentifier, [total_count]);
 
 rt::model! { read debug;
 /// DescribeContentIdentifiers response structure.
@@ -6201,6 +6208,7 @@ DescribeCustomErrorPagesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("teo", "2022-09-01", "DescribeCustomErrorPages", DescribeCustomErrorPagesRequest => DescribeCustomErrorPagesResponse);
+rt::paged!(DescribeCustomErrorPagesRequest, offset offset limit, [error_pages]: CustomErrorPage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomErrorPages response structure.
@@ -6326,6 +6334,7 @@ DescribeDDoSAttackEventRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeDDoSAttackEvent", DescribeDDoSAttackEventRequest => DescribeDDoSAttackEventResponse);
+rt::paged!(DescribeDDoSAttackEventRequest, offset offset limit, [data]: DDoSAttackEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDDoSAttackEvent response structure.
@@ -6454,6 +6463,7 @@ DescribeDefaultCertificatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeDefaultCertificates", DescribeDefaultCertificatesRequest => DescribeDefaultCertificatesResponse);
+rt::paged!(DescribeDefaultCertificatesRequest, offset offset limit, [default_server_cert_info]: DefaultServerCertInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDefaultCertificates response structure.
@@ -6542,6 +6552,7 @@ DescribeDnsRecordsRequest {
     "Match" r#match set_match: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeDnsRecords", DescribeDnsRecordsRequest => DescribeDnsRecordsResponse);
+rt::paged!(DescribeDnsRecordsRequest, offset offset limit, [dns_records]: DnsRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDnsRecords response structure.
@@ -6589,6 +6600,7 @@ DescribeEdgeKVNamespacesRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeEdgeKVNamespaces", DescribeEdgeKVNamespacesRequest => DescribeEdgeKVNamespacesResponse);
+rt::paged!(DescribeEdgeKVNamespacesRequest, offset offset limit, [kv_namespaces]: KVNamespace, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEdgeKVNamespaces response structure.
@@ -6649,6 +6661,7 @@ DescribeFunctionComponentBindingsRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeFunctionComponentBindings", DescribeFunctionComponentBindingsRequest => DescribeFunctionComponentBindingsResponse);
+rt::paged!(DescribeFunctionComponentBindingsRequest, offset offset limit, [function_component_bindings]: FunctionComponentBinding, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFunctionComponentBindings response structure.
@@ -6690,6 +6703,7 @@ DescribeFunctionReplicasRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeFunctionReplicas", DescribeFunctionReplicasRequest => DescribeFunctionReplicasResponse);
+rt::paged!(DescribeFunctionReplicasRequest, offset offset limit, [function_replicas]: FunctionReplica, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFunctionReplicas response structure.
@@ -6779,6 +6793,7 @@ DescribeFunctionsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeFunctions", DescribeFunctionsRequest => DescribeFunctionsResponse);
+rt::paged!(DescribeFunctionsRequest, offset offset limit, [functions]: Function, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFunctions response structure.
@@ -6809,6 +6824,7 @@ DescribeHostsSettingRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeHostsSetting", DescribeHostsSettingRequest => DescribeHostsSettingResponse);
+rt::paged!(DescribeHostsSettingRequest, offset offset limit, [detail_hosts]: DetailHost, []);
 
 rt::model! { read debug;
 /// DescribeHostsSetting response structure.
@@ -6846,6 +6862,7 @@ DescribeIPGroupReferencesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeIPGroupReferences", DescribeIPGroupReferencesRequest => DescribeIPGroupReferencesResponse);
+rt::paged!(DescribeIPGroupReferencesRequest, offset offset limit, [references]: IPGroupReference, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIPGroupReferences response structure.
@@ -6895,6 +6912,7 @@ DescribeIdentificationsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeIdentifications", DescribeIdentificationsRequest => DescribeIdentificationsResponse);
+rt::paged!(DescribeIdentificationsRequest, offset offset limit, [identifications]: Identification, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIdentifications response structure.
@@ -6922,6 +6940,7 @@ DescribeInferenceAPITokensRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceAPITokens", DescribeInferenceAPITokensRequest => DescribeInferenceAPITokensResponse);
+rt::paged!(DescribeInferenceAPITokensRequest, offset offset limit, [tokens]: InferenceAPIToken, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInferenceAPITokens response structure.
@@ -6977,6 +6996,7 @@ DescribeInferenceDomainsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceDomains", DescribeInferenceDomainsRequest => DescribeInferenceDomainsResponse);
+rt::paged!(DescribeInferenceDomainsRequest, offset offset limit, [domains]: InferenceDomain, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInferenceDomains返回参数结构体
@@ -7044,6 +7064,7 @@ DescribeInferenceServiceDeploymentLogsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceServiceDeploymentLogs", DescribeInferenceServiceDeploymentLogsRequest => DescribeInferenceServiceDeploymentLogsResponse);
+rt::paged!(DescribeInferenceServiceDeploymentLogsRequest, offset offset limit, [deployment_log_info_set]: InferenceServiceDeploymentLogInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInferenceServiceDeploymentLogs response structure.
@@ -7082,6 +7103,7 @@ DescribeInferenceServiceDeploymentRecordsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceServiceDeploymentRecords", DescribeInferenceServiceDeploymentRecordsRequest => DescribeInferenceServiceDeploymentRecordsResponse);
+rt::paged!(DescribeInferenceServiceDeploymentRecordsRequest, offset offset limit, [record_set]: InferenceServiceDeploymentRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInferenceServiceDeploymentRecords response structure.
@@ -7176,6 +7198,7 @@ DescribeInferenceServicesRequest {
     "Direction" direction set_direction: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceServices", DescribeInferenceServicesRequest => DescribeInferenceServicesResponse);
+rt::paged!(DescribeInferenceServicesRequest, offset offset limit, [services]: InferenceService, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInferenceServices response structure.
@@ -7215,6 +7238,7 @@ DescribeJustInTimeTranscodeTemplatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeJustInTimeTranscodeTemplates", DescribeJustInTimeTranscodeTemplatesRequest => DescribeJustInTimeTranscodeTemplatesResponse);
+rt::paged!(DescribeJustInTimeTranscodeTemplatesRequest, offset offset limit, [template_set]: JustInTimeTranscodeTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJustInTimeTranscodeTemplates response structure.
@@ -7247,6 +7271,7 @@ DescribeL4ProxyRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeL4Proxy", DescribeL4ProxyRequest => DescribeL4ProxyResponse);
+rt::paged!(DescribeL4ProxyRequest, offset offset limit, [l4_proxies]: L4Proxy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeL4Proxy response structure.
@@ -7286,6 +7311,7 @@ DescribeL4ProxyRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeL4ProxyRules", DescribeL4ProxyRulesRequest => DescribeL4ProxyRulesResponse);
+rt::paged!(DescribeL4ProxyRulesRequest, offset offset limit, [l4_proxy_rules]: L4ProxyRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeL4ProxyRules response structure.
@@ -7317,6 +7343,7 @@ DescribeL7AccRulesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeL7AccRules", DescribeL7AccRulesRequest => DescribeL7AccRulesResponse);
+rt::paged!(DescribeL7AccRulesRequest, offset offset limit, [rules]: RuleEngineItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeL7AccRules response structure.
@@ -7373,6 +7400,7 @@ DescribeLoadBalancerListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeLoadBalancerList", DescribeLoadBalancerListRequest => DescribeLoadBalancerListResponse);
+rt::paged!(DescribeLoadBalancerListRequest, offset offset limit, [load_balancer_list]: LoadBalancer, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoadBalancerList response structure.
@@ -7430,6 +7458,7 @@ DescribeLogAnalysisDetailRequest {
     "Sort" sort set_sort: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeLogAnalysisDetail", DescribeLogAnalysisDetailRequest => DescribeLogAnalysisDetailResponse);
+rt::paged!(DescribeLogAnalysisDetailRequest, offset offset limit, [log_detail]: LogItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogAnalysisDetail response structure.
@@ -7477,6 +7506,7 @@ DescribeLogAnalysisDownloadTasksRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeLogAnalysisDownloadTasks", DescribeLogAnalysisDownloadTasksRequest => DescribeLogAnalysisDownloadTasksResponse);
+rt::paged!(DescribeLogAnalysisDownloadTasksRequest, offset offset limit, [tasks]: LogAnalysisDownloadTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLogAnalysisDownloadTasks response structure.
@@ -7701,6 +7731,7 @@ DescribeMultiPathGatewaysRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeMultiPathGateways", DescribeMultiPathGatewaysRequest => DescribeMultiPathGatewaysResponse);
+rt::paged!(DescribeMultiPathGatewaysRequest, offset offset limit, [gateways]: MultiPathGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMultiPathGateways response structure.
@@ -7779,6 +7810,7 @@ DescribeOriginGroupRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeOriginGroup", DescribeOriginGroupRequest => DescribeOriginGroupResponse);
+rt::paged!(DescribeOriginGroupRequest, offset offset limit, [origin_groups]: OriginGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOriginGroup response structure.
@@ -7824,6 +7856,7 @@ DescribeOriginProtectionRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeOriginProtection", DescribeOriginProtectionRequest => DescribeOriginProtectionResponse);
+rt::paged!(DescribeOriginProtectionRequest, offset offset limit, [origin_protection_info]: OriginProtectionInfo, []);
 
 rt::model! { read debug;
 /// DescribeOriginProtection response structure.
@@ -7980,6 +8013,7 @@ DescribePlansRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribePlans", DescribePlansRequest => DescribePlansResponse);
+rt::paged!(DescribePlansRequest, offset offset limit, [plans]: Plan, [total_count]);
 
 rt::model! { read debug;
 /// DescribePlans response structure.
@@ -8015,6 +8049,7 @@ DescribePrefetchOriginLimitRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("teo", "2022-09-01", "DescribePrefetchOriginLimit", DescribePrefetchOriginLimitRequest => DescribePrefetchOriginLimitResponse);
+rt::paged!(DescribePrefetchOriginLimitRequest, offset offset limit, [limits]: PrefetchOriginLimit, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrefetchOriginLimit response structure.
@@ -8056,6 +8091,7 @@ DescribePrefetchTasksRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribePrefetchTasks", DescribePrefetchTasksRequest => DescribePrefetchTasksResponse);
+rt::paged!(DescribePrefetchTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrefetchTasks response structure.
@@ -8107,6 +8143,7 @@ DescribePurgeTasksRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribePurgeTasks", DescribePurgeTasksRequest => DescribePurgeTasksResponse);
+rt::paged!(DescribePurgeTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
 
 rt::model! { read debug;
 /// DescribePurgeTasks response structure.
@@ -8148,6 +8185,7 @@ DescribeRealtimeLogDeliveryTasksRequest {
     "Filters" filters set_filters: list AdvancedFilter,
 } }
 rt::action!("teo", "2022-09-01", "DescribeRealtimeLogDeliveryTasks", DescribeRealtimeLogDeliveryTasksRequest => DescribeRealtimeLogDeliveryTasksResponse);
+rt::paged!(DescribeRealtimeLogDeliveryTasksRequest, offset offset limit, [realtime_log_delivery_tasks]: RealtimeLogDeliveryTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRealtimeLogDeliveryTasks response structure.
@@ -8222,6 +8260,7 @@ DescribeSecurityAPIResourceRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityAPIResource", DescribeSecurityAPIResourceRequest => DescribeSecurityAPIResourceResponse);
+rt::paged!(DescribeSecurityAPIResourceRequest, offset offset limit, [api_resources]: APIResource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityAPIResource response structure.
@@ -8249,6 +8288,7 @@ DescribeSecurityAPIServiceRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityAPIService", DescribeSecurityAPIServiceRequest => DescribeSecurityAPIServiceResponse);
+rt::paged!(DescribeSecurityAPIServiceRequest, offset offset limit, [api_services]: APIService, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityAPIService response structure.
@@ -8276,6 +8316,7 @@ DescribeSecurityClientAttesterRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityClientAttester", DescribeSecurityClientAttesterRequest => DescribeSecurityClientAttesterResponse);
+rt::paged!(DescribeSecurityClientAttesterRequest, offset offset limit, [client_attesters]: ClientAttester, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityClientAttester response structure.
@@ -8307,6 +8348,7 @@ DescribeSecurityIPGroupContentRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityIPGroupContent", DescribeSecurityIPGroupContentRequest => DescribeSecurityIPGroupContentResponse);
+rt::paged!(DescribeSecurityIPGroupContentRequest, offset offset limit, [ip_list]: String, []);
 
 rt::model! { read debug;
 /// DescribeSecurityIPGroupContent response structure.
@@ -8337,6 +8379,7 @@ DescribeSecurityIPGroupInfoRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityIPGroupInfo", DescribeSecurityIPGroupInfoRequest => DescribeSecurityIPGroupInfoResponse);
+rt::paged!(DescribeSecurityIPGroupInfoRequest, offset offset limit, [ip_groups]: IPGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityIPGroupInfo response structure.
@@ -8389,6 +8432,7 @@ DescribeSecurityJSInjectionRuleRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSecurityJSInjectionRule", DescribeSecurityJSInjectionRuleRequest => DescribeSecurityJSInjectionRuleResponse);
+rt::paged!(DescribeSecurityJSInjectionRuleRequest, offset offset limit, [js_injection_rules]: JSInjectionRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityJSInjectionRule response structure.
@@ -8513,6 +8557,7 @@ DescribeSharedCNAMERequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("teo", "2022-09-01", "DescribeSharedCNAME", DescribeSharedCNAMERequest => DescribeSharedCNAMEResponse);
+rt::paged!(DescribeSharedCNAMERequest, offset offset limit, [shared_cname_info]: SharedCNAMEInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSharedCNAME response structure.
@@ -9383,6 +9428,7 @@ DescribeZonesRequest {
     "Direction" direction set_direction: str,
 } }
 rt::action!("teo", "2022-09-01", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
+rt::paged!(DescribeZonesRequest, offset offset limit, [zones]: Zone, [total_count]);
 
 rt::model! { read debug;
 /// DescribeZones response structure.
@@ -9723,6 +9769,7 @@ DownloadL4LogsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DownloadL4Logs", DownloadL4LogsRequest => DownloadL4LogsResponse);
+rt::paged!(DownloadL4LogsRequest, offset offset limit, [data]: L4OfflineLog, [total_count]);
 
 rt::model! { read debug;
 /// DownloadL4Logs response structure.
@@ -9760,6 +9807,7 @@ DownloadL7LogsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("teo", "2022-09-01", "DownloadL7Logs", DownloadL7LogsRequest => DownloadL7LogsResponse);
+rt::paged!(DownloadL7LogsRequest, offset offset limit, [data]: L7OfflineLog, [total_count]);
 
 rt::model! { read debug;
 /// DownloadL7Logs response structure.

@@ -276,6 +276,7 @@ DescribeClustersRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("thpc", "2021-11-09", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, offset offset limit, [cluster_set]: ClusterOverview, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体

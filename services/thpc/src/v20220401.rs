@@ -596,6 +596,7 @@ DescribeClusterActivitiesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("thpc", "2022-04-01", "DescribeClusterActivities", DescribeClusterActivitiesRequest => DescribeClusterActivitiesResponse);
+rt::paged!(DescribeClusterActivitiesRequest, offset offset limit, [cluster_activity_set]: ClusterActivity, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterActivities返回参数结构体
@@ -643,6 +644,7 @@ DescribeClustersRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("thpc", "2022-04-01", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, offset offset limit, [cluster_set]: ClusterOverview, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体
@@ -693,6 +695,7 @@ DescribeNodesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("thpc", "2022-04-01", "DescribeNodes", DescribeNodesRequest => DescribeNodesResponse);
+rt::paged!(DescribeNodesRequest, offset offset limit, [node_set]: NodeOverview, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNodes返回参数结构体
@@ -720,6 +723,7 @@ DescribeQueuesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("thpc", "2022-04-01", "DescribeQueues", DescribeQueuesRequest => DescribeQueuesResponse);
+rt::paged!(DescribeQueuesRequest, offset offset limit, [queue_set]: QueueOverview, [total_count]);
 
 rt::model! { read debug;
 /// DescribeQueues返回参数结构体

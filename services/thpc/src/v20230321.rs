@@ -857,6 +857,7 @@ DescribeClusterActivitiesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("thpc", "2023-03-21", "DescribeClusterActivities", DescribeClusterActivitiesRequest => DescribeClusterActivitiesResponse);
+rt::paged!(DescribeClusterActivitiesRequest, offset offset limit, [cluster_activity_set]: ClusterActivity, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterActivities返回参数结构体
@@ -990,6 +991,7 @@ DescribeClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("thpc", "2023-03-21", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, offset offset limit, [cluster_set]: ClusterOverview, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体
@@ -1109,6 +1111,7 @@ DescribeJobsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("thpc", "2023-03-21", "DescribeJobs", DescribeJobsRequest => DescribeJobsResponse);
+rt::paged!(DescribeJobsRequest, offset offset limit, [job_set]: JobView, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJobs返回参数结构体
@@ -1164,6 +1167,7 @@ DescribeNodesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("thpc", "2023-03-21", "DescribeNodes", DescribeNodesRequest => DescribeNodesResponse);
+rt::paged!(DescribeNodesRequest, offset offset limit, [node_set]: NodeOverview, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNodes返回参数结构体
@@ -1233,6 +1237,7 @@ DescribeQueuesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("thpc", "2023-03-21", "DescribeQueues", DescribeQueuesRequest => DescribeQueuesResponse);
+rt::paged!(DescribeQueuesRequest, offset offset limit, [queue_set]: QueueOverview, [total_count]);
 
 rt::model! { read debug;
 /// DescribeQueues返回参数结构体
@@ -1342,6 +1347,7 @@ DescribeWorkspacesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("thpc", "2023-03-21", "DescribeWorkspaces", DescribeWorkspacesRequest => DescribeWorkspacesResponse);
+rt::paged!(DescribeWorkspacesRequest, offset offset limit, [space_set]: SpaceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkspaces返回参数结构体

@@ -281,6 +281,7 @@ ListJobsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tia", "2018-02-26", "ListJobs", ListJobsRequest => ListJobsResponse);
+rt::paged!(ListJobsRequest, offset offset limit, [jobs]: Job, []);
 
 rt::model! { read debug;
 /// ListJobs返回参数结构体
@@ -306,6 +307,7 @@ ListModelsRequest {
     "ServType" serv_type set_serv_type: str,
 } }
 rt::action!("tia", "2018-02-26", "ListModels", ListModelsRequest => ListModelsResponse);
+rt::paged!(ListModelsRequest, offset offset limit, [models]: Model, []);
 
 rt::model! { read debug;
 /// ListModels返回参数结构体

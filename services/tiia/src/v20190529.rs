@@ -419,6 +419,7 @@ DescribeGroupsRequest {
     "GroupId" group_id set_group_id: str,
 } }
 rt::action!("tiia", "2019-05-29", "DescribeGroups", DescribeGroupsRequest => DescribeGroupsResponse);
+rt::paged!(DescribeGroupsRequest, offset offset limit, [groups]: GroupInfo, []);
 
 rt::model! { read debug;
 /// DescribeGroups返回参数结构体
@@ -1168,6 +1169,7 @@ SearchImageRequest {
     "CategoryId" category_id set_category_id: i64,
 } }
 rt::action!("tiia", "2019-05-29", "SearchImage", SearchImageRequest => SearchImageResponse);
+rt::paged!(SearchImageRequest, offset offset limit, [image_infos]: ImageInfo, []);
 
 rt::model! { read debug;
 /// SearchImage返回参数结构体

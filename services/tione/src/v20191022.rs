@@ -360,6 +360,7 @@ DescribeCodeRepositoriesRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tione", "2019-10-22", "DescribeCodeRepositories", DescribeCodeRepositoriesRequest => DescribeCodeRepositoriesResponse);
+rt::paged!(DescribeCodeRepositoriesRequest, offset offset limit, [code_repo_set]: CodeRepoSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCodeRepositories返回参数结构体
@@ -498,6 +499,7 @@ DescribeNotebookInstancesRequest {
     "SortBy" sort_by set_sort_by: str,
 } }
 rt::action!("tione", "2019-10-22", "DescribeNotebookInstances", DescribeNotebookInstancesRequest => DescribeNotebookInstancesResponse);
+rt::paged!(DescribeNotebookInstancesRequest, offset offset limit, [notebook_instance_set]: NotebookInstanceSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNotebookInstances返回参数结构体
@@ -558,6 +560,7 @@ DescribeNotebookLifecycleScriptsRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tione", "2019-10-22", "DescribeNotebookLifecycleScripts", DescribeNotebookLifecycleScriptsRequest => DescribeNotebookLifecycleScriptsResponse);
+rt::paged!(DescribeNotebookLifecycleScriptsRequest, offset offset limit, [notebook_lifecycle_scripts_set]: NotebookLifecycleScriptsSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNotebookLifecycleScripts返回参数结构体
@@ -687,6 +690,7 @@ DescribeTrainingJobsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tione", "2019-10-22", "DescribeTrainingJobs", DescribeTrainingJobsRequest => DescribeTrainingJobsResponse);
+rt::paged!(DescribeTrainingJobsRequest, offset offset limit, [training_job_set]: TrainingJobSummary, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrainingJobs返回参数结构体

@@ -1571,6 +1571,7 @@ DescribeAnnotatedTaskListRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("tione", "2021-11-11", "DescribeAnnotatedTaskList", DescribeAnnotatedTaskListRequest => DescribeAnnotatedTaskListResponse);
+rt::paged!(DescribeAnnotatedTaskListRequest, offset offset limit, [task_list]: AnnotationTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAnnotatedTaskList返回参数结构体
@@ -1640,6 +1641,7 @@ DescribeBillingResourceGroupRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("tione", "2021-11-11", "DescribeBillingResourceGroup", DescribeBillingResourceGroupRequest => DescribeBillingResourceGroupResponse);
+rt::paged!(DescribeBillingResourceGroupRequest, offset offset limit, [instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBillingResourceGroup返回参数结构体
@@ -1679,6 +1681,7 @@ DescribeBillingResourceGroupsRequest {
     "DontShowInstanceSet" dont_show_instance_set set_dont_show_instance_set: bool,
 } }
 rt::action!("tione", "2021-11-11", "DescribeBillingResourceGroups", DescribeBillingResourceGroupsRequest => DescribeBillingResourceGroupsResponse);
+rt::paged!(DescribeBillingResourceGroupsRequest, offset offset limit, [resource_group_set]: ResourceGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBillingResourceGroups返回参数结构体
@@ -1839,6 +1842,7 @@ DescribeDataSourcesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tione", "2021-11-11", "DescribeDataSources", DescribeDataSourcesRequest => DescribeDataSourcesResponse);
+rt::paged!(DescribeDataSourcesRequest, offset offset limit, [data_source_infos]: DataSourceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataSources返回参数结构体
@@ -1882,6 +1886,7 @@ DescribeDatasetsRequest {
     "CFSDetail" cfs_detail set_cfs_detail: bool,
 } }
 rt::action!("tione", "2021-11-11", "DescribeDatasets", DescribeDatasetsRequest => DescribeDatasetsResponse);
+rt::paged!(DescribeDatasetsRequest, offset offset limit, [dataset_groups]: DatasetGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDatasets返回参数结构体
@@ -1952,6 +1957,7 @@ DescribeEventsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tione", "2021-11-11", "DescribeEvents", DescribeEventsRequest => DescribeEventsResponse);
+rt::paged!(DescribeEventsRequest, offset offset limit, [events]: Event, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEvents返回参数结构体
@@ -2093,6 +2099,7 @@ DescribeLogsRequest {
     "LogStream" log_stream set_log_stream: str,
 } }
 rt::action!("tione", "2021-11-11", "DescribeLogs", DescribeLogsRequest => DescribeLogsResponse);
+rt::paged!(DescribeLogsRequest, offset offset limit, [content]: LogIdentity, []);
 
 rt::model! { read debug;
 /// DescribeLogs返回参数结构体
@@ -2162,6 +2169,7 @@ DescribeModelAccelerateVersionsRequest {
     "TrainingModelId" training_model_id set_training_model_id: str,
 } }
 rt::action!("tione", "2021-11-11", "DescribeModelAccelerateVersions", DescribeModelAccelerateVersionsRequest => DescribeModelAccelerateVersionsResponse);
+rt::paged!(DescribeModelAccelerateVersionsRequest, offset offset limit, [model_accelerate_versions]: ModelAccelerateVersion, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelAccelerateVersions返回参数结构体
@@ -2269,6 +2277,7 @@ DescribeModelServiceGroupsRequest {
     "ServiceCategory" service_category set_service_category: str,
 } }
 rt::action!("tione", "2021-11-11", "DescribeModelServiceGroups", DescribeModelServiceGroupsRequest => DescribeModelServiceGroupsResponse);
+rt::paged!(DescribeModelServiceGroupsRequest, offset offset limit, [service_groups]: ServiceGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelServiceGroups response structure.
@@ -2383,6 +2392,7 @@ DescribeMountInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tione", "2021-11-11", "DescribeMountInstances", DescribeMountInstancesRequest => DescribeMountInstancesResponse);
+rt::paged!(DescribeMountInstancesRequest, offset offset limit, [mount_instances]: MountInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMountInstances返回参数结构体
@@ -2416,6 +2426,7 @@ DescribeMountLimitsRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("tione", "2021-11-11", "DescribeMountLimits", DescribeMountLimitsRequest => DescribeMountLimitsResponse);
+rt::paged!(DescribeMountLimitsRequest, offset offset limit, [mount_limits]: MountLimitInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMountLimits返回参数结构体
@@ -2487,6 +2498,7 @@ DescribeNotebooksRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("tione", "2021-11-11", "DescribeNotebooks", DescribeNotebooksRequest => DescribeNotebooksResponse);
+rt::paged!(DescribeNotebooksRequest, offset offset limit, [notebook_set]: NotebookSetItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNotebooks返回参数结构体
@@ -2516,6 +2528,7 @@ DescribePlatformImagesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tione", "2021-11-11", "DescribePlatformImages", DescribePlatformImagesRequest => DescribePlatformImagesResponse);
+rt::paged!(DescribePlatformImagesRequest, offset offset limit, [platform_image_infos]: PlatformImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePlatformImages返回参数结构体
@@ -2549,6 +2562,7 @@ DescribePresetImageListRequest {
     "Order" order set_order: list String,
 } }
 rt::action!("tione", "2021-11-11", "DescribePresetImageList", DescribePresetImageListRequest => DescribePresetImageListResponse);
+rt::paged!(DescribePresetImageListRequest, offset offset limit, [preset_image_list]: PresetImageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePresetImageList返回参数结构体
@@ -2611,6 +2625,7 @@ DescribeSubAccountLinuxUserInfosRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tione", "2021-11-11", "DescribeSubAccountLinuxUserInfos", DescribeSubAccountLinuxUserInfosRequest => DescribeSubAccountLinuxUserInfosResponse);
+rt::paged!(DescribeSubAccountLinuxUserInfosRequest, offset offset limit, [sub_account_list]: SubAccountInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubAccountLinuxUserInfos返回参数结构体
@@ -2796,6 +2811,7 @@ DescribeTrainingTasksRequest {
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("tione", "2021-11-11", "DescribeTrainingTasks", DescribeTrainingTasksRequest => DescribeTrainingTasksResponse);
+rt::paged!(DescribeTrainingTasksRequest, offset offset limit, [training_task_set]: TrainingTaskSetItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrainingTasks返回参数结构体
@@ -2829,6 +2845,7 @@ DescribeWorkspacesRequest {
     "Order" order set_order: str,
 } }
 rt::action!("tione", "2021-11-11", "DescribeWorkspaces", DescribeWorkspacesRequest => DescribeWorkspacesResponse);
+rt::paged!(DescribeWorkspacesRequest, offset offset limit, [workspaces]: Workspace, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkspaces返回参数结构体

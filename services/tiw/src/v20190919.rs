@@ -530,6 +530,7 @@ DescribeRunningTasksRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tiw", "2019-09-19", "DescribeRunningTasks", DescribeRunningTasksRequest => DescribeRunningTasksResponse);
+rt::paged!(DescribeRunningTasksRequest, offset offset limit, [tasks]: RunningTaskItem, [total]);
 
 rt::model! { read debug;
 /// DescribeRunningTasks返回参数结构体

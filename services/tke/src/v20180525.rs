@@ -3441,6 +3441,7 @@ DescribeClusterAsGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterAsGroups", DescribeClusterAsGroupsRequest => DescribeClusterAsGroupsResponse);
+rt::paged!(DescribeClusterAsGroupsRequest, offset offset limit, [cluster_as_group_set]: ClusterAsGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterAsGroups response structure.
@@ -3722,6 +3723,7 @@ DescribeClusterInstancesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterInstances", DescribeClusterInstancesRequest => DescribeClusterInstancesResponse);
+rt::paged!(DescribeClusterInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterInstances response structure.
@@ -3805,6 +3807,7 @@ DescribeClusterLevelChangeRecordsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterLevelChangeRecords", DescribeClusterLevelChangeRecordsRequest => DescribeClusterLevelChangeRecordsResponse);
+rt::paged!(DescribeClusterLevelChangeRecordsRequest, offset offset limit, [items]: ClusterLevelChangeRecord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterLevelChangeRecords response structure.
@@ -3830,6 +3833,7 @@ DescribeClusterMaintenanceWindowAndExclusionsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterMaintenanceWindowAndExclusions", DescribeClusterMaintenanceWindowAndExclusionsRequest => DescribeClusterMaintenanceWindowAndExclusionsResponse);
+rt::paged!(DescribeClusterMaintenanceWindowAndExclusionsRequest, offset offset limit, [maintenance_window_and_exclusions]: MaintenanceWindowAndExclusion, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterMaintenanceWindowAndExclusions返回参数结构体
@@ -3923,6 +3927,7 @@ DescribeClusterPendingReleasesRequest {
     "ClusterType" cluster_type set_cluster_type: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterPendingReleases", DescribeClusterPendingReleasesRequest => DescribeClusterPendingReleasesResponse);
+rt::paged!(DescribeClusterPendingReleasesRequest, offset offset limit, [release_set]: PendingRelease, [total]);
 
 rt::model! { read debug;
 /// DescribeClusterPendingReleases返回参数结构体
@@ -4026,6 +4031,7 @@ DescribeClusterReleasesRequest {
     "ChartName" chart_name set_chart_name: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterReleases", DescribeClusterReleasesRequest => DescribeClusterReleasesResponse);
+rt::paged!(DescribeClusterReleasesRequest, offset offset limit, [release_set]: Release, [total]);
 
 rt::model! { read debug;
 /// DescribeClusterReleases返回参数结构体
@@ -4055,6 +4061,7 @@ DescribeClusterRollOutSequenceTagsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterRollOutSequenceTags", DescribeClusterRollOutSequenceTagsRequest => DescribeClusterRollOutSequenceTagsResponse);
+rt::paged!(DescribeClusterRollOutSequenceTagsRequest, offset offset limit, [cluster_tags]: ClusterRollOutSequenceTag, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterRollOutSequenceTags返回参数结构体
@@ -4290,6 +4297,7 @@ DescribeClustersRequest {
     "ClusterType" cluster_type set_cluster_type: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, offset offset limit, [clusters]: Cluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters response structure.
@@ -4413,6 +4421,7 @@ DescribeEKSClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeEKSClusters", DescribeEKSClustersRequest => DescribeEKSClustersResponse);
+rt::paged!(DescribeEKSClustersRequest, offset offset limit, [clusters]: EksCluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEKSClusters返回参数结构体
@@ -4504,6 +4513,7 @@ DescribeEKSContainerInstancesRequest {
     "EksCiIds" eks_ci_ids set_eks_ci_ids: list String,
 } }
 rt::action!("tke", "2018-05-25", "DescribeEKSContainerInstances", DescribeEKSContainerInstancesRequest => DescribeEKSContainerInstancesResponse);
+rt::paged!(DescribeEKSContainerInstancesRequest, offset offset limit, [eks_cis]: EksCi, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEKSContainerInstances返回参数结构体
@@ -4786,6 +4796,7 @@ DescribeExistedInstancesRequest {
     "IpAddresses" ip_addresses set_ip_addresses: list String,
 } }
 rt::action!("tke", "2018-05-25", "DescribeExistedInstances", DescribeExistedInstancesRequest => DescribeExistedInstancesResponse);
+rt::paged!(DescribeExistedInstancesRequest, offset offset limit, [existed_instance_set]: ExistedInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExistedInstances response structure.
@@ -4968,6 +4979,7 @@ DescribeGlobalMaintenanceWindowAndExclusionsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeGlobalMaintenanceWindowAndExclusions", DescribeGlobalMaintenanceWindowAndExclusionsRequest => DescribeGlobalMaintenanceWindowAndExclusionsResponse);
+rt::paged!(DescribeGlobalMaintenanceWindowAndExclusionsRequest, offset offset limit, [maintenance_window_and_exclusions]: GlobalMaintenanceWindowAndExclusion, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalMaintenanceWindowAndExclusions返回参数结构体
@@ -5042,6 +5054,7 @@ DescribeImageCachesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeImageCaches", DescribeImageCachesRequest => DescribeImageCachesResponse);
+rt::paged!(DescribeImageCachesRequest, offset offset limit, [image_caches]: ImageCache, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageCaches返回参数结构体
@@ -5298,6 +5311,7 @@ DescribePodsBySpecRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribePodsBySpec", DescribePodsBySpecRequest => DescribePodsBySpecResponse);
+rt::paged!(DescribePodsBySpecRequest, offset offset limit, [pod_set]: PodNodeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribePodsBySpec返回参数结构体
@@ -5372,6 +5386,7 @@ DescribePrometheusAgentsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusAgents", DescribePrometheusAgentsRequest => DescribePrometheusAgentsResponse);
+rt::paged!(DescribePrometheusAgentsRequest, offset offset limit, [agents]: PrometheusAgentOverview, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusAgents返回参数结构体
@@ -5407,6 +5422,7 @@ DescribePrometheusAlertHistoryRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusAlertHistory", DescribePrometheusAlertHistoryRequest => DescribePrometheusAlertHistoryResponse);
+rt::paged!(DescribePrometheusAlertHistoryRequest, offset offset limit, [items]: PrometheusAlertHistoryItem, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusAlertHistory返回参数结构体
@@ -5437,6 +5453,7 @@ DescribePrometheusAlertPolicyRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusAlertPolicy", DescribePrometheusAlertPolicyRequest => DescribePrometheusAlertPolicyResponse);
+rt::paged!(DescribePrometheusAlertPolicyRequest, offset offset limit, [alert_rules]: PrometheusAlertPolicyItem, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusAlertPolicy返回参数结构体
@@ -5467,6 +5484,7 @@ DescribePrometheusAlertRuleRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusAlertRule", DescribePrometheusAlertRuleRequest => DescribePrometheusAlertRuleResponse);
+rt::paged!(DescribePrometheusAlertRuleRequest, offset offset limit, [alert_rules]: PrometheusAlertRuleDetail, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusAlertRule返回参数结构体
@@ -5494,6 +5512,7 @@ DescribePrometheusClusterAgentsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusClusterAgents", DescribePrometheusClusterAgentsRequest => DescribePrometheusClusterAgentsResponse);
+rt::paged!(DescribePrometheusClusterAgentsRequest, offset offset limit, [agents]: PrometheusAgentOverview, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusClusterAgents返回参数结构体
@@ -5673,6 +5692,7 @@ DescribePrometheusInstancesOverviewRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusInstancesOverview", DescribePrometheusInstancesOverviewRequest => DescribePrometheusInstancesOverviewResponse);
+rt::paged!(DescribePrometheusInstancesOverviewRequest, offset offset limit, [instances]: PrometheusInstancesOverview, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusInstancesOverview返回参数结构体
@@ -5700,6 +5720,7 @@ DescribePrometheusOverviewsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusOverviews", DescribePrometheusOverviewsRequest => DescribePrometheusOverviewsResponse);
+rt::paged!(DescribePrometheusOverviewsRequest, offset offset limit, [instances]: PrometheusInstanceOverview, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusOverviews返回参数结构体
@@ -5729,6 +5750,7 @@ DescribePrometheusRecordRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusRecordRules", DescribePrometheusRecordRulesRequest => DescribePrometheusRecordRulesResponse);
+rt::paged!(DescribePrometheusRecordRulesRequest, offset offset limit, [records]: PrometheusRecordRuleYamlItem, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusRecordRules返回参数结构体
@@ -5791,6 +5813,7 @@ DescribePrometheusTempRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusTemp", DescribePrometheusTempRequest => DescribePrometheusTempResponse);
+rt::paged!(DescribePrometheusTempRequest, offset offset limit, [templates]: PrometheusTemp, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusTemp返回参数结构体
@@ -5862,6 +5885,7 @@ DescribePrometheusTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusTemplates", DescribePrometheusTemplatesRequest => DescribePrometheusTemplatesResponse);
+rt::paged!(DescribePrometheusTemplatesRequest, offset offset limit, [templates]: PrometheusTemplate, [total]);
 
 rt::model! { read debug;
 /// DescribePrometheusTemplates返回参数结构体
@@ -5900,6 +5924,7 @@ DescribeRIUtilizationDetailRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeRIUtilizationDetail", DescribeRIUtilizationDetailRequest => DescribeRIUtilizationDetailResponse);
+rt::paged!(DescribeRIUtilizationDetailRequest, offset offset limit, [ri_utilization_detail_set]: RIUtilizationDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRIUtilizationDetail返回参数结构体
@@ -6033,6 +6058,7 @@ DescribeReservedInstancesRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeReservedInstances", DescribeReservedInstancesRequest => DescribeReservedInstancesResponse);
+rt::paged!(DescribeReservedInstancesRequest, offset offset limit, [reserved_instance_set]: ReservedInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReservedInstances返回参数结构体
@@ -6085,6 +6111,7 @@ DescribeRollOutSequencesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tke", "2018-05-25", "DescribeRollOutSequences", DescribeRollOutSequencesRequest => DescribeRollOutSequencesResponse);
+rt::paged!(DescribeRollOutSequencesRequest, offset offset limit, [sequences]: RollOutSequence, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRollOutSequences返回参数结构体
@@ -6224,6 +6251,7 @@ DescribeTKEEdgeClustersRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeTKEEdgeClusters", DescribeTKEEdgeClustersRequest => DescribeTKEEdgeClustersResponse);
+rt::paged!(DescribeTKEEdgeClustersRequest, offset offset limit, [clusters]: EdgeCluster, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTKEEdgeClusters response structure.
@@ -6352,6 +6380,7 @@ DescribeUpgradeTaskDetailRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tke", "2018-05-25", "DescribeUpgradeTaskDetail", DescribeUpgradeTaskDetailRequest => DescribeUpgradeTaskDetailResponse);
+rt::paged!(DescribeUpgradeTaskDetailRequest, offset offset limit, [upgrade_plans]: UpgradePlan, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUpgradeTaskDetail返回参数结构体
@@ -6375,6 +6404,7 @@ DescribeUpgradeTasksRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tke", "2018-05-25", "DescribeUpgradeTasks", DescribeUpgradeTasksRequest => DescribeUpgradeTasksResponse);
+rt::paged!(DescribeUpgradeTasksRequest, offset offset limit, [upgrade_tasks]: UpgradeTask, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUpgradeTasks返回参数结构体
@@ -7618,6 +7648,7 @@ GetUpgradeInstanceProgressRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tke", "2018-05-25", "GetUpgradeInstanceProgress", GetUpgradeInstanceProgressRequest => GetUpgradeInstanceProgressResponse);
+rt::paged!(GetUpgradeInstanceProgressRequest, offset offset limit, [instances]: InstanceUpgradeProgressItem, [total]);
 
 rt::model! { read debug;
 /// GetUpgradeInstanceProgress response structure.

@@ -436,6 +436,7 @@ DescribeClusterMachinesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tke", "2022-05-01", "DescribeClusterMachines", DescribeClusterMachinesRequest => DescribeClusterMachinesResponse);
+rt::paged!(DescribeClusterMachinesRequest, offset offset limit, [machines]: Machine, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterMachines返回参数结构体
@@ -561,6 +562,7 @@ DescribeHealthCheckPoliciesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tke", "2022-05-01", "DescribeHealthCheckPolicies", DescribeHealthCheckPoliciesRequest => DescribeHealthCheckPoliciesResponse);
+rt::paged!(DescribeHealthCheckPoliciesRequest, offset offset limit, [health_check_policies]: HealthCheckPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHealthCheckPolicies response structure.
@@ -595,6 +597,7 @@ DescribeHealthCheckPolicyBindingsRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tke", "2022-05-01", "DescribeHealthCheckPolicyBindings", DescribeHealthCheckPolicyBindingsRequest => DescribeHealthCheckPolicyBindingsResponse);
+rt::paged!(DescribeHealthCheckPolicyBindingsRequest, offset offset limit, [health_check_policy_bindings]: HealthCheckPolicyBinding, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHealthCheckPolicyBindings response structure.
@@ -677,6 +680,7 @@ DescribeNodePoolsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tke", "2022-05-01", "DescribeNodePools", DescribeNodePoolsRequest => DescribeNodePoolsResponse);
+rt::paged!(DescribeNodePoolsRequest, offset offset limit, [node_pools]: NodePool, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNodePools response structure.

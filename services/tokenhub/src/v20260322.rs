@@ -474,6 +474,7 @@ DescribeApiKeyListRequest {
     "Sorts" sorts set_sorts: list RequestSort,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeApiKeyList", DescribeApiKeyListRequest => DescribeApiKeyListResponse);
+rt::paged!(DescribeApiKeyListRequest, offset offset limit, [api_key_set]: ApiKeyDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeApiKeyList response structure.
@@ -619,6 +620,7 @@ DescribeGlossariesRequest {
     "Sorts" sorts set_sorts: list RequestSort,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeGlossaries", DescribeGlossariesRequest => DescribeGlossariesResponse);
+rt::paged!(DescribeGlossariesRequest, offset offset limit, [items]: GlossaryItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlossaries response structure.
@@ -652,6 +654,7 @@ DescribeGlossaryEntriesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeGlossaryEntries", DescribeGlossaryEntriesRequest => DescribeGlossaryEntriesResponse);
+rt::paged!(DescribeGlossaryEntriesRequest, page page page_size, [entries]: GlossaryEntryItem, [total]);
 
 rt::model! { read debug;
 /// DescribeGlossaryEntries response structure.
@@ -685,6 +688,7 @@ DescribeModelEndpointListRequest {
     "Sorts" sorts set_sorts: list RequestSort,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeModelEndpointList", DescribeModelEndpointListRequest => DescribeModelEndpointListResponse);
+rt::paged!(DescribeModelEndpointListRequest, offset offset limit, [model_endpoint_set]: ModelEndpointView, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelEndpointList返回参数结构体
@@ -718,6 +722,7 @@ DescribeModelListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeModelList", DescribeModelListRequest => DescribeModelListResponse);
+rt::paged!(DescribeModelListRequest, offset offset limit, [model_set]: Model, [total_count]);
 
 rt::model! { read debug;
 /// DescribeModelList返回参数结构体
@@ -788,6 +793,7 @@ DescribeTokenPlanApiKeyListRequest {
     "Sorts" sorts set_sorts: list RequestSort,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeTokenPlanApiKeyList", DescribeTokenPlanApiKeyListRequest => DescribeTokenPlanApiKeyListResponse);
+rt::paged!(DescribeTokenPlanApiKeyListRequest, offset offset limit, [api_key_set]: TokenPlanApiKeyListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTokenPlanApiKeyList response structure.
@@ -921,6 +927,7 @@ DescribeTokenPlanListRequest {
     "Sorts" sorts set_sorts: list RequestSort,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeTokenPlanList", DescribeTokenPlanListRequest => DescribeTokenPlanListResponse);
+rt::paged!(DescribeTokenPlanListRequest, offset offset limit, [token_plan_set]: TokenPlanListItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTokenPlanList response structure.

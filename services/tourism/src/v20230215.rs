@@ -19,6 +19,7 @@ DescribeDrawResourceListRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("tourism", "2023-02-15", "DescribeDrawResourceList", DescribeDrawResourceListRequest => DescribeDrawResourceListResponse);
+rt::paged!(DescribeDrawResourceListRequest, page page_number page_size, [resource_draw_list]: ResourceDrawListType, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDrawResourceList返回参数结构体

@@ -439,6 +439,7 @@ DescribeRabbitMQServerlessBindingsRequest {
     "DestinationExchange" destination_exchange set_destination_exchange: str,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessBindings", DescribeRabbitMQServerlessBindingsRequest => DescribeRabbitMQServerlessBindingsResponse);
+rt::paged!(DescribeRabbitMQServerlessBindingsRequest, offset offset limit, [binding_info_list]: RabbitMQBindingListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQServerlessBindings response structure.
@@ -476,6 +477,7 @@ DescribeRabbitMQServerlessConnectionRequest {
     "Name" name set_name: str,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessConnection", DescribeRabbitMQServerlessConnectionRequest => DescribeRabbitMQServerlessConnectionResponse);
+rt::paged!(DescribeRabbitMQServerlessConnectionRequest, offset offset limit, [connections]: RabbitMQConnection, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQServerlessConnection response structure.
@@ -511,6 +513,7 @@ DescribeRabbitMQServerlessConsumersRequest {
     "Channel" channel set_channel: str,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessConsumers", DescribeRabbitMQServerlessConsumersRequest => DescribeRabbitMQServerlessConsumersResponse);
+rt::paged!(DescribeRabbitMQServerlessConsumersRequest, offset offset limit, [consumer_info_list]: RabbitMQConsumersListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQServerlessConsumers response structure.
@@ -604,6 +607,7 @@ DescribeRabbitMQServerlessExchangesRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessExchanges", DescribeRabbitMQServerlessExchangesRequest => DescribeRabbitMQServerlessExchangesResponse);
+rt::paged!(DescribeRabbitMQServerlessExchangesRequest, offset offset limit, [exchange_info_list]: RabbitMQExchangeListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQServerlessExchanges response structure.
@@ -670,6 +674,7 @@ DescribeRabbitMQServerlessPermissionRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessPermission", DescribeRabbitMQServerlessPermissionRequest => DescribeRabbitMQServerlessPermissionResponse);
+rt::paged!(DescribeRabbitMQServerlessPermissionRequest, offset offset limit, [rabbit_mq_permission_list]: RabbitMQPermission, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQServerlessPermission response structure.
@@ -798,6 +803,7 @@ DescribeRabbitMQServerlessQueuesRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessQueues", DescribeRabbitMQServerlessQueuesRequest => DescribeRabbitMQServerlessQueuesResponse);
+rt::paged!(DescribeRabbitMQServerlessQueuesRequest, offset offset limit, [queue_info_list]: RabbitMQQueueListInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQServerlessQueues response structure.
@@ -831,6 +837,7 @@ DescribeRabbitMQServerlessUserRequest {
     "Tags" tags set_tags: list String,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessUser", DescribeRabbitMQServerlessUserRequest => DescribeRabbitMQServerlessUserResponse);
+rt::paged!(DescribeRabbitMQServerlessUserRequest, offset offset limit, [rabbit_mq_user_list]: RabbitMQUser, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQServerlessUser response structure.
@@ -870,6 +877,7 @@ DescribeRabbitMQServerlessVirtualHostRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessVirtualHost", DescribeRabbitMQServerlessVirtualHostRequest => DescribeRabbitMQServerlessVirtualHostResponse);
+rt::paged!(DescribeRabbitMQServerlessVirtualHostRequest, offset offset limit, [virtual_host_list]: RabbitMQVirtualHostInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRabbitMQServerlessVirtualHost response structure.
@@ -913,6 +921,7 @@ ListRabbitMQServerlessInstancesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("trabbit", "2023-04-18", "ListRabbitMQServerlessInstances", ListRabbitMQServerlessInstancesRequest => ListRabbitMQServerlessInstancesResponse);
+rt::paged!(ListRabbitMQServerlessInstancesRequest, offset offset limit, [instances]: RabbitMQServerlessInstance, [total_count]);
 
 rt::model! { read debug;
 /// ListRabbitMQServerlessInstances response structure.

@@ -798,6 +798,7 @@ DescribeConsumerClientListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeConsumerClientList", DescribeConsumerClientListRequest => DescribeConsumerClientListResponse);
+rt::paged!(DescribeConsumerClientListRequest, offset offset limit, [data]: ConsumerClient, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConsumerClientList response structure.
@@ -833,6 +834,7 @@ DescribeConsumerClientRequest {
     "ConsumerGroup" consumer_group set_consumer_group: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeConsumerClient", DescribeConsumerClientRequest => DescribeConsumerClientResponse);
+rt::paged!(DescribeConsumerClientRequest, offset offset limit, [topic_list]: TopicConsumeStats, []);
 
 rt::model! { read debug;
 /// DescribeConsumerClient response structure.
@@ -892,6 +894,7 @@ DescribeConsumerGroupListRequest {
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeConsumerGroupList", DescribeConsumerGroupListRequest => DescribeConsumerGroupListResponse);
+rt::paged!(DescribeConsumerGroupListRequest, offset offset limit, [data]: ConsumeGroupItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConsumerGroupList response structure.
@@ -1239,6 +1242,7 @@ DescribeFusionInstanceListRequest {
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeFusionInstanceList", DescribeFusionInstanceListRequest => DescribeFusionInstanceListResponse);
+rt::paged!(DescribeFusionInstanceListRequest, offset offset limit, [data]: FusionInstanceItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFusionInstanceList response structure.
@@ -1277,6 +1281,7 @@ DescribeInstanceListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
+rt::paged!(DescribeInstanceListRequest, offset offset limit, [data]: InstanceItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceList response structure.
@@ -1447,6 +1452,7 @@ DescribeMessageListRequest {
     "LiteTopic" lite_topic set_lite_topic: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMessageList", DescribeMessageListRequest => DescribeMessageListResponse);
+rt::paged!(DescribeMessageListRequest, offset offset limit, [data]: MessageItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMessageList response structure.
@@ -1492,6 +1498,7 @@ DescribeMessageRequest {
     "QueryDelayMessage" query_delay_message set_query_delay_message: bool,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMessage", DescribeMessageRequest => DescribeMessageResponse);
+rt::paged!(DescribeMessageRequest, offset offset limit, [message_tracks]: MessageTrackItem, []);
 
 rt::model! { read debug;
 /// DescribeMessage response structure.
@@ -1627,6 +1634,7 @@ DescribeMigratingTopicListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMigratingTopicList", DescribeMigratingTopicListRequest => DescribeMigratingTopicListResponse);
+rt::paged!(DescribeMigratingTopicListRequest, offset offset limit, [migrate_topics]: MigratingTopic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigratingTopicList response structure.
@@ -1689,6 +1697,7 @@ DescribeMigrationTaskListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMigrationTaskList", DescribeMigrationTaskListRequest => DescribeMigrationTaskListResponse);
+rt::paged!(DescribeMigrationTaskListRequest, offset offset limit, [tasks]: MigrationTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMigrationTaskList response structure.
@@ -1725,6 +1734,7 @@ DescribeProducerListRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeProducerList", DescribeProducerListRequest => DescribeProducerListResponse);
+rt::paged!(DescribeProducerListRequest, offset offset limit, [producer_list]: ProducerInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProducerList response structure.
@@ -1779,6 +1789,7 @@ DescribeRoleListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeRoleList", DescribeRoleListRequest => DescribeRoleListResponse);
+rt::paged!(DescribeRoleListRequest, offset offset limit, [data]: RoleItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoleList response structure.
@@ -1816,6 +1827,7 @@ DescribeSmoothMigrationTaskListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeSmoothMigrationTaskList", DescribeSmoothMigrationTaskListRequest => DescribeSmoothMigrationTaskListResponse);
+rt::paged!(DescribeSmoothMigrationTaskListRequest, offset offset limit, [data]: SmoothMigrationTaskItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSmoothMigrationTaskList response structure.
@@ -1858,6 +1870,7 @@ DescribeSourceClusterGroupListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeSourceClusterGroupList", DescribeSourceClusterGroupListRequest => DescribeSourceClusterGroupListResponse);
+rt::paged!(DescribeSourceClusterGroupListRequest, offset offset limit, [groups]: SourceClusterGroupConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSourceClusterGroupList response structure.
@@ -1894,6 +1907,7 @@ DescribeTopicListByGroupRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeTopicListByGroup", DescribeTopicListByGroupRequest => DescribeTopicListByGroupResponse);
+rt::paged!(DescribeTopicListByGroupRequest, offset offset limit, [data]: SubscriptionData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicListByGroup response structure.
@@ -1933,6 +1947,7 @@ DescribeTopicListRequest {
     "FromGroup" from_group set_from_group: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeTopicList", DescribeTopicListRequest => DescribeTopicListResponse);
+rt::paged!(DescribeTopicListRequest, offset offset limit, [data]: TopicItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicList response structure.
@@ -1971,6 +1986,7 @@ DescribeTopicRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeTopic", DescribeTopicRequest => DescribeTopicResponse);
+rt::paged!(DescribeTopicRequest, offset offset limit, [subscription_data]: SubscriptionData, []);
 
 rt::model! { read debug;
 /// DescribeTopic response structure.
@@ -2038,6 +2054,7 @@ DescribeTopicStatsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeTopicStats", DescribeTopicStatsRequest => DescribeTopicStatsResponse);
+rt::paged!(DescribeTopicStatsRequest, offset offset limit, [data]: TopicStatsDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopicStats返回参数结构体

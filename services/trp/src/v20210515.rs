@@ -862,6 +862,7 @@ DescribeCodeBatchesRequest {
     "Status" status set_status: i128,
 } }
 rt::action!("trp", "2021-05-15", "DescribeCodeBatches", DescribeCodeBatchesRequest => DescribeCodeBatchesResponse);
+rt::paged!(DescribeCodeBatchesRequest, page page_number page_size, [code_batches]: CodeBatch, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCodeBatches返回参数结构体
@@ -899,6 +900,7 @@ DescribeCodeBatchsRequest {
     "Status" status set_status: i128,
 } }
 rt::action!("trp", "2021-05-15", "DescribeCodeBatchs", DescribeCodeBatchsRequest => DescribeCodeBatchsResponse);
+rt::paged!(DescribeCodeBatchsRequest, page page_number page_size, [code_batchs]: CodeBatch, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCodeBatchs返回参数结构体
@@ -986,6 +988,7 @@ DescribeCodePacksRequest {
     "Status" status set_status: str,
 } }
 rt::action!("trp", "2021-05-15", "DescribeCodePacks", DescribeCodePacksRequest => DescribeCodePacksResponse);
+rt::paged!(DescribeCodePacksRequest, page page_number page_size, [code_packs]: CodePack, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCodePacks返回参数结构体
@@ -1036,6 +1039,7 @@ DescribeCorpQuotasRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("trp", "2021-05-15", "DescribeCorpQuotas", DescribeCorpQuotasRequest => DescribeCorpQuotasResponse);
+rt::paged!(DescribeCorpQuotasRequest, page page_number page_size, [corp_quotas]: CorpQuota, [total]);
 
 rt::model! { read debug;
 /// DescribeCorpQuotas返回参数结构体
@@ -1090,6 +1094,7 @@ DescribeCustomRulesRequest {
     "MerchantId" merchant_id set_merchant_id: str,
 } }
 rt::action!("trp", "2021-05-15", "DescribeCustomRules", DescribeCustomRulesRequest => DescribeCustomRulesResponse);
+rt::paged!(DescribeCustomRulesRequest, page page_number page_size, [custom_rules]: CustomRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomRules返回参数结构体
@@ -1364,6 +1369,7 @@ DescribeMerchantsRequest {
     "CodeType" code_type set_code_type: i64,
 } }
 rt::action!("trp", "2021-05-15", "DescribeMerchants", DescribeMerchantsRequest => DescribeMerchantsResponse);
+rt::paged!(DescribeMerchantsRequest, page page_number page_size, [merchants]: Merchant, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMerchants返回参数结构体
@@ -1399,6 +1405,7 @@ DescribePlanQRCodeScanRecordsRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("trp", "2021-05-15", "DescribePlanQRCodeScanRecords", DescribePlanQRCodeScanRecordsRequest => DescribePlanQRCodeScanRecordsResponse);
+rt::paged!(DescribePlanQRCodeScanRecordsRequest, page page_no page_size, [data]: PlanQRCodeRecord, [total]);
 
 rt::model! { read debug;
 /// DescribePlanQRCodeScanRecords返回参数结构体
@@ -1440,6 +1447,7 @@ DescribePlanQRCodesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("trp", "2021-05-15", "DescribePlanQRCodes", DescribePlanQRCodesRequest => DescribePlanQRCodesResponse);
+rt::paged!(DescribePlanQRCodesRequest, page page_no page_size, [data]: PlanQRCode, [total]);
 
 rt::model! { read debug;
 /// DescribePlanQRCodes返回参数结构体
@@ -1496,6 +1504,7 @@ DescribeProductsRequest {
     "CertState" cert_state set_cert_state: i64,
 } }
 rt::action!("trp", "2021-05-15", "DescribeProducts", DescribeProductsRequest => DescribeProductsResponse);
+rt::paged!(DescribeProductsRequest, page page_number page_size, [products]: Product, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProducts返回参数结构体
@@ -1529,6 +1538,7 @@ DescribeRawScanLogsRequest {
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("trp", "2021-05-15", "DescribeRawScanLogs", DescribeRawScanLogsRequest => DescribeRawScanLogsResponse);
+rt::paged!(DescribeRawScanLogsRequest, page page_number page_size, [scan_logs]: RawScanLog, []);
 
 rt::model! { read debug;
 /// DescribeRawScanLogs返回参数结构体
@@ -1594,6 +1604,7 @@ DescribeScanStatsRequest {
     "Code" code set_code: str,
 } }
 rt::action!("trp", "2021-05-15", "DescribeScanStats", DescribeScanStatsRequest => DescribeScanStatsResponse);
+rt::paged!(DescribeScanStatsRequest, page page_number page_size, [scan_stats]: ScanStat, []);
 
 rt::model! { read debug;
 /// DescribeScanStats返回参数结构体
@@ -1671,6 +1682,7 @@ DescribeTraceCodesRequest {
     "CorpId" corp_id set_corp_id: i128,
 } }
 rt::action!("trp", "2021-05-15", "DescribeTraceCodes", DescribeTraceCodesRequest => DescribeTraceCodesResponse);
+rt::paged!(DescribeTraceCodesRequest, page page_number page_size, [trace_codes]: TraceCode, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTraceCodes返回参数结构体
@@ -1727,6 +1739,7 @@ DescribeTraceDataListRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("trp", "2021-05-15", "DescribeTraceDataList", DescribeTraceDataListRequest => DescribeTraceDataListResponse);
+rt::paged!(DescribeTraceDataListRequest, page page_number page_size, [trace_data_list]: TraceData, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTraceDataList返回参数结构体

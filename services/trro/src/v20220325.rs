@@ -531,6 +531,7 @@ DescribeAnnotationJobsRequest {
     "InputPath" input_path set_input_path: str,
 } }
 rt::action!("trro", "2022-03-25", "DescribeAnnotationJobs", DescribeAnnotationJobsRequest => DescribeAnnotationJobsResponse);
+rt::paged!(DescribeAnnotationJobsRequest, offset offset limit, [jobs]: Job, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAnnotationJobs返回参数结构体
@@ -621,6 +622,7 @@ DescribeAnnotationTasksRequest {
     "Status" status set_status: i64,
 } }
 rt::action!("trro", "2022-03-25", "DescribeAnnotationTasks", DescribeAnnotationTasksRequest => DescribeAnnotationTasksResponse);
+rt::paged!(DescribeAnnotationTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAnnotationTasks返回参数结构体
@@ -702,6 +704,7 @@ DescribeDeviceListRequest {
     "RegisterType" register_type set_register_type: i64,
 } }
 rt::action!("trro", "2022-03-25", "DescribeDeviceList", DescribeDeviceListRequest => DescribeDeviceListResponse);
+rt::paged!(DescribeDeviceListRequest, page page_number page_size, [devices]: DeviceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeDeviceList返回参数结构体
@@ -770,6 +773,7 @@ DescribeDeviceSessionListRequest {
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("trro", "2022-03-25", "DescribeDeviceSessionList", DescribeDeviceSessionListRequest => DescribeDeviceSessionListResponse);
+rt::paged!(DescribeDeviceSessionListRequest, page page_number page_size, [device_session_list]: SessionInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeDeviceSessionList response structure.
@@ -805,6 +809,7 @@ DescribePolicyRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("trro", "2022-03-25", "DescribePolicy", DescribePolicyRequest => DescribePolicyResponse);
+rt::paged!(DescribePolicyRequest, page page_number page_size, [policy_info]: PolicyInfo, [total]);
 
 rt::model! { read debug;
 /// DescribePolicy返回参数结构体
@@ -861,6 +866,7 @@ DescribeProjectListRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("trro", "2022-03-25", "DescribeProjectList", DescribeProjectListRequest => DescribeProjectListResponse);
+rt::paged!(DescribeProjectListRequest, page page_number page_size, [projects]: ProjectInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeProjectList response structure.
@@ -900,6 +906,7 @@ DescribeRecentSessionListRequest {
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("trro", "2022-03-25", "DescribeRecentSessionList", DescribeRecentSessionListRequest => DescribeRecentSessionListResponse);
+rt::paged!(DescribeRecentSessionListRequest, page page_number page_size, [recent_session_list]: RecentSessionInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeRecentSessionList response structure.

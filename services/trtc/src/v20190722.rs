@@ -1593,6 +1593,7 @@ DescribePictureRequest {
     "PageNo" page_no set_page_no: i128,
 } }
 rt::action!("trtc", "2019-07-22", "DescribePicture", DescribePictureRequest => DescribePictureResponse);
+rt::paged!(DescribePictureRequest, page page_no page_size, [picture_info]: PictureInfo, [total]);
 
 rt::model! { read debug;
 /// DescribePicture返回参数结构体
@@ -1744,6 +1745,7 @@ DescribeRoomInfoRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("trtc", "2019-07-22", "DescribeRoomInfo", DescribeRoomInfoRequest => DescribeRoomInfoResponse);
+rt::paged!(DescribeRoomInfoRequest, page page_number page_size, [room_list]: RoomState, [total]);
 
 rt::model! { read debug;
 /// DescribeRoomInfo response structure.
@@ -2355,6 +2357,7 @@ DescribeUserInfoRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("trtc", "2019-07-22", "DescribeUserInfo", DescribeUserInfoRequest => DescribeUserInfoResponse);
+rt::paged!(DescribeUserInfoRequest, page page_number page_size, [user_list]: UserInformation, [total]);
 
 rt::model! { read debug;
 /// DescribeUserInfo response structure.
@@ -2385,6 +2388,7 @@ DescribeVoicePrintRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("trtc", "2019-07-22", "DescribeVoicePrint", DescribeVoicePrintRequest => DescribeVoicePrintResponse);
+rt::paged!(DescribeVoicePrintRequest, page page_index page_size, [data]: VoicePrintInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVoicePrint返回参数结构体
@@ -2597,6 +2601,7 @@ GetRecognizeVocabListV3Request {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trtc", "2019-07-22", "GetRecognizeVocabListV3", GetRecognizeVocabListV3Request => GetRecognizeVocabListV3Response);
+rt::paged!(GetRecognizeVocabListV3Request, offset offset limit, [vocab_list]: Vocab, [total_count]);
 
 rt::model! { read debug;
 /// GetRecognizeVocabListV3返回参数结构体

@@ -4518,6 +4518,7 @@ DescribeAutoScalerResourceStrategyBindingGroupsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tse", "2020-12-07", "DescribeAutoScalerResourceStrategyBindingGroups", DescribeAutoScalerResourceStrategyBindingGroupsRequest => DescribeAutoScalerResourceStrategyBindingGroupsResponse);
+rt::paged!(DescribeAutoScalerResourceStrategyBindingGroupsRequest, offset offset limit, [result group_infos]: CloudNativeAPIGatewayStrategyBindingGroupInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeAutoScalerResourceStrategyBindingGroups response structure.
@@ -4545,6 +4546,7 @@ DescribeCNGWServicesWithRoutesRequest {
     "Filters" filters set_filters: list ListFilter,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCNGWServicesWithRoutes", DescribeCNGWServicesWithRoutesRequest => DescribeCNGWServicesWithRoutesResponse);
+rt::paged!(DescribeCNGWServicesWithRoutesRequest, offset offset limit, [result service_list]: KongServiceRoute, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCNGWServicesWithRoutes返回参数结构体
@@ -4621,6 +4623,7 @@ DescribeCloudNativeAPIGatewayCanaryRulesRequest {
     "Filters" filters set_filters: list ListFilter,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayCanaryRules", DescribeCloudNativeAPIGatewayCanaryRulesRequest => DescribeCloudNativeAPIGatewayCanaryRulesResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayCanaryRulesRequest, offset offset limit, [result canary_rule_list]: CloudNativeAPIGatewayCanaryRule, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayCanaryRules response structure.
@@ -4687,6 +4690,7 @@ DescribeCloudNativeAPIGatewayCertificatesRequest {
     "CertUsage" cert_usage set_cert_usage: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayCertificates", DescribeCloudNativeAPIGatewayCertificatesRequest => DescribeCloudNativeAPIGatewayCertificatesResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayCertificatesRequest, offset offset limit, [result certificates_list]: KongCertificatesPreview, [result total]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayCertificates response structure.
@@ -4754,6 +4758,7 @@ DescribeCloudNativeAPIGatewayConsumerGroupListRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayConsumerGroupList", DescribeCloudNativeAPIGatewayConsumerGroupListRequest => DescribeCloudNativeAPIGatewayConsumerGroupListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayConsumerGroupListRequest, offset offset limit, [result consumer_groups]: CNAPIGwConsumerGroup, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayConsumerGroupList返回参数结构体
@@ -4825,6 +4830,7 @@ DescribeCloudNativeAPIGatewayConsumerListRequest {
     "WithoutSyncSource" without_sync_source set_without_sync_source: bool,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayConsumerList", DescribeCloudNativeAPIGatewayConsumerListRequest => DescribeCloudNativeAPIGatewayConsumerListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayConsumerListRequest, offset offset limit, [result consumers]: CNAPIGwConsumer, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayConsumerList返回参数结构体
@@ -4962,6 +4968,7 @@ DescribeCloudNativeAPIGatewayLLMModelAPIsRequest {
     "SecretKeyId" secret_key_id set_secret_key_id: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayLLMModelAPIs", DescribeCloudNativeAPIGatewayLLMModelAPIsRequest => DescribeCloudNativeAPIGatewayLLMModelAPIsResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayLLMModelAPIsRequest, offset offset limit, [result data_list]: CloudNativeAPIGatewayLLMModelAPI, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayLLMModelAPIs返回参数结构体
@@ -5020,6 +5027,7 @@ DescribeCloudNativeAPIGatewayLLMModelServicesRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayLLMModelServices", DescribeCloudNativeAPIGatewayLLMModelServicesRequest => DescribeCloudNativeAPIGatewayLLMModelServicesResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayLLMModelServicesRequest, offset offset limit, [result data_list]: CloudNativeAPIGatewayLLMModelService, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayLLMModelServices返回参数结构体
@@ -5047,6 +5055,7 @@ DescribeCloudNativeAPIGatewayNodesRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayNodes", DescribeCloudNativeAPIGatewayNodesRequest => DescribeCloudNativeAPIGatewayNodesResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayNodesRequest, offset offset limit, [result node_list]: CloudNativeAPIGatewayNode, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayNodes response structure.
@@ -5239,6 +5248,7 @@ DescribeCloudNativeAPIGatewayRoutesRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayRoutes", DescribeCloudNativeAPIGatewayRoutesRequest => DescribeCloudNativeAPIGatewayRoutesResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayRoutesRequest, offset offset limit, [result route_list]: KongRoutePreview, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayRoutes response structure.
@@ -5287,6 +5297,7 @@ DescribeCloudNativeAPIGatewaySecretKeyListRequest {
     "IncludeCreationInfo" include_creation_info set_include_creation_info: bool,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewaySecretKeyList", DescribeCloudNativeAPIGatewaySecretKeyListRequest => DescribeCloudNativeAPIGatewaySecretKeyListResponse);
+rt::paged!(DescribeCloudNativeAPIGatewaySecretKeyListRequest, offset offset limit, [result secret_keys]: CNAPIGwSecretKey, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewaySecretKeyList返回参数结构体
@@ -5401,6 +5412,7 @@ DescribeCloudNativeAPIGatewayServicesLightRequest {
     "Filters" filters set_filters: list ListFilter,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayServicesLight", DescribeCloudNativeAPIGatewayServicesLightRequest => DescribeCloudNativeAPIGatewayServicesLightResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayServicesLightRequest, offset offset limit, [result service_list]: KongServiceLightPreview, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayServicesLight response structure.
@@ -5437,6 +5449,7 @@ DescribeCloudNativeAPIGatewayServicesRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayServices", DescribeCloudNativeAPIGatewayServicesRequest => DescribeCloudNativeAPIGatewayServicesResponse);
+rt::paged!(DescribeCloudNativeAPIGatewayServicesRequest, offset offset limit, [result service_list]: KongServicePreview, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayServices response structure.
@@ -5485,6 +5498,7 @@ DescribeCloudNativeAPIGatewaysRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGateways", DescribeCloudNativeAPIGatewaysRequest => DescribeCloudNativeAPIGatewaysResponse);
+rt::paged!(DescribeCloudNativeAPIGatewaysRequest, offset offset limit, [result gateway_list]: DescribeCloudNativeAPIGatewayResult, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGateways response structure.
@@ -5516,6 +5530,7 @@ DescribeConfigFileGroupsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tse", "2020-12-07", "DescribeConfigFileGroups", DescribeConfigFileGroupsRequest => DescribeConfigFileGroupsResponse);
+rt::paged!(DescribeConfigFileGroupsRequest, offset offset limit, [config_file_groups]: ConfigFileGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigFileGroups返回参数结构体
@@ -5553,6 +5568,7 @@ DescribeConfigFileReleaseHistoriesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tse", "2020-12-07", "DescribeConfigFileReleaseHistories", DescribeConfigFileReleaseHistoriesRequest => DescribeConfigFileReleaseHistoriesResponse);
+rt::paged!(DescribeConfigFileReleaseHistoriesRequest, offset offset limit, [config_file_release_histories]: ConfigFileReleaseHistory, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigFileReleaseHistories返回参数结构体
@@ -5661,6 +5677,7 @@ DescribeConfigFileReleasesRequest {
     "Id" id set_id: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeConfigFileReleases", DescribeConfigFileReleasesRequest => DescribeConfigFileReleasesResponse);
+rt::paged!(DescribeConfigFileReleasesRequest, offset offset limit, [releases]: ConfigFileRelease, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigFileReleases返回参数结构体
@@ -5725,6 +5742,7 @@ DescribeConfigFilesByGroupRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tse", "2020-12-07", "DescribeConfigFilesByGroup", DescribeConfigFilesByGroupRequest => DescribeConfigFilesByGroupResponse);
+rt::paged!(DescribeConfigFilesByGroupRequest, offset offset limit, [config_files]: ConfigFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigFilesByGroup返回参数结构体
@@ -5762,6 +5780,7 @@ DescribeConfigFilesRequest {
     "Id" id set_id: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeConfigFiles", DescribeConfigFilesRequest => DescribeConfigFilesResponse);
+rt::paged!(DescribeConfigFilesRequest, offset offset limit, [config_files]: ConfigFile, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigFiles返回参数结构体
@@ -5808,6 +5827,7 @@ DescribeGovernanceAliasesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tse", "2020-12-07", "DescribeGovernanceAliases", DescribeGovernanceAliasesRequest => DescribeGovernanceAliasesResponse);
+rt::paged!(DescribeGovernanceAliasesRequest, offset offset limit, [content]: GovernanceAlias, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGovernanceAliases返回参数结构体
@@ -5857,6 +5877,7 @@ DescribeGovernanceInstancesRequest {
     "Location" location set_location: obj Location,
 } }
 rt::action!("tse", "2020-12-07", "DescribeGovernanceInstances", DescribeGovernanceInstancesRequest => DescribeGovernanceInstancesResponse);
+rt::paged!(DescribeGovernanceInstancesRequest, offset offset limit, [content]: GovernanceInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGovernanceInstances返回参数结构体
@@ -5896,6 +5917,7 @@ DescribeGovernanceLaneGroupsRequest {
     "Brief" brief set_brief: bool,
 } }
 rt::action!("tse", "2020-12-07", "DescribeGovernanceLaneGroups", DescribeGovernanceLaneGroupsRequest => DescribeGovernanceLaneGroupsResponse);
+rt::paged!(DescribeGovernanceLaneGroupsRequest, offset offset limit, [lane_groups]: GovernanceLaneGroup, [total]);
 
 rt::model! { read debug;
 /// DescribeGovernanceLaneGroups response structure.
@@ -5927,6 +5949,7 @@ DescribeGovernanceNamespacesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tse", "2020-12-07", "DescribeGovernanceNamespaces", DescribeGovernanceNamespacesRequest => DescribeGovernanceNamespacesResponse);
+rt::paged!(DescribeGovernanceNamespacesRequest, offset offset limit, [content]: GovernanceNamespace, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGovernanceNamespaces返回参数结构体
@@ -5993,6 +6016,7 @@ DescribeGovernanceServiceContractsRequest {
     "Brief" brief set_brief: bool,
 } }
 rt::action!("tse", "2020-12-07", "DescribeGovernanceServiceContracts", DescribeGovernanceServiceContractsRequest => DescribeGovernanceServiceContractsResponse);
+rt::paged!(DescribeGovernanceServiceContractsRequest, offset offset limit, [service_contracts]: GovernanceServiceContract, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGovernanceServiceContracts返回参数结构体
@@ -6046,6 +6070,7 @@ DescribeGovernanceServicesRequest {
     "Type" r#type set_type: i128,
 } }
 rt::action!("tse", "2020-12-07", "DescribeGovernanceServices", DescribeGovernanceServicesRequest => DescribeGovernanceServicesResponse);
+rt::paged!(DescribeGovernanceServicesRequest, offset offset limit, [content]: GovernanceService, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGovernanceServices返回参数结构体
@@ -6168,6 +6193,7 @@ DescribeNacosReplicasRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tse", "2020-12-07", "DescribeNacosReplicas", DescribeNacosReplicasRequest => DescribeNacosReplicasResponse);
+rt::paged!(DescribeNacosReplicasRequest, offset offset limit, [replicas]: NacosReplica, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNacosReplicas返回参数结构体
@@ -6193,6 +6219,7 @@ DescribeNacosServerInterfacesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tse", "2020-12-07", "DescribeNacosServerInterfaces", DescribeNacosServerInterfacesRequest => DescribeNacosServerInterfacesResponse);
+rt::paged!(DescribeNacosServerInterfacesRequest, offset offset limit, [content]: NacosServerInterface, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNacosServerInterfaces返回参数结构体
@@ -6222,6 +6249,7 @@ DescribeNativeGatewayServerGroupsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tse", "2020-12-07", "DescribeNativeGatewayServerGroups", DescribeNativeGatewayServerGroupsRequest => DescribeNativeGatewayServerGroupsResponse);
+rt::paged!(DescribeNativeGatewayServerGroupsRequest, offset offset limit, [result gateway_group_list]: NativeGatewayServerGroup, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeNativeGatewayServerGroups response structure.
@@ -6261,6 +6289,7 @@ DescribeNativeGatewayServiceSourcesRequest {
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeNativeGatewayServiceSources", DescribeNativeGatewayServiceSourcesRequest => DescribeNativeGatewayServiceSourcesResponse);
+rt::paged!(DescribeNativeGatewayServiceSourcesRequest, offset offset limit, [list]: NativeGatewayServiceSourceItem, [total]);
 
 rt::model! { read debug;
 /// DescribeNativeGatewayServiceSources response structure.
@@ -6432,6 +6461,7 @@ DescribeSREInstancesRequest {
     "QuerySource" query_source set_query_source: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeSREInstances", DescribeSREInstancesRequest => DescribeSREInstancesResponse);
+rt::paged!(DescribeSREInstancesRequest, offset offset limit, [content]: SREInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSREInstances返回参数结构体
@@ -6557,6 +6587,7 @@ DescribeZookeeperReplicasRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tse", "2020-12-07", "DescribeZookeeperReplicas", DescribeZookeeperReplicasRequest => DescribeZookeeperReplicasResponse);
+rt::paged!(DescribeZookeeperReplicasRequest, offset offset limit, [replicas]: ZookeeperReplica, [total_count]);
 
 rt::model! { read debug;
 /// DescribeZookeeperReplicas返回参数结构体
@@ -6582,6 +6613,7 @@ DescribeZookeeperServerInterfacesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tse", "2020-12-07", "DescribeZookeeperServerInterfaces", DescribeZookeeperServerInterfacesRequest => DescribeZookeeperServerInterfacesResponse);
+rt::paged!(DescribeZookeeperServerInterfacesRequest, offset offset limit, [content]: ZookeeperServerInterface, [total_count]);
 
 rt::model! { read debug;
 /// DescribeZookeeperServerInterfaces返回参数结构体

@@ -3740,6 +3740,7 @@ DescribeApiGroupsRequest {
     "GatewayInstanceId" gateway_instance_id set_gateway_instance_id: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeApiGroups", DescribeApiGroupsRequest => DescribeApiGroupsResponse);
+rt::paged!(DescribeApiGroupsRequest, offset offset limit, [result content]: ApiGroupInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApiGroups返回参数结构体
@@ -3910,6 +3911,7 @@ DescribeApplicationsRequest {
     "MicroserviceTypeList" microservice_type_list set_microservice_type_list: list String,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeApplications", DescribeApplicationsRequest => DescribeApplicationsResponse);
+rt::paged!(DescribeApplicationsRequest, offset offset limit, [result content]: ApplicationForPage, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeApplications返回参数结构体
@@ -3979,6 +3981,7 @@ DescribeBusinessLogConfigsRequest {
     "ConfigIdList" config_id_list set_config_id_list: list String,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeBusinessLogConfigs", DescribeBusinessLogConfigsRequest => DescribeBusinessLogConfigsResponse);
+rt::paged!(DescribeBusinessLogConfigsRequest, offset offset limit, [result content]: BusinessLogConfig, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeBusinessLogConfigs返回参数结构体
@@ -4010,6 +4013,7 @@ DescribeClusterInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeClusterInstances", DescribeClusterInstancesRequest => DescribeClusterInstancesResponse);
+rt::paged!(DescribeClusterInstancesRequest, offset offset limit, [result content]: Instance, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeClusterInstances返回参数结构体
@@ -4041,6 +4045,7 @@ DescribeClustersRequest {
     "ClusterIdList" cluster_id_list set_cluster_id_list: list String,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
+rt::paged!(DescribeClustersRequest, offset offset limit, [result content]: ClusterV2, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体
@@ -4070,6 +4075,7 @@ DescribeConfigReleaseLogsRequest {
     "ApplicationId" application_id set_application_id: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeConfigReleaseLogs", DescribeConfigReleaseLogsRequest => DescribeConfigReleaseLogsResponse);
+rt::paged!(DescribeConfigReleaseLogsRequest, offset offset limit, [result content]: ConfigReleaseLog, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigReleaseLogs返回参数结构体
@@ -4103,6 +4109,7 @@ DescribeConfigReleasesRequest {
     "ApplicationId" application_id set_application_id: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeConfigReleases", DescribeConfigReleasesRequest => DescribeConfigReleasesResponse);
+rt::paged!(DescribeConfigReleasesRequest, offset offset limit, [result content]: ConfigRelease, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigReleases返回参数结构体
@@ -4163,6 +4170,7 @@ DescribeConfigSummaryRequest {
     "ConfigIdList" config_id_list set_config_id_list: list String,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeConfigSummary", DescribeConfigSummaryRequest => DescribeConfigSummaryResponse);
+rt::paged!(DescribeConfigSummaryRequest, offset offset limit, [result content]: Config, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigSummary返回参数结构体
@@ -4215,6 +4223,7 @@ DescribeConfigsRequest {
     "ConfigVersion" config_version set_config_version: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeConfigs", DescribeConfigsRequest => DescribeConfigsResponse);
+rt::paged!(DescribeConfigsRequest, offset offset limit, [result content]: Config, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeConfigs返回参数结构体
@@ -4257,6 +4266,7 @@ DescribeContainerEventsRequest {
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeContainerEvents", DescribeContainerEventsRequest => DescribeContainerEventsResponse);
+rt::paged!(DescribeContainerEventsRequest, offset offset limit, [result content]: ContainerEvent, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeContainerEvents返回参数结构体
@@ -4357,6 +4367,7 @@ DescribeContainerGroupsRequest {
     "GroupIdList" group_id_list set_group_id_list: list String,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeContainerGroups", DescribeContainerGroupsRequest => DescribeContainerGroupsResponse);
+rt::paged!(DescribeContainerGroupsRequest, offset offset limit, [result content]: ContainGroup, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeContainerGroups返回参数结构体
@@ -4453,6 +4464,7 @@ DescribeDeliveryConfigsRequest {
     "ConfigIdList" config_id_list set_config_id_list: list String,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeDeliveryConfigs", DescribeDeliveryConfigsRequest => DescribeDeliveryConfigsResponse);
+rt::paged!(DescribeDeliveryConfigsRequest, offset offset limit, [result content]: DeliveryConfigBindGroup, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeDeliveryConfigs返回参数结构体
@@ -4537,6 +4549,7 @@ DescribeFileConfigReleasesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeFileConfigReleases", DescribeFileConfigReleasesRequest => DescribeFileConfigReleasesResponse);
+rt::paged!(DescribeFileConfigReleasesRequest, offset offset limit, [result content]: FileConfigRelease, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeFileConfigReleases返回参数结构体
@@ -4568,6 +4581,7 @@ DescribeFileConfigsRequest {
     "ConfigVersion" config_version set_config_version: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeFileConfigs", DescribeFileConfigsRequest => DescribeFileConfigsResponse);
+rt::paged!(DescribeFileConfigsRequest, offset offset limit, [result content]: FileConfig, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeFileConfigs返回参数结构体
@@ -4637,6 +4651,7 @@ DescribeGatewayApisRequest {
     "ApiOnlineStatus" api_online_status set_api_online_status: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeGatewayApis", DescribeGatewayApisRequest => DescribeGatewayApisResponse);
+rt::paged!(DescribeGatewayApisRequest, offset offset limit, [result content]: ApiDetailInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeGatewayApis返回参数结构体
@@ -4710,6 +4725,7 @@ DescribeGroupBindedGatewaysRequest {
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeGroupBindedGateways", DescribeGroupBindedGatewaysRequest => DescribeGroupBindedGatewaysResponse);
+rt::paged!(DescribeGroupBindedGatewaysRequest, offset offset limit, [result content]: GatewayDeployGroup, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeGroupBindedGateways返回参数结构体
@@ -4763,6 +4779,7 @@ DescribeGroupGatewaysRequest {
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeGroupGateways", DescribeGroupGatewaysRequest => DescribeGroupGatewaysResponse);
+rt::paged!(DescribeGroupGatewaysRequest, offset offset limit, [result content]: ApiGroupInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeGroupGateways返回参数结构体
@@ -4794,6 +4811,7 @@ DescribeGroupInstancesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeGroupInstances", DescribeGroupInstancesRequest => DescribeGroupInstancesResponse);
+rt::paged!(DescribeGroupInstancesRequest, offset offset limit, [result content]: Instance, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeGroupInstances返回参数结构体
@@ -4910,6 +4928,7 @@ DescribeGroupsRequest {
     "GroupIdList" group_id_list set_group_id_list: list String,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeGroups", DescribeGroupsRequest => DescribeGroupsResponse);
+rt::paged!(DescribeGroupsRequest, offset offset limit, [result content]: VmGroupSimple, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeGroups返回参数结构体
@@ -4945,6 +4964,7 @@ DescribeGroupsWithPluginRequest {
     "GatewayInstanceId" gateway_instance_id set_gateway_instance_id: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeGroupsWithPlugin", DescribeGroupsWithPluginRequest => DescribeGroupsWithPluginResponse);
+rt::paged!(DescribeGroupsWithPluginRequest, offset offset limit, [result content]: ApiGroupInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeGroupsWithPlugin返回参数结构体
@@ -4976,6 +4996,7 @@ DescribeImageRepositoryRequest {
     "RepoName" repo_name set_repo_name: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeImageRepository", DescribeImageRepositoryRequest => DescribeImageRepositoryResponse);
+rt::paged!(DescribeImageRepositoryRequest, offset offset limit, [result content]: ImageRepository, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeImageRepository返回参数结构体
@@ -5009,6 +5030,7 @@ DescribeImageTagsRequest {
     "RepoName" repo_name set_repo_name: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeImageTags", DescribeImageTagsRequest => DescribeImageTagsResponse);
+rt::paged!(DescribeImageTagsRequest, offset offset limit, [result content]: ImageTag, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeImageTags返回参数结构体
@@ -5037,6 +5059,7 @@ DescribeInstancesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [result content]: InstanceEnrichedInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体
@@ -5109,6 +5132,7 @@ DescribeInvocationMetricDataDimensionRequest {
     "MetricDimensionValues" metric_dimension_values set_metric_dimension_values: list MetricDimensionValue,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeInvocationMetricDataDimension", DescribeInvocationMetricDataDimensionRequest => DescribeInvocationMetricDataDimensionResponse);
+rt::paged!(DescribeInvocationMetricDataDimensionRequest, offset offset limit, [result content]: String, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeInvocationMetricDataDimension返回参数结构体
@@ -5248,6 +5272,7 @@ DescribeLaneRulesRequest {
     "QueryAll" query_all set_query_all: bool,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeLaneRules", DescribeLaneRulesRequest => DescribeLaneRulesResponse);
+rt::paged!(DescribeLaneRulesRequest, offset offset limit, [result content]: LaneRule, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeLaneRules返回参数结构体
@@ -5275,6 +5300,7 @@ DescribeLanesRequest {
     "DisableProgramAuthCheck" disable_program_auth_check set_disable_program_auth_check: bool,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeLanes", DescribeLanesRequest => DescribeLanesResponse);
+rt::paged!(DescribeLanesRequest, offset offset limit, [result content]: LaneInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeLanes返回参数结构体
@@ -5296,6 +5322,7 @@ DescribeLicensesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeLicenses", DescribeLicensesRequest => DescribeLicensesResponse);
+rt::paged!(DescribeLicensesRequest, offset offset limit, [result content]: LicenseTag, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeLicenses返回参数结构体
@@ -5350,6 +5377,7 @@ DescribeMicroserviceRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeMicroservice", DescribeMicroserviceRequest => DescribeMicroserviceResponse);
+rt::paged!(DescribeMicroserviceRequest, offset offset limit, [result content]: MsInstance, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeMicroservice返回参数结构体
@@ -5417,6 +5445,7 @@ DescribeMicroservicesRequest {
     "ConfigCenterInstanceId" config_center_instance_id set_config_center_instance_id: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeMicroservices", DescribeMicroservicesRequest => DescribeMicroservicesResponse);
+rt::paged!(DescribeMicroservicesRequest, offset offset limit, [result content]: Microservice, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeMicroservices返回参数结构体
@@ -5446,6 +5475,7 @@ DescribeMsApiListRequest {
     "BatchApiParamList" batch_api_param_list set_batch_api_param_list: list ApiParam,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeMsApiList", DescribeMsApiListRequest => DescribeMsApiListResponse);
+rt::paged!(DescribeMsApiListRequest, offset offset limit, [result content]: MsApiArray, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeMsApiList返回参数结构体
@@ -5522,6 +5552,7 @@ DescribePathRewritesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tsf", "2018-03-26", "DescribePathRewrites", DescribePathRewritesRequest => DescribePathRewritesResponse);
+rt::paged!(DescribePathRewritesRequest, offset offset limit, [result content]: PathRewrite, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePathRewrites返回参数结构体
@@ -5559,6 +5590,7 @@ DescribePkgsRequest {
     "PackageTypeList" package_type_list set_package_type_list: list String,
 } }
 rt::action!("tsf", "2018-03-26", "DescribePkgs", DescribePkgsRequest => DescribePkgsResponse);
+rt::paged!(DescribePkgsRequest, offset offset limit, [result content]: PkgInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePkgs返回参数结构体
@@ -5594,6 +5626,7 @@ DescribePluginInstancesRequest {
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribePluginInstances", DescribePluginInstancesRequest => DescribePluginInstancesResponse);
+rt::paged!(DescribePluginInstancesRequest, offset offset limit, [result content]: GatewayPlugin, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePluginInstances返回参数结构体
@@ -5625,6 +5658,7 @@ DescribePodInstancesRequest {
     "TaskId" task_id set_task_id: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribePodInstances", DescribePodInstancesRequest => DescribePodInstancesResponse);
+rt::paged!(DescribePodInstancesRequest, offset offset limit, [result content]: GroupPod, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePodInstances返回参数结构体
@@ -5650,6 +5684,7 @@ DescribeProgramsRequest {
     "SearchFilters" search_filters set_search_filters: obj SearchFiltersProgram,
 } }
 rt::action!("tsf", "2018-03-26", "DescribePrograms", DescribeProgramsRequest => DescribeProgramsResponse);
+rt::paged!(DescribeProgramsRequest, offset offset limit, [result content]: Program, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePrograms返回参数结构体
@@ -5673,6 +5708,7 @@ DescribePublicConfigReleaseLogsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tsf", "2018-03-26", "DescribePublicConfigReleaseLogs", DescribePublicConfigReleaseLogsRequest => DescribePublicConfigReleaseLogsResponse);
+rt::paged!(DescribePublicConfigReleaseLogsRequest, offset offset limit, [result content]: ConfigReleaseLog, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePublicConfigReleaseLogs返回参数结构体
@@ -5700,6 +5736,7 @@ DescribePublicConfigReleasesRequest {
     "ConfigId" config_id set_config_id: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribePublicConfigReleases", DescribePublicConfigReleasesRequest => DescribePublicConfigReleasesResponse);
+rt::paged!(DescribePublicConfigReleasesRequest, offset offset limit, [result content]: ConfigRelease, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePublicConfigReleases返回参数结构体
@@ -5758,6 +5795,7 @@ DescribePublicConfigSummaryRequest {
     "ConfigIdList" config_id_list set_config_id_list: list String,
 } }
 rt::action!("tsf", "2018-03-26", "DescribePublicConfigSummary", DescribePublicConfigSummaryRequest => DescribePublicConfigSummaryResponse);
+rt::paged!(DescribePublicConfigSummaryRequest, offset offset limit, [result content]: Config, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePublicConfigSummary返回参数结构体
@@ -5787,6 +5825,7 @@ DescribePublicConfigsRequest {
     "ConfigVersion" config_version set_config_version: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribePublicConfigs", DescribePublicConfigsRequest => DescribePublicConfigsResponse);
+rt::paged!(DescribePublicConfigsRequest, offset offset limit, [result content]: Config, [result total_count]);
 
 rt::model! { read debug;
 /// DescribePublicConfigs返回参数结构体
@@ -5833,6 +5872,7 @@ DescribeRepositoriesRequest {
     "RepositoryType" repository_type set_repository_type: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeRepositories", DescribeRepositoriesRequest => DescribeRepositoriesResponse);
+rt::paged!(DescribeRepositoriesRequest, offset offset limit, [result content]: RepositoryInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeRepositories返回参数结构体
@@ -6001,6 +6041,7 @@ DescribeSimpleApplicationsRequest {
     "MicroserviceTypeList" microservice_type_list set_microservice_type_list: list String,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeSimpleApplications", DescribeSimpleApplicationsRequest => DescribeSimpleApplicationsResponse);
+rt::paged!(DescribeSimpleApplicationsRequest, offset offset limit, [result content]: SimpleApplication, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeSimpleApplications返回参数结构体
@@ -6030,6 +6071,7 @@ DescribeSimpleClustersRequest {
     "DisableProgramAuthCheck" disable_program_auth_check set_disable_program_auth_check: bool,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeSimpleClusters", DescribeSimpleClustersRequest => DescribeSimpleClustersResponse);
+rt::paged!(DescribeSimpleClustersRequest, offset offset limit, [result content]: Cluster, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeSimpleClusters返回参数结构体
@@ -6067,6 +6109,7 @@ DescribeSimpleGroupsRequest {
     "GroupName" group_name set_group_name: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeSimpleGroups", DescribeSimpleGroupsRequest => DescribeSimpleGroupsResponse);
+rt::paged!(DescribeSimpleGroupsRequest, offset offset limit, [result content]: SimpleGroup, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeSimpleGroups返回参数结构体
@@ -6106,6 +6149,7 @@ DescribeSimpleNamespacesRequest {
     "DisableProgramAuthCheck" disable_program_auth_check set_disable_program_auth_check: bool,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeSimpleNamespaces", DescribeSimpleNamespacesRequest => DescribeSimpleNamespacesResponse);
+rt::paged!(DescribeSimpleNamespacesRequest, offset offset limit, [result content]: Namespace, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeSimpleNamespaces返回参数结构体
@@ -6167,6 +6211,7 @@ DescribeStatisticsRequest {
     "ServiceFilter" service_filter set_service_filter: str,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeStatistics", DescribeStatisticsRequest => DescribeStatisticsResponse);
+rt::paged!(DescribeStatisticsRequest, offset offset limit, [result content]: ServiceStatisticsResult, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeStatistics返回参数结构体
@@ -6218,6 +6263,7 @@ DescribeUnitApiUseDetailRequest {
     "Period" period set_period: i64,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeUnitApiUseDetail", DescribeUnitApiUseDetailRequest => DescribeUnitApiUseDetailResponse);
+rt::paged!(DescribeUnitApiUseDetailRequest, offset offset limit, [result content]: GroupUnitApiDailyUseStatistics, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUnitApiUseDetail返回参数结构体
@@ -6245,6 +6291,7 @@ DescribeUnitNamespacesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeUnitNamespaces", DescribeUnitNamespacesRequest => DescribeUnitNamespacesResponse);
+rt::paged!(DescribeUnitNamespacesRequest, offset offset limit, [result content]: UnitNamespace, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUnitNamespaces返回参数结构体
@@ -6295,6 +6342,7 @@ DescribeUnitRulesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeUnitRules", DescribeUnitRulesRequest => DescribeUnitRulesResponse);
+rt::paged!(DescribeUnitRulesRequest, offset offset limit, [result]: TsfPageUnitRule, []);
 
 rt::model! { read debug;
 /// DescribeUnitRules返回参数结构体
@@ -6324,6 +6372,7 @@ DescribeUnitRulesV2Request {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeUnitRulesV2", DescribeUnitRulesV2Request => DescribeUnitRulesV2Response);
+rt::paged!(DescribeUnitRulesV2Request, offset offset limit, [result content]: UnitRule, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUnitRulesV2返回参数结构体
@@ -6387,6 +6436,7 @@ DescribeUsableUnitNamespacesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tsf", "2018-03-26", "DescribeUsableUnitNamespaces", DescribeUsableUnitNamespacesRequest => DescribeUsableUnitNamespacesResponse);
+rt::paged!(DescribeUsableUnitNamespacesRequest, offset offset limit, [result content]: UnitNamespace, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeUsableUnitNamespaces返回参数结构体

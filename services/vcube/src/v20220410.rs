@@ -467,6 +467,7 @@ DescribeLicenseListRequest {
     "Platform" platform set_platform: str,
 } }
 rt::action!("vcube", "2022-04-10", "DescribeLicenseList", DescribeLicenseListRequest => DescribeLicenseListResponse);
+rt::paged!(DescribeLicenseListRequest, page page_number page_size, [license_list]: OverviewLicense, []);
 
 rt::model! { read debug;
 /// DescribeLicenseList返回参数结构体
@@ -498,6 +499,7 @@ DescribeNewsRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("vcube", "2022-04-10", "DescribeNews", DescribeNewsRequest => DescribeNewsResponse);
+rt::paged!(DescribeNewsRequest, page page_number page_size, [news_list]: NewsInfo, []);
 
 rt::model! { read debug;
 /// DescribeNews返回参数结构体
@@ -716,6 +718,7 @@ DescribeVcubeResourcesListRequest {
     "Platform" platform set_platform: str,
 } }
 rt::action!("vcube", "2022-04-10", "DescribeVcubeResourcesList", DescribeVcubeResourcesListRequest => DescribeVcubeResourcesListResponse);
+rt::paged!(DescribeVcubeResourcesListRequest, page page_number page_size, [resource_list]: LicenseResourceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVcubeResourcesList返回参数结构体
@@ -772,6 +775,7 @@ DescribeXMagicResourceListRequest {
     "BizType" biz_type set_biz_type: str,
 } }
 rt::action!("vcube", "2022-04-10", "DescribeXMagicResourceList", DescribeXMagicResourceListRequest => DescribeXMagicResourceListResponse);
+rt::paged!(DescribeXMagicResourceListRequest, page page_number page_size, [resources]: XMagicResourceSimpleInfo, []);
 
 rt::model! { read debug;
 /// DescribeXMagicResourceList返回参数结构体
@@ -799,6 +803,7 @@ DescribeXMagicResourceRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("vcube", "2022-04-10", "DescribeXMagicResource", DescribeXMagicResourceRequest => DescribeXMagicResourceResponse);
+rt::paged!(DescribeXMagicResourceRequest, page page_number page_size, [resources]: XMagicResource, []);
 
 rt::model! { read debug;
 /// DescribeXMagicResource返回参数结构体

@@ -259,6 +259,7 @@ DescribeInstanceNodesRequest {
     "Component" component set_component: str,
 } }
 rt::action!("vdb", "2023-06-16", "DescribeInstanceNodes", DescribeInstanceNodesRequest => DescribeInstanceNodesResponse);
+rt::paged!(DescribeInstanceNodesRequest, offset offset limit, [items]: NodeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceNodes返回参数结构体
@@ -314,6 +315,7 @@ DescribeInstancesRequest {
     "Networks" networks set_networks: list String,
 } }
 rt::action!("vdb", "2023-06-16", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [items]: InstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体

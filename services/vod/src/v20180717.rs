@@ -8791,6 +8791,7 @@ DescribeAIAnalysisTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeAIAnalysisTemplates", DescribeAIAnalysisTemplatesRequest => DescribeAIAnalysisTemplatesResponse);
+rt::paged!(DescribeAIAnalysisTemplatesRequest, offset offset limit, [ai_analysis_template_set]: AIAnalysisTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIAnalysisTemplates response structure.
@@ -8822,6 +8823,7 @@ DescribeAIRecognitionTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeAIRecognitionTemplates", DescribeAIRecognitionTemplatesRequest => DescribeAIRecognitionTemplatesResponse);
+rt::paged!(DescribeAIRecognitionTemplatesRequest, offset offset limit, [ai_recognition_template_set]: AIRecognitionTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAIRecognitionTemplates response structure.
@@ -8855,6 +8857,7 @@ DescribeAdaptiveDynamicStreamingTemplatesRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("vod", "2018-07-17", "DescribeAdaptiveDynamicStreamingTemplates", DescribeAdaptiveDynamicStreamingTemplatesRequest => DescribeAdaptiveDynamicStreamingTemplatesResponse);
+rt::paged!(DescribeAdaptiveDynamicStreamingTemplatesRequest, offset offset limit, [adaptive_dynamic_streaming_template_set]: AdaptiveDynamicStreamingTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAdaptiveDynamicStreamingTemplates response structure.
@@ -8892,6 +8895,7 @@ DescribeAigcAdvancedCustomElementsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeAigcAdvancedCustomElements", DescribeAigcAdvancedCustomElementsRequest => DescribeAigcAdvancedCustomElementsResponse);
+rt::paged!(DescribeAigcAdvancedCustomElementsRequest, offset offset limit, [element_set]: AigcAdvancedCustomElementInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAigcAdvancedCustomElements response structure.
@@ -9080,6 +9084,7 @@ impl ::core::fmt::Debug for DescribeAigcQuotasRequest {
     }
 }
 rt::action!("vod", "2018-07-17", "DescribeAigcQuotas", DescribeAigcQuotasRequest => DescribeAigcQuotasResponse);
+rt::paged!(DescribeAigcQuotasRequest, offset offset limit, [quota_set]: AigcQuotaItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAigcQuotas response structure.
@@ -9204,6 +9209,7 @@ DescribeAnimatedGraphicsTemplatesRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("vod", "2018-07-17", "DescribeAnimatedGraphicsTemplates", DescribeAnimatedGraphicsTemplatesRequest => DescribeAnimatedGraphicsTemplatesResponse);
+rt::paged!(DescribeAnimatedGraphicsTemplatesRequest, offset offset limit, [animated_graphics_template_set]: AnimatedGraphicsTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAnimatedGraphicsTemplates response structure.
@@ -9239,6 +9245,7 @@ DescribeBlindWatermarkTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeBlindWatermarkTemplates", DescribeBlindWatermarkTemplatesRequest => DescribeBlindWatermarkTemplatesResponse);
+rt::paged!(DescribeBlindWatermarkTemplatesRequest, offset offset limit, [blind_watermark_template_set]: BlindWatermarkTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBlindWatermarkTemplates response structure.
@@ -9550,6 +9557,7 @@ DescribeCLSTopicsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vod", "2018-07-17", "DescribeCLSTopics", DescribeCLSTopicsRequest => DescribeCLSTopicsResponse);
+rt::paged!(DescribeCLSTopicsRequest, offset offset limit, [topics]: CLSTopicInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCLSTopics response structure.
@@ -9661,6 +9669,7 @@ DescribeContentReviewTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeContentReviewTemplates", DescribeContentReviewTemplatesRequest => DescribeContentReviewTemplatesResponse);
+rt::paged!(DescribeContentReviewTemplatesRequest, offset offset limit, [content_review_template_set]: ContentReviewTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeContentReviewTemplates response structure.
@@ -9916,6 +9925,7 @@ DescribeEnhanceMediaTemplatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vod", "2018-07-17", "DescribeEnhanceMediaTemplates", DescribeEnhanceMediaTemplatesRequest => DescribeEnhanceMediaTemplatesResponse);
+rt::paged!(DescribeEnhanceMediaTemplatesRequest, offset offset limit, [rebuild_media_template_set]: RebuildMediaTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeEnhanceMediaTemplates response structure.
@@ -10068,6 +10078,7 @@ DescribeHeadTailTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeHeadTailTemplates", DescribeHeadTailTemplatesRequest => DescribeHeadTailTemplatesResponse);
+rt::paged!(DescribeHeadTailTemplatesRequest, offset offset limit, [head_tail_template_set]: HeadTailTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHeadTailTemplates response structure.
@@ -10101,6 +10112,7 @@ DescribeImageProcessingTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeImageProcessingTemplates", DescribeImageProcessingTemplatesRequest => DescribeImageProcessingTemplatesResponse);
+rt::paged!(DescribeImageProcessingTemplatesRequest, offset offset limit, [image_processing_template_set]: ImageProcessingTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageProcessingTemplates response structure.
@@ -10164,6 +10176,7 @@ DescribeImageSpriteTemplatesRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("vod", "2018-07-17", "DescribeImageSpriteTemplates", DescribeImageSpriteTemplatesRequest => DescribeImageSpriteTemplatesResponse);
+rt::paged!(DescribeImageSpriteTemplatesRequest, offset offset limit, [image_sprite_template_set]: ImageSpriteTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImageSpriteTemplates response structure.
@@ -10197,6 +10210,7 @@ DescribeJustInTimeTranscodeTemplatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vod", "2018-07-17", "DescribeJustInTimeTranscodeTemplates", DescribeJustInTimeTranscodeTemplatesRequest => DescribeJustInTimeTranscodeTemplatesResponse);
+rt::paged!(DescribeJustInTimeTranscodeTemplatesRequest, offset offset limit, [just_in_time_transcode_template_set]: JustInTimeTranscodeTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeJustInTimeTranscodeTemplates response structure.
@@ -10226,6 +10240,7 @@ DescribeKnowledgeBasesRequest {
     "Name" name set_name: str,
 } }
 rt::action!("vod", "2018-07-17", "DescribeKnowledgeBases", DescribeKnowledgeBasesRequest => DescribeKnowledgeBasesResponse);
+rt::paged!(DescribeKnowledgeBasesRequest, offset offset limit, [knowledge_base_set]: KnowledgeBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKnowledgeBases response structure.
@@ -10256,6 +10271,7 @@ DescribeLLMComprehendTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeLLMComprehendTemplates", DescribeLLMComprehendTemplatesRequest => DescribeLLMComprehendTemplatesResponse);
+rt::paged!(DescribeLLMComprehendTemplatesRequest, offset offset limit, [llm_comprehend_template_set]: LLMComprehendTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLLMComprehendTemplates response structure.
@@ -10566,6 +10582,7 @@ DescribePersonSamplesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribePersonSamples", DescribePersonSamplesRequest => DescribePersonSamplesResponse);
+rt::paged!(DescribePersonSamplesRequest, offset offset limit, [person_set]: AiSamplePerson, [total_count]);
 
 rt::model! { read debug;
 /// DescribePersonSamples response structure.
@@ -10621,6 +10638,7 @@ DescribeProcedureTemplatesRequest {
     "SortBy" sort_by set_sort_by: list SortBy,
 } }
 rt::action!("vod", "2018-07-17", "DescribeProcedureTemplates", DescribeProcedureTemplatesRequest => DescribeProcedureTemplatesResponse);
+rt::paged!(DescribeProcedureTemplatesRequest, offset offset limit, [procedure_template_set]: ProcedureTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProcedureTemplates response structure.
@@ -10648,6 +10666,7 @@ DescribeProcessImageAsyncTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeProcessImageAsyncTemplates", DescribeProcessImageAsyncTemplatesRequest => DescribeProcessImageAsyncTemplatesResponse);
+rt::paged!(DescribeProcessImageAsyncTemplatesRequest, offset offset limit, [process_image_async_template_set]: ProcessImageAsyncTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProcessImageAsyncTemplates response structure.
@@ -10681,6 +10700,7 @@ DescribeQualityInspectTemplatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vod", "2018-07-17", "DescribeQualityInspectTemplates", DescribeQualityInspectTemplatesRequest => DescribeQualityInspectTemplatesResponse);
+rt::paged!(DescribeQualityInspectTemplatesRequest, offset offset limit, [quality_inspect_template_set]: QualityInspectTemplateItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeQualityInspectTemplates response structure.
@@ -10715,6 +10735,7 @@ DescribeRebuildMediaTemplatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vod", "2018-07-17", "DescribeRebuildMediaTemplates", DescribeRebuildMediaTemplatesRequest => DescribeRebuildMediaTemplatesResponse);
+rt::paged!(DescribeRebuildMediaTemplatesRequest, offset offset limit, [rebuild_media_template_set]: RebuildMediaTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRebuildMediaTemplates response structure.
@@ -10785,6 +10806,7 @@ DescribeReviewTemplatesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vod", "2018-07-17", "DescribeReviewTemplates", DescribeReviewTemplatesRequest => DescribeReviewTemplatesResponse);
+rt::paged!(DescribeReviewTemplatesRequest, offset offset limit, [review_template_set]: ReviewTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReviewTemplates response structure.
@@ -10824,6 +10846,7 @@ DescribeRoundPlaysRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vod", "2018-07-17", "DescribeRoundPlays", DescribeRoundPlaysRequest => DescribeRoundPlaysResponse);
+rt::paged!(DescribeRoundPlaysRequest, offset offset limit, [round_play_set]: RoundPlayInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoundPlays response structure.
@@ -10861,6 +10884,7 @@ DescribeSampleSnapshotTemplatesRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("vod", "2018-07-17", "DescribeSampleSnapshotTemplates", DescribeSampleSnapshotTemplatesRequest => DescribeSampleSnapshotTemplatesResponse);
+rt::paged!(DescribeSampleSnapshotTemplatesRequest, offset offset limit, [sample_snapshot_template_set]: SampleSnapshotTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSampleSnapshotTemplates response structure.
@@ -10894,6 +10918,7 @@ DescribeSnapshotByTimeOffsetTemplatesRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("vod", "2018-07-17", "DescribeSnapshotByTimeOffsetTemplates", DescribeSnapshotByTimeOffsetTemplatesRequest => DescribeSnapshotByTimeOffsetTemplatesResponse);
+rt::paged!(DescribeSnapshotByTimeOffsetTemplatesRequest, offset offset limit, [snapshot_by_time_offset_template_set]: SnapshotByTimeOffsetTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshotByTimeOffsetTemplates response structure.
@@ -11049,6 +11074,7 @@ DescribeSubAppIdsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeSubAppIds", DescribeSubAppIdsRequest => DescribeSubAppIdsResponse);
+rt::paged!(DescribeSubAppIdsRequest, offset offset limit, [sub_app_id_info_set]: SubAppIdInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubAppIds response structure.
@@ -11083,6 +11109,7 @@ DescribeSuperPlayerConfigsRequest {
     "Type" r#type set_type: str,
 } }
 rt::action!("vod", "2018-07-17", "DescribeSuperPlayerConfigs", DescribeSuperPlayerConfigsRequest => DescribeSuperPlayerConfigsResponse);
+rt::paged!(DescribeSuperPlayerConfigsRequest, offset offset limit, [player_config_set]: PlayerConfig, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSuperPlayerConfigs response structure.
@@ -11350,6 +11377,7 @@ DescribeTranscodeTemplatesRequest {
     "EnhanceScenarioType" enhance_scenario_type set_enhance_scenario_type: str,
 } }
 rt::action!("vod", "2018-07-17", "DescribeTranscodeTemplates", DescribeTranscodeTemplatesRequest => DescribeTranscodeTemplatesResponse);
+rt::paged!(DescribeTranscodeTemplatesRequest, offset offset limit, [transcode_template_set]: TranscodeTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTranscodeTemplates response structure.
@@ -11379,6 +11407,7 @@ DescribeVodDomainsRequest {
     "SubAppId" sub_app_id set_sub_app_id: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeVodDomains", DescribeVodDomainsRequest => DescribeVodDomainsResponse);
+rt::paged!(DescribeVodDomainsRequest, offset offset limit, [domain_set]: DomainDetailInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVodDomains response structure.
@@ -11486,6 +11515,7 @@ DescribeWatermarkTemplatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeWatermarkTemplates", DescribeWatermarkTemplatesRequest => DescribeWatermarkTemplatesResponse);
+rt::paged!(DescribeWatermarkTemplatesRequest, offset offset limit, [watermark_template_set]: WatermarkTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWatermarkTemplates response structure.
@@ -11525,6 +11555,7 @@ DescribeWordSamplesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2018-07-17", "DescribeWordSamples", DescribeWordSamplesRequest => DescribeWordSamplesResponse);
+rt::paged!(DescribeWordSamplesRequest, offset offset limit, [word_set]: AiSampleWord, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWordSamples response structure.
@@ -23221,6 +23252,7 @@ SearchMediaRequest {
     "KnowledgeBases" knowledge_bases set_knowledge_bases: list String,
 } }
 rt::action!("vod", "2018-07-17", "SearchMedia", SearchMediaRequest => SearchMediaResponse);
+rt::paged!(SearchMediaRequest, offset offset limit, [media_info_set]: MediaInfo, [total_count]);
 
 rt::model! { read debug;
 /// SearchMedia response structure.

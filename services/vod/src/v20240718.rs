@@ -222,6 +222,7 @@ DescribeIncrementalMigrationStrategyInfosRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vod", "2024-07-18", "DescribeIncrementalMigrationStrategyInfos", DescribeIncrementalMigrationStrategyInfosRequest => DescribeIncrementalMigrationStrategyInfosResponse);
+rt::paged!(DescribeIncrementalMigrationStrategyInfosRequest, offset offset limit, [strategy_info_set]: IncrementalMigrationStrategyInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIncrementalMigrationStrategyInfos response structure.
@@ -264,6 +265,7 @@ DescribeStorageRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2024-07-18", "DescribeStorage", DescribeStorageRequest => DescribeStorageResponse);
+rt::paged!(DescribeStorageRequest, offset offset limit, [storage_info_set]: StorageInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeStorage response structure.

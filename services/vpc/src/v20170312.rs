@@ -5881,6 +5881,7 @@ DescribeAddressTemplateGroupsRequest {
     "MemberOrderDirection" member_order_direction set_member_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAddressTemplateGroups", DescribeAddressTemplateGroupsRequest => DescribeAddressTemplateGroupsResponse);
+rt::paged!(DescribeAddressTemplateGroupsRequest, offset offset limit, [address_template_group_set]: AddressTemplateGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAddressTemplateGroups response structure.
@@ -5945,6 +5946,7 @@ DescribeAddressTemplatesRequest {
     "MemberOrderDirection" member_order_direction set_member_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAddressTemplates", DescribeAddressTemplatesRequest => DescribeAddressTemplatesResponse);
+rt::paged!(DescribeAddressTemplatesRequest, offset offset limit, [address_template_set]: AddressTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAddressTemplates response structure.
@@ -6004,6 +6006,7 @@ DescribeAddressesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAddresses", DescribeAddressesRequest => DescribeAddressesResponse);
+rt::paged!(DescribeAddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAddresses response structure.
@@ -6033,6 +6036,7 @@ DescribeAssistantCidrRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAssistantCidr", DescribeAssistantCidrRequest => DescribeAssistantCidrResponse);
+rt::paged!(DescribeAssistantCidrRequest, offset offset limit, [assistant_cidr_set]: AssistantCidr, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAssistantCidr response structure.
@@ -6124,6 +6128,7 @@ DescribeBandwidthPackageResourcesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeBandwidthPackageResources", DescribeBandwidthPackageResourcesRequest => DescribeBandwidthPackageResourcesResponse);
+rt::paged!(DescribeBandwidthPackageResourcesRequest, offset offset limit, [resource_set]: Resource, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBandwidthPackageResources response structure.
@@ -6171,6 +6176,7 @@ DescribeBandwidthPackagesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeBandwidthPackages", DescribeBandwidthPackagesRequest => DescribeBandwidthPackagesResponse);
+rt::paged!(DescribeBandwidthPackagesRequest, offset offset limit, [bandwidth_package_set]: BandwidthPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBandwidthPackages response structure.
@@ -6210,6 +6216,7 @@ DescribeCcnAttachedInstancesRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnAttachedInstances", DescribeCcnAttachedInstancesRequest => DescribeCcnAttachedInstancesResponse);
+rt::paged!(DescribeCcnAttachedInstancesRequest, offset offset limit, [instance_set]: CcnAttachedInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcnAttachedInstances response structure.
@@ -6237,6 +6244,7 @@ DescribeCcnPolicyBasedRoutingNextHopRequest {
     "Limit" limit set_limit: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnPolicyBasedRoutingNextHop", DescribeCcnPolicyBasedRoutingNextHopRequest => DescribeCcnPolicyBasedRoutingNextHopResponse);
+rt::paged!(DescribeCcnPolicyBasedRoutingNextHopRequest, offset offset limit, [ccn_policy_based_routing_next_hop_set]: CcnPolicyBasedRoutingNextHop, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcnPolicyBasedRoutingNextHop返回参数结构体
@@ -6264,6 +6272,7 @@ DescribeCcnPolicyBasedRoutingRuleRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnPolicyBasedRoutingRule", DescribeCcnPolicyBasedRoutingRuleRequest => DescribeCcnPolicyBasedRoutingRuleResponse);
+rt::paged!(DescribeCcnPolicyBasedRoutingRuleRequest, offset offset limit, [ccn_policy_based_routing_rule_set]: CcnPolicyBasedRoutingRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcnPolicyBasedRoutingRule返回参数结构体
@@ -6376,6 +6385,7 @@ DescribeCcnRouteTablesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnRouteTables", DescribeCcnRouteTablesRequest => DescribeCcnRouteTablesResponse);
+rt::paged!(DescribeCcnRouteTablesRequest, offset offset limit, [ccn_route_table_set]: CcnRouteTable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcnRouteTables返回参数结构体
@@ -6419,6 +6429,7 @@ DescribeCcnRoutesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnRoutes", DescribeCcnRoutesRequest => DescribeCcnRoutesResponse);
+rt::paged!(DescribeCcnRoutesRequest, offset offset limit, [route_set]: CcnRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcnRoutes response structure.
@@ -6462,6 +6473,7 @@ DescribeCcnsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcns", DescribeCcnsRequest => DescribeCcnsResponse);
+rt::paged!(DescribeCcnsRequest, offset offset limit, [ccn_set]: CCN, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCcns response structure.
@@ -6536,6 +6548,7 @@ DescribeClassicLinkInstancesRequest {
     "Limit" limit set_limit: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeClassicLinkInstances", DescribeClassicLinkInstancesRequest => DescribeClassicLinkInstancesResponse);
+rt::paged!(DescribeClassicLinkInstancesRequest, offset offset limit, [classic_link_instance_set]: ClassicLinkInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeClassicLinkInstances response structure.
@@ -6568,6 +6581,7 @@ DescribeCrossBorderCcnRegionBandwidthLimitsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCrossBorderCcnRegionBandwidthLimits", DescribeCrossBorderCcnRegionBandwidthLimitsRequest => DescribeCrossBorderCcnRegionBandwidthLimitsResponse);
+rt::paged!(DescribeCrossBorderCcnRegionBandwidthLimitsRequest, offset offset limit, [ccn_bandwidth_set]: CcnBandwidth, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCrossBorderCcnRegionBandwidthLimits返回参数结构体
@@ -6626,6 +6640,7 @@ DescribeCrossBorderComplianceRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCrossBorderCompliance", DescribeCrossBorderComplianceRequest => DescribeCrossBorderComplianceResponse);
+rt::paged!(DescribeCrossBorderComplianceRequest, offset offset limit, [cross_border_compliance_set]: CrossBorderCompliance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCrossBorderCompliance response structure.
@@ -6721,6 +6736,7 @@ DescribeCustomerGatewaysRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCustomerGateways", DescribeCustomerGatewaysRequest => DescribeCustomerGatewaysResponse);
+rt::paged!(DescribeCustomerGatewaysRequest, offset offset limit, [customer_gateway_set]: CustomerGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCustomerGateways response structure.
@@ -6777,6 +6793,7 @@ DescribeDhcpIpsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeDhcpIps", DescribeDhcpIpsRequest => DescribeDhcpIpsResponse);
+rt::paged!(DescribeDhcpIpsRequest, offset offset limit, [dhcp_ip_set]: DhcpIp, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDhcpIps返回参数结构体
@@ -6812,6 +6829,7 @@ DescribeDirectConnectGatewayCcnRoutesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeDirectConnectGatewayCcnRoutes", DescribeDirectConnectGatewayCcnRoutesRequest => DescribeDirectConnectGatewayCcnRoutesResponse);
+rt::paged!(DescribeDirectConnectGatewayCcnRoutesRequest, offset offset limit, [route_set]: DirectConnectGatewayCcnRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDirectConnectGatewayCcnRoutes response structure.
@@ -6853,6 +6871,7 @@ DescribeDirectConnectGatewaysRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeDirectConnectGateways", DescribeDirectConnectGatewaysRequest => DescribeDirectConnectGatewaysResponse);
+rt::paged!(DescribeDirectConnectGatewaysRequest, offset offset limit, [direct_connect_gateway_set]: DirectConnectGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDirectConnectGateways response structure.
@@ -6929,6 +6948,7 @@ DescribeFlowLogsRequest {
     "CloudLogRegion" cloud_log_region set_cloud_log_region: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeFlowLogs", DescribeFlowLogsRequest => DescribeFlowLogsResponse);
+rt::paged!(DescribeFlowLogsRequest, offset offset limit, [flow_log]: FlowLog, [total_num]);
 
 rt::model! { read debug;
 /// DescribeFlowLogs response structure.
@@ -6972,6 +6992,7 @@ DescribeGatewayFlowMonitorDetailRequest {
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeGatewayFlowMonitorDetail", DescribeGatewayFlowMonitorDetailRequest => DescribeGatewayFlowMonitorDetailResponse);
+rt::paged!(DescribeGatewayFlowMonitorDetailRequest, offset offset limit, [gateway_flow_monitor_detail_set]: GatewayFlowMonitorDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGatewayFlowMonitorDetail response structure.
@@ -7004,6 +7025,7 @@ DescribeGatewayFlowQosRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeGatewayFlowQos", DescribeGatewayFlowQosRequest => DescribeGatewayFlowQosResponse);
+rt::paged!(DescribeGatewayFlowQosRequest, offset offset limit, [gateway_qos_set]: GatewayQos, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGatewayFlowQos response structure.
@@ -7052,6 +7074,7 @@ DescribeGlobalRoutesRequest {
     "GlobalRouteIds" global_route_ids set_global_route_ids: list String,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeGlobalRoutes", DescribeGlobalRoutesRequest => DescribeGlobalRoutesResponse);
+rt::paged!(DescribeGlobalRoutesRequest, offset offset limit, [global_route_set]: GlobalRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeGlobalRoutes返回参数结构体
@@ -7090,6 +7113,7 @@ DescribeHaVipsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeHaVips", DescribeHaVipsRequest => DescribeHaVipsResponse);
+rt::paged!(DescribeHaVipsRequest, offset offset limit, [ha_vip_set]: HaVip, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHaVips response structure.
@@ -7132,6 +7156,7 @@ DescribeHighPriorityRouteTablesRequest {
     "NeedRouterInfo" need_router_info set_need_router_info: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeHighPriorityRouteTables", DescribeHighPriorityRouteTablesRequest => DescribeHighPriorityRouteTablesResponse);
+rt::paged!(DescribeHighPriorityRouteTablesRequest, offset offset limit, [high_priority_route_table_set]: HighPriorityRouteTable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHighPriorityRouteTables返回参数结构体
@@ -7171,6 +7196,7 @@ DescribeHighPriorityRoutesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeHighPriorityRoutes", DescribeHighPriorityRoutesRequest => DescribeHighPriorityRoutesResponse);
+rt::paged!(DescribeHighPriorityRoutesRequest, offset offset limit, [high_priority_route_set]: HighPriorityRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHighPriorityRoutes返回参数结构体
@@ -7223,6 +7249,7 @@ DescribeIPv6AddressesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIPv6Addresses", DescribeIPv6AddressesRequest => DescribeIPv6AddressesResponse);
+rt::paged!(DescribeIPv6AddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIPv6Addresses response structure.
@@ -7278,6 +7305,7 @@ DescribeIp6AddressesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIp6Addresses", DescribeIp6AddressesRequest => DescribeIp6AddressesResponse);
+rt::paged!(DescribeIp6AddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIp6Addresses response structure.
@@ -7334,6 +7362,7 @@ DescribeIp6TranslatorsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIp6Translators", DescribeIp6TranslatorsRequest => DescribeIp6TranslatorsResponse);
+rt::paged!(DescribeIp6TranslatorsRequest, offset offset limit, [ip6_translator_set]: Ip6Translator, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIp6Translators返回参数结构体
@@ -7410,6 +7439,7 @@ DescribeLocalGatewayRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeLocalGateway", DescribeLocalGatewayRequest => DescribeLocalGatewayResponse);
+rt::paged!(DescribeLocalGatewayRequest, offset offset limit, [local_gateway_set]: LocalGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLocalGateway response structure.
@@ -7452,6 +7482,7 @@ DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGatewayDestinationIpPortTranslationNatRules", DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest => DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse);
+rt::paged!(DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest, offset offset limit, [nat_gateway_destination_ip_port_translation_nat_rule_set]: NatGatewayDestinationIpPortTranslationNatRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNatGatewayDestinationIpPortTranslationNatRules response structure.
@@ -7483,6 +7514,7 @@ DescribeNatGatewayDirectConnectGatewayRouteRequest {
     "Offset" offset set_offset: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGatewayDirectConnectGatewayRoute", DescribeNatGatewayDirectConnectGatewayRouteRequest => DescribeNatGatewayDirectConnectGatewayRouteResponse);
+rt::paged!(DescribeNatGatewayDirectConnectGatewayRouteRequest, offset offset limit, [nat_direct_connect_gateway_route_set]: NatDirectConnectGatewayRoute, [total]);
 
 rt::model! { read debug;
 /// DescribeNatGatewayDirectConnectGatewayRoute response structure.
@@ -7555,6 +7587,7 @@ DescribeNatGatewaySourceIpTranslationNatRulesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGatewaySourceIpTranslationNatRules", DescribeNatGatewaySourceIpTranslationNatRulesRequest => DescribeNatGatewaySourceIpTranslationNatRulesResponse);
+rt::paged!(DescribeNatGatewaySourceIpTranslationNatRulesRequest, offset offset limit, [source_ip_translation_nat_rule_set]: SourceIpTranslationNatRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNatGatewaySourceIpTranslationNatRules response structure.
@@ -7608,6 +7641,7 @@ DescribeNatGatewaysRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGateways", DescribeNatGatewaysRequest => DescribeNatGatewaysResponse);
+rt::paged!(DescribeNatGatewaysRequest, offset offset limit, [nat_gateway_set]: NatGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNatGateways response structure.
@@ -7639,6 +7673,7 @@ DescribeNetDetectStatesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetDetectStates", DescribeNetDetectStatesRequest => DescribeNetDetectStatesResponse);
+rt::paged!(DescribeNetDetectStatesRequest, offset offset limit, [net_detect_state_set]: NetDetectState, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetDetectStates response structure.
@@ -7676,6 +7711,7 @@ DescribeNetDetectsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetDetects", DescribeNetDetectsRequest => DescribeNetDetectsResponse);
+rt::paged!(DescribeNetDetectsRequest, offset offset limit, [net_detect_set]: NetDetect, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetDetects response structure.
@@ -7738,6 +7774,7 @@ DescribeNetworkAclQuintupleEntriesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetworkAclQuintupleEntries", DescribeNetworkAclQuintupleEntriesRequest => DescribeNetworkAclQuintupleEntriesResponse);
+rt::paged!(DescribeNetworkAclQuintupleEntriesRequest, offset offset limit, [network_acl_quintuple_set]: NetworkAclQuintupleEntry, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkAclQuintupleEntries response structure.
@@ -7775,6 +7812,7 @@ DescribeNetworkAclsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetworkAcls", DescribeNetworkAclsRequest => DescribeNetworkAclsResponse);
+rt::paged!(DescribeNetworkAclsRequest, offset offset limit, [network_acl_set]: NetworkAcl, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkAcls response structure.
@@ -7869,6 +7907,7 @@ DescribeNetworkInterfacesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetworkInterfaces", DescribeNetworkInterfacesRequest => DescribeNetworkInterfacesResponse);
+rt::paged!(DescribeNetworkInterfacesRequest, offset offset limit, [network_interface_set]: NetworkInterface, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNetworkInterfaces response structure.
@@ -7898,6 +7937,7 @@ DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribePrivateNatGatewayDestinationIpPortTranslationNatRules", DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesRequest => DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesResponse);
+rt::paged!(DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesRequest, offset offset limit, [local_destination_ip_port_translation_nat_rule_set]: PrivateNatDestinationIpPortTranslationNatRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateNatGatewayDestinationIpPortTranslationNatRules返回参数结构体
@@ -7925,6 +7965,7 @@ DescribePrivateNatGatewayLimitsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribePrivateNatGatewayLimits", DescribePrivateNatGatewayLimitsRequest => DescribePrivateNatGatewayLimitsResponse);
+rt::paged!(DescribePrivateNatGatewayLimitsRequest, offset offset limit, [private_nat_gateway_limit_set]: PrivateNatGatewayLimit, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateNatGatewayLimits返回参数结构体
@@ -7990,6 +8031,7 @@ DescribePrivateNatGatewayTranslationAclRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("vpc", "2017-03-12", "DescribePrivateNatGatewayTranslationAclRules", DescribePrivateNatGatewayTranslationAclRulesRequest => DescribePrivateNatGatewayTranslationAclRulesResponse);
+rt::paged!(DescribePrivateNatGatewayTranslationAclRulesRequest, offset offset limit, [translation_acl_rule_set]: TranslationAclRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateNatGatewayTranslationAclRules返回参数结构体
@@ -8027,6 +8069,7 @@ DescribePrivateNatGatewayTranslationNatRulesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribePrivateNatGatewayTranslationNatRules", DescribePrivateNatGatewayTranslationNatRulesRequest => DescribePrivateNatGatewayTranslationNatRulesResponse);
+rt::paged!(DescribePrivateNatGatewayTranslationNatRulesRequest, offset offset limit, [translation_nat_rule_set]: TranslationNatRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateNatGatewayTranslationNatRules返回参数结构体
@@ -8064,6 +8107,7 @@ DescribePrivateNatGatewaysRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribePrivateNatGateways", DescribePrivateNatGatewaysRequest => DescribePrivateNatGatewaysResponse);
+rt::paged!(DescribePrivateNatGatewaysRequest, offset offset limit, [private_nat_gateway_set]: PrivateNatGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivateNatGateways返回参数结构体
@@ -8125,6 +8169,7 @@ DescribeReserveIpAddressesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeReserveIpAddresses", DescribeReserveIpAddressesRequest => DescribeReserveIpAddressesResponse);
+rt::paged!(DescribeReserveIpAddressesRequest, offset offset limit, [reserve_ip_address_set]: ReserveIpAddressInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReserveIpAddresses response structure.
@@ -8183,6 +8228,7 @@ DescribeRouteListRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRouteList", DescribeRouteListRequest => DescribeRouteListResponse);
+rt::paged!(DescribeRouteListRequest, offset offset limit, [route_set]: Route, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRouteList返回参数结构体
@@ -8221,6 +8267,7 @@ DescribeRoutePoliciesRequest {
     "NeedRoutePolicyEntry" need_route_policy_entry set_need_route_policy_entry: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRoutePolicies", DescribeRoutePoliciesRequest => DescribeRoutePoliciesResponse);
+rt::paged!(DescribeRoutePoliciesRequest, offset offset limit, [route_policy_set]: RoutePolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoutePolicies返回参数结构体
@@ -8272,6 +8319,7 @@ DescribeRoutePolicyEntriesRequest {
     "RoutePolicyEntryIds" route_policy_entry_ids set_route_policy_entry_ids: list String,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRoutePolicyEntries", DescribeRoutePolicyEntriesRequest => DescribeRoutePolicyEntriesResponse);
+rt::paged!(DescribeRoutePolicyEntriesRequest, offset offset limit, [route_policy_entry_set]: RoutePolicyEntry, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoutePolicyEntries response structure.
@@ -8312,6 +8360,7 @@ DescribeRouteTableAssociatedInstancesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRouteTableAssociatedInstances", DescribeRouteTableAssociatedInstancesRequest => DescribeRouteTableAssociatedInstancesResponse);
+rt::paged!(DescribeRouteTableAssociatedInstancesRequest, offset offset limit, [instance_bind_set]: InstanceBind, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRouteTableAssociatedInstances返回参数结构体
@@ -8354,6 +8403,7 @@ DescribeRouteTableSelectionPoliciesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRouteTableSelectionPolicies", DescribeRouteTableSelectionPoliciesRequest => DescribeRouteTableSelectionPoliciesResponse);
+rt::paged!(DescribeRouteTableSelectionPoliciesRequest, offset offset limit, [route_selection_policy_set]: RouteSelectionPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRouteTableSelectionPolicies返回参数结构体
@@ -8395,6 +8445,7 @@ DescribeRouteTablesRequest {
     "NeedRouterInfo" need_router_info set_need_router_info: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRouteTables", DescribeRouteTablesRequest => DescribeRouteTablesResponse);
+rt::paged!(DescribeRouteTablesRequest, offset offset limit, [route_table_set]: RouteTable, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRouteTables response structure.
@@ -8428,6 +8479,7 @@ DescribeRoutesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRoutes", DescribeRoutesRequest => DescribeRoutesResponse);
+rt::paged!(DescribeRoutesRequest, offset offset limit, [route_set]: Route, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRoutes返回参数结构体
@@ -8610,6 +8662,7 @@ DescribeSecurityGroupsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSecurityGroups", DescribeSecurityGroupsRequest => DescribeSecurityGroupsResponse);
+rt::paged!(DescribeSecurityGroupsRequest, offset offset limit, [security_group_set]: SecurityGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityGroups response structure.
@@ -8673,6 +8726,7 @@ DescribeServiceTemplateGroupsRequest {
     "MemberOrderDirection" member_order_direction set_member_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeServiceTemplateGroups", DescribeServiceTemplateGroupsRequest => DescribeServiceTemplateGroupsResponse);
+rt::paged!(DescribeServiceTemplateGroupsRequest, offset offset limit, [service_template_group_set]: ServiceTemplateGroup, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceTemplateGroups response structure.
@@ -8737,6 +8791,7 @@ DescribeServiceTemplatesRequest {
     "MemberOrderDirection" member_order_direction set_member_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeServiceTemplates", DescribeServiceTemplatesRequest => DescribeServiceTemplatesResponse);
+rt::paged!(DescribeServiceTemplatesRequest, offset offset limit, [service_template_set]: ServiceTemplate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeServiceTemplates response structure.
@@ -8812,6 +8867,7 @@ DescribeSnapshotAttachedInstancesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSnapshotAttachedInstances", DescribeSnapshotAttachedInstancesRequest => DescribeSnapshotAttachedInstancesResponse);
+rt::paged!(DescribeSnapshotAttachedInstancesRequest, offset offset limit, [instance_set]: SnapshotInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshotAttachedInstances response structure.
@@ -8851,6 +8907,7 @@ DescribeSnapshotFilesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSnapshotFiles", DescribeSnapshotFilesRequest => DescribeSnapshotFilesResponse);
+rt::paged!(DescribeSnapshotFilesRequest, offset offset limit, [snapshot_file_set]: SnapshotFileInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshotFiles response structure.
@@ -8882,6 +8939,7 @@ DescribeSnapshotPoliciesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSnapshotPolicies", DescribeSnapshotPoliciesRequest => DescribeSnapshotPoliciesResponse);
+rt::paged!(DescribeSnapshotPoliciesRequest, offset offset limit, [snapshot_policy_set]: SnapshotPolicy, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSnapshotPolicies response structure.
@@ -8931,6 +8989,7 @@ DescribeSpecificTrafficPackageUsedDetailsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSpecificTrafficPackageUsedDetails", DescribeSpecificTrafficPackageUsedDetailsRequest => DescribeSpecificTrafficPackageUsedDetailsResponse);
+rt::paged!(DescribeSpecificTrafficPackageUsedDetailsRequest, offset offset limit, [used_detail_set]: UsedDetail, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSpecificTrafficPackageUsedDetails返回参数结构体
@@ -9005,6 +9064,7 @@ DescribeSubnetsRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSubnets", DescribeSubnetsRequest => DescribeSubnetsResponse);
+rt::paged!(DescribeSubnetsRequest, offset offset limit, [subnet_set]: Subnet, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSubnets response structure.
@@ -9079,6 +9139,7 @@ DescribeTenantCcnsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeTenantCcns", DescribeTenantCcnsRequest => DescribeTenantCcnsResponse);
+rt::paged!(DescribeTenantCcnsRequest, offset offset limit, [ccn_set]: CcnInstanceInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTenantCcns返回参数结构体
@@ -9151,6 +9212,7 @@ DescribeTrafficMirrorsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeTrafficMirrors", DescribeTrafficMirrorsRequest => DescribeTrafficMirrorsResponse);
+rt::paged!(DescribeTrafficMirrorsRequest, offset offset limit, [traffic_mirror_set]: TrafficMirror, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrafficMirrors response structure.
@@ -9184,6 +9246,7 @@ DescribeTrafficPackagesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeTrafficPackages", DescribeTrafficPackagesRequest => DescribeTrafficPackagesResponse);
+rt::paged!(DescribeTrafficPackagesRequest, offset offset limit, [traffic_package_set]: TrafficPackage, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTrafficPackages response structure.
@@ -9249,6 +9312,7 @@ DescribeUsedIpAddressRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeUsedIpAddress", DescribeUsedIpAddressRequest => DescribeUsedIpAddressResponse);
+rt::paged!(DescribeUsedIpAddressRequest, offset offset limit, [ip_address_states]: IpAddressStates, [total_count]);
 
 rt::model! { read debug;
 /// DescribeUsedIpAddress response structure.
@@ -9292,6 +9356,7 @@ DescribeVpcEndPointRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcEndPoint", DescribeVpcEndPointRequest => DescribeVpcEndPointResponse);
+rt::paged!(DescribeVpcEndPointRequest, offset offset limit, [end_point_set]: EndPoint, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcEndPoint response structure.
@@ -9338,6 +9403,7 @@ DescribeVpcEndPointServiceRequest {
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcEndPointService", DescribeVpcEndPointServiceRequest => DescribeVpcEndPointServiceResponse);
+rt::paged!(DescribeVpcEndPointServiceRequest, offset offset limit, [end_point_service_set]: EndPointService, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcEndPointService response structure.
@@ -9406,6 +9472,7 @@ DescribeVpcInstancesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcInstances", DescribeVpcInstancesRequest => DescribeVpcInstancesResponse);
+rt::paged!(DescribeVpcInstancesRequest, offset offset limit, [instance_set]: CvmInstance, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcInstances response structure.
@@ -9438,6 +9505,7 @@ DescribeVpcIpv6AddressesRequest {
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcIpv6Addresses", DescribeVpcIpv6AddressesRequest => DescribeVpcIpv6AddressesResponse);
+rt::paged!(DescribeVpcIpv6AddressesRequest, offset offset limit, [ipv6_address_set]: VpcIpv6Address, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcIpv6Addresses response structure.
@@ -9533,6 +9601,7 @@ DescribeVpcPeeringConnectionsRequest {
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcPeeringConnections", DescribeVpcPeeringConnectionsRequest => DescribeVpcPeeringConnectionsResponse);
+rt::paged!(DescribeVpcPeeringConnectionsRequest, offset offset limit, [peer_connection_set]: PeerConnection, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcPeeringConnections返回参数结构体
@@ -9648,6 +9717,7 @@ DescribeVpcsRequest {
     "Limit" limit set_limit: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcs", DescribeVpcsRequest => DescribeVpcsResponse);
+rt::paged!(DescribeVpcsRequest, offset offset limit, [vpc_set]: Vpc, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpcs response structure.
@@ -9685,6 +9755,7 @@ DescribeVpnConnectionsRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnConnections", DescribeVpnConnectionsRequest => DescribeVpnConnectionsResponse);
+rt::paged!(DescribeVpnConnectionsRequest, offset offset limit, [vpn_connection_set]: VpnConnection, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnConnections response structure.
@@ -9712,6 +9783,7 @@ DescribeVpnGatewayCcnRoutesRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewayCcnRoutes", DescribeVpnGatewayCcnRoutesRequest => DescribeVpnGatewayCcnRoutesResponse);
+rt::paged!(DescribeVpnGatewayCcnRoutesRequest, offset offset limit, [route_set]: VpngwCcnRoutes, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnGatewayCcnRoutes response structure.
@@ -9741,6 +9813,7 @@ DescribeVpnGatewayRoutesRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewayRoutes", DescribeVpnGatewayRoutesRequest => DescribeVpnGatewayRoutesResponse);
+rt::paged!(DescribeVpnGatewayRoutesRequest, offset offset limit, [routes]: VpnGatewayRoute, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnGatewayRoutes response structure.
@@ -9777,6 +9850,7 @@ DescribeVpnGatewaySslClientsRequest {
     "IsVpnPortal" is_vpn_portal set_is_vpn_portal: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewaySslClients", DescribeVpnGatewaySslClientsRequest => DescribeVpnGatewaySslClientsResponse);
+rt::paged!(DescribeVpnGatewaySslClientsRequest, offset offset limit, [ssl_vpn_client_set]: SslVpnClient, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnGatewaySslClients返回参数结构体
@@ -9816,6 +9890,7 @@ DescribeVpnGatewaySslServersRequest {
     "IsVpnPortal" is_vpn_portal set_is_vpn_portal: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewaySslServers", DescribeVpnGatewaySslServersRequest => DescribeVpnGatewaySslServersResponse);
+rt::paged!(DescribeVpnGatewaySslServersRequest, offset offset limit, [ssl_vpn_sever_set]: SslVpnSever, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnGatewaySslServers返回参数结构体
@@ -9857,6 +9932,7 @@ DescribeVpnGatewaysRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGateways", DescribeVpnGatewaysRequest => DescribeVpnGatewaysResponse);
+rt::paged!(DescribeVpnGatewaysRequest, offset offset limit, [vpn_gateway_set]: VpnGateway, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVpnGateways response structure.
@@ -11018,6 +11094,7 @@ GetCcnRegionBandwidthLimitsRequest {
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("vpc", "2017-03-12", "GetCcnRegionBandwidthLimits", GetCcnRegionBandwidthLimitsRequest => GetCcnRegionBandwidthLimitsResponse);
+rt::paged!(GetCcnRegionBandwidthLimitsRequest, offset offset limit, [ccn_bandwidth_set]: CcnBandwidthInfo, [total_count]);
 
 rt::model! { read debug;
 /// GetCcnRegionBandwidthLimits response structure.

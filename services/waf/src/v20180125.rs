@@ -3991,6 +3991,7 @@ DescribeAccessExportsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAccessExports", DescribeAccessExportsRequest => DescribeAccessExportsResponse);
+rt::paged!(DescribeAccessExportsRequest, offset offset limit, [exports]: ExportAccessInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccessExports返回参数结构体
@@ -4135,6 +4136,7 @@ DescribeAfterPayInstancesRequest {
     "FreeDelayFlag" free_delay_flag set_free_delay_flag: i128,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAfterPayInstances", DescribeAfterPayInstancesRequest => DescribeAfterPayInstancesResponse);
+rt::paged!(DescribeAfterPayInstancesRequest, offset offset limit, [instances]: AfterPayInstanceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeAfterPayInstances返回参数结构体
@@ -4172,6 +4174,7 @@ DescribeAntiFakeRulesRequest {
     "By" by set_by: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAntiFakeRules", DescribeAntiFakeRulesRequest => DescribeAntiFakeRulesResponse);
+rt::paged!(DescribeAntiFakeRulesRequest, offset offset limit, [data]: CacheUrlItems, [total]);
 
 rt::model! { read debug;
 /// DescribeAntiFakeRules response structure.
@@ -4216,6 +4219,7 @@ DescribeAntiInfoLeakageRulesRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAntiInfoLeakageRules", DescribeAntiInfoLeakageRulesRequest => DescribeAntiInfoLeakageRulesResponse);
+rt::paged!(DescribeAntiInfoLeakageRulesRequest, offset offset limit, [rule_list]: DescribeAntiLeakageItem, [total]);
 
 rt::model! { read debug;
 /// DescribeAntiInfoLeakageRules response structure.
@@ -4383,6 +4387,7 @@ DescribeApiListVersionTwoRequest {
     "EndTs" end_ts set_end_ts: i64,
 } }
 rt::action!("waf", "2018-01-25", "DescribeApiListVersionTwo", DescribeApiListVersionTwoRequest => DescribeApiListVersionTwoResponse);
+rt::paged!(DescribeApiListVersionTwoRequest, page page_index page_size, [data]: ApiAsset, [total]);
 
 rt::model! { read debug;
 /// DescribeApiListVersionTwo返回参数结构体
@@ -4447,6 +4452,7 @@ DescribeApiSecEventListRequest {
     "EndTs" end_ts set_end_ts: i128,
 } }
 rt::action!("waf", "2018-01-25", "DescribeApiSecEventList", DescribeApiSecEventListRequest => DescribeApiSecEventListResponse);
+rt::paged!(DescribeApiSecEventListRequest, page page_index page_size, [data]: ApiEvent, [total]);
 
 rt::model! { read debug;
 /// DescribeApiSecEventList返回参数结构体
@@ -4708,6 +4714,7 @@ DescribeAttackWhiteRuleRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAttackWhiteRule", DescribeAttackWhiteRuleRequest => DescribeAttackWhiteRuleResponse);
+rt::paged!(DescribeAttackWhiteRuleRequest, offset offset limit, [list]: UserWhiteRule, [total]);
 
 rt::model! { read debug;
 /// DescribeAttackWhiteRule返回参数结构体
@@ -4796,6 +4803,7 @@ DescribeBatchCustomRuleListRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeBatchCustomRuleList", DescribeBatchCustomRuleListRequest => DescribeBatchCustomRuleListResponse);
+rt::paged!(DescribeBatchCustomRuleListRequest, offset offset limit, [data list]: BatchCustomRuleListItem, [data total]);
 
 rt::model! { read debug;
 /// DescribeBatchCustomRuleList返回参数结构体
@@ -4823,6 +4831,7 @@ DescribeBatchCustomWhiteRulesRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeBatchCustomWhiteRules", DescribeBatchCustomWhiteRulesRequest => DescribeBatchCustomWhiteRulesResponse);
+rt::paged!(DescribeBatchCustomWhiteRulesRequest, offset offset limit, [data]: BatchCustomWhiteRule, [total]);
 
 rt::model! { read debug;
 /// DescribeBatchCustomWhiteRules返回参数结构体
@@ -4933,6 +4942,7 @@ DescribeBotSceneListRequest {
     "SceneId" scene_id set_scene_id: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeBotSceneList", DescribeBotSceneListRequest => DescribeBotSceneListResponse);
+rt::paged!(DescribeBotSceneListRequest, offset offset limit, [bot_scene_list]: BotSceneInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBotSceneList返回参数结构体
@@ -5086,6 +5096,7 @@ DescribeCCRuleListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCCRuleList", DescribeCCRuleListRequest => DescribeCCRuleListResponse);
+rt::paged!(DescribeCCRuleListRequest, offset offset limit, [data res]: CCRuleItems, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeCCRuleList response structure.
@@ -5123,6 +5134,7 @@ DescribeCCRuleRequest {
     "Name" name set_name: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCCRule", DescribeCCRuleRequest => DescribeCCRuleResponse);
+rt::paged!(DescribeCCRuleRequest, offset offset limit, [data res]: CCRuleItem, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeCCRule response structure.
@@ -5251,6 +5263,7 @@ DescribeCustomRuleListRequest {
     "DomainList" domain_list set_domain_list: list String,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCustomRuleList", DescribeCustomRuleListRequest => DescribeCustomRuleListResponse);
+rt::paged!(DescribeCustomRuleListRequest, offset offset limit, [rule_list]: DescribeCustomRulesRspRuleListItem, []);
 
 rt::model! { read debug;
 /// DescribeCustomRuleList response structure.
@@ -5350,6 +5363,7 @@ DescribeCustomWhiteRuleRequest {
     "By" by set_by: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCustomWhiteRule", DescribeCustomWhiteRuleRequest => DescribeCustomWhiteRuleResponse);
+rt::paged!(DescribeCustomWhiteRuleRequest, offset offset limit, [rule_list]: DescribeCustomRulesRspRuleListItem, []);
 
 rt::model! { read debug;
 /// DescribeCustomWhiteRule response structure.
@@ -5541,6 +5555,7 @@ DescribeDomainsRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
+rt::paged!(DescribeDomainsRequest, offset offset limit, [domains]: DomainInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeDomains response structure.
@@ -5570,6 +5585,7 @@ DescribeExportsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("waf", "2018-01-25", "DescribeExports", DescribeExportsRequest => DescribeExportsResponse);
+rt::paged!(DescribeExportsRequest, offset offset limit, [exports]: ExportInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExports返回参数结构体
@@ -5609,6 +5625,7 @@ DescribeFindDomainListRequest {
     "Order" order set_order: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeFindDomainList", DescribeFindDomainListRequest => DescribeFindDomainListResponse);
+rt::paged!(DescribeFindDomainListRequest, offset offset limit, [list]: FindAllDomainDetail, [total]);
 
 rt::model! { read debug;
 /// DescribeFindDomainList response structure.
@@ -5795,6 +5812,7 @@ DescribeInstancesRequest {
     "FreeDelayFlag" free_delay_flag set_free_delay_flag: i128,
 } }
 rt::action!("waf", "2018-01-25", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
+rt::paged!(DescribeInstancesRequest, offset offset limit, [instances]: InstanceInfo, [total]);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -6035,6 +6053,7 @@ DescribeLLMKeywordLibraryRequest {
     "Order" order set_order: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeLLMKeywordLibrary", DescribeLLMKeywordLibraryRequest => DescribeLLMKeywordLibraryResponse);
+rt::paged!(DescribeLLMKeywordLibraryRequest, offset offset limit, [lib_list]: LLMKeywordLibrary, [total]);
 
 rt::model! { read debug;
 /// DescribeLLMKeywordLibrary返回参数结构体
@@ -6068,6 +6087,7 @@ DescribeLLMSdkAccessRequest {
     "Order" order set_order: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeLLMSdkAccess", DescribeLLMSdkAccessRequest => DescribeLLMSdkAccessResponse);
+rt::paged!(DescribeLLMSdkAccessRequest, offset offset limit, [data]: LLMSdkAccessItem, [total]);
 
 rt::model! { read debug;
 /// DescribeLLMSdkAccess返回参数结构体
@@ -6258,6 +6278,7 @@ DescribeOwaspRuleTypesRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeOwaspRuleTypes", DescribeOwaspRuleTypesRequest => DescribeOwaspRuleTypesResponse);
+rt::paged!(DescribeOwaspRuleTypesRequest, offset offset limit, [list]: OwaspRuleType, [total]);
 
 rt::model! { read debug;
 /// DescribeOwaspRuleTypes response structure.
@@ -6291,6 +6312,7 @@ DescribeOwaspRulesRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeOwaspRules", DescribeOwaspRulesRequest => DescribeOwaspRulesResponse);
+rt::paged!(DescribeOwaspRulesRequest, offset offset limit, [list]: OwaspRule, [total]);
 
 rt::model! { read debug;
 /// DescribeOwaspRules response structure.
@@ -6324,6 +6346,7 @@ DescribeOwaspWhiteRulesRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeOwaspWhiteRules", DescribeOwaspWhiteRulesRequest => DescribeOwaspWhiteRulesResponse);
+rt::paged!(DescribeOwaspWhiteRulesRequest, offset offset limit, [list]: OwaspWhiteRule, [total]);
 
 rt::model! { read debug;
 /// DescribeOwaspWhiteRules response structure.
@@ -6631,6 +6654,7 @@ DescribeRateLimitsV2Request {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeRateLimitsV2", DescribeRateLimitsV2Request => DescribeRateLimitsV2Response);
+rt::paged!(DescribeRateLimitsV2Request, offset offset limit, [rate_limits]: LimitRuleV2, [total]);
 
 rt::model! { read debug;
 /// DescribeRateLimitsV2返回参数结构体
@@ -6945,6 +6969,7 @@ DescribeTopicsRequest {
     "BizType" biz_type set_biz_type: i128,
 } }
 rt::action!("waf", "2018-01-25", "DescribeTopics", DescribeTopicsRequest => DescribeTopicsResponse);
+rt::paged!(DescribeTopicsRequest, offset offset limit, [topics]: TopicInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTopics返回参数结构体
@@ -7085,6 +7110,7 @@ DescribeUserSignatureRuleRequest {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeUserSignatureRule", DescribeUserSignatureRuleRequest => DescribeUserSignatureRuleResponse);
+rt::paged!(DescribeUserSignatureRuleRequest, offset offset limit, [rules]: UserSignatureRule, [total]);
 
 rt::model! { read debug;
 /// DescribeUserSignatureRule返回参数结构体
@@ -7122,6 +7148,7 @@ DescribeUserSignatureRuleV2Request {
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeUserSignatureRuleV2", DescribeUserSignatureRuleV2Request => DescribeUserSignatureRuleV2Response);
+rt::paged!(DescribeUserSignatureRuleV2Request, offset offset limit, [rules]: UserSignatureRule, [total]);
 
 rt::model! { read debug;
 /// DescribeUserSignatureRuleV2返回参数结构体

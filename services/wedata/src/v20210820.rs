@@ -3498,6 +3498,7 @@ DagInstancesRequest {
     "IsCount" is_count set_is_count: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DagInstances", DagInstancesRequest => DagInstancesResponse);
+rt::paged!(DagInstancesRequest, page page_index page_size, [data items]: InstanceOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DagInstances response structure.
@@ -4882,6 +4883,7 @@ DescribeAlarmEventsRequest {
     "MonitorType" monitor_type set_monitor_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeAlarmEvents", DescribeAlarmEventsRequest => DescribeAlarmEventsResponse);
+rt::paged!(DescribeAlarmEventsRequest, page page_number page_size, [alarm_event_info_list]: AlarmEventInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmEvents response structure.
@@ -4931,6 +4933,7 @@ DescribeAlarmReceiverRequest {
     "MonitorType" monitor_type set_monitor_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeAlarmReceiver", DescribeAlarmReceiverRequest => DescribeAlarmReceiverResponse);
+rt::paged!(DescribeAlarmReceiverRequest, page page_number page_size, [alarm_receiver_info_list]: AlarmReceiverInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAlarmReceiver response structure.
@@ -4989,6 +4992,7 @@ DescribeAllByFolderNewRequest {
     "IsCount" is_count set_is_count: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeAllByFolderNew", DescribeAllByFolderNewRequest => DescribeAllByFolderNewResponse);
+rt::paged!(DescribeAllByFolderNewRequest, page page_index page_size, [data items]: FolderOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeAllByFolderNew response structure.
@@ -5037,6 +5041,7 @@ DescribeApproveListRequest {
     "OrderFields" order_fields set_order_fields: list OrderFieldOptional,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeApproveList", DescribeApproveListRequest => DescribeApproveListResponse);
+rt::paged!(DescribeApproveListRequest, page page_number page_size, [data rows]: Apply, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeApproveList response structure.
@@ -5338,6 +5343,7 @@ DescribeColumnsMetaRequest {
     "ComplianceId" compliance_id set_compliance_id: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeColumnsMeta", DescribeColumnsMetaRequest => DescribeColumnsMetaResponse);
+rt::paged!(DescribeColumnsMetaRequest, page page_number page_size, [column_meta_set]: ColumnMeta, [total_count]);
 
 rt::model! { read debug;
 /// DescribeColumnsMeta response structure.
@@ -5535,6 +5541,7 @@ DescribeDataServicePublishedApiListRequest {
     "OrderFields" order_fields set_order_fields: list DataServiceRequestListOrder,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDataServicePublishedApiList", DescribeDataServicePublishedApiListRequest => DescribeDataServicePublishedApiListResponse);
+rt::paged!(DescribeDataServicePublishedApiListRequest, page page_number page_size, [data_set]: DescribeDataServicePublishedApiListResp, [total_count]);
 
 rt::model! { read debug;
 /// 获取数据服务API的发布态信息列表响应内容
@@ -5597,6 +5604,7 @@ DescribeDataSourceInfoListRequest {
     "DatasourceName" datasource_name set_datasource_name: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDataSourceInfoList", DescribeDataSourceInfoListRequest => DescribeDataSourceInfoListResponse);
+rt::paged!(DescribeDataSourceInfoListRequest, page page_number page_size, [datasource_set]: DatasourceBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeDataSourceInfoList response structure.
@@ -5625,6 +5633,7 @@ DescribeDataSourceListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDataSourceList", DescribeDataSourceListRequest => DescribeDataSourceListResponse);
+rt::paged!(DescribeDataSourceListRequest, page page_number page_size, [data rows]: DataSourceInfo, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeDataSourceList response structure.
@@ -5727,6 +5736,7 @@ DescribeDatabaseMetasRequest {
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDatabaseMetas", DescribeDatabaseMetasRequest => DescribeDatabaseMetasResponse);
+rt::paged!(DescribeDatabaseMetasRequest, page page_number page_size, [database_meta]: DatabaseMeta, []);
 
 rt::model! { read debug;
 /// DescribeDatabaseMetas response structure.
@@ -6049,6 +6059,7 @@ DescribeDutyScheduleListRequest {
     "Name" name set_name: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDutyScheduleList", DescribeDutyScheduleListRequest => DescribeDutyScheduleListResponse);
+rt::paged!(DescribeDutyScheduleListRequest, page page_number page_size, [data rows]: DutyScheduleData, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeDutyScheduleList返回参数结构体
@@ -6127,6 +6138,7 @@ DescribeEventCasesRequest {
     "ConsumeCount" consume_count set_consume_count: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeEventCases", DescribeEventCasesRequest => DescribeEventCasesResponse);
+rt::paged!(DescribeEventCasesRequest, page page_number page_size, [data items]: EventCaseAuditLogOptDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeEventCases response structure.
@@ -6159,6 +6171,7 @@ DescribeEventConsumeTasksRequest {
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeEventConsumeTasks", DescribeEventConsumeTasksRequest => DescribeEventConsumeTasksResponse);
+rt::paged!(DescribeEventConsumeTasksRequest, page page_number page_size, [data items]: EventCaseConsumeLogOptDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeEventConsumeTasks response structure.
@@ -6267,6 +6280,7 @@ DescribeFieldBasicInfoRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeFieldBasicInfo", DescribeFieldBasicInfoRequest => DescribeFieldBasicInfoResponse);
+rt::paged!(DescribeFieldBasicInfoRequest, page page_number page_size, [column_basic_info_list]: ColumnBasicInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeFieldBasicInfo response structure.
@@ -6315,6 +6329,7 @@ DescribeFolderWorkflowListRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeFolderWorkflowList", DescribeFolderWorkflowListRequest => DescribeFolderWorkflowListResponse);
+rt::paged!(DescribeFolderWorkflowListRequest, page page_number page_size, [data items]: Workflow, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeFolderWorkflowList response structure.
@@ -6532,6 +6547,7 @@ DescribeInstanceListRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
+rt::paged!(DescribeInstanceListRequest, page page_index page_size, [instance_list]: InstanceList, [total_count]);
 
 rt::model! { read debug;
 /// DescribeInstanceList response structure.
@@ -7011,6 +7027,7 @@ DescribeIntegrationTasksRequest {
     "TaskType" task_type set_task_type: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeIntegrationTasks", DescribeIntegrationTasksRequest => DescribeIntegrationTasksResponse);
+rt::paged!(DescribeIntegrationTasksRequest, page page_number page_size, [task_info_set]: IntegrationTaskInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeIntegrationTasks response structure.
@@ -7154,6 +7171,7 @@ DescribeManualTriggerRecordPageRequest {
     "TriggerId" trigger_id set_trigger_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeManualTriggerRecordPage", DescribeManualTriggerRecordPageRequest => DescribeManualTriggerRecordPageResponse);
+rt::paged!(DescribeManualTriggerRecordPageRequest, page page_number page_size, [data items]: ManualTriggerRecordOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeManualTriggerRecordPage返回参数结构体
@@ -7327,6 +7345,7 @@ DescribeOpsMakePlanInstancesRequest {
     "StateList" state_list set_state_list: list i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOpsMakePlanInstances", DescribeOpsMakePlanInstancesRequest => DescribeOpsMakePlanInstancesResponse);
+rt::paged!(DescribeOpsMakePlanInstancesRequest, page page_number page_size, [data items]: InstanceOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeOpsMakePlanInstances response structure.
@@ -7359,6 +7378,7 @@ DescribeOpsMakePlanTasksRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOpsMakePlanTasks", DescribeOpsMakePlanTasksRequest => DescribeOpsMakePlanTasksResponse);
+rt::paged!(DescribeOpsMakePlanTasksRequest, page page_number page_size, [data items]: MakePlanTaskOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeOpsMakePlanTasks response structure.
@@ -7403,6 +7423,7 @@ DescribeOpsMakePlansRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOpsMakePlans", DescribeOpsMakePlansRequest => DescribeOpsMakePlansResponse);
+rt::paged!(DescribeOpsMakePlansRequest, page page_number page_size, [data items]: MakePlanOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeOpsMakePlans response structure.
@@ -7461,6 +7482,7 @@ DescribeOpsWorkflowsRequest {
     "CheckPrivilege" check_privilege set_check_privilege: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOpsWorkflows", DescribeOpsWorkflowsRequest => DescribeOpsWorkflowsResponse);
+rt::paged!(DescribeOpsWorkflowsRequest, page page_number page_size, [data items]: WorkflowExtOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeOpsWorkflows response structure.
@@ -7676,6 +7698,7 @@ DescribeProjectUsersRequest {
     "IsProjectAdmin" is_project_admin set_is_project_admin: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeProjectUsers", DescribeProjectUsersRequest => DescribeProjectUsersResponse);
+rt::paged!(DescribeProjectUsersRequest, page page_number page_size, [data rows]: ProjectUserRole, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeProjectUsers返回参数结构体
@@ -7899,6 +7922,7 @@ DescribeRealViewDatabasePageRequest {
     "CatalogName" catalog_name set_catalog_name: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRealViewDatabasePage", DescribeRealViewDatabasePageRequest => DescribeRealViewDatabasePageResponse);
+rt::paged!(DescribeRealViewDatabasePageRequest, page page_number page_size, [data rows]: DatabaseRealViewVO, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRealViewDatabasePage返回参数结构体
@@ -7948,6 +7972,7 @@ DescribeRealViewSchemaPageRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRealViewSchemaPage", DescribeRealViewSchemaPageRequest => DescribeRealViewSchemaPageResponse);
+rt::paged!(DescribeRealViewSchemaPageRequest, page page_number page_size, [items]: DatabaseSchemaIInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeRealViewSchemaPage返回参数结构体
@@ -8005,6 +8030,7 @@ DescribeRelatedTasksByTaskIdRequest {
     "OwnerNameList" owner_name_list set_owner_name_list: list String,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRelatedTasksByTaskId", DescribeRelatedTasksByTaskIdRequest => DescribeRelatedTasksByTaskIdResponse);
+rt::paged!(DescribeRelatedTasksByTaskIdRequest, page page_number page_size, [data related_task_list]: RelatedTask, [data total_count]);
 
 rt::model! { read debug;
 /// 查询任务绑定的事件的响应
@@ -8153,6 +8179,7 @@ DescribeRoleListRequest {
     "OrderFields" order_fields set_order_fields: list OrderFields,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRoleList", DescribeRoleListRequest => DescribeRoleListResponse);
+rt::paged!(DescribeRoleListRequest, page page_number page_size, [data rows]: BaseRole, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRoleList response structure.
@@ -8314,6 +8341,7 @@ DescribeRuleGroupExecResultsByPageRequest {
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleGroupExecResultsByPage", DescribeRuleGroupExecResultsByPageRequest => DescribeRuleGroupExecResultsByPageResponse);
+rt::paged!(DescribeRuleGroupExecResultsByPageRequest, page page_number page_size, [data items]: RuleGroupExecResult, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRuleGroupExecResultsByPage response structure.
@@ -8416,6 +8444,7 @@ DescribeRuleGroupsByPageRequest {
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleGroupsByPage", DescribeRuleGroupsByPageRequest => DescribeRuleGroupsByPageResponse);
+rt::paged!(DescribeRuleGroupsByPageRequest, page page_number page_size, [data items]: RuleGroup, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRuleGroupsByPage response structure.
@@ -8494,6 +8523,7 @@ DescribeRuleTemplatesByPageRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleTemplatesByPage", DescribeRuleTemplatesByPageRequest => DescribeRuleTemplatesByPageResponse);
+rt::paged!(DescribeRuleTemplatesByPageRequest, page page_number page_size, [data items]: RuleTemplate, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRuleTemplatesByPage response structure.
@@ -8547,6 +8577,7 @@ DescribeRulesByPageRequest {
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRulesByPage", DescribeRulesByPageRequest => DescribeRulesByPageResponse);
+rt::paged!(DescribeRulesByPageRequest, page page_number page_size, [data items]: Rule, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeRulesByPage response structure.
@@ -8630,6 +8661,7 @@ DescribeScheduleInstancesRequest {
     "ProjectIds" project_ids set_project_ids: list String,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeScheduleInstances", DescribeScheduleInstancesRequest => DescribeScheduleInstancesResponse);
+rt::paged!(DescribeScheduleInstancesRequest, page page_index page_size, [data items]: InstanceOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeScheduleInstances response structure.
@@ -8953,6 +8985,7 @@ DescribeTableBasicInfoRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableBasicInfo", DescribeTableBasicInfoRequest => DescribeTableBasicInfoResponse);
+rt::paged!(DescribeTableBasicInfoRequest, page page_number page_size, [table_basic_info_list]: TableBasicInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTableBasicInfo response structure.
@@ -9210,6 +9243,7 @@ DescribeTableMetasRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableMetas", DescribeTableMetasRequest => DescribeTableMetasResponse);
+rt::paged!(DescribeTableMetasRequest, page page_number page_size, [table_metas]: TableMeta, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTableMetas response structure.
@@ -9243,6 +9277,7 @@ DescribeTablePartitionsRequest {
     "OrderFieldSet" order_field_set set_order_field_set: list OrderField,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTablePartitions", DescribeTablePartitionsRequest => DescribeTablePartitionsResponse);
+rt::paged!(DescribeTablePartitionsRequest, page page_number page_size, [table_partition_set]: TablePartition, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTablePartitions返回参数结构体
@@ -9286,6 +9321,7 @@ DescribeTableQualityDetailsRequest {
     "ScoreType" score_type set_score_type: str,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableQualityDetails", DescribeTableQualityDetailsRequest => DescribeTableQualityDetailsResponse);
+rt::paged!(DescribeTableQualityDetailsRequest, page page_number page_size, [data items]: TableQualityDetail, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeTableQualityDetails response structure.
@@ -9427,6 +9463,7 @@ DescribeTaskAlarmRegulationsRequest {
     "TaskType" task_type set_task_type: i64,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTaskAlarmRegulations", DescribeTaskAlarmRegulationsRequest => DescribeTaskAlarmRegulationsResponse);
+rt::paged!(DescribeTaskAlarmRegulationsRequest, page page_number page_size, [task_alarm_infos]: TaskAlarmInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskAlarmRegulations response structure.
@@ -9674,6 +9711,7 @@ DescribeTaskRunHistoryRequest {
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTaskRunHistory", DescribeTaskRunHistoryRequest => DescribeTaskRunHistoryResponse);
+rt::paged!(DescribeTaskRunHistoryRequest, page page_number page_size, [data items]: InstanceOpsDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskRunHistory response structure.
@@ -9744,6 +9782,7 @@ DescribeTaskTableMetricOverviewRequest {
     "OrderFields" order_fields set_order_fields: list OrderFields,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTaskTableMetricOverview", DescribeTaskTableMetricOverviewRequest => DescribeTaskTableMetricOverviewResponse);
+rt::paged!(DescribeTaskTableMetricOverviewRequest, page page_number page_size, [task_table_metric_infos]: TaskTableMetricInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskTableMetricOverview返回参数结构体
@@ -9791,6 +9830,7 @@ DescribeTaskTemplatesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTaskTemplates", DescribeTaskTemplatesRequest => DescribeTaskTemplatesResponse);
+rt::paged!(DescribeTaskTemplatesRequest, page page_number page_size, [data items]: CodeTemplateDetail, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeTaskTemplates返回参数结构体
@@ -9843,6 +9883,7 @@ DescribeTasksForCodeTemplateRequest {
     "OrderCondition" order_condition set_order_condition: obj OrderCondition,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTasksForCodeTemplate", DescribeTasksForCodeTemplateRequest => DescribeTasksForCodeTemplateResponse);
+rt::paged!(DescribeTasksForCodeTemplateRequest, page page_number page_size, [data items]: TaskSimpleVo, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeTasksForCodeTemplate返回参数结构体
@@ -9904,6 +9945,7 @@ DescribeTenantProjectsRequest {
     "DescribeResourcePools" describe_resource_pools set_describe_resource_pools: bool,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTenantProjects", DescribeTenantProjectsRequest => DescribeTenantProjectsResponse);
+rt::paged!(DescribeTenantProjectsRequest, page page_number page_size, [data rows]: Project, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeTenantProjects返回参数结构体
@@ -9947,6 +9989,7 @@ DescribeTestRunningRecordRequest {
     "OrderConditionList" order_condition_list set_order_condition_list: list OrderCondition,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTestRunningRecord", DescribeTestRunningRecordRequest => DescribeTestRunningRecordResponse);
+rt::paged!(DescribeTestRunningRecordRequest, page page_index page_size, [data]: TestRunningRecord, []);
 
 rt::model! { read debug;
 /// DescribeTestRunningRecord返回参数结构体
@@ -10114,6 +10157,7 @@ DescribeWorkflowExecuteByIdRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2021-08-20", "DescribeWorkflowExecuteById", DescribeWorkflowExecuteByIdRequest => DescribeWorkflowExecuteByIdResponse);
+rt::paged!(DescribeWorkflowExecuteByIdRequest, page page_number page_size, [data items]: WorkFlowExecuteDto, [data total_count]);
 
 rt::model! { read debug;
 /// DescribeWorkflowExecuteById response structure.
@@ -11984,6 +12028,7 @@ GetOfflineDIInstanceListRequest {
     "SearchCondition" search_condition set_search_condition: obj SearchConditionNew,
 } }
 rt::action!("wedata", "2021-08-20", "GetOfflineDIInstanceList", GetOfflineDIInstanceListRequest => GetOfflineDIInstanceListResponse);
+rt::paged!(GetOfflineDIInstanceListRequest, page page_index page_size, [list]: OfflineInstance, [total]);
 
 rt::model! { read debug;
 /// GetOfflineDIInstanceList response structure.
@@ -14164,6 +14209,7 @@ ListInstancesRequest {
     "LastUpdateTimeTo" last_update_time_to set_last_update_time_to: str,
 } }
 rt::action!("wedata", "2021-08-20", "ListInstances", ListInstancesRequest => ListInstancesResponse);
+rt::paged!(ListInstancesRequest, page page_number page_size, [data items]: InstanceVO, [data total_count]);
 
 rt::model! { read debug;
 /// ListInstances response structure.

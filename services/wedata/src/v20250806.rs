@@ -5161,6 +5161,7 @@ ListAlarmMessagesRequest {
     "TimeZone" time_zone set_time_zone: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListAlarmMessages", ListAlarmMessagesRequest => ListAlarmMessagesResponse);
+rt::paged!(ListAlarmMessagesRequest, page page_number page_size, [data items]: AlarmMessage, [data total_count]);
 
 rt::model! { read debug;
 /// ListAlarmMessages response structure.
@@ -5218,6 +5219,7 @@ ListCatalogRequest {
     "ParentCatalogId" parent_catalog_id set_parent_catalog_id: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListCatalog", ListCatalogRequest => ListCatalogResponse);
+rt::paged!(ListCatalogRequest, page page_number page_size, [data items]: CatalogInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListCatalog response structure.
@@ -5282,6 +5284,7 @@ ListCodePermissionsRequest {
     "Users" users set_users: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListCodePermissions", ListCodePermissionsRequest => ListCodePermissionsResponse);
+rt::paged!(ListCodePermissionsRequest, page page_number page_size, [data rows]: ExploreFilePrivilegeItem, [data total_count]);
 
 rt::model! { read debug;
 /// ListCodePermissions response structure.
@@ -5323,6 +5326,7 @@ ListColumnLineageRequest {
     "Platform" platform set_platform: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListColumnLineage", ListColumnLineageRequest => ListColumnLineageResponse);
+rt::paged!(ListColumnLineageRequest, page page_number page_size, [data items]: LineageNodeInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListColumnLineage response structure.
@@ -5356,6 +5360,7 @@ ListDataBackfillInstancesRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListDataBackfillInstances", ListDataBackfillInstancesRequest => ListDataBackfillInstancesResponse);
+rt::paged!(ListDataBackfillInstancesRequest, page page_number page_size, [data items]: BackfillInstance, [data total_count]);
 
 rt::model! { read debug;
 /// ListDataBackfillInstances response structure.
@@ -5445,6 +5450,7 @@ ListDataSourcesRequest {
     "Creator" creator set_creator: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListDataSources", ListDataSourcesRequest => ListDataSourcesResponse);
+rt::paged!(ListDataSourcesRequest, page page_number page_size, [data items]: DataSource, [data total_count]);
 
 rt::model! { read debug;
 /// ListDataSources response structure.
@@ -5492,6 +5498,7 @@ ListDatabaseRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListDatabase", ListDatabaseRequest => ListDatabaseResponse);
+rt::paged!(ListDatabaseRequest, page page_number page_size, [data items]: DatabaseInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListDatabase response structure.
@@ -5552,6 +5559,7 @@ ListDownstreamTaskInstancesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTaskInstances", ListDownstreamTaskInstancesRequest => ListDownstreamTaskInstancesResponse);
+rt::paged!(ListDownstreamTaskInstancesRequest, page page_number page_size, [data items]: TaskInstance, [data total_count]);
 
 rt::model! { read debug;
 /// ListDownstreamTaskInstances response structure.
@@ -5581,6 +5589,7 @@ ListDownstreamTasksRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTasks", ListDownstreamTasksRequest => ListDownstreamTasksResponse);
+rt::paged!(ListDownstreamTasksRequest, page page_number page_size, [data items]: TaskDependDto, [data total_count]);
 
 rt::model! { read debug;
 /// ListDownstreamTasks response structure.
@@ -5610,6 +5619,7 @@ ListDownstreamTriggerTasksRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTriggerTasks", ListDownstreamTriggerTasksRequest => ListDownstreamTriggerTasksResponse);
+rt::paged!(ListDownstreamTriggerTasksRequest, page page_number page_size, [data items]: TriggerTaskDependDto, [data total_count]);
 
 rt::model! { read debug;
 /// ListDownstreamTriggerTasks response structure.
@@ -5667,6 +5677,7 @@ ListLineageRequest {
     "Platform" platform set_platform: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListLineage", ListLineageRequest => ListLineageResponse);
+rt::paged!(ListLineageRequest, page page_number page_size, [data items]: LineageNodeInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListLineage response structure.
@@ -5743,6 +5754,7 @@ ListOpsAlarmRulesRequest {
     "UpdateTimeTo" update_time_to set_update_time_to: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListOpsAlarmRules", ListOpsAlarmRulesRequest => ListOpsAlarmRulesResponse);
+rt::paged!(ListOpsAlarmRulesRequest, page page_number page_size, [data items]: AlarmRuleData, [data total_count]);
 
 rt::model! { read debug;
 /// ListOpsAlarmRules response structure.
@@ -5881,6 +5893,7 @@ ListOpsTriggerWorkflowsRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "ListOpsTriggerWorkflows", ListOpsTriggerWorkflowsRequest => ListOpsTriggerWorkflowsResponse);
+rt::paged!(ListOpsTriggerWorkflowsRequest, page page_number page_size, [data items]: TriggerWorkflowBrief, [data total_count]);
 
 rt::model! { read debug;
 /// ListOpsTriggerWorkflows response structure.
@@ -5939,6 +5952,7 @@ ListOpsWorkflowsRequest {
     "CreateTime" create_time set_create_time: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListOpsWorkflows", ListOpsWorkflowsRequest => ListOpsWorkflowsResponse);
+rt::paged!(ListOpsWorkflowsRequest, page page_number page_size, [data items]: OpsWorkflow, [data total_count]);
 
 rt::model! { read debug;
 /// ListOpsWorkflows response structure.
@@ -6023,6 +6037,7 @@ ListProcessLineageRequest {
     "Platform" platform set_platform: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListProcessLineage", ListProcessLineageRequest => ListProcessLineageResponse);
+rt::paged!(ListProcessLineageRequest, page page_number page_size, [data items]: LineagePair, [data total_count]);
 
 rt::model! { read debug;
 /// ListProcessLineage response structure.
@@ -6052,6 +6067,7 @@ ListProjectMembersRequest {
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListProjectMembers", ListProjectMembersRequest => ListProjectMembersResponse);
+rt::paged!(ListProjectMembersRequest, page page_number page_size, [data items]: ProjectUserRole, [data total_count]);
 
 rt::model! { read debug;
 /// ListProjectMembers response structure.
@@ -6079,6 +6095,7 @@ ListProjectRolesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListProjectRoles", ListProjectRolesRequest => ListProjectRolesResponse);
+rt::paged!(ListProjectRolesRequest, page page_number page_size, [data items]: SystemRole, [data total_count]);
 
 rt::model! { read debug;
 /// ListProjectRoles response structure.
@@ -6108,6 +6125,7 @@ ListProjectsRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListProjects", ListProjectsRequest => ListProjectsResponse);
+rt::paged!(ListProjectsRequest, page page_number page_size, [data items]: Project, [data total_count]);
 
 rt::model! { read debug;
 /// ListProjects response structure.
@@ -6331,6 +6349,7 @@ ListQualityRuleGroupExecResultsByPageRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRuleGroupExecResultsByPage", ListQualityRuleGroupExecResultsByPageRequest => ListQualityRuleGroupExecResultsByPageResponse);
+rt::paged!(ListQualityRuleGroupExecResultsByPageRequest, page page_number page_size, [data items]: ListQualityRuleGroupExecResult, [data total_count]);
 
 rt::model! { read debug;
 /// ListQualityRuleGroupExecResultsByPage返回参数结构体
@@ -6408,6 +6427,7 @@ ListQualityRuleGroupsRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRuleGroups", ListQualityRuleGroupsRequest => ListQualityRuleGroupsResponse);
+rt::paged!(ListQualityRuleGroupsRequest, page page_number page_size, [data items]: QualityRuleGroup, [data total_count]);
 
 rt::model! { read debug;
 /// ListQualityRuleGroups返回参数结构体
@@ -6497,6 +6517,7 @@ ListQualityRuleGroupsTableRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRuleGroupsTable", ListQualityRuleGroupsTableRequest => ListQualityRuleGroupsTableResponse);
+rt::paged!(ListQualityRuleGroupsTableRequest, page page_number page_size, [data items]: QualityRuleGroupTableV2, [data total_count]);
 
 rt::model! { read debug;
 /// ListQualityRuleGroupsTable返回参数结构体
@@ -6555,6 +6576,7 @@ ListQualityRuleTemplatesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRuleTemplates", ListQualityRuleTemplatesRequest => ListQualityRuleTemplatesResponse);
+rt::paged!(ListQualityRuleTemplatesRequest, page page_number page_size, [data items]: QualityRuleTemplate, [data total_count]);
 
 rt::model! { read debug;
 /// ListQualityRuleTemplates response structure.
@@ -6698,6 +6720,7 @@ ListQualityRulesRequest {
     "OrderFields" order_fields set_order_fields: list OrderField,
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRules", ListQualityRulesRequest => ListQualityRulesResponse);
+rt::paged!(ListQualityRulesRequest, page page_number page_size, [data items]: QualityRule, [data total_count]);
 
 rt::model! { read debug;
 /// ListQualityRules返回参数结构体
@@ -6737,6 +6760,7 @@ ListResourceFilesRequest {
     "CreateTimeEnd" create_time_end set_create_time_end: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListResourceFiles", ListResourceFilesRequest => ListResourceFilesResponse);
+rt::paged!(ListResourceFilesRequest, page page_number page_size, [data items]: ResourceFileItem, [data total_count]);
 
 rt::model! { read debug;
 /// ListResourceFiles response structure.
@@ -6767,6 +6791,7 @@ ListResourceFoldersRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListResourceFolders", ListResourceFoldersRequest => ListResourceFoldersResponse);
+rt::paged!(ListResourceFoldersRequest, page page_number page_size, [data items]: ResourceFolder, [data total_count]);
 
 rt::model! { read debug;
 /// ListResourceFolders response structure.
@@ -6800,6 +6825,7 @@ ListResourceGroupsRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListResourceGroups", ListResourceGroupsRequest => ListResourceGroupsResponse);
+rt::paged!(ListResourceGroupsRequest, page page_number page_size, [data items]: ExecutorResourceGroupInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListResourceGroups response structure.
@@ -6916,6 +6942,7 @@ ListSchemaRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListSchema", ListSchemaRequest => ListSchemaResponse);
+rt::paged!(ListSchemaRequest, page page_number page_size, [data items]: SchemaInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListSchema response structure.
@@ -6966,6 +6993,7 @@ ListTableRequest {
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListTable", ListTableRequest => ListTableResponse);
+rt::paged!(ListTableRequest, page page_number page_size, [data items]: TableInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListTable response structure.
@@ -7015,6 +7043,7 @@ ListTaskFoldersRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskFolders", ListTaskFoldersRequest => ListTaskFoldersResponse);
+rt::paged!(ListTaskFoldersRequest, page page_number page_size, [data items]: TaskFolder, [data total_count]);
 
 rt::model! { read debug;
 /// ListTaskFolders response structure.
@@ -7062,6 +7091,7 @@ ListTaskInstanceExecutionsRequest {
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskInstanceExecutions", ListTaskInstanceExecutionsRequest => ListTaskInstanceExecutionsResponse);
+rt::paged!(ListTaskInstanceExecutionsRequest, page page_number page_size, [data items]: InstanceExecution, [data total_count]);
 
 rt::model! { read debug;
 /// ListTaskInstanceExecutions response structure.
@@ -7177,6 +7207,7 @@ ListTaskInstancesRequest {
     "SortType" sort_type set_sort_type: str,
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskInstances", ListTaskInstancesRequest => ListTaskInstancesResponse);
+rt::paged!(ListTaskInstancesRequest, page page_number page_size, [data items]: TaskInstance, [data total_count]);
 
 rt::model! { read debug;
 /// ListTaskInstances response structure.
@@ -7229,6 +7260,7 @@ ListTaskVersionsRequest {
     "UsedVersion" used_version set_used_version: bool,
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskVersions", ListTaskVersionsRequest => ListTaskVersionsResponse);
+rt::paged!(ListTaskVersionsRequest, page page_number page_size, [data items]: TaskVersion, [data total_count]);
 
 rt::model! { read debug;
 /// ListTaskVersions response structure.
@@ -7299,6 +7331,7 @@ ListTasksRequest {
     "TaskNodeTypeList" task_node_type_list set_task_node_type_list: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListTasks", ListTasksRequest => ListTasksResponse);
+rt::paged!(ListTasksRequest, page page_number page_size, [data items]: TaskBaseAttribute, [data total_count]);
 
 rt::model! { read debug;
 /// ListTasks response structure.
@@ -7446,6 +7479,7 @@ ListTriggerTaskRunsRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerTaskRuns", ListTriggerTaskRunsRequest => ListTriggerTaskRunsResponse);
+rt::paged!(ListTriggerTaskRunsRequest, page page_number page_size, [data items]: ListTriggerTaskRunBrief, [data total_count]);
 
 rt::model! { read debug;
 /// ListTriggerTaskRuns response structure.
@@ -7502,6 +7536,7 @@ ListTriggerTaskVersionsRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerTaskVersions", ListTriggerTaskVersionsRequest => ListTriggerTaskVersionsResponse);
+rt::paged!(ListTriggerTaskVersionsRequest, page page_number page_size, [data items]: TriggerTaskVersion, [data total_count]);
 
 rt::model! { read debug;
 /// ListTriggerTaskVersions response structure.
@@ -7569,6 +7604,7 @@ ListTriggerTasksRequest {
     "TaskNodeTypeList" task_node_type_list set_task_node_type_list: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerTasks", ListTriggerTasksRequest => ListTriggerTasksResponse);
+rt::paged!(ListTriggerTasksRequest, page page_number page_size, [data items]: TriggerTaskBaseAttribute, [data total_count]);
 
 rt::model! { read debug;
 /// ListTriggerTasks response structure.
@@ -7619,6 +7655,7 @@ ListTriggerWorkflowRunsRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerWorkflowRuns", ListTriggerWorkflowRunsRequest => ListTriggerWorkflowRunsResponse);
+rt::paged!(ListTriggerWorkflowRunsRequest, page page_number page_size, [data items]: TriggerWorkflowRunBrief, [data total_count]);
 
 rt::model! { read debug;
 /// ListTriggerWorkflowRuns response structure.
@@ -7660,6 +7697,7 @@ ListTriggerWorkflowsRequest {
     "CreateTime" create_time set_create_time: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerWorkflows", ListTriggerWorkflowsRequest => ListTriggerWorkflowsResponse);
+rt::paged!(ListTriggerWorkflowsRequest, page page_number page_size, [data items]: TriggerWorkflowInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListTriggerWorkflows response structure.
@@ -7720,6 +7758,7 @@ ListUpstreamTaskInstancesRequest {
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTaskInstances", ListUpstreamTaskInstancesRequest => ListUpstreamTaskInstancesResponse);
+rt::paged!(ListUpstreamTaskInstancesRequest, page page_number page_size, [data items]: TaskInstance, [data total_count]);
 
 rt::model! { read debug;
 /// ListUpstreamTaskInstances response structure.
@@ -7749,6 +7788,7 @@ ListUpstreamTasksRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTasks", ListUpstreamTasksRequest => ListUpstreamTasksResponse);
+rt::paged!(ListUpstreamTasksRequest, page page_number page_size, [data items]: TaskDependDto, [data total_count]);
 
 rt::model! { read debug;
 /// ListUpstreamTasks response structure.
@@ -7778,6 +7818,7 @@ ListUpstreamTriggerTasksRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTriggerTasks", ListUpstreamTriggerTasksRequest => ListUpstreamTriggerTasksResponse);
+rt::paged!(ListUpstreamTriggerTasksRequest, page page_number page_size, [data items]: TriggerTaskDependDto, [data total_count]);
 
 rt::model! { read debug;
 /// ListUpstreamTriggerTasks response structure.
@@ -7808,6 +7849,7 @@ ListWorkflowFoldersRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListWorkflowFolders", ListWorkflowFoldersRequest => ListWorkflowFoldersResponse);
+rt::paged!(ListWorkflowFoldersRequest, page page_number page_size, [data items]: WorkflowFolder, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkflowFolders response structure.
@@ -7856,6 +7898,7 @@ ListWorkflowPermissionsRequest {
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("wedata", "2025-08-06", "ListWorkflowPermissions", ListWorkflowPermissionsRequest => ListWorkflowPermissionsResponse);
+rt::paged!(ListWorkflowPermissionsRequest, page page_number page_size, [data items]: WorkflowPermission, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkflowPermissions response structure.
@@ -7897,6 +7940,7 @@ ListWorkflowsRequest {
     "CreateTime" create_time set_create_time: list String,
 } }
 rt::action!("wedata", "2025-08-06", "ListWorkflows", ListWorkflowsRequest => ListWorkflowsResponse);
+rt::paged!(ListWorkflowsRequest, page page_number page_size, [data items]: WorkflowInfo, [data total_count]);
 
 rt::model! { read debug;
 /// ListWorkflows response structure.

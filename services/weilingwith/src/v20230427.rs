@@ -994,6 +994,7 @@ impl ::core::fmt::Debug for DescribeActionListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeActionList", DescribeActionListRequest => DescribeActionListResponse);
+rt::paged!(DescribeActionListRequest, page page_number page_size, [result action_detail_set]: ActionDetail, []);
 
 rt::model! { read debug;
 /// 动作列表查询结果
@@ -1180,6 +1181,7 @@ impl ::core::fmt::Debug for DescribeAlarmListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeAlarmList", DescribeAlarmListRequest => DescribeAlarmListResponse);
+rt::paged!(DescribeAlarmListRequest, page page_number page_size, [result alarm_info_set]: AlarmInfo, []);
 
 rt::model! { read debug;
 /// 告警列表回包
@@ -1320,6 +1322,7 @@ impl ::core::fmt::Debug for DescribeApplicationListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeApplicationList", DescribeApplicationListRequest => DescribeApplicationListResponse);
+rt::paged!(DescribeApplicationListRequest, page page_number page_size, [result application_info_list]: ApplicationInfo, []);
 
 rt::model! { read debug;
 /// DescribeApplicationList返回参数结构体
@@ -1589,6 +1592,7 @@ impl ::core::fmt::Debug for DescribeDeviceListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceList", DescribeDeviceListRequest => DescribeDeviceListResponse);
+rt::paged!(DescribeDeviceListRequest, page page_number page_size, [result device_data_set]: DeviceDataInfo, []);
 
 rt::model! { read debug;
 /// 设备列表查询结果
@@ -1667,6 +1671,7 @@ impl ::core::fmt::Debug for DescribeDeviceShadowListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceShadowList", DescribeDeviceShadowListRequest => DescribeDeviceShadowListResponse);
+rt::paged!(DescribeDeviceShadowListRequest, page page_number page_size, [result set]: DeviceShadowInfo, []);
 
 rt::model! { read debug;
 /// DescribeDeviceShadowList返回参数结构体
@@ -1738,6 +1743,7 @@ impl ::core::fmt::Debug for DescribeDeviceStatusListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceStatusList", DescribeDeviceStatusListRequest => DescribeDeviceStatusListResponse);
+rt::paged!(DescribeDeviceStatusListRequest, page page_number page_size, [result device_status_set]: DeviceStatusInfo, []);
 
 rt::model! { read debug;
 /// DescribeDeviceStatusList返回参数结构体
@@ -1825,6 +1831,7 @@ impl ::core::fmt::Debug for DescribeDeviceTagListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceTagList", DescribeDeviceTagListRequest => DescribeDeviceTagListResponse);
+rt::paged!(DescribeDeviceTagListRequest, page page_number page_size, [result set]: DeviceTagInfo, []);
 
 rt::model! { read debug;
 /// DescribeDeviceTagList返回参数结构体
@@ -1961,6 +1968,7 @@ impl ::core::fmt::Debug for DescribeElementProfilePageRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeElementProfilePage", DescribeElementProfilePageRequest => DescribeElementProfilePageResponse);
+rt::paged!(DescribeElementProfilePageRequest, page page_number page_size, [result list]: ElementProfile, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeElementProfilePage返回参数结构体
@@ -2057,6 +2065,7 @@ impl ::core::fmt::Debug for DescribeEventListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeEventList", DescribeEventListRequest => DescribeEventListResponse);
+rt::paged!(DescribeEventListRequest, page page_number page_size, [result event_detail_set]: EventDetail, []);
 
 rt::model! { read debug;
 /// 事件列表查询结果
@@ -2221,6 +2230,7 @@ impl ::core::fmt::Debug for DescribeInterfaceListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeInterfaceList", DescribeInterfaceListRequest => DescribeInterfaceListResponse);
+rt::paged!(DescribeInterfaceListRequest, page page_number page_size, [result api_info]: ApiInfo, [result total_count]);
 
 rt::model! { read debug;
 /// DescribeInterfaceList返回参数结构体
@@ -2270,6 +2280,7 @@ impl ::core::fmt::Debug for DescribeLinkRuleListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeLinkRuleList", DescribeLinkRuleListRequest => DescribeLinkRuleListResponse);
+rt::paged!(DescribeLinkRuleListRequest, page page_number page_size, [result link_rule_set]: LinkRuleInfo, []);
 
 rt::model! { read debug;
 /// 联动规则列表查询结果
@@ -2337,6 +2348,7 @@ impl ::core::fmt::Debug for DescribeModelListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeModelList", DescribeModelListRequest => DescribeModelListResponse);
+rt::paged!(DescribeModelListRequest, page page_number page_size, [result set]: ModelInfo, []);
 
 rt::model! { read debug;
 /// DescribeModelList返回参数结构体
@@ -2389,6 +2401,7 @@ impl ::core::fmt::Debug for DescribeProductListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeProductList", DescribeProductListRequest => DescribeProductListResponse);
+rt::paged!(DescribeProductListRequest, page page_number page_size, [result product]: ProductInfo, []);
 
 rt::model! { read debug;
 /// DescribeProductList返回参数结构体
@@ -2556,6 +2569,7 @@ impl ::core::fmt::Debug for DescribeSpaceDeviceIdListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeSpaceDeviceIdList", DescribeSpaceDeviceIdListRequest => DescribeSpaceDeviceIdListResponse);
+rt::paged!(DescribeSpaceDeviceIdListRequest, page page_number page_size, [result device_ids]: String, []);
 
 rt::model! { read debug;
 /// DescribeSpaceDeviceIdList返回参数结构体
@@ -2609,6 +2623,7 @@ impl ::core::fmt::Debug for DescribeSpaceDeviceRelationListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeSpaceDeviceRelationList", DescribeSpaceDeviceRelationListRequest => DescribeSpaceDeviceRelationListResponse);
+rt::paged!(DescribeSpaceDeviceRelationListRequest, page page_number page_size, [result space_device_relation_list]: SpaceDeviceRelation, []);
 
 rt::model! { read debug;
 /// DescribeSpaceDeviceRelationList返回参数结构体
@@ -2728,6 +2743,7 @@ impl ::core::fmt::Debug for DescribeSpaceTypeListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeSpaceTypeList", DescribeSpaceTypeListRequest => DescribeSpaceTypeListResponse);
+rt::paged!(DescribeSpaceTypeListRequest, page page_number page_size, [result space_type_list]: SpaceType, []);
 
 rt::model! { read debug;
 /// DescribeSpaceTypeList返回参数结构体
@@ -2811,6 +2827,7 @@ impl ::core::fmt::Debug for DescribeTenantDepartmentListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeTenantDepartmentList", DescribeTenantDepartmentListRequest => DescribeTenantDepartmentListResponse);
+rt::paged!(DescribeTenantDepartmentListRequest, offset offset limit, [result departments]: SsoDepartment, [result total]);
 
 rt::model! { read debug;
 /// DescribeTenantDepartmentList返回参数结构体
@@ -2873,6 +2890,7 @@ impl ::core::fmt::Debug for DescribeTenantUserListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeTenantUserList", DescribeTenantUserListRequest => DescribeTenantUserListResponse);
+rt::paged!(DescribeTenantUserListRequest, offset offset limit, [result users]: SsoUser, [result total]);
 
 rt::model! { read debug;
 /// DescribeTenantUserList返回参数结构体
@@ -3157,6 +3175,7 @@ impl ::core::fmt::Debug for DescribeWorkspaceUserListRequest {
     }
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeWorkspaceUserList", DescribeWorkspaceUserListRequest => DescribeWorkspaceUserListResponse);
+rt::paged!(DescribeWorkspaceUserListRequest, offset offset limit, [result users]: SsoTeamUser, [result total]);
 
 rt::model! { read debug;
 /// DescribeWorkspaceUserList返回参数结构体

@@ -464,6 +464,7 @@ DescribeAgentListRequest {
     "SortDirection" sort_direction set_sort_direction: str,
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeAgentList", DescribeAgentListRequest => DescribeAgentListResponse);
+rt::paged!(DescribeAgentListRequest, offset offset limit, [agent_set]: AgentItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentList返回参数结构体
@@ -534,6 +535,7 @@ DescribeAgentSessionListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeAgentSessionList", DescribeAgentSessionListRequest => DescribeAgentSessionListResponse);
+rt::paged!(DescribeAgentSessionListRequest, offset offset limit, [session_set]: SessionItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentSessionList返回参数结构体
@@ -606,6 +608,7 @@ DescribeAgentVersionListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeAgentVersionList", DescribeAgentVersionListRequest => DescribeAgentVersionListResponse);
+rt::paged!(DescribeAgentVersionListRequest, offset offset limit, [agent_version_set]: AgentVersionItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentVersionList返回参数结构体
@@ -680,6 +683,7 @@ DescribeBuiltinModelListRequest {
     "AccountId" account_id set_account_id: str,
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeBuiltinModelList", DescribeBuiltinModelListRequest => DescribeBuiltinModelListResponse);
+rt::paged!(DescribeBuiltinModelListRequest, offset offset limit, [builtin_model_set]: BuiltinModel, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBuiltinModelList返回参数结构体
@@ -709,6 +713,7 @@ DescribeConnectorListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeConnectorList", DescribeConnectorListRequest => DescribeConnectorListResponse);
+rt::paged!(DescribeConnectorListRequest, offset offset limit, [connector_set]: ConnectorInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeConnectorList返回参数结构体
@@ -738,6 +743,7 @@ DescribeExpertListRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeExpertList", DescribeExpertListRequest => DescribeExpertListResponse);
+rt::paged!(DescribeExpertListRequest, offset offset limit, [expert_set]: ExpertItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExpertList返回参数结构体
@@ -773,6 +779,7 @@ DescribeExternalAgentListRequest {
     "VersionId" version_id set_version_id: str,
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeExternalAgentList", DescribeExternalAgentListRequest => DescribeExternalAgentListResponse);
+rt::paged!(DescribeExternalAgentListRequest, offset offset limit, [external_agent_set]: ExternalAgentInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeExternalAgentList返回参数结构体
@@ -847,6 +854,7 @@ DescribeMessageEventListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeMessageEventList", DescribeMessageEventListRequest => DescribeMessageEventListResponse);
+rt::paged!(DescribeMessageEventListRequest, offset offset limit, [message_event_set]: MessageEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMessageEventList返回参数结构体
@@ -880,6 +888,7 @@ DescribeSkillListRequest {
     "AgentId" agent_id set_agent_id: str,
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeSkillList", DescribeSkillListRequest => DescribeSkillListResponse);
+rt::paged!(DescribeSkillListRequest, offset offset limit, [skill_set]: SkillItem, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSkillList返回参数结构体

@@ -52,6 +52,7 @@ DescribeCertListRequest {
     "AltDomain" alt_domain set_alt_domain: str,
 } }
 rt::action!("wss", "2018-04-26", "DescribeCertList", DescribeCertListRequest => DescribeCertListResponse);
+rt::paged!(DescribeCertListRequest, offset offset limit, [certificate_set]: SSLCertificate, [total_count]);
 
 rt::model! { read debug;
 /// DescribeCertList返回参数结构体

@@ -396,6 +396,7 @@ DescribeKTVPlaylistsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("yinsuda", "2022-05-27", "DescribeKTVPlaylists", DescribeKTVPlaylistsRequest => DescribeKTVPlaylistsResponse);
+rt::paged!(DescribeKTVPlaylistsRequest, offset offset limit, [playlist_base_info_set]: KTVPlaylistBaseInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKTVPlaylists返回参数结构体
@@ -441,6 +442,7 @@ DescribeKTVRobotsRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("yinsuda", "2022-05-27", "DescribeKTVRobots", DescribeKTVRobotsRequest => DescribeKTVRobotsResponse);
+rt::paged!(DescribeKTVRobotsRequest, offset offset limit, [ktv_robot_info_set]: KTVRobotInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeKTVRobots返回参数结构体
@@ -534,6 +536,7 @@ DescribeLiveVipTradeInfosRequest {
     "Limit" limit set_limit: i64,
 } }
 rt::action!("yinsuda", "2022-05-27", "DescribeLiveVipTradeInfos", DescribeLiveVipTradeInfosRequest => DescribeLiveVipTradeInfosResponse);
+rt::paged!(DescribeLiveVipTradeInfosRequest, offset offset limit, [live_vip_trade_info_set]: LiveVipTradeInfo, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLiveVipTradeInfos返回参数结构体

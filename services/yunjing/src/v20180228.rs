@@ -767,6 +767,7 @@ DescribeAccountStatisticsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeAccountStatistics", DescribeAccountStatisticsRequest => DescribeAccountStatisticsResponse);
+rt::paged!(DescribeAccountStatisticsRequest, offset offset limit, [account_statistics]: AccountStatistics, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccountStatistics response structure.
@@ -802,6 +803,7 @@ DescribeAccountsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
+rt::paged!(DescribeAccountsRequest, offset offset limit, [accounts]: Account, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAccounts response structure.
@@ -843,6 +845,7 @@ DescribeAgentVulsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeAgentVuls", DescribeAgentVulsRequest => DescribeAgentVulsResponse);
+rt::paged!(DescribeAgentVulsRequest, offset offset limit, [agent_vuls]: AgentVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAgentVuls response structure.
@@ -968,6 +971,7 @@ DescribeAttackLogsRequest {
     "Quuid" quuid set_quuid: str,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeAttackLogs", DescribeAttackLogsRequest => DescribeAttackLogsResponse);
+rt::paged!(DescribeAttackLogsRequest, offset offset limit, [attack_logs]: DefendAttackLog, [total_count]);
 
 rt::model! { read debug;
 /// DescribeAttackLogs返回参数结构体
@@ -995,6 +999,7 @@ DescribeBashEventsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeBashEvents", DescribeBashEventsRequest => DescribeBashEventsResponse);
+rt::paged!(DescribeBashEventsRequest, offset offset limit, [list]: BashEvent, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBashEvents返回参数结构体
@@ -1026,6 +1031,7 @@ DescribeBashRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeBashRules", DescribeBashRulesRequest => DescribeBashRulesResponse);
+rt::paged!(DescribeBashRulesRequest, offset offset limit, [list]: BashRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBashRules返回参数结构体
@@ -1057,6 +1063,7 @@ DescribeBruteAttacksRequest {
     "Limit" limit set_limit: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeBruteAttacks", DescribeBruteAttacksRequest => DescribeBruteAttacksResponse);
+rt::paged!(DescribeBruteAttacksRequest, offset offset limit, [brute_attacks]: BruteAttack, [total_count]);
 
 rt::model! { read debug;
 /// DescribeBruteAttacks response structure.
@@ -1116,6 +1123,7 @@ DescribeComponentStatisticsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeComponentStatistics", DescribeComponentStatisticsRequest => DescribeComponentStatisticsResponse);
+rt::paged!(DescribeComponentStatisticsRequest, offset offset limit, [component_statistics]: ComponentStatistics, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComponentStatistics response structure.
@@ -1149,6 +1157,7 @@ DescribeComponentsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeComponents", DescribeComponentsRequest => DescribeComponentsResponse);
+rt::paged!(DescribeComponentsRequest, offset offset limit, [components]: Component, [total_count]);
 
 rt::model! { read debug;
 /// DescribeComponents response structure.
@@ -1180,6 +1189,7 @@ DescribeHistoryAccountsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeHistoryAccounts", DescribeHistoryAccountsRequest => DescribeHistoryAccountsResponse);
+rt::paged!(DescribeHistoryAccountsRequest, offset offset limit, [history_accounts]: HistoryAccount, [total_count]);
 
 rt::model! { read debug;
 /// DescribeHistoryAccounts response structure.
@@ -1211,6 +1221,7 @@ DescribeImpactedHostsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeImpactedHosts", DescribeImpactedHostsRequest => DescribeImpactedHostsResponse);
+rt::paged!(DescribeImpactedHostsRequest, offset offset limit, [impacted_hosts]: ImpactedHost, [total_count]);
 
 rt::model! { read debug;
 /// DescribeImpactedHosts response structure.
@@ -1238,6 +1249,7 @@ DescribeLoginWhiteListRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeLoginWhiteList", DescribeLoginWhiteListRequest => DescribeLoginWhiteListResponse);
+rt::paged!(DescribeLoginWhiteListRequest, offset offset limit, [login_white_lists]: LoginWhiteLists, [total_count]);
 
 rt::model! { read debug;
 /// DescribeLoginWhiteList response structure.
@@ -1345,6 +1357,7 @@ DescribeMachinesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeMachines", DescribeMachinesRequest => DescribeMachinesResponse);
+rt::paged!(DescribeMachinesRequest, offset offset limit, [machines]: Machine, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMachines response structure.
@@ -1378,6 +1391,7 @@ DescribeMaliciousRequestsRequest {
     "Uuid" uuid set_uuid: str,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeMaliciousRequests", DescribeMaliciousRequestsRequest => DescribeMaliciousRequestsResponse);
+rt::paged!(DescribeMaliciousRequestsRequest, offset offset limit, [malicious_requests]: MaliciousRequest, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMaliciousRequests response structure.
@@ -1410,6 +1424,7 @@ DescribeMalwaresRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeMalwares", DescribeMalwaresRequest => DescribeMalwaresResponse);
+rt::paged!(DescribeMalwaresRequest, offset offset limit, [malwares]: Malware, [total_count]);
 
 rt::model! { read debug;
 /// DescribeMalwares response structure.
@@ -1441,6 +1456,7 @@ DescribeNonlocalLoginPlacesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeNonlocalLoginPlaces", DescribeNonlocalLoginPlacesRequest => DescribeNonlocalLoginPlacesResponse);
+rt::paged!(DescribeNonlocalLoginPlacesRequest, offset offset limit, [non_local_login_places]: NonLocalLoginPlace, [total_count]);
 
 rt::model! { read debug;
 /// DescribeNonlocalLoginPlaces response structure.
@@ -1468,6 +1484,7 @@ DescribeOpenPortStatisticsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeOpenPortStatistics", DescribeOpenPortStatisticsRequest => DescribeOpenPortStatisticsResponse);
+rt::paged!(DescribeOpenPortStatisticsRequest, offset offset limit, [open_port_statistics]: OpenPortStatistics, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOpenPortStatistics response structure.
@@ -1532,6 +1549,7 @@ DescribeOpenPortsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeOpenPorts", DescribeOpenPortsRequest => DescribeOpenPortsResponse);
+rt::paged!(DescribeOpenPortsRequest, offset offset limit, [open_ports]: OpenPort, [total_count]);
 
 rt::model! { read debug;
 /// DescribeOpenPorts response structure.
@@ -1588,6 +1606,7 @@ DescribePrivilegeEventsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribePrivilegeEvents", DescribePrivilegeEventsRequest => DescribePrivilegeEventsResponse);
+rt::paged!(DescribePrivilegeEventsRequest, offset offset limit, [list]: PrivilegeEscalationProcess, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivilegeEvents返回参数结构体
@@ -1615,6 +1634,7 @@ DescribePrivilegeRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribePrivilegeRules", DescribePrivilegeRulesRequest => DescribePrivilegeRulesResponse);
+rt::paged!(DescribePrivilegeRulesRequest, offset offset limit, [list]: PrivilegeRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribePrivilegeRules返回参数结构体
@@ -1663,6 +1683,7 @@ DescribeProcessStatisticsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeProcessStatistics", DescribeProcessStatisticsRequest => DescribeProcessStatisticsResponse);
+rt::paged!(DescribeProcessStatisticsRequest, offset offset limit, [process_statistics]: ProcessStatistics, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProcessStatistics response structure.
@@ -1725,6 +1746,7 @@ DescribeProcessesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeProcesses", DescribeProcessesRequest => DescribeProcessesResponse);
+rt::paged!(DescribeProcessesRequest, offset offset limit, [processes]: Process, [total_count]);
 
 rt::model! { read debug;
 /// DescribeProcesses response structure.
@@ -1752,6 +1774,7 @@ DescribeReverseShellEventsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeReverseShellEvents", DescribeReverseShellEventsRequest => DescribeReverseShellEventsResponse);
+rt::paged!(DescribeReverseShellEventsRequest, offset offset limit, [list]: ReverseShell, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellEvents返回参数结构体
@@ -1779,6 +1802,7 @@ DescribeReverseShellRulesRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeReverseShellRules", DescribeReverseShellRulesRequest => DescribeReverseShellRulesResponse);
+rt::paged!(DescribeReverseShellRulesRequest, offset offset limit, [list]: ReverseShellRule, [total_count]);
 
 rt::model! { read debug;
 /// DescribeReverseShellRules返回参数结构体
@@ -1802,6 +1826,7 @@ DescribeSecurityDynamicsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeSecurityDynamics", DescribeSecurityDynamicsRequest => DescribeSecurityDynamicsResponse);
+rt::paged!(DescribeSecurityDynamicsRequest, offset offset limit, [security_dynamics]: SecurityDynamic, [total_count]);
 
 rt::model! { read debug;
 /// DescribeSecurityDynamics response structure.
@@ -2011,6 +2036,7 @@ DescribeVulsRequest {
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeVuls", DescribeVulsRequest => DescribeVulsResponse);
+rt::paged!(DescribeVulsRequest, offset offset limit, [vuls]: Vul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeVuls response structure.
@@ -2038,6 +2064,7 @@ DescribeWeeklyReportBruteAttacksRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReportBruteAttacks", DescribeWeeklyReportBruteAttacksRequest => DescribeWeeklyReportBruteAttacksResponse);
+rt::paged!(DescribeWeeklyReportBruteAttacksRequest, offset offset limit, [weekly_report_brute_attacks]: WeeklyReportBruteAttack, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWeeklyReportBruteAttacks response structure.
@@ -2116,6 +2143,7 @@ DescribeWeeklyReportMalwaresRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReportMalwares", DescribeWeeklyReportMalwaresRequest => DescribeWeeklyReportMalwaresResponse);
+rt::paged!(DescribeWeeklyReportMalwaresRequest, offset offset limit, [weekly_report_malwares]: WeeklyReportMalware, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWeeklyReportMalwares response structure.
@@ -2143,6 +2171,7 @@ DescribeWeeklyReportNonlocalLoginPlacesRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReportNonlocalLoginPlaces", DescribeWeeklyReportNonlocalLoginPlacesRequest => DescribeWeeklyReportNonlocalLoginPlacesResponse);
+rt::paged!(DescribeWeeklyReportNonlocalLoginPlacesRequest, offset offset limit, [weekly_report_nonlocal_login_places]: WeeklyReportNonlocalLoginPlace, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWeeklyReportNonlocalLoginPlaces response structure.
@@ -2170,6 +2199,7 @@ DescribeWeeklyReportVulsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReportVuls", DescribeWeeklyReportVulsRequest => DescribeWeeklyReportVulsResponse);
+rt::paged!(DescribeWeeklyReportVulsRequest, offset offset limit, [weekly_report_vuls]: WeeklyReportVul, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWeeklyReportVuls response structure.
@@ -2193,6 +2223,7 @@ DescribeWeeklyReportsRequest {
     "Offset" offset set_offset: i128,
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReports", DescribeWeeklyReportsRequest => DescribeWeeklyReportsResponse);
+rt::paged!(DescribeWeeklyReportsRequest, offset offset limit, [weekly_reports]: WeeklyReport, [total_count]);
 
 rt::model! { read debug;
 /// DescribeWeeklyReports response structure.
