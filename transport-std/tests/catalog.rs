@@ -44,8 +44,10 @@ fn usable_example(a: &ActionRef<'_>) -> Option<(Value, Value)> {
 
 /// `n` distinct actions of `v` with a usable example (or, past those, any), chosen by `rng`.
 fn sample<'v>(v: &'v Version, rng: &mut Rng, n: usize) -> Vec<ActionRef<'v>> {
-    let mut with: Vec<ActionRef<'v>> = v.actions().filter(|a| usable_example(a).is_some()).collect();
-    let mut without: Vec<ActionRef<'v>> = v.actions().filter(|a| usable_example(a).is_none()).collect();
+    // The actions answering with server-sent events are tests/streams.rs's.
+    let plain = || v.actions().filter(|a| !a.action.stream);
+    let mut with: Vec<ActionRef<'v>> = plain().filter(|a| usable_example(a).is_some()).collect();
+    let mut without: Vec<ActionRef<'v>> = plain().filter(|a| usable_example(a).is_none()).collect();
     let mut out = Vec::new();
     for pool in [&mut with, &mut without] {
         while out.len() < n && !pool.is_empty() {
@@ -75,7 +77,7 @@ async fn every_version_answers_its_documented_examples() {
         for v in &svc.versions {
             versions += 1;
             let picked = sample(v, &mut rng, PER_VERSION);
-            expected += PER_VERSION.min(v.actions.len());
+            expected += PER_VERSION.min(v.actions().filter(|a| !a.action.stream).count());
             for a in picked {
                 let what = format!("{} {} {}", svc.name, v.version, a.name);
                 let (params, documented) =
@@ -152,8 +154,8 @@ async fn actions_without_examples_get_synthesized_answers() {
     for entry in tencentcloud_schema::services() {
         let svc = entry.load().unwrap();
         for v in &svc.versions {
-            // hunyuan's ChatCompletions streams (stateful), whatever its examples.
-            let streams = |a: &ActionRef<'_>| svc.name == "hunyuan" && a.name == "ChatCompletions";
+            // The actions answering with server-sent events are tests/streams.rs's.
+            let streams = |a: &ActionRef<'_>| a.action.stream;
             for a in v.actions().filter(|a| a.examples().is_empty() && !streams(a)) {
                 let what = format!("{} {} {}", svc.name, v.version, a.name);
                 let got = c.call_json(&svc.name, &v.version, a.name, required(v, a.input(), 0)).await;
@@ -167,7 +169,9 @@ async fn actions_without_examples_get_synthesized_answers() {
         }
     }
     println!("synthesized: {n} actions without documented examples answered");
-    assert!(n >= 10, "{n}");
+    // 6 in the pinned specs: the other 21 without examples in the schema data answer with
+    // server-sent events (their documented answers are event text), tests/streams.rs's.
+    assert!(n >= 6, "{n}");
     emu.shutdown().await;
 }
 
