@@ -221,11 +221,57 @@ fn example(ex: &spec::Example, input_names: &[&str], stats: &mut Stats) -> Optio
         stats.examples_dropped += 1;
         return None;
     };
-    let input = example_params(&ex.input, input_names);
+    let mut response = response;
+    let mut input = example_params(&ex.input, input_names);
+    mask_credentials(&mut response);
+    if let Some(i) = input.as_mut() {
+        mask_credentials(i);
+    }
     stats.examples += 1;
     stats.examples_without_input += usize::from(input.is_none());
     let raw = |v: &Value| RawValue::from_string(v.to_string()).map_err(|e| e.to_string());
     Some((|| Ok(out::Example { input: input.as_ref().map(raw).transpose()?, output: raw(&response)? }))())
+}
+
+/// Masks what looks like a credential in a documented example before it is kept (some
+/// official examples carry real-looking keys: a presigned COS URL's `q-ak=AKID...`, an
+/// `AccessKey`/`SecretKey` pair): every `AKID` followed by 8 or more letters and digits keeps
+/// `AKID` and its length, the rest `*` (as the official docs mask theirs); a string member
+/// whose name holds a secret ([`tencentcloud_core::secret::is_secret_name`]) becomes `*`s.
+pub fn mask_credentials(v: &mut Value) {
+    match v {
+        Value::String(s) => *s = mask_key_ids(s),
+        Value::Array(items) => items.iter_mut().for_each(mask_credentials),
+        Value::Object(members) => {
+            for (name, value) in members.iter_mut() {
+                match value {
+                    Value::String(s) if tencentcloud_core::secret::is_secret_name(name) => {
+                        *s = "*".repeat(s.chars().count());
+                    }
+                    _ => mask_credentials(value),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn mask_key_ids(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("AKID") {
+        let tail = &rest[at + 4..];
+        let n = tail.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        out.push_str(&rest[..at + 4]);
+        if n >= 8 {
+            out.extend(std::iter::repeat_n('*', n));
+        } else {
+            out.push_str(&tail[..n]);
+        }
+        rest = &tail[n..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The first JSON value in `text` (documented bodies are sometimes followed by prose).
@@ -370,5 +416,24 @@ mod tests {
         assert_eq!(example_params("POST / HTTP/1.1\n\nnot json", &[]), None);
         let prose = "Path : /x\n\n<body>\n{\"A\": 1}\n</body>";
         assert_eq!(example_params(prose, &[]), Some(json!({"A": 1})));
+    }
+
+    #[test]
+    fn credentials_in_examples_are_masked() {
+        let mut v = serde_json::json!({
+            "Url": "https://b.cos.ap-guangzhou.myqcloud.com/x.zip?q-ak=AKIDlWFaadfHLNbidLwPqOrAKGzXrx40scL7l&q-sign-time=1",
+            "Storage": {"AccessKey": "AKIDiGYZYrugBPM3TbS2MO9dqmRp", "SecretKey": "91w4wXswiDSQ7XfX8So31Bm6"},
+            "List": ["AKIDshort", "AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******"],
+            "SecretName": "kept",
+        });
+        mask_credentials(&mut v);
+        assert_eq!(
+            v["Url"],
+            format!("https://b.cos.ap-guangzhou.myqcloud.com/x.zip?q-ak=AKID{}&q-sign-time=1", "*".repeat(33))
+        );
+        assert_eq!(v["Storage"]["AccessKey"], format!("AKID{}", "*".repeat(24)));
+        assert_eq!(v["Storage"]["SecretKey"], "*".repeat(24));
+        assert_eq!(v["List"], serde_json::json!(["AKIDshort", format!("AKID{}", "*".repeat(32))]));
+        assert_eq!(v["SecretName"], "kept");
     }
 }
