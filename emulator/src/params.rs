@@ -52,17 +52,26 @@ pub(crate) fn obj(v: Value) -> Map<String, Value> {
     }
 }
 
-pub(crate) fn param_int(params: &Value, name: &str) -> Result<Option<i64>, ApiError> {
-    match params.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| ApiError::invalid_value(name, "not an integer")),
-        Some(Value::String(s)) => {
-            s.trim().parse().map(Some).map_err(|_| ApiError::invalid_value(name, "not an integer"))
-        }
-        Some(_) => Err(ApiError::invalid_value(name, "not an integer")),
+/// A value as an integer: a number that is one, or a string spelling one (trimmed).
+fn int_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
     }
 }
 
+/// The parameter `name` as an integer (`None` when absent or null); anything else is
+/// `InvalidParameterValue`.
+pub(crate) fn param_int(params: &Value, name: &str) -> Result<Option<i64>, ApiError> {
+    match params.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => int_of(v).map(Some).ok_or_else(|| ApiError::invalid_value(name, "not an integer")),
+    }
+}
+
+/// The parameter `name` as a boolean (`true`/`false`, or a string spelling one; `None` when
+/// absent or null); anything else is `InvalidParameterValue`.
 pub(crate) fn param_bool(params: &Value, name: &str) -> Result<Option<bool>, ApiError> {
     match params.get(name) {
         None | Some(Value::Null) => Ok(None),
@@ -73,6 +82,8 @@ pub(crate) fn param_bool(params: &Value, name: &str) -> Result<Option<bool>, Api
     }
 }
 
+/// The parameter `name` as a string (`None` when absent or null); anything else is
+/// `InvalidParameterValue`.
 pub(crate) fn param_str<'v>(params: &'v Value, name: &str) -> Result<Option<&'v str>, ApiError> {
     match params.get(name) {
         None | Some(Value::Null) => Ok(None),
@@ -81,8 +92,37 @@ pub(crate) fn param_str<'v>(params: &'v Value, name: &str) -> Result<Option<&'v 
     }
 }
 
+/// The parameter `name` as a non-empty string, else `MissingParameter`.
 pub(crate) fn require_str<'v>(params: &'v Value, name: &str) -> Result<&'v str, ApiError> {
     param_str(params, name)?.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing(name))
+}
+
+// The lenient readers of the hand-written backends, for parameters the schema has checked and
+// for stored fields: a member of another type reads as absent, never as an error.
+
+/// The member `name` as a string; `None` when absent or not a string.
+pub(crate) fn field_str<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f str> {
+    fields.get(name).and_then(Value::as_str)
+}
+
+/// The member `name` as a non-empty string; `None` when absent, empty or not a string.
+pub(crate) fn field_text<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f str> {
+    field_str(fields, name).filter(|s| !s.is_empty())
+}
+
+/// The member `name` as a non-empty string, else `MissingParameter`.
+pub(crate) fn need_text<'f>(fields: &'f Map<String, Value>, name: &str) -> Result<&'f str, ApiError> {
+    field_text(fields, name).ok_or_else(|| ApiError::missing(name))
+}
+
+/// The member `name` as an object; `None` when absent or not an object.
+pub(crate) fn field_obj<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f Map<String, Value>> {
+    fields.get(name).and_then(Value::as_object)
+}
+
+/// The member `name` as an integer (a number, or a string spelling one); `None` otherwise.
+pub(crate) fn field_int(fields: &Map<String, Value>, name: &str) -> Option<i64> {
+    fields.get(name).and_then(int_of)
 }
 
 #[cfg(test)]

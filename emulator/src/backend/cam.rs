@@ -18,6 +18,7 @@ use super::resources::{Acting, Behaviour};
 use super::{Backend, Check};
 use crate::error::ApiError;
 use crate::ids::IdGen;
+use crate::params::field_str;
 use crate::request::{ApiRequest, Outcome};
 use crate::shape;
 use crate::state::State;
@@ -29,10 +30,6 @@ const HAS_KEYS: &str = "EmulatorHasKeys";
 const USER_ACTIONS: [&str; 4] = ["AddUser", "GetUser", "ListUsers", "DeleteUser"];
 /// The account's own uin; sub-users' uins follow it.
 const OWNER_UIN: u64 = 100_000_000_001;
-
-fn text<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f str> {
-    fields.get(name).and_then(Value::as_str)
-}
 
 fn named(name: &str, max: usize, extra: &str) -> bool {
     (1..=max).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
@@ -66,7 +63,7 @@ impl Backend for Users {
         let out = match req.action {
             "AddUser" => self.add(st, &p, req.now_ms)?,
             "GetUser" => {
-                let name = text(&p, "Name").ok_or_else(|| ApiError::missing("Name"))?;
+                let name = field_str(&p, "Name").ok_or_else(|| ApiError::missing("Name"))?;
                 let r =
                     self.store.read(|t| t.table(&users()).and_then(|t| t.get(name)).cloned()).ok_or_else(missing)?;
                 fill(action, action.output(), &r)
@@ -80,7 +77,7 @@ impl Backend for Users {
                 [("Data".to_owned(), Value::Array(all))].into_iter().collect()
             }
             _ => {
-                let name = text(&p, "Name").ok_or_else(|| ApiError::missing("Name"))?.to_owned();
+                let name = field_str(&p, "Name").ok_or_else(|| ApiError::missing("Name"))?.to_owned();
                 let force = p.get("Force").and_then(Value::as_u64) == Some(1);
                 self.store.update(|t| {
                     let r = t.table(&users()).and_then(|t| t.get(&name)).ok_or_else(missing)?;
@@ -111,7 +108,7 @@ fn fill(action: &ActionRef<'static>, members: &[tencentcloud_schema::Member], r:
 
 impl Users {
     fn add(&self, st: &State, p: &Map<String, Value>, now_ms: i64) -> Result<Map<String, Value>, ApiError> {
-        let name = text(p, "Name").ok_or_else(|| ApiError::missing("Name"))?.to_owned();
+        let name = field_str(p, "Name").ok_or_else(|| ApiError::missing("Name"))?.to_owned();
         if !named(&name, 64, "+=,.@-_") {
             let msg = format!("`{name}`: letters, digits and +=,.@-_ (at most 64).");
             return Err(ApiError::new("InvalidParameter.UserNameIllegal", msg));
@@ -136,7 +133,7 @@ impl Users {
             fields.insert(HAS_KEYS.to_owned(), Value::Bool(keys.is_some()));
             let mut out = json!({
                 "Uin": fields["Uin"], "Uid": fields["Uid"], "Name": name,
-                "Password": text(p, "Password").unwrap_or(""), "PhoneNumVerifyLink": "",
+                "Password": field_str(p, "Password").unwrap_or(""), "PhoneNumVerifyLink": "",
             });
             let (id, key) = keys.clone().unwrap_or_default();
             out["SecretId"] = Value::from(id);
@@ -167,16 +164,17 @@ impl Behaviour for Roles {
     }
 
     fn create(&self, tables: &Tables, region: &str, f: &mut Map<String, Value>, now_ms: i64) -> Result<(), ApiError> {
-        let name = text(f, "RoleName").ok_or_else(|| ApiError::missing("RoleName"))?.to_owned();
+        let name = field_str(f, "RoleName").ok_or_else(|| ApiError::missing("RoleName"))?.to_owned();
         if !named(&name, 128, "+=,.@-_") {
             let msg = format!("`{name}`: letters, digits and +=,.@-_ (at most 128).");
             return Err(ApiError::new("InvalidParameter.RoleNameError", msg));
         }
         let key = TableKey { service: "cam".into(), region: region.into(), kind: "Role".into() };
-        if tables.table(&key).into_iter().flat_map(|t| t.iter()).any(|r| text(&r.fields, "RoleName") == Some(&name)) {
+        let mut roles = tables.table(&key).into_iter().flat_map(|t| t.iter());
+        if roles.any(|r| field_str(&r.fields, "RoleName") == Some(&name)) {
             return Err(ApiError::new("InvalidParameter.RoleNameInUse", format!("The role `{name}` exists.")));
         }
-        let doc = text(f, "PolicyDocument").unwrap_or("");
+        let doc = field_str(f, "PolicyDocument").unwrap_or("");
         let policy: Option<Value> = serde_json::from_str(doc).ok();
         if !policy.as_ref().is_some_and(|p| p.get("statement").is_some_and(|s| s.is_array() || s.is_object())) {
             let msg = "`PolicyDocument` must be a JSON policy with a `statement`.";

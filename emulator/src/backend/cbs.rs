@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use super::cvm;
 use super::resources::{Acting, Behaviour, Deletion};
 use crate::error::ApiError;
+use crate::params::field_str;
 use crate::store::{Resource, Tables};
 
 /// The field holding when a transitional state ends (Unix ms); not a member of `Disk`.
@@ -26,10 +27,6 @@ pub(crate) struct Disks {
     pub(crate) delay: Duration,
 }
 
-fn text<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f str> {
-    fields.get(name).and_then(Value::as_str)
-}
-
 fn zone(fields: &Map<String, Value>) -> Option<&str> {
     fields.get("Placement").and_then(|p| p.get("Zone")).and_then(Value::as_str)
 }
@@ -38,14 +35,14 @@ fn zone(fields: &Map<String, Value>) -> Option<&str> {
 /// instance is gone is `UNATTACHED` again, or gone with it (`GONE`, never answered) when it
 /// was to be deleted with it.
 fn state_at(tables: &Tables, region: &str, fields: &Map<String, Value>, now_ms: i64) -> String {
-    let state = text(fields, "DiskState").unwrap_or("UNATTACHED");
+    let state = field_str(fields, "DiskState").unwrap_or("UNATTACHED");
     let done = fields.get(UNTIL).and_then(Value::as_i64).is_none_or(|until| now_ms >= until);
     let state = match state {
         "ATTACHING" if done => "ATTACHED",
         "DETACHING" if done => "UNATTACHED",
         s => s,
     };
-    let on = text(fields, "InstanceId").unwrap_or("");
+    let on = field_str(fields, "InstanceId").unwrap_or("");
     if state != "UNATTACHED" && cvm::instance(tables, region, on, now_ms).is_none() {
         let with = fields.get("DeleteWithInstance").is_some_and(|v| v == true || v == "true");
         return if with { "GONE" } else { "UNATTACHED" }.to_owned();
@@ -65,13 +62,13 @@ impl Disks {
     }
 
     fn attach(&self, a: &Acting<'_>, r: &mut Resource) -> Result<(), ApiError> {
-        let id = text(a.params, "InstanceId").ok_or_else(|| ApiError::missing("InstanceId"))?;
+        let id = field_str(a.params, "InstanceId").ok_or_else(|| ApiError::missing("InstanceId"))?;
         let instance = cvm::instance(a.tables, a.region, id, a.now_ms)
             .ok_or_else(|| error("InvalidInstanceId.NotFound", format!("The instance `{id}` does not exist.")))?;
         match state_at(a.tables, a.region, &r.fields, a.now_ms).as_str() {
             "UNATTACHED" => {}
             "ATTACHED" => {
-                let on = text(&r.fields, "InstanceId").unwrap_or("");
+                let on = field_str(&r.fields, "InstanceId").unwrap_or("");
                 let msg = format!("The disk `{}` is already attached to the instance `{on}`.", r.id);
                 return Err(error("ResourceUnavailable.Attached", msg));
             }
@@ -105,8 +102,8 @@ impl Disks {
             }
             s => return Err(error("ResourceBusy", format!("The disk `{}` is {s}; try again later.", r.id))),
         }
-        let on = text(&r.fields, "InstanceId").unwrap_or("").to_owned();
-        if let Some(asked) = text(a.params, "InstanceId").filter(|i| *i != on) {
+        let on = field_str(&r.fields, "InstanceId").unwrap_or("").to_owned();
+        if let Some(asked) = field_str(a.params, "InstanceId").filter(|i| *i != on) {
             return Err(ApiError::invalid_value(
                 "InstanceId",
                 &format!("the disk `{}` is attached to `{on}`, not `{asked}`", r.id),

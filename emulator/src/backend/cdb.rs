@@ -18,6 +18,7 @@ use tencentcloud_schema::ActionRef;
 
 use super::{Backend, Check};
 use crate::error::ApiError;
+use crate::params::{field_int, field_text};
 use crate::request::{ApiRequest, Outcome};
 use crate::shape;
 use crate::state::State;
@@ -48,21 +49,12 @@ pub(crate) fn table(region: &str) -> TableKey {
     TableKey { service: "cdb".into(), region: region.into(), kind: "DBInstance".into() }
 }
 
-fn text<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f str> {
-    fields.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
-}
-
-fn int(fields: &Map<String, Value>, name: &str) -> Option<i64> {
-    let v = fields.get(name)?;
-    v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-}
-
 /// An instance's fields at `now_ms`: a transition over ends in its next state.
 pub(crate) fn current(fields: &Map<String, Value>, now_ms: i64) -> Map<String, Value> {
     let mut f = fields.clone();
     let done = f.get(UNTIL).and_then(Value::as_i64).is_none_or(|until| now_ms >= until);
     if done {
-        match int(&f, "Status") {
+        match field_int(&f, "Status") {
             Some(0) => _ = f.insert("Status".to_owned(), Value::from(1)),
             Some(4) => _ = f.insert("Status".to_owned(), Value::from(5)),
             _ => {}
@@ -113,7 +105,7 @@ impl Backend for Cdb {
                 let wanted = ids(&p, "InstanceIds")?;
                 self.store.update(|t| {
                     for r in known(t, &region, &wanted)? {
-                        if int(&current(&r.fields, now), "Status") != Some(5) {
+                        if field_int(&current(&r.fields, now), "Status") != Some(5) {
                             let msg = format!("The instance `{}` is not isolated (Status 5).", r.id);
                             return Err(ApiError::new("InvalidParameter", msg));
                         }
@@ -155,14 +147,14 @@ impl Cdb {
         region: &str,
         now: i64,
     ) -> Result<Map<String, Value>, ApiError> {
-        let n = int(p, "GoodsNum").unwrap_or(1);
+        let n = field_int(p, "GoodsNum").unwrap_or(1);
         if !(1..=MAX_GOODS).contains(&n) {
             return Err(ApiError::invalid_value("GoodsNum", "must be 1 to 100"));
         }
         let fresh: Vec<String> = (0..n).map(|_| format!("cdb-{}", lock(&st.ids).lower_alnum(8))).collect();
         self.store.update(|t| {
-            let vpc = text(p, "UniqVpcId");
-            let subnet = text(p, "UniqSubnetId");
+            let vpc = field_text(p, "UniqVpcId");
+            let subnet = field_text(p, "UniqSubnetId");
             let vpc_key = TableKey { service: "vpc".into(), region: region.into(), kind: "Vpc".into() };
             let subnet_key = TableKey { service: "vpc".into(), region: region.into(), kind: "Subnet".into() };
             if let Some(v) = vpc
@@ -171,7 +163,7 @@ impl Cdb {
                 return Err(ApiError::new("InvalidParameter", format!("The VPC `{v}` does not exist in {region}.")));
             }
             if let Some(s) = subnet {
-                let of = t.table(&subnet_key).and_then(|t| t.get(s)).and_then(|r| text(&r.fields, "VpcId"));
+                let of = t.table(&subnet_key).and_then(|t| t.get(s)).and_then(|r| field_text(&r.fields, "VpcId"));
                 if of.is_none() || (vpc.is_some() && of != vpc) {
                     let msg = format!("The subnet `{s}` is not a subnet of `{}`.", vpc.unwrap_or("?"));
                     return Err(ApiError::new("InvalidParameter", msg));
@@ -189,15 +181,15 @@ impl Cdb {
                     .collect();
                 let more = json!({
                     "InstanceId": id,
-                    "InstanceName": text(p, "InstanceName").unwrap_or(id),
+                    "InstanceName": field_text(p, "InstanceName").unwrap_or(id),
                     "Status": 0, "TaskStatus": 0,
                     "PayType": if action == "CreateDBInstance" { 0 } else { 1 },
-                    "EngineVersion": text(p, "EngineVersion").unwrap_or("8.0"),
-                    "Zone": text(p, "Zone").map_or_else(|| format!("{region}-3"), str::to_owned),
+                    "EngineVersion": field_text(p, "EngineVersion").unwrap_or("8.0"),
+                    "Zone": field_text(p, "Zone").map_or_else(|| format!("{region}-3"), str::to_owned),
                     "Region": region,
                     "Vip": format!("10.0.{}.{}", (seq / 250) % 250, 2 + seq % 250 ),
-                    "Vport": int(p, "Port").unwrap_or(3306),
-                    "InstanceType": match text(p, "InstanceRole") { Some("ro") => 3, Some("dr") => 2, _ => 1 },
+                    "Vport": field_int(p, "Port").unwrap_or(3306),
+                    "InstanceType": match field_text(p, "InstanceRole") { Some("ro") => 3, Some("dr") => 2, _ => 1 },
                     "CreateTime": crate::clock::rfc3339(now.div_euclid(1000)).replace('T', " ").trim_end_matches('Z'),
                     UNTIL: self.until(now),
                 });
@@ -223,8 +215,8 @@ impl Cdb {
         let has = |want: &[Value], v: Option<&Value>| {
             want.is_empty() || v.is_some_and(|v| want.iter().any(|w| spelled(w) == spelled(v)))
         };
-        let offset = int(p, "Offset").unwrap_or(0).max(0) as usize;
-        let limit = int(p, "Limit").unwrap_or(20).clamp(1, 2000) as usize;
+        let offset = field_int(p, "Offset").unwrap_or(0).max(0) as usize;
+        let limit = field_int(p, "Limit").unwrap_or(20).clamp(1, 2000) as usize;
         let members = action.version.object("InstanceInfo").unwrap_or(&[]);
         let (total, items) = self.store.read(|t| {
             let all: Vec<Map<String, Value>> = t
@@ -264,7 +256,7 @@ impl Cdb {
             let mut items = Vec::new();
             for mut r in known(t, region, wanted)? {
                 let f = current(&r.fields, now);
-                let (status, task) = (int(&f, "Status"), int(&f, "TaskStatus"));
+                let (status, task) = (field_int(&f, "Status"), field_int(&f, "TaskStatus"));
                 let wrong = |code: &str| {
                     let msg = format!(
                         "The instance `{}` is in Status {} (task {}).",
@@ -280,7 +272,7 @@ impl Cdb {
                         next.insert("Status".to_owned(), Value::from(4));
                     }
                     "IsolateDBInstance" => return wrong("OperationDenied.WrongStatus"),
-                    "ReleaseIsolatedDBInstances" if status == Some(5) && int(&f, "PayType") == Some(1) => {
+                    "ReleaseIsolatedDBInstances" if status == Some(5) && field_int(&f, "PayType") == Some(1) => {
                         next.insert("Status".to_owned(), Value::from(1));
                         items.push(json!({"InstanceId": r.id, "Code": 0, "Message": "OK"}));
                     }

@@ -13,14 +13,11 @@ use serde_json::{Map, Value};
 
 use super::resources::Behaviour;
 use crate::error::ApiError;
+use crate::params::{field_text, need_text};
 use crate::store::{Resource, TableKey, Tables};
 
 /// The field holding when `Status` 0 ends (Unix ms); not a member of `LoadBalancer`.
 const UNTIL: &str = "EmulatorStateUntil";
-
-fn text<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f str> {
-    fields.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
-}
 
 fn table<'t>(tables: &'t Tables, service: &str, region: &str, kind: &str) -> impl Iterator<Item = &'t Resource> {
     let key = TableKey { service: service.into(), region: region.into(), kind: kind.into() };
@@ -43,11 +40,11 @@ impl Behaviour for LoadBalancers {
     }
 
     fn create(&self, tables: &Tables, region: &str, f: &mut Map<String, Value>, now_ms: i64) -> Result<(), ApiError> {
-        if let Some(vpc) = text(f, "VpcId").filter(|v| *v != "0") {
+        if let Some(vpc) = field_text(f, "VpcId").filter(|v| *v != "0") {
             if !has(tables, "vpc", region, "Vpc", vpc) {
                 return Err(ApiError::invalid_value("VpcId", &format!("the VPC `{vpc}` does not exist in {region}")));
             }
-            if let Some(subnet) = text(f, "SubnetId") {
+            if let Some(subnet) = field_text(f, "SubnetId") {
                 let inside = table(tables, "vpc", region, "Subnet")
                     .any(|s| s.id == subnet && s.fields.get("VpcId").and_then(Value::as_str) == Some(vpc));
                 if !inside {
@@ -96,7 +93,7 @@ impl Behaviour for Listeners {
     }
 
     fn create(&self, tables: &Tables, region: &str, f: &mut Map<String, Value>, _: i64) -> Result<(), ApiError> {
-        let lb = text(f, "LoadBalancerId").ok_or_else(|| ApiError::missing("LoadBalancerId"))?.to_owned();
+        let lb = need_text(f, "LoadBalancerId")?.to_owned();
         if !has(tables, "clb", region, "LoadBalancer", &lb) {
             let msg = format!("The load balancer `{lb}` does not exist.");
             return Err(ApiError::new("InvalidParameter.LBIdNotFound", msg));
@@ -106,10 +103,10 @@ impl Behaviour for Listeners {
         if let Some(bad) = wanted.iter().find(|p| !(1..=65535).contains(*p)) {
             return Err(ApiError::invalid_value("Ports", &format!("{bad} is not a port")));
         }
-        let proto = text(f, "Protocol").unwrap_or("TCP").to_owned();
+        let proto = field_text(f, "Protocol").unwrap_or("TCP").to_owned();
         let same_lb = table(tables, "clb", region, "Listener")
-            .filter(|l| text(&l.fields, "LoadBalancerId") == Some(&lb))
-            .filter(|l| transport(text(&l.fields, "Protocol").unwrap_or("TCP")) == transport(&proto));
+            .filter(|l| field_text(&l.fields, "LoadBalancerId") == Some(&lb))
+            .filter(|l| transport(field_text(&l.fields, "Protocol").unwrap_or("TCP")) == transport(&proto));
         for other in same_lb {
             if let Some(p) = ports(&other.fields).into_iter().find(|p| wanted.contains(p)) {
                 let msg = format!("The port {p} of `{lb}` is taken by the listener `{}`.", other.id);
@@ -126,7 +123,7 @@ impl Behaviour for Listeners {
 
     /// A listener exists while its load balancer does.
     fn exists(&self, tables: &Tables, region: &str, f: &Map<String, Value>, _: i64) -> bool {
-        let lb = text(f, "LoadBalancerId").unwrap_or("");
+        let lb = field_text(f, "LoadBalancerId").unwrap_or("");
         has(tables, "clb", region, "LoadBalancer", lb)
     }
 }

@@ -22,6 +22,7 @@ use tencentcloud_schema::ActionRef;
 
 use super::{Backend, Check};
 use crate::error::ApiError;
+use crate::params::{field_str, need_text};
 use crate::request::{ApiRequest, Outcome};
 use crate::shape;
 use crate::state::State;
@@ -58,12 +59,8 @@ fn err(code: &str, message: String) -> ApiError {
     ApiError::new(code, message)
 }
 
-fn text<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f str> {
-    fields.get(name).and_then(Value::as_str)
-}
-
 fn state(fields: &Map<String, Value>) -> &str {
-    text(fields, "KeyState").unwrap_or("Enabled")
+    field_str(fields, "KeyState").unwrap_or("Enabled")
 }
 
 /// Whether a key exists at `now_ms` (a `PendingDelete` one is gone at its `DeletionDate`).
@@ -91,7 +88,7 @@ fn key<'t>(tables: &'t Tables, region: &str, id: &str, now_ms: i64) -> Result<&'
 
 fn sealing_key(r: &Resource) -> Result<LessSafeKey, ApiError> {
     let internal = || ApiError::new("InternalError", "The key's material is unreadable.");
-    let bytes = hex::decode(text(&r.fields, MATERIAL).ok_or_else(internal)?).map_err(|_| internal())?;
+    let bytes = hex::decode(field_str(&r.fields, MATERIAL).ok_or_else(internal)?).map_err(|_| internal())?;
     Ok(LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| internal())?))
 }
 
@@ -140,7 +137,7 @@ impl Backend for Kms {
         let out = match req.action {
             "CreateKey" => self.create(&p, &region, st.uuid(), now)?,
             "DescribeKey" => {
-                let id = need(&p, "KeyId")?;
+                let id = need_text(&p, "KeyId")?;
                 let r = self.store.read(|t| key(t, &region, id, now).cloned())?;
                 obj([("KeyMetadata", metadata(action, &r))])
             }
@@ -173,8 +170,8 @@ impl Backend for Kms {
                 obj([("Keys", Value::Array(page)), ("TotalCount", Value::from(ids.len()))])
             }
             "Encrypt" => {
-                let id = need(&p, "KeyId")?;
-                let plain = Base64::decode_vec(need(&p, "Plaintext")?)
+                let id = need_text(&p, "KeyId")?;
+                let plain = Base64::decode_vec(need_text(&p, "Plaintext")?)
                     .ok()
                     .filter(|b| !b.is_empty() && b.len() <= MAX_PLAINTEXT)
                     .ok_or_else(|| {
@@ -188,7 +185,7 @@ impl Backend for Kms {
                 let mut nonce = [0u8; NONCE_LEN];
                 SystemRandom::new().fill(&mut nonce).map_err(|_| ApiError::new("InternalError", "No randomness."))?;
                 let mut sealed = plain;
-                let context = text(&p, "EncryptionContext").unwrap_or("");
+                let context = field_str(&p, "EncryptionContext").unwrap_or("");
                 sealing_key(&r)?
                     .seal_in_place_append_tag(
                         Nonce::assume_unique_for_key(nonce),
@@ -206,7 +203,7 @@ impl Backend for Kms {
                 let bad = || {
                     err("InvalidParameterValue.InvalidCiphertext", "The ciphertext is not one this KMS made.".into())
                 };
-                let text_blob = need(&p, "CiphertextBlob")?;
+                let text_blob = need_text(&p, "CiphertextBlob")?;
                 if text_blob.len() > MAX_BLOB * 2 {
                     return Err(bad());
                 }
@@ -218,7 +215,7 @@ impl Backend for Kms {
                 let nonce: [u8; NONCE_LEN] = blob[1 + ID_LEN..1 + ID_LEN + NONCE_LEN].try_into().map_err(|_| bad())?;
                 let r = self.store.read(|t| key(t, &region, &id, now).cloned())?;
                 usable(&r)?;
-                let context = text(&p, "EncryptionContext").unwrap_or("");
+                let context = field_str(&p, "EncryptionContext").unwrap_or("");
                 let mut sealed = blob[1 + ID_LEN + NONCE_LEN..].to_vec();
                 let plain = sealing_key(&r)?
                     .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad(&id, context)), &mut sealed)
@@ -229,10 +226,6 @@ impl Backend for Kms {
         };
         Ok(Outcome::Json(out))
     }
-}
-
-fn need<'p>(p: &'p Map<String, Value>, name: &str) -> Result<&'p str, ApiError> {
-    text(p, name).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing(name))
 }
 
 fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
@@ -247,7 +240,7 @@ impl Kms {
         id: String,
         now: i64,
     ) -> Result<Map<String, Value>, ApiError> {
-        let alias = need(p, "Alias")?.to_owned();
+        let alias = need_text(p, "Alias")?.to_owned();
         let valid = alias.len() <= 60
             && alias.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
             && !alias.to_ascii_uppercase().starts_with("KMS-");
@@ -257,7 +250,7 @@ impl Kms {
                 format!("`{alias}`: letters, digits, _ and - (at most 60), not starting KMS-."),
             ));
         }
-        let usage = text(p, "KeyUsage").unwrap_or("ENCRYPT_DECRYPT").to_owned();
+        let usage = field_str(p, "KeyUsage").unwrap_or("ENCRYPT_DECRYPT").to_owned();
         let kind = p.get("Type").and_then(Value::as_u64).unwrap_or(1);
         if usage != "ENCRYPT_DECRYPT" || kind != 1 {
             return Err(err(
@@ -274,7 +267,7 @@ impl Kms {
                 .table(&table(region))
                 .into_iter()
                 .flat_map(|t| t.iter())
-                .any(|r| exists(&r.fields, now) && text(&r.fields, "Alias") == Some(alias.as_str()));
+                .any(|r| exists(&r.fields, now) && field_str(&r.fields, "Alias") == Some(alias.as_str()));
             if taken {
                 return Err(err("InvalidParameterValue.AliasAlreadyExists", format!("The alias `{alias}` is taken.")));
             }
@@ -286,7 +279,7 @@ impl Kms {
                 ("KeyId", Value::from(id.clone())),
                 ("Alias", Value::from(alias.clone())),
                 ("CreateTime", Value::from(now.div_euclid(1000))),
-                ("Description", Value::from(text(p, "Description").unwrap_or(""))),
+                ("Description", Value::from(field_str(p, "Description").unwrap_or(""))),
                 ("KeyState", Value::from("Enabled")),
                 ("KeyUsage", Value::from(usage.clone())),
                 ("Type", Value::from(1)),
@@ -318,7 +311,7 @@ impl Kms {
         region: &str,
         now: i64,
     ) -> Result<Map<String, Value>, ApiError> {
-        let id = need(p, "KeyId")?.to_owned();
+        let id = need_text(p, "KeyId")?.to_owned();
         self.store.update(|t| {
             let mut r = key(t, region, &id, now)?.clone();
             let from = state(&r.fields).to_owned();

@@ -19,6 +19,7 @@ use tencentcloud_schema::ActionRef;
 
 use super::{Backend, Check};
 use crate::error::ApiError;
+use crate::params::{field_int, field_text, need_text};
 use crate::request::{ApiRequest, Outcome};
 use crate::shape;
 use crate::state::State;
@@ -47,22 +48,13 @@ pub(crate) fn table(region: &str) -> TableKey {
     TableKey { service: "redis".into(), region: region.into(), kind: "Instance".into() }
 }
 
-fn text<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f str> {
-    fields.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
-}
-
-fn int(fields: &Map<String, Value>, name: &str) -> Option<i64> {
-    let v = fields.get(name)?;
-    v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-}
-
 fn spelled(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_owned)
 }
 
 /// The status at `now_ms`: 1 (in process) ends in 2 (running).
 fn status(fields: &Map<String, Value>, now_ms: i64) -> i64 {
-    let s = int(fields, "Status").unwrap_or(2);
+    let s = field_int(fields, "Status").unwrap_or(2);
     let done = fields.get(UNTIL).and_then(Value::as_i64).is_none_or(|until| now_ms >= until);
     if s == 1 && done { 2 } else { s }
 }
@@ -100,7 +92,7 @@ impl Redis {
         region: &str,
         now: i64,
     ) -> Result<Map<String, Value>, ApiError> {
-        let n = int(p, "GoodsNum").unwrap_or(1);
+        let n = field_int(p, "GoodsNum").unwrap_or(1);
         if !(1..=100).contains(&n) {
             let msg = "`GoodsNum` must be 1 to 100.";
             return Err(ApiError::new("LimitExceeded.InvalidParameterGoodsNumNotInRange", msg));
@@ -108,7 +100,7 @@ impl Redis {
         let fresh: Vec<String> = (0..n).map(|_| format!("crs-{}", lock(&st.ids).lower_alnum(8))).collect();
         let delay = i64::try_from(self.delay.as_millis()).unwrap_or(i64::MAX / 2);
         self.store.update(|t| {
-            let vpc = text(p, "VpcId");
+            let vpc = field_text(p, "VpcId");
             let vpc_key = TableKey { service: "vpc".into(), region: region.into(), kind: "Vpc".into() };
             let subnet_key = TableKey { service: "vpc".into(), region: region.into(), kind: "Subnet".into() };
             if let Some(v) = vpc
@@ -117,8 +109,8 @@ impl Redis {
                 let msg = format!("The VPC `{v}` does not exist in {region}.");
                 return Err(ApiError::new("InvalidParameterValue.UnVpcIdNotExists", msg));
             }
-            if let Some(s) = text(p, "SubnetId") {
-                let of = t.table(&subnet_key).and_then(|t| t.get(s)).and_then(|r| text(&r.fields, "VpcId"));
+            if let Some(s) = field_text(p, "SubnetId") {
+                let of = t.table(&subnet_key).and_then(|t| t.get(s)).and_then(|r| field_text(&r.fields, "VpcId"));
                 if of.is_none() || (vpc.is_some() && of != vpc) {
                     let msg = format!("The subnet `{s}` is not a subnet of `{}`.", vpc.unwrap_or("?"));
                     return Err(ApiError::new("InvalidParameterValue.InvalidSubnetId", msg));
@@ -131,16 +123,16 @@ impl Redis {
                 }
                 let fields = json!({
                     "InstanceId": id,
-                    "InstanceName": text(p, "InstanceName").unwrap_or(id),
+                    "InstanceName": field_text(p, "InstanceName").unwrap_or(id),
                     "Status": 1,
-                    "Type": int(p, "TypeId").unwrap_or(0),
-                    "Size": int(p, "MemSize").unwrap_or(0),
-                    "BillingMode": int(p, "BillingMode").unwrap_or(0),
-                    "ZoneId": int(p, "ZoneId").unwrap_or(0),
-                    "ProjectId": int(p, "ProjectId").unwrap_or(0),
+                    "Type": field_int(p, "TypeId").unwrap_or(0),
+                    "Size": field_int(p, "MemSize").unwrap_or(0),
+                    "BillingMode": field_int(p, "BillingMode").unwrap_or(0),
+                    "ZoneId": field_int(p, "ZoneId").unwrap_or(0),
+                    "ProjectId": field_int(p, "ProjectId").unwrap_or(0),
                     "UniqVpcId": vpc.unwrap_or(""),
-                    "UniqSubnetId": text(p, "SubnetId").unwrap_or(""),
-                    "Port": int(p, "VPort").unwrap_or(6379),
+                    "UniqSubnetId": field_text(p, "SubnetId").unwrap_or(""),
+                    "Port": field_int(p, "VPort").unwrap_or(6379),
                     "WanIp": format!("10.1.{}.{}", (seq / 250) % 250, 2 + seq % 250),
                     "Engine": "Redis",
                     "Createtime": crate::clock::rfc3339(now.div_euclid(1000)).replace('T', " ").trim_end_matches('Z'),
@@ -168,9 +160,9 @@ impl Redis {
         let has = |want: &[Value], v: Option<&Value>| {
             want.is_empty() || v.is_some_and(|v| want.iter().any(|w| spelled(w) == spelled(v)))
         };
-        let (id, name) = (text(p, "InstanceId"), text(p, "InstanceName"));
-        let offset = int(p, "Offset").unwrap_or(0).max(0) as usize;
-        let limit = int(p, "Limit").unwrap_or(20).clamp(1, 1000) as usize;
+        let (id, name) = (field_text(p, "InstanceId"), field_text(p, "InstanceName"));
+        let offset = field_int(p, "Offset").unwrap_or(0).max(0) as usize;
+        let limit = field_int(p, "Limit").unwrap_or(20).clamp(1, 1000) as usize;
         let members = action.version.object("InstanceSet").unwrap_or(&[]);
         let (total, items) = self.store.read(|t| {
             let all: Vec<Map<String, Value>> = t
@@ -183,8 +175,8 @@ impl Redis {
                     f
                 })
                 .filter(|f| {
-                    id.is_none_or(|i| text(f, "InstanceId") == Some(i))
-                        && name.is_none_or(|n| text(f, "InstanceName").is_some_and(|have| have.contains(n)))
+                    id.is_none_or(|i| field_text(f, "InstanceId") == Some(i))
+                        && name.is_none_or(|n| field_text(f, "InstanceName").is_some_and(|have| have.contains(n)))
                         && has(&statuses, f.get("Status"))
                         && has(&vpcs, f.get("UniqVpcId"))
                         && has(&subnets, f.get("UniqSubnetId"))
@@ -219,13 +211,13 @@ impl Redis {
         region: &str,
         now: i64,
     ) -> Result<Map<String, Value>, ApiError> {
-        let id = text(p, "InstanceId").ok_or_else(|| ApiError::missing("InstanceId"))?.to_owned();
+        let id = need_text(p, "InstanceId")?.to_owned();
         self.store.update(|t| {
             let mut r = t.table(&table(region)).and_then(|t| t.get(&id)).cloned().ok_or_else(|| {
                 ApiError::new("ResourceNotFound.InstanceNotExists", format!("The instance `{id}` does not exist."))
             })?;
             let s = status(&r.fields, now);
-            let billing = int(&r.fields, "BillingMode").unwrap_or(0);
+            let billing = field_int(&r.fields, "BillingMode").unwrap_or(0);
             let wrong = |code: &str| Err(ApiError::new(code, format!("The instance `{id}` is in Status {s}.")));
             let to = match action {
                 "DestroyPostpaidInstance" | "DestroyPrepaidInstance" => {

@@ -20,6 +20,7 @@ use crate::error::ApiError;
 use crate::families::{Families, Family, IdFormat, Key, Listing, Origin, Role, families, same_field};
 use crate::ids::IdGen;
 use crate::not_found;
+use crate::params::field_int;
 use crate::request::{ApiRequest, Outcome};
 use crate::shape;
 use crate::state::State;
@@ -263,12 +264,9 @@ fn ids_of(v: Option<&Value>) -> Vec<String> {
     }
 }
 
+/// The first of `names` that is an integer parameter (see [`field_int`]).
 fn int_param(p: &Map<String, Value>, names: &[&str]) -> Option<i64> {
-    names.iter().find_map(|n| match p.get(*n)? {
-        Value::Number(x) => x.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    })
+    names.iter().find_map(|n| field_int(p, n))
 }
 
 /// JSON equality where numbers and bools equal the strings spelling them.

@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::resources::{Acting, Behaviour, Deletion};
 use crate::error::ApiError;
+use crate::params::{field_str, field_text};
 use crate::store::{Resource, TableKey, Tables};
 
 /// The hidden field holding the versions: `[{VersionId, SecretString|SecretBinary, CreateTime}]`
@@ -29,12 +30,8 @@ const DAY_MS: i64 = 86_400_000;
 /// SSM secrets.
 pub(crate) struct Secrets;
 
-fn text<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f str> {
-    fields.get(name).and_then(Value::as_str)
-}
-
 fn status(fields: &Map<String, Value>) -> &str {
-    text(fields, "Status").unwrap_or("Enabled")
+    field_str(fields, "Status").unwrap_or("Enabled")
 }
 
 fn failed(name: &str, why: &str) -> ApiError {
@@ -43,10 +40,8 @@ fn failed(name: &str, why: &str) -> ApiError {
 
 /// The one value a request gives: `SecretString` or `SecretBinary` (bounded).
 fn value(p: &Map<String, Value>) -> Result<(&'static str, Value), ApiError> {
-    let given: Vec<(&'static str, &str)> = ["SecretString", "SecretBinary"]
-        .into_iter()
-        .filter_map(|k| text(p, k).filter(|v| !v.is_empty()).map(|v| (k, v)))
-        .collect();
+    let given: Vec<(&'static str, &str)> =
+        ["SecretString", "SecretBinary"].into_iter().filter_map(|k| field_text(p, k).map(|v| (k, v))).collect();
     match given.as_slice() {
         [(k, v)] if v.len() <= MAX_VALUE => Ok((k, Value::from(*v))),
         [(k, _)] => Err(ApiError::invalid_value(k, "longer than 32 KiB")),
@@ -62,7 +57,7 @@ fn versions(fields: &Map<String, Value>) -> Vec<Map<String, Value>> {
 }
 
 fn version_id(p: &Map<String, Value>) -> Result<&str, ApiError> {
-    let id = text(p, "VersionId").ok_or_else(|| ApiError::missing("VersionId"))?;
+    let id = field_str(p, "VersionId").ok_or_else(|| ApiError::missing("VersionId"))?;
     let ok = id.len() <= 64
         && id.starts_with(|c: char| c.is_ascii_alphanumeric())
         && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
@@ -87,11 +82,11 @@ impl Behaviour for Secrets {
     }
 
     fn chosen_id(&self, fields: &Map<String, Value>) -> Option<String> {
-        text(fields, "SecretName").filter(|n| !n.is_empty()).map(str::to_owned)
+        field_text(fields, "SecretName").map(str::to_owned)
     }
 
     fn create(&self, tables: &Tables, region: &str, f: &mut Map<String, Value>, now_ms: i64) -> Result<(), ApiError> {
-        let name = text(f, "SecretName").ok_or_else(|| ApiError::missing("SecretName"))?.to_owned();
+        let name = field_str(f, "SecretName").ok_or_else(|| ApiError::missing("SecretName"))?.to_owned();
         let valid = (1..=128).contains(&name.len())
             && name.starts_with(|c: char| c.is_ascii_alphanumeric())
             && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
@@ -151,7 +146,7 @@ impl Behaviour for Secrets {
                     _ => {}
                 }
                 let id = version_id(a.params)?;
-                let v = all.iter().find(|v| text(v, "VersionId") == Some(id)).ok_or_else(|| {
+                let v = all.iter().find(|v| field_str(v, "VersionId") == Some(id)).ok_or_else(|| {
                     ApiError::new("ResourceNotFound", format!("The secret `{}` has no version `{id}`.", r.id))
                 })?;
                 out.insert("VersionId".to_owned(), Value::from(id));
@@ -163,7 +158,7 @@ impl Behaviour for Secrets {
                 changeable(r)?;
                 let id = version_id(a.params)?.to_owned();
                 let (kind, v) = value(a.params)?;
-                let at = all.iter().position(|v| text(v, "VersionId") == Some(&id));
+                let at = all.iter().position(|v| field_str(v, "VersionId") == Some(&id));
                 let new = version(&id, kind, v, a.now_ms);
                 match (a.action, at) {
                     ("PutSecretValue", Some(_)) => {
@@ -206,7 +201,7 @@ impl Behaviour for Secrets {
                 r.fields.insert("DeleteTime".to_owned(), Value::from(0));
             }
             _ => {
-                let d = text(a.params, "Description").ok_or_else(|| ApiError::missing("Description"))?;
+                let d = field_str(a.params, "Description").ok_or_else(|| ApiError::missing("Description"))?;
                 r.fields.insert("Description".to_owned(), Value::from(d));
             }
         }

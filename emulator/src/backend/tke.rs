@@ -18,6 +18,7 @@ use tencentcloud_schema::ActionRef;
 use super::vpc::Cidr;
 use super::{Backend, Check};
 use crate::error::ApiError;
+use crate::params::{field_obj, field_text};
 use crate::request::{ApiRequest, Outcome};
 use crate::shape;
 use crate::state::State;
@@ -40,13 +41,9 @@ pub(crate) fn table(region: &str) -> TableKey {
     TableKey { service: "tke".into(), region: region.into(), kind: "Cluster".into() }
 }
 
-fn text<'f>(v: Option<&'f Value>, name: &str) -> Option<&'f str> {
-    v?.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
-}
-
 /// The VPC a cluster is in.
 pub(crate) fn vpc_of(fields: &Map<String, Value>) -> Option<&str> {
-    text(fields.get("ClusterNetworkSettings"), "VpcId")
+    field_obj(fields, "ClusterNetworkSettings").and_then(|n| field_text(n, "VpcId"))
 }
 
 /// The status at `now_ms`, `None` once a deleting cluster is gone.
@@ -133,11 +130,14 @@ impl Tke {
         region: &str,
         now: i64,
     ) -> Result<Map<String, Value>, ApiError> {
-        let basic = p.get("ClusterBasicSettings");
-        let cidrs = p.get("ClusterCIDRSettings");
-        let vpc_id = text(basic, "VpcId").ok_or_else(|| ApiError::missing("ClusterBasicSettings.VpcId"))?.to_owned();
-        let cluster_cidr =
-            text(cidrs, "ClusterCIDR").ok_or_else(|| ApiError::missing("ClusterCIDRSettings.ClusterCIDR"))?.to_owned();
+        let none = Map::new();
+        let basic = field_obj(p, "ClusterBasicSettings").unwrap_or(&none);
+        let cidrs = field_obj(p, "ClusterCIDRSettings").unwrap_or(&none);
+        let vpc_id =
+            field_text(basic, "VpcId").ok_or_else(|| ApiError::missing("ClusterBasicSettings.VpcId"))?.to_owned();
+        let cluster_cidr = field_text(cidrs, "ClusterCIDR")
+            .ok_or_else(|| ApiError::missing("ClusterCIDRSettings.ClusterCIDR"))?
+            .to_owned();
         let id = format!("cls-{}", lock(&st.ids).lower_alnum(8));
         self.store.update(|t| {
             let vpc_key = TableKey { service: "vpc".into(), region: region.into(), kind: "Vpc".into() };
@@ -149,12 +149,13 @@ impl Tke {
                 .iter()
                 .filter(|c| vpc_of(c) == Some(vpc_id.as_str()))
                 .flat_map(|c| {
-                    let n = c.get("ClusterNetworkSettings");
-                    [text(n, "ClusterCIDR"), text(n, "ServiceCIDR")].into_iter().flatten().filter_map(Cidr::parse)
+                    let n = field_obj(c, "ClusterNetworkSettings");
+                    let cidr = move |k| n.and_then(|n| field_text(n, k));
+                    [cidr("ClusterCIDR"), cidr("ServiceCIDR")].into_iter().flatten().filter_map(Cidr::parse)
                 })
                 .collect();
             let cluster = check_cidr("ClusterCIDR", &cluster_cidr, vpc_cidr, &others)?;
-            let service = text(cidrs, "ServiceCIDR");
+            let service = field_text(cidrs, "ServiceCIDR");
             if let Some(s) = service {
                 check_cidr("ServiceCIDR", s, vpc_cidr, &[others.as_slice(), &[cluster]].concat())?;
             }
@@ -165,17 +166,17 @@ impl Tke {
                 p.get("ClusterAdvancedSettings").and_then(|a| a.get("DeletionProtection")) == Some(&json!(true));
             let fields = json!({
                 "ClusterId": id,
-                "ClusterName": text(basic, "ClusterName").unwrap_or(&id),
-                "ClusterDescription": text(basic, "ClusterDescription").unwrap_or(""),
-                "ClusterVersion": text(basic, "ClusterVersion").unwrap_or("1.30.0"),
-                "ClusterOs": text(basic, "ClusterOs").unwrap_or("tlinux3.1x86_64"),
+                "ClusterName": field_text(basic, "ClusterName").unwrap_or(&id),
+                "ClusterDescription": field_text(basic, "ClusterDescription").unwrap_or(""),
+                "ClusterVersion": field_text(basic, "ClusterVersion").unwrap_or("1.30.0"),
+                "ClusterOs": field_text(basic, "ClusterOs").unwrap_or("tlinux3.1x86_64"),
                 "ClusterType": p.get("ClusterType").cloned().unwrap_or(Value::from("MANAGED_CLUSTER")),
                 "ClusterNetworkSettings": {
                     "ClusterCIDR": cluster_cidr, "ServiceCIDR": service.unwrap_or(""), "VpcId": vpc_id,
-                    "SubnetId": text(basic, "SubnetId").unwrap_or(""),
+                    "SubnetId": field_text(basic, "SubnetId").unwrap_or(""),
                 },
                 "ClusterNodeNum": 0,
-                "ProjectId": basic.and_then(|b| b.get("ProjectId")).cloned().unwrap_or(Value::from(0)),
+                "ProjectId": basic.get("ProjectId").cloned().unwrap_or(Value::from(0)),
                 "ClusterStatus": "Creating",
                 "DeletionProtection": protect,
                 "CreatedTime": crate::clock::rfc3339(now.div_euclid(1000)),

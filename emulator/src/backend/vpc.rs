@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::resources::{Acting, Behaviour, Deletion};
 use super::{cdb, cvm, redis, tke};
 use crate::error::ApiError;
+use crate::params::field_str;
 use crate::store::{Resource, TableKey, Tables};
 
 /// An IPv4 CIDR block: network address and prefix length.
@@ -42,10 +43,6 @@ impl Cidr {
     }
 }
 
-fn text<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f str> {
-    fields.get(name).and_then(Value::as_str)
-}
-
 fn table<'t>(tables: &'t Tables, region: &str, kind: &str) -> impl Iterator<Item = &'t Resource> {
     let key = TableKey { service: "vpc".into(), region: region.into(), kind: kind.into() };
     tables.table(&key).into_iter().flat_map(|t| t.iter())
@@ -60,7 +57,8 @@ impl Behaviour for Vpcs {
     }
 
     fn delete(&self, a: &Acting<'_>, vpc: &mut Resource) -> Result<Deletion, ApiError> {
-        let subnets = table(a.tables, a.region, "Subnet").filter(|s| text(&s.fields, "VpcId") == Some(&vpc.id)).count();
+        let subnets =
+            table(a.tables, a.region, "Subnet").filter(|s| field_str(&s.fields, "VpcId") == Some(&vpc.id)).count();
         if subnets > 0 {
             return Err(ApiError::new(
                 "ResourceInUse",
@@ -77,18 +75,18 @@ impl Behaviour for Vpcs {
 fn in_use(a: &Acting<'_>, field: &str, what: &str, id: &str) -> Result<(), ApiError> {
     let instances = cvm::instances(a.tables, a.region, a.now_ms).into_iter().filter_map(|i| {
         let at = i.get("VirtualPrivateCloud").and_then(|v| v.get(field)).and_then(Value::as_str);
-        (at == Some(id)).then(|| text(&i, "InstanceId").unwrap_or("").to_owned())
+        (at == Some(id)).then(|| field_str(&i, "InstanceId").unwrap_or("").to_owned())
     });
     let key = TableKey { service: "clb".into(), region: a.region.into(), kind: "LoadBalancer".into() };
     let lbs = a.tables.table(&key).into_iter().flat_map(|t| t.iter());
-    let lbs = lbs.filter(|l| text(&l.fields, field) == Some(id)).map(|l| l.id.clone());
+    let lbs = lbs.filter(|l| field_str(&l.fields, field) == Some(id)).map(|l| l.id.clone());
     let cdb_field = if field == "VpcId" { "UniqVpcId" } else { "UniqSubnetId" };
     let (cdbs, redis) = (cdb::table(a.region), redis::table(a.region));
     let dbs = [cdbs, redis].into_iter().flat_map(|k| a.tables.table(&k).into_iter().flat_map(|t| t.iter()));
-    let dbs = dbs.filter(|d| text(&d.fields, cdb_field) == Some(id)).map(|d| d.id.clone());
+    let dbs = dbs.filter(|d| field_str(&d.fields, cdb_field) == Some(id)).map(|d| d.id.clone());
     let clusters = tke::clusters(a.tables, a.region, a.now_ms).into_iter().filter_map(|c| {
         let at = c.get("ClusterNetworkSettings").and_then(|n| n.get(field)).and_then(Value::as_str);
-        (at == Some(id)).then(|| text(&c, "ClusterId").unwrap_or("").to_owned())
+        (at == Some(id)).then(|| field_str(&c, "ClusterId").unwrap_or("").to_owned())
     });
     let users: Vec<String> = instances.chain(lbs).chain(dbs).chain(clusters).collect();
     if users.is_empty() {
@@ -111,7 +109,7 @@ impl Behaviour for SecurityGroups {
             .filter(|i| {
                 i.get("SecurityGroupIds").and_then(Value::as_array).is_some_and(|ids| ids.iter().any(|s| s == &sg.id))
             })
-            .filter_map(|i| text(&i, "InstanceId").map(str::to_owned))
+            .filter_map(|i| field_str(&i, "InstanceId").map(str::to_owned))
             .collect();
         if !users.is_empty() {
             return Err(ApiError::new(
@@ -137,28 +135,28 @@ impl Behaviour for Subnets {
     }
 
     fn create(&self, tables: &Tables, region: &str, fields: &mut Map<String, Value>, _: i64) -> Result<(), ApiError> {
-        let Some(vpc_id) = text(fields, "VpcId") else { return Ok(()) };
+        let Some(vpc_id) = field_str(fields, "VpcId") else { return Ok(()) };
         let vpc = table(tables, region, "Vpc")
             .find(|v| v.id == vpc_id)
             .ok_or_else(|| ApiError::new("ResourceNotFound", format!("The VPC `{vpc_id}` does not exist.")))?;
-        let Some(block) = text(fields, "CidrBlock") else { return Ok(()) };
+        let Some(block) = field_str(fields, "CidrBlock") else { return Ok(()) };
         let cidr = Cidr::parse(block).ok_or_else(|| {
             ApiError::new("InvalidParameterValue.Malformed", format!("`{block}` is not an IPv4 CIDR block."))
         })?;
-        if let Some(outer) = text(&vpc.fields, "CidrBlock").and_then(Cidr::parse)
+        if let Some(outer) = field_str(&vpc.fields, "CidrBlock").and_then(Cidr::parse)
             && !outer.contains(&cidr)
         {
             return Err(ApiError::new(
                 "InvalidParameterValue.SubnetRange",
                 format!(
                     "The subnet `{block}` is not inside the VPC's `{}`.",
-                    text(&vpc.fields, "CidrBlock").unwrap_or("")
+                    field_str(&vpc.fields, "CidrBlock").unwrap_or("")
                 ),
             ));
         }
-        let same_vpc = table(tables, region, "Subnet").filter(|s| text(&s.fields, "VpcId") == Some(vpc_id));
+        let same_vpc = table(tables, region, "Subnet").filter(|s| field_str(&s.fields, "VpcId") == Some(vpc_id));
         for other in same_vpc {
-            if let Some(o) = text(&other.fields, "CidrBlock").and_then(Cidr::parse)
+            if let Some(o) = field_str(&other.fields, "CidrBlock").and_then(Cidr::parse)
                 && o.overlaps(&cidr)
             {
                 return Err(ApiError::new(
