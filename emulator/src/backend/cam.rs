@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Map, Value, json};
 use tencentcloud_schema::ActionRef;
 
+use super::Stateful;
 use super::resources::{Acting, Behaviour};
-use super::{Backend, Check};
 use crate::error::ApiError;
 use crate::ids::IdGen;
 use crate::params::field_str;
-use crate::request::{ApiRequest, Outcome};
+use crate::request::ApiRequest;
 use crate::shape;
 use crate::state::State;
 use crate::store::{Change, Resource, Store, TableKey, Tables};
@@ -27,7 +27,6 @@ use crate::sync::lock;
 
 /// The hidden field saying a user has API keys (the keys themselves are never kept).
 const HAS_KEYS: &str = "EmulatorHasKeys";
-const USER_ACTIONS: [&str; 4] = ["AddUser", "GetUser", "ListUsers", "DeleteUser"];
 /// The account's own uin; sub-users' uins follow it.
 const OWNER_UIN: u64 = 100_000_000_001;
 
@@ -39,31 +38,28 @@ fn users() -> TableKey {
     TableKey { service: "cam".into(), region: String::new(), kind: "User".into() }
 }
 
-/// CAM sub-users, on when the emulator keeps resources.
+/// CAM sub-users (when the emulator keeps resources).
 pub(crate) struct Users {
     pub(crate) store: Arc<Store>,
-    pub(crate) on: bool,
 }
 
-impl Backend for Users {
-    fn serves(&self, service: &str, action: &str, schema: Option<&ActionRef<'static>>) -> Option<Check> {
-        let ours = self.on && service == "cam" && USER_ACTIONS.contains(&action);
-        (ours && schema.is_some_and(|s| s.version.version == "2019-01-16")).then_some(Check::Schema)
-    }
+impl Stateful for Users {
+    const SERVICE: &'static str = "cam";
+    const VERSION: &'static str = "2019-01-16";
+    const ACTIONS: &'static [&'static str] = &["AddUser", "GetUser", "ListUsers", "DeleteUser"];
 
-    fn answer(
+    fn call(
         &self,
         st: &State,
         req: &ApiRequest<'_>,
-        schema: Option<&ActionRef<'static>>,
-    ) -> Result<Outcome, ApiError> {
-        let action = schema.ok_or_else(|| ApiError::new("InternalError", "No schema."))?;
-        let p = req.params.as_object().cloned().unwrap_or_default();
+        action: &ActionRef<'static>,
+        p: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, ApiError> {
         let missing = || ApiError::new("ResourceNotFound.UserNotExist", "The user does not exist.");
-        let out = match req.action {
-            "AddUser" => self.add(st, &p, req.now_ms)?,
+        Ok(match req.action {
+            "AddUser" => self.add(st, p, req.now_ms)?,
             "GetUser" => {
-                let name = field_str(&p, "Name").ok_or_else(|| ApiError::missing("Name"))?;
+                let name = field_str(p, "Name").ok_or_else(|| ApiError::missing("Name"))?;
                 let r =
                     self.store.read(|t| t.table(&users()).and_then(|t| t.get(name)).cloned()).ok_or_else(missing)?;
                 fill(action, action.output(), &r)
@@ -77,7 +73,7 @@ impl Backend for Users {
                 [("Data".to_owned(), Value::Array(all))].into_iter().collect()
             }
             _ => {
-                let name = field_str(&p, "Name").ok_or_else(|| ApiError::missing("Name"))?.to_owned();
+                let name = field_str(p, "Name").ok_or_else(|| ApiError::missing("Name"))?.to_owned();
                 let force = p.get("Force").and_then(Value::as_u64) == Some(1);
                 self.store.update(|t| {
                     let r = t.table(&users()).and_then(|t| t.get(&name)).ok_or_else(missing)?;
@@ -89,8 +85,7 @@ impl Backend for Users {
                 })?;
                 Map::new()
             }
-        };
-        Ok(Outcome::Json(out))
+        })
     }
 }
 

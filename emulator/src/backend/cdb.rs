@@ -16,10 +16,10 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use tencentcloud_schema::ActionRef;
 
-use super::{Backend, Check};
+use super::Stateful;
 use crate::error::ApiError;
 use crate::params::{field_int, field_text};
-use crate::request::{ApiRequest, Outcome};
+use crate::request::ApiRequest;
 use crate::shape;
 use crate::state::State;
 use crate::store::{Change, Resource, Store, TableKey, Tables};
@@ -28,20 +28,10 @@ use crate::sync::lock;
 /// When a `Status` or `TaskStatus` transition ends (Unix ms); not a member of `InstanceInfo`.
 const UNTIL: &str = "EmulatorStateUntil";
 const MAX_GOODS: i64 = 100;
-const ACTIONS: [&str; 7] = [
-    "CreateDBInstanceHour",
-    "CreateDBInstance",
-    "DescribeDBInstances",
-    "IsolateDBInstance",
-    "ReleaseIsolatedDBInstances",
-    "OfflineIsolatedInstances",
-    "RestartDBInstances",
-];
 
-/// CDB instances, on when the emulator keeps resources.
+/// CDB instances (when the emulator keeps resources).
 pub(crate) struct Cdb {
     pub(crate) store: Arc<Store>,
-    pub(crate) on: bool,
     pub(crate) delay: Duration,
 }
 
@@ -82,27 +72,33 @@ fn ids(p: &Map<String, Value>, name: &str) -> Result<Vec<String>, ApiError> {
     if list.is_empty() { Err(ApiError::missing(name)) } else { Ok(list) }
 }
 
-impl Backend for Cdb {
-    fn serves(&self, service: &str, action: &str, schema: Option<&ActionRef<'static>>) -> Option<Check> {
-        let ours = self.on && service == "cdb" && ACTIONS.contains(&action);
-        (ours && schema.is_some_and(|s| s.version.version == "2017-03-20")).then_some(Check::Schema)
-    }
+impl Stateful for Cdb {
+    const SERVICE: &'static str = "cdb";
+    const VERSION: &'static str = "2017-03-20";
+    const ACTIONS: &'static [&'static str] = &[
+        "CreateDBInstanceHour",
+        "CreateDBInstance",
+        "DescribeDBInstances",
+        "IsolateDBInstance",
+        "ReleaseIsolatedDBInstances",
+        "OfflineIsolatedInstances",
+        "RestartDBInstances",
+    ];
 
-    fn answer(
+    fn call(
         &self,
         st: &State,
         req: &ApiRequest<'_>,
-        schema: Option<&ActionRef<'static>>,
-    ) -> Result<Outcome, ApiError> {
-        let action = schema.ok_or_else(|| ApiError::new("InternalError", "No schema."))?;
-        let p = req.params.as_object().cloned().unwrap_or_default();
+        action: &ActionRef<'static>,
+        p: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, ApiError> {
         let region = req.region.clone().ok_or_else(|| ApiError::missing("Region"))?;
         let now = req.now_ms;
-        let out = match req.action {
-            "CreateDBInstanceHour" | "CreateDBInstance" => self.create(st, req.action, &p, &region, now)?,
-            "DescribeDBInstances" => self.describe(action, &p, &region, now),
+        Ok(match req.action {
+            "CreateDBInstanceHour" | "CreateDBInstance" => self.create(st, req.action, p, &region, now)?,
+            "DescribeDBInstances" => self.describe(action, p, &region, now),
             "OfflineIsolatedInstances" => {
-                let wanted = ids(&p, "InstanceIds")?;
+                let wanted = ids(p, "InstanceIds")?;
                 self.store.update(|t| {
                     for r in known(t, &region, &wanted)? {
                         if field_int(&current(&r.fields, now), "Status") != Some(5) {
@@ -115,12 +111,10 @@ impl Backend for Cdb {
                 Map::new()
             }
             other => {
-                let wanted =
-                    if other == "IsolateDBInstance" { ids(&p, "InstanceId")? } else { ids(&p, "InstanceIds")? };
+                let wanted = if other == "IsolateDBInstance" { ids(p, "InstanceId")? } else { ids(p, "InstanceIds")? };
                 self.change(other, &wanted, &region, now)?
             }
-        };
-        Ok(Outcome::Json(out))
+        })
     }
 }
 

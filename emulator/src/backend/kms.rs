@@ -20,10 +20,10 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::{Map, Value, json};
 use tencentcloud_schema::ActionRef;
 
-use super::{Backend, Check};
+use super::Stateful;
 use crate::error::ApiError;
 use crate::params::{field_str, need_text};
-use crate::request::{ApiRequest, Outcome};
+use crate::request::ApiRequest;
 use crate::shape;
 use crate::state::State;
 use crate::store::{Change, Resource, Store, TableKey, Tables};
@@ -36,23 +36,9 @@ const MAX_BLOB: usize = 8192;
 const ID_LEN: usize = 36;
 const DAY_MS: i64 = 86_400_000;
 
-const ACTIONS: [&str; 10] = [
-    "CreateKey",
-    "DescribeKey",
-    "DescribeKeys",
-    "ListKeys",
-    "EnableKey",
-    "DisableKey",
-    "ScheduleKeyDeletion",
-    "CancelKeyDeletion",
-    "Encrypt",
-    "Decrypt",
-];
-
-/// KMS keys, on when the emulator keeps resources.
+/// KMS keys (when the emulator keeps resources).
 pub(crate) struct Kms {
     pub(crate) store: Arc<Store>,
-    pub(crate) on: bool,
 }
 
 fn err(code: &str, message: String) -> ApiError {
@@ -118,26 +104,35 @@ fn metadata(action: &ActionRef<'static>, r: &Resource) -> Value {
     Value::Object(out)
 }
 
-impl Backend for Kms {
-    fn serves(&self, service: &str, action: &str, schema: Option<&ActionRef<'static>>) -> Option<Check> {
-        let ours = self.on && service == "kms" && ACTIONS.contains(&action);
-        (ours && schema.is_some_and(|s| s.version.version == "2019-01-18")).then_some(Check::Schema)
-    }
+impl Stateful for Kms {
+    const SERVICE: &'static str = "kms";
+    const VERSION: &'static str = "2019-01-18";
+    const ACTIONS: &'static [&'static str] = &[
+        "CreateKey",
+        "DescribeKey",
+        "DescribeKeys",
+        "ListKeys",
+        "EnableKey",
+        "DisableKey",
+        "ScheduleKeyDeletion",
+        "CancelKeyDeletion",
+        "Encrypt",
+        "Decrypt",
+    ];
 
-    fn answer(
+    fn call(
         &self,
         st: &State,
         req: &ApiRequest<'_>,
-        schema: Option<&ActionRef<'static>>,
-    ) -> Result<Outcome, ApiError> {
-        let action = schema.ok_or_else(|| ApiError::new("InternalError", "No schema."))?;
-        let p = req.params.as_object().cloned().unwrap_or_default();
+        action: &ActionRef<'static>,
+        p: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, ApiError> {
         let region = req.region.clone().unwrap_or_default();
         let now = req.now_ms;
-        let out = match req.action {
-            "CreateKey" => self.create(&p, &region, st.uuid(), now)?,
+        Ok(match req.action {
+            "CreateKey" => self.create(p, &region, st.uuid(), now)?,
             "DescribeKey" => {
-                let id = need_text(&p, "KeyId")?;
+                let id = need_text(p, "KeyId")?;
                 let r = self.store.read(|t| key(t, &region, id, now).cloned())?;
                 obj([("KeyMetadata", metadata(action, &r))])
             }
@@ -170,8 +165,8 @@ impl Backend for Kms {
                 obj([("Keys", Value::Array(page)), ("TotalCount", Value::from(ids.len()))])
             }
             "Encrypt" => {
-                let id = need_text(&p, "KeyId")?;
-                let plain = Base64::decode_vec(need_text(&p, "Plaintext")?)
+                let id = need_text(p, "KeyId")?;
+                let plain = Base64::decode_vec(need_text(p, "Plaintext")?)
                     .ok()
                     .filter(|b| !b.is_empty() && b.len() <= MAX_PLAINTEXT)
                     .ok_or_else(|| {
@@ -185,7 +180,7 @@ impl Backend for Kms {
                 let mut nonce = [0u8; NONCE_LEN];
                 SystemRandom::new().fill(&mut nonce).map_err(|_| ApiError::new("InternalError", "No randomness."))?;
                 let mut sealed = plain;
-                let context = field_str(&p, "EncryptionContext").unwrap_or("");
+                let context = field_str(p, "EncryptionContext").unwrap_or("");
                 sealing_key(&r)?
                     .seal_in_place_append_tag(
                         Nonce::assume_unique_for_key(nonce),
@@ -203,7 +198,7 @@ impl Backend for Kms {
                 let bad = || {
                     err("InvalidParameterValue.InvalidCiphertext", "The ciphertext is not one this KMS made.".into())
                 };
-                let text_blob = need_text(&p, "CiphertextBlob")?;
+                let text_blob = need_text(p, "CiphertextBlob")?;
                 if text_blob.len() > MAX_BLOB * 2 {
                     return Err(bad());
                 }
@@ -215,16 +210,15 @@ impl Backend for Kms {
                 let nonce: [u8; NONCE_LEN] = blob[1 + ID_LEN..1 + ID_LEN + NONCE_LEN].try_into().map_err(|_| bad())?;
                 let r = self.store.read(|t| key(t, &region, &id, now).cloned())?;
                 usable(&r)?;
-                let context = field_str(&p, "EncryptionContext").unwrap_or("");
+                let context = field_str(p, "EncryptionContext").unwrap_or("");
                 let mut sealed = blob[1 + ID_LEN + NONCE_LEN..].to_vec();
                 let plain = sealing_key(&r)?
                     .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad(&id, context)), &mut sealed)
                     .map_err(|_| bad())?;
                 obj([("KeyId", Value::from(id)), ("Plaintext", Value::from(Base64::encode_string(plain)))])
             }
-            other => self.change(other, &p, &region, now)?,
-        };
-        Ok(Outcome::Json(out))
+            other => self.change(other, p, &region, now)?,
+        })
     }
 }
 

@@ -19,6 +19,7 @@ pub(crate) mod vpc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::{Map, Value};
 use tencentcloud_schema::ActionRef;
 
 use crate::error::ApiError;
@@ -50,6 +51,45 @@ pub(crate) trait Backend: Send + Sync {
     ) -> Result<Outcome, ApiError>;
 }
 
+/// A hand-written backend keeping one service's resources in the store (KMS, CAM users, CDB,
+/// Redis, TKE): it serves its `ACTIONS` of `SERVICE` at `VERSION`, checked against the schema,
+/// and answers JSON. Its [`Backend`] impl is this shared preamble.
+pub(crate) trait Stateful: Send + Sync {
+    /// The service it serves.
+    const SERVICE: &'static str;
+    /// The only version of the service it serves.
+    const VERSION: &'static str;
+    /// The actions it serves.
+    const ACTIONS: &'static [&'static str];
+
+    /// The answer to `req`, whose schema is `action` and parameters `p`.
+    fn call(
+        &self,
+        state: &State,
+        req: &ApiRequest<'_>,
+        action: &ActionRef<'static>,
+        p: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, ApiError>;
+}
+
+impl<T: Stateful> Backend for T {
+    fn serves(&self, service: &str, action: &str, schema: Option<&ActionRef<'static>>) -> Option<Check> {
+        let ours = service == T::SERVICE && T::ACTIONS.contains(&action);
+        (ours && schema.is_some_and(|s| s.version.version == T::VERSION)).then_some(Check::Schema)
+    }
+
+    fn answer(
+        &self,
+        state: &State,
+        req: &ApiRequest<'_>,
+        schema: Option<&ActionRef<'static>>,
+    ) -> Result<Outcome, ApiError> {
+        let action = schema.ok_or_else(|| ApiError::new("InternalError", "No schema."))?;
+        let p = req.params.as_object().cloned().unwrap_or_default();
+        self.call(state, req, action, &p).map(Outcome::Json)
+    }
+}
+
 /// The backends, in the order they are asked.
 pub(crate) type Backends = Vec<Box<dyn Backend>>;
 
@@ -69,22 +109,15 @@ pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
         Box::new(clb::LoadBalancers { delay: boot }),
         Box::new(clb::Listeners),
     ];
-    let kms = kms::Kms { store: store.clone(), on: all };
-    let users = cam::Users { store: store.clone(), on: all };
-    let cdb = cdb::Cdb { store: store.clone(), on: all, delay: boot };
-    let redis = redis::Redis { store: store.clone(), on: all, delay: boot };
-    let tke = tke::Tke { store: store.clone(), on: all, delay: boot };
-    let resources = resources::Resources::new(store, behaviours, all);
-    vec![
-        Box::new(canned::Canned),
-        Box::new(events::Events),
-        Box::new(cvm::Cvm),
-        Box::new(sts::Sts),
-        Box::new(kms),
-        Box::new(users),
-        Box::new(cdb),
-        Box::new(redis),
-        Box::new(tke),
-        Box::new(resources),
-    ]
+    let mut backends: Backends =
+        vec![Box::new(canned::Canned), Box::new(events::Events), Box::new(cvm::Cvm), Box::new(sts::Sts)];
+    if all {
+        backends.push(Box::new(kms::Kms { store: store.clone() }));
+        backends.push(Box::new(cam::Users { store: store.clone() }));
+        backends.push(Box::new(cdb::Cdb { store: store.clone(), delay: boot }));
+        backends.push(Box::new(redis::Redis { store: store.clone(), delay: boot }));
+        backends.push(Box::new(tke::Tke { store: store.clone(), delay: boot }));
+    }
+    backends.push(Box::new(resources::Resources::new(store, behaviours, all)));
+    backends
 }

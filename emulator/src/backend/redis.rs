@@ -17,10 +17,10 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use tencentcloud_schema::ActionRef;
 
-use super::{Backend, Check};
+use super::Stateful;
 use crate::error::ApiError;
 use crate::params::{field_int, field_text, need_text};
-use crate::request::{ApiRequest, Outcome};
+use crate::request::ApiRequest;
 use crate::shape;
 use crate::state::State;
 use crate::store::{Change, Resource, Store, TableKey};
@@ -28,19 +28,10 @@ use crate::sync::lock;
 
 /// When `Status` 1 ends (Unix ms); not a member of `InstanceSet`.
 const UNTIL: &str = "EmulatorStateUntil";
-const ACTIONS: [&str; 6] = [
-    "CreateInstances",
-    "DescribeInstances",
-    "DestroyPostpaidInstance",
-    "DestroyPrepaidInstance",
-    "StartupInstance",
-    "CleanUpInstance",
-];
 
-/// Redis instances, on when the emulator keeps resources.
+/// Redis instances (when the emulator keeps resources).
 pub(crate) struct Redis {
     pub(crate) store: Arc<Store>,
-    pub(crate) on: bool,
     pub(crate) delay: Duration,
 }
 
@@ -59,28 +50,32 @@ fn status(fields: &Map<String, Value>, now_ms: i64) -> i64 {
     if s == 1 && done { 2 } else { s }
 }
 
-impl Backend for Redis {
-    fn serves(&self, service: &str, action: &str, schema: Option<&ActionRef<'static>>) -> Option<Check> {
-        let ours = self.on && service == "redis" && ACTIONS.contains(&action);
-        (ours && schema.is_some_and(|s| s.version.version == "2018-04-12")).then_some(Check::Schema)
-    }
+impl Stateful for Redis {
+    const SERVICE: &'static str = "redis";
+    const VERSION: &'static str = "2018-04-12";
+    const ACTIONS: &'static [&'static str] = &[
+        "CreateInstances",
+        "DescribeInstances",
+        "DestroyPostpaidInstance",
+        "DestroyPrepaidInstance",
+        "StartupInstance",
+        "CleanUpInstance",
+    ];
 
-    fn answer(
+    fn call(
         &self,
         st: &State,
         req: &ApiRequest<'_>,
-        schema: Option<&ActionRef<'static>>,
-    ) -> Result<Outcome, ApiError> {
-        let action = schema.ok_or_else(|| ApiError::new("InternalError", "No schema."))?;
-        let p = req.params.as_object().cloned().unwrap_or_default();
+        action: &ActionRef<'static>,
+        p: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, ApiError> {
         let region = req.region.clone().ok_or_else(|| ApiError::missing("Region"))?;
         let now = req.now_ms;
-        let out = match req.action {
-            "CreateInstances" => self.create(st, &p, &region, now)?,
-            "DescribeInstances" => self.describe(action, &p, &region, now),
-            other => self.change(other, &p, &region, now)?,
-        };
-        Ok(Outcome::Json(out))
+        Ok(match req.action {
+            "CreateInstances" => self.create(st, p, &region, now)?,
+            "DescribeInstances" => self.describe(action, p, &region, now),
+            other => self.change(other, p, &region, now)?,
+        })
     }
 }
 

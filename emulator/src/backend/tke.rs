@@ -15,11 +15,11 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use tencentcloud_schema::ActionRef;
 
+use super::Stateful;
 use super::vpc::Cidr;
-use super::{Backend, Check};
 use crate::error::ApiError;
 use crate::params::{field_obj, field_text};
-use crate::request::{ApiRequest, Outcome};
+use crate::request::ApiRequest;
 use crate::shape;
 use crate::state::State;
 use crate::store::{Change, Resource, Store, TableKey, Tables};
@@ -27,13 +27,11 @@ use crate::sync::lock;
 
 /// When `Creating` or `Deleting` ends (Unix ms); not a member of `Cluster`.
 const UNTIL: &str = "EmulatorStateUntil";
-const ACTIONS: [&str; 3] = ["CreateCluster", "DescribeClusters", "DeleteCluster"];
 const PRIVATE: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
-/// TKE clusters, on when the emulator keeps resources.
+/// TKE clusters (when the emulator keeps resources).
 pub(crate) struct Tke {
     pub(crate) store: Arc<Store>,
-    pub(crate) on: bool,
     pub(crate) delay: Duration,
 }
 
@@ -94,27 +92,24 @@ fn check_cidr(name: &str, text: &str, vpc: Option<Cidr>, others: &[Cidr]) -> Res
     Ok(cidr)
 }
 
-impl Backend for Tke {
-    fn serves(&self, service: &str, action: &str, schema: Option<&ActionRef<'static>>) -> Option<Check> {
-        let ours = self.on && service == "tke" && ACTIONS.contains(&action);
-        (ours && schema.is_some_and(|s| s.version.version == "2018-05-25")).then_some(Check::Schema)
-    }
+impl Stateful for Tke {
+    const SERVICE: &'static str = "tke";
+    const VERSION: &'static str = "2018-05-25";
+    const ACTIONS: &'static [&'static str] = &["CreateCluster", "DescribeClusters", "DeleteCluster"];
 
-    fn answer(
+    fn call(
         &self,
         st: &State,
         req: &ApiRequest<'_>,
-        schema: Option<&ActionRef<'static>>,
-    ) -> Result<Outcome, ApiError> {
-        let action = schema.ok_or_else(|| ApiError::new("InternalError", "No schema."))?;
-        let p = req.params.as_object().cloned().unwrap_or_default();
+        action: &ActionRef<'static>,
+        p: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, ApiError> {
         let region = req.region.clone().ok_or_else(|| ApiError::missing("Region"))?;
-        let out = match req.action {
-            "CreateCluster" => self.create(st, &p, &region, req.now_ms)?,
-            "DescribeClusters" => describe(&self.store, action, &p, &region, req.now_ms),
-            _ => self.delete(&p, &region, req.now_ms)?,
-        };
-        Ok(Outcome::Json(out))
+        Ok(match req.action {
+            "CreateCluster" => self.create(st, p, &region, req.now_ms)?,
+            "DescribeClusters" => describe(&self.store, action, p, &region, req.now_ms),
+            _ => self.delete(p, &region, req.now_ms)?,
+        })
     }
 }
 
