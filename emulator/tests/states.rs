@@ -21,6 +21,16 @@ async fn client(emu: &RunningEmulator) -> Client {
     Client::connect(emu.addr(), id, key).await.unwrap()
 }
 
+/// How long the transitions take in the tests that wait for them.
+const DELAY: Duration = Duration::from_millis(300);
+
+/// An emulator keeping resources, its transitions taking [`DELAY`], and a client of it.
+async fn delayed() -> (RunningEmulator, Client) {
+    let emu = Emulator::builder().resources(true).instance_boot(DELAY).start().await.unwrap();
+    let c = client(&emu).await;
+    (emu, c)
+}
+
 /// One service's calls in ap-guangzhou: `ok` answers the response, `err` the error code.
 struct Svc<'c> {
     c: &'c mut Client,
@@ -107,9 +117,7 @@ async fn disk_view(c: &mut Client, id: &str) -> Option<Value> {
 
 #[tokio::test]
 async fn a_disk_is_attached_to_one_instance_at_a_time() {
-    let delay = Duration::from_millis(300);
-    let emu = Emulator::builder().resources(true).instance_boot(delay).start().await.unwrap();
-    let mut c = client(&emu).await;
+    let (emu, mut c) = delayed().await;
     let a = run(&mut c, json!({"ImageId": "img-1", "Placement": {"Zone": "ap-guangzhou-3"}})).await;
     let b = run(&mut c, json!({"ImageId": "img-1", "Placement": {"Zone": "ap-guangzhou-3"}})).await;
     let d = disk(&mut c, "ap-guangzhou-3").await;
@@ -118,18 +126,20 @@ async fn a_disk_is_attached_to_one_instance_at_a_time() {
     assert_eq!((view["DiskState"].as_str(), view["Attached"].as_bool()), (Some("UNATTACHED"), Some(false)));
 
     let attach = |disk: &str, ins: &str| json!({"DiskIds": [disk], "InstanceId": ins});
-    let e = cbs(&mut c).err("AttachDisks", attach(&d, "ins-00000000")).await;
-    assert_eq!(e, "InvalidInstanceId.NotFound");
-    let e = cbs(&mut c).err("AttachDisks", attach(&far, &a)).await;
-    assert_eq!(e, "ResourceUnavailable.ZoneNotMatch");
-    let e = cbs(&mut c).err("AttachDisks", attach("disk-00000000", &a)).await;
-    assert_eq!(e, "InvalidDiskId.NotFound");
+    let refused = [
+        ("an unknown instance", attach(&d, "ins-00000000"), "InvalidInstanceId.NotFound"),
+        ("an instance of another zone", attach(&far, &a), "ResourceUnavailable.ZoneNotMatch"),
+        ("an unknown disk", attach("disk-00000000", &a), "InvalidDiskId.NotFound"),
+    ];
+    for (case, body, code) in refused {
+        assert_eq!(cbs(&mut c).err("AttachDisks", body).await, code, "{case}");
+    }
 
     cbs(&mut c).ok("AttachDisks", attach(&d, &a)).await;
     let view = disk_view(&mut c, &d).await.unwrap();
     assert_eq!((view["DiskState"].as_str(), view["InstanceId"].as_str()), (Some("ATTACHING"), Some(a.as_str())));
     assert_eq!(cbs(&mut c).err("AttachDisks", attach(&d, &b)).await, "ResourceBusy");
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     let view = disk_view(&mut c, &d).await.unwrap();
     assert_eq!((view["DiskState"].as_str(), view["Attached"].as_bool()), (Some("ATTACHED"), Some(true)));
     let attached = json!({"Filters": [{"Name": "instance-id", "Values": [a]}]});
@@ -148,7 +158,7 @@ async fn a_disk_is_attached_to_one_instance_at_a_time() {
 
     cbs(&mut c).ok("DetachDisks", json!({"DiskIds": [d]})).await;
     assert_eq!(disk_view(&mut c, &d).await.unwrap()["DiskState"], "DETACHING");
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     let view = disk_view(&mut c, &d).await.unwrap();
     assert_eq!((view["DiskState"].as_str(), view["InstanceId"].as_str()), (Some("UNATTACHED"), Some("")));
     assert_eq!(view["LastAttachInsId"], a.as_str());
@@ -156,13 +166,13 @@ async fn a_disk_is_attached_to_one_instance_at_a_time() {
 
     // Attached to b, then b terminated: the disk is unattached again; one to be deleted with
     // its instance goes with it.
-    tokio::time::sleep(delay).await; // b is RUNNING
+    tokio::time::sleep(DELAY).await; // b is RUNNING
     cbs(&mut c).ok("AttachDisks", attach(&d, &b)).await;
     cbs(&mut c).ok("AttachDisks", json!({"DiskIds": [fresh], "InstanceId": b, "DeleteWithInstance": true})).await;
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     cvm(&mut c).ok("TerminateInstances", json!({"InstanceIds": [b]})).await;
     assert_eq!(disk_view(&mut c, &d).await.unwrap()["DiskState"], "ATTACHED", "b is only TERMINATING");
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     assert_eq!(disk_view(&mut c, &d).await.unwrap()["DiskState"], "UNATTACHED");
     assert!(disk_view(&mut c, &fresh).await.is_none(), "deleted with its instance");
     cbs(&mut c).ok("TerminateDisks", json!({"DiskIds": [d, far]})).await;
@@ -192,14 +202,18 @@ async fn a_secret_keeps_its_versions_and_is_deleted_when_disabled() {
     let mut c = client(&emu).await;
     let made = ssm(&mut c).ok("CreateSecret", json!({"SecretName": "db-pass", "SecretString": "hunter2"})).await;
     assert_eq!((made["SecretName"].as_str(), made["VersionId"].as_str()), (Some("db-pass"), Some("SSM_Current")));
-    let e = ssm(&mut c).err("CreateSecret", json!({"SecretName": "db-pass", "SecretString": "x"})).await;
-    assert_eq!(e, "ResourceInUse.SecretExists");
-    let e = ssm(&mut c).err("CreateSecret", json!({"SecretName": "-bad.name", "SecretString": "x"})).await;
-    assert_eq!(e, "InvalidParameterValue");
-    let e = ssm(&mut c)
-        .err("CreateSecret", json!({"SecretName": "both", "SecretString": "x", "SecretBinary": "eA=="}))
-        .await;
-    assert_eq!(e, "InvalidParameterValue");
+    let refused = [
+        ("a name in use", json!({"SecretName": "db-pass", "SecretString": "x"}), "ResourceInUse.SecretExists"),
+        ("a bad name", json!({"SecretName": "-bad.name", "SecretString": "x"}), "InvalidParameterValue"),
+        (
+            "both values",
+            json!({"SecretName": "both", "SecretString": "x", "SecretBinary": "eA=="}),
+            "InvalidParameterValue",
+        ),
+    ];
+    for (case, body, code) in refused {
+        assert_eq!(ssm(&mut c).err("CreateSecret", body).await, code, "{case}");
+    }
 
     let get = |v: &str| json!({"SecretName": "db-pass", "VersionId": v});
     let got = ssm(&mut c).ok("GetSecretValue", get("SSM_Current")).await;
@@ -279,15 +293,19 @@ async fn keys_encrypt_decrypt_and_are_scheduled_for_deletion() {
     assert_eq!(out["KeyId"], k1.as_str());
     assert_eq!(Base64::decode_vec(out["Plaintext"].as_str().unwrap()).unwrap(), plain);
     // Another context, a flipped bit, or the blob claimed by the other key: refused.
-    let bad = "InvalidParameterValue.InvalidCiphertext";
-    assert_eq!(kms(&mut c).err("Decrypt", dec(&blob, "{\"app\":\"b\"}")).await, bad);
     let mut flipped = raw.clone();
     *flipped.last_mut().unwrap() ^= 1;
-    assert_eq!(kms(&mut c).err("Decrypt", dec(&Base64::encode_string(&flipped), "{\"app\":\"a\"}")).await, bad);
     let mut moved = raw.clone();
     moved[1..37].copy_from_slice(k2.as_bytes());
-    assert_eq!(kms(&mut c).err("Decrypt", dec(&Base64::encode_string(&moved), "{\"app\":\"a\"}")).await, bad);
-    assert_eq!(kms(&mut c).err("Decrypt", dec("not base64!", "")).await, bad);
+    let refused = [
+        ("another context", dec(&blob, "{\"app\":\"b\"}")),
+        ("a flipped bit", dec(&Base64::encode_string(&flipped), "{\"app\":\"a\"}")),
+        ("the other key's id", dec(&Base64::encode_string(&moved), "{\"app\":\"a\"}")),
+        ("not base64", dec("not base64!", "")),
+    ];
+    for (case, body) in refused {
+        assert_eq!(kms(&mut c).err("Decrypt", body).await, "InvalidParameterValue.InvalidCiphertext", "{case}");
+    }
     assert_eq!(
         kms(&mut c).err("Encrypt", json!({"KeyId": k1, "Plaintext": "%%"})).await,
         "InvalidParameterValue.InvalidPlaintext"
@@ -367,13 +385,18 @@ async fn cam_users_and_roles_are_account_wide() {
     let policy = r#"{"version":"2.0","statement":[{"action":"name/sts:AssumeRole","effect":"allow","principal":{"service":"cvm.qcloud.com"}}]}"#;
     let role = json!({"RoleName": "cvm-role", "PolicyDocument": policy});
     let role_id = cam(&mut c).ok("CreateRole", role.clone()).await["RoleId"].as_str().unwrap().to_owned();
-    assert_eq!(cam(&mut c).err("CreateRole", role).await, "InvalidParameter.RoleNameInUse");
-    let e = cam(&mut c).err("CreateRole", json!({"RoleName": "r2", "PolicyDocument": "{not json"})).await;
-    assert_eq!(e, "InvalidParameter.PolicyDocumentError");
-    assert_eq!(
-        cam(&mut c).err("CreateRole", json!({"RoleName": "bad name", "PolicyDocument": policy})).await,
-        "InvalidParameter.RoleNameError"
-    );
+    let refused = [
+        ("a name in use", role, "InvalidParameter.RoleNameInUse"),
+        (
+            "no JSON policy",
+            json!({"RoleName": "r2", "PolicyDocument": "{not json"}),
+            "InvalidParameter.PolicyDocumentError",
+        ),
+        ("a bad name", json!({"RoleName": "bad name", "PolicyDocument": policy}), "InvalidParameter.RoleNameError"),
+    ];
+    for (case, body, code) in refused {
+        assert_eq!(cam(&mut c).err("CreateRole", body).await, code, "{case}");
+    }
     // Account-wide: the role is found from another region.
     let other = c
         .call("cam", "2019-01-16", "GetRole", Some("ap-shanghai"), &json!({"RoleId": role_id}))
@@ -389,19 +412,26 @@ async fn cam_users_and_roles_are_account_wide() {
     emu.shutdown().await;
 }
 
+/// A new VPC, 10.0.0.0/16: its id.
+async fn new_vpc(c: &mut Client) -> Value {
+    vpc(c).ok("CreateVpc", json!({"VpcName": "v", "CidrBlock": "10.0.0.0/16"})).await["Vpc"]["VpcId"].clone()
+}
+
+/// A new subnet of the VPC `v`, 10.0.1.0/24 in ap-guangzhou-3: its id.
+async fn subnet(c: &mut Client, v: &Value) -> Value {
+    let s = json!({"VpcId": v, "SubnetName": "s", "CidrBlock": "10.0.1.0/24", "Zone": "ap-guangzhou-3"});
+    vpc(c).ok("CreateSubnet", s).await["Subnet"]["SubnetId"].clone()
+}
+
 fn clb(c: &mut Client) -> Svc<'_> {
     Svc { c, service: "clb", version: "2018-03-17" }
 }
 
 #[tokio::test]
 async fn load_balancers_live_in_their_vpc_and_listeners_on_free_ports() {
-    let delay = Duration::from_millis(300);
-    let emu = Emulator::builder().resources(true).instance_boot(delay).start().await.unwrap();
-    let mut c = client(&emu).await;
-    let v =
-        vpc(&mut c).ok("CreateVpc", json!({"VpcName": "v", "CidrBlock": "10.0.0.0/16"})).await["Vpc"]["VpcId"].clone();
-    let s = json!({"VpcId": v, "SubnetName": "s", "CidrBlock": "10.0.1.0/24", "Zone": "ap-guangzhou-3"});
-    let s = vpc(&mut c).ok("CreateSubnet", s).await["Subnet"]["SubnetId"].clone();
+    let (emu, mut c) = delayed().await;
+    let v = new_vpc(&mut c).await;
+    let s = subnet(&mut c, &v).await;
     let lb =
         |vpc_id: &Value, subnet: &Value| json!({"LoadBalancerType": "INTERNAL", "VpcId": vpc_id, "SubnetId": subnet});
     assert_eq!(clb(&mut c).err("CreateLoadBalancer", lb(&json!("vpc-00000000"), &s)).await, "InvalidParameterValue");
@@ -412,7 +442,7 @@ async fn load_balancers_live_in_their_vpc_and_listeners_on_free_ports() {
             .clone()
     };
     assert_eq!(status(&mut c).await, 0, "creating");
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     assert_eq!(status(&mut c).await, 1, "running");
 
     // A VPC or subnet with a load balancer in it is not deleted.
@@ -445,14 +475,14 @@ async fn load_balancers_live_in_their_vpc_and_listeners_on_free_ports() {
     // An instance in the subnet keeps it too.
     let ins = run(&mut c, json!({"ImageId": "img-1", "VirtualPrivateCloud": {"VpcId": v, "SubnetId": s}})).await;
     assert_eq!(vpc(&mut c).err("DeleteSubnet", json!({"SubnetId": s})).await, "ResourceInUse");
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     cvm(&mut c).ok("TerminateInstances", json!({"InstanceIds": [ins]})).await;
     assert_eq!(
         vpc(&mut c).err("DeleteSubnet", json!({"SubnetId": s})).await,
         "ResourceInUse",
         "TERMINATING still uses it"
     );
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     vpc(&mut c).ok("DeleteSubnet", json!({"SubnetId": s})).await;
     vpc(&mut c).ok("DeleteVpc", json!({"VpcId": v})).await;
     emu.shutdown().await;
@@ -464,13 +494,9 @@ fn cdb(c: &mut Client) -> Svc<'_> {
 
 #[tokio::test]
 async fn mysql_instances_are_created_isolated_released_and_taken_offline() {
-    let delay = Duration::from_millis(300);
-    let emu = Emulator::builder().resources(true).instance_boot(delay).start().await.unwrap();
-    let mut c = client(&emu).await;
-    let v =
-        vpc(&mut c).ok("CreateVpc", json!({"VpcName": "v", "CidrBlock": "10.0.0.0/16"})).await["Vpc"]["VpcId"].clone();
-    let s = json!({"VpcId": v, "SubnetName": "s", "CidrBlock": "10.0.1.0/24", "Zone": "ap-guangzhou-3"});
-    let s = vpc(&mut c).ok("CreateSubnet", s).await["Subnet"]["SubnetId"].clone();
+    let (emu, mut c) = delayed().await;
+    let v = new_vpc(&mut c).await;
+    let s = subnet(&mut c, &v).await;
     let create = |vpc_id: &Value| json!({"GoodsNum": 2, "Memory": 1000, "Volume": 25, "UniqVpcId": vpc_id, "UniqSubnetId": s, "InstanceName": "db"});
     assert_eq!(cdb(&mut c).err("CreateDBInstanceHour", create(&json!("vpc-00000000"))).await, "InvalidParameter");
     let made = cdb(&mut c).ok("CreateDBInstanceHour", create(&v)).await;
@@ -486,7 +512,7 @@ async fn mysql_instances_are_created_isolated_released_and_taken_offline() {
     assert_eq!(status(&mut c, &ids[0]).await, (0, 0), "creating");
     let a = json!({"InstanceId": ids[0]});
     assert_eq!(cdb(&mut c).err("IsolateDBInstance", a.clone()).await, "OperationDenied.WrongStatus");
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     assert_eq!(status(&mut c, &ids[0]).await, (1, 0), "running");
     let listed = cdb(&mut c).ok("DescribeDBInstances", json!({"Status": [1], "InstanceNames": ["db"]})).await;
     assert_eq!(listed["TotalCount"], 2);
@@ -503,16 +529,16 @@ async fn mysql_instances_are_created_isolated_released_and_taken_offline() {
     cdb(&mut c).ok("IsolateDBInstance", a.clone()).await;
     assert_eq!(status(&mut c, &ids[0]).await.0, 4, "isolating");
     assert_eq!(cdb(&mut c).err("OfflineIsolatedInstances", one(&ids[0])).await, "InvalidParameter");
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     assert_eq!(status(&mut c, &ids[0]).await.0, 5, "isolated");
     let released = cdb(&mut c).ok("ReleaseIsolatedDBInstances", one(&ids[0])).await;
     assert_eq!(released["Items"][0]["InstanceId"], ids[0].as_str());
     assert_eq!(status(&mut c, &ids[0]).await.0, 1);
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     for id in &ids {
         cdb(&mut c).ok("IsolateDBInstance", json!({"InstanceId": id})).await;
     }
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     cdb(&mut c).ok("OfflineIsolatedInstances", json!({"InstanceIds": ids})).await;
     assert_eq!(cdb(&mut c).ok("DescribeDBInstances", json!({})).await["TotalCount"], 0);
     assert_eq!(cdb(&mut c).err("IsolateDBInstance", a).await, "InvalidParameter.InstanceNotFound");
@@ -526,13 +552,9 @@ fn redis(c: &mut Client) -> Svc<'_> {
 
 #[tokio::test]
 async fn redis_instances_go_to_the_recycle_bin_and_come_back() {
-    let delay = Duration::from_millis(300);
-    let emu = Emulator::builder().resources(true).instance_boot(delay).start().await.unwrap();
-    let mut c = client(&emu).await;
-    let v =
-        vpc(&mut c).ok("CreateVpc", json!({"VpcName": "v", "CidrBlock": "10.0.0.0/16"})).await["Vpc"]["VpcId"].clone();
-    let s = json!({"VpcId": v, "SubnetName": "s", "CidrBlock": "10.0.1.0/24", "Zone": "ap-guangzhou-3"});
-    let s = vpc(&mut c).ok("CreateSubnet", s).await["Subnet"]["SubnetId"].clone();
+    let (emu, mut c) = delayed().await;
+    let v = new_vpc(&mut c).await;
+    let s = subnet(&mut c, &v).await;
     let create = |vpc_id: &Value, billing: i64, n: i64| {
         json!({"TypeId": 15, "MemSize": 1024, "GoodsNum": n, "Period": 1, "BillingMode": billing,
             "VpcId": vpc_id, "SubnetId": s, "InstanceName": "cache"})
@@ -556,7 +578,7 @@ async fn redis_instances_go_to_the_recycle_bin_and_come_back() {
         redis(&mut c).err("DestroyPostpaidInstance", one(&post)).await,
         "ResourceUnavailable.InstanceStatusError"
     );
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     assert_eq!(status(&mut c, &post).await, Some(2), "running");
     let vpcs = json!({"UniqVpcIds": [v], "Status": [2]});
     assert_eq!(redis(&mut c).ok("DescribeInstances", vpcs).await["TotalCount"], 2);
@@ -587,24 +609,23 @@ fn tke(c: &mut Client) -> Svc<'_> {
 
 #[tokio::test]
 async fn clusters_take_clear_cidrs_in_an_existing_vpc() {
-    let delay = Duration::from_millis(300);
-    let emu = Emulator::builder().resources(true).instance_boot(delay).start().await.unwrap();
-    let mut c = client(&emu).await;
-    let v =
-        vpc(&mut c).ok("CreateVpc", json!({"VpcName": "v", "CidrBlock": "10.0.0.0/16"})).await["Vpc"]["VpcId"].clone();
+    let (emu, mut c) = delayed().await;
+    let v = new_vpc(&mut c).await;
     let cluster = |vpc_id: &Value, cidr: &str| {
         json!({"ClusterType": "MANAGED_CLUSTER", "ClusterCIDRSettings": {"ClusterCIDR": cidr},
             "ClusterBasicSettings": {"VpcId": vpc_id, "ClusterName": "k8s"}})
     };
     let err = async |c: &mut Client, body: Value| tke(c).err("CreateCluster", body).await;
-    assert_eq!(
-        err(&mut c, cluster(&json!("vpc-00000000"), "172.16.0.0/16")).await,
-        "FailedOperation.VpcRecodrNotFound"
-    );
-    assert_eq!(err(&mut c, cluster(&v, "172.16.0.0")).await, "InvalidParameter.CidrInvalid");
-    assert_eq!(err(&mut c, cluster(&v, "172.16.0.0/28")).await, "InvalidParameter.CIDRMaskSizeOutOfRange");
-    assert_eq!(err(&mut c, cluster(&v, "8.8.0.0/16")).await, "InvalidParameter.InvalidPrivateNetworkCIDR");
-    assert_eq!(err(&mut c, cluster(&v, "10.0.0.0/14")).await, "InvalidParameter.CidrConflictWithVpcCidr");
+    let refused = [
+        ("an unknown VPC", cluster(&json!("vpc-00000000"), "172.16.0.0/16"), "FailedOperation.VpcRecodrNotFound"),
+        ("no CIDR block", cluster(&v, "172.16.0.0"), "InvalidParameter.CidrInvalid"),
+        ("a /28", cluster(&v, "172.16.0.0/28"), "InvalidParameter.CIDRMaskSizeOutOfRange"),
+        ("a public block", cluster(&v, "8.8.0.0/16"), "InvalidParameter.InvalidPrivateNetworkCIDR"),
+        ("over the VPC's CIDR", cluster(&v, "10.0.0.0/14"), "InvalidParameter.CidrConflictWithVpcCidr"),
+    ];
+    for (case, body, code) in refused {
+        assert_eq!(err(&mut c, body).await, code, "{case}");
+    }
     let id =
         tke(&mut c).ok("CreateCluster", cluster(&v, "172.16.0.0/16")).await["ClusterId"].as_str().unwrap().to_owned();
     assert!(id.starts_with("cls-"), "{id}");
@@ -614,7 +635,7 @@ async fn clusters_take_clear_cidrs_in_an_existing_vpc() {
         v["Clusters"].get(0).map(|c| c["ClusterStatus"].as_str().unwrap().to_owned())
     };
     assert_eq!(state(&mut c).await.as_deref(), Some("Creating"));
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     assert_eq!(state(&mut c).await.as_deref(), Some("Running"));
     let by_vpc =
         json!({"Filters": [{"Name": "vpc-id", "Values": [v]}, {"Name": "ClusterStatus", "Values": ["Running"]}]});
@@ -633,7 +654,7 @@ async fn clusters_take_clear_cidrs_in_an_existing_vpc() {
     tke(&mut c).ok("DeleteCluster", del(&json!(id))).await;
     assert_eq!(state(&mut c).await.as_deref(), Some("Deleting"));
     assert_eq!(tke(&mut c).err("DeleteCluster", del(&json!(id))).await, "FailedOperation.ClusterState");
-    tokio::time::sleep(delay).await;
+    tokio::time::sleep(DELAY).await;
     assert_eq!(state(&mut c).await, None);
     assert_eq!(tke(&mut c).err("DeleteCluster", del(&json!(id))).await, "ResourceNotFound");
     // The deleted cluster's CIDR is free again.
