@@ -5,38 +5,19 @@
 //! `serde_json time / typed reader time` (>= 1.0: the typed reader is as fast or faster).
 //!
 //! `cargo run --release -p tencentcloud-examples --example decode_bench [-- ROUNDS]`
-#![allow(unsafe_code)] // the counting allocator
 
 #[path = "decode_mirror.rs"]
 mod mirror;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use serde::Deserialize;
 use serde_json::Value;
-
-struct Counting;
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use tencentcloud_examples::CountingAlloc;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc::new();
 
 #[derive(Deserialize)]
 struct Envelope<T> {
@@ -65,13 +46,13 @@ fn measure(rounds: u32, mut f: impl FnMut() -> usize) -> (f64, f64) {
     for _ in 0..rounds / 10 {
         black_box(f());
     }
-    let allocs = ALLOCS.load(Ordering::Relaxed);
+    let allocs = GLOBAL.allocations();
     let start = Instant::now();
     for _ in 0..rounds {
         black_box(f());
     }
     let ns = start.elapsed().as_nanos() as f64 / f64::from(rounds);
-    (ns, (ALLOCS.load(Ordering::Relaxed) - allocs) as f64 / f64::from(rounds))
+    (ns, (GLOBAL.allocations() - allocs) as f64 / f64::from(rounds))
 }
 
 fn main() {

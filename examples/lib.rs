@@ -1,13 +1,15 @@
 //! Shared pieces of the examples: where to send calls (Tencent Cloud when credentials
-//! are set, else the built-in local emulator). Typed models come from the generated
-//! service crates (`tencentcloud-cvm`).
+//! are set, else the built-in local emulator), and the benchmarks' counting allocator
+//! ([`CountingAlloc`]). Typed models come from the generated service crates (`tencentcloud-cvm`).
 //!
 //! Credentials come from the default chain (environment, profile file, instance role,
 //! TKE). Every example runs offline: when the chain finds nothing it starts
 //! [`tencentcloud_emulator`] in-process, says so, and makes the same calls through the
 //! real client against it.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tencentcloud_emulator::{Emulator, RunningEmulator, default_test_key};
 
 use tencentcloud_transport_std::{
@@ -62,5 +64,46 @@ impl Target {
             .region(region)
             .profile(self.profile.clone())
             .build()
+    }
+}
+
+/// The system allocator, counting the allocations and reallocations made through it: the
+/// benchmarks' heap allocations per call. An example installs it with
+/// `#[global_allocator] static GLOBAL: CountingAlloc = CountingAlloc::new();`.
+pub struct CountingAlloc {
+    allocations: AtomicU64,
+}
+
+impl CountingAlloc {
+    /// A counter at zero.
+    pub const fn new() -> CountingAlloc {
+        CountingAlloc { allocations: AtomicU64::new(0) }
+    }
+
+    /// The allocations and reallocations made so far.
+    pub fn allocations(&self) -> u64 {
+        self.allocations.load(Ordering::Relaxed)
+    }
+}
+
+impl Default for CountingAlloc {
+    fn default() -> CountingAlloc {
+        CountingAlloc::new()
+    }
+}
+
+// SAFETY: every call is passed on unchanged to the system allocator.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.allocations.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        self.allocations.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
     }
 }

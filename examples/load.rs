@@ -34,41 +34,23 @@
 //! the client is then what limits the rate, and the ratios compare clients, not how
 //! the scheduler happened to share cores between client and server.
 
-#![allow(unsafe_code)] // the counting allocator and the CPU clock below
+#![allow(unsafe_code)] // the CPU clock below
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use tencentcloud_cvm::v20170312::DescribeInstancesRequest;
 use tencentcloud_emulator::{Emulator, default_test_key};
+use tencentcloud_examples::CountingAlloc;
 use tencentcloud_transport_std::http::{HttpRequest, HttpSend, ReqwestSend, SendFuture};
 use tencentcloud_transport_std::{
     Client, ClientProfile, CredentialProvider, Credentials, EnvProvider, HttpProfile, StaticProvider,
 };
 
-struct Counting;
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc::new();
 
 const SERVICE: &str = "cvm";
 const VERSION: &str = "2017-03-12";
@@ -155,7 +137,7 @@ where
     Fut: Future<Output = Result<(), String>> + Send + 'static,
 {
     let deadline = Instant::now() + time;
-    let (start, cpu0, allocs0) = (Instant::now(), cpu_time(), ALLOCS.load(Ordering::Relaxed));
+    let (start, cpu0, allocs0) = (Instant::now(), cpu_time(), GLOBAL.allocations());
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
             let call = call.clone();
@@ -175,7 +157,7 @@ where
         latencies_us.extend(t.await.map_err(|e| e.to_string())??);
     }
     let (elapsed, cpu) = (start.elapsed(), cpu_time().saturating_sub(cpu0));
-    let allocs = ALLOCS.load(Ordering::Relaxed) - allocs0;
+    let allocs = GLOBAL.allocations() - allocs0;
     Ok(Run { calls: latencies_us.len(), elapsed, cpu, allocs, latencies_us })
 }
 
