@@ -14,8 +14,9 @@ use serde_json::{Value, json};
 const ID: &str = "AKIDMOCK-TEST-0001";
 const KEY: &str = "mock-test-secret-key-00000000001";
 
-/// Starts `tcloud mock` with `args`; its endpoint (the first line it prints).
-fn mock(args: &[&str]) -> (Child, String) {
+/// Starts `tcloud mock` with `args`; the lines it prints up to `press Ctrl-C to stop` (its
+/// banner, which ends with that line).
+fn mock_banner(args: &[&str]) -> (Child, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tcloud"))
         .args(["mock", "--key", &format!("{ID}:{KEY}")])
         .args(args)
@@ -23,10 +24,29 @@ fn mock(args: &[&str]) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
-    let endpoint = first.trim().strip_prefix("emulator listening on ").unwrap_or_else(|| panic!("{first}")).to_owned();
-    (child, endpoint)
+    let mut lines = Vec::new();
+    let mut out = BufReader::new(child.stdout.as_mut().unwrap());
+    loop {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 || line.starts_with("press Ctrl-C") {
+            break;
+        }
+        lines.push(line.trim_end().to_owned());
+    }
+    drop(out);
+    (child, lines)
+}
+
+/// Starts `tcloud mock` with `args`; its endpoint (from the banner's first line).
+fn mock(args: &[&str]) -> (Child, String) {
+    let (child, lines) = mock_banner(args);
+    (child, endpoint(&lines))
+}
+
+/// The endpoint a banner's first line names.
+fn endpoint(banner: &[String]) -> String {
+    let first = banner.first().and_then(|l| l.strip_prefix("emulator listening on "));
+    first.unwrap_or_else(|| panic!("{banner:?}")).to_owned()
 }
 
 /// `tcloud call vpc 2017-03-12 <action> <body>`: the `Response` object, or `None` on any failure.
@@ -152,32 +172,6 @@ fn seed_file_and_stateless() {
     kill(child);
 }
 
-/// Starts `tcloud mock` with `args`; the lines it prints up to `press Ctrl-C to stop`.
-fn mock_banner(args: &[&str]) -> (Child, Vec<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tcloud"))
-        .args(["mock", "--key", &format!("{ID}:{KEY}")])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let lines = banner(child.stdout.take().unwrap());
-    (child, lines)
-}
-
-/// The lines `out` gives up to `press Ctrl-C to stop`.
-fn banner(out: std::process::ChildStdout) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut out = BufReader::new(out);
-    loop {
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap() == 0 || line.starts_with("press Ctrl-C") {
-            return lines;
-        }
-        lines.push(line.trim_end().to_owned());
-    }
-}
-
 /// `--tls-chain rsa-cross`: the roots' paths printed, and `tcloud call` (rustls, webpki)
 /// reaches the endpoint trusting either one.
 #[test]
@@ -185,7 +179,7 @@ fn tls_chain_rsa_cross_prints_both_roots_and_either_is_trusted() {
     // Shared with the emulator's tests: the RSA keys are generated once.
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("emulator-rsa-chain-ca");
     let (child, lines) = mock_banner(&["--tls", "--tls-chain", "rsa-cross", "--ca-dir", dir.to_str().unwrap()]);
-    let endpoint = lines[0].strip_prefix("emulator listening on ").unwrap_or_else(|| panic!("{lines:?}")).to_owned();
+    let endpoint = endpoint(&lines);
     let root = format!("CA certificate: {}", dir.join("rsa-root.pem").display());
     let old_root = format!("old root certificate: {}", dir.join("rsa-old-root.pem").display());
     assert!(lines.contains(&root) && lines.contains(&old_root), "{lines:?}");
