@@ -123,6 +123,7 @@ fn service_crate(svc: &Service, counts: &mut Counts) -> Result<Vec<File>, String
          //!   feature `full-json`.\n\
          //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types\n\
          //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.\n\
+         //!   Feature `serde`: every type is `Serialize` and `Deserialize`, through its own JSON.\n\
          //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;\n\
          //!   disabled members are kept and say so. Secret members show as `<redacted>` in Debug output.\n",
     );
@@ -162,7 +163,10 @@ fn service_crate(svc: &Service, counts: &mut Counts) -> Result<Vec<File>, String
              [lib]\n# Docs hold no code to test (the generator fences any as text), and the crate has no\n\
              # tests of its own (corpus/ tests every crate): no test harness to build.\ndoctest = false\ntest = false\n\n\
              [features]\n## Every type both reads and writes JSON (servers, emulators, tests); by default\n\
-             ## request types only write and response types only read.\nfull-json = []\n\n\
+             ## request types only write and response types only read.\nfull-json = []\n\
+             ## `Serialize`/`Deserialize` for every type (no_std + alloc), through the types' own\n\
+             ## JSON (so `full-json` too): the wire names and the reader's tolerance.\n\
+             serde = [\"full-json\", \"tencentcloud-runtime/serde\"]\n\n\
              [dependencies]\ntencentcloud-runtime.workspace = true\n\n[lints]\nworkspace = true\n",
             crate_name(&svc.name),
             svc.name
@@ -413,6 +417,11 @@ fn umbrella(specs: &Specs) -> Vec<File> {
     );
     let list: Vec<String> = specs.services.iter().map(|s| format!("\"{}?/full-json\"", crate_name(&s.name))).collect();
     toml.push_str(&list.join(", "));
+    toml.push_str(
+        "]\n## `Serialize`/`Deserialize` for every enabled service's types.\nserde = [\"tencentcloud-runtime/serde\", ",
+    );
+    let list: Vec<String> = specs.services.iter().map(|s| format!("\"{}?/serde\"", crate_name(&s.name))).collect();
+    toml.push_str(&list.join(", "));
     toml.push_str("]\n");
     for s in &specs.services {
         let _ = write!(toml, "## {}\n{} = [\"dep:{}\"]\n", s.name, s.name, crate_name(&s.name));
@@ -463,8 +472,9 @@ fn corpus(specs: &Specs) -> Result<Vec<File>, String> {
         "# {HEADER}\n[package]\nname = \"tencentcloud-corpus\"\nversion = \"0.0.0\"\n\
          description = \"Checks every generated model against the official documented examples\"\n\
          edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish = false\n\n\
-         [lib]\ndoctest = false\n\n[dependencies]\ntencentcloud-runtime.workspace = true\n\
-         tencentcloud-codegen = {{ path = \"../codegen\" }}\nserde_json = {{ version = \"1.0.120\", features = [\"std\"] }}\n"
+         [lib]\ndoctest = false\n\n[dependencies]\ntencentcloud-runtime = {{ workspace = true, features = [\"serde\"] }}\n\
+         tencentcloud-codegen = {{ path = \"../codegen\" }}\nserde = {{ workspace = true, features = [\"std\"] }}\n\
+         serde_json = {{ version = \"1.0.120\", features = [\"std\", \"raw_value\", \"float_roundtrip\"] }}\n"
     );
     let mut dispatch = format!(
         "// {HEADER}\n//! The typed checks of every generated action, by (service folder, version module, action).\n\
@@ -476,7 +486,7 @@ fn corpus(specs: &Specs) -> Result<Vec<File>, String> {
     for s in &specs.services {
         let _ = writeln!(
             toml,
-            "{} = {{ path = \"../services/{}\", features = [\"full-json\"] }}",
+            "{} = {{ path = \"../services/{}\", features = [\"full-json\", \"serde\"] }}",
             crate_name(&s.name),
             s.name
         );

@@ -25,8 +25,12 @@ fn documented_examples_decode_and_round_trip() {
     let allowed = tencentcloud_corpus::parse_allowed(allowed_text).unwrap();
     let tally = tencentcloud_corpus::run(&specs_dir(), &allowed).unwrap();
     println!("{}", tally.line());
+    println!("{}", tally.serde_line());
     for f in tally.failures.iter().take(200) {
         println!("FAILED {f}");
+    }
+    for d in tally.serde_differ.iter().take(200) {
+        println!("SERDE DIFFERS {d}");
     }
     assert!(tally.examples > 18_000, "only {} examples found", tally.examples);
     assert!(tally.stale_allowed.is_empty(), "allowed defects that no longer fail: {:?}", tally.stale_allowed);
@@ -37,4 +41,6 @@ fn documented_examples_decode_and_round_trip() {
         tally.examples
     );
     assert!(tally.failures.is_empty(), "{}", tally.line());
+    assert!(tally.serde_differ.is_empty(), "{}", tally.serde_line());
+    assert!(tally.serde_responses + tally.serde_requests > 36_000, "{}", tally.serde_line());
 }

@@ -11,6 +11,11 @@
 //! The [`model!`] macro also gives every model `new()`, chainable `set_<field>` setters and
 //! accessors named like its fields.
 //!
+//! Feature `serde` (turned on by the service crates' `serde` feature): `Serialize` and
+//! `Deserialize` for every model through its own JSON (`serialize`, `deserialize`), so serde
+//! and the models' reader and writer agree by construction: the wire names and the same
+//! tolerant reading, one line per model each way instead of derives.
+//!
 //! ## Tolerant reading
 //! The real API and its documentation disagree with the declared types, so readers accept
 //! every reading that loses nothing and refuse the rest with the field path
@@ -65,6 +70,8 @@ mod paging;
 mod read;
 mod redact;
 mod response;
+#[cfg(feature = "serde")]
+mod serde_impl;
 mod stream;
 mod write;
 
@@ -74,6 +81,8 @@ pub use paging::{Cursor, PageError, PageNum, Pager, Paginated};
 pub use read::{FromJson, Obj, ObjReader, from_slice, from_value};
 pub use redact::{Redacted, redact};
 pub use response::{ApiError, ResponseError, decode_response, decode_response_as};
+#[cfg(feature = "serde")]
+pub use serde_impl::{deserialize, serialize};
 pub use stream::{Streaming, decode_event};
 pub use tencentcloud_core::action::Action;
 pub use write::{ObjWriter, ToJson, Writer, to_string};
@@ -84,6 +93,9 @@ pub mod __private {
     pub use alloc::boxed::Box;
     pub use alloc::string::String;
     pub use alloc::vec::Vec;
+
+    #[cfg(feature = "serde")]
+    pub use serde;
 
     /// A list field as a slice, empty when absent.
     #[inline]

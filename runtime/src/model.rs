@@ -13,6 +13,9 @@
 ///   (response side: [`FromJson`](crate::FromJson) and the accessors) or `both`; the other
 ///   direction is compiled only with the calling crate's `full-json` feature. `DEBUG` is
 ///   `debug` (derived) or `nodebug` (the caller writes a Debug impl that redacts secrets).
+/// - With the calling crate's `serde` feature (which must turn `full-json` on), serde's
+///   `Serialize` and `Deserialize` through the JSON impls (`tencentcloud_runtime::serialize`
+///   and `deserialize`, runtime feature `serde`).
 /// - `KIND` gives the field's type and its methods:
 ///
 ///   | `KIND`       | field type     | setter takes                                   | accessor returns |
@@ -94,10 +97,10 @@ macro_rules! __model {
         }
         $(#[$sg])*
         impl $name { $( $crate::__field!(set $kind $set $wire $id $($t)?); )* }
-        $(#[$gg])*
         // Accessors are named like the service's fields, not for clippy's conventions:
         // a `Len` field gives `len()` with no `is_empty`, a `FromTime` field `from_time(&self)`.
-        #[allow(clippy::len_without_is_empty, clippy::wrong_self_convention)]
+        $(#[$gg])*
+        #[allow(clippy::len_without_is_empty, clippy::wrong_self_convention, clippy::should_implement_trait)]
         impl $name { $( $crate::__field!(get $kind $($get)? $id $wire $id $($t)?); )* }
         $(#[$wg])*
         impl $crate::ToJson for $name {
@@ -118,6 +121,22 @@ macro_rules! __model {
                 let mut _r = $crate::ObjReader::new(_o);
                 let v = Self { $( $id: $crate::ObjReader::f(&mut _r, $wire), )* };
                 $crate::ObjReader::finish(_r, v)
+            }
+        }
+        // serde (the calling crate's `serde` feature, which turns `full-json` on): through
+        // the JSON impls above, one line each way, where the JSON impl is compiled.
+        $(#[$wg])*
+        #[cfg(feature = "serde")]
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::serialize(self, s)
+            }
+        }
+        $(#[$rg])*
+        #[cfg(feature = "serde")]
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                $crate::deserialize(d)
             }
         }
     };
