@@ -48,6 +48,14 @@
 /// assert_eq!(f.values(), ["ap-guangzhou-3"]);
 /// assert_eq!(f.clone_value(), None);
 /// assert!(Filter::new().values().is_empty());
+///
+/// // With the `serde` feature, serde reads and writes the same wire names.
+/// #[cfg(feature = "serde")]
+/// {
+///     assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"Name":"zone","Values":["ap-guangzhou-3"]}"#);
+///     let read: Filter = serde_json::from_str(r#"{"Name":"zone","Clone":"True"}"#).unwrap();
+///     assert_eq!(read, Filter::new().set_name("zone").set_clone(true));
+/// }
 /// ```
 #[macro_export]
 macro_rules! model {
