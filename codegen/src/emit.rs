@@ -37,6 +37,8 @@ pub struct Counts {
     pub streams: usize,
     /// Paging actions (`rt::paged!`) by cursor: `Offset`, a page number, `NextToken`.
     pub paged: [usize; 3],
+    /// Paging actions a typed waiter can poll for a state (`rt::waits!`, [`crate::waiter`]).
+    pub waiters: usize,
 }
 
 /// Everything generated from `specs`.
@@ -250,6 +252,10 @@ fn version_module(svc: &Service, v: &ServiceVersion, an: &Analysis<'_>, counts: 
                 out.push_str(&line);
                 counts.paged[kind] += 1;
             }
+            if let Some(line) = waits(api, a) {
+                out.push_str(&line);
+                counts.waiters += 1;
+            }
         }
     }
     out
@@ -302,6 +308,14 @@ fn paged(api: &crate::spec::Api, a: &crate::spec::Action, p: &Paths) -> Option<(
     let line =
         format!("rt::paged!({}, {cursor}, [{list}]: {}, [{total}]);\n", type_ident(&a.input), p.item(&paging.item));
     Some((line, kind))
+}
+
+/// The `rt::waits!` line of `a`, when a waiter can poll it for a state ([`crate::waiter`]).
+fn waits(api: &crate::spec::Api, a: &crate::spec::Action) -> Option<String> {
+    let state = crate::waiter::of(api, a)?;
+    let Kind::Object(item) = crate::paging::of(api, a)?.item else { return None };
+    let accessor = accessor_of(api.objects.get(&item)?, &state)?;
+    Some(format!("rt::waits!({}, {accessor});\n", type_ident(&a.input)))
 }
 
 fn emit_struct(

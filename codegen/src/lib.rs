@@ -22,3 +22,4 @@ pub mod schema;
 pub mod secret;
 pub mod spec;
 pub mod stream;
+pub mod waiter;

@@ -83,6 +83,10 @@ fn run() -> Result<ExitCode, String> {
         "{} paging actions: {offset} by Offset/Limit, {page} by page number/PageSize, {token} by NextToken",
         offset + page + token
     );
+    println!(
+        "{} waiters: paging actions whose listed item has one state member (State, Status, named after the item)",
+        counts.waiters
+    );
     let wanted: BTreeSet<PathBuf> = files.iter().map(|f| out.join(&f.0)).collect();
     let stale = stale_files(&out.join("services"), &wanted)?;
     if check {

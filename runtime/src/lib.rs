@@ -72,6 +72,7 @@ mod redact;
 mod response;
 #[cfg(feature = "serde")]
 mod serde_impl;
+mod state;
 mod stream;
 mod write;
 
@@ -83,6 +84,7 @@ pub use redact::{Redacted, redact};
 pub use response::{ApiError, ResponseError, decode_response, decode_response_as};
 #[cfg(feature = "serde")]
 pub use serde_impl::{deserialize, serialize};
+pub use state::Stateful;
 pub use stream::{Streaming, decode_event};
 pub use tencentcloud_core::action::Action;
 pub use write::{ObjWriter, ToJson, Writer, to_string};

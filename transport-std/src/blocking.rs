@@ -173,6 +173,15 @@ impl Client {
         self.runtime.block_on(self.inner.wait_until(request, done, opts))
     }
 
+    /// See [`crate::Client::wait_for_state`].
+    pub fn wait_for_state<A>(&self, request: &A, state: &str, opts: &WaitOptions) -> Result<A::Response, Error>
+    where
+        A: tencentcloud_runtime::Stateful + ToJson + Sync,
+        A::Response: FromJson + Send + std::fmt::Debug,
+    {
+        self.runtime.block_on(self.inner.wait_for_state(request, state, opts))
+    }
+
     /// See [`crate::Client::call_octet_stream`].
     pub fn call_octet_stream(
         &self,

@@ -114,7 +114,7 @@ pub use tencentcloud_core::Language;
 pub use tencentcloud_core::multipart::Multipart;
 /// The environment and file system the providers read, real or in-memory fakes.
 pub use tencentcloud_core::provider::{Env, Fs};
-pub use tencentcloud_runtime::{PageError, Paginated};
+pub use tencentcloud_runtime::{PageError, Paginated, Stateful};
 pub use wait::{MAX_SHOWN, WaitOptions};
 
 /// The `Stream` trait the SSE stream implements (also `futures::Stream`).

@@ -1,11 +1,13 @@
 //! Waiting for a state ([`Client::wait_until`]): the same typed request sent again, with a
 //! growing delay, until a condition on its answer holds or the deadline passes.
+//! [`Client::wait_for_state`] is the condition the generated listings name
+//! ([`Stateful`]: every listed item in a state).
 
 use std::fmt::Debug;
 use std::time::Duration;
 
 use tencentcloud_core::action::Action;
-use tencentcloud_runtime::{FromJson, ToJson};
+use tencentcloud_runtime::{FromJson, Stateful, ToJson};
 use tokio::time::Instant;
 
 use crate::client::Client;
@@ -156,5 +158,30 @@ impl Client {
             }
             tokio::time::sleep(pause).await;
         }
+    }
+
+    /// [`wait_until`](Self::wait_until) the answer lists at least one item and every listed
+    /// item is in `state` ([`Stateful::all_in`]): the generated waiters, one per listing
+    /// whose items have one state member (`codegen/src/waiter.rs`).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use tencentcloud_cvm::v20170312::DescribeInstancesRequest;
+    /// use tencentcloud_transport_std::{Client, StaticProvider, WaitOptions};
+    ///
+    /// # async fn demo() -> Result<(), tencentcloud_transport_std::Error> {
+    /// let client = Client::new(StaticProvider::new("AKID...", "secret"), "ap-guangzhou")?;
+    /// let req = DescribeInstancesRequest::new().set_instance_ids(["ins-1", "ins-2"]);
+    /// let opts = WaitOptions::new().delay(Duration::from_secs(1)).deadline(Duration::from_secs(120));
+    /// let resp = client.wait_for_state(&req, "RUNNING", &opts).await?;
+    /// assert_eq!(resp.instance_set().len(), 2);
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_for_state<A>(&self, request: &A, state: &str, opts: &WaitOptions) -> Result<A::Response, Error>
+    where
+        A: Stateful + ToJson + Sync,
+        A::Response: FromJson + Send + Debug,
+    {
+        self.wait_until(request, |r| A::all_in(r, state), opts).await
     }
 }

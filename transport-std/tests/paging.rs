@@ -13,7 +13,7 @@ use tencentcloud_cvm::v20170312::{DescribeInstancesRequest, DescribeInstancesRes
 use tencentcloud_emulator::{Emulator, RunningEmulator, default_test_key};
 use tencentcloud_transport_std::http::{HeaderMap, HeaderValue, HttpRequest, HttpResponse, HttpSend, SendFuture};
 use tencentcloud_transport_std::{
-    Client, ClientProfile, ErrorKind, HttpProfile, Paginated, ProxyConfig, StaticProvider, WaitOptions,
+    Client, ClientProfile, ErrorKind, HttpProfile, Paginated, ProxyConfig, Stateful, StaticProvider, WaitOptions,
 };
 
 fn client(emu: &RunningEmulator) -> Client {
@@ -218,6 +218,32 @@ async fn waiters_see_an_instance_boot_and_time_out_on_a_state_never_reached() {
     emu.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn the_generated_waiter_waits_for_every_listed_instance() {
+    let emu = Emulator::builder().resources(true).instance_boot(Duration::from_millis(400)).start().await.unwrap();
+    let c = client(&emu);
+    let first = c.send(&RunInstancesRequest::new().set_image_id("img-1").set_instance_count(2)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let second = c.send(&RunInstancesRequest::new().set_image_id("img-1")).await.unwrap();
+    let ids: Vec<String> = first.instance_id_set().iter().chain(second.instance_id_set()).cloned().collect();
+    assert_eq!(ids.len(), 3);
+    let req = DescribeInstancesRequest::new().set_instance_ids(ids.iter().cloned());
+    let opts = WaitOptions::new().delay(Duration::from_millis(50)).deadline(Duration::from_secs(10));
+    let done = c.wait_for_state(&req, "RUNNING", &opts).await.unwrap();
+    assert_eq!(done.instance_set().len(), 3);
+    assert!(done.instance_set().iter().all(|i| i.instance_state() == Some("RUNNING")));
+    // It polled while the first two were RUNNING and the third was not: "every", not "any".
+    let polls = sent(&emu, "DescribeInstances", "InstanceIds").len();
+    assert!(polls >= 3, "{polls} polls");
+    assert!(!DescribeInstancesRequest::all_in(&DescribeInstancesResponse::default(), "RUNNING"));
+
+    // No instance listed (an id that does not exist) is never "all RUNNING".
+    let none = DescribeInstancesRequest::new().set_instance_ids(["ins-none"]);
+    let e = c.wait_for_state(&none, "RUNNING", &opts.clone().deadline(Duration::from_millis(300))).await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::WaitTimeout, "{e}");
+    emu.shutdown().await;
+}
+
 #[cfg(feature = "blocking")]
 #[test]
 fn blocking_pages_items_and_waits() {
@@ -237,5 +263,6 @@ fn blocking_pages_items_and_waits() {
     let opts = WaitOptions::new().delay(Duration::from_millis(50)).deadline(Duration::from_secs(10));
     let done = c.wait_until(&req, |r| state(r) == Some("RUNNING"), &opts).unwrap();
     assert_eq!(state(&done), Some("RUNNING"));
+    assert_eq!(state(&c.wait_for_state(&req, "RUNNING", &opts).unwrap()), Some("RUNNING"));
     rt.block_on(emu.shutdown());
 }

@@ -1227,6 +1227,7 @@ DescribeDeploymentListRequest {
 } }
 rt::action!("ags", "2025-09-20", "DescribeDeploymentList", DescribeDeploymentListRequest => DescribeDeploymentListResponse);
 rt::paged!(DescribeDeploymentListRequest, offset offset limit, [deployment_set]: Deployment, [total_count]);
+rt::waits!(DescribeDeploymentListRequest, status);
 
 rt::model! { read debug;
 /// DescribeDeploymentList返回参数结构体
@@ -1326,6 +1327,7 @@ DescribePreCacheImageListRequest {
 } }
 rt::action!("ags", "2025-09-20", "DescribePreCacheImageList", DescribePreCacheImageListRequest => DescribePreCacheImageListResponse);
 rt::paged!(DescribePreCacheImageListRequest, token next_token next_token, [pre_cache_image_list]: PreCacheImage, [total_count]);
+rt::waits!(DescribePreCacheImageListRequest, status);
 
 rt::model! { read debug;
 /// DescribePreCacheImageList返回参数结构体
@@ -1486,6 +1488,7 @@ DescribeRegistryListRequest {
 } }
 rt::action!("ags", "2025-09-20", "DescribeRegistryList", DescribeRegistryListRequest => DescribeRegistryListResponse);
 rt::paged!(DescribeRegistryListRequest, offset offset limit, [registry_set]: CloudRegistry, [total_count]);
+rt::waits!(DescribeRegistryListRequest, status);
 
 rt::model! { read debug;
 /// DescribeRegistryList返回参数结构体
@@ -1516,6 +1519,7 @@ DescribeRegistryRecordListRequest {
 } }
 rt::action!("ags", "2025-09-20", "DescribeRegistryRecordList", DescribeRegistryRecordListRequest => DescribeRegistryRecordListResponse);
 rt::paged!(DescribeRegistryRecordListRequest, offset offset limit, [record_set]: CloudRecord, [total_count]);
+rt::waits!(DescribeRegistryRecordListRequest, lifecycle_status);
 
 rt::model! { read debug;
 /// DescribeRegistryRecordList返回参数结构体
@@ -1585,6 +1589,7 @@ DescribeRegistryRecordVersionListRequest {
 } }
 rt::action!("ags", "2025-09-20", "DescribeRegistryRecordVersionList", DescribeRegistryRecordVersionListRequest => DescribeRegistryRecordVersionListResponse);
 rt::paged!(DescribeRegistryRecordVersionListRequest, offset offset limit, [version_set]: CloudRecordVersion, [total_count]);
+rt::waits!(DescribeRegistryRecordVersionListRequest, status);
 
 rt::model! { read debug;
 /// DescribeRegistryRecordVersionList返回参数结构体
@@ -1642,6 +1647,7 @@ DescribeSandboxInstanceListRequest {
 } }
 rt::action!("ags", "2025-09-20", "DescribeSandboxInstanceList", DescribeSandboxInstanceListRequest => DescribeSandboxInstanceListResponse);
 rt::paged!(DescribeSandboxInstanceListRequest, offset offset limit, [instance_set]: SandboxInstance, [total_count]);
+rt::waits!(DescribeSandboxInstanceListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSandboxInstanceList返回参数结构体
@@ -1698,6 +1704,7 @@ DescribeSandboxSnapshotListRequest {
 } }
 rt::action!("ags", "2025-09-20", "DescribeSandboxSnapshotList", DescribeSandboxSnapshotListRequest => DescribeSandboxSnapshotListResponse);
 rt::paged!(DescribeSandboxSnapshotListRequest, offset offset limit, [snapshot_set]: SandboxSnapshot, [total_count]);
+rt::waits!(DescribeSandboxSnapshotListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSandboxSnapshotList返回参数结构体
@@ -1728,6 +1735,7 @@ DescribeSandboxToolListRequest {
 } }
 rt::action!("ags", "2025-09-20", "DescribeSandboxToolList", DescribeSandboxToolListRequest => DescribeSandboxToolListResponse);
 rt::paged!(DescribeSandboxToolListRequest, offset offset limit, [sandbox_tool_set]: SandboxTool, [total_count]);
+rt::waits!(DescribeSandboxToolListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSandboxToolList返回参数结构体
@@ -1823,6 +1831,7 @@ DescribeSessionSpacesRequest {
 } }
 rt::action!("ags", "2025-09-20", "DescribeSessionSpaces", DescribeSessionSpacesRequest => DescribeSessionSpacesResponse);
 rt::paged!(DescribeSessionSpacesRequest, offset offset limit, [session_spaces]: SessionSpaceInfo, [total_count]);
+rt::waits!(DescribeSessionSpacesRequest, status);
 
 rt::model! { read debug;
 /// DescribeSessionSpaces返回参数结构体

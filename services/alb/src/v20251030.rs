@@ -681,6 +681,7 @@ DescribeAsyncJobsRequest {
 } }
 rt::action!("alb", "2025-10-30", "DescribeAsyncJobs", DescribeAsyncJobsRequest => DescribeAsyncJobsResponse);
 rt::paged!(DescribeAsyncJobsRequest, token next_token next_token, [jobs]: Job, [total_count]);
+rt::waits!(DescribeAsyncJobsRequest, status);
 
 rt::model! { read debug;
 /// DescribeAsyncJobs response structure.
@@ -760,6 +761,7 @@ DescribeListenerCertificatesRequest {
 } }
 rt::action!("alb", "2025-10-30", "DescribeListenerCertificates", DescribeListenerCertificatesRequest => DescribeListenerCertificatesResponse);
 rt::paged!(DescribeListenerCertificatesRequest, token next_token next_token, [certificates]: CertificateInfo, [total_count]);
+rt::waits!(DescribeListenerCertificatesRequest, status);
 
 rt::model! { read debug;
 /// DescribeListenerCertificates response structure.
@@ -911,6 +913,7 @@ DescribeListenersRequest {
 } }
 rt::action!("alb", "2025-10-30", "DescribeListeners", DescribeListenersRequest => DescribeListenersResponse);
 rt::paged!(DescribeListenersRequest, token next_token next_token, [listeners]: ListenerOutput, [total_count]);
+rt::waits!(DescribeListenersRequest, listener_status);
 
 rt::model! { read debug;
 /// DescribeListeners response structure.
@@ -984,6 +987,7 @@ DescribeLoadBalancersRequest {
 } }
 rt::action!("alb", "2025-10-30", "DescribeLoadBalancers", DescribeLoadBalancersRequest => DescribeLoadBalancersResponse);
 rt::paged!(DescribeLoadBalancersRequest, token next_token next_token, [load_balancers]: LoadBalancer, [total_count]);
+rt::waits!(DescribeLoadBalancersRequest, load_balancer_status);
 
 rt::model! { read debug;
 /// DescribeLoadBalancers response structure.
@@ -1077,6 +1081,7 @@ DescribeRulesRequest {
 } }
 rt::action!("alb", "2025-10-30", "DescribeRules", DescribeRulesRequest => DescribeRulesResponse);
 rt::paged!(DescribeRulesRequest, token next_token next_token, [rules]: RuleOutput, [total_count]);
+rt::waits!(DescribeRulesRequest, status);
 
 rt::model! { read debug;
 /// DescribeRules response structure.
@@ -1122,6 +1127,7 @@ DescribeSecurityPoliciesRequest {
 } }
 rt::action!("alb", "2025-10-30", "DescribeSecurityPolicies", DescribeSecurityPoliciesRequest => DescribeSecurityPoliciesResponse);
 rt::paged!(DescribeSecurityPoliciesRequest, token next_token next_token, [security_policies]: SecurityPolicyInfo, [total_count]);
+rt::waits!(DescribeSecurityPoliciesRequest, status);
 
 rt::model! { read debug;
 /// DescribeSecurityPolicies response structure.
@@ -1228,6 +1234,7 @@ DescribeTargetGroupTargetsRequest {
 } }
 rt::action!("alb", "2025-10-30", "DescribeTargetGroupTargets", DescribeTargetGroupTargetsRequest => DescribeTargetGroupTargetsResponse);
 rt::paged!(DescribeTargetGroupTargetsRequest, token next_token next_token, [targets]: TargetOutput, [total_count]);
+rt::waits!(DescribeTargetGroupTargetsRequest, target_status);
 
 rt::model! { read debug;
 /// DescribeTargetGroupTargets response structure.
@@ -1283,6 +1290,7 @@ DescribeTargetGroupsRequest {
 } }
 rt::action!("alb", "2025-10-30", "DescribeTargetGroups", DescribeTargetGroupsRequest => DescribeTargetGroupsResponse);
 rt::paged!(DescribeTargetGroupsRequest, token next_token next_token, [target_groups]: TargetGroupOutput, [total_count]);
+rt::waits!(DescribeTargetGroupsRequest, target_group_status);
 
 rt::model! { read debug;
 /// DescribeTargetGroups response structure.

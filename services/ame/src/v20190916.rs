@@ -432,6 +432,7 @@ DescribeKTVRobotsRequest {
 } }
 rt::action!("ame", "2019-09-16", "DescribeKTVRobots", DescribeKTVRobotsRequest => DescribeKTVRobotsResponse);
 rt::paged!(DescribeKTVRobotsRequest, offset offset limit, [ktv_robot_info_set]: KTVRobotInfo, [total_count]);
+rt::waits!(DescribeKTVRobotsRequest, status);
 
 rt::model! { read debug;
 /// DescribeKTVRobots返回参数结构体

@@ -2717,6 +2717,7 @@ DescribeListBGPIPInstancesRequest {
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListBGPIPInstances", DescribeListBGPIPInstancesRequest => DescribeListBGPIPInstancesResponse);
 rt::paged!(DescribeListBGPIPInstancesRequest, offset offset limit, [instance_list]: BGPIPInstance, [total]);
+rt::waits!(DescribeListBGPIPInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeListBGPIPInstances response structure.
@@ -2785,6 +2786,7 @@ DescribeListBGPInstancesRequest {
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListBGPInstances", DescribeListBGPInstancesRequest => DescribeListBGPInstancesResponse);
 rt::paged!(DescribeListBGPInstancesRequest, offset offset limit, [instance_list]: BGPInstance, [total]);
+rt::waits!(DescribeListBGPInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeListBGPInstances response structure.

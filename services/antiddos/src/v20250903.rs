@@ -75,6 +75,7 @@ DescribeDDoSBlockRecordsRequest {
 } }
 rt::action!("antiddos", "2025-09-03", "DescribeDDoSBlockRecords", DescribeDDoSBlockRecordsRequest => DescribeDDoSBlockRecordsResponse);
 rt::paged!(DescribeDDoSBlockRecordsRequest, offset offset limit, [block_records]: DDoSBlockRecord, [total_count]);
+rt::waits!(DescribeDDoSBlockRecordsRequest, status);
 
 rt::model! { read debug;
 /// DescribeDDoSBlockRecords response structure.

@@ -1851,6 +1851,7 @@ DescribeAPIDocsRequest {
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeAPIDocs", DescribeAPIDocsRequest => DescribeAPIDocsResponse);
 rt::paged!(DescribeAPIDocsRequest, offset offset limit, [result api_doc_set]: APIDoc, [result total_count]);
+rt::waits!(DescribeAPIDocsRequest, api_doc_status);
 
 rt::model! { read debug;
 /// DescribeAPIDocs response structure.
@@ -2351,6 +2352,7 @@ DescribeExclusiveInstancesStatusRequest {
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeExclusiveInstancesStatus", DescribeExclusiveInstancesStatusRequest => DescribeExclusiveInstancesStatusResponse);
 rt::paged!(DescribeExclusiveInstancesStatusRequest, offset offset limit, [result instance_set]: InstanceInfo, [result total_count]);
+rt::waits!(DescribeExclusiveInstancesStatusRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeExclusiveInstancesStatus返回参数结构体

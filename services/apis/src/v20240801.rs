@@ -1118,6 +1118,7 @@ DescribeAgentAppsRequest {
 } }
 rt::action!("apis", "2024-08-01", "DescribeAgentApps", DescribeAgentAppsRequest => DescribeAgentAppsResponse);
 rt::paged!(DescribeAgentAppsRequest, offset offset limit, [data items]: DescribeAgentAppResp, [data total]);
+rt::waits!(DescribeAgentAppsRequest, status);
 
 rt::model! { read debug;
 /// 查询App列表响应
@@ -1376,6 +1377,7 @@ DescribeMcpServersRequest {
 } }
 rt::action!("apis", "2024-08-01", "DescribeMcpServers", DescribeMcpServersRequest => DescribeMcpServersResponse);
 rt::paged!(DescribeMcpServersRequest, offset offset limit, [data items]: DescribeMcpServerResponseVO, [data total]);
+rt::waits!(DescribeMcpServersRequest, status);
 
 rt::model! { read debug;
 /// DescribeMcpServers返回参数结构体
@@ -1631,6 +1633,7 @@ DescribeModelServicesRequest {
 } }
 rt::action!("apis", "2024-08-01", "DescribeModelServices", DescribeModelServicesRequest => DescribeModelServicesResponse);
 rt::paged!(DescribeModelServicesRequest, offset offset limit, [data items]: DescribeModelServiceResponseVO, [data total]);
+rt::waits!(DescribeModelServicesRequest, status);
 
 rt::model! { read debug;
 /// DescribeModelServices返回参数结构体

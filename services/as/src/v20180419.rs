@@ -1394,6 +1394,7 @@ DescribeAutoScalingGroupsRequest {
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingGroups", DescribeAutoScalingGroupsRequest => DescribeAutoScalingGroupsResponse);
 rt::paged!(DescribeAutoScalingGroupsRequest, offset offset limit, [auto_scaling_group_set]: AutoScalingGroup, [total_count]);
+rt::waits!(DescribeAutoScalingGroupsRequest, auto_scaling_group_status);
 
 rt::model! { read debug;
 /// DescribeAutoScalingGroups response structure.
@@ -1437,6 +1438,7 @@ DescribeAutoScalingInstancesRequest {
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingInstances", DescribeAutoScalingInstancesRequest => DescribeAutoScalingInstancesResponse);
 rt::paged!(DescribeAutoScalingInstancesRequest, offset offset limit, [auto_scaling_instance_set]: Instance, [total_count]);
+rt::waits!(DescribeAutoScalingInstancesRequest, life_cycle_state);
 
 rt::model! { read debug;
 /// DescribeAutoScalingInstances response structure.
@@ -1481,6 +1483,7 @@ DescribeLaunchConfigurationsRequest {
 } }
 rt::action!("as", "2018-04-19", "DescribeLaunchConfigurations", DescribeLaunchConfigurationsRequest => DescribeLaunchConfigurationsResponse);
 rt::paged!(DescribeLaunchConfigurationsRequest, offset offset limit, [launch_configuration_set]: LaunchConfiguration, [total_count]);
+rt::waits!(DescribeLaunchConfigurationsRequest, launch_configuration_status);
 
 rt::model! { read debug;
 /// DescribeLaunchConfigurations response structure.
@@ -1593,6 +1596,7 @@ DescribeRefreshActivitiesRequest {
 } }
 rt::action!("as", "2018-04-19", "DescribeRefreshActivities", DescribeRefreshActivitiesRequest => DescribeRefreshActivitiesResponse);
 rt::paged!(DescribeRefreshActivitiesRequest, offset offset limit, [refresh_activity_set]: RefreshActivity, [total_count]);
+rt::waits!(DescribeRefreshActivitiesRequest, status);
 
 rt::model! { read debug;
 /// DescribeRefreshActivities response structure.

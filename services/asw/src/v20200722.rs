@@ -193,6 +193,7 @@ DescribeFlowServicesRequest {
 } }
 rt::action!("asw", "2020-07-22", "DescribeFlowServices", DescribeFlowServicesRequest => DescribeFlowServicesResponse);
 rt::paged!(DescribeFlowServicesRequest, offset offset limit, [flow_service_set]: StateMachine, [total_count]);
+rt::waits!(DescribeFlowServicesRequest, status);
 
 rt::model! { read debug;
 /// DescribeFlowServices返回参数结构体

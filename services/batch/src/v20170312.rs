@@ -507,6 +507,7 @@ DescribeComputeEnvActivitiesRequest {
 } }
 rt::action!("batch", "2017-03-12", "DescribeComputeEnvActivities", DescribeComputeEnvActivitiesRequest => DescribeComputeEnvActivitiesResponse);
 rt::paged!(DescribeComputeEnvActivitiesRequest, offset offset limit, [activity_set]: Activity, [total_count]);
+rt::waits!(DescribeComputeEnvActivitiesRequest, activity_state);
 
 rt::model! { read debug;
 /// DescribeComputeEnvActivities response structure.
@@ -893,6 +894,7 @@ DescribeJobsRequest {
 } }
 rt::action!("batch", "2017-03-12", "DescribeJobs", DescribeJobsRequest => DescribeJobsResponse);
 rt::paged!(DescribeJobsRequest, offset offset limit, [job_set]: JobView, [total_count]);
+rt::waits!(DescribeJobsRequest, job_state);
 
 rt::model! { read debug;
 /// DescribeJobs response structure.
@@ -963,6 +965,7 @@ DescribeTaskRequest {
 } }
 rt::action!("batch", "2017-03-12", "DescribeTask", DescribeTaskRequest => DescribeTaskResponse);
 rt::paged!(DescribeTaskRequest, offset offset limit, [task_instance_set]: TaskInstanceView, []);
+rt::waits!(DescribeTaskRequest, task_instance_state);
 
 rt::model! { read debug;
 /// DescribeTask response structure.

@@ -1289,6 +1289,7 @@ DescribeAutoBackupPoliciesRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeAutoBackupPolicies", DescribeAutoBackupPoliciesRequest => DescribeAutoBackupPoliciesResponse);
 rt::paged!(DescribeAutoBackupPoliciesRequest, offset offset limit, [auto_backup_policy_set]: AutoBackupPolicy, [total_count]);
+rt::waits!(DescribeAutoBackupPoliciesRequest, auto_backup_policy_state);
 
 rt::model! { read debug;
 /// DescribeAutoBackupPolicies返回参数结构体
@@ -1319,6 +1320,7 @@ DescribeBackupGroupRollbackTasksRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeBackupGroupRollbackTasks", DescribeBackupGroupRollbackTasksRequest => DescribeBackupGroupRollbackTasksResponse);
 rt::paged!(DescribeBackupGroupRollbackTasksRequest, offset offset limit, [rollback_task_set]: BackupGroupRollbackTask, [total_count]);
+rt::waits!(DescribeBackupGroupRollbackTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeBackupGroupRollbackTasks返回参数结构体
@@ -1370,6 +1372,7 @@ DescribeBackupGroupsRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeBackupGroups", DescribeBackupGroupsRequest => DescribeBackupGroupsResponse);
 rt::paged!(DescribeBackupGroupsRequest, offset offset limit, [backup_group_set]: BackupGroup, [total_count]);
+rt::waits!(DescribeBackupGroupsRequest, backup_group_state);
 
 rt::model! { read debug;
 /// DescribeBackupGroups返回参数结构体
@@ -1510,6 +1513,7 @@ DescribeBackupVaultsRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeBackupVaults", DescribeBackupVaultsRequest => DescribeBackupVaultsResponse);
 rt::paged!(DescribeBackupVaultsRequest, offset offset limit, [backup_vault_set]: BackupVault, [total_count]);
+rt::waits!(DescribeBackupVaultsRequest, status);
 
 rt::model! { read debug;
 /// DescribeBackupVaults返回参数结构体
@@ -1607,6 +1611,7 @@ DescribeCopyPairsRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeCopyPairs", DescribeCopyPairsRequest => DescribeCopyPairsResponse);
 rt::paged!(DescribeCopyPairsRequest, offset offset limit, [copy_pair_set]: CopyPair, [total_count]);
+rt::waits!(DescribeCopyPairsRequest, copy_pair_state);
 
 rt::model! { read debug;
 /// DescribeCopyPairs返回参数结构体
@@ -1643,6 +1648,7 @@ DescribeDisasterRecoveryDrillGroupsRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeDisasterRecoveryDrillGroups", DescribeDisasterRecoveryDrillGroupsRequest => DescribeDisasterRecoveryDrillGroupsResponse);
 rt::paged!(DescribeDisasterRecoveryDrillGroupsRequest, offset offset limit, [drill_group_set]: DisasterRecoveryDrillGroup, [total_count]);
+rt::waits!(DescribeDisasterRecoveryDrillGroupsRequest, life_state);
 
 rt::model! { read debug;
 /// DescribeDisasterRecoveryDrillGroups返回参数结构体
@@ -1700,6 +1706,7 @@ DescribeDisasterRecoveryProtectGroupsRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeDisasterRecoveryProtectGroups", DescribeDisasterRecoveryProtectGroupsRequest => DescribeDisasterRecoveryProtectGroupsResponse);
 rt::paged!(DescribeDisasterRecoveryProtectGroupsRequest, offset offset limit, [protect_group_set]: ProtectGroup, [total_count]);
+rt::waits!(DescribeDisasterRecoveryProtectGroupsRequest, life_state);
 
 rt::model! { read debug;
 /// DescribeDisasterRecoveryProtectGroups返回参数结构体
@@ -1757,6 +1764,7 @@ DescribeDisasterRecoverySitePairsRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeDisasterRecoverySitePairs", DescribeDisasterRecoverySitePairsRequest => DescribeDisasterRecoverySitePairsResponse);
 rt::paged!(DescribeDisasterRecoverySitePairsRequest, offset offset limit, [site_pair_set]: SitePair, [total_count]);
+rt::waits!(DescribeDisasterRecoverySitePairsRequest, site_pair_state);
 
 rt::model! { read debug;
 /// DescribeDisasterRecoverySitePairs返回参数结构体
@@ -1866,6 +1874,7 @@ DescribeDrillPairsRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeDrillPairs", DescribeDrillPairsRequest => DescribeDrillPairsResponse);
 rt::paged!(DescribeDrillPairsRequest, offset offset limit, [drill_pair_set]: DrillPair, [total_count]);
+rt::waits!(DescribeDrillPairsRequest, drill_pair_state);
 
 rt::model! { read debug;
 /// DescribeDrillPairs返回参数结构体
@@ -1913,6 +1922,7 @@ DescribeFileBackupPlansRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeFileBackupPlans", DescribeFileBackupPlansRequest => DescribeFileBackupPlansResponse);
 rt::paged!(DescribeFileBackupPlansRequest, offset offset limit, [plan_set]: PlanInfo, [total_count]);
+rt::waits!(DescribeFileBackupPlansRequest, status);
 
 rt::model! { read debug;
 /// DescribeFileBackupPlans返回参数结构体
@@ -1994,6 +2004,7 @@ DescribeFileRestoreTasksRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeFileRestoreTasks", DescribeFileRestoreTasksRequest => DescribeFileRestoreTasksResponse);
 rt::paged!(DescribeFileRestoreTasksRequest, offset offset limit, [restore_task_set]: RestoreTask, [total_count]);
+rt::waits!(DescribeFileRestoreTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeFileRestoreTasks返回参数结构体
@@ -2081,6 +2092,7 @@ DescribeProtectedInstancesRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeProtectedInstances", DescribeProtectedInstancesRequest => DescribeProtectedInstancesResponse);
 rt::paged!(DescribeProtectedInstancesRequest, offset offset limit, [instance_set]: ProtectInstance, [total_count]);
+rt::waits!(DescribeProtectedInstancesRequest, agent_status);
 
 rt::model! { read debug;
 /// DescribeProtectedInstances返回参数结构体
@@ -2115,6 +2127,7 @@ DescribeSecurityGroupMappingsRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeSecurityGroupMappings", DescribeSecurityGroupMappingsRequest => DescribeSecurityGroupMappingsResponse);
 rt::paged!(DescribeSecurityGroupMappingsRequest, offset offset limit, [security_group_mapping_set]: SecurityGroupMapping, [total_count]);
+rt::waits!(DescribeSecurityGroupMappingsRequest, life_state);
 
 rt::model! { read debug;
 /// DescribeSecurityGroupMappings返回参数结构体
@@ -2145,6 +2158,7 @@ DescribeVpcMappingsRequest {
 } }
 rt::action!("bdrc", "2026-03-30", "DescribeVpcMappings", DescribeVpcMappingsRequest => DescribeVpcMappingsResponse);
 rt::paged!(DescribeVpcMappingsRequest, offset offset limit, [vpc_mapping_set]: VpcMapping, [total_count]);
+rt::waits!(DescribeVpcMappingsRequest, life_state);
 
 rt::model! { read debug;
 /// DescribeVpcMappings返回参数结构体

@@ -2489,6 +2489,7 @@ DescribeUserGroupMembersRequest {
 } }
 rt::action!("bh", "2023-04-18", "DescribeUserGroupMembers", DescribeUserGroupMembersRequest => DescribeUserGroupMembersResponse);
 rt::paged!(DescribeUserGroupMembersRequest, offset offset limit, [user_set]: User, [total_count]);
+rt::waits!(DescribeUserGroupMembersRequest, status);
 
 rt::model! { read debug;
 /// DescribeUserGroupMembers返回参数结构体
@@ -2589,6 +2590,7 @@ DescribeUsersRequest {
 } }
 rt::action!("bh", "2023-04-18", "DescribeUsers", DescribeUsersRequest => DescribeUsersResponse);
 rt::paged!(DescribeUsersRequest, offset offset limit, [user_set]: User, [total_count]);
+rt::waits!(DescribeUsersRequest, status);
 
 rt::model! { read debug;
 /// DescribeUsers返回参数结构体

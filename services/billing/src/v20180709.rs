@@ -4271,6 +4271,7 @@ DescribeBudgetRequest {
 } }
 rt::action!("billing", "2018-07-09", "DescribeBudget", DescribeBudgetRequest => DescribeBudgetResponse);
 rt::paged!(DescribeBudgetRequest, page page_no page_size, [data records]: BudgetExtend, [data total]);
+rt::waits!(DescribeBudgetRequest, budget_status);
 
 rt::model! { read debug;
 /// DescribeBudget response structure.
@@ -5093,6 +5094,7 @@ DescribeRenewInstancesRequest {
 } }
 rt::action!("billing", "2018-07-09", "DescribeRenewInstances", DescribeRenewInstancesRequest => DescribeRenewInstancesResponse);
 rt::paged!(DescribeRenewInstancesRequest, token next_token next_token, [instance_list]: RenewInstance, []);
+rt::waits!(DescribeRenewInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeRenewInstances response structure.
@@ -5233,6 +5235,7 @@ DescribeVoucherInfoRequest {
 } }
 rt::action!("billing", "2018-07-09", "DescribeVoucherInfo", DescribeVoucherInfoRequest => DescribeVoucherInfoResponse);
 rt::paged!(DescribeVoucherInfoRequest, offset offset limit, [voucher_infos]: VoucherInfos, [total_count]);
+rt::waits!(DescribeVoucherInfoRequest, status);
 
 rt::model! { read debug;
 /// DescribeVoucherInfo response structure.

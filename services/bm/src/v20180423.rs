@@ -836,6 +836,7 @@ DescribeDevicesRequest {
 } }
 rt::action!("bm", "2018-04-23", "DescribeDevices", DescribeDevicesRequest => DescribeDevicesResponse);
 rt::paged!(DescribeDevicesRequest, offset offset limit, [device_info_set]: DeviceInfo, [total_count]);
+rt::waits!(DescribeDevicesRequest, maintain_status);
 
 rt::model! { read debug;
 /// DescribeDevices返回参数结构体

@@ -234,6 +234,7 @@ DescribeEipAclsRequest {
 } }
 rt::action!("bmeip", "2018-06-25", "DescribeEipAcls", DescribeEipAclsRequest => DescribeEipAclsResponse);
 rt::paged!(DescribeEipAclsRequest, offset offset limit, [eip_acl_list]: EipAcl, [total_count]);
+rt::waits!(DescribeEipAclsRequest, status);
 
 rt::model! { read debug;
 /// DescribeEipAcls返回参数结构体

@@ -1105,6 +1105,7 @@ DescribeTrafficMirrorReceiversRequest {
 } }
 rt::action!("bmlb", "2018-06-25", "DescribeTrafficMirrorReceivers", DescribeTrafficMirrorReceiversRequest => DescribeTrafficMirrorReceiversResponse);
 rt::paged!(DescribeTrafficMirrorReceiversRequest, offset offset limit, [receiver_set]: TrafficMirrorReceiver, [total_count]);
+rt::waits!(DescribeTrafficMirrorReceiversRequest, health_status);
 
 rt::model! { read debug;
 /// DescribeTrafficMirrorReceivers返回参数结构体

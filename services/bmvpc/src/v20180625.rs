@@ -1157,6 +1157,7 @@ DescribeVpcPeerConnectionsRequest {
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeVpcPeerConnections", DescribeVpcPeerConnectionsRequest => DescribeVpcPeerConnectionsResponse);
 rt::paged!(DescribeVpcPeerConnectionsRequest, offset offset limit, [vpc_peer_connection_set]: VpcPeerConnection, [total_count]);
+rt::waits!(DescribeVpcPeerConnectionsRequest, state);
 
 rt::model! { read debug;
 /// DescribeVpcPeerConnections返回参数结构体
@@ -1214,6 +1215,7 @@ DescribeVpcResourceRequest {
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeVpcResource", DescribeVpcResourceRequest => DescribeVpcResourceResponse);
 rt::paged!(DescribeVpcResourceRequest, offset offset limit, [vpc_resource_set]: VpcResource, [total_count]);
+rt::waits!(DescribeVpcResourceRequest, state);
 
 rt::model! { read debug;
 /// DescribeVpcResource返回参数结构体
@@ -1269,6 +1271,7 @@ DescribeVpcsRequest {
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeVpcs", DescribeVpcsRequest => DescribeVpcsResponse);
 rt::paged!(DescribeVpcsRequest, offset offset limit, [vpc_set]: VpcInfo, []);
+rt::waits!(DescribeVpcsRequest, state);
 
 rt::model! { read debug;
 /// DescribeVpcs返回参数结构体
@@ -1309,6 +1312,7 @@ DescribeVpnConnectionsRequest {
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeVpnConnections", DescribeVpnConnectionsRequest => DescribeVpnConnectionsResponse);
 rt::paged!(DescribeVpnConnectionsRequest, offset offset limit, [vpn_connection_set]: VpnConnection, [total_count]);
+rt::waits!(DescribeVpnConnectionsRequest, state);
 
 rt::model! { read debug;
 /// DescribeVpnConnections返回参数结构体
@@ -1349,6 +1353,7 @@ DescribeVpnGatewaysRequest {
 } }
 rt::action!("bmvpc", "2018-06-25", "DescribeVpnGateways", DescribeVpnGatewaysRequest => DescribeVpnGatewaysResponse);
 rt::paged!(DescribeVpnGatewaysRequest, offset offset limit, [vpn_gateway_set]: VpnGateway, [total_count]);
+rt::waits!(DescribeVpnGatewaysRequest, state);
 
 rt::model! { read debug;
 /// DescribeVpnGateways返回参数结构体

@@ -200,6 +200,7 @@ DescribeInstantTasksRequest {
 } }
 rt::action!("cat", "2018-04-09", "DescribeInstantTasks", DescribeInstantTasksRequest => DescribeInstantTasksResponse);
 rt::paged!(DescribeInstantTasksRequest, offset offset limit, [tasks]: SingleInstantTask, [total]);
+rt::waits!(DescribeInstantTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstantTasks返回参数结构体

@@ -774,6 +774,7 @@ DescribeAutoSnapshotPoliciesRequest {
 } }
 rt::action!("cbs", "2017-03-12", "DescribeAutoSnapshotPolicies", DescribeAutoSnapshotPoliciesRequest => DescribeAutoSnapshotPoliciesResponse);
 rt::paged!(DescribeAutoSnapshotPoliciesRequest, offset offset limit, [auto_snapshot_policy_set]: AutoSnapshotPolicy, [total_count]);
+rt::waits!(DescribeAutoSnapshotPoliciesRequest, auto_snapshot_policy_state);
 
 rt::model! { read debug;
 /// DescribeAutoSnapshotPolicies response structure.
@@ -866,6 +867,7 @@ DescribeDiskBackupsRequest {
 } }
 rt::action!("cbs", "2017-03-12", "DescribeDiskBackups", DescribeDiskBackupsRequest => DescribeDiskBackupsResponse);
 rt::paged!(DescribeDiskBackupsRequest, offset offset limit, [disk_backup_set]: DiskBackup, [total_count]);
+rt::waits!(DescribeDiskBackupsRequest, disk_backup_state);
 
 rt::model! { read debug;
 /// DescribeDiskBackups response structure.
@@ -1029,6 +1031,7 @@ DescribeDisksRequest {
 } }
 rt::action!("cbs", "2017-03-12", "DescribeDisks", DescribeDisksRequest => DescribeDisksResponse);
 rt::paged!(DescribeDisksRequest, offset offset limit, [disk_set]: Disk, [total_count]);
+rt::waits!(DescribeDisksRequest, disk_state);
 
 rt::model! { read debug;
 /// DescribeDisks response structure.
@@ -1150,6 +1153,7 @@ DescribeSnapshotGroupsRequest {
 } }
 rt::action!("cbs", "2017-03-12", "DescribeSnapshotGroups", DescribeSnapshotGroupsRequest => DescribeSnapshotGroupsResponse);
 rt::paged!(DescribeSnapshotGroupsRequest, offset offset limit, [snapshot_group_set]: SnapshotGroup, [total_count]);
+rt::waits!(DescribeSnapshotGroupsRequest, snapshot_group_state);
 
 rt::model! { read debug;
 /// DescribeSnapshotGroups response structure.
@@ -1303,6 +1307,7 @@ DescribeSnapshotsRequest {
 } }
 rt::action!("cbs", "2017-03-12", "DescribeSnapshots", DescribeSnapshotsRequest => DescribeSnapshotsResponse);
 rt::paged!(DescribeSnapshotsRequest, offset offset limit, [snapshot_set]: Snapshot, [total_count]);
+rt::waits!(DescribeSnapshotsRequest, snapshot_state);
 
 rt::model! { read debug;
 /// DescribeSnapshots response structure.

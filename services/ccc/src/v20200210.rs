@@ -2735,6 +2735,7 @@ DescribePSTNActiveSessionListRequest {
 } }
 rt::action!("ccc", "2020-02-10", "DescribePSTNActiveSessionList", DescribePSTNActiveSessionListRequest => DescribePSTNActiveSessionListResponse);
 rt::paged!(DescribePSTNActiveSessionListRequest, offset offset limit, [sessions]: PSTNSessionInfo, [total]);
+rt::waits!(DescribePSTNActiveSessionListRequest, session_status);
 
 rt::model! { read debug;
 /// DescribePSTNActiveSessionList response structure.

@@ -2745,6 +2745,7 @@ DescribeAuditLogFilesRequest {
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
 rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
+rt::waits!(DescribeAuditLogFilesRequest, status);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles response structure.
@@ -2826,6 +2827,7 @@ DescribeAuditPoliciesRequest {
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditPolicies", DescribeAuditPoliciesRequest => DescribeAuditPoliciesResponse);
 rt::paged!(DescribeAuditPoliciesRequest, offset offset limit, [items]: AuditPolicy, [total_count]);
+rt::waits!(DescribeAuditPoliciesRequest, status);
 
 rt::model! { read debug;
 /// DescribeAuditPolicies response structure.
@@ -3161,6 +3163,7 @@ DescribeBackupsRequest {
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBackups", DescribeBackupsRequest => DescribeBackupsResponse);
 rt::paged!(DescribeBackupsRequest, offset offset limit, [items]: BackupInfo, [total_count]);
+rt::waits!(DescribeBackupsRequest, status);
 
 rt::model! { read debug;
 /// DescribeBackups response structure.
@@ -3230,6 +3233,7 @@ DescribeBinlogsRequest {
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBinlogs", DescribeBinlogsRequest => DescribeBinlogsResponse);
 rt::paged!(DescribeBinlogsRequest, offset offset limit, [items]: BinlogInfo, [total_count]);
+rt::waits!(DescribeBinlogsRequest, status);
 
 rt::model! { read debug;
 /// DescribeBinlogs response structure.
@@ -3333,6 +3337,7 @@ DescribeCloneListRequest {
 } }
 rt::action!("cdb", "2017-03-20", "DescribeCloneList", DescribeCloneListRequest => DescribeCloneListResponse);
 rt::paged!(DescribeCloneListRequest, offset offset limit, [items]: CloneItem, [total_count]);
+rt::waits!(DescribeCloneListRequest, task_status);
 
 rt::model! { read debug;
 /// DescribeCloneList response structure.
@@ -4127,6 +4132,7 @@ DescribeInstanceAlarmEventsRequest {
 } }
 rt::action!("cdb", "2017-03-20", "DescribeInstanceAlarmEvents", DescribeInstanceAlarmEventsRequest => DescribeInstanceAlarmEventsResponse);
 rt::paged!(DescribeInstanceAlarmEventsRequest, offset offset limit, [items]: InstEventInfo, [total_count]);
+rt::waits!(DescribeInstanceAlarmEventsRequest, event_status);
 
 rt::model! { read debug;
 /// DescribeInstanceAlarmEvents response structure.
@@ -4595,6 +4601,7 @@ DescribeRollbackTaskDetailRequest {
 } }
 rt::action!("cdb", "2017-03-20", "DescribeRollbackTaskDetail", DescribeRollbackTaskDetailRequest => DescribeRollbackTaskDetailResponse);
 rt::paged!(DescribeRollbackTaskDetailRequest, offset offset limit, [items]: RollbackTask, [total_count]);
+rt::waits!(DescribeRollbackTaskDetailRequest, status);
 
 rt::model! { read debug;
 /// DescribeRollbackTaskDetail response structure.
@@ -4885,6 +4892,7 @@ DescribeTasksRequest {
 } }
 rt::action!("cdb", "2017-03-20", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
 rt::paged!(DescribeTasksRequest, offset offset limit, [items]: TaskDetail, [total_count]);
+rt::waits!(DescribeTasksRequest, task_status);
 
 rt::model! { read debug;
 /// DescribeTasks response structure.

@@ -517,6 +517,7 @@ DescribeDedicatedClusterCbsStatisticsRequest {
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterCbsStatistics", DescribeDedicatedClusterCbsStatisticsRequest => DescribeDedicatedClusterCbsStatisticsResponse);
 rt::paged!(DescribeDedicatedClusterCbsStatisticsRequest, offset offset limit, [set_list]: SetInfo, [total_count]);
+rt::waits!(DescribeDedicatedClusterCbsStatisticsRequest, set_status);
 
 rt::model! { read debug;
 /// DescribeDedicatedClusterCbsStatistics返回参数结构体
@@ -595,6 +596,7 @@ DescribeDedicatedClusterHostsRequest {
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterHosts", DescribeDedicatedClusterHostsRequest => DescribeDedicatedClusterHostsResponse);
 rt::paged!(DescribeDedicatedClusterHostsRequest, offset offset limit, [host_info_set]: HostInfo, [total_count]);
+rt::waits!(DescribeDedicatedClusterHostsRequest, host_status);
 
 rt::model! { read debug;
 /// DescribeDedicatedClusterHosts response structure.

@@ -1899,6 +1899,7 @@ DescribeDomainsConfigRequest {
 } }
 rt::action!("cdn", "2018-06-06", "DescribeDomainsConfig", DescribeDomainsConfigRequest => DescribeDomainsConfigResponse);
 rt::paged!(DescribeDomainsConfigRequest, offset offset limit, [domains]: DetailDomain, []);
+rt::waits!(DescribeDomainsConfigRequest, status);
 
 rt::model! { read debug;
 /// DescribeDomainsConfig response structure.
@@ -1926,6 +1927,7 @@ DescribeDomainsRequest {
 } }
 rt::action!("cdn", "2018-06-06", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
 rt::paged!(DescribeDomainsRequest, offset offset limit, [domains]: BriefDomain, []);
+rt::waits!(DescribeDomainsRequest, status);
 
 rt::model! { read debug;
 /// DescribeDomains response structure.
@@ -1961,6 +1963,7 @@ DescribeEdgePackTaskStatusRequest {
 } }
 rt::action!("cdn", "2018-06-06", "DescribeEdgePackTaskStatus", DescribeEdgePackTaskStatusRequest => DescribeEdgePackTaskStatusResponse);
 rt::paged!(DescribeEdgePackTaskStatusRequest, offset offset limit, [edge_pack_task_status_set]: EdgePackTaskStatus, [total_count]);
+rt::waits!(DescribeEdgePackTaskStatusRequest, status);
 
 rt::model! { read debug;
 /// DescribeEdgePackTaskStatus返回参数结构体
@@ -1985,6 +1988,7 @@ DescribeHttpsPackagesRequest {
 } }
 rt::action!("cdn", "2018-06-06", "DescribeHttpsPackages", DescribeHttpsPackagesRequest => DescribeHttpsPackagesResponse);
 rt::paged!(DescribeHttpsPackagesRequest, offset offset limit, [https_packages]: HttpsPackage, [total_count]);
+rt::waits!(DescribeHttpsPackagesRequest, status);
 
 rt::model! { read debug;
 /// DescribeHttpsPackages返回参数结构体
@@ -2328,6 +2332,7 @@ DescribePurgeTasksRequest {
 } }
 rt::action!("cdn", "2018-06-06", "DescribePurgeTasks", DescribePurgeTasksRequest => DescribePurgeTasksResponse);
 rt::paged!(DescribePurgeTasksRequest, offset offset limit, [purge_logs]: PurgeTask, [total_count]);
+rt::waits!(DescribePurgeTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribePurgeTasks response structure.
@@ -2389,6 +2394,7 @@ DescribePushTasksRequest {
 } }
 rt::action!("cdn", "2018-06-06", "DescribePushTasks", DescribePushTasksRequest => DescribePushTasksResponse);
 rt::paged!(DescribePushTasksRequest, offset offset limit, [push_logs]: PushTask, [total_count]);
+rt::waits!(DescribePushTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribePushTasks response structure.
@@ -2536,6 +2542,7 @@ DescribeTrafficPackagesRequest {
 } }
 rt::action!("cdn", "2018-06-06", "DescribeTrafficPackages", DescribeTrafficPackagesRequest => DescribeTrafficPackagesResponse);
 rt::paged!(DescribeTrafficPackagesRequest, offset offset limit, [traffic_packages]: TrafficPackage, [total_count]);
+rt::waits!(DescribeTrafficPackagesRequest, status);
 
 rt::model! { read debug;
 /// DescribeTrafficPackages返回参数结构体
@@ -2569,6 +2576,7 @@ DescribeUrlViolationsRequest {
 } }
 rt::action!("cdn", "2018-06-06", "DescribeUrlViolations", DescribeUrlViolationsRequest => DescribeUrlViolationsResponse);
 rt::paged!(DescribeUrlViolationsRequest, offset offset limit, [url_record_list]: ViolationUrl, [total_count]);
+rt::waits!(DescribeUrlViolationsRequest, url_status);
 
 rt::model! { read debug;
 /// DescribeUrlViolations response structure.

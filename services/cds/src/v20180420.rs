@@ -267,6 +267,7 @@ DescribeAssetsListRequest {
 } }
 rt::action!("cds", "2018-04-20", "DescribeAssetsList", DescribeAssetsListRequest => DescribeAssetsListResponse);
 rt::paged!(DescribeAssetsListRequest, offset offset limit, [list]: AssetsInfo, [total_count]);
+rt::waits!(DescribeAssetsListRequest, ro_status);
 
 rt::model! { read debug;
 /// DescribeAssetsList返回参数结构体

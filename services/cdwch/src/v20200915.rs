@@ -566,6 +566,7 @@ DescribeCNInstancesRequest {
 } }
 rt::action!("cdwch", "2020-09-15", "DescribeCNInstances", DescribeCNInstancesRequest => DescribeCNInstancesResponse);
 rt::paged!(DescribeCNInstancesRequest, offset offset limit, [instances_list]: CnInstanceInfo, [total_count]);
+rt::waits!(DescribeCNInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeCNInstances返回参数结构体
@@ -764,6 +765,7 @@ DescribeInstanceNodesRequest {
 } }
 rt::action!("cdwch", "2020-09-15", "DescribeInstanceNodes", DescribeInstanceNodesRequest => DescribeInstanceNodesResponse);
 rt::paged!(DescribeInstanceNodesRequest, offset offset limit, [instance_nodes_list]: InstanceNode, [total_count]);
+rt::waits!(DescribeInstanceNodesRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstanceNodes返回参数结构体
@@ -877,6 +879,7 @@ DescribeInstancesNewRequest {
 } }
 rt::action!("cdwch", "2020-09-15", "DescribeInstancesNew", DescribeInstancesNewRequest => DescribeInstancesNewResponse);
 rt::paged!(DescribeInstancesNewRequest, offset offset limit, [instances_list]: InstanceInfo, [total_count]);
+rt::waits!(DescribeInstancesNewRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstancesNew返回参数结构体

@@ -1644,6 +1644,7 @@ DescribeInstancesRequest {
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 rt::paged!(DescribeInstancesRequest, offset offset limit, [instances_list]: InstanceInfo, [total_count]);
+rt::waits!(DescribeInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.

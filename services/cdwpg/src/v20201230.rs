@@ -272,6 +272,7 @@ DescribeDBConfigHistoryRequest {
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeDBConfigHistory", DescribeDBConfigHistoryRequest => DescribeDBConfigHistoryResponse);
 rt::paged!(DescribeDBConfigHistoryRequest, offset offset limit, [config_history]: ConfigHistory, [total_count]);
+rt::waits!(DescribeDBConfigHistoryRequest, status);
 
 rt::model! { read debug;
 /// DescribeDBConfigHistory response structure.
@@ -514,6 +515,7 @@ DescribeInstancesRequest {
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 rt::paged!(DescribeInstancesRequest, offset offset limit, [instances_list]: InstanceInfo, [total_count]);
+rt::waits!(DescribeInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -632,6 +634,7 @@ DescribeUpgradeListRequest {
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeUpgradeList", DescribeUpgradeListRequest => DescribeUpgradeListResponse);
 rt::paged!(DescribeUpgradeListRequest, offset offset limit, [upgrade_items]: UpgradeItem, []);
+rt::waits!(DescribeUpgradeListRequest, status);
 
 rt::model! { read debug;
 /// DescribeUpgradeList response structure.

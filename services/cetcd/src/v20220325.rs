@@ -210,6 +210,7 @@ DescribeEtcdInstancesRequest {
 } }
 rt::action!("cetcd", "2022-03-25", "DescribeEtcdInstances", DescribeEtcdInstancesRequest => DescribeEtcdInstancesResponse);
 rt::paged!(DescribeEtcdInstancesRequest, offset offset limit, [etcds]: Etcd, [total_count]);
+rt::waits!(DescribeEtcdInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeEtcdInstances返回参数结构体

@@ -1090,6 +1090,7 @@ DescribeAutoSnapshotPoliciesRequest {
 } }
 rt::action!("cfs", "2019-07-19", "DescribeAutoSnapshotPolicies", DescribeAutoSnapshotPoliciesRequest => DescribeAutoSnapshotPoliciesResponse);
 rt::paged!(DescribeAutoSnapshotPoliciesRequest, offset offset limit, [auto_snapshot_policies]: AutoSnapshotPolicyInfo, [total_count]);
+rt::waits!(DescribeAutoSnapshotPoliciesRequest, status);
 
 rt::model! { read debug;
 /// DescribeAutoSnapshotPolicies response structure.
@@ -1228,6 +1229,7 @@ DescribeCfsFileSystemsRequest {
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsFileSystems", DescribeCfsFileSystemsRequest => DescribeCfsFileSystemsResponse);
 rt::paged!(DescribeCfsFileSystemsRequest, offset offset limit, [file_systems]: FileSystemInfo, [total_count]);
+rt::waits!(DescribeCfsFileSystemsRequest, snap_status);
 
 rt::model! { read debug;
 /// DescribeCfsFileSystems response structure.
@@ -1347,6 +1349,7 @@ DescribeCfsSnapshotsRequest {
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsSnapshots", DescribeCfsSnapshotsRequest => DescribeCfsSnapshotsResponse);
 rt::paged!(DescribeCfsSnapshotsRequest, offset offset limit, [snapshots]: SnapshotInfo, [total_count]);
+rt::waits!(DescribeCfsSnapshotsRequest, status);
 
 rt::model! { read debug;
 /// DescribeCfsSnapshots response structure.
@@ -1379,6 +1382,7 @@ DescribeDataFlowRequest {
 } }
 rt::action!("cfs", "2019-07-19", "DescribeDataFlow", DescribeDataFlowRequest => DescribeDataFlowResponse);
 rt::paged!(DescribeDataFlowRequest, offset offset limit, [data_flows]: DataFlowInfo, [total_count]);
+rt::waits!(DescribeDataFlowRequest, status);
 
 rt::model! { read debug;
 /// DescribeDataFlow response structure.
@@ -1449,6 +1453,7 @@ DescribeDataRetrievalTaskRequest {
 } }
 rt::action!("cfs", "2019-07-19", "DescribeDataRetrievalTask", DescribeDataRetrievalTaskRequest => DescribeDataRetrievalTaskResponse);
 rt::paged!(DescribeDataRetrievalTaskRequest, offset offset limit, [data_retrieval_tasks]: DataRetrievalTaskInfo, [total_count]);
+rt::waits!(DescribeDataRetrievalTaskRequest, state);
 
 rt::model! { read debug;
 /// DescribeDataRetrievalTask返回参数结构体
@@ -1487,6 +1492,7 @@ DescribeLifecycleDataTaskRequest {
 } }
 rt::action!("cfs", "2019-07-19", "DescribeLifecycleDataTask", DescribeLifecycleDataTaskRequest => DescribeLifecycleDataTaskResponse);
 rt::paged!(DescribeLifecycleDataTaskRequest, offset offset limit, [lifecycle_data_task]: LifecycleDataTaskInfo, [total_count]);
+rt::waits!(DescribeLifecycleDataTaskRequest, task_status);
 
 rt::model! { read debug;
 /// DescribeLifecycleDataTask response structure.
@@ -1636,6 +1642,7 @@ DescribeUserQuotaRequest {
 } }
 rt::action!("cfs", "2019-07-19", "DescribeUserQuota", DescribeUserQuotaRequest => DescribeUserQuotaResponse);
 rt::paged!(DescribeUserQuotaRequest, offset offset limit, [user_quota_info]: UserQuota, [total_count]);
+rt::waits!(DescribeUserQuotaRequest, status);
 
 rt::model! { read debug;
 /// DescribeUserQuota返回参数结构体

@@ -4035,6 +4035,7 @@ DescribeNatFwInstancesInfoRequest {
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwInstancesInfo", DescribeNatFwInstancesInfoRequest => DescribeNatFwInstancesInfoResponse);
 rt::paged!(DescribeNatFwInstancesInfoRequest, offset offset limit, [natins_lst]: NatInstanceInfo, [total]);
+rt::waits!(DescribeNatFwInstancesInfoRequest, reserve_version_state);
 
 rt::model! { read debug;
 /// DescribeNatFwInstancesInfo response structure.

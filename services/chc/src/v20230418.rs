@@ -779,6 +779,7 @@ DescribeDeviceListRequest {
 } }
 rt::action!("chc", "2023-04-18", "DescribeDeviceList", DescribeDeviceListRequest => DescribeDeviceListResponse);
 rt::paged!(DescribeDeviceListRequest, offset offset limit, [device_set]: Device, [total]);
+rt::waits!(DescribeDeviceListRequest, status);
 
 rt::model! { read debug;
 /// DescribeDeviceList返回参数结构体
@@ -1339,6 +1340,7 @@ DescribeWorkOrderListRequest {
 } }
 rt::action!("chc", "2023-04-18", "DescribeWorkOrderList", DescribeWorkOrderListRequest => DescribeWorkOrderListResponse);
 rt::paged!(DescribeWorkOrderListRequest, offset offset limit, [work_order_set]: WorkOrderData, [total_count]);
+rt::waits!(DescribeWorkOrderListRequest, order_status);
 
 rt::model! { read debug;
 /// DescribeWorkOrderList返回参数结构体

@@ -3719,6 +3719,7 @@ DescribeTopicSubscribeGroupRequest {
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopicSubscribeGroup", DescribeTopicSubscribeGroupRequest => DescribeTopicSubscribeGroupResponse);
 rt::paged!(DescribeTopicSubscribeGroupRequest, offset offset limit, [result groups_info]: GroupInfoResponse, [result total_count]);
+rt::waits!(DescribeTopicSubscribeGroupRequest, state);
 
 rt::model! { read debug;
 /// DescribeTopicSubscribeGroup response structure.

@@ -2553,6 +2553,7 @@ DescribeAsyncJobsRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeAsyncJobs", DescribeAsyncJobsRequest => DescribeAsyncJobsResponse);
 rt::paged!(DescribeAsyncJobsRequest, token next_token next_token, [jobs]: Job, [total_count]);
+rt::waits!(DescribeAsyncJobsRequest, status);
 
 rt::model! { read debug;
 /// DescribeAsyncJobs返回参数结构体
@@ -2647,6 +2648,7 @@ DescribeBudgetAssociationsRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeBudgetAssociations", DescribeBudgetAssociationsRequest => DescribeBudgetAssociationsResponse);
 rt::paged!(DescribeBudgetAssociationsRequest, offset offset limit, [association_set]: BudgetAssociation, [total_count]);
+rt::waits!(DescribeBudgetAssociationsRequest, status);
 
 rt::model! { read debug;
 /// DescribeBudgetAssociations返回参数结构体
@@ -2683,6 +2685,7 @@ DescribeBudgetsRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeBudgets", DescribeBudgetsRequest => DescribeBudgetsResponse);
 rt::paged!(DescribeBudgetsRequest, offset offset limit, [budget_set]: BudgetInfo, [total_count]);
+rt::waits!(DescribeBudgetsRequest, status);
 
 rt::model! { read debug;
 /// DescribeBudgets返回参数结构体
@@ -3088,6 +3091,7 @@ DescribeKeysRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeKeys", DescribeKeysRequest => DescribeKeysResponse);
 rt::paged!(DescribeKeysRequest, offset offset limit, [keys]: KeyInfo, [total_count]);
+rt::waits!(DescribeKeysRequest, status);
 
 rt::model! { read debug;
 /// DescribeKeys返回参数结构体
@@ -3404,6 +3408,7 @@ DescribeModelAliasesRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelAliases", DescribeModelAliasesRequest => DescribeModelAliasesResponse);
 rt::paged!(DescribeModelAliasesRequest, offset offset limit, [model_alias_set]: ModelAlias, [total_count]);
+rt::waits!(DescribeModelAliasesRequest, status);
 
 rt::model! { read debug;
 /// DescribeModelAliases返回参数结构体
@@ -3488,6 +3493,7 @@ DescribeModelKeysRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelKeys", DescribeModelKeysRequest => DescribeModelKeysResponse);
 rt::paged!(DescribeModelKeysRequest, offset offset limit, [models]: ModelKeyInfoItem, [total_count]);
+rt::waits!(DescribeModelKeysRequest, status);
 
 rt::model! { read debug;
 /// DescribeModelKeys返回参数结构体
@@ -3634,6 +3640,7 @@ DescribeModelRouterLogsRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelRouterLogs", DescribeModelRouterLogsRequest => DescribeModelRouterLogsResponse);
 rt::paged!(DescribeModelRouterLogsRequest, token next_token next_token, [logs]: ModelRouterLog, [total_count]);
+rt::waits!(DescribeModelRouterLogsRequest, status);
 
 rt::model! { read debug;
 /// DescribeModelRouterLogs返回参数结构体
@@ -3782,6 +3789,7 @@ DescribeModelRoutersRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeModelRouters", DescribeModelRoutersRequest => DescribeModelRoutersResponse);
 rt::paged!(DescribeModelRoutersRequest, offset offset limit, [model_router_set]: ModelRouterSet, [total_count]);
+rt::waits!(DescribeModelRoutersRequest, status);
 
 rt::model! { read debug;
 /// DescribeModelRouters返回参数结构体
@@ -3896,6 +3904,7 @@ DescribeServiceProviderHealthStatusRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeServiceProviderHealthStatus", DescribeServiceProviderHealthStatusRequest => DescribeServiceProviderHealthStatusResponse);
 rt::paged!(DescribeServiceProviderHealthStatusRequest, offset offset limit, [health_check_results]: ModelHealthCheckResults, [total_count]);
+rt::waits!(DescribeServiceProviderHealthStatusRequest, status);
 
 rt::model! { read debug;
 /// DescribeServiceProviderHealthStatus返回参数结构体
@@ -4214,6 +4223,7 @@ DescribeUserGroupsRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeUserGroups", DescribeUserGroupsRequest => DescribeUserGroupsResponse);
 rt::paged!(DescribeUserGroupsRequest, offset offset limit, [user_groups]: UserGroupInfo, [total_count]);
+rt::waits!(DescribeUserGroupsRequest, status);
 
 rt::model! { read debug;
 /// DescribeUserGroups返回参数结构体

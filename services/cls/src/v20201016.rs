@@ -6435,6 +6435,7 @@ DescribeDashboardSubscribesRequest {
 } }
 rt::action!("cls", "2020-10-16", "DescribeDashboardSubscribes", DescribeDashboardSubscribesRequest => DescribeDashboardSubscribesResponse);
 rt::paged!(DescribeDashboardSubscribesRequest, offset offset limit, [dashboard_subscribe_infos]: DashboardSubscribeInfo, [total_count]);
+rt::waits!(DescribeDashboardSubscribesRequest, last_status);
 
 rt::model! { read debug;
 /// DescribeDashboardSubscribes response structure.
@@ -6754,6 +6755,7 @@ DescribeExportsRequest {
 } }
 rt::action!("cls", "2020-10-16", "DescribeExports", DescribeExportsRequest => DescribeExportsResponse);
 rt::paged!(DescribeExportsRequest, offset offset limit, [exports]: ExportInfo, [total_count]);
+rt::waits!(DescribeExportsRequest, status);
 
 rt::model! { read debug;
 /// DescribeExports response structure.
@@ -6907,6 +6909,7 @@ DescribeKafkaConsumerGroupListRequest {
 } }
 rt::action!("cls", "2020-10-16", "DescribeKafkaConsumerGroupList", DescribeKafkaConsumerGroupListRequest => DescribeKafkaConsumerGroupListResponse);
 rt::paged!(DescribeKafkaConsumerGroupListRequest, offset offset limit, [groups]: ConsumerGroup, [total]);
+rt::waits!(DescribeKafkaConsumerGroupListRequest, state);
 
 rt::model! { read debug;
 /// DescribeKafkaConsumerGroupList response structure.

@@ -760,6 +760,7 @@ DescribeAccountsRequest {
 } }
 rt::action!("cme", "2019-10-29", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
 rt::paged!(DescribeAccountsRequest, offset offset limit, [account_info_set]: AccountInfo, [total_count]);
+rt::waits!(DescribeAccountsRequest, status);
 
 rt::model! { read debug;
 /// DescribeAccounts返回参数结构体
@@ -909,6 +910,7 @@ DescribePlatformsRequest {
 } }
 rt::action!("cme", "2019-10-29", "DescribePlatforms", DescribePlatformsRequest => DescribePlatformsResponse);
 rt::paged!(DescribePlatformsRequest, offset offset limit, [platform_info_set]: PlatformInfo, [total_count]);
+rt::waits!(DescribePlatformsRequest, status);
 
 rt::model! { read debug;
 /// DescribePlatforms返回参数结构体
@@ -1139,6 +1141,7 @@ DescribeTasksRequest {
 } }
 rt::action!("cme", "2019-10-29", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
 rt::paged!(DescribeTasksRequest, offset offset limit, [task_base_info_set]: TaskBaseInfo, [total_count]);
+rt::waits!(DescribeTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeTasks返回参数结构体

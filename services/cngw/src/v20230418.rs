@@ -3945,6 +3945,7 @@ DescribeCloudNativeAPIGatewayLLMModelServicesRequest {
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayLLMModelServices", DescribeCloudNativeAPIGatewayLLMModelServicesRequest => DescribeCloudNativeAPIGatewayLLMModelServicesResponse);
 rt::paged!(DescribeCloudNativeAPIGatewayLLMModelServicesRequest, offset offset limit, [result data_list]: CloudNativeAPIGatewayLLMModelService, [result total_count]);
+rt::waits!(DescribeCloudNativeAPIGatewayLLMModelServicesRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayLLMModelServices返回参数结构体
@@ -4050,6 +4051,7 @@ DescribeCloudNativeAPIGatewayMCPRouteListRequest {
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayMCPRouteList", DescribeCloudNativeAPIGatewayMCPRouteListRequest => DescribeCloudNativeAPIGatewayMCPRouteListResponse);
 rt::paged!(DescribeCloudNativeAPIGatewayMCPRouteListRequest, offset offset limit, [result data_list]: AIGWMCPRoute, [result total_count]);
+rt::waits!(DescribeCloudNativeAPIGatewayMCPRouteListRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayMCPRouteList返回参数结构体
@@ -4132,6 +4134,7 @@ DescribeCloudNativeAPIGatewayMCPServerListRequest {
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayMCPServerList", DescribeCloudNativeAPIGatewayMCPServerListRequest => DescribeCloudNativeAPIGatewayMCPServerListResponse);
 rt::paged!(DescribeCloudNativeAPIGatewayMCPServerListRequest, offset offset limit, [result data_list]: AIGWMCPServer, [result total_count]);
+rt::waits!(DescribeCloudNativeAPIGatewayMCPServerListRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayMCPServerList返回参数结构体
@@ -4256,6 +4259,7 @@ DescribeCloudNativeAPIGatewayMCPToolListRequest {
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayMCPToolList", DescribeCloudNativeAPIGatewayMCPToolListRequest => DescribeCloudNativeAPIGatewayMCPToolListResponse);
 rt::paged!(DescribeCloudNativeAPIGatewayMCPToolListRequest, offset offset limit, [result data_list]: CNAPIGwMCPTool, [result total_count]);
+rt::waits!(DescribeCloudNativeAPIGatewayMCPToolListRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayMCPToolList返回参数结构体
@@ -4432,6 +4436,7 @@ DescribeCloudNativeAPIGatewaySecretKeyListRequest {
 } }
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewaySecretKeyList", DescribeCloudNativeAPIGatewaySecretKeyListRequest => DescribeCloudNativeAPIGatewaySecretKeyListResponse);
 rt::paged!(DescribeCloudNativeAPIGatewaySecretKeyListRequest, offset offset limit, [result secret_keys]: CNAPIGwSecretKey, [result total_count]);
+rt::waits!(DescribeCloudNativeAPIGatewaySecretKeyListRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewaySecretKeyList返回参数结构体

@@ -1466,6 +1466,7 @@ ListAggregateCompliancePacksRequest {
 } }
 rt::action!("config", "2022-08-02", "ListAggregateCompliancePacks", ListAggregateCompliancePacksRequest => ListAggregateCompliancePacksResponse);
 rt::paged!(ListAggregateCompliancePacksRequest, offset offset limit, [items]: ConfigCompliancePack, [total]);
+rt::waits!(ListAggregateCompliancePacksRequest, status);
 
 rt::model! { read debug;
 /// ListAggregateCompliancePacks response structure.
@@ -1583,6 +1584,7 @@ ListAggregateConfigRulesRequest {
 } }
 rt::action!("config", "2022-08-02", "ListAggregateConfigRules", ListAggregateConfigRulesRequest => ListAggregateConfigRulesResponse);
 rt::paged!(ListAggregateConfigRulesRequest, offset offset limit, [items]: ConfigRule, [total]);
+rt::waits!(ListAggregateConfigRulesRequest, status);
 
 rt::model! { read debug;
 /// ListAggregateConfigRules response structure.
@@ -1619,6 +1621,7 @@ ListAggregateDiscoveredResourcesRequest {
 } }
 rt::action!("config", "2022-08-02", "ListAggregateDiscoveredResources", ListAggregateDiscoveredResourcesRequest => ListAggregateDiscoveredResourcesResponse);
 rt::paged!(ListAggregateDiscoveredResourcesRequest, token next_token next_token, [items]: AggregateResourceInfo, []);
+rt::waits!(ListAggregateDiscoveredResourcesRequest, resource_status);
 
 rt::model! { read debug;
 /// ListAggregateDiscoveredResources response structure.
@@ -1725,6 +1728,7 @@ ListCompliancePacksRequest {
 } }
 rt::action!("config", "2022-08-02", "ListCompliancePacks", ListCompliancePacksRequest => ListCompliancePacksResponse);
 rt::paged!(ListCompliancePacksRequest, offset offset limit, [items]: ConfigCompliancePack, [total]);
+rt::waits!(ListCompliancePacksRequest, status);
 
 rt::model! { read debug;
 /// ListCompliancePacks response structure.
@@ -1834,6 +1838,7 @@ ListConfigRulesRequest {
 } }
 rt::action!("config", "2022-08-02", "ListConfigRules", ListConfigRulesRequest => ListConfigRulesResponse);
 rt::paged!(ListConfigRulesRequest, offset offset limit, [items]: ConfigRule, [total]);
+rt::waits!(ListConfigRulesRequest, status);
 
 rt::model! { read debug;
 /// ListConfigRules response structure.
@@ -1866,6 +1871,7 @@ ListDiscoveredResourcesRequest {
 } }
 rt::action!("config", "2022-08-02", "ListDiscoveredResources", ListDiscoveredResourcesRequest => ListDiscoveredResourcesResponse);
 rt::paged!(ListDiscoveredResourcesRequest, token next_token next_token, [items]: ResourceListInfo, []);
+rt::waits!(ListDiscoveredResourcesRequest, resource_status);
 
 rt::model! { read debug;
 /// ListDiscoveredResources response structure.

@@ -177,6 +177,7 @@ ListDeployStepTasksRequest {
 } }
 rt::action!("controlcenter", "2023-01-10", "ListDeployStepTasks", ListDeployStepTasksRequest => ListDeployStepTasksResponse);
 rt::paged!(ListDeployStepTasksRequest, offset offset limit, [baseline_deploy_step_task_list]: BaselineStepTaskInfo, [total]);
+rt::waits!(ListDeployStepTasksRequest, status);
 
 rt::model! { read debug;
 /// ListDeployStepTasks response structure.

@@ -7153,6 +7153,7 @@ GetPayRollAuthListRequest {
 } }
 rt::action!("cpdp", "2019-08-20", "GetPayRollAuthList", GetPayRollAuthListRequest => GetPayRollAuthListResponse);
 rt::paged!(GetPayRollAuthListRequest, offset offset limit, [results]: PayRollAuthResult, [total]);
+rt::waits!(GetPayRollAuthListRequest, auth_status);
 
 rt::model! { read debug;
 /// GetPayRollAuthList返回参数结构体
@@ -13754,6 +13755,7 @@ QueryTransferBatchRequest {
 } }
 rt::action!("cpdp", "2019-08-20", "QueryTransferBatch", QueryTransferBatchRequest => QueryTransferBatchResponse);
 rt::paged!(QueryTransferBatchRequest, offset offset limit, [transfer_details]: TransferDetailResponse, [total_num]);
+rt::waits!(QueryTransferBatchRequest, detail_status);
 
 rt::model! { read debug;
 /// QueryTransferBatch返回参数结构体

@@ -11718,6 +11718,7 @@ DescribeBaselineItemRiskListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineItemRiskList", DescribeBaselineItemRiskListRequest => DescribeBaselineItemRiskListResponse);
 rt::paged!(DescribeBaselineItemRiskListRequest, offset offset limit, [list]: BaselineItemRiskRecord, [total_count]);
+rt::waits!(DescribeBaselineItemRiskListRequest, result_status);
 
 rt::model! { read debug;
 /// DescribeBaselineItemRiskList response structure.
@@ -11780,6 +11781,7 @@ DescribeBaselineMainTaskListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineMainTaskList", DescribeBaselineMainTaskListRequest => DescribeBaselineMainTaskListResponse);
 rt::paged!(DescribeBaselineMainTaskListRequest, offset offset limit, [list]: BaselineMainTask, [total_count]);
+rt::waits!(DescribeBaselineMainTaskListRequest, status);
 
 rt::model! { read debug;
 /// DescribeBaselineMainTaskList response structure.
@@ -11965,6 +11967,7 @@ DescribeBaselineSubTaskListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeBaselineSubTaskList", DescribeBaselineSubTaskListRequest => DescribeBaselineSubTaskListResponse);
 rt::paged!(DescribeBaselineSubTaskListRequest, offset offset limit, [list]: BaselineSubTask, [total_count]);
+rt::waits!(DescribeBaselineSubTaskListRequest, status);
 
 rt::model! { read debug;
 /// DescribeBaselineSubTaskList response structure.
@@ -12668,6 +12671,7 @@ DescribeCWPExposuresRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeCWPExposures", DescribeCWPExposuresRequest => DescribeCWPExposuresResponse);
 rt::paged!(DescribeCWPExposuresRequest, offset offset limit, [expose_list]: ExposesItem, [total_count]);
+rt::waits!(DescribeCWPExposuresRequest, status);
 
 rt::model! { read debug;
 /// DescribeCWPExposures response structure.
@@ -17476,6 +17480,7 @@ DescribeEdrExportJobListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeEdrExportJobList", DescribeEdrExportJobListRequest => DescribeEdrExportJobListResponse);
 rt::paged!(DescribeEdrExportJobListRequest, offset offset limit, [list]: EDRExportJobItem, [total_count]);
+rt::waits!(DescribeEdrExportJobListRequest, export_status);
 
 rt::model! { read debug;
 /// DescribeEdrExportJobList response structure.
@@ -17559,6 +17564,7 @@ DescribeExportJobManageListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeExportJobManageList", DescribeExportJobManageListRequest => DescribeExportJobManageListResponse);
 rt::paged!(DescribeExportJobManageListRequest, offset offset limit, [list]: ExportJobItem, [total_count]);
+rt::waits!(DescribeExportJobManageListRequest, export_job_status);
 
 rt::model! { read debug;
 /// DescribeExportJobManageList response structure.
@@ -17795,6 +17801,7 @@ DescribeExposuresRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeExposures", DescribeExposuresRequest => DescribeExposuresResponse);
 rt::paged!(DescribeExposuresRequest, offset offset limit, [expose_list]: ExposesItem, [total_count]);
+rt::waits!(DescribeExposuresRequest, status);
 
 rt::model! { read debug;
 /// DescribeExposures response structure.
@@ -17862,6 +17869,7 @@ DescribeHighBaseLineRiskListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeHighBaseLineRiskList", DescribeHighBaseLineRiskListRequest => DescribeHighBaseLineRiskListResponse);
 rt::paged!(DescribeHighBaseLineRiskListRequest, offset offset limit, [high_base_line_risk_list]: HighBaseLineRiskItem, [total_count]);
+rt::waits!(DescribeHighBaseLineRiskListRequest, instance_status);
 
 rt::model! { read debug;
 /// DescribeHighBaseLineRiskList response structure.
@@ -17910,6 +17918,7 @@ DescribeHostKBRiskListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeHostKBRiskList", DescribeHostKBRiskListRequest => DescribeHostKBRiskListResponse);
 rt::paged!(DescribeHostKBRiskListRequest, offset offset limit, [list]: HostKBRisk, [total_count]);
+rt::waits!(DescribeHostKBRiskListRequest, risk_status);
 
 rt::model! { read debug;
 /// DescribeHostKBRiskList response structure.
@@ -19045,6 +19054,7 @@ DescribeLoginTypeHostRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeLoginTypeHost", DescribeLoginTypeHostRequest => DescribeLoginTypeHostResponse);
 rt::paged!(DescribeLoginTypeHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
+rt::waits!(DescribeLoginTypeHostRequest, status);
 
 rt::model! { read debug;
 /// DescribeLoginTypeHost response structure.
@@ -19419,6 +19429,7 @@ DescribeNFSScanHostRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeNFSScanHost", DescribeNFSScanHostRequest => DescribeNFSScanHostResponse);
 rt::paged!(DescribeNFSScanHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
+rt::waits!(DescribeNFSScanHostRequest, status);
 
 rt::model! { read debug;
 /// DescribeNFSScanHost response structure.
@@ -19793,6 +19804,7 @@ DescribePortDetectListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribePortDetectList", DescribePortDetectListRequest => DescribePortDetectListResponse);
 rt::paged!(DescribePortDetectListRequest, offset offset limit, [port_detect_list]: PortDetectInfo, [total_count]);
+rt::waits!(DescribePortDetectListRequest, status);
 
 rt::model! { read debug;
 /// DescribePortDetectList response structure.
@@ -19877,6 +19889,7 @@ DescribePreventUninstallHostRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribePreventUninstallHost", DescribePreventUninstallHostRequest => DescribePreventUninstallHostResponse);
 rt::paged!(DescribePreventUninstallHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
+rt::waits!(DescribePreventUninstallHostRequest, status);
 
 rt::model! { read debug;
 /// DescribePreventUninstallHost response structure.
@@ -19942,6 +19955,7 @@ DescribeProcessDaemonHostRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeProcessDaemonHost", DescribeProcessDaemonHostRequest => DescribeProcessDaemonHostResponse);
 rt::paged!(DescribeProcessDaemonHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
+rt::waits!(DescribeProcessDaemonHostRequest, status);
 
 rt::model! { read debug;
 /// DescribeProcessDaemonHost response structure.
@@ -20576,6 +20590,7 @@ DescribeRiskDetailListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeRiskDetailList", DescribeRiskDetailListRequest => DescribeRiskDetailListResponse);
 rt::paged!(DescribeRiskDetailListRequest, offset offset limit, [asset_risk_detail_list]: RiskDetailItem, [total_count]);
+rt::waits!(DescribeRiskDetailListRequest, check_status);
 
 rt::model! { read debug;
 /// DescribeRiskDetailList response structure.
@@ -20786,6 +20801,7 @@ DescribeSCFFunctionListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeSCFFunctionList", DescribeSCFFunctionListRequest => DescribeSCFFunctionListResponse);
 rt::paged!(DescribeSCFFunctionListRequest, offset offset limit, [list]: SCFFunctionInfo, [total_count]);
+rt::waits!(DescribeSCFFunctionListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSCFFunctionList response structure.
@@ -20831,6 +20847,7 @@ DescribeSCFFunctionVersionListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeSCFFunctionVersionList", DescribeSCFFunctionVersionListRequest => DescribeSCFFunctionVersionListResponse);
 rt::paged!(DescribeSCFFunctionVersionListRequest, offset offset limit, [list]: SCFFunctionVersionInfo, [total_count]);
+rt::waits!(DescribeSCFFunctionVersionListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSCFFunctionVersionList response structure.
@@ -20900,6 +20917,7 @@ DescribeSandboxACLAlertListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxACLAlertList", DescribeSandboxACLAlertListRequest => DescribeSandboxACLAlertListResponse);
 rt::paged!(DescribeSandboxACLAlertListRequest, offset offset limit, [data]: TrafficSandboxACLAlertInfo, [total_count]);
+rt::waits!(DescribeSandboxACLAlertListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSandboxACLAlertList response structure.
@@ -20935,6 +20953,7 @@ DescribeSandboxACLRuleListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxACLRuleList", DescribeSandboxACLRuleListRequest => DescribeSandboxACLRuleListResponse);
 rt::paged!(DescribeSandboxACLRuleListRequest, offset offset limit, [data]: TrafficSandboxACLRuleInfo, [total_count]);
+rt::waits!(DescribeSandboxACLRuleListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSandboxACLRuleList response structure.
@@ -20999,6 +21018,7 @@ DescribeSandboxDLPAlertListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxDLPAlertList", DescribeSandboxDLPAlertListRequest => DescribeSandboxDLPAlertListResponse);
 rt::paged!(DescribeSandboxDLPAlertListRequest, offset offset limit, [data]: TrafficSandboxDLPAlertInfo, [total_count]);
+rt::waits!(DescribeSandboxDLPAlertListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSandboxDLPAlertList response structure.
@@ -21034,6 +21054,7 @@ DescribeSandboxDLPRuleListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxDLPRuleList", DescribeSandboxDLPRuleListRequest => DescribeSandboxDLPRuleListResponse);
 rt::paged!(DescribeSandboxDLPRuleListRequest, offset offset limit, [data]: TrafficSandboxDLPRuleInfo, [total_count]);
+rt::waits!(DescribeSandboxDLPRuleListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSandboxDLPRuleList response structure.
@@ -21119,6 +21140,7 @@ DescribeSandboxLLMAuditAlertListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxLLMAuditAlertList", DescribeSandboxLLMAuditAlertListRequest => DescribeSandboxLLMAuditAlertListResponse);
 rt::paged!(DescribeSandboxLLMAuditAlertListRequest, offset offset limit, [data]: TrafficSandboxLLMAuditAlertInfo, [total_count]);
+rt::waits!(DescribeSandboxLLMAuditAlertListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSandboxLLMAuditAlertList response structure.
@@ -21154,6 +21176,7 @@ DescribeSandboxLLMAuditRuleListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeSandboxLLMAuditRuleList", DescribeSandboxLLMAuditRuleListRequest => DescribeSandboxLLMAuditRuleListResponse);
 rt::paged!(DescribeSandboxLLMAuditRuleListRequest, offset offset limit, [data]: TrafficSandboxLLMAuditRuleInfo, [total_count]);
+rt::waits!(DescribeSandboxLLMAuditRuleListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSandboxLLMAuditRuleList response structure.
@@ -21294,6 +21317,7 @@ DescribeScanTaskRecordListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeScanTaskRecordList", DescribeScanTaskRecordListRequest => DescribeScanTaskRecordListResponse);
 rt::paged!(DescribeScanTaskRecordListRequest, offset offset limit, [task_record_list]: ScanTaskRecordItem, [total_count]);
+rt::waits!(DescribeScanTaskRecordListRequest, status);
 
 rt::model! { read debug;
 /// DescribeScanTaskRecordList response structure.
@@ -22839,6 +22863,7 @@ DescribeVulItemListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulItemList", DescribeVulItemListRequest => DescribeVulItemListResponse);
 rt::paged!(DescribeVulItemListRequest, offset offset limit, [list]: VulDetailInfo, [total_count]);
+rt::waits!(DescribeVulItemListRequest, defend_status);
 
 rt::model! { read debug;
 /// DescribeVulItemList response structure.
@@ -22892,6 +22917,7 @@ DescribeVulRiskListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulRiskList", DescribeVulRiskListRequest => DescribeVulRiskListResponse);
 rt::paged!(DescribeVulRiskListRequest, offset offset limit, [vul_risk_list]: VulRiskItem, [total_count]);
+rt::waits!(DescribeVulRiskListRequest, instance_status);
 
 rt::model! { read debug;
 /// DescribeVulRiskList response structure.
@@ -23154,6 +23180,7 @@ DescribeVulScanTaskListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeVulScanTaskList", DescribeVulScanTaskListRequest => DescribeVulScanTaskListResponse);
 rt::paged!(DescribeVulScanTaskListRequest, offset offset limit, [list]: VulScanTask, [total]);
+rt::waits!(DescribeVulScanTaskListRequest, status);
 
 rt::model! { read debug;
 /// DescribeVulScanTaskList response structure.
@@ -23235,6 +23262,7 @@ DescribeWebhookPolicyListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeWebhookPolicyList", DescribeWebhookPolicyListRequest => DescribeWebhookPolicyListResponse);
 rt::paged!(DescribeWebhookPolicyListRequest, offset offset limit, [data]: WebhookPolicy, [total_count]);
+rt::waits!(DescribeWebhookPolicyListRequest, status);
 
 rt::model! { read debug;
 /// DescribeWebhookPolicyList response structure.

@@ -919,6 +919,7 @@ DescribeApiSecsRequest {
 } }
 rt::action!("ctem", "2023-11-28", "DescribeApiSecs", DescribeApiSecsRequest => DescribeApiSecsResponse);
 rt::paged!(DescribeApiSecsRequest, offset offset limit, [list]: DisplayApiSec, [total]);
+rt::waits!(DescribeApiSecsRequest, status);
 
 rt::model! { read debug;
 /// DescribeApiSecs返回参数结构体
@@ -1061,6 +1062,7 @@ DescribeConfigsRequest {
 } }
 rt::action!("ctem", "2023-11-28", "DescribeConfigs", DescribeConfigsRequest => DescribeConfigsResponse);
 rt::paged!(DescribeConfigsRequest, offset offset limit, [list]: DisplayConfig, [total]);
+rt::waits!(DescribeConfigsRequest, status);
 
 rt::model! { read debug;
 /// DescribeConfigs返回参数结构体
@@ -1139,6 +1141,7 @@ DescribeDarkWebsRequest {
 } }
 rt::action!("ctem", "2023-11-28", "DescribeDarkWebs", DescribeDarkWebsRequest => DescribeDarkWebsResponse);
 rt::paged!(DescribeDarkWebsRequest, offset offset limit, [list]: DisplayDarkWeb, [total]);
+rt::waits!(DescribeDarkWebsRequest, status);
 
 rt::model! { read debug;
 /// DescribeDarkWebs返回参数结构体
@@ -1233,6 +1236,7 @@ DescribeEnterprisesRequest {
 } }
 rt::action!("ctem", "2023-11-28", "DescribeEnterprises", DescribeEnterprisesRequest => DescribeEnterprisesResponse);
 rt::paged!(DescribeEnterprisesRequest, offset offset limit, [list]: DisplayEnterprise, [total]);
+rt::waits!(DescribeEnterprisesRequest, status);
 
 rt::model! { read debug;
 /// DescribeEnterprises返回参数结构体
@@ -1461,6 +1465,7 @@ DescribeGithubsRequest {
 } }
 rt::action!("ctem", "2023-11-28", "DescribeGithubs", DescribeGithubsRequest => DescribeGithubsResponse);
 rt::paged!(DescribeGithubsRequest, offset offset limit, [list]: DisplayGithub, [total]);
+rt::waits!(DescribeGithubsRequest, status);
 
 rt::model! { read debug;
 /// DescribeGithubs返回参数结构体
@@ -1764,6 +1769,7 @@ DescribeManagesRequest {
 } }
 rt::action!("ctem", "2023-11-28", "DescribeManages", DescribeManagesRequest => DescribeManagesResponse);
 rt::paged!(DescribeManagesRequest, offset offset limit, [list]: DisplayManage, [total]);
+rt::waits!(DescribeManagesRequest, status);
 
 rt::model! { read debug;
 /// DescribeManages返回参数结构体
@@ -1810,6 +1816,7 @@ DescribeNetDisksRequest {
 } }
 rt::action!("ctem", "2023-11-28", "DescribeNetDisks", DescribeNetDisksRequest => DescribeNetDisksResponse);
 rt::paged!(DescribeNetDisksRequest, offset offset limit, [list]: DisplayNetDisk, [total]);
+rt::waits!(DescribeNetDisksRequest, status);
 
 rt::model! { read debug;
 /// DescribeNetDisks返回参数结构体
@@ -1858,6 +1865,7 @@ DescribePortsRequest {
 } }
 rt::action!("ctem", "2023-11-28", "DescribePorts", DescribePortsRequest => DescribePortsResponse);
 rt::paged!(DescribePortsRequest, offset offset limit, [list]: DisplayPort, [total]);
+rt::waits!(DescribePortsRequest, status);
 
 rt::model! { read debug;
 /// DescribePorts返回参数结构体
@@ -1940,6 +1948,7 @@ DescribeSensitiveInfosRequest {
 } }
 rt::action!("ctem", "2023-11-28", "DescribeSensitiveInfos", DescribeSensitiveInfosRequest => DescribeSensitiveInfosResponse);
 rt::paged!(DescribeSensitiveInfosRequest, offset offset limit, [list]: DisplaySensitiveInfo, [total]);
+rt::waits!(DescribeSensitiveInfosRequest, status);
 
 rt::model! { read debug;
 /// DescribeSensitiveInfos返回参数结构体
@@ -2084,6 +2093,7 @@ DescribeVulsRequest {
 } }
 rt::action!("ctem", "2023-11-28", "DescribeVuls", DescribeVulsRequest => DescribeVulsResponse);
 rt::paged!(DescribeVulsRequest, offset offset limit, [list]: DisplayVul, [total]);
+rt::waits!(DescribeVulsRequest, status);
 
 rt::model! { read debug;
 /// DescribeVuls返回参数结构体
@@ -2130,6 +2140,7 @@ DescribeWeakPasswordsRequest {
 } }
 rt::action!("ctem", "2023-11-28", "DescribeWeakPasswords", DescribeWeakPasswordsRequest => DescribeWeakPasswordsResponse);
 rt::paged!(DescribeWeakPasswordsRequest, offset offset limit, [list]: DisplayWeakPassword, [total]);
+rt::waits!(DescribeWeakPasswordsRequest, status);
 
 rt::model! { read debug;
 /// DescribeWeakPasswords返回参数结构体

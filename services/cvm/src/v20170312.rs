@@ -1246,6 +1246,7 @@ DescribeChcHostsRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeChcHosts", DescribeChcHostsRequest => DescribeChcHostsResponse);
 rt::paged!(DescribeChcHostsRequest, offset offset limit, [chc_host_set]: ChcHost, [total_count]);
+rt::waits!(DescribeChcHostsRequest, sale_status);
 
 rt::model! { read debug;
 /// DescribeChcHosts response structure.
@@ -1378,6 +1379,7 @@ DescribeHostsRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeHosts", DescribeHostsRequest => DescribeHostsResponse);
 rt::paged!(DescribeHostsRequest, offset offset limit, [host_set]: HostItem, [total_count]);
+rt::waits!(DescribeHostsRequest, host_state);
 
 rt::model! { read debug;
 /// DescribeHosts response structure.
@@ -1595,6 +1597,7 @@ DescribeImagesRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeImages", DescribeImagesRequest => DescribeImagesResponse);
 rt::paged!(DescribeImagesRequest, offset offset limit, [image_set]: Image, [total_count]);
+rt::waits!(DescribeImagesRequest, image_state);
 
 rt::model! { read debug;
 /// DescribeImages response structure.
@@ -1911,6 +1914,7 @@ DescribeInstancesRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
+rt::waits!(DescribeInstancesRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -1940,6 +1944,7 @@ DescribeInstancesStatusRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeInstancesStatus", DescribeInstancesStatusRequest => DescribeInstancesStatusResponse);
 rt::paged!(DescribeInstancesStatusRequest, offset offset limit, [instance_status_set]: InstanceStatus, [total_count]);
+rt::waits!(DescribeInstancesStatusRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeInstancesStatus response structure.
@@ -2220,6 +2225,7 @@ DescribeResourcePoolPacksRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeResourcePoolPacks", DescribeResourcePoolPacksRequest => DescribeResourcePoolPacksResponse);
 rt::paged!(DescribeResourcePoolPacksRequest, token next_token next_token, [dedicated_resource_pack_set]: ResourcePoolPack, []);
+rt::waits!(DescribeResourcePoolPacksRequest, status);
 
 rt::model! { read debug;
 /// DescribeResourcePoolPacks返回参数结构体

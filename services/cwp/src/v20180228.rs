@@ -4367,6 +4367,7 @@ DescribeAssetAppProcessListRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetAppProcessList", DescribeAssetAppProcessListRequest => DescribeAssetAppProcessListResponse);
 rt::paged!(DescribeAssetAppProcessListRequest, offset offset limit, [process]: AssetAppProcessInfo, [total]);
+rt::waits!(DescribeAssetAppProcessListRequest, status);
 
 rt::model! { read debug;
 /// DescribeAssetAppProcessList response structure.
@@ -5187,6 +5188,7 @@ DescribeAssetProcessInfoListRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetProcessInfoList", DescribeAssetProcessInfoListRequest => DescribeAssetProcessInfoListResponse);
 rt::paged!(DescribeAssetProcessInfoListRequest, offset offset limit, [process]: AssetProcessBaseInfo, [total]);
+rt::waits!(DescribeAssetProcessInfoListRequest, status);
 
 rt::model! { read debug;
 /// DescribeAssetProcessInfoList response structure.
@@ -5952,6 +5954,7 @@ DescribeAssetWebServiceProcessListRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeAssetWebServiceProcessList", DescribeAssetWebServiceProcessListRequest => DescribeAssetWebServiceProcessListResponse);
 rt::paged!(DescribeAssetWebServiceProcessListRequest, offset offset limit, [process]: AssetAppProcessInfo, [total]);
+rt::waits!(DescribeAssetWebServiceProcessListRequest, status);
 
 rt::model! { read debug;
 /// DescribeAssetWebServiceProcessList response structure.
@@ -7477,6 +7480,7 @@ DescribeBruteAttackListRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeBruteAttackList", DescribeBruteAttackListRequest => DescribeBruteAttackListResponse);
 rt::paged!(DescribeBruteAttackListRequest, offset offset limit, [brute_attack_list]: BruteAttackInfo, [total_count]);
+rt::waits!(DescribeBruteAttackListRequest, status);
 
 rt::model! { read debug;
 /// DescribeBruteAttackList response structure.
@@ -7885,6 +7889,7 @@ DescribeFileTamperEventsRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeFileTamperEvents", DescribeFileTamperEventsRequest => DescribeFileTamperEventsResponse);
 rt::paged!(DescribeFileTamperEventsRequest, offset offset limit, [list]: FileTamperEvent, [total_count]);
+rt::waits!(DescribeFileTamperEventsRequest, machine_status);
 
 rt::model! { read debug;
 /// DescribeFileTamperEvents response structure.
@@ -8470,6 +8475,7 @@ DescribeLicenseBindListRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLicenseBindList", DescribeLicenseBindListRequest => DescribeLicenseBindListResponse);
 rt::paged!(DescribeLicenseBindListRequest, offset offset limit, [list]: LicenseBindDetail, [total_count]);
+rt::waits!(DescribeLicenseBindListRequest, agent_status);
 
 rt::model! { read debug;
 /// DescribeLicenseBindList response structure.
@@ -8709,6 +8715,7 @@ DescribeLogExportsRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLogExports", DescribeLogExportsRequest => DescribeLogExportsResponse);
 rt::paged!(DescribeLogExportsRequest, offset offset limit, [exports]: ExportInfo, [total_count]);
+rt::waits!(DescribeLogExportsRequest, status);
 
 rt::model! { read debug;
 /// DescribeLogExports response structure.
@@ -8957,6 +8964,7 @@ DescribeLoginTypeHostRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeLoginTypeHost", DescribeLoginTypeHostRequest => DescribeLoginTypeHostResponse);
 rt::paged!(DescribeLoginTypeHostRequest, offset offset limit, [list]: ClientSettingHost, [total]);
+rt::waits!(DescribeLoginTypeHostRequest, status);
 
 rt::model! { read debug;
 /// DescribeLoginTypeHost response structure.
@@ -9356,6 +9364,7 @@ DescribeMachineListRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachineList", DescribeMachineListRequest => DescribeMachineListResponse);
 rt::paged!(DescribeMachineListRequest, offset offset limit, [machines]: Machine, [total_count]);
+rt::waits!(DescribeMachineListRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeMachineList response structure.
@@ -9543,6 +9552,7 @@ DescribeMachinesRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachines", DescribeMachinesRequest => DescribeMachinesResponse);
 rt::paged!(DescribeMachinesRequest, offset offset limit, [machines]: Machine, [total_count]);
+rt::waits!(DescribeMachinesRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeMachines response structure.
@@ -9590,6 +9600,7 @@ DescribeMachinesSimpleRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeMachinesSimple", DescribeMachinesSimpleRequest => DescribeMachinesSimpleResponse);
 rt::paged!(DescribeMachinesSimpleRequest, offset offset limit, [machines]: MachineSimple, [total_count]);
+rt::waits!(DescribeMachinesSimpleRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeMachinesSimple response structure.
@@ -10101,6 +10112,7 @@ DescribePatchEffectHostListRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribePatchEffectHostList", DescribePatchEffectHostListRequest => DescribePatchEffectHostListResponse);
 rt::paged!(DescribePatchEffectHostListRequest, offset offset limit, [patch_effect_host_list]: PatchEffectHostList, [total_count]);
+rt::waits!(DescribePatchEffectHostListRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribePatchEffectHostList response structure.
@@ -11314,6 +11326,7 @@ DescribeRiskDnsEventListRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRiskDnsEventList", DescribeRiskDnsEventListRequest => DescribeRiskDnsEventListResponse);
 rt::paged!(DescribeRiskDnsEventListRequest, offset offset limit, [list]: RiskDnsEvent, [total_count]);
+rt::waits!(DescribeRiskDnsEventListRequest, host_status);
 
 rt::model! { read debug;
 /// DescribeRiskDnsEventList response structure.
@@ -11375,6 +11388,7 @@ DescribeRiskDnsListRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeRiskDnsList", DescribeRiskDnsListRequest => DescribeRiskDnsListResponse);
 rt::paged!(DescribeRiskDnsListRequest, offset offset limit, [risk_dns_list]: RiskDnsList, [total_count]);
+rt::waits!(DescribeRiskDnsListRequest, machine_status);
 
 rt::model! { read debug;
 /// DescribeRiskDnsList response structure.
@@ -12924,6 +12938,7 @@ DescribeVulEffectHostListRequest {
 } }
 rt::action!("cwp", "2018-02-28", "DescribeVulEffectHostList", DescribeVulEffectHostListRequest => DescribeVulEffectHostListResponse);
 rt::paged!(DescribeVulEffectHostListRequest, offset offset limit, [vul_effect_host_list]: VulEffectHostList, [total_count]);
+rt::waits!(DescribeVulEffectHostListRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeVulEffectHostList response structure.

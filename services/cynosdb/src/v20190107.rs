@@ -3904,6 +3904,7 @@ DescribeAuditInstanceListRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
 rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: InstanceAuditStatus, [total_count]);
+rt::waits!(DescribeAuditInstanceListRequest, audit_status);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList response structure.
@@ -3934,6 +3935,7 @@ DescribeAuditLogFilesRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
 rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
+rt::waits!(DescribeAuditLogFilesRequest, status);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles返回参数结构体
@@ -4458,6 +4460,7 @@ DescribeBinlogsRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBinlogs", DescribeBinlogsRequest => DescribeBinlogsResponse);
 rt::paged!(DescribeBinlogsRequest, offset offset limit, [binlogs]: BinlogItem, [total_count]);
+rt::waits!(DescribeBinlogsRequest, copy_status);
 
 rt::model! { read debug;
 /// DescribeBinlogs response structure.
@@ -4590,6 +4593,7 @@ DescribeClusterDetailDatabasesRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterDetailDatabases", DescribeClusterDetailDatabasesRequest => DescribeClusterDetailDatabasesResponse);
 rt::paged!(DescribeClusterDetailDatabasesRequest, offset offset limit, [db_infos]: DbInfo, [total_count]);
+rt::waits!(DescribeClusterDetailDatabasesRequest, status);
 
 rt::model! { read debug;
 /// DescribeClusterDetailDatabases response structure.
@@ -4716,6 +4720,7 @@ DescribeClusterParamLogsRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterParamLogs", DescribeClusterParamLogsRequest => DescribeClusterParamLogsResponse);
 rt::paged!(DescribeClusterParamLogsRequest, offset offset limit, [cluster_param_logs]: ClusterParamModifyLog, [total_count]);
+rt::waits!(DescribeClusterParamLogsRequest, status);
 
 rt::model! { read debug;
 /// DescribeClusterParamLogs返回参数结构体
@@ -4854,6 +4859,7 @@ DescribeClusterServerlessScalePlansRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterServerlessScalePlans", DescribeClusterServerlessScalePlansRequest => DescribeClusterServerlessScalePlansResponse);
 rt::paged!(DescribeClusterServerlessScalePlansRequest, offset offset limit, [serverless_scale_plans]: ClusterServerlessScalePlan, [total_count]);
+rt::waits!(DescribeClusterServerlessScalePlansRequest, status);
 
 rt::model! { read debug;
 /// DescribeClusterServerlessScalePlans返回参数结构体
@@ -4948,6 +4954,7 @@ DescribeClustersRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 rt::paged!(DescribeClustersRequest, offset offset limit, [cluster_set]: CynosdbCluster, [total_count]);
+rt::waits!(DescribeClustersRequest, status);
 
 rt::model! { read debug;
 /// DescribeClusters response structure.
@@ -5279,6 +5286,7 @@ DescribeInstancesRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: CynosdbInstance, [total_count]);
+rt::waits!(DescribeInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -5371,6 +5379,7 @@ DescribeIsolatedInstancesRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeIsolatedInstances", DescribeIsolatedInstancesRequest => DescribeIsolatedInstancesResponse);
 rt::paged!(DescribeIsolatedInstancesRequest, offset offset limit, [instance_set]: CynosdbInstance, [total_count]);
+rt::waits!(DescribeIsolatedInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeIsolatedInstances response structure.
@@ -5571,6 +5580,7 @@ DescribeLibraDBClusterTableMappingRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusterTableMapping", DescribeLibraDBClusterTableMappingRequest => DescribeLibraDBClusterTableMappingResponse);
 rt::paged!(DescribeLibraDBClusterTableMappingRequest, offset offset limit, [table_mappings]: TableMappingObject, [total_cnt]);
+rt::waits!(DescribeLibraDBClusterTableMappingRequest, status);
 
 rt::model! { read debug;
 /// DescribeLibraDBClusterTableMapping response structure.
@@ -5601,6 +5611,7 @@ DescribeLibraDBClustersRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusters", DescribeLibraDBClustersRequest => DescribeLibraDBClustersResponse);
 rt::paged!(DescribeLibraDBClustersRequest, offset offset limit, [cluster_set]: LibraDBClusterSet, [total_count]);
+rt::waits!(DescribeLibraDBClustersRequest, status);
 
 rt::model! { read debug;
 /// DescribeLibraDBClusters response structure.
@@ -6013,6 +6024,7 @@ DescribeProxyNodesRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeProxyNodes", DescribeProxyNodesRequest => DescribeProxyNodesResponse);
 rt::paged!(DescribeProxyNodesRequest, offset offset limit, [proxy_node_infos]: ProxyNodeInfo, [total_count]);
+rt::waits!(DescribeProxyNodesRequest, status);
 
 rt::model! { read debug;
 /// DescribeProxyNodes response structure.
@@ -6140,6 +6152,7 @@ DescribeRedoLogsRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeRedoLogs", DescribeRedoLogsRequest => DescribeRedoLogsResponse);
 rt::paged!(DescribeRedoLogsRequest, offset offset limit, [redo_logs]: RedoLogItem, [total_count]);
+rt::waits!(DescribeRedoLogsRequest, status);
 
 rt::model! { read debug;
 /// DescribeRedoLogs response structure.
@@ -6224,6 +6237,7 @@ DescribeResourcePackageListRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeResourcePackageList", DescribeResourcePackageListRequest => DescribeResourcePackageListResponse);
 rt::paged!(DescribeResourcePackageListRequest, offset offset limit, [detail]: Package, [total]);
+rt::waits!(DescribeResourcePackageListRequest, status);
 
 rt::model! { read debug;
 /// DescribeResourcePackageList response structure.
@@ -6401,6 +6415,7 @@ DescribeSaveBackupClustersRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeSaveBackupClusters", DescribeSaveBackupClustersRequest => DescribeSaveBackupClustersResponse);
 rt::paged!(DescribeSaveBackupClustersRequest, offset offset limit, [save_backup_cluster_infos]: SaveBackupClusterInfo, [total_count]);
+rt::waits!(DescribeSaveBackupClustersRequest, cluster_status);
 
 rt::model! { read debug;
 /// DescribeSaveBackupClusters response structure.
@@ -6545,6 +6560,7 @@ DescribeTasksRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
 rt::paged!(DescribeTasksRequest, offset offset limit, [task_list]: BizTaskInfo, [total_count]);
+rt::waits!(DescribeTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeTasks response structure.
@@ -6656,6 +6672,7 @@ DescribeVaultsRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeVaults", DescribeVaultsRequest => DescribeVaultsResponse);
 rt::paged!(DescribeVaultsRequest, offset offset limit, [vaults]: DescribeVaultsItem, [total_count]);
+rt::waits!(DescribeVaultsRequest, status);
 
 rt::model! { read debug;
 /// DescribeVaults response structure.
@@ -6736,6 +6753,7 @@ DownloadLibraDBClusterListRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DownloadLibraDBClusterList", DownloadLibraDBClusterListRequest => DownloadLibraDBClusterListResponse);
 rt::paged!(DownloadLibraDBClusterListRequest, offset offset limit, [cluster_set]: LibraClusterSet, [total_count]);
+rt::waits!(DownloadLibraDBClusterListRequest, status);
 
 rt::model! { read debug;
 /// DownloadLibraDBClusterList response structure.

@@ -1537,6 +1537,7 @@ DescribeUserGroupMembersRequest {
 } }
 rt::action!("dasb", "2019-10-18", "DescribeUserGroupMembers", DescribeUserGroupMembersRequest => DescribeUserGroupMembersResponse);
 rt::paged!(DescribeUserGroupMembersRequest, offset offset limit, [user_set]: User, [total_count]);
+rt::waits!(DescribeUserGroupMembersRequest, status);
 
 rt::model! { read debug;
 /// DescribeUserGroupMembers返回参数结构体
@@ -1610,6 +1611,7 @@ DescribeUsersRequest {
 } }
 rt::action!("dasb", "2019-10-18", "DescribeUsers", DescribeUsersRequest => DescribeUsersResponse);
 rt::paged!(DescribeUsersRequest, offset offset limit, [user_set]: User, [total_count]);
+rt::waits!(DescribeUsersRequest, status);
 
 rt::model! { read debug;
 /// DescribeUsers返回参数结构体

@@ -3558,6 +3558,7 @@ ListWorkflowTaskRunsRequest {
 } }
 rt::action!("databuddy", "2026-07-15", "ListWorkflowTaskRuns", ListWorkflowTaskRunsRequest => ListWorkflowTaskRunsResponse);
 rt::paged!(ListWorkflowTaskRunsRequest, page page_number page_size, [data items]: WorkflowTaskRun, [data total_count]);
+rt::waits!(ListWorkflowTaskRunsRequest, run_state);
 
 rt::model! { read debug;
 /// ListWorkflowTaskRuns response structure.

@@ -650,6 +650,7 @@ DescribeSecurityAuditLogExportTasksRequest {
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeSecurityAuditLogExportTasks", DescribeSecurityAuditLogExportTasksRequest => DescribeSecurityAuditLogExportTasksResponse);
 rt::paged!(DescribeSecurityAuditLogExportTasksRequest, offset offset limit, [tasks]: SecLogExportTaskInfo, [total_count]);
+rt::waits!(DescribeSecurityAuditLogExportTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeSecurityAuditLogExportTasks返回参数结构体

@@ -1762,6 +1762,7 @@ DescribeAuditInstanceListRequest {
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
 rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: AuditInstance, [total_count]);
+rt::waits!(DescribeAuditInstanceListRequest, audit_status);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList response structure.
@@ -1799,6 +1800,7 @@ DescribeAuditLogFilesRequest {
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
 rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
+rt::waits!(DescribeAuditLogFilesRequest, status);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles返回参数结构体
@@ -2175,6 +2177,7 @@ DescribeDBAutonomyEventsRequest {
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBAutonomyEvents", DescribeDBAutonomyEventsRequest => DescribeDBAutonomyEventsResponse);
 rt::paged!(DescribeDBAutonomyEventsRequest, offset offset limit, [events]: AutonomyEventVo, [total_count]);
+rt::waits!(DescribeDBAutonomyEventsRequest, status);
 
 rt::model! { read debug;
 /// DescribeDBAutonomyEvents返回参数结构体
@@ -3067,6 +3070,7 @@ DescribeRedisBigKeyAnalysisTasksRequest {
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeRedisBigKeyAnalysisTasks", DescribeRedisBigKeyAnalysisTasksRequest => DescribeRedisBigKeyAnalysisTasksResponse);
 rt::paged!(DescribeRedisBigKeyAnalysisTasksRequest, offset offset limit, [tasks]: RedisBigKeyTask, [total_count]);
+rt::waits!(DescribeRedisBigKeyAnalysisTasksRequest, task_status);
 
 rt::model! { read debug;
 /// DescribeRedisBigKeyAnalysisTasks返回参数结构体
@@ -3505,6 +3509,7 @@ DescribeSecurityAuditLogExportTasksRequest {
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSecurityAuditLogExportTasks", DescribeSecurityAuditLogExportTasksRequest => DescribeSecurityAuditLogExportTasksResponse);
 rt::paged!(DescribeSecurityAuditLogExportTasksRequest, offset offset limit, [tasks]: SecLogExportTaskInfo, [total_count]);
+rt::waits!(DescribeSecurityAuditLogExportTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeSecurityAuditLogExportTasks response structure.
@@ -3769,6 +3774,7 @@ DescribeSqlFiltersRequest {
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSqlFilters", DescribeSqlFiltersRequest => DescribeSqlFiltersResponse);
 rt::paged!(DescribeSqlFiltersRequest, offset offset limit, [items]: SQLFilter, [total_count]);
+rt::waits!(DescribeSqlFiltersRequest, status);
 
 rt::model! { read debug;
 /// DescribeSqlFilters返回参数结构体

@@ -1052,6 +1052,7 @@ DescribeDBCustomClusterNodesRequest {
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeDBCustomClusterNodes", DescribeDBCustomClusterNodesRequest => DescribeDBCustomClusterNodesResponse);
 rt::paged!(DescribeDBCustomClusterNodesRequest, offset offset limit, [node_set]: DBCustomClusterNode, [total_count]);
+rt::waits!(DescribeDBCustomClusterNodesRequest, status);
 
 rt::model! { read debug;
 /// DescribeDBCustomClusterNodes返回参数结构体
@@ -1124,6 +1125,7 @@ DescribeDBCustomClustersRequest {
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeDBCustomClusters", DescribeDBCustomClustersRequest => DescribeDBCustomClustersResponse);
 rt::paged!(DescribeDBCustomClustersRequest, offset offset limit, [cluster_set]: DBCustomCluster, [total_count]);
+rt::waits!(DescribeDBCustomClustersRequest, cluster_status);
 
 rt::model! { read debug;
 /// DescribeDBCustomClusters返回参数结构体
@@ -1188,6 +1190,7 @@ DescribeDBCustomDisasterRecoverGroupsRequest {
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeDBCustomDisasterRecoverGroups", DescribeDBCustomDisasterRecoverGroupsRequest => DescribeDBCustomDisasterRecoverGroupsResponse);
 rt::paged!(DescribeDBCustomDisasterRecoverGroupsRequest, offset offset limit, [disaster_recover_group_set]: DisasterRecoverGroup, [total_count]);
+rt::waits!(DescribeDBCustomDisasterRecoverGroupsRequest, status);
 
 rt::model! { read debug;
 /// DescribeDBCustomDisasterRecoverGroups返回参数结构体
@@ -1310,6 +1313,7 @@ DescribeDBCustomNodesRequest {
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeDBCustomNodes", DescribeDBCustomNodesRequest => DescribeDBCustomNodesResponse);
 rt::paged!(DescribeDBCustomNodesRequest, offset offset limit, [node_set]: DBCustomNode, [total_count]);
+rt::waits!(DescribeDBCustomNodesRequest, status);
 
 rt::model! { read debug;
 /// DescribeDBCustomNodes返回参数结构体

@@ -410,6 +410,7 @@ DescribeBackupPlansRequest {
 } }
 rt::action!("dbs", "2021-11-08", "DescribeBackupPlans", DescribeBackupPlansRequest => DescribeBackupPlansResponse);
 rt::paged!(DescribeBackupPlansRequest, offset offset limit, [items]: BackupPlanInfo, [total_count]);
+rt::waits!(DescribeBackupPlansRequest, status);
 
 rt::model! { read debug;
 /// DescribeBackupPlans返回参数结构体

@@ -496,6 +496,7 @@ DescribeAccessPointsRequest {
 } }
 rt::action!("dc", "2018-04-10", "DescribeAccessPoints", DescribeAccessPointsRequest => DescribeAccessPointsResponse);
 rt::paged!(DescribeAccessPointsRequest, offset offset limit, [access_point_set]: AccessPoint, [total_count]);
+rt::waits!(DescribeAccessPointsRequest, state);
 
 rt::model! { read debug;
 /// DescribeAccessPoints response structure.
@@ -552,6 +553,7 @@ DescribeDirectConnectTunnelsRequest {
 } }
 rt::action!("dc", "2018-04-10", "DescribeDirectConnectTunnels", DescribeDirectConnectTunnelsRequest => DescribeDirectConnectTunnelsResponse);
 rt::paged!(DescribeDirectConnectTunnelsRequest, offset offset limit, [direct_connect_tunnel_set]: DirectConnectTunnel, [total_count]);
+rt::waits!(DescribeDirectConnectTunnelsRequest, state);
 
 rt::model! { read debug;
 /// DescribeDirectConnectTunnels response structure.
@@ -580,6 +582,7 @@ DescribeDirectConnectsRequest {
 } }
 rt::action!("dc", "2018-04-10", "DescribeDirectConnects", DescribeDirectConnectsRequest => DescribeDirectConnectsResponse);
 rt::paged!(DescribeDirectConnectsRequest, offset offset limit, [direct_connect_set]: DirectConnect, [total_count]);
+rt::waits!(DescribeDirectConnectsRequest, state);
 
 rt::model! { read debug;
 /// DescribeDirectConnects response structure.
@@ -701,6 +704,7 @@ DescribePublicDirectConnectTunnelRoutesRequest {
 } }
 rt::action!("dc", "2018-04-10", "DescribePublicDirectConnectTunnelRoutes", DescribePublicDirectConnectTunnelRoutesRequest => DescribePublicDirectConnectTunnelRoutesResponse);
 rt::paged!(DescribePublicDirectConnectTunnelRoutesRequest, offset offset limit, [routes]: DirectConnectTunnelRoute, [total_count]);
+rt::waits!(DescribePublicDirectConnectTunnelRoutesRequest, status);
 
 rt::model! { read debug;
 /// DescribePublicDirectConnectTunnelRoutes返回参数结构体

@@ -2335,6 +2335,7 @@ DescribeProcessListRequest {
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeProcessList", DescribeProcessListRequest => DescribeProcessListResponse);
 rt::paged!(DescribeProcessListRequest, offset offset limit, [process_list]: Process, []);
+rt::waits!(DescribeProcessListRequest, state);
 
 rt::model! { read debug;
 /// DescribeProcessList返回参数结构体

@@ -7062,6 +7062,7 @@ DescribeJobListRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeJobList", DescribeJobListRequest => DescribeJobListResponse);
 rt::paged!(DescribeJobListRequest, page page page_size, [items]: JobBriefInfo, [total]);
+rt::waits!(DescribeJobListRequest, state);
 
 rt::model! { read debug;
 /// DescribeJobList返回参数结构体
@@ -7662,6 +7663,7 @@ DescribeNotebookSessionsRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeNotebookSessions", DescribeNotebookSessionsRequest => DescribeNotebookSessionsResponse);
 rt::paged!(DescribeNotebookSessionsRequest, offset offset limit, [sessions]: NotebookSessions, []);
+rt::waits!(DescribeNotebookSessionsRequest, state);
 
 rt::model! { read debug;
 /// DescribeNotebookSessions返回参数结构体
@@ -8741,6 +8743,7 @@ DescribeTasksAnalysisRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeTasksAnalysis", DescribeTasksAnalysisRequest => DescribeTasksAnalysisResponse);
 rt::paged!(DescribeTasksAnalysisRequest, offset offset limit, [task_list]: AnalysisTaskResults, [total_count]);
+rt::waits!(DescribeTasksAnalysisRequest, analysis_status);
 
 rt::model! { read debug;
 /// DescribeTasksAnalysis返回参数结构体
@@ -9334,6 +9337,7 @@ DescribeWarehousesRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeWarehouses", DescribeWarehousesRequest => DescribeWarehousesResponse);
 rt::paged!(DescribeWarehousesRequest, page page page_size, [warehouse_list]: WarehouseInfo, [total]);
+rt::waits!(DescribeWarehousesRequest, state);
 
 rt::model! { read debug;
 /// DescribeWarehouses返回参数结构体
@@ -10594,6 +10598,7 @@ GetLabPodsRequest {
 } }
 rt::action!("dlc", "2021-01-25", "GetLabPods", GetLabPodsRequest => GetLabPodsResponse);
 rt::paged!(GetLabPodsRequest, page page page_size, [items]: ClusterPod, [total]);
+rt::waits!(GetLabPodsRequest, status);
 
 rt::model! { read debug;
 /// GetLabPods返回参数结构体
@@ -10887,6 +10892,7 @@ GetRayClusterPodsRequest {
 } }
 rt::action!("dlc", "2021-01-25", "GetRayClusterPods", GetRayClusterPodsRequest => GetRayClusterPodsResponse);
 rt::paged!(GetRayClusterPodsRequest, page page page_size, [items]: ClusterPod, [total]);
+rt::waits!(GetRayClusterPodsRequest, status);
 
 rt::model! { read debug;
 /// GetRayClusterPods返回参数结构体
@@ -11129,6 +11135,7 @@ GetRayJobPodsRequest {
 } }
 rt::action!("dlc", "2021-01-25", "GetRayJobPods", GetRayJobPodsRequest => GetRayJobPodsResponse);
 rt::paged!(GetRayJobPodsRequest, page page page_size, [items]: JobPodEntity, [total]);
+rt::waits!(GetRayJobPodsRequest, status);
 
 rt::model! { read debug;
 /// GetRayJobPods返回参数结构体
@@ -12387,6 +12394,7 @@ ListApiKeysRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListApiKeys", ListApiKeysRequest => ListApiKeysResponse);
 rt::paged!(ListApiKeysRequest, page page page_size, [items]: ApiKeyInfo, [total]);
+rt::waits!(ListApiKeysRequest, status);
 
 rt::model! { read debug;
 /// ListApiKeys返回参数结构体
@@ -12417,6 +12425,7 @@ ListAvailableApiKeysRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListAvailableApiKeys", ListAvailableApiKeysRequest => ListAvailableApiKeysResponse);
 rt::paged!(ListAvailableApiKeysRequest, page page page_size, [items]: ApiKeyInfo, [total]);
+rt::waits!(ListAvailableApiKeysRequest, status);
 
 rt::model! { read debug;
 /// ListAvailableApiKeys返回参数结构体
@@ -12497,6 +12506,7 @@ ListBenchmarkTasksRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListBenchmarkTasks", ListBenchmarkTasksRequest => ListBenchmarkTasksResponse);
 rt::paged!(ListBenchmarkTasksRequest, page page page_size, [items]: BenchmarkTaskInfo, [total]);
+rt::waits!(ListBenchmarkTasksRequest, status);
 
 rt::model! { read debug;
 /// ListBenchmarkTasks返回参数结构体
@@ -12581,6 +12591,7 @@ ListDeploymentReplicasRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListDeploymentReplicas", ListDeploymentReplicasRequest => ListDeploymentReplicasResponse);
 rt::paged!(ListDeploymentReplicasRequest, page page page_size, [items]: DeploymentReplicaInfo, [total]);
+rt::waits!(ListDeploymentReplicasRequest, status);
 
 rt::model! { read debug;
 /// ListDeploymentReplicas返回参数结构体
@@ -12627,6 +12638,7 @@ ListDeploymentsRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListDeployments", ListDeploymentsRequest => ListDeploymentsResponse);
 rt::paged!(ListDeploymentsRequest, page page page_size, [items]: DeploymentInfo, [total]);
+rt::waits!(ListDeploymentsRequest, status);
 
 rt::model! { read debug;
 /// ListDeployments返回参数结构体
@@ -12912,6 +12924,7 @@ ListInferenceServicesRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListInferenceServices", ListInferenceServicesRequest => ListInferenceServicesResponse);
 rt::paged!(ListInferenceServicesRequest, page page page_size, [items]: InferenceServiceInfo, [total]);
+rt::waits!(ListInferenceServicesRequest, status);
 
 rt::model! { read debug;
 /// ListInferenceServices返回参数结构体
@@ -12996,6 +13009,7 @@ ListJobsBySpecRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListJobsBySpec", ListJobsBySpecRequest => ListJobsBySpecResponse);
 rt::paged!(ListJobsBySpecRequest, page page page_size, [items]: RayJobSubmitEntity, [total]);
+rt::waits!(ListJobsBySpecRequest, status);
 
 rt::model! { read debug;
 /// ListJobsBySpec返回参数结构体
@@ -13034,6 +13048,7 @@ ListLabsRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListLabs", ListLabsRequest => ListLabsResponse);
 rt::paged!(ListLabsRequest, page page page_size, [items]: LabResponse, [total]);
+rt::waits!(ListLabsRequest, status);
 
 rt::model! { read debug;
 /// ListLabs返回参数结构体
@@ -13074,6 +13089,7 @@ ListMlflowServerTrainingInstancesRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListMlflowServerTrainingInstances", ListMlflowServerTrainingInstancesRequest => ListMlflowServerTrainingInstancesResponse);
 rt::paged!(ListMlflowServerTrainingInstancesRequest, page page page_size, [items]: TrainingJobInstance, [total]);
+rt::waits!(ListMlflowServerTrainingInstancesRequest, status);
 
 rt::model! { read debug;
 /// ListMlflowServerTrainingInstances返回参数结构体
@@ -13116,6 +13132,7 @@ ListMlflowServersRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListMlflowServers", ListMlflowServersRequest => ListMlflowServersResponse);
 rt::paged!(ListMlflowServersRequest, page page page_size, [items]: MlFlowServerInfo, [total]);
+rt::waits!(ListMlflowServersRequest, status);
 
 rt::model! { read debug;
 /// ListMlflowServers返回参数结构体
@@ -13228,6 +13245,7 @@ ListRayClusterJobsRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListRayClusterJobs", ListRayClusterJobsRequest => ListRayClusterJobsResponse);
 rt::paged!(ListRayClusterJobsRequest, page page page_size, [items]: RayJobSubmitEntity, []);
+rt::waits!(ListRayClusterJobsRequest, status);
 
 rt::model! { read debug;
 /// ListRayClusterJobs返回参数结构体
@@ -13264,6 +13282,7 @@ ListRayClustersRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListRayClusters", ListRayClustersRequest => ListRayClustersResponse);
 rt::paged!(ListRayClustersRequest, page page page_size, [items]: RayClusterEntity, [total]);
+rt::waits!(ListRayClustersRequest, status);
 
 rt::model! { read debug;
 /// ListRayClusters返回参数结构体
@@ -13302,6 +13321,7 @@ ListRayJobsRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListRayJobs", ListRayJobsRequest => ListRayJobsResponse);
 rt::paged!(ListRayJobsRequest, page page page_size, [items]: RayJobSubmitEntity, []);
+rt::waits!(ListRayJobsRequest, status);
 
 rt::model! { read debug;
 /// ListRayJobs返回参数结构体
@@ -13410,6 +13430,7 @@ ListServiceApiKeysRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListServiceApiKeys", ListServiceApiKeysRequest => ListServiceApiKeysResponse);
 rt::paged!(ListServiceApiKeysRequest, page page page_size, [items]: ApiKeyInfo, [total]);
+rt::waits!(ListServiceApiKeysRequest, status);
 
 rt::model! { read debug;
 /// ListServiceApiKeys返回参数结构体
@@ -13550,6 +13571,7 @@ ListTrainingJobInstanceRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListTrainingJobInstance", ListTrainingJobInstanceRequest => ListTrainingJobInstanceResponse);
 rt::paged!(ListTrainingJobInstanceRequest, page page page_size, [items]: TrainingJobInstance, [total]);
+rt::waits!(ListTrainingJobInstanceRequest, status);
 
 rt::model! { read debug;
 /// ListTrainingJobInstance返回参数结构体
@@ -13594,6 +13616,7 @@ ListTrainingJobSpecRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ListTrainingJobSpec", ListTrainingJobSpecRequest => ListTrainingJobSpecResponse);
 rt::paged!(ListTrainingJobSpecRequest, page page page_size, [items]: TrainingJobSpec, [total]);
+rt::waits!(ListTrainingJobSpecRequest, last_instance_status);
 
 rt::model! { read debug;
 /// ListTrainingJobSpec返回参数结构体
@@ -15479,6 +15502,7 @@ QueryDashboardServiceListRequest {
 } }
 rt::action!("dlc", "2021-01-25", "QueryDashboardServiceList", QueryDashboardServiceListRequest => QueryDashboardServiceListResponse);
 rt::paged!(QueryDashboardServiceListRequest, page page page_size, [items]: ServiceMetricsItem, [total]);
+rt::waits!(QueryDashboardServiceListRequest, status);
 
 rt::model! { read debug;
 /// QueryDashboardServiceList返回参数结构体

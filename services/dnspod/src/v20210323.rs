@@ -1446,6 +1446,7 @@ DescribeDomainFilterListRequest {
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainFilterList", DescribeDomainFilterListRequest => DescribeDomainFilterListResponse);
 rt::paged!(DescribeDomainFilterListRequest, offset offset limit, [domain_list]: DomainListItem, []);
+rt::waits!(DescribeDomainFilterListRequest, status);
 
 rt::model! { read debug;
 /// DescribeDomainFilterList返回参数结构体
@@ -1495,6 +1496,7 @@ DescribeDomainListRequest {
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainList", DescribeDomainListRequest => DescribeDomainListResponse);
 rt::paged!(DescribeDomainListRequest, offset offset limit, [domain_list]: DomainListItem, []);
+rt::waits!(DescribeDomainListRequest, status);
 
 rt::model! { read debug;
 /// DescribeDomainList response structure.
@@ -1716,6 +1718,7 @@ DescribeDomainVipListRequest {
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainVipList", DescribeDomainVipListRequest => DescribeDomainVipListResponse);
 rt::paged!(DescribeDomainVipListRequest, offset offset limit, [package_list]: PackageListItem, [total_count]);
+rt::waits!(DescribeDomainVipListRequest, status);
 
 rt::model! { read debug;
 /// DescribeDomainVipList返回参数结构体
@@ -1914,6 +1917,7 @@ DescribeRecordFilterListRequest {
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecordFilterList", DescribeRecordFilterListRequest => DescribeRecordFilterListResponse);
 rt::paged!(DescribeRecordFilterListRequest, offset offset limit, [record_list]: RecordListItem, []);
+rt::waits!(DescribeRecordFilterListRequest, status);
 
 rt::model! { read debug;
 /// DescribeRecordFilterList返回参数结构体
@@ -2057,6 +2061,7 @@ DescribeRecordListRequest {
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecordList", DescribeRecordListRequest => DescribeRecordListResponse);
 rt::paged!(DescribeRecordListRequest, offset offset limit, [record_list]: RecordListItem, []);
+rt::waits!(DescribeRecordListRequest, status);
 
 rt::model! { read debug;
 /// DescribeRecordList response structure.

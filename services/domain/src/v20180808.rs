@@ -739,6 +739,7 @@ DescribeBatchOperationLogDetailsRequest {
 } }
 rt::action!("domain", "2018-08-08", "DescribeBatchOperationLogDetails", DescribeBatchOperationLogDetailsRequest => DescribeBatchOperationLogDetailsResponse);
 rt::paged!(DescribeBatchOperationLogDetailsRequest, offset offset limit, [domain_batch_detail_set]: DomainBatchDetailSet, [total_count]);
+rt::waits!(DescribeBatchOperationLogDetailsRequest, status);
 
 rt::model! { read debug;
 /// DescribeBatchOperationLogDetails返回参数结构体
@@ -763,6 +764,7 @@ DescribeBatchOperationLogsRequest {
 } }
 rt::action!("domain", "2018-08-08", "DescribeBatchOperationLogs", DescribeBatchOperationLogsRequest => DescribeBatchOperationLogsResponse);
 rt::paged!(DescribeBatchOperationLogsRequest, offset offset limit, [domain_batch_log_set]: DomainBatchLogSet, [total_count]);
+rt::waits!(DescribeBatchOperationLogsRequest, status);
 
 rt::model! { read debug;
 /// DescribeBatchOperationLogs返回参数结构体
@@ -1115,6 +1117,7 @@ DescribeDomainNameListRequest {
 } }
 rt::action!("domain", "2018-08-08", "DescribeDomainNameList", DescribeDomainNameListRequest => DescribeDomainNameListResponse);
 rt::paged!(DescribeDomainNameListRequest, offset offset limit, [domain_set]: DomainList, [total_count]);
+rt::waits!(DescribeDomainNameListRequest, buy_status);
 
 rt::model! { read debug;
 /// DescribeDomainNameList返回参数结构体
@@ -1579,6 +1582,7 @@ DescribeTemplateListRequest {
 } }
 rt::action!("domain", "2018-08-08", "DescribeTemplateList", DescribeTemplateListRequest => DescribeTemplateListResponse);
 rt::paged!(DescribeTemplateListRequest, offset offset limit, [template_set]: TemplateInfo, [total_count]);
+rt::waits!(DescribeTemplateListRequest, audit_status);
 
 rt::model! { read debug;
 /// DescribeTemplateList返回参数结构体

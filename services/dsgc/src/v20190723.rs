@@ -2598,6 +2598,7 @@ DescribeDSPAAssessmentRisksRequest {
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentRisks", DescribeDSPAAssessmentRisksRequest => DescribeDSPAAssessmentRisksResponse);
 rt::paged!(DescribeDSPAAssessmentRisksRequest, offset offset limit, [items]: AssessmentRisk, [total_count]);
+rt::waits!(DescribeDSPAAssessmentRisksRequest, status);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentRisks返回参数结构体
@@ -2628,6 +2629,7 @@ DescribeDSPAAssessmentTasksRequest {
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentTasks", DescribeDSPAAssessmentTasksRequest => DescribeDSPAAssessmentTasksResponse);
 rt::paged!(DescribeDSPAAssessmentTasksRequest, offset offset limit, [items]: AssessmentTask, [total_count]);
+rt::waits!(DescribeDSPAAssessmentTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentTasks返回参数结构体
@@ -2668,6 +2670,7 @@ DescribeDSPAAssessmentTemplateControlItemsRequest {
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentTemplateControlItems", DescribeDSPAAssessmentTemplateControlItemsRequest => DescribeDSPAAssessmentTemplateControlItemsResponse);
 rt::paged!(DescribeDSPAAssessmentTemplateControlItemsRequest, offset offset limit, [items]: AssessmentControlItem, [total_count]);
+rt::waits!(DescribeDSPAAssessmentTemplateControlItemsRequest, status);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentTemplateControlItems返回参数结构体
@@ -2698,6 +2701,7 @@ DescribeDSPAAssessmentTemplatesRequest {
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeDSPAAssessmentTemplates", DescribeDSPAAssessmentTemplatesRequest => DescribeDSPAAssessmentTemplatesResponse);
 rt::paged!(DescribeDSPAAssessmentTemplatesRequest, offset offset limit, [items]: AssessmentTemplate, [total_count]);
+rt::waits!(DescribeDSPAAssessmentTemplatesRequest, status);
 
 rt::model! { read debug;
 /// DescribeDSPAAssessmentTemplates返回参数结构体
@@ -4004,6 +4008,7 @@ DescribeReportTasksRequest {
 } }
 rt::action!("dsgc", "2019-07-23", "DescribeReportTasks", DescribeReportTasksRequest => DescribeReportTasksResponse);
 rt::paged!(DescribeReportTasksRequest, offset offset limit, [item_set]: ReportInfo, [total_count]);
+rt::waits!(DescribeReportTasksRequest, report_status);
 
 rt::model! { read debug;
 /// DescribeReportTasks返回参数结构体
@@ -5456,6 +5461,7 @@ ListDSPAClustersRequest {
 } }
 rt::action!("dsgc", "2019-07-23", "ListDSPAClusters", ListDSPAClustersRequest => ListDSPAClustersResponse);
 rt::paged!(ListDSPAClustersRequest, offset offset limit, [instance_list]: DspaInstance, [total_count]);
+rt::waits!(ListDSPAClustersRequest, status);
 
 rt::model! { read debug;
 /// ListDSPAClusters返回参数结构体
@@ -5495,6 +5501,7 @@ ListDSPACosMetaResourcesRequest {
 } }
 rt::action!("dsgc", "2019-07-23", "ListDSPACosMetaResources", ListDSPACosMetaResourcesRequest => ListDSPACosMetaResourcesResponse);
 rt::paged!(ListDSPACosMetaResourcesRequest, offset offset limit, [items]: DSPACosMetaDataInfo, [total_count]);
+rt::waits!(ListDSPACosMetaResourcesRequest, bind_status);
 
 rt::model! { read debug;
 /// ListDSPACosMetaResources返回参数结构体
@@ -5541,6 +5548,7 @@ ListDSPAMetaResourcesRequest {
 } }
 rt::action!("dsgc", "2019-07-23", "ListDSPAMetaResources", ListDSPAMetaResourcesRequest => ListDSPAMetaResourcesResponse);
 rt::paged!(ListDSPAMetaResourcesRequest, offset offset limit, [resources]: DspaUserResourceMeta, [total_count]);
+rt::waits!(ListDSPAMetaResourcesRequest, auth_status);
 
 rt::model! { read debug;
 /// ListDSPAMetaResources返回参数结构体

@@ -421,6 +421,7 @@ DescribeSubscribesRequest {
 } }
 rt::action!("dts", "2018-03-30", "DescribeSubscribes", DescribeSubscribesRequest => DescribeSubscribesResponse);
 rt::paged!(DescribeSubscribesRequest, offset offset limit, [items]: SubscribeInfo, [total_count]);
+rt::waits!(DescribeSubscribesRequest, status);
 
 rt::model! { read debug;
 /// DescribeSubscribes response structure.

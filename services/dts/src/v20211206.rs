@@ -1360,6 +1360,7 @@ DescribeCompareTasksRequest {
 } }
 rt::action!("dts", "2021-12-06", "DescribeCompareTasks", DescribeCompareTasksRequest => DescribeCompareTasksResponse);
 rt::paged!(DescribeCompareTasksRequest, offset offset limit, [items]: CompareTaskItem, [total_count]);
+rt::waits!(DescribeCompareTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeCompareTasks response structure.
@@ -1390,6 +1391,7 @@ DescribeConsumerGroupsRequest {
 } }
 rt::action!("dts", "2021-12-06", "DescribeConsumerGroups", DescribeConsumerGroupsRequest => DescribeConsumerGroupsResponse);
 rt::paged!(DescribeConsumerGroupsRequest, offset offset limit, [items]: GroupInfo, [total_count]);
+rt::waits!(DescribeConsumerGroupsRequest, consumer_group_state);
 
 rt::model! { read debug;
 /// DescribeConsumerGroups response structure.
@@ -1648,6 +1650,7 @@ DescribeMigrationJobsRequest {
 } }
 rt::action!("dts", "2021-12-06", "DescribeMigrationJobs", DescribeMigrationJobsRequest => DescribeMigrationJobsResponse);
 rt::paged!(DescribeMigrationJobsRequest, offset offset limit, [job_list]: JobItem, [total_count]);
+rt::waits!(DescribeMigrationJobsRequest, status);
 
 rt::model! { read debug;
 /// DescribeMigrationJobs response structure.
@@ -1872,6 +1875,7 @@ DescribeSubscribeJobsRequest {
 } }
 rt::action!("dts", "2021-12-06", "DescribeSubscribeJobs", DescribeSubscribeJobsRequest => DescribeSubscribeJobsResponse);
 rt::paged!(DescribeSubscribeJobsRequest, offset offset limit, [items]: SubscribeInfo, [total_count]);
+rt::waits!(DescribeSubscribeJobsRequest, status);
 
 rt::model! { read debug;
 /// DescribeSubscribeJobs response structure.
@@ -2013,6 +2017,7 @@ DescribeSyncCompareTasksRequest {
 } }
 rt::action!("dts", "2021-12-06", "DescribeSyncCompareTasks", DescribeSyncCompareTasksRequest => DescribeSyncCompareTasksResponse);
 rt::paged!(DescribeSyncCompareTasksRequest, offset offset limit, [items]: CompareTaskItem, [total_count]);
+rt::waits!(DescribeSyncCompareTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeSyncCompareTasks返回参数结构体
@@ -2092,6 +2097,7 @@ DescribeSyncJobsRequest {
 } }
 rt::action!("dts", "2021-12-06", "DescribeSyncJobs", DescribeSyncJobsRequest => DescribeSyncJobsResponse);
 rt::paged!(DescribeSyncJobsRequest, offset offset limit, [job_list]: SyncJobInfo, [total_count]);
+rt::waits!(DescribeSyncJobsRequest, status);
 
 rt::model! { read debug;
 /// DescribeSyncJobs response structure.

@@ -811,6 +811,7 @@ ListConnectionsRequest {
 } }
 rt::action!("eb", "2021-04-16", "ListConnections", ListConnectionsRequest => ListConnectionsResponse);
 rt::paged!(ListConnectionsRequest, offset offset limit, [connections]: Connection, [total_count]);
+rt::waits!(ListConnectionsRequest, status);
 
 rt::model! { read debug;
 /// ListConnections response structure.
@@ -932,6 +933,7 @@ ListRulesRequest {
 } }
 rt::action!("eb", "2021-04-16", "ListRules", ListRulesRequest => ListRulesResponse);
 rt::paged!(ListRulesRequest, offset offset limit, [rules]: Rule, [total_count]);
+rt::waits!(ListRulesRequest, status);
 
 rt::model! { read debug;
 /// ListRules response structure.

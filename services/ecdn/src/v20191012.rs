@@ -97,6 +97,7 @@ DescribeDomainsConfigRequest {
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeDomainsConfig", DescribeDomainsConfigRequest => DescribeDomainsConfigResponse);
 rt::paged!(DescribeDomainsConfigRequest, offset offset limit, [domains]: DomainDetailInfo, [total_count]);
+rt::waits!(DescribeDomainsConfigRequest, status);
 
 rt::model! { read debug;
 /// DescribeDomainsConfig response structure.
@@ -126,6 +127,7 @@ DescribeDomainsRequest {
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
 rt::paged!(DescribeDomainsRequest, offset offset limit, [domains]: DomainBriefInfo, [total_count]);
+rt::waits!(DescribeDomainsRequest, status);
 
 rt::model! { read debug;
 /// DescribeDomains response structure.

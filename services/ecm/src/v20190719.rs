@@ -1381,6 +1381,7 @@ DescribeAddressesRequest {
 } }
 rt::action!("ecm", "2019-07-19", "DescribeAddresses", DescribeAddressesRequest => DescribeAddressesResponse);
 rt::paged!(DescribeAddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
+rt::waits!(DescribeAddressesRequest, address_status);
 
 rt::model! { read debug;
 /// DescribeAddresses response structure.
@@ -1532,6 +1533,7 @@ DescribeHaVipsRequest {
 } }
 rt::action!("ecm", "2019-07-19", "DescribeHaVips", DescribeHaVipsRequest => DescribeHaVipsResponse);
 rt::paged!(DescribeHaVipsRequest, offset offset limit, [ha_vip_set]: HaVip, [total_count]);
+rt::waits!(DescribeHaVipsRequest, state);
 
 rt::model! { read debug;
 /// DescribeHaVips response structure.
@@ -1566,6 +1568,7 @@ DescribeImageRequest {
 } }
 rt::action!("ecm", "2019-07-19", "DescribeImage", DescribeImageRequest => DescribeImageResponse);
 rt::paged!(DescribeImageRequest, offset offset limit, [image_set]: Image, [total_count]);
+rt::waits!(DescribeImageRequest, image_state);
 
 rt::model! { read debug;
 /// DescribeImage response structure.
@@ -1700,6 +1703,7 @@ DescribeInstancesRequest {
 } }
 rt::action!("ecm", "2019-07-19", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
+rt::waits!(DescribeInstancesRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -1932,6 +1936,7 @@ DescribeNetworkInterfacesRequest {
 } }
 rt::action!("ecm", "2019-07-19", "DescribeNetworkInterfaces", DescribeNetworkInterfacesRequest => DescribeNetworkInterfacesResponse);
 rt::paged!(DescribeNetworkInterfacesRequest, offset offset limit, [network_interface_set]: NetworkInterface, [total_count]);
+rt::waits!(DescribeNetworkInterfacesRequest, state);
 
 rt::model! { read debug;
 /// DescribeNetworkInterfaces response structure.
@@ -2102,6 +2107,7 @@ DescribeRegionIpv6AddressesRequest {
 } }
 rt::action!("ecm", "2019-07-19", "DescribeRegionIpv6Addresses", DescribeRegionIpv6AddressesRequest => DescribeRegionIpv6AddressesResponse);
 rt::paged!(DescribeRegionIpv6AddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
+rt::waits!(DescribeRegionIpv6AddressesRequest, address_status);
 
 rt::model! { read debug;
 /// DescribeRegionIpv6Addresses返回参数结构体

@@ -308,6 +308,7 @@ DescribeInstancesRequest {
 } }
 rt::action!("edgezone", "2026-04-01", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
+rt::waits!(DescribeInstancesRequest, instance_status);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -376,6 +377,7 @@ DescribePublicIpsRequest {
 } }
 rt::action!("edgezone", "2026-04-01", "DescribePublicIps", DescribePublicIpsRequest => DescribePublicIpsResponse);
 rt::paged!(DescribePublicIpsRequest, offset offset limit, [ip_info_set]: IpInfo, [total_count]);
+rt::waits!(DescribePublicIpsRequest, state);
 
 rt::model! { read debug;
 /// DescribePublicIps response structure.

@@ -1309,6 +1309,7 @@ ListUsersInUserGroupRequest {
 } }
 rt::action!("eiam", "2021-04-20", "ListUsersInUserGroup", ListUsersInUserGroupRequest => ListUsersInUserGroupResponse);
 rt::paged!(ListUsersInUserGroupRequest, offset offset limit, [user_info]: UserInfo, [total_num]);
+rt::waits!(ListUsersInUserGroupRequest, status);
 
 rt::model! { read debug;
 /// ListUsersInUserGroup response structure.
@@ -1346,6 +1347,7 @@ ListUsersRequest {
 } }
 rt::action!("eiam", "2021-04-20", "ListUsers", ListUsersRequest => ListUsersResponse);
 rt::paged!(ListUsersRequest, offset offset limit, [user_list]: UserInformation, [total_count]);
+rt::waits!(ListUsersRequest, status);
 
 rt::model! { read debug;
 /// ListUsers response structure.

@@ -1892,6 +1892,7 @@ DescribeAutoScaleRecordsRequest {
 } }
 rt::action!("emr", "2019-01-03", "DescribeAutoScaleRecords", DescribeAutoScaleRecordsRequest => DescribeAutoScaleRecordsResponse);
 rt::paged!(DescribeAutoScaleRecordsRequest, offset offset limit, [record_list]: AutoScaleRecord, [total_count]);
+rt::waits!(DescribeAutoScaleRecordsRequest, action_status);
 
 rt::model! { read debug;
 /// DescribeAutoScaleRecords response structure.
@@ -2666,6 +2667,7 @@ DescribeHiveQueriesRequest {
 } }
 rt::action!("emr", "2019-01-03", "DescribeHiveQueries", DescribeHiveQueriesRequest => DescribeHiveQueriesResponse);
 rt::paged!(DescribeHiveQueriesRequest, offset offset limit, [results]: HiveQuery, [total]);
+rt::waits!(DescribeHiveQueriesRequest, state);
 
 rt::model! { read debug;
 /// DescribeHiveQueries response structure.
@@ -2712,6 +2714,7 @@ DescribeImpalaQueriesRequest {
 } }
 rt::action!("emr", "2019-01-03", "DescribeImpalaQueries", DescribeImpalaQueriesRequest => DescribeImpalaQueriesResponse);
 rt::paged!(DescribeImpalaQueriesRequest, offset offset limit, [results]: ImpalaQuery, [total]);
+rt::waits!(DescribeImpalaQueriesRequest, state);
 
 rt::model! { read debug;
 /// DescribeImpalaQueries返回参数结构体
@@ -3034,6 +3037,7 @@ DescribeKyuubiQueryInfoRequest {
 } }
 rt::action!("emr", "2019-01-03", "DescribeKyuubiQueryInfo", DescribeKyuubiQueryInfoRequest => DescribeKyuubiQueryInfoResponse);
 rt::paged!(DescribeKyuubiQueryInfoRequest, page page page_size, [kyuubi_query_info_list]: KyuubiQueryInfo, [total_count]);
+rt::waits!(DescribeKyuubiQueryInfoRequest, execution_state);
 
 rt::model! { read debug;
 /// DescribeKyuubiQueryInfo response structure.
@@ -3094,6 +3098,7 @@ DescribeNodeDataDisksRequest {
 } }
 rt::action!("emr", "2019-01-03", "DescribeNodeDataDisks", DescribeNodeDataDisksRequest => DescribeNodeDataDisksResponse);
 rt::paged!(DescribeNodeDataDisksRequest, offset offset limit, [cbs_list]: CBSInstance, [total_count]);
+rt::waits!(DescribeNodeDataDisksRequest, disk_state);
 
 rt::model! { read debug;
 /// DescribeNodeDataDisks response structure.
@@ -3354,6 +3359,7 @@ DescribeSLInstanceListRequest {
 } }
 rt::action!("emr", "2019-01-03", "DescribeSLInstanceList", DescribeSLInstanceListRequest => DescribeSLInstanceListResponse);
 rt::paged!(DescribeSLInstanceListRequest, offset offset limit, [instances_list]: SLInstanceInfo, [total_cnt]);
+rt::waits!(DescribeSLInstanceListRequest, health_status);
 
 rt::model! { read debug;
 /// DescribeSLInstanceList response structure.
@@ -3552,6 +3558,7 @@ DescribeSparkApplicationsRequest {
 } }
 rt::action!("emr", "2019-01-03", "DescribeSparkApplications", DescribeSparkApplicationsRequest => DescribeSparkApplicationsResponse);
 rt::paged!(DescribeSparkApplicationsRequest, page page page_size, [result_list]: SparkApplicationsList, [total_count]);
+rt::waits!(DescribeSparkApplicationsRequest, state);
 
 rt::model! { read debug;
 /// DescribeSparkApplications response structure.
@@ -3594,6 +3601,7 @@ DescribeSparkQueriesRequest {
 } }
 rt::action!("emr", "2019-01-03", "DescribeSparkQueries", DescribeSparkQueriesRequest => DescribeSparkQueriesResponse);
 rt::paged!(DescribeSparkQueriesRequest, offset offset limit, [results]: SparkQuery, [total]);
+rt::waits!(DescribeSparkQueriesRequest, status);
 
 rt::model! { read debug;
 /// DescribeSparkQueries response structure.
@@ -3634,6 +3642,7 @@ DescribeStarRocksQueryInfoRequest {
 } }
 rt::action!("emr", "2019-01-03", "DescribeStarRocksQueryInfo", DescribeStarRocksQueryInfoRequest => DescribeStarRocksQueryInfoResponse);
 rt::paged!(DescribeStarRocksQueryInfoRequest, page page page_size, [star_rocks_query_info_list]: StarRocksQueryInfo, [total_count]);
+rt::waits!(DescribeStarRocksQueryInfoRequest, execution_state);
 
 rt::model! { read debug;
 /// DescribeStarRocksQueryInfo response structure.
@@ -3674,6 +3683,7 @@ DescribeTrinoQueryInfoRequest {
 } }
 rt::action!("emr", "2019-01-03", "DescribeTrinoQueryInfo", DescribeTrinoQueryInfoRequest => DescribeTrinoQueryInfoResponse);
 rt::paged!(DescribeTrinoQueryInfoRequest, page page page_size, [query_info_list]: TrinoQueryInfo, [total_count]);
+rt::waits!(DescribeTrinoQueryInfoRequest, state);
 
 rt::model! { read debug;
 /// DescribeTrinoQueryInfo response structure.
@@ -3752,6 +3762,7 @@ DescribeYarnApplicationsRequest {
 } }
 rt::action!("emr", "2019-01-03", "DescribeYarnApplications", DescribeYarnApplicationsRequest => DescribeYarnApplicationsResponse);
 rt::paged!(DescribeYarnApplicationsRequest, offset offset limit, [results]: YarnApplication, [total]);
+rt::waits!(DescribeYarnApplicationsRequest, state);
 
 rt::model! { read debug;
 /// DescribeYarnApplications返回参数结构体

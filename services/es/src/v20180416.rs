@@ -1487,6 +1487,7 @@ DescribeForceMergeTaskRequest {
 } }
 rt::action!("es", "2018-04-16", "DescribeForceMergeTask", DescribeForceMergeTaskRequest => DescribeForceMergeTaskResponse);
 rt::paged!(DescribeForceMergeTaskRequest, offset offset limit, [crontab_task_info]: CrontabTaskInfo, [total_count]);
+rt::waits!(DescribeForceMergeTaskRequest, state);
 
 rt::model! { read debug;
 /// DescribeForceMergeTask返回参数结构体
@@ -1546,6 +1547,7 @@ impl ::core::fmt::Debug for DescribeIndexListRequest {
 }
 rt::action!("es", "2018-04-16", "DescribeIndexList", DescribeIndexListRequest => DescribeIndexListResponse);
 rt::paged!(DescribeIndexListRequest, offset offset limit, [index_meta_fields]: IndexMetaField, [total_count]);
+rt::waits!(DescribeIndexListRequest, index_status);
 
 rt::model! { read debug;
 /// DescribeIndexList response structure.
@@ -4376,6 +4378,7 @@ QueryIpTraceLogRequest {
 } }
 rt::action!("es", "2018-04-16", "QueryIpTraceLog", QueryIpTraceLogRequest => QueryIpTraceLogResponse);
 rt::paged!(QueryIpTraceLogRequest, offset offset limit, [ip_trace_log_list]: IpTraceLogEntry, [total]);
+rt::waits!(QueryIpTraceLogRequest, req_type_or_rsp_status);
 
 rt::model! { read debug;
 /// QueryIpTraceLog返回参数结构体

@@ -9277,6 +9277,7 @@ DescribeOrganizationSealsRequest {
 } }
 rt::action!("ess", "2020-11-11", "DescribeOrganizationSeals", DescribeOrganizationSealsRequest => DescribeOrganizationSealsResponse);
 rt::paged!(DescribeOrganizationSealsRequest, offset offset limit, [seals]: OccupiedSeal, [total_count]);
+rt::waits!(DescribeOrganizationSealsRequest, seal_status);
 
 rt::model! { read debug;
 /// DescribeOrganizationSeals返回参数结构体

@@ -3082,6 +3082,7 @@ ChannelDescribeBillUsageDetailRequest {
 } }
 rt::action!("essbasic", "2021-05-26", "ChannelDescribeBillUsageDetail", ChannelDescribeBillUsageDetailRequest => ChannelDescribeBillUsageDetailResponse);
 rt::paged!(ChannelDescribeBillUsageDetailRequest, offset offset limit, [details]: ChannelBillUsageDetail, [total]);
+rt::waits!(ChannelDescribeBillUsageDetailRequest, flow_status);
 
 rt::model! { read debug;
 /// ChannelDescribeBillUsageDetail返回参数结构体
@@ -3288,6 +3289,7 @@ ChannelDescribeOrganizationSealsRequest {
 } }
 rt::action!("essbasic", "2021-05-26", "ChannelDescribeOrganizationSeals", ChannelDescribeOrganizationSealsRequest => ChannelDescribeOrganizationSealsResponse);
 rt::paged!(ChannelDescribeOrganizationSealsRequest, offset offset limit, [seals]: OccupiedSeal, [total_count]);
+rt::waits!(ChannelDescribeOrganizationSealsRequest, seal_status);
 
 rt::model! { read debug;
 /// ChannelDescribeOrganizationSeals返回参数结构体
@@ -6747,6 +6749,7 @@ DescribeChannelOrganizationsRequest {
 } }
 rt::action!("essbasic", "2021-05-26", "DescribeChannelOrganizations", DescribeChannelOrganizationsRequest => DescribeChannelOrganizationsResponse);
 rt::paged!(DescribeChannelOrganizationsRequest, offset offset limit, [channel_organization_infos]: ChannelOrganizationInfo, [total]);
+rt::waits!(DescribeChannelOrganizationsRequest, authorization_status);
 
 rt::model! { read debug;
 /// DescribeChannelOrganizations返回参数结构体

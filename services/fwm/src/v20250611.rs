@@ -948,6 +948,7 @@ DescribeRiskCategoryStatsRequest {
 } }
 rt::action!("fwm", "2025-06-11", "DescribeRiskCategoryStats", DescribeRiskCategoryStatsRequest => DescribeRiskCategoryStatsResponse);
 rt::paged!(DescribeRiskCategoryStatsRequest, offset offset limit, [data]: RiskCategoryItem, [total]);
+rt::waits!(DescribeRiskCategoryStatsRequest, remediation_status);
 
 rt::model! { read debug;
 /// DescribeRiskCategoryStats返回参数结构体

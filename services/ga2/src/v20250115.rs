@@ -1044,6 +1044,7 @@ DescribeGlobalAcceleratorAccessLogRequest {
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAcceleratorAccessLog", DescribeGlobalAcceleratorAccessLogRequest => DescribeGlobalAcceleratorAccessLogResponse);
 rt::paged!(DescribeGlobalAcceleratorAccessLogRequest, offset offset limit, [global_accelerator_access_log]: GlobalAcceleratorAccessLog, [total_count]);
+rt::waits!(DescribeGlobalAcceleratorAccessLogRequest, status);
 
 rt::model! { read debug;
 /// DescribeGlobalAcceleratorAccessLog response structure.
@@ -1072,6 +1073,7 @@ DescribeGlobalAcceleratorAclPoliciesRequest {
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAcceleratorAclPolicies", DescribeGlobalAcceleratorAclPoliciesRequest => DescribeGlobalAcceleratorAclPoliciesResponse);
 rt::paged!(DescribeGlobalAcceleratorAclPoliciesRequest, offset offset limit, [global_accelerator_acl_policy_set]: GlobalAcceleratorAclPolicies, [total_count]);
+rt::waits!(DescribeGlobalAcceleratorAclPoliciesRequest, status);
 
 rt::model! { read debug;
 /// DescribeGlobalAcceleratorAclPolicies response structure.
@@ -1139,6 +1141,7 @@ DescribeGlobalAcceleratorsRequest {
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAccelerators", DescribeGlobalAcceleratorsRequest => DescribeGlobalAcceleratorsResponse);
 rt::paged!(DescribeGlobalAcceleratorsRequest, offset offset limit, [global_accelerator_set]: GlobalAcceleratorSet, [total_count]);
+rt::waits!(DescribeGlobalAcceleratorsRequest, state);
 
 rt::model! { read debug;
 /// DescribeGlobalAccelerators response structure.
@@ -1169,6 +1172,7 @@ DescribeListenersRequest {
 } }
 rt::action!("ga2", "2025-01-15", "DescribeListeners", DescribeListenersRequest => DescribeListenersResponse);
 rt::paged!(DescribeListenersRequest, offset offset limit, [listener_set]: ListenerSet, [total_count]);
+rt::waits!(DescribeListenersRequest, status);
 
 rt::model! { read debug;
 /// DescribeListeners response structure.

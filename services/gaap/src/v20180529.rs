@@ -1583,6 +1583,7 @@ DescribeGlobalDomainsRequest {
 } }
 rt::action!("gaap", "2018-05-29", "DescribeGlobalDomains", DescribeGlobalDomainsRequest => DescribeGlobalDomainsResponse);
 rt::paged!(DescribeGlobalDomainsRequest, offset offset limit, [domains]: Domain, [total_count]);
+rt::waits!(DescribeGlobalDomainsRequest, ban_status);
 
 rt::model! { read debug;
 /// DescribeGlobalDomains返回参数结构体
@@ -1964,6 +1965,7 @@ DescribeProxyGroupListRequest {
 } }
 rt::action!("gaap", "2018-05-29", "DescribeProxyGroupList", DescribeProxyGroupListRequest => DescribeProxyGroupListResponse);
 rt::paged!(DescribeProxyGroupListRequest, offset offset limit, [proxy_group_list]: ProxyGroupInfo, [total_count]);
+rt::waits!(DescribeProxyGroupListRequest, status);
 
 rt::model! { read debug;
 /// DescribeProxyGroupList response structure.

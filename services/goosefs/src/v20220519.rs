@@ -840,6 +840,7 @@ DescribeDataRepositoryTasksRequest {
 } }
 rt::action!("goosefs", "2022-05-19", "DescribeDataRepositoryTasks", DescribeDataRepositoryTasksRequest => DescribeDataRepositoryTasksResponse);
 rt::paged!(DescribeDataRepositoryTasksRequest, offset offset limit, [data_repository_task_list]: DataRepositoryTaskAttribute, [total_count]);
+rt::waits!(DescribeDataRepositoryTasksRequest, task_status);
 
 rt::model! { read debug;
 /// DescribeDataRepositoryTasks返回参数结构体
@@ -889,6 +890,7 @@ DescribeFileSystemsRequest {
 } }
 rt::action!("goosefs", "2022-05-19", "DescribeFileSystems", DescribeFileSystemsRequest => DescribeFileSystemsResponse);
 rt::paged!(DescribeFileSystemsRequest, offset offset limit, [fs_attribute_list]: FSAttribute, [total_count]);
+rt::waits!(DescribeFileSystemsRequest, status);
 
 rt::model! { read debug;
 /// DescribeFileSystems返回参数结构体
@@ -1359,6 +1361,7 @@ ListLoadTasksRequest {
 } }
 rt::action!("goosefs", "2022-05-19", "ListLoadTasks", ListLoadTasksRequest => ListLoadTasksResponse);
 rt::paged!(ListLoadTasksRequest, offset offset limit, [load_task_list]: LoadTaskAttrs, [total_count]);
+rt::waits!(ListLoadTasksRequest, state);
 
 rt::model! { read debug;
 /// ListLoadTasks返回参数结构体

@@ -1106,6 +1106,7 @@ DescribeAndroidAppsRequest {
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidApps", DescribeAndroidAppsRequest => DescribeAndroidAppsResponse);
 rt::paged!(DescribeAndroidAppsRequest, offset offset limit, [apps]: AndroidApp, [total_count]);
+rt::waits!(DescribeAndroidAppsRequest, state);
 
 rt::model! { read debug;
 /// DescribeAndroidApps返回参数结构体
@@ -1153,6 +1154,7 @@ DescribeAndroidInstanceBackupsRequest {
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidInstanceBackups", DescribeAndroidInstanceBackupsRequest => DescribeAndroidInstanceBackupsResponse);
 rt::paged!(DescribeAndroidInstanceBackupsRequest, offset offset limit, [backups]: AndroidInstanceBackup, [total_count]);
+rt::waits!(DescribeAndroidInstanceBackupsRequest, state);
 
 rt::model! { read debug;
 /// DescribeAndroidInstanceBackups返回参数结构体
@@ -1187,6 +1189,7 @@ DescribeAndroidInstanceImagesRequest {
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidInstanceImages", DescribeAndroidInstanceImagesRequest => DescribeAndroidInstanceImagesResponse);
 rt::paged!(DescribeAndroidInstanceImagesRequest, offset offset limit, [android_instance_images]: AndroidInstanceImage, [total]);
+rt::waits!(DescribeAndroidInstanceImagesRequest, android_instance_image_state);
 
 rt::model! { read debug;
 /// DescribeAndroidInstanceImages返回参数结构体
@@ -1248,6 +1251,7 @@ DescribeAndroidInstanceTasksStatusRequest {
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidInstanceTasksStatus", DescribeAndroidInstanceTasksStatusRequest => DescribeAndroidInstanceTasksStatusResponse);
 rt::paged!(DescribeAndroidInstanceTasksStatusRequest, offset offset limit, [task_status_set]: AndroidInstanceTaskStatus, [total]);
+rt::waits!(DescribeAndroidInstanceTasksStatusRequest, status);
 
 rt::model! { read debug;
 /// DescribeAndroidInstanceTasksStatus返回参数结构体
@@ -1303,6 +1307,7 @@ DescribeAndroidInstancesByAppsRequest {
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidInstancesByApps", DescribeAndroidInstancesByAppsRequest => DescribeAndroidInstancesByAppsResponse);
 rt::paged!(DescribeAndroidInstancesByAppsRequest, offset offset limit, [android_instances]: AndroidInstance, [total_count]);
+rt::waits!(DescribeAndroidInstancesByAppsRequest, state);
 
 rt::model! { read debug;
 /// DescribeAndroidInstancesByApps返回参数结构体
@@ -1344,6 +1349,7 @@ DescribeAndroidInstancesRequest {
 } }
 rt::action!("gs", "2019-11-18", "DescribeAndroidInstances", DescribeAndroidInstancesRequest => DescribeAndroidInstancesResponse);
 rt::paged!(DescribeAndroidInstancesRequest, offset offset limit, [android_instances]: AndroidInstance, [total_count]);
+rt::waits!(DescribeAndroidInstancesRequest, state);
 
 rt::model! { read debug;
 /// DescribeAndroidInstances返回参数结构体

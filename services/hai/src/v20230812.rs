@@ -302,6 +302,7 @@ DescribeApplicationsRequest {
 } }
 rt::action!("hai", "2023-08-12", "DescribeApplications", DescribeApplicationsRequest => DescribeApplicationsResponse);
 rt::paged!(DescribeApplicationsRequest, offset offset limit, [application_set]: ApplicationInfo, [total_count]);
+rt::waits!(DescribeApplicationsRequest, application_state);
 
 rt::model! { read debug;
 /// DescribeApplications返回参数结构体
@@ -378,6 +379,7 @@ DescribeInstancesRequest {
 } }
 rt::action!("hai", "2023-08-12", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
+rt::waits!(DescribeInstancesRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体
@@ -408,6 +410,7 @@ DescribeModelsRequest {
 } }
 rt::action!("hai", "2023-08-12", "DescribeModels", DescribeModelsRequest => DescribeModelsResponse);
 rt::paged!(DescribeModelsRequest, offset offset limit, [model_set]: ModelDetail, [total_count]);
+rt::waits!(DescribeModelsRequest, model_state);
 
 rt::model! { read debug;
 /// DescribeModels返回参数结构体

@@ -450,6 +450,7 @@ DescribeAddressPoolListRequest {
 } }
 rt::action!("igtm", "2023-10-24", "DescribeAddressPoolList", DescribeAddressPoolListRequest => DescribeAddressPoolListResponse);
 rt::paged!(DescribeAddressPoolListRequest, offset offset limit, [address_pool_set]: AddressPool, [total_count]);
+rt::waits!(DescribeAddressPoolListRequest, status);
 
 rt::model! { read debug;
 /// DescribeAddressPoolList返回参数结构体
@@ -517,6 +518,7 @@ DescribeDetectTaskPackageListRequest {
 } }
 rt::action!("igtm", "2023-10-24", "DescribeDetectTaskPackageList", DescribeDetectTaskPackageListRequest => DescribeDetectTaskPackageListResponse);
 rt::paged!(DescribeDetectTaskPackageListRequest, offset offset limit, [task_package_set]: DetectTaskPackage, [total_count]);
+rt::waits!(DescribeDetectTaskPackageListRequest, status);
 
 rt::model! { read debug;
 /// DescribeDetectTaskPackageList返回参数结构体
@@ -602,6 +604,7 @@ DescribeInstanceListRequest {
 } }
 rt::action!("igtm", "2023-10-24", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
 rt::paged!(DescribeInstanceListRequest, offset offset limit, [instance_set]: Instance, [total_count]);
+rt::waits!(DescribeInstanceListRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstanceList返回参数结构体
@@ -632,6 +635,7 @@ DescribeInstancePackageListRequest {
 } }
 rt::action!("igtm", "2023-10-24", "DescribeInstancePackageList", DescribeInstancePackageListRequest => DescribeInstancePackageListResponse);
 rt::paged!(DescribeInstancePackageListRequest, offset offset limit, [instance_set]: InstancePackage, [total_count]);
+rt::waits!(DescribeInstancePackageListRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstancePackageList返回参数结构体
@@ -755,6 +759,7 @@ DescribeStrategyListRequest {
 } }
 rt::action!("igtm", "2023-10-24", "DescribeStrategyList", DescribeStrategyListRequest => DescribeStrategyListResponse);
 rt::paged!(DescribeStrategyListRequest, offset offset limit, [strategy_set]: Strategy, [total_count]);
+rt::waits!(DescribeStrategyListRequest, status);
 
 rt::model! { read debug;
 /// DescribeStrategyList返回参数结构体

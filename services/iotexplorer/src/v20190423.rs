@@ -3141,6 +3141,7 @@ DescribeBindedProductsRequest {
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeBindedProducts", DescribeBindedProductsRequest => DescribeBindedProductsResponse);
 rt::paged!(DescribeBindedProductsRequest, offset offset limit, [products]: BindProductInfo, [total]);
+rt::waits!(DescribeBindedProductsRequest, dev_status);
 
 rt::model! { read debug;
 /// DescribeBindedProducts返回参数结构体
@@ -3397,6 +3398,7 @@ DescribeCloudStorageEventsByTWeSeePersonRequest {
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeCloudStorageEventsByTWeSeePerson", DescribeCloudStorageEventsByTWeSeePersonRequest => DescribeCloudStorageEventsByTWeSeePersonResponse);
 rt::paged!(DescribeCloudStorageEventsByTWeSeePersonRequest, offset offset limit, [events]: CloudStorageEventWithAITasks, [total]);
+rt::waits!(DescribeCloudStorageEventsByTWeSeePersonRequest, upload_status);
 
 rt::model! { read debug;
 /// DescribeCloudStorageEventsByTWeSeePerson返回参数结构体
@@ -4520,6 +4522,7 @@ DescribeGatewaySubProductsRequest {
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeGatewaySubProducts", DescribeGatewaySubProductsRequest => DescribeGatewaySubProductsResponse);
 rt::paged!(DescribeGatewaySubProductsRequest, offset offset limit, [products]: BindProductInfo, [total]);
+rt::waits!(DescribeGatewaySubProductsRequest, dev_status);
 
 rt::model! { read debug;
 /// DescribeGatewaySubProducts返回参数结构体
@@ -6630,6 +6633,7 @@ GetStudioProductListRequest {
 } }
 rt::action!("iotexplorer", "2019-04-23", "GetStudioProductList", GetStudioProductListRequest => GetStudioProductListResponse);
 rt::paged!(GetStudioProductListRequest, offset offset limit, [products]: ProductEntry, [total]);
+rt::waits!(GetStudioProductListRequest, dev_status);
 
 rt::model! { read debug;
 /// GetStudioProductList返回参数结构体
@@ -9927,6 +9931,7 @@ SearchStudioProductRequest {
 } }
 rt::action!("iotexplorer", "2019-04-23", "SearchStudioProduct", SearchStudioProductRequest => SearchStudioProductResponse);
 rt::paged!(SearchStudioProductRequest, offset offset limit, [products]: ProductEntry, [total]);
+rt::waits!(SearchStudioProductRequest, dev_status);
 
 rt::model! { read debug;
 /// SearchStudioProduct返回参数结构体

@@ -597,6 +597,7 @@ DescribeWhiteBoxKeyDetailsRequest {
 } }
 rt::action!("kms", "2019-01-18", "DescribeWhiteBoxKeyDetails", DescribeWhiteBoxKeyDetailsRequest => DescribeWhiteBoxKeyDetailsResponse);
 rt::paged!(DescribeWhiteBoxKeyDetailsRequest, offset offset limit, [key_infos]: WhiteboxKeyInfo, [total_count]);
+rt::waits!(DescribeWhiteBoxKeyDetailsRequest, status);
 
 rt::model! { read debug;
 /// DescribeWhiteBoxKeyDetails response structure.
@@ -1595,6 +1596,7 @@ ListDataKeyDetailRequest {
 } }
 rt::action!("kms", "2019-01-18", "ListDataKeyDetail", ListDataKeyDetailRequest => ListDataKeyDetailResponse);
 rt::paged!(ListDataKeyDetailRequest, offset offset limit, [data_key_metadatas]: DataKeyMetadata, [total_count]);
+rt::waits!(ListDataKeyDetailRequest, key_state);
 
 rt::model! { read debug;
 /// ListDataKeyDetail response structure.
@@ -1665,6 +1667,7 @@ ListKeyDetailRequest {
 } }
 rt::action!("kms", "2019-01-18", "ListKeyDetail", ListKeyDetailRequest => ListKeyDetailResponse);
 rt::paged!(ListKeyDetailRequest, offset offset limit, [key_metadatas]: KeyMetadata, [total_count]);
+rt::waits!(ListKeyDetailRequest, key_state);
 
 rt::model! { read debug;
 /// ListKeyDetail response structure.

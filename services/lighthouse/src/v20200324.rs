@@ -1060,6 +1060,7 @@ DescribeBlueprintBundlesRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBlueprintBundles", DescribeBlueprintBundlesRequest => DescribeBlueprintBundlesResponse);
 rt::paged!(DescribeBlueprintBundlesRequest, offset offset limit, [blueprint_bundle_set]: BlueprintBundle, [total_count]);
+rt::waits!(DescribeBlueprintBundlesRequest, bundle_sales_state);
 
 rt::model! { read debug;
 /// DescribeBlueprintBundles返回参数结构体
@@ -1139,6 +1140,7 @@ DescribeBlueprintsRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBlueprints", DescribeBlueprintsRequest => DescribeBlueprintsResponse);
 rt::paged!(DescribeBlueprintsRequest, offset offset limit, [blueprint_set]: Blueprint, [total_count]);
+rt::waits!(DescribeBlueprintsRequest, blueprint_state);
 
 rt::model! { read debug;
 /// DescribeBlueprints response structure.
@@ -1251,6 +1253,7 @@ DescribeBundlesRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBundles", DescribeBundlesRequest => DescribeBundlesResponse);
 rt::paged!(DescribeBundlesRequest, offset offset limit, [bundle_set]: Bundle, [total_count]);
+rt::waits!(DescribeBundlesRequest, bundle_sales_state);
 
 rt::model! { read debug;
 /// DescribeBundles response structure.
@@ -1348,6 +1351,7 @@ DescribeDiskBackupsRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDiskBackups", DescribeDiskBackupsRequest => DescribeDiskBackupsResponse);
 rt::paged!(DescribeDiskBackupsRequest, offset offset limit, [disk_backup_set]: DiskBackup, [total_count]);
+rt::waits!(DescribeDiskBackupsRequest, disk_backup_state);
 
 rt::model! { read debug;
 /// DescribeDiskBackups返回参数结构体
@@ -1480,6 +1484,7 @@ DescribeDisksRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDisks", DescribeDisksRequest => DescribeDisksResponse);
 rt::paged!(DescribeDisksRequest, offset offset limit, [disk_set]: Disk, [total_count]);
+rt::waits!(DescribeDisksRequest, disk_state);
 
 rt::model! { read debug;
 /// DescribeDisks response structure.
@@ -1540,6 +1545,7 @@ DescribeDockerActivitiesRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDockerActivities", DescribeDockerActivitiesRequest => DescribeDockerActivitiesResponse);
 rt::paged!(DescribeDockerActivitiesRequest, offset offset limit, [docker_activity_set]: DockerActivity, [total_count]);
+rt::waits!(DescribeDockerActivitiesRequest, activity_state);
 
 rt::model! { read debug;
 /// DescribeDockerActivities返回参数结构体
@@ -1631,6 +1637,7 @@ DescribeDockerContainersRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDockerContainers", DescribeDockerContainersRequest => DescribeDockerContainersResponse);
 rt::paged!(DescribeDockerContainersRequest, offset offset limit, [docker_container_set]: DockerContainer, [total_count]);
+rt::waits!(DescribeDockerContainersRequest, state);
 
 rt::model! { read debug;
 /// DescribeDockerContainers返回参数结构体
@@ -1817,6 +1824,7 @@ DescribeFirewallTemplatesRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeFirewallTemplates", DescribeFirewallTemplatesRequest => DescribeFirewallTemplatesResponse);
 rt::paged!(DescribeFirewallTemplatesRequest, offset offset limit, [template_set]: FirewallTemplate, [total_count]);
+rt::waits!(DescribeFirewallTemplatesRequest, template_state);
 
 rt::model! { read debug;
 /// DescribeFirewallTemplates返回参数结构体
@@ -1905,6 +1913,7 @@ DescribeImagesToShareRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeImagesToShare", DescribeImagesToShareRequest => DescribeImagesToShareResponse);
 rt::paged!(DescribeImagesToShareRequest, offset offset limit, [image_set]: Image, [total_count]);
+rt::waits!(DescribeImagesToShareRequest, image_state);
 
 rt::model! { read debug;
 /// DescribeImagesToShare response structure.
@@ -2056,6 +2065,7 @@ DescribeInstancesRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 rt::paged!(DescribeInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
+rt::waits!(DescribeInstancesRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -2206,6 +2216,7 @@ DescribeMcpServersRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeMcpServers", DescribeMcpServersRequest => DescribeMcpServersResponse);
 rt::paged!(DescribeMcpServersRequest, offset offset limit, [mcp_server_set]: McpServer, [total_count]);
+rt::waits!(DescribeMcpServersRequest, state);
 
 rt::model! { read debug;
 /// DescribeMcpServers返回参数结构体
@@ -2260,6 +2271,7 @@ DescribeModifyInstanceBundlesRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeModifyInstanceBundles", DescribeModifyInstanceBundlesRequest => DescribeModifyInstanceBundlesResponse);
 rt::paged!(DescribeModifyInstanceBundlesRequest, offset offset limit, [modify_bundle_set]: ModifyBundle, [total_count]);
+rt::waits!(DescribeModifyInstanceBundlesRequest, modify_bundle_state);
 
 rt::model! { read debug;
 /// DescribeModifyInstanceBundles response structure.
@@ -2426,6 +2438,7 @@ DescribeSnapshotsRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeSnapshots", DescribeSnapshotsRequest => DescribeSnapshotsResponse);
 rt::paged!(DescribeSnapshotsRequest, offset offset limit, [snapshot_set]: Snapshot, [total_count]);
+rt::waits!(DescribeSnapshotsRequest, snapshot_state);
 
 rt::model! { read debug;
 /// DescribeSnapshots response structure.

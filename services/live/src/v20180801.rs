@@ -5175,6 +5175,7 @@ DescribeLiveAvatarCloneFigureListRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveAvatarCloneFigureList", DescribeLiveAvatarCloneFigureListRequest => DescribeLiveAvatarCloneFigureListResponse);
 rt::paged!(DescribeLiveAvatarCloneFigureListRequest, offset offset limit, [clone_figure_list]: LiveAvatarCloneFigureInfo, [total_count]);
+rt::waits!(DescribeLiveAvatarCloneFigureListRequest, status);
 
 rt::model! { read debug;
 /// DescribeLiveAvatarCloneFigureList返回参数结构体
@@ -5222,6 +5223,7 @@ DescribeLiveAvatarRoomsRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveAvatarRooms", DescribeLiveAvatarRoomsRequest => DescribeLiveAvatarRoomsResponse);
 rt::paged!(DescribeLiveAvatarRoomsRequest, page page_index page_size, [info_list]: AvatarRoomInfo, [total_num]);
+rt::waits!(DescribeLiveAvatarRoomsRequest, status);
 
 rt::model! { read debug;
 /// DescribeLiveAvatarRooms返回参数结构体
@@ -5256,6 +5258,7 @@ DescribeLiveAvatarScriptsRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveAvatarScripts", DescribeLiveAvatarScriptsRequest => DescribeLiveAvatarScriptsResponse);
 rt::paged!(DescribeLiveAvatarScriptsRequest, page page_index page_size, [info_list]: AvatarScriptInfo, [total_num]);
+rt::waits!(DescribeLiveAvatarScriptsRequest, status);
 
 rt::model! { read debug;
 /// DescribeLiveAvatarScripts返回参数结构体

@@ -2007,6 +2007,7 @@ DescribeProcessListRequest {
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeProcessList", DescribeProcessListRequest => DescribeProcessListResponse);
 rt::paged!(DescribeProcessListRequest, offset offset limit, [process_list]: Process, []);
+rt::waits!(DescribeProcessListRequest, state);
 
 rt::model! { read debug;
 /// DescribeProcessList返回参数结构体

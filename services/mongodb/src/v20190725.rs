@@ -1510,6 +1510,7 @@ DescribeAuditInstanceListRequest {
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
 rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: AuditInstance, [total_count]);
+rt::waits!(DescribeAuditInstanceListRequest, audit_status);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList返回参数结构体
@@ -1540,6 +1541,7 @@ DescribeAuditLogFilesRequest {
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
 rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
+rt::waits!(DescribeAuditLogFilesRequest, status);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles response structure.
@@ -1775,6 +1777,7 @@ DescribeCurrentOpRequest {
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeCurrentOp", DescribeCurrentOpRequest => DescribeCurrentOpResponse);
 rt::paged!(DescribeCurrentOpRequest, offset offset limit, [current_ops]: CurrentOp, [total_count]);
+rt::waits!(DescribeCurrentOpRequest, state);
 
 rt::model! { read debug;
 /// DescribeCurrentOp response structure.

@@ -2583,6 +2583,7 @@ DescribeAlarmHistoriesRequest {
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlarmHistories", DescribeAlarmHistoriesRequest => DescribeAlarmHistoriesResponse);
 rt::paged!(DescribeAlarmHistoriesRequest, page page_number page_size, [histories]: AlarmHistory, [total_count]);
+rt::waits!(DescribeAlarmHistoriesRequest, alarm_status);
 
 rt::model! { read debug;
 /// DescribeAlarmHistories response structure.
@@ -3183,6 +3184,7 @@ DescribeBasicAlarmListRequest {
 } }
 rt::action!("monitor", "2018-07-24", "DescribeBasicAlarmList", DescribeBasicAlarmListRequest => DescribeBasicAlarmListResponse);
 rt::paged!(DescribeBasicAlarmListRequest, offset offset limit, [alarms]: DescribeBasicAlarmListAlarms, [total]);
+rt::waits!(DescribeBasicAlarmListRequest, alarm_status);
 
 rt::model! { read debug;
 /// DescribeBasicAlarmList response structure.
@@ -4582,6 +4584,7 @@ DescribeProductEventListRequest {
 } }
 rt::action!("monitor", "2018-07-24", "DescribeProductEventList", DescribeProductEventListRequest => DescribeProductEventListResponse);
 rt::paged!(DescribeProductEventListRequest, offset offset limit, [events]: DescribeProductEventListEvents, [total]);
+rt::waits!(DescribeProductEventListRequest, status);
 
 rt::model! { read debug;
 /// DescribeProductEventList response structure.
@@ -4796,6 +4799,7 @@ DescribePrometheusClusterAgentsRequest {
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusClusterAgents", DescribePrometheusClusterAgentsRequest => DescribePrometheusClusterAgentsResponse);
 rt::paged!(DescribePrometheusClusterAgentsRequest, offset offset limit, [agents]: PrometheusAgentOverview, [total]);
+rt::waits!(DescribePrometheusClusterAgentsRequest, status);
 
 rt::model! { read debug;
 /// DescribePrometheusClusterAgents response structure.

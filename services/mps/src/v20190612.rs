@@ -9186,6 +9186,7 @@ DescribeSchedulesRequest {
 } }
 rt::action!("mps", "2019-06-12", "DescribeSchedules", DescribeSchedulesRequest => DescribeSchedulesResponse);
 rt::paged!(DescribeSchedulesRequest, offset offset limit, [schedule_info_set]: SchedulesInfo, [total_count]);
+rt::waits!(DescribeSchedulesRequest, status);
 
 rt::model! { read debug;
 /// DescribeSchedules response structure.
@@ -10694,6 +10695,7 @@ DescribeWorkflowsRequest {
 } }
 rt::action!("mps", "2019-06-12", "DescribeWorkflows", DescribeWorkflowsRequest => DescribeWorkflowsResponse);
 rt::paged!(DescribeWorkflowsRequest, offset offset limit, [workflow_info_set]: WorkflowInfo, [total_count]);
+rt::waits!(DescribeWorkflowsRequest, status);
 
 rt::model! { read debug;
 /// DescribeWorkflows response structure.

@@ -1350,6 +1350,7 @@ DescribeDeviceCertificatesRequest {
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeDeviceCertificates", DescribeDeviceCertificatesRequest => DescribeDeviceCertificatesResponse);
 rt::paged!(DescribeDeviceCertificatesRequest, offset offset limit, [data]: DeviceCertificateItem, [total_count]);
+rt::waits!(DescribeDeviceCertificatesRequest, status);
 
 rt::model! { read debug;
 /// DescribeDeviceCertificates response structure.
@@ -1539,6 +1540,7 @@ DescribeInstanceListRequest {
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
 rt::paged!(DescribeInstanceListRequest, offset offset limit, [data]: MQTTInstanceItem, [total_count]);
+rt::waits!(DescribeInstanceListRequest, instance_status);
 
 rt::model! { read debug;
 /// DescribeInstanceList response structure.

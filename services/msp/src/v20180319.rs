@@ -96,6 +96,7 @@ ListMigrationTaskRequest {
 } }
 rt::action!("msp", "2018-03-19", "ListMigrationTask", ListMigrationTaskRequest => ListMigrationTaskResponse);
 rt::paged!(ListMigrationTaskRequest, offset offset limit, [tasks]: Task, [total_count]);
+rt::waits!(ListMigrationTaskRequest, status);
 
 rt::model! { read debug;
 /// ListMigrationTask response structure.

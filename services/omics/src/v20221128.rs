@@ -431,6 +431,7 @@ DescribeEnvironmentsRequest {
 } }
 rt::action!("omics", "2022-11-28", "DescribeEnvironments", DescribeEnvironmentsRequest => DescribeEnvironmentsResponse);
 rt::paged!(DescribeEnvironmentsRequest, offset offset limit, [environments]: Environment, [total_count]);
+rt::waits!(DescribeEnvironmentsRequest, status);
 
 rt::model! { read debug;
 /// DescribeEnvironments response structure.
@@ -461,6 +462,7 @@ DescribeHPCClustersRequest {
 } }
 rt::action!("omics", "2022-11-28", "DescribeHPCClusters", DescribeHPCClustersRequest => DescribeHPCClustersResponse);
 rt::paged!(DescribeHPCClustersRequest, offset offset limit, [clusters]: HPCCluster, [total_count]);
+rt::waits!(DescribeHPCClustersRequest, status);
 
 rt::model! { read debug;
 /// DescribeHPCClusters返回参数结构体
@@ -501,6 +503,7 @@ DescribeHPCNodesRequest {
 } }
 rt::action!("omics", "2022-11-28", "DescribeHPCNodes", DescribeHPCNodesRequest => DescribeHPCNodesResponse);
 rt::paged!(DescribeHPCNodesRequest, offset offset limit, [nodes]: HPCNode, [total_count]);
+rt::waits!(DescribeHPCNodesRequest, status);
 
 rt::model! { read debug;
 /// DescribeHPCNodes返回参数结构体
@@ -631,6 +634,7 @@ DescribeRunGroupsRequest {
 } }
 rt::action!("omics", "2022-11-28", "DescribeRunGroups", DescribeRunGroupsRequest => DescribeRunGroupsResponse);
 rt::paged!(DescribeRunGroupsRequest, offset offset limit, [run_groups]: RunGroup, [total_count]);
+rt::waits!(DescribeRunGroupsRequest, status);
 
 rt::model! { read debug;
 /// DescribeRunGroups response structure.
@@ -664,6 +668,7 @@ DescribeRunsRequest {
 } }
 rt::action!("omics", "2022-11-28", "DescribeRuns", DescribeRunsRequest => DescribeRunsResponse);
 rt::paged!(DescribeRunsRequest, offset offset limit, [runs]: Run, [total_count]);
+rt::waits!(DescribeRunsRequest, status);
 
 rt::model! { read debug;
 /// DescribeRuns response structure.
@@ -764,6 +769,7 @@ DescribeVolumesRequest {
 } }
 rt::action!("omics", "2022-11-28", "DescribeVolumes", DescribeVolumesRequest => DescribeVolumesResponse);
 rt::paged!(DescribeVolumesRequest, offset offset limit, [volumes]: Volume, [total_count]);
+rt::waits!(DescribeVolumesRequest, status);
 
 rt::model! { read debug;
 /// DescribeVolumes response structure.

@@ -2776,6 +2776,7 @@ ListGroupMembersRequest {
 } }
 rt::action!("organization", "2021-03-31", "ListGroupMembers", ListGroupMembersRequest => ListGroupMembersResponse);
 rt::paged!(ListGroupMembersRequest, token next_token next_token, [group_members]: GroupMembers, []);
+rt::waits!(ListGroupMembersRequest, user_status);
 
 rt::model! { read debug;
 /// ListGroupMembers response structure.
@@ -2994,6 +2995,7 @@ ListOrganizationServiceRequest {
 } }
 rt::action!("organization", "2021-03-31", "ListOrganizationService", ListOrganizationServiceRequest => ListOrganizationServiceResponse);
 rt::paged!(ListOrganizationServiceRequest, offset offset limit, [items]: OrganizationServiceAssign, [total]);
+rt::waits!(ListOrganizationServiceRequest, grant_status);
 
 rt::model! { read debug;
 /// ListOrganizationService response structure.
@@ -3318,6 +3320,7 @@ ListRoleConfigurationProvisioningsRequest {
 } }
 rt::action!("organization", "2021-03-31", "ListRoleConfigurationProvisionings", ListRoleConfigurationProvisioningsRequest => ListRoleConfigurationProvisioningsResponse);
 rt::paged!(ListRoleConfigurationProvisioningsRequest, token next_token next_token, [role_configuration_provisionings]: RoleConfigurationProvisionings, []);
+rt::waits!(ListRoleConfigurationProvisioningsRequest, deployment_status);
 
 rt::model! { read debug;
 /// ListRoleConfigurationProvisionings response structure.
@@ -3358,6 +3361,7 @@ ListRoleConfigurationsRequest {
 } }
 rt::action!("organization", "2021-03-31", "ListRoleConfigurations", ListRoleConfigurationsRequest => ListRoleConfigurationsResponse);
 rt::paged!(ListRoleConfigurationsRequest, token next_token next_token, [role_configurations]: RoleConfiguration, []);
+rt::waits!(ListRoleConfigurationsRequest, relay_state);
 
 rt::model! { read debug;
 /// ListRoleConfigurations response structure.
@@ -3481,6 +3485,7 @@ ListTasksRequest {
 } }
 rt::action!("organization", "2021-03-31", "ListTasks", ListTasksRequest => ListTasksResponse);
 rt::paged!(ListTasksRequest, token next_token next_token, [tasks]: TaskInfo, []);
+rt::waits!(ListTasksRequest, status);
 
 rt::model! { read debug;
 /// ListTasks response structure.
@@ -3525,6 +3530,7 @@ ListUserSyncProvisioningsRequest {
 } }
 rt::action!("organization", "2021-03-31", "ListUserSyncProvisionings", ListUserSyncProvisioningsRequest => ListUserSyncProvisioningsResponse);
 rt::paged!(ListUserSyncProvisioningsRequest, token next_token next_token, [user_provisionings]: UserProvisioning, []);
+rt::waits!(ListUserSyncProvisioningsRequest, status);
 
 rt::model! { read debug;
 /// ListUserSyncProvisionings response structure.
@@ -3573,6 +3579,7 @@ ListUsersRequest {
 } }
 rt::action!("organization", "2021-03-31", "ListUsers", ListUsersRequest => ListUsersResponse);
 rt::paged!(ListUsersRequest, token next_token next_token, [users]: UserInfo, []);
+rt::waits!(ListUsersRequest, user_status);
 
 rt::model! { read debug;
 /// ListUsers response structure.

@@ -551,6 +551,7 @@ DescribeAgentDealsByCacheRequest {
 } }
 rt::action!("partners", "2018-03-21", "DescribeAgentDealsByCache", DescribeAgentDealsByCacheRequest => DescribeAgentDealsByCacheResponse);
 rt::paged!(DescribeAgentDealsByCacheRequest, offset offset limit, [agent_deal_set]: AgentDealNewElem, [total_count]);
+rt::waits!(DescribeAgentDealsByCacheRequest, status);
 
 rt::model! { read debug;
 /// DescribeAgentDealsByCache返回参数结构体
@@ -620,6 +621,7 @@ DescribeAgentPayDealsV2Request {
 } }
 rt::action!("partners", "2018-03-21", "DescribeAgentPayDealsV2", DescribeAgentPayDealsV2Request => DescribeAgentPayDealsV2Response);
 rt::paged!(DescribeAgentPayDealsV2Request, offset offset limit, [agent_pay_deal_set]: AgentDealNewElem, [total_count]);
+rt::waits!(DescribeAgentPayDealsV2Request, status);
 
 rt::model! { read debug;
 /// DescribeAgentPayDealsV2返回参数结构体
@@ -685,6 +687,7 @@ DescribeAgentSelfPayDealsV2Request {
 } }
 rt::action!("partners", "2018-03-21", "DescribeAgentSelfPayDealsV2", DescribeAgentSelfPayDealsV2Request => DescribeAgentSelfPayDealsV2Response);
 rt::paged!(DescribeAgentSelfPayDealsV2Request, offset offset limit, [agent_pay_deal_set]: AgentDealNewElem, [total_count]);
+rt::waits!(DescribeAgentSelfPayDealsV2Request, status);
 
 rt::model! { read debug;
 /// DescribeAgentSelfPayDealsV2返回参数结构体

@@ -2018,6 +2018,7 @@ DescribeAuditInstanceListRequest {
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
 rt::paged!(DescribeAuditInstanceListRequest, offset offset limit, [items]: AuditInstanceInfo, [total_count]);
+rt::waits!(DescribeAuditInstanceListRequest, audit_status);
 
 rt::model! { read debug;
 /// DescribeAuditInstanceList response structure.
@@ -2062,6 +2063,7 @@ DescribeAuditLogFilesRequest {
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
 rt::paged!(DescribeAuditLogFilesRequest, offset offset limit, [items]: AuditLogFile, [total_count]);
+rt::waits!(DescribeAuditLogFilesRequest, status);
 
 rt::model! { read debug;
 /// DescribeAuditLogFiles response structure.
@@ -2333,6 +2335,7 @@ DescribeBaseBackupsRequest {
 } }
 rt::action!("postgres", "2017-03-12", "DescribeBaseBackups", DescribeBaseBackupsRequest => DescribeBaseBackupsResponse);
 rt::paged!(DescribeBaseBackupsRequest, offset offset limit, [base_backup_set]: BaseBackup, [total_count]);
+rt::waits!(DescribeBaseBackupsRequest, state);
 
 rt::model! { read debug;
 /// DescribeBaseBackups response structure.
@@ -2673,6 +2676,7 @@ DescribeDBInstancesRequest {
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
 rt::paged!(DescribeDBInstancesRequest, offset offset limit, [db_instance_set]: DBInstance, [total_count]);
+rt::waits!(DescribeDBInstancesRequest, db_instance_status);
 
 rt::model! { read debug;
 /// DescribeDBInstances response structure.
@@ -2996,6 +3000,7 @@ DescribeLogBackupsRequest {
 } }
 rt::action!("postgres", "2017-03-12", "DescribeLogBackups", DescribeLogBackupsRequest => DescribeLogBackupsResponse);
 rt::paged!(DescribeLogBackupsRequest, offset offset limit, [log_backup_set]: LogBackup, [total_count]);
+rt::waits!(DescribeLogBackupsRequest, state);
 
 rt::model! { read debug;
 /// DescribeLogBackups response structure.
@@ -3305,6 +3310,7 @@ DescribeReadOnlyGroupsRequest {
 } }
 rt::action!("postgres", "2017-03-12", "DescribeReadOnlyGroups", DescribeReadOnlyGroupsRequest => DescribeReadOnlyGroupsResponse);
 rt::paged!(DescribeReadOnlyGroupsRequest, page page_number page_size, [read_only_group_list]: ReadOnlyGroup, []);
+rt::waits!(DescribeReadOnlyGroupsRequest, status);
 
 rt::model! { read debug;
 /// DescribeReadOnlyGroups response structure.
@@ -3444,6 +3450,7 @@ DescribeTasksRequest {
 } }
 rt::action!("postgres", "2017-03-12", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
 rt::paged!(DescribeTasksRequest, offset offset limit, [task_set]: TaskSet, [total_count]);
+rt::waits!(DescribeTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeTasks response structure.

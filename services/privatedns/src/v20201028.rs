@@ -748,6 +748,7 @@ DescribePrivateZoneListRequest {
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateZoneList", DescribePrivateZoneListRequest => DescribePrivateZoneListResponse);
 rt::paged!(DescribePrivateZoneListRequest, offset offset limit, [private_zone_set]: PrivateZone, [total_count]);
+rt::waits!(DescribePrivateZoneListRequest, status);
 
 rt::model! { read debug;
 /// DescribePrivateZoneList response structure.
@@ -778,6 +779,7 @@ DescribePrivateZoneRecordListRequest {
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateZoneRecordList", DescribePrivateZoneRecordListRequest => DescribePrivateZoneRecordListResponse);
 rt::paged!(DescribePrivateZoneRecordListRequest, offset offset limit, [record_set]: PrivateZoneRecord, [total_count]);
+rt::waits!(DescribePrivateZoneRecordListRequest, status);
 
 rt::model! { read debug;
 /// DescribePrivateZoneRecordList response structure.

@@ -1470,6 +1470,7 @@ DescribeCommonDBInstancesRequest {
 } }
 rt::action!("redis", "2018-04-12", "DescribeCommonDBInstances", DescribeCommonDBInstancesRequest => DescribeCommonDBInstancesResponse);
 rt::paged!(DescribeCommonDBInstancesRequest, offset offset limit, [instance_details]: RedisCommonInstanceList, [total_count]);
+rt::waits!(DescribeCommonDBInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeCommonDBInstances response structure.
@@ -1545,6 +1546,7 @@ DescribeExportTasksRequest {
 } }
 rt::action!("redis", "2018-04-12", "DescribeExportTasks", DescribeExportTasksRequest => DescribeExportTasksResponse);
 rt::paged!(DescribeExportTasksRequest, offset offset limit, [items]: ExportFile, [total_count]);
+rt::waits!(DescribeExportTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeExportTasks response structure.
@@ -1761,6 +1763,7 @@ DescribeInstanceEventsRequest {
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceEvents", DescribeInstanceEventsRequest => DescribeInstanceEventsResponse);
 rt::paged!(DescribeInstanceEventsRequest, page page_no page_size, [redis_instance_events]: RedisInstanceEvent, [total_count]);
+rt::waits!(DescribeInstanceEventsRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstanceEvents response structure.
@@ -2407,6 +2410,7 @@ DescribeLogInstanceListRequest {
 } }
 rt::action!("redis", "2018-04-12", "DescribeLogInstanceList", DescribeLogInstanceListRequest => DescribeLogInstanceListResponse);
 rt::paged!(DescribeLogInstanceListRequest, offset offset limit, [items]: LogInstance, [total_count]);
+rt::waits!(DescribeLogInstanceListRequest, status);
 
 rt::model! { read debug;
 /// DescribeLogInstanceList response structure.

@@ -1616,6 +1616,7 @@ ListAsyncEventsRequest {
 } }
 rt::action!("scf", "2018-04-16", "ListAsyncEvents", ListAsyncEventsRequest => ListAsyncEventsResponse);
 rt::paged!(ListAsyncEventsRequest, offset offset limit, [event_list]: AsyncEvent, [total_count]);
+rt::waits!(ListAsyncEventsRequest, status);
 
 rt::model! { read debug;
 /// ListAsyncEvents response structure.
@@ -1685,6 +1686,7 @@ ListFunctionsRequest {
 } }
 rt::action!("scf", "2018-04-16", "ListFunctions", ListFunctionsRequest => ListFunctionsResponse);
 rt::paged!(ListFunctionsRequest, offset offset limit, [functions]: Function, [total_count]);
+rt::waits!(ListFunctionsRequest, status);
 
 rt::model! { read debug;
 /// ListFunctions response structure.
@@ -1736,6 +1738,7 @@ ListLayersRequest {
 } }
 rt::action!("scf", "2018-04-16", "ListLayers", ListLayersRequest => ListLayersResponse);
 rt::paged!(ListLayersRequest, offset offset limit, [layers]: LayerVersionInfo, [total_count]);
+rt::waits!(ListLayersRequest, status);
 
 rt::model! { read debug;
 /// ListLayers response structure.

@@ -28,6 +28,7 @@ DescribeSecurityAlarmTableListRequest {
 } }
 rt::action!("securitylake", "2024-01-17", "DescribeSecurityAlarmTableList", DescribeSecurityAlarmTableListRequest => DescribeSecurityAlarmTableListResponse);
 rt::paged!(DescribeSecurityAlarmTableListRequest, offset offset limit, [alarm_list]: SecurityAlarmTable, [total_count]);
+rt::waits!(DescribeSecurityAlarmTableListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSecurityAlarmTableList返回参数结构体

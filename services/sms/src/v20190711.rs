@@ -637,6 +637,7 @@ PullSmsSendStatusByPhoneNumberRequest {
 } }
 rt::action!("sms", "2019-07-11", "PullSmsSendStatusByPhoneNumber", PullSmsSendStatusByPhoneNumberRequest => PullSmsSendStatusByPhoneNumberResponse);
 rt::paged!(PullSmsSendStatusByPhoneNumberRequest, offset offset limit, [pull_sms_send_status_set]: PullSmsSendStatus, []);
+rt::waits!(PullSmsSendStatusByPhoneNumberRequest, report_status);
 
 rt::model! { read debug;
 /// PullSmsSendStatusByPhoneNumber response structure.

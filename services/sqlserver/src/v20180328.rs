@@ -1922,6 +1922,7 @@ DescribeAccountsRequest {
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
 rt::paged!(DescribeAccountsRequest, offset offset limit, [accounts]: AccountDetail, [total_count]);
+rt::waits!(DescribeAccountsRequest, internal_status);
 
 rt::model! { read debug;
 /// DescribeAccounts response structure.
@@ -2896,6 +2897,7 @@ DescribeExportTasksRequest {
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeExportTasks", DescribeExportTasksRequest => DescribeExportTasksResponse);
 rt::paged!(DescribeExportTasksRequest, offset offset limit, [items]: ExportFile, [total_count]);
+rt::waits!(DescribeExportTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeExportTasks返回参数结构体
@@ -3258,6 +3260,7 @@ DescribeLogInstanceListRequest {
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeLogInstanceList", DescribeLogInstanceListRequest => DescribeLogInstanceListResponse);
 rt::paged!(DescribeLogInstanceListRequest, offset offset limit, [items]: LogInstance, [total_count]);
+rt::waits!(DescribeLogInstanceListRequest, status);
 
 rt::model! { read debug;
 /// DescribeLogInstanceList返回参数结构体

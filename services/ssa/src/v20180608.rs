@@ -645,6 +645,7 @@ DescribeAssetDetailListRequest {
 } }
 rt::action!("ssa", "2018-06-08", "DescribeAssetDetailList", DescribeAssetDetailListRequest => DescribeAssetDetailListResponse);
 rt::paged!(DescribeAssetDetailListRequest, page page_index page_size, [data]: AssetDetail, [total]);
+rt::waits!(DescribeAssetDetailListRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeAssetDetailList返回参数结构体

@@ -2479,6 +2479,7 @@ DescribeHostCdnInstanceListRequest {
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostCdnInstanceList", DescribeHostCdnInstanceListRequest => DescribeHostCdnInstanceListResponse);
 rt::paged!(DescribeHostCdnInstanceListRequest, offset offset limit, [instance_list]: CdnInstanceDetail, [total_count]);
+rt::waits!(DescribeHostCdnInstanceListRequest, status);
 
 rt::model! { read debug;
 /// DescribeHostCdnInstanceList返回参数结构体
@@ -2561,6 +2562,7 @@ DescribeHostCosInstanceListRequest {
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostCosInstanceList", DescribeHostCosInstanceListRequest => DescribeHostCosInstanceListResponse);
 rt::paged!(DescribeHostCosInstanceListRequest, offset offset limit, [instance_list]: CosInstanceDetail, [total_count]);
+rt::waits!(DescribeHostCosInstanceListRequest, status);
 
 rt::model! { read debug;
 /// DescribeHostCosInstanceList返回参数结构体
@@ -2763,6 +2765,7 @@ DescribeHostTeoInstanceListRequest {
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostTeoInstanceList", DescribeHostTeoInstanceListRequest => DescribeHostTeoInstanceListResponse);
 rt::paged!(DescribeHostTeoInstanceListRequest, offset offset limit, [instance_list]: TeoInstanceDetail, [total_count]);
+rt::waits!(DescribeHostTeoInstanceListRequest, status);
 
 rt::model! { read debug;
 /// DescribeHostTeoInstanceList response structure.
@@ -3019,6 +3022,7 @@ DescribeManagerDetailRequest {
 } }
 rt::action!("ssl", "2019-12-05", "DescribeManagerDetail", DescribeManagerDetailRequest => DescribeManagerDetailResponse);
 rt::paged!(DescribeManagerDetailRequest, offset offset limit, [status_info]: ManagerStatusInfo, []);
+rt::waits!(DescribeManagerDetailRequest, status);
 
 rt::model! { read debug;
 /// DescribeManagerDetail返回参数结构体
@@ -3106,6 +3110,7 @@ DescribeManagersRequest {
 } }
 rt::action!("ssl", "2019-12-05", "DescribeManagers", DescribeManagersRequest => DescribeManagersResponse);
 rt::paged!(DescribeManagersRequest, offset offset limit, [managers]: ManagerInfo, [total_count]);
+rt::waits!(DescribeManagersRequest, status);
 
 rt::model! { read debug;
 /// DescribeManagers response structure.
@@ -3140,6 +3145,7 @@ DescribePackagesRequest {
 } }
 rt::action!("ssl", "2019-12-05", "DescribePackages", DescribePackagesRequest => DescribePackagesResponse);
 rt::paged!(DescribePackagesRequest, offset offset limit, [packages]: PackageInfo, [total_count]);
+rt::waits!(DescribePackagesRequest, status);
 
 rt::model! { read debug;
 /// DescribePackages返回参数结构体

@@ -233,6 +233,7 @@ DescribeDomainsRequest {
 } }
 rt::action!("sslpod", "2019-06-05", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
 rt::paged!(DescribeDomainsRequest, offset offset limit, [data result]: DomainSiteInfo, [data total]);
+rt::waits!(DescribeDomainsRequest, status);
 
 rt::model! { read debug;
 /// DescribeDomains返回参数结构体

@@ -788,6 +788,7 @@ ListSecretsRequest {
 } }
 rt::action!("ssm", "2019-09-23", "ListSecrets", ListSecretsRequest => ListSecretsResponse);
 rt::paged!(ListSecretsRequest, offset offset limit, [secret_metadatas]: SecretMetadata, [total_count]);
+rt::waits!(ListSecretsRequest, status);
 
 rt::model! { read debug;
 /// ListSecrets response structure.

@@ -449,6 +449,7 @@ DescribeAutomationAgentStatusRequest {
 } }
 rt::action!("tat", "2020-10-28", "DescribeAutomationAgentStatus", DescribeAutomationAgentStatusRequest => DescribeAutomationAgentStatusResponse);
 rt::paged!(DescribeAutomationAgentStatusRequest, offset offset limit, [automation_agent_set]: AutomationAgentInfo, [total_count]);
+rt::waits!(DescribeAutomationAgentStatusRequest, agent_status);
 
 rt::model! { read debug;
 /// DescribeAutomationAgentStatus response structure.
@@ -531,6 +532,7 @@ DescribeInvocationTasksRequest {
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvocationTasks", DescribeInvocationTasksRequest => DescribeInvocationTasksResponse);
 rt::paged!(DescribeInvocationTasksRequest, offset offset limit, [invocation_task_set]: InvocationTask, [total_count]);
+rt::waits!(DescribeInvocationTasksRequest, task_status);
 
 rt::model! { read debug;
 /// DescribeInvocationTasks response structure.
@@ -569,6 +571,7 @@ DescribeInvocationsRequest {
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvocations", DescribeInvocationsRequest => DescribeInvocationsResponse);
 rt::paged!(DescribeInvocationsRequest, offset offset limit, [invocation_set]: Invocation, [total_count]);
+rt::waits!(DescribeInvocationsRequest, invocation_status);
 
 rt::model! { read debug;
 /// DescribeInvocations response structure.
@@ -799,6 +802,7 @@ DescribeRegisterInstancesRequest {
 } }
 rt::action!("tat", "2020-10-28", "DescribeRegisterInstances", DescribeRegisterInstancesRequest => DescribeRegisterInstancesResponse);
 rt::paged!(DescribeRegisterInstancesRequest, offset offset limit, [register_instance_set]: RegisterInstanceInfo, [total_count]);
+rt::waits!(DescribeRegisterInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeRegisterInstances response structure.

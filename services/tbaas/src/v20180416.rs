@@ -365,6 +365,7 @@ GetBlockTransactionListForUserRequest {
 } }
 rt::action!("tbaas", "2018-04-16", "GetBlockTransactionListForUser", GetBlockTransactionListForUserRequest => GetBlockTransactionListForUserResponse);
 rt::paged!(GetBlockTransactionListForUserRequest, offset offset limit, [transaction_list]: TransactionItem, [total_count]);
+rt::waits!(GetBlockTransactionListForUserRequest, transaction_status);
 
 rt::model! { read debug;
 /// GetBlockTransactionListForUser返回参数结构体
@@ -539,6 +540,7 @@ GetLatestTransactionListRequest {
 } }
 rt::action!("tbaas", "2018-04-16", "GetLatestTransactionList", GetLatestTransactionListRequest => GetLatestTransactionListResponse);
 rt::paged!(GetLatestTransactionListRequest, offset offset limit, [transaction_list]: TransactionItem, [total_count]);
+rt::waits!(GetLatestTransactionListRequest, transaction_status);
 
 rt::model! { read debug;
 /// GetLatestTransactionList返回参数结构体

@@ -766,6 +766,7 @@ DescribeApplicationsRequest {
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeApplications", DescribeApplicationsRequest => DescribeApplicationsResponse);
 rt::paged!(DescribeApplicationsRequest, offset offset limit, [applications]: Application, [total_count]);
+rt::waits!(DescribeApplicationsRequest, execute_status);
 
 rt::model! { read debug;
 /// DescribeApplications返回参数结构体
@@ -853,6 +854,7 @@ DescribeClustersRequest {
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 rt::paged!(DescribeClustersRequest, offset offset limit, [clusters]: ClusterInfo, [total_count]);
+rt::waits!(DescribeClustersRequest, password_status);
 
 rt::model! { read debug;
 /// DescribeClusters response structure.
@@ -1070,6 +1072,7 @@ DescribeTablesInRecycleRequest {
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTablesInRecycle", DescribeTablesInRecycleRequest => DescribeTablesInRecycleResponse);
 rt::paged!(DescribeTablesInRecycleRequest, offset offset limit, [table_infos]: TableInfoNew, [total_count]);
+rt::waits!(DescribeTablesInRecycleRequest, status);
 
 rt::model! { read debug;
 /// DescribeTablesInRecycle response structure.
@@ -1102,6 +1105,7 @@ DescribeTablesRequest {
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTables", DescribeTablesRequest => DescribeTablesResponse);
 rt::paged!(DescribeTablesRequest, offset offset limit, [table_infos]: TableInfoNew, [total_count]);
+rt::waits!(DescribeTablesRequest, status);
 
 rt::model! { read debug;
 /// DescribeTables response structure.

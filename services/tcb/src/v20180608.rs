@@ -2004,6 +2004,7 @@ DescribeBillingInfoRequest {
 } }
 rt::action!("tcb", "2018-06-08", "DescribeBillingInfo", DescribeBillingInfoRequest => DescribeBillingInfoResponse);
 rt::paged!(DescribeBillingInfoRequest, offset offset limit, [env_billing_info_list]: EnvBillingInfoItem, [total]);
+rt::waits!(DescribeBillingInfoRequest, status);
 
 rt::model! { read debug;
 /// DescribeBillingInfo返回参数结构体
@@ -2157,6 +2158,7 @@ DescribeCloudAppListRequest {
 } }
 rt::action!("tcb", "2018-06-08", "DescribeCloudAppList", DescribeCloudAppListRequest => DescribeCloudAppListResponse);
 rt::paged!(DescribeCloudAppListRequest, page page_no page_size, [service_list]: CloudAppServiceItem, [total]);
+rt::waits!(DescribeCloudAppListRequest, latest_status);
 
 rt::model! { read debug;
 /// DescribeCloudAppList返回参数结构体
@@ -2193,6 +2195,7 @@ DescribeCloudAppVersionListRequest {
 } }
 rt::action!("tcb", "2018-06-08", "DescribeCloudAppVersionList", DescribeCloudAppVersionListRequest => DescribeCloudAppVersionListResponse);
 rt::paged!(DescribeCloudAppVersionListRequest, page page_no page_size, [version_list]: CloudAppVersionItem, [total]);
+rt::waits!(DescribeCloudAppVersionListRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudAppVersionList返回参数结构体
@@ -2860,6 +2863,7 @@ DescribeEnvsRequest {
 } }
 rt::action!("tcb", "2018-06-08", "DescribeEnvs", DescribeEnvsRequest => DescribeEnvsResponse);
 rt::paged!(DescribeEnvsRequest, offset offset limit, [env_list]: EnvInfo, [total]);
+rt::waits!(DescribeEnvsRequest, status);
 
 rt::model! { read debug;
 /// DescribeEnvs返回参数结构体
@@ -2951,6 +2955,7 @@ DescribeHTTPServiceCachePurgeTaskRequest {
 } }
 rt::action!("tcb", "2018-06-08", "DescribeHTTPServiceCachePurgeTask", DescribeHTTPServiceCachePurgeTaskRequest => DescribeHTTPServiceCachePurgeTaskResponse);
 rt::paged!(DescribeHTTPServiceCachePurgeTaskRequest, offset offset limit, [tasks]: HTTPServiceCachePurgeTask, [total_count]);
+rt::waits!(DescribeHTTPServiceCachePurgeTaskRequest, status);
 
 rt::model! { read debug;
 /// DescribeHTTPServiceCachePurgeTask返回参数结构体
@@ -2981,6 +2986,7 @@ DescribeHTTPServiceRouteRequest {
 } }
 rt::action!("tcb", "2018-06-08", "DescribeHTTPServiceRoute", DescribeHTTPServiceRouteRequest => DescribeHTTPServiceRouteResponse);
 rt::paged!(DescribeHTTPServiceRouteRequest, offset offset limit, [domains]: HTTPServiceDomain, [total_count]);
+rt::waits!(DescribeHTTPServiceRouteRequest, status);
 
 rt::model! { read debug;
 /// DescribeHTTPServiceRoute返回参数结构体
@@ -3387,6 +3393,7 @@ DescribePlatformHTTPServiceRouteRequest {
 } }
 rt::action!("tcb", "2018-06-08", "DescribePlatformHTTPServiceRoute", DescribePlatformHTTPServiceRouteRequest => DescribePlatformHTTPServiceRouteResponse);
 rt::paged!(DescribePlatformHTTPServiceRouteRequest, offset offset limit, [domains]: HTTPServiceDomain, [total_count]);
+rt::waits!(DescribePlatformHTTPServiceRouteRequest, status);
 
 rt::model! { read debug;
 /// DescribePlatformHTTPServiceRoute返回参数结构体
@@ -3432,6 +3439,7 @@ DescribePlatformsRequest {
 } }
 rt::action!("tcb", "2018-06-08", "DescribePlatforms", DescribePlatformsRequest => DescribePlatformsResponse);
 rt::paged!(DescribePlatformsRequest, offset offset limit, [platform_list]: PlatformInfo, [total]);
+rt::waits!(DescribePlatformsRequest, bill_status);
 
 rt::model! { read debug;
 /// DescribePlatforms返回参数结构体
@@ -3783,6 +3791,7 @@ DescribeUserListRequest {
 } }
 rt::action!("tcb", "2018-06-08", "DescribeUserList", DescribeUserListRequest => DescribeUserListResponse);
 rt::paged!(DescribeUserListRequest, page page_no page_size, [data user_list]: User, [data total]);
+rt::waits!(DescribeUserListRequest, user_status);
 
 rt::model! { read debug;
 /// 查询用户返回结果
@@ -4955,6 +4964,7 @@ ListFunctionsRequest {
 } }
 rt::action!("tcb", "2018-06-08", "ListFunctions", ListFunctionsRequest => ListFunctionsResponse);
 rt::paged!(ListFunctionsRequest, offset offset limit, [functions]: Function, [total_count]);
+rt::waits!(ListFunctionsRequest, status);
 
 rt::model! { read debug;
 /// ListFunctions返回参数结构体

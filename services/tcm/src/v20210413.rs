@@ -330,6 +330,7 @@ DescribeMeshListRequest {
 } }
 rt::action!("tcm", "2021-04-13", "DescribeMeshList", DescribeMeshListRequest => DescribeMeshListResponse);
 rt::paged!(DescribeMeshListRequest, offset offset limit, [mesh_list]: Mesh, [total]);
+rt::waits!(DescribeMeshListRequest, state);
 
 rt::model! { read debug;
 /// DescribeMeshList返回参数结构体

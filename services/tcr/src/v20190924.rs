@@ -1963,6 +1963,7 @@ DescribeInstanceCustomizedDomainRequest {
 } }
 rt::action!("tcr", "2019-09-24", "DescribeInstanceCustomizedDomain", DescribeInstanceCustomizedDomainRequest => DescribeInstanceCustomizedDomainResponse);
 rt::paged!(DescribeInstanceCustomizedDomainRequest, offset offset limit, [domain_info_list]: CustomizedDomainInfo, [total_count]);
+rt::waits!(DescribeInstanceCustomizedDomainRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstanceCustomizedDomain response structure.
@@ -2045,6 +2046,7 @@ DescribeInstancesRequest {
 } }
 rt::action!("tcr", "2019-09-24", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 rt::paged!(DescribeInstancesRequest, offset offset limit, [registries]: Registry, [total_count]);
+rt::waits!(DescribeInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstances response structure.
@@ -2208,6 +2210,7 @@ DescribeReplicationExecutionsRequest {
 } }
 rt::action!("tcr", "2019-09-24", "DescribeReplicationExecutions", DescribeReplicationExecutionsRequest => DescribeReplicationExecutionsResponse);
 rt::paged!(DescribeReplicationExecutionsRequest, page page page_size, [replication_execution_list]: ReplicationExecution, [total_count]);
+rt::waits!(DescribeReplicationExecutionsRequest, status);
 
 rt::model! { read debug;
 /// DescribeReplicationExecutions返回参数结构体
@@ -2301,6 +2304,7 @@ DescribeReplicationInstancesRequest {
 } }
 rt::action!("tcr", "2019-09-24", "DescribeReplicationInstances", DescribeReplicationInstancesRequest => DescribeReplicationInstancesResponse);
 rt::paged!(DescribeReplicationInstancesRequest, offset offset limit, [replication_registries]: ReplicationRegistry, [total_count]);
+rt::waits!(DescribeReplicationInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeReplicationInstances response structure.
@@ -2362,6 +2366,7 @@ DescribeReplicationTasksRequest {
 } }
 rt::action!("tcr", "2019-09-24", "DescribeReplicationTasks", DescribeReplicationTasksRequest => DescribeReplicationTasksResponse);
 rt::paged!(DescribeReplicationTasksRequest, page page page_size, [replication_task_list]: ReplicationTask, [total_count]);
+rt::waits!(DescribeReplicationTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeReplicationTasks返回参数结构体
@@ -2616,6 +2621,7 @@ DescribeTagRetentionExecutionRequest {
 } }
 rt::action!("tcr", "2019-09-24", "DescribeTagRetentionExecution", DescribeTagRetentionExecutionRequest => DescribeTagRetentionExecutionResponse);
 rt::paged!(DescribeTagRetentionExecutionRequest, offset offset limit, [retention_execution_list]: RetentionExecution, [total_count]);
+rt::waits!(DescribeTagRetentionExecutionRequest, status);
 
 rt::model! { read debug;
 /// DescribeTagRetentionExecution response structure.
@@ -2652,6 +2658,7 @@ DescribeTagRetentionExecutionTaskRequest {
 } }
 rt::action!("tcr", "2019-09-24", "DescribeTagRetentionExecutionTask", DescribeTagRetentionExecutionTaskRequest => DescribeTagRetentionExecutionTaskResponse);
 rt::paged!(DescribeTagRetentionExecutionTaskRequest, offset offset limit, [retention_task_list]: RetentionTask, [total_count]);
+rt::waits!(DescribeTagRetentionExecutionTaskRequest, status);
 
 rt::model! { read debug;
 /// DescribeTagRetentionExecutionTask response structure.
@@ -2733,6 +2740,7 @@ DescribeWebhookTriggerLogRequest {
 } }
 rt::action!("tcr", "2019-09-24", "DescribeWebhookTriggerLog", DescribeWebhookTriggerLogRequest => DescribeWebhookTriggerLogResponse);
 rt::paged!(DescribeWebhookTriggerLogRequest, offset offset limit, [logs]: WebhookTriggerLog, [total_count]);
+rt::waits!(DescribeWebhookTriggerLogRequest, status);
 
 rt::model! { read debug;
 /// DescribeWebhookTriggerLog response structure.
@@ -3182,6 +3190,7 @@ ListSkillsRequest {
 } }
 rt::action!("tcr", "2019-09-24", "ListSkills", ListSkillsRequest => ListSkillsResponse);
 rt::paged!(ListSkillsRequest, offset offset limit, [skill_list]: SkillList, [total_count]);
+rt::waits!(ListSkillsRequest, status);
 
 rt::model! { read debug;
 /// ListSkills返回参数结构体

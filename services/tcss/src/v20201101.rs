@@ -4243,6 +4243,7 @@ DescribeAbnormalProcessEventsRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAbnormalProcessEvents", DescribeAbnormalProcessEventsRequest => DescribeAbnormalProcessEventsResponse);
 rt::paged!(DescribeAbnormalProcessEventsRequest, offset offset limit, [event_set]: AbnormalProcessEventInfo, [total_count]);
+rt::waits!(DescribeAbnormalProcessEventsRequest, status);
 
 rt::model! { read debug;
 /// DescribeAbnormalProcessEvents response structure.
@@ -4421,6 +4422,7 @@ DescribeAccessControlEventsRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAccessControlEvents", DescribeAccessControlEventsRequest => DescribeAccessControlEventsResponse);
 rt::paged!(DescribeAccessControlEventsRequest, offset offset limit, [event_set]: AccessControlEventInfo, [total_count]);
+rt::waits!(DescribeAccessControlEventsRequest, status);
 
 rt::model! { read debug;
 /// DescribeAccessControlEvents response structure.
@@ -4729,6 +4731,7 @@ DescribeAssetClusterListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetClusterList", DescribeAssetClusterListRequest => DescribeAssetClusterListResponse);
 rt::paged!(DescribeAssetClusterListRequest, offset offset limit, [list]: AssetClusterListItem, [total_count]);
+rt::waits!(DescribeAssetClusterListRequest, status);
 
 rt::model! { read debug;
 /// DescribeAssetClusterList response structure.
@@ -4918,6 +4921,7 @@ DescribeAssetContainerListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetContainerList", DescribeAssetContainerListRequest => DescribeAssetContainerListResponse);
 rt::paged!(DescribeAssetContainerListRequest, offset offset limit, [list]: ContainerInfo, [total_count]);
+rt::waits!(DescribeAssetContainerListRequest, status);
 
 rt::model! { read debug;
 /// DescribeAssetContainerList response structure.
@@ -5066,6 +5070,7 @@ DescribeAssetHostListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetHostList", DescribeAssetHostListRequest => DescribeAssetHostListResponse);
 rt::paged!(DescribeAssetHostListRequest, offset offset limit, [list]: HostInfo, [total_count]);
+rt::waits!(DescribeAssetHostListRequest, status);
 
 rt::model! { read debug;
 /// DescribeAssetHostList response structure.
@@ -5240,6 +5245,7 @@ DescribeAssetImageListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageList", DescribeAssetImageListRequest => DescribeAssetImageListResponse);
 rt::paged!(DescribeAssetImageListRequest, offset offset limit, [list]: ImagesInfo, [total_count]);
+rt::waits!(DescribeAssetImageListRequest, scan_status);
 
 rt::model! { read debug;
 /// DescribeAssetImageList response structure.
@@ -5527,6 +5533,7 @@ DescribeAssetImageRegistryRegistryListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryRegistryList", DescribeAssetImageRegistryRegistryListRequest => DescribeAssetImageRegistryRegistryListResponse);
 rt::paged!(DescribeAssetImageRegistryRegistryListRequest, offset offset limit, [list]: ImageRepoRegistryInfo, [total_count]);
+rt::waits!(DescribeAssetImageRegistryRegistryListRequest, sync_status);
 
 rt::model! { read debug;
 /// DescribeAssetImageRegistryRegistryList response structure.
@@ -6336,6 +6343,7 @@ DescribeAssetSuperNodeListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetSuperNodeList", DescribeAssetSuperNodeListRequest => DescribeAssetSuperNodeListResponse);
 rt::paged!(DescribeAssetSuperNodeListRequest, offset offset limit, [list]: SuperNodeListItem, [total_count]);
+rt::waits!(DescribeAssetSuperNodeListRequest, status);
 
 rt::model! { read debug;
 /// DescribeAssetSuperNodeList返回参数结构体
@@ -6430,6 +6438,7 @@ DescribeAutoAuthorizedRuleHostRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAutoAuthorizedRuleHost", DescribeAutoAuthorizedRuleHostRequest => DescribeAutoAuthorizedRuleHostResponse);
 rt::paged!(DescribeAutoAuthorizedRuleHostRequest, offset offset limit, [list]: AutoAuthorizedRuleHostInfo, [total_count]);
+rt::waits!(DescribeAutoAuthorizedRuleHostRequest, status);
 
 rt::model! { read debug;
 /// DescribeAutoAuthorizedRuleHost response structure.
@@ -6581,6 +6590,7 @@ DescribeClusterNodesRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeClusterNodes", DescribeClusterNodesRequest => DescribeClusterNodesResponse);
 rt::paged!(DescribeClusterNodesRequest, offset offset limit, [cluster_node_list]: ClusterNodeInfo, [total_count]);
+rt::waits!(DescribeClusterNodesRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeClusterNodes返回参数结构体
@@ -6695,6 +6705,7 @@ DescribeComplianceAssetListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceAssetList", DescribeComplianceAssetListRequest => DescribeComplianceAssetListResponse);
 rt::paged!(DescribeComplianceAssetListRequest, offset offset limit, [asset_info_list]: ComplianceAssetInfo, [total_count]);
+rt::waits!(DescribeComplianceAssetListRequest, check_status);
 
 rt::model! { read debug;
 /// DescribeComplianceAssetList response structure.
@@ -6734,6 +6745,7 @@ DescribeComplianceAssetPolicyItemListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceAssetPolicyItemList", DescribeComplianceAssetPolicyItemListRequest => DescribeComplianceAssetPolicyItemListResponse);
 rt::paged!(DescribeComplianceAssetPolicyItemListRequest, offset offset limit, [asset_policy_item_list]: ComplianceAssetPolicyItem, [total_count]);
+rt::waits!(DescribeComplianceAssetPolicyItemListRequest, check_status);
 
 rt::model! { read debug;
 /// DescribeComplianceAssetPolicyItemList response structure.
@@ -6796,6 +6808,7 @@ DescribeCompliancePolicyItemAffectedAssetListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeCompliancePolicyItemAffectedAssetList", DescribeCompliancePolicyItemAffectedAssetListRequest => DescribeCompliancePolicyItemAffectedAssetListResponse);
 rt::paged!(DescribeCompliancePolicyItemAffectedAssetListRequest, offset offset limit, [affected_asset_list]: ComplianceAffectedAsset, [total_count]);
+rt::waits!(DescribeCompliancePolicyItemAffectedAssetListRequest, check_status);
 
 rt::model! { read debug;
 /// DescribeCompliancePolicyItemAffectedAssetList response structure.
@@ -6849,6 +6862,7 @@ DescribeComplianceScanFailedAssetListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceScanFailedAssetList", DescribeComplianceScanFailedAssetListRequest => DescribeComplianceScanFailedAssetListResponse);
 rt::paged!(DescribeComplianceScanFailedAssetListRequest, offset offset limit, [scan_failed_asset_list]: ComplianceScanFailedAsset, [total_count]);
+rt::waits!(DescribeComplianceScanFailedAssetListRequest, check_status);
 
 rt::model! { read debug;
 /// DescribeComplianceScanFailedAssetList response structure.
@@ -6920,6 +6934,7 @@ DescribeComplianceTaskPolicyItemSummaryListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceTaskPolicyItemSummaryList", DescribeComplianceTaskPolicyItemSummaryListRequest => DescribeComplianceTaskPolicyItemSummaryListResponse);
 rt::paged!(DescribeComplianceTaskPolicyItemSummaryListRequest, offset offset limit, [policy_item_summary_list]: CompliancePolicyItemSummary, [total_count]);
+rt::waits!(DescribeComplianceTaskPolicyItemSummaryListRequest, check_status);
 
 rt::model! { read debug;
 /// DescribeComplianceTaskPolicyItemSummaryList response structure.
@@ -7126,6 +7141,7 @@ DescribeEmergencyVulListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEmergencyVulList", DescribeEmergencyVulListRequest => DescribeEmergencyVulListResponse);
 rt::paged!(DescribeEmergencyVulListRequest, offset offset limit, [list]: EmergencyVulInfo, [total_count]);
+rt::waits!(DescribeEmergencyVulListRequest, status);
 
 rt::model! { read debug;
 /// DescribeEmergencyVulList response structure.
@@ -7187,6 +7203,7 @@ DescribeEscapeEventInfoRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEscapeEventInfo", DescribeEscapeEventInfoRequest => DescribeEscapeEventInfoResponse);
 rt::paged!(DescribeEscapeEventInfoRequest, offset offset limit, [event_set]: EscapeEventInfo, [total_count]);
+rt::waits!(DescribeEscapeEventInfoRequest, status);
 
 rt::model! { read debug;
 /// DescribeEscapeEventInfo response structure.
@@ -7339,6 +7356,7 @@ DescribeEventEscapeImageListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEventEscapeImageList", DescribeEventEscapeImageListRequest => DescribeEventEscapeImageListResponse);
 rt::paged!(DescribeEventEscapeImageListRequest, offset offset limit, [list]: EventEscapeImageInfo, [total_count]);
+rt::waits!(DescribeEventEscapeImageListRequest, status);
 
 rt::model! { read debug;
 /// DescribeEventEscapeImageList返回参数结构体
@@ -7395,6 +7413,7 @@ DescribeExportJobManageListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeExportJobManageList", DescribeExportJobManageListRequest => DescribeExportJobManageListResponse);
 rt::paged!(DescribeExportJobManageListRequest, offset offset limit, [list]: ExportJobInfo, [total_count]);
+rt::waits!(DescribeExportJobManageListRequest, export_status);
 
 rt::model! { read debug;
 /// DescribeExportJobManageList response structure.
@@ -7495,6 +7514,7 @@ DescribeImageAutoAuthorizedLogListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageAutoAuthorizedLogList", DescribeImageAutoAuthorizedLogListRequest => DescribeImageAutoAuthorizedLogListResponse);
 rt::paged!(DescribeImageAutoAuthorizedLogListRequest, offset offset limit, [list]: AutoAuthorizedImageInfo, [total_count]);
+rt::waits!(DescribeImageAutoAuthorizedLogListRequest, status);
 
 rt::model! { read debug;
 /// DescribeImageAutoAuthorizedLogList response structure.
@@ -7741,6 +7761,7 @@ DescribeImageDenyEventListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyEventList", DescribeImageDenyEventListRequest => DescribeImageDenyEventListResponse);
 rt::paged!(DescribeImageDenyEventListRequest, offset offset limit, [list]: ImageDenyEvent, [total_count]);
+rt::waits!(DescribeImageDenyEventListRequest, rule_effect_status);
 
 rt::model! { read debug;
 /// DescribeImageDenyEventList response structure.
@@ -7887,6 +7908,7 @@ DescribeImageDenyRuleListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyRuleList", DescribeImageDenyRuleListRequest => DescribeImageDenyRuleListResponse);
 rt::paged!(DescribeImageDenyRuleListRequest, offset offset limit, [list]: ImageDenyRule, [total_count]);
+rt::waits!(DescribeImageDenyRuleListRequest, effect_status);
 
 rt::model! { read debug;
 /// DescribeImageDenyRuleList response structure.
@@ -8715,6 +8737,7 @@ DescribeNetworkFirewallPolicyListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallPolicyList", DescribeNetworkFirewallPolicyListRequest => DescribeNetworkFirewallPolicyListResponse);
 rt::paged!(DescribeNetworkFirewallPolicyListRequest, offset offset limit, [net_policy]: NetworkPolicyInfoItem, [total_count]);
+rt::waits!(DescribeNetworkFirewallPolicyListRequest, publish_status);
 
 rt::model! { read debug;
 /// DescribeNetworkFirewallPolicyList response structure.
@@ -9146,6 +9169,7 @@ DescribeReverseShellEventsRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellEvents", DescribeReverseShellEventsRequest => DescribeReverseShellEventsResponse);
 rt::paged!(DescribeReverseShellEventsRequest, offset offset limit, [event_set]: ReverseShellEventInfo, [total_count]);
+rt::waits!(DescribeReverseShellEventsRequest, status);
 
 rt::model! { read debug;
 /// DescribeReverseShellEvents response structure.
@@ -9588,6 +9612,7 @@ DescribeRiskSyscallEventsRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskSyscallEvents", DescribeRiskSyscallEventsRequest => DescribeRiskSyscallEventsResponse);
 rt::paged!(DescribeRiskSyscallEventsRequest, offset offset limit, [event_set]: RiskSyscallEventInfo, [total_count]);
+rt::waits!(DescribeRiskSyscallEventsRequest, status);
 
 rt::model! { read debug;
 /// DescribeRiskSyscallEvents response structure.
@@ -10079,6 +10104,7 @@ DescribeSuperNodePodListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSuperNodePodList", DescribeSuperNodePodListRequest => DescribeSuperNodePodListResponse);
 rt::paged!(DescribeSuperNodePodListRequest, offset offset limit, [list]: SuperNodePodListItem, [total_count]);
+rt::waits!(DescribeSuperNodePodListRequest, status);
 
 rt::model! { read debug;
 /// DescribeSuperNodePodList返回参数结构体
@@ -10173,6 +10199,7 @@ DescribeSystemVulListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSystemVulList", DescribeSystemVulListRequest => DescribeSystemVulListResponse);
 rt::paged!(DescribeSystemVulListRequest, offset offset limit, [list]: VulInfo, [total_count]);
+rt::waits!(DescribeSystemVulListRequest, defence_status);
 
 rt::model! { read debug;
 /// DescribeSystemVulList response structure.
@@ -10360,6 +10387,7 @@ DescribeUserPodListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeUserPodList", DescribeUserPodListRequest => DescribeUserPodListResponse);
 rt::paged!(DescribeUserPodListRequest, offset offset limit, [pod_list]: ClusterPodInfo, [total_count]);
+rt::waits!(DescribeUserPodListRequest, status);
 
 rt::model! { read debug;
 /// DescribeUserPodList返回参数结构体
@@ -10737,6 +10765,7 @@ DescribeVirusListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusList", DescribeVirusListRequest => DescribeVirusListResponse);
 rt::paged!(DescribeVirusListRequest, offset offset limit, [list]: VirusInfo, [total_count]);
+rt::waits!(DescribeVirusListRequest, status);
 
 rt::model! { read debug;
 /// DescribeVirusList response structure.
@@ -11065,6 +11094,7 @@ DescribeVirusTaskListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusTaskList", DescribeVirusTaskListRequest => DescribeVirusTaskListResponse);
 rt::paged!(DescribeVirusTaskListRequest, offset offset limit, [list]: VirusTaskInfo, [total_count]);
+rt::waits!(DescribeVirusTaskListRequest, status);
 
 rt::model! { read debug;
 /// DescribeVirusTaskList response structure.
@@ -11131,6 +11161,7 @@ DescribeVulContainerListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulContainerList", DescribeVulContainerListRequest => DescribeVulContainerListResponse);
 rt::paged!(DescribeVulContainerListRequest, offset offset limit, [list]: VulAffectedContainerInfo, [total_count]);
+rt::waits!(DescribeVulContainerListRequest, container_status);
 
 rt::model! { read debug;
 /// DescribeVulContainerList response structure.
@@ -11210,6 +11241,7 @@ DescribeVulDefenceEventRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefenceEvent", DescribeVulDefenceEventRequest => DescribeVulDefenceEventResponse);
 rt::paged!(DescribeVulDefenceEventRequest, offset offset limit, [list]: VulDefenceEvent, [total_count]);
+rt::waits!(DescribeVulDefenceEventRequest, status);
 
 rt::model! { read debug;
 /// DescribeVulDefenceEvent response structure.
@@ -11279,6 +11311,7 @@ DescribeVulDefenceHostRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefenceHost", DescribeVulDefenceHostRequest => DescribeVulDefenceHostResponse);
 rt::paged!(DescribeVulDefenceHostRequest, offset offset limit, [list]: VulDefenceHost, [total_count]);
+rt::waits!(DescribeVulDefenceHostRequest, status);
 
 rt::model! { read debug;
 /// DescribeVulDefenceHost response structure.
@@ -11310,6 +11343,7 @@ DescribeVulDefencePluginRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefencePlugin", DescribeVulDefencePluginRequest => DescribeVulDefencePluginResponse);
 rt::paged!(DescribeVulDefencePluginRequest, offset offset limit, [list]: VulDefencePlugin, [total_count]);
+rt::waits!(DescribeVulDefencePluginRequest, status);
 
 rt::model! { read debug;
 /// DescribeVulDefencePlugin response structure.
@@ -11895,6 +11929,7 @@ DescribeWebVulListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeWebVulList", DescribeWebVulListRequest => DescribeWebVulListResponse);
 rt::paged!(DescribeWebVulListRequest, offset offset limit, [list]: VulInfo, [total_count]);
+rt::waits!(DescribeWebVulListRequest, defence_status);
 
 rt::model! { read debug;
 /// DescribeWebVulList response structure.

@@ -443,6 +443,7 @@ DescribeAgentDutyTasksRequest {
 } }
 rt::action!("tdai", "2025-07-17", "DescribeAgentDutyTasks", DescribeAgentDutyTasksRequest => DescribeAgentDutyTasksResponse);
 rt::paged!(DescribeAgentDutyTasksRequest, offset offset limit, [duty_tasks]: AgentDutyTask, [total_count]);
+rt::waits!(DescribeAgentDutyTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeAgentDutyTasks返回参数结构体
@@ -537,6 +538,7 @@ DescribeAgentsRequest {
 } }
 rt::action!("tdai", "2025-07-17", "DescribeAgents", DescribeAgentsRequest => DescribeAgentsResponse);
 rt::paged!(DescribeAgentsRequest, offset offset limit, [items]: Agent, [total_count]);
+rt::waits!(DescribeAgentsRequest, agent_status);
 
 rt::model! { read debug;
 /// DescribeAgents返回参数结构体
@@ -608,6 +610,7 @@ DescribeChatsRequest {
 } }
 rt::action!("tdai", "2025-07-17", "DescribeChats", DescribeChatsRequest => DescribeChatsResponse);
 rt::paged!(DescribeChatsRequest, offset offset limit, [chats]: ChatBrief, [total_count]);
+rt::waits!(DescribeChatsRequest, status);
 
 rt::model! { read debug;
 /// DescribeChats返回参数结构体

@@ -399,6 +399,7 @@ DescribeClusterBackupsRequest {
 } }
 rt::action!("tdcpg", "2021-11-18", "DescribeClusterBackups", DescribeClusterBackupsRequest => DescribeClusterBackupsResponse);
 rt::paged!(DescribeClusterBackupsRequest, page page_number page_size, [backup_set]: Backup, [total_count]);
+rt::waits!(DescribeClusterBackupsRequest, backup_task_status);
 
 rt::model! { read debug;
 /// DescribeClusterBackups返回参数结构体
@@ -465,6 +466,7 @@ DescribeClusterInstancesRequest {
 } }
 rt::action!("tdcpg", "2021-11-18", "DescribeClusterInstances", DescribeClusterInstancesRequest => DescribeClusterInstancesResponse);
 rt::paged!(DescribeClusterInstancesRequest, page page_number page_size, [instance_set]: Instance, [total_count]);
+rt::waits!(DescribeClusterInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeClusterInstances返回参数结构体
@@ -529,6 +531,7 @@ DescribeClustersRequest {
 } }
 rt::action!("tdcpg", "2021-11-18", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 rt::paged!(DescribeClustersRequest, page page_number page_size, [cluster_set]: Cluster, [total_count]);
+rt::waits!(DescribeClustersRequest, status);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体

@@ -3057,6 +3057,7 @@ DescribeRabbitMQNodeListRequest {
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQNodeList", DescribeRabbitMQNodeListRequest => DescribeRabbitMQNodeListResponse);
 rt::paged!(DescribeRabbitMQNodeListRequest, offset offset limit, [node_list]: RabbitMQPrivateNode, [total_count]);
+rt::waits!(DescribeRabbitMQNodeListRequest, node_status);
 
 rt::model! { read debug;
 /// DescribeRabbitMQNodeList response structure.
@@ -3387,6 +3388,7 @@ DescribeRabbitMQVirtualHostRequest {
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQVirtualHost", DescribeRabbitMQVirtualHostRequest => DescribeRabbitMQVirtualHostResponse);
 rt::paged!(DescribeRabbitMQVirtualHostRequest, offset offset limit, [virtual_host_list]: RabbitMQVirtualHostInfo, [total_count]);
+rt::waits!(DescribeRabbitMQVirtualHostRequest, status);
 
 rt::model! { read debug;
 /// DescribeRabbitMQVirtualHost response structure.
@@ -3719,6 +3721,7 @@ DescribeRocketMQMigratingTopicListRequest {
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQMigratingTopicList", DescribeRocketMQMigratingTopicListRequest => DescribeRocketMQMigratingTopicListResponse);
 rt::paged!(DescribeRocketMQMigratingTopicListRequest, offset offset limit, [migrate_topics]: MigrateTopic, [total_count]);
+rt::waits!(DescribeRocketMQMigratingTopicListRequest, migration_status);
 
 rt::model! { read debug;
 /// DescribeRocketMQMigratingTopicList返回参数结构体
@@ -3774,6 +3777,7 @@ DescribeRocketMQMsgRequest {
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQMsg", DescribeRocketMQMsgRequest => DescribeRocketMQMsgResponse);
 rt::paged!(DescribeRocketMQMsgRequest, offset offset limit, [message_tracks]: RocketMQMessageTrack, []);
+rt::waits!(DescribeRocketMQMsgRequest, consume_status);
 
 rt::model! { read debug;
 /// DescribeRocketMQMsg response structure.

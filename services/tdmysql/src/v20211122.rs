@@ -1297,6 +1297,7 @@ DescribeDBInstancesRequest {
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
 rt::paged!(DescribeDBInstancesRequest, offset offset limit, [instances]: InstanceInfo, [total_count]);
+rt::waits!(DescribeDBInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeDBInstances response structure.
@@ -1360,6 +1361,7 @@ DescribeDBSArchiveLogsRequest {
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSArchiveLogs", DescribeDBSArchiveLogsRequest => DescribeDBSArchiveLogsResponse);
 rt::paged!(DescribeDBSArchiveLogsRequest, offset offset limit, [items]: ArchiveLogModel, [total_count]);
+rt::waits!(DescribeDBSArchiveLogsRequest, backup_status);
 
 rt::model! { read debug;
 /// DescribeDBSArchiveLogs response structure.
@@ -1458,6 +1460,7 @@ DescribeDBSBackupSetsRequest {
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSBackupSets", DescribeDBSBackupSetsRequest => DescribeDBSBackupSetsResponse);
 rt::paged!(DescribeDBSBackupSetsRequest, offset offset limit, [items]: BackupSetModel, [total_count]);
+rt::waits!(DescribeDBSBackupSetsRequest, backup_status);
 
 rt::model! { read debug;
 /// DescribeDBSBackupSets response structure.
@@ -1574,6 +1577,7 @@ DescribeDBSCloneInstancesRequest {
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSCloneInstances", DescribeDBSCloneInstancesRequest => DescribeDBSCloneInstancesResponse);
 rt::paged!(DescribeDBSCloneInstancesRequest, offset offset limit, [items]: CloneInstanceModel, [total_count]);
+rt::waits!(DescribeDBSCloneInstancesRequest, clone_status);
 
 rt::model! { read debug;
 /// DescribeDBSCloneInstances response structure.

@@ -527,6 +527,7 @@ DescribeServiceRunPodListV2Request {
 } }
 rt::action!("tem", "2020-12-21", "DescribeServiceRunPodListV2", DescribeServiceRunPodListV2Request => DescribeServiceRunPodListV2Response);
 rt::paged!(DescribeServiceRunPodListV2Request, offset offset limit, [result pod_list]: RunVersionPod, [result total_count]);
+rt::waits!(DescribeServiceRunPodListV2Request, status);
 
 rt::model! { read debug;
 /// DescribeServiceRunPodListV2 response structure.

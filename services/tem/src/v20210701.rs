@@ -846,6 +846,7 @@ DescribeApplicationPodsRequest {
 } }
 rt::action!("tem", "2021-07-01", "DescribeApplicationPods", DescribeApplicationPodsRequest => DescribeApplicationPodsResponse);
 rt::paged!(DescribeApplicationPodsRequest, offset offset limit, [result pod_list]: RunVersionPod, [result total_count]);
+rt::waits!(DescribeApplicationPodsRequest, container_state);
 
 rt::model! { read debug;
 /// DescribeApplicationPods response structure.
@@ -1100,6 +1101,7 @@ DescribeEnvironmentsRequest {
 } }
 rt::action!("tem", "2021-07-01", "DescribeEnvironments", DescribeEnvironmentsRequest => DescribeEnvironmentsResponse);
 rt::paged!(DescribeEnvironmentsRequest, offset offset limit, [result records]: TemNamespaceInfo, [result total]);
+rt::waits!(DescribeEnvironmentsRequest, cluster_status);
 
 rt::model! { read debug;
 /// DescribeEnvironments response structure.

@@ -110,6 +110,7 @@ DescribePrefetchTasksRequest {
 } }
 rt::action!("teo", "2022-01-06", "DescribePrefetchTasks", DescribePrefetchTasksRequest => DescribePrefetchTasksResponse);
 rt::paged!(DescribePrefetchTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
+rt::waits!(DescribePrefetchTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribePrefetchTasks response structure.
@@ -151,6 +152,7 @@ DescribePurgeTasksRequest {
 } }
 rt::action!("teo", "2022-01-06", "DescribePurgeTasks", DescribePurgeTasksRequest => DescribePurgeTasksResponse);
 rt::paged!(DescribePurgeTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
+rt::waits!(DescribePurgeTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribePurgeTasks response structure.
@@ -177,6 +179,7 @@ DescribeZonesRequest {
 } }
 rt::action!("teo", "2022-01-06", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
 rt::paged!(DescribeZonesRequest, offset offset limit, [zones]: Zone, [total_count]);
+rt::waits!(DescribeZonesRequest, status);
 
 rt::model! { read debug;
 /// DescribeZones response structure.

@@ -5771,6 +5771,7 @@ DescribeAliasDomainsRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeAliasDomains", DescribeAliasDomainsRequest => DescribeAliasDomainsResponse);
 rt::paged!(DescribeAliasDomainsRequest, offset offset limit, [alias_domains]: AliasDomain, [total_count]);
+rt::waits!(DescribeAliasDomainsRequest, status);
 
 rt::model! { read debug;
 /// DescribeAliasDomains response structure.
@@ -5811,6 +5812,7 @@ DescribeApplicationProxiesRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeApplicationProxies", DescribeApplicationProxiesRequest => DescribeApplicationProxiesResponse);
 rt::paged!(DescribeApplicationProxiesRequest, offset offset limit, [application_proxies]: ApplicationProxy, [total_count]);
+rt::waits!(DescribeApplicationProxiesRequest, status);
 
 rt::model! { read debug;
 /// DescribeApplicationProxies response structure.
@@ -6115,6 +6117,7 @@ DescribeConfigGroupVersionsRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeConfigGroupVersions", DescribeConfigGroupVersionsRequest => DescribeConfigGroupVersionsResponse);
 rt::paged!(DescribeConfigGroupVersionsRequest, offset offset limit, [config_group_version_infos]: ConfigGroupVersionInfo, [total_count]);
+rt::waits!(DescribeConfigGroupVersionsRequest, status);
 
 rt::model! { read debug;
 /// DescribeConfigGroupVersions response structure.
@@ -6146,6 +6149,7 @@ DescribeContentIdentifiersRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeContentIdentifiers", DescribeContentIdentifiersRequest => DescribeContentIdentifiersResponse);
 rt::paged!(DescribeContentIdentifiersRequest, offset offset limit, [content_identifiers]: ContentIdentifier, [total_count]);
+rt::waits!(DescribeContentIdentifiersRequest, status);
 
 rt::model! { read debug;
 /// DescribeContentIdentifiers response structure.
@@ -6464,6 +6468,7 @@ DescribeDefaultCertificatesRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeDefaultCertificates", DescribeDefaultCertificatesRequest => DescribeDefaultCertificatesResponse);
 rt::paged!(DescribeDefaultCertificatesRequest, offset offset limit, [default_server_cert_info]: DefaultServerCertInfo, [total_count]);
+rt::waits!(DescribeDefaultCertificatesRequest, status);
 
 rt::model! { read debug;
 /// DescribeDefaultCertificates response structure.
@@ -6553,6 +6558,7 @@ DescribeDnsRecordsRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeDnsRecords", DescribeDnsRecordsRequest => DescribeDnsRecordsResponse);
 rt::paged!(DescribeDnsRecordsRequest, offset offset limit, [dns_records]: DnsRecord, [total_count]);
+rt::waits!(DescribeDnsRecordsRequest, status);
 
 rt::model! { read debug;
 /// DescribeDnsRecords response structure.
@@ -6825,6 +6831,7 @@ DescribeHostsSettingRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeHostsSetting", DescribeHostsSettingRequest => DescribeHostsSettingResponse);
 rt::paged!(DescribeHostsSettingRequest, offset offset limit, [detail_hosts]: DetailHost, []);
+rt::waits!(DescribeHostsSettingRequest, status);
 
 rt::model! { read debug;
 /// DescribeHostsSetting response structure.
@@ -6913,6 +6920,7 @@ DescribeIdentificationsRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeIdentifications", DescribeIdentificationsRequest => DescribeIdentificationsResponse);
 rt::paged!(DescribeIdentificationsRequest, offset offset limit, [identifications]: Identification, [total_count]);
+rt::waits!(DescribeIdentificationsRequest, status);
 
 rt::model! { read debug;
 /// DescribeIdentifications response structure.
@@ -6997,6 +7005,7 @@ DescribeInferenceDomainsRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceDomains", DescribeInferenceDomainsRequest => DescribeInferenceDomainsResponse);
 rt::paged!(DescribeInferenceDomainsRequest, offset offset limit, [domains]: InferenceDomain, [total_count]);
+rt::waits!(DescribeInferenceDomainsRequest, status);
 
 rt::model! { read debug;
 /// DescribeInferenceDomains返回参数结构体
@@ -7104,6 +7113,7 @@ DescribeInferenceServiceDeploymentRecordsRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceServiceDeploymentRecords", DescribeInferenceServiceDeploymentRecordsRequest => DescribeInferenceServiceDeploymentRecordsResponse);
 rt::paged!(DescribeInferenceServiceDeploymentRecordsRequest, offset offset limit, [record_set]: InferenceServiceDeploymentRecord, [total_count]);
+rt::waits!(DescribeInferenceServiceDeploymentRecordsRequest, status);
 
 rt::model! { read debug;
 /// DescribeInferenceServiceDeploymentRecords response structure.
@@ -7199,6 +7209,7 @@ DescribeInferenceServicesRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeInferenceServices", DescribeInferenceServicesRequest => DescribeInferenceServicesResponse);
 rt::paged!(DescribeInferenceServicesRequest, offset offset limit, [services]: InferenceService, [total_count]);
+rt::waits!(DescribeInferenceServicesRequest, status);
 
 rt::model! { read debug;
 /// DescribeInferenceServices response structure.
@@ -7272,6 +7283,7 @@ DescribeL4ProxyRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeL4Proxy", DescribeL4ProxyRequest => DescribeL4ProxyResponse);
 rt::paged!(DescribeL4ProxyRequest, offset offset limit, [l4_proxies]: L4Proxy, [total_count]);
+rt::waits!(DescribeL4ProxyRequest, status);
 
 rt::model! { read debug;
 /// DescribeL4Proxy response structure.
@@ -7312,6 +7324,7 @@ DescribeL4ProxyRulesRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeL4ProxyRules", DescribeL4ProxyRulesRequest => DescribeL4ProxyRulesResponse);
 rt::paged!(DescribeL4ProxyRulesRequest, offset offset limit, [l4_proxy_rules]: L4ProxyRule, [total_count]);
+rt::waits!(DescribeL4ProxyRulesRequest, status);
 
 rt::model! { read debug;
 /// DescribeL4ProxyRules response structure.
@@ -7344,6 +7357,7 @@ DescribeL7AccRulesRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeL7AccRules", DescribeL7AccRulesRequest => DescribeL7AccRulesResponse);
 rt::paged!(DescribeL7AccRulesRequest, offset offset limit, [rules]: RuleEngineItem, [total_count]);
+rt::waits!(DescribeL7AccRulesRequest, status);
 
 rt::model! { read debug;
 /// DescribeL7AccRules response structure.
@@ -7401,6 +7415,7 @@ DescribeLoadBalancerListRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeLoadBalancerList", DescribeLoadBalancerListRequest => DescribeLoadBalancerListResponse);
 rt::paged!(DescribeLoadBalancerListRequest, offset offset limit, [load_balancer_list]: LoadBalancer, [total_count]);
+rt::waits!(DescribeLoadBalancerListRequest, status);
 
 rt::model! { read debug;
 /// DescribeLoadBalancerList response structure.
@@ -7507,6 +7522,7 @@ DescribeLogAnalysisDownloadTasksRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeLogAnalysisDownloadTasks", DescribeLogAnalysisDownloadTasksRequest => DescribeLogAnalysisDownloadTasksResponse);
 rt::paged!(DescribeLogAnalysisDownloadTasksRequest, offset offset limit, [tasks]: LogAnalysisDownloadTask, [total_count]);
+rt::waits!(DescribeLogAnalysisDownloadTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeLogAnalysisDownloadTasks response structure.
@@ -7732,6 +7748,7 @@ DescribeMultiPathGatewaysRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeMultiPathGateways", DescribeMultiPathGatewaysRequest => DescribeMultiPathGatewaysResponse);
 rt::paged!(DescribeMultiPathGatewaysRequest, offset offset limit, [gateways]: MultiPathGateway, [total_count]);
+rt::waits!(DescribeMultiPathGatewaysRequest, status);
 
 rt::model! { read debug;
 /// DescribeMultiPathGateways response structure.
@@ -7857,6 +7874,7 @@ DescribeOriginProtectionRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeOriginProtection", DescribeOriginProtectionRequest => DescribeOriginProtectionResponse);
 rt::paged!(DescribeOriginProtectionRequest, offset offset limit, [origin_protection_info]: OriginProtectionInfo, []);
+rt::waits!(DescribeOriginProtectionRequest, status);
 
 rt::model! { read debug;
 /// DescribeOriginProtection response structure.
@@ -8014,6 +8032,7 @@ DescribePlansRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribePlans", DescribePlansRequest => DescribePlansResponse);
 rt::paged!(DescribePlansRequest, offset offset limit, [plans]: Plan, [total_count]);
+rt::waits!(DescribePlansRequest, status);
 
 rt::model! { read debug;
 /// DescribePlans response structure.
@@ -8092,6 +8111,7 @@ DescribePrefetchTasksRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribePrefetchTasks", DescribePrefetchTasksRequest => DescribePrefetchTasksResponse);
 rt::paged!(DescribePrefetchTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
+rt::waits!(DescribePrefetchTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribePrefetchTasks response structure.
@@ -8144,6 +8164,7 @@ DescribePurgeTasksRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribePurgeTasks", DescribePurgeTasksRequest => DescribePurgeTasksResponse);
 rt::paged!(DescribePurgeTasksRequest, offset offset limit, [tasks]: Task, [total_count]);
+rt::waits!(DescribePurgeTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribePurgeTasks response structure.
@@ -8186,6 +8207,7 @@ DescribeRealtimeLogDeliveryTasksRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeRealtimeLogDeliveryTasks", DescribeRealtimeLogDeliveryTasksRequest => DescribeRealtimeLogDeliveryTasksResponse);
 rt::paged!(DescribeRealtimeLogDeliveryTasksRequest, offset offset limit, [realtime_log_delivery_tasks]: RealtimeLogDeliveryTask, [total_count]);
+rt::waits!(DescribeRealtimeLogDeliveryTasksRequest, delivery_status);
 
 rt::model! { read debug;
 /// DescribeRealtimeLogDeliveryTasks response structure.
@@ -9429,6 +9451,7 @@ DescribeZonesRequest {
 } }
 rt::action!("teo", "2022-09-01", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
 rt::paged!(DescribeZonesRequest, offset offset limit, [zones]: Zone, [total_count]);
+rt::waits!(DescribeZonesRequest, status);
 
 rt::model! { read debug;
 /// DescribeZones response structure.

@@ -277,6 +277,7 @@ DescribeClustersRequest {
 } }
 rt::action!("thpc", "2021-11-09", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 rt::paged!(DescribeClustersRequest, offset offset limit, [cluster_set]: ClusterOverview, [total_count]);
+rt::waits!(DescribeClustersRequest, cluster_status);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体

@@ -597,6 +597,7 @@ DescribeClusterActivitiesRequest {
 } }
 rt::action!("thpc", "2022-04-01", "DescribeClusterActivities", DescribeClusterActivitiesRequest => DescribeClusterActivitiesResponse);
 rt::paged!(DescribeClusterActivitiesRequest, offset offset limit, [cluster_activity_set]: ClusterActivity, [total_count]);
+rt::waits!(DescribeClusterActivitiesRequest, activity_status);
 
 rt::model! { read debug;
 /// DescribeClusterActivities返回参数结构体
@@ -645,6 +646,7 @@ DescribeClustersRequest {
 } }
 rt::action!("thpc", "2022-04-01", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 rt::paged!(DescribeClustersRequest, offset offset limit, [cluster_set]: ClusterOverview, [total_count]);
+rt::waits!(DescribeClustersRequest, cluster_status);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体
@@ -696,6 +698,7 @@ DescribeNodesRequest {
 } }
 rt::action!("thpc", "2022-04-01", "DescribeNodes", DescribeNodesRequest => DescribeNodesResponse);
 rt::paged!(DescribeNodesRequest, offset offset limit, [node_set]: NodeOverview, [total_count]);
+rt::waits!(DescribeNodesRequest, node_state);
 
 rt::model! { read debug;
 /// DescribeNodes返回参数结构体

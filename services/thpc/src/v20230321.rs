@@ -858,6 +858,7 @@ DescribeClusterActivitiesRequest {
 } }
 rt::action!("thpc", "2023-03-21", "DescribeClusterActivities", DescribeClusterActivitiesRequest => DescribeClusterActivitiesResponse);
 rt::paged!(DescribeClusterActivitiesRequest, offset offset limit, [cluster_activity_set]: ClusterActivity, [total_count]);
+rt::waits!(DescribeClusterActivitiesRequest, activity_status);
 
 rt::model! { read debug;
 /// DescribeClusterActivities返回参数结构体
@@ -992,6 +993,7 @@ DescribeClustersRequest {
 } }
 rt::action!("thpc", "2023-03-21", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 rt::paged!(DescribeClustersRequest, offset offset limit, [cluster_set]: ClusterOverview, [total_count]);
+rt::waits!(DescribeClustersRequest, cluster_status);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体
@@ -1112,6 +1114,7 @@ DescribeJobsRequest {
 } }
 rt::action!("thpc", "2023-03-21", "DescribeJobs", DescribeJobsRequest => DescribeJobsResponse);
 rt::paged!(DescribeJobsRequest, offset offset limit, [job_set]: JobView, [total_count]);
+rt::waits!(DescribeJobsRequest, job_state);
 
 rt::model! { read debug;
 /// DescribeJobs返回参数结构体

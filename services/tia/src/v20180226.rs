@@ -282,6 +282,7 @@ ListJobsRequest {
 } }
 rt::action!("tia", "2018-02-26", "ListJobs", ListJobsRequest => ListJobsResponse);
 rt::paged!(ListJobsRequest, offset offset limit, [jobs]: Job, []);
+rt::waits!(ListJobsRequest, state);
 
 rt::model! { read debug;
 /// ListJobs返回参数结构体
@@ -308,6 +309,7 @@ ListModelsRequest {
 } }
 rt::action!("tia", "2018-02-26", "ListModels", ListModelsRequest => ListModelsResponse);
 rt::paged!(ListModelsRequest, offset offset limit, [models]: Model, []);
+rt::waits!(ListModelsRequest, state);
 
 rt::model! { read debug;
 /// ListModels返回参数结构体

@@ -500,6 +500,7 @@ DescribeNotebookInstancesRequest {
 } }
 rt::action!("tione", "2019-10-22", "DescribeNotebookInstances", DescribeNotebookInstancesRequest => DescribeNotebookInstancesResponse);
 rt::paged!(DescribeNotebookInstancesRequest, offset offset limit, [notebook_instance_set]: NotebookInstanceSummary, [total_count]);
+rt::waits!(DescribeNotebookInstancesRequest, notebook_instance_status);
 
 rt::model! { read debug;
 /// DescribeNotebookInstances返回参数结构体
@@ -691,6 +692,7 @@ DescribeTrainingJobsRequest {
 } }
 rt::action!("tione", "2019-10-22", "DescribeTrainingJobs", DescribeTrainingJobsRequest => DescribeTrainingJobsResponse);
 rt::paged!(DescribeTrainingJobsRequest, offset offset limit, [training_job_set]: TrainingJobSummary, [total_count]);
+rt::waits!(DescribeTrainingJobsRequest, training_job_status);
 
 rt::model! { read debug;
 /// DescribeTrainingJobs返回参数结构体

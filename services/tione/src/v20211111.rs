@@ -1572,6 +1572,7 @@ DescribeAnnotatedTaskListRequest {
 } }
 rt::action!("tione", "2021-11-11", "DescribeAnnotatedTaskList", DescribeAnnotatedTaskListRequest => DescribeAnnotatedTaskListResponse);
 rt::paged!(DescribeAnnotatedTaskListRequest, offset offset limit, [task_list]: AnnotationTaskInfo, [total_count]);
+rt::waits!(DescribeAnnotatedTaskListRequest, task_status);
 
 rt::model! { read debug;
 /// DescribeAnnotatedTaskList返回参数结构体
@@ -1642,6 +1643,7 @@ DescribeBillingResourceGroupRequest {
 } }
 rt::action!("tione", "2021-11-11", "DescribeBillingResourceGroup", DescribeBillingResourceGroupRequest => DescribeBillingResourceGroupResponse);
 rt::paged!(DescribeBillingResourceGroupRequest, offset offset limit, [instance_set]: Instance, [total_count]);
+rt::waits!(DescribeBillingResourceGroupRequest, instance_status);
 
 rt::model! { read debug;
 /// DescribeBillingResourceGroup返回参数结构体
@@ -2170,6 +2172,7 @@ DescribeModelAccelerateVersionsRequest {
 } }
 rt::action!("tione", "2021-11-11", "DescribeModelAccelerateVersions", DescribeModelAccelerateVersionsRequest => DescribeModelAccelerateVersionsResponse);
 rt::paged!(DescribeModelAccelerateVersionsRequest, offset offset limit, [model_accelerate_versions]: ModelAccelerateVersion, [total_count]);
+rt::waits!(DescribeModelAccelerateVersionsRequest, status);
 
 rt::model! { read debug;
 /// DescribeModelAccelerateVersions返回参数结构体
@@ -2278,6 +2281,7 @@ DescribeModelServiceGroupsRequest {
 } }
 rt::action!("tione", "2021-11-11", "DescribeModelServiceGroups", DescribeModelServiceGroupsRequest => DescribeModelServiceGroupsResponse);
 rt::paged!(DescribeModelServiceGroupsRequest, offset offset limit, [service_groups]: ServiceGroup, [total_count]);
+rt::waits!(DescribeModelServiceGroupsRequest, status);
 
 rt::model! { read debug;
 /// DescribeModelServiceGroups response structure.
@@ -2499,6 +2503,7 @@ DescribeNotebooksRequest {
 } }
 rt::action!("tione", "2021-11-11", "DescribeNotebooks", DescribeNotebooksRequest => DescribeNotebooksResponse);
 rt::paged!(DescribeNotebooksRequest, offset offset limit, [notebook_set]: NotebookSetItem, [total_count]);
+rt::waits!(DescribeNotebooksRequest, status);
 
 rt::model! { read debug;
 /// DescribeNotebooks返回参数结构体
@@ -2812,6 +2817,7 @@ DescribeTrainingTasksRequest {
 } }
 rt::action!("tione", "2021-11-11", "DescribeTrainingTasks", DescribeTrainingTasksRequest => DescribeTrainingTasksResponse);
 rt::paged!(DescribeTrainingTasksRequest, offset offset limit, [training_task_set]: TrainingTaskSetItem, [total_count]);
+rt::waits!(DescribeTrainingTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeTrainingTasks返回参数结构体
@@ -2846,6 +2852,7 @@ DescribeWorkspacesRequest {
 } }
 rt::action!("tione", "2021-11-11", "DescribeWorkspaces", DescribeWorkspacesRequest => DescribeWorkspacesResponse);
 rt::paged!(DescribeWorkspacesRequest, offset offset limit, [workspaces]: Workspace, [total_count]);
+rt::waits!(DescribeWorkspacesRequest, status);
 
 rt::model! { read debug;
 /// DescribeWorkspaces返回参数结构体

@@ -531,6 +531,7 @@ DescribeRunningTasksRequest {
 } }
 rt::action!("tiw", "2019-09-19", "DescribeRunningTasks", DescribeRunningTasksRequest => DescribeRunningTasksResponse);
 rt::paged!(DescribeRunningTasksRequest, offset offset limit, [tasks]: RunningTaskItem, [total]);
+rt::waits!(DescribeRunningTasksRequest, status);
 
 rt::model! { read debug;
 /// DescribeRunningTasks返回参数结构体

@@ -3442,6 +3442,7 @@ DescribeClusterAsGroupsRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterAsGroups", DescribeClusterAsGroupsRequest => DescribeClusterAsGroupsResponse);
 rt::paged!(DescribeClusterAsGroupsRequest, offset offset limit, [cluster_as_group_set]: ClusterAsGroup, [total_count]);
+rt::waits!(DescribeClusterAsGroupsRequest, status);
 
 rt::model! { read debug;
 /// DescribeClusterAsGroups response structure.
@@ -3724,6 +3725,7 @@ DescribeClusterInstancesRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterInstances", DescribeClusterInstancesRequest => DescribeClusterInstancesResponse);
 rt::paged!(DescribeClusterInstancesRequest, offset offset limit, [instance_set]: Instance, [total_count]);
+rt::waits!(DescribeClusterInstancesRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeClusterInstances response structure.
@@ -3808,6 +3810,7 @@ DescribeClusterLevelChangeRecordsRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterLevelChangeRecords", DescribeClusterLevelChangeRecordsRequest => DescribeClusterLevelChangeRecordsResponse);
 rt::paged!(DescribeClusterLevelChangeRecordsRequest, offset offset limit, [items]: ClusterLevelChangeRecord, [total_count]);
+rt::waits!(DescribeClusterLevelChangeRecordsRequest, status);
 
 rt::model! { read debug;
 /// DescribeClusterLevelChangeRecords response structure.
@@ -3928,6 +3931,7 @@ DescribeClusterPendingReleasesRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterPendingReleases", DescribeClusterPendingReleasesRequest => DescribeClusterPendingReleasesResponse);
 rt::paged!(DescribeClusterPendingReleasesRequest, offset offset limit, [release_set]: PendingRelease, [total]);
+rt::waits!(DescribeClusterPendingReleasesRequest, status);
 
 rt::model! { read debug;
 /// DescribeClusterPendingReleases返回参数结构体
@@ -4032,6 +4036,7 @@ DescribeClusterReleasesRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterReleases", DescribeClusterReleasesRequest => DescribeClusterReleasesResponse);
 rt::paged!(DescribeClusterReleasesRequest, offset offset limit, [release_set]: Release, [total]);
+rt::waits!(DescribeClusterReleasesRequest, status);
 
 rt::model! { read debug;
 /// DescribeClusterReleases返回参数结构体
@@ -4298,6 +4303,7 @@ DescribeClustersRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 rt::paged!(DescribeClustersRequest, offset offset limit, [clusters]: Cluster, [total_count]);
+rt::waits!(DescribeClustersRequest, cluster_status);
 
 rt::model! { read debug;
 /// DescribeClusters response structure.
@@ -4422,6 +4428,7 @@ DescribeEKSClustersRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeEKSClusters", DescribeEKSClustersRequest => DescribeEKSClustersResponse);
 rt::paged!(DescribeEKSClustersRequest, offset offset limit, [clusters]: EksCluster, [total_count]);
+rt::waits!(DescribeEKSClustersRequest, status);
 
 rt::model! { read debug;
 /// DescribeEKSClusters返回参数结构体
@@ -4514,6 +4521,7 @@ DescribeEKSContainerInstancesRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeEKSContainerInstances", DescribeEKSContainerInstancesRequest => DescribeEKSContainerInstancesResponse);
 rt::paged!(DescribeEKSContainerInstancesRequest, offset offset limit, [eks_cis]: EksCi, [total_count]);
+rt::waits!(DescribeEKSContainerInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeEKSContainerInstances返回参数结构体
@@ -5055,6 +5063,7 @@ DescribeImageCachesRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeImageCaches", DescribeImageCachesRequest => DescribeImageCachesResponse);
 rt::paged!(DescribeImageCachesRequest, offset offset limit, [image_caches]: ImageCache, [total_count]);
+rt::waits!(DescribeImageCachesRequest, status);
 
 rt::model! { read debug;
 /// DescribeImageCaches返回参数结构体
@@ -5387,6 +5396,7 @@ DescribePrometheusAgentsRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusAgents", DescribePrometheusAgentsRequest => DescribePrometheusAgentsResponse);
 rt::paged!(DescribePrometheusAgentsRequest, offset offset limit, [agents]: PrometheusAgentOverview, [total]);
+rt::waits!(DescribePrometheusAgentsRequest, status);
 
 rt::model! { read debug;
 /// DescribePrometheusAgents返回参数结构体
@@ -5423,6 +5433,7 @@ DescribePrometheusAlertHistoryRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusAlertHistory", DescribePrometheusAlertHistoryRequest => DescribePrometheusAlertHistoryResponse);
 rt::paged!(DescribePrometheusAlertHistoryRequest, offset offset limit, [items]: PrometheusAlertHistoryItem, [total]);
+rt::waits!(DescribePrometheusAlertHistoryRequest, state);
 
 rt::model! { read debug;
 /// DescribePrometheusAlertHistory返回参数结构体
@@ -5513,6 +5524,7 @@ DescribePrometheusClusterAgentsRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusClusterAgents", DescribePrometheusClusterAgentsRequest => DescribePrometheusClusterAgentsResponse);
 rt::paged!(DescribePrometheusClusterAgentsRequest, offset offset limit, [agents]: PrometheusAgentOverview, [total]);
+rt::waits!(DescribePrometheusClusterAgentsRequest, status);
 
 rt::model! { read debug;
 /// DescribePrometheusClusterAgents返回参数结构体
@@ -5721,6 +5733,7 @@ DescribePrometheusOverviewsRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribePrometheusOverviews", DescribePrometheusOverviewsRequest => DescribePrometheusOverviewsResponse);
 rt::paged!(DescribePrometheusOverviewsRequest, offset offset limit, [instances]: PrometheusInstanceOverview, [total]);
+rt::waits!(DescribePrometheusOverviewsRequest, status);
 
 rt::model! { read debug;
 /// DescribePrometheusOverviews返回参数结构体
@@ -6059,6 +6072,7 @@ DescribeReservedInstancesRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeReservedInstances", DescribeReservedInstancesRequest => DescribeReservedInstancesResponse);
 rt::paged!(DescribeReservedInstancesRequest, offset offset limit, [reserved_instance_set]: ReservedInstance, [total_count]);
+rt::waits!(DescribeReservedInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeReservedInstances返回参数结构体
@@ -6252,6 +6266,7 @@ DescribeTKEEdgeClustersRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeTKEEdgeClusters", DescribeTKEEdgeClustersRequest => DescribeTKEEdgeClustersResponse);
 rt::paged!(DescribeTKEEdgeClustersRequest, offset offset limit, [clusters]: EdgeCluster, [total_count]);
+rt::waits!(DescribeTKEEdgeClustersRequest, status);
 
 rt::model! { read debug;
 /// DescribeTKEEdgeClusters response structure.
@@ -6381,6 +6396,7 @@ DescribeUpgradeTaskDetailRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeUpgradeTaskDetail", DescribeUpgradeTaskDetailRequest => DescribeUpgradeTaskDetailResponse);
 rt::paged!(DescribeUpgradeTaskDetailRequest, offset offset limit, [upgrade_plans]: UpgradePlan, [total_count]);
+rt::waits!(DescribeUpgradeTaskDetailRequest, status);
 
 rt::model! { read debug;
 /// DescribeUpgradeTaskDetail返回参数结构体
@@ -7649,6 +7665,7 @@ GetUpgradeInstanceProgressRequest {
 } }
 rt::action!("tke", "2018-05-25", "GetUpgradeInstanceProgress", GetUpgradeInstanceProgressRequest => GetUpgradeInstanceProgressResponse);
 rt::paged!(GetUpgradeInstanceProgressRequest, offset offset limit, [instances]: InstanceUpgradeProgressItem, [total]);
+rt::waits!(GetUpgradeInstanceProgressRequest, life_state);
 
 rt::model! { read debug;
 /// GetUpgradeInstanceProgress response structure.

@@ -437,6 +437,7 @@ DescribeClusterMachinesRequest {
 } }
 rt::action!("tke", "2022-05-01", "DescribeClusterMachines", DescribeClusterMachinesRequest => DescribeClusterMachinesResponse);
 rt::paged!(DescribeClusterMachinesRequest, offset offset limit, [machines]: Machine, [total_count]);
+rt::waits!(DescribeClusterMachinesRequest, machine_state);
 
 rt::model! { read debug;
 /// DescribeClusterMachines返回参数结构体
@@ -681,6 +682,7 @@ DescribeNodePoolsRequest {
 } }
 rt::action!("tke", "2022-05-01", "DescribeNodePools", DescribeNodePoolsRequest => DescribeNodePoolsResponse);
 rt::paged!(DescribeNodePoolsRequest, offset offset limit, [node_pools]: NodePool, [total_count]);
+rt::waits!(DescribeNodePoolsRequest, life_state);
 
 rt::model! { read debug;
 /// DescribeNodePools response structure.

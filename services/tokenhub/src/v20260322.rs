@@ -475,6 +475,7 @@ DescribeApiKeyListRequest {
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeApiKeyList", DescribeApiKeyListRequest => DescribeApiKeyListResponse);
 rt::paged!(DescribeApiKeyListRequest, offset offset limit, [api_key_set]: ApiKeyDetail, [total_count]);
+rt::waits!(DescribeApiKeyListRequest, status);
 
 rt::model! { read debug;
 /// DescribeApiKeyList response structure.
@@ -689,6 +690,7 @@ DescribeModelEndpointListRequest {
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeModelEndpointList", DescribeModelEndpointListRequest => DescribeModelEndpointListResponse);
 rt::paged!(DescribeModelEndpointListRequest, offset offset limit, [model_endpoint_set]: ModelEndpointView, [total_count]);
+rt::waits!(DescribeModelEndpointListRequest, status);
 
 rt::model! { read debug;
 /// DescribeModelEndpointList返回参数结构体
@@ -723,6 +725,7 @@ DescribeModelListRequest {
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeModelList", DescribeModelListRequest => DescribeModelListResponse);
 rt::paged!(DescribeModelListRequest, offset offset limit, [model_set]: Model, [total_count]);
+rt::waits!(DescribeModelListRequest, status);
 
 rt::model! { read debug;
 /// DescribeModelList返回参数结构体
@@ -794,6 +797,7 @@ DescribeTokenPlanApiKeyListRequest {
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeTokenPlanApiKeyList", DescribeTokenPlanApiKeyListRequest => DescribeTokenPlanApiKeyListResponse);
 rt::paged!(DescribeTokenPlanApiKeyListRequest, offset offset limit, [api_key_set]: TokenPlanApiKeyListItem, [total_count]);
+rt::waits!(DescribeTokenPlanApiKeyListRequest, status);
 
 rt::model! { read debug;
 /// DescribeTokenPlanApiKeyList response structure.
@@ -928,6 +932,7 @@ DescribeTokenPlanListRequest {
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeTokenPlanList", DescribeTokenPlanListRequest => DescribeTokenPlanListResponse);
 rt::paged!(DescribeTokenPlanListRequest, offset offset limit, [token_plan_set]: TokenPlanListItem, [total_count]);
+rt::waits!(DescribeTokenPlanListRequest, status);
 
 rt::model! { read debug;
 /// DescribeTokenPlanList response structure.

@@ -478,6 +478,7 @@ DescribeRabbitMQServerlessConnectionRequest {
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessConnection", DescribeRabbitMQServerlessConnectionRequest => DescribeRabbitMQServerlessConnectionResponse);
 rt::paged!(DescribeRabbitMQServerlessConnectionRequest, offset offset limit, [connections]: RabbitMQConnection, [total_count]);
+rt::waits!(DescribeRabbitMQServerlessConnectionRequest, state);
 
 rt::model! { read debug;
 /// DescribeRabbitMQServerlessConnection response structure.
@@ -878,6 +879,7 @@ DescribeRabbitMQServerlessVirtualHostRequest {
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessVirtualHost", DescribeRabbitMQServerlessVirtualHostRequest => DescribeRabbitMQServerlessVirtualHostResponse);
 rt::paged!(DescribeRabbitMQServerlessVirtualHostRequest, offset offset limit, [virtual_host_list]: RabbitMQVirtualHostInfo, [total_count]);
+rt::waits!(DescribeRabbitMQServerlessVirtualHostRequest, status);
 
 rt::model! { read debug;
 /// DescribeRabbitMQServerlessVirtualHost response structure.

@@ -1243,6 +1243,7 @@ DescribeFusionInstanceListRequest {
 } }
 rt::action!("trocket", "2023-03-08", "DescribeFusionInstanceList", DescribeFusionInstanceListRequest => DescribeFusionInstanceListResponse);
 rt::paged!(DescribeFusionInstanceListRequest, offset offset limit, [data]: FusionInstanceItem, [total_count]);
+rt::waits!(DescribeFusionInstanceListRequest, instance_status);
 
 rt::model! { read debug;
 /// DescribeFusionInstanceList response structure.
@@ -1282,6 +1283,7 @@ DescribeInstanceListRequest {
 } }
 rt::action!("trocket", "2023-03-08", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
 rt::paged!(DescribeInstanceListRequest, offset offset limit, [data]: InstanceItem, [total_count]);
+rt::waits!(DescribeInstanceListRequest, instance_status);
 
 rt::model! { read debug;
 /// DescribeInstanceList response structure.
@@ -1499,6 +1501,7 @@ DescribeMessageRequest {
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMessage", DescribeMessageRequest => DescribeMessageResponse);
 rt::paged!(DescribeMessageRequest, offset offset limit, [message_tracks]: MessageTrackItem, []);
+rt::waits!(DescribeMessageRequest, consume_status);
 
 rt::model! { read debug;
 /// DescribeMessage response structure.
@@ -1635,6 +1638,7 @@ DescribeMigratingTopicListRequest {
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMigratingTopicList", DescribeMigratingTopicListRequest => DescribeMigratingTopicListResponse);
 rt::paged!(DescribeMigratingTopicListRequest, offset offset limit, [migrate_topics]: MigratingTopic, [total_count]);
+rt::waits!(DescribeMigratingTopicListRequest, migration_status);
 
 rt::model! { read debug;
 /// DescribeMigratingTopicList response structure.
@@ -1828,6 +1832,7 @@ DescribeSmoothMigrationTaskListRequest {
 } }
 rt::action!("trocket", "2023-03-08", "DescribeSmoothMigrationTaskList", DescribeSmoothMigrationTaskListRequest => DescribeSmoothMigrationTaskListResponse);
 rt::paged!(DescribeSmoothMigrationTaskListRequest, offset offset limit, [data]: SmoothMigrationTaskItem, [total_count]);
+rt::waits!(DescribeSmoothMigrationTaskListRequest, task_status);
 
 rt::model! { read debug;
 /// DescribeSmoothMigrationTaskList response structure.
@@ -1871,6 +1876,7 @@ DescribeSourceClusterGroupListRequest {
 } }
 rt::action!("trocket", "2023-03-08", "DescribeSourceClusterGroupList", DescribeSourceClusterGroupListRequest => DescribeSourceClusterGroupListResponse);
 rt::paged!(DescribeSourceClusterGroupListRequest, offset offset limit, [groups]: SourceClusterGroupConfig, [total_count]);
+rt::waits!(DescribeSourceClusterGroupListRequest, import_status);
 
 rt::model! { read debug;
 /// DescribeSourceClusterGroupList response structure.

@@ -989,6 +989,7 @@ DescribeCodePacksRequest {
 } }
 rt::action!("trp", "2021-05-15", "DescribeCodePacks", DescribeCodePacksRequest => DescribeCodePacksResponse);
 rt::paged!(DescribeCodePacksRequest, page page_number page_size, [code_packs]: CodePack, [total_count]);
+rt::waits!(DescribeCodePacksRequest, status);
 
 rt::model! { read debug;
 /// DescribeCodePacks返回参数结构体

@@ -705,6 +705,7 @@ DescribeDeviceListRequest {
 } }
 rt::action!("trro", "2022-03-25", "DescribeDeviceList", DescribeDeviceListRequest => DescribeDeviceListResponse);
 rt::paged!(DescribeDeviceListRequest, page page_number page_size, [devices]: DeviceInfo, [total]);
+rt::waits!(DescribeDeviceListRequest, device_status);
 
 rt::model! { read debug;
 /// DescribeDeviceList返回参数结构体

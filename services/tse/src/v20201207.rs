@@ -4519,6 +4519,7 @@ DescribeAutoScalerResourceStrategyBindingGroupsRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeAutoScalerResourceStrategyBindingGroups", DescribeAutoScalerResourceStrategyBindingGroupsRequest => DescribeAutoScalerResourceStrategyBindingGroupsResponse);
 rt::paged!(DescribeAutoScalerResourceStrategyBindingGroupsRequest, offset offset limit, [result group_infos]: CloudNativeAPIGatewayStrategyBindingGroupInfo, [result total_count]);
+rt::waits!(DescribeAutoScalerResourceStrategyBindingGroupsRequest, status);
 
 rt::model! { read debug;
 /// DescribeAutoScalerResourceStrategyBindingGroups response structure.
@@ -4691,6 +4692,7 @@ DescribeCloudNativeAPIGatewayCertificatesRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayCertificates", DescribeCloudNativeAPIGatewayCertificatesRequest => DescribeCloudNativeAPIGatewayCertificatesResponse);
 rt::paged!(DescribeCloudNativeAPIGatewayCertificatesRequest, offset offset limit, [result certificates_list]: KongCertificatesPreview, [result total]);
+rt::waits!(DescribeCloudNativeAPIGatewayCertificatesRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayCertificates response structure.
@@ -4759,6 +4761,7 @@ DescribeCloudNativeAPIGatewayConsumerGroupListRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayConsumerGroupList", DescribeCloudNativeAPIGatewayConsumerGroupListRequest => DescribeCloudNativeAPIGatewayConsumerGroupListResponse);
 rt::paged!(DescribeCloudNativeAPIGatewayConsumerGroupListRequest, offset offset limit, [result consumer_groups]: CNAPIGwConsumerGroup, [result total_count]);
+rt::waits!(DescribeCloudNativeAPIGatewayConsumerGroupListRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayConsumerGroupList返回参数结构体
@@ -4831,6 +4834,7 @@ DescribeCloudNativeAPIGatewayConsumerListRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayConsumerList", DescribeCloudNativeAPIGatewayConsumerListRequest => DescribeCloudNativeAPIGatewayConsumerListResponse);
 rt::paged!(DescribeCloudNativeAPIGatewayConsumerListRequest, offset offset limit, [result consumers]: CNAPIGwConsumer, [result total_count]);
+rt::waits!(DescribeCloudNativeAPIGatewayConsumerListRequest, sync_status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayConsumerList返回参数结构体
@@ -5028,6 +5032,7 @@ DescribeCloudNativeAPIGatewayLLMModelServicesRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayLLMModelServices", DescribeCloudNativeAPIGatewayLLMModelServicesRequest => DescribeCloudNativeAPIGatewayLLMModelServicesResponse);
 rt::paged!(DescribeCloudNativeAPIGatewayLLMModelServicesRequest, offset offset limit, [result data_list]: CloudNativeAPIGatewayLLMModelService, [result total_count]);
+rt::waits!(DescribeCloudNativeAPIGatewayLLMModelServicesRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayLLMModelServices返回参数结构体
@@ -5056,6 +5061,7 @@ DescribeCloudNativeAPIGatewayNodesRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayNodes", DescribeCloudNativeAPIGatewayNodesRequest => DescribeCloudNativeAPIGatewayNodesResponse);
 rt::paged!(DescribeCloudNativeAPIGatewayNodesRequest, offset offset limit, [result node_list]: CloudNativeAPIGatewayNode, [result total_count]);
+rt::waits!(DescribeCloudNativeAPIGatewayNodesRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewayNodes response structure.
@@ -5298,6 +5304,7 @@ DescribeCloudNativeAPIGatewaySecretKeyListRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewaySecretKeyList", DescribeCloudNativeAPIGatewaySecretKeyListRequest => DescribeCloudNativeAPIGatewaySecretKeyListResponse);
 rt::paged!(DescribeCloudNativeAPIGatewaySecretKeyListRequest, offset offset limit, [result secret_keys]: CNAPIGwSecretKey, [result total_count]);
+rt::waits!(DescribeCloudNativeAPIGatewaySecretKeyListRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGatewaySecretKeyList返回参数结构体
@@ -5499,6 +5506,7 @@ DescribeCloudNativeAPIGatewaysRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGateways", DescribeCloudNativeAPIGatewaysRequest => DescribeCloudNativeAPIGatewaysResponse);
 rt::paged!(DescribeCloudNativeAPIGatewaysRequest, offset offset limit, [result gateway_list]: DescribeCloudNativeAPIGatewayResult, [result total_count]);
+rt::waits!(DescribeCloudNativeAPIGatewaysRequest, status);
 
 rt::model! { read debug;
 /// DescribeCloudNativeAPIGateways response structure.
@@ -5569,6 +5577,7 @@ DescribeConfigFileReleaseHistoriesRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeConfigFileReleaseHistories", DescribeConfigFileReleaseHistoriesRequest => DescribeConfigFileReleaseHistoriesResponse);
 rt::paged!(DescribeConfigFileReleaseHistoriesRequest, offset offset limit, [config_file_release_histories]: ConfigFileReleaseHistory, [total_count]);
+rt::waits!(DescribeConfigFileReleaseHistoriesRequest, status);
 
 rt::model! { read debug;
 /// DescribeConfigFileReleaseHistories返回参数结构体
@@ -5743,6 +5752,7 @@ DescribeConfigFilesByGroupRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeConfigFilesByGroup", DescribeConfigFilesByGroupRequest => DescribeConfigFilesByGroupResponse);
 rt::paged!(DescribeConfigFilesByGroupRequest, offset offset limit, [config_files]: ConfigFile, [total_count]);
+rt::waits!(DescribeConfigFilesByGroupRequest, status);
 
 rt::model! { read debug;
 /// DescribeConfigFilesByGroup返回参数结构体
@@ -5781,6 +5791,7 @@ DescribeConfigFilesRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeConfigFiles", DescribeConfigFilesRequest => DescribeConfigFilesResponse);
 rt::paged!(DescribeConfigFilesRequest, offset offset limit, [config_files]: ConfigFile, [total_count]);
+rt::waits!(DescribeConfigFilesRequest, status);
 
 rt::model! { read debug;
 /// DescribeConfigFiles返回参数结构体
@@ -5878,6 +5889,7 @@ DescribeGovernanceInstancesRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeGovernanceInstances", DescribeGovernanceInstancesRequest => DescribeGovernanceInstancesResponse);
 rt::paged!(DescribeGovernanceInstancesRequest, offset offset limit, [content]: GovernanceInstance, [total_count]);
+rt::waits!(DescribeGovernanceInstancesRequest, health_status);
 
 rt::model! { read debug;
 /// DescribeGovernanceInstances返回参数结构体
@@ -6194,6 +6206,7 @@ DescribeNacosReplicasRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeNacosReplicas", DescribeNacosReplicasRequest => DescribeNacosReplicasResponse);
 rt::paged!(DescribeNacosReplicasRequest, offset offset limit, [replicas]: NacosReplica, [total_count]);
+rt::waits!(DescribeNacosReplicasRequest, status);
 
 rt::model! { read debug;
 /// DescribeNacosReplicas返回参数结构体
@@ -6250,6 +6263,7 @@ DescribeNativeGatewayServerGroupsRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeNativeGatewayServerGroups", DescribeNativeGatewayServerGroupsRequest => DescribeNativeGatewayServerGroupsResponse);
 rt::paged!(DescribeNativeGatewayServerGroupsRequest, offset offset limit, [result gateway_group_list]: NativeGatewayServerGroup, [result total_count]);
+rt::waits!(DescribeNativeGatewayServerGroupsRequest, status);
 
 rt::model! { read debug;
 /// DescribeNativeGatewayServerGroups response structure.
@@ -6462,6 +6476,7 @@ DescribeSREInstancesRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeSREInstances", DescribeSREInstancesRequest => DescribeSREInstancesResponse);
 rt::paged!(DescribeSREInstancesRequest, offset offset limit, [content]: SREInstance, [total_count]);
+rt::waits!(DescribeSREInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeSREInstances返回参数结构体
@@ -6588,6 +6603,7 @@ DescribeZookeeperReplicasRequest {
 } }
 rt::action!("tse", "2020-12-07", "DescribeZookeeperReplicas", DescribeZookeeperReplicasRequest => DescribeZookeeperReplicasResponse);
 rt::paged!(DescribeZookeeperReplicasRequest, offset offset limit, [replicas]: ZookeeperReplica, [total_count]);
+rt::waits!(DescribeZookeeperReplicasRequest, status);
 
 rt::model! { read debug;
 /// DescribeZookeeperReplicas返回参数结构体

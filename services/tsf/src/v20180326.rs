@@ -3741,6 +3741,7 @@ DescribeApiGroupsRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeApiGroups", DescribeApiGroupsRequest => DescribeApiGroupsResponse);
 rt::paged!(DescribeApiGroupsRequest, offset offset limit, [result content]: ApiGroupInfo, [result total_count]);
+rt::waits!(DescribeApiGroupsRequest, status);
 
 rt::model! { read debug;
 /// DescribeApiGroups返回参数结构体
@@ -4014,6 +4015,7 @@ DescribeClusterInstancesRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeClusterInstances", DescribeClusterInstancesRequest => DescribeClusterInstancesResponse);
 rt::paged!(DescribeClusterInstancesRequest, offset offset limit, [result content]: Instance, [result total_count]);
+rt::waits!(DescribeClusterInstancesRequest, restrict_state);
 
 rt::model! { read debug;
 /// DescribeClusterInstances返回参数结构体
@@ -4046,6 +4048,7 @@ DescribeClustersRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 rt::paged!(DescribeClustersRequest, offset offset limit, [result content]: ClusterV2, [result total_count]);
+rt::waits!(DescribeClustersRequest, cluster_status);
 
 rt::model! { read debug;
 /// DescribeClusters返回参数结构体
@@ -4076,6 +4079,7 @@ DescribeConfigReleaseLogsRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeConfigReleaseLogs", DescribeConfigReleaseLogsRequest => DescribeConfigReleaseLogsResponse);
 rt::paged!(DescribeConfigReleaseLogsRequest, offset offset limit, [result content]: ConfigReleaseLog, [result total_count]);
+rt::waits!(DescribeConfigReleaseLogsRequest, release_status);
 
 rt::model! { read debug;
 /// DescribeConfigReleaseLogs返回参数结构体
@@ -4110,6 +4114,7 @@ DescribeConfigReleasesRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeConfigReleases", DescribeConfigReleasesRequest => DescribeConfigReleasesResponse);
 rt::paged!(DescribeConfigReleasesRequest, offset offset limit, [result content]: ConfigRelease, [result total_count]);
+rt::waits!(DescribeConfigReleasesRequest, daul_status);
 
 rt::model! { read debug;
 /// DescribeConfigReleases返回参数结构体
@@ -4726,6 +4731,7 @@ DescribeGroupBindedGatewaysRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeGroupBindedGateways", DescribeGroupBindedGatewaysRequest => DescribeGroupBindedGatewaysResponse);
 rt::paged!(DescribeGroupBindedGatewaysRequest, offset offset limit, [result content]: GatewayDeployGroup, [result total_count]);
+rt::waits!(DescribeGroupBindedGatewaysRequest, group_status);
 
 rt::model! { read debug;
 /// DescribeGroupBindedGateways返回参数结构体
@@ -4780,6 +4786,7 @@ DescribeGroupGatewaysRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeGroupGateways", DescribeGroupGatewaysRequest => DescribeGroupGatewaysResponse);
 rt::paged!(DescribeGroupGatewaysRequest, offset offset limit, [result content]: ApiGroupInfo, [result total_count]);
+rt::waits!(DescribeGroupGatewaysRequest, status);
 
 rt::model! { read debug;
 /// DescribeGroupGateways返回参数结构体
@@ -4812,6 +4819,7 @@ DescribeGroupInstancesRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeGroupInstances", DescribeGroupInstancesRequest => DescribeGroupInstancesResponse);
 rt::paged!(DescribeGroupInstancesRequest, offset offset limit, [result content]: Instance, [result total_count]);
+rt::waits!(DescribeGroupInstancesRequest, restrict_state);
 
 rt::model! { read debug;
 /// DescribeGroupInstances返回参数结构体
@@ -4965,6 +4973,7 @@ DescribeGroupsWithPluginRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeGroupsWithPlugin", DescribeGroupsWithPluginRequest => DescribeGroupsWithPluginResponse);
 rt::paged!(DescribeGroupsWithPluginRequest, offset offset limit, [result content]: ApiGroupInfo, [result total_count]);
+rt::waits!(DescribeGroupsWithPluginRequest, status);
 
 rt::model! { read debug;
 /// DescribeGroupsWithPlugin返回参数结构体
@@ -5627,6 +5636,7 @@ DescribePluginInstancesRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribePluginInstances", DescribePluginInstancesRequest => DescribePluginInstancesResponse);
 rt::paged!(DescribePluginInstancesRequest, offset offset limit, [result content]: GatewayPlugin, [result total_count]);
+rt::waits!(DescribePluginInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribePluginInstances返回参数结构体
@@ -5659,6 +5669,7 @@ DescribePodInstancesRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribePodInstances", DescribePodInstancesRequest => DescribePodInstancesResponse);
 rt::paged!(DescribePodInstancesRequest, offset offset limit, [result content]: GroupPod, [result total_count]);
+rt::waits!(DescribePodInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribePodInstances返回参数结构体
@@ -5709,6 +5720,7 @@ DescribePublicConfigReleaseLogsRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribePublicConfigReleaseLogs", DescribePublicConfigReleaseLogsRequest => DescribePublicConfigReleaseLogsResponse);
 rt::paged!(DescribePublicConfigReleaseLogsRequest, offset offset limit, [result content]: ConfigReleaseLog, [result total_count]);
+rt::waits!(DescribePublicConfigReleaseLogsRequest, release_status);
 
 rt::model! { read debug;
 /// DescribePublicConfigReleaseLogs返回参数结构体
@@ -5737,6 +5749,7 @@ DescribePublicConfigReleasesRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribePublicConfigReleases", DescribePublicConfigReleasesRequest => DescribePublicConfigReleasesResponse);
 rt::paged!(DescribePublicConfigReleasesRequest, offset offset limit, [result content]: ConfigRelease, [result total_count]);
+rt::waits!(DescribePublicConfigReleasesRequest, daul_status);
 
 rt::model! { read debug;
 /// DescribePublicConfigReleases返回参数结构体
@@ -6072,6 +6085,7 @@ DescribeSimpleClustersRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeSimpleClusters", DescribeSimpleClustersRequest => DescribeSimpleClustersResponse);
 rt::paged!(DescribeSimpleClustersRequest, offset offset limit, [result content]: Cluster, [result total_count]);
+rt::waits!(DescribeSimpleClustersRequest, cluster_status);
 
 rt::model! { read debug;
 /// DescribeSimpleClusters返回参数结构体
@@ -6150,6 +6164,7 @@ DescribeSimpleNamespacesRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeSimpleNamespaces", DescribeSimpleNamespacesRequest => DescribeSimpleNamespacesResponse);
 rt::paged!(DescribeSimpleNamespacesRequest, offset offset limit, [result content]: Namespace, [result total_count]);
+rt::waits!(DescribeSimpleNamespacesRequest, namespace_status);
 
 rt::model! { read debug;
 /// DescribeSimpleNamespaces返回参数结构体
@@ -6212,6 +6227,7 @@ DescribeStatisticsRequest {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeStatistics", DescribeStatisticsRequest => DescribeStatisticsResponse);
 rt::paged!(DescribeStatisticsRequest, offset offset limit, [result content]: ServiceStatisticsResult, [result total_count]);
+rt::waits!(DescribeStatisticsRequest, status);
 
 rt::model! { read debug;
 /// DescribeStatistics返回参数结构体
@@ -6373,6 +6389,7 @@ DescribeUnitRulesV2Request {
 } }
 rt::action!("tsf", "2018-03-26", "DescribeUnitRulesV2", DescribeUnitRulesV2Request => DescribeUnitRulesV2Response);
 rt::paged!(DescribeUnitRulesV2Request, offset offset limit, [result content]: UnitRule, [result total_count]);
+rt::waits!(DescribeUnitRulesV2Request, status);
 
 rt::model! { read debug;
 /// DescribeUnitRulesV2返回参数结构体

@@ -260,6 +260,7 @@ DescribeInstanceNodesRequest {
 } }
 rt::action!("vdb", "2023-06-16", "DescribeInstanceNodes", DescribeInstanceNodesRequest => DescribeInstanceNodesResponse);
 rt::paged!(DescribeInstanceNodesRequest, offset offset limit, [items]: NodeInfo, [total_count]);
+rt::waits!(DescribeInstanceNodesRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstanceNodes返回参数结构体
@@ -316,6 +317,7 @@ DescribeInstancesRequest {
 } }
 rt::action!("vdb", "2023-06-16", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 rt::paged!(DescribeInstancesRequest, offset offset limit, [items]: InstanceInfo, [total_count]);
+rt::waits!(DescribeInstancesRequest, status);
 
 rt::model! { read debug;
 /// DescribeInstances返回参数结构体

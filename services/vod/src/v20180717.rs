@@ -10241,6 +10241,7 @@ DescribeKnowledgeBasesRequest {
 } }
 rt::action!("vod", "2018-07-17", "DescribeKnowledgeBases", DescribeKnowledgeBasesRequest => DescribeKnowledgeBasesResponse);
 rt::paged!(DescribeKnowledgeBasesRequest, offset offset limit, [knowledge_base_set]: KnowledgeBaseInfo, [total_count]);
+rt::waits!(DescribeKnowledgeBasesRequest, status);
 
 rt::model! { read debug;
 /// DescribeKnowledgeBases response structure.
@@ -10847,6 +10848,7 @@ DescribeRoundPlaysRequest {
 } }
 rt::action!("vod", "2018-07-17", "DescribeRoundPlays", DescribeRoundPlaysRequest => DescribeRoundPlaysResponse);
 rt::paged!(DescribeRoundPlaysRequest, offset offset limit, [round_play_set]: RoundPlayInfo, [total_count]);
+rt::waits!(DescribeRoundPlaysRequest, status);
 
 rt::model! { read debug;
 /// DescribeRoundPlays response structure.
@@ -11075,6 +11077,7 @@ DescribeSubAppIdsRequest {
 } }
 rt::action!("vod", "2018-07-17", "DescribeSubAppIds", DescribeSubAppIdsRequest => DescribeSubAppIdsResponse);
 rt::paged!(DescribeSubAppIdsRequest, offset offset limit, [sub_app_id_info_set]: SubAppIdInfo, [total_count]);
+rt::waits!(DescribeSubAppIdsRequest, status);
 
 rt::model! { read debug;
 /// DescribeSubAppIds response structure.
@@ -11408,6 +11411,7 @@ DescribeVodDomainsRequest {
 } }
 rt::action!("vod", "2018-07-17", "DescribeVodDomains", DescribeVodDomainsRequest => DescribeVodDomainsResponse);
 rt::paged!(DescribeVodDomainsRequest, offset offset limit, [domain_set]: DomainDetailInfo, [total_count]);
+rt::waits!(DescribeVodDomainsRequest, deploy_status);
 
 rt::model! { read debug;
 /// DescribeVodDomains response structure.

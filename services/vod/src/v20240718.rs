@@ -266,6 +266,7 @@ DescribeStorageRequest {
 } }
 rt::action!("vod", "2024-07-18", "DescribeStorage", DescribeStorageRequest => DescribeStorageResponse);
 rt::paged!(DescribeStorageRequest, offset offset limit, [storage_info_set]: StorageInfo, [total_count]);
+rt::waits!(DescribeStorageRequest, internet_access_domain_status);
 
 rt::model! { read debug;
 /// DescribeStorage response structure.

@@ -6007,6 +6007,7 @@ DescribeAddressesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAddresses", DescribeAddressesRequest => DescribeAddressesResponse);
 rt::paged!(DescribeAddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
+rt::waits!(DescribeAddressesRequest, address_status);
 
 rt::model! { read debug;
 /// DescribeAddresses response structure.
@@ -6177,6 +6178,7 @@ DescribeBandwidthPackagesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeBandwidthPackages", DescribeBandwidthPackagesRequest => DescribeBandwidthPackagesResponse);
 rt::paged!(DescribeBandwidthPackagesRequest, offset offset limit, [bandwidth_package_set]: BandwidthPackage, [total_count]);
+rt::waits!(DescribeBandwidthPackagesRequest, status);
 
 rt::model! { read debug;
 /// DescribeBandwidthPackages response structure.
@@ -6217,6 +6219,7 @@ DescribeCcnAttachedInstancesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnAttachedInstances", DescribeCcnAttachedInstancesRequest => DescribeCcnAttachedInstancesResponse);
 rt::paged!(DescribeCcnAttachedInstancesRequest, offset offset limit, [instance_set]: CcnAttachedInstance, [total_count]);
+rt::waits!(DescribeCcnAttachedInstancesRequest, state);
 
 rt::model! { read debug;
 /// DescribeCcnAttachedInstances response structure.
@@ -6245,6 +6248,7 @@ DescribeCcnPolicyBasedRoutingNextHopRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnPolicyBasedRoutingNextHop", DescribeCcnPolicyBasedRoutingNextHopRequest => DescribeCcnPolicyBasedRoutingNextHopResponse);
 rt::paged!(DescribeCcnPolicyBasedRoutingNextHopRequest, offset offset limit, [ccn_policy_based_routing_next_hop_set]: CcnPolicyBasedRoutingNextHop, [total_count]);
+rt::waits!(DescribeCcnPolicyBasedRoutingNextHopRequest, state);
 
 rt::model! { read debug;
 /// DescribeCcnPolicyBasedRoutingNextHop返回参数结构体
@@ -6430,6 +6434,7 @@ DescribeCcnRoutesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnRoutes", DescribeCcnRoutesRequest => DescribeCcnRoutesResponse);
 rt::paged!(DescribeCcnRoutesRequest, offset offset limit, [route_set]: CcnRoute, [total_count]);
+rt::waits!(DescribeCcnRoutesRequest, extra_state);
 
 rt::model! { read debug;
 /// DescribeCcnRoutes response structure.
@@ -6474,6 +6479,7 @@ DescribeCcnsRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcns", DescribeCcnsRequest => DescribeCcnsResponse);
 rt::paged!(DescribeCcnsRequest, offset offset limit, [ccn_set]: CCN, [total_count]);
+rt::waits!(DescribeCcnsRequest, state);
 
 rt::model! { read debug;
 /// DescribeCcns response structure.
@@ -6641,6 +6647,7 @@ DescribeCrossBorderComplianceRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCrossBorderCompliance", DescribeCrossBorderComplianceRequest => DescribeCrossBorderComplianceResponse);
 rt::paged!(DescribeCrossBorderComplianceRequest, offset offset limit, [cross_border_compliance_set]: CrossBorderCompliance, [total_count]);
+rt::waits!(DescribeCrossBorderComplianceRequest, state);
 
 rt::model! { read debug;
 /// DescribeCrossBorderCompliance response structure.
@@ -6794,6 +6801,7 @@ DescribeDhcpIpsRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeDhcpIps", DescribeDhcpIpsRequest => DescribeDhcpIpsResponse);
 rt::paged!(DescribeDhcpIpsRequest, offset offset limit, [dhcp_ip_set]: DhcpIp, [total_count]);
+rt::waits!(DescribeDhcpIpsRequest, state);
 
 rt::model! { read debug;
 /// DescribeDhcpIps返回参数结构体
@@ -6949,6 +6957,7 @@ DescribeFlowLogsRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeFlowLogs", DescribeFlowLogsRequest => DescribeFlowLogsResponse);
 rt::paged!(DescribeFlowLogsRequest, offset offset limit, [flow_log]: FlowLog, [total_num]);
+rt::waits!(DescribeFlowLogsRequest, cloud_log_state);
 
 rt::model! { read debug;
 /// DescribeFlowLogs response structure.
@@ -7114,6 +7123,7 @@ DescribeHaVipsRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeHaVips", DescribeHaVipsRequest => DescribeHaVipsResponse);
 rt::paged!(DescribeHaVipsRequest, offset offset limit, [ha_vip_set]: HaVip, [total_count]);
+rt::waits!(DescribeHaVipsRequest, state);
 
 rt::model! { read debug;
 /// DescribeHaVips response structure.
@@ -7250,6 +7260,7 @@ DescribeIPv6AddressesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIPv6Addresses", DescribeIPv6AddressesRequest => DescribeIPv6AddressesResponse);
 rt::paged!(DescribeIPv6AddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
+rt::waits!(DescribeIPv6AddressesRequest, address_status);
 
 rt::model! { read debug;
 /// DescribeIPv6Addresses response structure.
@@ -7306,6 +7317,7 @@ DescribeIp6AddressesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIp6Addresses", DescribeIp6AddressesRequest => DescribeIp6AddressesResponse);
 rt::paged!(DescribeIp6AddressesRequest, offset offset limit, [address_set]: Address, [total_count]);
+rt::waits!(DescribeIp6AddressesRequest, address_status);
 
 rt::model! { read debug;
 /// DescribeIp6Addresses response structure.
@@ -7363,6 +7375,7 @@ DescribeIp6TranslatorsRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIp6Translators", DescribeIp6TranslatorsRequest => DescribeIp6TranslatorsResponse);
 rt::paged!(DescribeIp6TranslatorsRequest, offset offset limit, [ip6_translator_set]: Ip6Translator, [total_count]);
+rt::waits!(DescribeIp6TranslatorsRequest, translator_status);
 
 rt::model! { read debug;
 /// DescribeIp6Translators返回参数结构体
@@ -7642,6 +7655,7 @@ DescribeNatGatewaysRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGateways", DescribeNatGatewaysRequest => DescribeNatGatewaysResponse);
 rt::paged!(DescribeNatGatewaysRequest, offset offset limit, [nat_gateway_set]: NatGateway, [total_count]);
+rt::waits!(DescribeNatGatewaysRequest, state);
 
 rt::model! { read debug;
 /// DescribeNatGateways response structure.
@@ -7908,6 +7922,7 @@ DescribeNetworkInterfacesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetworkInterfaces", DescribeNetworkInterfacesRequest => DescribeNetworkInterfacesResponse);
 rt::paged!(DescribeNetworkInterfacesRequest, offset offset limit, [network_interface_set]: NetworkInterface, [total_count]);
+rt::waits!(DescribeNetworkInterfacesRequest, state);
 
 rt::model! { read debug;
 /// DescribeNetworkInterfaces response structure.
@@ -8108,6 +8123,7 @@ DescribePrivateNatGatewaysRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribePrivateNatGateways", DescribePrivateNatGatewaysRequest => DescribePrivateNatGatewaysResponse);
 rt::paged!(DescribePrivateNatGatewaysRequest, offset offset limit, [private_nat_gateway_set]: PrivateNatGateway, [total_count]);
+rt::waits!(DescribePrivateNatGatewaysRequest, status);
 
 rt::model! { read debug;
 /// DescribePrivateNatGateways返回参数结构体
@@ -8170,6 +8186,7 @@ DescribeReserveIpAddressesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeReserveIpAddresses", DescribeReserveIpAddressesRequest => DescribeReserveIpAddressesResponse);
 rt::paged!(DescribeReserveIpAddressesRequest, offset offset limit, [reserve_ip_address_set]: ReserveIpAddressInfo, [total_count]);
+rt::waits!(DescribeReserveIpAddressesRequest, state);
 
 rt::model! { read debug;
 /// DescribeReserveIpAddresses response structure.
@@ -8361,6 +8378,7 @@ DescribeRouteTableAssociatedInstancesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRouteTableAssociatedInstances", DescribeRouteTableAssociatedInstancesRequest => DescribeRouteTableAssociatedInstancesResponse);
 rt::paged!(DescribeRouteTableAssociatedInstancesRequest, offset offset limit, [instance_bind_set]: InstanceBind, [total_count]);
+rt::waits!(DescribeRouteTableAssociatedInstancesRequest, state);
 
 rt::model! { read debug;
 /// DescribeRouteTableAssociatedInstances返回参数结构体
@@ -9213,6 +9231,7 @@ DescribeTrafficMirrorsRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeTrafficMirrors", DescribeTrafficMirrorsRequest => DescribeTrafficMirrorsResponse);
 rt::paged!(DescribeTrafficMirrorsRequest, offset offset limit, [traffic_mirror_set]: TrafficMirror, [total_count]);
+rt::waits!(DescribeTrafficMirrorsRequest, state);
 
 rt::model! { read debug;
 /// DescribeTrafficMirrors response structure.
@@ -9247,6 +9266,7 @@ DescribeTrafficPackagesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeTrafficPackages", DescribeTrafficPackagesRequest => DescribeTrafficPackagesResponse);
 rt::paged!(DescribeTrafficPackagesRequest, offset offset limit, [traffic_package_set]: TrafficPackage, [total_count]);
+rt::waits!(DescribeTrafficPackagesRequest, status);
 
 rt::model! { read debug;
 /// DescribeTrafficPackages response structure.
@@ -9357,6 +9377,7 @@ DescribeVpcEndPointRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcEndPoint", DescribeVpcEndPointRequest => DescribeVpcEndPointResponse);
 rt::paged!(DescribeVpcEndPointRequest, offset offset limit, [end_point_set]: EndPoint, [total_count]);
+rt::waits!(DescribeVpcEndPointRequest, state);
 
 rt::model! { read debug;
 /// DescribeVpcEndPoint response structure.
@@ -9473,6 +9494,7 @@ DescribeVpcInstancesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcInstances", DescribeVpcInstancesRequest => DescribeVpcInstancesResponse);
 rt::paged!(DescribeVpcInstancesRequest, offset offset limit, [instance_set]: CvmInstance, [total_count]);
+rt::waits!(DescribeVpcInstancesRequest, instance_state);
 
 rt::model! { read debug;
 /// DescribeVpcInstances response structure.
@@ -9602,6 +9624,7 @@ DescribeVpcPeeringConnectionsRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcPeeringConnections", DescribeVpcPeeringConnectionsRequest => DescribeVpcPeeringConnectionsResponse);
 rt::paged!(DescribeVpcPeeringConnectionsRequest, offset offset limit, [peer_connection_set]: PeerConnection, [total_count]);
+rt::waits!(DescribeVpcPeeringConnectionsRequest, state);
 
 rt::model! { read debug;
 /// DescribeVpcPeeringConnections返回参数结构体
@@ -9756,6 +9779,7 @@ DescribeVpnConnectionsRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnConnections", DescribeVpnConnectionsRequest => DescribeVpnConnectionsResponse);
 rt::paged!(DescribeVpnConnectionsRequest, offset offset limit, [vpn_connection_set]: VpnConnection, [total_count]);
+rt::waits!(DescribeVpnConnectionsRequest, state);
 
 rt::model! { read debug;
 /// DescribeVpnConnections response structure.
@@ -9784,6 +9808,7 @@ DescribeVpnGatewayCcnRoutesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewayCcnRoutes", DescribeVpnGatewayCcnRoutesRequest => DescribeVpnGatewayCcnRoutesResponse);
 rt::paged!(DescribeVpnGatewayCcnRoutesRequest, offset offset limit, [route_set]: VpngwCcnRoutes, [total_count]);
+rt::waits!(DescribeVpnGatewayCcnRoutesRequest, status);
 
 rt::model! { read debug;
 /// DescribeVpnGatewayCcnRoutes response structure.
@@ -9814,6 +9839,7 @@ DescribeVpnGatewayRoutesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewayRoutes", DescribeVpnGatewayRoutesRequest => DescribeVpnGatewayRoutesResponse);
 rt::paged!(DescribeVpnGatewayRoutesRequest, offset offset limit, [routes]: VpnGatewayRoute, [total_count]);
+rt::waits!(DescribeVpnGatewayRoutesRequest, status);
 
 rt::model! { read debug;
 /// DescribeVpnGatewayRoutes response structure.
@@ -9851,6 +9877,7 @@ DescribeVpnGatewaySslClientsRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewaySslClients", DescribeVpnGatewaySslClientsRequest => DescribeVpnGatewaySslClientsResponse);
 rt::paged!(DescribeVpnGatewaySslClientsRequest, offset offset limit, [ssl_vpn_client_set]: SslVpnClient, [total_count]);
+rt::waits!(DescribeVpnGatewaySslClientsRequest, state);
 
 rt::model! { read debug;
 /// DescribeVpnGatewaySslClients返回参数结构体
@@ -9933,6 +9960,7 @@ DescribeVpnGatewaysRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGateways", DescribeVpnGatewaysRequest => DescribeVpnGatewaysResponse);
 rt::paged!(DescribeVpnGatewaysRequest, offset offset limit, [vpn_gateway_set]: VpnGateway, [total_count]);
+rt::waits!(DescribeVpnGatewaysRequest, state);
 
 rt::model! { read debug;
 /// DescribeVpnGateways response structure.

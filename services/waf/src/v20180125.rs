@@ -3992,6 +3992,7 @@ DescribeAccessExportsRequest {
 } }
 rt::action!("waf", "2018-01-25", "DescribeAccessExports", DescribeAccessExportsRequest => DescribeAccessExportsResponse);
 rt::paged!(DescribeAccessExportsRequest, offset offset limit, [exports]: ExportAccessInfo, [total_count]);
+rt::waits!(DescribeAccessExportsRequest, status);
 
 rt::model! { read debug;
 /// DescribeAccessExports返回参数结构体
@@ -5264,6 +5265,7 @@ DescribeCustomRuleListRequest {
 } }
 rt::action!("waf", "2018-01-25", "DescribeCustomRuleList", DescribeCustomRuleListRequest => DescribeCustomRuleListResponse);
 rt::paged!(DescribeCustomRuleListRequest, offset offset limit, [rule_list]: DescribeCustomRulesRspRuleListItem, []);
+rt::waits!(DescribeCustomRuleListRequest, status);
 
 rt::model! { read debug;
 /// DescribeCustomRuleList response structure.
@@ -5364,6 +5366,7 @@ DescribeCustomWhiteRuleRequest {
 } }
 rt::action!("waf", "2018-01-25", "DescribeCustomWhiteRule", DescribeCustomWhiteRuleRequest => DescribeCustomWhiteRuleResponse);
 rt::paged!(DescribeCustomWhiteRuleRequest, offset offset limit, [rule_list]: DescribeCustomRulesRspRuleListItem, []);
+rt::waits!(DescribeCustomWhiteRuleRequest, status);
 
 rt::model! { read debug;
 /// DescribeCustomWhiteRule response structure.
@@ -5586,6 +5589,7 @@ DescribeExportsRequest {
 } }
 rt::action!("waf", "2018-01-25", "DescribeExports", DescribeExportsRequest => DescribeExportsResponse);
 rt::paged!(DescribeExportsRequest, offset offset limit, [exports]: ExportInfo, [total_count]);
+rt::waits!(DescribeExportsRequest, status);
 
 rt::model! { read debug;
 /// DescribeExports返回参数结构体

@@ -3499,6 +3499,7 @@ DagInstancesRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DagInstances", DagInstancesRequest => DagInstancesResponse);
 rt::paged!(DagInstancesRequest, page page_index page_size, [data items]: InstanceOpsDto, [data total_count]);
+rt::waits!(DagInstancesRequest, state);
 
 rt::model! { read debug;
 /// DagInstances response structure.
@@ -5042,6 +5043,7 @@ DescribeApproveListRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeApproveList", DescribeApproveListRequest => DescribeApproveListResponse);
 rt::paged!(DescribeApproveListRequest, page page_number page_size, [data rows]: Apply, [data total_count]);
+rt::waits!(DescribeApproveListRequest, status);
 
 rt::model! { read debug;
 /// DescribeApproveList response structure.
@@ -5634,6 +5636,7 @@ DescribeDataSourceListRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeDataSourceList", DescribeDataSourceListRequest => DescribeDataSourceListResponse);
 rt::paged!(DescribeDataSourceListRequest, page page_number page_size, [data rows]: DataSourceInfo, [data total_count]);
+rt::waits!(DescribeDataSourceListRequest, data_source_status);
 
 rt::model! { read debug;
 /// DescribeDataSourceList response structure.
@@ -6139,6 +6142,7 @@ DescribeEventCasesRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeEventCases", DescribeEventCasesRequest => DescribeEventCasesResponse);
 rt::paged!(DescribeEventCasesRequest, page page_number page_size, [data items]: EventCaseAuditLogOptDto, [data total_count]);
+rt::waits!(DescribeEventCasesRequest, status);
 
 rt::model! { read debug;
 /// DescribeEventCases response structure.
@@ -6548,6 +6552,7 @@ DescribeInstanceListRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
 rt::paged!(DescribeInstanceListRequest, page page_index page_size, [instance_list]: InstanceList, [total_count]);
+rt::waits!(DescribeInstanceListRequest, state);
 
 rt::model! { read debug;
 /// DescribeInstanceList response structure.
@@ -7172,6 +7177,7 @@ DescribeManualTriggerRecordPageRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeManualTriggerRecordPage", DescribeManualTriggerRecordPageRequest => DescribeManualTriggerRecordPageResponse);
 rt::paged!(DescribeManualTriggerRecordPageRequest, page page_number page_size, [data items]: ManualTriggerRecordOpsDto, [data total_count]);
+rt::waits!(DescribeManualTriggerRecordPageRequest, status);
 
 rt::model! { read debug;
 /// DescribeManualTriggerRecordPage返回参数结构体
@@ -7346,6 +7352,7 @@ DescribeOpsMakePlanInstancesRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOpsMakePlanInstances", DescribeOpsMakePlanInstancesRequest => DescribeOpsMakePlanInstancesResponse);
 rt::paged!(DescribeOpsMakePlanInstancesRequest, page page_number page_size, [data items]: InstanceOpsDto, [data total_count]);
+rt::waits!(DescribeOpsMakePlanInstancesRequest, state);
 
 rt::model! { read debug;
 /// DescribeOpsMakePlanInstances response structure.
@@ -7483,6 +7490,7 @@ DescribeOpsWorkflowsRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeOpsWorkflows", DescribeOpsWorkflowsRequest => DescribeOpsWorkflowsResponse);
 rt::paged!(DescribeOpsWorkflowsRequest, page page_number page_size, [data items]: WorkflowExtOpsDto, [data total_count]);
+rt::waits!(DescribeOpsWorkflowsRequest, status);
 
 rt::model! { read debug;
 /// DescribeOpsWorkflows response structure.
@@ -8031,6 +8039,7 @@ DescribeRelatedTasksByTaskIdRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRelatedTasksByTaskId", DescribeRelatedTasksByTaskIdRequest => DescribeRelatedTasksByTaskIdResponse);
 rt::paged!(DescribeRelatedTasksByTaskIdRequest, page page_number page_size, [data related_task_list]: RelatedTask, [data total_count]);
+rt::waits!(DescribeRelatedTasksByTaskIdRequest, status);
 
 rt::model! { read debug;
 /// 查询任务绑定的事件的响应
@@ -8342,6 +8351,7 @@ DescribeRuleGroupExecResultsByPageRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeRuleGroupExecResultsByPage", DescribeRuleGroupExecResultsByPageRequest => DescribeRuleGroupExecResultsByPageResponse);
 rt::paged!(DescribeRuleGroupExecResultsByPageRequest, page page_number page_size, [data items]: RuleGroupExecResult, [data total_count]);
+rt::waits!(DescribeRuleGroupExecResultsByPageRequest, instance_status);
 
 rt::model! { read debug;
 /// DescribeRuleGroupExecResultsByPage response structure.
@@ -8662,6 +8672,7 @@ DescribeScheduleInstancesRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeScheduleInstances", DescribeScheduleInstancesRequest => DescribeScheduleInstancesResponse);
 rt::paged!(DescribeScheduleInstancesRequest, page page_index page_size, [data items]: InstanceOpsDto, [data total_count]);
+rt::waits!(DescribeScheduleInstancesRequest, state);
 
 rt::model! { read debug;
 /// DescribeScheduleInstances response structure.
@@ -9244,6 +9255,7 @@ DescribeTableMetasRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTableMetas", DescribeTableMetasRequest => DescribeTableMetasResponse);
 rt::paged!(DescribeTableMetasRequest, page page_number page_size, [table_metas]: TableMeta, [total_count]);
+rt::waits!(DescribeTableMetasRequest, asset_audit_status);
 
 rt::model! { read debug;
 /// DescribeTableMetas response structure.
@@ -9712,6 +9724,7 @@ DescribeTaskRunHistoryRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTaskRunHistory", DescribeTaskRunHistoryRequest => DescribeTaskRunHistoryResponse);
 rt::paged!(DescribeTaskRunHistoryRequest, page page_number page_size, [data items]: InstanceOpsDto, [data total_count]);
+rt::waits!(DescribeTaskRunHistoryRequest, state);
 
 rt::model! { read debug;
 /// DescribeTaskRunHistory response structure.
@@ -9990,6 +10003,7 @@ DescribeTestRunningRecordRequest {
 } }
 rt::action!("wedata", "2021-08-20", "DescribeTestRunningRecord", DescribeTestRunningRecordRequest => DescribeTestRunningRecordResponse);
 rt::paged!(DescribeTestRunningRecordRequest, page page_index page_size, [data]: TestRunningRecord, []);
+rt::waits!(DescribeTestRunningRecordRequest, status);
 
 rt::model! { read debug;
 /// DescribeTestRunningRecord返回参数结构体
@@ -12029,6 +12043,7 @@ GetOfflineDIInstanceListRequest {
 } }
 rt::action!("wedata", "2021-08-20", "GetOfflineDIInstanceList", GetOfflineDIInstanceListRequest => GetOfflineDIInstanceListResponse);
 rt::paged!(GetOfflineDIInstanceListRequest, page page_index page_size, [list]: OfflineInstance, [total]);
+rt::waits!(GetOfflineDIInstanceListRequest, state);
 
 rt::model! { read debug;
 /// GetOfflineDIInstanceList response structure.

@@ -5361,6 +5361,7 @@ ListDataBackfillInstancesRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListDataBackfillInstances", ListDataBackfillInstancesRequest => ListDataBackfillInstancesResponse);
 rt::paged!(ListDataBackfillInstancesRequest, page page_number page_size, [data items]: BackfillInstance, [data total_count]);
+rt::waits!(ListDataBackfillInstancesRequest, state);
 
 rt::model! { read debug;
 /// ListDataBackfillInstances response structure.
@@ -5560,6 +5561,7 @@ ListDownstreamTaskInstancesRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTaskInstances", ListDownstreamTaskInstancesRequest => ListDownstreamTaskInstancesResponse);
 rt::paged!(ListDownstreamTaskInstancesRequest, page page_number page_size, [data items]: TaskInstance, [data total_count]);
+rt::waits!(ListDownstreamTaskInstancesRequest, instance_state);
 
 rt::model! { read debug;
 /// ListDownstreamTaskInstances response structure.
@@ -5590,6 +5592,7 @@ ListDownstreamTasksRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTasks", ListDownstreamTasksRequest => ListDownstreamTasksResponse);
 rt::paged!(ListDownstreamTasksRequest, page page_number page_size, [data items]: TaskDependDto, [data total_count]);
+rt::waits!(ListDownstreamTasksRequest, status);
 
 rt::model! { read debug;
 /// ListDownstreamTasks response structure.
@@ -5620,6 +5623,7 @@ ListDownstreamTriggerTasksRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListDownstreamTriggerTasks", ListDownstreamTriggerTasksRequest => ListDownstreamTriggerTasksResponse);
 rt::paged!(ListDownstreamTriggerTasksRequest, page page_number page_size, [data items]: TriggerTaskDependDto, [data total_count]);
+rt::waits!(ListDownstreamTriggerTasksRequest, status);
 
 rt::model! { read debug;
 /// ListDownstreamTriggerTasks response structure.
@@ -5953,6 +5957,7 @@ ListOpsWorkflowsRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListOpsWorkflows", ListOpsWorkflowsRequest => ListOpsWorkflowsResponse);
 rt::paged!(ListOpsWorkflowsRequest, page page_number page_size, [data items]: OpsWorkflow, [data total_count]);
+rt::waits!(ListOpsWorkflowsRequest, status);
 
 rt::model! { read debug;
 /// ListOpsWorkflows response structure.
@@ -6126,6 +6131,7 @@ ListProjectsRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListProjects", ListProjectsRequest => ListProjectsResponse);
 rt::paged!(ListProjectsRequest, page page_number page_size, [data items]: Project, [data total_count]);
+rt::waits!(ListProjectsRequest, display_status);
 
 rt::model! { read debug;
 /// ListProjects response structure.
@@ -6350,6 +6356,7 @@ ListQualityRuleGroupExecResultsByPageRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListQualityRuleGroupExecResultsByPage", ListQualityRuleGroupExecResultsByPageRequest => ListQualityRuleGroupExecResultsByPageResponse);
 rt::paged!(ListQualityRuleGroupExecResultsByPageRequest, page page_number page_size, [data items]: ListQualityRuleGroupExecResult, [data total_count]);
+rt::waits!(ListQualityRuleGroupExecResultsByPageRequest, instance_status);
 
 rt::model! { read debug;
 /// ListQualityRuleGroupExecResultsByPage返回参数结构体
@@ -7092,6 +7099,7 @@ ListTaskInstanceExecutionsRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskInstanceExecutions", ListTaskInstanceExecutionsRequest => ListTaskInstanceExecutionsResponse);
 rt::paged!(ListTaskInstanceExecutionsRequest, page page_number page_size, [data items]: InstanceExecution, [data total_count]);
+rt::waits!(ListTaskInstanceExecutionsRequest, instance_state);
 
 rt::model! { read debug;
 /// ListTaskInstanceExecutions response structure.
@@ -7208,6 +7216,7 @@ ListTaskInstancesRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskInstances", ListTaskInstancesRequest => ListTaskInstancesResponse);
 rt::paged!(ListTaskInstancesRequest, page page_number page_size, [data items]: TaskInstance, [data total_count]);
+rt::waits!(ListTaskInstancesRequest, instance_state);
 
 rt::model! { read debug;
 /// ListTaskInstances response structure.
@@ -7261,6 +7270,7 @@ ListTaskVersionsRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListTaskVersions", ListTaskVersionsRequest => ListTaskVersionsResponse);
 rt::paged!(ListTaskVersionsRequest, page page_number page_size, [data items]: TaskVersion, [data total_count]);
+rt::waits!(ListTaskVersionsRequest, status);
 
 rt::model! { read debug;
 /// ListTaskVersions response structure.
@@ -7332,6 +7342,7 @@ ListTasksRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListTasks", ListTasksRequest => ListTasksResponse);
 rt::paged!(ListTasksRequest, page page_number page_size, [data items]: TaskBaseAttribute, [data total_count]);
+rt::waits!(ListTasksRequest, status);
 
 rt::model! { read debug;
 /// ListTasks response structure.
@@ -7480,6 +7491,7 @@ ListTriggerTaskRunsRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerTaskRuns", ListTriggerTaskRunsRequest => ListTriggerTaskRunsResponse);
 rt::paged!(ListTriggerTaskRunsRequest, page page_number page_size, [data items]: ListTriggerTaskRunBrief, [data total_count]);
+rt::waits!(ListTriggerTaskRunsRequest, task_execution_state);
 
 rt::model! { read debug;
 /// ListTriggerTaskRuns response structure.
@@ -7537,6 +7549,7 @@ ListTriggerTaskVersionsRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerTaskVersions", ListTriggerTaskVersionsRequest => ListTriggerTaskVersionsResponse);
 rt::paged!(ListTriggerTaskVersionsRequest, page page_number page_size, [data items]: TriggerTaskVersion, [data total_count]);
+rt::waits!(ListTriggerTaskVersionsRequest, status);
 
 rt::model! { read debug;
 /// ListTriggerTaskVersions response structure.
@@ -7605,6 +7618,7 @@ ListTriggerTasksRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerTasks", ListTriggerTasksRequest => ListTriggerTasksResponse);
 rt::paged!(ListTriggerTasksRequest, page page_number page_size, [data items]: TriggerTaskBaseAttribute, [data total_count]);
+rt::waits!(ListTriggerTasksRequest, status);
 
 rt::model! { read debug;
 /// ListTriggerTasks response structure.
@@ -7656,6 +7670,7 @@ ListTriggerWorkflowRunsRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListTriggerWorkflowRuns", ListTriggerWorkflowRunsRequest => ListTriggerWorkflowRunsResponse);
 rt::paged!(ListTriggerWorkflowRunsRequest, page page_number page_size, [data items]: TriggerWorkflowRunBrief, [data total_count]);
+rt::waits!(ListTriggerWorkflowRunsRequest, execution_state);
 
 rt::model! { read debug;
 /// ListTriggerWorkflowRuns response structure.
@@ -7759,6 +7774,7 @@ ListUpstreamTaskInstancesRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTaskInstances", ListUpstreamTaskInstancesRequest => ListUpstreamTaskInstancesResponse);
 rt::paged!(ListUpstreamTaskInstancesRequest, page page_number page_size, [data items]: TaskInstance, [data total_count]);
+rt::waits!(ListUpstreamTaskInstancesRequest, instance_state);
 
 rt::model! { read debug;
 /// ListUpstreamTaskInstances response structure.
@@ -7789,6 +7805,7 @@ ListUpstreamTasksRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTasks", ListUpstreamTasksRequest => ListUpstreamTasksResponse);
 rt::paged!(ListUpstreamTasksRequest, page page_number page_size, [data items]: TaskDependDto, [data total_count]);
+rt::waits!(ListUpstreamTasksRequest, status);
 
 rt::model! { read debug;
 /// ListUpstreamTasks response structure.
@@ -7819,6 +7836,7 @@ ListUpstreamTriggerTasksRequest {
 } }
 rt::action!("wedata", "2025-08-06", "ListUpstreamTriggerTasks", ListUpstreamTriggerTasksRequest => ListUpstreamTriggerTasksResponse);
 rt::paged!(ListUpstreamTriggerTasksRequest, page page_number page_size, [data items]: TriggerTaskDependDto, [data total_count]);
+rt::waits!(ListUpstreamTriggerTasksRequest, status);
 
 rt::model! { read debug;
 /// ListUpstreamTriggerTasks response structure.

@@ -1182,6 +1182,7 @@ impl ::core::fmt::Debug for DescribeAlarmListRequest {
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeAlarmList", DescribeAlarmListRequest => DescribeAlarmListResponse);
 rt::paged!(DescribeAlarmListRequest, page page_number page_size, [result alarm_info_set]: AlarmInfo, []);
+rt::waits!(DescribeAlarmListRequest, status);
 
 rt::model! { read debug;
 /// 告警列表回包
@@ -1593,6 +1594,7 @@ impl ::core::fmt::Debug for DescribeDeviceListRequest {
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceList", DescribeDeviceListRequest => DescribeDeviceListResponse);
 rt::paged!(DescribeDeviceListRequest, page page_number page_size, [result device_data_set]: DeviceDataInfo, []);
+rt::waits!(DescribeDeviceListRequest, status);
 
 rt::model! { read debug;
 /// 设备列表查询结果
@@ -1744,6 +1746,7 @@ impl ::core::fmt::Debug for DescribeDeviceStatusListRequest {
 }
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceStatusList", DescribeDeviceStatusListRequest => DescribeDeviceStatusListResponse);
 rt::paged!(DescribeDeviceStatusListRequest, page page_number page_size, [result device_status_set]: DeviceStatusInfo, []);
+rt::waits!(DescribeDeviceStatusListRequest, status);
 
 rt::model! { read debug;
 /// DescribeDeviceStatusList返回参数结构体

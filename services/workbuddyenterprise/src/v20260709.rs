@@ -465,6 +465,7 @@ DescribeAgentListRequest {
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeAgentList", DescribeAgentListRequest => DescribeAgentListResponse);
 rt::paged!(DescribeAgentListRequest, offset offset limit, [agent_set]: AgentItem, [total_count]);
+rt::waits!(DescribeAgentListRequest, a2_a_status);
 
 rt::model! { read debug;
 /// DescribeAgentList返回参数结构体
@@ -536,6 +537,7 @@ DescribeAgentSessionListRequest {
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeAgentSessionList", DescribeAgentSessionListRequest => DescribeAgentSessionListResponse);
 rt::paged!(DescribeAgentSessionListRequest, offset offset limit, [session_set]: SessionItem, [total_count]);
+rt::waits!(DescribeAgentSessionListRequest, status);
 
 rt::model! { read debug;
 /// DescribeAgentSessionList返回参数结构体
@@ -609,6 +611,7 @@ DescribeAgentVersionListRequest {
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeAgentVersionList", DescribeAgentVersionListRequest => DescribeAgentVersionListResponse);
 rt::paged!(DescribeAgentVersionListRequest, offset offset limit, [agent_version_set]: AgentVersionItem, [total_count]);
+rt::waits!(DescribeAgentVersionListRequest, status);
 
 rt::model! { read debug;
 /// DescribeAgentVersionList返回参数结构体
@@ -684,6 +687,7 @@ DescribeBuiltinModelListRequest {
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeBuiltinModelList", DescribeBuiltinModelListRequest => DescribeBuiltinModelListResponse);
 rt::paged!(DescribeBuiltinModelListRequest, offset offset limit, [builtin_model_set]: BuiltinModel, [total_count]);
+rt::waits!(DescribeBuiltinModelListRequest, status);
 
 rt::model! { read debug;
 /// DescribeBuiltinModelList返回参数结构体
@@ -714,6 +718,7 @@ DescribeConnectorListRequest {
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeConnectorList", DescribeConnectorListRequest => DescribeConnectorListResponse);
 rt::paged!(DescribeConnectorListRequest, offset offset limit, [connector_set]: ConnectorInfo, [total_count]);
+rt::waits!(DescribeConnectorListRequest, status);
 
 rt::model! { read debug;
 /// DescribeConnectorList返回参数结构体
@@ -744,6 +749,7 @@ DescribeExpertListRequest {
 } }
 rt::action!("workbuddyenterprise", "2026-07-09", "DescribeExpertList", DescribeExpertListRequest => DescribeExpertListResponse);
 rt::paged!(DescribeExpertListRequest, offset offset limit, [expert_set]: ExpertItem, [total_count]);
+rt::waits!(DescribeExpertListRequest, status);
 
 rt::model! { read debug;
 /// DescribeExpertList返回参数结构体

@@ -53,6 +53,7 @@ DescribeCertListRequest {
 } }
 rt::action!("wss", "2018-04-26", "DescribeCertList", DescribeCertListRequest => DescribeCertListResponse);
 rt::paged!(DescribeCertListRequest, offset offset limit, [certificate_set]: SSLCertificate, [total_count]);
+rt::waits!(DescribeCertListRequest, vulnerability_status);
 
 rt::model! { read debug;
 /// DescribeCertList返回参数结构体

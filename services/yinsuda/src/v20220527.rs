@@ -443,6 +443,7 @@ DescribeKTVRobotsRequest {
 } }
 rt::action!("yinsuda", "2022-05-27", "DescribeKTVRobots", DescribeKTVRobotsRequest => DescribeKTVRobotsResponse);
 rt::paged!(DescribeKTVRobotsRequest, offset offset limit, [ktv_robot_info_set]: KTVRobotInfo, [total_count]);
+rt::waits!(DescribeKTVRobotsRequest, status);
 
 rt::model! { read debug;
 /// DescribeKTVRobots返回参数结构体
@@ -537,6 +538,7 @@ DescribeLiveVipTradeInfosRequest {
 } }
 rt::action!("yinsuda", "2022-05-27", "DescribeLiveVipTradeInfos", DescribeLiveVipTradeInfosRequest => DescribeLiveVipTradeInfosResponse);
 rt::paged!(DescribeLiveVipTradeInfosRequest, offset offset limit, [live_vip_trade_info_set]: LiveVipTradeInfo, [total_count]);
+rt::waits!(DescribeLiveVipTradeInfosRequest, status);
 
 rt::model! { read debug;
 /// DescribeLiveVipTradeInfos返回参数结构体

@@ -846,6 +846,7 @@ DescribeAgentVulsRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeAgentVuls", DescribeAgentVulsRequest => DescribeAgentVulsResponse);
 rt::paged!(DescribeAgentVulsRequest, offset offset limit, [agent_vuls]: AgentVul, [total_count]);
+rt::waits!(DescribeAgentVulsRequest, vul_status);
 
 rt::model! { read debug;
 /// DescribeAgentVuls response structure.
@@ -1064,6 +1065,7 @@ DescribeBruteAttacksRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeBruteAttacks", DescribeBruteAttacksRequest => DescribeBruteAttacksResponse);
 rt::paged!(DescribeBruteAttacksRequest, offset offset limit, [brute_attacks]: BruteAttack, [total_count]);
+rt::waits!(DescribeBruteAttacksRequest, status);
 
 rt::model! { read debug;
 /// DescribeBruteAttacks response structure.
@@ -1222,6 +1224,7 @@ DescribeImpactedHostsRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeImpactedHosts", DescribeImpactedHostsRequest => DescribeImpactedHostsResponse);
 rt::paged!(DescribeImpactedHostsRequest, offset offset limit, [impacted_hosts]: ImpactedHost, [total_count]);
+rt::waits!(DescribeImpactedHostsRequest, vul_status);
 
 rt::model! { read debug;
 /// DescribeImpactedHosts response structure.
@@ -1358,6 +1361,7 @@ DescribeMachinesRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeMachines", DescribeMachinesRequest => DescribeMachinesResponse);
 rt::paged!(DescribeMachinesRequest, offset offset limit, [machines]: Machine, [total_count]);
+rt::waits!(DescribeMachinesRequest, machine_status);
 
 rt::model! { read debug;
 /// DescribeMachines response structure.
@@ -1392,6 +1396,7 @@ DescribeMaliciousRequestsRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeMaliciousRequests", DescribeMaliciousRequestsRequest => DescribeMaliciousRequestsResponse);
 rt::paged!(DescribeMaliciousRequestsRequest, offset offset limit, [malicious_requests]: MaliciousRequest, [total_count]);
+rt::waits!(DescribeMaliciousRequestsRequest, status);
 
 rt::model! { read debug;
 /// DescribeMaliciousRequests response structure.
@@ -1425,6 +1430,7 @@ DescribeMalwaresRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeMalwares", DescribeMalwaresRequest => DescribeMalwaresResponse);
 rt::paged!(DescribeMalwaresRequest, offset offset limit, [malwares]: Malware, [total_count]);
+rt::waits!(DescribeMalwaresRequest, status);
 
 rt::model! { read debug;
 /// DescribeMalwares response structure.
@@ -1457,6 +1463,7 @@ DescribeNonlocalLoginPlacesRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeNonlocalLoginPlaces", DescribeNonlocalLoginPlacesRequest => DescribeNonlocalLoginPlacesResponse);
 rt::paged!(DescribeNonlocalLoginPlacesRequest, offset offset limit, [non_local_login_places]: NonLocalLoginPlace, [total_count]);
+rt::waits!(DescribeNonlocalLoginPlacesRequest, status);
 
 rt::model! { read debug;
 /// DescribeNonlocalLoginPlaces response structure.
@@ -2037,6 +2044,7 @@ DescribeVulsRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeVuls", DescribeVulsRequest => DescribeVulsResponse);
 rt::paged!(DescribeVulsRequest, offset offset limit, [vuls]: Vul, [total_count]);
+rt::waits!(DescribeVulsRequest, vul_status);
 
 rt::model! { read debug;
 /// DescribeVuls response structure.
@@ -2144,6 +2152,7 @@ DescribeWeeklyReportMalwaresRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReportMalwares", DescribeWeeklyReportMalwaresRequest => DescribeWeeklyReportMalwaresResponse);
 rt::paged!(DescribeWeeklyReportMalwaresRequest, offset offset limit, [weekly_report_malwares]: WeeklyReportMalware, [total_count]);
+rt::waits!(DescribeWeeklyReportMalwaresRequest, status);
 
 rt::model! { read debug;
 /// DescribeWeeklyReportMalwares response structure.
@@ -2200,6 +2209,7 @@ DescribeWeeklyReportVulsRequest {
 } }
 rt::action!("yunjing", "2018-02-28", "DescribeWeeklyReportVuls", DescribeWeeklyReportVulsRequest => DescribeWeeklyReportVulsResponse);
 rt::paged!(DescribeWeeklyReportVulsRequest, offset offset limit, [weekly_report_vuls]: WeeklyReportVul, [total_count]);
+rt::waits!(DescribeWeeklyReportVulsRequest, vul_status);
 
 rt::model! { read debug;
 /// DescribeWeeklyReportVuls response structure.
