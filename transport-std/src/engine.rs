@@ -123,6 +123,10 @@ impl Engine {
 
     /// Runs a call: attempts, retries, breaker, clock-skew correction, logging, all
     /// within the call's deadline.
+    ///
+    /// The deadline bounds every wait of the call (the credential, each attempt, each
+    /// backoff) rather than wrapping the call in a timer of its own: an attempt waits on
+    /// one timer, at its own time limit or the deadline, whichever comes first.
     pub(crate) async fn execute<H: Handler>(&self, p: Prepared<'_>, handler: H) -> Result<H::Output, Error> {
         let span = tracing::info_span!(
             "tencentcloud.call",
@@ -133,27 +137,25 @@ impl Engine {
             attempts = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        let deadline = p.deadline;
+        let limit = Deadline::after(p.deadline);
         let started = Instant::now();
-        let run = tokio::time::timeout(deadline, self.execute_in_span(p, handler, span.clone()));
-        match run.instrument(span.clone()).await {
-            Ok(result) => result,
-            Err(_) => {
-                let err = Error::deadline(deadline);
-                span.in_scope(|| tracing::debug!(error = %err, "call failed"));
-                finish(&span, started, None, None);
-                Err(err)
-            }
-        }
+        self.execute_in_span(p, handler, &span, started, limit).instrument(span.clone()).await
     }
 
     async fn execute_in_span<H: Handler>(
         &self,
         p: Prepared<'_>,
         handler: H,
-        span: tracing::Span,
+        span: &tracing::Span,
+        started: Instant,
+        limit: Deadline,
     ) -> Result<H::Output, Error> {
-        let started = Instant::now();
+        let passed = || {
+            let err = Error::deadline(limit.after);
+            tracing::debug!(error = %err, "call failed");
+            finish(span, started, None, None);
+            Err(err)
+        };
         let mut counted = 0u32; // attempts that count against the retry policy
         let mut attempt = 0u32;
         let mut skew_corrected = false;
@@ -161,10 +163,14 @@ impl Engine {
         loop {
             attempt += 1;
             counted += 1;
-            let Attempt { result, date, signed_at, credential } = self.attempt(&p, &handler, attempt).await;
+            let Some(Attempt { result, date, signed_at, credential }) =
+                self.attempt(&p, &handler, attempt, limit).await
+            else {
+                return passed();
+            };
             let err = match result {
                 Ok((out, request_id)) => {
-                    finish(&span, started, Some(attempt), request_id.as_deref());
+                    finish(span, started, Some(attempt), request_id.as_deref());
                     tracing::debug!(latency_ms = started.elapsed().as_millis() as u64, "call succeeded");
                     return Ok(out);
                 }
@@ -191,10 +197,17 @@ impl Engine {
             }
             if let Some(delay) = self.profile.retry.next_delay(&err, p.idempotent, counted) {
                 tracing::debug!(error = %err, delay_ms = delay.as_millis() as u64, "retrying");
-                tokio::time::sleep(delay).await;
+                let wake = tokio::time::Instant::now().checked_add(delay);
+                match wake.filter(|&w| w < limit.at) {
+                    Some(w) => tokio::time::sleep_until(w).await,
+                    None => {
+                        tokio::time::sleep_until(limit.at).await;
+                        return passed();
+                    }
+                }
                 continue;
             }
-            finish(&span, started, Some(attempt), err.request_id());
+            finish(span, started, Some(attempt), err.request_id());
             tracing::debug!(error = %err, "call failed");
             return Err(err);
         }
@@ -219,10 +232,17 @@ impl Engine {
 
     /// One attempt: the credential, then the breaker's ticket (held only while the request
     /// is signed and sent, and reported even if this future is dropped), the signed
-    /// request, and the answer within the attempt's time limit.
-    async fn attempt<H: Handler>(&self, p: &Prepared<'_>, handler: &H, n: u32) -> Attempt<H::Output> {
-        let failed = |e, credential| Attempt { result: Err(e), date: None, signed_at: 0, credential };
-        let credential = match self.credential_for(p).await {
+    /// request, and the answer within the attempt's time limit; `None` when the call's
+    /// deadline passed first (the ticket then reports nothing).
+    async fn attempt<H: Handler>(
+        &self,
+        p: &Prepared<'_>,
+        handler: &H,
+        n: u32,
+        limit: Deadline,
+    ) -> Option<Attempt<H::Output>> {
+        let failed = |e, credential| Some(Attempt { result: Err(e), date: None, signed_at: 0, credential });
+        let credential = match self.credential_for(p, limit).await? {
             Ok(c) => c,
             Err(e) => return failed(e, None),
         };
@@ -241,21 +261,22 @@ impl Engine {
                 return failed(e, credential);
             }
         };
-        let (result, date) = self.exchange(p, handler, request).instrument(span).await;
+        let (result, date) = self.exchange(p, handler, request, limit).instrument(span).await?;
         if let Some(t) = &mut ticket {
             t.report(breaker_outcome(&result));
         }
-        Attempt { result, date, signed_at, credential }
+        Some(Attempt { result, date, signed_at, credential })
     }
 
     /// Sends a signed request and reads the answer, within the attempt's time limit;
-    /// with the answer's `Date` header.
+    /// with the answer's `Date` header. `None` when the call's deadline passed first.
     async fn exchange<H: Handler>(
         &self,
         p: &Prepared<'_>,
         handler: &H,
         request: HttpRequest,
-    ) -> (Result<(H::Output, Option<String>), Error>, Option<HeaderValue>) {
+        limit: Deadline,
+    ) -> Option<(Result<(H::Output, Option<String>), Error>, Option<HeaderValue>)> {
         if tracing::enabled!(target: "tencentcloud::http", tracing::Level::DEBUG) {
             tracing::debug!(
                 target: "tencentcloud::http",
@@ -272,23 +293,34 @@ impl Engine {
             date = resp.headers.get(http::header::DATE).cloned();
             handler.handle(resp, self.profile.http.max_response_size).await
         };
-        match tokio::time::timeout(p.timeout, exchange).await {
-            Ok(result) => (result, date),
-            Err(_) => (Err(Error::timeout(p.timeout)), None),
+        // One timer: the attempt's limit, unless the call's deadline comes first.
+        let own = tokio::time::Instant::now().checked_add(p.timeout).filter(|&t| t <= limit.at);
+        match tokio::time::timeout_at(own.unwrap_or(limit.at), exchange).await {
+            Ok(result) => Some((result, date)),
+            Err(_) if own.is_some() => Some((Err(Error::timeout(p.timeout)), None)),
+            Err(_) => None,
         }
     }
 
     /// The credential of an attempt (`None` for unsigned calls): at hand it is shared,
     /// not copied; else it is awaited (within the call's deadline).
-    async fn credential_for(&self, p: &Prepared<'_>) -> Result<Option<Arc<Credentials>>, Error> {
-        match (p.signing.needs_credential(), &self.credential) {
+    /// `None` when the call's deadline passed while waiting.
+    async fn credential_for(
+        &self,
+        p: &Prepared<'_>,
+        limit: Deadline,
+    ) -> Option<Result<Option<Arc<Credentials>>, Error>> {
+        Some(match (p.signing.needs_credential(), &self.credential) {
             (true, Some(provider)) => match provider.credential_now() {
                 Some(c) => Ok(Some(c)),
-                None => Ok(Some(Arc::new(provider.credential().await?))),
+                None => match tokio::time::timeout_at(limit.at, provider.credential()).await.ok()? {
+                    Ok(c) => Ok(Some(Arc::new(c))),
+                    Err(e) => Err(e),
+                },
             },
             (true, None) => Err(Error::configuration("this client makes unsigned calls only")),
             (false, _) => Ok(None),
-        }
+        })
     }
 
     /// The signed request and the time it was signed with (taken once the credential is
@@ -312,6 +344,23 @@ impl Engine {
         let timestamp = self.skew.now();
         let signing = Signing { signer: &self.signer, profile: &self.profile, fixed: &self.fixed };
         Ok((signing::sign(&signing, p, &target, cred, timestamp)?, timestamp))
+    }
+}
+
+/// A call's deadline: its length and when it passes.
+#[derive(Clone, Copy)]
+struct Deadline {
+    after: std::time::Duration,
+    at: tokio::time::Instant,
+}
+
+impl Deadline {
+    /// The deadline `after` from now (about thirty years away when that overflows, as
+    /// `tokio::time::timeout` does).
+    fn after(after: std::time::Duration) -> Self {
+        let now = tokio::time::Instant::now();
+        let far = || now + std::time::Duration::from_secs(86_400 * 365 * 30);
+        Self { after, at: now.checked_add(after).unwrap_or_else(far) }
     }
 }
 

@@ -264,7 +264,9 @@ fn tc3(
         }
         None => SignedRequest::unsigned(&req, timestamp)?,
     };
-    let mut headers = HeaderMap::with_capacity(16);
+    // Room for the signed headers and the two reqwest adds (`user-agent`, `accept`):
+    // a usual request then fits the map's smallest table that holds it.
+    let mut headers = HeaderMap::with_capacity(signed.headers().count() + 2);
     let mut values = ValueWriter::new(ValueWriter::USUAL);
     for h in signed.headers() {
         let name = header_name(h.name)?;
