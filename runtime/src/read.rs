@@ -41,30 +41,75 @@ impl<'v, 'a> Obj<'v, 'a> {
 
 /// Reads a JSON object's members into a struct's fields, one call per field, keeping the
 /// first error (the line [`model!`](crate::model) writes per field, without a `?` each).
+///
+/// Fields are read in declaration order and members mostly arrive in that order, so the
+/// member after the last one taken is tried first. What is read is what [`Obj::f`] reads
+/// (the first member of that name) as long as the names read are distinct, as a model's
+/// wire names are.
 #[derive(Debug)]
 pub struct ObjReader<'v, 'a> {
     obj: Obj<'v, 'a>,
     err: Option<Error>,
+    /// The member after the last one taken in order.
+    next: usize,
+    /// The members before `next` that no field has taken lie in `skipped` (which may also
+    /// hold taken ones); every other member before `next` was taken by another name.
+    skipped: core::ops::Range<usize>,
 }
 
 impl<'v, 'a> ObjReader<'v, 'a> {
     /// Starts reading `obj`.
+    #[inline]
     pub fn new(obj: Obj<'v, 'a>) -> Self {
-        ObjReader { obj, err: None }
+        ObjReader { obj, err: None, next: 0, skipped: 0..0 }
     }
 
     /// Reads member `name` as [`Obj::f`] does; after an error, reads nothing more.
+    #[inline]
     pub fn f<T: FromJson>(&mut self, name: &'static str) -> Option<T> {
         if self.err.is_some() {
             return None;
         }
-        self.obj.f(name).unwrap_or_else(|e| {
-            self.err = Some(e);
-            None
-        })
+        match self.member(name) {
+            None | Some(Value::Null) => None,
+            Some(v) => T::from_json(v).unwrap_or_else(|e| {
+                self.err = Some(e.in_field(name));
+                None
+            }),
+        }
+    }
+
+    /// The first member named `name`.
+    #[inline]
+    fn member(&mut self, name: &str) -> Option<&'v Value<'a>> {
+        let members = self.obj.members;
+        if let Some((k, v)) = members.get(self.next)
+            && k == name
+            && self.skipped.is_empty()
+        {
+            self.next += 1;
+            return Some(v);
+        }
+        self.find(name)
+    }
+
+    #[inline(never)]
+    fn find(&mut self, name: &str) -> Option<&'v Value<'a>> {
+        let members = self.obj.members;
+        if let Some((_, v)) = members[self.skipped.clone()].iter().find(|(k, _)| k == name) {
+            return Some(v);
+        }
+        let at = self.next + members[self.next..].iter().position(|(k, _)| k == name)?;
+        if at > self.next {
+            let start = if self.skipped.is_empty() { self.next } else { self.skipped.start };
+            self.skipped = start..at;
+        }
+        self.next = at + 1;
+        Some(&members[at].1)
     }
 
     /// `value`, or the first error met.
+    #[inline]
     pub fn finish<T>(self, value: T) -> Result<Option<T>> {
         match self.err {
             Some(e) => Err(e),
@@ -139,6 +184,15 @@ fn number_text<'v>(v: &'v Value<'_>, expected: &'static str) -> Result<Option<&'
 
 fn integer(v: &Value<'_>, expected: &'static str) -> Result<Option<i128>> {
     let Some(t) = number_text(v, expected)? else { return Ok(None) };
+    // Up to 18 digits fit an i64 whatever they are: the common case, without i128 parsing.
+    let (negative, digits) = match t.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    if !digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit) {
+        let n = digits.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+        return Ok(Some(i128::from(if negative { -n } else { n })));
+    }
     // Integers never pass through f64: a fraction or exponent is out of the field's form.
     let n: i128 = t.parse().map_err(|_| Error::new(ErrorKind::Range { expected }))?;
     Ok(Some(n))
@@ -288,5 +342,46 @@ mod tests {
         assert_eq!(o.f::<i64>("ID").unwrap_err().to_string(), "ID: expected a 64-bit integer, found a string");
         assert!(Obj::of(&Value::Number("1")).is_err());
         assert!(Obj::of(&Value::String("".into())).unwrap().is_none());
+    }
+
+    /// The reader tries the next member first; whatever the order, it reads what `Obj::f`
+    /// reads: the first member of each name.
+    #[test]
+    fn the_reader_takes_the_first_member_in_any_order() {
+        let names = ["A", "B", "C", "D"];
+        for json in [
+            r#"{"A":1,"B":2,"C":3,"D":4}"#,
+            r#"{"D":4,"C":3,"B":2,"A":1}"#,
+            r#"{"A":1,"X":0,"B":2,"A":9,"C":3,"B":8,"D":4}"#,
+            r#"{"B":2,"A":1,"A":7,"B":5,"D":4,"C":3,"C":6}"#,
+            r#"{"X":0,"C":3,"Y":0,"A":1,"B":2,"C":5,"B":6,"D":4,"A":0}"#,
+            r#"{"C":3,"D":4,"A":1,"D":0,"B":2,"C":0}"#,
+            r#"{"A":1,"C":3,"B":2,"B":0,"C":0,"A":0,"D":4}"#,
+        ] {
+            let v = parse(json.as_bytes()).unwrap();
+            let mut r = ObjReader::new(Obj::of(&v).unwrap().unwrap());
+            let read: Vec<Option<i64>> = names.iter().map(|n| r.f::<i64>(n)).collect();
+            assert_eq!(read, [Some(1), Some(2), Some(3), Some(4)], "{json}");
+            let mut r = ObjReader::new(Obj::of(&v).unwrap().unwrap());
+            for n in ["D", "Z", "B", "A", "C"] {
+                assert_eq!(r.f::<i64>(n), Obj::of(&v).unwrap().unwrap().f::<i64>(n).unwrap(), "{json} {n}");
+            }
+        }
+        let v = parse(br#"{"A":1,"B":"x","C":{}}"#).unwrap();
+        let mut r = ObjReader::new(Obj::of(&v).unwrap().unwrap());
+        assert_eq!((r.f::<i64>("A"), r.f::<i64>("C"), r.f::<i64>("B")), (Some(1), None, None));
+        assert_eq!(r.finish(()).unwrap_err().to_string(), "C: expected a 64-bit integer, found an object");
+    }
+
+    #[test]
+    fn integers_of_every_length_read_exactly() {
+        for t in ["0", "-0", "7", "-7", "999999999999999999", "-999999999999999999", "1000000000000000000"] {
+            assert_eq!(read::<i128>(t).unwrap(), Some(t.parse().unwrap()), "{t}");
+            assert_eq!(read::<i64>(&alloc::format!("\"{t}\"")).unwrap(), Some(t.parse().unwrap()), "{t}");
+        }
+        assert_eq!(read::<i64>("-9223372036854775808").unwrap(), Some(i64::MIN));
+        for t in ["1e3", "1.0", "-1.5", "0.0", "12345678901234567890123456789012345678901"] {
+            assert!(matches!(read::<i128>(t).unwrap_err().kind(), ErrorKind::Range { .. }), "{t}");
+        }
     }
 }
