@@ -42,26 +42,46 @@ impl<'v, 'a> Obj<'v, 'a> {
 /// Reads a JSON object's members into a struct's fields, one call per field, keeping the
 /// first error (the line [`model!`](crate::model) writes per field, without a `?` each).
 ///
-/// Fields are read in declaration order and members mostly arrive in that order, so the
-/// member after the last one taken is tried first. What is read is what [`Obj::f`] reads
-/// (the first member of that name) as long as the names read are distinct, as a model's
-/// wire names are.
+/// What a field reads is what [`Obj::f`] reads, the first member of that name, as long as
+/// the names read are distinct (as a model's wire names are). Fields are read in
+/// declaration order and members often arrive in it, so the member after the last one
+/// taken in order is tried first; otherwise a small object is scanned, and a larger one
+/// looked up in an index of its member names built at the first such miss.
 #[derive(Debug)]
 pub struct ObjReader<'v, 'a> {
     obj: Obj<'v, 'a>,
     err: Option<Error>,
-    /// The member after the last one taken in order.
+    /// Every member before `next` was taken, in order, by another name.
     next: usize,
-    /// The members before `next` that no field has taken lie in `skipped` (which may also
-    /// hold taken ones); every other member before `next` was taken by another name.
-    skipped: core::ops::Range<usize>,
+    /// Open addressing by [`name_hash`]: the index of the first member of each name, or
+    /// [`EMPTY`]; built at the first miss of an object of `SCAN_MAX + 1..=INDEX_MAX` members.
+    index: Option<[u8; SLOTS]>,
+}
+
+/// Objects of up to this many members are scanned on a miss.
+const SCAN_MAX: usize = 8;
+/// Objects of up to this many members are indexed (more are scanned).
+const INDEX_MAX: usize = 96;
+const SLOTS: usize = 128;
+const EMPTY: u8 = u8::MAX;
+
+/// The slot a member name starts probing at.
+#[inline]
+fn name_hash(name: &str) -> usize {
+    let b = name.as_bytes();
+    let (head, tail) = match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(h), Some(t)) => (u64::from_le_bytes(*h), u64::from_le_bytes(*t)),
+        _ => (b.iter().fold(0u64, |n, &c| n << 8 | u64::from(c)), 0),
+    };
+    let h = (head ^ tail.rotate_left(29) ^ b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 57) as usize
 }
 
 impl<'v, 'a> ObjReader<'v, 'a> {
     /// Starts reading `obj`.
     #[inline]
     pub fn new(obj: Obj<'v, 'a>) -> Self {
-        ObjReader { obj, err: None, next: 0, skipped: 0..0 }
+        ObjReader { obj, err: None, next: 0, index: None }
     }
 
     /// Reads member `name` as [`Obj::f`] does; after an error, reads nothing more.
@@ -85,7 +105,6 @@ impl<'v, 'a> ObjReader<'v, 'a> {
         let members = self.obj.members;
         if let Some((k, v)) = members.get(self.next)
             && k == name
-            && self.skipped.is_empty()
         {
             self.next += 1;
             return Some(v);
@@ -93,19 +112,42 @@ impl<'v, 'a> ObjReader<'v, 'a> {
         self.find(name)
     }
 
+    /// The first member named `name`, out of order (`next` stays: what it says still holds).
     #[inline(never)]
     fn find(&mut self, name: &str) -> Option<&'v Value<'a>> {
         let members = self.obj.members;
-        if let Some((_, v)) = members[self.skipped.clone()].iter().find(|(k, _)| k == name) {
-            return Some(v);
+        if members.len() <= SCAN_MAX || members.len() > INDEX_MAX {
+            return members.iter().find(|(k, _)| k == name).map(|(_, v)| v);
         }
-        let at = self.next + members[self.next..].iter().position(|(k, _)| k == name)?;
-        if at > self.next {
-            let start = if self.skipped.is_empty() { self.next } else { self.skipped.start };
-            self.skipped = start..at;
+        let index = self.index.get_or_insert_with(|| {
+            let mut index = [EMPTY; SLOTS];
+            for (i, (k, _)) in members.iter().enumerate() {
+                let mut slot = name_hash(k);
+                loop {
+                    match index[slot] {
+                        // `i` < INDEX_MAX < EMPTY.
+                        EMPTY => break index[slot] = i as u8,
+                        // A later duplicate: the first one stays.
+                        at if members[usize::from(at)].0 == *k => break,
+                        _ => slot = (slot + 1) % SLOTS,
+                    }
+                }
+            }
+            index
+        });
+        let mut slot = name_hash(name);
+        loop {
+            match index[slot] {
+                EMPTY => return None,
+                at => {
+                    let (k, v) = &members[usize::from(at)];
+                    if k == name {
+                        return Some(v);
+                    }
+                }
+            }
+            slot = (slot + 1) % SLOTS;
         }
-        self.next = at + 1;
-        Some(&members[at].1)
     }
 
     /// `value`, or the first error met.
@@ -371,6 +413,38 @@ mod tests {
         let mut r = ObjReader::new(Obj::of(&v).unwrap().unwrap());
         assert_eq!((r.f::<i64>("A"), r.f::<i64>("C"), r.f::<i64>("B")), (Some(1), None, None));
         assert_eq!(r.finish(()).unwrap_err().to_string(), "C: expected a 64-bit integer, found an object");
+    }
+
+    /// Larger objects, members in another order than the fields, duplicates, many names
+    /// alike: every field reads what `Obj::f` reads.
+    #[test]
+    fn the_reader_agrees_with_obj_f_on_larger_objects() {
+        use alloc::format;
+        for size in [9, 20, 50, 96, 97, 150] {
+            let names: Vec<String> = (0..size)
+                .map(|i| match i % 4 {
+                    0 => format!("InstanceChargeType{i}"),
+                    1 => format!("I{i}"),
+                    2 => format!("Id{}", i * 7 % size),
+                    _ => format!("x{i}Name"),
+                })
+                .collect();
+            // Reversed, every name twice (the second value differs), a few unknown members.
+            let mut json = String::from("{");
+            for (n, v) in names.iter().rev().zip(0..).chain(names.iter().zip(1000..)) {
+                json += &format!("\"{n}\":{v},\"Unknown{v}\":0,");
+            }
+            json.pop();
+            json.push('}');
+            let v = parse(json.as_bytes()).unwrap();
+            let o = Obj::of(&v).unwrap().unwrap();
+            let mut r = ObjReader::new(o);
+            for n in names.iter().chain([&String::from("Absent"), &String::from("")]) {
+                let name: &'static str = alloc::boxed::Box::leak(n.clone().into_boxed_str());
+                assert_eq!(r.f::<i64>(name), o.f::<i64>(name).unwrap(), "{size} {n}");
+            }
+            assert!(r.finish(()).is_ok());
+        }
     }
 
     #[test]
