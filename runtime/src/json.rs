@@ -120,11 +120,12 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Inlined where a value is read, so that a scalar is built where it is stored.
+    #[inline]
     fn value(&mut self) -> Result<Value<'a>> {
         self.ws();
         match self.peek() {
-            Some(b'{') => self.nested(|p| p.object()),
-            Some(b'[') => self.nested(|p| p.array()),
+            Some(b'{' | b'[') => self.container(),
             Some(b'"') => Ok(Value::String(self.string()?)),
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
@@ -134,13 +135,16 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn nested(&mut self, f: impl FnOnce(&mut Self) -> Result<Value<'a>>) -> Result<Value<'a>> {
+    /// At `{` or `[`.
+    #[inline(never)]
+    fn container(&mut self) -> Result<Value<'a>> {
         if self.depth >= self.max_depth {
             return Err(Error::new(ErrorKind::TooDeep { limit: self.max_depth }));
         }
         self.depth += 1;
+        let open = self.b[self.i];
         self.i += 1;
-        let v = f(self);
+        let v = if open == b'{' { self.object() } else { self.array() };
         self.depth -= 1;
         v
     }
@@ -272,9 +276,23 @@ impl<'a> Parser<'a> {
     }
 
     /// At the opening quote.
+    #[inline]
     fn string(&mut self) -> Result<Cow<'a, str>> {
         self.i += 1;
         let start = self.i;
+        self.plain();
+        if self.peek() == Some(b'"') {
+            let s = &self.s[start..self.i];
+            self.i += 1;
+            return Ok(Cow::Borrowed(s));
+        }
+        self.escaped(start)
+    }
+
+    /// A string from `start` that holds an escape or is not closed where its first run of
+    /// plain bytes ends.
+    #[inline(never)]
+    fn escaped(&mut self, start: usize) -> Result<Cow<'a, str>> {
         let mut owned: Option<String> = None;
         let mut run = start;
         loop {
