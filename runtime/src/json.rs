@@ -111,6 +111,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(always)]
     fn literal(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>> {
         if self.b[self.i..].starts_with(word.as_bytes()) {
             self.i += word.len();
@@ -121,7 +122,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Inlined where a value is read, so that a scalar is built where it is stored.
-    #[inline]
+    #[inline(always)]
     fn value(&mut self) -> Result<Value<'a>> {
         self.ws();
         match self.peek() {
@@ -130,7 +131,7 @@ impl<'a> Parser<'a> {
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'-' | b'0'..=b'9') => Ok(Value::Number(self.number()?)),
             _ => Err(syntax(self.i, "a JSON value")),
         }
     }
@@ -207,7 +208,8 @@ impl<'a> Parser<'a> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Value<'a>> {
+    /// The number's text (a `&str` comes back in registers, a `Value` through memory).
+    fn number(&mut self) -> Result<&'a str> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -234,7 +236,7 @@ impl<'a> Parser<'a> {
                 return Err(syntax(self.i, "a digit"));
             }
         }
-        Ok(Value::Number(&self.s[start..self.i]))
+        Ok(&self.s[start..self.i])
     }
 
     fn hex4(&mut self) -> Result<u32> {
@@ -276,7 +278,7 @@ impl<'a> Parser<'a> {
     }
 
     /// At the opening quote.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self) -> Result<Cow<'a, str>> {
         self.i += 1;
         let start = self.i;
