@@ -1,4 +1,5 @@
 //! [`Error`]: what went wrong while reading or writing JSON, and where.
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -64,8 +65,12 @@ enum Seg {
 }
 
 /// A JSON error with the path of the field it concerns (`Response.InstanceSet[3].CPU`).
+/// One pointer wide, so every `Result` of the reader stays small on its hot path.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Inner {
     kind: ErrorKind,
     /// Innermost first (pushed while unwinding).
     path: Vec<Seg>,
@@ -73,24 +78,26 @@ pub struct Error {
 
 impl Error {
     /// An error of `kind` at the root of the document.
+    #[cold]
     pub fn new(kind: ErrorKind) -> Self {
-        Error { kind, path: Vec::new() }
+        Error(Box::new(Inner { kind, path: Vec::new() }))
     }
 
     /// A type mismatch.
+    #[cold]
     pub fn expected(expected: &'static str, found: &'static str) -> Self {
         Error::new(ErrorKind::Type { expected, found })
     }
 
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// The field path, `Response.InstanceSet[3].CPU` (empty at the root).
     pub fn path(&self) -> String {
         let mut s = String::new();
-        for seg in self.path.iter().rev() {
+        for seg in self.0.path.iter().rev() {
             match seg {
                 Seg::Field(name) => {
                     if !s.is_empty() {
@@ -108,14 +115,16 @@ impl Error {
     }
 
     /// The same error one field further out.
+    #[cold]
     pub fn in_field(mut self, name: &'static str) -> Self {
-        self.path.push(Seg::Field(name));
+        self.0.path.push(Seg::Field(name));
         self
     }
 
     /// The same error one list item further out.
+    #[cold]
     pub fn in_item(mut self, index: usize) -> Self {
-        self.path.push(Seg::Index(index));
+        self.0.path.push(Seg::Index(index));
         self
     }
 }
@@ -138,13 +147,17 @@ impl fmt::Display for ErrorKind {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() { write!(f, "{}", self.kind) } else { write!(f, "{}: {}", self.path(), self.kind) }
+        if self.0.path.is_empty() {
+            write!(f, "{}", self.0.kind)
+        } else {
+            write!(f, "{}: {}", self.path(), self.0.kind)
+        }
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Error").field("path", &self.path()).field("kind", &self.kind).finish()
+        f.debug_struct("Error").field("path", &self.path()).field("kind", &self.0.kind).finish()
     }
 }
 

@@ -64,7 +64,7 @@ pub fn parse(input: &[u8]) -> Result<Value<'_>> {
 /// Parses one JSON document, refusing nesting deeper than `max_depth`.
 pub fn parse_with_depth(input: &[u8], max_depth: usize) -> Result<Value<'_>> {
     let text = core::str::from_utf8(input).map_err(|e| syntax(e.valid_up_to(), "UTF-8 text"))?;
-    let mut p = Parser { s: text, b: input, i: 0, depth: 0, max_depth };
+    let mut p = Parser { s: text, b: input, i: 0, depth: 0, max_depth, items: Vec::new(), members: Vec::new() };
     let v = p.value()?;
     p.ws();
     if p.i != p.b.len() {
@@ -83,6 +83,11 @@ struct Parser<'a> {
     i: usize,
     depth: usize,
     max_depth: usize,
+    /// The items of the arrays being parsed, innermost last: an array's items are moved
+    /// into a Vec of their exact size when it closes (one allocation, no regrowth).
+    items: Vec<Value<'a>>,
+    /// The members of the objects being parsed, likewise.
+    members: Vec<(Cow<'a, str>, Value<'a>)>,
 }
 
 impl<'a> Parser<'a> {
@@ -106,6 +111,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(always)]
     fn literal(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>> {
         if self.b[self.i..].starts_with(word.as_bytes()) {
             self.i += word.len();
@@ -115,38 +121,42 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Inlined where a value is read, so that a scalar is built where it is stored.
+    #[inline(always)]
     fn value(&mut self) -> Result<Value<'a>> {
         self.ws();
         match self.peek() {
-            Some(b'{') => self.nested(|p| p.object()),
-            Some(b'[') => self.nested(|p| p.array()),
+            Some(b'{' | b'[') => self.container(),
             Some(b'"') => Ok(Value::String(self.string()?)),
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'-' | b'0'..=b'9') => Ok(Value::Number(self.number()?)),
             _ => Err(syntax(self.i, "a JSON value")),
         }
     }
 
-    fn nested(&mut self, f: impl FnOnce(&mut Self) -> Result<Value<'a>>) -> Result<Value<'a>> {
+    /// At `{` or `[`.
+    #[inline(never)]
+    fn container(&mut self) -> Result<Value<'a>> {
         if self.depth >= self.max_depth {
             return Err(Error::new(ErrorKind::TooDeep { limit: self.max_depth }));
         }
         self.depth += 1;
+        let open = self.b[self.i];
         self.i += 1;
-        let v = f(self);
+        let v = if open == b'{' { self.object() } else { self.array() };
         self.depth -= 1;
         v
     }
 
     fn object(&mut self) -> Result<Value<'a>> {
-        let mut members = Vec::new();
         self.ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(Value::Object(members));
+            return Ok(Value::Object(Vec::new()));
         }
+        let base = self.members.len();
         loop {
             self.ws();
             if self.peek() != Some(b'"') {
@@ -154,13 +164,14 @@ impl<'a> Parser<'a> {
             }
             let key = self.string()?;
             self.eat(b':', "':'")?;
-            members.push((key, self.value()?));
+            let value = self.value()?;
+            self.members.push((key, value));
             self.ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
-                    return Ok(Value::Object(members));
+                    return Ok(Value::Object(self.members.drain(base..).collect()));
                 }
                 _ => return Err(syntax(self.i, "',' or '}'")),
             }
@@ -168,20 +179,21 @@ impl<'a> Parser<'a> {
     }
 
     fn array(&mut self) -> Result<Value<'a>> {
-        let mut items = Vec::new();
         self.ws();
         if self.peek() == Some(b']') {
             self.i += 1;
-            return Ok(Value::Array(items));
+            return Ok(Value::Array(Vec::new()));
         }
+        let base = self.items.len();
         loop {
-            items.push(self.value()?);
+            let item = self.value()?;
+            self.items.push(item);
             self.ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b']') => {
                     self.i += 1;
-                    return Ok(Value::Array(items));
+                    return Ok(Value::Array(self.items.drain(base..).collect()));
                 }
                 _ => return Err(syntax(self.i, "',' or ']'")),
             }
@@ -196,7 +208,8 @@ impl<'a> Parser<'a> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Value<'a>> {
+    /// The number's text (a `&str` comes back in registers, a `Value` through memory).
+    fn number(&mut self) -> Result<&'a str> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -223,7 +236,7 @@ impl<'a> Parser<'a> {
                 return Err(syntax(self.i, "a digit"));
             }
         }
-        Ok(Value::Number(&self.s[start..self.i]))
+        Ok(&self.s[start..self.i])
     }
 
     fn hex4(&mut self) -> Result<u32> {
@@ -237,13 +250,55 @@ impl<'a> Parser<'a> {
         Ok(n)
     }
 
+    /// Skips the bytes of a string that stand for themselves (not `"`, `\\` or a control
+    /// character), eight at a time while it can.
+    #[inline]
+    fn plain(&mut self) {
+        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+        const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+        // Some byte of `x` is zero / below 0x20 (exact as an "any" test).
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        while let Some(chunk) = self.b.get(self.i..).and_then(<[u8]>::first_chunk::<8>) {
+            let x = u64::from_ne_bytes(*chunk);
+            let stop = zero(x ^ (ONES * u64::from(b'"')))
+                | zero(x ^ (ONES * u64::from(b'\\')))
+                | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+            if stop != 0 {
+                break;
+            }
+            self.i += 8;
+        }
+        while let Some(&c) = self.b.get(self.i)
+            && c != b'"'
+            && c != b'\\'
+            && c >= 0x20
+        {
+            self.i += 1;
+        }
+    }
+
     /// At the opening quote.
+    #[inline(always)]
     fn string(&mut self) -> Result<Cow<'a, str>> {
         self.i += 1;
         let start = self.i;
+        self.plain();
+        if self.peek() == Some(b'"') {
+            let s = &self.s[start..self.i];
+            self.i += 1;
+            return Ok(Cow::Borrowed(s));
+        }
+        self.escaped(start)
+    }
+
+    /// A string from `start` that holds an escape or is not closed where its first run of
+    /// plain bytes ends.
+    #[inline(never)]
+    fn escaped(&mut self, start: usize) -> Result<Cow<'a, str>> {
         let mut owned: Option<String> = None;
         let mut run = start;
         loop {
+            self.plain();
             let Some(c) = self.peek() else { return Err(syntax(self.i, "'\"'")) };
             match c {
                 b'"' => {
@@ -346,6 +401,32 @@ mod tests {
             match parse(text).unwrap_err().kind() {
                 ErrorKind::Syntax { offset: got, .. } => assert_eq!(*got, offset, "{:?}", core::str::from_utf8(text)),
                 k => panic!("{k:?}"),
+            }
+        }
+    }
+
+    /// Strings of every length, with the bytes that end a run of plain ones at every place.
+    #[test]
+    fn strings_stop_at_quotes_escapes_and_control_characters() {
+        for len in 0..20 {
+            for at in 0..=len {
+                let plain = "é".repeat(len / 2) + &"a".repeat(len % 2);
+                let (head, tail) = plain.split_at(plain.char_indices().nth(at / 2).map_or(plain.len(), |(i, _)| i));
+                let doc = alloc::format!("[\"{head}\\n{tail}\",\"{plain}\"]");
+                let v = parse(doc.as_bytes()).unwrap();
+                let want = alloc::format!("{head}\n{tail}");
+                assert_eq!(v, Value::Array(vec![Value::String(want.into()), Value::String(plain.clone().into())]));
+                let bad = alloc::format!("\"{head}\u{1f}{tail}\"");
+                let e = parse(bad.as_bytes()).unwrap_err();
+                assert_eq!(
+                    e.kind(),
+                    &ErrorKind::Syntax { offset: 1 + head.len(), what: "no control character in a string" }
+                );
+                let open = alloc::format!("\"{plain}");
+                assert_eq!(
+                    parse(open.as_bytes()).unwrap_err().kind(),
+                    &ErrorKind::Syntax { offset: open.len(), what: "'\"'" }
+                );
             }
         }
     }

@@ -41,30 +41,117 @@ impl<'v, 'a> Obj<'v, 'a> {
 
 /// Reads a JSON object's members into a struct's fields, one call per field, keeping the
 /// first error (the line [`model!`](crate::model) writes per field, without a `?` each).
+///
+/// What a field reads is what [`Obj::f`] reads, the first member of that name, as long as
+/// the names read are distinct (as a model's wire names are). Fields are read in
+/// declaration order and members often arrive in it, so the member after the last one
+/// taken in order is tried first; otherwise a small object is scanned, and a larger one
+/// looked up in an index of its member names built at the first such miss.
 #[derive(Debug)]
 pub struct ObjReader<'v, 'a> {
     obj: Obj<'v, 'a>,
     err: Option<Error>,
+    /// Every member before `next` was taken, in order, by another name.
+    next: usize,
+    /// Open addressing by [`name_hash`]: the index of the first member of each name, or
+    /// [`EMPTY`]; built at the first miss of an object of `SCAN_MAX + 1..=INDEX_MAX` members.
+    index: Option<[u8; SLOTS]>,
+}
+
+/// Objects of up to this many members are scanned on a miss.
+const SCAN_MAX: usize = 8;
+/// Objects of up to this many members are indexed (more are scanned).
+const INDEX_MAX: usize = 96;
+const SLOTS: usize = 128;
+const EMPTY: u8 = u8::MAX;
+
+/// The slot a member name starts probing at.
+#[inline]
+fn name_hash(name: &str) -> usize {
+    let b = name.as_bytes();
+    let (head, tail) = match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(h), Some(t)) => (u64::from_le_bytes(*h), u64::from_le_bytes(*t)),
+        _ => (b.iter().fold(0u64, |n, &c| n << 8 | u64::from(c)), 0),
+    };
+    let h = (head ^ tail.rotate_left(29) ^ b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 57) as usize
 }
 
 impl<'v, 'a> ObjReader<'v, 'a> {
     /// Starts reading `obj`.
+    #[inline]
     pub fn new(obj: Obj<'v, 'a>) -> Self {
-        ObjReader { obj, err: None }
+        ObjReader { obj, err: None, next: 0, index: None }
     }
 
     /// Reads member `name` as [`Obj::f`] does; after an error, reads nothing more.
+    #[inline]
     pub fn f<T: FromJson>(&mut self, name: &'static str) -> Option<T> {
         if self.err.is_some() {
             return None;
         }
-        self.obj.f(name).unwrap_or_else(|e| {
-            self.err = Some(e);
-            None
-        })
+        match self.member(name) {
+            None | Some(Value::Null) => None,
+            Some(v) => T::from_json(v).unwrap_or_else(|e| {
+                self.err = Some(e.in_field(name));
+                None
+            }),
+        }
+    }
+
+    /// The first member named `name`.
+    #[inline]
+    fn member(&mut self, name: &str) -> Option<&'v Value<'a>> {
+        let members = self.obj.members;
+        if let Some((k, v)) = members.get(self.next)
+            && k == name
+        {
+            self.next += 1;
+            return Some(v);
+        }
+        self.find(name)
+    }
+
+    /// The first member named `name`, out of order (`next` stays: what it says still holds).
+    #[inline(never)]
+    fn find(&mut self, name: &str) -> Option<&'v Value<'a>> {
+        let members = self.obj.members;
+        if members.len() <= SCAN_MAX || members.len() > INDEX_MAX {
+            return members.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+        }
+        let index = self.index.get_or_insert_with(|| {
+            let mut index = [EMPTY; SLOTS];
+            for (i, (k, _)) in members.iter().enumerate() {
+                let mut slot = name_hash(k);
+                loop {
+                    match index[slot] {
+                        // `i` < INDEX_MAX < EMPTY.
+                        EMPTY => break index[slot] = i as u8,
+                        // A later duplicate: the first one stays.
+                        at if members[usize::from(at)].0 == *k => break,
+                        _ => slot = (slot + 1) % SLOTS,
+                    }
+                }
+            }
+            index
+        });
+        let mut slot = name_hash(name);
+        loop {
+            match index[slot] {
+                EMPTY => return None,
+                at => {
+                    let (k, v) = &members[usize::from(at)];
+                    if k == name {
+                        return Some(v);
+                    }
+                }
+            }
+            slot = (slot + 1) % SLOTS;
+        }
     }
 
     /// `value`, or the first error met.
+    #[inline]
     pub fn finish<T>(self, value: T) -> Result<Option<T>> {
         match self.err {
             Some(e) => Err(e),
@@ -139,6 +226,15 @@ fn number_text<'v>(v: &'v Value<'_>, expected: &'static str) -> Result<Option<&'
 
 fn integer(v: &Value<'_>, expected: &'static str) -> Result<Option<i128>> {
     let Some(t) = number_text(v, expected)? else { return Ok(None) };
+    // Up to 18 digits fit an i64 whatever they are: the common case, without i128 parsing.
+    let (negative, digits) = match t.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    if !digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit) {
+        let n = digits.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+        return Ok(Some(i128::from(if negative { -n } else { n })));
+    }
     // Integers never pass through f64: a fraction or exponent is out of the field's form.
     let n: i128 = t.parse().map_err(|_| Error::new(ErrorKind::Range { expected }))?;
     Ok(Some(n))
@@ -288,5 +384,78 @@ mod tests {
         assert_eq!(o.f::<i64>("ID").unwrap_err().to_string(), "ID: expected a 64-bit integer, found a string");
         assert!(Obj::of(&Value::Number("1")).is_err());
         assert!(Obj::of(&Value::String("".into())).unwrap().is_none());
+    }
+
+    /// The reader tries the next member first; whatever the order, it reads what `Obj::f`
+    /// reads: the first member of each name.
+    #[test]
+    fn the_reader_takes_the_first_member_in_any_order() {
+        let names = ["A", "B", "C", "D"];
+        for json in [
+            r#"{"A":1,"B":2,"C":3,"D":4}"#,
+            r#"{"D":4,"C":3,"B":2,"A":1}"#,
+            r#"{"A":1,"X":0,"B":2,"A":9,"C":3,"B":8,"D":4}"#,
+            r#"{"B":2,"A":1,"A":7,"B":5,"D":4,"C":3,"C":6}"#,
+            r#"{"X":0,"C":3,"Y":0,"A":1,"B":2,"C":5,"B":6,"D":4,"A":0}"#,
+            r#"{"C":3,"D":4,"A":1,"D":0,"B":2,"C":0}"#,
+            r#"{"A":1,"C":3,"B":2,"B":0,"C":0,"A":0,"D":4}"#,
+        ] {
+            let v = parse(json.as_bytes()).unwrap();
+            let mut r = ObjReader::new(Obj::of(&v).unwrap().unwrap());
+            let read: Vec<Option<i64>> = names.iter().map(|n| r.f::<i64>(n)).collect();
+            assert_eq!(read, [Some(1), Some(2), Some(3), Some(4)], "{json}");
+            let mut r = ObjReader::new(Obj::of(&v).unwrap().unwrap());
+            for n in ["D", "Z", "B", "A", "C"] {
+                assert_eq!(r.f::<i64>(n), Obj::of(&v).unwrap().unwrap().f::<i64>(n).unwrap(), "{json} {n}");
+            }
+        }
+        let v = parse(br#"{"A":1,"B":"x","C":{}}"#).unwrap();
+        let mut r = ObjReader::new(Obj::of(&v).unwrap().unwrap());
+        assert_eq!((r.f::<i64>("A"), r.f::<i64>("C"), r.f::<i64>("B")), (Some(1), None, None));
+        assert_eq!(r.finish(()).unwrap_err().to_string(), "C: expected a 64-bit integer, found an object");
+    }
+
+    /// Larger objects, members in another order than the fields, duplicates, many names
+    /// alike: every field reads what `Obj::f` reads.
+    #[test]
+    fn the_reader_agrees_with_obj_f_on_larger_objects() {
+        use alloc::format;
+        for size in [9, 20, 50, 96, 97, 150] {
+            let names: Vec<String> = (0..size)
+                .map(|i| match i % 4 {
+                    0 => format!("InstanceChargeType{i}"),
+                    1 => format!("I{i}"),
+                    2 => format!("Id{}", i * 7 % size),
+                    _ => format!("x{i}Name"),
+                })
+                .collect();
+            // Reversed, every name twice (the second value differs), a few unknown members.
+            let mut json = String::from("{");
+            for (n, v) in names.iter().rev().zip(0..).chain(names.iter().zip(1000..)) {
+                json += &format!("\"{n}\":{v},\"Unknown{v}\":0,");
+            }
+            json.pop();
+            json.push('}');
+            let v = parse(json.as_bytes()).unwrap();
+            let o = Obj::of(&v).unwrap().unwrap();
+            let mut r = ObjReader::new(o);
+            for n in names.iter().chain([&String::from("Absent"), &String::from("")]) {
+                let name: &'static str = alloc::boxed::Box::leak(n.clone().into_boxed_str());
+                assert_eq!(r.f::<i64>(name), o.f::<i64>(name).unwrap(), "{size} {n}");
+            }
+            assert!(r.finish(()).is_ok());
+        }
+    }
+
+    #[test]
+    fn integers_of_every_length_read_exactly() {
+        for t in ["0", "-0", "7", "-7", "999999999999999999", "-999999999999999999", "1000000000000000000"] {
+            assert_eq!(read::<i128>(t).unwrap(), Some(t.parse().unwrap()), "{t}");
+            assert_eq!(read::<i64>(&alloc::format!("\"{t}\"")).unwrap(), Some(t.parse().unwrap()), "{t}");
+        }
+        assert_eq!(read::<i64>("-9223372036854775808").unwrap(), Some(i64::MIN));
+        for t in ["1e3", "1.0", "-1.5", "0.0", "12345678901234567890123456789012345678901"] {
+            assert!(matches!(read::<i128>(t).unwrap_err().kind(), ErrorKind::Range { .. }), "{t}");
+        }
     }
 }

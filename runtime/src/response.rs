@@ -87,18 +87,17 @@ pub fn decode_response_as<T: FromJson>(action: &'static str, body: &[u8]) -> Res
     let Some(resp @ Value::Object(_)) = unique(&doc, "Response").map_err(|e| fail(None, e))? else {
         return Err(fail(None, Error::new(ErrorKind::NoResponse)));
     };
-    let request_id = unique(resp, "RequestId")
-        .map_err(|e| fail(None, e.in_field("Response")))?
-        .and_then(Value::as_str)
-        .map(ToString::to_string);
-    let error = unique(resp, "Error").map_err(|e| fail(request_id.clone(), e.in_field("Response")))?;
+    // Copied only into an error.
+    let request_id = unique(resp, "RequestId").map_err(|e| fail(None, e.in_field("Response")))?.and_then(Value::as_str);
+    let owned = || request_id.map(ToString::to_string);
+    let error = unique(resp, "Error").map_err(|e| fail(owned(), e.in_field("Response")))?;
     if let Some(err) = error.filter(|e| !matches!(e, Value::Null)) {
         return Err(match api_error(err) {
-            Ok((code, message)) => ResponseError::Api(ApiError { code, message, request_id }),
-            Err(e) => fail(request_id, e.in_field("Error").in_field("Response")),
+            Ok((code, message)) => ResponseError::Api(ApiError { code, message, request_id: owned() }),
+            Err(e) => fail(owned(), e.in_field("Error").in_field("Response")),
         });
     }
-    from_value(resp).map_err(|e| fail(request_id, e.in_field("Response")))
+    from_value(resp).map_err(|e| fail(owned(), e.in_field("Response")))
 }
 
 /// The member `name` of `v` if `v` is an object holding it once; twice is an error.
