@@ -63,14 +63,108 @@ pub fn parse(input: &[u8]) -> Result<Value<'_>> {
 
 /// Parses one JSON document, refusing nesting deeper than `max_depth`.
 pub fn parse_with_depth(input: &[u8], max_depth: usize) -> Result<Value<'_>> {
+    let mut tape = parse_tape(input, max_depth)?;
+    let mut nodes = tape.drain(..);
+    Ok(tree(&mut nodes))
+}
+
+/// One node of a parsed document laid out flat, in document order: a container is
+/// followed by its items (an object's by each member's name, a [`Node::String`], then its
+/// value), `end` being the index after its last descendant.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node<'a> {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number, as written.
+    Number(&'a str),
+    /// A string (or a member name), unescaped.
+    String(Cow<'a, str>),
+    /// An array of `len` items.
+    Array {
+        /// Items.
+        len: usize,
+        /// The index after the array's last descendant.
+        end: usize,
+    },
+    /// An object of `len` members.
+    Object {
+        /// Members.
+        len: usize,
+        /// The index after the object's last descendant.
+        end: usize,
+    },
+}
+
+/// The index after the node at `at` and its descendants.
+#[doc(hidden)]
+#[inline]
+pub fn next_node(tape: &[Node<'_>], at: usize) -> usize {
+    match tape[at] {
+        Node::Array { end, .. } | Node::Object { end, .. } => end,
+        _ => at + 1,
+    }
+}
+
+/// The value of the nodes taken from `nodes` (depth bounded by the parser).
+fn tree<'a>(nodes: &mut impl Iterator<Item = Node<'a>>) -> Value<'a> {
+    match nodes.next() {
+        None | Some(Node::Null) => Value::Null,
+        Some(Node::Bool(b)) => Value::Bool(b),
+        Some(Node::Number(t)) => Value::Number(t),
+        Some(Node::String(s)) => Value::String(s),
+        Some(Node::Array { len, .. }) => Value::Array((0..len).map(|_| tree(nodes)).collect()),
+        Some(Node::Object { len, .. }) => Value::Object(
+            (0..len)
+                .map(|_| {
+                    let key = match nodes.next() {
+                        Some(Node::String(k)) => k,
+                        _ => Cow::Borrowed(""),
+                    };
+                    (key, tree(nodes))
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// The value at `at` of `tape`, borrowing from it (a container is built whole).
+#[doc(hidden)]
+pub fn tape_value<'t>(tape: &'t [Node<'_>], at: usize) -> Value<'t> {
+    match &tape[at] {
+        Node::Null => Value::Null,
+        Node::Bool(b) => Value::Bool(*b),
+        Node::Number(t) => Value::Number(t),
+        Node::String(s) => Value::String(Cow::Borrowed(s)),
+        _ => {
+            let end = next_node(tape, at);
+            let mut nodes = tape[at..end].iter().map(|n| match n {
+                Node::String(s) => Node::String(Cow::Borrowed(&**s)),
+                Node::Null => Node::Null,
+                Node::Bool(b) => Node::Bool(*b),
+                Node::Number(t) => Node::Number(t),
+                Node::Array { len, end } => Node::Array { len: *len, end: *end },
+                Node::Object { len, end } => Node::Object { len: *len, end: *end },
+            });
+            tree(&mut nodes)
+        }
+    }
+}
+
+/// Parses one JSON document into a flat list of nodes (see [`Node`]); the errors are
+/// [`parse_with_depth`]'s.
+#[doc(hidden)]
+pub fn parse_tape(input: &[u8], max_depth: usize) -> Result<Vec<Node<'_>>> {
     let text = core::str::from_utf8(input).map_err(|e| syntax(e.valid_up_to(), "UTF-8 text"))?;
-    let mut p = Parser { s: text, b: input, i: 0, depth: 0, max_depth, items: Vec::new(), members: Vec::new() };
-    let v = p.value()?;
+    let mut p = Parser { s: text, b: input, i: 0, depth: 0, max_depth, tape: Vec::with_capacity(input.len() / 16) };
+    p.value()?;
     p.ws();
     if p.i != p.b.len() {
         return Err(syntax(p.i, "the end of the document"));
     }
-    Ok(v)
+    Ok(p.tape)
 }
 
 fn syntax(offset: usize, what: &'static str) -> Error {
@@ -83,11 +177,8 @@ struct Parser<'a> {
     i: usize,
     depth: usize,
     max_depth: usize,
-    /// The items of the arrays being parsed, innermost last: an array's items are moved
-    /// into a Vec of their exact size when it closes (one allocation, no regrowth).
-    items: Vec<Value<'a>>,
-    /// The members of the objects being parsed, likewise.
-    members: Vec<(Cow<'a, str>, Value<'a>)>,
+    /// The nodes so far, in document order.
+    tape: Vec<Node<'a>>,
 }
 
 impl<'a> Parser<'a> {
@@ -112,10 +203,11 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(always)]
-    fn literal(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>> {
+    fn literal(&mut self, word: &str, v: Node<'a>) -> Result<()> {
         if self.b[self.i..].starts_with(word.as_bytes()) {
             self.i += word.len();
-            Ok(v)
+            self.tape.push(v);
+            Ok(())
         } else {
             Err(syntax(self.i, "a JSON value"))
         }
@@ -123,77 +215,95 @@ impl<'a> Parser<'a> {
 
     /// Inlined where a value is read, so that a scalar is built where it is stored.
     #[inline(always)]
-    fn value(&mut self) -> Result<Value<'a>> {
+    fn value(&mut self) -> Result<()> {
         self.ws();
         match self.peek() {
             Some(b'{' | b'[') => self.container(),
-            Some(b'"') => Ok(Value::String(self.string()?)),
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'n') => self.literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => Ok(Value::Number(self.number()?)),
+            Some(b'"') => {
+                let s = self.string()?;
+                self.tape.push(Node::String(s));
+                Ok(())
+            }
+            Some(b't') => self.literal("true", Node::Bool(true)),
+            Some(b'f') => self.literal("false", Node::Bool(false)),
+            Some(b'n') => self.literal("null", Node::Null),
+            Some(b'-' | b'0'..=b'9') => {
+                let t = self.number()?;
+                self.tape.push(Node::Number(t));
+                Ok(())
+            }
             _ => Err(syntax(self.i, "a JSON value")),
         }
     }
 
     /// At `{` or `[`.
     #[inline(never)]
-    fn container(&mut self) -> Result<Value<'a>> {
+    fn container(&mut self) -> Result<()> {
         if self.depth >= self.max_depth {
             return Err(Error::new(ErrorKind::TooDeep { limit: self.max_depth }));
         }
         self.depth += 1;
         let open = self.b[self.i];
         self.i += 1;
-        let v = if open == b'{' { self.object() } else { self.array() };
+        let at = self.tape.len();
+        self.tape.push(Node::Null);
+        let node = if open == b'{' {
+            self.object().map(|len| Node::Object { len, end: self.tape.len() })
+        } else {
+            self.array().map(|len| Node::Array { len, end: self.tape.len() })
+        }?;
+        self.tape[at] = node;
         self.depth -= 1;
-        v
+        Ok(())
     }
 
-    fn object(&mut self) -> Result<Value<'a>> {
+    /// The number of members.
+    fn object(&mut self) -> Result<usize> {
         self.ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(Value::Object(Vec::new()));
+            return Ok(0);
         }
-        let base = self.members.len();
+        let mut len = 0;
         loop {
             self.ws();
             if self.peek() != Some(b'"') {
                 return Err(syntax(self.i, "a member name"));
             }
             let key = self.string()?;
+            self.tape.push(Node::String(key));
             self.eat(b':', "':'")?;
-            let value = self.value()?;
-            self.members.push((key, value));
+            self.value()?;
+            len += 1;
             self.ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
-                    return Ok(Value::Object(self.members.drain(base..).collect()));
+                    return Ok(len);
                 }
                 _ => return Err(syntax(self.i, "',' or '}'")),
             }
         }
     }
 
-    fn array(&mut self) -> Result<Value<'a>> {
+    /// The number of items.
+    fn array(&mut self) -> Result<usize> {
         self.ws();
         if self.peek() == Some(b']') {
             self.i += 1;
-            return Ok(Value::Array(Vec::new()));
+            return Ok(0);
         }
-        let base = self.items.len();
+        let mut len = 0;
         loop {
-            let item = self.value()?;
-            self.items.push(item);
+            self.value()?;
+            len += 1;
             self.ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b']') => {
                     self.i += 1;
-                    return Ok(Value::Array(self.items.drain(base..).collect()));
+                    return Ok(len);
                 }
                 _ => return Err(syntax(self.i, "',' or ']'")),
             }

@@ -92,6 +92,8 @@ pub use write::{ObjWriter, ToJson, Writer, to_string};
 /// What the [`model!`] expansion names; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::json::Node;
+    pub use crate::read::TapeReader;
     pub use alloc::boxed::Box;
     pub use alloc::string::String;
     pub use alloc::vec::Vec;

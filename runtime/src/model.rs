@@ -130,6 +130,13 @@ macro_rules! __model {
                 let v = Self { $( $id: $crate::ObjReader::f(&mut _r, $wire), )* };
                 $crate::ObjReader::finish(_r, v)
             }
+            fn from_tape(_t: &[$crate::__private::Node<'_>], _at: usize) -> $crate::Read<Self> {
+                let ::core::option::Option::Some(mut _r) = $crate::__private::TapeReader::of(_t, _at)? else {
+                    return ::core::result::Result::Ok(::core::option::Option::None);
+                };
+                let v = Self { $( $id: $crate::__private::TapeReader::f(&mut _r, $wire), )* };
+                $crate::__private::TapeReader::finish(_r, v)
+            }
         }
         // serde (the calling crate's `serde` feature, which turns `full-json` on): through
         // the JSON impls above, one line each way, where the JSON impl is compiled.

@@ -1,6 +1,6 @@
 //! [`FromJson`]: typed, tolerant reading of a parsed [`Value`].
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::{Value, parse};
+use crate::json::{Node, Value, next_node, parse, tape_value};
 use crate::write::{ToJson, Writer};
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
@@ -12,6 +12,14 @@ use alloc::vec::Vec;
 pub trait FromJson: Sized {
     /// Reads `v`; an error's path is relative to `v`.
     fn from_json(v: &Value<'_>) -> Result<Option<Self>>;
+
+    /// Reads the node at `at` of a parsed document's tape as [`from_json`](Self::from_json)
+    /// reads its value (which this default does).
+    #[doc(hidden)]
+    #[inline]
+    fn from_tape(tape: &[Node<'_>], at: usize) -> Result<Option<Self>> {
+        Self::from_json(&tape_value(tape, at))
+    }
 }
 
 /// The members of a JSON object being read into a struct.
@@ -147,6 +155,134 @@ impl<'v, 'a> ObjReader<'v, 'a> {
                 }
             }
             slot = (slot + 1) % SLOTS;
+        }
+    }
+
+    /// `value`, or the first error met.
+    #[inline]
+    pub fn finish<T>(self, value: T) -> Result<Option<T>> {
+        match self.err {
+            Some(e) => Err(e),
+            None => Ok(Some(value)),
+        }
+    }
+}
+
+/// [`ObjReader`] over an object on a parsed document's tape: the same fields read, the
+/// same first error.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct TapeReader<'t, 'a> {
+    tape: &'t [Node<'a>],
+    /// The first member's name.
+    first: usize,
+    len: usize,
+    err: Option<Error>,
+    /// Members before the `next`th (whose name is at `next_at`) were taken, in order.
+    next: usize,
+    next_at: usize,
+    /// As [`ObjReader`]'s, holding the tape index of each member's name ([`NO_MEMBER`]:
+    /// none).
+    index: Option<[u32; SLOTS]>,
+}
+
+const NO_MEMBER: u32 = u32::MAX;
+
+impl<'t, 'a> TapeReader<'t, 'a> {
+    /// A reader of the object at `at`; `None` for what reads as absent, an error for any
+    /// other non-object (as [`Obj::of`]).
+    #[inline]
+    pub fn of(tape: &'t [Node<'a>], at: usize) -> Result<Option<Self>> {
+        match tape[at] {
+            Node::Object { len, .. } => {
+                Ok(Some(TapeReader { tape, first: at + 1, len, err: None, next: 0, next_at: at + 1, index: None }))
+            }
+            _ => Obj::of(&tape_value(tape, at)).map(|_| None),
+        }
+    }
+
+    #[inline]
+    fn key(&self, at: usize) -> &'t str {
+        match &self.tape[at] {
+            Node::String(k) => k,
+            _ => "",
+        }
+    }
+
+    /// Reads member `name` as [`ObjReader::f`] does.
+    #[inline]
+    pub fn f<T: FromJson>(&mut self, name: &'static str) -> Option<T> {
+        if self.err.is_some() {
+            return None;
+        }
+        let at = self.member(name)?;
+        match self.tape[at] {
+            Node::Null => None,
+            _ => T::from_tape(self.tape, at).unwrap_or_else(|e| {
+                self.err = Some(e.in_field(name));
+                None
+            }),
+        }
+    }
+
+    /// The tape index of the value of the first member named `name`.
+    #[inline]
+    fn member(&mut self, name: &str) -> Option<usize> {
+        if self.next < self.len && self.key(self.next_at) == name {
+            let at = self.next_at + 1;
+            self.next += 1;
+            self.next_at = next_node(self.tape, at);
+            return Some(at);
+        }
+        self.find(name)
+    }
+
+    #[inline(never)]
+    fn find(&mut self, name: &str) -> Option<usize> {
+        let (tape, first, len) = (self.tape, self.first, self.len);
+        let scan = || {
+            let mut at = first;
+            for _ in 0..len {
+                if self.key(at) == name {
+                    return Some(at + 1);
+                }
+                at = next_node(tape, at + 1);
+            }
+            None
+        };
+        if len <= SCAN_MAX || len > INDEX_MAX || tape.len() >= NO_MEMBER as usize {
+            return scan();
+        }
+        let key = |at: u32| match &tape[at as usize] {
+            Node::String(k) => &**k,
+            _ => "",
+        };
+        let index = self.index.get_or_insert_with(|| {
+            let mut index = [NO_MEMBER; SLOTS];
+            let mut at = first;
+            for _ in 0..len {
+                let k = key(at as u32);
+                let mut slot = name_hash(k);
+                loop {
+                    match index[slot] {
+                        // `at` < tape.len() < NO_MEMBER.
+                        NO_MEMBER => break index[slot] = at as u32,
+                        // A later duplicate: the first one stays.
+                        other if key(other) == k => break,
+                        _ => slot = (slot + 1) % SLOTS,
+                    }
+                }
+                at = next_node(tape, at + 1);
+            }
+            index
+        });
+        let mut slot = name_hash(name);
+        loop {
+            match index[slot] {
+                NO_MEMBER => return None,
+                at if key(at) == name => return Some(at as usize + 1),
+                _ => slot = (slot + 1) % SLOTS,
+            }
         }
     }
 
@@ -318,11 +454,29 @@ impl<T: FromJson> FromJson for Vec<T> {
             v => Err(Error::expected("a list", v.type_name())),
         }
     }
+
+    fn from_tape(tape: &[Node<'_>], at: usize) -> Result<Option<Self>> {
+        let Node::Array { len, .. } = tape[at] else { return Self::from_json(&tape_value(tape, at)) };
+        let mut out = Vec::with_capacity(len);
+        let mut p = at + 1;
+        for i in 0..len {
+            match T::from_tape(tape, p).map_err(|e| e.in_item(i))? {
+                Some(x) => out.push(x),
+                None => return Err(Error::new(ErrorKind::NullItem).in_item(i)),
+            }
+            p = next_node(tape, p);
+        }
+        Ok(Some(out))
+    }
 }
 
 impl<T: FromJson> FromJson for Box<T> {
     fn from_json(v: &Value<'_>) -> Result<Option<Self>> {
         Ok(T::from_json(v)?.map(Box::new))
+    }
+
+    fn from_tape(tape: &[Node<'_>], at: usize) -> Result<Option<Self>> {
+        Ok(T::from_tape(tape, at)?.map(Box::new))
     }
 }
 
@@ -408,6 +562,14 @@ mod tests {
             for n in ["D", "Z", "B", "A", "C"] {
                 assert_eq!(r.f::<i64>(n), Obj::of(&v).unwrap().unwrap().f::<i64>(n).unwrap(), "{json} {n}");
             }
+            let tape = crate::json::parse_tape(json.as_bytes(), crate::MAX_DEPTH).unwrap();
+            let mut t = TapeReader::of(&tape, 0).unwrap().unwrap();
+            let read: Vec<Option<i64>> = names.iter().map(|n| t.f::<i64>(n)).collect();
+            assert_eq!(read, [Some(1), Some(2), Some(3), Some(4)], "{json}");
+            let mut t = TapeReader::of(&tape, 0).unwrap().unwrap();
+            for n in ["D", "Z", "B", "A", "C"] {
+                assert_eq!(t.f::<i64>(n), Obj::of(&v).unwrap().unwrap().f::<i64>(n).unwrap(), "{json} {n}");
+            }
         }
         let v = parse(br#"{"A":1,"B":"x","C":{}}"#).unwrap();
         let mut r = ObjReader::new(Obj::of(&v).unwrap().unwrap());
@@ -439,11 +601,15 @@ mod tests {
             let v = parse(json.as_bytes()).unwrap();
             let o = Obj::of(&v).unwrap().unwrap();
             let mut r = ObjReader::new(o);
+            let tape = crate::json::parse_tape(json.as_bytes(), crate::MAX_DEPTH).unwrap();
+            let mut t = TapeReader::of(&tape, 0).unwrap().unwrap();
             for n in names.iter().chain([&String::from("Absent"), &String::from("")]) {
                 let name: &'static str = alloc::boxed::Box::leak(n.clone().into_boxed_str());
                 assert_eq!(r.f::<i64>(name), o.f::<i64>(name).unwrap(), "{size} {n}");
+                assert_eq!(t.f::<i64>(name), o.f::<i64>(name).unwrap(), "{size} {n}");
             }
             assert!(r.finish(()).is_ok());
+            assert!(t.finish(()).is_ok());
         }
     }
 
@@ -456,6 +622,49 @@ mod tests {
         assert_eq!(read::<i64>("-9223372036854775808").unwrap(), Some(i64::MIN));
         for t in ["1e3", "1.0", "-1.5", "0.0", "12345678901234567890123456789012345678901"] {
             assert!(matches!(read::<i128>(t).unwrap_err().kind(), ErrorKind::Range { .. }), "{t}");
+        }
+    }
+
+    #[allow(dead_code)]
+    mod models {
+        crate::model! { both debug; Inner { "N" n set_n: i64, "S" s set_s: str } }
+        crate::model! { both debug;
+            Outer {
+                "A" a set_a: i64,
+                "L" l set_l: list Inner,
+                "O" o set_o: obj Inner,
+                "F" f set_f: f64,
+                "B" b set_b: bool,
+                "T" t set_t: str,
+            }
+        }
+    }
+
+    /// Off the tape, values, lists, nested objects and their errors read as from the tree.
+    #[test]
+    fn the_tape_reads_what_the_tree_reads() {
+        use models::Outer;
+        fn both<T: FromJson + PartialEq + core::fmt::Debug>(json: &str) {
+            let tree = T::from_json(&parse(json.as_bytes()).unwrap()).map_err(|e| e.to_string());
+            let tape = crate::json::parse_tape(json.as_bytes(), crate::MAX_DEPTH).unwrap();
+            assert_eq!(T::from_tape(&tape, 0).map_err(|e| e.to_string()), tree, "{json}");
+        }
+        for json in [
+            r#"{"A":1,"L":[{"N":2,"S":"x"},{"S":"y","N":"3"}],"O":{"N":4},"F":1.5,"B":"true","T":{"a":[1,{}]}}"#,
+            r#"{"T":[1,2],"B":1,"F":"2","O":"","L":"","A":null,"X":{"Y":[[]]}}"#,
+            r#"{"L":[{"N":2},null]}"#,
+            r#"{"L":[{"N":2},{"N":[1]}]}"#,
+            r#"{"O":{"S":"a","N":{"x":1}},"A":"x"}"#,
+            r#"{"A":1,"A":"x","O":{"N":1,"N":{}},"L":[{"N":1,"S":"\u00e9\n"}]}"#,
+            r#"{"F":"NaN"}"#,
+            r#"[]"#,
+            r#"null"#,
+            r#""""#,
+            r#"12"#,
+        ] {
+            both::<Outer>(json);
+            both::<Vec<Outer>>(&alloc::format!("[{json}]"));
+            both::<Box<Outer>>(json);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! [`decode_response`]: the `{"Response": {...}}` envelope into a typed response or the
 //! API error.
 use crate::error::{Error, ErrorKind};
-use crate::json::{Value, parse};
+use crate::json::{MAX_DEPTH, Node, Value, next_node, parse, parse_tape};
 use crate::read::{FromJson, from_value};
 use alloc::string::{String, ToString};
 use core::fmt;
@@ -82,6 +82,14 @@ where
 /// that is not an object with a string `Code` is [`ErrorKind::InvalidError`], never read
 /// as a success.
 pub fn decode_response_as<T: FromJson>(action: &'static str, body: &[u8]) -> Result<T, ResponseError> {
+    // A success is read off the document's tape; anything else (an error, an API error, an
+    // unusual envelope) is read again from the tree below, which says what went wrong.
+    if let Ok(tape) = parse_tape(body, MAX_DEPTH)
+        && let Some(resp) = plain_success(&tape)
+        && let Ok(Some(v)) = T::from_tape(&tape, resp)
+    {
+        return Ok(v);
+    }
     let fail = |request_id, error| ResponseError::Decode { action, request_id, error };
     let doc = parse(body).map_err(|e| fail(None, e))?;
     let Some(resp @ Value::Object(_)) = unique(&doc, "Response").map_err(|e| fail(None, e))? else {
@@ -98,6 +106,40 @@ pub fn decode_response_as<T: FromJson>(action: &'static str, body: &[u8]) -> Res
         });
     }
     from_value(resp).map_err(|e| fail(owned(), e.in_field("Response")))
+}
+
+/// The tape index of `Response` when the envelope is what the rules below read as a success
+/// (`Response` once and an object, `RequestId` at most once, `Error` absent or once and
+/// `null`); `None` for anything else.
+fn plain_success(tape: &[Node<'_>]) -> Option<usize> {
+    let name = |at: usize| match &tape[at] {
+        Node::String(k) => &**k,
+        _ => "",
+    };
+    let Node::Object { len, .. } = tape[0] else { return None };
+    let (mut at, mut resp) = (1, None);
+    for _ in 0..len {
+        if name(at) == "Response" {
+            if resp.is_some() {
+                return None;
+            }
+            resp = Some(at + 1);
+        }
+        at = next_node(tape, at + 1);
+    }
+    let resp = resp?;
+    let Node::Object { len, .. } = tape[resp] else { return None };
+    let (mut at, mut request_ids, mut errors) = (resp + 1, 0, 0);
+    for _ in 0..len {
+        match name(at) {
+            "RequestId" => request_ids += 1,
+            "Error" if matches!(tape[at + 1], Node::Null) => errors += 1,
+            "Error" => return None,
+            _ => {}
+        }
+        at = next_node(tape, at + 1);
+    }
+    (request_ids <= 1 && errors <= 1).then_some(resp)
 }
 
 /// The member `name` of `v` if `v` is an object holding it once; twice is an error.
