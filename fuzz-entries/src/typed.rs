@@ -23,11 +23,25 @@ pub fn typed_decode(data: &[u8]) {
 }
 
 fn envelopes(data: &[u8]) {
-    let _ = rt::decode_response::<tencentcloud_cvm::v20170312::DescribeInstancesRequest>(data);
-    let _ = rt::decode_response::<tencentcloud_vpc::v20170312::DescribeVpcsRequest>(data);
-    let _ = rt::decode_response::<tencentcloud_cam::v20190116::GetRoleRequest>(data);
-    let _ = rt::decode_response::<tencentcloud_ssm::v20190923::GetSecretValueRequest>(data);
+    tape_agrees_with_tree::<tencentcloud_cvm::v20170312::DescribeInstancesRequest>(data);
+    tape_agrees_with_tree::<tencentcloud_vpc::v20170312::DescribeVpcsRequest>(data);
+    tape_agrees_with_tree::<tencentcloud_cam::v20190116::GetRoleRequest>(data);
+    tape_agrees_with_tree::<tencentcloud_ssm::v20190923::GetSecretValueRequest>(data);
     let _ = rt::decode_event::<tencentcloud_lkeap::v20240522::ChatCompletionsRequest>(data);
+}
+
+/// `decode_response` reads a success off the document's flat tape; what it reads must be
+/// what the tree reader (`parse`, then `from_value` of the `Response` member) reads.
+fn tape_agrees_with_tree<A: rt::Action>(data: &[u8])
+where
+    A::Response: rt::FromJson + PartialEq + core::fmt::Debug,
+{
+    let Ok(typed) = rt::decode_response::<A>(data) else { return };
+    let doc = rt::parse(data).unwrap_or_else(|e| panic!("a decoded answer does not parse: {e}"));
+    let resp = doc.get("Response").expect("a decoded answer has a Response member");
+    let tree: A::Response =
+        rt::from_value(resp).unwrap_or_else(|e| panic!("the tree refuses what decode_response read: {e}"));
+    assert_eq!(typed, tree, "the tape and the tree read differently");
 }
 
 fn round_trip<T: rt::FromJson + rt::ToJson + PartialEq + core::fmt::Debug>(v: &rt::Value<'_>) {
