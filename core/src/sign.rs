@@ -211,7 +211,6 @@ struct Digits {
 }
 
 /// 10^19 down to 10^0.
-#[cfg(any(test, not(target_pointer_width = "64")))]
 const POW10: [u64; 20] = {
     let mut t = [1u64; 20];
     let mut i = 19;
@@ -223,30 +222,9 @@ const POW10: [u64; 20] = {
 };
 
 impl Digits {
-    /// Decimal digits by a native 64-bit division, a digit a step.
-    #[cfg(target_pointer_width = "64")]
-    fn new(v: u64) -> Self {
-        let mut buf = [b'0'; 20];
-        let (mut rest, mut start) = (v, buf.len());
-        while rest > 0 || start == buf.len() {
-            start -= 1;
-            if let Some(slot) = buf.get_mut(start) {
-                *slot = b'0' + (rest % 10) as u8;
-            }
-            rest /= 10;
-        }
-        Self { buf, start: start as u8 }
-    }
-
-    #[cfg(not(target_pointer_width = "64"))]
-    fn new(v: u64) -> Self {
-        Self::by_subtraction(v)
-    }
-
     /// Decimal digits by subtracting powers of ten: no 64-bit division, which 32-bit
     /// targets would link a software routine for.
-    #[cfg(any(test, not(target_pointer_width = "64")))]
-    fn by_subtraction(v: u64) -> Self {
+    fn new(v: u64) -> Self {
         let mut buf = [b'0'; 20];
         let mut rest = v;
         for (slot, &power) in buf.iter_mut().zip(POW10.iter()) {
@@ -729,19 +707,5 @@ impl fmt::Display for StringToSign<'_, '_> {
         let mut sink = FmtSink { f, result: Ok(()) };
         self.0.write_string_to_sign(&mut sink);
         sink.result
-    }
-}
-
-#[cfg(test)]
-mod digits_tests {
-    use super::Digits;
-
-    #[test]
-    fn both_ways_agree() {
-        let fixed = [0u64, 1, 9, 10, 99, 100, 1_551_113_065, 1_700_000_000, u64::MAX, u64::MAX / 10];
-        let powers = (0..64).map(|b| 1u64 << b).chain((1..20).map(|e| 10u64.pow(e) - 1));
-        for v in fixed.into_iter().chain(powers) {
-            assert_eq!(Digits::new(v).as_str(), Digits::by_subtraction(v).as_str(), "{v}");
-        }
     }
 }

@@ -282,10 +282,7 @@ pub(crate) fn too_large(limit: usize) -> Error {
 /// Reads a whole body of at most `limit` bytes: a `Content-Length` above the limit is
 /// refused before any byte is read, and a longer stream as soon as it passes the limit.
 pub(crate) async fn read_body(headers: &HeaderMap, mut body: ResponseBody, limit: usize) -> Result<Bytes, Error> {
-    let announced = headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let announced = header_str(headers, "Content-Length").and_then(|v| v.trim().parse::<u64>().ok());
     if announced.is_some_and(|n| n > limit as u64) {
         return Err(too_large(limit));
     }

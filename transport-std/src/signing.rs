@@ -264,9 +264,7 @@ fn tc3(
         }
         None => SignedRequest::unsigned(&req, timestamp)?,
     };
-    // Room for the signed headers and the two reqwest adds (`user-agent`, `accept`):
-    // a usual request then fits the map's smallest table that holds it.
-    let mut headers = HeaderMap::with_capacity(signed.headers().count() + 2);
+    let mut headers = HeaderMap::with_capacity(16);
     let mut values = ValueWriter::new(ValueWriter::USUAL);
     for h in signed.headers() {
         let name = header_name(h.name)?;

@@ -120,16 +120,6 @@ fn decode_into<const N: usize>(chars: impl Iterator<Item = char>, out: &mut Stri
 
 fn decode_str<const N: usize>(raw: &str) -> (String<N>, bool) {
     let mut s = String::new();
-    if !raw.contains('\\') {
-        // Nothing to unescape: the longest prefix that fits, cut at a character boundary
-        // (what pushing the characters one by one keeps).
-        let mut n = raw.len().min(N);
-        while !raw.is_char_boundary(n) {
-            n -= 1;
-        }
-        let _ = s.push_str(raw.get(..n).unwrap_or(""));
-        return (s, n < raw.len());
-    }
     let cut = decode_into(json::unescape(raw), &mut s);
     (s, cut)
 }
@@ -530,18 +520,6 @@ mod tests {
 
     /// One pass finds what the lookups find, and fails as they fail, on every prefix and
     /// every one-byte deletion of many envelopes.
-    #[test]
-    fn decode_str_without_escapes_is_the_unescaping() {
-        for raw in ["", "abc", "\u{672a}\u{547d}", "a\u{1f600}b", "x\\u0041y", "\\\"q\\\""] {
-            let slow = |raw: &str| {
-                let mut s = String::<4>::new();
-                let cut = decode_into(json::unescape(raw), &mut s);
-                (s, cut)
-            };
-            assert_eq!(decode_str::<4>(raw), slow(raw), "{raw:?}");
-        }
-    }
-
     #[cfg(feature = "alloc")]
     #[test]
     fn scan_is_the_member_lookups() {
