@@ -129,8 +129,6 @@ struct Meta<'a> {
     response: (usize, usize),
     error: Option<(usize, usize)>,
     request_id: Option<&'a str>,
-    /// The first `DeprecatedWarning` member of `Response`.
-    warning: Option<(usize, usize)>,
 }
 
 fn request_id(b: &[u8], obj: usize) -> Result<Option<&str>, ResponseError> {
@@ -144,99 +142,21 @@ fn error_member(b: &[u8], obj: usize) -> Result<Option<(usize, usize)>, Response
     Ok(json::find_unique(b, obj, "Error")?.filter(|&(s, _)| b.get(s) != Some(&b'n')))
 }
 
-/// A member found once, or more than once.
-#[derive(Clone, Copy, Default)]
-enum Seen {
-    #[default]
-    No,
-    Once(usize, usize),
-    Twice,
-}
-
-impl Seen {
-    fn add(&mut self, s: usize, e: usize) {
-        *self = match self {
-            Self::No => Self::Once(s, e),
-            _ => Self::Twice,
-        };
-    }
-
-    /// The member if found at most once, else [`ResponseError::DuplicateMember`].
-    fn unique(self, name: &'static str) -> Result<Option<(usize, usize)>, ResponseError> {
-        match self {
-            Self::No => Ok(None),
-            Self::Once(s, e) => Ok(Some((s, e))),
-            Self::Twice => Err(ResponseError::DuplicateMember { name }),
-        }
-    }
-}
-
-/// What one pass over a document's top-level object finds.
-#[derive(Default)]
-struct Found {
-    response: Seen,
-    error: Seen,
-    request_id: Seen,
-    warning: Option<(usize, usize)>,
-}
-
 /// Validates `body` and locates `Response` and its envelope members. `Response`, `Error`
 /// and `RequestId` may each appear once ([`ResponseError::DuplicateMember`]).
-///
-/// One pass over the document validates it and finds them: the errors are those of
-/// validating the whole body first ([`json::validate`]), then of looking for `Response`,
-/// then `Error`, then `RequestId` in it (`tests::scan_is_the_member_lookups` holds it to that).
 fn scan(body: &[u8]) -> Result<Meta<'_>, ResponseError> {
-    if core::str::from_utf8(body).is_err() {
-        return Err(ResponseError::InvalidUtf8);
-    }
-    let start = json::skip_ws(body, 0);
-    if body.get(start) != Some(&b'{') {
-        // No object, so no `Response`: the validation's error if any.
-        json::validate(body, &mut Stats::default())?;
-        return Err(ResponseError::MissingResponse);
-    }
-    let mut stats = Stats::default();
-    let mut found = Found::default();
-    let end = json::object_end_at(body, start, 0, &mut stats, |key, vs, stats| {
-        if !json::key_eq(key, "Response") {
-            return json::value_end_at(body, vs, 1, stats);
-        }
-        let first = matches!(found.response, Seen::No);
-        let ve = if first && body.get(vs) == Some(&b'{') {
-            json::object_end_at(body, vs, 1, stats, |key, s, stats| {
-                let e = json::value_end_at(body, s, 2, stats)?;
-                if json::key_eq(key, "Error") {
-                    found.error.add(s, e);
-                } else if json::key_eq(key, "RequestId") {
-                    found.request_id.add(s, e);
-                } else if found.warning.is_none() && json::key_eq(key, "DeprecatedWarning") {
-                    found.warning = Some((s, e));
-                }
-                Ok(e)
-            })?
-        } else {
-            json::value_end_at(body, vs, 1, stats)?
-        };
-        found.response.add(vs, ve);
-        Ok(ve)
-    })?;
-    if json::skip_ws(body, end) != body.len() {
-        return Err(ResponseError::JsonMalformed);
-    }
-    let (rs, re) = found.response.unique("Response")?.ok_or(ResponseError::MissingResponse)?;
+    json::validate(body, &mut Stats::default())?;
+    let (rs, re) = json::find_unique(body, 0, "Response")?.ok_or(ResponseError::MissingResponse)?;
     if body.get(rs) != Some(&b'{') {
         return Err(ResponseError::MissingResponse);
     }
-    let error = found.error.unique("Error")?.filter(|&(s, _)| body.get(s) != Some(&b'n'));
-    let request_id = found.request_id.unique("RequestId")?.and_then(|(s, e)| json::raw_str(body, s, e));
-    Ok(Meta { response: (rs, re), error, request_id, warning: found.warning })
+    Ok(Meta { response: (rs, re), error: error_member(body, rs)?, request_id: request_id(body, rs)? })
 }
 
 impl Meta<'_> {
     /// The `DeprecatedWarning` member of `Response`, if present.
     fn warning(&self, body: &[u8]) -> Result<Option<DeprecatedWarning>, ResponseError> {
-        Ok(self.warning.map(|w| warning(body, w)))
+        Ok(json::find(body, self.response.0, "DeprecatedWarning")?.map(|w| warning(body, w)))
     }
 
     /// The deserialized `Response`, or the API error it reports.
@@ -501,77 +421,6 @@ pub fn check_response(head: &ResponseHead<'_, '_>) -> Result<(), ResponseError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[cfg(feature = "alloc")]
-    type Located<'a> = (usize, usize, Option<(usize, usize)>, Option<&'a str>, Option<(usize, usize)>);
-
-    /// The lookups [`scan`] does in one pass, one after the other.
-    #[cfg(feature = "alloc")]
-    fn scan_by_lookups(body: &[u8]) -> Result<Located<'_>, ResponseError> {
-        json::validate(body, &mut Stats::default())?;
-        let (rs, re) = json::find_unique(body, 0, "Response")?.ok_or(ResponseError::MissingResponse)?;
-        if body.get(rs) != Some(&b'{') {
-            return Err(ResponseError::MissingResponse);
-        }
-        let error = error_member(body, rs)?;
-        let id = request_id(body, rs)?;
-        Ok((rs, re, error, id, json::find(body, rs, "DeprecatedWarning")?))
-    }
-
-    /// One pass finds what the lookups find, and fails as they fail, on every prefix and
-    /// every one-byte deletion of many envelopes.
-    #[cfg(feature = "alloc")]
-    #[test]
-    fn scan_is_the_member_lookups() {
-        let deep = |n: usize| {
-            let mut v: alloc::vec::Vec<u8> = br#"{"Response":{"A":"#.to_vec();
-            v.extend(core::iter::repeat_n(b'[', n));
-            v.extend(core::iter::repeat_n(b']', n));
-            v.extend_from_slice(br#","RequestId":"r"}}"#);
-            v
-        };
-        let mut bodies: alloc::vec::Vec<alloc::vec::Vec<u8>> = [
-            &br#"{"Response":{"TotalCount":1,"Set":[{"a":"\"q\"","b":[1,2.5e3,-0,true,false,null]}],"RequestId":"abc"}}"#[..],
-            br#" { "Response" : { "Error" : { "Code" : "X" , "Message" : "m" } , "RequestId" : "r" } } "#,
-            br#"{"Response":{"Error":null,"RequestId":"r","DeprecatedWarning":"w","DeprecatedWarning":1}}"#,
-            br#"{"Response":{"Error":{"Code":"X"},"Error":null,"RequestId":"r"}}"#,
-            br#"{"Response":{"RequestId":"r","RequestId":"s","Error":{"Code":"X"},"Error":{}}}"#,
-            br#"{"Response":{"RequestId":1}}"#,
-            br#"{"Response":{},"Response":{}}"#,
-            br#"{"Response":[1],"Response":{}}"#,
-            br#"{"Respons\u0065":{"R\u0065questId":"x","\u0045rror":null}}"#,
-            br#"{"Response":1}"#,
-            br#"{"Other":{"Response":{}}}"#,
-            br#"{}"#,
-            br#"[{"Response":{}}]"#,
-            br#""Response""#,
-            br#"{"Response":{"A":1,}}"#,
-            br#"{"Response":{"A":1}} x"#,
-            br#"{"Response":{"A":1},"Response":{}} x"#,
-            br#"{"Response":{"A":"\ud83d\ude00\u672a","B":"\x"}}"#,
-            b"{\"Response\":{\"A\":\"\xff\"}}",
-            b"{\"Response\":{\"A\":\"\x01\"}}",
-        ]
-        .iter()
-        .map(|b| b.to_vec())
-        .collect();
-        for n in [MAX_JSON_DEPTH - 3, MAX_JSON_DEPTH - 2, MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH] {
-            bodies.push(deep(n));
-        }
-        for b in &bodies {
-            let mut variants = alloc::vec![b.clone()];
-            for cut in 0..b.len() {
-                variants.push(b[..cut].to_vec());
-                let mut without = b.clone();
-                without.remove(cut);
-                variants.push(without);
-            }
-            for body in &variants {
-                let one_pass = scan(body).map(|m| (m.response.0, m.response.1, m.error, m.request_id, m.warning));
-                assert_eq!(one_pass, scan_by_lookups(body), "{:?}", core::str::from_utf8(body));
-            }
-        }
-    }
 
     #[derive(Debug, Deserialize, PartialEq)]
     struct Zones {

@@ -41,15 +41,9 @@ pub(crate) fn validate(b: &[u8], stats: &mut Stats) -> Result<(), ResponseError>
 /// Validates the value starting at `i` (after optional whitespace) and
 /// returns the index just past it. Iterative; depth bounded by [`MAX_DEPTH`].
 pub(crate) fn value_end(b: &[u8], i: usize, stats: &mut Stats) -> Result<usize, ResponseError> {
-    value_end_at(b, i, 0, stats)
-}
-
-/// [`value_end`] for a value nested `base` levels deep in its document (so that the
-/// depth bound counts from the document's top).
-pub(crate) fn value_end_at(b: &[u8], i: usize, base: usize, stats: &mut Stats) -> Result<usize, ResponseError> {
     // Bit n of `kinds` is set when nesting level n+1 is an object.
     let mut kinds: u64 = 0;
-    let mut depth = base;
+    let mut depth = 0usize;
     let mut i = skip_ws(b, i);
     loop {
         // Parse one value at `i`.
@@ -86,7 +80,7 @@ pub(crate) fn value_end_at(b: &[u8], i: usize, base: usize, stats: &mut Stats) -
         }
         // After a value: close containers or move to the next element.
         loop {
-            if depth == base {
+            if depth == 0 {
                 return Ok(i);
             }
             let is_obj = kinds & (1 << (depth - 1)) != 0;
@@ -123,43 +117,6 @@ fn member_key(b: &[u8], i: usize, stats: &mut Stats) -> Result<usize, ResponseEr
         return Err(MALFORMED);
     }
     Ok(skip_ws(b, i + 1))
-}
-
-/// Validates the object at `i` (its `{`), nested `base` levels deep, as [`value_end_at`]
-/// does, handing each member's raw key and value start to `member`, which validates the
-/// value (nested `base + 1` levels deep) and returns the index past it. Returns the index
-/// past the object. One pass: the caller looks at the members it cares about while the
-/// document is validated.
-pub(crate) fn object_end_at(
-    b: &[u8],
-    i: usize,
-    base: usize,
-    stats: &mut Stats,
-    mut member: impl FnMut(&str, usize, &mut Stats) -> Result<usize, ResponseError>,
-) -> Result<usize, ResponseError> {
-    if b.get(i) != Some(&b'{') {
-        return Err(MALFORMED);
-    }
-    if base >= MAX_DEPTH {
-        return Err(ResponseError::JsonTooDeep { max: MAX_DEPTH });
-    }
-    let mut i = skip_ws(b, i + 1);
-    if b.get(i) == Some(&b'}') {
-        return Ok(i + 1);
-    }
-    loop {
-        let key_start = i;
-        let value = member_key(b, i, stats)?;
-        let key_end = b.get(key_start..value).and_then(|k| k.iter().rposition(|&c| c == b'"')).ok_or(MALFORMED)?;
-        let key =
-            b.get(key_start + 1..key_start + key_end).and_then(|k| core::str::from_utf8(k).ok()).ok_or(MALFORMED)?;
-        i = skip_ws(b, member(key, value, stats)?);
-        match b.get(i) {
-            Some(b',') => i = skip_ws(b, i + 1),
-            Some(b'}') => return Ok(i + 1),
-            _ => return Err(MALFORMED),
-        }
-    }
 }
 
 fn literal(b: &[u8], i: usize, word: &[u8]) -> Result<usize, ResponseError> {
@@ -347,9 +304,7 @@ pub(crate) fn find_unique(b: &[u8], i: usize, name: &'static str) -> Result<Opti
     Ok(found)
 }
 
-/// The first member of the object at `i` whose decoded key equals `name` (the envelope
-/// finds its members in one pass; tests hold it to this lookup).
-#[cfg(test)]
+/// The first member of the object at `i` whose decoded key equals `name`.
 pub(crate) fn find(b: &[u8], i: usize, name: &str) -> Result<Option<(usize, usize)>, ResponseError> {
     let Some(mut it) = members(b, i) else {
         return Ok(None);
