@@ -420,9 +420,11 @@ mod tests {
 
     #[test]
     fn credentials_in_examples_are_masked() {
+        // Key ids of the lengths the official examples had, made up here (no real one in source).
+        let fake_id = |n: usize| format!("AKID{}", "Fake0".repeat(n).get(..n).unwrap_or_default());
         let mut v = serde_json::json!({
-            "Url": "https://b.cos.ap-guangzhou.myqcloud.com/x.zip?q-ak=AKIDlWFaadfHLNbidLwPqOrAKGzXrx40scL7l&q-sign-time=1",
-            "Storage": {"AccessKey": "AKIDiGYZYrugBPM3TbS2MO9dqmRp", "SecretKey": "91w4wXswiDSQ7XfX8So31Bm6"},
+            "Url": format!("https://b.cos.ap-guangzhou.myqcloud.com/x.zip?q-ak={}&q-sign-time=1", fake_id(33)),
+            "Storage": {"AccessKey": fake_id(24), "SecretKey": "not-a-real-secret-24-chr"},
             "List": ["AKIDshort", "AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******"],
             "SecretName": "kept",
         });
