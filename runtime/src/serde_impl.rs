@@ -95,6 +95,14 @@ impl<'de> DeserializeSeed<'de> for JsonText<'_> {
     }
 }
 
+impl JsonText<'_> {
+    /// An integer as its JSON text.
+    fn integer<E>(self, n: impl fmt::Display) -> Result<(), E> {
+        self.0.raw(&n.to_string());
+        Ok(())
+    }
+}
+
 impl<'de> Visitor<'de> for JsonText<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -105,20 +113,16 @@ impl<'de> Visitor<'de> for JsonText<'_> {
         Ok(())
     }
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<(), E> {
-        self.0.raw(&n.to_string());
-        Ok(())
+        self.integer(n)
     }
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<(), E> {
-        self.0.raw(&n.to_string());
-        Ok(())
+        self.integer(n)
     }
     fn visit_i128<E: de::Error>(self, n: i128) -> Result<(), E> {
-        self.0.raw(&n.to_string());
-        Ok(())
+        self.integer(n)
     }
     fn visit_u128<E: de::Error>(self, n: u128) -> Result<(), E> {
-        self.0.raw(&n.to_string());
-        Ok(())
+        self.integer(n)
     }
     fn visit_f64<E: de::Error>(self, x: f64) -> Result<(), E> {
         // A NaN or infinity is kept as the writer's error, returned by `finish`.
